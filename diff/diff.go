@@ -1,0 +1,341 @@
+package diff
+
+import (
+	"bytes"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// ANSI SGR sequences used with WithColor(true); the same choice as git's
+// defaults (bold meta lines, cyan hunk headers, red deletions, green
+// insertions).
+const (
+	sgrBold  = "\x1b[1m"
+	sgrCyan  = "\x1b[36m"
+	sgrRed   = "\x1b[31m"
+	sgrGreen = "\x1b[32m"
+	sgrReset = "\x1b[m"
+)
+
+// noNewline is the marker GNU diff and git print after a line that ends
+// its file without a newline.
+const noNewline = "\\ No newline at end of file\n"
+
+// Option configures Unified.
+type Option func(*options)
+
+type options struct {
+	color   bool
+	context int // unchanged lines shown around each change, >= 0
+}
+
+// defaultOptions holds every default in one place.
+func defaultOptions() options {
+	return options{color: false, context: 3}
+}
+
+// WithColor turns ANSI colour on or off: bold file headers, cyan hunk
+// headers, red deleted and green inserted lines. The default is off; the
+// caller decides (terminal, NO_COLOR, --no-color), not this package.
+func WithColor(on bool) Option {
+	return func(o *options) { o.color = on }
+}
+
+// WithContext sets how many unchanged lines surround each change. The
+// default is 3, as in diff -u and git diff; a negative value means 0.
+func WithContext(lines int) Option {
+	return func(o *options) { o.context = max(lines, 0) }
+}
+
+// Unified returns a unified diff turning a into b for the file at path, with
+// 3 lines of context, headers "--- a/PATH" and "+++ b/PATH"; "" when a and b
+// are equal.
+//
+// The output is what `git diff` prints for the same change, without the
+// "diff --git" and "index" lines, so that both `git apply` and `patch -p1`
+// accept it from the directory path is relative to:
+//
+//   - path is cleaned (a leading "./" and doubled slashes disappear) and
+//     one leading "/" of an absolute path is dropped, as git diff --no-index
+//     does: "/srv/compose.yaml" becomes "a/srv/compose.yaml".
+//   - a name with a control character, '"', '\\' or a non-ASCII byte is
+//     C-quoted with octal escapes ("a/caf\303\251.yaml"), and a header whose
+//     name contains a space ends with a tab, both as git does.
+//   - lines are compared as bytes including their terminator, so a CRLF file
+//     keeps its "\r" in every line of the diff, and a last line without a
+//     newline is followed by "\ No newline at end of file".
+//   - hunks whose contexts touch or overlap are merged, as in GNU diff -u.
+//
+// An empty a or b is an ordinary file with no lines ("@@ -0,0 +1,2 @@"); the
+// headers never use /dev/null, because composefix never creates or deletes
+// a file.
+func Unified(path string, a, b []byte, opts ...Option) string {
+	if bytes.Equal(a, b) {
+		return ""
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	textA, textB := string(a), string(b)
+	linesA, linesB := splitLines(textA), splitLines(textB)
+	changes := lineChanges(textA, textB, len(linesA), len(linesB))
+
+	var sb strings.Builder
+	sb.Grow(len(a)/4 + len(b)/4 + 256)
+	name := headerName(path)
+	writeHeader(&sb, &o, "--- ", "a/", name)
+	writeHeader(&sb, &o, "+++ ", "b/", name)
+	for len(changes) > 0 {
+		n := hunkLen(changes, o.context)
+		writeHunk(&sb, &o, changes[:n], linesA, linesB)
+		changes = changes[n:]
+	}
+	return sb.String()
+}
+
+// change is one run of deleted lines a[A:A+Del] replaced by inserted lines
+// b[B:B+Ins], with line indexes counted from 0. Changes are sorted and
+// separated by at least one unchanged line.
+type change struct {
+	A, Del, B, Ins int
+}
+
+// splitLines splits s after each "\n"; the last line lacks one when s does
+// not end with a newline. This is the split diffmatchpatch's line mode uses.
+func splitLines(str string) []string {
+	if len(str) == 0 {
+		return nil
+	}
+	lines := make([]string, 0, strings.Count(str, "\n")+1)
+	for len(str) > 0 {
+		i := strings.IndexByte(str, '\n') + 1
+		if i == 0 {
+			i = len(str)
+		}
+		lines = append(lines, str[:i])
+		str = str[i:]
+	}
+	return lines
+}
+
+// lineChanges diffs a and b line by line and returns the changes, deletions
+// before insertions within each.
+func lineChanges(a, b string, nA, nB int) []change {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0 // no deadline: the same input always gives the same diff
+	runesA, runesB, _ := dmp.DiffLinesToRunes(a, b)
+	if len(runesA) != nA || len(runesB) != nB {
+		// Both sides split on "\n" the same way; a mismatch is a bug here.
+		panic("diff: line split disagrees with diffmatchpatch")
+	}
+	var (
+		changes []change
+		cur     = change{A: -1}
+		i, j    int // next line of a and of b
+	)
+	flush := func() {
+		if cur.A >= 0 {
+			changes = append(changes, cur)
+			cur = change{A: -1}
+		}
+	}
+	for _, d := range dmp.DiffMainRunes(runesA, runesB, false) {
+		// Each rune of d.Text stands for one line.
+		n := utf8.RuneCountInString(d.Text)
+		if d.Type == diffmatchpatch.DiffEqual {
+			flush()
+			i += n
+			j += n
+			continue
+		}
+		if cur.A < 0 {
+			cur = change{A: i, B: j}
+		}
+		if d.Type == diffmatchpatch.DiffDelete {
+			cur.Del += n
+			i += n
+		} else {
+			cur.Ins += n
+			j += n
+		}
+	}
+	flush()
+	if i != nA || j != nB {
+		panic("diff: diffmatchpatch result does not cover both texts")
+	}
+	return changes
+}
+
+// hunkLen returns how many of changes form the next hunk: a change joins the
+// hunk while at most 2*context unchanged lines separate it from the previous
+// one, so that their contexts would touch or overlap (GNU diff's rule).
+func hunkLen(changes []change, context int) int {
+	n := 1
+	for n < len(changes) {
+		prev := changes[n-1]
+		if changes[n].A-(prev.A+prev.Del) > 2*context {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// writeHunk writes one hunk: its header, then context, deleted and inserted
+// lines.
+func writeHunk(sb *strings.Builder, o *options, changes []change, linesA, linesB []string) {
+	first, last := changes[0], changes[len(changes)-1]
+	lead := min(o.context, first.A) // unchanged lines before first, in both files
+	trail := min(o.context, len(linesA)-(last.A+last.Del))
+	startA, endA := first.A-lead, last.A+last.Del+trail
+	startB, endB := first.B-lead, last.B+last.Ins+trail
+
+	if o.color {
+		sb.WriteString(sgrCyan)
+	}
+	sb.WriteString("@@ -")
+	writeRange(sb, startA, endA-startA)
+	sb.WriteString(" +")
+	writeRange(sb, startB, endB-startB)
+	sb.WriteString(" @@")
+	if o.color {
+		sb.WriteString(sgrReset)
+	}
+	sb.WriteByte('\n')
+
+	pos := startA
+	for _, c := range changes {
+		writeLines(sb, o, ' ', linesA[pos:c.A])
+		writeLines(sb, o, '-', linesA[c.A:c.A+c.Del])
+		writeLines(sb, o, '+', linesB[c.B:c.B+c.Ins])
+		pos = c.A + c.Del
+	}
+	writeLines(sb, o, ' ', linesA[pos:endA])
+}
+
+// writeRange writes a hunk range "start,count" with start 1-based. As in
+// GNU diff, ",1" is left out, and an empty range names the line before it
+// (0 at the top of the file).
+func writeRange(sb *strings.Builder, start, count int) {
+	if count == 0 {
+		sb.WriteString(strconv.Itoa(start))
+		sb.WriteString(",0")
+		return
+	}
+	sb.WriteString(strconv.Itoa(start + 1))
+	if count != 1 {
+		sb.WriteByte(',')
+		sb.WriteString(strconv.Itoa(count))
+	}
+}
+
+// writeLines writes lines with the given prefix; a line without a final
+// newline (the file's last) gets one plus the "\ No newline" marker.
+func writeLines(sb *strings.Builder, o *options, prefix byte, lines []string) {
+	color := ""
+	if o.color {
+		switch prefix {
+		case '-':
+			color = sgrRed
+		case '+':
+			color = sgrGreen
+		}
+	}
+	for _, l := range lines {
+		text, hasNL := strings.CutSuffix(l, "\n")
+		sb.WriteString(color)
+		sb.WriteByte(prefix)
+		sb.WriteString(text)
+		if color != "" {
+			sb.WriteString(sgrReset)
+		}
+		sb.WriteByte('\n')
+		if !hasNL {
+			sb.WriteString(noNewline)
+		}
+	}
+}
+
+// writeHeader writes a "--- " or "+++ " line for name.
+func writeHeader(sb *strings.Builder, o *options, marker, prefix, name string) {
+	if o.color {
+		sb.WriteString(sgrBold)
+	}
+	sb.WriteString(marker)
+	sb.WriteString(quoteName(prefix + name))
+	if o.color {
+		sb.WriteString(sgrReset)
+	}
+	if strings.ContainsRune(name, ' ') {
+		// GNU patch reads a name up to a tab; git does the same for names
+		// with a space.
+		sb.WriteByte('\t')
+	}
+	sb.WriteByte('\n')
+}
+
+// headerName turns the caller's path into the name used after "a/" and
+// "b/": cleaned, with forward slashes, and without one leading "/".
+func headerName(p string) string {
+	p = path.Clean(filepath.ToSlash(p))
+	return strings.TrimPrefix(p, "/")
+}
+
+// quoteName C-quotes s the way git does (core.quotePath=true) when it holds
+// a byte patch tools cannot take literally, and returns it unchanged
+// otherwise.
+func quoteName(s string) string {
+	needs := false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			needs = true
+			break
+		}
+	}
+	if !needs {
+		return s
+	}
+	var sb strings.Builder
+	sb.Grow(len(s) + 8)
+	sb.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '\a':
+			sb.WriteString(`\a`)
+		case '\b':
+			sb.WriteString(`\b`)
+		case '\t':
+			sb.WriteString(`\t`)
+		case '\n':
+			sb.WriteString(`\n`)
+		case '\v':
+			sb.WriteString(`\v`)
+		case '\f':
+			sb.WriteString(`\f`)
+		case '\r':
+			sb.WriteString(`\r`)
+		case '"':
+			sb.WriteString(`\"`)
+		case '\\':
+			sb.WriteString(`\\`)
+		default:
+			if c < 0x20 || c >= 0x7f {
+				sb.WriteByte('\\')
+				sb.WriteByte('0' + c>>6)
+				sb.WriteByte('0' + c>>3&7)
+				sb.WriteByte('0' + c&7)
+			} else {
+				sb.WriteByte(c)
+			}
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
