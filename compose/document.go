@@ -1,0 +1,341 @@
+package compose
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxSize is the largest file Load accepts, in bytes. Real compose files are
+// well under 100 KB (the largest corpus file is 30 KB); the limit keeps
+// memory bounded on accidental input such as a log file or a disk image.
+const MaxSize = 8 << 20
+
+// Document is a loaded compose file: the original bytes (the truth), the
+// yaml.v3 node tree used to locate things, a line index and the file's style.
+type Document struct {
+	Path  string
+	Src   []byte
+	Root  *yaml.Node // the first document's root mapping
+	Docs  []*yaml.Node
+	Style Style
+
+	lineStarts []int                    // byte offset of the start of each line; lineStarts[0] == 0
+	parents    map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed)
+}
+
+// Pos is a 1-based position; Col counts characters, not bytes.
+type Pos struct {
+	Line int
+	Col  int
+}
+
+func (p Pos) String() string { return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col) }
+
+// Span is a byte range [Start, End) of the original source.
+type Span struct {
+	Start int
+	End   int
+}
+
+// Options for Load.
+type LoadOptions struct {
+	// AllowNonCompose accepts a mapping root without a services key (used
+	// for fragments in tests and for included files).
+	AllowNonCompose bool
+}
+
+// Load parses src into a Document. Every error is a *PosError naming path
+// and, where there is one, line and column.
+func Load(path string, src []byte) (*Document, error) {
+	return LoadWith(path, src, LoadOptions{})
+}
+
+// LoadWith is Load with options.
+func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
+	if len(src) > MaxSize {
+		return nil, &PosError{Path: path, Msg: fmt.Sprintf("file is %d bytes; the limit is %d bytes", len(src), MaxSize)}
+	}
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		p := positionOf(src, i)
+		return nil, &PosError{Path: path, Line: p.Line, Col: p.Col, Msg: "binary data (NUL byte): not a YAML file"}
+	}
+	if !utf8.Valid(src) {
+		i := firstInvalidUTF8(src)
+		p := positionOf(src, i)
+		return nil, &PosError{Path: path, Line: p.Line, Col: p.Col, Msg: "invalid UTF-8"}
+	}
+	d := &Document{Path: path, Src: src, lineStarts: lineStarts(src)}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, yamlError(path, err)
+		}
+		d.Docs = append(d.Docs, &n)
+	}
+	if len(d.Docs) == 0 || len(d.Docs[0].Content) == 0 {
+		return nil, &PosError{Path: path, Msg: "empty file: no compose document"}
+	}
+	root := d.Docs[0].Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &PosError{Path: path, Line: root.Line, Col: root.Column,
+			Msg: fmt.Sprintf("the document is a %s; expected a mapping with a services key", kindName(root))}
+	}
+	d.Root = root
+	for _, doc := range d.Docs {
+		if err := checkDuplicates(path, doc); err != nil {
+			return nil, err
+		}
+	}
+	// Decoding to plain values expands aliases; yaml.v3 refuses documents
+	// whose expansion explodes (billion laughs), which is what we want before
+	// any rule resolves merge keys.
+	for _, doc := range d.Docs {
+		var v any
+		if err := doc.Decode(&v); err != nil {
+			line, col := root.Line, root.Column
+			if a := firstAlias(doc); a != nil {
+				line, col = a.Line, a.Column
+			}
+			return nil, &PosError{Path: path, Line: line, Col: col, Msg: "cannot expand aliases", Err: err}
+		}
+	}
+	if !opts.AllowNonCompose {
+		if _, v := MapGet(root, "services"); v == nil {
+			return nil, &PosError{Path: path, Line: root.Line, Col: root.Column,
+				Msg: "not a compose file: no top-level services key"}
+		} else if v.Kind != yaml.MappingNode && !isNull(v) {
+			return nil, &PosError{Path: path, Line: v.Line, Col: v.Column,
+				Msg: fmt.Sprintf("services is a %s; expected a mapping of service names", kindName(v))}
+		}
+	}
+	d.parents = make(map[*yaml.Node]*yaml.Node)
+	for _, doc := range d.Docs {
+		d.indexParents(doc)
+	}
+	d.Style = detectStyle(d)
+	return d, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`(?:line|yaml: line) (\d+)(?:, column (\d+))?`)
+
+// yamlError turns a yaml.v3 error into a PosError, extracting the line (and
+// column when yaml.v3 gives one) from its message.
+func yamlError(path string, err error) error {
+	msg := err.Error()
+	pe := &PosError{Path: path, Msg: "invalid YAML"}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		pe.Line, _ = strconv.Atoi(m[1])
+		pe.Col = 1
+		if m[2] != "" {
+			pe.Col, _ = strconv.Atoi(m[2])
+		}
+	}
+	// Keep yaml.v3's own words minus its "yaml: line N:" prefix, which the
+	// position already says.
+	clean := regexp.MustCompile(`^yaml: (line \d+: )?`).ReplaceAllString(msg, "")
+	pe.Msg = "invalid YAML: " + clean
+	return pe
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "sequence"
+	case yaml.AliasNode:
+		return "alias"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "null"
+		}
+		return "scalar"
+	}
+	return "document"
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func checkDuplicates(path string, n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		seen := make(map[string]*yaml.Node, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Value == "<<" && k.Tag == "!!merge" {
+				continue
+			}
+			if prev, ok := seen[k.Value]; ok {
+				return &PosError{Path: path, Line: k.Line, Col: k.Column,
+					Msg: fmt.Sprintf("duplicate key %q (first defined at line %d)", k.Value, prev.Line)}
+			}
+			seen[k.Value] = k
+		}
+	}
+	for _, c := range n.Content {
+		if err := checkDuplicates(path, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func firstAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		return n
+	}
+	for _, c := range n.Content {
+		if a := firstAlias(c); a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+func lineStarts(src []byte) []int {
+	starts := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// positionOf computes a position without a line index (used before one exists).
+func positionOf(src []byte, off int) Pos {
+	line := bytes.Count(src[:off], []byte{'\n'}) + 1
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	return Pos{Line: line, Col: utf8.RuneCount(src[start:off]) + 1}
+}
+
+// Offset returns the byte offset of a 1-based line and character column. A
+// column past the end of the line clamps to the line's end (before its line
+// break).
+func (d *Document) Offset(line, col int) int {
+	if line < 1 {
+		return 0
+	}
+	if line > len(d.lineStarts) {
+		return len(d.Src)
+	}
+	off := d.lineStarts[line-1]
+	end := d.LineEnd(off)
+	for c := 1; c < col && off < end; c++ {
+		_, size := utf8.DecodeRune(d.Src[off:end])
+		off += size
+	}
+	return off
+}
+
+// NodeOffset is the byte offset where yaml.v3 says n starts (at its anchor or
+// tag, if it has one).
+func (d *Document) NodeOffset(n *yaml.Node) int { return d.Offset(n.Line, n.Column) }
+
+// Pos returns the 1-based line and character column of a byte offset.
+func (d *Document) Pos(off int) Pos {
+	if off > len(d.Src) {
+		off = len(d.Src)
+	}
+	line := searchLine(d.lineStarts, off)
+	start := d.lineStarts[line]
+	return Pos{Line: line + 1, Col: utf8.RuneCount(d.Src[start:off]) + 1}
+}
+
+func searchLine(starts []int, off int) int {
+	lo, hi := 0, len(starts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if starts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// LineStart returns the offset of the start of the line holding off.
+func (d *Document) LineStart(off int) int {
+	return d.lineStarts[searchLine(d.lineStarts, off)]
+}
+
+// LineEnd returns the offset of the line break ending the line holding off
+// (before "\r\n" or "\n"), or len(Src) on the last line without one.
+func (d *Document) LineEnd(off int) int {
+	i := bytes.IndexByte(d.Src[off:], '\n')
+	if i < 0 {
+		return len(d.Src)
+	}
+	end := off + i
+	if end > 0 && d.Src[end-1] == '\r' {
+		end--
+	}
+	return end
+}
+
+// NextLineStart returns the offset of the line after the one holding off, or
+// len(Src) when it is the last line.
+func (d *Document) NextLineStart(off int) int {
+	i := bytes.IndexByte(d.Src[off:], '\n')
+	if i < 0 {
+		return len(d.Src)
+	}
+	return off + i + 1
+}
+
+// Lines is the number of lines (a final line break does not start a line).
+func (d *Document) Lines() int { return len(d.lineStarts) }
+
+func (d *Document) indexParents(n *yaml.Node) {
+	for _, c := range n.Content {
+		d.parents[c] = n
+		d.indexParents(c)
+	}
+}
+
+// Parent returns the collection (or document) holding n, or nil.
+func (d *Document) Parent(n *yaml.Node) *yaml.Node { return d.parents[n] }
+
+// KeyOf returns the key node of mapping value v, or nil when v is not a
+// mapping value.
+func (d *Document) KeyOf(v *yaml.Node) *yaml.Node {
+	p := d.parents[v]
+	if p == nil || p.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 1; i < len(p.Content); i += 2 {
+		if p.Content[i] == v {
+			return p.Content[i-1]
+		}
+	}
+	return nil
+}

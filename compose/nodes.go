@@ -1,0 +1,93 @@
+package compose
+
+import (
+	"go.yaml.in/yaml/v3"
+)
+
+// MapGet returns the key and value nodes of key in mapping m, or nils. It
+// looks at m's own entries only, not at merged ones (see Effective).
+func MapGet(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if kn := m.Content[i]; kn.Kind == yaml.ScalarNode && kn.Value == key && !isMergeKey(kn) {
+			return kn, m.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "")
+}
+
+// Resolve follows an alias to the node it names.
+func Resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// Str returns a new string scalar. yaml.v3 style flags on the result (for
+// example yaml.DoubleQuotedStyle) ask Render to quote it.
+func Str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+// Quoted returns a new string scalar that Render always quotes.
+func Quoted(v string) *yaml.Node {
+	n := Str(v)
+	n.Style = yaml.DoubleQuotedStyle
+	return n
+}
+
+// Int returns a new integer scalar.
+func Int(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: v} }
+
+// Bool returns a new boolean scalar.
+func Bool(v bool) *yaml.Node {
+	s := "false"
+	if v {
+		s = "true"
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: s}
+}
+
+// Map returns a new block mapping of alternating keys and values.
+func Map(pairs ...any) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m.Content = append(m.Content, Str(pairs[i].(string)), valueNode(pairs[i+1]))
+	}
+	return m
+}
+
+// Seq returns a new block sequence.
+func Seq(items ...any) *yaml.Node {
+	s := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for _, it := range items {
+		s.Content = append(s.Content, valueNode(it))
+	}
+	return s
+}
+
+// Alias returns a new alias node naming target, which must carry an anchor.
+func Alias(target *yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.AliasNode, Value: target.Anchor, Alias: target}
+}
+
+func valueNode(v any) *yaml.Node {
+	switch x := v.(type) {
+	case *yaml.Node:
+		return x
+	case string:
+		return Str(x)
+	case []string:
+		s := Seq()
+		for _, it := range x {
+			s.Content = append(s.Content, Str(it))
+		}
+		return s
+	}
+	panic("compose: unsupported value type in Map/Seq")
+}

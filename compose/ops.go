@@ -1,0 +1,452 @@
+package compose
+
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// OpKind names a tree operation.
+type OpKind int
+
+// The tree operations a Change stands for.
+const (
+	OpSet    OpKind = iota // replace Target with Value (keeping Target's anchor)
+	OpInsert               // add Key: Value to mapping Target (before key node Before, or last)
+	OpDelete               // remove Key from mapping Target
+	OpAppend               // add Value at the end of sequence Target
+)
+
+// Op is the in-memory meaning of a change, replayed on a copy of the input
+// tree by Verify. Ops refer to nodes of the input tree; Value nodes are new.
+type Op struct {
+	Kind   OpKind
+	Target *yaml.Node
+	Key    string
+	Value  *yaml.Node
+	Before *yaml.Node
+}
+
+// Change is a set of text edits and the tree operations they stand for.
+type Change struct {
+	Edits []Edit
+	Ops   []*Op
+}
+
+// Add appends o's edits and operations to c.
+func (c *Change) Add(o Change) {
+	c.Edits = append(c.Edits, o.Edits...)
+	c.Ops = append(c.Ops, o.Ops...)
+}
+
+func (d *Document) nl(text string) string { return Newlines(text, d.Style) }
+
+func (d *Document) opError(n *yaml.Node, format string, args ...any) error {
+	pe := &PosError{Path: d.Path, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		pe.Line, pe.Col = n.Line, n.Column
+	}
+	return pe
+}
+
+// SetScalar replaces scalar n's value, keeping its quoting (plain stays plain
+// unless the new value needs quotes) and its anchor and tag.
+func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
+	if n.Kind != yaml.ScalarNode {
+		return Change{}, d.opError(n, "cannot set a %s as a scalar", kindName(n))
+	}
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return Change{}, d.opError(n, "cannot set a block scalar")
+	}
+	sp, err := d.ValueSpan(n)
+	if err != nil {
+		return Change{}, err
+	}
+	nv := Str(value)
+	nv.Anchor = n.Anchor
+	q := d.Style.Quote
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		q = '"'
+		nv.Style = yaml.DoubleQuotedStyle
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		q = '\''
+		nv.Style = yaml.SingleQuotedStyle
+	}
+	text := value
+	if nv.Style != 0 || !plainSafe(value, d.inFlow(n)) {
+		text = quote(value, q)
+	}
+	return Change{
+		Edits: []Edit{{Start: sp.Start, End: sp.End, New: text}},
+		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},
+	}, nil
+}
+
+// SetSubstring replaces the bytes [from, to) of scalar n's value with repl,
+// for values whose text appears verbatim in the source (plain scalars, and
+// quoted ones without escapes in that range), such as the default inside
+// "${IMAGE:-redis:7}".
+func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change, error) {
+	sp, err := d.ValueSpan(n)
+	if err != nil {
+		return Change{}, err
+	}
+	start := sp.Start
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		start++
+	}
+	if from < 0 || to < from || to > len(n.Value) || start+to > len(d.Src) ||
+		string(d.Src[start+from:start+to]) != n.Value[from:to] || string(d.Src[start:start+from]) != n.Value[:from] {
+		return Change{}, d.opError(n, "the scalar's text does not match its value; cannot edit inside it")
+	}
+	nv := Str(n.Value[:from] + repl + n.Value[to:])
+	nv.Anchor, nv.Style, nv.Tag = n.Anchor, n.Style, n.Tag
+	if nv.Tag == "" {
+		nv.Tag = "!!str"
+	}
+	return Change{
+		Edits: []Edit{{Start: start + from, End: start + to, New: repl}},
+		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},
+	}, nil
+}
+
+func (d *Document) inFlow(n *yaml.Node) bool {
+	for p := d.Parent(n); p != nil; p = d.Parent(p) {
+		if p.Style&yaml.FlowStyle != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// entryLineEnd returns where a new entry of a block collection goes: the end
+// of the line holding the collection's last value, extended over the
+// comment-only lines right after it that are indented deeper than the
+// entries (they belong to that last value, such as commented-out items).
+func (d *Document) entryLineEnd(lastEnd, indent int) int {
+	at := d.LineEnd(lastEnd)
+	for next := d.NextLineStart(at); next < len(d.Src); next = d.NextLineStart(next) {
+		ind := d.lineIndent(next)
+		end := d.LineEnd(next)
+		if next+ind >= end || d.Src[next+ind] != '#' || ind <= indent {
+			break
+		}
+		at = end
+	}
+	return at
+}
+
+// InsertKey adds key: v as the last entry of mapping m (block or flow). m may
+// be a null value ("web:" with nothing after it), which becomes a block
+// mapping.
+func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, error) {
+	if k, _ := MapGet(m, key); k != nil {
+		return Change{}, d.opError(k, "key %q already exists", key)
+	}
+	switch {
+	case isNull(m):
+		return d.fillNull(m, Map(key, v))
+	case m.Kind != yaml.MappingNode:
+		return Change{}, d.opError(m, "cannot insert key %q into a %s", key, kindName(m))
+	case m.Style&yaml.FlowStyle != 0:
+		entry, _ := renderInline(v, d.Style, true)
+		edit, err := d.flowAppend(m, renderFlowKey(key, d.Style)+": "+entry)
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Edits: []Edit{edit}, Ops: []*Op{{Kind: OpInsert, Target: m, Key: key, Value: v}}}, nil
+	case len(m.Content) == 0:
+		return Change{}, d.opError(m, "cannot insert into an empty block mapping")
+	}
+	indent := m.Content[0].Column - 1
+	end, err := d.NodeEnd(m.Content[len(m.Content)-1])
+	if err != nil {
+		return Change{}, err
+	}
+	at := d.entryLineEnd(end, indent)
+	text := "\n" + RenderEntry(key, v, d.Style, indent)
+	return Change{
+		Edits: []Edit{{Start: at, End: at, New: d.nl(text)}},
+		Ops:   []*Op{{Kind: OpInsert, Target: m, Key: key, Value: v}},
+	}, nil
+}
+
+// fillNull replaces an empty value (null) with a block collection v placed
+// on the lines after its key.
+func (d *Document) fillNull(n *yaml.Node, v *yaml.Node) (Change, error) {
+	key := d.KeyOf(n)
+	if key == nil {
+		return Change{}, d.opError(n, "cannot fill a null value that is not in a mapping")
+	}
+	sp, err := d.ValueSpan(n)
+	if err != nil {
+		return Change{}, err
+	}
+	indent := key.Column - 1
+	lineEnd := d.LineEnd(sp.End)
+	// "key: null # c" keeps its comment: only the null text goes away.
+	rest := string(d.Src[sp.End:lineEnd])
+	text := strings.TrimSuffix(renderAfterKey(v, d.Style, indent), " ")
+	if !strings.HasPrefix(text, "\n") && !strings.HasPrefix(text, " &") { // an inline value
+		text = strings.TrimPrefix(text, " ")
+		return Change{
+			Edits: []Edit{{Start: sp.Start, End: sp.End, New: " " + text}},
+			Ops:   []*Op{{Kind: OpSet, Target: n, Value: v}},
+		}, nil
+	}
+	start := sp.Start
+	if sp.Start == sp.End { // "key:" with nothing: insert after any comment on the line
+		start = lineEnd
+		rest = ""
+	}
+	return Change{
+		Edits: []Edit{{Start: start, End: lineEnd, New: d.nl(rest + text)}},
+		Ops:   []*Op{{Kind: OpSet, Target: n, Value: v}},
+	}, nil
+}
+
+// flowAppend inserts entry text before the closing bracket of a flow
+// collection, with a separating comma when it is not empty.
+func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
+	end, err := d.NodeEnd(c)
+	if err != nil {
+		return Edit{}, err
+	}
+	closing := end - 1
+	at := closing
+	for at > 0 && isSpaceOrBreak(d.Src[at-1]) {
+		at--
+	}
+	if len(c.Content) == 0 {
+		return Edit{Start: at, End: at, New: entry}, nil
+	}
+	// A trailing comma ("[a, b, ]") already separates.
+	if d.Src[at-1] == ',' {
+		return Edit{Start: at, End: at, New: " " + entry}, nil
+	}
+	return Edit{Start: at, End: at, New: ", " + entry}, nil
+}
+
+// AppendItem adds v as the last item of sequence s (block or flow). s may be
+// a null value, which becomes a block sequence.
+func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
+	switch {
+	case isNull(s):
+		return d.fillNull(s, Seq(v))
+	case s.Kind != yaml.SequenceNode:
+		return Change{}, d.opError(s, "cannot append to a %s", kindName(s))
+	case s.Style&yaml.FlowStyle != 0:
+		item, _ := renderInline(v, d.Style, true)
+		edit, err := d.flowAppend(s, item)
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Edits: []Edit{edit}, Ops: []*Op{{Kind: OpAppend, Target: s, Value: v}}}, nil
+	case len(s.Content) == 0:
+		return Change{}, d.opError(s, "cannot append to an empty block sequence")
+	}
+	dash := d.dashColumn(s.Content[0])
+	if dash == 0 {
+		return Change{}, d.opError(s.Content[0], "cannot find the dash of the first item")
+	}
+	end, err := d.NodeEnd(s.Content[len(s.Content)-1])
+	if err != nil {
+		return Change{}, err
+	}
+	at := d.entryLineEnd(end, dash-1)
+	var b strings.Builder
+	item := Seq(v)
+	renderBlock(&b, item, d.Style, dash-1)
+	return Change{
+		Edits: []Edit{{Start: at, End: at, New: d.nl(b.String())}},
+		Ops:   []*Op{{Kind: OpAppend, Target: s, Value: v}},
+	}, nil
+}
+
+// DeleteKey removes key from block mapping m: the lines from the key to the
+// end of its value, with the value's line comment. Head comments stay. When
+// the removed lines sit between a blank line (or the file's start) and
+// another blank line, the second blank line goes too.
+func (d *Document) DeleteKey(m *yaml.Node, key string) (Change, error) {
+	k, v := MapGet(m, key)
+	if k == nil {
+		return Change{}, d.opError(m, "no key %q to delete", key)
+	}
+	if m.Style&yaml.FlowStyle != 0 {
+		return Change{}, d.opError(k, "cannot delete %q from a flow mapping", key)
+	}
+	if len(m.Content) == 2 {
+		return Change{}, d.opError(k, "deleting %q would leave an empty mapping", key)
+	}
+	start := d.LineStart(d.NodeOffset(k))
+	if strings.TrimSpace(string(d.Src[start:d.NodeOffset(k)])) != "" {
+		return Change{}, d.opError(k, "key %q does not start its line", key)
+	}
+	vEnd, err := d.NodeEnd(v)
+	if err != nil {
+		return Change{}, err
+	}
+	end := d.NextLineStart(d.LineEnd(vEnd))
+	blankBefore := start == 0 || d.isBlankLine(d.LineStart(start-1))
+	if blankBefore && end < len(d.Src) && d.isBlankLine(end) {
+		end = d.NextLineStart(end)
+	}
+	return Change{
+		Edits: []Edit{{Start: start, End: end}},
+		Ops:   []*Op{{Kind: OpDelete, Target: m, Key: key}},
+	}, nil
+}
+
+func (d *Document) isBlankLine(lineStart int) bool {
+	return strings.TrimSpace(string(d.Src[lineStart:d.LineEnd(lineStart)])) == ""
+}
+
+// ReplaceValue replaces node n (a mapping value or sequence item) with v.
+// Comments inside n are lost; use the finer operations where they matter.
+func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
+	sp, err := d.ValueSpan(n)
+	if err != nil {
+		return Change{}, err
+	}
+	op := &Op{Kind: OpSet, Target: n, Value: v}
+	if inline, ok := renderInline(v, d.Style, d.inFlow(n)); ok {
+		return Change{Edits: []Edit{{Start: sp.Start, End: sp.End, New: inline}}, Ops: []*Op{op}}, nil
+	}
+	key := d.KeyOf(n)
+	if key == nil {
+		return Change{}, d.opError(n, "can only replace a mapping value with a block collection")
+	}
+	// The block starts on the line after the key: replace from the end of
+	// "key:" (and its properties) to the end of the old value.
+	from := d.NodeOffset(n)
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		if n.Style&yaml.FlowStyle == 0 && n.Anchor == "" {
+			from = d.LineEnd(d.NodeOffset(key))
+		}
+	}
+	for from > 0 && (d.Src[from-1] == ' ' || d.Src[from-1] == '\t') {
+		from--
+	}
+	if v.Anchor == "" && n.Anchor != "" {
+		v.Anchor = n.Anchor
+	}
+	text := renderAfterKey(v, d.Style, key.Column-1)
+	return Change{Edits: []Edit{{Start: from, End: sp.End, New: d.nl(text)}}, Ops: []*Op{op}}, nil
+}
+
+// ConvertSeqToMap turns a sequence of scalars (such as depends_on: [db])
+// into a mapping, keeping item order and the comments between items. entry
+// gives each item's key and value.
+func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (string, *yaml.Node)) (Change, error) {
+	if s.Kind != yaml.SequenceNode || len(s.Content) == 0 {
+		return Change{}, d.opError(s, "expected a non-empty sequence to convert")
+	}
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Anchor: s.Anchor}
+	for _, it := range s.Content {
+		if it.Kind != yaml.ScalarNode {
+			return Change{}, d.opError(it, "sequence items must be scalars to become keys")
+		}
+		k, v := entry(it)
+		m.Content = append(m.Content, Str(k), v)
+	}
+	op := &Op{Kind: OpSet, Target: s, Value: m}
+	if s.Style&yaml.FlowStyle != 0 {
+		sp, err := d.ValueSpan(s)
+		if err != nil {
+			return Change{}, err
+		}
+		m.Style = yaml.FlowStyle
+		return Change{Edits: []Edit{{Start: sp.Start, End: sp.End, New: renderFlow(m, d.Style)}}, Ops: []*Op{op}}, nil
+	}
+	key := d.KeyOf(s)
+	if key == nil {
+		return Change{}, d.opError(s, "the sequence is not a mapping value")
+	}
+	dash := d.dashColumn(s.Content[0])
+	if dash == 0 {
+		return Change{}, d.opError(s.Content[0], "cannot find the dash of the first item")
+	}
+	keyIndent := dash - 1
+	flush := keyIndent <= key.Column-1
+	if flush {
+		keyIndent = key.Column - 1 + d.Style.Indent
+	}
+	var ch Change
+	for i, it := range s.Content {
+		end, err := d.NodeEnd(it)
+		if err != nil {
+			return Change{}, err
+		}
+		dashOff := d.NodeOffset(it)
+		for dashOff > 0 && d.Src[dashOff-1] != '-' {
+			dashOff--
+		}
+		dashOff--
+		start := dashOff
+		prefix := ""
+		if flush {
+			start = d.LineStart(dashOff)
+			prefix = strings.Repeat(" ", keyIndent)
+		}
+		k, v := m.Content[2*i], m.Content[2*i+1]
+		text := prefix + renderKey(k.Value, d.Style) + ":"
+		after := renderAfterKey(v, d.Style, keyIndent)
+		if strings.HasPrefix(after, "\n") {
+			// A block value goes after any comment on the item's line; the
+			// edit covers that comment so that a sibling inserted at the
+			// line's end sorts after it.
+			lineEnd := d.LineEnd(end)
+			text += string(d.Src[end:lineEnd]) + after
+			end = lineEnd
+		} else {
+			text += after
+		}
+		ch.Edits = append(ch.Edits, Edit{Start: start, End: end, New: d.nl(text)})
+	}
+	ch.Ops = []*Op{op}
+	return ch, nil
+}
+
+// AddExtension inserts a top-level key (such as "x-logging") with value v,
+// which should carry an anchor, before the services key and the comment
+// block attached to it, followed by a blank line.
+func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
+	sk, _ := MapGet(d.Root, "services")
+	if sk == nil {
+		return Change{}, d.opError(d.Root, "no services key to insert %q before", key)
+	}
+	if k, _ := MapGet(d.Root, key); k != nil {
+		return Change{}, d.opError(k, "key %q already exists", key)
+	}
+	at := d.LineStart(d.NodeOffset(sk))
+	// Step over the comment lines directly above services:, unless they run
+	// up to the top of the file, where they describe the file.
+	top := at
+	for top > 0 {
+		prev := d.LineStart(top - 1)
+		line := strings.TrimSpace(string(d.Src[prev:d.LineEnd(prev)]))
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		top = prev
+	}
+	if top > 0 && !d.isDocStart(top) {
+		at = top
+	}
+	text := RenderEntry(key, v, d.Style, 0) + "\n\n"
+	return Change{
+		Edits: []Edit{{Start: at, End: at, New: d.nl(text)}},
+		Ops:   []*Op{{Kind: OpInsert, Target: d.Root, Key: key, Value: v, Before: sk}},
+	}, nil
+}
+
+// isDocStart reports whether the line before off is a "---" document marker.
+func (d *Document) isDocStart(off int) bool {
+	if off == 0 {
+		return true
+	}
+	prev := d.LineStart(off - 1)
+	return strings.HasPrefix(string(d.Src[prev:d.LineEnd(prev)]), "---")
+}

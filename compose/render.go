@@ -1,0 +1,212 @@
+package compose
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Render returns n as YAML text in the file's style, for a value whose key
+// sits at column indent (0-based spaces). Scalars, aliases and empty or flow
+// collections render inline; block collections render as lines that each
+// carry their own indentation, joined with "\n" (callers convert to the
+// file's line ending with Newlines). The result for a block collection starts
+// on a new line: callers write "key:" + result.
+func Render(n *yaml.Node, st Style, indent int) string {
+	if inline, ok := renderInline(n, st, false); ok {
+		return inline
+	}
+	var b strings.Builder
+	renderBlock(&b, n, st, indent)
+	return b.String()
+}
+
+// RenderEntry returns "key: value" (or "key:" and an indented block) with
+// the key at column indent, without a leading or trailing line break.
+func RenderEntry(key string, v *yaml.Node, st Style, indent int) string {
+	return strings.Repeat(" ", indent) + renderKey(key, st) + ":" + renderAfterKey(v, st, indent)
+}
+
+// Newlines converts the "\n" line breaks of rendered text to the file's.
+func Newlines(text string, st Style) string {
+	if st.Newline == "\n" {
+		return text
+	}
+	return strings.ReplaceAll(text, "\n", st.Newline)
+}
+
+func renderKey(key string, st Style) string {
+	if plainSafe(key, false) {
+		return key
+	}
+	return quote(key, st.Quote)
+}
+
+// renderAfterKey renders what follows "key:": " value" or a block on the
+// next lines.
+func renderAfterKey(v *yaml.Node, st Style, indent int) string {
+	if inline, ok := renderInline(v, st, false); ok {
+		return " " + inline
+	}
+	var b strings.Builder
+	anchor := ""
+	if v.Anchor != "" {
+		anchor = " &" + v.Anchor
+	}
+	b.WriteString(anchor)
+	child := indent + st.Indent
+	if v.Kind == yaml.SequenceNode {
+		child = indent + st.SeqIndent
+	}
+	renderBlock(&b, v, st, child)
+	return b.String()
+}
+
+// renderInline renders scalars, aliases, flow and empty collections on one
+// line; ok is false for a block collection.
+func renderInline(n *yaml.Node, st Style, flow bool) (string, bool) {
+	prefix := ""
+	if n.Anchor != "" {
+		prefix = "&" + n.Anchor + " "
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return "*" + n.Value, true
+	case yaml.ScalarNode:
+		return prefix + renderScalar(n, st, flow), true
+	case yaml.MappingNode, yaml.SequenceNode:
+		if len(n.Content) > 0 && !flow && n.Style&yaml.FlowStyle == 0 {
+			return "", false
+		}
+		return prefix + renderFlow(n, st), true
+	}
+	return "", false
+}
+
+func renderFlow(n *yaml.Node, st Style) string {
+	var parts []string
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, _ := renderInline(n.Content[i+1], st, true)
+			parts = append(parts, renderFlowKey(n.Content[i].Value, st)+": "+v)
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	for _, c := range n.Content {
+		v, _ := renderInline(c, st, true)
+		parts = append(parts, v)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+func renderFlowKey(key string, st Style) string {
+	if plainSafe(key, true) {
+		return key
+	}
+	return quote(key, st.Quote)
+}
+
+// renderBlock writes a block collection's lines, each starting with "\n"
+// and indent spaces.
+func renderBlock(b *strings.Builder, n *yaml.Node, st Style, indent int) {
+	pad := strings.Repeat(" ", indent)
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			b.WriteString("\n" + pad + renderKey(n.Content[i].Value, st) + ":")
+			b.WriteString(renderAfterKey(n.Content[i+1], st, indent))
+		}
+		return
+	}
+	for _, c := range n.Content {
+		b.WriteString("\n" + pad + "-")
+		if inline, ok := renderInline(c, st, false); ok {
+			b.WriteString(" " + inline)
+			continue
+		}
+		// A block collection as a sequence item starts on the dash's line.
+		var sub strings.Builder
+		renderBlock(&sub, c, st, indent+2)
+		b.WriteString(" " + strings.TrimLeft(sub.String(), "\n "))
+	}
+}
+
+func renderScalar(n *yaml.Node, st Style, flow bool) string {
+	if n.Tag != "" && n.Tag != "!!str" {
+		return n.Value // ints, bools, null: their plain form
+	}
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && plainSafe(n.Value, flow) {
+		return n.Value
+	}
+	return quote(n.Value, st.Quote)
+}
+
+// quote writes v as a quoted scalar, preferring the file's quote character.
+func quote(v string, q byte) string {
+	if q == '\'' && canSingleQuote(v) {
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range v {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			if r < 0x20 || r == 0x7f {
+				fmt.Fprintf(&b, `\x%02x`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func canSingleQuote(v string) bool {
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// plainSafe reports whether v can be written as a plain scalar that reads
+// back as the same string.
+func plainSafe(v string, flow bool) bool {
+	if v == "" || v != strings.TrimSpace(v) {
+		return false
+	}
+	if strings.ContainsAny(v[:1], "-?:,[]{}#&*!|>'\"%@`") && !(len(v) > 1 && strings.ContainsAny(v[:1], "-?:") && !unicode.IsSpace(rune(v[1]))) {
+		return false
+	}
+	if strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.HasSuffix(v, ":") ||
+		strings.ContainsAny(v, "\n\r\t") {
+		return false
+	}
+	if flow && strings.ContainsAny(v, ",[]{}") {
+		return false
+	}
+	for _, r := range v {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte("k: "+v), &n); err != nil || len(n.Content) == 0 || len(n.Content[0].Content) != 2 {
+		return false
+	}
+	got := n.Content[0].Content[1]
+	return got.Kind == yaml.ScalarNode && got.Tag == "!!str" && got.Value == v
+}

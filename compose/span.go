@@ -1,0 +1,279 @@
+package compose
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// yaml.v3 records where a node starts (at its anchor or tag, if any) but not
+// where it ends. The functions here find the end by scanning the source
+// according to the node's style.
+
+// ContentStart returns the offset where n's own text starts, after any
+// anchor (&name) and tag (!tag) properties. For a block collection with
+// properties, that is its first entry on a later line.
+func (d *Document) ContentStart(n *yaml.Node) int {
+	off := d.NodeOffset(n)
+	if n.Anchor == "" && !hasExplicitTag(d, off) {
+		return off
+	}
+	for off < len(d.Src) && (d.Src[off] == '&' || d.Src[off] == '!') {
+		for off < len(d.Src) && !isSpaceOrBreak(d.Src[off]) {
+			off++
+		}
+		for off < len(d.Src) && (d.Src[off] == ' ' || d.Src[off] == '\t') {
+			off++
+		}
+	}
+	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0 {
+		return d.NodeOffset(n.Content[0])
+	}
+	return off
+}
+
+func hasExplicitTag(d *Document, off int) bool {
+	return off < len(d.Src) && d.Src[off] == '!'
+}
+
+func isSpaceOrBreak(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// NodeSpan returns the byte range of n including its properties: from where
+// yaml.v3 says it starts to the end of its last character (for a block
+// collection, the end of its last entry; never the comments or blank lines
+// that follow).
+func (d *Document) NodeSpan(n *yaml.Node) (Span, error) {
+	end, err := d.NodeEnd(n)
+	if err != nil {
+		return Span{}, err
+	}
+	return Span{Start: d.NodeOffset(n), End: end}, nil
+}
+
+// ValueSpan returns the byte range of n's own text, without its properties.
+func (d *Document) ValueSpan(n *yaml.Node) (Span, error) {
+	end, err := d.NodeEnd(n)
+	if err != nil {
+		return Span{}, err
+	}
+	start := d.ContentStart(n)
+	if start > end { // an empty value after its properties: "key: &a"
+		start = end
+	}
+	return Span{Start: start, End: end}, nil
+}
+
+// NodeEnd returns the offset just past n's last character.
+func (d *Document) NodeEnd(n *yaml.Node) (int, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return d.NodeOffset(n), nil
+		}
+		return d.NodeEnd(n.Content[0])
+	case yaml.AliasNode:
+		off := d.NodeOffset(n) + 1 // past '*'
+		for off < len(d.Src) && !isSpaceOrBreak(d.Src[off]) && !isFlowIndicator(d.Src[off]) {
+			off++
+		}
+		return off, nil
+	case yaml.MappingNode, yaml.SequenceNode:
+		if n.Style&yaml.FlowStyle != 0 {
+			return d.flowEnd(n)
+		}
+		if len(n.Content) == 0 {
+			return d.ContentStart(n), nil
+		}
+		return d.NodeEnd(n.Content[len(n.Content)-1])
+	case yaml.ScalarNode:
+		return d.scalarEnd(n)
+	}
+	return 0, d.spanError(n, "unknown node kind")
+}
+
+func isFlowIndicator(c byte) bool { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}' }
+
+func (d *Document) spanError(n *yaml.Node, msg string) error {
+	return &PosError{Path: d.Path, Line: n.Line, Col: n.Column, Msg: "locating node end: " + msg}
+}
+
+func (d *Document) scalarEnd(n *yaml.Node) (int, error) {
+	start := d.ContentStart(n)
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		return d.doubleQuotedEnd(n, start)
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		return d.singleQuotedEnd(n, start)
+	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		return d.blockScalarEnd(n, start)
+	}
+	return d.plainEnd(n, start)
+}
+
+func (d *Document) doubleQuotedEnd(n *yaml.Node, start int) (int, error) {
+	if start >= len(d.Src) || d.Src[start] != '"' {
+		return 0, d.spanError(n, "expected a double quote")
+	}
+	for i := start + 1; i < len(d.Src); i++ {
+		switch d.Src[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, nil
+		}
+	}
+	return 0, d.spanError(n, "unterminated double-quoted scalar")
+}
+
+func (d *Document) singleQuotedEnd(n *yaml.Node, start int) (int, error) {
+	if start >= len(d.Src) || d.Src[start] != '\'' {
+		return 0, d.spanError(n, "expected a single quote")
+	}
+	for i := start + 1; i < len(d.Src); i++ {
+		if d.Src[i] == '\'' {
+			if i+1 < len(d.Src) && d.Src[i+1] == '\'' {
+				i++
+				continue
+			}
+			return i + 1, nil
+		}
+	}
+	return 0, d.spanError(n, "unterminated single-quoted scalar")
+}
+
+// plainEnd walks the source from start, matching the non-blank characters of
+// the scalar's value one by one: plain scalars have no escapes, and line
+// folding only changes white space, so the scalar ends right after its last
+// non-blank character. This needs no knowledge of the flow or block context.
+func (d *Document) plainEnd(n *yaml.Node, start int) (int, error) {
+	if n.Value == "" { // an empty (null) value: nothing to cover
+		return start, nil
+	}
+	i := start
+	end := start
+	for _, want := range n.Value {
+		if unicode.IsSpace(want) {
+			continue
+		}
+		for i < len(d.Src) && (d.Src[i] == ' ' || d.Src[i] == '\t' || d.Src[i] == '\r' || d.Src[i] == '\n') {
+			i++
+		}
+		got, size := utf8.DecodeRune(d.Src[i:])
+		if got != want {
+			return 0, d.spanError(n, fmt.Sprintf("plain scalar source does not match its value %q", n.Value))
+		}
+		i += size
+		end = i
+	}
+	return end, nil
+}
+
+// blockScalarEnd finds the end of a literal (|) or folded (>) scalar: its
+// content lines are those indented at least as much as the first non-blank
+// one. With keep chomping (+) the trailing blank lines are content too.
+func (d *Document) blockScalarEnd(n *yaml.Node, start int) (int, error) {
+	if start >= len(d.Src) || (d.Src[start] != '|' && d.Src[start] != '>') {
+		return 0, d.spanError(n, "expected a block scalar indicator")
+	}
+	keep := false
+	explicit := 0
+	i := start + 1
+	for ; i < len(d.Src) && !isSpaceOrBreak(d.Src[i]); i++ {
+		switch c := d.Src[i]; {
+		case c == '+':
+			keep = true
+		case c >= '1' && c <= '9':
+			explicit = int(c - '0')
+		}
+	}
+	headerEnd := d.LineEnd(start)
+	end := headerEnd
+	indent := -1
+	if explicit > 0 {
+		indent = d.lineIndent(d.LineStart(start)) + explicit
+		if n.Column-1 < indent-explicit { // a value in a sequence item "- |2": indent is relative to the parent node
+			indent = n.Column - 1 + explicit
+		}
+	}
+	for line := d.NextLineStart(start); line < len(d.Src); line = d.NextLineStart(line) {
+		lineEnd := d.LineEnd(line)
+		ind := d.lineIndent(line)
+		blank := line+ind >= lineEnd
+		if blank {
+			if keep {
+				end = lineEnd
+			}
+			continue
+		}
+		if indent < 0 {
+			indent = ind
+			if indent <= d.parentIndent(n) {
+				break // no content lines at all
+			}
+		}
+		if ind < indent {
+			break
+		}
+		end = lineEnd
+	}
+	return end, nil
+}
+
+// parentIndent approximates the indentation of the line holding the block
+// scalar's indicator, which content lines must exceed.
+func (d *Document) parentIndent(n *yaml.Node) int {
+	return d.lineIndent(d.LineStart(d.NodeOffset(n)))
+}
+
+// lineIndent counts the spaces at the start of the line beginning at off.
+func (d *Document) lineIndent(off int) int {
+	n := 0
+	for off+n < len(d.Src) && d.Src[off+n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// flowEnd matches brackets from the collection's opening one, skipping quoted
+// scalars and comments.
+func (d *Document) flowEnd(n *yaml.Node) (int, error) {
+	start := d.ContentStart(n)
+	if start >= len(d.Src) || (d.Src[start] != '[' && d.Src[start] != '{') {
+		return 0, d.spanError(n, "expected a flow collection")
+	}
+	depth := 0
+	for i := start; i < len(d.Src); i++ {
+		switch c := d.Src[i]; c {
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+			if depth == 0 {
+				return i + 1, nil
+			}
+		case '"':
+			for i++; i < len(d.Src) && d.Src[i] != '"'; i++ {
+				if d.Src[i] == '\\' {
+					i++
+				}
+			}
+		case '\'':
+			for i++; i < len(d.Src); i++ {
+				if d.Src[i] == '\'' {
+					if i+1 < len(d.Src) && d.Src[i+1] == '\'' {
+						i++
+						continue
+					}
+					break
+				}
+			}
+		case '#':
+			if i > 0 && isSpaceOrBreak(d.Src[i-1]) {
+				i = d.LineEnd(i) - 1
+			}
+		}
+	}
+	return 0, d.spanError(n, "unterminated flow collection")
+}

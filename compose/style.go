@@ -1,0 +1,110 @@
+package compose
+
+import (
+	"bytes"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Style is how a file is written; new text follows it.
+type Style struct {
+	Indent       int    // spaces per nesting level of block mappings (2, 4, ...)
+	SeqIndent    int    // spaces from a key to the dash of its block sequence (0: flush sequences)
+	Newline      string // "\n" or "\r\n"
+	FinalNewline bool   // the file ends with a line break
+	Quote        byte   // '"' or '\'': the quote the file uses most for quoted strings
+}
+
+// IndentedSequences reports whether block sequences are indented under their key.
+func (s Style) IndentedSequences() bool { return s.SeqIndent > 0 }
+
+func detectStyle(d *Document) Style {
+	st := Style{Indent: 2, SeqIndent: 2, Newline: "\n", Quote: '"'}
+	if i := bytes.IndexByte(d.Src, '\n'); i > 0 && d.Src[i-1] == '\r' {
+		st.Newline = "\r\n"
+	}
+	st.FinalNewline = len(d.Src) == 0 || d.Src[len(d.Src)-1] == '\n'
+
+	indents := map[int]int{}
+	seqIndents := map[int]int{}
+	quotes := map[byte]int{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if v.Line <= k.Line || v.Style&yaml.FlowStyle != 0 || len(v.Content) == 0 {
+					continue
+				}
+				child := v.Content[0]
+				switch v.Kind {
+				case yaml.MappingNode:
+					if diff := child.Column - k.Column; diff > 0 {
+						indents[diff]++
+					}
+				case yaml.SequenceNode:
+					// The dash is two characters before a plain item on
+					// its line; count only simple "- item" lines.
+					dash := d.dashColumn(child)
+					if dash > 0 && dash >= k.Column {
+						seqIndents[dash-k.Column]++
+					}
+				}
+			}
+		}
+		if n.Kind == yaml.ScalarNode {
+			switch {
+			case n.Style&yaml.DoubleQuotedStyle != 0:
+				quotes['"']++
+			case n.Style&yaml.SingleQuotedStyle != 0:
+				quotes['\'']++
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	for _, doc := range d.Docs {
+		walk(doc)
+	}
+	if best := mostCommon(indents); best > 0 {
+		st.Indent = best
+	}
+	if len(seqIndents) > 0 {
+		st.SeqIndent = mostCommon(seqIndents)
+	} else {
+		st.SeqIndent = st.Indent
+	}
+	if quotes['\''] > quotes['"'] {
+		st.Quote = '\''
+	}
+	return st
+}
+
+// dashColumn returns the 1-based column of the "-" introducing the sequence
+// item n, or 0 when it cannot be found on n's line.
+func (d *Document) dashColumn(item *yaml.Node) int {
+	off := d.NodeOffset(item)
+	start := d.LineStart(off)
+	for i := off - 1; i >= start; i-- {
+		switch d.Src[i] {
+		case ' ', '\t':
+			continue
+		case '-':
+			return d.Pos(i).Col
+		}
+		return 0
+	}
+	return 0
+}
+
+// mostCommon returns the key with the highest count, the smallest on ties.
+func mostCommon(counts map[int]int) int {
+	best, bestN := 0, 0
+	for k, n := range counts {
+		if n > bestN || n == bestN && k < best {
+			best, bestN = k, n
+		}
+	}
+	return best
+}

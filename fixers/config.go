@@ -1,0 +1,59 @@
+package fixers
+
+// Config is what the rules read from .composefix.yaml and the command line,
+// already validated. The zero value is not useful: start from DefaultConfig.
+type Config struct {
+	// Logging is the anchor the logging rule adds.
+	Logging Logging
+	// Pin is how images are pinned.
+	Pin PinMode
+	// IgnoreImages are glob patterns of images never resolved or pinned.
+	IgnoreImages []string
+}
+
+// Logging configures the shared logging anchor.
+type Logging struct {
+	Driver  string
+	Options []KeyValue // in the order written
+}
+
+// KeyValue is one ordered option.
+type KeyValue struct {
+	Key, Value string
+}
+
+// PinMode says what a pin writes.
+type PinMode int
+
+// Pin modes, as accepted by --pin.
+const (
+	PinVersion          PinMode = iota // the most precise tag with the same digest
+	PinDigest                          // tag@sha256:… keeping the tag as written
+	PinVersionAndDigest                // precise tag and digest
+)
+
+func (m PinMode) String() string {
+	switch m {
+	case PinDigest:
+		return "digest"
+	case PinVersionAndDigest:
+		return "version+digest"
+	}
+	return "version"
+}
+
+// DefaultConfig returns the settings used when nothing is configured: the
+// audits' logging options (json-file, 50m, 5 files, compressed) and version
+// pins.
+func DefaultConfig() *Config {
+	return &Config{
+		Logging: Logging{
+			Driver: "json-file",
+			Options: []KeyValue{
+				{"max-size", "50m"},
+				{"max-file", "5"},
+				{"compress", "true"},
+			},
+		},
+	}
+}

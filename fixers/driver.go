@@ -1,0 +1,357 @@
+package fixers
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/composefix/composefix/compose"
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxPasses bounds the fix loop; hitting it is a bug in the rules involved.
+const MaxPasses = 8
+
+// Options configure a Run.
+type Options struct {
+	Rules       []*Rule     // the selected rules, in table order
+	Resolved    Resolutions // registry results for every image in the run
+	Config      *Config     // nil: defaults
+	UnsafeFixes bool        // apply unsafe fixes of every rule
+	// UnsafeRules enables unsafe fixes per rule ID (from the config file).
+	UnsafeRules map[string]bool
+}
+
+// Result is what a Run did to one document.
+type Result struct {
+	Path     string
+	Original []byte
+	Output   []byte // equals Original when nothing was applied
+	// Findings are those of the first pass, positions in Original, sorted
+	// by (offset, rule ID); Applied marks the fixes that were made.
+	Findings []Finding
+	Passes   int
+}
+
+// Changed reports whether the output differs from the input.
+func (r *Result) Changed() bool { return string(r.Original) != string(r.Output) }
+
+// InternalError is a bug in a rule: invalid edits, a verification failure or
+// a fix loop that does not settle. Nothing is written for the file.
+type InternalError struct {
+	Path  string
+	Rules []string
+	Err   error
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("%s: internal error in %s: %v", e.Path, strings.Join(e.Rules, ", "), e.Err)
+}
+
+func (e *InternalError) Unwrap() error { return e.Err }
+
+// Run analyses d with the selected rules and applies their eligible fixes,
+// pass after pass, verifying each pass, until no fix is left to apply.
+func Run(d *compose.Document, opts Options) (*Result, error) {
+	res := &Result{Path: d.Path, Original: d.Src, Output: d.Src}
+	first, err := analyze(d, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Findings = first
+	cur := d
+	findings := first
+	for pass := 1; ; pass++ {
+		fixes := eligible(findings, opts)
+		if len(fixes) == 0 {
+			break
+		}
+		if pass > MaxPasses {
+			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(fixes), Err: fmt.Errorf("fixes still pending after %d passes", MaxPasses)}
+		}
+		accepted, err := merge(cur, fixes)
+		if err != nil {
+			return nil, err
+		}
+		out, err := applyVerified(cur, accepted)
+		if err != nil {
+			return nil, err
+		}
+		if pass == 1 {
+			for _, f := range accepted {
+				f.Applied = true
+			}
+		}
+		next, err := compose.Load(cur.Path, out)
+		if err != nil {
+			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: err}
+		}
+		res.Output, res.Passes = out, pass
+		cur = next
+		if findings, err = analyze(cur, opts); err != nil {
+			return nil, err
+		}
+	}
+	if res.Passes > 1 {
+		markLaterPasses(res.Findings, findings, opts)
+	}
+	return res, nil
+}
+
+// markLaterPasses marks first-pass findings whose fixes were applied in a
+// later pass: eligible then, and no longer reported with the same message.
+func markLaterPasses(first, now []Finding, opts Options) {
+	still := map[string]bool{}
+	for _, f := range now {
+		still[f.RuleID+"\x00"+f.Message] = true
+	}
+	for i := range first {
+		f := &first[i]
+		if !f.Applied && f.Fix != nil && allowed(f, opts) && !still[f.RuleID+"\x00"+f.Message] {
+			f.Applied = true
+		}
+	}
+}
+
+// analyze runs every selected rule over d and returns the findings not
+// suppressed by ignore comments, sorted, plus CF900 for unused ignores.
+func analyze(d *compose.Document, opts Options) ([]Finding, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	var all []Finding
+	for _, r := range opts.Rules {
+		if r.Check == nil {
+			continue
+		}
+		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, rule: r}
+		p.report = func(f Finding) { all = append(all, f) }
+		if err := r.Check(p); err != nil {
+			return nil, fmt.Errorf("%s: rule %s: %w", d.Path, r.ID, err)
+		}
+	}
+	sup := parseSuppressions(d)
+	kept := all[:0]
+	for _, f := range all {
+		if !sup.silences(f, opts.Rules) {
+			kept = append(kept, f)
+		}
+	}
+	kept = append(kept, sup.unused(d, opts.Rules)...)
+	sortFindings(kept)
+	return kept, nil
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Span.Start != fs[j].Span.Start {
+			return fs[i].Span.Start < fs[j].Span.Start
+		}
+		return fs[i].RuleID < fs[j].RuleID
+	})
+}
+
+func allowed(f *Finding, opts Options) bool {
+	switch f.Fix.Safety {
+	case Safe:
+		return true
+	case Unsafe:
+		return opts.UnsafeFixes || opts.UnsafeRules[f.RuleID]
+	}
+	return false
+}
+
+// eligible returns pointers to the findings whose fixes may be applied.
+func eligible(fs []Finding, opts Options) []*Finding {
+	var out []*Finding
+	for i := range fs {
+		if fs[i].Fix != nil && len(fs[i].Fix.Change.Edits) > 0 && allowed(&fs[i], opts) {
+			out = append(out, &fs[i])
+		}
+	}
+	return out
+}
+
+func ruleIDs(fs []*Finding) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, f := range fs {
+		if !seen[f.RuleID] {
+			seen[f.RuleID] = true
+			ids = append(ids, f.RuleID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// merge validates each fix and accepts fixes whole, in (first edit, rule ID)
+// order, skipping those whose edits overlap edits already accepted: they
+// wait for the next pass, which re-analyses the new bytes.
+func merge(d *compose.Document, fixes []*Finding) ([]*Finding, error) {
+	for _, f := range fixes {
+		if err := validate(d, f); err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(fixes, func(i, j int) bool {
+		a, b := fixes[i].Fix.Change.Edits[0].Start, fixes[j].Fix.Change.Edits[0].Start
+		if a != b {
+			return a < b
+		}
+		return fixes[i].RuleID < fixes[j].RuleID
+	})
+	var accepted []*Finding
+	var claimed []compose.Edit
+	for _, f := range fixes {
+		if conflicts(claimed, f.Fix.Change.Edits) {
+			continue
+		}
+		accepted = append(accepted, f)
+		claimed = append(claimed, f.Fix.Change.Edits...)
+	}
+	return accepted, nil
+}
+
+// validate checks a fix's edits: sorted, inside the file, no overlap. A
+// violation is a bug in the rule.
+func validate(d *compose.Document, f *Finding) error {
+	edits := f.Fix.Change.Edits
+	for i, e := range edits {
+		if e.Start < 0 || e.End < e.Start || e.End > len(d.Src) {
+			return &InternalError{Path: d.Path, Rules: []string{f.RuleID}, Err: fmt.Errorf("edit %s outside the file", spanText(d, e))}
+		}
+		if i > 0 && (edits[i-1].Start > e.Start || edits[i-1].Start == e.Start && edits[i-1].End > e.End) {
+			return &InternalError{Path: d.Path, Rules: []string{f.RuleID}, Err: fmt.Errorf("edits not sorted at %s", spanText(d, e))}
+		}
+		for _, prev := range edits[:i] {
+			if prev != e && compose.Overlaps(prev, e) {
+				return &InternalError{Path: d.Path, Rules: []string{f.RuleID},
+					Err: fmt.Errorf("overlapping edits at %s and %s", spanText(d, prev), spanText(d, e))}
+			}
+		}
+	}
+	return nil
+}
+
+func spanText(d *compose.Document, e compose.Edit) string {
+	return d.Pos(e.Start).String() + "-" + d.Pos(e.End).String()
+}
+
+// conflicts reports whether any edit in next touches bytes already claimed.
+func conflicts(accepted, next []compose.Edit) bool {
+	for _, n := range next {
+		for _, a := range accepted {
+			if n != a && compose.Overlaps(n, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// applyVerified applies the accepted fixes and verifies the result decodes
+// to the intended tree; on failure it names the rule whose fix breaks it.
+func applyVerified(d *compose.Document, accepted []*Finding) ([]byte, error) {
+	out, ops, err := applyFixes(d, accepted)
+	if err == nil {
+		err = compose.Verify(d, ops, out)
+	}
+	if err == nil {
+		return out, nil
+	}
+	culprits := []string{}
+	for _, f := range accepted {
+		o, ops, err1 := applyFixes(d, []*Finding{f})
+		if err1 != nil || compose.Verify(d, ops, o) != nil {
+			culprits = append(culprits, f.RuleID)
+		}
+	}
+	if len(culprits) == 0 {
+		culprits = ruleIDs(accepted)
+	}
+	return nil, &InternalError{Path: d.Path, Rules: dedupe(culprits), Err: fmt.Errorf("verification: %w", err)}
+}
+
+func applyFixes(d *compose.Document, fixes []*Finding) ([]byte, []*compose.Op, error) {
+	var edits []compose.Edit
+	var ops []*compose.Op
+	seenOps := map[*compose.Op]bool{}
+	for _, f := range fixes {
+		edits = append(edits, f.Fix.Change.Edits...)
+		for _, op := range f.Fix.Change.Ops {
+			if !seenOps[op] { // fixes may share an operation, such as adding one anchor
+				seenOps[op] = true
+				ops = append(ops, op)
+			}
+		}
+	}
+	out, err := compose.Apply(d.Src, edits)
+	if err != nil {
+		var ce *compose.ConflictError
+		if errors.As(err, &ce) {
+			return nil, nil, fmt.Errorf("%w (at %s and %s)", err, spanText(d, ce.A), spanText(d, ce.B))
+		}
+		return nil, nil, err
+	}
+	return out, ops, nil
+}
+
+func dedupe(ids []string) []string {
+	sort.Strings(ids)
+	out := ids[:0]
+	for i, id := range ids {
+		if i == 0 || id != ids[i-1] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Pass is one rule's view of one document.
+type Pass struct {
+	Document *compose.Document
+	Resolved Resolutions
+	Config   *Config
+	rule     *Rule
+	report   func(Finding)
+}
+
+// Rule returns the rule being run.
+func (p *Pass) Rule() *Rule { return p.rule }
+
+// Report records a finding about node n with the rule's default severity.
+// fix may be nil.
+func (p *Pass) Report(n *yaml.Node, fix *Fix, format string, args ...any) {
+	p.ReportSeverity(n, p.rule.Severity, fix, format, args...)
+}
+
+// ReportSeverity is Report with an explicit severity.
+func (p *Pass) ReportSeverity(n *yaml.Node, sev Severity, fix *Fix, format string, args ...any) {
+	d := p.Document
+	sp, err := d.NodeSpan(n)
+	if err != nil {
+		off := d.NodeOffset(n)
+		sp = compose.Span{Start: off, End: off}
+	}
+	if fix != nil && fix.Safety > p.rule.Safety {
+		fix.Safety = p.rule.Safety // a fix may be stricter than its rule, never looser
+	}
+	p.report(Finding{
+		RuleID:   p.rule.ID,
+		Severity: sev,
+		Path:     d.Path,
+		Span:     sp,
+		Pos:      d.Pos(sp.Start),
+		End:      d.Pos(sp.End),
+		Message:  fmt.Sprintf(format, args...),
+		Fix:      fix,
+	})
+}
+
+// NewFix builds a fix with the rule's safety from a change.
+func (p *Pass) NewFix(ch compose.Change, format string, args ...any) *Fix {
+	return &Fix{Title: fmt.Sprintf(format, args...), Safety: p.rule.Safety, Change: ch}
+}

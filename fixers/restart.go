@@ -1,0 +1,67 @@
+package fixers
+
+import (
+	"github.com/composefix/composefix/compose"
+)
+
+func restartRule() *Rule {
+	return &Rule{
+		ID: "CF201", Name: "restart-policy", Safety: Safe, Severity: Warning,
+		Summary: "services without a restart policy get unless-stopped (one-shot jobs \"no\")",
+		Doc: `Services without a restart policy get one.
+
+A container that crashes or whose host reboots stays down unless it has a restart
+policy. Long-running services get "restart: unless-stopped"; one-shot jobs (a service
+others wait on with condition service_completed_successfully, or named like init,
+migrate, migrations, setup, seed, create-buckets or *-init) get restart: "no" so they
+are not restarted after they finish. Services that set restart themselves, inherit it
+through a merge key or extends, or use deploy.restart_policy are left alone.
+
+Before:
+  services:
+    web:
+      image: nginx:1.27.3
+    migrate:
+      image: app:1.4.2
+
+After:
+  services:
+    web:
+      image: nginx:1.27.3
+      restart: unless-stopped
+    migrate:
+      image: app:1.4.2
+      restart: "no"`,
+		Check: checkRestart,
+	}
+}
+
+func checkRestart(p *Pass) error {
+	ss := services(p.Document)
+	all := byName(ss)
+	completed := completedDependencies(ss)
+	for _, s := range ss {
+		if set, unknown := inherits(all, s, "restart"); set || unknown {
+			continue
+		}
+		if deploy := s.get("deploy"); deploy != nil {
+			if v, _ := compose.Lookup(deploy, "restart_policy"); v != nil {
+				continue
+			}
+		}
+		value, want := compose.Str("unless-stopped"), "unless-stopped"
+		if isOneShot(s, completed) {
+			value, want = compose.Quoted("no"), `"no"`
+		}
+		var fix *Fix
+		if s.target != nil {
+			ch, err := p.Document.InsertKey(s.target, "restart", value)
+			if err != nil {
+				return err
+			}
+			fix = p.NewFix(ch, "Add restart: %s to %s", want, s.Name)
+		}
+		p.Report(s.Key, fix, "service %q has no restart policy; expected restart: %s", s.Name, want)
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package fixers
+
+import (
+	"strings"
+
+	"github.com/composefix/composefix/compose"
+	"go.yaml.in/yaml/v3"
+)
+
+// svc is a service as rules see it: its own bytes (to edit) and its
+// effective settings (merge keys resolved).
+type svc struct {
+	compose.Service
+	// target is what InsertKey edits: the service's own mapping, or its
+	// null value for an empty service. nil when the service is shared.
+	target *yaml.Node
+}
+
+// services returns the document's services with their edit targets.
+func services(d *compose.Document) []svc {
+	var out []svc
+	for _, s := range d.Services() {
+		v := svc{Service: s}
+		switch {
+		case s.Shared:
+		case s.Node != nil:
+			v.target = s.Node
+		case s.Value.Kind == yaml.ScalarNode && s.Value.Tag == "!!null":
+			v.target = s.Value
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// get returns the service's effective value of key (own or inherited
+// through merge keys); nil when unset.
+func (s svc) get(key string) *yaml.Node {
+	if s.Node == nil {
+		return nil
+	}
+	v, _ := compose.Lookup(s.Node, key)
+	return compose.Resolve(v)
+}
+
+// has reports whether the service sets key itself or inherits it.
+func (s svc) has(key string) bool { return s.get(key) != nil }
+
+// str returns the effective scalar value of key, or "".
+func (s svc) str(key string) string {
+	if v := s.get(key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
+
+// extendsOtherFile reports whether the service extends a service of another
+// file, whose settings this document cannot see.
+func (s svc) extendsOtherFile() bool {
+	ext := s.get("extends")
+	if ext == nil {
+		return false
+	}
+	if ext.Kind == yaml.MappingNode {
+		_, f := compose.MapGet(ext, "file")
+		return f != nil
+	}
+	return false
+}
+
+// extendedService returns the name of the same-file service this one
+// extends, or "".
+func (s svc) extendedService() string {
+	ext := s.get("extends")
+	switch {
+	case ext == nil:
+		return ""
+	case ext.Kind == yaml.ScalarNode:
+		return ext.Value
+	case ext.Kind == yaml.MappingNode:
+		if _, f := compose.MapGet(ext, "file"); f != nil {
+			return ""
+		}
+		if _, n := compose.MapGet(ext, "service"); n != nil {
+			return n.Value
+		}
+	}
+	return ""
+}
+
+// inheritsFrom reports whether key is set on the service, inherited through
+// merge keys, or set on a same-file service it extends. unknown is true when
+// the service extends a service of another file.
+func inherits(all map[string]svc, s svc, key string) (set, unknown bool) {
+	seen := map[string]bool{}
+	for cur := s; ; {
+		if cur.has(key) {
+			return true, false
+		}
+		if cur.extendsOtherFile() {
+			return false, true
+		}
+		base := cur.extendedService()
+		if base == "" || seen[base] {
+			return false, false
+		}
+		seen[base] = true
+		next, ok := all[base]
+		if !ok {
+			return false, false
+		}
+		cur = next
+	}
+}
+
+func byName(ss []svc) map[string]svc {
+	m := make(map[string]svc, len(ss))
+	for _, s := range ss {
+		m[s.Name] = s
+	}
+	return m
+}
+
+// isOneShotWord reports whether a name part marks a job that runs once.
+func isOneShotWord(w string) bool {
+	switch w {
+	case "init", "migrate", "migrations", "migration", "setup", "seed", "seeder", "createbuckets", "bootstrap":
+		return true
+	}
+	return false
+}
+
+// isOneShotName reports whether a service name marks a one-shot job:
+// "init", "db-migrate", "minio-create-buckets", "kafka-setup", "*-init".
+func isOneShotName(name string) bool {
+	n := strings.ToLower(name)
+	if strings.Contains(n, "create-buckets") || strings.Contains(n, "create_buckets") {
+		return true
+	}
+	for _, part := range strings.FieldsFunc(n, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		if isOneShotWord(part) {
+			return true
+		}
+	}
+	return false
+}
+
+// completedDependencies returns the services others wait on with
+// condition: service_completed_successfully.
+func completedDependencies(ss []svc) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range ss {
+		deps := s.get("depends_on")
+		if deps == nil || deps.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(deps.Content); i += 2 {
+			v := compose.Resolve(deps.Content[i+1])
+			if _, c := compose.MapGet(v, "condition"); c != nil && c.Value == "service_completed_successfully" {
+				out[deps.Content[i].Value] = true
+			}
+		}
+	}
+	return out
+}
+
+// isOneShot reports whether a service runs once and exits.
+func isOneShot(s svc, completed map[string]bool) bool {
+	return completed[s.Name] || isOneShotName(s.Name)
+}

@@ -1,0 +1,108 @@
+package fixers
+
+import (
+	"fmt"
+
+	"github.com/composefix/composefix/compose"
+)
+
+// Safety says whether a fix is applied by default.
+type Safety int
+
+// Safety classes, from the most to the least cautious.
+const (
+	DisplayOnly Safety = iota // too uncertain to apply: shown, never written
+	Unsafe                    // may change runtime behaviour: applied only on opt-in
+	Safe                      // keeps behaviour (or does exactly what the rule promises)
+)
+
+func (s Safety) String() string {
+	switch s {
+	case DisplayOnly:
+		return "display-only"
+	case Unsafe:
+		return "unsafe"
+	case Safe:
+		return "safe"
+	}
+	return fmt.Sprintf("Safety(%d)", int(s))
+}
+
+// Severity is how much a finding matters.
+type Severity int
+
+// Severities, as printed in findings.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("Severity(%d)", int(s))
+}
+
+// Rule inspects one document. Check returns an error only when the rule
+// cannot run; problems in the file are reported as findings.
+type Rule struct {
+	ID       string   // "CF001": never renumbered or reused
+	Name     string   // "pin-image"
+	Safety   Safety   // the default for the rule's fixes
+	Severity Severity // the default for the rule's findings
+	Summary  string   // one line, for `composefix rules`
+	Doc      string   // the reason and a before/after example, for `composefix explain`
+	Check    func(p *Pass) error
+}
+
+// Finding is one fact a rule reports about a document.
+type Finding struct {
+	RuleID   string
+	Severity Severity
+	Path     string
+	Span     compose.Span // byte range the message is about
+	Pos      compose.Pos  // start of Span
+	End      compose.Pos  // end of Span
+	Message  string
+	Fix      *Fix // nil when there is nothing to apply
+	Applied  bool // the driver applied Fix
+}
+
+// Fix is a set of edits applied together or not at all.
+type Fix struct {
+	Title  string // capitalised verb phrase: "Pin redis:7.2 to 7.2.4"
+	Safety Safety // may be stricter than the rule's, never looser
+	// Change holds the text edits on the original bytes and the tree
+	// operations they stand for, which verification replays in memory.
+	Change compose.Change
+}
+
+// Resolution is what the registry said about one image reference.
+type Resolution struct {
+	// Digest is the manifest (or index) digest the reference points at now.
+	Digest string
+	// Tag is the most precise tag carrying Digest; "" when none was found.
+	Tag string
+	// Newer lists tags newer than the reference's own that the update
+	// policy allows, best first, each with the digest it carries.
+	Newer []TagDigest
+	// Err is set when the reference could not be resolved.
+	Err error
+}
+
+// TagDigest is a tag and the digest it points at.
+type TagDigest struct {
+	Tag    string
+	Digest string
+}
+
+// Resolutions maps an image reference, spelt as written in the file (for an
+// interpolation with a literal default, the default), to its resolution.
+type Resolutions map[string]Resolution
