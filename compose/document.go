@@ -26,7 +26,7 @@ type Document struct {
 	Docs  []*yaml.Node
 	Style Style
 
-	lineStarts []int                    // byte offset of the start of each line; lineStarts[0] == 0
+	lineStarts []int                     // byte offset of the start of each line; lineStarts[0] == 0
 	parents    map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed)
 }
 

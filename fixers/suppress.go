@@ -10,13 +10,13 @@ import (
 
 // A suppression is a "# composefix:ignore [RULES] [-- reason]" comment.
 type suppression struct {
-	line      int      // 1-based line of the comment
-	col       int      // column of the '#'
-	offset    int      // byte offset of the '#'
-	file      bool     // ignore-file: the whole file
-	rules     []string // IDs, prefixes or names; empty: every rule
-	from, to  int      // lines covered
-	used      bool
+	line     int      // 1-based line of the comment
+	col      int      // column of the '#'
+	offset   int      // byte offset of the '#'
+	file     bool     // ignore-file: the whole file
+	rules    []string // IDs, prefixes or names; empty: every rule
+	from, to int      // lines covered
+	used     bool
 }
 
 type suppressions []*suppression
