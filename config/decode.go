@@ -254,6 +254,9 @@ type field struct {
 // suggesting the closest known one.
 func (d *decoder) fields(n *yaml.Node, at string, fs []field) {
 	for _, e := range d.entries(n, at) {
+		if at == "" && strings.HasPrefix(e.key.Value, "x-") {
+			continue // extension keys hold anchors, as in compose files
+		}
 		f := lookupField(fs, e.key.Value)
 		if f == nil {
 			names := make([]string, len(fs))

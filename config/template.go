@@ -16,7 +16,8 @@ const DefaultTemplate = `# composefix configuration.
 # nearest parent directory, or the file named with --config. Every key is
 # optional and everything here is commented out: uncomment a line (remove
 # the "#") to use it. Command-line flags win over this file. Unknown keys
-# and bad values are reported as file:line:col.
+# and bad values are reported as file:line:col. Top-level keys starting
+# with x- are ignored and may hold YAML anchors, as in compose files.
 
 # Rules to run: rule IDs (CF001), ID prefixes (CF1), rule names, or all,
 # as a list or a comma-separated string. Default: every rule. List the

@@ -1,0 +1,119 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFind(t *testing.T) {
+	root := t.TempDir()
+	// root/a/.composefix.yaml covers a and a/b/c; root/a/b/.composefix.yml
+	// is nearer for b and below; d has none (its parents in the temp
+	// directory have none either); e holds both names.
+	write(t, filepath.Join(root, "a", FileName), "pin: digest\n")
+	write(t, filepath.Join(root, "a", "b", AltFileName), "pin: version\n")
+	for _, d := range []string{"a/b/c", "a/x/y", "d/e", "e"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(root, "e", FileName), "")
+	write(t, filepath.Join(root, "e", AltFileName), "")
+	// A directory with the configuration's name is not a configuration.
+	if err := os.MkdirAll(filepath.Join(root, "d", FileName), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		dir  string
+		want string // relative to root; "" for none
+	}{
+		{"a", "a/" + FileName},
+		{"a/x/y", "a/" + FileName},
+		{"a/b", "a/b/" + AltFileName},
+		{"a/b/c", "a/b/" + AltFileName},
+		{"d/e", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(filepath.Dir(root), FileName)); err == nil {
+				t.Skip("a configuration above the temp directory makes the none case unobservable")
+			}
+			got, err := Find(filepath.Join(root, tt.dir))
+			if err != nil {
+				t.Fatalf("Find(%q) error: %v", tt.dir, err)
+			}
+			want := ""
+			if tt.want != "" {
+				want = filepath.Join(root, tt.want)
+			}
+			if tt.want == "" && got != "" && !strings.HasPrefix(got, root) {
+				t.Skipf("Find(%q) found %s outside the test tree", tt.dir, got)
+			}
+			if got != want {
+				t.Errorf("Find(%q) = %q, want %q", tt.dir, got, want)
+			}
+		})
+	}
+
+	t.Run("both names", func(t *testing.T) {
+		got, err := Find(filepath.Join(root, "e"))
+		if !errors.Is(err, ErrAmbiguous) {
+			t.Errorf("Find(e) = %q, %v, want an error wrapping ErrAmbiguous", got, err)
+		}
+	})
+
+	t.Run("relative dir", func(t *testing.T) {
+		t.Chdir(filepath.Join(root, "a", "x"))
+		got, err := Find(".")
+		if err != nil || got != filepath.Join(root, "a", FileName) {
+			t.Errorf("Find(\".\") = %q, %v, want %q", got, err, filepath.Join(root, "a", FileName))
+		}
+	})
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	write(t, good, "pin: digest\n")
+	f, err := Load(good)
+	if err != nil {
+		t.Fatalf("Load(%q) error: %v", good, err)
+	}
+	if f.Path != good || f.Pin != PinDigest {
+		t.Errorf("Load(%q) = {Path: %q, Pin: %q}, want {Path: %q, Pin: %q}", good, f.Path, f.Pin, good, PinDigest)
+	}
+
+	bad := filepath.Join(dir, "bad.yaml")
+	write(t, bad, "pin: x\n")
+	_, err = Load(bad)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Path != bad || ce.Line != 1 || ce.Col != 6 {
+		t.Errorf("Load(%q) error = %v, want a *config.Error at %s:1:6", bad, err, bad)
+	}
+
+	missing := filepath.Join(dir, "missing.yaml")
+	if _, err := Load(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Load(%q) error = %v, want one wrapping fs.ErrNotExist", missing, err)
+	}
+
+	huge := filepath.Join(dir, "huge.yaml")
+	write(t, huge, "# "+strings.Repeat("x", MaxSize)+"\n")
+	if _, err := Load(huge); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("Load(%q) error = %v, want a size error", huge, err)
+	}
+}
