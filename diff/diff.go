@@ -70,6 +70,8 @@ func WithContext(lines int) Option {
 //     keeps its "\r" in every line of the diff, and a last line without a
 //     newline is followed by "\ No newline at end of file".
 //   - hunks whose contexts touch or overlap are merged, as in GNU diff -u.
+//   - line content is printed as it is, with or without colour: a file's own
+//     control characters or escape sequences reach the output unchanged.
 //
 // An empty a or b is an ordinary file with no lines ("@@ -0,0 +1,2 @@"); the
 // headers never use /dev/null, because composefix never creates or deletes

@@ -16,5 +16,7 @@
 // deletion, renames or modes: composefix only ever changes the contents of
 // files that exist. Paths are printed as given, cleaned and with one
 // leading "/" dropped, like git diff --no-index; making them relative to
-// the working directory is the caller's job.
+// the working directory is the caller's job: `git apply` and `patch -p1`
+// resolve the names against the directory they run in, and both refuse
+// names that climb out of it with "..".
 package diff
