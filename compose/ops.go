@@ -426,8 +426,9 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 	top := at
 	for top > 0 {
 		prev := d.LineStart(top - 1)
-		line := strings.TrimSpace(string(d.Src[prev:d.LineEnd(prev)]))
-		if !strings.HasPrefix(line, "#") {
+		// Only comments at the key's own column belong to it; indented ones
+		// are the foot of the block above.
+		if !strings.HasPrefix(string(d.Src[prev:d.LineEnd(prev)]), "#") {
 			break
 		}
 		top = prev

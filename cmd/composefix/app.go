@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/composefix/composefix/fixers"
+	"github.com/urfave/cli/v2"
+)
+
+func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
+	app := &cli.App{
+		Name:      "composefix",
+		Usage:     "fix Docker Compose files for production and show the changes as a diff",
+		UsageText: "composefix [flags] [PATH ...]\ncomposefix -          (stdin to stdout)\ncomposefix rules | explain RULE",
+		Version:   version,
+		Reader:    in,
+		Writer:    out,
+		ErrWriter: errOut,
+		Flags:     fixFlags(),
+		// A usage error (unknown flag) exits 2 with the message on stderr.
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return usagef("%v", err) },
+		Action: func(c *cli.Context) error {
+			s, err := readSettings(c)
+			if err != nil {
+				return err
+			}
+			return fix(c.Context, s, in, out, errOut)
+		},
+		Commands: []*cli.Command{
+			{
+				Name:  "rules",
+				Usage: "list the rules: ID, name, safety, summary",
+				Action: func(c *cli.Context) error {
+					printRules(out)
+					return nil
+				},
+			},
+			{
+				Name:      "explain",
+				Usage:     "print a rule's documentation with a before/after example",
+				ArgsUsage: "RULE",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return usagef("explain takes one rule ID or name")
+					}
+					return explain(out, c.Args().First())
+				},
+			},
+		},
+		HideHelpCommand: true,
+		Suggest:         true,
+	}
+	return app
+}
+
+func fixFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "rewrite files in place (atomic)"},
+		&cli.BoolFlag{Name: "check", Usage: "exit 1 if anything would change or an error-level finding remains"},
+		&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "files that form one project, merged in order (repeatable)"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text"},
+		&cli.StringFlag{Name: "select", Usage: "rule IDs, ID prefixes or names to run, comma separated"},
+		&cli.StringFlag{Name: "ignore", Usage: "rule IDs, ID prefixes or names to skip, comma separated"},
+		&cli.BoolFlag{Name: "unsafe-fixes", Usage: "also apply fixes that can change behaviour"},
+		&cli.StringFlag{Name: "config", Usage: "configuration file (default: .composefix.yaml in the working directory or a parent)"},
+		&cli.BoolFlag{Name: "no-color", Usage: "never colour the output"},
+	}
+}
+
+func printRules(out io.Writer) {
+	for _, r := range fixers.Rules() {
+		fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Safety, r.Summary)
+	}
+}
+
+func explain(out io.Writer, token string) error {
+	for _, r := range fixers.Rules() {
+		if strings.EqualFold(r.ID, token) || strings.EqualFold(r.Name, token) {
+			fmt.Fprintf(out, "%s %s (%s, %s)\n\n%s\n", r.ID, r.Name, r.Safety, r.Severity, r.Doc)
+			return nil
+		}
+	}
+	return usagef("unknown rule %q; `composefix rules` lists them", token)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+// Command composefix fixes Docker Compose files for production. See
+// DESIGN.md for the contract; this package only wires flags to the packages
+// that do the work.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes, as in DESIGN.md.
+const (
+	exitOK      = 0 // success; with --check, nothing to change
+	exitChanges = 1 // --check only: something would change, or an error-level finding remains
+	exitError   = 2 // usage error, unreadable or unparsable file, registry failure
+)
+
+// version is set at link time (-ldflags "-X main.version=v1.2.3").
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program minus process setup, so tests can call it.
+func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
+	app := newApp(in, out, errOut)
+	// urfave/cli calls os.Exit from inside Run for ExitCoder errors unless told not to.
+	app.ExitErrHandler = func(*cli.Context, error) {}
+	return exitCode(app.RunContext(ctx, args), errOut)
+}
+
+// exitStatus carries an exit code out of an action whose messages were
+// already printed.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// usageError is a bad flag, argument or configuration.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Errorf(format, args...)} }
+
+// exitCode is the only place that picks an exit code.
+func exitCode(err error, errOut io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var st exitStatus
+	if errors.As(err, &st) {
+		return int(st)
+	}
+	fmt.Fprintf(errOut, "composefix: %v\n", err)
+	return exitError
+}

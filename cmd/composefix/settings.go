@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/composefix/composefix/config"
+	"github.com/composefix/composefix/fixers"
+	"github.com/urfave/cli/v2"
+)
+
+// settings are the flags and configuration, read once and passed down.
+type settings struct {
+	paths       []string
+	projectFile []string // -f files, one project
+	write       bool
+	check       bool
+	format      string
+	color       bool
+	rules       []*fixers.Rule
+	unsafeFixes bool
+	unsafeRules map[string]bool
+	fixers      *fixers.Config
+	configFile  *config.File
+}
+
+func readSettings(c *cli.Context) (*settings, error) {
+	s := &settings{
+		paths:       c.Args().Slice(),
+		projectFile: c.StringSlice("file"),
+		write:       c.Bool("write"),
+		check:       c.Bool("check"),
+		format:      c.String("format"),
+		unsafeFixes: c.Bool("unsafe-fixes"),
+	}
+	if s.format != "text" {
+		return nil, usagef("unknown --format %q; expected text", s.format)
+	}
+	_, noColor := os.LookupEnv("NO_COLOR")
+	s.color = !c.Bool("no-color") && !noColor && isTerminal(c.App.Writer)
+	if len(s.paths) == 0 && len(s.projectFile) == 0 {
+		s.paths = []string{"."}
+	}
+	for _, p := range s.paths {
+		if p == "-" && len(s.paths) > 1 {
+			return nil, usagef("- (stdin) cannot be combined with other paths")
+		}
+	}
+	cfg, err := loadConfig(c.String("config"))
+	if err != nil {
+		return nil, err
+	}
+	s.configFile = cfg
+	all := fixers.Rules()
+	sel := splitList(c.String("select"))
+	ign := splitList(c.String("ignore"))
+	if cfg != nil {
+		if len(sel) == 0 {
+			sel, err = ruleNames(all, cfg.Path, cfg.Select)
+			if err != nil {
+				return nil, err
+			}
+		}
+		cfgIgn, err := ruleNames(all, cfg.Path, cfg.Ignore)
+		if err != nil {
+			return nil, err
+		}
+		ign = append(ign, cfgIgn...)
+	}
+	if s.rules, err = fixers.Select(all, sel, ign); err != nil {
+		return nil, usagef("%v", err)
+	}
+	s.unsafeRules = map[string]bool{}
+	if cfg != nil {
+		for _, r := range all {
+			if on, set := cfg.UnsafeFixesFor(r.ID, r.Name); set && on {
+				s.unsafeRules[r.ID] = true
+			}
+		}
+	}
+	s.fixers = fixerConfig(cfg)
+	return s, nil
+}
+
+// loadConfig reads --config, or .composefix.yaml found from the working
+// directory up; nil when there is none.
+func loadConfig(path string) (*config.File, error) {
+	if path == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		if path, err = config.Find(wd); err != nil || path == "" {
+			return nil, err
+		}
+		if rel, err := filepath.Rel(wd, path); err == nil {
+			path = rel
+		}
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &usageError{err}
+	}
+	return cfg, nil
+}
+
+// ruleNames checks config rule references against the rule table, naming
+// the position of an unknown one.
+func ruleNames(all []*fixers.Rule, path string, refs []config.RuleRef) ([]string, error) {
+	var out []string
+	var errs []error
+	for _, ref := range refs {
+		if ref.Name == "all" {
+			continue
+		}
+		if _, err := fixers.Select(all, []string{ref.Name}, nil); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: %w", path, ref.Line, ref.Col, err))
+			continue
+		}
+		out = append(out, ref.Name)
+	}
+	if len(errs) > 0 {
+		return nil, &usageError{errors.Join(errs...)}
+	}
+	return out, nil
+}
+
+// fixerConfig turns the configuration file into what rules read.
+func fixerConfig(cfg *config.File) *fixers.Config {
+	fc := fixers.DefaultConfig()
+	if cfg == nil {
+		return fc
+	}
+	if cfg.Logging.Driver != "" {
+		fc.Logging.Driver = cfg.Logging.Driver
+	}
+	if len(cfg.Logging.Options) > 0 {
+		// Known options first, in the audits' order, then the rest sorted.
+		order := map[string]int{"max-size": 1, "max-file": 2, "compress": 3}
+		keys := make([]string, 0, len(cfg.Logging.Options))
+		for k := range cfg.Logging.Options {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			oi, oj := order[keys[i]], order[keys[j]]
+			if (oi == 0) != (oj == 0) {
+				return oi != 0
+			}
+			if oi != oj {
+				return oi < oj
+			}
+			return keys[i] < keys[j]
+		})
+		fc.Logging.Options = nil
+		for _, k := range keys {
+			fc.Logging.Options = append(fc.Logging.Options, fixers.KeyValue{Key: k, Value: cfg.Logging.Options[k]})
+		}
+	}
+	fc.IgnoreImages = cfg.IgnoreImages
+	return fc
+}

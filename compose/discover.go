@@ -1,0 +1,101 @@
+package compose
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+)
+
+// composeNameRE matches the file names docker compose looks for, with the
+// docker-compose.*.yml / compose.*.yaml variants (override, prod, ...).
+var composeNameRE = regexp.MustCompile(`^(docker-)?compose(\.[^/]+)?\.ya?ml$`)
+
+// IsComposeName reports whether a file name is one directory search picks.
+func IsComposeName(name string) bool { return composeNameRE.MatchString(name) }
+
+// skipDir reports whether directory search skips a directory.
+func skipDir(name string) bool {
+	return name == ".git" || name == "node_modules" || name == "vendor"
+}
+
+// Discover expands paths into compose files: files are taken as given,
+// directories are searched for compose file names (skipping .git,
+// node_modules and vendor). A file reached twice, by path, directory or
+// symlink, is listed once, under the first spelling. Paths that cannot be
+// read are returned as errors alongside the files found.
+func Discover(paths []string) ([]string, []error) {
+	var files []string
+	var errs []error
+	seen := map[string]bool{}
+	add := func(p string) {
+		key := p
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			if abs, err := filepath.Abs(real); err == nil {
+				key = abs
+			}
+		}
+		if !seen[key] {
+			seen[key] = true
+			files = append(files, p)
+		}
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, &PosError{Path: p, Msg: "cannot read", Err: unwrapPathError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			add(p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, &PosError{Path: path, Msg: "cannot read", Err: unwrapPathError(err)})
+				if e != nil && e.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if e.IsDir() {
+				if path != p && skipDir(e.Name()) {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !IsComposeName(e.Name()) {
+				return nil
+			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+					return nil
+				}
+			} else if !e.Type().IsRegular() {
+				return nil
+			}
+			found = append(found, path)
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("searching %s: %w", p, err))
+		}
+		sort.Strings(found)
+		for _, f := range found {
+			add(f)
+		}
+	}
+	return files, errs
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
