@@ -437,6 +437,16 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 		at = top
 	}
 	text := RenderEntry(key, v, d.Style, 0) + "\n\n"
+	// Separate the block from content right above it with a blank line,
+	// unless that content is the obsolete version key, which another fix
+	// usually removes in the same pass (the file would start blank).
+	if at > 0 && !d.isDocStart(at) {
+		prev := d.LineStart(at - 1)
+		line := string(d.Src[prev:d.LineEnd(prev)])
+		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "version:") {
+			text = "\n" + text
+		}
+	}
 	return Change{
 		Edits: []Edit{{Start: at, End: at, New: d.nl(text)}},
 		Ops:   []*Op{{Kind: OpInsert, Target: d.Root, Key: key, Value: v, Before: sk}},
