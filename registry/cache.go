@@ -1,0 +1,114 @@
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// cacheVersion names the on-disk layout; a new layout gets a new directory
+// so that old and new binaries sharing a CI cache never misread each other.
+const cacheVersion = "v1"
+
+// Cache entry kinds, one directory each.
+const (
+	kindTags   = "tags"   // key: registry/repository
+	kindDigest = "digest" // key: registry/repository:tag or registry/repository@digest
+)
+
+// diskCache stores tag lists and tag→digest answers as one JSON file per key.
+// Keys are logical (the normalised reference), not the host actually asked:
+// a mirror serves the same content as the registry it mirrors. Entries hold
+// only public registry data, never credentials.
+type diskCache struct {
+	dir string // <cache dir>/registry/v1
+	ttl time.Duration
+	now func() time.Time
+}
+
+// cacheEntry is one file's content.
+type cacheEntry struct {
+	Key     string    `json:"key"`
+	Fetched time.Time `json:"fetched"`
+	Tags    []string  `json:"tags,omitempty"`
+	Digest  string    `json:"digest,omitempty"`
+}
+
+func newDiskCache(dir string, ttl time.Duration, now func() time.Time) *diskCache {
+	return &diskCache{dir: filepath.Join(dir, "registry", cacheVersion), ttl: ttl, now: now}
+}
+
+func (c *diskCache) path(kind, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(c.dir, kind, hex.EncodeToString(sum[:16])+".json")
+}
+
+// get returns the entry for key. Unless anyAge is set, an entry older than
+// the TTL (or dated in the future) is a miss. A missing, unreadable or
+// corrupt file, or one written for another key, is a miss too.
+func (c *diskCache) get(kind, key string, anyAge bool) (cacheEntry, bool) {
+	b, err := os.ReadFile(c.path(kind, key))
+	if err != nil {
+		return cacheEntry{}, false
+	}
+	var e cacheEntry
+	if err := json.Unmarshal(b, &e); err != nil || e.Key != key {
+		return cacheEntry{}, false
+	}
+	switch kind {
+	case kindTags:
+		if e.Tags == nil {
+			return cacheEntry{}, false
+		}
+	case kindDigest:
+		if e.Digest == "" {
+			return cacheEntry{}, false
+		}
+	}
+	if !anyAge {
+		age := c.now().Sub(e.Fetched)
+		if age < 0 || age > c.ttl {
+			return cacheEntry{}, false
+		}
+	}
+	return e, true
+}
+
+// put writes e for key through a temporary file renamed into place, so that
+// concurrent runs see either the old or the new file, never a torn one.
+func (c *diskCache) put(kind, key string, e cacheEntry) error {
+	e.Key = key
+	e.Fetched = c.now().UTC()
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encoding cache entry for %s: %w", key, err)
+	}
+	p := c.path(kind, key)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("creating cache directory: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing cache entry for %s: %w", key, err)
+	}
+	_, werr := f.Write(b)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing cache entry for %s: %w", key, err)
+	}
+	if err := os.Rename(f.Name(), p); err != nil {
+		os.Remove(f.Name())
+		if errors.Is(err, fs.ErrExist) {
+			return nil // another run won the race with the same data
+		}
+		return fmt.Errorf("writing cache entry for %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,300 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+)
+
+// Option configures a Resolver.
+type Option func(*options) error
+
+type options struct {
+	jobs          int
+	mirrors       map[string]*url.URL // normalised registry → mirror base URL
+	insecure      map[string]bool     // host[:port] spoken to in plain http
+	keychain      authn.Keychain
+	cacheDir      string
+	noCache       bool
+	ttl           time.Duration
+	offline       bool
+	refresh       bool
+	timeout       time.Duration
+	deadline      time.Duration
+	maxCandidates int
+	transport     http.RoundTripper
+	retries       int
+	maxRetryAfter time.Duration
+	backoffBase   time.Duration
+	backoffMax    time.Duration
+	paceLowWater  int
+	clock         clock
+	rng           *rand.Rand
+}
+
+// defaults returns every default in one place.
+func defaults() options {
+	return options{
+		jobs:          8,
+		mirrors:       map[string]*url.URL{},
+		insecure:      map[string]bool{},
+		keychain:      authn.DefaultKeychain,
+		ttl:           time.Hour,
+		timeout:       10 * time.Second,
+		deadline:      2 * time.Minute,
+		maxCandidates: 10,
+		transport:     http.DefaultTransport,
+		retries:       3,
+		maxRetryAfter: 30 * time.Second,
+		backoffBase:   250 * time.Millisecond,
+		backoffMax:    4 * time.Second,
+		paceLowWater:  10,
+		clock:         realClock{},
+	}
+}
+
+// WithJobs sets how many registry requests may run at once. The default is 8.
+func WithJobs(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("jobs must be at least 1, got %d", n)
+		}
+		o.jobs = n
+		return nil
+	}
+}
+
+// WithMirror resolves the images of registry host at mirrorURL
+// ("http://127.0.0.1:5000", "https://mirror.example.com/proxy"), keeping the
+// repository path (library/redis) below the URL's path. Any Docker Hub
+// spelling of host (docker.io, index.docker.io, registry-1.docker.io)
+// applies to all three. Results keep the original reference: pins keep the
+// user's host spelling. Credentials are looked up for the mirror's host, and
+// the cache is keyed by the original registry, since a mirror serves the
+// same content. A plain-http mirror must be a loopback host or named with
+// WithInsecure. The default is no mirrors; the option may be repeated.
+func WithMirror(host, mirrorURL string) Option {
+	return func(o *options) error {
+		u, err := url.Parse(mirrorURL)
+		if err != nil {
+			return fmt.Errorf("parsing mirror URL for %s: %w", host, err)
+		}
+		switch {
+		case u.Scheme != "http" && u.Scheme != "https":
+			return fmt.Errorf("mirror URL %q for %s: scheme must be http or https", mirrorURL, host)
+		case u.Host == "":
+			return fmt.Errorf("mirror URL %q for %s has no host", mirrorURL, host)
+		case u.User != nil:
+			return fmt.Errorf("mirror URL for %s carries credentials; put them in the Docker config instead", host)
+		case u.RawQuery != "" || u.Fragment != "":
+			return fmt.Errorf("mirror URL %q for %s: query and fragment are not allowed", mirrorURL, host)
+		}
+		if host == "" || strings.ContainsAny(host, "/ ") {
+			return fmt.Errorf("mirror for %q: expected a registry host such as docker.io", host)
+		}
+		u.Path = strings.Trim(u.Path, "/")
+		o.mirrors[NormalizeRegistry(host)] = u
+		return nil
+	}
+}
+
+// WithInsecure lets the resolver speak plain http to host[:port] (as
+// Docker's insecure-registries). Loopback hosts (localhost, 127.0.0.0/8,
+// ::1) always use plain http; every other host uses https with verified TLS
+// unless named here. The default is none; the option may be repeated.
+func WithInsecure(host string) Option {
+	return func(o *options) error {
+		if host == "" || strings.ContainsAny(host, "/ ") {
+			return fmt.Errorf("insecure registry %q: expected host[:port]", host)
+		}
+		o.insecure[strings.ToLower(host)] = true
+		return nil
+	}
+}
+
+// WithKeychain sets where credentials come from. The default is
+// authn.DefaultKeychain: the Docker config ($DOCKER_CONFIG/config.json or
+// ~/.docker/config.json) and its credential helpers.
+func WithKeychain(k authn.Keychain) Option {
+	return func(o *options) error {
+		if k == nil {
+			return errors.New("keychain must not be nil")
+		}
+		o.keychain = k
+		return nil
+	}
+}
+
+// WithCacheDir sets the directory of the disk cache; the resolver uses its
+// "registry" subdirectory. The default is os.UserCacheDir()/composefix; an
+// empty dir disables the disk cache.
+func WithCacheDir(dir string) Option {
+	return func(o *options) error {
+		o.cacheDir = dir
+		o.noCache = dir == ""
+		return nil
+	}
+}
+
+// WithTTL sets how long cached tag lists and digests are trusted. The
+// default is one hour.
+func WithTTL(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("cache TTL must be positive, got %s", d)
+		}
+		o.ttl = d
+		return nil
+	}
+}
+
+// WithOffline makes the resolver use the disk cache only, whatever the
+// entries' age; anything not cached fails with ErrOffline. The default is
+// false.
+func WithOffline(offline bool) Option {
+	return func(o *options) error {
+		o.offline = offline
+		return nil
+	}
+}
+
+// WithRefresh makes the resolver ignore cached entries (it still writes
+// fresh ones). The default is false.
+func WithRefresh(refresh bool) Option {
+	return func(o *options) error {
+		o.refresh = refresh
+		return nil
+	}
+}
+
+// WithRequestTimeout bounds each HTTP attempt, body included. The default
+// is 10 seconds.
+func WithRequestTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("request timeout must be positive, got %s", d)
+		}
+		o.timeout = d
+		return nil
+	}
+}
+
+// WithTotalTimeout bounds one Resolve call; the caller's context may end it
+// sooner. The default is 2 minutes.
+func WithTotalTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("total timeout must be positive, got %s", d)
+		}
+		o.deadline = d
+		return nil
+	}
+}
+
+// WithMaxCandidates bounds the tags whose digest is looked up in the search
+// for a precise tag (and for a newer tag that exists). The default is 10.
+func WithMaxCandidates(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("max candidates must be at least 1, got %d", n)
+		}
+		o.maxCandidates = n
+		return nil
+	}
+}
+
+// WithTransport sets the HTTP transport under the resolver's own retry, pacing and
+// auth layers (tests, proxies). The default is http.DefaultTransport.
+func WithTransport(t http.RoundTripper) Option {
+	return func(o *options) error {
+		if t == nil {
+			return errors.New("transport must not be nil")
+		}
+		o.transport = t
+		return nil
+	}
+}
+
+// WithRetries sets how many times a request is retried after a 429, a 5xx
+// or a temporary network error. The default is 3 (4 attempts in all).
+func WithRetries(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("retries must not be negative, got %d", n)
+		}
+		o.retries = n
+		return nil
+	}
+}
+
+// WithBackoff sets the wait before the first retry, doubled for each
+// further one up to max, half of it random. The defaults are 250ms and 4s.
+// A Retry-After header replaces the computed wait; one longer than 30s ends
+// the retries at once.
+func WithBackoff(base, max time.Duration) Option {
+	return func(o *options) error {
+		if base <= 0 || max < base {
+			return fmt.Errorf("backoff needs 0 < base <= max, got %s and %s", base, max)
+		}
+		o.backoffBase, o.backoffMax = base, max
+		return nil
+	}
+}
+
+// WithSeed seeds the random source of the backoff jitter, for reproducible
+// runs. The default seed is taken from the clock at New.
+func WithSeed(seed uint64) Option {
+	return func(o *options) error {
+		o.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		return nil
+	}
+}
+
+// withClock replaces the wall clock (tests).
+func withClock(c clock) Option {
+	return func(o *options) error {
+		o.clock = c
+		return nil
+	}
+}
+
+// withPaceLowWater sets the quota level at which pacing starts (tests).
+func withPaceLowWater(n int) Option {
+	return func(o *options) error {
+		o.paceLowWater = n
+		return nil
+	}
+}
+
+// finish applies the cross-checks and derived defaults after all options.
+func (o *options) finish() error {
+	if o.cacheDir == "" && !o.noCache {
+		if d, err := os.UserCacheDir(); err == nil {
+			o.cacheDir = filepath.Join(d, "composefix")
+		}
+	}
+	if o.offline && o.cacheDir == "" {
+		return errors.New("offline mode needs a cache directory")
+	}
+	if o.offline && o.refresh {
+		return errors.New("offline and refresh exclude each other: refresh needs the network")
+	}
+	for host, u := range o.mirrors {
+		if u.Scheme == "http" && !isLoopback(u.Host) && !o.insecure[strings.ToLower(u.Host)] {
+			return fmt.Errorf("mirror %s for %s uses plain http; name %s as an insecure registry to allow it", u.Redacted(), host, u.Host)
+		}
+	}
+	if o.rng == nil {
+		seed := uint64(o.clock.Now().UnixNano())
+		o.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	}
+	return nil
+}

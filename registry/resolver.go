@@ -1,0 +1,630 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Resolver answers questions about image references from their registries,
+// through a disk cache. It is safe for concurrent use.
+type Resolver struct {
+	o     options
+	cache *diskCache // nil when there is no cache directory
+	rt    *retryTransport
+	stats *counters
+}
+
+// Request asks about one image reference.
+type Request struct {
+	Ref     string  // as written (an interpolation's literal default is taken as well)
+	Precise bool    // also search the most precise tag carrying the same digest
+	Policy  *Policy // non-nil: also list the newer tags the policy allows
+}
+
+// Result answers one Request. Digest is set whenever it could be looked up,
+// even if Err reports that a later step (the tag list, a candidate) failed.
+type Result struct {
+	Ref    Reference
+	Digest string      // what the reference's tag points at now (the index digest for multi-arch images); for a bare digest reference, that digest once seen to exist
+	Tag    string      // the most precise tag with that digest: the tag itself when already precise, "" when none was found (pin the digest instead)
+	Newer  []TagDigest // newer tags allowed by the policy, best first; only the first carries a digest, and it is the best one that exists
+	Err    error       // per reference; wraps one of the sentinel errors (ErrNotFound, ErrUnauthorized, …)
+	Cached bool        // every answer came from the disk cache
+}
+
+// TagDigest is a tag and, when looked up, its digest.
+type TagDigest struct{ Tag, Digest string }
+
+// Stats counts what resolving cost so far.
+type Stats struct {
+	Requests    map[string]int // HTTP round trips by method, retries, pings and token requests included
+	CacheHits   int            // answers read from the disk cache
+	CacheMisses int            // cache lookups that had to go to the network (or failed offline)
+	Paced       time.Duration  // time spent waiting to stay within registry quotas
+}
+
+// Total returns the number of HTTP round trips.
+func (s Stats) Total() int {
+	n := 0
+	for _, c := range s.Requests {
+		n += c
+	}
+	return n
+}
+
+// New returns a Resolver configured by opts.
+func New(opts ...Option) (*Resolver, error) {
+	o := defaults()
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	if err := o.finish(); err != nil {
+		return nil, err
+	}
+	r := &Resolver{o: o, stats: &counters{requests: map[string]int{}}}
+	if o.cacheDir != "" {
+		r.cache = newDiskCache(o.cacheDir, o.ttl, o.clock.Now)
+	}
+	r.rt = &retryTransport{
+		next:          o.transport,
+		plain:         r.plain,
+		jobs:          make(chan struct{}, o.jobs),
+		pacer:         newPacer(o.paceLowWater),
+		clock:         o.clock,
+		retries:       o.retries,
+		timeout:       o.timeout,
+		maxRetryAfter: o.maxRetryAfter,
+		backoffBase:   o.backoffBase,
+		backoffMax:    o.backoffMax,
+		stats:         r.stats,
+		rng:           o.rng,
+	}
+	return r, nil
+}
+
+// Stats returns the counts accumulated by every Resolve call so far.
+func (r *Resolver) Stats() Stats {
+	r.stats.mu.Lock()
+	defer r.stats.mu.Unlock()
+	s := Stats{Requests: map[string]int{}, CacheHits: r.stats.hits, CacheMisses: r.stats.misses, Paced: r.stats.waited}
+	for k, v := range r.stats.requests {
+		s.Requests[k] = v
+	}
+	return s
+}
+
+// plain reports whether host[:port] is spoken to in plain http.
+func (r *Resolver) plain(host string) bool {
+	return isLoopback(host) || r.o.insecure[strings.ToLower(host)]
+}
+
+// Resolve answers every request, keyed by Request.Ref as given. Requests
+// naming the same image in any spelling (redis:7, docker.io/library/redis:7)
+// are looked up once; so is every tag list and tag digest shared between
+// them. Lookups run concurrently, at most WithJobs requests at a time, and
+// end by the total timeout. Failures are per reference, in Result.Err.
+// When several requests share a reference, it is searched for a precise tag
+// if any of them asks, and under the first policy given.
+func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Result {
+	ctx, cancel := context.WithTimeout(ctx, r.o.deadline)
+	defer cancel()
+	rn := &run{r: r, ctx: ctx}
+
+	out := make(map[string]Result, len(reqs))
+	type job struct {
+		ref     Reference
+		precise bool
+		policy  *Policy
+		res     Result
+	}
+	jobs := map[string]*job{}
+	keyOf := map[string]string{}
+	var order []string
+	for _, q := range reqs {
+		if _, seen := keyOf[q.Ref]; seen {
+			j := jobs[keyOf[q.Ref]]
+			if j != nil {
+				j.precise = j.precise || q.Precise
+				if j.policy == nil {
+					j.policy = q.Policy
+				}
+			}
+			continue
+		}
+		text, _, err := LiteralImage(q.Ref)
+		if err != nil {
+			keyOf[q.Ref] = ""
+			out[q.Ref] = Result{Err: err}
+			continue
+		}
+		ref, err := ParseReference(text)
+		if err != nil {
+			keyOf[q.Ref] = ""
+			out[q.Ref] = Result{Err: err}
+			continue
+		}
+		k := ref.Key()
+		keyOf[q.Ref] = k
+		j := jobs[k]
+		if j == nil {
+			j = &job{ref: ref}
+			jobs[k] = j
+			order = append(order, k)
+		}
+		j.precise = j.precise || q.Precise
+		if j.policy == nil {
+			j.policy = q.Policy
+		}
+	}
+
+	var wg sync.WaitGroup
+	for _, k := range order {
+		j := jobs[k]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					j.res = Result{Ref: j.ref, Err: fmt.Errorf("resolving %s: internal error: %v", k, p)}
+				}
+			}()
+			j.res = rn.resolve(j.ref, j.precise, j.policy)
+		}()
+	}
+	wg.Wait()
+
+	for ref, k := range keyOf {
+		if k == "" {
+			continue
+		}
+		res := jobs[k].res
+		// Each spelling keeps its own Original.
+		if p, err := ParseReference(mustLiteral(ref)); err == nil {
+			res.Ref = p
+		}
+		res.Newer = append([]TagDigest(nil), res.Newer...)
+		out[ref] = res
+	}
+	return out
+}
+
+// mustLiteral returns the literal part of an image value already checked.
+func mustLiteral(s string) string {
+	t, _, _ := LiteralImage(s)
+	return t
+}
+
+// run holds one Resolve call's shared lookups.
+type run struct {
+	r          *Resolver
+	ctx        context.Context
+	challenges memo[*transport.Challenge] // by registry host actually asked
+	transports memo[http.RoundTripper]    // by repository actually asked
+	tagLists   memo[lookup[[]string]]     // by logical repository
+	digests    memo[lookup[string]]       // by logical repository + ":tag" or "@digest"
+}
+
+// lookup is an answer and whether it came from the cache.
+type lookup[T any] struct {
+	val    T
+	cached bool
+}
+
+func (rn *run) resolve(ref Reference, precise bool, policy *Policy) Result {
+	res := Result{Ref: ref, Cached: true}
+	ident := "@" + ref.Digest
+	if ref.Tag != "" {
+		ident = ":" + ref.Tag
+	}
+	d, err := rn.digest(ref, ident)
+	if err != nil {
+		res.Cached = false
+		res.Err = wrapErr("looking up the digest of", ref.Repo()+ident, err)
+		return res
+	}
+	res.Digest, res.Cached = d.val, d.cached
+	if ref.Tag == "" {
+		return res
+	}
+	if precise {
+		tag, cached, err := rn.precise(ref, d.val)
+		res.Tag, res.Cached = tag, res.Cached && cached
+		if err != nil {
+			res.Cached = false
+			res.Err = err
+			return res
+		}
+	}
+	if policy != nil {
+		newer, cached, err := rn.newer(ref, *policy)
+		res.Newer, res.Cached = newer, res.Cached && cached
+		if err != nil {
+			res.Cached = false
+			res.Err = err
+		}
+	}
+	return res
+}
+
+// precise finds the most precise tag with digest d: the reference's own tag
+// when already precise, otherwise the first of at most maxCandidates tags,
+// newest first, whose digest is d.
+func (rn *run) precise(ref Reference, d string) (string, bool, error) {
+	if IsPrecise(ref.Tag) {
+		return ref.Tag, true, nil
+	}
+	tags, err := rn.tags(ref)
+	if err != nil {
+		return "", false, wrapErr("listing the tags of", ref.Repo(), err)
+	}
+	cached := tags.cached
+	var firstErr error
+	for _, c := range PreciseCandidates(ref.Tag, tags.val, rn.r.o.maxCandidates) {
+		if c == ref.Tag {
+			continue
+		}
+		cd, err := rn.digest(ref, ":"+c)
+		if err != nil {
+			if !errors.Is(err, ErrNotFound) && kindOf(err) != ErrNotFound && firstErr == nil {
+				firstErr = err
+			}
+			cached = false
+			continue
+		}
+		cached = cached && cd.cached
+		if cd.val == d {
+			return c, cached, nil
+		}
+	}
+	if firstErr != nil {
+		// A candidate we could not check might have matched.
+		return "", false, wrapErr("searching a precise tag for", ref.Key(), firstErr)
+	}
+	return "", cached, nil
+}
+
+// newer lists the tags newer than the reference's under policy, best first,
+// with the digest of the best one that exists.
+func (rn *run) newer(ref Reference, policy Policy) ([]TagDigest, bool, error) {
+	tags, err := rn.tags(ref)
+	if err != nil {
+		return nil, false, wrapErr("listing the tags of", ref.Repo(), err)
+	}
+	cached := tags.cached
+	cands := NewerTags(ref.Tag, tags.val, policy)
+	for i, c := range cands {
+		if i >= rn.r.o.maxCandidates {
+			break
+		}
+		cd, err := rn.digest(ref, ":"+c)
+		if err != nil {
+			if kindOf(err) == ErrNotFound {
+				continue // listed but gone: skip it
+			}
+			return nil, false, wrapErr("looking up the digest of", ref.Repo()+":"+c, err)
+		}
+		out := []TagDigest{{Tag: c, Digest: cd.val}}
+		for _, rest := range cands[i+1:] {
+			out = append(out, TagDigest{Tag: rest})
+		}
+		return out, cached && cd.cached, nil
+	}
+	return nil, cached, nil
+}
+
+// digest returns what ident (":tag" or "@digest") of ref's repository points at.
+func (rn *run) digest(ref Reference, ident string) (lookup[string], error) {
+	key := ref.Repo() + ident
+	return rn.digests.do(key, func() (lookup[string], error) {
+		r := rn.r
+		if e, ok := rn.cached(kindDigest, key); ok {
+			return lookup[string]{val: e.Digest, cached: true}, nil
+		}
+		if r.o.offline {
+			return lookup[string]{}, ErrOffline
+		}
+		repo, err := r.target(ref)
+		if err != nil {
+			return lookup[string]{}, err
+		}
+		rt, err := rn.transport(repo)
+		if err != nil {
+			return lookup[string]{}, err
+		}
+		d, err := rn.manifestDigest(repo, rt, ident, http.MethodHead)
+		if errors.Is(err, errNoDigestHeader) {
+			d, err = rn.manifestDigest(repo, rt, ident, http.MethodGet)
+		}
+		if err != nil {
+			return lookup[string]{}, err
+		}
+		rn.store(kindDigest, key, cacheEntry{Digest: d})
+		return lookup[string]{val: d}, nil
+	})
+}
+
+// tags returns the tag list of ref's repository.
+func (rn *run) tags(ref Reference) (lookup[[]string], error) {
+	key := ref.Repo()
+	return rn.tagLists.do(key, func() (lookup[[]string], error) {
+		r := rn.r
+		if e, ok := rn.cached(kindTags, key); ok {
+			return lookup[[]string]{val: e.Tags, cached: true}, nil
+		}
+		if r.o.offline {
+			return lookup[[]string]{}, ErrOffline
+		}
+		repo, err := r.target(ref)
+		if err != nil {
+			return lookup[[]string]{}, err
+		}
+		rt, err := rn.transport(repo)
+		if err != nil {
+			return lookup[[]string]{}, err
+		}
+		tags, err := remote.List(repo, remote.WithContext(rn.ctx), remote.WithTransport(rt))
+		if err != nil {
+			return lookup[[]string]{}, err
+		}
+		if tags == nil {
+			tags = []string{}
+		}
+		sort.Strings(tags)
+		rn.store(kindTags, key, cacheEntry{Tags: tags})
+		return lookup[[]string]{val: tags}, nil
+	})
+}
+
+// cached reads the disk cache unless refreshing; offline, any age will do.
+func (rn *run) cached(kind, key string) (cacheEntry, bool) {
+	r := rn.r
+	if r.cache == nil || r.o.refresh {
+		return cacheEntry{}, false
+	}
+	e, ok := r.cache.get(kind, key, r.o.offline)
+	r.stats.cache(ok)
+	return e, ok
+}
+
+// store writes the disk cache; a failed write only costs a later lookup.
+func (rn *run) store(kind, key string, e cacheEntry) {
+	if rn.r.cache != nil {
+		_ = rn.r.cache.put(kind, key, e)
+	}
+}
+
+// target returns the repository actually asked for ref: at its mirror if
+// one is configured, Docker Hub under go-containerregistry's name for it.
+func (r *Resolver) target(ref Reference) (name.Repository, error) {
+	host, path := ref.Registry, ref.Repository
+	if u, ok := r.o.mirrors[ref.Registry]; ok {
+		host = u.Host
+		if u.Path != "" {
+			path = u.Path + "/" + path
+		}
+	} else if host == DockerHub {
+		host = name.DefaultRegistry
+	}
+	var opts []name.Option
+	if r.plain(host) {
+		opts = append(opts, name.Insecure)
+	}
+	repo, err := name.NewRepository(host+"/"+path, opts...)
+	if err != nil {
+		return name.Repository{}, fmt.Errorf("naming %s/%s: %v: %w", host, path, err, ErrInvalidReference)
+	}
+	return repo, nil
+}
+
+// transport returns the authenticated transport for repo: one ping per
+// registry host and one token per repository for a whole run.
+func (rn *run) transport(repo name.Repository) (http.RoundTripper, error) {
+	r := rn.r
+	return rn.transports.do(repo.String(), func() (http.RoundTripper, error) {
+		auth, err := authn.Resolve(rn.ctx, r.o.keychain, repo)
+		if err != nil {
+			return nil, fmt.Errorf("looking up credentials for %s: %w", repo.RegistryStr(), err)
+		}
+		ch, err := rn.challenges.do(repo.RegistryStr(), func() (*transport.Challenge, error) {
+			return rn.ping(repo.Registry)
+		})
+		if err != nil {
+			return nil, err
+		}
+		var tok *transport.Token
+		if strings.EqualFold(ch.Scheme, "bearer") {
+			tok, err = transport.Exchange(rn.ctx, repo.Registry, auth, r.rt, []string{repo.Scope(transport.PullScope)}, ch)
+			if err != nil {
+				return nil, fmt.Errorf("getting a token for %s: %w", repo, err)
+			}
+		}
+		return transport.FromToken(repo.Registry, auth, r.rt, ch, tok)
+	})
+}
+
+// ping asks reg for its authentication challenge (GET /v2/), in the one
+// scheme the resolver allows for it.
+func (rn *run) ping(reg name.Registry) (*transport.Challenge, error) {
+	scheme := "https"
+	if rn.r.plain(reg.RegistryStr()) {
+		scheme = "http"
+	}
+	u := url.URL{Scheme: scheme, Host: reg.RegistryStr(), Path: "/v2/"}
+	req, err := http.NewRequestWithContext(rn.ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := rn.r.rt.RoundTrip(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u.String(), err)
+	}
+	defer resp.Body.Close()
+	ch := &transport.Challenge{Insecure: scheme == "http"}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return ch, nil
+	case http.StatusUnauthorized:
+		ch.Scheme, ch.Parameters = parseChallenge(resp.Header.Values("WWW-Authenticate"))
+		return ch, nil
+	}
+	return nil, transport.CheckError(resp, http.StatusOK, http.StatusUnauthorized)
+}
+
+// parseChallenge reads the first WWW-Authenticate challenge, preferring
+// Bearer: `Bearer realm="https://auth.docker.io/token",service="registry.docker.io"`.
+func parseChallenge(values []string) (string, map[string]string) {
+	var scheme string
+	var params map[string]string
+	for _, v := range values {
+		s, p := parseOneChallenge(v)
+		if scheme == "" || strings.EqualFold(s, "bearer") && !strings.EqualFold(scheme, "bearer") {
+			scheme, params = s, p
+		}
+	}
+	return scheme, params
+}
+
+func parseOneChallenge(v string) (string, map[string]string) {
+	v = strings.TrimSpace(v)
+	scheme, rest, _ := strings.Cut(v, " ")
+	params := map[string]string{}
+	for rest = strings.TrimSpace(rest); rest != ""; {
+		k, after, ok := strings.Cut(rest, "=")
+		if !ok {
+			break
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		var val string
+		if strings.HasPrefix(after, `"`) {
+			var b strings.Builder
+			i := 1
+			for ; i < len(after) && after[i] != '"'; i++ {
+				if after[i] == '\\' && i+1 < len(after) {
+					i++
+				}
+				b.WriteByte(after[i])
+			}
+			val, after = b.String(), after[min(i+1, len(after)):]
+		} else {
+			val, after, _ = strings.Cut(after, ",")
+			after = "," + after
+		}
+		params[k] = strings.TrimSpace(val)
+		after = strings.TrimSpace(after)
+		rest = strings.TrimSpace(strings.TrimPrefix(after, ","))
+	}
+	return scheme, params
+}
+
+// manifestAccept lists the manifest types whose digest is a pin: indexes
+// first, so a multi-arch image answers with its index digest.
+var manifestAccept = strings.Join([]string{
+	string(types.OCIImageIndex), string(types.DockerManifestList),
+	string(types.OCIManifestSchema1), string(types.DockerManifestSchema2),
+}, ",")
+
+// errNoDigestHeader marks a HEAD answer without Docker-Content-Digest.
+var errNoDigestHeader = errors.New("response has no Docker-Content-Digest header")
+
+// manifestDigest asks for ident's manifest digest by HEAD (the header only)
+// or GET (hashing the body, which must agree with the header when present).
+func (rn *run) manifestDigest(repo name.Repository, rt http.RoundTripper, ident, method string) (string, error) {
+	id := strings.TrimLeft(ident, ":@")
+	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/manifests/" + id}
+	req, err := http.NewRequestWithContext(rn.ctx, method, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Accept", manifestAccept)
+	resp, err := (&http.Client{Transport: rt}).Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if err := transport.CheckError(resp, http.StatusOK); err != nil {
+		return "", err
+	}
+	header := resp.Header.Get("Docker-Content-Digest")
+	if header != "" {
+		if _, err := v1.NewHash(header); err != nil {
+			return "", fmt.Errorf("%s %s: malformed Docker-Content-Digest %q: %w", method, u.String(), header, ErrBadResponse)
+		}
+	}
+	var got string
+	if method == http.MethodHead {
+		if header == "" {
+			return "", errNoDigestHeader
+		}
+		got = header
+	} else {
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return "", err
+		}
+		sum := sha256.Sum256(body)
+		got = "sha256:" + hex.EncodeToString(sum[:])
+		if header != "" && header != got && strings.HasPrefix(header, "sha256:") {
+			return "", fmt.Errorf("%s %s: Docker-Content-Digest %s, content hashes to %s: %w", method, u.String(), header, got, ErrDigestMismatch)
+		}
+	}
+	if strings.HasPrefix(ident, "@") && got != id {
+		return "", fmt.Errorf("%s %s: registry answered %s: %w", method, u.String(), got, ErrDigestMismatch)
+	}
+	return got, nil
+}
+
+// memo runs each key's function once per run and shares the outcome.
+type memo[T any] struct {
+	mu sync.Mutex
+	m  map[string]*memoCall[T]
+}
+
+type memoCall[T any] struct {
+	done chan struct{}
+	val  T
+	err  error
+}
+
+func (m *memo[T]) do(key string, f func() (T, error)) (T, error) {
+	m.mu.Lock()
+	if m.m == nil {
+		m.m = map[string]*memoCall[T]{}
+	}
+	if c, ok := m.m[key]; ok {
+		m.mu.Unlock()
+		<-c.done
+		return c.val, c.err
+	}
+	c := &memoCall[T]{done: make(chan struct{})}
+	m.m[key] = c
+	m.mu.Unlock()
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				c.err = fmt.Errorf("internal error: %v", p)
+			}
+			close(c.done)
+		}()
+		c.val, c.err = f()
+	}()
+	return c.val, c.err
+}
