@@ -279,6 +279,10 @@ func applyFixes(d *compose.Document, fixes []*Finding) ([]byte, []*compose.Op, e
 	var edits []compose.Edit
 	var ops []*compose.Op
 	seenOps := map[*compose.Op]bool{}
+	// Insertions at one offset keep this order: by rule ID, so that a
+	// service gains restart (CF2xx) before logging (CF4xx) in every file.
+	fixes = append([]*Finding(nil), fixes...)
+	sort.SliceStable(fixes, func(i, j int) bool { return fixes[i].RuleID < fixes[j].RuleID })
 	for _, f := range fixes {
 		edits = append(edits, f.Fix.Change.Edits...)
 		for _, op := range f.Fix.Change.Ops {
