@@ -84,6 +84,10 @@ func (d *decoder) document(src []byte) *yaml.Node {
 		return nil
 	}
 	root := doc.Content[0]
+	if expandedSize(&doc, map[*yaml.Node]int{}) > maxExpanded {
+		d.errorf(root, "aliases expand to more than %d nodes; expected a configuration without alias bombs", maxExpanded)
+		return nil
+	}
 	if r := deref(root); isNull(r) {
 		return nil
 	} else if r.Kind != yaml.MappingNode {
@@ -133,6 +137,31 @@ func invalidUTF8(src []byte) (line, col int) {
 		src = src[size:]
 	}
 	return line, col
+}
+
+// maxExpanded bounds the number of nodes the file expands to with every
+// alias followed; a real configuration has a few hundred. Without it a
+// "billion laughs" file would make the walk take exponential time.
+const maxExpanded = 100_000
+
+// expandedSize counts the nodes under n with aliases followed, memoised per
+// node so that it runs in linear time.
+func expandedSize(n *yaml.Node, memo map[*yaml.Node]int) int {
+	if s, ok := memo[n]; ok {
+		return s
+	}
+	memo[n] = maxExpanded + 1 // a cycle counts as too big
+	size := 1
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		size += expandedSize(n.Alias, memo)
+	}
+	for _, c := range n.Content {
+		if size += expandedSize(c, memo); size > maxExpanded {
+			break
+		}
+	}
+	memo[n] = size
+	return size
 }
 
 // deref follows aliases to the node they name.
