@@ -101,7 +101,7 @@ func TestParseValid(t *testing.T) {
     database: {cpus: 2, memory: 2G, reservation_memory: 1g}
     cache: {cpus: 0.5, memory: 512Mb}
     tiny: {cpus: "0.25", memory: 1048576, reservation_memory: 100b}
-    big: {memory: 1.5GB, reservation_memory: 1536KB}
+    big: {memory: 1.5GB, reservation_memory: 1536 KB}
     empty:
   services:
     api:
@@ -118,7 +118,7 @@ func TestParseValid(t *testing.T) {
 					"database": {CPUs: "2", Memory: "2G", ReservationMemory: "1g"},
 					"cache":    {CPUs: "0.5", Memory: "512Mb"},
 					"tiny":     {CPUs: "0.25", Memory: "1048576", ReservationMemory: "100b"},
-					"big":      {Memory: "1.5GB", ReservationMemory: "1536KB"},
+					"big":      {Memory: "1.5GB", ReservationMemory: "1536 KB"},
 					"empty":    {},
 				},
 				Services: map[string]ServiceLimits{
@@ -176,6 +176,8 @@ resources:
     cache:
       <<: *small
       memory: 512m
+    search:
+      <<: [*small, {reservation_memory: 128m}]
 healthchecks:
   - <<: *check
     image: acme/*
@@ -183,11 +185,12 @@ healthchecks:
 `,
 			want: File{
 				Resources: Resources{Classes: map[string]Limits{
-					"proxy": {CPUs: "0.5", Memory: "256m"},
-					"cache": {CPUs: "0.5", Memory: "512m"},
+					"proxy":  {CPUs: "0.5", Memory: "256m"},
+					"cache":  {CPUs: "0.5", Memory: "512m"},
+					"search": {CPUs: "0.5", Memory: "256m", ReservationMemory: "128m"},
 				}},
 				Healthchecks: []Healthcheck{{Image: "acme/*", Test: []string{"CMD", "/healthcheck"},
-					Interval: "10s", Retries: 5, Line: 12, Col: 5}},
+					Interval: "10s", Retries: 5, Line: 14, Col: 5}},
 			},
 		},
 		{
@@ -280,6 +283,8 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:1:3: found a sequence as a key; expected a plain key`}},
 		{"bad merge", "update:\n  <<: 3\n", []string{
 			`c.yaml:2:7: update: merge key: found 3; expected an alias of a mapping`}},
+		{"bad merge list item", "x-a: &a [1]\nupdate:\n  <<: [*a]\n", []string{
+			`c.yaml:1:6: update: merge key: found a sequence; expected an alias of a mapping`}},
 		// select / ignore.
 		{"select mapping", "select: {a: b}\n", []string{
 			`c.yaml:1:9: select: found a mapping; expected a list of rule IDs, ID prefixes or names`}},
@@ -332,6 +337,10 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:1:23: insecure_registries: found "http://r:5000"; ` + host + ` without a scheme`,
 			`c.yaml:1:40: insecure_registries: found "r/path"; ` + host,
 			`c.yaml:1:50: insecure_registries: found 5000; ` + host}},
+		{"insecure registries not a list", "insecure_registries: r:5000\n", []string{
+			`c.yaml:1:22: insecure_registries: found "r:5000"; expected a list of registry hosts`}},
+		{"insecure registry null", "insecure_registries: [~]\n", []string{
+			`c.yaml:1:23: insecure_registries: found null; ` + host}},
 		// cache_ttl.
 		{"cache_ttl number", "cache_ttl: 3600\n", []string{
 			`c.yaml:1:12: cache_ttl: found 3600; ` + dur + ` (a unit is required: "3600s")`}},
@@ -347,7 +356,7 @@ func TestParseErrors(t *testing.T) {
     db: {cpus: 0, memory: 2GG, reservation_memory: -1g}
     q: {cpus: "-1", memory: 2tb}
     r: {cpus: two, memory: 0}
-    s: {cpus: .inf, memory: "1 g"}
+    s: {cpus: .inf, memory: g1}
     t: [1]
     u: {cpu: 1}
 `, []string{
@@ -359,7 +368,7 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:5:15: resources.classes.r.cpus: found "two"; ` + cpus,
 			`c.yaml:5:28: resources.classes.r.memory: found 0; ` + size,
 			`c.yaml:6:15: resources.classes.s.cpus: found .inf; ` + cpus,
-			`c.yaml:6:29: resources.classes.s.memory: found "1 g"; ` + size,
+			`c.yaml:6:29: resources.classes.s.memory: found "g1"; ` + size,
 			`c.yaml:7:8: resources.classes.t: found a sequence; expected a mapping`,
 			`c.yaml:8:9: unknown key "cpu" in resources.classes.u; expected one of: cpus, memory, reservation_memory; did you mean "cpus"?`}},
 		{"reservation above limit", "resources:\n  services:\n    api: {memory: 512m, reservation_memory: 1g}\n", []string{
@@ -415,7 +424,7 @@ func TestParseErrors(t *testing.T) {
     timeout: 0s
     start_period: -1s
     start_interval: soon
-    retries: 0
+    retries: "3"
     disable: "no"
     command: x
 `, []string{
@@ -424,7 +433,7 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:5:14: healthchecks[0].timeout: found "0s"; expected a duration greater than zero`,
 			`c.yaml:6:19: healthchecks[0].start_period: found "-1s", a negative duration; ` + dur,
 			`c.yaml:7:21: healthchecks[0].start_interval: found "soon"; ` + dur,
-			`c.yaml:8:14: healthchecks[0].retries: found 0; expected a positive number of retries such as 3`,
+			`c.yaml:8:14: healthchecks[0].retries: found "3"; expected a positive number of retries such as 3`,
 			`c.yaml:9:14: healthchecks[0].disable: found "no"; expected true or false`,
 			`c.yaml:10:5: unknown key "command" in healthchecks[0]; expected one of: image, service, test, interval, timeout, start_period, start_interval, retries, disable`}},
 		// Positions count characters, not bytes: "ü" is two bytes.

@@ -406,7 +406,9 @@ func (d *decoder) cpus(n *yaml.Node, at string) (string, bool) {
 	return "", false
 }
 
-var bytesRE = regexp.MustCompile(`^(?i)([0-9]+(?:\.[0-9]+)?)(b|k|kb|m|mb|g|gb)?$`)
+// bytesRE is compose's byte size: a number, an optional space (compose's
+// parser allows one) and a unit.
+var bytesRE = regexp.MustCompile(`^(?i)([0-9]+(?:\.[0-9]+)?) ?(b|k|kb|m|mb|g|gb)?$`)
 
 // parseBytes parses a compose byte size ("512m", "1.5GB", "1024") into
 // bytes; ok is false when s is malformed.
