@@ -237,6 +237,8 @@ type Error struct {
 	Msg  string
 }
 
+// Error formats the error as path:line:col: message, the form findings
+// use, with "<config>" standing in for an empty path.
 func (e *Error) Error() string {
 	path := e.Path
 	if path == "" {
