@@ -102,6 +102,7 @@ func TestNewerTags(t *testing.T) {
 		{"minio patch", "RELEASE.2024-10-29T16-01-48Z", minioTags, PolicyPatch, nil},
 		{"minio minor", "RELEASE.2024-10-29T16-01-48Z", minioTags, PolicyMinor, []string{"RELEASE.2024-12-13T22-19-12Z", "RELEASE.2024-12-13T09-05-01Z", "RELEASE.2024-11-07T00-52-20Z"}},
 		{"minio cpuv1", "RELEASE.2024-11-07T00-52-20Z-cpuv1", minioTags, PolicyMajor, []string{"RELEASE.2024-12-13T22-19-12Z-cpuv1"}},
+		{"ubuntu snapshot", "jammy-20240911", []string{"jammy-20241119", "jammy-20241119.1", "noble-20241118", "jammy", "20241213"}, PolicyMajor, []string{"jammy-20241119"}},
 		{"unknown policy allows nothing", "7.4.1-alpine", redis, Policy(9), nil},
 		{"long list", "7.3.2-alpine", longTagList(), PolicyMinor, []string{"7.9.4-alpine", "7.9.3-alpine", "7.9.2-alpine", "7.9.1-alpine", "7.9.0-alpine",
 			"7.8.4-alpine", "7.8.3-alpine", "7.8.2-alpine", "7.8.1-alpine", "7.8.0-alpine",

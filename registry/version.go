@@ -15,7 +15,8 @@
 // core is the suffix. A suffix starting with a letter is accepted only when
 // it is a pre-release marker (rc1, a3, beta3), so hash-like tags such as
 // "1234abc" are not versions; neither are tags of 7 or more hex digits, a
-// lone core of 7 or more digits, nor prefixes naming builds ("sha-", "pr-").
+// lone core of 7 or more digits without a word prefix (20241213, but
+// jammy-20240911 is one), nor prefixes naming builds ("sha-", "pr-").
 //
 // Tags that share prefix, suffix, date-ness and number of components form a
 // family; only members of one family are ordered against each other, by
@@ -114,7 +115,8 @@ func IsPrecise(tag string) bool {
 // that is no channel is the variant itself ("alpine" wants "-alpine",
 // "bookworm-slim" "-bookworm-slim"). Candidates are releases without
 // pre-release markers (unless the channel is itself a pre-release channel
-// such as edge, nightly or unstable), of prefix "", "v" or "V", or dates.
+// such as edge, nightly or unstable), of prefix "", "v" or "V", or dates
+// (after a word prefix such as "version-" only when there is nothing else).
 // Dates and numeric versions are never mixed: the kind with more tags wins.
 // "v3.2.3" and "3.2.3" are the same release; the prefix used more often in
 // the list is offered, "v" on a tie. Numeric candidates are ordered so that
@@ -179,14 +181,13 @@ func namedCandidates(name string, tags []string) []string {
 	}
 
 	var pool []tagInfo
-	count := map[string]int{} // by kind: "n" numeric, "d"+prefix for dates
+	count := map[string]int{} // by kind, see tagKind
 	for _, raw := range tags {
 		if variant != "" && !strings.Contains(raw, variant) {
 			continue // cheap rejection before parsing
 		}
 		t, ok := parseTag(raw)
-		if !ok || (t.prerelease && !allowPre) || trimTagSep(t.variant) != variant ||
-			(!t.Date && t.Prefix != "" && t.Prefix != "v" && t.Prefix != "V") {
+		if !ok || (t.prerelease && !allowPre) || trimTagSep(t.variant) != variant {
 			continue
 		}
 		pool = append(pool, t)
@@ -196,13 +197,25 @@ func namedCandidates(name string, tags []string) []string {
 		return nil
 	}
 
-	// The kind with most tags wins; numeric before dates on a tie.
+	// The kind with most tags wins, numeric before dates on a tie. Word
+	// prefixes (nanoserver-1809, version-1.2.3) more often name platforms
+	// than releases: they count only when nothing else is there.
 	kinds := make([]string, 0, len(count))
 	for k := range count {
 		kinds = append(kinds, k)
 	}
+	word := func(kind string) int {
+		if kind[0] == 'w' {
+			return 1
+		}
+		return 0
+	}
 	slices.SortFunc(kinds, func(a, b string) int {
-		return cmp.Or(cmp.Compare(count[b], count[a]), cmp.Compare(a, b))
+		return cmp.Or(
+			cmp.Compare(word(a), word(b)),
+			cmp.Compare(count[b], count[a]),
+			cmp.Compare(a, b),
+		)
 	})
 	kind := kinds[0]
 	prefixCount := map[string]int{}
@@ -224,7 +237,7 @@ func namedCandidates(name string, tags []string) []string {
 	pool = slices.CompactFunc(pool, func(a, b tagInfo) bool { return compareTagValue(a, b) == 0 })
 	pool = leafTags(pool)
 	slices.SortFunc(pool, newestFirst)
-	if kind != "n" {
+	if kind[0] == 'd' {
 		return rawTags(pool) // a timestamp has no release lines
 	}
 
@@ -256,12 +269,17 @@ func namedCandidates(name string, tags []string) []string {
 	return out
 }
 
-// tagKind groups named-tag candidates that may be ordered together.
+// tagKind groups named-tag candidates that may be ordered together: "n"
+// for numbers with prefix "", "v" or "V", "d"+prefix for dates, "w"+prefix
+// for numbers after a word.
 func tagKind(t tagInfo) string {
-	if t.Date {
+	switch {
+	case t.Date:
 		return "d" + t.Prefix
+	case t.Prefix == "" || t.Prefix == "v" || t.Prefix == "V":
+		return "n"
 	}
-	return "n"
+	return "w" + t.Prefix
 }
 
 // leafTags drops every tag whose numbers are a proper prefix of another
@@ -459,8 +477,10 @@ func parseTagCore(tag string, start int) (nums []int, end int, date bool, ok boo
 			i++
 			continue
 		}
-		if len(nums) == 1 && digits >= 7 {
-			return nil, 0, false, false // a build number or hash, not a version
+		if len(nums) == 1 && digits >= 7 && start < 2 {
+			// A hash or build number, not a version; after a word it is a
+			// snapshot stamp (jammy-20240911) and orders like one.
+			return nil, 0, false, false
 		}
 		return nums, i, false, true
 	}

@@ -99,6 +99,7 @@ func TestParseVersion(t *testing.T) {
 		{"2024-13-01", Version{Nums: []int{2024}, Suffix: "-13-01"}, true}, // month 13: not a date
 		{"version-1.2.3", Version{Prefix: "version-", Nums: []int{1, 2, 3}}, true},
 		{"jammy-20240911.1", Version{Prefix: "jammy-", Nums: []int{20240911, 1}}, true},
+		{"noble-20241118", Version{Prefix: "noble-", Nums: []int{20241118}}, true},
 		{"3.14.0a3", Version{Nums: []int{3, 14, 0}, Suffix: "a3"}, true},
 		{"3.14.0a3-alpine", Version{Nums: []int{3, 14, 0}, Suffix: "a3-alpine"}, true},
 		{"17rc1", Version{Nums: []int{17}, Suffix: "rc1"}, true},
@@ -316,7 +317,9 @@ func TestPreciseCandidates(t *testing.T) {
 		{"python slim", "slim", pythonTags, 0, []string{"3.13.1-slim"}},
 		{"pre-release channel sees pre-releases", "unstable", []string{"1.4.1", "1.5.0-rc1", "1.5.0-beta"}, 0, []string{"1.5.0-rc1", "1.4.1", "1.5.0-beta"}},
 		{"dates and numbers never mix", "latest", []string{"1.0.0", "2024-12-13", "2024-12-14", "2024-11-01"}, 0, []string{"2024-12-14", "2024-12-13", "2024-11-01"}},
+		{"numbers win when more", "latest", []string{"1.0.0", "1.0.1", "1.1.0", "2024-12-13"}, 0, []string{"1.1.0", "1.0.1", "1.0.0"}},
 		{"other word prefixes are platforms, not releases", "latest", []string{"nanoserver-1809", "1.2.3"}, 0, []string{"1.2.3"}},
+		{"word prefix when nothing else", "latest", []string{"version-1.2.3", "version-1.2.4", "1.2.4-ls12", "nanoserver-1809"}, 0, []string{"version-1.2.4", "version-1.2.3"}},
 		{"nothing but names", "latest", []string{"latest", "stable", "alpine"}, 0, nil},
 		{"empty list", "7", nil, 0, nil},
 	}
