@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ func fix(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) 
 		printFindings(errOut, r.res.Findings)
 		sum.add(r.res)
 		if r.res.Changed() && !s.write {
-			fmt.Fprint(out, diff.Unified(r.path, r.res.Original, r.res.Output, diff.WithColor(s.color)))
+			fmt.Fprint(out, diff.Unified(diffPath(r.path), r.res.Original, r.res.Output, diff.WithColor(s.color)))
 		}
 	}
 	sum.print(errOut, s, time.Since(start))
@@ -273,4 +274,21 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// diffPath is the path a diff names: relative to the working directory when
+// the file is under it, so that `git apply` and `patch -p1` find it.
+func diffPath(path string) string {
+	if !filepath.IsAbs(path) {
+		return path
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	return rel
 }

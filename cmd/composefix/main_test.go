@@ -1,0 +1,355 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+	_ "github.com/composefix/composefix/internal/golden"
+)
+
+// runCLI runs composefix in dir with args and returns stdout, stderr and the
+// exit code.
+func runCLI(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	t.Chdir(dir)
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), append([]string{"composefix"}, args...), strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+const needsFix = "services:\n  web:\n    image: nginx:1.27.3\n"
+const clean = "services:\n  web:\n    image: nginx:1.27.3\n    restart: unless-stopped\n    logging:\n      driver: local\n"
+
+func TestDryRunPrintsDiffAndWritesNothing(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
+	out, errOut, code := runCLI(t, dir, "")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	if !strings.HasPrefix(out, "--- a/compose.yaml\n+++ b/compose.yaml\n") || !strings.Contains(out, "+    restart: unless-stopped\n") {
+		t.Errorf("stdout is not the expected diff:\n%s", out)
+	}
+	if got := readFile(t, filepath.Join(dir, "compose.yaml")); got != needsFix {
+		t.Errorf("dry run changed the file:\n%s", got)
+	}
+	if !strings.Contains(errOut, "compose.yaml:2:3: warning: service \"web\" has no restart policy") {
+		t.Errorf("stderr lacks the finding:\n%s", errOut)
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Errorf("colour codes on stdout that is not a terminal")
+	}
+}
+
+func TestDiffAppliesWithGitAndPatch(t *testing.T) {
+	for _, tool := range []string{"git", "patch"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("COMPOSEFIX_E2E") == "1" {
+				t.Fatalf("%s is required with COMPOSEFIX_E2E=1: %v", tool, err)
+			}
+			t.Skipf("%s not installed: %v", tool, err)
+		}
+	}
+	files := map[string]string{
+		"compose.yaml":           needsFix,
+		"sub/docker-compose.yml": "version: '3'\r\nservices:\r\n  db:\r\n    image: postgres:16.4\r\n",
+	}
+	dir := writeFiles(t, files)
+	out, errOut, code := runCLI(t, dir, "")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	fixed := writeFiles(t, files)
+	if _, _, code := runCLI(t, fixed, "", "--write"); code != exitOK {
+		t.Fatal("--write failed")
+	}
+	for _, cmd := range [][]string{{"git", "apply", "--check", "-"}, {"patch", "-p1", "--dry-run", "-s"}, {"patch", "-p1", "-s"}} {
+		c := exec.Command(cmd[0], cmd[1:]...)
+		c.Dir = dir
+		c.Stdin = strings.NewReader(out)
+		if b, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", cmd, err, b)
+		}
+	}
+	for name := range files {
+		if got, want := readFile(t, filepath.Join(dir, name)), readFile(t, filepath.Join(fixed, name)); got != want {
+			t.Errorf("%s after patch -p1 differs from --write:\n%q\n%q", name, got, want)
+		}
+	}
+}
+
+func TestWriteIsAtomicKeepsModeAndIsIdempotent(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
+	path := filepath.Join(dir, "compose.yaml")
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, dir, "", "-w")
+	if code != exitOK || out != "" {
+		t.Fatalf("exit %d, stdout %q; stderr:\n%s", code, out, errOut)
+	}
+	got := readFile(t, path)
+	if !strings.Contains(got, "restart: unless-stopped") {
+		t.Errorf("file not fixed:\n%s", got)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600", st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+	// A second run finds nothing to change.
+	_, _, code = runCLI(t, dir, "", "--check")
+	if code != exitOK {
+		t.Errorf("second run --check exit %d, want 0", code)
+	}
+	if again := readFile(t, path); again != got {
+		t.Errorf("second run changed the file")
+	}
+}
+
+func TestWriteThroughSymlinkKeepsLink(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"real/compose.yaml": needsFix})
+	link := filepath.Join(dir, "compose.yaml")
+	if err := os.Symlink(filepath.Join("real", "compose.yaml"), link); err != nil {
+		t.Skipf("symlinks unsupported: %v", err)
+	}
+	// The same file reached through the directory, the link and its path
+	// is processed once.
+	_, errOut, code := runCLI(t, dir, "", "-w", ".", "compose.yaml", "real/compose.yaml")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "1 file scanned") {
+		t.Errorf("file processed more than once:\n%s", errOut)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("symlink replaced by a file")
+	}
+	if got := readFile(t, filepath.Join(dir, "real", "compose.yaml")); !strings.Contains(got, "restart:") {
+		t.Errorf("target not written:\n%s", got)
+	}
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want int
+	}{
+		{"changes pending", needsFix, exitChanges},
+		{"nothing to change", clean, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"compose.yaml": tt.body})
+			_, errOut, code := runCLI(t, dir, "", "--check")
+			if code != tt.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.want, errOut)
+			}
+		})
+	}
+}
+
+func TestCleanFileIsByteIdentical(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": clean})
+	out, _, code := runCLI(t, dir, "", "-w")
+	if code != exitOK || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	if got := readFile(t, filepath.Join(dir, "compose.yaml")); got != clean {
+		t.Errorf("clean file changed:\n%s", got)
+	}
+}
+
+func TestStdinToStdout(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := runCLI(t, dir, needsFix, "-")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if !strings.HasPrefix(out, "x-logging: &default-logging\n") || !strings.Contains(out, "    restart: unless-stopped\n") {
+		t.Errorf("stdout is not the fixed document:\n%s", out)
+	}
+	if !strings.Contains(errOut, "<stdin>:2:3:") {
+		t.Errorf("findings do not name <stdin>:\n%s", errOut)
+	}
+}
+
+func TestBadInputExitsTwoAndOthersStillProcessed(t *testing.T) {
+	posRE := regexp.MustCompile(`^bad\.yml(:\d+:\d+)?: `)
+	tests := []struct {
+		name    string
+		body    string
+		wantPos bool
+		want    string
+	}{
+		{"invalid YAML", "services:\n  web: [\n", true, "invalid YAML"},
+		{"duplicate keys", "services:\n  web:\n    image: a\n    image: b\n", true, `duplicate key "image"`},
+		{"alias bomb", "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\nservices: {}\n", true, "alias"},
+		{"non-mapping root", "- a\n- b\n", true, "expected a mapping"},
+		{"not compose", "name: x\nfoo: bar\n", true, "no top-level services key"},
+		{"binary", "services:\x00\x01\x02", true, "binary data"},
+		{"empty", "", false, "empty file"},
+		{"invalid UTF-8", "services:\n  web:\n    image: \xff\xfe\n", true, "invalid UTF-8"},
+		{"too large", "services: {}\n" + strings.Repeat("# padding line\n", (20<<20)/15), false, "limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"bad.yml": tt.body, "compose.yaml": needsFix})
+			_, errOut, code := runCLI(t, dir, "", "-w", "bad.yml", "compose.yaml")
+			if code != exitError {
+				t.Errorf("exit %d, want 2", code)
+			}
+			var line string
+			for _, l := range strings.Split(errOut, "\n") {
+				if strings.HasPrefix(l, "bad.yml") {
+					line = l
+				}
+			}
+			if line == "" || !strings.Contains(line, tt.want) {
+				t.Fatalf("no one-line error mentioning %q for bad.yml; stderr:\n%s", tt.want, errOut)
+			}
+			if m := posRE.FindStringSubmatch(line); m == nil || tt.wantPos && m[1] == "" {
+				t.Errorf("error %q does not name file:line:col", line)
+			}
+			if got := readFile(t, filepath.Join(dir, "bad.yml")); got != tt.body {
+				t.Errorf("bad file was written")
+			}
+			if got := readFile(t, filepath.Join(dir, "compose.yaml")); !strings.Contains(got, "restart:") {
+				t.Errorf("the good file was not processed")
+			}
+		})
+	}
+}
+
+func TestMissingPathExitsTwo(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
+	_, errOut, code := runCLI(t, dir, "", "nope.yaml", "compose.yaml")
+	if code != exitError || !strings.Contains(errOut, "nope.yaml: cannot read") {
+		t.Errorf("exit %d; stderr:\n%s", code, errOut)
+	}
+}
+
+func TestDiscoverySkipsVendoredDirectories(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml":                      needsFix,
+		"deploy/docker-compose.prod.yml":    needsFix,
+		"node_modules/x/compose.yaml":       needsFix,
+		"vendor/y/docker-compose.yml":       needsFix,
+		".git/compose.yaml":                 needsFix,
+		"notes.yaml":                        needsFix,
+		"deploy/compose.override.yaml.orig": needsFix,
+	})
+	out, _, _ := runCLI(t, dir, "")
+	got := regexp.MustCompile(`(?m)^--- a/(.*)$`).FindAllStringSubmatch(out, -1)
+	var names []string
+	for _, m := range got {
+		names = append(names, m[1])
+	}
+	want := []string{"compose.yaml", "deploy/docker-compose.prod.yml"}
+	if strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Errorf("diffed files = %v, want %v", names, want)
+	}
+}
+
+func TestSelectAndIgnore(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string // rule IDs in the findings
+		code int
+	}{
+		{[]string{"--select", "CF201"}, []string{"CF201"}, exitOK},
+		{[]string{"--select", "restart-policy,CF6"}, []string{"CF201", "CF601"}, exitOK},
+		{[]string{"--ignore", "CF2,logging-anchor"}, []string{"CF601"}, exitOK},
+		{[]string{"--select", "CF999"}, nil, exitError},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"compose.yaml": "version: '3'\n" + needsFix})
+			_, errOut, code := runCLI(t, dir, "", tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, errOut)
+			}
+			ids := regexp.MustCompile(`\[(CF\d+)\]`).FindAllStringSubmatch(errOut, -1)
+			seen := map[string]bool{}
+			var got []string
+			for _, m := range ids {
+				if !seen[m[1]] {
+					seen[m[1]] = true
+					got = append(got, m[1])
+				}
+			}
+			sort.Strings(got)
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("rules reported = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRulesAndVersion(t *testing.T) {
+	out, _, code := runCLI(t, t.TempDir(), "", "rules")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !regexp.MustCompile(`^CF\d{3}\t[a-z-]+\t(safe|unsafe|display-only)\t\S`).MatchString(line) {
+			t.Errorf("rules line %q is not ID, name, safety, summary", line)
+		}
+	}
+	out, _, code = runCLI(t, t.TempDir(), "", "--version")
+	if code != exitOK || !strings.Contains(out, version) {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+	out, _, code = runCLI(t, t.TempDir(), "", "explain", "restart-policy")
+	if code != exitOK || !strings.Contains(out, "Before:") || !strings.Contains(out, "After:") {
+		t.Errorf("explain: exit %d, %q", code, out)
+	}
+}
+
+func TestConfigErrorNamesPosition(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix, ".composefix.yaml": "select: [CF201]\npinn: digest\n"})
+	_, errOut, code := runCLI(t, dir, "")
+	if code != exitError || !strings.Contains(errOut, ".composefix.yaml:2:1:") {
+		t.Errorf("exit %d; stderr:\n%s", code, errOut)
+	}
+}
+
+func TestMaxSizeMatchesCompose(t *testing.T) {
+	if compose.MaxSize < 1<<20 {
+		t.Errorf("compose.MaxSize = %d: too small for real files", compose.MaxSize)
+	}
+}
