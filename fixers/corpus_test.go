@@ -1,0 +1,396 @@
+package fixers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/golden"
+	"github.com/sergi/go-diff/diffmatchpatch"
+	"github.com/sirupsen/logrus"
+)
+
+// TestCorpus runs every rule over every corpus file and checks the promise:
+// the output re-parses, still loads with the compose-spec reference loader
+// when the input did, a second run finds nothing to fix, and every changed
+// line of the diff belongs to an applied edit (zero collateral lines).
+func TestCorpus(t *testing.T) {
+	files := golden.CorpusFiles(t)
+	// compose-go warns through logrus (obsolete version key, unset
+	// variables); the warnings are noise here.
+	logrus.SetOutput(io.Discard)
+	opts := Options{Rules: Rules()}
+	var total corpusTotals
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := checkPromise(t, path, src, opts)
+			total.add(s)
+			t.Logf("%s", s)
+		})
+	}
+	t.Logf("corpus: %d files, %d changed, %d fixes applied, %d changed lines, %d collateral lines, %d inputs refused by compose-go",
+		total.files, total.changed, total.fixes, total.lines, total.collateral, total.refused)
+	if total.collateral != 0 {
+		t.Errorf("collateral lines = %d, want 0", total.collateral)
+	}
+}
+
+// fileSummary is what a run did to one file.
+type fileSummary struct {
+	services, findings, fixes, passes int
+	added, removed, collateral        int
+	inputLoads                        bool
+}
+
+func (s fileSummary) String() string {
+	return fmt.Sprintf("%d services, %d findings, %d fixes in %d passes, +%d -%d lines, %d collateral, compose-go loads input: %v",
+		s.services, s.findings, s.fixes, s.passes, s.added, s.removed, s.collateral, s.inputLoads)
+}
+
+type corpusTotals struct {
+	files, changed, fixes, lines, collateral, refused int
+}
+
+func (c *corpusTotals) add(s fileSummary) {
+	c.files++
+	if s.passes > 0 {
+		c.changed++
+	}
+	c.fixes += s.fixes
+	c.lines += s.added + s.removed
+	c.collateral += s.collateral
+	if !s.inputLoads {
+		c.refused++
+	}
+}
+
+// checkPromise runs opts' rules over src and checks every part of the
+// promise, reporting failures on t.
+func checkPromise(t *testing.T, path string, src []byte, opts Options) fileSummary {
+	t.Helper()
+	d, err := compose.Load(path, src)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	res, err := Run(d, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	s := fileSummary{services: len(d.Services()), findings: len(res.Findings), passes: res.Passes}
+	for _, f := range res.Findings {
+		if f.Applied {
+			s.fixes++
+		}
+	}
+
+	passes := tracePasses(t, d, opts)
+	last := src
+	for _, p := range passes {
+		last = p.out
+		st := lineStats(p.src, p.out, p.edits)
+		s.added += st.added
+		s.removed += st.removed
+		s.collateral += st.collateral
+		for _, c := range st.unexplained {
+			t.Errorf("collateral line: %s", c)
+		}
+	}
+	if !bytes.Equal(last, res.Output) {
+		t.Errorf("replaying the passes gives %d bytes, Run gave %d bytes", len(last), len(res.Output))
+	}
+
+	out, err := compose.Load(path, res.Output)
+	if err != nil {
+		t.Fatalf("the output does not load: %v", err)
+	}
+	inOK, inErr := composeGoLoads(path, src)
+	outOK, outErr := composeGoLoads(path, res.Output)
+	for i, ok := range inOK {
+		s.inputLoads = s.inputLoads || ok
+		if ok && !outOK[i] {
+			t.Errorf("compose-go loads the input but not the output with variables %s: %v", composeGoEnvs[i].name, outErr)
+		}
+	}
+	if !s.inputLoads {
+		t.Logf("compose-go refuses the input: %v", inErr)
+	}
+
+	again, err := Run(out, opts)
+	if err != nil {
+		t.Fatalf("second Run: %v", err)
+	}
+	if again.Changed() || again.Passes != 0 {
+		t.Errorf("second Run changed the output again (%d passes): %s", again.Passes, eligibleTitles(again.Findings, opts))
+	}
+	return s
+}
+
+func eligibleTitles(fs []Finding, opts Options) string {
+	var out []string
+	for _, f := range eligible(fs, opts) {
+		out = append(out, fmt.Sprintf("%d:%d %s %s", f.Pos.Line, f.Pos.Col, f.RuleID, f.Fix.Title))
+	}
+	return strings.Join(out, "; ")
+}
+
+// pass is one fix pass: the source, the edits applied to it and the result.
+type pass struct {
+	src, out []byte
+	edits    []compose.Edit
+}
+
+// tracePasses repeats Run's loop, keeping each pass's edits so that the
+// changed lines can be checked against them.
+func tracePasses(t *testing.T, d *compose.Document, opts Options) []pass {
+	t.Helper()
+	var passes []pass
+	cur := d
+	for i := 0; i <= MaxPasses; i++ {
+		findings, err := analyze(cur, opts)
+		if err != nil {
+			t.Fatalf("analyze: %v", err)
+		}
+		fixes := eligible(findings, opts)
+		if len(fixes) == 0 {
+			return passes
+		}
+		accepted, err := merge(cur, fixes)
+		if err != nil {
+			t.Fatalf("merge: %v", err)
+		}
+		out, ops, err := applyFixes(cur, accepted)
+		if err != nil {
+			t.Fatalf("applyFixes: %v", err)
+		}
+		if err := compose.Verify(cur, ops, out); err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		var edits []compose.Edit
+		for _, f := range accepted {
+			edits = append(edits, f.Fix.Change.Edits...)
+		}
+		passes = append(passes, pass{src: cur.Src, out: out, edits: edits})
+		if cur, err = compose.Load(cur.Path, out); err != nil {
+			t.Fatalf("reloading pass %d: %v", i+1, err)
+		}
+	}
+	t.Fatalf("fixes still pending after %d passes", MaxPasses)
+	return nil
+}
+
+// composeGoEnvs are the environments compose-go loads a file under: no
+// variable set (every "${X:-default}" takes its default), and every
+// variable "1" (valid as a number, a port and a string), and a value typed
+// by the variable's name.
+var composeGoEnvs = []struct {
+	name   string
+	lookup func(string) (string, bool)
+}{
+	{"unset", func(string) (string, bool) { return "", false }},
+	{"ones", func(string) (string, bool) { return "1", true }},
+	{"typed by name", typedPlaceholder},
+}
+
+// typedPlaceholder guesses a value of the right type from a variable's name.
+func typedPlaceholder(name string) (string, bool) {
+	n := strings.ToUpper(name)
+	switch {
+	case strings.Contains(n, "PORT"):
+		return "8080", true
+	case strings.Contains(n, "INTERVAL") || strings.Contains(n, "TIMEOUT") || strings.Contains(n, "PERIOD"):
+		return "10s", true
+	case strings.Contains(n, "READONLY") || strings.Contains(n, "READ_ONLY") || strings.Contains(n, "ENABLE"):
+		return "false", true
+	case strings.Contains(n, "RETRIES"):
+		return "3", true
+	case strings.Contains(n, "PATH") || strings.Contains(n, "DIR") || strings.Contains(n, "LOCATION") ||
+		strings.Contains(n, "SOCK") || strings.Contains(n, "VOLUME") || strings.Contains(n, "DATA"):
+		return "/srv/placeholder", true
+	}
+	return "1", true
+}
+
+// composeGoLoads reports, per environment of composeGoEnvs, whether
+// compose-go loads src, and the first error.
+func composeGoLoads(path string, src []byte) ([]bool, error) {
+	var first error
+	ok := make([]bool, len(composeGoEnvs))
+	for i, env := range composeGoEnvs {
+		err := loadsWithComposeGo(path, src, env.lookup)
+		ok[i] = err == nil
+		if err != nil && first == nil {
+			first = fmt.Errorf("with variables %s: %w", env.name, err)
+		}
+	}
+	return ok, first
+}
+
+// loadsWithComposeGo loads src with the compose-spec reference loader
+// without reading other files: variables come from lookup, env files and
+// includes are not read, and relative paths stay as written.
+func loadsWithComposeGo(path string, src []byte, lookup func(string) (string, bool)) error {
+	details := types.ConfigDetails{
+		WorkingDir:  filepath.Dir(path),
+		ConfigFiles: []types.ConfigFile{{Filename: path, Content: src}},
+		Environment: types.Mapping{},
+	}
+	_, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+		o.SetProjectName("corpus", true)
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		o.SkipInclude = true
+		o.ResolvePaths = false
+		o.Interpolate.LookupValue = lookup
+	})
+	return err
+}
+
+// lineStat counts the lines a pass changed and those no edit explains.
+type lineStat struct {
+	added, removed, collateral int
+	unexplained                []string
+}
+
+// lineStats diffs a and b line by line (as the unified diff does) and checks
+// each removed line of a and each added line of b against the lines the
+// edits touch. A run of added or removed lines may slide over identical
+// neighbours (the diff cannot tell "x\n\n" inserted before "\n" from "\nx\n"
+// inserted after it); the run is explained if some position of it is.
+func lineStats(a, b []byte, edits []compose.Edit) lineStat {
+	allowA, allowB := allowedLines(a, b, edits)
+	linesA, linesB := splitLines(a), splitLines(b)
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0
+	ra, rb, _ := dmp.DiffLinesToRunes(string(a), string(b))
+	diffs := dmp.DiffMainRunes(ra, rb, false)
+
+	var st lineStat
+	ia, ib := 0, 0
+	for i, df := range diffs {
+		n := len([]rune(df.Text))
+		prevEqual := i > 0 && diffs[i-1].Type == diffmatchpatch.DiffEqual
+		nextEqual := i+1 < len(diffs) && diffs[i+1].Type == diffmatchpatch.DiffEqual
+		switch df.Type {
+		case diffmatchpatch.DiffEqual:
+			ia += n
+			ib += n
+		case diffmatchpatch.DiffDelete:
+			st.removed += n
+			if bad := bestSlide(linesA, allowA, ia, n, prevEqual, nextEqual); bad > 0 {
+				st.collateral += bad
+				st.unexplained = append(st.unexplained, fmt.Sprintf("-%d lines at input line %d: %q", bad, ia+1, strings.Join(linesA[ia:ia+n], "")))
+			}
+			ia += n
+		case diffmatchpatch.DiffInsert:
+			st.added += n
+			if bad := bestSlide(linesB, allowB, ib, n, prevEqual, nextEqual); bad > 0 {
+				st.collateral += bad
+				st.unexplained = append(st.unexplained, fmt.Sprintf("+%d lines at output line %d: %q", bad, ib+1, strings.Join(linesB[ib:ib+n], "")))
+			}
+			ib += n
+		}
+	}
+	return st
+}
+
+// bestSlide returns the fewest lines outside allow over the positions the
+// run lines[at:at+n] can slide to over identical unchanged neighbours.
+func bestSlide(lines []string, allow map[int]bool, at, n int, up, down bool) int {
+	count := func(p int) int {
+		bad := 0
+		for i := p; i < p+n; i++ {
+			if !allow[i] {
+				bad++
+			}
+		}
+		return bad
+	}
+	best := count(at)
+	for p := at; up && best > 0 && p > 0 && lines[p-1] == lines[p+n-1]; p-- {
+		best = min(best, count(p-1))
+	}
+	for p := at; down && best > 0 && p+n < len(lines) && lines[p] == lines[p+n]; p++ {
+		best = min(best, count(p+1))
+	}
+	return best
+}
+
+// allowedLines returns the 0-based lines of a that the edits touch and the
+// lines of b that hold their new text (with the lines where old and new
+// text join).
+func allowedLines(a, b []byte, edits []compose.Edit) (map[int]bool, map[int]bool) {
+	sorted := append([]compose.Edit(nil), edits...)
+	compose.SortEdits(sorted)
+	startsA, startsB := lineStartsOf(a), lineStartsOf(b)
+	allowA, allowB := map[int]bool{}, map[int]bool{}
+	shift := 0
+	var prev *compose.Edit
+	for i := range sorted {
+		e := sorted[i]
+		if prev != nil && *prev == e {
+			continue
+		}
+		prev = &sorted[i]
+		markLines(allowA, a, startsA, e.Start, e.End)
+		markLines(allowB, b, startsB, e.Start+shift, e.Start+shift+len(e.New))
+		shift += len(e.New) - (e.End - e.Start)
+	}
+	return allowA, allowB
+}
+
+// markLines marks the lines holding bytes [x, y) of text, and the line
+// holding x or y when the range starts or ends inside it.
+func markLines(m map[int]bool, text []byte, starts []int, x, y int) {
+	atLineStart := func(o int) bool { return o == 0 || o <= len(text) && text[o-1] == '\n' }
+	first := lineOf(starts, x)
+	last := lineOf(starts, y)
+	if atLineStart(y) {
+		last-- // y starts a line the range does not reach
+	}
+	if x == y && !atLineStart(x) {
+		last = first
+	}
+	for l := first; l <= last; l++ {
+		m[l] = true
+	}
+}
+
+func lineStartsOf(text []byte) []int {
+	starts := []int{0}
+	for i, c := range text {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+func lineOf(starts []int, off int) int {
+	return sort.Search(len(starts), func(i int) bool { return starts[i] > off }) - 1
+}
+
+func splitLines(text []byte) []string {
+	var out []string
+	for len(text) > 0 {
+		i := bytes.IndexByte(text, '\n') + 1
+		if i == 0 {
+			i = len(text)
+		}
+		out = append(out, string(text[:i]))
+		text = text[i:]
+	}
+	return out
+}

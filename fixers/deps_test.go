@@ -1,0 +1,41 @@
+package fixers
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestNoNetworkDependencies keeps the registry, net/http and
+// go-containerregistry out of fixers (STYLE.md §2): rules are pure functions
+// of the document, the resolutions and the config.
+func TestNoNetworkDependencies(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go tool: %v", err)
+	}
+	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	forbidden := []string{
+		"github.com/composefix/composefix/registry",
+		"net/http",
+		"github.com/google/go-containerregistry",
+	}
+	sawCompose := false
+	for _, dep := range deps {
+		if dep == "github.com/composefix/composefix/compose" {
+			sawCompose = true
+		}
+		for _, f := range forbidden {
+			if dep == f || strings.HasPrefix(dep, f+"/") {
+				t.Errorf("fixers depends on %s (forbidden prefix %s)", dep, f)
+			}
+		}
+	}
+	if !sawCompose { // the list is not what the test thinks it is
+		t.Errorf("go list -deps . = %d packages without compose; want compose among them", len(deps))
+	}
+}
