@@ -9,6 +9,11 @@ type Config struct {
 	Pin PinMode
 	// IgnoreImages are glob patterns of images never resolved or pinned.
 	IgnoreImages []string
+	// Per rule family; each zero value means the family's defaults.
+	Images   ImagesConfig
+	Health   HealthConfig
+	Limits   LimitsConfig
+	Security SecurityConfig
 }
 
 // Logging configures the shared logging anchor.

@@ -34,6 +34,11 @@ Before:
 After: remove the comment, which silences nothing since web sets restart itself.`,
 		},
 	}
+	// Each family registers its rules from its own file.
+	rules = append(rules, imageRules()...)
+	rules = append(rules, healthRules()...)
+	rules = append(rules, limitsRules()...)
+	rules = append(rules, securityRules()...)
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	return rules
 }

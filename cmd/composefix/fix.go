@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -9,108 +8,159 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/diff"
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/report"
 	"golang.org/x/sync/errgroup"
 )
 
-// fileResult is what happened to one input file.
-type fileResult struct {
+// input is one file as read and loaded.
+type input struct {
 	path   string
-	res    *fixers.Result // nil when err is set
-	err    error          // could not read, parse, fix or write
-	digest [32]byte       // of the bytes read, checked again before writing
-	size   int64
+	src    []byte
+	doc    *compose.Document // nil when err is set
+	err    error
+	digest [32]byte // of src, checked again before writing
 }
 
-// fix is the default command: discover, load, analyse, fix, then print a
-// diff or write.
+// fix is the default command: discover, load, resolve images, analyse and
+// fix, then print a diff (or another format) or write.
 func fix(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) error {
 	start := time.Now()
 	if len(s.paths) == 1 && s.paths[0] == "-" {
-		return fixStdin(s, in, out, errOut)
+		return fixStdin(ctx, s, in, out, errOut)
 	}
 	paths := append(append([]string(nil), s.projectFile...), s.paths...)
 	files, discoverErrs := compose.Discover(paths)
-	results := make([]fileResult, len(files))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
-	for i, path := range files {
-		g.Go(func() error {
-			results[i] = processFile(ctx, s, path)
-			return nil
-		})
-	}
-	_ = g.Wait() // processFile reports errors per file
-
-	failed := len(discoverErrs) > 0
-	for _, err := range discoverErrs {
-		fmt.Fprintf(errOut, "%v\n", err)
-	}
 	if len(files) == 0 && len(discoverErrs) == 0 {
 		fmt.Fprintf(errOut, "composefix: no compose files found in %s\n", strings.Join(paths, ", "))
 	}
-	var sum summary
+	inputs := loadAll(ctx, files)
+	resolved, rstats, regErr := resolveImages(ctx, s, docsOf(inputs))
+	results := fixAll(ctx, s, inputs, resolved)
+
+	sum := report.Summary{Write: s.write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
 	for i := range results {
 		r := &results[i]
-		sum.files++
-		if r.err == nil && s.write && r.res.Changed() {
-			r.err = writeFile(r.path, r.res.Output, r.size, r.digest)
+		if r.Err == nil && s.write && r.Changed() {
+			if r.Err = writeFile(r.Path, r.Output, inputs[i].src, inputs[i].digest); r.Err == nil {
+				r.Written = true
+			}
 		}
-		if r.err != nil {
-			failed = true
-			fmt.Fprintf(errOut, "%v\n", r.err)
-			continue
-		}
-		printFindings(errOut, r.res.Findings)
-		sum.add(r.res)
-		if r.res.Changed() && !s.write {
-			fmt.Fprint(out, diff.Unified(diffPath(r.path), r.res.Original, r.res.Output, diff.WithColor(s.color)))
-		}
+		sum.Add(r)
 	}
-	sum.print(errOut, s, time.Since(start))
+	sum.Elapsed = time.Since(start)
+	for _, err := range discoverErrs {
+		fmt.Fprintf(errOut, "%v\n", err)
+	}
+	if err := emit(s, results, sum, out, errOut); err != nil {
+		return err
+	}
+	if regErr != nil {
+		fmt.Fprintf(errOut, "composefix: %v\n", regErr)
+	}
 	switch {
-	case failed:
+	case len(discoverErrs) > 0 || sum.Failed > 0 || regErr != nil:
 		return exitStatus(exitError)
-	case s.check && (sum.changed > 0 || sum.errors > 0):
+	case s.check && (sum.Changed > 0 || sum.Errors > 0):
 		return exitStatus(exitChanges)
 	}
 	return nil
 }
 
-// processFile reads, loads and fixes one file; it never writes.
-func processFile(ctx context.Context, s *settings, path string) fileResult {
-	r := fileResult{path: path}
-	if err := ctx.Err(); err != nil {
-		r.err = err
-		return r
+// emit writes the run's product to out and its messages to errOut in the
+// chosen format.
+func emit(s *settings, results []report.File, sum report.Summary, out, errOut io.Writer) error {
+	if s.format != "text" {
+		for _, r := range results {
+			if r.Err != nil {
+				fmt.Fprintf(errOut, "%v\n", r.Err)
+			}
+		}
+		return writeReport(out, s.format, results, sum)
 	}
-	src, err := readLimited(path)
-	if err != nil {
-		r.err = err
-		return r
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Fprintf(errOut, "%v\n", r.Err)
+			continue
+		}
+		report.Findings(errOut, r.Findings)
+		if r.Changed() && !s.write {
+			fmt.Fprint(out, diff.Unified(diffPath(r.Path), r.Original, r.Output, diff.WithColor(s.color)))
+		}
 	}
-	r.size, r.digest = int64(len(src)), sha256.Sum256(src)
-	r.res, r.err = fixBytes(s, path, src)
-	return r
+	report.SummaryLine(errOut, sum)
+	return nil
 }
 
-func fixBytes(s *settings, path string, src []byte) (*fixers.Result, error) {
-	d, err := compose.Load(path, src)
-	if err != nil {
-		return nil, err
+// loadAll reads and loads files concurrently; results keep input order.
+func loadAll(ctx context.Context, files []string) []input {
+	inputs := make([]input, len(files))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, path := range files {
+		g.Go(func() error {
+			in := input{path: path}
+			if in.err = ctx.Err(); in.err == nil {
+				if in.src, in.err = readLimited(path); in.err == nil {
+					in.digest = sha256.Sum256(in.src)
+					in.doc, in.err = compose.Load(path, in.src)
+				}
+			}
+			inputs[i] = in
+			return nil
+		})
 	}
-	return fixers.Run(d, fixers.Options{
+	_ = g.Wait() // errors are per file
+	return inputs
+}
+
+func docsOf(inputs []input) []*compose.Document {
+	var docs []*compose.Document
+	for _, in := range inputs {
+		if in.doc != nil {
+			docs = append(docs, in.doc)
+		}
+	}
+	return docs
+}
+
+// fixAll runs the rules over every loaded document concurrently.
+func fixAll(ctx context.Context, s *settings, inputs []input, resolved fixers.Resolutions) []report.File {
+	results := make([]report.File, len(inputs))
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, in := range inputs {
+		g.Go(func() error {
+			r := report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}
+			if in.doc != nil {
+				res, err := fixers.Run(in.doc, fixerOptions(s, resolved))
+				if err != nil {
+					r.Err = err
+				} else {
+					r.Output, r.Findings = res.Output, res.Findings
+				}
+			}
+			results[i] = r
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return results
+}
+
+func fixerOptions(s *settings, resolved fixers.Resolutions) fixers.Options {
+	return fixers.Options{
 		Rules:       s.rules,
+		Resolved:    resolved,
 		Config:      s.fixers,
 		UnsafeFixes: s.unsafeFixes,
 		UnsafeRules: s.unsafeRules,
-	})
+	}
 }
 
 // readLimited reads a file, refusing one larger than compose.MaxSize
@@ -142,26 +192,44 @@ func unwrapPath(err error) error {
 // fixStdin reads one document from stdin and writes the fixed document to
 // stdout (the input unchanged when it cannot be fixed, so an editor never
 // loses text).
-func fixStdin(s *settings, in io.Reader, out, errOut io.Writer) error {
+func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) error {
 	src, err := io.ReadAll(io.LimitReader(in, compose.MaxSize+1))
 	if err != nil {
 		return fmt.Errorf("reading stdin: %w", err)
 	}
+	const name = "<stdin>"
+	r := report.File{Path: name, Original: src, Output: src}
 	if len(src) > compose.MaxSize {
-		return fmt.Errorf("<stdin>: input is larger than the %d-byte limit", compose.MaxSize)
+		r.Err = &compose.PosError{Path: name, Msg: fmt.Sprintf("input is larger than the %d-byte limit", compose.MaxSize)}
 	}
-	res, err := fixBytes(s, "<stdin>", src)
-	if err != nil {
-		out.Write(src)
-		fmt.Fprintf(errOut, "%v\n", err)
+	var regErr error
+	if r.Err == nil {
+		d, err := compose.Load(name, src)
+		if err != nil {
+			r.Err = err
+		} else {
+			var resolved fixers.Resolutions
+			resolved, _, regErr = resolveImages(ctx, s, []*compose.Document{d})
+			if res, err := fixers.Run(d, fixerOptions(s, resolved)); err != nil {
+				r.Err = err
+			} else {
+				r.Output, r.Findings = res.Output, res.Findings
+			}
+		}
+	}
+	out.Write(r.Output)
+	if r.Err != nil {
+		fmt.Fprintf(errOut, "%v\n", r.Err)
 		return exitStatus(exitError)
 	}
-	out.Write(res.Output)
-	printFindings(errOut, res.Findings)
-	var sum summary
-	sum.files = 1
-	sum.add(res)
-	if s.check && (sum.changed > 0 || sum.errors > 0) {
+	report.Findings(errOut, r.Findings)
+	if regErr != nil {
+		fmt.Fprintf(errOut, "composefix: %v\n", regErr)
+		return exitStatus(exitError)
+	}
+	var sum report.Summary
+	sum.Add(&r)
+	if s.check && (sum.Changed > 0 || sum.Errors > 0) {
 		return exitStatus(exitChanges)
 	}
 	return nil
@@ -170,16 +238,16 @@ func fixStdin(s *settings, in io.Reader, out, errOut io.Writer) error {
 // writeFile replaces path atomically with data: a temporary file in the same
 // directory, the original mode, fsync, rename. A symlink's target is written
 // and the link kept. It refuses when the file changed since it was read.
-func writeFile(path string, data []byte, size int64, digest [32]byte) error {
-	target, err := resolveLink(path)
+func writeFile(path string, data, read []byte, digest [32]byte) error {
+	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return &compose.PosError{Path: path, Msg: "cannot write", Err: err}
+		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
 	}
 	cur, err := os.ReadFile(target)
 	if err != nil {
 		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
 	}
-	if int64(len(cur)) != size || sha256.Sum256(cur) != digest {
+	if len(cur) != len(read) || sha256.Sum256(cur) != digest {
 		return &compose.PosError{Path: path, Msg: "not written: the file changed while composefix was running"}
 	}
 	info, err := os.Stat(target)
@@ -190,90 +258,6 @@ func writeFile(path string, data []byte, size int64, digest [32]byte) error {
 		return &compose.PosError{Path: path, Msg: "cannot write", Err: err}
 	}
 	return nil
-}
-
-func printFindings(w io.Writer, fs []fixers.Finding) {
-	for _, f := range fs {
-		note := ""
-		switch {
-		case f.Applied:
-			note = " (fixed)"
-		case f.Fix != nil && f.Fix.Safety == fixers.Unsafe:
-			note = " (fix available with --unsafe-fixes)"
-		}
-		fmt.Fprintf(w, "%s:%d:%d: %s: %s [%s]%s\n", f.Path, f.Pos.Line, f.Pos.Col, f.Severity, f.Message, f.RuleID, note)
-	}
-}
-
-// summary counts what a run did, for the closing line on stderr.
-type summary struct {
-	files, changed, applied, unsafe int
-	errors, warnings, infos         int
-}
-
-func (s *summary) add(r *fixers.Result) {
-	if r.Changed() {
-		s.changed++
-	}
-	for _, f := range r.Findings {
-		switch {
-		case f.Applied:
-			s.applied++
-		case f.Fix != nil && f.Fix.Safety == fixers.Unsafe:
-			s.unsafe++
-		}
-		if f.Applied {
-			continue // fixed: no longer a finding that remains
-		}
-		switch f.Severity {
-		case fixers.Error:
-			s.errors++
-		case fixers.Warning:
-			s.warnings++
-		default:
-			s.infos++
-		}
-	}
-}
-
-func (s *summary) print(w io.Writer, st *settings, elapsed time.Duration) {
-	verb := "would change"
-	if st.write {
-		verb = "changed"
-	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "composefix: %d %s scanned, %d %s; %d %s", s.files, plural(s.files, "file"), s.changed, verb, s.applied, plural(s.applied, "fix"))
-	if st.write {
-		b.WriteString(" applied")
-	} else {
-		b.WriteString(" to apply")
-	}
-	if s.unsafe > 0 {
-		fmt.Fprintf(&b, ", %d more with --unsafe-fixes", s.unsafe)
-	}
-	fmt.Fprintf(&b, "; remaining findings: %d %s, %d %s, %d info (%s)\n",
-		s.errors, plural(s.errors, "error"), s.warnings, plural(s.warnings, "warning"), s.infos, elapsed.Round(time.Millisecond))
-	w.Write(b.Bytes())
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	if strings.HasSuffix(word, "x") {
-		return word + "es"
-	}
-	return word + "s"
-}
-
-// sortedKeys returns a map's keys sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // diffPath is the path a diff names: relative to the working directory when

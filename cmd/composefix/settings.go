@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/fixers"
@@ -36,8 +38,8 @@ func readSettings(c *cli.Context) (*settings, error) {
 		format:      c.String("format"),
 		unsafeFixes: c.Bool("unsafe-fixes"),
 	}
-	if s.format != "text" {
-		return nil, usagef("unknown --format %q; expected text", s.format)
+	if !slices.Contains(formats(), s.format) {
+		return nil, usagef("unknown --format %q; expected one of %s", s.format, strings.Join(formats(), ", "))
 	}
 	_, noColor := os.LookupEnv("NO_COLOR")
 	s.color = !c.Bool("no-color") && !noColor && isTerminal(c.App.Writer)
@@ -81,7 +83,9 @@ func readSettings(c *cli.Context) (*settings, error) {
 			}
 		}
 	}
-	s.fixers = fixerConfig(cfg)
+	if s.fixers, err = fixerConfig(cfg); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -129,10 +133,10 @@ func ruleNames(all []*fixers.Rule, path string, refs []config.RuleRef) ([]string
 }
 
 // fixerConfig turns the configuration file into what rules read.
-func fixerConfig(cfg *config.File) *fixers.Config {
+func fixerConfig(cfg *config.File) (*fixers.Config, error) {
 	fc := fixers.DefaultConfig()
 	if cfg == nil {
-		return fc
+		return fc, nil
 	}
 	if cfg.Logging.Driver != "" {
 		fc.Logging.Driver = cfg.Logging.Driver
@@ -160,5 +164,12 @@ func fixerConfig(cfg *config.File) *fixers.Config {
 		}
 	}
 	fc.IgnoreImages = cfg.IgnoreImages
-	return fc
+	for _, apply := range []func(*fixers.Config, *config.File) error{
+		applyImagesConfig, applyHealthConfig, applyLimitsConfig, applySecurityConfig,
+	} {
+		if err := apply(fc, cfg); err != nil {
+			return nil, err
+		}
+	}
+	return fc, nil
 }

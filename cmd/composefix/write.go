@@ -6,12 +6,6 @@ import (
 	"path/filepath"
 )
 
-// resolveLink returns the file a path names, following symlinks, so that a
-// write replaces the target and keeps the link.
-func resolveLink(path string) (string, error) {
-	return filepath.EvalSymlinks(path)
-}
-
 // atomicWrite writes data to a temporary file beside path, with mode perm,
 // syncs it and renames it over path: readers see the old or the new file,
 // never a half-written one.

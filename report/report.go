@@ -1,0 +1,67 @@
+package report
+
+import (
+	"time"
+
+	"github.com/composefix/composefix/fixers"
+)
+
+// File is what a run did to one input file.
+type File struct {
+	Path     string // as given on the command line (or found under a given directory)
+	Original []byte
+	Output   []byte           // equals Original when nothing changed or Err is set
+	Findings []fixers.Finding // positions in Original
+	Written  bool             // --write replaced the file
+	Err      error            // the file could not be read, parsed, fixed or written
+}
+
+// Changed reports whether the output differs from the input.
+func (f *File) Changed() bool { return f.Err == nil && string(f.Original) != string(f.Output) }
+
+// Summary counts what a run did.
+type Summary struct {
+	Files    int // files scanned
+	Changed  int // files changed (or that would change in a dry run)
+	Failed   int // files with an error
+	Applied  int // fixes applied (or to apply in a dry run)
+	Unsafe   int // fixes available with --unsafe-fixes
+	Errors   int // remaining findings by severity (applied fixes excluded)
+	Warnings int
+	Infos    int
+	// Registry work.
+	Lookups   int // unique image references resolved
+	Requests  int // HTTP round trips
+	CacheHits int
+	Elapsed   time.Duration
+	Write     bool // files were written, not only shown
+}
+
+// Add counts one file.
+func (s *Summary) Add(f *File) {
+	s.Files++
+	if f.Err != nil {
+		s.Failed++
+		return
+	}
+	if f.Changed() {
+		s.Changed++
+	}
+	for _, fd := range f.Findings {
+		switch {
+		case fd.Applied:
+			s.Applied++
+			continue // fixed: no longer a finding that remains
+		case fd.Fix != nil && fd.Fix.Safety == fixers.Unsafe:
+			s.Unsafe++
+		}
+		switch fd.Severity {
+		case fixers.Error:
+			s.Errors++
+		case fixers.Warning:
+			s.Warnings++
+		default:
+			s.Infos++
+		}
+	}
+}
