@@ -104,11 +104,26 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	host := req.URL.Host
+	acquire := func() error {
+		select {
+		case t.jobs <- struct{}{}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := acquire(); err != nil {
+		return nil, err
+	}
+	// The reservation is made holding a job slot, so that with one job it
+	// always sees the quota reported by the previous response.
 	wait, err := t.pacer.reserve(host, t.clock.Now())
 	if err != nil {
+		<-t.jobs
 		return nil, err
 	}
 	if wait > 0 {
+		<-t.jobs // let other hosts' requests run meanwhile
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
 			return nil, fmt.Errorf("%s asks to slow down to stay within its quota; the next request would start after the deadline: %w", host, ErrRateLimited)
 		}
@@ -116,11 +131,9 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 		if err := t.clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
-	}
-	select {
-	case t.jobs <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		if err := acquire(); err != nil {
+			return nil, err
+		}
 	}
 	defer func() { <-t.jobs }()
 
