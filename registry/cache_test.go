@@ -1,0 +1,158 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDiskCache(t *testing.T) {
+	clk := newFakeClock()
+	c := newDiskCache(t.TempDir(), time.Hour, clk.Now)
+	if _, ok := c.get(kindTags, "docker.io/library/redis", false); ok {
+		t.Fatal("empty cache: get = hit, want miss")
+	}
+	if err := c.put(kindTags, "docker.io/library/redis", cacheEntry{Tags: []string{"7", "7.4.1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.put(kindDigest, "docker.io/library/redis:7", cacheEntry{Digest: testDigest}); err != nil {
+		t.Fatal(err)
+	}
+	e, ok := c.get(kindTags, "docker.io/library/redis", false)
+	if !ok || !cmp.Equal(e.Tags, []string{"7", "7.4.1"}) {
+		t.Errorf("get(tags) = %+v, %v, want the stored tags", e, ok)
+	}
+	if e, ok := c.get(kindDigest, "docker.io/library/redis:7", false); !ok || e.Digest != testDigest {
+		t.Errorf("get(digest) = %+v, %v, want %s", e, ok, testDigest)
+	}
+	if _, ok := c.get(kindDigest, "docker.io/library/redis:8", false); ok {
+		t.Error("get(other key) = hit, want miss")
+	}
+
+	clk.advance(59 * time.Minute)
+	if _, ok := c.get(kindTags, "docker.io/library/redis", false); !ok {
+		t.Error("get at 59m with a 1h TTL = miss, want hit")
+	}
+	clk.advance(2 * time.Minute)
+	if _, ok := c.get(kindTags, "docker.io/library/redis", false); ok {
+		t.Error("get at 61m with a 1h TTL = hit, want miss")
+	}
+	if _, ok := c.get(kindTags, "docker.io/library/redis", true); !ok {
+		t.Error("get(anyAge) of an expired entry = miss, want hit (offline)")
+	}
+	future := newDiskCache(c.dir[:len(c.dir)-len("/registry/v1")], time.Hour, func() time.Time { return clk.Now().Add(-2 * time.Hour) })
+	if _, ok := future.get(kindTags, "docker.io/library/redis", false); ok {
+		t.Error("get of an entry dated in the future = hit, want miss")
+	}
+}
+
+func TestDiskCacheCorruptFilesAreMisses(t *testing.T) {
+	clk := newFakeClock()
+	c := newDiskCache(t.TempDir(), time.Hour, clk.Now)
+	key := "docker.io/library/redis:7"
+	if err := c.put(kindDigest, key, cacheEntry{Digest: testDigest}); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		"truncated":   `{"key":"docker.io/library/redis:7","digest":"sha256:01`,
+		"empty":       ``,
+		"not json":    "\x00\x01garbage",
+		"other key":   `{"key":"docker.io/library/redis:8","fetched":"2025-01-02T03:04:05Z","digest":"` + testDigest + `"}`,
+		"no digest":   `{"key":"docker.io/library/redis:7","fetched":"2025-01-02T03:04:05Z"}`,
+		"wrong types": `{"key":"docker.io/library/redis:7","fetched":"yesterday","digest":7}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := os.WriteFile(c.path(kindDigest, key), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if e, ok := c.get(kindDigest, key, true); ok {
+				t.Errorf("get of a %s file = %+v, want a miss", name, e)
+			}
+		})
+	}
+}
+
+func TestDiskCacheConcurrentWriters(t *testing.T) {
+	dir := t.TempDir()
+	clk := newFakeClock()
+	// Many writers (as separate runs sharing a CI cache) and readers on the
+	// same keys: a reader sees a whole entry or none, never a torn one.
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newDiskCache(dir, time.Hour, clk.Now)
+			for i := range 50 {
+				tags := make([]string, 50+w)
+				for j := range tags {
+					tags[j] = fmt.Sprintf("%d.%d.%d", w, i, j)
+				}
+				if err := c.put(kindTags, "docker.io/library/redis", cacheEntry{Tags: tags}); err != nil {
+					errs <- err
+					return
+				}
+				if e, ok := c.get(kindTags, "docker.io/library/redis", false); ok && len(e.Tags) < 50 {
+					errs <- fmt.Errorf("torn entry with %d tags", len(e.Tags))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "registry", cacheVersion, kindTags, ".tmp-*"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestResolveCacheModes(t *testing.T) {
+	rec := &recorder{}
+	host := testRegistry(t, rec.wrap)
+	p := populate(t, host, fixtureFamilies)
+	dir := t.TempDir()
+	clk := newFakeClock()
+	reqs := []Request{{Ref: "redis:7-alpine", Precise: true}}
+	want := p.digestOf(t, "library/redis:7-alpine")
+	resolve := func(opts ...Option) (Result, int) {
+		t.Helper()
+		rec.reset()
+		r := newTestResolver(t, host, append([]Option{WithCacheDir(dir), withClock(clk)}, opts...)...)
+		res := r.Resolve(context.Background(), reqs)["redis:7-alpine"]
+		return res, rec.count("", "")
+	}
+
+	if res, n := resolve(WithOffline(true)); !errors.Is(res.Err, ErrOffline) || n != 0 {
+		t.Errorf("offline with an empty cache = %s after %d requests, want ErrOffline and none", describe(res), n)
+	}
+	if res, n := resolve(); res.Err != nil || res.Digest != want || n == 0 {
+		t.Fatalf("cold = %s after %d requests, want the digest from the registry", describe(res), n)
+	}
+	if res, n := resolve(); res.Err != nil || !res.Cached || n != 0 {
+		t.Errorf("warm = %s after %d requests, want a cached answer and none", describe(res), n)
+	}
+	if res, n := resolve(WithRefresh(true)); res.Err != nil || res.Cached || n == 0 {
+		t.Errorf("refresh = %s after %d requests, want a fresh answer", describe(res), n)
+	}
+	clk.advance(2 * time.Hour)
+	if res, n := resolve(WithOffline(true)); res.Err != nil || !res.Cached || res.Tag != "7.4.1-alpine" || n != 0 {
+		t.Errorf("offline with an expired cache = %s after %d requests, want the cached answer", describe(res), n)
+	}
+	if res, n := resolve(); res.Err != nil || res.Cached || n == 0 {
+		t.Errorf("online with an expired cache = %s after %d requests, want a fresh answer", describe(res), n)
+	}
+	if res, n := resolve(WithTTL(3 * time.Hour)); res.Err != nil || !res.Cached || n != 0 {
+		t.Errorf("after the refetch = %s after %d requests, want a cached answer", describe(res), n)
+	}
+}
