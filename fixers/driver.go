@@ -21,6 +21,10 @@ type Options struct {
 	UnsafeFixes bool        // apply unsafe fixes of every rule
 	// UnsafeRules enables unsafe fixes per rule ID (from the config file).
 	UnsafeRules map[string]bool
+	// Project holds every file of the document's project in merge order
+	// (the document itself included, as first loaded), so that rules see
+	// what another file already sets for a service. Empty: a project of one.
+	Project []*compose.Document
 }
 
 // Result is what a Run did to one document.
@@ -126,7 +130,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		if r.Check == nil {
 			continue
 		}
-		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, rule: r}
+		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, rule: r}
 		p.report = func(f Finding) { all = append(all, f) }
 		if err := r.Check(p); err != nil {
 			return nil, fmt.Errorf("%s: rule %s: %w", d.Path, r.ID, err)
@@ -319,7 +323,10 @@ type Pass struct {
 	Document *compose.Document
 	Resolved Resolutions
 	Config   *Config
-	rule     *Rule
+	// Project lists the project's files in merge order, as first loaded;
+	// use Pass.elsewhere and Pass.owns rather than reading it directly.
+	Project []*compose.Document
+	rule    *Rule
 	report   func(Finding)
 }
 

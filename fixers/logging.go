@@ -52,7 +52,7 @@ func checkLogging(p *Pass) error {
 	all := byName(ss)
 	var missing []svc
 	for _, s := range ss {
-		if set, unknown := inherits(all, s, "logging"); !set && !unknown {
+		if !p.settled(all, s, "logging") {
 			missing = append(missing, s)
 		}
 	}

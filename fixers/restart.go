@@ -41,7 +41,7 @@ func checkRestart(p *Pass) error {
 	all := byName(ss)
 	completed := completedDependencies(ss)
 	for _, s := range ss {
-		if set, unknown := inherits(all, s, "restart"); set || unknown {
+		if p.settled(all, s, "restart") {
 			continue
 		}
 		if deploy := s.get("deploy"); deploy != nil {

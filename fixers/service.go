@@ -168,3 +168,55 @@ func completedDependencies(ss []svc) map[string]bool {
 func isOneShot(s svc, completed map[string]bool) bool {
 	return completed[s.Name] || isOneShotName(s.Name)
 }
+
+// others returns the project's other files.
+func (p *Pass) others() []*compose.Document {
+	var out []*compose.Document
+	for _, d := range p.Project {
+		if d.Path != p.Document.Path {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// elsewhere reports whether another file of the project sets key for the
+// service called name (own or inherited through merge keys).
+func (p *Pass) elsewhere(name, key string) bool {
+	for _, d := range p.others() {
+		for _, s := range services(d) {
+			if s.Name == name && s.has(key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// owns reports whether this document is the first file of the project that
+// defines the service: a missing setting is added there, once, not in every
+// file that mentions the service.
+func (p *Pass) owns(name string) bool {
+	for _, d := range p.Project {
+		if d.Path == p.Document.Path {
+			return true
+		}
+		for _, s := range services(d) {
+			if s.Name == name {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// settled reports whether a rule should leave key alone on service s: it is
+// set or inherited in this file, set for the service in another file of the
+// project, unknowable (extends another file), or another file of the project
+// owns the service.
+func (p *Pass) settled(all map[string]svc, s svc, key string) bool {
+	if set, unknown := inherits(all, s, key); set || unknown {
+		return true
+	}
+	return p.elsewhere(s.Name, key) || !p.owns(s.Name)
+}

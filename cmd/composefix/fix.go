@@ -41,7 +41,7 @@ func fix(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) 
 	}
 	inputs := loadAll(ctx, files)
 	resolved, rstats, regErr := resolveImages(ctx, s, docsOf(inputs))
-	results := fixAll(ctx, s, inputs, resolved)
+	results := fixAll(ctx, s, inputs, projects(s, inputs), resolved)
 
 	sum := report.Summary{Write: s.write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
 	for i := range results {
@@ -129,8 +129,52 @@ func docsOf(inputs []input) []*compose.Document {
 	return docs
 }
 
+// projects maps each loaded file to the documents of its project: the -f
+// files form one project; among the other files an override joins its base
+// in the same directory, as docker compose does.
+func projects(s *settings, inputs []input) map[string][]*compose.Document {
+	byPath := map[string]*compose.Document{}
+	var paths []string
+	for _, in := range inputs {
+		if in.doc != nil {
+			byPath[in.path] = in.doc
+			paths = append(paths, in.path)
+		}
+	}
+	var groups [][]string
+	explicit := map[string]bool{}
+	if len(s.projectFile) > 0 {
+		var group []string
+		for _, f := range s.projectFile {
+			explicit[f] = true
+			group = append(group, f)
+		}
+		groups = append(groups, group)
+	}
+	var rest []string
+	for _, p := range paths {
+		if !explicit[p] {
+			rest = append(rest, p)
+		}
+	}
+	groups = append(groups, compose.GroupProjects(rest)...)
+	out := map[string][]*compose.Document{}
+	for _, g := range groups {
+		var docs []*compose.Document
+		for _, p := range g {
+			if d := byPath[p]; d != nil {
+				docs = append(docs, d)
+			}
+		}
+		for _, p := range g {
+			out[p] = docs
+		}
+	}
+	return out
+}
+
 // fixAll runs the rules over every loaded document concurrently.
-func fixAll(ctx context.Context, s *settings, inputs []input, resolved fixers.Resolutions) []report.File {
+func fixAll(ctx context.Context, s *settings, inputs []input, projects map[string][]*compose.Document, resolved fixers.Resolutions) []report.File {
 	results := make([]report.File, len(inputs))
 	g, _ := errgroup.WithContext(ctx)
 	g.SetLimit(4)
@@ -138,7 +182,9 @@ func fixAll(ctx context.Context, s *settings, inputs []input, resolved fixers.Re
 		g.Go(func() error {
 			r := report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}
 			if in.doc != nil {
-				res, err := fixers.Run(in.doc, fixerOptions(s, resolved))
+				opts := fixerOptions(s, resolved)
+				opts.Project = projects[in.path]
+				res, err := fixers.Run(in.doc, opts)
 				if err != nil {
 					r.Err = err
 				} else {

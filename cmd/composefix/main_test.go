@@ -353,3 +353,39 @@ func TestMaxSizeMatchesCompose(t *testing.T) {
 		t.Errorf("compose.MaxSize = %d: too small for real files", compose.MaxSize)
 	}
 }
+
+func TestOverrideJoinsItsBase(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml":          "services:\n  web:\n    image: nginx:1.27.3\n    restart: always\n",
+		"compose.override.yaml": "services:\n  web:\n    ports: [\"8080:80\"]\n  debug:\n    image: busybox:1.37.0\n",
+	})
+	out, errOut, code := runCLI(t, dir, "", "--select", "CF201")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	// web has restart in the base: the override does not add it again;
+	// debug exists only in the override and gets it there.
+	if strings.Contains(errOut, `"web"`) || !strings.Contains(errOut, `compose.override.yaml:4:3: warning: service "debug"`) {
+		t.Errorf("findings:\n%s", errOut)
+	}
+	if strings.Count(out, "+    restart:") != 1 {
+		t.Errorf("diff:\n%s", out)
+	}
+}
+
+func TestProjectFilesWithF(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"base.yml": "services:\n  web:\n    image: nginx:1.27.3\n",
+		"prod.yml": "services:\n  web:\n    restart: always\n",
+	})
+	// With -f the files form one project: prod.yml sets restart for web.
+	_, errOut, _ := runCLI(t, dir, "", "--select", "CF201", "-f", "base.yml", "-f", "prod.yml")
+	if strings.Contains(errOut, "restart policy") {
+		t.Errorf("restart reported although prod.yml sets it:\n%s", errOut)
+	}
+	// As independent files, base.yml lacks restart.
+	_, errOut, _ = runCLI(t, dir, "", "--select", "CF201", "base.yml", "prod.yml")
+	if !strings.Contains(errOut, `base.yml:2:3: warning: service "web" has no restart policy`) {
+		t.Errorf("independent files: %s", errOut)
+	}
+}
