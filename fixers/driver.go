@@ -327,7 +327,7 @@ type Pass struct {
 	// use Pass.elsewhere and Pass.owns rather than reading it directly.
 	Project []*compose.Document
 	rule    *Rule
-	report   func(Finding)
+	report  func(Finding)
 }
 
 // Rule returns the rule being run.
