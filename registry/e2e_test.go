@@ -1,0 +1,265 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// distributionRegistry starts the real distribution registry (Debian's
+// docker-registry) on 127.0.0.1 and returns its host:port. With htpasswd
+// set ("user:bcrypt-hash"), it requires basic auth.
+func distributionRegistry(t *testing.T, htpasswd string) string {
+	t.Helper()
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		if os.Getenv("COMPOSEFIX_E2E") == "1" {
+			t.Fatalf("COMPOSEFIX_E2E=1 but the docker-registry binary is missing (apt-get install docker-registry): %v", err)
+		}
+		t.Skip("docker-registry not installed (apt-get install docker-registry); set COMPOSEFIX_E2E=1 to make this a failure")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	dir := t.TempDir()
+	auth := ""
+	if htpasswd != "" {
+		pw := filepath.Join(dir, "htpasswd")
+		if err := os.WriteFile(pw, []byte(htpasswd+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: basic-realm\n    path: %s\n", pw)
+	}
+	cfg := fmt.Sprintf(`version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: %s
+http:
+  addr: %s
+  secret: composefix-e2e
+%s`, filepath.Join(dir, "storage"), addr, auth)
+	cfgPath := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out lockedBuffer
+	cmd := exec.Command(bin, "serve", cfgPath)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+
+	client := &http.Client{Timeout: time.Second}
+	for i := 0; ; i++ {
+		resp, err := client.Get("http://" + addr + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
+				return addr
+			}
+		}
+		if i == 100 {
+			t.Fatalf("docker-registry on %s not ready after 10s (last error %v); its output:\n%s", addr, err, out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// e2eFamilies is what the end-to-end tests push.
+var e2eFamilies = []family{
+	{repo: "library/redis", tags: []string{"7.4.1-alpine", "7.4-alpine", "7-alpine", "alpine"}},
+	{repo: "library/redis", tags: []string{"7.4.0-alpine"}},
+	{repo: "library/redis", tags: []string{"7.4.1", "7.4", "7", "latest"}, index: true},
+	{repo: "library/traefik", tags: []string{"v3.2.3", "v3.2", "v3", "latest"}, index: true},
+	{repo: "library/traefik", tags: []string{"v3.2.2"}},
+	{repo: "minio/minio", tags: []string{"RELEASE.2024-12-13T22-19-12Z", "latest"}},
+	{repo: "minio/minio", tags: []string{"RELEASE.2024-11-07T00-52-20Z"}},
+}
+
+func pushE2E(t *testing.T, host string, auth authn.Authenticator) pushed {
+	t.Helper()
+	out := pushed{}
+	for _, f := range e2eFamilies {
+		var img v1.Image
+		var idx v1.ImageIndex
+		var d v1.Hash
+		var err error
+		if f.index {
+			if idx, err = random.Index(64, 1, 2); err == nil {
+				d, err = idx.Digest()
+			}
+		} else if img, err = random.Image(64, 1); err == nil {
+			d, err = img.Digest()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range f.tags {
+			ref, err := name.NewTag(host+"/"+f.repo+":"+tag, name.Insecure)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.index {
+				err = remote.WriteIndex(ref, idx, remote.WithAuth(auth))
+			} else {
+				err = remote.Write(ref, img, remote.WithAuth(auth))
+			}
+			if err != nil {
+				t.Fatalf("pushing %s: %v", ref, err)
+			}
+			out[f.repo+":"+tag] = d.String()
+		}
+	}
+	return out
+}
+
+// dockerConfig writes a Docker config.json with the given auths into a
+// temporary directory and points DOCKER_CONFIG at it.
+func dockerConfig(t *testing.T, auths map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	m := map[string]any{}
+	for host, userPass := range auths {
+		m[host] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(userPass))}
+	}
+	b, err := json.Marshal(map[string]any{"auths": m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", dir)
+}
+
+func TestE2EDistributionRegistry(t *testing.T) {
+	const user, pass = "composefix", "e2e-Pa55word"
+	hash, err := bcrypt.GenerateFromPassword([]byte(pass), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		htpasswd string
+		auths    map[string]string // host placeholder "REG" is replaced
+	}{
+		{name: "plain"},
+		{name: "htpasswd basic auth", htpasswd: user + ":" + string(hash), auths: map[string]string{"REG": user + ":" + pass}},
+	}
+	want := map[string]string{
+		"redis:7-alpine":     "7.4.1-alpine",
+		"redis:alpine":       "7.4.1-alpine",
+		"redis:7":            "7.4.1",
+		"redis":              "7.4.1",
+		"traefik:latest":     "v3.2.3",
+		"traefik:v3":         "v3.2.3",
+		"minio/minio:latest": "RELEASE.2024-12-13T22-19-12Z",
+		"redis:7.4.0-alpine": "7.4.0-alpine",
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			host := distributionRegistry(t, tt.htpasswd)
+			var pushAuth authn.Authenticator = authn.Anonymous
+			if tt.htpasswd != "" {
+				pushAuth = &authn.Basic{Username: user, Password: pass}
+			}
+			p := pushE2E(t, host, pushAuth)
+			auths := map[string]string{}
+			for k, v := range tt.auths {
+				auths[strings.ReplaceAll(k, "REG", host)] = v
+			}
+			dockerConfig(t, auths)
+
+			r, err := New(WithMirror("docker.io", "http://"+host), WithCacheDir(t.TempDir()), WithTotalTimeout(time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reqs []Request
+			for ref := range want {
+				reqs = append(reqs, Request{Ref: ref, Precise: true})
+			}
+			minor := PolicyMinor
+			reqs = append(reqs, Request{Ref: "traefik:v3.2.2", Policy: &minor})
+			got := r.Resolve(context.Background(), reqs)
+			for ref, tag := range want {
+				res := got[ref]
+				if res.Err != nil {
+					t.Errorf("Resolve(%q): %v", ref, res.Err)
+					continue
+				}
+				if res.Tag != tag {
+					t.Errorf("Resolve(%q).Tag = %q, want %q", ref, res.Tag, tag)
+				}
+				if d := p.digestOf(t, res.Ref.Repository+":"+res.Ref.Tag); res.Digest != d {
+					t.Errorf("Resolve(%q).Digest = %s, want %s", ref, res.Digest, d)
+				}
+			}
+			if res := got["traefik:v3.2.2"]; res.Err != nil || len(res.Newer) == 0 || res.Newer[0] != (TagDigest{"v3.2.3", p.digestOf(t, "library/traefik:v3.2.3")}) {
+				t.Errorf("Resolve(traefik:v3.2.2, minor).Newer = %v (err %v), want v3.2.3 first with its digest", res.Newer, res.Err)
+			}
+			if s := r.Stats(); s.Requests["GET"] > 10 {
+				t.Errorf("Stats() = %+v: more GETs than pings, tokens and tag lists need", s)
+			}
+
+			if tt.htpasswd != "" {
+				dockerConfig(t, map[string]string{host: user + ":wrong-" + pass})
+				bad, err := New(WithMirror("docker.io", "http://"+host), WithCacheDir(""))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := bad.Resolve(context.Background(), []Request{{Ref: "redis:7"}})["redis:7"]
+				if !errors.Is(res.Err, ErrUnauthorized) || strings.Contains(res.Err.Error(), pass) {
+					t.Errorf("Resolve(redis:7) with a wrong password: error = %v, want ErrUnauthorized without the password", res.Err)
+				}
+			}
+		})
+	}
+}
