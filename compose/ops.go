@@ -208,7 +208,11 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node) (Change, error) {
 }
 
 // flowAppend inserts entry text before the closing bracket of a flow
-// collection, with a separating comma when it is not empty.
+// collection, with a separating comma when it is not empty. Another append
+// to the same collection in the same pass must still give valid YAML: the
+// insertions concatenate (", a" + ", b"; " a," + " b," after a trailing
+// comma), and an empty collection is replaced whole, so that a second
+// append conflicts and waits for the next pass.
 func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
 	end, err := d.NodeEnd(c)
 	if err != nil {
@@ -220,11 +224,16 @@ func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
 		at--
 	}
 	if len(c.Content) == 0 {
-		return Edit{Start: at, End: at, New: entry}, nil
+		open := d.ContentStart(c)
+		if strings.TrimSpace(string(d.Src[open+1:closing])) != "" {
+			return Edit{}, d.opError(c, "cannot append to an empty flow collection holding a comment")
+		}
+		return Edit{Start: open, End: end, New: string(d.Src[open]) + entry + string(d.Src[closing])}, nil
 	}
-	// A trailing comma ("[a, b, ]") already separates.
+	// A trailing comma ("[a, b, ]") already separates; keep one after the
+	// new entry too.
 	if d.Src[at-1] == ',' {
-		return Edit{Start: at, End: at, New: " " + entry}, nil
+		return Edit{Start: at, End: at, New: " " + entry + ","}, nil
 	}
 	return Edit{Start: at, End: at, New: ", " + entry}, nil
 }

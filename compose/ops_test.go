@@ -1,0 +1,143 @@
+package compose_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+	"go.yaml.in/yaml/v3"
+)
+
+// load loads src or fails the test.
+func load(t *testing.T, src string) *compose.Document {
+	t.Helper()
+	d, err := compose.LoadWith("test.yaml", []byte(src), compose.LoadOptions{AllowNonCompose: true})
+	if err != nil {
+		t.Fatalf("Load(%q): %v", src, err)
+	}
+	return d
+}
+
+// node returns the value at a path of mapping keys from the root.
+func node(t *testing.T, d *compose.Document, path ...string) *yaml.Node {
+	t.Helper()
+	n := d.Root
+	for _, k := range path {
+		_, v := compose.MapGet(n, k)
+		if v == nil {
+			t.Fatalf("no %q in path %q", k, path)
+		}
+		n = v
+	}
+	return n
+}
+
+// applyVerified applies the changes together and verifies the result.
+func applyVerified(d *compose.Document, changes ...compose.Change) ([]byte, error) {
+	var all compose.Change
+	for _, c := range changes {
+		all.Add(c)
+	}
+	out, err := compose.Apply(d.Src, all.Edits)
+	if err != nil {
+		return nil, err
+	}
+	return out, compose.Verify(d, all.Ops, out)
+}
+
+// TestChangesCompose checks that two operations on one collection, made
+// independently (as two rules make them) and applied in one pass, give the
+// intended tree, or conflict so that the second waits for the next pass;
+// never a file that decodes to something else.
+func TestChangesCompose(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		path []string
+		op   string // "insert" or "append"
+		want string // the output when the changes compose; "" for a conflict
+	}{
+		{
+			name: "block mapping",
+			src:  "web:\n  image: x\n",
+			path: []string{"web"}, op: "insert",
+			want: "web:\n  image: x\n  a: \"1\"\n  b: \"2\"\n",
+		},
+		{
+			name: "flow mapping",
+			src:  "web: {image: x}\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: {image: x, a: \"1\", b: \"2\"}\n",
+		},
+		{
+			name: "empty flow mapping",
+			src:  "web: {}\n",
+			path: []string{"web"}, op: "insert",
+		},
+		{
+			name: "flow mapping with a trailing comma",
+			src:  "web: {\n  image: x,\n}\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: {\n  image: x, a: \"1\", b: \"2\",\n}\n",
+		},
+		{
+			name: "flow sequence",
+			src:  "s: [x]\n",
+			path: []string{"s"}, op: "append",
+			want: "s: [x, \"1\", \"2\"]\n",
+		},
+		{
+			name: "empty flow sequence",
+			src:  "s: []\n",
+			path: []string{"s"}, op: "append",
+		},
+		{
+			name: "flow sequence with a trailing comma",
+			src:  "s: [x, ]\n",
+			path: []string{"s"}, op: "append",
+			want: "s: [x, \"1\", \"2\", ]\n",
+		},
+		{
+			name: "block sequence",
+			src:  "s:\n  - x\n",
+			path: []string{"s"}, op: "append",
+			want: "s:\n  - x\n  - \"1\"\n  - \"2\"\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			target := node(t, d, tt.path...)
+			var changes []compose.Change
+			for i, v := range []string{"1", "2"} {
+				var ch compose.Change
+				var err error
+				switch tt.op {
+				case "insert":
+					ch, err = d.InsertKey(target, string(rune('a'+i)), compose.Quoted(v))
+				case "append":
+					ch, err = d.AppendItem(target, compose.Quoted(v))
+				}
+				if err != nil {
+					t.Fatalf("%s %d: %v", tt.op, i, err)
+				}
+				if _, err := applyVerified(d, ch); err != nil {
+					t.Fatalf("%s %d alone: %v", tt.op, i, err)
+				}
+				changes = append(changes, ch)
+			}
+			out, err := applyVerified(d, changes...)
+			var ce *compose.ConflictError
+			switch {
+			case tt.want == "" && errors.As(err, &ce):
+				// The second change waits for the next pass.
+			case err != nil:
+				t.Fatalf("applying both changes to %q: %v (output %q)", tt.src, err, out)
+			case tt.want == "":
+				t.Errorf("applying both changes to %q = %q, want a conflict", tt.src, out)
+			case string(out) != tt.want:
+				t.Errorf("applying both changes to %q = %q, want %q", tt.src, out, tt.want)
+			}
+		})
+	}
+}
