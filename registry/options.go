@@ -51,7 +51,7 @@ func defaults() options {
 		timeout:       10 * time.Second,
 		deadline:      2 * time.Minute,
 		maxCandidates: 10,
-		transport:     http.DefaultTransport,
+		transport:     nil, // see finish: depends on jobs
 		retries:       3,
 		maxRetryAfter: 30 * time.Second,
 		backoffBase:   250 * time.Millisecond,
@@ -211,8 +211,11 @@ func WithMaxCandidates(n int) Option {
 	}
 }
 
-// WithTransport sets the HTTP transport under the resolver's own retry, pacing and
-// auth layers (tests, proxies). The default is http.DefaultTransport.
+// WithTransport sets the HTTP transport under the resolver's own retry,
+// pacing and auth layers (tests, proxies). The default is a clone of
+// http.DefaultTransport (proxy settings from the environment, verified TLS)
+// that keeps as many idle connections per host as there are jobs, so that
+// concurrent lookups reuse their TLS sessions.
 func WithTransport(t http.RoundTripper) Option {
 	return func(o *options) error {
 		if t == nil {
@@ -291,6 +294,11 @@ func (o *options) finish() error {
 		if u.Scheme == "http" && !isLoopback(u.Host) && !o.insecure[strings.ToLower(u.Host)] {
 			return fmt.Errorf("mirror %s for %s uses plain http; name %s as an insecure registry to allow it", u.Redacted(), host, u.Host)
 		}
+	}
+	if o.transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = o.jobs
+		o.transport = t
 	}
 	if o.rng == nil {
 		seed := uint64(o.clock.Now().UnixNano())
