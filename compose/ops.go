@@ -13,9 +13,9 @@ type OpKind int
 // The tree operations a Change stands for.
 const (
 	OpSet    OpKind = iota // replace Target with Value (keeping Target's anchor)
-	OpInsert               // add Key: Value to mapping Target (before key node Before, or last)
+	OpInsert               // add Key: Value to mapping Target (before key node Before, or last); a null Target becomes a mapping
 	OpDelete               // remove Key from mapping Target
-	OpAppend               // add Value at the end of sequence Target
+	OpAppend               // add Value at the end of sequence Target; a null Target becomes a sequence
 )
 
 // Op is the in-memory meaning of a change, replayed on a copy of the input
@@ -147,7 +147,7 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 	}
 	switch {
 	case isNull(m):
-		return d.fillNull(m, Map(key, v))
+		return d.fillNull(m, Map(key, v), &Op{Kind: OpInsert, Target: m, Key: key, Value: v})
 	case m.Kind != yaml.MappingNode:
 		return Change{}, d.opError(m, "cannot insert key %q into a %s", key, kindName(m))
 	case m.Style&yaml.FlowStyle != 0:
@@ -174,8 +174,10 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 }
 
 // fillNull replaces an empty value (null) with a block collection v placed
-// on the lines after its key.
-func (d *Document) fillNull(n *yaml.Node, v *yaml.Node) (Change, error) {
+// on the lines after its key. op is the insert or append v stands for: as
+// an operation on the null node (not a replacement of it), it composes with
+// another rule's insert into the same empty value in the same pass.
+func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op *Op) (Change, error) {
 	key := d.KeyOf(n)
 	if key == nil {
 		return Change{}, d.opError(n, "cannot fill a null value that is not in a mapping")
@@ -193,7 +195,7 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node) (Change, error) {
 		text = strings.TrimPrefix(text, " ")
 		return Change{
 			Edits: []Edit{{Start: sp.Start, End: sp.End, New: " " + text}},
-			Ops:   []*Op{{Kind: OpSet, Target: n, Value: v}},
+			Ops:   []*Op{op},
 		}, nil
 	}
 	start := sp.Start
@@ -203,7 +205,7 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node) (Change, error) {
 	}
 	return Change{
 		Edits: []Edit{{Start: start, End: lineEnd, New: d.nl(rest + text)}},
-		Ops:   []*Op{{Kind: OpSet, Target: n, Value: v}},
+		Ops:   []*Op{op},
 	}, nil
 }
 
@@ -243,7 +245,7 @@ func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
 func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 	switch {
 	case isNull(s):
-		return d.fillNull(s, Seq(v))
+		return d.fillNull(s, Seq(v), &Op{Kind: OpAppend, Target: s, Value: v})
 	case s.Kind != yaml.SequenceNode:
 		return Change{}, d.opError(s, "cannot append to a %s", kindName(s))
 	case s.Style&yaml.FlowStyle != 0:

@@ -98,6 +98,29 @@ func TestChangesCompose(t *testing.T) {
 			want: "s: [x, \"1\", \"2\", ]\n",
 		},
 		{
+			name: "null mapping value",
+			src:  "web:\nother: 1\n",
+			path: []string{"web"}, op: "insert",
+			want: "web:\n  a: \"1\"\n  b: \"2\"\nother: 1\n",
+		},
+		{
+			name: "null mapping value with a comment",
+			src:  "web: # c\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: # c\n  a: \"1\"\n  b: \"2\"\n",
+		},
+		{
+			name: "explicit null mapping value",
+			src:  "web: ~\n",
+			path: []string{"web"}, op: "insert",
+		},
+		{
+			name: "null sequence value",
+			src:  "s:\n",
+			path: []string{"s"}, op: "append",
+			want: "s:\n  - \"1\"\n  - \"2\"\n",
+		},
+		{
 			name: "block sequence",
 			src:  "s:\n  - x\n",
 			path: []string{"s"}, op: "append",

@@ -56,6 +56,9 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 				t.Anchor = anchor
 			}
 		case OpInsert:
+			if isNull(t) { // "web:" filled with its first key
+				*t = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Anchor: t.Anchor}
+			}
 			if t.Kind != yaml.MappingNode {
 				return nil, fmt.Errorf("insert into a %s", kindName(t))
 			}
@@ -79,7 +82,7 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 			}
 		case OpAppend:
 			if isNull(t) {
-				*t = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+				*t = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Anchor: t.Anchor}
 			}
 			t.Content = append(t.Content, c.copy(op.Value))
 		}
