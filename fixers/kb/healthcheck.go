@@ -1,0 +1,635 @@
+package kb
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+)
+
+// Healthcheck is one knowledge-base entry: the healthcheck that works for an
+// image family (or a vendor variant of it) and what it needs from the service.
+type Healthcheck struct {
+	// Name identifies the entry uniquely ("postgres", "postgres-bitnami").
+	Name string
+	// Family groups entries for the same software ("postgres").
+	Family string
+	// Images are normalised repositories (see SplitImage); path.Match globs
+	// are allowed, which in-house entries from .composefix.yaml may use.
+	Images []string
+	// Tags, when set, is a regular expression the image tag must match for
+	// the entry to apply (an Alpine variant, an old major version).
+	Tags string
+	// Test is the compose healthcheck test: "CMD" or "CMD-SHELL" first, then
+	// text/template strings over Params. Empty when NoFix is set.
+	Test []string
+	// Interval, Timeout and StartPeriod are compose durations ("10s").
+	Interval, Timeout, StartPeriod string
+	// Retries is the number of consecutive failures before unhealthy.
+	Retries int
+	// Class is the resource class (a key of Classes).
+	Class string
+	// RunsAsRoot says whether the image's default user is root; nil when
+	// unknown.
+	RunsAsRoot *bool
+	// RequiresCommandFlag is a flag ("--ping=true") the service's command must
+	// carry for Test to work; see Prerequisites.
+	RequiresCommandFlag string
+	// RequiresEnv is environment the service must set for Test to work.
+	RequiresEnv map[string]string
+	// ImageHealthcheck reports that the image declares a HEALTHCHECK itself,
+	// so condition: service_healthy works even without one in the file.
+	ImageHealthcheck bool
+	// Verified reports that a source for the command was checked; Source
+	// names it.
+	Verified bool
+	// Why says why the command's binary is in the image.
+	Why string
+	// Source is where Why was checked (a repository path or a URL).
+	Source string
+	// Params are the values Test is rendered with, by name.
+	Params map[string]Param
+	// NoFix, when set, is why no command works (a scratch image): the rule
+	// reports a finding without a fix.
+	NoFix string
+}
+
+// Param is a value a healthcheck command takes from the service. Sources are
+// tried in order: the command's flags, the environment, the first container
+// port, then Default.
+type Param struct {
+	// Default is used when no source has a value; it may contain `$$VAR`
+	// references the container's shell expands (CMD-SHELL tests only).
+	Default string
+	// Flags are command-line flags whose value is taken: "--port" matches
+	// "--port 6380" and "--port=6380". The last occurrence wins.
+	Flags []string
+	// Env are environment variables, in order of preference; their values
+	// are copied as written, interpolations included.
+	Env []string
+	// Match, when set, is a regular expression with one group: a candidate
+	// value is used only if it matches, and the group is the value.
+	Match string
+	// ContainerPort takes the first container port of the service's ports
+	// or expose entries.
+	ContainerPort bool
+	// Required makes Render fail with ErrMissingParam when nothing, not even
+	// Default, gives a value.
+	Required bool
+	// DefaultOnlyWithoutCommand drops Default when the service sets its own
+	// command: the default holds only for the image's own command line.
+	DefaultOnlyWithoutCommand bool
+}
+
+// Service is what Render and Prerequisites read from a compose service.
+type Service struct {
+	// Image is the image reference as written.
+	Image string
+	// Environment maps names to values as written; values may contain
+	// ${...} interpolations. An entry without a value is left out.
+	Environment map[string]string
+	// Command is the service's command in exec form; a string command is
+	// split with SplitShell first. Elements containing blanks (the script of
+	// `sh -c "..."`) are split again when looking for flags.
+	Command []string
+	// Ports are the container-side ports of `ports:` and `expose:`, in
+	// file order.
+	Ports []string
+}
+
+// Healthchecks decodes and validates the embedded healthcheck knowledge base.
+// Each call decodes afresh; callers cache the result.
+func Healthchecks() ([]Healthcheck, error) {
+	entries, err := ParseHealthchecks(healthchecksYAML)
+	if err != nil {
+		return nil, fmt.Errorf("decoding embedded healthchecks.yaml: %w", err)
+	}
+	classes, err := Classes()
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range entries {
+		if _, ok := classes[h.Class]; !ok {
+			return nil, fmt.Errorf("decoding embedded healthchecks.yaml: %w", invalidf("entry %q: unknown class %q", h.Name, h.Class))
+		}
+	}
+	return entries, nil
+}
+
+// ParseHealthchecks decodes and validates healthcheck entries from YAML with
+// a top-level `healthchecks:` list in the schema of the embedded
+// healthchecks.yaml (unknown keys are errors). It is how in-house entries
+// from .composefix.yaml join the knowledge base; an entry without a class
+// gets "application".
+func ParseHealthchecks(data []byte) ([]Healthcheck, error) {
+	var doc struct {
+		Healthchecks []rawHealthcheck `yaml:"healthchecks"`
+	}
+	if err := decodeStrict(data, &doc); err != nil {
+		return nil, err
+	}
+	entries := make([]Healthcheck, 0, len(doc.Healthchecks))
+	seen := make(map[string]bool)
+	for i, raw := range doc.Healthchecks {
+		h, err := raw.healthcheck()
+		if err != nil {
+			return nil, fmt.Errorf("healthcheck %d (%q): %w", i+1, raw.Name, err)
+		}
+		if err := h.Validate(); err != nil {
+			return nil, fmt.Errorf("healthcheck %d (%q): %w", i+1, raw.Name, err)
+		}
+		if seen[h.Name] {
+			return nil, invalidf("healthcheck %d: duplicate name %q", i+1, h.Name)
+		}
+		seen[h.Name] = true
+		entries = append(entries, h)
+	}
+	return entries, nil
+}
+
+// Merge returns extra followed by base, leaving out base entries whose name
+// an extra entry reuses. Lookup tries entries in order, so extra entries
+// (from .composefix.yaml) take precedence.
+func Merge(base, extra []Healthcheck) []Healthcheck {
+	names := make(map[string]bool, len(extra))
+	out := make([]Healthcheck, 0, len(base)+len(extra))
+	for _, h := range extra {
+		names[h.Name] = true
+		out = append(out, h)
+	}
+	for _, h := range base {
+		if !names[h.Name] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Lookup returns the first entry whose images match the image's normalised
+// repository and whose Tags (if any) match its tag. Entries are tried in
+// order, so tag-specific variants are listed before their family's generic
+// entry, and Merge puts user entries first.
+func Lookup(entries []Healthcheck, image string) (Healthcheck, bool) {
+	repo, tag := SplitImage(image)
+	if repo == "" {
+		return Healthcheck{}, false
+	}
+	for _, h := range entries {
+		if !h.matchesRepository(repo) {
+			continue
+		}
+		if h.Tags != "" {
+			re, err := regexp.Compile(h.Tags)
+			if err != nil || !re.MatchString(tag) {
+				continue
+			}
+		}
+		return h, true
+	}
+	return Healthcheck{}, false
+}
+
+func (h Healthcheck) matchesRepository(repo string) bool {
+	for _, img := range h.Images {
+		if img == repo {
+			return true
+		}
+		if ok, err := path.Match(img, repo); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Render returns the test command with its parameters filled from the
+// service. Elements that render empty are dropped. It fails with ErrNoFix
+// for an entry with NoFix and with ErrMissingParam when a required parameter
+// has no value. The result depends only on h and s.
+func (h Healthcheck) Render(s Service) ([]string, error) {
+	if h.NoFix != "" {
+		return nil, fmt.Errorf("%w: %s: %s", ErrNoFix, h.Name, h.NoFix)
+	}
+	values, err := h.paramValues(s)
+	if err != nil {
+		return nil, err
+	}
+	return h.render(values)
+}
+
+func (h Healthcheck) render(values map[string]string) ([]string, error) {
+	if len(h.Test) < 2 {
+		return nil, invalidf("entry %q: test has no command", h.Name)
+	}
+	out := []string{h.Test[0]}
+	for i, elem := range h.Test[1:] {
+		tmpl, err := template.New(h.Name).Option("missingkey=error").Funcs(template.FuncMap{"sh": shellQuote}).Parse(elem)
+		if err != nil {
+			return nil, invalidf("entry %q: test element %d: %v", h.Name, i+1, err)
+		}
+		var b strings.Builder
+		if err := tmpl.Execute(&b, values); err != nil {
+			return nil, invalidf("entry %q: test element %d: %v", h.Name, i+1, err)
+		}
+		if b.Len() > 0 {
+			out = append(out, b.String())
+		}
+	}
+	if len(out) < 2 {
+		return nil, invalidf("entry %q: test renders to no command", h.Name)
+	}
+	return out, nil
+}
+
+// paramValues resolves every parameter for s. A parameter without a value
+// maps to "" so templates can test it with {{with}} or {{if}}.
+func (h Healthcheck) paramValues(s Service) (map[string]string, error) {
+	values := make(map[string]string, len(h.Params))
+	tokens := commandTokens(s.Command)
+	names := make([]string, 0, len(h.Params))
+	for name := range h.Params {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := h.Params[name]
+		v, ok, err := p.resolve(tokens, s)
+		if err != nil {
+			return nil, fmt.Errorf("entry %q: parameter %q: %w", h.Name, name, err)
+		}
+		if !ok && p.Required {
+			return nil, fmt.Errorf("%w: entry %q needs %q (%s)", ErrMissingParam, h.Name, name, p.describe())
+		}
+		values[name] = v
+	}
+	return values, nil
+}
+
+func (p Param) resolve(tokens []string, s Service) (string, bool, error) {
+	var re *regexp.Regexp
+	if p.Match != "" {
+		var err error
+		if re, err = regexp.Compile(p.Match); err != nil {
+			return "", false, invalidf("match %q: %v", p.Match, err)
+		}
+	}
+	pick := func(v string) (string, bool) {
+		if re == nil {
+			return v, v != ""
+		}
+		m := re.FindStringSubmatch(v)
+		if m == nil || m[1] == "" {
+			return "", false
+		}
+		return m[1], true
+	}
+	// Flags: the last matching occurrence wins, as with most command lines.
+	found, value := false, ""
+	for i, t := range tokens {
+		for _, f := range p.Flags {
+			var cand string
+			switch {
+			case t == f && i+1 < len(tokens):
+				cand = tokens[i+1]
+			case strings.HasPrefix(t, f+"="):
+				cand = strings.TrimPrefix(t, f+"=")
+			default:
+				continue
+			}
+			if v, ok := pick(cand); ok {
+				found, value = true, v
+			}
+		}
+	}
+	if found {
+		return value, true, nil
+	}
+	for _, name := range p.Env {
+		if v, ok := pick(s.Environment[name]); ok {
+			return v, true, nil
+		}
+	}
+	if p.ContainerPort && len(s.Ports) > 0 {
+		if v, ok := pick(s.Ports[0]); ok {
+			return v, true, nil
+		}
+	}
+	if p.Default != "" && !(p.DefaultOnlyWithoutCommand && len(s.Command) > 0) {
+		return p.Default, true, nil
+	}
+	return "", false, nil
+}
+
+func (p Param) describe() string {
+	var src []string
+	if len(p.Flags) > 0 {
+		src = append(src, "flag "+strings.Join(p.Flags, " or "))
+	}
+	if len(p.Env) > 0 {
+		src = append(src, "environment "+strings.Join(p.Env, " or "))
+	}
+	if p.ContainerPort {
+		src = append(src, "a container port in ports or expose")
+	}
+	if len(src) == 0 {
+		return "no source"
+	}
+	return "from " + strings.Join(src, ", ")
+}
+
+// commandTokens flattens a command for flag lookup: elements with blanks
+// (the script of `sh -c "..."`) are split into words as well.
+func commandTokens(cmd []string) []string {
+	var out []string
+	for _, c := range cmd {
+		if strings.ContainsAny(c, " \t\n") {
+			if words, err := SplitShell(c); err == nil {
+				out = append(out, words...)
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// PrereqState says whether a service meets an entry's prerequisites.
+type PrereqState int
+
+// Prerequisite states.
+const (
+	// PrereqNone: the entry has no prerequisites.
+	PrereqNone PrereqState = iota
+	// PrereqMet: the service already has what the entry needs.
+	PrereqMet
+	// PrereqMissing: something is absent and can be added (see Prerequisites).
+	PrereqMissing
+	// PrereqConflict: the service sets the flag or variable to another value
+	// (`--ping=false`); adding the healthcheck would contradict the user.
+	PrereqConflict
+)
+
+func (s PrereqState) String() string {
+	switch s {
+	case PrereqNone:
+		return "none"
+	case PrereqMet:
+		return "met"
+	case PrereqMissing:
+		return "missing"
+	case PrereqConflict:
+		return "conflict"
+	}
+	return fmt.Sprintf("PrereqState(%d)", int(s))
+}
+
+// Prerequisites is what a service lacks for an entry's test to work.
+type Prerequisites struct {
+	State PrereqState
+	// Flag is RequiresCommandFlag when the command lacks it.
+	Flag string
+	// Env lists the RequiresEnv variables the environment lacks, sorted by
+	// name, as NAME=value.
+	Env []string
+}
+
+// Prerequisites checks the service against RequiresCommandFlag and
+// RequiresEnv. A flag counts as present when the command has it bare
+// (`--ping`), with any value that is not false-like (`--ping=true`), or with
+// a sub-option (`--ping.entrypoint=web`); `--ping=false` is a conflict.
+func (h Healthcheck) Prerequisites(s Service) Prerequisites {
+	if h.RequiresCommandFlag == "" && len(h.RequiresEnv) == 0 {
+		return Prerequisites{State: PrereqNone}
+	}
+	var p Prerequisites
+	conflict := false
+	if h.RequiresCommandFlag != "" {
+		name, _, _ := strings.Cut(h.RequiresCommandFlag, "=")
+		switch flagState(commandTokens(s.Command), name) {
+		case PrereqMissing:
+			p.Flag = h.RequiresCommandFlag
+		case PrereqConflict:
+			conflict = true
+		}
+	}
+	keys := make([]string, 0, len(h.RequiresEnv))
+	for k := range h.RequiresEnv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		want := h.RequiresEnv[k]
+		got, ok := s.Environment[k]
+		switch {
+		case !ok:
+			p.Env = append(p.Env, k+"="+want)
+		case !strings.EqualFold(strings.TrimSpace(got), want):
+			conflict = true
+		}
+	}
+	switch {
+	case conflict:
+		p.State = PrereqConflict
+		p.Flag, p.Env = "", nil
+	case p.Flag != "" || len(p.Env) > 0:
+		p.State = PrereqMissing
+	default:
+		p.State = PrereqMet
+	}
+	return p
+}
+
+func flagState(tokens []string, name string) PrereqState {
+	state := PrereqMissing
+	for _, t := range tokens {
+		switch {
+		case t == name, strings.HasPrefix(t, name+"."):
+			state = PrereqMet
+		case strings.HasPrefix(t, name+"="):
+			v := strings.ToLower(strings.TrimPrefix(t, name+"="))
+			if v == "false" || v == "0" || v == "no" || v == "off" {
+				state = PrereqConflict
+			} else {
+				state = PrereqMet
+			}
+		}
+	}
+	return state
+}
+
+// Validate checks an entry's fields: names, image patterns, the test form,
+// templates, durations, retries and parameter expressions. Errors wrap
+// ErrInvalid.
+func (h Healthcheck) Validate() error {
+	if h.Name == "" {
+		return invalidf("name is empty")
+	}
+	if h.Family == "" {
+		return invalidf("entry %q: family is empty", h.Name)
+	}
+	if len(h.Images) == 0 {
+		return invalidf("entry %q: no images", h.Name)
+	}
+	for _, img := range h.Images {
+		if _, err := path.Match(img, ""); err != nil {
+			return invalidf("entry %q: image pattern %q: %v", h.Name, img, err)
+		}
+		if repo, tag := SplitImage(img); repo != img || tag != "" {
+			return invalidf("entry %q: image %q is not a normalised repository (want %q without tag)", h.Name, img, repo)
+		}
+	}
+	if h.Tags != "" {
+		if _, err := regexp.Compile(h.Tags); err != nil {
+			return invalidf("entry %q: tags %q: %v", h.Name, h.Tags, err)
+		}
+	}
+	if h.Class == "" {
+		return invalidf("entry %q: class is empty", h.Name)
+	}
+	for name, p := range h.Params {
+		if strings.Contains(p.Default, "$$") && len(h.Test) > 0 && h.Test[0] != "CMD-SHELL" {
+			return invalidf("entry %q: parameter %q: default %q refers to the container environment, which only CMD-SHELL expands", h.Name, name, p.Default)
+		}
+		if p.Match != "" {
+			re, err := regexp.Compile(p.Match)
+			if err != nil {
+				return invalidf("entry %q: parameter %q: match %q: %v", h.Name, name, p.Match, err)
+			}
+			if re.NumSubexp() != 1 {
+				return invalidf("entry %q: parameter %q: match %q needs exactly one group, has %d", h.Name, name, p.Match, re.NumSubexp())
+			}
+		}
+	}
+	if h.Verified && h.Source == "" {
+		return invalidf("entry %q: verified without a source", h.Name)
+	}
+	if h.NoFix != "" {
+		if len(h.Test) != 0 {
+			return invalidf("entry %q: no_fix with a test command", h.Name)
+		}
+		return nil
+	}
+	if len(h.Test) < 2 {
+		return invalidf("entry %q: test needs a form and a command, got %q", h.Name, h.Test)
+	}
+	switch h.Test[0] {
+	case "CMD":
+	case "CMD-SHELL":
+		if len(h.Test) != 2 {
+			return invalidf("entry %q: CMD-SHELL takes one command string, got %d", h.Name, len(h.Test)-1)
+		}
+	default:
+		return invalidf("entry %q: test form %q, want CMD or CMD-SHELL", h.Name, h.Test[0])
+	}
+	for _, d := range []struct{ field, v string }{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start_period", h.StartPeriod}} {
+		dur, err := time.ParseDuration(d.v)
+		if err != nil {
+			return invalidf("entry %q: %s %q: %v", h.Name, d.field, d.v, err)
+		}
+		if dur <= 0 {
+			return invalidf("entry %q: %s %q is not positive", h.Name, d.field, d.v)
+		}
+	}
+	if h.Retries < 1 {
+		return invalidf("entry %q: retries %d, want at least 1", h.Name, h.Retries)
+	}
+	// Every template must render with every parameter empty and with every
+	// parameter set; this catches syntax errors and unknown parameter names.
+	for _, fill := range []string{"", "1"} {
+		values := make(map[string]string, len(h.Params))
+		for name := range h.Params {
+			values[name] = fill
+		}
+		if _, err := h.render(values); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rawHealthcheck is the YAML form of Healthcheck.
+type rawHealthcheck struct {
+	Name                string              `yaml:"name"`
+	Family              string              `yaml:"family"`
+	Images              []string            `yaml:"images"`
+	Tags                string              `yaml:"tags"`
+	Test                []string            `yaml:"test"`
+	Interval            string              `yaml:"interval"`
+	Timeout             string              `yaml:"timeout"`
+	StartPeriod         string              `yaml:"start_period"`
+	Retries             int                 `yaml:"retries"`
+	Class               string              `yaml:"class"`
+	RunsAsRoot          string              `yaml:"runs_as_root"`
+	RequiresCommandFlag string              `yaml:"requires_command_flag"`
+	RequiresEnv         map[string]string   `yaml:"requires_env"`
+	ImageHealthcheck    bool                `yaml:"image_healthcheck"`
+	Verified            bool                `yaml:"verified"`
+	Why                 string              `yaml:"why"`
+	Source              string              `yaml:"source"`
+	Params              map[string]rawParam `yaml:"params"`
+	NoFix               string              `yaml:"no_fix"`
+}
+
+type rawParam struct {
+	Default                   string   `yaml:"default"`
+	Flags                     []string `yaml:"flags"`
+	Env                       []string `yaml:"env"`
+	Match                     string   `yaml:"match"`
+	ContainerPort             bool     `yaml:"container_port"`
+	Required                  bool     `yaml:"required"`
+	DefaultOnlyWithoutCommand bool     `yaml:"default_only_without_command"`
+}
+
+func (r rawHealthcheck) healthcheck() (Healthcheck, error) {
+	h := Healthcheck{
+		Name:                r.Name,
+		Family:              r.Family,
+		Images:              slices.Clone(r.Images),
+		Tags:                r.Tags,
+		Test:                slices.Clone(r.Test),
+		Interval:            r.Interval,
+		Timeout:             r.Timeout,
+		StartPeriod:         r.StartPeriod,
+		Retries:             r.Retries,
+		Class:               r.Class,
+		RequiresCommandFlag: r.RequiresCommandFlag,
+		RequiresEnv:         r.RequiresEnv,
+		ImageHealthcheck:    r.ImageHealthcheck,
+		Verified:            r.Verified,
+		Why:                 r.Why,
+		Source:              r.Source,
+		NoFix:               r.NoFix,
+	}
+	if h.Class == "" {
+		h.Class = "application"
+	}
+	switch r.RunsAsRoot {
+	case "true":
+		t := true
+		h.RunsAsRoot = &t
+	case "false":
+		f := false
+		h.RunsAsRoot = &f
+	case "unknown", "":
+	default:
+		return Healthcheck{}, invalidf("runs_as_root %q, want true, false or unknown", r.RunsAsRoot)
+	}
+	if len(r.Params) > 0 {
+		h.Params = make(map[string]Param, len(r.Params))
+		for name, p := range r.Params {
+			h.Params[name] = Param{
+				Default:                   p.Default,
+				Flags:                     slices.Clone(p.Flags),
+				Env:                       slices.Clone(p.Env),
+				Match:                     p.Match,
+				ContainerPort:             p.ContainerPort,
+				Required:                  p.Required,
+				DefaultOnlyWithoutCommand: p.DefaultOnlyWithoutCommand,
+			}
+		}
+	}
+	return h, nil
+}

@@ -1,0 +1,58 @@
+package kb
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSplitShell(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"redis-server --requirepass ${REDIS_PASSWORD}", []string{"redis-server", "--requirepass", "${REDIS_PASSWORD}"}},
+		{"  a\tb\n c  ", []string{"a", "b", "c"}},
+		{`sh -c "redis-server --port 6380"`, []string{"sh", "-c", "redis-server --port 6380"}},
+		{`echo 'it''s' "x\"y" "\$HOME" "a\b"`, []string{"echo", "its", `x"y`, "$HOME", `a\b`}},
+		{`a\ b c`, []string{"a b", "c"}},
+		{`--email=${ACME_EMAIL:-admin@example.com}`, []string{"--email=${ACME_EMAIL:-admin@example.com}"}},
+		{`"" x`, []string{"", "x"}},
+		{"line \\\nnext", []string{"line", "next"}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		got, err := SplitShell(tt.in)
+		if err != nil {
+			t.Errorf("SplitShell(%q) error: %v", tt.in, err)
+			continue
+		}
+		if d := cmp.Diff(tt.want, got); d != "" {
+			t.Errorf("SplitShell(%q) mismatch (-want +got):\n%s", tt.in, d)
+		}
+	}
+	for _, in := range []string{`echo "open`, `echo 'open`, `trailing\`} {
+		if got, err := SplitShell(in); !errors.Is(err, ErrUnterminatedQuote) {
+			t.Errorf("SplitShell(%q) = %q, %v, want ErrUnterminatedQuote", in, got, err)
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"s3cret", "s3cret"},
+		{"user@host:5432/db", "user@host:5432/db"},
+		{"${REDIS_PASSWORD}", `"${REDIS_PASSWORD}"`},
+		{"$$SECRET", `"$$SECRET"`},
+		{`pa"ss`, `"pa\"ss"`},
+		{"a b", `"a b"`},
+		{"back`tick\\", "\"back\\`tick\\\\\""},
+		{"", `""`},
+	}
+	for _, tt := range tests {
+		if got := shellQuote(tt.in); got != tt.want {
+			t.Errorf("shellQuote(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
