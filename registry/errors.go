@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,11 @@ func kindOf(err error) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return ErrTimeout
+	}
+	var cve *tls.CertificateVerificationError
+	var rhe tls.RecordHeaderError
+	if errors.As(err, &cve) || errors.As(err, &rhe) {
+		return ErrUnavailable // no verified TLS connection: as good as unreachable
 	}
 	if temporary(err) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.Canceled) {
 		return ErrUnavailable

@@ -102,12 +102,17 @@ func splitHost(s string) (host, path string) {
 // NormalizeRegistry lowercases a registry host and maps every Docker Hub
 // spelling (including none) to DockerHub.
 func NormalizeRegistry(host string) string {
-	host = strings.ToLower(host)
-	switch host {
+	lower := strings.ToLower(host)
+	switch lower {
 	case "", "docker.io", "index.docker.io", "registry-1.docker.io":
 		return DockerHub
 	}
-	return host
+	if !strings.ContainsAny(lower, ".:") && lower != "localhost" {
+		// A single-label host ("Registry/app") is a host only because of
+		// its capitals; lowercased, it would read as a repository path.
+		return host
+	}
+	return lower
 }
 
 // Name returns the registry and repository as the user spelled them, without

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -115,4 +116,31 @@ func TestLiteralImage(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzParseReference(f *testing.F) {
+	for _, s := range []string{"redis", "redis:7", "index.docker.io/library/redis:7@" + testDigest, "localhost:5000/a/b:c",
+		"[::1]:5000/app", "minio/minio:RELEASE.2024-12-13T22-19-12Z", "a@b", "A/b", "docker.io/", ":7"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseReference(s)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidReference) {
+				t.Fatalf("ParseReference(%q) error = %v, want ErrInvalidReference", s, err)
+			}
+			return
+		}
+		if r.Original != s || !strings.HasPrefix(s, r.Name()) {
+			t.Fatalf("ParseReference(%q) = %+v: Original or Name does not keep the spelling", s, r)
+		}
+		// The key is itself a reference that normalises to the same key.
+		again, err := ParseReference(r.Key())
+		if err != nil {
+			t.Fatalf("ParseReference(%q.Key() = %q): %v", s, r.Key(), err)
+		}
+		if again.Key() != r.Key() {
+			t.Fatalf("ParseReference(%q).Key() = %q, reparsed %q", s, r.Key(), again.Key())
+		}
+	})
 }
