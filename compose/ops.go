@@ -188,25 +188,29 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op *Op) (Change, error) 
 	}
 	indent := key.Column - 1
 	lineEnd := d.LineEnd(sp.End)
-	// "key: null # c" keeps its comment: only the null text goes away.
-	rest := string(d.Src[sp.End:lineEnd])
+	// "key: null # c" keeps its comment: only the null text goes away,
+	// with the blank before it.
+	from := sp.Start
+	for from > 0 && (d.Src[from-1] == ' ' || d.Src[from-1] == '\t') {
+		from--
+	}
 	text := strings.TrimSuffix(renderAfterKey(v, d.Style, indent), " ")
 	if !strings.HasPrefix(text, "\n") && !strings.HasPrefix(text, " &") { // an inline value
-		text = strings.TrimPrefix(text, " ")
 		return Change{
-			Edits: []Edit{{Start: sp.Start, End: sp.End, New: " " + text}},
+			Edits: []Edit{{Start: from, End: sp.End, New: text}},
 			Ops:   []*Op{op},
 		}, nil
 	}
-	start := sp.Start
-	if sp.Start == sp.End { // "key:" with nothing: insert after any comment on the line
-		start = lineEnd
-		rest = ""
+	// The block goes after any comment on the key's line; an explicit null
+	// ("~", "null") goes away with the blank before it. Two fills of one
+	// value in a pass then share the identical deletion and their
+	// insertions concatenate.
+	var edits []Edit
+	if sp.Start < sp.End {
+		edits = append(edits, Edit{Start: from, End: sp.End})
 	}
-	return Change{
-		Edits: []Edit{{Start: start, End: lineEnd, New: d.nl(rest + text)}},
-		Ops:   []*Op{op},
-	}, nil
+	edits = append(edits, Edit{Start: lineEnd, End: lineEnd, New: d.nl(text)})
+	return Change{Edits: edits, Ops: []*Op{op}}, nil
 }
 
 // flowAppend inserts entry text before the closing bracket of a flow

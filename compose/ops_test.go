@@ -113,6 +113,19 @@ func TestChangesCompose(t *testing.T) {
 			name: "explicit null mapping value",
 			src:  "web: ~\n",
 			path: []string{"web"}, op: "insert",
+			want: "web:\n  a: \"1\"\n  b: \"2\"\n",
+		},
+		{
+			name: "explicit null mapping value with a comment",
+			src:  "web: null # c\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: # c\n  a: \"1\"\n  b: \"2\"\n",
+		},
+		{
+			name: "explicit null sequence value",
+			src:  "s: ~\n",
+			path: []string{"s"}, op: "append",
+			want: "s:\n  - \"1\"\n  - \"2\"\n",
 		},
 		{
 			name: "null sequence value",
