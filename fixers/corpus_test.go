@@ -332,21 +332,13 @@ func bestSlide(lines []string, allow map[int]bool, at, n int, up, down bool) int
 // lines of b that hold their new text (with the lines where old and new
 // text join).
 func allowedLines(a, b []byte, edits []compose.Edit) (map[int]bool, map[int]bool) {
-	sorted := append([]compose.Edit(nil), edits...)
-	compose.SortEdits(sorted)
 	startsA, startsB := lineStartsOf(a), lineStartsOf(b)
 	allowA, allowB := map[int]bool{}, map[int]bool{}
 	shift := 0
-	var prev *compose.Edit
-	for i := range sorted {
-		e := sorted[i]
-		if prev != nil && *prev == e {
-			continue
-		}
-		prev = &sorted[i]
-		markLines(allowA, a, startsA, e.Start, e.End)
-		markLines(allowB, b, startsB, e.Start+shift, e.Start+shift+len(e.New))
-		shift += len(e.New) - (e.End - e.Start)
+	for _, g := range groupEdits(edits) {
+		markLines(allowA, a, startsA, g.start, g.end)
+		markLines(allowB, b, startsB, g.start+shift, g.start+shift+g.size())
+		shift += g.size() - (g.end - g.start)
 	}
 	return allowA, allowB
 }
