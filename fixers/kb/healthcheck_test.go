@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	_ "github.com/composefix/composefix/internal/golden" // -update flag
 )
 
 func mustHealthchecks(t *testing.T) []Healthcheck {

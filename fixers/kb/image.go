@@ -2,9 +2,6 @@ package kb
 
 import "strings"
 
-// dockerHubPrefixes are the registry host names that all mean Docker Hub.
-var dockerHubPrefixes = []string{"docker.io/", "index.docker.io/", "registry-1.docker.io/"}
-
 // SplitImage splits an image reference as written in a compose file into its
 // normalised repository and its tag. The digest is dropped; the tag is "" when
 // the reference has none. The repository is lower-cased, and Docker Hub's
@@ -34,7 +31,8 @@ func Repository(image string) string {
 
 func normaliseRepository(repo string) string {
 	repo = strings.ToLower(repo)
-	for _, p := range dockerHubPrefixes {
+	// The registry host names that all mean Docker Hub.
+	for _, p := range [...]string{"docker.io/", "index.docker.io/", "registry-1.docker.io/"} {
 		if strings.HasPrefix(repo, p) {
 			repo = strings.TrimPrefix(repo, p)
 			break
