@@ -1,7 +1,735 @@
 package fixers
 
-// imageRules returns the rules of the images and pinning (CF0xx) family.
-func imageRules() []*Rule { return nil } // TODO(#3)
+import (
+	"fmt"
+	"path"
+	"strings"
 
-// ImagesConfig configures the images and pinning (CF0xx) rules; the zero value means the defaults.
-type ImagesConfig struct{}
+	"github.com/composefix/composefix/compose"
+	"go.yaml.in/yaml/v3"
+)
+
+// Rule IDs of the images and pinning family.
+const (
+	pinImageID        = "CF001"
+	staleDigestID     = "CF002"
+	unresolvedID      = "CF003"
+	updateAvailableID = "CF004"
+)
+
+// ImagesConfig configures the images and pinning (CF0xx) rules; the zero
+// value means the defaults.
+type ImagesConfig struct {
+	// Update turns on CF004 (update-available), which bumps pinned
+	// versions to the newer ones listed in the resolutions. Only
+	// `composefix update` sets it: the default run never bumps.
+	Update bool
+}
+
+// imageRules returns the rules of the images and pinning (CF0xx) family.
+func imageRules() []*Rule {
+	return []*Rule{
+		{
+			ID: pinImageID, Name: "pin-image", Safety: Safe, Severity: Warning,
+			Summary: "floating image tags are pinned to the most precise tag (or digest) the registry serves for them",
+			Doc: `Floating image tags are pinned to what the registry serves for them today.
+
+A floating tag (latest, stable, 7-alpine, 16) moves whenever upstream publishes: two
+hosts pulling the same file can run different code, and a redeploy can silently
+upgrade a database. The fix pins the tag from registry truth, as chosen by --pin
+(or "pin:" in .composefix.yaml):
+
+  version         the most precise tag carrying the same digest (the default):
+                  redis:7-alpine -> redis:7.4.1-alpine
+  digest          the tag as written plus its digest: redis:7-alpine@sha256:...
+  version+digest  both: redis:7.4.1-alpine@sha256:...
+
+An image without a tag is "latest". The host and repository keep their spelling
+(docker.io/library/redis:7 stays docker.io/library/redis:7.4.1); inside
+"${REDIS_IMAGE:-redis:7}" only the default is pinned. When no precise tag carries the
+digest, the digest is pinned instead and the message says so. A precise tag is left
+alone under "version". Services that also have "build:" (the image names their build
+output) and images matching ignore_images are skipped. An image shared through an
+anchor or an x- template is pinned once, at its definition.
+
+Before:
+  services:
+    cache:
+      image: redis:7-alpine
+    proxy:
+      image: traefik
+
+After:
+  services:
+    cache:
+      image: redis:7.4.1-alpine
+    proxy:
+      image: traefik:v3.2.3`,
+			Check: checkPin,
+		},
+		{
+			ID: staleDigestID, Name: "stale-digest", Safety: Safe, Severity: Warning,
+			Summary: "a tag@sha256 pin whose digest is no longer what the tag points at gets the current digest",
+			Doc: `A digest pinned beside a tag is updated when the tag now points elsewhere.
+
+"redis:7.4.1@sha256:..." promises both a version and exact content. When the
+registry's tag has moved (a rebuild for a security fix, a re-push), the digest no
+longer matches the version the file names, and readers are misled about what runs.
+The fix writes the digest the tag points at now (under --pin version or
+version+digest a floating tag also becomes its most precise tag). A bare
+"image@sha256:..." without a tag is left alone.
+
+Before:
+  services:
+    cache:
+      image: redis:7.4.1-alpine@sha256:0000...old
+
+After:
+  services:
+    cache:
+      image: redis:7.4.1-alpine@sha256:1111...current`,
+			Check: checkStaleDigest,
+		},
+		{
+			ID: unresolvedID, Name: "unresolved-image", Safety: DisplayOnly, Severity: Info,
+			Summary: "an image could not be resolved (interpolated, offline and not cached, or a registry error); it is left as is",
+			Doc: `An image that could not be resolved is reported and left as is.
+
+composefix never guesses a pin. An image is not resolved when it depends on the
+environment ("${IMAGE}", or "${REGISTRY}/app:1" with only part of it literal; a
+literal default such as "${IMAGE:-redis:7}" is resolved), when --offline finds
+nothing in the cache, or when the registry cannot answer (unreachable, refused
+credentials, unknown tag). The message says which. The rest of the file is still
+fixed; a registry failure makes the run exit 2 after everything else is written.
+
+Before:
+  services:
+    app:
+      image: ${APP_IMAGE}
+
+After: unchanged; the finding reads
+  image "${APP_IMAGE}" depends on the environment; only a literal default such as
+  ${APP_IMAGE:-app:1.2.3} can be resolved`,
+			Check: checkUnresolved,
+		},
+		{
+			ID: updateAvailableID, Name: "update-available", Safety: Safe, Severity: Info,
+			Summary: "composefix update: a pinned version has a newer release within the update policy",
+			Doc: `A pinned version is bumped to the newest release the update policy allows.
+
+Only "composefix update" runs this rule. Within the policy (patch, minor or major;
+default minor; per image in the update section of .composefix.yaml) the newest
+release of the same family replaces the pinned one, keeping its prefix, suffix and
+precision: 7.4.1-alpine becomes 7.4.3-alpine, never 7.4.3-bookworm or 7.5-alpine. A
+digest beside the tag is replaced by the new release's digest, and a stale digest of
+an up-to-date tag is refreshed.
+
+Before:
+  services:
+    cache:
+      image: redis:7.4.1-alpine
+    db:
+      image: postgres:16.4@sha256:0000...old
+
+After:
+  services:
+    cache:
+      image: redis:7.4.3-alpine
+    db:
+      image: postgres:16.6@sha256:2222...new`,
+			Check: checkUpdate,
+		},
+	}
+}
+
+// SkipReason says why an image is not resolved or pinned.
+type SkipReason int
+
+// Why an image is skipped.
+const (
+	NotSkipped       SkipReason = iota
+	SkipBuild                   // the service also has build: the image names its build output
+	SkipIgnored                 // the image matches Config.IgnoreImages
+	SkipInterpolated            // the image depends on the environment, with no literal default
+	SkipInvalid                 // the literal text is not an image reference
+)
+
+func (s SkipReason) String() string {
+	switch s {
+	case NotSkipped:
+		return "not skipped"
+	case SkipBuild:
+		return "built by the service"
+	case SkipIgnored:
+		return "ignored by configuration"
+	case SkipInterpolated:
+		return "depends on the environment"
+	case SkipInvalid:
+		return "not an image reference"
+	}
+	return fmt.Sprintf("SkipReason(%d)", int(s))
+}
+
+// ImageRef is one image node of a document. An image defined once and used
+// by several services (an anchor, an x- template merged into services) is
+// one ImageRef, at its definition.
+type ImageRef struct {
+	Node    *yaml.Node // the image scalar as written (the anchored one for aliases)
+	Service string     // the first service using it
+	// Text is the reference to resolve: the node's value, or the literal
+	// default of "${VAR:-default}"; the key of Resolutions. "" when the
+	// value has no literal part.
+	Text string
+	// Offset is the byte offset of Text in Node.Value.
+	Offset int
+	// Name, Tag and Digest split Text as written: "docker.io/library/redis",
+	// "7", "sha256:…". Tag is "latest" when neither tag nor digest is written
+	// (ImplicitTag), "" for a bare digest reference.
+	Name, Tag, Digest string
+	ImplicitTag       bool
+	Skip              SkipReason
+}
+
+// ImageRefs returns the image references of d's services, once per image
+// node, in file order of first use, with the reason each skipped one is
+// skipped. Callers build registry requests from the ones not skipped and
+// key the answers by Text.
+func ImageRefs(d *compose.Document, cfg *Config) []ImageRef {
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	var out []ImageRef
+	index := map[*yaml.Node]int{}
+	for _, s := range services(d) {
+		n := s.get("image")
+		if n == nil || n.Kind != yaml.ScalarNode {
+			continue
+		}
+		builds := s.has("build")
+		if i, seen := index[n]; seen {
+			if builds {
+				out[i].Skip = SkipBuild
+			}
+			continue
+		}
+		index[n] = len(out)
+		out = append(out, newImageRef(n, s.Name, builds, cfg))
+	}
+	return out
+}
+
+func newImageRef(n *yaml.Node, service string, builds bool, cfg *Config) ImageRef {
+	r := ImageRef{Node: n, Service: service}
+	text, off, ok := literalImage(n.Value)
+	if !ok {
+		r.Skip = SkipInterpolated
+		return r
+	}
+	r.Text, r.Offset = text, off
+	parts, ok := splitImage(text)
+	if !ok {
+		r.Skip = SkipInvalid
+		return r
+	}
+	r.Name, r.Tag, r.Digest, r.ImplicitTag = parts.name, parts.tag, parts.digest, parts.implicit
+	switch {
+	case builds:
+		r.Skip = SkipBuild
+	case ignoredImage(cfg.IgnoreImages, r):
+		r.Skip = SkipIgnored
+	}
+	return r
+}
+
+// Lookup reports whether the registry must be asked about r under cfg, and
+// whether the answer must include the most precise tag carrying its digest.
+// Under version pins a precise tag needs no lookup; nor does a bare digest
+// reference. In update mode every version tag is looked up (the caller adds
+// the update policy to the request).
+func (r ImageRef) Lookup(cfg *Config) (ask, precise bool) {
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	if r.Skip != NotSkipped || r.Tag == "" {
+		return false, false
+	}
+	_, isVersion := versionComponents(r.Tag)
+	if cfg.Images.Update {
+		return isVersion, false
+	}
+	floating := !isPreciseTag(r.Tag)
+	if r.Digest == "" && cfg.Pin == PinVersion && !floating {
+		return false, false
+	}
+	return true, floating && cfg.Pin != PinDigest
+}
+
+// ImageBump is one version bump CF004 proposes.
+type ImageBump struct {
+	Name     string // the image as written, without tag and digest
+	From, To string // tags
+	Digest   string // the new digest written beside To; "" when none is written
+}
+
+// PlanUpdate returns the bump CF004 makes for r given its resolution: the
+// first newer tag, with its digest when r carries one (or the mode asks for
+// digests). ok is false when there is nothing newer.
+func PlanUpdate(r ImageRef, res Resolution, mode PinMode) (b ImageBump, ok bool) {
+	if r.Skip != NotSkipped || r.Tag == "" || res.Err != nil || len(res.Newer) == 0 || res.Newer[0].Tag == "" {
+		return ImageBump{}, false
+	}
+	next := res.Newer[0]
+	b = ImageBump{Name: r.Name, From: r.Tag, To: next.Tag}
+	if r.Digest != "" || mode != PinVersion {
+		if next.Digest == "" {
+			return ImageBump{}, false // never write a tag beside a digest that is not its own
+		}
+		if r.Digest != "" || mode == PinVersionAndDigest {
+			b.Digest = next.Digest
+		}
+	}
+	return b, true
+}
+
+func checkPin(p *Pass) error {
+	if p.Resolved == nil {
+		return nil // the registry was not asked: nothing to say
+	}
+	cfg := p.Config
+	for _, r := range ImageRefs(p.Document, cfg) {
+		if r.Skip != NotSkipped || r.Tag == "" || r.Digest != "" || p.elsewhere(r.Service, "build") {
+			continue // a digest pin is CF002's
+		}
+		res, ok := p.Resolved[r.Text]
+		if !ok || res.Err != nil || res.Digest == "" {
+			continue // CF003 reports it
+		}
+		floating := !isPreciseTag(r.Tag)
+		var tag, digest, msg, title string
+		switch cfg.Pin {
+		case PinVersion:
+			if !floating {
+				continue
+			}
+			if res.Tag == "" || res.Tag == r.Tag {
+				if n, _ := versionComponents(r.Tag); n >= 2 {
+					// Likely the most precise tag already (postgres:16.4):
+					// a digest pin would only hide the version.
+					continue
+				}
+				tag, digest = r.Tag, res.Digest
+				msg = fmt.Sprintf("image %q is a floating tag and no more precise tag carries its digest; expected a digest pin", r.Text)
+				title = fmt.Sprintf("Pin %s to its digest", r.Text)
+				break
+			}
+			tag = res.Tag
+			msg = fmt.Sprintf("image %q is a floating tag; expected the precise tag %q that carries the same digest", r.Text, res.Tag)
+			title = fmt.Sprintf("Pin %s to %s", r.Text, res.Tag)
+		case PinDigest:
+			tag, digest = r.Tag, res.Digest
+			msg = fmt.Sprintf("image %q has no digest; expected %s", r.Text, shortDigest(res.Digest))
+			title = fmt.Sprintf("Pin %s to its digest", r.Text)
+		case PinVersionAndDigest:
+			tag, digest = r.Tag, res.Digest
+			if floating && res.Tag != "" {
+				tag = res.Tag
+			}
+			switch {
+			case tag != r.Tag:
+				msg = fmt.Sprintf("image %q is a floating tag; expected %q with its digest", r.Text, tag)
+				title = fmt.Sprintf("Pin %s to %s and its digest", r.Text, tag)
+			case floating:
+				msg = fmt.Sprintf("image %q is a floating tag and no more precise tag carries its digest; expected a digest pin", r.Text)
+				title = fmt.Sprintf("Pin %s to its digest", r.Text)
+			default:
+				msg = fmt.Sprintf("image %q has no digest; expected %s", r.Text, shortDigest(res.Digest))
+				title = fmt.Sprintf("Pin %s to its digest", r.Text)
+			}
+		}
+		ch, err := repin(p.Document, r, tag, digest)
+		if err != nil {
+			return err
+		}
+		p.Report(r.Node, p.NewFix(ch, "%s", title), "%s", msg)
+	}
+	return nil
+}
+
+func checkStaleDigest(p *Pass) error {
+	if p.Resolved == nil {
+		return nil
+	}
+	for _, r := range ImageRefs(p.Document, p.Config) {
+		if r.Skip != NotSkipped || r.Tag == "" || r.Digest == "" || p.elsewhere(r.Service, "build") {
+			continue
+		}
+		res, ok := p.Resolved[r.Text]
+		if !ok || res.Err != nil || res.Digest == "" || res.Digest == r.Digest {
+			continue
+		}
+		tag := r.Tag
+		if p.Config.Pin != PinDigest && !isPreciseTag(r.Tag) && res.Tag != "" {
+			tag = res.Tag
+		}
+		ch, err := repin(p.Document, r, tag, res.Digest)
+		if err != nil {
+			return err
+		}
+		fix := p.NewFix(ch, "Update the digest of %s:%s", r.Name, r.Tag)
+		p.Report(r.Node, fix, "image %q pins digest %s, but tag %q now points at %s", r.Text, shortDigest(r.Digest), r.Tag, shortDigest(res.Digest))
+	}
+	return nil
+}
+
+func checkUnresolved(p *Pass) error {
+	if p.Resolved == nil {
+		return nil
+	}
+	for _, r := range ImageRefs(p.Document, p.Config) {
+		switch r.Skip {
+		case SkipInterpolated:
+			p.Report(r.Node, nil, "image %q depends on the environment; only a literal default such as ${VAR:-redis:7} can be resolved", r.Node.Value)
+			continue
+		case SkipInvalid:
+			p.Report(r.Node, nil, "image %q is not a valid image reference", r.Text)
+			continue
+		case NotSkipped:
+		default:
+			continue
+		}
+		if res, ok := p.Resolved[r.Text]; ok && res.Err != nil {
+			p.Report(r.Node, nil, "image %q is not resolved: %v", r.Text, res.Err)
+		}
+	}
+	return nil
+}
+
+func checkUpdate(p *Pass) error {
+	if p.Resolved == nil || !p.Config.Images.Update {
+		return nil
+	}
+	for _, r := range ImageRefs(p.Document, p.Config) {
+		if r.Skip != NotSkipped || r.Tag == "" || p.elsewhere(r.Service, "build") {
+			continue
+		}
+		res, ok := p.Resolved[r.Text]
+		if !ok || res.Err != nil {
+			continue
+		}
+		if b, ok := PlanUpdate(r, res, p.Config.Pin); ok {
+			ch, err := repin(p.Document, r, b.To, b.Digest)
+			if err != nil {
+				return err
+			}
+			p.Report(r.Node, p.NewFix(ch, "Update %s to %s", r.Text, b.To), "image %q has a newer release %q", r.Text, b.To)
+			continue
+		}
+		// Nothing newer: refresh a digest the tag no longer points at.
+		if r.Digest != "" && res.Digest != "" && res.Digest != r.Digest {
+			ch, err := repin(p.Document, r, r.Tag, res.Digest)
+			if err != nil {
+				return err
+			}
+			p.Report(r.Node, p.NewFix(ch, "Update the digest of %s:%s", r.Name, r.Tag),
+				"image %q pins digest %s, but tag %q now points at %s", r.Text, shortDigest(r.Digest), r.Tag, shortDigest(res.Digest))
+		}
+	}
+	return nil
+}
+
+// repin rewrites r's tag and digest, keeping the name as written: the edit
+// covers only the text after the name (after the tag when the tag stays),
+// inside the literal default of an interpolation when there is one.
+func repin(d *compose.Document, r ImageRef, tag, digest string) (compose.Change, error) {
+	suffix := ":" + tag
+	if digest != "" {
+		suffix += "@" + digest
+	}
+	from := len(r.Name)
+	if !r.ImplicitTag && tag == r.Tag {
+		from += 1 + len(r.Tag)
+		suffix = suffix[1+len(tag):]
+	}
+	start, end := r.Offset+from, r.Offset+len(r.Text)
+	ch, err := d.SetSubstring(r.Node, start, end, suffix)
+	if err == nil {
+		return ch, nil
+	}
+	// A quoted value with escapes: rewrite the whole scalar.
+	v := r.Node.Value
+	return d.SetScalar(r.Node, v[:start]+suffix+v[end:])
+}
+
+// shortDigest abbreviates a digest for messages: "sha256:0123456789ab".
+func shortDigest(d string) string {
+	if alg, hex, ok := strings.Cut(d, ":"); ok && len(hex) > 12 {
+		return alg + ":" + hex[:12]
+	}
+	return d
+}
+
+// literalImage returns the part of an image value that can be resolved
+// without the environment and its byte offset in s: the value itself, or
+// the default of "${VAR:-default}" / "${VAR-default}". It mirrors
+// registry.LiteralImage, which fixers may not import.
+func literalImage(s string) (string, int, bool) {
+	if !strings.Contains(s, "$") {
+		return s, 0, true
+	}
+	if !strings.HasPrefix(s, "${") || !strings.HasSuffix(s, "}") {
+		return "", 0, false
+	}
+	body := s[2 : len(s)-1]
+	i := strings.IndexAny(body, ":-?+}{$")
+	if i <= 0 || !validVarName(body[:i]) {
+		return "", 0, false
+	}
+	op := body[i:]
+	skip := 0
+	switch {
+	case strings.HasPrefix(op, ":-"):
+		skip = 2
+	case strings.HasPrefix(op, "-"):
+		skip = 1
+	default:
+		return "", 0, false
+	}
+	def := op[skip:]
+	if def == "" || strings.ContainsAny(def, "${}") {
+		return "", 0, false
+	}
+	return def, 2 + i + skip, true
+}
+
+func validVarName(s string) bool {
+	for i, c := range s {
+		switch {
+		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+type imageParts struct {
+	name, tag, digest string
+	implicit          bool
+}
+
+// splitImage splits a reference as written into name, tag and digest. A
+// colon before the last "/" belongs to a registry port.
+func splitImage(s string) (imageParts, bool) {
+	var p imageParts
+	if s == "" || strings.ContainsAny(s, " \t\r\n$") {
+		return p, false
+	}
+	rest := s
+	if i := strings.IndexByte(rest, '@'); i >= 0 {
+		p.digest, rest = rest[i+1:], rest[:i]
+		if alg, hex, ok := strings.Cut(p.digest, ":"); !ok || alg == "" || len(hex) < 32 {
+			return p, false
+		}
+	}
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "/") {
+		p.tag, rest = rest[i+1:], rest[:i]
+		if p.tag == "" {
+			return p, false
+		}
+	}
+	if rest == "" || strings.HasSuffix(rest, "/") || strings.HasPrefix(rest, "/") {
+		return p, false
+	}
+	p.name = rest
+	if p.tag == "" && p.digest == "" {
+		p.tag, p.implicit = "latest", true
+	}
+	return p, true
+}
+
+// longName returns the normalised repository of a name as written:
+// "docker.io/library/redis" for "redis" and "index.docker.io/redis".
+func longName(name string) string {
+	host, repo := "", name
+	if i := strings.IndexByte(name, '/'); i >= 0 {
+		first := name[:i]
+		if strings.ContainsAny(first, ".:") || first == "localhost" || strings.ToLower(first) != first {
+			host, repo = strings.ToLower(first), name[i+1:]
+		}
+	}
+	switch host {
+	case "", "docker.io", "index.docker.io", "registry-1.docker.io":
+		host = "docker.io"
+		if !strings.Contains(repo, "/") {
+			repo = "library/" + repo
+		}
+	}
+	return host + "/" + repo
+}
+
+// shortName returns Docker Hub's short spelling of a long name
+// ("redis", "bitnami/redis"), or the long name for other registries.
+func shortName(long string) string {
+	s, ok := strings.CutPrefix(long, "docker.io/")
+	if !ok {
+		return long
+	}
+	return strings.TrimPrefix(s, "library/")
+}
+
+// ignoredImage reports whether an ignore pattern matches r in its written,
+// long or short spelling.
+func ignoredImage(patterns []string, r ImageRef) bool {
+	if len(patterns) == 0 {
+		return false
+	}
+	ref := r.Text[len(r.Name):]
+	long := longName(r.Name)
+	spellings := []string{r.Text, long + ref, shortName(long) + ref}
+	for _, pat := range patterns {
+		for _, s := range spellings {
+			if matchImage(pat, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// matchImage is config.MatchImage (fixers does not import config): the
+// pattern against the reference whole, against its repository, and, for a
+// pattern ending in "/*", against each leading part of the repository.
+func matchImage(pattern, image string) bool {
+	if ok, _ := path.Match(pattern, image); ok {
+		return true
+	}
+	repo := image
+	if i := strings.IndexByte(repo, '@'); i >= 0 {
+		repo = repo[:i]
+	}
+	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
+		repo = repo[:i]
+	}
+	if ok, _ := path.Match(pattern, repo); ok {
+		return true
+	}
+	if !strings.HasSuffix(pattern, "/*") {
+		return false
+	}
+	for i := strings.LastIndexByte(repo, '/'); i > 0; i = strings.LastIndexByte(repo[:i], '/') {
+		if ok, _ := path.Match(pattern, repo[:i]); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// isPreciseTag reports whether tag names one release: a version with three
+// or more numeric components (7.4.1, 1.25.3-alpine, v3.2.3, 21.0.5_11) or a
+// full date version (RELEASE.2024-12-13T22-19-12Z). It follows
+// registry.IsPrecise closely enough to decide which tags need a lookup; the
+// registry has the final word on candidates.
+func isPreciseTag(tag string) bool {
+	n, ok := versionComponents(tag)
+	return ok && n >= 3
+}
+
+// versionComponents parses tag as prefix + numeric core + suffix and returns
+// the number of numeric components (6 for a date version). ok is false for
+// names (latest, stable, alpine, alpine3.20) and hash-like tags.
+func versionComponents(tag string) (int, bool) {
+	i := 0
+	switch {
+	case len(tag) > 1 && (tag[0] == 'v' || tag[0] == 'V') && isDigit(tag[1]):
+		i = 1
+	case len(tag) > 0 && isLetter(tag[0]):
+		j := 0
+		for j < len(tag) && isLetter(tag[j]) {
+			j++
+		}
+		if j+1 >= len(tag) || !strings.ContainsRune("-._", rune(tag[j])) || !isDigit(tag[j+1]) {
+			return 0, false
+		}
+		word := strings.ToLower(tag[:j])
+		if word == "sha" || word == "pr" {
+			return 0, false // build tags, not versions
+		}
+		i = j + 1
+	}
+	if isDateVersion(tag[i:]) {
+		return 6, true
+	}
+	n := 0
+	start := i
+	for {
+		s := i
+		for i < len(tag) && isDigit(tag[i]) {
+			i++
+		}
+		if i == s {
+			return 0, false
+		}
+		n++
+		if i+1 < len(tag) && (tag[i] == '.' || tag[i] == '_') && isDigit(tag[i+1]) {
+			i++
+			continue
+		}
+		break
+	}
+	if start == 0 && n == 1 && i-start >= 7 {
+		return 0, false // 20241213, a build number rather than a version
+	}
+	if rest := tag[i:]; rest != "" {
+		switch c := rest[0]; {
+		case c == '-' || c == '_' || c == '+' || c == '.':
+		case isLetter(c):
+			if !prereleaseSuffix(rest) {
+				return 0, false // 1234abc: hash-like
+			}
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// prereleaseSuffix reports whether a suffix glued to the core starts with a
+// pre-release marker (rc1, a3, beta2, b1, dev).
+func prereleaseSuffix(s string) bool {
+	j := 0
+	for j < len(s) && isLetter(s[j]) {
+		j++
+	}
+	switch strings.ToLower(s[:j]) {
+	case "a", "b", "rc", "alpha", "beta", "dev", "pre", "preview":
+	default:
+		return false
+	}
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	return j == len(s) || strings.ContainsRune("-._", rune(s[j]))
+}
+
+// isDateVersion matches 2024-12-13T22-19-12Z (minio's RELEASE. tags),
+// possibly followed by a suffix.
+func isDateVersion(s string) bool {
+	const layout = "dddd-dd-ddTdd-dd-ddZ"
+	if len(s) < len(layout) {
+		return false
+	}
+	for i := 0; i < len(layout); i++ {
+		if layout[i] == 'd' {
+			if !isDigit(s[i]) {
+				return false
+			}
+		} else if s[i] != layout[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
