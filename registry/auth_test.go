@@ -305,3 +305,45 @@ func TestResolveBasicAuthFromDockerConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestMirrorGetsNoDockerHubCredentials(t *testing.T) {
+	var sawAuth atomic.Int32
+	host := testRegistry(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "" {
+				sawAuth.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	populate(t, host, fixtureFamilies)
+	sawAuth.Store(0)
+	hub := authn.FromConfig(authn.AuthConfig{Username: "hubuser", Password: "hub-password"})
+	r := newTestResolver(t, host, WithKeychain(staticKeychain{"index.docker.io": hub, "docker.io": hub}))
+	res := r.Resolve(context.Background(), []Request{{Ref: "redis:7", Precise: true}})["redis:7"]
+	if res.Err != nil || res.Tag != "7.4.1" {
+		t.Fatalf("Resolve(redis:7) through the mirror = %s, want Tag 7.4.1", describe(res))
+	}
+	if n := sawAuth.Load(); n != 0 {
+		t.Errorf("the mirror received %d requests with Docker Hub's credentials, want 0", n)
+	}
+}
+
+// panicKeychain fails in the worst way.
+type panicKeychain struct{}
+
+func (panicKeychain) Resolve(authn.Resource) (authn.Authenticator, error) { panic("keychain exploded") }
+
+func TestResolveNeverPanics(t *testing.T) {
+	host := testRegistry(t, func(h http.Handler) http.Handler { return h })
+	r := newTestResolver(t, host, WithKeychain(panicKeychain{}))
+	got := r.Resolve(context.Background(), []Request{{Ref: "redis:7"}, {Ref: "traefik:v3", Precise: true}})
+	for ref, res := range got {
+		if !errors.Is(res.Err, ErrInternal) || !strings.Contains(res.Err.Error(), "keychain exploded") {
+			t.Errorf("Resolve(%q) with a panicking keychain = %s, want an internal error", ref, describe(res))
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("Resolve returned %d results, want 2", len(got))
+	}
+}

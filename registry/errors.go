@@ -44,6 +44,9 @@ var (
 	ErrDigestMismatch = errors.New("digest mismatch")
 	// ErrOffline means offline mode found nothing in the cache.
 	ErrOffline = errors.New("not in cache (offline)")
+	// ErrInternal means a bug (a recovered panic) ended this reference's
+	// lookup; the other references are unaffected.
+	ErrInternal = errors.New("internal error")
 )
 
 // Error is a per-reference failure: what was being done, to which
@@ -57,7 +60,10 @@ type Error struct {
 
 // Error implements error.
 func (e *Error) Error() string {
-	if e.Err == nil {
+	if e.Err == nil || strings.HasPrefix(e.Err.Error(), e.Kind.Error()) {
+		if e.Err != nil {
+			return fmt.Sprintf("%s %s: %v", e.Op, e.Ref, e.Err)
+		}
 		return fmt.Sprintf("%s %s: %v", e.Op, e.Ref, e.Kind)
 	}
 	return fmt.Sprintf("%s %s: %v: %v", e.Op, e.Ref, e.Kind, e.Err)
@@ -87,7 +93,7 @@ func (e *InterpolationError) Is(target error) bool { return target == ErrInterpo
 // kindOf maps a transport or network error to one of the sentinel errors.
 func kindOf(err error) error {
 	for _, k := range []error{ErrInvalidReference, ErrInterpolated, ErrNotFound, ErrUnauthorized,
-		ErrRateLimited, ErrUnavailable, ErrTimeout, ErrBadResponse, ErrDigestMismatch, ErrOffline} {
+		ErrRateLimited, ErrUnavailable, ErrTimeout, ErrBadResponse, ErrDigestMismatch, ErrOffline, ErrInternal} {
 		if errors.Is(err, k) {
 			return k
 		}
@@ -116,7 +122,7 @@ func kindOf(err error) error {
 		}
 		return ErrBadResponse
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errAttemptTimeout) {
 		return ErrTimeout
 	}
 	var cve *tls.CertificateVerificationError
@@ -155,7 +161,7 @@ func temporary(err error) bool {
 }
 
 // errAttemptTimeout marks one attempt that exceeded the per-request timeout.
-var errAttemptTimeout = fmt.Errorf("no response within the per-request timeout: %w", ErrTimeout)
+var errAttemptTimeout = errors.New("no response within the per-request timeout")
 
 // wrapErr builds the per-reference error for op on ref.
 func wrapErr(op, ref string, err error) error {

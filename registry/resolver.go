@@ -184,7 +184,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 			defer wg.Done()
 			defer func() {
 				if p := recover(); p != nil {
-					j.res = Result{Ref: j.ref, Err: fmt.Errorf("resolving %s: internal error: %v", k, p)}
+					j.res = Result{Ref: j.ref, Err: &Error{Op: "resolving", Ref: k, Kind: ErrInternal, Err: fmt.Errorf("%v", p)}}
 				}
 			}()
 			j.res = rn.resolve(j.ref, j.precise, j.policy)
@@ -620,7 +620,7 @@ func (m *memo[T]) do(key string, f func() (T, error)) (T, error) {
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				c.err = fmt.Errorf("internal error: %v", p)
+				c.err = fmt.Errorf("%w: %v", ErrInternal, p)
 			}
 			close(c.done)
 		}()

@@ -143,7 +143,7 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req.Clone(actx))
 	timedOut := func(err error) error {
 		if actx.Err() != nil && ctx.Err() == nil {
-			return fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), errAttemptTimeout)
+			return fmt.Errorf("%w of %s", errAttemptTimeout, t.timeout)
 		}
 		return err
 	}
