@@ -260,6 +260,11 @@ func TestRender(t *testing.T) {
 			want: []string{"CMD-SHELL", "kafka-broker-api-versions.sh --bootstrap-server 127.0.0.1:9094 >/dev/null"},
 		},
 		{
+			name: "kafka confluent listener port",
+			svc:  Service{Image: "confluentinc/cp-kafka:7.7.1", Environment: map[string]string{"KAFKA_LISTENERS": "PLAINTEXT://kafka:29092,PLAINTEXT_HOST://0.0.0.0:9092"}},
+			want: []string{"CMD-SHELL", "kafka-topics --bootstrap-server 127.0.0.1:29092 --list >/dev/null"},
+		},
+		{
 			name: "haproxy takes the first container port",
 			svc:  Service{Image: "haproxy:3.2", Ports: []string{"8404", "443"}},
 			want: []string{"CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8404"},
