@@ -93,11 +93,10 @@ func TestResolveWarmCacheCostsNothing(t *testing.T) {
 		{Ref: "minio/minio:latest", Precise: true},
 		{Ref: "postgres:16", Precise: true},
 		{Ref: "redis:7.4.0-alpine", Policy: ptr(PolicyMinor)},
-		{Ref: "redis@" + testDigestPlaceholder},
 	}
 	cold := newTestResolver(t, host, WithCacheDir(dir))
 	rec.reset()
-	first := cold.Resolve(context.Background(), reqs[:5])
+	first := cold.Resolve(context.Background(), reqs)
 	if rec.count("", "") == 0 {
 		t.Fatal("cold run sent no requests")
 	}
@@ -108,7 +107,7 @@ func TestResolveWarmCacheCostsNothing(t *testing.T) {
 	}
 	rec.reset()
 	warm := newTestResolver(t, host, WithCacheDir(dir))
-	second := warm.Resolve(context.Background(), reqs[:5])
+	second := warm.Resolve(context.Background(), reqs)
 	if n := rec.count("", ""); n != 0 {
 		t.Errorf("warm run sent %d requests, want 0: %v", n, rec.all())
 	}
@@ -125,9 +124,6 @@ func TestResolveWarmCacheCostsNothing(t *testing.T) {
 		}
 	}
 }
-
-// testDigestPlaceholder is never resolved; it only keeps the request table readable.
-const testDigestPlaceholder = testDigest
 
 func ptr[T any](v T) *T { return &v }
 
