@@ -1,0 +1,463 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/golden"
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// TestGolden renders the same fixture in every format.
+func TestGolden(t *testing.T) {
+	files, sum := fixture()
+	opts := []Option{WithRules(testRules()), WithToolVersion("v0.0.0-test")}
+	for _, tc := range []struct {
+		name   string
+		render func(*bytes.Buffer) error
+	}{
+		{"fixture.txt", func(b *bytes.Buffer) error {
+			for _, f := range files {
+				Findings(b, f.Findings)
+			}
+			SummaryLine(b, sum)
+			return nil
+		}},
+		{"fixture.json", func(b *bytes.Buffer) error { return JSON(b, files, sum, opts...) }},
+		{"fixture.sarif", func(b *bytes.Buffer) error { return SARIF(b, files, opts...) }},
+		{"fixture.github", func(b *bytes.Buffer) error { return GitHub(b, files, opts...) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", tc.name), b.Bytes())
+		})
+	}
+}
+
+func TestRenderersAreDeterministic(t *testing.T) {
+	files, sum := fixture()
+	render := func() string {
+		var b bytes.Buffer
+		if err := JSON(&b, files, sum); err != nil {
+			t.Fatal(err)
+		}
+		if err := SARIF(&b, files); err != nil {
+			t.Fatal(err)
+		}
+		if err := GitHub(&b, files); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	first := render()
+	for range 5 {
+		if got := render(); got != first {
+			t.Fatalf("second rendering differs:\n%s", cmp.Diff(first, got))
+		}
+	}
+}
+
+func TestLineIndexPos(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		off  int
+		want compose.Pos
+	}{
+		{"", 0, compose.Pos{Line: 1, Col: 1}},
+		{"ab\ncd", 0, compose.Pos{Line: 1, Col: 1}},
+		{"ab\ncd", 2, compose.Pos{Line: 1, Col: 3}},
+		{"ab\ncd", 3, compose.Pos{Line: 2, Col: 1}},
+		{"ab\ncd", 5, compose.Pos{Line: 2, Col: 3}},
+		{"ab\n", 3, compose.Pos{Line: 2, Col: 1}},
+		{"ab\r\ncd", 4, compose.Pos{Line: 2, Col: 1}},
+		{"ab\r\ncd", 3, compose.Pos{Line: 1, Col: 4}},
+		{"é€x", 5, compose.Pos{Line: 1, Col: 3}},   // é is 2 bytes, € is 3
+		{"a\n😀b", 6, compose.Pos{Line: 2, Col: 2}}, // 😀 is 4 bytes, one code point
+		{"ab", 99, compose.Pos{Line: 1, Col: 3}},   // clamped
+		{"ab", -1, compose.Pos{Line: 1, Col: 1}},
+	} {
+		if got := newLineIndex([]byte(tc.src)).pos(tc.off); got != tc.want {
+			t.Errorf("newLineIndex(%q).pos(%d) = %v, want %v", tc.src, tc.off, got, tc.want)
+		}
+	}
+}
+
+// TestJSONParsesBack decodes the JSON document without the package's types
+// and checks that it says what the files say: statuses, positions, and
+// edits that, applied to the original bytes, give the output.
+func TestJSONParsesBack(t *testing.T) {
+	files, sum := fixture()
+	var b bytes.Buffer
+	if err := JSON(&b, files, sum, WithRules(testRules())); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Version int `json:"version"`
+		Files   []struct {
+			Path     string `json:"path"`
+			Status   string `json:"status"`
+			Written  bool   `json:"written"`
+			Error    string `json:"error"`
+			Findings []struct {
+				Rule, Name, Severity, Safety, Path, Message string
+				Line, Column                                int
+				EndLine                                     int `json:"end_line"`
+				EndColumn                                   int `json:"end_column"`
+				Fix                                         *struct {
+					Title, Safety string
+					Applied       bool
+					Edits         []struct {
+						Start, End  int
+						StartLine   int    `json:"start_line"`
+						StartColumn int    `json:"start_column"`
+						EndLine     int    `json:"end_line"`
+						EndColumn   int    `json:"end_column"`
+						NewText     string `json:"new_text"`
+					}
+				}
+			}
+		}
+		Summary map[string]any `json:"summary"`
+	}
+	dec := json.NewDecoder(&b)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("decoding the JSON report: %v", err)
+	}
+	if dec.More() {
+		t.Errorf("the JSON report holds more than one document")
+	}
+	if doc.Version != JSONVersion {
+		t.Errorf("version = %d, want %d", doc.Version, JSONVersion)
+	}
+	var statuses []string
+	for _, f := range doc.Files {
+		statuses = append(statuses, f.Status)
+	}
+	if want := []string{"changed", "error", "unchanged", "changed"}; !slices.Equal(statuses, want) {
+		t.Errorf("statuses = %q, want %q", statuses, want)
+	}
+	if got := doc.Files[1].Error; !strings.Contains(got, "did not find expected node content") {
+		t.Errorf("files[1].error = %q, want the parse error", got)
+	}
+	if !doc.Files[3].Written || doc.Files[0].Written {
+		t.Errorf("written = %v, %v; want false, true", doc.Files[0].Written, doc.Files[3].Written)
+	}
+	for i, f := range doc.Files {
+		src := files[i].Original
+		var applied []compose.Edit
+		for j, fd := range f.Findings {
+			orig := files[i].Findings[j]
+			if fd.Rule != orig.RuleID || fd.Path != orig.Path || fd.Message != orig.Message || fd.Severity != orig.Severity.String() {
+				t.Errorf("%s finding %d = %+v, want the fixture's %+v", f.Path, j, fd, orig)
+			}
+			if fd.Line != orig.Pos.Line || fd.Column != orig.Pos.Col {
+				t.Errorf("%s finding %d at %d:%d, want %v", f.Path, j, fd.Line, fd.Column, orig.Pos)
+			}
+			if fd.Fix == nil {
+				continue
+			}
+			for _, e := range fd.Fix.Edits {
+				if got := posOf(src, e.Start); got != (compose.Pos{Line: e.StartLine, Col: e.StartColumn}) {
+					t.Errorf("%s edit at byte %d says %d:%d, the bytes say %v", f.Path, e.Start, e.StartLine, e.StartColumn, got)
+				}
+				if got := posOf(src, e.End); got != (compose.Pos{Line: e.EndLine, Col: e.EndColumn}) {
+					t.Errorf("%s edit ending at byte %d says %d:%d, the bytes say %v", f.Path, e.End, e.EndLine, e.EndColumn, got)
+				}
+				if fd.Fix.Applied {
+					applied = append(applied, compose.Edit{Start: e.Start, End: e.End, New: e.NewText})
+				}
+			}
+		}
+		if f.Status == "error" {
+			continue
+		}
+		got, err := compose.Apply(src, applied)
+		if err != nil {
+			t.Fatalf("%s: applying the JSON edits: %v", f.Path, err)
+		}
+		if string(got) != string(files[i].Output) {
+			t.Errorf("%s: applied JSON edits give %q, want the output %q", f.Path, got, files[i].Output)
+		}
+	}
+	if _, ok := doc.Summary["elapsed"]; ok {
+		t.Errorf("summary carries the elapsed time, which makes stdout nondeterministic")
+	}
+	if got := doc.Summary["fixes_applied"]; got != float64(sum.Applied) {
+		t.Errorf("summary.fixes_applied = %v, want %d", got, sum.Applied)
+	}
+}
+
+// posOf computes a position independently of lineIndex.
+func posOf(src []byte, off int) compose.Pos {
+	p := compose.Pos{Line: 1, Col: 1}
+	for _, r := range string(src[:off]) {
+		if r == '\n' {
+			p.Line, p.Col = p.Line+1, 1
+			continue
+		}
+		p.Col++
+	}
+	return p
+}
+
+// sarifSchema compiles the SARIF 2.1.0 schema from ../shared, or skips.
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	path := filepath.Join(golden.SharedDir(t), "schemas", "sarif-schema-2.1.0.json")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("SARIF schema absent: %v", err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(SARIFSchema, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(SARIFSchema)
+	if err != nil {
+		t.Fatalf("compiling the SARIF schema: %v", err)
+	}
+	return sch
+}
+
+func validateSARIF(t *testing.T, sch *jsonschema.Schema, out []byte) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("SARIF output is not JSON: %v", err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("SARIF output does not validate: %v", err)
+	}
+}
+
+func TestSARIFValidates(t *testing.T) {
+	sch := sarifSchema(t)
+	files, _ := fixture()
+	for _, tc := range []struct {
+		name  string
+		files []File
+		opts  []Option
+	}{
+		{"fixture", files, []Option{WithRules(testRules())}},
+		{"real rule table", files, nil},
+		{"no files", nil, nil},
+		{"no rules", files, []Option{WithRules(nil)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := SARIF(&b, tc.files, tc.opts...); err != nil {
+				t.Fatal(err)
+			}
+			validateSARIF(t, sch, b.Bytes())
+		})
+	}
+}
+
+// TestSARIFSchemaRejects makes sure the validation above can fail.
+func TestSARIFSchemaRejects(t *testing.T) {
+	sch := sarifSchema(t)
+	for _, doc := range []string{
+		`{"version": "2.0.0", "runs": []}`,
+		`{"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]}`,
+		`{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}, "level": "fatal"}]}]}`,
+	} {
+		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(inst); err == nil {
+			t.Errorf("schema accepts %s", doc)
+		}
+	}
+}
+
+// TestSARIFContent checks levels, regions and fixes against the fixture.
+func TestSARIFContent(t *testing.T) {
+	files, _ := fixture()
+	var b bytes.Buffer
+	if err := SARIF(&b, files, WithRules(testRules())); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	var levels []string
+	for _, r := range run.Tool.Driver.Rules {
+		levels = append(levels, r.ID+"="+r.DefaultConfiguration.Level)
+	}
+	if want := []string{"CF001=warning", "CF002=error", "CF003=note"}; !slices.Equal(levels, want) {
+		t.Errorf("rule levels = %q, want %q", levels, want)
+	}
+	if got := run.Tool.Driver.Rules[2].Help.Text; got != "a hint without a doc" {
+		t.Errorf("help of a rule without a doc = %q, want its summary", got)
+	}
+	if run.ColumnKind != "unicodeCodePoints" {
+		t.Errorf("columnKind = %q, want unicodeCodePoints", run.ColumnKind)
+	}
+	if run.Invocations[0].ExecutionSuccessful || len(run.Invocations[0].Notifications) != 1 {
+		t.Errorf("invocation = %+v, want one failure notification", run.Invocations[0])
+	}
+	var got []string
+	for _, r := range run.Results {
+		s := r.RuleID + " " + r.Level + " " + r.Locations[0].PhysicalLocation.ArtifactLocation.URI
+		if reg := r.Locations[0].PhysicalLocation.Region; reg != nil {
+			s += " " + compose.Pos{Line: reg.StartLine, Col: reg.StartColumn}.String() + "-" + compose.Pos{Line: reg.EndLine, Col: reg.EndColumn}.String()
+		}
+		s += " fixes=" + strings.Repeat("*", len(r.Fixes))
+		got = append(got, s)
+	}
+	want := []string{
+		"CF001 warning app%2Cv2/compose.yaml 3:12-3:17 fixes=*",
+		"CF002 error app%2Cv2/compose.yaml 2:3-2:6 fixes=*",
+		"CF003 note app%2Cv2/compose.yaml fixes=",
+		"CF001 warning crlf/docker-compose.yml 3:12-3:20 fixes=", // the file was rewritten
+		"CF999 warning crlf/docker-compose.yml 2:3-3:20 fixes=",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("results (-want +got):\n%s", d)
+	}
+	// Each replacement's text region and byte range name the same bytes.
+	src := files[0].Original
+	for _, r := range run.Results {
+		for _, fx := range r.Fixes {
+			for _, rep := range fx.ArtifactChanges[0].Replacements {
+				d := rep.DeletedRegion
+				start, end := *d.ByteOffset, *d.ByteOffset+*d.ByteLength
+				if p := posOf(src, start); p != (compose.Pos{Line: d.StartLine, Col: d.StartColumn}) {
+					t.Errorf("%s: byteOffset %d is at %v, region starts at %d:%d", r.RuleID, start, p, d.StartLine, d.StartColumn)
+				}
+				if p := posOf(src, end); p != (compose.Pos{Line: d.EndLine, Col: d.EndColumn}) {
+					t.Errorf("%s: byte %d is at %v, region ends at %d:%d", r.RuleID, end, p, d.EndLine, d.EndColumn)
+				}
+			}
+		}
+	}
+}
+
+func TestSARIFURI(t *testing.T) {
+	for _, tc := range []struct{ path, want string }{
+		{"compose.yaml", "compose.yaml"},
+		{"./a/compose.yaml", "a/compose.yaml"},
+		{"a b/compose.yaml", "a%20b/compose.yaml"},
+		{"x:y/compose.yaml", "x:y/compose.yaml"},
+		{"100%/compose.yaml", "100%25/compose.yaml"},
+		{"../up/compose.yaml", "../up/compose.yaml"},
+		{"/abs/compose.yaml", "file:///abs/compose.yaml"},
+		{"/a#b/c?.yaml", "file:///a%23b/c%3F.yaml"},
+	} {
+		if got := sarifURI(tc.path); got != tc.want {
+			t.Errorf("sarifURI(%q) = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}
+
+func TestEscapeData(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"100%", "100%25"},
+		{"%0A is literal", "%250A is literal"},
+		{"a\nb", "a%0Ab"},
+		{"a\r\nb", "a%0D%0Ab"},
+		{"a:b,c", "a:b,c"}, // only properties escape ':' and ','
+		{"::error::x", "::error::x"},
+		{"é", "é"},
+	} {
+		if got := escapeData(tc.in); got != tc.want {
+			t.Errorf("escapeData(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestEscapeProperty(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"compose.yaml", "compose.yaml"},
+		{"100%", "100%25"},
+		{"a\nb\rc", "a%0Ab%0Dc"},
+		{"C:\\x", "C%3A\\x"},
+		{"a,b", "a%2Cb"},
+		{"k=v", "k=v"},
+		{"%3A", "%253A"}, // '%' first, so escapes are not double-applied
+		{"::", "%3A%3A"},
+	} {
+		if got := escapeProperty(tc.in); got != tc.want {
+			t.Errorf("escapeProperty(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestGitHubCommandsParse reads the commands back the way the runner does
+// and checks that every property and message survives escaping.
+func TestGitHubCommandsParse(t *testing.T) {
+	files, _ := fixture()
+	var b bytes.Buffer
+	if err := GitHub(&b, files, WithRules(testRules())); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	type cmdLine struct {
+		cmd   string
+		props map[string]string
+		msg   string
+	}
+	var got []cmdLine
+	for _, l := range lines {
+		if !utf8.ValidString(l) || !strings.HasPrefix(l, "::") {
+			t.Fatalf("not a workflow command: %q", l)
+		}
+		head, msg, ok := strings.Cut(l[2:], "::")
+		if !ok {
+			t.Fatalf("no message separator in %q", l)
+		}
+		cmd, rawProps, _ := strings.Cut(head, " ")
+		c := cmdLine{cmd: cmd, props: map[string]string{}, msg: unescape(msg)}
+		for _, kv := range strings.Split(rawProps, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				t.Fatalf("property %q in %q has no '='", kv, l)
+			}
+			c.props[k] = unescape(v)
+		}
+		got = append(got, c)
+	}
+	want := []cmdLine{
+		{"warning", map[string]string{"file": "app,v2/compose.yaml", "line": "3", "col": "12", "endLine": "3", "endColumn": "16", "title": "CF001 pin-image"},
+			files[0].Findings[0].Message + "\nfix: Pin nginx to 1.27.3"},
+		{"error", map[string]string{"file": "app,v2/compose.yaml", "line": "2", "col": "3", "endLine": "2", "endColumn": "5", "title": "CF002 bind-localhost"},
+			files[0].Findings[1].Message + "\nfix with --unsafe-fixes: Bind wéb's ports to 127.0.0.1"},
+		{"notice", map[string]string{"file": "app,v2/compose.yaml", "title": "CF003 hint"}, "consider splitting: frontend, backend"},
+		{"error", map[string]string{"file": "/abs/broken/compose.yaml", "line": "3", "col": "1", "title": "composefix"},
+			"cannot parse: did not find expected node content"},
+		{"warning", map[string]string{"file": "crlf/docker-compose.yml", "line": "3", "col": "12", "endLine": "3", "endColumn": "19", "title": "CF001 pin-image"},
+			files[3].Findings[0].Message + "\nfix: Pin postgres to 16.4"},
+		{"warning", map[string]string{"file": "crlf/docker-compose.yml", "line": "2", "endLine": "3", "title": "CF999"},
+			"a rule missing from the table"},
+	}
+	if d := cmp.Diff(want, got, cmp.AllowUnexported(cmdLine{})); d != "" {
+		t.Errorf("commands (-want +got):\n%s", d)
+	}
+}
+
+// unescape reverses GitHub's escaping, as the runner does.
+func unescape(s string) string {
+	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%3A", ":", "%2C", ",", "%25", "%").Replace(s)
+}

@@ -1,0 +1,266 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers"
+)
+
+// SARIFSchema is the JSON schema SARIF output names in "$schema" and is
+// validated against in tests.
+const SARIFSchema = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	ColumnKind  string            `json:"columnKind"`
+	Results     []sarifResult     `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifText      `json:"help"`
+	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool                `json:"executionSuccessful"`
+	Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID     string          `json:"ruleId"`
+	RuleIndex  *int            `json:"ruleIndex,omitempty"`
+	Level      string          `json:"level"`
+	Message    sarifText       `json:"message"`
+	Locations  []sarifLocation `json:"locations"`
+	Fixes      []sarifFix      `json:"fixes,omitempty"`
+	Properties map[string]any  `json:"properties,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+// sarifRegion is a text region (lines and character columns, end column
+// exclusive); deleted regions of fixes also carry the byte range.
+type sarifRegion struct {
+	StartLine   int  `json:"startLine"`
+	StartColumn int  `json:"startColumn"`
+	EndLine     int  `json:"endLine"`
+	EndColumn   int  `json:"endColumn"`
+	ByteOffset  *int `json:"byteOffset,omitempty"`
+	ByteLength  *int `json:"byteLength,omitempty"`
+}
+
+type sarifFix struct {
+	Description     sarifText             `json:"description"`
+	ArtifactChanges []sarifArtifactChange `json:"artifactChanges"`
+}
+
+type sarifArtifactChange struct {
+	ArtifactLocation sarifArtifact      `json:"artifactLocation"`
+	Replacements     []sarifReplacement `json:"replacements"`
+}
+
+type sarifReplacement struct {
+	DeletedRegion   sarifRegion `json:"deletedRegion"`
+	InsertedContent *sarifText  `json:"insertedContent,omitempty"`
+}
+
+// SARIF writes a SARIF 2.1.0 log with one run: every rule of the rule table
+// in tool.driver.rules, one result per finding, and files that could not
+// be processed as tool execution notifications. Columns count Unicode code
+// points; positions refer to each file's original bytes.
+//
+// Every finding with a fix carries it as a SARIF fix (artifactChanges with
+// replacements) whether or not this run applied it, since the file on disk
+// is still the original — except for files this run rewrote (--write),
+// whose fixes are left out because their regions no longer match the file.
+func SARIF(w io.Writer, files []File, opts ...Option) error {
+	o := buildOptions(opts)
+	ruleIndex := map[string]int{}
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name: "composefix", Version: o.toolVersion, InformationURI: InformationURI,
+			Rules: make([]sarifRule, 0, len(o.rules)),
+		}},
+		ColumnKind: "unicodeCodePoints",
+		Results:    []sarifResult{},
+	}
+	for i, r := range o.rules {
+		ruleIndex[r.ID] = i
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r))
+	}
+	inv := sarifInvocation{ExecutionSuccessful: true}
+	for i := range files {
+		f := &files[i]
+		if f.Err != nil {
+			inv.ExecutionSuccessful = false
+			inv.Notifications = append(inv.Notifications, sarifNotificationOf(f))
+			continue
+		}
+		var idx *lineIndex
+		for _, fd := range f.Findings {
+			res := sarifResultOf(fd)
+			if n, ok := ruleIndex[fd.RuleID]; ok {
+				res.RuleIndex = &n
+			}
+			if fd.Fix != nil && !f.Written {
+				if idx == nil {
+					idx = newLineIndex(f.Original)
+				}
+				res.Fixes = []sarifFix{sarifFixOf(fd, idx)}
+			}
+			run.Results = append(run.Results, res)
+		}
+	}
+	run.Invocations = []sarifInvocation{inv}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}); err != nil {
+		return fmt.Errorf("writing the SARIF report: %w", err)
+	}
+	return nil
+}
+
+func sarifRuleOf(r *fixers.Rule) sarifRule {
+	doc := r.Doc
+	if doc == "" {
+		doc = r.Summary
+	}
+	level, _ := levelOf(r.Severity)
+	return sarifRule{
+		ID: r.ID, Name: r.Name,
+		ShortDescription:     sarifText{r.Summary},
+		FullDescription:      sarifText{doc},
+		Help:                 sarifText{doc},
+		DefaultConfiguration: sarifConfig{Level: level},
+		Properties:           map[string]any{"safety": r.Safety.String()},
+	}
+}
+
+func sarifResultOf(fd fixers.Finding) sarifResult {
+	level, _ := levelOf(fd.Severity)
+	loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(fd.Path)}}
+	if start, end := span(fd.Pos, fd.End); start.Line > 0 {
+		loc.Region = &sarifRegion{StartLine: start.Line, StartColumn: start.Col, EndLine: end.Line, EndColumn: end.Col}
+	}
+	res := sarifResult{
+		RuleID: fd.RuleID, Level: level, Message: sarifText{fd.Message},
+		Locations: []sarifLocation{{PhysicalLocation: loc}},
+	}
+	if fd.Fix != nil {
+		res.Properties = map[string]any{"fixSafety": fd.Fix.Safety.String(), "fixApplied": fd.Applied}
+	}
+	return res
+}
+
+func sarifFixOf(fd fixers.Finding, idx *lineIndex) sarifFix {
+	change := sarifArtifactChange{ArtifactLocation: sarifArtifact{URI: sarifURI(fd.Path)}, Replacements: []sarifReplacement{}}
+	for _, e := range fd.Fix.Change.Edits {
+		s, t := idx.pos(e.Start), idx.pos(e.End)
+		off, n := e.Start, e.End-e.Start
+		rep := sarifReplacement{DeletedRegion: sarifRegion{
+			StartLine: s.Line, StartColumn: s.Col, EndLine: t.Line, EndColumn: t.Col,
+			ByteOffset: &off, ByteLength: &n,
+		}}
+		if e.New != "" {
+			rep.InsertedContent = &sarifText{e.New}
+		}
+		change.Replacements = append(change.Replacements, rep)
+	}
+	desc := fd.Fix.Title
+	if fd.Fix.Safety != fixers.Safe {
+		desc += " (" + fd.Fix.Safety.String() + ")"
+	}
+	return sarifFix{Description: sarifText{desc}, ArtifactChanges: []sarifArtifactChange{change}}
+}
+
+func sarifNotificationOf(f *File) sarifNotification {
+	n := sarifNotification{Level: "error", Message: sarifText{f.Err.Error()}}
+	loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(f.Path)}}
+	var pe *compose.PosError
+	if errors.As(f.Err, &pe) && pe.Line > 0 {
+		n.Message.Text = pe.Msg
+		if pe.Err != nil {
+			n.Message.Text += ": " + pe.Err.Error()
+		}
+		col := max(pe.Col, 1)
+		loc.Region = &sarifRegion{StartLine: pe.Line, StartColumn: col, EndLine: pe.Line, EndColumn: col}
+	}
+	n.Locations = []sarifLocation{{PhysicalLocation: loc}}
+	return n
+}
+
+// sarifURI turns a path as given into a URI reference: relative paths stay
+// relative (code-scanning services resolve them against the checkout) with
+// forward slashes and percent-encoded segments; absolute paths become file
+// URIs.
+func sarifURI(path string) string {
+	p := filepath.ToSlash(filepath.Clean(path))
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	u := strings.Join(segs, "/")
+	if filepath.IsAbs(path) {
+		if !strings.HasPrefix(u, "/") {
+			u = "/" + u // a Windows drive path
+		}
+		return "file://" + u
+	}
+	return u
+}
