@@ -292,8 +292,8 @@ func PlanUpdate(r ImageRef, res Resolution, mode PinMode) (b ImageBump, ok bool)
 }
 
 func checkPin(p *Pass) error {
-	if p.Resolved == nil {
-		return nil // the registry was not asked: nothing to say
+	if p.Resolved == nil || p.Config.Images.Update {
+		return nil // the registry was not asked, or only for newer versions
 	}
 	cfg := p.Config
 	for _, r := range ImageRefs(p.Document, cfg) {
@@ -356,7 +356,7 @@ func checkPin(p *Pass) error {
 }
 
 func checkStaleDigest(p *Pass) error {
-	if p.Resolved == nil {
+	if p.Resolved == nil || p.Config.Images.Update { // CF004 refreshes digests in update mode
 		return nil
 	}
 	for _, r := range ImageRefs(p.Document, p.Config) {
