@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -80,7 +81,7 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 			break
 		}
 		if err != nil {
-			return nil, yamlError(path, err)
+			return nil, yamlError(path, src, err)
 		}
 		d.Docs = append(d.Docs, &n)
 	}
@@ -130,9 +131,18 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 
 var yamlLineRE = regexp.MustCompile(`(?:line|yaml: line) (\d+)(?:, column (\d+))?`)
 
+var (
+	yamlPrefixRE = regexp.MustCompile(`^yaml: (line \d+: )?`)
+	unknownRE    = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+)
+
 // yamlError turns a yaml.v3 error into a PosError, extracting the line (and
 // column when yaml.v3 gives one) from its message.
-func yamlError(path string, err error) error {
+//
+// yaml.v3 numbers the lines of parser errors ("did not find expected ...")
+// from 0 and those of scanner errors from 1, and names no line for an
+// unknown anchor: the first is corrected, the last located in src.
+func yamlError(path string, src []byte, err error) error {
 	msg := err.Error()
 	pe := &PosError{Path: path, Msg: "invalid YAML"}
 	var te *yaml.TypeError
@@ -145,11 +155,18 @@ func yamlError(path string, err error) error {
 		if m[2] != "" {
 			pe.Col, _ = strconv.Atoi(m[2])
 		}
+		if strings.Contains(msg, "did not find expected") {
+			pe.Line++
+		}
+	} else if m := unknownRE.FindStringSubmatch(msg); m != nil {
+		if i := bytes.Index(src, []byte("*"+m[1])); i >= 0 {
+			p := positionOf(src, i)
+			pe.Line, pe.Col = p.Line, p.Col
+		}
 	}
 	// Keep yaml.v3's own words minus its "yaml: line N:" prefix, which the
 	// position already says.
-	clean := regexp.MustCompile(`^yaml: (line \d+: )?`).ReplaceAllString(msg, "")
-	pe.Msg = "invalid YAML: " + clean
+	pe.Msg = "invalid YAML: " + yamlPrefixRE.ReplaceAllString(msg, "")
 	return pe
 }
 

@@ -1,0 +1,141 @@
+package compose_test
+
+import (
+	"bytes"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+)
+
+// billionLaughs is the classic alias bomb: nine levels of nine aliases each.
+func billionLaughs() string {
+	var b strings.Builder
+	b.WriteString("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n")
+	prev := "a"
+	for _, name := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		b.WriteString(name + ": &" + name + " [")
+		for j := 0; j < 9; j++ {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("*" + prev)
+		}
+		b.WriteString("]\n")
+		prev = name
+	}
+	b.WriteString("services:\n  web:\n    command: *i\n")
+	return b.String()
+}
+
+// TestLoadBadInput checks that Load refuses each kind of bad input with a
+// one-line *PosError naming the path and, where there is one, the position.
+func TestLoadBadInput(t *testing.T) {
+	tests := []struct {
+		name      string
+		src       string
+		line, col int    // 0: no position
+		msg       string // a substring of the message
+	}{
+		// yaml.v3 names the line where the unclosed collection starts.
+		{"unclosed flow sequence", "services:\n  web: [\n    image: x\n", 2, 1, "invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed flow mapping", "services:\n  web: {a: 1\n  b: 2\n", 2, 1, "invalid YAML: did not find expected ',' or '}'"},
+		{"sequence in a mapping", "services:\n  web:\n    - b\n    c: d\n", 3, 1, "invalid YAML: did not find expected '-' indicator"},
+		{"unterminated quote", "services:\n  web: 'x\n", 2, 1, "invalid YAML: found unexpected end of stream"},
+		{"unknown anchor", "services:\n  web:\n    <<: *nope\n", 3, 9, "invalid YAML: unknown anchor 'nope' referenced"},
+		{"tab indentation", "services:\n\tweb:\n", 2, 1, "invalid YAML"},
+		{"duplicate keys", "services:\n  web:\n    image: a\n    image: b\n", 4, 5, `duplicate key "image" (first defined at line 3)`},
+		{"duplicate services", "services:\n  web: {}\n  web: {}\n", 3, 3, `duplicate key "web"`},
+		{"alias bomb", billionLaughs(), 2, 8, "cannot expand aliases"}, // the first alias
+		{"sequence root", "- a\n- b\n", 1, 1, "the document is a sequence"},
+		{"scalar root", "just text\n", 1, 1, "the document is a scalar"},
+		{"not compose", "name: x\nnetworks: {}\n", 1, 1, "no top-level services key"},
+		{"services is a list", "services:\n  - web\n", 2, 3, "services is a sequence"},
+		{"binary data", "services:\n  web:\x00\x01\x02", 2, 7, "binary data"},
+		{"empty file", "", 0, 0, "empty file"},
+		{"only comments", "# nothing\n\n", 0, 0, "empty file"},
+		{"invalid UTF-8", "services:\n  wéb: \xff\xfe\n", 2, 8, "invalid UTF-8"},
+		{"too large", strings.Repeat("#", compose.MaxSize+1), 0, 0, "limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := compose.Load("dir/compose.yaml", []byte(tt.src))
+			if err == nil {
+				t.Fatalf("Load(%.40q) = %v, want an error", tt.src, d)
+			}
+			var pe *compose.PosError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Load(%.40q) error %T %q, want a *compose.PosError", tt.src, err, err)
+			}
+			if pe.Path != "dir/compose.yaml" || pe.Line != tt.line || pe.Col != tt.col {
+				t.Errorf("Load(%.40q) error at %s:%d:%d, want dir/compose.yaml:%d:%d (%v)", tt.src, pe.Path, pe.Line, pe.Col, tt.line, tt.col, err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.msg) {
+				t.Errorf("Load(%.40q) error %q, want it to contain %q", tt.src, msg, tt.msg)
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("Load(%.40q) error %q spans several lines, want one", tt.src, msg)
+			}
+			wantPrefix := "dir/compose.yaml: "
+			if tt.line > 0 {
+				wantPrefix = "dir/compose.yaml:" + itoa(tt.line) + ":" + itoa(tt.col) + ": "
+			}
+			if !strings.HasPrefix(msg, wantPrefix) {
+				t.Errorf("Load(%.40q) error %q, want the prefix %q", tt.src, msg, wantPrefix)
+			}
+		})
+	}
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// TestLoadRefusesLargeInputCheaply checks that a 20 MB input is refused
+// before any parsing: memory allocated does not grow with the input.
+func TestLoadRefusesLargeInputCheaply(t *testing.T) {
+	src := bytes.Repeat([]byte("services:\n  web:\n    image: x\n"), 20<<20/30)
+	if len(src) <= compose.MaxSize {
+		t.Fatalf("test input of %d bytes is not above MaxSize %d", len(src), compose.MaxSize)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := compose.Load("big.yaml", src)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatalf("Load(20 MB) succeeded, want a size error")
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+		t.Errorf("Load(20 MB) allocated %d bytes before refusing, want under 1 MB", grew)
+	}
+}
+
+// TestLoadGoodEdgeCases checks inputs that look odd but are valid.
+func TestLoadGoodEdgeCases(t *testing.T) {
+	tests := []struct{ name, src string }{
+		{"only services", "services:\n"},
+		{"empty services mapping", "services: {}\n"},
+		{"BOM", "\ufeffservices:\n  web:\n    image: x\n"},
+		{"several documents", "services: {}\n---\nfoo: 1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := compose.Load("compose.yaml", []byte(tt.src)); err != nil {
+				t.Errorf("Load(%q) = %v, want no error", tt.src, err)
+			}
+		})
+	}
+}
