@@ -78,6 +78,11 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 	if nv.Style != 0 || !plainSafe(value, d.inFlow(n)) {
 		text = quote(value, q)
 	}
+	// An empty value ("key:" or "-" with nothing after it) starts right
+	// after its indicator: the new text needs a separating blank.
+	if sp.Start == sp.End && sp.Start > 0 && !isSpaceOrBreak(d.Src[sp.Start-1]) {
+		text = " " + text
+	}
 	return Change{
 		Edits: []Edit{{Start: sp.Start, End: sp.End, New: text}},
 		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},

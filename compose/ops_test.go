@@ -177,3 +177,40 @@ func TestChangesCompose(t *testing.T) {
 		})
 	}
 }
+
+// TestSetScalar checks the text SetScalar writes and that it verifies.
+func TestSetScalar(t *testing.T) {
+	tests := []struct {
+		name, src string
+		path      []string
+		value     string
+		want      string
+	}{
+		{"plain stays plain", "a: x\n", []string{"a"}, "y", "a: y\n"},
+		{"double quotes kept", "a: \"x\"\n", []string{"a"}, "y", "a: \"y\"\n"},
+		{"single quotes kept", "a: 'x'\n", []string{"a"}, "it's", "a: 'it''s'\n"},
+		{"plain quoted when needed", "a: x\n", []string{"a"}, "true", "a: \"true\"\n"},
+		{"no is a string in YAML 1.2", "a: x\n", []string{"a"}, "no", "a: no\n"},
+		{"plain quoted when needed in flow", "a: {b: x}\n", []string{"a", "b"}, "p,q", "a: {b: \"p,q\"}\n"},
+		{"empty value", "a:\n", []string{"a"}, "y", "a: y\n"},
+		{"empty value at the end of the file", "a:", []string{"a"}, "y", "a: y"},
+		{"empty value before a comment", "a: # c\n", []string{"a"}, "y", "a: y # c\n"},
+		{"anchor kept, the string stays a string", "a: &x 1\nb: *x\n", []string{"a"}, "2", "a: &x \"2\"\nb: *x\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			ch, err := d.SetScalar(node(t, d, tt.path...), tt.value)
+			if err != nil {
+				t.Fatalf("SetScalar(%q): %v", tt.value, err)
+			}
+			out, err := applyVerified(d, ch)
+			if err != nil {
+				t.Fatalf("SetScalar(%q) on %q: %v", tt.value, tt.src, err)
+			}
+			if string(out) != tt.want {
+				t.Errorf("SetScalar(%q) on %q = %q, want %q", tt.value, tt.src, out, tt.want)
+			}
+		})
+	}
+}
