@@ -205,6 +205,16 @@ func TestRender(t *testing.T) {
 			want: []string{"CMD-SHELL", "redis-cli -a s3cret ping | grep -q PONG"},
 		},
 		{
+			name: "redis-stack flags from REDIS_ARGS",
+			svc:  Service{Image: "redis/redis-stack-server:7.4.0-v1", Environment: map[string]string{"REDIS_ARGS": "--save 60 1 --requirepass ${REDIS_PASSWORD} --port 6390"}},
+			want: []string{"CMD-SHELL", `redis-cli -p 6390 -a "${REDIS_PASSWORD}" ping | grep -q PONG`},
+		},
+		{
+			name: "haproxy alpine uses busybox nc",
+			svc:  Service{Image: "haproxy:3.2-alpine", Ports: []string{"80"}},
+			want: []string{"CMD", "nc", "-z", "127.0.0.1", "80"},
+		},
+		{
 			name: "traefik",
 			svc:  Service{Image: "traefik:v3.2.3", Command: []string{"--ping=true"}},
 			want: []string{"CMD", "traefik", "healthcheck", "--ping"},
