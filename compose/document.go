@@ -196,14 +196,20 @@ func checkDuplicates(path string, n *yaml.Node) error {
 		seen := make(map[string]*yaml.Node, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode || k.Value == "<<" && k.Tag == "!!merge" {
+			if k.Kind != yaml.ScalarNode {
 				continue
 			}
-			if prev, ok := seen[k.Value]; ok {
-				return &PosError{Path: path, Line: k.Line, Col: k.Column,
-					Msg: fmt.Sprintf("duplicate key %q (first defined at line %d)", k.Value, prev.Line)}
+			// yaml.v3 decodes a merge key and the string '<<' alike: one
+			// of each is a duplicate too.
+			id := k.Value
+			if prev, ok := seen[id]; ok {
+				msg := fmt.Sprintf("duplicate key %q (first defined at line %d)", k.Value, prev.Line)
+				if k.Tag == "!!merge" && prev.Tag == "!!merge" {
+					msg = fmt.Sprintf("duplicate merge key (first at line %d); merge several mappings with <<: [*a, *b]", prev.Line)
+				}
+				return &PosError{Path: path, Line: k.Line, Col: k.Column, Msg: msg}
 			}
-			seen[k.Value] = k
+			seen[id] = k
 		}
 	}
 	for _, c := range n.Content {

@@ -47,6 +47,8 @@ func TestLoadBadInput(t *testing.T) {
 		{"unknown anchor", "services:\n  web:\n    <<: *nope\n", 3, 9, "invalid YAML: unknown anchor 'nope' referenced"},
 		{"tab indentation", "services:\n\tweb:\n", 2, 1, "invalid YAML"},
 		{"duplicate keys", "services:\n  web:\n    image: a\n    image: b\n", 4, 5, `duplicate key "image" (first defined at line 3)`},
+		{"duplicate merge keys", "x: &x {a: 1}\ny: &y {b: 1}\nservices:\n  web:\n    <<: *x\n    <<: *y\n", 6, 5, "duplicate merge key (first at line 5); merge several mappings with <<: [*a, *b]"},
+		{"a merge key and the string <<", "x: &x {a: 1}\nservices:\n  web:\n    <<: *x\n    '<<': s\n", 5, 5, `duplicate key "<<" (first defined at line 4)`},
 		{"duplicate services", "services:\n  web: {}\n  web: {}\n", 3, 3, `duplicate key "web"`},
 		{"alias bomb", billionLaughs(), 2, 8, "cannot expand aliases"}, // the first alias
 		{"sequence root", "- a\n- b\n", 1, 1, "the document is a sequence"},
