@@ -97,7 +97,8 @@ type Service struct {
 	// `sh -c "..."`) are split again when looking for flags.
 	Command []string
 	// Ports are the container-side ports of `ports:` and `expose:`, in
-	// file order.
+	// file order, as written ("80", "80/tcp", "8000-8010"); the caller strips
+	// the host part of `ports:` entries. UDP ports are skipped.
 	Ports []string
 }
 
@@ -312,15 +313,43 @@ func (p Param) resolve(tokens []string, s Service) (string, bool, error) {
 			return v, true, nil
 		}
 	}
-	if p.ContainerPort && len(s.Ports) > 0 {
-		if v, ok := pick(s.Ports[0]); ok {
-			return v, true, nil
+	if p.ContainerPort {
+		for _, port := range s.Ports {
+			if n, ok := tcpPort(port); ok {
+				if v, ok := pick(n); ok {
+					return v, true, nil
+				}
+				break // only the first TCP port counts
+			}
 		}
 	}
 	if p.Default != "" && !(p.DefaultOnlyWithoutCommand && len(s.Command) > 0) {
 		return p.Default, true, nil
 	}
 	return "", false, nil
+}
+
+// tcpPort reduces a container port as written in ports or expose ("80",
+// "80/tcp", "8000-8010", "${APP_PORT}") to one port number, and rejects
+// non-TCP ports ("53/udp").
+func tcpPort(port string) (string, bool) {
+	port = strings.TrimSpace(port)
+	if p, proto, ok := strings.Cut(port, "/"); ok {
+		if !strings.EqualFold(proto, "tcp") {
+			return "", false
+		}
+		port = p
+	}
+	if strings.HasPrefix(port, "${") {
+		return port, true
+	}
+	if first, _, ok := strings.Cut(port, "-"); ok {
+		port = first
+	}
+	if port == "" || strings.Trim(port, "0123456789") != "" {
+		return "", false
+	}
+	return port, true
 }
 
 func (p Param) describe() string {

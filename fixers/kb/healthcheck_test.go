@@ -280,6 +280,16 @@ func TestRender(t *testing.T) {
 			want: []string{"CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8404"},
 		},
 		{
+			name: "haproxy skips udp ports and ranges reduce to their first port",
+			svc:  Service{Image: "haproxy:3.2", Ports: []string{"514/udp", "8000-8010/tcp", "443"}},
+			want: []string{"CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8000"},
+		},
+		{
+			name:    "haproxy with only udp ports",
+			svc:     Service{Image: "haproxy:3.2", Ports: []string{"514/udp"}},
+			wantErr: ErrMissingParam,
+		},
+		{
 			name:    "haproxy without ports",
 			svc:     Service{Image: "haproxy:3.2"},
 			wantErr: ErrMissingParam,

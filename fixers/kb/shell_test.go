@@ -56,3 +56,26 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestTCPPort(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"80", "80", true},
+		{" 80/tcp ", "80", true},
+		{"80/TCP", "80", true},
+		{"8000-8010", "8000", true},
+		{"${APP_PORT}", "${APP_PORT}", true},
+		{"53/udp", "", false},
+		{"http", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := tcpPort(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("tcpPort(%q) = %q, %v, want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
