@@ -48,7 +48,8 @@ An image without a tag is "latest". The host and repository keep their spelling
 (docker.io/library/redis:7 stays docker.io/library/redis:7.4.1); inside
 "${REDIS_IMAGE:-redis:7}" only the default is pinned. When no precise tag carries the
 digest, the digest is pinned instead and the message says so. A precise tag is left
-alone under "version". Services that also have "build:" (the image names their build
+alone under "version", and so is major.minor (16.4, 7.4-alpine), which rarely has a
+more precise tag; version+digest pins it exactly. Services that also have "build:" (the image names their build
 output) and images matching ignore_images are skipped. An image shared through an
 anchor or an x- template is pinned once, at its definition.
 
@@ -257,11 +258,10 @@ func (r ImageRef) Lookup(cfg *Config) (ask, precise bool) {
 	if cfg.Images.Update {
 		return isVersion, false
 	}
-	floating := !isPreciseTag(r.Tag)
-	if r.Digest == "" && cfg.Pin == PinVersion && !floating {
+	if r.Digest == "" && cfg.Pin == PinVersion && pinnedVersion(r.Tag) {
 		return false, false
 	}
-	return true, floating && cfg.Pin != PinDigest
+	return true, !isPreciseTag(r.Tag) && cfg.Pin != PinDigest
 }
 
 // ImageBump is one version bump CF004 proposes.
@@ -308,15 +308,10 @@ func checkPin(p *Pass) error {
 		var tag, digest, msg, title string
 		switch cfg.Pin {
 		case PinVersion:
-			if !floating {
+			if pinnedVersion(r.Tag) {
 				continue
 			}
 			if res.Tag == "" || res.Tag == r.Tag {
-				if n, _ := versionComponents(r.Tag); n >= 2 {
-					// Likely the most precise tag already (postgres:16.4):
-					// a digest pin would only hide the version.
-					continue
-				}
 				tag, digest = r.Tag, res.Digest
 				msg = fmt.Sprintf("image %q is a floating tag and no more precise tag carries its digest; expected a digest pin", r.Text)
 				title = fmt.Sprintf("Pin %s to its digest", r.Text)
@@ -623,6 +618,16 @@ func matchImage(pattern, image string) bool {
 		}
 	}
 	return false
+}
+
+// pinnedVersion reports whether tag counts as pinned under --pin version:
+// a version with at least major.minor (16.4, 7.4-alpine, 7.4.1). Such a tag
+// is not looked up in the default run; a more precise tag carrying the same
+// digest rarely exists (postgres has no 16.4.x), and --pin version+digest
+// pins it exactly.
+func pinnedVersion(tag string) bool {
+	n, ok := versionComponents(tag)
+	return ok && n >= 2
 }
 
 // isPreciseTag reports whether tag names one release: a version with three
