@@ -18,6 +18,8 @@ func testRules() []*fixers.Rule {
 			Summary: "bind published ports to 127.0.0.1", Doc: "Bind ports to localhost."},
 		{ID: "CF003", Name: "hint", Safety: fixers.DisplayOnly, Severity: fixers.Info,
 			Summary: "a hint without a doc"},
+		{ID: "CF004", Name: "unused", Safety: fixers.Safe, Severity: fixers.Error,
+			Summary: "a rule no finding refers to, left out of SARIF"},
 	}
 }
 

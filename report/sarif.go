@@ -119,9 +119,10 @@ type sarifReplacement struct {
 	InsertedContent *sarifText  `json:"insertedContent,omitempty"`
 }
 
-// SARIF writes a SARIF 2.1.0 log with one run: every rule of the rule table
-// in tool.driver.rules, one result per finding, and files that could not
-// be processed as tool execution notifications. Columns count Unicode code
+// SARIF writes a SARIF 2.1.0 log with one run: the rules the findings
+// refer to in tool.driver.rules (in rule-table order), one result per
+// finding, and files that could not be processed as tool execution
+// notifications. Columns count Unicode code
 // points; positions refer to each file's original bytes.
 //
 // Every finding with a fix carries it as a SARIF fix (artifactChanges with
@@ -139,9 +140,17 @@ func SARIF(w io.Writer, files []File, opts ...Option) error {
 		ColumnKind: "unicodeCodePoints",
 		Results:    []sarifResult{},
 	}
-	for i, r := range o.rules {
-		ruleIndex[r.ID] = i
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r))
+	used := map[string]bool{}
+	for _, f := range files {
+		for _, fd := range f.Findings {
+			used[fd.RuleID] = true
+		}
+	}
+	for _, r := range o.rules {
+		if used[r.ID] {
+			ruleIndex[r.ID] = len(run.Tool.Driver.Rules)
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r))
+		}
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
 	for i := range files {

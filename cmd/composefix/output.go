@@ -7,10 +7,19 @@ import (
 )
 
 // formats lists the values --format accepts.
-func formats() []string { return []string{"text"} }
+func formats() []string { return []string{"text", "json", "sarif", "github"} }
 
 // writeReport writes a machine-readable report (every format but text) to
-// out.
+// out. It is the whole of stdout: no diff, no summary line.
 func writeReport(out io.Writer, format string, files []report.File, sum report.Summary) error {
-	return usagef("unknown --format %q", format) // TODO(#6): json, sarif, github
+	opts := []report.Option{report.WithToolVersion(version)}
+	switch format {
+	case "json":
+		return report.JSON(out, files, sum, opts...)
+	case "sarif":
+		return report.SARIF(out, files, opts...)
+	case "github":
+		return report.GitHub(out, files, opts...)
+	}
+	return usagef("unknown --format %q", format)
 }

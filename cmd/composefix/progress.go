@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// progressDelay is how long registry work runs before a progress line
+// appears: fast runs (a warm cache) never show one.
+const progressDelay = 300 * time.Millisecond
+
+// progress draws one line on stderr while images are resolved ("resolving
+// images: 12/40, 5 cached"), redrawn in place with \r and cleared by Done.
+// A disabled progress writes nothing. All methods are safe for concurrent
+// use and on a nil *progress.
+type progress struct {
+	w       io.Writer
+	enabled bool
+	delay   time.Duration
+
+	mu              sync.Mutex
+	timer           *time.Timer
+	total, done     int
+	hits            int
+	visible, closed bool
+	width           int // characters of the line on screen, to clear it
+}
+
+// newProgress returns a progress line on w; enabled should come from
+// progressEnabled.
+func newProgress(w io.Writer, enabled bool) *progress {
+	return &progress{w: w, enabled: enabled, delay: progressDelay}
+}
+
+// progressEnabled reports whether a progress line may be drawn: only in
+// the text format, on a terminal, and outside CI (CI=true or CI=1, as CI
+// services set it). getenv is os.Getenv outside tests.
+func progressEnabled(format string, errOut io.Writer, getenv func(string) string) bool {
+	switch strings.ToLower(getenv("CI")) {
+	case "true", "1":
+		return false
+	}
+	return format == "text" && isTerminal(errOut)
+}
+
+// Start begins counting total lookups. The line appears once the work has
+// taken longer than the delay.
+func (p *progress) Start(total int) {
+	if p == nil || !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = total
+	if p.delay <= 0 {
+		p.visible = true
+		p.draw()
+		return
+	}
+	p.timer = time.AfterFunc(p.delay, p.show)
+}
+
+func (p *progress) show() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.visible = true
+	p.draw()
+}
+
+// Update records that done of the total lookups are finished, cacheHits of
+// them answered from the disk cache.
+func (p *progress) Update(done, cacheHits int) {
+	if p == nil || !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done, p.hits = done, cacheHits
+	if p.visible && !p.closed {
+		p.draw()
+	}
+}
+
+// Done stops the progress line and clears it from the screen. Later calls
+// do nothing.
+func (p *progress) Done() {
+	if p == nil || !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	if p.width > 0 {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.width))
+		p.width = 0
+	}
+}
+
+// draw rewrites the line; the caller holds p.mu.
+func (p *progress) draw() {
+	line := fmt.Sprintf("resolving images: %d/%d, %d cached", p.done, p.total, p.hits)
+	n := len(line) // ASCII only
+	pad := ""
+	if p.width > n {
+		pad = strings.Repeat(" ", p.width-n)
+	}
+	fmt.Fprintf(p.w, "\r%s%s", line, pad)
+	p.width = max(n, p.width)
+}
