@@ -368,8 +368,8 @@ services:
 		got = append(got, row{r.Service, r.Text, r.Offset, r.Name, r.Tag, r.Digest, r.ImplicitTag, r.Skip.String(), ask, precise})
 	}
 	want := []row{
-		{"a", "redis:7", 0, "redis", "7", "", false, "built by the service", false, false}, // b builds from the shared template
-		{"c", "registry.example.com:5000/team/app:1.2", 7, "registry.example.com:5000/team/app", "1.2", "", false, "not skipped", true, true},
+		{"a", "redis:7", 0, "redis", "7", "", false, "built by the service", false, false},                                                      // b builds from the shared template
+		{"c", "registry.example.com:5000/team/app:1.2", 7, "registry.example.com:5000/team/app", "1.2", "", false, "not skipped", false, false}, // major.minor counts as pinned
 		{"d", "", 0, "", "", "", false, "depends on the environment", false, false},
 		{"e", "ghcr.io/acme/api@sha256:" + strings.Repeat("e", 64), 0, "ghcr.io/acme/api", "", "sha256:" + strings.Repeat("e", 64), false, "not skipped", false, false},
 		{"f", "internal.example.com/x:1", 0, "internal.example.com/x", "1", "", false, "ignored by configuration", false, false},
