@@ -106,10 +106,29 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 		string(d.Src[start+from:start+to]) != n.Value[from:to] || string(d.Src[start:start+from]) != n.Value[:from] {
 		return Change{}, d.opError(n, "the scalar's text does not match its value; cannot edit inside it")
 	}
-	nv := Str(n.Value[:from] + repl + n.Value[to:])
-	nv.Anchor, nv.Style, nv.Tag = n.Anchor, n.Style, n.Tag
-	if nv.Tag == "" {
-		nv.Tag = "!!str"
+	value := n.Value[:from] + repl + n.Value[to:]
+	nv := Str(value)
+	nv.Anchor, nv.Style = n.Anchor, n.Style
+	// The new text must still read as one scalar of that style; a plain
+	// one without an explicit tag resolves anew ("8080" is an int).
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		if strings.ContainsAny(repl, "\"\\") || !canSingleQuote(repl) {
+			return Change{}, d.opError(n, "%q cannot go inside a double-quoted scalar unescaped", repl)
+		}
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		if strings.ContainsRune(repl, '\'') || !canSingleQuote(repl) {
+			return Change{}, d.opError(n, "%q cannot go inside a single-quoted scalar unescaped", repl)
+		}
+	default:
+		tag, ok := plainResolve(value, d.inFlow(n))
+		if !ok {
+			return Change{}, d.opError(n, "%q cannot be written as a plain scalar", value)
+		}
+		nv.Tag = tag
+		if n.Style&yaml.TaggedStyle != 0 {
+			nv.Tag = n.Tag
+		}
 	}
 	return Change{
 		Edits: []Edit{{Start: start + from, End: start + to, New: repl}},

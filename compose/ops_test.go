@@ -214,3 +214,47 @@ func TestSetScalar(t *testing.T) {
 		})
 	}
 }
+
+// TestSetSubstring checks edits inside a scalar's text: the result verifies,
+// or the operation refuses text that would read differently.
+func TestSetSubstring(t *testing.T) {
+	tests := []struct {
+		name, src  string
+		from, to   int
+		repl, want string // want "" means a refusal
+	}{
+		{"default inside an interpolation", "image: ${IMAGE:-redis:7}\n", 15, 16, "7.2.4", "image: ${IMAGE:-redis:7.2.4}\n"},
+		{"double-quoted", "image: \"redis:7\"\n", 6, 7, "7.2.4", "image: \"redis:7.2.4\"\n"},
+		{"a plain int becomes a string", "port: 8080\n", 0, 2, "x", "port: x80\n"},
+		{"a plain string becomes an int", "port: a080\n", 0, 1, "8", "port: 8080\n"},
+		{"explicit tag kept", "port: !!str 8080\n", 0, 1, "9", "port: !!str 9080\n"},
+		{"a comment indicator refused", "image: redis\n", 5, 5, " #x", ""},
+		{"a quote inside double quotes refused", "image: \"redis\"\n", 0, 0, "\"", ""},
+		{"a quote inside single quotes refused", "image: 'redis'\n", 0, 0, "'", ""},
+		{"a line break refused", "image: 'redis'\n", 0, 0, "\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			n := d.Root.Content[1]
+			ch, err := d.SetSubstring(n, tt.from, tt.to, tt.repl)
+			if tt.want == "" {
+				if err == nil {
+					out, _ := compose.Apply(d.Src, ch.Edits)
+					t.Errorf("SetSubstring(%d, %d, %q) on %q = %q, want a refusal", tt.from, tt.to, tt.repl, tt.src, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("SetSubstring(%d, %d, %q) on %q: %v", tt.from, tt.to, tt.repl, tt.src, err)
+			}
+			out, err := applyVerified(d, ch)
+			if err != nil {
+				t.Fatalf("SetSubstring(%d, %d, %q) on %q: %v", tt.from, tt.to, tt.repl, tt.src, err)
+			}
+			if string(out) != tt.want {
+				t.Errorf("SetSubstring(%d, %d, %q) on %q = %q, want %q", tt.from, tt.to, tt.repl, tt.src, out, tt.want)
+			}
+		})
+	}
+}

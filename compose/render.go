@@ -185,28 +185,35 @@ func canSingleQuote(v string) bool {
 // plainSafe reports whether v can be written as a plain scalar that reads
 // back as the same string.
 func plainSafe(v string, flow bool) bool {
+	tag, ok := plainResolve(v, flow)
+	return ok && tag == "!!str"
+}
+
+// plainResolve reports whether v written as a plain scalar reads back as a
+// scalar with the same text, and the tag it resolves to (!!str, !!int, ...).
+func plainResolve(v string, flow bool) (string, bool) {
 	if v == "" || v != strings.TrimSpace(v) {
-		return false
+		return "", false
 	}
 	if strings.ContainsAny(v[:1], "-?:,[]{}#&*!|>'\"%@`") && !(len(v) > 1 && strings.ContainsAny(v[:1], "-?:") && !unicode.IsSpace(rune(v[1]))) {
-		return false
+		return "", false
 	}
 	if strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.HasSuffix(v, ":") ||
 		strings.ContainsAny(v, "\n\r\t") {
-		return false
+		return "", false
 	}
 	if flow && strings.ContainsAny(v, ",[]{}") {
-		return false
+		return "", false
 	}
 	for _, r := range v {
 		if !unicode.IsPrint(r) {
-			return false
+			return "", false
 		}
 	}
 	var n yaml.Node
 	if err := yaml.Unmarshal([]byte("k: "+v), &n); err != nil || len(n.Content) == 0 || len(n.Content[0].Content) != 2 {
-		return false
+		return "", false
 	}
 	got := n.Content[0].Content[1]
-	return got.Kind == yaml.ScalarNode && got.Tag == "!!str" && got.Value == v
+	return got.Tag, got.Kind == yaml.ScalarNode && got.Value == v
 }
