@@ -459,6 +459,9 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 	if k, _ := MapGet(d.Root, key); k != nil {
 		return Change{}, d.opError(k, "key %q already exists", key)
 	}
+	if d.Root.Style&yaml.FlowStyle != 0 {
+		return Change{}, d.opError(d.Root, "cannot add a block to a root mapping in flow style")
+	}
 	at := d.LineStart(d.NodeOffset(sk))
 	// Step over the comment lines directly above services:, unless they run
 	// up to the top of the file, where they describe the file.

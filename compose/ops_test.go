@@ -258,3 +258,46 @@ func TestSetSubstring(t *testing.T) {
 		})
 	}
 }
+
+// TestAddExtension checks where the extension block goes and that it
+// verifies, or that the operation refuses.
+func TestAddExtension(t *testing.T) {
+	block := func() *yaml.Node {
+		m := compose.Map("driver", "json-file")
+		m.Anchor = "default-logging"
+		return m
+	}
+	tests := []struct {
+		name, src, want string // want "" means a refusal
+	}{
+		{"first key", "services:\n  web: {}\n", "x-logging: &default-logging\n  driver: json-file\n\nservices:\n  web: {}\n"},
+		{"after another key", "name: p\nservices:\n  web: {}\n", "name: p\n\nx-logging: &default-logging\n  driver: json-file\n\nservices:\n  web: {}\n"},
+		{"above the comment of services", "name: p\n\n# the services\nservices:\n  web: {}\n", "name: p\n\nx-logging: &default-logging\n  driver: json-file\n\n# the services\nservices:\n  web: {}\n"},
+		{"flow root", "{services: {web: {}}}\n", ""},
+		{"no services", "name: p\n", ""},
+		{"key exists", "x-logging: 1\nservices: {}\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			ch, err := d.AddExtension("x-logging", block())
+			if tt.want == "" {
+				if err == nil {
+					out, _ := compose.Apply(d.Src, ch.Edits)
+					t.Errorf("AddExtension on %q = %q, want a refusal", tt.src, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("AddExtension on %q: %v", tt.src, err)
+			}
+			out, err := applyVerified(d, ch)
+			if err != nil {
+				t.Fatalf("AddExtension on %q: %v", tt.src, err)
+			}
+			if string(out) != tt.want {
+				t.Errorf("AddExtension on %q = %q, want %q", tt.src, out, tt.want)
+			}
+		})
+	}
+}
