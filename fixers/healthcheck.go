@@ -1,7 +1,853 @@
 package fixers
 
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers/kb"
+	"go.yaml.in/yaml/v3"
+)
+
+// Rule IDs of the healthchecks and dependency conditions family, and of the
+// undefined-service check, which lives here because it reads depends_on too.
+const (
+	healthcheckID      = "CF101"
+	dependsOnID        = "CF102"
+	undefinedServiceID = "CF602"
+)
+
+// Dependency conditions of the long depends_on syntax.
+const (
+	condStarted   = "service_started"
+	condHealthy   = "service_healthy"
+	condCompleted = "service_completed_successfully"
+)
+
 // healthRules returns the rules of the healthchecks and dependency conditions (CF1xx) family.
-func healthRules() []*Rule { return nil } // TODO(#4)
+func healthRules() []*Rule {
+	return []*Rule{healthcheckRule(), dependsOnRule(), undefinedServiceRule()}
+}
 
 // HealthConfig configures the healthchecks and dependency conditions (CF1xx) rules; the zero value means the defaults.
-type HealthConfig struct{}
+type HealthConfig struct {
+	// Healthchecks add, override or turn off healthchecks for in-house
+	// images and services, in the order written. An entry naming the
+	// service wins over entries matching its image.
+	Healthchecks []HealthOverride
+}
+
+// HealthOverride is one healthcheck from .composefix.yaml.
+type HealthOverride struct {
+	// Service is a service name; Image a glob on the image reference (as
+	// written, its repository, or "registry/*" covering everything below).
+	// Exactly one is set.
+	Service, Image string
+	// Test is the command in list form ("CMD" or "CMD-SHELL" first), written
+	// verbatim: no parameters are filled in.
+	Test []string
+	// Interval, Timeout, StartPeriod and StartInterval are compose
+	// durations; "" takes the knowledge base's value for the image, or
+	// leaves the key out (Docker's default).
+	Interval, Timeout, StartPeriod, StartInterval string
+	// Retries is the failure count; 0 as for the durations.
+	Retries int
+	// Disable turns the healthcheck rule off for the matched services.
+	Disable bool
+}
+
+// override returns the configured healthcheck for a service.
+func (c HealthConfig) override(service, image string) (HealthOverride, bool) {
+	for _, h := range c.Healthchecks {
+		if h.Service != "" && h.Service == service {
+			return h, true
+		}
+	}
+	for _, h := range c.Healthchecks {
+		if h.Image != "" && image != "" && matchImagePattern(h.Image, image) {
+			return h, true
+		}
+	}
+	return HealthOverride{}, false
+}
+
+// matchImagePattern matches a glob from .composefix.yaml against an image as
+// config.MatchImage does (whole reference, repository, or a "/*" prefix),
+// and also against the normalised repository, so that "postgres" matches
+// "docker.io/library/postgres:16".
+func matchImagePattern(pattern, image string) bool {
+	repo := image
+	if i := strings.IndexByte(repo, '@'); i >= 0 {
+		repo = repo[:i]
+	}
+	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
+		repo = repo[:i]
+	}
+	for _, cand := range []string{image, repo, kb.Repository(image)} {
+		if ok, _ := path.Match(pattern, cand); ok {
+			return true
+		}
+		if !strings.HasSuffix(pattern, "/*") {
+			continue
+		}
+		for i := strings.LastIndexByte(cand, '/'); i > 0; i = strings.LastIndexByte(cand[:i], '/') {
+			if ok, _ := path.Match(pattern, cand[:i]); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func healthcheckRule() *Rule {
+	return &Rule{
+		ID: healthcheckID, Name: "healthcheck", Safety: Safe, Severity: Warning,
+		Summary: "services of known images get a healthcheck that works inside the image",
+		Doc: `Services without a healthcheck get one from the knowledge base.
+
+Without a healthcheck, Docker cannot tell a running container from a working one, and
+dependents cannot wait for it (condition: service_healthy). For about forty image
+families (postgres, mysql, mariadb, redis, traefik, minio, grafana, ...) the knowledge
+base knows a test command whose binary the image really ships, with interval, timeout,
+retries and start_period. The command takes its parameters from the service:
+POSTGRES_USER and POSTGRES_DB through "$$" so the container's shell expands them,
+redis --requirepass from the command, a port set in the command or the environment.
+
+Prerequisites are added with the healthcheck: traefik gets "--ping=true" appended to
+its command (an item for a list, a word for a string). A traefik without a command
+gets no fix: its static configuration then comes from a file or TRAEFIK_* variables,
+and Traefik ignores those as soon as it is given command-line flags.
+
+Left alone: services that have or inherit a healthcheck (disable: true included, also
+from another file of the project), one-shot jobs (init, migrations, setup), and images
+that declare their own HEALTHCHECK. Services built from a Dockerfile and images the
+knowledge base does not know are reported without a fix; .composefix.yaml can add
+healthchecks for in-house images (healthchecks: [{image: acme/api, test: [...]}]).
+
+Before:
+  services:
+    db:
+      image: postgres:16.4
+      environment:
+        POSTGRES_USER: app
+
+After:
+  services:
+    db:
+      image: postgres:16.4
+      environment:
+        POSTGRES_USER: app
+      healthcheck:
+        test: ["CMD-SHELL", "pg_isready -h 127.0.0.1 -p $${PGPORT:-5432} -U $${POSTGRES_USER:-postgres} -d $${POSTGRES_DB:-$${POSTGRES_USER:-postgres}}"]
+        interval: 10s
+        timeout: 5s
+        retries: 5
+        start_period: 30s`,
+		Check: checkHealthcheck,
+	}
+}
+
+func dependsOnRule() *Rule {
+	return &Rule{
+		ID: dependsOnID, Name: "depends-on-condition", Safety: Safe, Severity: Warning,
+		Summary: "depends_on waits for health (or completion of one-shot jobs), not just start",
+		Doc: `Dependencies wait until the service they need is healthy, not merely started.
+
+A short depends_on list ([db, redis]) only orders container starts: the dependent
+starts while the database is still initialising. The fix rewrites it in the long
+syntax with condition: service_healthy for dependencies that have a healthcheck (or
+get one from the healthcheck rule in the same run), service_completed_successfully for
+one-shot jobs (init, migrations, setup), and service_started otherwise. Long entries
+that wait only for start (condition: service_started or no condition) are upgraded
+the same way. Order and comments are kept. A list where no entry would wait for more
+than start is left alone: it means the same.
+
+Before:
+  services:
+    api:
+      image: acme/api:1.4.2
+      depends_on: [db, migrate]
+
+After:
+  services:
+    api:
+      image: acme/api:1.4.2
+      depends_on: {db: {condition: service_healthy}, migrate: {condition: service_completed_successfully}}`,
+		Check: checkDependsOn,
+	}
+}
+
+func undefinedServiceRule() *Rule {
+	return &Rule{
+		ID: undefinedServiceID, Name: "undefined-service", Safety: DisplayOnly, Severity: Error,
+		Summary: "depends_on names a service that no file of the project defines",
+		Doc: `A dependency on a service that is not defined is an error.
+
+docker compose refuses to start a project whose depends_on names a service that neither
+this file nor another file of the project (an override, -f files, include) defines.
+It is usually a typo or a service that was renamed. There is no automatic fix.
+
+Before:
+  services:
+    api:
+      image: acme/api:1.4.2
+      depends_on: [postgres]
+    db:
+      image: postgres:16.4
+
+After: rename the dependency to db (or define postgres).`,
+		Check: checkUndefinedServices,
+	}
+}
+
+// healthCtx holds what the CF1xx rules need for one pass.
+type healthCtx struct {
+	p         *Pass
+	entries   []kb.Healthcheck
+	ss        []svc
+	all       map[string]svc
+	completed map[string]bool
+	flowTest  bool
+}
+
+func newHealthCtx(p *Pass) (*healthCtx, error) {
+	entries, err := kb.Healthchecks()
+	if err != nil {
+		return nil, err
+	}
+	ss := services(p.Document)
+	return &healthCtx{
+		p: p, entries: entries, ss: ss, all: byName(ss),
+		completed: completedDependencies(ss), flowTest: flowTests(ss),
+	}, nil
+}
+
+// flowTests reports whether new healthcheck tests should be flow sequences:
+// unless the file's existing tests are mostly block sequences.
+func flowTests(ss []svc) bool {
+	flow, block := 0, 0
+	for _, s := range ss {
+		hc := s.get("healthcheck")
+		if hc == nil {
+			continue
+		}
+		t, _ := compose.Lookup(hc, "test")
+		if t = compose.Resolve(t); t == nil || t.Kind != yaml.SequenceNode {
+			continue
+		}
+		if t.Style&yaml.FlowStyle != 0 {
+			flow++
+		} else {
+			block++
+		}
+	}
+	return block <= flow
+}
+
+// hcAction is what the healthcheck rule does for one service.
+type hcAction int
+
+const (
+	hcLeave hcAction = iota // has one, inherits one, one-shot, or turned off
+	hcAdd                   // a healthcheck (and prerequisites) can be added
+	hcNoFix                 // needs one, but no command is known or it cannot be added
+)
+
+// hcPlan is the healthcheck rule's decision for one service.
+type hcPlan struct {
+	action hcAction
+	node   *yaml.Node // the healthcheck mapping to insert
+	what   string     // short description for the fix title: the entry name
+	prereq kb.Prerequisites
+	ks     kb.Service
+	reason string // for hcNoFix: why there is no fix
+}
+
+// imageOf returns the service's image, with the literal default of a whole
+// "${VAR:-image}" interpolation.
+var wholeInterpolation = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(.+)\}$`)
+
+func imageOf(s svc) string {
+	img := strings.TrimSpace(s.str("image"))
+	if m := wholeInterpolation.FindStringSubmatch(img); m != nil {
+		return m[1]
+	}
+	return img
+}
+
+// plan decides what the healthcheck rule does for s.
+func (h *healthCtx) plan(s svc) hcPlan {
+	if h.p.settled(h.all, s, "healthcheck") || isOneShot(s, h.completed) {
+		return hcPlan{action: hcLeave}
+	}
+	image := imageOf(s)
+	ks := kbService(s, image)
+	entry, known := kb.Lookup(h.entries, image)
+	if o, ok := h.p.Config.Health.override(s.Name, image); ok {
+		if o.Disable {
+			return hcPlan{action: hcLeave}
+		}
+		return hcPlan{action: hcAdd, node: h.overrideNode(o, entry, known), what: "the configured healthcheck", ks: ks}
+	}
+	switch {
+	case image == "" && s.has("build"):
+		return hcPlan{action: hcNoFix, reason: "it is built from a Dockerfile, whose healthcheck composefix cannot know; add one by hand or in .composefix.yaml"}
+	case image == "":
+		return hcPlan{action: hcLeave} // no image and no build: not a runnable service (another file may complete it)
+	case !known && s.has("build"):
+		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it is built from a Dockerfile as %q, which the knowledge base does not know; add one by hand or in .composefix.yaml", image)}
+	case !known:
+		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("the knowledge base has no healthcheck for image %q; add one by hand or in .composefix.yaml", image)}
+	case entry.ImageHealthcheck:
+		return hcPlan{action: hcLeave}
+	}
+	test, err := entry.Render(ks)
+	switch {
+	case errors.Is(err, kb.ErrNoFix):
+		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("no healthcheck command works in image %q: %s", image, strings.TrimSuffix(entry.NoFix, "."))}
+	case err != nil:
+		return hcPlan{action: hcNoFix, reason: err.Error()}
+	}
+	pre := entry.Prerequisites(ks)
+	if pre.State == kb.PrereqConflict {
+		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("the %s healthcheck needs %s, which the service turns off", entry.Family, prereqText(entry))}
+	}
+	node := compose.Map("test", h.testNode(test), "interval", entry.Interval, "timeout", entry.Timeout,
+		"retries", compose.Int(strconv.Itoa(entry.Retries)), "start_period", entry.StartPeriod)
+	return hcPlan{action: hcAdd, node: node, what: "the " + entry.Family + " healthcheck", prereq: pre, ks: ks}
+}
+
+func prereqText(e kb.Healthcheck) string {
+	var parts []string
+	if e.RequiresCommandFlag != "" {
+		parts = append(parts, e.RequiresCommandFlag+" in the command")
+	}
+	for k, v := range e.RequiresEnv {
+		parts = append(parts, k+"="+v)
+	}
+	return strings.Join(parts, " and ")
+}
+
+func (h *healthCtx) testNode(test []string) *yaml.Node {
+	seq := compose.Seq()
+	for _, t := range test {
+		seq.Content = append(seq.Content, compose.Quoted(t))
+	}
+	if h.flowTest {
+		seq.Style = yaml.FlowStyle
+	}
+	return seq
+}
+
+// overrideNode renders a configured healthcheck; unset timings come from
+// the knowledge-base entry of the image when there is one.
+func (h *healthCtx) overrideNode(o HealthOverride, e kb.Healthcheck, known bool) *yaml.Node {
+	if known {
+		if o.Interval == "" {
+			o.Interval = e.Interval
+		}
+		if o.Timeout == "" {
+			o.Timeout = e.Timeout
+		}
+		if o.StartPeriod == "" {
+			o.StartPeriod = e.StartPeriod
+		}
+		if o.Retries == 0 {
+			o.Retries = e.Retries
+		}
+	}
+	m := compose.Map("test", h.testNode(o.Test))
+	for _, kv := range []struct{ k, v string }{{"interval", o.Interval}, {"timeout", o.Timeout}} {
+		if kv.v != "" {
+			m.Content = append(m.Content, compose.Str(kv.k), compose.Str(kv.v))
+		}
+	}
+	if o.Retries > 0 {
+		m.Content = append(m.Content, compose.Str("retries"), compose.Int(strconv.Itoa(o.Retries)))
+	}
+	for _, kv := range []struct{ k, v string }{{"start_period", o.StartPeriod}, {"start_interval", o.StartInterval}} {
+		if kv.v != "" {
+			m.Content = append(m.Content, compose.Str(kv.k), compose.Str(kv.v))
+		}
+	}
+	return m
+}
+
+// kbService extracts what the knowledge base reads from a service.
+func kbService(s svc, image string) kb.Service {
+	ks := kb.Service{Image: image, Environment: map[string]string{}}
+	if env := s.get("environment"); env != nil {
+		switch env.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(env.Content); i += 2 {
+				if v := compose.Resolve(env.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+					ks.Environment[env.Content[i].Value] = v.Value
+				}
+			}
+		case yaml.SequenceNode:
+			for _, it := range env.Content {
+				if it = compose.Resolve(it); it != nil && it.Kind == yaml.ScalarNode {
+					if k, v, ok := strings.Cut(it.Value, "="); ok {
+						ks.Environment[k] = v
+					}
+				}
+			}
+		}
+	}
+	if cmd := s.get("command"); cmd != nil {
+		switch cmd.Kind {
+		case yaml.SequenceNode:
+			for _, it := range cmd.Content {
+				if it = compose.Resolve(it); it != nil && it.Kind == yaml.ScalarNode {
+					ks.Command = append(ks.Command, it.Value)
+				}
+			}
+		case yaml.ScalarNode:
+			if cmd.Tag != "!!null" {
+				words, err := kb.SplitShell(cmd.Value)
+				if err != nil {
+					words = strings.Fields(cmd.Value)
+				}
+				ks.Command = words
+			}
+		}
+	}
+	for _, key := range []string{"ports", "expose"} {
+		list := s.get(key)
+		if list == nil || list.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, it := range list.Content {
+			if port := containerPort(compose.Resolve(it)); port != "" {
+				ks.Ports = append(ks.Ports, port)
+			}
+		}
+	}
+	return ks
+}
+
+// containerPort returns the container side of a ports or expose entry:
+// "8080:80/tcp" and "127.0.0.1:8080:80" give "80", {target: 80} gives "80".
+func containerPort(n *yaml.Node) string {
+	switch {
+	case n == nil:
+		return ""
+	case n.Kind == yaml.MappingNode:
+		if _, t := compose.MapGet(n, "target"); t != nil && t.Kind == yaml.ScalarNode {
+			return t.Value
+		}
+		return ""
+	case n.Kind != yaml.ScalarNode:
+		return ""
+	}
+	v := n.Value
+	if i := strings.IndexByte(v, '/'); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.LastIndexByte(v, ':'); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.TrimSpace(v)
+}
+
+func checkHealthcheck(p *Pass) error {
+	h, err := newHealthCtx(p)
+	if err != nil {
+		return err
+	}
+	for _, s := range h.ss {
+		pl := h.plan(s)
+		switch pl.action {
+		case hcLeave:
+			continue
+		case hcNoFix:
+			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s", s.Name, pl.reason)
+			continue
+		}
+		fix, reason, err := h.fix(s, pl)
+		if err != nil {
+			return err
+		}
+		if fix == nil {
+			p.Report(s.Key, nil, "service %q has no healthcheck; %s", s.Name, reason)
+			continue
+		}
+		p.Report(s.Key, fix, "service %q has no healthcheck; dependents cannot wait for it to be ready", s.Name)
+	}
+	return nil
+}
+
+// fix builds the change for an hcAdd plan: the prerequisites first (they
+// sort before the healthcheck at a shared offset), then the healthcheck.
+// A nil fix comes with the reason it cannot be made.
+func (h *healthCtx) fix(s svc, pl hcPlan) (*Fix, string, error) {
+	d := h.p.Document
+	if s.target == nil {
+		return nil, "the service is an alias shared with others; add the healthcheck where it is defined", nil
+	}
+	var ch compose.Change
+	var extra []string
+	if pl.prereq.Flag != "" {
+		c, reason, err := h.addFlag(s, pl.prereq.Flag)
+		if err != nil || reason != "" {
+			return nil, reason, err
+		}
+		ch.Add(c)
+		extra = append(extra, pl.prereq.Flag)
+	}
+	if len(pl.prereq.Env) > 0 {
+		c, reason, err := h.addEnv(s, pl.prereq.Env)
+		if err != nil || reason != "" {
+			return nil, reason, err
+		}
+		ch.Add(c)
+		extra = append(extra, pl.prereq.Env...)
+	}
+	c, err := d.InsertKey(s.target, "healthcheck", pl.node)
+	if err != nil {
+		return nil, "", err
+	}
+	ch.Add(c)
+	compose.SortEdits(ch.Edits)
+	title := fmt.Sprintf("Add %s to %s", pl.what, s.Name)
+	if len(extra) > 0 {
+		title += " with " + strings.Join(extra, ", ")
+	}
+	return h.p.NewFix(ch, "%s", title), "", nil
+}
+
+var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "/bin/sh": true, "/bin/bash": true, "/bin/ash": true}
+
+// addFlag appends flag to the service's own command. reason is set when
+// that cannot be done safely.
+func (h *healthCtx) addFlag(s svc, flag string) (compose.Change, string, error) {
+	d := h.p.Document
+	_, cmd := compose.MapGet(s.Node, "command")
+	switch {
+	case cmd == nil && s.has("command"):
+		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s in the command, which is inherited; add both by hand", flag), nil
+	case cmd == nil || cmd.Kind == yaml.ScalarNode && cmd.Tag == "!!null":
+		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s, and the service has no command: add it where the static configuration is (a file or environment variables, which command-line flags would override) and the healthcheck by hand", flag), nil
+	case cmd.Kind == yaml.AliasNode:
+		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s in the command, which is an alias; add both by hand", flag), nil
+	}
+	if len(h.ksCommand(s)) > 0 && shells[h.ksCommand(s)[0]] {
+		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s, and the command runs a shell script; add both by hand", flag), nil
+	}
+	for _, w := range h.ksCommand(s) {
+		if strings.HasPrefix(strings.ToLower(w), "--configfile") {
+			return compose.Change{}, fmt.Sprintf("the healthcheck needs %s, and the command loads a configuration file, which takes precedence over flags; enable it there and add the healthcheck by hand", flag), nil
+		}
+	}
+	switch cmd.Kind {
+	case yaml.SequenceNode:
+		item := compose.Str(flag)
+		if n := len(cmd.Content); n > 0 && cmd.Content[n-1].Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			item = compose.Quoted(flag)
+		}
+		ch, err := d.AppendItem(cmd, item)
+		return ch, "", err
+	case yaml.ScalarNode:
+		if cmd.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			return compose.Change{}, fmt.Sprintf("the healthcheck needs %s in the command, a block scalar; add both by hand", flag), nil
+		}
+		ch, err := d.SetScalar(cmd, strings.TrimRight(cmd.Value, " ")+" "+flag)
+		return ch, "", err
+	}
+	return compose.Change{}, fmt.Sprintf("the healthcheck needs %s in the command; add both by hand", flag), nil
+}
+
+func (h *healthCtx) ksCommand(s svc) []string { return kbService(s, "").Command }
+
+// addEnv adds NAME=value variables to the service's own environment.
+func (h *healthCtx) addEnv(s svc, vars []string) (compose.Change, string, error) {
+	d := h.p.Document
+	_, env := compose.MapGet(s.Node, "environment")
+	var ch compose.Change
+	switch {
+	case env == nil && s.has("environment"):
+		return ch, fmt.Sprintf("the healthcheck needs %s in the environment, which is inherited; add both by hand", strings.Join(vars, ", ")), nil
+	case env == nil:
+		m := compose.Map()
+		for _, kv := range vars {
+			k, v, _ := strings.Cut(kv, "=")
+			m.Content = append(m.Content, compose.Str(k), compose.Quoted(v))
+		}
+		c, err := d.InsertKey(s.target, "environment", m)
+		return c, "", err
+	case env.Kind == yaml.MappingNode:
+		// One InsertKey per variable would insert at one offset in an
+		// order the engine does not promise; the knowledge base needs one.
+		if len(vars) != 1 {
+			return ch, fmt.Sprintf("the healthcheck needs %s in the environment; add them by hand", strings.Join(vars, ", ")), nil
+		}
+		k, v, _ := strings.Cut(vars[0], "=")
+		c, err := d.InsertKey(env, k, compose.Quoted(v))
+		return c, "", err
+	case env.Kind == yaml.SequenceNode && len(vars) == 1:
+		c, err := d.AppendItem(env, compose.Str(vars[0]))
+		return c, "", err
+	}
+	return ch, fmt.Sprintf("the healthcheck needs %s in the environment; add it by hand", strings.Join(vars, ", ")), nil
+}
+
+// depState is what a dependency can be waited for.
+type depState int
+
+const (
+	depUndefined depState = iota // no file of the project defines it
+	depStarted                   // only its start can be waited for
+	depReady                     // it has a healthcheck: service_healthy works now
+	depPending                   // the healthcheck rule adds one in this run
+	depCompleted                 // a one-shot job: wait for it to finish
+)
+
+// dep classifies the dependency called name.
+func (h *healthCtx) dep(name string) depState {
+	if t, ok := h.all[name]; ok {
+		if isOneShot(t, h.completed) {
+			return depCompleted
+		}
+		if hc := t.get("healthcheck"); hc != nil {
+			if healthcheckDisabled(hc) {
+				return depStarted
+			}
+			return depReady
+		}
+		if set, _ := inherits(h.all, t, "healthcheck"); set || h.p.elsewhere(name, "healthcheck") {
+			return depReady
+		}
+		if e, ok := kb.Lookup(h.entries, imageOf(t)); ok && e.ImageHealthcheck {
+			return depReady
+		}
+		if h.plan(t).action == hcAdd {
+			return depPending
+		}
+		return depStarted
+	}
+	// Defined only in another file of the project: its own run adds what it
+	// lacks; here only what it already has counts.
+	for _, d := range h.p.others() {
+		for _, t := range services(d) {
+			if t.Name != name {
+				continue
+			}
+			if isOneShotName(name) {
+				return depCompleted
+			}
+			if hc := t.get("healthcheck"); hc != nil && !healthcheckDisabled(hc) {
+				return depReady
+			}
+			return depStarted
+		}
+	}
+	return depUndefined
+}
+
+// healthcheckDisabled reports whether a healthcheck turns checking off.
+func healthcheckDisabled(hc *yaml.Node) bool {
+	if v, _ := compose.Lookup(hc, "disable"); v != nil && compose.Resolve(v).Value == "true" {
+		return true
+	}
+	if t, _ := compose.Lookup(hc, "test"); t != nil {
+		t = compose.Resolve(t)
+		if t.Kind == yaml.SequenceNode && len(t.Content) > 0 && t.Content[0].Value == "NONE" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s depState) condition() string {
+	switch s {
+	case depReady, depPending:
+		return condHealthy
+	case depCompleted:
+		return condCompleted
+	}
+	return condStarted
+}
+
+func checkDependsOn(p *Pass) error {
+	h, err := newHealthCtx(p)
+	if err != nil {
+		return err
+	}
+	for _, s := range h.ss {
+		if s.Node == nil {
+			continue
+		}
+		_, own := compose.MapGet(s.Node, "depends_on")
+		deps := compose.Resolve(s.get("depends_on"))
+		if deps == nil {
+			continue
+		}
+		editable := own != nil && own.Kind != yaml.AliasNode && !s.Shared
+		switch deps.Kind {
+		case yaml.SequenceNode:
+			if err := h.shortDeps(s, deps, editable); err != nil {
+				return err
+			}
+		case yaml.MappingNode:
+			if err := h.longDeps(s, deps, editable); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shortDeps handles depends_on: [a, b]. Dependencies whose healthcheck is
+// only added in this run (pending) keep service_started until it exists: a
+// later pass upgrades them, so service_healthy is never written for a
+// service without a healthcheck (the healthcheck rule may be deselected or
+// suppressed).
+func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
+	var want []string
+	ready := false
+	states := map[*yaml.Node]depState{}
+	for _, it := range deps.Content {
+		if it.Kind != yaml.ScalarNode {
+			return nil
+		}
+		st := h.dep(it.Value)
+		states[it] = st
+		switch st {
+		case depReady, depCompleted:
+			ready = true
+			want = append(want, fmt.Sprintf("%s for %q", st.condition(), it.Value))
+		case depPending:
+			want = append(want, fmt.Sprintf("%s for %q", st.condition(), it.Value))
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	var fix *Fix
+	switch {
+	case editable && ready:
+		ch, err := h.p.Document.ConvertSeqToMap(deps, func(it *yaml.Node) (string, *yaml.Node) {
+			cond := condStarted
+			if st := states[it]; st != depPending {
+				cond = st.condition()
+			}
+			return it.Value, compose.Map("condition", cond)
+		})
+		if err != nil {
+			return err
+		}
+		fix = h.p.NewFix(ch, "Wait for the dependencies of %s to be ready", s.Name)
+	case editable:
+		// Only pending entries: nothing to write before the healthchecks
+		// exist; an empty fix lets the finding count as fixed once a later
+		// pass has upgraded them.
+		fix = h.p.NewFix(compose.Change{}, "Wait for the dependencies of %s to be ready", s.Name)
+	}
+	h.p.Report(deps, fix, "service %q waits only for its dependencies to start; expected %s", s.Name, strings.Join(want, ", "))
+	return nil
+}
+
+// longDeps upgrades long-syntax entries that wait only for start.
+func (h *healthCtx) longDeps(s svc, deps *yaml.Node, editable bool) error {
+	d := h.p.Document
+	for i := 0; i+1 < len(deps.Content); i += 2 {
+		k, v := deps.Content[i], deps.Content[i+1]
+		if v.Kind == yaml.AliasNode {
+			continue
+		}
+		var condNode *yaml.Node
+		switch {
+		case v.Kind == yaml.MappingNode:
+			_, condNode = compose.MapGet(v, "condition")
+			if condNode != nil && (condNode.Kind != yaml.ScalarNode || condNode.Value != condStarted) {
+				continue
+			}
+		case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+		default:
+			continue
+		}
+		st := h.dep(k.Value)
+		if st != depReady && st != depPending && st != depCompleted {
+			continue
+		}
+		cond := st.condition()
+		var fix *Fix
+		if editable {
+			var ch compose.Change
+			var err error
+			switch {
+			case st == depPending:
+			case condNode != nil:
+				ch, err = d.SetScalar(condNode, cond)
+			default:
+				ch, err = d.InsertKey(v, "condition", compose.Str(cond))
+			}
+			if err != nil {
+				return err
+			}
+			fix = h.p.NewFix(ch, "Wait for %s to be %s", k.Value, strings.TrimPrefix(cond, "service_"))
+		}
+		at := k
+		if condNode != nil {
+			at = condNode
+		}
+		h.p.Report(at, fix, "service %q waits only for %q to start; expected condition: %s", s.Name, k.Value, cond)
+	}
+	return nil
+}
+
+func checkUndefinedServices(p *Pass) error {
+	d := p.Document
+	if k, _ := compose.MapGet(d.Root, "include"); k != nil && len(p.Project) <= 1 {
+		return nil // included files define services this run cannot see
+	}
+	h := &healthCtx{p: p, ss: services(d)}
+	h.all = byName(h.ss)
+	for _, s := range h.ss {
+		if s.Node == nil {
+			continue
+		}
+		deps := compose.Resolve(s.get("depends_on"))
+		if deps == nil {
+			continue
+		}
+		var names []*yaml.Node
+		switch deps.Kind {
+		case yaml.SequenceNode:
+			names = deps.Content
+		case yaml.MappingNode:
+			for i := 0; i < len(deps.Content); i += 2 {
+				if !isMergeKeyNode(deps.Content[i]) {
+					names = append(names, deps.Content[i])
+				}
+			}
+		}
+		for _, n := range names {
+			if n.Kind != yaml.ScalarNode || strings.Contains(n.Value, "$") {
+				continue
+			}
+			if _, ok := h.all[n.Value]; ok || h.definedElsewhere(n.Value) {
+				continue
+			}
+			p.Report(n, nil, "service %q depends on %q, which no file of the project defines", s.Name, n.Value)
+		}
+	}
+	return nil
+}
+
+func isMergeKeyNode(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && k.Value == "<<" }
+
+func (h *healthCtx) definedElsewhere(name string) bool {
+	for _, d := range h.p.others() {
+		for _, t := range d.Services() {
+			if t.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,7 +1,290 @@
 package fixers
 
+import (
+	"fmt"
+	"sort"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers/kb"
+	"go.yaml.in/yaml/v3"
+)
+
+const resourceLimitsID = "CF301"
+
 // limitsRules returns the rules of the resource limits (CF3xx) family.
-func limitsRules() []*Rule { return nil } // TODO(#4)
+func limitsRules() []*Rule { return []*Rule{limitsRule()} }
 
 // LimitsConfig configures the resource limits (CF3xx) rules; the zero value means the defaults.
-type LimitsConfig struct{}
+type LimitsConfig struct {
+	// Classes overrides (or defines) the limits of a resource class; empty
+	// fields keep the built-in values.
+	Classes map[string]ResourceLimits
+	// Services overrides the class or the limits of one service, by name.
+	Services map[string]ServiceResources
+	// Images assigns image globs to classes, in the order written; the first
+	// match wins over the built-in classification.
+	Images []ImageClassRule
+}
+
+// ResourceLimits are the values written under deploy.resources; "" is
+// unset.
+type ResourceLimits struct {
+	CPUs              string // limits.cpus, such as "0.5"
+	Memory            string // limits.memory, such as "512M"
+	ReservationMemory string // reservations.memory
+}
+
+func (l ResourceLimits) overlay(o ResourceLimits) ResourceLimits {
+	if o.CPUs != "" {
+		l.CPUs = o.CPUs
+	}
+	if o.Memory != "" {
+		l.Memory = o.Memory
+	}
+	if o.ReservationMemory != "" {
+		l.ReservationMemory = o.ReservationMemory
+	}
+	return l
+}
+
+// ServiceResources overrides the limits of one service.
+type ServiceResources struct {
+	Class string // puts the service in this class whatever its image
+	ResourceLimits
+	Disable bool // never add limits to the service
+}
+
+// ImageClassRule puts images matching Pattern (a glob, as in
+// HealthOverride.Image) into Class.
+type ImageClassRule struct {
+	Pattern, Class string
+}
+
+func limitsRule() *Rule {
+	return &Rule{
+		ID: resourceLimitsID, Name: "resource-limits", Safety: Unsafe, Severity: Warning,
+		Summary: "services get CPU and memory limits and a memory reservation for their class of image",
+		Doc: `Services without resource limits get deploy.resources for their class of image.
+
+A service without limits can take all of the host's memory and CPU and starve the
+others; without a reservation the scheduler cannot keep memory for it. Each image has a
+class with defaults from the audits: database 2 CPUs / 2G (1G reserved), cache 1 /
+512M, search 1 / 1G, proxy 0.5 / 256M, broker 1 / 1G, monitoring 0.5 / 512M, object
+storage 1 / 1G, scanner 1 / 2G, and application 1 / 1G with 512M reserved for
+everything else. .composefix.yaml overrides them per class, per service and per image
+(resources: {classes: ..., services: ..., images: ...}).
+
+The fix is unsafe (a limit set too low kills the service): it is applied with
+--unsafe-fixes or unsafe_fixes in .composefix.yaml, and shown otherwise. Services that
+set mem_limit, mem_reservation, cpus, cpu_count, cpu_percent, cpu_quota or any
+deploy.resources (own, inherited, or in another file of the project) are left alone,
+and so are one-shot jobs. An existing deploy mapping gets a resources entry; cpus is
+written as a quoted string.
+
+Before:
+  services:
+    cache:
+      image: redis:7.4.1
+
+After:
+  services:
+    cache:
+      image: redis:7.4.1
+      deploy:
+        resources:
+          limits:
+            cpus: "1"
+            memory: 512M
+          reservations:
+            memory: 256M`,
+		Check: checkLimits,
+	}
+}
+
+// limitKeys are the service keys that already limit resources outside
+// deploy.resources.
+var limitKeys = []string{"mem_limit", "mem_reservation", "cpus", "cpu_count", "cpu_percent", "cpu_quota"}
+
+func checkLimits(p *Pass) error {
+	entries, err := kb.Healthchecks()
+	if err != nil {
+		return err
+	}
+	classes, err := kb.Classes()
+	if err != nil {
+		return err
+	}
+	mappings, err := kb.ImageClasses()
+	if err != nil {
+		return err
+	}
+	cfg := p.Config.Limits
+	ss := services(p.Document)
+	all := byName(ss)
+	completed := completedDependencies(ss)
+	for _, s := range ss {
+		if isOneShot(s, completed) || cfg.Services[s.Name].Disable || hasLimits(p, all, s) {
+			continue
+		}
+		image := imageOf(s)
+		if image == "" && !s.has("build") {
+			continue // not a runnable service on its own
+		}
+		class := limitsClass(cfg, entries, mappings, s.Name, image)
+		base, ok := classes[class]
+		var l ResourceLimits
+		if ok {
+			l = ResourceLimits{CPUs: base.CPUs, Memory: base.Memory, ReservationMemory: base.ReservationMemory}
+		}
+		l = l.overlay(cfg.Classes[class]).overlay(cfg.Services[s.Name].ResourceLimits)
+		if l.CPUs == "" || l.Memory == "" {
+			return fmt.Errorf("resource class %q of service %q has no cpus or memory", class, s.Name)
+		}
+		l.ReservationMemory = capReservation(l.Memory, l.ReservationMemory)
+		fix, reason, err := limitsFix(p, s, l)
+		if err != nil {
+			return err
+		}
+		msg := fmt.Sprintf("service %q has no resource limits; expected %s limits (cpus %q, memory %s", s.Name, class, l.CPUs, l.Memory)
+		if l.ReservationMemory != "" {
+			msg += ", " + l.ReservationMemory + " reserved"
+		}
+		msg += ")"
+		if reason != "" {
+			msg += "; " + reason
+		}
+		p.Report(s.Key, fix, "%s", msg)
+	}
+	return nil
+}
+
+// limitsClass returns the resource class of a service: the configured
+// class of the service or of its image, else the knowledge base's.
+func limitsClass(cfg LimitsConfig, entries []kb.Healthcheck, mappings []kb.ImageClass, name, image string) string {
+	if c := cfg.Services[name].Class; c != "" {
+		return c
+	}
+	if image != "" {
+		for _, ic := range cfg.Images {
+			if matchImagePattern(ic.Pattern, image) {
+				return ic.Class
+			}
+		}
+	}
+	return kb.ClassOf(entries, mappings, image)
+}
+
+// capReservation keeps a memory reservation (possibly from a class while
+// the limit comes from the service) from exceeding the limit, which Docker
+// refuses.
+func capReservation(limit, reservation string) string {
+	if reservation == "" {
+		return ""
+	}
+	l, err1 := kb.MemoryBytes(limit)
+	r, err2 := kb.MemoryBytes(reservation)
+	if err1 == nil && err2 == nil && r > l {
+		return limit
+	}
+	return reservation
+}
+
+// hasLimits reports whether the service limits resources already, or
+// whether that is for another file of the project to say.
+func hasLimits(p *Pass, all map[string]svc, s svc) bool {
+	for _, k := range limitKeys {
+		if p.settled(all, s, k) {
+			return true
+		}
+	}
+	if set, unknown := inheritsWith(all, s, deployResources); set || unknown {
+		return true
+	}
+	return p.elsewhereWith(s.Name, deployResources)
+}
+
+// deployResources reports whether the service's effective deploy sets
+// resources.
+func deployResources(s svc) bool {
+	deploy := s.get("deploy")
+	if deploy == nil {
+		return false
+	}
+	v, _ := compose.Lookup(deploy, "resources")
+	return v != nil
+}
+
+// inheritsWith is inherits for a predicate: true when has holds for the
+// service or a same-file service it extends; unknown when the chain leaves
+// the file.
+func inheritsWith(all map[string]svc, s svc, has func(svc) bool) (set, unknown bool) {
+	seen := map[string]bool{}
+	for cur := s; ; {
+		if has(cur) {
+			return true, false
+		}
+		if cur.extendsOtherFile() {
+			return false, true
+		}
+		base := cur.extendedService()
+		if base == "" || seen[base] {
+			return false, false
+		}
+		seen[base] = true
+		next, ok := all[base]
+		if !ok {
+			return false, false
+		}
+		cur = next
+	}
+}
+
+// limitsFix inserts resources into the service's own deploy mapping, or a
+// whole deploy block. reason says why there is no fix.
+func limitsFix(p *Pass, s svc, l ResourceLimits) (*Fix, string, error) {
+	if s.target == nil {
+		return nil, "the service is an alias shared with others; add the limits where it is defined", nil
+	}
+	limits := compose.Map("cpus", compose.Quoted(l.CPUs), "memory", l.Memory)
+	res := compose.Map("limits", limits)
+	if l.ReservationMemory != "" {
+		res.Content = append(res.Content, compose.Str("reservations"), compose.Map("memory", l.ReservationMemory))
+	}
+	d := p.Document
+	_, own := compose.MapGet(s.Node, "deploy")
+	var ch compose.Change
+	var err error
+	switch {
+	case own == nil && s.has("deploy"):
+		return nil, "deploy is inherited through a merge key, and a deploy of its own would replace it whole; add resources where it is defined", nil
+	case own == nil:
+		ch, err = d.InsertKey(s.target, "deploy", compose.Map("resources", res))
+	case own.Kind == yaml.MappingNode || own.Kind == yaml.ScalarNode && own.Tag == "!!null":
+		if own.Kind == yaml.MappingNode && own.Style&yaml.FlowStyle == 0 && len(own.Content) == 0 {
+			return nil, "deploy is an empty mapping; add resources by hand", nil
+		}
+		ch, err = d.InsertKey(own, "resources", res)
+	default:
+		return nil, "deploy is not a mapping of its own; add resources by hand", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	title := fmt.Sprintf("Limit %s to %s CPUs and %s of memory", s.Name, l.CPUs, l.Memory)
+	return p.NewFix(ch, "%s", title), "", nil
+}
+
+// LimitClasses returns the names of the built-in resource classes, sorted,
+// for validating configuration.
+func LimitClasses() ([]string, error) {
+	classes, err := kb.Classes()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(classes))
+	for n := range classes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
+}

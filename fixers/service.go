@@ -220,3 +220,17 @@ func (p *Pass) settled(all map[string]svc, s svc, key string) bool {
 	}
 	return p.elsewhere(s.Name, key) || !p.owns(s.Name)
 }
+
+// elsewhereWith reports whether has holds for the service called name in
+// another file of the project, for settings deeper than one key (such as
+// deploy.resources).
+func (p *Pass) elsewhereWith(name string, has func(svc) bool) bool {
+	for _, d := range p.others() {
+		for _, s := range services(d) {
+			if s.Name == name && has(s) {
+				return true
+			}
+		}
+	}
+	return false
+}
