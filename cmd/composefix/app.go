@@ -49,6 +49,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 					return explain(out, c.Args().First())
 				},
 			},
+			updateCommand(out, errOut),
 		},
 		HideHelpCommand: true,
 		Suggest:         true,
@@ -57,7 +58,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 }
 
 func fixFlags() []cli.Flag {
-	return []cli.Flag{
+	flags := []cli.Flag{
 		&cli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "rewrite files in place (atomic)"},
 		&cli.BoolFlag{Name: "check", Usage: "exit 1 if anything would change or an error-level finding remains"},
 		&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "files that form one project, merged in order (repeatable)"},
@@ -68,6 +69,7 @@ func fixFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Usage: "configuration file (default: .composefix.yaml in the working directory or a parent)"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the output"},
 	}
+	return append(flags, registryFlags()...)
 }
 
 func printRules(out io.Writer) {

@@ -12,7 +12,26 @@ import (
 // invalid reference (an unknown class, say) is a usage error naming the
 // config file's line and column.
 
-func applyImagesConfig(fc *fixers.Config, cfg *config.File) error   { return nil } // TODO(#3)
+// applyImagesConfig sets the pin mode from the file's pin key (--pin wins,
+// in readRegistrySettings). ignore_images is copied by fixerConfig; the
+// registry settings (mirrors, cache TTL, update policy) are read by
+// readRegistrySettings.
+func applyImagesConfig(fc *fixers.Config, cfg *config.File) error {
+	switch cfg.Pin {
+	case "":
+	case config.PinVersion:
+		fc.Pin = fixers.PinVersion
+	case config.PinDigest:
+		fc.Pin = fixers.PinDigest
+	case config.PinVersionDigest:
+		fc.Pin = fixers.PinVersionAndDigest
+	default:
+		line, col, _ := cfg.Pos("pin")
+		return usagef("%s:%d:%d: unknown pin %q; expected version, digest or version+digest", cfg.Path, line, col, cfg.Pin)
+	}
+	return nil
+}
+
 func applySecurityConfig(fc *fixers.Config, cfg *config.File) error { return nil } // TODO(#5)
 
 // applyHealthConfig copies the healthchecks section: entries for in-house

@@ -27,6 +27,7 @@ type settings struct {
 	unsafeRules map[string]bool
 	fixers      *fixers.Config
 	configFile  *config.File
+	reg         registrySettings // how images are resolved (registry.go)
 }
 
 func readSettings(c *cli.Context) (*settings, error) {
@@ -84,6 +85,9 @@ func readSettings(c *cli.Context) (*settings, error) {
 		}
 	}
 	if s.fixers, err = fixerConfig(cfg); err != nil {
+		return nil, err
+	}
+	if s.reg, err = readRegistrySettings(c, cfg, s.fixers); err != nil {
 		return nil, err
 	}
 	return s, nil
