@@ -59,22 +59,25 @@ func checkLogging(p *Pass) error {
 	if len(missing) == 0 {
 		return nil
 	}
+	// Refusals of the engine (a shape it cannot edit safely) leave the
+	// findings without fixes; they never stop the rule.
 	anchor := existingLoggingAnchor(d)
 	var shared compose.Change // the anchor block, shared by every service's fix
 	if anchor == nil && canAddLoggingAnchor(d) {
-		anchor = loggingBlock(p.Config.Logging)
-		ch, err := d.AddExtension(loggingKey, anchor)
-		if err != nil {
-			return err
+		block := loggingBlock(p.Config.Logging)
+		if ch, err := d.AddExtension(loggingKey, block); err == nil {
+			anchor, shared = block, ch
 		}
-		shared = ch
+	} else if anchor != nil && !definedBeforeServices(d, anchor) {
+		anchor = nil // an alias can only name an anchor defined above it
 	}
 	for _, s := range missing {
 		var fix *Fix
 		if anchor != nil && s.target != nil {
 			ch, err := d.InsertKey(s.target, "logging", compose.Alias(anchor))
 			if err != nil {
-				return err
+				p.Report(s.Key, nil, "service %q has no logging configuration; the default json-file driver never rotates logs", s.Name)
+				continue
 			}
 			var all compose.Change
 			all.Add(shared)
@@ -85,6 +88,12 @@ func checkLogging(p *Pass) error {
 		p.Report(s.Key, fix, "service %q has no logging configuration; the default json-file driver never rotates logs", s.Name)
 	}
 	return nil
+}
+
+// definedBeforeServices reports whether n starts above the services key.
+func definedBeforeServices(d *compose.Document, n *yaml.Node) bool {
+	k, _ := compose.MapGet(d.Root, "services")
+	return k != nil && d.NodeOffset(n) < d.NodeOffset(k)
 }
 
 // existingLoggingAnchor returns a top-level extension's value that carries an

@@ -55,11 +55,11 @@ func checkRestart(p *Pass) error {
 		}
 		var fix *Fix
 		if s.target != nil {
-			ch, err := p.Document.InsertKey(s.target, "restart", value)
-			if err != nil {
-				return err
+			// A refusal (a shape the engine cannot edit safely) leaves the
+			// finding without a fix; it must not stop the other services.
+			if ch, err := p.Document.InsertKey(s.target, "restart", value); err == nil {
+				fix = p.NewFix(ch, "Add restart: %s to %s", want, s.Name)
 			}
-			fix = p.NewFix(ch, "Add restart: %s to %s", want, s.Name)
 		}
 		p.Report(s.Key, fix, "service %q has no restart policy; expected restart: %s", s.Name, want)
 	}
