@@ -1,0 +1,401 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	memreg "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// requestLog counts the requests a test registry answers, by
+// "METHOD /path".
+type requestLog struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (l *requestLog) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		if l.m == nil {
+			l.m = map[string]int{}
+		}
+		l.m[r.Method+" "+r.URL.Path]++
+		l.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (l *requestLog) reset() {
+	l.mu.Lock()
+	l.m = nil
+	l.mu.Unlock()
+}
+
+// count returns how many requests matched method (any when "") and whose
+// path contains part.
+func (l *requestLog) count(method, part string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for k, c := range l.m {
+		m, p, _ := strings.Cut(k, " ")
+		if (method == "" || m == method) && strings.Contains(p, part) {
+			n += c
+		}
+	}
+	return n
+}
+
+func (l *requestLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	keys := make([]string, 0, len(l.m))
+	for k, c := range l.m {
+		keys = append(keys, fmt.Sprintf("%s ×%d", k, c))
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, "\n")
+}
+
+// memRegistry serves go-containerregistry's in-memory registry on
+// 127.0.0.1, counting requests, and returns its host:port.
+func memRegistry(t *testing.T) (string, *requestLog) {
+	t.Helper()
+	reg := memreg.New(memreg.Logger(log.New(io.Discard, "", 0)))
+	rl := &requestLog{}
+	srv := httptest.NewServer(rl.wrap(reg))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://"), rl
+}
+
+// tagFamily is a set of tags carrying one pushed image (or index).
+type tagFamily struct {
+	repo  string // below the registry: library/redis
+	tags  []string
+	index bool
+}
+
+// pushFamilies pushes random content under each family's tags and returns
+// "repo:tag" → digest.
+func pushFamilies(t *testing.T, host string, auth authn.Authenticator, fams []tagFamily) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, f := range fams {
+		var img v1.Image
+		var idx v1.ImageIndex
+		var d v1.Hash
+		var err error
+		if f.index {
+			if idx, err = random.Index(64, 1, 2); err == nil {
+				d, err = idx.Digest()
+			}
+		} else if img, err = random.Image(64, 1); err == nil {
+			d, err = img.Digest()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range f.tags {
+			ref, err := name.NewTag(host+"/"+f.repo+":"+tag, name.Insecure)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.index {
+				err = remote.WriteIndex(ref, idx, remote.WithAuth(auth))
+			} else {
+				err = remote.Write(ref, img, remote.WithAuth(auth))
+			}
+			if err != nil {
+				t.Fatalf("pushing %s: %v", ref, err)
+			}
+			out[f.repo+":"+tag] = d.String()
+		}
+	}
+	return out
+}
+
+// noDockerConfig points the default keychain at an empty Docker config, so
+// that no test reads the developer's credentials.
+func noDockerConfig(t *testing.T) {
+	t.Helper()
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+}
+
+var cliFamilies = []tagFamily{
+	{repo: "library/redis", tags: []string{"7.4.1-alpine", "7.4-alpine", "7-alpine", "alpine"}},
+	{repo: "library/redis", tags: []string{"7.4.0-alpine"}},
+	{repo: "library/redis", tags: []string{"7.4.3-alpine"}},
+	{repo: "library/redis", tags: []string{"7.5.0-alpine"}},
+	{repo: "library/redis", tags: []string{"8.0.0-alpine"}},
+	{repo: "library/redis", tags: []string{"7.4.3-bookworm"}},
+	{repo: "library/traefik", tags: []string{"v3.2.3", "v3.2", "v3", "latest"}, index: true},
+	{repo: "library/traefik", tags: []string{"v3.2.2"}},
+	{repo: "library/postgres", tags: []string{"16.6", "16"}},
+}
+
+func TestCLIPinsFloatingTagsFromTheRegistry(t *testing.T) {
+	noDockerConfig(t)
+	host, rl := memRegistry(t)
+	pushFamilies(t, host, authn.Anonymous, cliFamilies)
+	rl.reset()
+	in := "services:\n" +
+		"  cache:\n    image: redis:7-alpine # the cache\n" +
+		"  proxy:\n    image: \"docker.io/library/traefik\"\n" +
+		"  db:\n    image: ${PG_IMAGE:-postgres:16}\n" +
+		"  app:\n    image: ${APP_IMAGE}\n" +
+		"  gone:\n    image: nosuch/image:1\n" +
+		"  built:\n    build: .\n    image: redis:7-alpine\n"
+	dir := writeFiles(t, map[string]string{"compose.yaml": in})
+	cache := t.TempDir()
+	_, errOut, code := runCLI(t, dir, "", "-w", "--select", "CF0", "--registry-mirror", "docker.io=http://"+host, "--cache-dir", cache)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	want := "services:\n" +
+		"  cache:\n    image: redis:7.4.1-alpine # the cache\n" +
+		"  proxy:\n    image: \"docker.io/library/traefik:v3.2.3\"\n" +
+		"  db:\n    image: ${PG_IMAGE:-postgres:16.6}\n" +
+		"  app:\n    image: ${APP_IMAGE}\n" +
+		"  gone:\n    image: nosuch/image:1\n" +
+		"  built:\n    build: .\n    image: redis:7-alpine\n"
+	if got := readFile(t, filepath.Join(dir, "compose.yaml")); got != want {
+		t.Errorf("pinned file:\n%s\nwant:\n%s", got, want)
+	}
+	for _, s := range []string{
+		`info: image "${APP_IMAGE}" depends on the environment`,
+		`info: image "nosuch/image:1" is not resolved:`,
+	} {
+		if !strings.Contains(errOut, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, errOut)
+		}
+	}
+	// The precise search stays within its bound: one HEAD for the tag, at
+	// most 10 candidates each.
+	if n := rl.count(http.MethodHead, "/manifests/"); n > 3*11+1 {
+		t.Errorf("%d manifest HEADs for 4 references, want at most %d:\n%s", n, 3*11+1, rl)
+	}
+	if n := rl.count(http.MethodGet, "/manifests/"); n != 0 {
+		t.Errorf("%d manifest GETs, want 0 (digests come from HEAD):\n%s", n, rl)
+	}
+	t.Logf("requests for 4 references:\n%s", rl)
+}
+
+func TestCLIDigestPinOneHeadPerReference(t *testing.T) {
+	noDockerConfig(t)
+	host, rl := memRegistry(t)
+	digests := pushFamilies(t, host, authn.Anonymous, cliFamilies)
+	rl.reset()
+	files := map[string]string{}
+	spellings := []string{"redis:7.4.1-alpine", "docker.io/library/redis:7.4.1-alpine", "index.docker.io/redis:7.4.1-alpine"}
+	for i := range 50 {
+		files[fmt.Sprintf("p%02d/compose.yaml", i)] = "services:\n  cache:\n    image: " + spellings[i%len(spellings)] + "\n"
+	}
+	dir := writeFiles(t, files)
+	cache := t.TempDir()
+	args := []string{"--select", "CF001", "--pin", "digest", "--registry-mirror", "docker.io=http://" + host, "--cache-dir", cache}
+	out, errOut, code := runCLI(t, dir, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if n := rl.count(http.MethodHead, "/manifests/"); n != 1 {
+		t.Errorf("manifest HEADs = %d for one reference in 50 files, want 1:\n%s", n, rl)
+	}
+	if n := rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/tags/"); n != 0 {
+		t.Errorf("manifest and tag GETs = %d, want 0 for a digest pin:\n%s", n, rl)
+	}
+	d := digests["library/redis:7.4.1-alpine"]
+	if got := strings.Count(out, "+    image: "); got != 50 || !strings.Contains(out, "+    image: redis:7.4.1-alpine@"+d+"\n") {
+		t.Errorf("diff pins %d images, want 50 with %s:\n%.600s", got, d, out)
+	}
+	if !strings.Contains(errOut, "1 image resolved") {
+		t.Errorf("summary does not count one lookup:\n%s", errOut)
+	}
+
+	rl.reset()
+	out2, errOut, code := runCLI(t, dir, "", args...)
+	if code != exitOK || out2 != out {
+		t.Fatalf("warm run: exit %d, same diff %v; stderr:\n%s", code, out2 == out, errOut)
+	}
+	if rl.String() != "" {
+		t.Errorf("warm cache made requests, want none:\n%s", rl)
+	}
+}
+
+func TestCLIOfflineWithEmptyCacheIsNotAnError(t *testing.T) {
+	noDockerConfig(t)
+	in := "services:\n  cache:\n    image: redis:7-alpine\n"
+	dir := writeFiles(t, map[string]string{"compose.yaml": in})
+	out, errOut, code := runCLI(t, dir, "", "--select", "CF0,CF201", "--offline", "--cache-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, `info: image "redis:7-alpine" is not resolved: offline and not in the cache [CF003]`) {
+		t.Errorf("stderr lacks the unresolved finding:\n%s", errOut)
+	}
+	if !strings.Contains(out, "+    restart: unless-stopped") || strings.Contains(out, "-    image:") {
+		t.Errorf("diff should add restart and leave the image:\n%s", out)
+	}
+}
+
+func TestCLIRegistryDownExitsTwoAfterWriting(t *testing.T) {
+	noDockerConfig(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	in := "services:\n  cache:\n    image: redis:7-alpine\n"
+	dir := writeFiles(t, map[string]string{"compose.yaml": in})
+	_, errOut, code := runCLI(t, dir, "", "-w", "--select", "CF0,CF201", "--registry-mirror", "docker.io=http://"+closed, "--cache-dir", t.TempDir())
+	if code != exitError {
+		t.Fatalf("exit %d, want 2; stderr:\n%s", code, errOut)
+	}
+	want := "services:\n  cache:\n    image: redis:7-alpine\n    restart: unless-stopped\n"
+	if got := readFile(t, filepath.Join(dir, "compose.yaml")); got != want {
+		t.Errorf("file after a registry failure:\n%s\nwant the other fixes written:\n%s", got, want)
+	}
+	if !strings.Contains(errOut, "composefix: resolving 1 image failed:") || !strings.Contains(errOut, "registry unavailable") {
+		t.Errorf("stderr lacks the registry failure:\n%s", errOut)
+	}
+}
+
+func TestCLIUpdate(t *testing.T) {
+	noDockerConfig(t)
+	host, rl := memRegistry(t)
+	digests := pushFamilies(t, host, authn.Anonymous, cliFamilies)
+	files := map[string]string{
+		"a/compose.yaml": "services:\n  cache:\n    image: redis:7.4.1-alpine\n  proxy:\n    image: traefik:v3.2.2\n",
+		"b/compose.yaml": "services:\n  cache:\n    image: redis:7.4.1-alpine@" + digests["library/redis:7.4.1-alpine"] + "\n",
+		"c/compose.yaml": "services:\n  cache:\n    image: redis:7-alpine\n",
+	}
+	mirror := []string{"--registry-mirror", "docker.io=http://" + host, "--cache-dir", t.TempDir()}
+	tests := []struct {
+		name, policy string
+		want         map[string]string // file → expected image lines
+		table        string
+	}{
+		{
+			name: "patch", policy: "patch",
+			want: map[string]string{
+				"a/compose.yaml": "image: redis:7.4.3-alpine\n  proxy:\n    image: traefik:v3.2.3\n",
+				"b/compose.yaml": "image: redis:7.4.3-alpine@" + digests["library/redis:7.4.3-alpine"] + "\n",
+			},
+			table: "| image | from | to | files |\n|---|---|---|---|\n" +
+				"| redis | 7.4.1-alpine | 7.4.3-alpine | a/compose.yaml, b/compose.yaml |\n" +
+				"| traefik | v3.2.2 | v3.2.3 | a/compose.yaml |\n",
+		},
+		{
+			name: "minor (default)",
+			want: map[string]string{
+				"a/compose.yaml": "image: redis:7.5.0-alpine\n",
+				"b/compose.yaml": "image: redis:7.5.0-alpine@" + digests["library/redis:7.5.0-alpine"] + "\n",
+			},
+		},
+		{
+			name: "major", policy: "major",
+			want: map[string]string{"a/compose.yaml": "image: redis:8.0.0-alpine\n"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, files)
+			summary := filepath.Join(t.TempDir(), "summary.md")
+			args := append([]string{"update", "-w", "--summary", summary}, mirror...)
+			if tt.policy != "" {
+				args = append(args, "--policy", tt.policy)
+			}
+			rl.reset()
+			_, errOut, code := runCLI(t, dir, "", args...)
+			if code != exitOK {
+				t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+			}
+			for f, w := range tt.want {
+				if got := readFile(t, filepath.Join(dir, f)); !strings.Contains(got, w) {
+					t.Errorf("%s after update:\n%s\nwant it to contain %q", f, got, w)
+				}
+			}
+			if got := readFile(t, filepath.Join(dir, "c/compose.yaml")); got != files["c/compose.yaml"] {
+				t.Errorf("update touched a floating tag:\n%s", got)
+			}
+			if strings.Contains(readFile(t, filepath.Join(dir, "a/compose.yaml")), "bookworm") {
+				t.Errorf("update changed the suffix")
+			}
+			if tt.table != "" {
+				if got := readFile(t, summary); got != tt.table {
+					t.Errorf("summary:\n%s\nwant:\n%s", got, tt.table)
+				}
+			}
+			// Everything is current now: --check passes and the summary
+			// says so.
+			args = append([]string{"update", "--check", "--summary", summary}, mirror...)
+			if tt.policy != "" {
+				args = append(args, "--policy", tt.policy)
+			}
+			if _, errOut, code := runCLI(t, dir, "", args...); code != exitOK {
+				t.Errorf("update --check after update: exit %d, want 0; stderr:\n%s", code, errOut)
+			}
+			if got := readFile(t, summary); !strings.HasPrefix(got, "No newer image versions") {
+				t.Errorf("summary with nothing newer = %q", got)
+			}
+		})
+	}
+
+	dir := writeFiles(t, files)
+	if _, errOut, code := runCLI(t, dir, "", append([]string{"update", "--check"}, mirror...)...); code != exitChanges {
+		t.Errorf("update --check with newer versions: exit %d, want 1; stderr:\n%s", code, errOut)
+	}
+	if got := readFile(t, filepath.Join(dir, "a/compose.yaml")); got != files["a/compose.yaml"] {
+		t.Errorf("update --check wrote the file")
+	}
+	// The default run never bumps.
+	if out, errOut, code := runCLI(t, dir, "", append([]string{"--select", "CF0"}, mirror...)...); code != exitOK || strings.Contains(out, "7.5.0") {
+		t.Errorf("default run: exit %d, diff:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+func TestCLIRegistryUsageErrors(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
+	for _, args := range [][]string{
+		{"--pin", "tag"},
+		{"--registry-mirror", "docker.io"},
+		{"--registry-mirror", "docker.io=ftp://mirror"},
+		{"--registry-mirror", "docker.io=http://mirror.example.com"}, // plain http to a remote host
+		{"--offline", "--refresh"},
+		{"--concurrency", "0"},
+		{"update", "--policy", "sideways"},
+	} {
+		_, errOut, code := runCLI(t, dir, "", args...)
+		if code != exitError || !strings.Contains(errOut, "composefix: ") {
+			t.Errorf("composefix %s: exit %d, want 2 with a message; stderr:\n%s", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "compose.yaml")); err != nil || string(b) != needsFix {
+		t.Errorf("a usage error changed the file")
+	}
+}
+
+func TestExplainImageRulesHaveExamples(t *testing.T) {
+	for _, id := range []string{"CF001", "CF002", "CF003", "CF004", "pin-image", "update-available"} {
+		out, _, code := runCLI(t, t.TempDir(), "", "explain", id)
+		if code != exitOK || !strings.Contains(out, "Before:") || !strings.Contains(out, "After:") {
+			t.Errorf("explain %s: exit %d, output lacks Before:/After::\n%s", id, code, out)
+		}
+	}
+}
