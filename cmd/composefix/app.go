@@ -50,9 +50,11 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 				},
 			},
 			updateCommand(out, errOut),
+			completionCommand(out),
 		},
-		HideHelpCommand: true,
-		Suggest:         true,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		Suggest:              true,
 	}
 	return app
 }
@@ -62,7 +64,7 @@ func fixFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "rewrite files in place (atomic)"},
 		&cli.BoolFlag{Name: "check", Usage: "exit 1 if anything would change or an error-level finding remains"},
 		&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "files that form one project, merged in order (repeatable)"},
-		&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: " + strings.Join(formats(), ", ")},
 		&cli.StringFlag{Name: "select", Usage: "rule IDs, ID prefixes or names to run, comma separated"},
 		&cli.StringFlag{Name: "ignore", Usage: "rule IDs, ID prefixes or names to skip, comma separated"},
 		&cli.BoolFlag{Name: "unsafe-fixes", Usage: "also apply fixes that can change behaviour"},
