@@ -333,9 +333,15 @@ func prereqText(e kb.Healthcheck) string {
 }
 
 func (h *healthCtx) testNode(test []string) *yaml.Node {
+	// Flow tests quote every item, as the audits and compose's docs write
+	// them; block items are quoted only where YAML needs it.
 	seq := compose.Seq()
 	for _, t := range test {
-		seq.Content = append(seq.Content, compose.Quoted(t))
+		if h.flowTest {
+			seq.Content = append(seq.Content, compose.Quoted(t))
+		} else {
+			seq.Content = append(seq.Content, compose.Str(t))
+		}
 	}
 	if h.flowTest {
 		seq.Style = yaml.FlowStyle
@@ -473,7 +479,7 @@ func checkHealthcheck(p *Pass) error {
 			return err
 		}
 		if fix == nil {
-			p.Report(s.Key, nil, "service %q has no healthcheck; %s", s.Name, reason)
+			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s", s.Name, reason)
 			continue
 		}
 		p.Report(s.Key, fix, "service %q has no healthcheck; dependents cannot wait for it to be ready", s.Name)
@@ -624,8 +630,10 @@ func (h *healthCtx) dep(name string) depState {
 		if e, ok := kb.Lookup(h.entries, imageOf(t)); ok && e.ImageHealthcheck {
 			return depReady
 		}
-		if h.plan(t).action == hcAdd {
-			return depPending
+		if pl := h.plan(t); pl.action == hcAdd {
+			if f, _, err := h.fix(t, pl); err == nil && f != nil {
+				return depPending
+			}
 		}
 		return depStarted
 	}
