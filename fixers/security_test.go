@@ -1,0 +1,381 @@
+package fixers
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/golden"
+	"github.com/google/go-cmp/cmp"
+	"github.com/sirupsen/logrus"
+	"go.yaml.in/yaml/v3"
+)
+
+// TestSecurityGoldenUnsafe runs the security goldens
+// (testdata/golden/CF5*/<case>.input.yaml) with unsafe fixes enabled and
+// compares the output with <case>.unsafe.golden.yaml and the findings with
+// <case>.unsafe.findings; TestGolden covers the same inputs without them
+// (<case>.golden.yaml), where the unsafe fixes must be shown, not applied.
+// Each case also checks that a second run changes nothing, that no line
+// changes outside the edits, and that compose-go loads the output whenever
+// it loads the input, with the variables the fixes make required set.
+func TestSecurityGoldenUnsafe(t *testing.T) {
+	logrus.SetOutput(io.Discard)
+	root := filepath.Join(golden.RepoRoot(t), "testdata", "golden")
+	inputs, err := filepath.Glob(filepath.Join(root, "CF5*", "*.input.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inputs) == 0 {
+		t.Fatalf("no security golden cases under %s", root)
+	}
+	sort.Strings(inputs)
+	for _, in := range inputs {
+		dir := filepath.Dir(in)
+		name := strings.TrimSuffix(filepath.Base(in), ".input.yaml")
+		t.Run(filepath.Base(dir)+"/"+name, func(t *testing.T) {
+			src, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := Options{Rules: selectedRules(t, dir), UnsafeFixes: true}
+			res := runSecurity(t, filepath.Base(in), src, opts)
+			golden.Check(t, filepath.Join(dir, name+".unsafe.golden.yaml"), res.Output)
+			golden.Check(t, filepath.Join(dir, name+".unsafe.findings"), []byte(securityFindings(res.Findings)))
+
+			safe := runSecurity(t, filepath.Base(in), src, Options{Rules: opts.Rules})
+			for _, f := range safe.Findings {
+				if f.Applied && f.Fix.Safety != Safe {
+					t.Errorf("without unsafe fixes, %s %q was applied", f.RuleID, f.Fix.Title)
+				}
+			}
+			checkSecurityPromise(t, in, src, opts)
+		})
+	}
+}
+
+// selectedRules returns the rules named by dir's "select" file, or all.
+func selectedRules(t *testing.T, dir string) []*Rule {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "select"))
+	if os.IsNotExist(err) {
+		return Rules()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := strings.FieldsFunc(string(b), func(r rune) bool { return r == ',' || r == '\n' || r == ' ' })
+	rules, err := Select(Rules(), tokens, nil)
+	if err != nil {
+		t.Fatalf("%s/select: %v", dir, err)
+	}
+	return rules
+}
+
+func runSecurity(t *testing.T, path string, src []byte, opts Options) *Result {
+	t.Helper()
+	d, err := compose.Load(path, src)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	res, err := Run(d, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return res
+}
+
+// securityFindings prints findings one a line, as the CLI does, with what
+// became of each fix.
+func securityFindings(fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		note := ""
+		switch {
+		case f.Applied:
+			note = " (fixed)"
+		case f.Fix != nil && f.Fix.Safety == Unsafe:
+			note = " (fix available with --unsafe-fixes)"
+		case f.Fix != nil && f.Fix.Safety == DisplayOnly:
+			note = " (fix shown, never applied)"
+		}
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]%s\n", f.Path, f.Pos.Line, f.Pos.Col, f.Severity, f.Message, f.RuleID, note)
+	}
+	return b.String()
+}
+
+// checkSecurityPromise checks a run of opts over src: no collateral line in
+// any pass, the output loads, a second run changes nothing, and compose-go
+// loads the output whenever it loads the input, with the variables that the
+// output requires (${X:?...}) set to a placeholder.
+func checkSecurityPromise(t *testing.T, path string, src []byte, opts Options) (applied int, inputLoads bool) {
+	t.Helper()
+	d, err := compose.Load(path, src)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	res, err := Run(d, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	for _, f := range res.Findings {
+		if f.Applied {
+			applied++
+		}
+	}
+	for i, p := range tracePasses(t, d, opts) {
+		for _, c := range lineStats(p.src, p.out, p.edits).unexplained {
+			t.Errorf("pass %d: collateral line: %s", i+1, c)
+		}
+	}
+	out, err := compose.Load(path, res.Output)
+	if err != nil {
+		t.Fatalf("the output does not load: %v", err)
+	}
+	again, err := Run(out, opts)
+	if err != nil {
+		t.Fatalf("second Run: %v", err)
+	}
+	if again.Changed() || again.Passes != 0 {
+		t.Errorf("second Run changed the output again: %s", eligibleTitles(again.Findings, opts))
+	}
+	required := requiredVariables(out)
+	for _, env := range composeGoEnvs {
+		lookup := func(name string) (string, bool) {
+			if v, ok := env.lookup(name); ok {
+				return v, true
+			}
+			if required[name] {
+				return "placeholder", true
+			}
+			return "", false
+		}
+		inErr := loadsWithComposeGo(path, src, env.lookup)
+		inputLoads = inputLoads || inErr == nil
+		if inErr != nil {
+			continue
+		}
+		if err := loadsWithComposeGo(path, res.Output, lookup); err != nil {
+			t.Errorf("compose-go loads the input but not the output with variables %s: %v", env.name, err)
+		}
+	}
+	return applied, inputLoads
+}
+
+// requiredVariables returns the variables d requires with ${X:?...} or
+// ${X?...}.
+func requiredVariables(d *compose.Document) map[string]bool {
+	out := map[string]bool{}
+	for _, doc := range d.Docs {
+		walkScalars(doc, func(n *yaml.Node) {
+			for _, iv := range interpolations(n.Value) {
+				if iv.Op == ":?" || iv.Op == "?" {
+					out[iv.Name] = true
+				}
+			}
+		})
+	}
+	return out
+}
+
+// TestSecurityCorpus runs every rule with unsafe fixes over every corpus
+// file and checks the promise (see checkSecurityPromise). TestCorpus covers
+// the default run without unsafe fixes.
+func TestSecurityCorpus(t *testing.T) {
+	files := golden.CorpusFiles(t)
+	logrus.SetOutput(io.Discard)
+	opts := Options{Rules: Rules(), UnsafeFixes: true}
+	total, refused := 0, 0
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			if why, ok := knownUnsafeCorpusFailures[filepath.Base(path)]; ok {
+				t.Skipf("known failure outside the security rules: %s", why)
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, loads := checkSecurityPromise(t, path, src, opts)
+			total += n
+			if !loads {
+				refused++
+			}
+		})
+	}
+	t.Logf("corpus with unsafe fixes: %d files, %d fixes applied, %d inputs refused by compose-go", len(files), total, refused)
+}
+
+// knownUnsafeCorpusFailures are corpus files whose run with every unsafe
+// fix fails because of another rule family; each entry names the rule and
+// goes away with its fix.
+var knownUnsafeCorpusFailures = map[string]string{
+	"mattermost__docker__docker-compose.yml": "CF301 adds deploy.resources.limits.pids beside an existing pids_limit, which compose-go refuses",
+}
+
+func TestInterpolations(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []interpolation
+	}{
+		{"plain", nil},
+		{"${A}", []interpolation{{Start: 0, End: 4, Name: "A", OpStart: 3}}},
+		{"x=${A:-b}y", []interpolation{{Start: 2, End: 9, Name: "A", Op: ":-", OpStart: 5, Body: "b"}}},
+		{"${A-b c}", []interpolation{{Start: 0, End: 8, Name: "A", Op: "-", OpStart: 3, Body: "b c"}}},
+		{"$${A:-b} $$A", nil},
+		{"$$${A:-b}", []interpolation{{Start: 2, End: 9, Name: "A", Op: ":-", OpStart: 5, Body: "b"}}},
+		{"${A:-${B:-c}}", []interpolation{
+			{Start: 0, End: 13, Name: "A", Op: ":-", OpStart: 3, Body: "${B:-c}"},
+			{Start: 5, End: 12, Name: "B", Op: ":-", OpStart: 8, Body: "c"},
+		}},
+		{"${A:?must be set}", []interpolation{{Start: 0, End: 17, Name: "A", Op: ":?", OpStart: 3, Body: "must be set"}}},
+		{"${A:-unclosed", nil},
+		{"${}", nil},
+		{"$A ${B:+x}", []interpolation{{Start: 3, End: 10, Name: "B", Op: ":+", OpStart: 6, Body: "x"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if d := cmp.Diff(tt.want, interpolations(tt.in), cmp.AllowUnexported(interpolation{})); d != "" {
+				t.Errorf("interpolations(%q) mismatch (-want +got):\n%s", tt.in, d)
+			}
+		})
+	}
+}
+
+func TestExpandDefaults(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres:16", "postgres:16"},
+		{"${IMAGE:-postgres:16}", "postgres:16"},
+		{"${REG-docker.io}/redis:${TAG:-7}", "docker.io/redis:7"},
+		{"${A:-${B:-x}}y", "xy"},
+		{"${A}b", "b"},
+		{"$$HOME", "$HOME"},
+	}
+	for _, tt := range tests {
+		if got := expandDefaults(tt.in); got != tt.want {
+			t.Errorf("expandDefaults(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSecretName(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"REDIS_PASSWORD", true},
+		{"POSTGRES_PASSWORD", true},
+		{"PGPASSWORD", true},
+		{"JWT_SECRET", true},
+		{"JWT_REFRESH_SECRET", true},
+		{"SECRET_KEY_BASE", true},
+		{"TYPESENSE_API_KEY", true},
+		{"S3_SECRET_KEY", true},
+		{"ADMIN_SETUP_TOKEN", true},
+		{"REDIS_PASS", true},
+		{"db_password", true},
+		{"POSTGRES_PASSWORD_FILE", false},
+		{"JWT_PUBLIC_KEY", false},
+		{"SESSION_TOKEN_TTL", false},
+		{"AWS_ACCESS_KEY_ID", false},
+		{"PASSWORD_MIN_LENGTH", false},
+		{"POSTGRES_USER", false},
+		{"KEYCLOAK_URL", false},
+		{"MONKEY", false},
+		{"PASSPORT_ENABLED", false},
+	}
+	for _, tt := range tests {
+		if got := secretName(tt.name); got != tt.want {
+			t.Errorf("secretName(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestIsPlaceholder(t *testing.T) {
+	tests := []struct {
+		v    string
+		want bool
+	}{
+		{"admin@example.com", true},
+		{"ops@mail.example.org", true},
+		{"changeme", true},
+		{"ChangeMe123", true},
+		{"minioadmin", true},
+		{"password", true},
+		{"your-secret-key", true},
+		{"admin@acme.io", false},
+		{"postgres", false},
+		{"example.com", false},
+		{"INFO", false},
+	}
+	for _, tt := range tests {
+		if got := isPlaceholder(tt.v); got != tt.want {
+			t.Errorf("isPlaceholder(%q) = %v, want %v", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestParseShortPort(t *testing.T) {
+	tests := []struct {
+		in        string
+		container string
+		fixed     string // the value bound to loopback; "" when already bound
+	}{
+		{"5432", "5432", "127.0.0.1::5432"},
+		{"5432:5432", "5432", "127.0.0.1:5432:5432"},
+		{"5432:5432/tcp", "5432", "127.0.0.1:5432:5432/tcp"},
+		{"0.0.0.0:5432:5432", "5432", "127.0.0.1:5432:5432"},
+		{":5432:5432", "5432", "127.0.0.1:5432:5432"},
+		{"127.0.0.1:5432:5432", "5432", ""},
+		{"[::]:5432:5432", "5432", "[::1]:5432:5432"},
+		{"[::1]:5432:5432", "5432", ""},
+		{"9200-9201:9200-9201", "9200-9201", "127.0.0.1:9200-9201:9200-9201"},
+		{"${PORT:-5432}:5432", "5432", "127.0.0.1:${PORT:-5432}:5432"},
+		{"${BIND:-0.0.0.0}:5432:5432", "5432", ""},
+	}
+	for _, tt := range tests {
+		sp, ok := parseShortPort(tt.in)
+		if !ok {
+			t.Errorf("parseShortPort(%q) failed", tt.in)
+			continue
+		}
+		fixed := ""
+		if sp.ok {
+			fixed = tt.in[:sp.from] + sp.repl + tt.in[sp.to:]
+		}
+		if sp.container != tt.container || fixed != tt.fixed {
+			t.Errorf("parseShortPort(%q) = container %q, fixed %q; want %q, %q", tt.in, sp.container, fixed, tt.container, tt.fixed)
+		}
+	}
+	if _, ok := parseShortPort("::1:5432:5432"); ok {
+		t.Errorf("parseShortPort(%q) succeeded, want a failure (unbracketed IPv6)", "::1:5432:5432")
+	}
+}
+
+func TestWritableSocketShort(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/var/run/docker.sock:/var/run/docker.sock", "/var/run/docker.sock:/var/run/docker.sock:ro"},
+		{"/run/docker.sock:/var/run/docker.sock:rw", "/run/docker.sock:/var/run/docker.sock:ro"},
+		{"/var/run/docker.sock:/var/run/docker.sock:z", "/var/run/docker.sock:/var/run/docker.sock:ro,z"},
+		{"/var/run/docker.sock:/var/run/docker.sock:z,rw", "/var/run/docker.sock:/var/run/docker.sock:z,ro"},
+		{"${SOCK:-/var/run/docker.sock}:/var/run/docker.sock", "${SOCK:-/var/run/docker.sock}:/var/run/docker.sock:ro"},
+		{"/var/run/docker.sock:/var/run/docker.sock:ro", ""},
+		{"/var/run/docker.sock:/var/run/docker.sock:ro,z", ""},
+		{"./data:/data", ""},
+		{"/var/run/docker.sock", ""}, // an anonymous volume at that path
+	}
+	for _, tt := range tests {
+		from, to, repl, ok := writableSocketShort(tt.in)
+		got := ""
+		if ok {
+			got = tt.in[:from] + repl + tt.in[to:]
+		}
+		if got != tt.want {
+			t.Errorf("writableSocketShort(%q) makes %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
