@@ -29,6 +29,11 @@ func reportInputs() map[string]string {
 // that they change only when these rules or the renderers do.
 const reportRules = "--select=restart-policy,logging-anchor,obsolete-version"
 
+// offline keeps a run away from any registry and from the user's cache.
+func offline(t *testing.T) []string {
+	return []string{"--offline", "--cache-dir", t.TempDir()}
+}
+
 var elapsedRE = regexp.MustCompile(`\(\d+(\.\d+)?(ns|µs|ms|s)\)\n$`)
 
 // TestFormatsGolden runs the CLI on the same inputs in every format. stdout
@@ -41,7 +46,7 @@ func TestFormatsGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := writeFiles(t, reportInputs())
-			out, errOut, code := runCLI(t, dir, "", "--format", format, reportRules, ".")
+			out, errOut, code := runCLI(t, dir, "", append(offline(t), "--format", format, reportRules, ".")...)
 			if code != exitError {
 				t.Errorf("exit %d, want %d (one file is broken); stderr:\n%s", code, exitError, errOut)
 			}
@@ -67,7 +72,7 @@ func TestMachineFormatsCarryOnlyTheDocument(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				dir := writeFiles(t, reportInputs())
-				args := []string{"--format", format, reportRules}
+				args := append(offline(t), "--format", format, reportRules)
 				if write {
 					args = append(args, "--write")
 				}
@@ -109,7 +114,7 @@ func TestMachineFormatsCarryOnlyTheDocument(t *testing.T) {
 
 func TestJSONReportParsesBack(t *testing.T) {
 	dir := writeFiles(t, reportInputs())
-	out, _, _ := runCLI(t, dir, "", "--format=json", reportRules, ".")
+	out, _, _ := runCLI(t, dir, "", append(offline(t), "--format=json", reportRules, ".")...)
 	var doc struct {
 		Version int
 		Files   []struct {
@@ -168,7 +173,7 @@ func TestJSONReportParsesBack(t *testing.T) {
 		t.Fatalf("replaying the JSON edits: %v", err)
 	}
 	wdir := writeFiles(t, reportInputs())
-	runCLI(t, wdir, "", "--write", reportRules, ".")
+	runCLI(t, wdir, "", append(offline(t), "--write", reportRules, ".")...)
 	if written := readFile(t, filepath.Join(wdir, "compose.yaml")); string(replayed) != written {
 		t.Errorf("JSON edits give\n%s\nwant what --write wrote\n%s", replayed, written)
 	}
@@ -184,7 +189,7 @@ func TestSARIFOutputValidates(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := writeFiles(t, files)
-			out, errOut, _ := runCLI(t, dir, "", "--format", "sarif", ".")
+			out, errOut, _ := runCLI(t, dir, "", append(offline(t), "--format", "sarif", ".")...)
 			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
 			if err != nil {
 				t.Fatalf("SARIF output is not JSON: %v\nstderr:\n%s", err, errOut)
@@ -227,7 +232,7 @@ func TestNoTerminalBytesWhenNotATerminal(t *testing.T) {
 	for _, format := range formats() {
 		t.Run(format, func(t *testing.T) {
 			dir := writeFiles(t, reportInputs())
-			out, errOut, _ := runCLI(t, dir, "", "--format", format, ".")
+			out, errOut, _ := runCLI(t, dir, "", append(offline(t), "--format", format, ".")...)
 			for name, s := range map[string]string{"stdout": out, "stderr": errOut} {
 				if strings.ContainsAny(s, "\x1b\r") {
 					t.Errorf("%s carries terminal control bytes: %q", name, s)
