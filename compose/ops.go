@@ -166,8 +166,12 @@ func (d *Document) entryLineEnd(lastEnd, indent int) int {
 // be a null value ("web:" with nothing after it), which becomes a block
 // mapping.
 func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, error) {
-	if k, _ := MapGet(m, key); k != nil {
-		return Change{}, d.opError(k, "key %q already exists", key)
+	// Compare with every key, merge keys too: yaml.v3 takes the string
+	// "<<" and a merge key for the same key.
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return Change{}, d.opError(k, "key %q already exists", key)
+		}
 	}
 	switch {
 	case isNull(m):
