@@ -1,0 +1,244 @@
+package fixers
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/google/go-cmp/cmp"
+)
+
+// scalarRule is a test rule that, while k's value satisfies when, sets it
+// to next(value).
+func scalarRule(id string, safety Safety, when func(string) bool, next func(string) string) *Rule {
+	r := &Rule{ID: id, Name: "test-" + id, Safety: safety, Severity: Warning}
+	r.Check = func(p *Pass) error {
+		_, v := compose.MapGet(p.Document.Root, "k")
+		if v == nil || !when(v.Value) {
+			return nil
+		}
+		ch, err := p.Document.SetScalar(v, next(v.Value))
+		if err != nil {
+			return err
+		}
+		p.Report(v, p.NewFix(ch, "Change k"), "k needs a change")
+		return nil
+	}
+	return r
+}
+
+// changeRule reports one finding on the root with a fix built by change.
+func changeRule(id string, change func(d *compose.Document) compose.Change) *Rule {
+	return &Rule{ID: id, Name: "test-" + id, Safety: Safe, Severity: Warning, Check: func(p *Pass) error {
+		ch := change(p.Document)
+		if len(ch.Edits) == 0 {
+			return nil
+		}
+		p.Report(p.Document.Root, p.NewFix(ch, "Change"), "change")
+		return nil
+	}}
+}
+
+func runOn(t *testing.T, src string, opts Options) (*Result, error) {
+	t.Helper()
+	d, err := compose.Load("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return Run(d, opts)
+}
+
+func applied(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Applied {
+			out = append(out, f.RuleID)
+		}
+	}
+	return out
+}
+
+// Two fixes rewriting the same bytes: the first in (offset, rule ID) order
+// wins, the other waits for the next pass, which re-analyses the new bytes
+// and so never replays stale offsets. Both count as applied.
+func TestRunConflictWaitsForNextPass(t *testing.T) {
+	a := scalarRule("CF991", Safe, func(v string) bool { return v == "x" }, func(v string) string { return v + "1" })
+	b := scalarRule("CF992", Safe, func(v string) bool { return !strings.HasSuffix(v, "2") }, func(v string) string { return v + "2" })
+	res, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{b, a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(res.Output), "services: {}\nk: x12\n"; got != want {
+		t.Errorf("Output = %q, want %q", got, want)
+	}
+	if res.Passes != 2 {
+		t.Errorf("Passes = %d, want 2", res.Passes)
+	}
+	if d := cmp.Diff([]string{"CF991", "CF992"}, applied(res.Findings)); d != "" {
+		t.Errorf("applied findings (-want +got):\n%s", d)
+	}
+}
+
+// One rule's fixes may share a change (the logging anchor block): its
+// identical edits are written once and its shared operation replayed once.
+func TestRunSharedChangeCoalesces(t *testing.T) {
+	r := &Rule{ID: "CF991", Name: "shared", Safety: Safe, Check: func(p *Pass) error {
+		d := p.Document
+		if k, _ := compose.MapGet(d.Root, "x-shared"); k != nil {
+			return nil
+		}
+		block := compose.Map("a", "b")
+		block.Anchor = "shared"
+		ch, err := d.AddExtension("x-shared", block)
+		if err != nil {
+			return err
+		}
+		for _, s := range d.Services() {
+			var fix compose.Change
+			fix.Add(ch)
+			ins, err := d.InsertKey(s.Node, "labels", compose.Alias(block))
+			if err != nil {
+				return err
+			}
+			fix.Add(ins)
+			compose.SortEdits(fix.Edits)
+			p.Report(s.Key, p.NewFix(fix, "Share"), "share")
+		}
+		return nil
+	}}
+	res, err := runOn(t, "services:\n  a:\n    image: x\n  b:\n    image: y\n", Options{Rules: []*Rule{r}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "x-shared: &shared\n  a: b\n\nservices:\n  a:\n    image: x\n    labels: *shared\n  b:\n    image: y\n    labels: *shared\n"
+	if got := string(res.Output); got != want {
+		t.Errorf("Output = %q, want %q", got, want)
+	}
+}
+
+// A fix whose edits are invalid is a bug in its rule: Run fails with an
+// InternalError naming the rule and the positions.
+func TestRunInvalidEditsNameTheRule(t *testing.T) {
+	tests := []struct {
+		name  string
+		edits []compose.Edit
+		want  string
+	}{
+		{"outside the file", []compose.Edit{{Start: 5, End: 500, New: "x"}}, "outside the file"},
+		{"end before start", []compose.Edit{{Start: 5, End: 4, New: "x"}}, "outside the file"},
+		{"not sorted", []compose.Edit{{Start: 9, End: 10}, {Start: 2, End: 3}}, "not sorted"},
+		{"overlapping", []compose.Edit{{Start: 2, End: 6}, {Start: 4, End: 8}}, "overlapping edits at 1:3-1:7 and 1:5-1:9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := changeRule("CF993", func(*compose.Document) compose.Change { return compose.Change{Edits: tt.edits} })
+			_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{r}})
+			var ie *InternalError
+			if !errors.As(err, &ie) {
+				t.Fatalf("Run error = %v, want an *InternalError", err)
+			}
+			if d := cmp.Diff([]string{"CF993"}, ie.Rules); d != "" {
+				t.Errorf("InternalError.Rules (-want +got):\n%s", d)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Run error = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// Edits that do not say what their operations say fail verification, and
+// the error names the rule that wrote them, not the innocent one beside it.
+func TestRunVerificationNamesTheCulprit(t *testing.T) {
+	liar := changeRule("CF994", func(d *compose.Document) compose.Change {
+		if k, _ := compose.MapGet(d.Root, "a"); k != nil {
+			return compose.Change{}
+		}
+		end := len(d.Src)
+		return compose.Change{
+			Edits: []compose.Edit{{Start: end, End: end, New: "b: 1\n"}},
+			Ops:   []*compose.Op{{Kind: compose.OpInsert, Target: d.Root, Key: "a", Value: compose.Int("1")}},
+		}
+	})
+	honest := scalarRule("CF991", Safe, func(v string) bool { return v == "x" }, func(string) string { return "y" })
+	_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{honest, liar}})
+	var ie *InternalError
+	if !errors.As(err, &ie) {
+		t.Fatalf("Run error = %v, want an *InternalError", err)
+	}
+	if d := cmp.Diff([]string{"CF994"}, ie.Rules); d != "" {
+		t.Errorf("InternalError.Rules (-want +got):\n%s", d)
+	}
+	if !strings.Contains(err.Error(), "verification") {
+		t.Errorf("Run error = %q, want it to say verification", err)
+	}
+}
+
+// A rule that never settles hits the pass limit, reported with its ID.
+func TestRunPassLimit(t *testing.T) {
+	r := scalarRule("CF995", Safe, func(string) bool { return true }, func(v string) string { return v + "!" })
+	_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{r}})
+	var ie *InternalError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "still pending after 8 passes") {
+		t.Fatalf("Run error = %v, want an *InternalError about the pass limit", err)
+	}
+	if d := cmp.Diff([]string{"CF995"}, ie.Rules); d != "" {
+		t.Errorf("InternalError.Rules (-want +got):\n%s", d)
+	}
+}
+
+// Unsafe fixes apply only on opt-in, globally or per rule; display-only
+// fixes never do.
+func TestRunSafety(t *testing.T) {
+	tests := []struct {
+		name   string
+		safety Safety
+		opts   Options
+		want   string
+	}{
+		{"safe", Safe, Options{}, "k: y\n"},
+		{"unsafe without opt-in", Unsafe, Options{}, "k: x\n"},
+		{"unsafe with --unsafe-fixes", Unsafe, Options{UnsafeFixes: true}, "k: y\n"},
+		{"unsafe enabled for the rule", Unsafe, Options{UnsafeRules: map[string]bool{"CF996": true}}, "k: y\n"},
+		{"unsafe enabled for another rule", Unsafe, Options{UnsafeRules: map[string]bool{"CF001": true}}, "k: x\n"},
+		{"display-only with --unsafe-fixes", DisplayOnly, Options{UnsafeFixes: true}, "k: x\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := tt.opts
+			opts.Rules = []*Rule{scalarRule("CF996", tt.safety, func(v string) bool { return v == "x" }, func(string) string { return "y" })}
+			res, err := runOn(t, "services: {}\nk: x\n", opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := string(res.Output), "services: {}\n"+tt.want; got != want {
+				t.Errorf("Output = %q, want %q", got, want)
+			}
+			if len(res.Findings) != 1 {
+				t.Errorf("Findings = %d, want 1 whether or not the fix applies", len(res.Findings))
+			}
+		})
+	}
+}
+
+// A rule that cannot run fails the file with its ID in the error.
+func TestRunRuleError(t *testing.T) {
+	r := &Rule{ID: "CF997", Name: "broken", Check: func(*Pass) error { return errors.New("no knowledge base") }}
+	_, err := runOn(t, "services: {}\n", Options{Rules: []*Rule{r}})
+	if err == nil || !strings.Contains(err.Error(), "CF997") || !strings.Contains(err.Error(), "no knowledge base") {
+		t.Errorf("Run error = %v, want one naming CF997 and its cause", err)
+	}
+}
+
+// A run with nothing to fix returns the input bytes themselves.
+func TestRunNothingToFix(t *testing.T) {
+	src := "services:\n  web:\n    image: x\n    restart: always\n    logging: {driver: local}\n"
+	res, err := runOn(t, src, Options{Rules: []*Rule{restartRule(), loggingRule(), versionRule()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Changed() || res.Passes != 0 || string(res.Output) != src {
+		t.Errorf("Run on a clean file: changed %v, %d passes, output %q", res.Changed(), res.Passes, res.Output)
+	}
+}
