@@ -399,3 +399,36 @@ func TestExplainImageRulesHaveExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestCLIRegistrySettingsFromTheConfigFile(t *testing.T) {
+	noDockerConfig(t)
+	host, _ := memRegistry(t)
+	digests := pushFamilies(t, host, authn.Anonymous, append([]tagFamily{{repo: "library/traefik", tags: []string{"v3.3.0"}}}, cliFamilies...))
+	cfg := "pin: digest\nmirrors:\n  index.docker.io: http://" + host + "\ncache_ttl: 5m\n" +
+		"ignore_images:\n  - acme/*\n" +
+		"update:\n  policy: major\n  images:\n    traefik: patch\n"
+	files := map[string]string{
+		".composefix.yaml": cfg,
+		"compose.yaml":     "services:\n  cache:\n    image: redis:7-alpine\n  in-house:\n    image: acme/api:1\n",
+	}
+	dir := writeFiles(t, files)
+	cache := []string{"--cache-dir", t.TempDir()}
+	out, errOut, code := runCLI(t, dir, "", append([]string{"--select", "CF0"}, cache...)...)
+	if code != exitOK || !strings.Contains(out, "+    image: redis:7-alpine@"+digests["library/redis:7-alpine"]+"\n") {
+		t.Errorf("pin: digest and the mirror from the file: exit %d, diff:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if strings.Contains(errOut, "acme") || !strings.Contains(errOut, "; 1 image resolved") {
+		t.Errorf("an ignored image was looked up or reported:\n%s", errOut)
+	}
+	out, errOut, code = runCLI(t, dir, "", append([]string{"--select", "CF0", "--pin", "version"}, cache...)...)
+	if code != exitOK || !strings.Contains(out, "+    image: redis:7.4.1-alpine\n") {
+		t.Errorf("--pin version over the file's digest: exit %d, diff:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+
+	files["compose.yaml"] = "services:\n  cache:\n    image: redis:7.4.1-alpine\n  proxy:\n    image: traefik:v3.2.2\n"
+	dir = writeFiles(t, files)
+	out, errOut, code = runCLI(t, dir, "", append([]string{"update"}, cache...)...)
+	if code != exitOK || !strings.Contains(out, "+    image: redis:8.0.0-alpine\n") || !strings.Contains(out, "+    image: traefik:v3.2.3\n") {
+		t.Errorf("update with policy major and traefik: patch from the file: exit %d, diff:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
