@@ -234,6 +234,25 @@ func TestPin(t *testing.T) {
 			findings: []string{`CF002 image "redis:7@` + dRedisOld + `" pins digest sha256:000000000000, but tag "7" now points at sha256:aaaaaaaaaaaa`},
 		},
 		{
+			name:     "CRLF and no final newline",
+			in:       "services:\r\n  cache:\r\n    image: redis:7-alpine",
+			want:     "services:\r\n  cache:\r\n    image: redis:7.4.1-alpine",
+			findings: []string{`CF001 image "redis:7-alpine" is a floating tag; expected the precise tag "7.4.1-alpine" that carries the same digest`},
+		},
+		{
+			name:     "flow mapping",
+			in:       "services:\n  cache: {image: redis, restart: always}\n",
+			cfg:      bothMode,
+			want:     "services:\n  cache: {image: redis:7.4.1@" + dRedis7 + ", restart: always}\n",
+			findings: []string{`CF001 image "redis" is a floating tag; expected "7.4.1" with its digest`},
+		},
+		{
+			name:     "double-quoted with an escape is rewritten whole",
+			in:       "services:\n  cache:\n    image: \"redis:\\x37\"\n",
+			want:     "services:\n  cache:\n    image: \"redis:7.4.1\"\n",
+			findings: []string{`CF001 image "redis:7" is a floating tag; expected the precise tag "7.4.1" that carries the same digest`},
+		},
+		{
 			name: "current digest left alone",
 			in:   "services:\n  a:\n    image: redis:7.4.1@" + dRedis7 + "\n",
 		},
