@@ -51,6 +51,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 			},
 			updateCommand(out, errOut),
 			completionCommand(out),
+			initCommand(out),
 		},
 		HideHelpCommand:      true,
 		EnableBashCompletion: true,

@@ -32,7 +32,11 @@ func applyImagesConfig(fc *fixers.Config, cfg *config.File) error {
 	return nil
 }
 
-func applySecurityConfig(fc *fixers.Config, cfg *config.File) error { return nil } // TODO(#5)
+// applySecurityConfig has nothing to map: .composefix.yaml has no security
+// section. The security rules are enabled per rule under unsafe_fixes
+// (wired in readSettings) and silenced with select/ignore or ignore
+// comments.
+func applySecurityConfig(fc *fixers.Config, cfg *config.File) error { return nil }
 
 // applyHealthConfig copies the healthchecks section: entries for in-house
 // images and services, overrides and disable: true, in file order. config

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/composefix/composefix/config"
+	"github.com/urfave/cli/v2"
+)
+
+// initCommand is `composefix init`: write the commented default
+// configuration, which changes nothing until a line is uncommented.
+func initCommand(out io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:  "init",
+		Usage: "write a commented default " + config.FileName + " (every key commented out)",
+		Description: "Writes " + config.FileName + " in the working directory, or the file named with --config\n" +
+			"(- for stdout). An existing file is kept unless --force is given.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "the file to write, - for stdout (default: " + config.FileName + " in the working directory)"},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing file"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("init takes no arguments; name the file with --config")
+			}
+			// The global --config ("composefix --config FILE init") names
+			// the file too; the command's own flag wins.
+			path := ""
+			for _, ctx := range c.Lineage() {
+				if ctx.IsSet("config") {
+					path = ctx.String("config")
+					break
+				}
+			}
+			if path == "" {
+				path = config.FileName
+			}
+			if path == "-" {
+				_, err := io.WriteString(out, config.DefaultTemplate)
+				return err
+			}
+			if err := writeNew(path, []byte(config.DefaultTemplate), c.Bool("force")); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.ErrWriter, "composefix: wrote %s\n", path)
+			return nil
+		},
+	}
+}
+
+// errExists is wrapped by writeNew when the file exists and force is off.
+var errExists = errors.New("already exists")
+
+// writeNew writes data to path atomically (a temporary file in the same
+// directory, synced, then renamed or linked into place). Without force an
+// existing path is a usage error and is left untouched, even when it
+// appears between the check and the write; with force an existing file is
+// replaced and keeps its mode.
+func writeNew(path string, data []byte, force bool) error {
+	perm := fs.FileMode(0o644)
+	switch fi, err := os.Stat(path); {
+	case err == nil && fi.IsDir():
+		return usagef("writing configuration: %s is a directory", path)
+	case err == nil && !force:
+		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
+	case err == nil:
+		perm = fi.Mode().Perm()
+		// Replace the file a symlink points at, not the link.
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("writing configuration: %w", err)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".composefix-*")
+	if err != nil {
+		return fmt.Errorf("writing configuration: %w", err)
+	}
+	name := tmp.Name()
+	defer os.Remove(name) // after a rename or link, removes nothing or the extra name
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing configuration %s: %w", name, err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing configuration %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing configuration %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing configuration %s: %w", name, err)
+	}
+	if force {
+		if err := os.Rename(name, path); err != nil {
+			return fmt.Errorf("writing configuration: %w", err)
+		}
+		return nil
+	}
+	// A hard link never replaces an existing file: a file created since the
+	// check above is kept.
+	err = os.Link(name, path)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
+	}
+	// The file system has no hard links: fall back to a rename after one
+	// more check.
+	if _, statErr := os.Lstat(path); statErr == nil {
+		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("writing configuration: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/composefix/composefix/config"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestInitWritesTemplate(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // the file written, relative to the working directory
+	}{
+		{"default", []string{"init"}, config.FileName},
+		{"config flag", []string{"init", "--config", "conf/custom.yaml"}, "conf/custom.yaml"},
+		{"global config flag", []string{"--config", "conf/global.yaml", "init"}, "conf/global.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "conf"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			out, errOut, code := runCLI(t, dir, "", tt.args...)
+			if code != exitOK {
+				t.Fatalf("composefix %s: exit %d, want 0; stderr:\n%s", strings.Join(tt.args, " "), code, errOut)
+			}
+			if out != "" {
+				t.Errorf("composefix %s printed %q on stdout, want nothing", strings.Join(tt.args, " "), out)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr = %q, want it to name %s", errOut, tt.want)
+			}
+			path := filepath.Join(dir, tt.want)
+			if d := cmp.Diff(config.DefaultTemplate, readFile(t, path)); d != "" {
+				t.Errorf("%s mismatch (-want +got):\n%s", tt.want, d)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o644 {
+				t.Errorf("mode of %s = %v, want 0644", tt.want, fi.Mode().Perm())
+			}
+			// The template is valid (and, commented out, empty) configuration.
+			if _, err := config.Load(path); err != nil {
+				t.Errorf("config.Load(%q) = %v, want no error", tt.want, err)
+			}
+			assertNoTempFiles(t, filepath.Dir(path))
+		})
+	}
+}
+
+func TestInitRefusesToOverwrite(t *testing.T) {
+	const existing = "select: [CF2]\n"
+	dir := writeFiles(t, map[string]string{config.FileName: existing})
+	out, errOut, code := runCLI(t, dir, "", "init")
+	if code != exitError {
+		t.Errorf("init over an existing file: exit %d, want %d", code, exitError)
+	}
+	if out != "" {
+		t.Errorf("stdout = %q, want nothing", out)
+	}
+	if !strings.Contains(errOut, "already exists") || !strings.Contains(errOut, "--force") {
+		t.Errorf("stderr = %q, want it to say the file exists and name --force", errOut)
+	}
+	if got := readFile(t, filepath.Join(dir, config.FileName)); got != existing {
+		t.Errorf("the existing file became %q, want %q kept", got, existing)
+	}
+	assertNoTempFiles(t, dir)
+}
+
+func TestInitForceOverwritesKeepingMode(t *testing.T) {
+	dir := writeFiles(t, map[string]string{config.FileName: "select: [CF2]\n"})
+	path := filepath.Join(dir, config.FileName)
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, dir, "", "init", "--force")
+	if code != exitOK {
+		t.Fatalf("init --force: exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	if got := readFile(t, path); got != config.DefaultTemplate {
+		t.Errorf("init --force wrote %d bytes, want the %d-byte template", len(got), len(config.DefaultTemplate))
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode after init --force = %v, want 0600 kept", fi.Mode().Perm())
+	}
+	assertNoTempFiles(t, dir)
+}
+
+func TestInitForceWritesThroughSymlink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need privileges on Windows")
+	}
+	dir := writeFiles(t, map[string]string{"shared/composefix.yaml": "select: [CF2]\n"})
+	link := filepath.Join(dir, config.FileName)
+	if err := os.Symlink(filepath.Join("shared", "composefix.yaml"), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, dir, "", "init", "--force"); code != exitOK {
+		t.Fatalf("init --force: exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a symlink (%v)", config.FileName, err)
+	}
+	if got := readFile(t, filepath.Join(dir, "shared", "composefix.yaml")); got != config.DefaultTemplate {
+		t.Errorf("the link's target holds %d bytes, want the %d-byte template", len(got), len(config.DefaultTemplate))
+	}
+}
+
+func TestInitToStdout(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := runCLI(t, dir, "", "init", "--config", "-")
+	if code != exitOK {
+		t.Fatalf("init --config -: exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	if out != config.DefaultTemplate {
+		t.Errorf("init --config - printed %d bytes, want the %d-byte template", len(out), len(config.DefaultTemplate))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("init --config - wrote %d files, want none", len(entries))
+	}
+}
+
+func TestInitErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"argument", []string{"init", "extra"}, "takes no arguments"},
+		{"directory", []string{"init", "--config", "sub"}, "is a directory"},
+		{"missing directory", []string{"init", "--config", "nowhere/conf.yaml"}, "writing configuration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			_, errOut, code := runCLI(t, dir, "", tt.args...)
+			if code != exitError {
+				t.Errorf("composefix %s: exit %d, want %d", strings.Join(tt.args, " "), code, exitError)
+			}
+			if !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("composefix %s: stderr = %q, want it to contain %q", strings.Join(tt.args, " "), errOut, tt.wantErr)
+			}
+		})
+	}
+}
+
+// assertNoTempFiles fails when dir holds a leftover temporary file of an
+// atomic write.
+func assertNoTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".composefix-") {
+			t.Errorf("temporary file %s left in %s", e.Name(), dir)
+		}
+	}
+}
