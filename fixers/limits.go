@@ -79,7 +79,8 @@ The fix is unsafe (a limit set too low kills the service): it is applied with
 set mem_limit, mem_reservation, cpus, cpu_count, cpu_percent, cpu_quota or any
 deploy.resources (own, inherited, or in another file of the project) are left alone,
 and so are one-shot jobs. An existing deploy mapping gets a resources entry; cpus is
-written as a quoted string.
+written as a quoted string, and a service's pids_limit is repeated as limits.pids
+(compose refuses the two when they differ).
 
 Before:
   services:
@@ -246,6 +247,15 @@ func limitsFix(p *Pass, s svc, l ResourceLimits) (*Fix, string, error) {
 		return nil, "the service is an alias shared with others; add the limits where it is defined", nil
 	}
 	limits := compose.Map("cpus", compose.Quoted(l.CPUs), "memory", l.Memory)
+	// compose refuses pids_limit beside a different limits.pids, and an
+	// absent one counts as different: repeat the service's value.
+	if pids := s.get("pids_limit"); pids != nil && pids.Kind == yaml.ScalarNode && pids.Tag != "!!null" {
+		v := compose.Str(pids.Value)
+		if pids.Tag == "!!int" {
+			v = compose.Int(pids.Value)
+		}
+		limits.Content = append(limits.Content, compose.Str("pids"), v)
+	}
 	res := compose.Map("limits", limits)
 	if l.ReservationMemory != "" {
 		res.Content = append(res.Content, compose.Str("reservations"), compose.Map("memory", l.ReservationMemory))
