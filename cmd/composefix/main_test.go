@@ -20,6 +20,10 @@ import (
 func runCLI(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	t.Chdir(dir)
+	// Isolate the default disk cache (tests that need credentials set
+	// DOCKER_CONFIG themselves); inputs here name only precise tags, so
+	// no test reaches a registry.
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), append([]string{"composefix"}, args...), strings.NewReader(stdin), &out, &errOut)
 	return out.String(), errOut.String(), code
@@ -50,7 +54,21 @@ func readFile(t *testing.T, path string) string {
 }
 
 const needsFix = "services:\n  web:\n    image: nginx:1.27.3\n"
-const clean = "services:\n  web:\n    image: nginx:1.27.3\n    restart: unless-stopped\n    logging:\n      driver: local\n"
+// clean has nothing any rule would change or report.
+const clean = `services:
+  web:
+    image: nginx:1.27.3
+    user: "101"
+    restart: unless-stopped
+    logging:
+      driver: local
+    healthcheck:
+      test: ["CMD", "true"]
+    security_opt: ["no-new-privileges:true"]
+    deploy:
+      resources:
+        limits: {cpus: "0.5", memory: 256M}
+`
 
 func TestDryRunPrintsDiffAndWritesNothing(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
@@ -293,7 +311,7 @@ func TestSelectAndIgnore(t *testing.T) {
 	}{
 		{[]string{"--select", "CF201"}, []string{"CF201"}, exitOK},
 		{[]string{"--select", "restart-policy,CF6"}, []string{"CF201", "CF601"}, exitOK},
-		{[]string{"--ignore", "CF2,logging-anchor"}, []string{"CF601"}, exitOK},
+		{[]string{"--select", "CF2,CF4,CF6", "--ignore", "CF2,logging-anchor"}, []string{"CF601"}, exitOK},
 		{[]string{"--select", "CF999"}, nil, exitError},
 	}
 	for _, tt := range tests {
