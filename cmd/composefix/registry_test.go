@@ -223,6 +223,7 @@ func TestCLIDigestPinOneHeadPerReference(t *testing.T) {
 	if got := strings.Count(out, "+    image: "); got != 50 || !strings.Contains(out, "+    image: redis:7.4.1-alpine@"+d+"\n") {
 		t.Errorf("diff pins %d images, want 50 with %s:\n%.600s", got, d, out)
 	}
+	t.Logf("cold run, 50 files, 3 spellings of one reference:\n%s", rl)
 	if !strings.Contains(errOut, "1 image resolved") {
 		t.Errorf("summary does not count one lookup:\n%s", errOut)
 	}
