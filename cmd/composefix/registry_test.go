@@ -433,3 +433,47 @@ func TestCLIRegistrySettingsFromTheConfigFile(t *testing.T) {
 		t.Errorf("update with policy major and traefik: patch from the file: exit %d, diff:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
+
+func TestCLIOneRefusedImageLeavesTheOthersPinned(t *testing.T) {
+	noDockerConfig(t)
+	host, _ := memRegistry(t)
+	pushFamilies(t, host, authn.Anonymous, cliFamilies)
+	// A front that refuses one repository, as a private repository does
+	// without credentials.
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v2/library/traefik/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
+			return
+		}
+		proxy := &http.Client{}
+		req, _ := http.NewRequestWithContext(r.Context(), r.Method, "http://"+host+r.URL.RequestURI(), r.Body)
+		req.Header = r.Header.Clone()
+		resp, err := proxy.Do(req)
+		if err != nil {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(refusing.Close)
+	in := "services:\n  cache:\n    image: redis:7-alpine\n  proxy:\n    image: traefik:latest\n"
+	dir := writeFiles(t, map[string]string{"compose.yaml": in})
+	_, errOut, code := runCLI(t, dir, "", "-w", "--select", "CF0", "--registry-mirror", "docker.io="+refusing.URL, "--cache-dir", t.TempDir())
+	if code != exitError {
+		t.Errorf("exit %d, want 2; stderr:\n%s", code, errOut)
+	}
+	want := "services:\n  cache:\n    image: redis:7.4.1-alpine\n  proxy:\n    image: traefik:latest\n"
+	if got := readFile(t, filepath.Join(dir, "compose.yaml")); got != want {
+		t.Errorf("file:\n%s\nwant the other image pinned and the refused one untouched:\n%s", got, want)
+	}
+	if !strings.Contains(errOut, `image "traefik:latest" is not resolved:`) || !strings.Contains(errOut, "unauthorized") {
+		t.Errorf("stderr lacks the refused image:\n%s", errOut)
+	}
+}
