@@ -65,11 +65,7 @@ func applyLimitsConfig(fc *fixers.Config, cfg *config.File) error {
 	list := ""
 	for i, c := range builtin {
 		known[c] = true
-		switch {
-		case i == 0:
-		case i == len(builtin)-1:
-			list += " or "
-		default:
+		if i > 0 {
 			list += ", "
 		}
 		list += c
@@ -92,7 +88,7 @@ func applyLimitsConfig(fc *fixers.Config, cfg *config.File) error {
 		l := r.Classes[name]
 		if !known[name] && (l.CPUs == "" || l.Memory == "") {
 			line, col := pos(0, 0, "resources", "classes", name)
-			return usagef("%s:%d:%d: resource class %q is not built in (%s); a new class needs cpus and memory", cfg.Path, line, col, name, list)
+			return usagef("%s:%d:%d: resource class %q is not built in (built in: %s); a new class needs cpus and memory", cfg.Path, line, col, name, list)
 		}
 		if fc.Limits.Classes == nil {
 			fc.Limits.Classes = map[string]fixers.ResourceLimits{}
@@ -109,7 +105,7 @@ func applyLimitsConfig(fc *fixers.Config, cfg *config.File) error {
 		s := r.Services[name]
 		if s.Class != "" && !defined(s.Class) {
 			line, col := pos(s.Line, s.Col, "resources", "services", name, "class")
-			return usagef("%s:%d:%d: unknown resource class %q for service %q; expected %s or a class defined under resources.classes", cfg.Path, line, col, s.Class, name, list)
+			return usagef("%s:%d:%d: unknown resource class %q for service %q; expected one of %s, or a class defined under resources.classes", cfg.Path, line, col, s.Class, name, list)
 		}
 		if fc.Limits.Services == nil {
 			fc.Limits.Services = map[string]fixers.ServiceResources{}
@@ -118,7 +114,7 @@ func applyLimitsConfig(fc *fixers.Config, cfg *config.File) error {
 	}
 	for _, ic := range r.Images {
 		if !defined(ic.Class) {
-			return usagef("%s:%d:%d: unknown resource class %q for images %q; expected %s or a class defined under resources.classes", cfg.Path, ic.Line, ic.Col, ic.Class, ic.Pattern, list)
+			return usagef("%s:%d:%d: unknown resource class %q for images %q; expected one of %s, or a class defined under resources.classes", cfg.Path, ic.Line, ic.Col, ic.Class, ic.Pattern, list)
 		}
 		fc.Limits.Images = append(fc.Limits.Images, fixers.ImageClassRule{Pattern: ic.Pattern, Class: ic.Class})
 	}
