@@ -134,24 +134,44 @@ func (rs registrySettings) options() []registry.Option {
 	return opts
 }
 
-// policyFor returns the update policy of an image: the first matching
-// per-image entry of the file, else --policy, else the file's policy, else
-// minor. Patterns are tried against the image as written and in Docker
-// Hub's long spelling.
+// policyFor returns the update policy of an image: the first per-image
+// entry of the file matching it as written or in Docker Hub's long or short
+// spelling (docker.io/library/redis, redis), else --policy, else the file's
+// policy, else minor.
 func (rs registrySettings) policyFor(r fixers.ImageRef) registry.Policy {
-	u := rs.update
-	if rs.policy != "" {
-		u.Policy = rs.policy
+	spellings := []string{r.Text}
+	if ref, err := registry.ParseReference(r.Text); err == nil {
+		rest := strings.TrimPrefix(r.Text, ref.Name())
+		spellings = append(spellings, ref.Repo()+rest)
+		if ref.Registry == registry.DockerHub {
+			spellings = append(spellings, strings.TrimPrefix(ref.Repository, "library/")+rest)
+		}
 	}
-	p := u.For(r.Text)
-	if ref, err := registry.ParseReference(r.Text); err == nil && p == u.For("") {
-		p = u.For(ref.Key())
-	}
+	p := rs.imagePolicy(spellings)
 	pol, err := registry.ParsePolicy(string(p))
 	if err != nil {
 		return registry.PolicyMinor // config validated the names already
 	}
 	return pol
+}
+
+// imagePolicy returns the policy of the first update.images entry matching
+// any spelling, else --policy, else update.policy, else the default.
+func (rs registrySettings) imagePolicy(spellings []string) config.Policy {
+	for _, ip := range rs.update.Images {
+		for _, s := range spellings {
+			if config.MatchImage(ip.Pattern, s) {
+				return ip.Policy
+			}
+		}
+	}
+	switch {
+	case rs.policy != "":
+		return rs.policy
+	case rs.update.Policy != "":
+		return rs.update.Policy
+	}
+	return config.DefaultPolicy
 }
 
 // registryStats is what resolving cost, for the summary.

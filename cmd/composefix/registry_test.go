@@ -426,10 +426,11 @@ func TestCLIRegistrySettingsFromTheConfigFile(t *testing.T) {
 		t.Errorf("--pin version over the file's digest: exit %d, diff:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 
-	files["compose.yaml"] = "services:\n  cache:\n    image: redis:7.4.1-alpine\n  proxy:\n    image: traefik:v3.2.2\n"
+	// The pattern "traefik" matches the long spelling too.
+	files["compose.yaml"] = "services:\n  cache:\n    image: redis:7.4.1-alpine\n  proxy:\n    image: docker.io/library/traefik:v3.2.2\n"
 	dir = writeFiles(t, files)
 	out, errOut, code = runCLI(t, dir, "", append([]string{"update"}, cache...)...)
-	if code != exitOK || !strings.Contains(out, "+    image: redis:8.0.0-alpine\n") || !strings.Contains(out, "+    image: traefik:v3.2.3\n") {
+	if code != exitOK || !strings.Contains(out, "+    image: redis:8.0.0-alpine\n") || !strings.Contains(out, "+    image: docker.io/library/traefik:v3.2.3\n") {
 		t.Errorf("update with policy major and traefik: patch from the file: exit %d, diff:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
