@@ -208,6 +208,9 @@ var errOfflineMiss = errors.New("offline and not in the cache")
 // unknown tags are findings only.
 func resolveImages(ctx context.Context, s *settings, docs []*compose.Document) (fixers.Resolutions, registryStats, error) {
 	out := fixers.Resolutions{}
+	if !imageRulesSelected(s.rules) {
+		return out, registryStats{}, nil // no rule would read the answers
+	}
 	var reqs []registry.Request
 	index := map[string]int{}
 	for _, d := range docs {
@@ -263,6 +266,17 @@ func resolveImages(ctx context.Context, s *settings, docs []*compose.Document) (
 		return out, stats, &registryFailure{errs: failed}
 	}
 	return out, stats, nil
+}
+
+// imageRulesSelected reports whether any selected rule reads resolutions:
+// the images family, CF0xx.
+func imageRulesSelected(rules []*fixers.Rule) bool {
+	for _, r := range rules {
+		if strings.HasPrefix(r.ID, "CF0") {
+			return true
+		}
+	}
+	return false
 }
 
 // registryFault reports whether err is the registry's failure (exit 2)

@@ -478,3 +478,16 @@ func TestCLIOneRefusedImageLeavesTheOthersPinned(t *testing.T) {
 		t.Errorf("stderr lacks the refused image:\n%s", errOut)
 	}
 }
+
+func TestCLINoLookupsWithoutImageRules(t *testing.T) {
+	noDockerConfig(t)
+	host, rl := memRegistry(t)
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  cache:\n    image: redis:7-alpine\n"})
+	_, errOut, code := runCLI(t, dir, "", "--select", "CF201", "--registry-mirror", "docker.io=http://"+host, "--cache-dir", t.TempDir())
+	if code != exitOK || rl.String() != "" {
+		t.Errorf("--select CF201: exit %d, requests:\n%s\nstderr:\n%s", code, rl, errOut)
+	}
+	if _, _, code := runCLI(t, dir, "", "--select", "CF001", "--registry-mirror", "docker.io=http://"+host, "--cache-dir", t.TempDir()); code != exitOK || rl.count("", "/manifests/") == 0 {
+		t.Errorf("--select CF001: exit %d, no manifest request; the test is not testing anything:\n%s", code, rl)
+	}
+}
