@@ -124,7 +124,9 @@ and Traefik ignores those as soon as it is given command-line flags.
 
 Left alone: services that have or inherit a healthcheck (disable: true included, also
 from another file of the project), one-shot jobs (init, migrations, setup), and images
-that declare their own HEALTHCHECK. Services built from a Dockerfile and images the
+that declare their own HEALTHCHECK. A service that replaces the image's entrypoint or
+runs a shell script as its command (a backup job on the postgres image) is reported
+without a fix: what it runs may not be what the healthcheck probes. Services built from a Dockerfile and images the
 knowledge base does not know are reported without a fix; .composefix.yaml can add
 healthchecks for in-house images (healthchecks: [{image: acme/api, test: [...]}]).
 
@@ -304,6 +306,10 @@ func (h *healthCtx) plan(s svc) hcPlan {
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("the knowledge base has no healthcheck for image %q; add one by hand or in .composefix.yaml", image)}
 	case entry.ImageHealthcheck:
 		return hcPlan{action: hcLeave}
+	case s.has("entrypoint"):
+		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it replaces the entrypoint of image %q, so what runs may not be what the %s healthcheck probes; add one by hand", image, entry.Family)}
+	case len(ks.Command) > 0 && shells[ks.Command[0]]:
+		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("its command runs a shell script in image %q, which may not start what the %s healthcheck probes (a backup or setup job); add one by hand", image, entry.Family)}
 	}
 	test, err := entry.Render(ks)
 	switch {
