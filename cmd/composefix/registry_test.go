@@ -236,6 +236,33 @@ func TestCLIDigestPinOneHeadPerReference(t *testing.T) {
 	if rl.String() != "" {
 		t.Errorf("warm cache made requests, want none:\n%s", rl)
 	}
+
+	rl.reset()
+	if _, errOut, code := runCLI(t, dir, "", append(args, "--refresh")...); code != exitOK || rl.count(http.MethodHead, "/manifests/") != 1 {
+		t.Errorf("--refresh: exit %d, want one HEAD again:\n%s\nstderr:\n%s", code, rl, errOut)
+	}
+}
+
+func TestCLIStaleDigestIsRefreshed(t *testing.T) {
+	noDockerConfig(t)
+	host, _ := memRegistry(t)
+	old := pushFamilies(t, host, authn.Anonymous, []tagFamily{{repo: "library/redis", tags: []string{"7.4.1-alpine"}}})
+	cur := pushFamilies(t, host, authn.Anonymous, []tagFamily{{repo: "library/redis", tags: []string{"7.4.1-alpine"}}})
+	o, c := old["library/redis:7.4.1-alpine"], cur["library/redis:7.4.1-alpine"]
+	if o == c {
+		t.Fatal("random images share a digest")
+	}
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  cache:\n    image: redis:7.4.1-alpine@" + o + "\n"})
+	_, errOut, code := runCLI(t, dir, "", "-w", "--select", "CF0", "--registry-mirror", "docker.io=http://"+host, "--cache-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if got, want := readFile(t, filepath.Join(dir, "compose.yaml")), "services:\n  cache:\n    image: redis:7.4.1-alpine@"+c+"\n"; got != want {
+		t.Errorf("file:\n%s\nwant:\n%s", got, want)
+	}
+	if !strings.Contains(errOut, "[CF002]") {
+		t.Errorf("stderr lacks the stale-digest finding:\n%s", errOut)
+	}
 }
 
 func TestCLIOfflineWithEmptyCacheIsNotAnError(t *testing.T) {
