@@ -23,7 +23,15 @@ var updateRules = []string{"CF003", "CF004"}
 
 // updateCommand is `composefix update [PATH ...]`.
 func updateCommand(out, errOut io.Writer) *cli.Command {
-	flags := append(fixFlags(),
+	var flags []cli.Flag
+	for _, f := range fixFlags() {
+		switch f.Names()[0] {
+		case "select", "ignore", "unsafe-fixes": // update runs its own rules, all safe
+		default:
+			flags = append(flags, f)
+		}
+	}
+	flags = append(flags,
 		&cli.StringFlag{Name: "policy", Usage: "how far versions may move: patch, minor or major (default: update.policy in the config file, else minor)"},
 		&cli.StringFlag{Name: "summary", Usage: "write a Markdown table of the bumps (image, from, to, files) to `FILE`, for a pull-request body"},
 	)
