@@ -614,6 +614,7 @@ var notSecretLast = map[string]bool{
 	"PREFIX": true, "FIELD": true, "POLICY": true, "MODE": true, "METHOD": true, "REQUIRED": true,
 	"LOCATION": true, "FORMAT": true, "IN": true, "PARAM": true, "VERSION": true, "SIZE": true,
 	"BITS": true, "ROTATION": true, "STORE": true, "PROVIDER": true, "AUTH": true, "HASH": true,
+	"USERS": true, "CONVERTER": true, "SERIALIZER": true, "DESERIALIZER": true, "CLASS": true,
 }
 
 // notSecretAnywhere are name words that make any name describe something
@@ -1058,7 +1059,7 @@ func isTrue(v string) bool {
 var dataPorts = map[int]string{
 	5432: "PostgreSQL", 6432: "PgBouncer", 3306: "MySQL", 33060: "MySQL X", 27017: "MongoDB",
 	6379: "Redis", 26379: "Redis Sentinel", 11211: "Memcached", 5672: "AMQP", 5671: "AMQP",
-	9200: "Elasticsearch", 9300: "Elasticsearch transport", 8086: "InfluxDB", 1433: "SQL Server",
+	9200: "Elasticsearch/OpenSearch", 9300: "Elasticsearch/OpenSearch transport", 8086: "InfluxDB", 1433: "SQL Server",
 	5984: "CouchDB", 7687: "Neo4j Bolt", 2181: "ZooKeeper", 9042: "Cassandra", 9092: "Kafka",
 	2379: "etcd", 28015: "RethinkDB", 8529: "ArangoDB", 1521: "Oracle",
 }

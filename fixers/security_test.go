@@ -287,6 +287,9 @@ func TestSecretName(t *testing.T) {
 		{"KEYCLOAK_URL", false},
 		{"MONKEY", false},
 		{"PASSPORT_ENABLED", false},
+		{"CONNECT_KEY_CONVERTER", false},
+		{"WEAVIATE_AUTHENTICATION_APIKEY_USERS", false},
+		{"WEAVIATE_AUTHENTICATION_APIKEY_ALLOWED_KEYS", true},
 	}
 	for _, tt := range tests {
 		if got := secretName(tt.name); got != tt.want {
@@ -376,6 +379,81 @@ func TestWritableSocketShort(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("writableSocketShort(%q) makes %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSecurityUnsafeFixesPerRule checks that unsafe fixes apply only when
+// enabled: not by default, for every rule with UnsafeFixes, and for one
+// rule with UnsafeRules (as unsafe_fixes in .composefix.yaml does).
+func TestSecurityUnsafeFixesPerRule(t *testing.T) {
+	const src = `services:
+  db:
+    image: postgres:16.4
+    ports:
+      - "5432:5432"
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock
+`
+	rules, err := Select(Rules(), []string{"CF503", "CF504"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		opts    Options
+		want    string
+		applied []string
+	}{
+		{"default", Options{Rules: rules}, src, nil},
+		{"all unsafe", Options{Rules: rules, UnsafeFixes: true}, strings.NewReplacer(
+			`"5432:5432"`, `"127.0.0.1:5432:5432"`, "docker.sock\n", "docker.sock:ro\n").Replace(src),
+			[]string{"CF504", "CF503"}}, // findings in file order
+		{"one rule", Options{Rules: rules, UnsafeRules: map[string]bool{"CF504": true}},
+			strings.Replace(src, `"5432:5432"`, `"127.0.0.1:5432:5432"`, 1), []string{"CF504"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runSecurity(t, "compose.yaml", []byte(src), tt.opts)
+			if d := cmp.Diff(tt.want, string(res.Output)); d != "" {
+				t.Errorf("Run output mismatch (-want +got):\n%s", d)
+			}
+			var applied []string
+			for _, f := range res.Findings {
+				if f.Fix == nil {
+					t.Errorf("%s finding %q has no fix, want one", f.RuleID, f.Message)
+					continue
+				}
+				if f.Fix.Safety != Unsafe {
+					t.Errorf("%s fix safety = %v, want unsafe", f.RuleID, f.Fix.Safety)
+				}
+				if f.Applied {
+					applied = append(applied, f.RuleID)
+				}
+			}
+			if d := cmp.Diff(tt.applied, applied); d != "" {
+				t.Errorf("applied fixes mismatch (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestSecurityRuleTable checks each security rule's entry: a CF5 ID, a
+// name, a one-line summary and a doc with a before/after example.
+func TestSecurityRuleTable(t *testing.T) {
+	rules := securityRules()
+	if len(rules) == 0 {
+		t.Fatal("securityRules() is empty")
+	}
+	for _, r := range rules {
+		if !strings.HasPrefix(r.ID, "CF5") || len(r.ID) != 5 {
+			t.Errorf("rule %q: ID not in the CF5xx block", r.ID)
+		}
+		if r.Name == "" || r.Summary == "" || strings.Contains(r.Summary, "\n") || r.Check == nil {
+			t.Errorf("rule %s: name %q, summary %q, check set %v; want all set, summary on one line", r.ID, r.Name, r.Summary, r.Check != nil)
+		}
+		if !strings.Contains(r.Doc, "\nBefore:\n") || !strings.Contains(r.Doc, "\nAfter:\n") {
+			t.Errorf("rule %s: doc has no Before:/After: example", r.ID)
 		}
 	}
 }
