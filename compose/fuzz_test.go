@@ -187,6 +187,9 @@ type claims struct {
 	owned    map[*yaml.Node]bool // rewritten: nothing else may touch them
 	extended map[*yaml.Node]bool // gained entries: others may extend them too
 	keys     map[*yaml.Node]map[string]bool
+	// filledAs is what an empty (null) value became: a mapping (an
+	// insert) or a sequence (an append); it cannot become both.
+	filledAs map[*yaml.Node]yaml.Kind
 }
 
 func (c *claims) subtree(n *yaml.Node, f func(*yaml.Node) bool) bool {
@@ -216,7 +219,8 @@ func (c *claims) free(fn *fuzzNodes, n *yaml.Node, exclusive bool) bool {
 
 func runProgram(t *testing.T, d *compose.Document, program []byte) {
 	fn := collect(d)
-	c := &claims{owned: map[*yaml.Node]bool{}, extended: map[*yaml.Node]bool{}, keys: map[*yaml.Node]map[string]bool{}}
+	c := &claims{owned: map[*yaml.Node]bool{}, extended: map[*yaml.Node]bool{}, keys: map[*yaml.Node]map[string]bool{},
+		filledAs: map[*yaml.Node]yaml.Kind{}}
 	var all compose.Change
 	for len(program) >= 3 {
 		kind, a, b := program[0], program[1], program[2]
@@ -318,8 +322,15 @@ func runProgram(t *testing.T, d *compose.Document, program []byte) {
 		if err := checkAlone(d, ch); err != nil {
 			t.Fatalf("%s at %d:%d: %v", describe, target.Line, target.Column, err)
 		}
+		fill := yaml.SequenceNode
+		if kind%8 == 1 || kind%8 == 5 {
+			fill = yaml.MappingNode
+		}
 		if extend {
 			if !c.free(fn, target, false) || newKey != "" && c.keys[target][newKey] {
+				continue
+			}
+			if k, ok := c.filledAs[target]; ok && k != fill {
 				continue
 			}
 		} else if !c.free(fn, target, true) {
@@ -330,6 +341,7 @@ func runProgram(t *testing.T, d *compose.Document, program []byte) {
 		}
 		if extend {
 			c.extended[target] = true
+			c.filledAs[target] = fill
 			if c.keys[target] == nil {
 				c.keys[target] = map[string]bool{}
 			}
