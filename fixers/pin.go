@@ -258,8 +258,8 @@ func (r ImageRef) Lookup(cfg *Config) (ask, precise bool) {
 	if cfg.Images.Update {
 		return isVersion, false
 	}
-	if r.Digest == "" && cfg.Pin == PinVersion && pinnedVersion(r.Tag) {
-		return false, false
+	if r.Digest == "" && cfg.Pin == PinVersion && isPreciseTag(r.Tag) {
+		return false, false // a precise tag is left alone under version pins
 	}
 	return true, !isPreciseTag(r.Tag) && cfg.Pin != PinDigest
 }
@@ -308,10 +308,10 @@ func checkPin(p *Pass) error {
 		var tag, digest, msg, title string
 		switch cfg.Pin {
 		case PinVersion:
-			if pinnedVersion(r.Tag) {
-				continue
+			if res.Tag == r.Tag {
+				continue // a version no tag refines (postgres:16.4) is pinned
 			}
-			if res.Tag == "" || res.Tag == r.Tag {
+			if res.Tag == "" {
 				tag, digest = r.Tag, res.Digest
 				msg = fmt.Sprintf("image %q is a floating tag and no more precise tag carries its digest; expected a digest pin", r.Text)
 				title = fmt.Sprintf("Pin %s to its digest", r.Text)
@@ -618,16 +618,6 @@ func matchImage(pattern, image string) bool {
 		}
 	}
 	return false
-}
-
-// pinnedVersion reports whether tag counts as pinned under --pin version:
-// a version with at least major.minor (16.4, 7.4-alpine, 7.4.1). Such a tag
-// is not looked up in the default run; a more precise tag carrying the same
-// digest rarely exists (postgres has no 16.4.x), and --pin version+digest
-// pins it exactly.
-func pinnedVersion(tag string) bool {
-	n, ok := versionComponents(tag)
-	return ok && n >= 2
 }
 
 // isPreciseTag reports whether tag names one release: a version with three

@@ -32,7 +32,8 @@ func pinResolutions() Resolutions {
 		"redis:7.4.1@" + dRedis7:          {Digest: dRedis7, Tag: "7.4.1"},
 		"traefik:latest":                  {Digest: dTraefik, Tag: "v3.2.3"},
 		"nightly/app:latest":              {Digest: dTraefik},
-		"postgres:16.4":                   {Digest: dPostgres, Newer: []TagDigest{{"16.6", dNew}}},
+		"postgres:16.4":                   {Digest: dPostgres, Tag: "16.4", Newer: []TagDigest{{"16.6", dNew}}},
+		"redis:7.4-alpine":                {Digest: dRedis7, Tag: "7.4.1-alpine"},
 		"postgres:16":                     {Digest: dPostgres, Tag: "16.6"},
 		"minio/minio:latest":              {Digest: dTraefik, Tag: "RELEASE.2024-12-13T22-19-12Z"},
 		"gone:1":                          {Err: errors.New("looking up the digest of docker.io/library/gone:1: not found")},
@@ -141,6 +142,12 @@ func TestPin(t *testing.T) {
 		{
 			name: "two-component version without a more precise tag left alone",
 			in:   "services:\n  db:\n    image: postgres:16.4\n",
+		},
+		{
+			name:     "two-component version refined to the precise tag with its digest",
+			in:       "services:\n  cache:\n    image: redis:7.4-alpine\n",
+			want:     "services:\n  cache:\n    image: redis:7.4.1-alpine\n",
+			findings: []string{`CF001 image "redis:7.4-alpine" is a floating tag; expected the precise tag "7.4.1-alpine" that carries the same digest`},
 		},
 		{
 			name:     "one-component version pinned",
@@ -387,8 +394,8 @@ services:
 		got = append(got, row{r.Service, r.Text, r.Offset, r.Name, r.Tag, r.Digest, r.ImplicitTag, r.Skip.String(), ask, precise})
 	}
 	want := []row{
-		{"a", "redis:7", 0, "redis", "7", "", false, "built by the service", false, false},                                                      // b builds from the shared template
-		{"c", "registry.example.com:5000/team/app:1.2", 7, "registry.example.com:5000/team/app", "1.2", "", false, "not skipped", false, false}, // major.minor counts as pinned
+		{"a", "redis:7", 0, "redis", "7", "", false, "built by the service", false, false},                                                    // b builds from the shared template
+		{"c", "registry.example.com:5000/team/app:1.2", 7, "registry.example.com:5000/team/app", "1.2", "", false, "not skipped", true, true}, // major.minor may have a more precise tag
 		{"d", "", 0, "", "", "", false, "depends on the environment", false, false},
 		{"e", "ghcr.io/acme/api@sha256:" + strings.Repeat("e", 64), 0, "ghcr.io/acme/api", "", "sha256:" + strings.Repeat("e", 64), false, "not skipped", false, false},
 		{"f", "internal.example.com/x:1", 0, "internal.example.com/x", "1", "", false, "ignored by configuration", false, false},
@@ -410,7 +417,7 @@ func TestLookup(t *testing.T) {
 		{"redis:7.4.1", PinDigest, false, true, false},
 		{"redis:7.4.1", PinVersionAndDigest, false, true, false},
 		{"redis:7", PinVersion, false, true, true},
-		{"redis:7.4-alpine", PinVersion, false, false, false},
+		{"redis:7.4-alpine", PinVersion, false, true, true},
 		{"redis:7.4-alpine", PinVersionAndDigest, false, true, true},
 		{"redis:latest", PinVersion, false, true, true},
 		{"redis:7", PinDigest, false, true, false},

@@ -266,7 +266,8 @@ func (rn *run) resolve(ref Reference, precise bool, policy *Policy) Result {
 }
 
 // precise finds the most precise tag with digest d: the reference's own tag
-// when already precise, otherwise the first of at most maxCandidates tags,
+// when already precise (or a version no tag of the registry refines),
+// otherwise the first of at most maxCandidates tags,
 // newest first, whose digest is d.
 func (rn *run) precise(ref Reference, d string) (string, bool, error) {
 	if IsPrecise(ref.Tag) {
@@ -277,8 +278,14 @@ func (rn *run) precise(ref Reference, d string) (string, bool, error) {
 		return "", false, wrapErr("listing the tags of", ref.Repo(), err)
 	}
 	cached := tags.cached
+	candidates := PreciseCandidates(ref.Tag, tags.val, rn.r.o.maxCandidates)
+	if _, isVersion := ParseVersion(ref.Tag); isVersion && len(candidates) == 0 {
+		// A version such as postgres:16.4 with no more precise tag in its
+		// family is already the most precise name of its release.
+		return ref.Tag, cached, nil
+	}
 	var firstErr error
-	for _, c := range PreciseCandidates(ref.Tag, tags.val, rn.r.o.maxCandidates) {
+	for _, c := range candidates {
 		if c == ref.Tag {
 			continue
 		}

@@ -101,7 +101,7 @@ func TestDiffAppliesWithGitAndPatch(t *testing.T) {
 	}
 	files := map[string]string{
 		"compose.yaml":           needsFix,
-		"sub/docker-compose.yml": "version: '3'\r\nservices:\r\n  db:\r\n    image: postgres:16.4\r\n",
+		"sub/docker-compose.yml": "version: '3'\r\nservices:\r\n  db:\r\n    image: postgres:16.4.0\r\n",
 	}
 	dir := writeFiles(t, files)
 	out, errOut, code := runCLI(t, dir, "")
