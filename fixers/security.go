@@ -421,7 +421,7 @@ func weakDefaultsIn(p *Pass, n *yaml.Node) error {
 		if w.placeholder {
 			what = "a placeholder default"
 		}
-		reportSpan(p, sp, p.rule.Severity, fix, "variable %s falls back to %s %q; expected ${%s:?%s must be set}",
+		reportSpan(p, sp, p.rule.Severity, fix, "variable %q falls back to %s %q; expected ${%s:?%s must be set}",
 			iv.Name, what, iv.Body, iv.Name, iv.Name)
 	}
 	return nil
@@ -701,10 +701,10 @@ func checkLiteralSecrets(p *Pass) error {
 			switch {
 			case e.value == "" || interpolated(e.value):
 			case secretName(e.name) && secretValue(e.value) && !e.bool:
-				p.Report(e.node, nil, "environment variable %s has a literal secret value; expected ${%s:?%s must be set} or a compose secret",
+				p.Report(e.node, nil, "environment variable %q has a literal secret value; expected ${%s:?%s must be set} or a compose secret",
 					e.name, e.name, e.name)
 			case urlPasswordRE.MatchString(e.value):
-				p.Report(e.node, nil, "environment variable %s holds a URL with a literal password; expected the password from a variable", e.name)
+				p.Report(e.node, nil, "environment variable %q holds a URL with a literal password; expected the password from a variable", e.name)
 			}
 		}
 	}
@@ -1429,7 +1429,7 @@ func checkCapabilities(p *Pass) error {
 				continue
 			}
 			seen[it] = true
-			p.Report(it, nil, "service %q adds capability %s; expected the narrow capabilities it needs", s.Name, c)
+			p.Report(it, nil, "service %q adds capability %q; expected the narrow capabilities it needs", s.Name, c)
 		}
 	}
 	return nil
