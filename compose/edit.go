@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -38,10 +39,12 @@ func Overlaps(a, b Edit) bool {
 	return a.Start < b.End && b.Start < a.End
 }
 
-// SortEdits orders edits by (Start, End). Insertions of new lines at one
-// offset go deepest indentation first: at the end of a line, an entry that
-// belongs to a nested collection must come before a sibling of an outer one.
-// Other insertions at one offset keep their given order.
+// SortEdits orders edits by (Start, End). Insertions at one offset that
+// continue the current line (a value set on an empty scalar) come first,
+// then insertions of new lines, deepest indentation first: at the end of a
+// line, an entry that belongs to a nested collection must come before a
+// sibling of an outer one. Other insertions at one offset keep their given
+// order.
 func SortEdits(edits []Edit) {
 	sort.SliceStable(edits, func(i, j int) bool {
 		a, b := edits[i], edits[j]
@@ -52,10 +55,19 @@ func SortEdits(edits []Edit) {
 			return a.End < b.End
 		}
 		if a.Start == a.End {
-			return lineIndent(a.New) > lineIndent(b.New)
+			return insertRank(a.New) > insertRank(b.New)
 		}
 		return false
 	})
+}
+
+// insertRank orders insertions at one offset, highest first: text that
+// continues the current line, then new lines by indentation.
+func insertRank(text string) int {
+	if i := lineIndent(text); i >= 0 {
+		return i
+	}
+	return math.MaxInt
 }
 
 // lineIndent is the indentation of inserted text that starts a new line, or

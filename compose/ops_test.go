@@ -301,3 +301,47 @@ func TestAddExtension(t *testing.T) {
 		})
 	}
 }
+
+// TestSameOffsetInsertions checks that insertions at one offset land in an
+// order that keeps the document: text continuing a line before new lines,
+// and a nested entry before an outer one.
+func TestSameOffsetInsertions(t *testing.T) {
+	t.Run("a value set on an empty scalar before a new key", func(t *testing.T) {
+		d := load(t, "a:")
+		set, err := d.SetScalar(node(t, d, "a"), "y")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins, err := d.InsertKey(d.Root, "b", compose.Int("1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, order := range [][]compose.Change{{ins, set}, {set, ins}} {
+			out, err := applyVerified(d, order...)
+			if err != nil {
+				t.Fatalf("applying both: %v (output %q)", err, out)
+			}
+			if want := "a: y\nb: 1"; string(out) != want {
+				t.Errorf("applying both = %q, want %q", out, want)
+			}
+		}
+	})
+	t.Run("a nested key before an outer one", func(t *testing.T) {
+		d := load(t, "a:\n  b: 1\n")
+		outer, err := d.InsertKey(d.Root, "c", compose.Int("2"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inner, err := d.InsertKey(node(t, d, "a"), "d", compose.Int("3"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := applyVerified(d, outer, inner)
+		if err != nil {
+			t.Fatalf("applying both: %v (output %q)", err, out)
+		}
+		if want := "a:\n  b: 1\n  d: 3\nc: 2\n"; string(out) != want {
+			t.Errorf("applying both = %q, want %q", out, want)
+		}
+	})
+}
