@@ -209,14 +209,33 @@ func merge(d *compose.Document, fixes []*Finding) ([]*Finding, error) {
 	})
 	var accepted []*Finding
 	var claimed []compose.Edit
+	replaced := map[*yaml.Node]*compose.Op{} // nodes replaced by an accepted fix
 	for _, f := range fixes {
-		if conflicts(claimed, f.Fix.Change.Edits) {
+		if conflicts(claimed, f.Fix.Change.Edits) || replacesClaimed(replaced, f.Fix.Change.Ops) {
 			continue
 		}
 		accepted = append(accepted, f)
 		claimed = append(claimed, f.Fix.Change.Edits...)
+		for _, op := range f.Fix.Change.Ops {
+			if op.Kind == compose.OpSet {
+				replaced[op.Target] = op
+			}
+		}
 	}
 	return accepted, nil
+}
+
+// replacesClaimed reports whether ops replace a node that an accepted fix
+// replaces too. Two edits inside one scalar may not overlap as text, but
+// each fix states the scalar's whole new value: only one can be right in
+// this pass, and the other is re-analysed on the next.
+func replacesClaimed(replaced map[*yaml.Node]*compose.Op, ops []*compose.Op) bool {
+	for _, op := range ops {
+		if prev, ok := replaced[op.Target]; ok && op.Kind == compose.OpSet && prev != op {
+			return true
+		}
+	}
+	return false
 }
 
 // validate checks a fix's edits: sorted, inside the file, no overlap. A

@@ -242,3 +242,38 @@ func TestRunNothingToFix(t *testing.T) {
 		t.Errorf("Run on a clean file: changed %v, %d passes, output %q", res.Changed(), res.Passes, res.Output)
 	}
 }
+
+// Two fixes that each set the whole value of one scalar through edits that
+// do not overlap as text must not both apply in one pass: each states the
+// scalar's full new value, so the second would fail verification. The
+// second waits for the next pass, which sees the first's result.
+func TestMergeDefersASecondSetOfTheSameScalar(t *testing.T) {
+	src := "services:\n  web:\n    image: nginx:1.27.3\n    command: a-b\n"
+	d, err := compose.Load("compose.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	setPart := func(id string, from, to int, repl string) *Rule {
+		return &Rule{ID: id, Name: id, Safety: Safe, Check: func(p *Pass) error {
+			_, n := compose.MapGet(services(p.Document)[0].Node, "command")
+			if n.Value != "a-b" {
+				return nil // already fixed
+			}
+			ch, err := p.Document.SetSubstring(n, from, to, repl)
+			if err != nil {
+				return err
+			}
+			p.Report(n, p.NewFix(ch, "Set part"), "part")
+			return nil
+		}}
+	}
+	res, err := Run(d, Options{Rules: []*Rule{setPart("CF991", 0, 1, "x"), setPart("CF992", 2, 3, "y")}})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// The first fix applies; the second's rule no longer matches "a-b".
+	if got, want := string(res.Output), "services:\n  web:\n    image: nginx:1.27.3\n    command: x-b\n"; got != want {
+		t.Errorf("output = %q, want %q", got, want)
+	}
+}
