@@ -38,6 +38,7 @@ type options struct {
 	paceLowWater  int
 	clock         clock
 	rng           *rand.Rand
+	progress      func(done, total, cached int)
 }
 
 // defaults returns every default in one place.
@@ -278,6 +279,17 @@ func withPaceLowWater(n int) Option {
 }
 
 // finish applies the cross-checks and derived defaults after all options.
+// WithProgress calls report after each unique reference is resolved with
+// the number done, the total and how many came from the cache, from any
+// goroutine; report must be safe for concurrent use. The default reports
+// nothing.
+func WithProgress(report func(done, total, cached int)) Option {
+	return func(o *options) error {
+		o.progress = report
+		return nil
+	}
+}
+
 func (o *options) finish() error {
 	if o.cacheDir == "" && !o.noCache {
 		if d, err := os.UserCacheDir(); err == nil {

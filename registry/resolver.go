@@ -177,11 +177,26 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 	}
 
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done, cached := 0, 0
+	finished := func(j *job) {
+		if r.o.progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if j.res.Cached {
+			cached++
+		}
+		r.o.progress(done, len(order), cached)
+	}
 	for _, k := range order {
 		j := jobs[k]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer finished(j)
 			defer func() {
 				if p := recover(); p != nil {
 					j.res = Result{Ref: j.ref, Err: &Error{Op: "resolving", Ref: k, Kind: ErrInternal, Err: fmt.Errorf("%v", p)}}

@@ -235,11 +235,14 @@ func resolveImages(ctx context.Context, s *settings, docs []*compose.Document) (
 	if len(reqs) == 0 {
 		return out, registryStats{}, nil
 	}
-	res, err := registry.New(s.reg.options()...)
+	opts := append(s.reg.options(), registry.WithProgress(func(done, _, cached int) { s.progress.Update(done, cached) }))
+	res, err := registry.New(opts...)
 	if err != nil {
 		return out, registryStats{}, fmt.Errorf("configuring the registry client: %w", err)
 	}
+	s.progress.Start(len(reqs))
 	answers := res.Resolve(ctx, reqs)
+	s.progress.Done()
 	keys := map[string]bool{}
 	var failed []string
 	for text, a := range answers {

@@ -28,6 +28,7 @@ type settings struct {
 	fixers      *fixers.Config
 	configFile  *config.File
 	reg         registrySettings // how images are resolved (registry.go)
+	progress    *progress        // the registry progress line on stderr (disabled off a terminal)
 }
 
 func readSettings(c *cli.Context) (*settings, error) {
@@ -87,6 +88,7 @@ func readSettings(c *cli.Context) (*settings, error) {
 	if s.fixers, err = fixerConfig(cfg); err != nil {
 		return nil, err
 	}
+	s.progress = newProgress(c.App.ErrWriter, progressEnabled(s.format, c.App.ErrWriter, os.Getenv))
 	if s.reg, err = readRegistrySettings(c, cfg, s.fixers); err != nil {
 		return nil, err
 	}
