@@ -88,7 +88,11 @@ func emit(s *settings, results []report.File, sum report.Summary, out, errOut io
 			fmt.Fprintf(errOut, "%v\n", r.Err)
 			continue
 		}
-		report.Findings(errOut, r.Findings)
+		if s.sourceLines {
+			report.FindingsWithSource(errOut, &r, s.errColor)
+		} else {
+			report.Findings(errOut, r.Findings)
+		}
 		if r.Changed() && !s.write {
 			fmt.Fprint(out, diff.Unified(diffPath(r.Path), r.Original, r.Output, diff.WithColor(s.color)))
 		}

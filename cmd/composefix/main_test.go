@@ -54,6 +54,7 @@ func readFile(t *testing.T, path string) string {
 }
 
 const needsFix = "services:\n  web:\n    image: nginx:1.27.3\n"
+
 // clean has nothing any rule would change or report.
 const clean = `services:
   web:

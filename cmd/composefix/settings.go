@@ -21,7 +21,9 @@ type settings struct {
 	write       bool
 	check       bool
 	format      string
-	color       bool
+	color       bool // colour the diff on stdout
+	sourceLines bool // findings on stderr show their source line and a caret (a terminal)
+	errColor    bool // colour findings on stderr
 	rules       []*fixers.Rule
 	unsafeFixes bool
 	unsafeRules map[string]bool
@@ -45,6 +47,8 @@ func readSettings(c *cli.Context) (*settings, error) {
 	}
 	_, noColor := os.LookupEnv("NO_COLOR")
 	s.color = !c.Bool("no-color") && !noColor && isTerminal(c.App.Writer)
+	s.sourceLines = isTerminal(c.App.ErrWriter)
+	s.errColor = s.sourceLines && !c.Bool("no-color") && !noColor
 	if len(s.paths) == 0 && len(s.projectFile) == 0 {
 		s.paths = []string{"."}
 	}
