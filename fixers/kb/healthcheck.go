@@ -369,12 +369,14 @@ func (p Param) describe() string {
 	return "from " + strings.Join(src, ", ")
 }
 
-// commandTokens flattens a command for flag lookup: elements with blanks
-// (the script of `sh -c "..."`) are split into words as well.
+// commandTokens flattens a command for flag lookup: the script of
+// `sh -c "..."`, or a whole command given as one string, is split into
+// words. Other elements stay whole: a quoted argument such as
+// --requirepass "two words" is one word.
 func commandTokens(cmd []string) []string {
 	var out []string
-	for _, c := range cmd {
-		if strings.ContainsAny(c, " \t\n") {
+	for i, c := range cmd {
+		if (len(cmd) == 1 || i > 0 && cmd[i-1] == "-c") && strings.ContainsAny(c, " \t\n") {
 			if words, err := SplitShell(c); err == nil {
 				out = append(out, words...)
 				continue

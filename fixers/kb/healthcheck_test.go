@@ -190,6 +190,13 @@ func TestRender(t *testing.T) {
 			want: []string{"CMD-SHELL", `redis-cli -a "${REDIS_PASSWORD}" ping | grep -q PONG`},
 		},
 		{
+			// A quoted argument of a string command is one word, not split
+			// again: the whole password reaches redis-cli.
+			name: "redis requirepass with a blank",
+			svc:  Service{Image: "redis", Command: []string{"redis-server", "--requirepass", "two words"}},
+			want: []string{"CMD-SHELL", `redis-cli -a "two words" ping | grep -q PONG`},
+		},
+		{
 			name: "redis requirepass inside sh -c",
 			svc:  Service{Image: "redis", Command: []string{"sh", "-c", `redis-server --requirepass "$${REDIS_PASSWORD:-secret}" --port 6380`}},
 			want: []string{"CMD-SHELL", `redis-cli -p 6380 -a "$${REDIS_PASSWORD:-secret}" ping | grep -q PONG`},
