@@ -30,43 +30,69 @@ type input struct {
 // fix is the default command: discover, load, resolve images, analyse and
 // fix, then print a diff (or another format) or write.
 func fix(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) error {
-	start := time.Now()
 	if len(s.paths) == 1 && s.paths[0] == "-" {
 		return fixStdin(ctx, s, in, out, errOut)
 	}
+	r := runFiles(ctx, s, errOut)
+	if err := emit(s, r.results, r.sum, out, errOut); err != nil {
+		return err
+	}
+	return r.exit(s, errOut, nil)
+}
+
+// fileRun is what a pass over the named files did.
+type fileRun struct {
+	inputs       []input
+	results      []report.File // in input order
+	resolved     fixers.Resolutions
+	sum          report.Summary
+	discoverErrs []error
+	regErr       error // registry failure: reported after everything else
+}
+
+// runFiles discovers, loads, resolves, fixes and (with --write) writes the
+// files s names; the caller reports the results.
+func runFiles(ctx context.Context, s *settings, errOut io.Writer) fileRun {
+	start := time.Now()
 	paths := append(append([]string(nil), s.projectFile...), s.paths...)
 	files, discoverErrs := compose.Discover(paths)
 	if len(files) == 0 && len(discoverErrs) == 0 {
 		fmt.Fprintf(errOut, "composefix: no compose files found in %s\n", strings.Join(paths, ", "))
 	}
-	inputs := loadAll(ctx, files)
-	resolved, rstats, regErr := resolveImages(ctx, s, docsOf(inputs))
-	results := fixAll(ctx, s, inputs, projects(s, inputs), resolved)
+	r := fileRun{discoverErrs: discoverErrs}
+	r.inputs = loadAll(ctx, files)
+	var rstats registryStats
+	r.resolved, rstats, r.regErr = resolveImages(ctx, s, docsOf(r.inputs))
+	r.results = fixAll(ctx, s, r.inputs, projects(s, r.inputs), r.resolved)
 
-	sum := report.Summary{Write: s.write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
-	for i := range results {
-		r := &results[i]
-		if r.Err == nil && s.write && r.Changed() {
-			if r.Err = writeFile(r.Path, r.Output, inputs[i].src, inputs[i].digest); r.Err == nil {
-				r.Written = true
+	r.sum = report.Summary{Write: s.write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
+	for i := range r.results {
+		res := &r.results[i]
+		if res.Err == nil && s.write && res.Changed() {
+			if res.Err = writeFile(res.Path, res.Output, r.inputs[i].src, r.inputs[i].digest); res.Err == nil {
+				res.Written = true
 			}
 		}
-		sum.Add(r)
+		r.sum.Add(res)
 	}
-	sum.Elapsed = time.Since(start)
+	r.sum.Elapsed = time.Since(start)
 	for _, err := range discoverErrs {
 		fmt.Fprintf(errOut, "%v\n", err)
 	}
-	if err := emit(s, results, sum, out, errOut); err != nil {
-		return err
-	}
-	if regErr != nil {
-		fmt.Fprintf(errOut, "composefix: %v\n", regErr)
+	return r
+}
+
+// exit reports a registry failure and picks the exit status: 2 when a path,
+// a file, the registry or extra failed; with --check, 1 when something would
+// change or an error-level finding remains.
+func (r fileRun) exit(s *settings, errOut io.Writer, extra error) error {
+	if r.regErr != nil {
+		fmt.Fprintf(errOut, "composefix: %v\n", r.regErr)
 	}
 	switch {
-	case len(discoverErrs) > 0 || sum.Failed > 0 || regErr != nil:
+	case len(r.discoverErrs) > 0 || r.sum.Failed > 0 || r.regErr != nil || extra != nil:
 		return exitStatus(exitError)
-	case s.check && (sum.Changed > 0 || sum.Errors > 0):
+	case s.check && (r.sum.Changed > 0 || r.sum.Errors > 0):
 		return exitStatus(exitChanges)
 	}
 	return nil

@@ -7,9 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
-	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/fixers"
 	"github.com/composefix/composefix/registry"
@@ -19,7 +17,7 @@ import (
 
 // updateRules are what `composefix update` runs: the bumps, and the images
 // it could not check.
-var updateRules = []string{"CF003", "CF004"}
+func updateRules() []string { return []string{"CF003", "CF004"} }
 
 // updateCommand is `composefix update [PATH ...]`.
 func updateCommand(out, errOut io.Writer) *cli.Command {
@@ -55,7 +53,7 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 				}
 				s.reg.policy = config.Policy(pol.String())
 			}
-			if s.rules, err = fixers.Select(fixers.Rules(), updateRules, nil); err != nil {
+			if s.rules, err = fixers.Select(fixers.Rules(), updateRules(), nil); err != nil {
 				return err
 			}
 			s.fixers.Images.Update = true
@@ -68,51 +66,19 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 // resolve newer versions, bump, then print a diff or write, and the
 // summary table when asked.
 func update(ctx context.Context, s *settings, summaryPath string, out, errOut io.Writer) error {
-	start := time.Now()
-	paths := append(append([]string(nil), s.projectFile...), s.paths...)
-	files, discoverErrs := compose.Discover(paths)
-	if len(files) == 0 && len(discoverErrs) == 0 {
-		fmt.Fprintf(errOut, "composefix: no compose files found in %s\n", strings.Join(paths, ", "))
-	}
-	inputs := loadAll(ctx, files)
-	resolved, rstats, regErr := resolveImages(ctx, s, docsOf(inputs))
-	results := fixAll(ctx, s, inputs, projects(s, inputs), resolved)
-
-	sum := report.Summary{Write: s.write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
-	for i := range results {
-		r := &results[i]
-		if r.Err == nil && s.write && r.Changed() {
-			if r.Err = writeFile(r.Path, r.Output, inputs[i].src, inputs[i].digest); r.Err == nil {
-				r.Written = true
-			}
-		}
-		sum.Add(r)
-	}
-	sum.Elapsed = time.Since(start)
-	for _, err := range discoverErrs {
-		fmt.Fprintf(errOut, "%v\n", err)
-	}
-	if err := emit(s, results, sum, out, errOut); err != nil {
+	r := runFiles(ctx, s, errOut)
+	if err := emit(s, r.results, r.sum, out, errOut); err != nil {
 		return err
 	}
 	var summaryErr error
 	if summaryPath != "" {
-		table := bumpTable(bumps(s, inputs, results, resolved))
+		table := bumpTable(bumps(s, r.inputs, r.results, r.resolved))
 		if err := os.WriteFile(summaryPath, []byte(table), 0o644); err != nil {
 			summaryErr = fmt.Errorf("writing the summary: %w", err)
 			fmt.Fprintf(errOut, "composefix: %v\n", summaryErr)
 		}
 	}
-	if regErr != nil {
-		fmt.Fprintf(errOut, "composefix: %v\n", regErr)
-	}
-	switch {
-	case len(discoverErrs) > 0 || sum.Failed > 0 || regErr != nil || summaryErr != nil:
-		return exitStatus(exitError)
-	case s.check && (sum.Changed > 0 || sum.Errors > 0):
-		return exitStatus(exitChanges)
-	}
-	return nil
+	return r.exit(s, errOut, summaryErr)
 }
 
 // bump is one row of the summary: an image moved from one version to
