@@ -235,12 +235,28 @@ func typedPlaceholder(name string) (string, bool) {
 }
 
 // composeGoLoads reports, per environment of composeGoEnvs, whether
-// compose-go loads src, and the first error.
+// compose-go loads src, and the first error. Variables that src requires
+// (${X:?...}) get a placeholder value: a fix that makes a variable
+// required (CF501) means the user must now set it, and with it set the
+// file must load.
 func composeGoLoads(path string, src []byte) ([]bool, error) {
+	var required map[string]bool
+	if d, err := compose.LoadWith(path, src, compose.LoadOptions{AllowNonCompose: true}); err == nil {
+		required = requiredVariables(d)
+	}
 	var first error
 	ok := make([]bool, len(composeGoEnvs))
 	for i, env := range composeGoEnvs {
-		err := loadsWithComposeGo(path, src, env.lookup)
+		lookup := func(name string) (string, bool) {
+			if v, ok := env.lookup(name); ok {
+				return v, true
+			}
+			if required[name] {
+				return "placeholder", true
+			}
+			return "", false
+		}
+		err := loadsWithComposeGo(path, src, lookup)
 		ok[i] = err == nil
 		if err != nil && first == nil {
 			first = fmt.Errorf("with variables %s: %w", env.name, err)

@@ -54,7 +54,7 @@ func TestSecurityGoldenUnsafe(t *testing.T) {
 					t.Errorf("without unsafe fixes, %s %q was applied", f.RuleID, f.Fix.Title)
 				}
 			}
-			checkSecurityPromise(t, in, src, opts)
+			checkPromise(t, in, src, opts)
 		})
 	}
 }
@@ -109,64 +109,6 @@ func securityFindings(fs []Finding) string {
 	return b.String()
 }
 
-// checkSecurityPromise checks a run of opts over src: no collateral line in
-// any pass, the output loads, a second run changes nothing, and compose-go
-// loads the output whenever it loads the input, with the variables that the
-// output requires (${X:?...}) set to a placeholder.
-func checkSecurityPromise(t *testing.T, path string, src []byte, opts Options) (applied int, inputLoads bool) {
-	t.Helper()
-	d, err := compose.Load(path, src)
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	res, err := Run(d, opts)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	for _, f := range res.Findings {
-		if f.Applied {
-			applied++
-		}
-	}
-	for i, p := range tracePasses(t, d, opts) {
-		for _, c := range lineStats(p.src, p.out, p.edits).unexplained {
-			t.Errorf("pass %d: collateral line: %s", i+1, c)
-		}
-	}
-	out, err := compose.Load(path, res.Output)
-	if err != nil {
-		t.Fatalf("the output does not load: %v", err)
-	}
-	again, err := Run(out, opts)
-	if err != nil {
-		t.Fatalf("second Run: %v", err)
-	}
-	if again.Changed() || again.Passes != 0 {
-		t.Errorf("second Run changed the output again: %s", eligibleTitles(again.Findings, opts))
-	}
-	required := requiredVariables(out)
-	for _, env := range composeGoEnvs {
-		lookup := func(name string) (string, bool) {
-			if v, ok := env.lookup(name); ok {
-				return v, true
-			}
-			if required[name] {
-				return "placeholder", true
-			}
-			return "", false
-		}
-		inErr := loadsWithComposeGo(path, src, env.lookup)
-		inputLoads = inputLoads || inErr == nil
-		if inErr != nil {
-			continue
-		}
-		if err := loadsWithComposeGo(path, res.Output, lookup); err != nil {
-			t.Errorf("compose-go loads the input but not the output with variables %s: %v", env.name, err)
-		}
-	}
-	return applied, inputLoads
-}
-
 // requiredVariables returns the variables d requires with ${X:?...} or
 // ${X?...}.
 func requiredVariables(d *compose.Document) map[string]bool {
@@ -200,7 +142,8 @@ func TestSecurityCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n, loads := checkSecurityPromise(t, path, src, opts)
+			sum := checkPromise(t, path, src, opts)
+			n, loads := sum.fixes, sum.inputLoads
 			total += n
 			if !loads {
 				refused++
