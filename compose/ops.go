@@ -280,6 +280,8 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 		return d.fillNull(s, Seq(v), &Op{Kind: OpAppend, Target: s, Value: v})
 	case s.Kind != yaml.SequenceNode:
 		return Change{}, d.opError(s, "cannot append to a %s", kindName(s))
+	case d.isMergeValue(s) && !mergeable(v):
+		return Change{}, d.opError(s, "a merge key's sequence takes only mappings and aliases of mappings")
 	case s.Style&yaml.FlowStyle != 0:
 		item, _ := renderInline(v, d.Style, true)
 		edit, err := d.flowAppend(s, item)
@@ -342,6 +344,30 @@ func (d *Document) DeleteKey(m *yaml.Node, key string) (Change, error) {
 	}, nil
 }
 
+// isMergeValue reports whether n is the value of a merge key ("<<: n").
+func (d *Document) isMergeValue(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	k := d.KeyOf(n)
+	return k != nil && isMergeKey(k)
+}
+
+// mergeable reports whether v can be merged: a mapping or an alias of one.
+func mergeable(v *yaml.Node) bool {
+	r := Resolve(v)
+	return r != nil && r.Kind == yaml.MappingNode
+}
+
+func allMergeable(vs []*yaml.Node) bool {
+	for _, v := range vs {
+		if !mergeable(v) {
+			return false
+		}
+	}
+	return true
+}
+
 func (d *Document) isBlankLine(lineStart int) bool {
 	return strings.TrimSpace(string(d.Src[lineStart:d.LineEnd(lineStart)])) == ""
 }
@@ -352,6 +378,10 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	sp, err := d.ValueSpan(n)
 	if err != nil {
 		return Change{}, err
+	}
+	if (d.isMergeValue(n) || d.isMergeValue(d.Parent(n))) && !mergeable(v) &&
+		!(v.Kind == yaml.SequenceNode && d.isMergeValue(n) && allMergeable(v.Content)) {
+		return Change{}, d.opError(n, "a merge key takes only mappings and aliases of mappings")
 	}
 	op := &Op{Kind: OpSet, Target: n, Value: v}
 	if inline, ok := renderInline(v, d.Style, d.inFlow(n)); ok {

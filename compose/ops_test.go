@@ -345,3 +345,31 @@ func TestSameOffsetInsertions(t *testing.T) {
 		}
 	})
 }
+
+// TestMergeValueRefusals checks that a merge key keeps taking only mappings
+// and aliases of mappings.
+func TestMergeValueRefusals(t *testing.T) {
+	src := "b: &b {a: 1}\nm: &m {x: 2}\nc:\n  <<: [*b]\nd:\n  <<: *b\n"
+	d := load(t, src)
+	seq := node(t, d, "c").Content[1] // MapGet skips merge keys
+	if _, err := d.AppendItem(seq, compose.Str("x")); err == nil {
+		t.Errorf("AppendItem(%q) to a merge sequence succeeded, want a refusal", "x")
+	}
+	ch, err := d.AppendItem(seq, compose.Alias(node(t, d, "m")))
+	if err != nil {
+		t.Fatalf("AppendItem(*m) to a merge sequence: %v", err)
+	}
+	if out, err := applyVerified(d, ch); err != nil {
+		t.Errorf("AppendItem(*m) to a merge sequence: %v (output %q)", err, out)
+	}
+	if _, err := d.ReplaceValue(node(t, d, "d").Content[1], compose.Str("x")); err == nil {
+		t.Errorf("ReplaceValue(%q) of a merge value succeeded, want a refusal", "x")
+	}
+	ch, err = d.ReplaceValue(node(t, d, "d").Content[1], compose.Alias(node(t, d, "m")))
+	if err != nil {
+		t.Fatalf("ReplaceValue(*m) of a merge value: %v", err)
+	}
+	if out, err := applyVerified(d, ch); err != nil {
+		t.Errorf("ReplaceValue(*m) of a merge value: %v (output %q)", err, out)
+	}
+}
