@@ -344,6 +344,30 @@ func (d *Document) DeleteKey(m *yaml.Node, key string) (Change, error) {
 	}, nil
 }
 
+// afterColon returns the offset just after the ":" of mapping value n's key
+// when only white space lies between it and n (no comment to lose).
+func (d *Document) afterColon(n *yaml.Node) (int, bool) {
+	key := d.KeyOf(n)
+	if key == nil {
+		return 0, false
+	}
+	end, err := d.NodeEnd(key)
+	if err != nil {
+		return 0, false
+	}
+	i := end
+	for i < len(d.Src) && (d.Src[i] == ' ' || d.Src[i] == '\t') {
+		i++
+	}
+	if i >= len(d.Src) || d.Src[i] != ':' {
+		return 0, false
+	}
+	if strings.TrimSpace(string(d.Src[i+1:d.NodeOffset(n)])) != "" {
+		return 0, false
+	}
+	return i + 1, true
+}
+
 // isMergeValue reports whether n is the value of a merge key ("<<: n").
 func (d *Document) isMergeValue(n *yaml.Node) bool {
 	if n == nil {
@@ -385,7 +409,14 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	}
 	op := &Op{Kind: OpSet, Target: n, Value: v}
 	if inline, ok := renderInline(v, d.Style, d.inFlow(n)); ok {
-		return Change{Edits: []Edit{{Start: sp.Start, End: sp.End, New: inline}}, Ops: []*Op{op}}, nil
+		start := sp.Start
+		if from, ok := d.afterColon(n); ok && n.Style&yaml.FlowStyle == 0 && n.Anchor == "" &&
+			(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
+			start, inline = from, " "+inline // a block collection: the value moves up to its key
+		} else if sp.Start == sp.End && sp.Start > 0 && !isSpaceOrBreak(d.Src[sp.Start-1]) {
+			inline = " " + inline // an empty value right after "key:" or "-"
+		}
+		return Change{Edits: []Edit{{Start: start, End: sp.End, New: inline}}, Ops: []*Op{op}}, nil
 	}
 	key := d.KeyOf(n)
 	if key == nil {

@@ -373,3 +373,37 @@ func TestMergeValueRefusals(t *testing.T) {
 		t.Errorf("ReplaceValue(*m) of a merge value: %v (output %q)", err, out)
 	}
 }
+
+// TestReplaceValue checks the text ReplaceValue writes and that it verifies.
+func TestReplaceValue(t *testing.T) {
+	tests := []struct {
+		name, src string
+		path      []string
+		value     *yaml.Node
+		want      string
+	}{
+		{"scalar", "a: x\n", []string{"a"}, compose.Quoted("y"), "a: \"y\"\n"},
+		{"empty value", "a:\nb: 1\n", []string{"a"}, compose.Quoted("y"), "a: \"y\"\nb: 1\n"},
+		{"empty value at the end of the file", "a:", []string{"a"}, compose.Int("5"), "a: 5"},
+		{"scalar by a block mapping", "a: x\n", []string{"a"}, compose.Map("k", "v"), "a:\n  k: v\n"},
+		{"block mapping by a scalar", "a:\n  k: v\nb: 1\n", []string{"a"}, compose.Str("x"), "a: x\nb: 1\n"},
+		{"block mapping after a comment by a scalar", "a: # c\n  k: v\nb: 1\n", []string{"a"}, compose.Str("x"), "a: # c\n  x\nb: 1\n"},
+		{"flow sequence by a block sequence", "a: [x]\n", []string{"a"}, compose.Seq("y", "z"), "a:\n  - y\n  - z\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			ch, err := d.ReplaceValue(node(t, d, tt.path...), tt.value)
+			if err != nil {
+				t.Fatalf("ReplaceValue on %q: %v", tt.src, err)
+			}
+			out, err := applyVerified(d, ch)
+			if err != nil {
+				t.Fatalf("ReplaceValue on %q: %v (output %q)", tt.src, err, out)
+			}
+			if string(out) != tt.want {
+				t.Errorf("ReplaceValue on %q = %q, want %q", tt.src, out, tt.want)
+			}
+		})
+	}
+}
