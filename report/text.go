@@ -42,7 +42,7 @@ func SummaryLine(w io.Writer, s Summary) {
 	fmt.Fprintf(&b, "; remaining findings: %d %s, %d %s, %d info",
 		s.Errors, plural(s.Errors, "error"), s.Warnings, plural(s.Warnings, "warning"), s.Infos)
 	if s.Lookups > 0 || s.CacheHits > 0 {
-		fmt.Fprintf(&b, "; %d %s resolved (%d %s, %d cache %s)", s.Lookups, plural(s.Lookups, "image"),
+		fmt.Fprintf(&b, "; %d %s looked up (%d %s, %d cache %s)", s.Lookups, plural(s.Lookups, "image"),
 			s.Requests, plural(s.Requests, "request"), s.CacheHits, plural(s.CacheHits, "hit"))
 	}
 	fmt.Fprintf(&b, " (%s)\n", s.Elapsed.Round(time.Millisecond))

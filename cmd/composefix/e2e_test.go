@@ -196,7 +196,7 @@ func TestE2EPinsARealisticFileAgainstTheDistributionRegistry(t *testing.T) {
 			if got := readFile(t, filepath.Join(dir, "compose.yaml")); got != want {
 				t.Errorf("pinned file:\n%s\nwant:\n%s", got, want)
 			}
-			if !strings.Contains(errOut, "5 images resolved") {
+			if !strings.Contains(errOut, "5 images looked up") {
 				t.Errorf("summary does not count 5 lookups (the build output and the anchor's aliases are not looked up):\n%s", errOut)
 			}
 			assertNoSecret(t, pass, out+errOut, cache)

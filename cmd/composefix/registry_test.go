@@ -224,7 +224,7 @@ func TestCLIDigestPinOneHeadPerReference(t *testing.T) {
 		t.Errorf("diff pins %d images, want 50 with %s:\n%.600s", got, d, out)
 	}
 	t.Logf("cold run, 50 files, 3 spellings of one reference:\n%s", rl)
-	if !strings.Contains(errOut, "1 image resolved") {
+	if !strings.Contains(errOut, "1 image looked up") {
 		t.Errorf("summary does not count one lookup:\n%s", errOut)
 	}
 
@@ -445,7 +445,7 @@ func TestCLIRegistrySettingsFromTheConfigFile(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "+    image: redis:7-alpine@"+digests["library/redis:7-alpine"]+"\n") {
 		t.Errorf("pin: digest and the mirror from the file: exit %d, diff:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if strings.Contains(errOut, "acme") || !strings.Contains(errOut, "; 1 image resolved") {
+	if strings.Contains(errOut, "acme") || !strings.Contains(errOut, "; 1 image looked up") {
 		t.Errorf("an ignored image was looked up or reported:\n%s", errOut)
 	}
 	out, errOut, code = runCLI(t, dir, "", append([]string{"--select", "CF0", "--pin", "version"}, cache...)...)
