@@ -403,6 +403,9 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	if err != nil {
 		return Change{}, err
 	}
+	if p := d.Parent(n); p != nil && p.Kind == yaml.MappingNode && d.KeyOf(n) == nil {
+		return Change{}, d.opError(n, "cannot replace a mapping key; set it as a scalar")
+	}
 	if (d.isMergeValue(n) || d.isMergeValue(d.Parent(n))) && !mergeable(v) &&
 		!(v.Kind == yaml.SequenceNode && d.isMergeValue(n) && allMergeable(v.Content)) {
 		return Change{}, d.opError(n, "a merge key takes only mappings and aliases of mappings")

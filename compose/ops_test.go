@@ -407,3 +407,12 @@ func TestReplaceValue(t *testing.T) {
 		})
 	}
 }
+
+// TestReplaceValueRefusesKeys checks that a key cannot be replaced by a
+// value, which could make it a collection no decoder accepts as a key.
+func TestReplaceValueRefusesKeys(t *testing.T) {
+	d := load(t, "a: 1\n")
+	if _, err := d.ReplaceValue(d.Root.Content[0], compose.Map()); err == nil {
+		t.Errorf("ReplaceValue of the key %q succeeded, want a refusal", "a")
+	}
+}
