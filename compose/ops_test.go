@@ -2,6 +2,7 @@ package compose_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/composefix/composefix/compose"
@@ -414,5 +415,28 @@ func TestReplaceValueRefusesKeys(t *testing.T) {
 	d := load(t, "a: 1\n")
 	if _, err := d.ReplaceValue(d.Root.Content[0], compose.Map()); err == nil {
 		t.Errorf("ReplaceValue of the key %q succeeded, want a refusal", "a")
+	}
+}
+
+// TestIdenticalChangesCoalesce checks that the same operation made twice
+// (two rules adding the same item) is written once and verifies as once.
+func TestIdenticalChangesCoalesce(t *testing.T) {
+	for _, src := range []string{"s: [a]\n", "s:\n  - a\n"} {
+		d := load(t, src)
+		var changes []compose.Change
+		for range 2 {
+			ch, err := d.AppendItem(node(t, d, "s"), compose.Str("b"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			changes = append(changes, ch)
+		}
+		out, err := applyVerified(d, changes...)
+		if err != nil {
+			t.Fatalf("applying the same append twice to %q: %v (output %q)", src, err, out)
+		}
+		if got := strings.Count(string(out), "b"); got != 1 {
+			t.Errorf("applying the same append twice to %q = %q, want one b", src, out)
+		}
 	}
 }

@@ -46,7 +46,10 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 	for i, doc := range d.Docs {
 		docs[i] = c.copy(doc)
 	}
-	for _, op := range ops {
+	for i, op := range ops {
+		if duplicateOp(ops[:i], op) {
+			continue // its identical edits were written once, by Apply
+		}
 		t := c.copy(op.Target)
 		switch op.Kind {
 		case OpSet:
@@ -88,6 +91,36 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 		}
 	}
 	return docs, nil
+}
+
+// duplicateOp reports whether an earlier operation means the same as op.
+// Two fixes that make the same operation produce identical edits, which
+// Apply writes once; the operation must then count once too.
+func duplicateOp(earlier []*Op, op *Op) bool {
+	for _, e := range earlier {
+		if e == op || e.Kind == op.Kind && e.Target == op.Target && e.Key == op.Key &&
+			e.Before == op.Before && sameNode(e.Value, op.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameNode reports whether two new nodes are written the same.
+func sameNode(a, b *yaml.Node) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || a.Style != b.Style ||
+		a.Anchor != b.Anchor || a.Alias != b.Alias || len(a.Content) != len(b.Content) {
+		return false
+	}
+	for i := range a.Content {
+		if !sameNode(a.Content[i], b.Content[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // copier deep-copies nodes once each, so aliases in the copy point at the
