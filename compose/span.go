@@ -20,12 +20,29 @@ func (d *Document) ContentStart(n *yaml.Node) int {
 	if n.Anchor == "" && !hasExplicitTag(d, off) {
 		return off
 	}
+	// The text may follow its properties on a later line ("key: !tag" and
+	// the value below), except for an empty value, which ends where its
+	// properties do.
+	empty := n.Kind == yaml.ScalarNode && n.Value == "" &&
+		n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
 	for off < len(d.Src) && (d.Src[off] == '&' || d.Src[off] == '!') {
 		for off < len(d.Src) && !isSpaceOrBreak(d.Src[off]) {
 			off++
 		}
-		for off < len(d.Src) && (d.Src[off] == ' ' || d.Src[off] == '\t') {
-			off++
+	blanks:
+		for off < len(d.Src) {
+			switch c := d.Src[off]; {
+			case c == ' ' || c == '\t':
+				off++
+			case empty:
+				break blanks
+			case c == '\r' || c == '\n':
+				off++
+			case c == '#':
+				off = d.LineEnd(off)
+			default:
+				break blanks
+			}
 		}
 	}
 	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0 {
