@@ -135,9 +135,6 @@ func TestSecurityCorpus(t *testing.T) {
 	total, refused := 0, 0
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			if why, ok := knownUnsafeCorpusFailures[filepath.Base(path)]; ok {
-				t.Skipf("known failure outside the security rules: %s", why)
-			}
 			src, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
@@ -151,13 +148,6 @@ func TestSecurityCorpus(t *testing.T) {
 		})
 	}
 	t.Logf("corpus with unsafe fixes: %d files, %d fixes applied, %d inputs refused by compose-go", len(files), total, refused)
-}
-
-// knownUnsafeCorpusFailures are corpus files whose run with every unsafe
-// fix fails because of another rule family; each entry names the rule and
-// goes away with its fix.
-var knownUnsafeCorpusFailures = map[string]string{
-	"mattermost__docker__docker-compose.yml": "CF301 adds deploy.resources.limits.pids beside an existing pids_limit, which compose-go refuses",
 }
 
 func TestInterpolations(t *testing.T) {
