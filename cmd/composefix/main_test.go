@@ -408,3 +408,19 @@ func TestProjectFilesWithF(t *testing.T) {
 		t.Errorf("independent files: %s", errOut)
 	}
 }
+
+func TestConfigSetsLoggingAnchorOptions(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml":     needsFix,
+		".composefix.yaml": "logging:\n  driver: local\n  options:\n    max-file: \"3\"\n    max-size: 10m\n",
+	})
+	out, errOut, code := runCLI(t, dir, "", "--select", "CF401")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	// Known options keep the audits' order whatever the file's order.
+	want := "+x-logging: &default-logging\n+  driver: local\n+  options:\n+    max-size: \"10m\"\n+    max-file: \"3\"\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("diff lacks the configured anchor %q:\n%s", want, out)
+	}
+}
