@@ -3,6 +3,8 @@ package compose
 import (
 	"path/filepath"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // GroupProjects groups independent files into projects the way docker
@@ -56,4 +58,57 @@ func overrideBase(f string, files map[string]int) string {
 		}
 	}
 	return ""
+}
+
+// References returns the files d points at, relative to its directory:
+// top-level include entries (a path, a list of paths, or mappings with a
+// path key) and the files services extend (extends: {file: ...}). Paths
+// with interpolation are skipped: they cannot be known without the
+// environment. Each path is listed once, in file order.
+func (d *Document) References() []string {
+	dir := filepath.Dir(d.Path)
+	seen := map[string]bool{}
+	var out []string
+	add := func(n *yaml.Node) {
+		n = Resolve(n)
+		if n == nil || n.Kind != yaml.ScalarNode || n.Value == "" || strings.Contains(n.Value, "$") {
+			return
+		}
+		p := n.Value
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if p = filepath.Clean(p); !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	if _, inc := MapGet(d.Root, "include"); inc != nil {
+		for _, e := range Resolve(inc).Content {
+			e = Resolve(e)
+			if e.Kind == yaml.MappingNode {
+				_, p := MapGet(e, "path")
+				if p = Resolve(p); p != nil && p.Kind == yaml.SequenceNode {
+					for _, item := range p.Content {
+						add(item)
+					}
+					continue
+				}
+				add(p)
+				continue
+			}
+			add(e)
+		}
+	}
+	for _, s := range d.Services() {
+		if s.Node == nil {
+			continue
+		}
+		ext, _ := Lookup(s.Node, "extends")
+		if ext = Resolve(ext); ext != nil && ext.Kind == yaml.MappingNode {
+			_, f := MapGet(ext, "file")
+			add(f)
+		}
+	}
+	return out
 }

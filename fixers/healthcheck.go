@@ -630,7 +630,7 @@ func (h *healthCtx) dep(name string) depState {
 			}
 			return depReady
 		}
-		if set, _ := inherits(h.all, t, "healthcheck"); set || h.p.elsewhere(name, "healthcheck") {
+		if set, _ := h.p.inherits(h.all, t, "healthcheck"); set || h.p.elsewhere(name, "healthcheck") {
 			return depReady
 		}
 		if e, ok := kb.Lookup(h.entries, imageOf(t)); ok && e.ImageHealthcheck {

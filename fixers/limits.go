@@ -198,7 +198,7 @@ func hasLimits(p *Pass, all map[string]svc, s svc) bool {
 			return true
 		}
 	}
-	if set, unknown := inheritsWith(all, s, deployResources); set || unknown {
+	if set, unknown := p.inheritsWith(all, s, deployResources); set || unknown {
 		return true
 	}
 	return p.elsewhereWith(s.Name, deployResources)
@@ -215,30 +215,6 @@ func deployResources(s svc) bool {
 	return v != nil
 }
 
-// inheritsWith is inherits for a predicate: true when has holds for the
-// service or a same-file service it extends; unknown when the chain leaves
-// the file.
-func inheritsWith(all map[string]svc, s svc, has func(svc) bool) (set, unknown bool) {
-	seen := map[string]bool{}
-	for cur := s; ; {
-		if has(cur) {
-			return true, false
-		}
-		if cur.extendsOtherFile() {
-			return false, true
-		}
-		base := cur.extendedService()
-		if base == "" || seen[base] {
-			return false, false
-		}
-		seen[base] = true
-		next, ok := all[base]
-		if !ok {
-			return false, false
-		}
-		cur = next
-	}
-}
 
 // limitsFix inserts resources into the service's own deploy mapping, or a
 // whole deploy block. reason says why there is no fix.

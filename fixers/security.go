@@ -1274,7 +1274,7 @@ func checkNoNewPrivileges(p *Pass) error {
 			continue
 		}
 		if opts == nil {
-			if set, unknown := inherits(all, s, "security_opt"); set || unknown {
+			if set, unknown := p.inherits(all, s, "security_opt"); set || unknown {
 				continue // extends: compose appends the lists; the base is checked itself
 			}
 		}
@@ -1445,7 +1445,7 @@ func checkRootUser(p *Pass, entries []kb.Healthcheck) error {
 		if image == "" {
 			continue
 		}
-		if set, unknown := inherits(all, s, "user"); set || unknown {
+		if set, unknown := p.inherits(all, s, "user"); set || unknown {
 			continue
 		}
 		h, ok := kb.Lookup(entries, image)

@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
@@ -54,63 +55,82 @@ func (s svc) str(key string) string {
 	return ""
 }
 
-// extendsOtherFile reports whether the service extends a service of another
-// file, whose settings this document cannot see.
-func (s svc) extendsOtherFile() bool {
-	ext := s.get("extends")
-	if ext == nil {
-		return false
-	}
-	if ext.Kind == yaml.MappingNode {
-		_, f := compose.MapGet(ext, "file")
-		return f != nil
-	}
-	return false
-}
-
-// extendedService returns the name of the same-file service this one
-// extends, or "".
-func (s svc) extendedService() string {
+// extendsTarget returns the service s extends and the file it is in ("" for
+// this file); base is "" when s extends nothing.
+func (s svc) extendsTarget() (file, base string) {
 	ext := s.get("extends")
 	switch {
 	case ext == nil:
-		return ""
+		return "", ""
 	case ext.Kind == yaml.ScalarNode:
-		return ext.Value
+		return "", ext.Value
 	case ext.Kind == yaml.MappingNode:
 		if _, f := compose.MapGet(ext, "file"); f != nil {
-			return ""
+			file = f.Value
 		}
 		if _, n := compose.MapGet(ext, "service"); n != nil {
-			return n.Value
+			base = n.Value
 		}
 	}
-	return ""
+	return file, base
 }
 
-// inheritsFrom reports whether key is set on the service, inherited through
-// merge keys, or set on a same-file service it extends. unknown is true when
-// the service extends a service of another file.
-func inherits(all map[string]svc, s svc, key string) (set, unknown bool) {
+// inherits reports whether key is set on the service, inherited through
+// merge keys, or set on a service it extends: in this file, or through
+// extends: file: in another file of the project. unknown is true when the
+// extended file is not among the project's files (it could not be read).
+func (p *Pass) inherits(all map[string]svc, s svc, key string) (set, unknown bool) {
+	return p.inheritsWith(all, s, func(c svc) bool { return c.has(key) })
+}
+
+// inheritsWith is inherits for settings deeper than one key: has says
+// whether a service sets what the rule looks for.
+func (p *Pass) inheritsWith(all map[string]svc, s svc, has func(svc) bool) (set, unknown bool) {
+	doc := p.Document
 	seen := map[string]bool{}
 	for cur := s; ; {
-		if cur.has(key) {
+		if has(cur) {
 			return true, false
 		}
-		if cur.extendsOtherFile() {
-			return false, true
-		}
-		base := cur.extendedService()
-		if base == "" || seen[base] {
+		file, base := cur.extendsTarget()
+		if base == "" {
 			return false, false
 		}
-		seen[base] = true
+		if file != "" {
+			if doc = p.projectDoc(doc, file); doc == nil {
+				return false, true
+			}
+			all = byName(services(doc))
+		}
+		if id := doc.Path + "\x00" + base; seen[id] {
+			return false, false
+		} else {
+			seen[id] = true
+		}
 		next, ok := all[base]
 		if !ok {
 			return false, false
 		}
 		cur = next
 	}
+}
+
+// projectDoc returns the project's document for file, a path relative to
+// the document from (as extends: file: is), or nil.
+func (p *Pass) projectDoc(from *compose.Document, file string) *compose.Document {
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(filepath.Dir(from.Path), file)
+	}
+	want, err := filepath.Abs(file)
+	if err != nil {
+		return nil
+	}
+	for _, d := range p.Project {
+		if abs, err := filepath.Abs(d.Path); err == nil && abs == want {
+			return d
+		}
+	}
+	return nil
 }
 
 func byName(ss []svc) map[string]svc {
@@ -215,7 +235,7 @@ func (p *Pass) owns(name string) bool {
 // project, unknowable (extends another file), or another file of the project
 // owns the service.
 func (p *Pass) settled(all map[string]svc, s svc, key string) bool {
-	if set, unknown := inherits(all, s, key); set || unknown {
+	if set, unknown := p.inherits(all, s, key); set || unknown {
 		return true
 	}
 	return p.elsewhere(s.Name, key) || !p.owns(s.Name)

@@ -188,6 +188,7 @@ func projects(s *settings, inputs []input) map[string][]*compose.Document {
 		}
 	}
 	groups = append(groups, compose.GroupProjects(rest)...)
+	refs := referencedDocs(inputs)
 	out := map[string][]*compose.Document{}
 	for _, g := range groups {
 		var docs []*compose.Document
@@ -196,9 +197,86 @@ func projects(s *settings, inputs []input) map[string][]*compose.Document {
 				docs = append(docs, d)
 			}
 		}
+		// Files reached through include: or extends: file: come last: they
+		// are read for what they set, and own no service of the group.
+		seen := map[*compose.Document]bool{}
+		for _, d := range docs {
+			seen[d] = true
+		}
+		for _, p := range g {
+			for _, r := range refs[p] {
+				if !seen[r] {
+					seen[r] = true
+					docs = append(docs, r)
+				}
+			}
+		}
 		for _, p := range g {
 			out[p] = docs
 		}
+	}
+	return out
+}
+
+// maxReferenceDepth bounds how far include: and extends: file: chains are
+// followed.
+const maxReferenceDepth = 8
+
+// referencedDocs loads, for each input, the files it reaches through
+// include: and extends: file: (transitively), each once. They are context,
+// not fixed: a file that cannot be read or loaded is skipped, since docker
+// compose itself reports it.
+func referencedDocs(inputs []input) map[string][]*compose.Document {
+	loaded := map[string]*compose.Document{} // absolute path -> document
+	for _, in := range inputs {
+		if in.doc != nil {
+			if abs, err := filepath.Abs(in.path); err == nil {
+				loaded[abs] = in.doc
+			}
+		}
+	}
+	load := func(path string) *compose.Document {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return nil
+		}
+		if d, ok := loaded[abs]; ok {
+			return d
+		}
+		loaded[abs] = nil // a failed load is not retried
+		src, err := readLimited(path)
+		if err != nil {
+			return nil
+		}
+		d, err := compose.LoadWith(path, src, compose.LoadOptions{AllowNonCompose: true})
+		if err != nil {
+			return nil
+		}
+		loaded[abs] = d
+		return d
+	}
+	out := map[string][]*compose.Document{}
+	for _, in := range inputs {
+		if in.doc == nil {
+			continue
+		}
+		var docs []*compose.Document
+		seen := map[*compose.Document]bool{in.doc: true}
+		frontier := []*compose.Document{in.doc}
+		for depth := 0; depth < maxReferenceDepth && len(frontier) > 0; depth++ {
+			var next []*compose.Document
+			for _, d := range frontier {
+				for _, ref := range d.References() {
+					if r := load(ref); r != nil && !seen[r] {
+						seen[r] = true
+						docs = append(docs, r)
+						next = append(next, r)
+					}
+				}
+			}
+			frontier = next
+		}
+		out[in.path] = docs
 	}
 	return out
 }

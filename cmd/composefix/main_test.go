@@ -424,3 +424,46 @@ func TestConfigSetsLoggingAnchorOptions(t *testing.T) {
 		t.Errorf("diff lacks the configured anchor %q:\n%s", want, out)
 	}
 }
+
+func TestIncludedAndExtendedFilesAreContext(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		// common.yml and db.yml are not given: they are read for what they
+		// set, never fixed.
+		"common.yml": "services:\n  base:\n    image: nginx:1.27.3\n    logging:\n      driver: local\n",
+		"db.yml":     "services:\n  db:\n    image: postgres:16.4\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n",
+		"compose.yaml": `include:
+  - db.yml
+services:
+  web:
+    extends:
+      file: common.yml
+      service: base
+    depends_on: [db]
+`,
+	})
+	out, errOut, code := runCLI(t, dir, "", "--select", "CF102,CF201,CF401,CF602", "compose.yaml")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	// web inherits logging from common.yml but no restart policy; db,
+	// defined in the included file, has a healthcheck to wait for.
+	for _, want := range []string{
+		`compose.yaml:4:3: warning: service "web" has no restart policy`,
+		`[CF102]`,
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "CF401") || strings.Contains(errOut, "CF602") {
+		t.Errorf("findings for settings another file of the project makes:\n%s", errOut)
+	}
+	if !strings.Contains(out, "condition: service_healthy") {
+		t.Errorf("depends_on not upgraded:\n%s", out)
+	}
+	for _, f := range []string{"common.yml", "db.yml"} {
+		if strings.Contains(out, "a/"+f) {
+			t.Errorf("context file %s is in the diff", f)
+		}
+	}
+}
