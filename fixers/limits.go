@@ -215,7 +215,6 @@ func deployResources(s svc) bool {
 	return v != nil
 }
 
-
 // limitsFix inserts resources into the service's own deploy mapping, or a
 // whole deploy block. reason says why there is no fix.
 func limitsFix(p *Pass, s svc, l ResourceLimits) (*Fix, string, error) {
