@@ -104,7 +104,9 @@ After:
 
 // limitKeys are the service keys that already limit resources outside
 // deploy.resources.
-var limitKeys = []string{"mem_limit", "mem_reservation", "cpus", "cpu_count", "cpu_percent", "cpu_quota"}
+func limitKeys() []string {
+	return []string{"mem_limit", "mem_reservation", "cpus", "cpu_count", "cpu_percent", "cpu_quota"}
+}
 
 func checkLimits(p *Pass) error {
 	entries, err := kb.Healthchecks()
@@ -193,7 +195,7 @@ func capReservation(limit, reservation string) string {
 // hasLimits reports whether the service limits resources already, or
 // whether that is for another file of the project to say.
 func hasLimits(p *Pass, all map[string]svc, s svc) bool {
-	for _, k := range limitKeys {
+	for _, k := range limitKeys() {
 		if p.settled(all, s, k) {
 			return true
 		}
