@@ -62,12 +62,20 @@ func SortEdits(edits []Edit) {
 }
 
 // insertRank orders insertions at one offset, highest first: text that
-// continues the current line, then new lines by indentation.
+// continues the current line, then new lines by indentation and, at one
+// indentation, sequence items before keys: a flush sequence item ("key:"
+// then "- x" at the key's column) belongs to the key above, a key to the
+// mapping around it.
 func insertRank(text string) int {
-	if i := lineIndent(text); i >= 0 {
-		return i
+	i := lineIndent(text)
+	if i < 0 {
+		return math.MaxInt
 	}
-	return math.MaxInt
+	rest := strings.TrimLeft(strings.TrimLeft(text, "\r\n"), " ")
+	if rest == "-" || strings.HasPrefix(rest, "- ") || strings.HasPrefix(rest, "-\r") || strings.HasPrefix(rest, "-\n") {
+		return 2*i + 1
+	}
+	return 2 * i
 }
 
 // lineIndent is the indentation of inserted text that starts a new line, or

@@ -440,3 +440,29 @@ func TestIdenticalChangesCoalesce(t *testing.T) {
 		}
 	}
 }
+
+// TestFlushSequenceBeforeSibling checks that, at one offset, an item of a
+// flush sequence lands before a key of the mapping around it.
+func TestFlushSequenceBeforeSibling(t *testing.T) {
+	for _, src := range []string{"a:\n- x\nb:\n- y\n", "m:\n  a:\n  - x\n"} {
+		d := load(t, src)
+		var m, seq *yaml.Node
+		if _, v := compose.MapGet(d.Root, "m"); v != nil {
+			m, seq = v, node(t, d, "m", "a")
+		} else {
+			m, seq = d.Root, node(t, d, "b")
+		}
+		ins, err := d.InsertKey(m, "c", compose.Int("1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := d.AppendItem(seq, compose.Str("z"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := applyVerified(d, ins, app)
+		if err != nil {
+			t.Errorf("inserting a key and appending an item on %q: %v (output %q)", src, err, out)
+		}
+	}
+}
