@@ -456,6 +456,11 @@ func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (st
 			return Change{}, d.opError(it, "sequence items must be scalars to become keys")
 		}
 		k, v := entry(it)
+		for i := 0; i < len(m.Content); i += 2 {
+			if m.Content[i].Value == k {
+				return Change{}, d.opError(it, "two items become the key %q", k)
+			}
+		}
 		m.Content = append(m.Content, Str(k), v)
 	}
 	op := &Op{Kind: OpSet, Target: s, Value: m}

@@ -466,3 +466,41 @@ func TestFlushSequenceBeforeSibling(t *testing.T) {
 		}
 	}
 }
+
+// TestConvertSeqToMap checks the conversion of a short-syntax list into a
+// mapping (depends_on) and its refusals.
+func TestConvertSeqToMap(t *testing.T) {
+	cond := func(it *yaml.Node) (string, *yaml.Node) {
+		return it.Value, compose.Map("condition", "service_healthy")
+	}
+	tests := []struct{ name, src, want string }{
+		{"indented", "d:\n  - a # first\n  - b\n", "d:\n  a: # first\n    condition: service_healthy\n  b:\n    condition: service_healthy\n"},
+		{"flush", "d:\n- a\n- b\ne: 1\n", "d:\n  a:\n    condition: service_healthy\n  b:\n    condition: service_healthy\ne: 1\n"},
+		{"flow", "d: [a, b]\n", "d: {a: {condition: service_healthy}, b: {condition: service_healthy}}\n"},
+		{"duplicate items", "d:\n- a\n- a\n", ""},
+		{"a non-scalar item", "d:\n- a\n- {b: 1}\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			ch, err := d.ConvertSeqToMap(node(t, d, "d"), cond)
+			if tt.want == "" {
+				if err == nil {
+					out, _ := compose.Apply(d.Src, ch.Edits)
+					t.Errorf("ConvertSeqToMap on %q = %q, want a refusal", tt.src, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ConvertSeqToMap on %q: %v", tt.src, err)
+			}
+			out, err := applyVerified(d, ch)
+			if err != nil {
+				t.Fatalf("ConvertSeqToMap on %q: %v (output %q)", tt.src, err, out)
+			}
+			if string(out) != tt.want {
+				t.Errorf("ConvertSeqToMap on %q = %q, want %q", tt.src, out, tt.want)
+			}
+		})
+	}
+}
