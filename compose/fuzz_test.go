@@ -217,6 +217,16 @@ func (c *claims) free(fn *fuzzNodes, n *yaml.Node, exclusive bool) bool {
 	})
 }
 
+// isKey reports whether n is a key of mapping m.
+func isKey(m, n *yaml.Node) bool {
+	for i := 0; i < len(m.Content); i += 2 {
+		if m.Content[i] == n {
+			return true
+		}
+	}
+	return false
+}
+
 func runProgram(t *testing.T, d *compose.Document, program []byte) {
 	fn := collect(d)
 	c := &claims{owned: map[*yaml.Node]bool{}, extended: map[*yaml.Node]bool{}, keys: map[*yaml.Node]map[string]bool{},
@@ -232,6 +242,7 @@ func runProgram(t *testing.T, d *compose.Document, program []byte) {
 			extend   bool
 			newKey   string
 			describe string
+			renamed  string // the new value of a scalar, which may be a key
 		)
 		switch kind % 8 {
 		case 0:
@@ -241,6 +252,7 @@ func runProgram(t *testing.T, d *compose.Document, program []byte) {
 			}
 			target, describe = n, "SetScalar"
 			ch, err = d.SetScalar(n, fuzzValues[int(b)%len(fuzzValues)])
+			renamed = fuzzValues[int(b)%len(fuzzValues)]
 		case 1:
 			n, ok := pick(fn.maps, a)
 			if !ok {
@@ -315,6 +327,16 @@ func runProgram(t *testing.T, d *compose.Document, program []byte) {
 			to := from + int(b/16)%(len(n.Value)-from+1)
 			target, describe = n, "SetSubstring"
 			ch, err = d.SetSubstring(n, from, to, fuzzValues[int(a)%len(fuzzValues)])
+			renamed = n.Value[:from] + fuzzValues[int(a)%len(fuzzValues)] + n.Value[to:]
+		}
+		// Renaming a key adds a key to its mapping, which no other
+		// change may add too.
+		var renameIn *yaml.Node
+		if p := fn.parent[target]; (kind%8 == 0 || kind%8 == 7) && p != nil && p.Kind == yaml.MappingNode && isKey(p, target) {
+			renameIn = p
+			if c.keys[p][renamed] {
+				continue
+			}
 		}
 		if err != nil {
 			continue // a refusal is fine
@@ -348,6 +370,12 @@ func runProgram(t *testing.T, d *compose.Document, program []byte) {
 			c.keys[target][newKey] = true
 		} else {
 			c.owned[target] = true
+		}
+		if renameIn != nil {
+			if c.keys[renameIn] == nil {
+				c.keys[renameIn] = map[string]bool{}
+			}
+			c.keys[renameIn][renamed] = true
 		}
 		all.Add(ch)
 	}

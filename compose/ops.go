@@ -59,6 +59,9 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		return Change{}, d.opError(n, "cannot set a block scalar")
 	}
+	if d.renamesOnto(n, value) {
+		return Change{}, d.opError(n, "key %q already exists", value)
+	}
 	sp, err := d.ValueSpan(n)
 	if err != nil {
 		return Change{}, err
@@ -107,6 +110,9 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 		return Change{}, d.opError(n, "the scalar's text does not match its value; cannot edit inside it")
 	}
 	value := n.Value[:from] + repl + n.Value[to:]
+	if d.renamesOnto(n, value) {
+		return Change{}, d.opError(n, "key %q already exists", value)
+	}
 	nv := Str(value)
 	nv.Anchor, nv.Style = n.Anchor, n.Style
 	// The new text must still read as one scalar of that style; a plain
@@ -366,6 +372,21 @@ func (d *Document) afterColon(n *yaml.Node) (int, bool) {
 		return 0, false
 	}
 	return i + 1, true
+}
+
+// renamesOnto reports whether n is a mapping key and another key of that
+// mapping is already value.
+func (d *Document) renamesOnto(n *yaml.Node, value string) bool {
+	p := d.Parent(n)
+	if p == nil || p.Kind != yaml.MappingNode || d.KeyOf(n) != nil {
+		return false
+	}
+	for i := 0; i < len(p.Content); i += 2 {
+		if k := p.Content[i]; k != n && k.Kind == yaml.ScalarNode && k.Value == value {
+			return true
+		}
+	}
+	return false
 }
 
 // isMergeValue reports whether n is the value of a merge key ("<<: n").

@@ -504,3 +504,22 @@ func TestConvertSeqToMap(t *testing.T) {
 		})
 	}
 }
+
+// TestRenameKeyOntoAnother checks that a key cannot be renamed to another
+// key of its mapping.
+func TestRenameKeyOntoAnother(t *testing.T) {
+	d := load(t, "a: 1\nb: 2\n")
+	if _, err := d.SetScalar(d.Root.Content[0], "b"); err == nil {
+		t.Errorf("SetScalar renaming key %q to %q succeeded, want a refusal", "a", "b")
+	}
+	if _, err := d.SetSubstring(d.Root.Content[0], 0, 1, "b"); err == nil {
+		t.Errorf("SetSubstring renaming key %q to %q succeeded, want a refusal", "a", "b")
+	}
+	ch, err := d.SetScalar(d.Root.Content[0], "c")
+	if err != nil {
+		t.Fatalf("SetScalar renaming key %q to %q: %v", "a", "c", err)
+	}
+	if out, err := applyVerified(d, ch); err != nil || string(out) != "c: 1\nb: 2\n" {
+		t.Errorf("SetScalar renaming key %q to %q = %q, %v; want %q", "a", "c", out, err, "c: 1\nb: 2\n")
+	}
+}
