@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/interp"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -465,48 +466,8 @@ func shortDigest(d string) string {
 
 // literalImage returns the part of an image value that can be resolved
 // without the environment and its byte offset in s: the value itself, or
-// the default of "${VAR:-default}" / "${VAR-default}". It mirrors
-// registry.LiteralImage, which fixers may not import.
-func literalImage(s string) (string, int, bool) {
-	if !strings.Contains(s, "$") {
-		return s, 0, true
-	}
-	if !strings.HasPrefix(s, "${") || !strings.HasSuffix(s, "}") {
-		return "", 0, false
-	}
-	body := s[2 : len(s)-1]
-	i := strings.IndexAny(body, ":-?+}{$")
-	if i <= 0 || !validVarName(body[:i]) {
-		return "", 0, false
-	}
-	op := body[i:]
-	skip := 0
-	switch {
-	case strings.HasPrefix(op, ":-"):
-		skip = 2
-	case strings.HasPrefix(op, "-"):
-		skip = 1
-	default:
-		return "", 0, false
-	}
-	def := op[skip:]
-	if def == "" || strings.ContainsAny(def, "${}") {
-		return "", 0, false
-	}
-	return def, 2 + i + skip, true
-}
-
-func validVarName(s string) bool {
-	for i, c := range s {
-		switch {
-		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
-		case c >= '0' && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return s != ""
-}
+// the default of "${VAR:-default}" / "${VAR-default}".
+func literalImage(s string) (string, int, bool) { return interp.Literal(s) }
 
 type imageParts struct {
 	name, tag, digest string
