@@ -1,117 +1,21 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/composefix/composefix/internal/regtest"
+
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/crypto/bcrypt"
 )
-
-// distributionRegistry starts the real distribution registry (Debian's
-// docker-registry) on 127.0.0.1 and returns its host:port. With htpasswd
-// set ("user:bcrypt-hash"), it requires basic auth.
-func distributionRegistry(t *testing.T, htpasswd string) string {
-	t.Helper()
-	bin, err := exec.LookPath("docker-registry")
-	if err != nil {
-		if os.Getenv("COMPOSEFIX_E2E") == "1" {
-			t.Fatalf("COMPOSEFIX_E2E=1 but the docker-registry binary is missing (apt-get install docker-registry): %v", err)
-		}
-		t.Skip("docker-registry not installed (apt-get install docker-registry); set COMPOSEFIX_E2E=1 to make this a failure")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-
-	dir := t.TempDir()
-	auth := ""
-	if htpasswd != "" {
-		pw := filepath.Join(dir, "htpasswd")
-		if err := os.WriteFile(pw, []byte(htpasswd+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: basic-realm\n    path: %s\n", pw)
-	}
-	cfg := fmt.Sprintf(`version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: %s
-http:
-  addr: %s
-  secret: composefix-e2e
-%s`, filepath.Join(dir, "storage"), addr, auth)
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var out lockedBuffer
-	cmd := exec.Command(bin, "serve", cfgPath)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-
-	client := &http.Client{Timeout: time.Second}
-	for i := 0; ; i++ {
-		resp, err := client.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
-				return addr
-			}
-		}
-		if i == 100 {
-			t.Fatalf("docker-registry on %s not ready after 10s (last error %v); its output:\n%s", addr, err, out.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // e2eFamilies is what the end-to-end tests push.
 var e2eFamilies = []family{
@@ -122,43 +26,6 @@ var e2eFamilies = []family{
 	{repo: "library/traefik", tags: []string{"v3.2.2"}},
 	{repo: "minio/minio", tags: []string{"RELEASE.2024-12-13T22-19-12Z", "latest"}},
 	{repo: "minio/minio", tags: []string{"RELEASE.2024-11-07T00-52-20Z"}},
-}
-
-func pushE2E(t *testing.T, host string, auth authn.Authenticator) pushed {
-	t.Helper()
-	out := pushed{}
-	for _, f := range e2eFamilies {
-		var img v1.Image
-		var idx v1.ImageIndex
-		var d v1.Hash
-		var err error
-		if f.index {
-			if idx, err = random.Index(64, 1, 2); err == nil {
-				d, err = idx.Digest()
-			}
-		} else if img, err = random.Image(64, 1); err == nil {
-			d, err = img.Digest()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tag := range f.tags {
-			ref, err := name.NewTag(host+"/"+f.repo+":"+tag, name.Insecure)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.index {
-				err = remote.WriteIndex(ref, idx, remote.WithAuth(auth))
-			} else {
-				err = remote.Write(ref, img, remote.WithAuth(auth))
-			}
-			if err != nil {
-				t.Fatalf("pushing %s: %v", ref, err)
-			}
-			out[f.repo+":"+tag] = d.String()
-		}
-	}
-	return out
 }
 
 // dockerConfig writes a Docker config.json with the given auths into a
@@ -206,7 +73,7 @@ func TestE2EDistributionRegistry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			host := distributionRegistry(t, tt.htpasswd)
+			host := regtest.Distribution(t, tt.htpasswd)
 			var pushAuth authn.Authenticator = authn.Anonymous
 			if tt.htpasswd != "" {
 				pushAuth = &authn.Basic{Username: user, Password: pass}
@@ -262,4 +129,9 @@ func TestE2EDistributionRegistry(t *testing.T) {
 			}
 		})
 	}
+}
+
+func pushE2E(t *testing.T, host string, auth authn.Authenticator) pushed {
+	t.Helper()
+	return pushed(regtest.Push(t, host, auth, regtestFamilies(e2eFamilies)))
 }

@@ -3,32 +3,23 @@ package registry
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/composefix/composefix/internal/regtest"
+
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	memreg "github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // testRegistry serves an in-memory registry on 127.0.0.1 behind wrap and
 // returns its host:port.
 func testRegistry(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
-	reg := memreg.New(memreg.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(wrap(reg))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
+	return regtest.InProcess(t, wrap)
 }
 
 // family is a set of tags pointing at one pushed image or index.
@@ -63,41 +54,13 @@ type pushed map[string]string
 // any counting wrapper's books: callers reset counters afterwards.
 func populate(t testing.TB, host string, fams []family) pushed {
 	t.Helper()
-	out := pushed{}
-	for _, f := range fams {
-		var d v1.Hash
-		var img v1.Image
-		var idx v1.ImageIndex
-		var err error
-		if f.index {
-			idx, err = random.Index(64, 1, 2)
-			if err == nil {
-				d, err = idx.Digest()
-			}
-		} else {
-			img, err = random.Image(64, 1)
-			if err == nil {
-				d, err = img.Digest()
-			}
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tag := range f.tags {
-			ref, err := name.NewTag(host+"/"+f.repo+":"+tag, name.Insecure)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.index {
-				err = remote.WriteIndex(ref, idx)
-			} else {
-				err = remote.Write(ref, img)
-			}
-			if err != nil {
-				t.Fatalf("pushing %s: %v", ref, err)
-			}
-			out[f.repo+":"+tag] = d.String()
-		}
+	return pushed(regtest.Push(t, host, nil, regtestFamilies(fams)))
+}
+
+func regtestFamilies(fams []family) []regtest.Family {
+	out := make([]regtest.Family, len(fams))
+	for i, f := range fams {
+		out[i] = regtest.Family{Repo: f.repo, Tags: f.tags, Index: f.index}
 	}
 	return out
 }

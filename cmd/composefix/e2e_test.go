@@ -4,101 +4,17 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io/fs"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/composefix/composefix/internal/regtest"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"golang.org/x/crypto/bcrypt"
 )
-
-// distributionRegistry starts the real distribution registry (Debian's
-// docker-registry) on 127.0.0.1 with a temporary storage directory and
-// returns its host:port. With htpasswd ("user:bcrypt-hash") it requires
-// basic auth. Without the binary the test skips, unless COMPOSEFIX_E2E=1.
-func distributionRegistry(t *testing.T, htpasswd string) string {
-	t.Helper()
-	bin, err := exec.LookPath("docker-registry")
-	if err != nil {
-		if os.Getenv("COMPOSEFIX_E2E") == "1" {
-			t.Fatalf("COMPOSEFIX_E2E=1 but the docker-registry binary is missing (apt-get install docker-registry): %v", err)
-		}
-		t.Skip("docker-registry not installed (apt-get install docker-registry); set COMPOSEFIX_E2E=1 to make this a failure")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-
-	dir := t.TempDir()
-	auth := ""
-	if htpasswd != "" {
-		pw := filepath.Join(dir, "htpasswd")
-		if err := os.WriteFile(pw, []byte(htpasswd+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: basic-realm\n    path: %s\n", pw)
-	}
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"+
-		"storage:\n  filesystem:\n    rootdirectory: %s\n"+
-		"http:\n  addr: %s\n  secret: composefix-e2e\n%s", filepath.Join(dir, "storage"), addr, auth)
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var out registryLog
-	cmd := exec.Command(bin, "serve", cfgPath)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	client := &http.Client{Timeout: time.Second}
-	for i := 0; ; i++ {
-		resp, err := client.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
-				return addr
-			}
-		}
-		if i == 100 {
-			t.Fatalf("docker-registry on %s not ready after 10s (last error %v); its output:\n%s", addr, err, out.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// registryLog is a bytes.Buffer safe for the registry's two output streams.
-type registryLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *registryLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *registryLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // e2eImages are the tag families of testdata/e2e/compose.yaml, laid out as
 // on Docker Hub: each floating tag shares its digest with one precise tag,
@@ -176,7 +92,7 @@ func TestE2EPinsARealisticFileAgainstTheDistributionRegistry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			host := distributionRegistry(t, tt.htpasswd)
+			host := regtest.Distribution(t, tt.htpasswd)
 			var push authn.Authenticator = authn.Anonymous
 			auths := map[string]string{}
 			if tt.htpasswd != "" {

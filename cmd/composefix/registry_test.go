@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,12 +13,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/composefix/composefix/internal/regtest"
+
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	memreg "github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // requestLog counts the requests a test registry answers, by
@@ -77,11 +73,8 @@ func (l *requestLog) String() string {
 // 127.0.0.1, counting requests, and returns its host:port.
 func memRegistry(t *testing.T) (string, *requestLog) {
 	t.Helper()
-	reg := memreg.New(memreg.Logger(log.New(io.Discard, "", 0)))
 	rl := &requestLog{}
-	srv := httptest.NewServer(rl.wrap(reg))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://"), rl
+	return regtest.InProcess(t, rl.wrap), rl
 }
 
 // tagFamily is a set of tags carrying one pushed image (or index).
@@ -95,39 +88,11 @@ type tagFamily struct {
 // "repo:tag" → digest.
 func pushFamilies(t *testing.T, host string, auth authn.Authenticator, fams []tagFamily) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	for _, f := range fams {
-		var img v1.Image
-		var idx v1.ImageIndex
-		var d v1.Hash
-		var err error
-		if f.index {
-			if idx, err = random.Index(64, 1, 2); err == nil {
-				d, err = idx.Digest()
-			}
-		} else if img, err = random.Image(64, 1); err == nil {
-			d, err = img.Digest()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tag := range f.tags {
-			ref, err := name.NewTag(host+"/"+f.repo+":"+tag, name.Insecure)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.index {
-				err = remote.WriteIndex(ref, idx, remote.WithAuth(auth))
-			} else {
-				err = remote.Write(ref, img, remote.WithAuth(auth))
-			}
-			if err != nil {
-				t.Fatalf("pushing %s: %v", ref, err)
-			}
-			out[f.repo+":"+tag] = d.String()
-		}
+	out := make([]regtest.Family, len(fams))
+	for i, f := range fams {
+		out[i] = regtest.Family{Repo: f.repo, Tags: f.tags, Index: f.index}
 	}
-	return out
+	return regtest.Push(t, host, auth, out)
 }
 
 // noDockerConfig points the default keychain at an empty Docker config, so

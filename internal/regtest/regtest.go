@@ -1,0 +1,174 @@
+// Package regtest starts registries for tests and fills them: the
+// in-process registry of go-containerregistry and the real distribution
+// registry (Debian's docker-registry). Only tests import it; every server
+// listens on 127.0.0.1.
+package regtest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	memreg "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// InProcess serves go-containerregistry's in-memory registry on 127.0.0.1
+// behind wrap (nil: none) and returns its host:port.
+func InProcess(t testing.TB, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	var h http.Handler = memreg.New(memreg.Logger(log.New(io.Discard, "", 0)))
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// Family is a set of tags carrying one pushed image, or a multi-platform
+// index when Index is set.
+type Family struct {
+	Repo  string // below the registry, such as library/redis
+	Tags  []string
+	Index bool
+}
+
+// Push pushes random content for each family to the registry at host (with
+// auth, or anonymously when nil) and returns "repo:tag" → digest.
+func Push(t testing.TB, host string, auth authn.Authenticator, fams []Family) map[string]string {
+	t.Helper()
+	if auth == nil {
+		auth = authn.Anonymous
+	}
+	out := map[string]string{}
+	for _, f := range fams {
+		var img v1.Image
+		var idx v1.ImageIndex
+		var d v1.Hash
+		var err error
+		if f.Index {
+			if idx, err = random.Index(64, 1, 2); err == nil {
+				d, err = idx.Digest()
+			}
+		} else if img, err = random.Image(64, 1); err == nil {
+			d, err = img.Digest()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range f.Tags {
+			ref, err := name.NewTag(host+"/"+f.Repo+":"+tag, name.Insecure)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Index {
+				err = remote.WriteIndex(ref, idx, remote.WithAuth(auth))
+			} else {
+				err = remote.Write(ref, img, remote.WithAuth(auth))
+			}
+			if err != nil {
+				t.Fatalf("pushing %s: %v", ref, err)
+			}
+			out[f.Repo+":"+tag] = d.String()
+		}
+	}
+	return out
+}
+
+// Distribution starts the real distribution registry (Debian's
+// docker-registry) on 127.0.0.1 with a temporary storage directory and
+// returns its host:port. With htpasswd ("user:bcrypt-hash") it requires
+// basic auth. Without the binary the test skips, unless COMPOSEFIX_E2E=1,
+// where it fails.
+func Distribution(t testing.TB, htpasswd string) string {
+	t.Helper()
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		if os.Getenv("COMPOSEFIX_E2E") == "1" {
+			t.Fatalf("COMPOSEFIX_E2E=1 but the docker-registry binary is missing (apt-get install docker-registry): %v", err)
+		}
+		t.Skip("docker-registry not installed (apt-get install docker-registry); set COMPOSEFIX_E2E=1 to make this a failure")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	dir := t.TempDir()
+	auth := ""
+	if htpasswd != "" {
+		pw := filepath.Join(dir, "htpasswd")
+		if err := os.WriteFile(pw, []byte(htpasswd+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: basic-realm\n    path: %s\n", pw)
+	}
+	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"+
+		"storage:\n  filesystem:\n    rootdirectory: %s\n"+
+		"http:\n  addr: %s\n  secret: composefix-e2e\n%s", filepath.Join(dir, "storage"), addr, auth)
+	cfgPath := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out lockedBuffer
+	cmd := exec.Command(bin, "serve", cfgPath)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	// Wait for it to answer, at most 10s.
+	client := &http.Client{Timeout: time.Second}
+	for i := 0; ; i++ {
+		resp, err := client.Get("http://" + addr + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
+				return addr
+			}
+		}
+		if i == 100 {
+			t.Fatalf("docker-registry on %s not ready after 10s (last error %v); its output:\n%s", addr, err, out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// lockedBuffer collects the registry's two output streams.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
