@@ -1,52 +1,20 @@
 package config
 
 import (
-	"path"
 	"regexp"
 	"strings"
+
+	"github.com/composefix/composefix/internal/imagematch"
 )
 
 // MatchImage reports whether the glob pattern (path.Match syntax: * and ?
-// do not cross "/") matches image, an image reference as the caller spells
-// it. The pattern is tried against the reference whole ("redis:7*"), against
-// its repository without tag and digest ("redis", "acme/api"), and, when the
-// pattern ends in "/*", against every leading part of the repository, so
-// "registry.internal/*" also covers "registry.internal/team/app:1.2".
-// Config does not normalise references: to match Docker Hub's long and short
-// spellings alike, call it with both.
-func MatchImage(pattern, image string) bool {
-	if image == "" {
-		return false
-	}
-	if ok, _ := path.Match(pattern, image); ok {
-		return true
-	}
-	repo := repository(image)
-	if ok, _ := path.Match(pattern, repo); ok {
-		return true
-	}
-	if !strings.HasSuffix(pattern, "/*") {
-		return false
-	}
-	for i := strings.LastIndexByte(repo, '/'); i > 0; i = strings.LastIndexByte(repo[:i], '/') {
-		if ok, _ := path.Match(pattern, repo[:i]); ok {
-			return true
-		}
-	}
-	return false
-}
+// do not cross "/") matches image, a reference as the caller spells it:
+// whole, by repository, and for a pattern ending in "/*" by every leading
+// part of the repository (see imagematch.Match).
+func MatchImage(pattern, image string) bool { return imagematch.Match(pattern, image) }
 
-// repository strips the tag and digest from an image reference. A colon
-// before the last "/" belongs to a registry port, not a tag.
-func repository(image string) string {
-	if i := strings.IndexByte(image, '@'); i >= 0 {
-		image = image[:i]
-	}
-	if i := strings.LastIndexByte(image, ':'); i > strings.LastIndexByte(image, '/') {
-		image = image[:i]
-	}
-	return image
-}
+// repository strips the tag and digest from an image reference.
+func repository(image string) string { return imagematch.Repository(image) }
 
 var idPrefixRE = regexp.MustCompile(`^(?i)CF[0-9]*$`)
 

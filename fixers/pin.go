@@ -2,10 +2,10 @@ package fixers
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/imagematch"
 	"github.com/composefix/composefix/internal/interp"
 	"go.yaml.in/yaml/v3"
 )
@@ -553,33 +553,8 @@ func ignoredImage(patterns []string, r ImageRef) bool {
 	return false
 }
 
-// matchImage is config.MatchImage (fixers does not import config): the
-// pattern against the reference whole, against its repository, and, for a
-// pattern ending in "/*", against each leading part of the repository.
-func matchImage(pattern, image string) bool {
-	if ok, _ := path.Match(pattern, image); ok {
-		return true
-	}
-	repo := image
-	if i := strings.IndexByte(repo, '@'); i >= 0 {
-		repo = repo[:i]
-	}
-	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
-		repo = repo[:i]
-	}
-	if ok, _ := path.Match(pattern, repo); ok {
-		return true
-	}
-	if !strings.HasSuffix(pattern, "/*") {
-		return false
-	}
-	for i := strings.LastIndexByte(repo, '/'); i > 0; i = strings.LastIndexByte(repo[:i], '/') {
-		if ok, _ := path.Match(pattern, repo[:i]); ok {
-			return true
-		}
-	}
-	return false
-}
+// matchImage applies an ignore_images pattern (see imagematch.Match).
+func matchImage(pattern, image string) bool { return imagematch.Match(pattern, image) }
 
 // isPreciseTag reports whether tag names one release: a version with three
 // or more numeric components (7.4.1, 1.25.3-alpine, v3.2.3, 21.0.5_11) or a
