@@ -13,9 +13,6 @@ import (
 // part of the repository (see imagematch.Match).
 func MatchImage(pattern, image string) bool { return imagematch.Match(pattern, image) }
 
-// repository strips the tag and digest from an image reference.
-func repository(image string) string { return imagematch.Repository(image) }
-
 var idPrefixRE = regexp.MustCompile(`^(?i)CF[0-9]*$`)
 
 // Matches reports whether the reference names the rule with this ID and
