@@ -209,3 +209,72 @@ func sliceOr(b []byte, i, j int) []byte {
 	}
 	return b[i:j]
 }
+
+// TestGoldenUnsafe runs the golden cases of the unsafe rules' directories
+// (CF3xx, CF5xx and the seed replays) again with unsafe fixes on, comparing
+// with <case>.unsafe.golden.yaml and <case>.unsafe.findings; TestGolden
+// covers the default run, where unsafe fixes must be shown, not applied.
+// Each case also checks the promise (output loads, a second run changes
+// nothing, no collateral lines, compose-go loads the output when it loads
+// the input, with the variables the fixes make required set).
+func TestGoldenUnsafe(t *testing.T) {
+	root := filepath.Join(golden.RepoRoot(t), "testdata", "golden")
+	var inputs []string
+	for _, pattern := range []string{"CF3*/*.input.yaml", "CF5*/*.input.yaml", "seeds/*.input.yaml"} {
+		m, err := filepath.Glob(filepath.Join(root, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, m...)
+	}
+	if len(inputs) == 0 {
+		t.Fatalf("no unsafe golden cases under %s", root)
+	}
+	sort.Strings(inputs)
+	for _, in := range inputs {
+		dir := filepath.Dir(in)
+		name := strings.TrimSuffix(filepath.Base(in), ".input.yaml")
+		t.Run(filepath.Base(dir)+"/"+name, func(t *testing.T) {
+			src, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := Options{Rules: goldenRules(t, dir), UnsafeFixes: true, Config: seedConfig(name)}
+			d, err := compose.Load(filepath.Base(in), src)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			res, err := Run(d, opts)
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			golden.Check(t, filepath.Join(dir, name+".unsafe.golden.yaml"), res.Output)
+			golden.Check(t, filepath.Join(dir, name+".unsafe.findings"), []byte(formatFindings(res.Findings)))
+			checkPromise(t, filepath.Base(in), src, opts)
+
+			safe, err := Run(d, Options{Rules: opts.Rules, Config: opts.Config})
+			if err != nil {
+				t.Fatalf("Run without unsafe fixes: %v", err)
+			}
+			for _, f := range safe.Findings {
+				if f.Applied && f.Fix.Safety != Safe {
+					t.Errorf("without unsafe fixes, %s %q was applied", f.RuleID, f.Fix.Title)
+				}
+			}
+		})
+	}
+}
+
+// seedConfig returns the configuration a seed replay runs with: the
+// production audit gives app and ml-service more than the application
+// class, which .composefix.yaml expresses per service.
+func seedConfig(name string) *Config {
+	cfg := DefaultConfig()
+	if name == "compose-prod" {
+		cfg.Limits.Services = map[string]ServiceResources{
+			"app":        {ResourceLimits: ResourceLimits{CPUs: "2", Memory: "2G"}},
+			"ml-service": {ResourceLimits: ResourceLimits{CPUs: "2", Memory: "4G"}},
+		}
+	}
+	return cfg
+}

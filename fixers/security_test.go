@@ -1,11 +1,9 @@
 package fixers
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -15,67 +13,6 @@ import (
 	"github.com/sirupsen/logrus"
 	"go.yaml.in/yaml/v3"
 )
-
-// TestSecurityGoldenUnsafe runs the security goldens
-// (testdata/golden/CF5*/<case>.input.yaml) with unsafe fixes enabled and
-// compares the output with <case>.unsafe.golden.yaml and the findings with
-// <case>.unsafe.findings; TestGolden covers the same inputs without them
-// (<case>.golden.yaml), where the unsafe fixes must be shown, not applied.
-// Each case also checks that a second run changes nothing, that no line
-// changes outside the edits, and that compose-go loads the output whenever
-// it loads the input, with the variables the fixes make required set.
-func TestSecurityGoldenUnsafe(t *testing.T) {
-	logrus.SetOutput(io.Discard)
-	root := filepath.Join(golden.RepoRoot(t), "testdata", "golden")
-	inputs, err := filepath.Glob(filepath.Join(root, "CF5*", "*.input.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(inputs) == 0 {
-		t.Fatalf("no security golden cases under %s", root)
-	}
-	sort.Strings(inputs)
-	for _, in := range inputs {
-		dir := filepath.Dir(in)
-		name := strings.TrimSuffix(filepath.Base(in), ".input.yaml")
-		t.Run(filepath.Base(dir)+"/"+name, func(t *testing.T) {
-			src, err := os.ReadFile(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts := Options{Rules: selectedRules(t, dir), UnsafeFixes: true}
-			res := runSecurity(t, filepath.Base(in), src, opts)
-			golden.Check(t, filepath.Join(dir, name+".unsafe.golden.yaml"), res.Output)
-			golden.Check(t, filepath.Join(dir, name+".unsafe.findings"), []byte(securityFindings(res.Findings)))
-
-			safe := runSecurity(t, filepath.Base(in), src, Options{Rules: opts.Rules})
-			for _, f := range safe.Findings {
-				if f.Applied && f.Fix.Safety != Safe {
-					t.Errorf("without unsafe fixes, %s %q was applied", f.RuleID, f.Fix.Title)
-				}
-			}
-			checkPromise(t, in, src, opts)
-		})
-	}
-}
-
-// selectedRules returns the rules named by dir's "select" file, or all.
-func selectedRules(t *testing.T, dir string) []*Rule {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "select"))
-	if os.IsNotExist(err) {
-		return Rules()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := strings.FieldsFunc(string(b), func(r rune) bool { return r == ',' || r == '\n' || r == ' ' })
-	rules, err := Select(Rules(), tokens, nil)
-	if err != nil {
-		t.Fatalf("%s/select: %v", dir, err)
-	}
-	return rules
-}
 
 func runSecurity(t *testing.T, path string, src []byte, opts Options) *Result {
 	t.Helper()
@@ -88,25 +25,6 @@ func runSecurity(t *testing.T, path string, src []byte, opts Options) *Result {
 		t.Fatalf("Run: %v", err)
 	}
 	return res
-}
-
-// securityFindings prints findings one a line, as the CLI does, with what
-// became of each fix.
-func securityFindings(fs []Finding) string {
-	var b strings.Builder
-	for _, f := range fs {
-		note := ""
-		switch {
-		case f.Applied:
-			note = " (fixed)"
-		case f.Fix != nil && f.Fix.Safety == Unsafe:
-			note = " (fix available with --unsafe-fixes)"
-		case f.Fix != nil && f.Fix.Safety == DisplayOnly:
-			note = " (fix shown, never applied)"
-		}
-		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]%s\n", f.Path, f.Pos.Line, f.Pos.Col, f.Severity, f.Message, f.RuleID, note)
-	}
-	return b.String()
 }
 
 // requiredVariables returns the variables d requires with ${X:?...} or
