@@ -465,33 +465,40 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 }
 
 // ConvertSeqToMap turns a sequence of scalars (such as depends_on: [db])
-// into a mapping, keeping item order and the comments between items. entry
-// gives each item's key and value.
+// into a mapping, item by item, so that order, layout and the comments
+// between items stay. entry gives each item's key and value. An item whose
+// key is its own value keeps its text as the key, anchor and quotes
+// included, so aliases of the item still resolve (to the key).
 func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (string, *yaml.Node)) (Change, error) {
 	if s.Kind != yaml.SequenceNode || len(s.Content) == 0 {
 		return Change{}, d.opError(s, "expected a non-empty sequence to convert")
 	}
 	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Anchor: s.Anchor}
-	for _, it := range s.Content {
+	keys := make([]string, len(s.Content)) // each item's key as text
+	for i, it := range s.Content {
 		if it.Kind != yaml.ScalarNode {
 			return Change{}, d.opError(it, "sequence items must be scalars to become keys")
 		}
 		k, v := entry(it)
-		for i := 0; i < len(m.Content); i += 2 {
-			if m.Content[i].Value == k {
+		for j := 0; j < len(m.Content); j += 2 {
+			if m.Content[j].Value == k {
 				return Change{}, d.opError(it, "two items become the key %q", k)
 			}
 		}
-		m.Content = append(m.Content, Str(k), v)
-	}
-	op := &Op{Kind: OpSet, Target: s, Value: m}
-	if s.Style&yaml.FlowStyle != 0 {
-		sp, err := d.ValueSpan(s)
-		if err != nil {
-			return Change{}, err
+		keyNode := Str(k)
+		keys[i] = renderKey(k, d.Style)
+		if k == it.Value {
+			sp, err := d.NodeSpan(it)
+			if err != nil {
+				return Change{}, err
+			}
+			keyNode, keys[i] = it, string(d.Src[sp.Start:sp.End])
 		}
-		m.Style = yaml.FlowStyle
-		return Change{Edits: []Edit{{Start: sp.Start, End: sp.End, New: renderFlow(m, d.Style)}}, Ops: []*Op{op}}, nil
+		m.Content = append(m.Content, keyNode, v)
+	}
+	ch := Change{Ops: []*Op{{Kind: OpSet, Target: s, Value: m}}}
+	if s.Style&yaml.FlowStyle != 0 {
+		return d.convertFlowSeq(s, m, keys, ch)
 	}
 	key := d.KeyOf(s)
 	if key == nil {
@@ -506,7 +513,6 @@ func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (st
 	if flush {
 		keyIndent = key.Column - 1 + d.Style.Indent
 	}
-	var ch Change
 	for i, it := range s.Content {
 		end, err := d.NodeEnd(it)
 		if err != nil {
@@ -523,9 +529,8 @@ func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (st
 			start = d.LineStart(dashOff)
 			prefix = strings.Repeat(" ", keyIndent)
 		}
-		k, v := m.Content[2*i], m.Content[2*i+1]
-		text := prefix + renderKey(k.Value, d.Style) + ":"
-		after := renderAfterKey(v, d.Style, keyIndent)
+		text := prefix + keys[i] + ":"
+		after := renderAfterKey(m.Content[2*i+1], d.Style, keyIndent)
 		if strings.HasPrefix(after, "\n") {
 			// A block value goes after any comment on the item's line; the
 			// edit covers that comment so that a sibling inserted at the
@@ -538,7 +543,28 @@ func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (st
 		}
 		ch.Edits = append(ch.Edits, Edit{Start: start, End: end, New: d.nl(text)})
 	}
-	ch.Ops = []*Op{op}
+	return ch, nil
+}
+
+// convertFlowSeq rewrites a flow sequence as a flow mapping in place: the
+// brackets become braces and each item "key: value", so the items' layout
+// and the comments between them (a flow list may span lines) stay.
+func (d *Document) convertFlowSeq(s, m *yaml.Node, keys []string, ch Change) (Change, error) {
+	open := d.ContentStart(s)
+	end, err := d.NodeEnd(s)
+	if err != nil {
+		return Change{}, err
+	}
+	ch.Edits = append(ch.Edits, Edit{Start: open, End: open + 1, New: "{"})
+	for i, it := range s.Content {
+		sp, err := d.NodeSpan(it)
+		if err != nil {
+			return Change{}, err
+		}
+		v, _ := renderInline(m.Content[2*i+1], d.Style, true)
+		ch.Edits = append(ch.Edits, Edit{Start: sp.Start, End: sp.End, New: keys[i] + ": " + v})
+	}
+	ch.Edits = append(ch.Edits, Edit{Start: end - 1, End: end, New: "}"})
 	return ch, nil
 }
 

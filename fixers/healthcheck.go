@@ -741,10 +741,6 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 	if len(want) == 0 {
 		return nil
 	}
-	if reason := h.unconvertible(deps); reason != "" && editable {
-		h.p.Report(deps, nil, "service %q waits only for its dependencies to start; expected %s; %s", s.Name, strings.Join(want, ", "), reason)
-		return nil
-	}
 	var fix *Fix
 	switch {
 	case editable && ready:
@@ -767,25 +763,6 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 	}
 	h.p.Report(deps, fix, "service %q waits only for its dependencies to start; expected %s", s.Name, strings.Join(want, ", "))
 	return nil
-}
-
-// unconvertible says why a short depends_on list cannot be rewritten
-// without losing something: ConvertSeqToMap drops the comments inside a
-// flow sequence and the anchors of items (an alias elsewhere would then
-// break the file). "" when it can.
-func (h *healthCtx) unconvertible(deps *yaml.Node) string {
-	for _, it := range deps.Content {
-		if it.Anchor != "" {
-			return "an item carries an anchor (&" + it.Anchor + "); rewrite it by hand"
-		}
-	}
-	if deps.Style&yaml.FlowStyle != 0 {
-		sp, err := h.p.Document.ValueSpan(deps)
-		if err != nil || strings.Contains(string(h.p.Document.Src[sp.Start:sp.End]), "#") {
-			return "the list holds comments that a rewrite would lose; rewrite it by hand"
-		}
-	}
-	return ""
 }
 
 // longDeps upgrades long-syntax entries that wait only for start.
