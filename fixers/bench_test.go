@@ -1,0 +1,123 @@
+package fixers
+
+import (
+	"os"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/diff"
+	"github.com/composefix/composefix/internal/golden"
+	"go.yaml.in/yaml/v3"
+)
+
+// corpusBytes reads every corpus file once, outside the timed loop.
+func corpusBytes(b *testing.B) (paths []string, srcs [][]byte) {
+	b.Helper()
+	paths = golden.CorpusFiles(b)
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srcs = append(srcs, src)
+	}
+	return paths, srcs
+}
+
+// pipeline loads, analyses with every rule, applies and verifies the fixes,
+// and renders the diff of every file: what a dry run does per file.
+func pipeline(b *testing.B, paths []string, srcs [][]byte, opts Options) {
+	for i, src := range srcs {
+		d, err := compose.Load(paths[i], src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := Run(d, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = diff.Unified(paths[i], src, res.Output)
+	}
+}
+
+func decodeAll(b *testing.B, srcs [][]byte) {
+	for _, src := range srcs {
+		var n yaml.Node
+		if err := yaml.Unmarshal(src, &n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchRuleSets are the rule sets the pipeline is measured with: the first
+// rules (the engine's own cost) and every rule in the table.
+func benchRuleSets(b *testing.B) []struct {
+	name  string
+	rules []*Rule
+} {
+	first, err := Select(Rules(), []string{"CF201", "CF401", "CF601", "CF900"}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []struct {
+		name  string
+		rules []*Rule
+	}{{"first-rules", first}, {"all-rules", Rules()}}
+}
+
+// BenchmarkPipelineCorpus is load + analyse + apply + verify + diff over
+// the whole corpus per op.
+func BenchmarkPipelineCorpus(b *testing.B) {
+	paths, srcs := corpusBytes(b)
+	for _, set := range benchRuleSets(b) {
+		b.Run(set.name, func(b *testing.B) {
+			opts := Options{Rules: set.rules}
+			b.ReportAllocs()
+			for range b.N {
+				pipeline(b, paths, srcs, opts)
+			}
+		})
+	}
+}
+
+// BenchmarkYAMLDecodeCorpus is a bare yaml.v3 decode of the same bytes, the
+// floor the pipeline is compared with.
+func BenchmarkYAMLDecodeCorpus(b *testing.B) {
+	_, srcs := corpusBytes(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		decodeAll(b, srcs)
+	}
+}
+
+// BenchmarkPipelineRatio reports the pipeline's time and allocations as
+// multiples of the bare decode's (target: time within 4x). It measures
+// both itself, once per rule set.
+func BenchmarkPipelineRatio(b *testing.B) {
+	paths, srcs := corpusBytes(b)
+	bare := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			decodeAll(b, srcs)
+		}
+	})
+	if bare.NsPerOp() == 0 || bare.AllocsPerOp() == 0 {
+		b.Fatalf("bare decode measured nothing: %v", bare)
+	}
+	for _, set := range benchRuleSets(b) {
+		b.Run(set.name, func(b *testing.B) {
+			opts := Options{Rules: set.rules}
+			full := testing.Benchmark(func(b *testing.B) {
+				b.ReportAllocs()
+				for range b.N {
+					pipeline(b, paths, srcs, opts)
+				}
+			})
+			for range b.N {
+			}
+			b.ReportMetric(float64(full.NsPerOp())/float64(bare.NsPerOp()), "time-x-decode")
+			b.ReportMetric(float64(full.AllocsPerOp())/float64(bare.AllocsPerOp()), "allocs-x-decode")
+		})
+	}
+}
