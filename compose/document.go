@@ -103,6 +103,9 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 	// whose expansion explodes (billion laughs), which is what we want before
 	// any rule resolves merge keys.
 	for _, doc := range d.Docs {
+		if firstAlias(doc) == nil {
+			continue // without aliases nothing can expand
+		}
 		var v any
 		if err := doc.Decode(&v); err != nil {
 			line, col := root.Line, root.Column

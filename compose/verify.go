@@ -13,10 +13,25 @@ import (
 // memory. "It parses" is not enough: a new key at the wrong indentation
 // parses fine and lands in the wrong mapping.
 func Verify(d *Document, ops []*Op, out []byte) error {
+	_, err := VerifyLoad(d, ops, out)
+	return err
+}
+
+// VerifyLoad is Verify that also returns the edited document it loaded, for
+// callers that go on with it (the driver's next pass) without parsing it
+// again.
+func VerifyLoad(d *Document, ops []*Op, out []byte) (*Document, error) {
 	got, err := LoadWith(d.Path, out, LoadOptions{AllowNonCompose: true})
 	if err != nil {
-		return fmt.Errorf("the edited file does not load: %w", err)
+		return nil, fmt.Errorf("the edited file does not load: %w", err)
 	}
+	if err := sameAsIntended(d, ops, got); err != nil {
+		return nil, err
+	}
+	return got, nil
+}
+
+func sameAsIntended(d *Document, ops []*Op, got *Document) error {
 	want, err := Intended(d, ops)
 	if err != nil {
 		return err

@@ -78,7 +78,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		out, err := applyVerified(cur, accepted)
+		out, next, err := applyVerified(cur, accepted)
 		if err != nil {
 			return nil, err
 		}
@@ -87,9 +87,8 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 				f.Applied = true
 			}
 		}
-		next, err := compose.Load(cur.Path, out)
-		if err != nil {
-			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: err}
+		if _, v := compose.MapGet(next.Root, "services"); v == nil {
+			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
 		}
 		res.Output, res.Passes = out, pass
 		cur = next
@@ -277,13 +276,17 @@ func conflicts(accepted, next []compose.Edit) bool {
 
 // applyVerified applies the accepted fixes and verifies the result decodes
 // to the intended tree; on failure it names the rule whose fix breaks it.
-func applyVerified(d *compose.Document, accepted []*Finding) ([]byte, error) {
+//
+// It returns the edited document too, loaded by the verification, which
+// the next pass analyses.
+func applyVerified(d *compose.Document, accepted []*Finding) ([]byte, *compose.Document, error) {
 	out, ops, err := applyFixes(d, accepted)
+	var next *compose.Document
 	if err == nil {
-		err = compose.Verify(d, ops, out)
+		next, err = compose.VerifyLoad(d, ops, out)
 	}
 	if err == nil {
-		return out, nil
+		return out, next, nil
 	}
 	culprits := []string{}
 	for _, f := range accepted {
@@ -295,7 +298,7 @@ func applyVerified(d *compose.Document, accepted []*Finding) ([]byte, error) {
 	if len(culprits) == 0 {
 		culprits = ruleIDs(accepted)
 	}
-	return nil, &InternalError{Path: d.Path, Rules: dedupe(culprits), Err: fmt.Errorf("verification: %w", err)}
+	return nil, nil, &InternalError{Path: d.Path, Rules: dedupe(culprits), Err: fmt.Errorf("verification: %w", err)}
 }
 
 func applyFixes(d *compose.Document, fixes []*Finding) ([]byte, []*compose.Op, error) {
