@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 
@@ -28,6 +29,9 @@ var suppressRE = regexp.MustCompile(`(?:^|\s)#\s*composefix:(ignore-file|ignore)
 // after content covers its own line; when that line holds a mapping key
 // (such as a service's name) the key's whole value is covered too.
 func parseSuppressions(d *compose.Document) suppressions {
+	if !bytes.Contains(d.Src, []byte("composefix:")) {
+		return nil // most files have none: skip the per-line scan
+	}
 	keyEnds := keyLineEnds(d)
 	var out suppressions
 	for line := 1; line <= d.Lines(); line++ {
