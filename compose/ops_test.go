@@ -523,3 +523,20 @@ func TestRenameKeyOntoAnother(t *testing.T) {
 		t.Errorf("SetScalar renaming key %q to %q = %q, %v; want %q", "a", "c", out, err, "c: 1\nb: 2\n")
 	}
 }
+
+// TestPlainValuesReadBack checks that values set without quotes read back
+// with the same value and type as the intended string, both on the fast
+// path for simple words and through the parser.
+func TestPlainValuesReadBack(t *testing.T) {
+	for _, v := range []string{"unless-stopped", "json-file", "50m", "5", "1.5", "0x1F", "1e3", "true", "True", "null", "Null", "NULL", "~",
+		"yes", "no", "on", "off", ".inf", "-.inf", ".nan", "0o17", "0b1", "1_000", "2001-12-14", "a/b.c", "-x", "x:y", "é"} {
+		d := load(t, "a: x\n")
+		ch, err := d.SetScalar(node(t, d, "a"), v)
+		if err != nil {
+			t.Fatalf("SetScalar(%q): %v", v, err)
+		}
+		if out, err := applyVerified(d, ch); err != nil {
+			t.Errorf("SetScalar(%q) = %q: %v", v, out, err)
+		}
+	}
+}

@@ -195,6 +195,12 @@ func plainResolve(v string, flow bool) (string, bool) {
 	if v == "" || v != strings.TrimSpace(v) {
 		return "", false
 	}
+	if simplePlain(v) {
+		// Words like "unless-stopped" or "50m" need no parse: yaml.v3
+		// resolves their tag (!!str, !!int, !!bool, ...) itself.
+		n := yaml.Node{Kind: yaml.ScalarNode, Value: v}
+		return n.ShortTag(), true
+	}
 	if strings.ContainsAny(v[:1], "-?:,[]{}#&*!|>'\"%@`") && !(len(v) > 1 && strings.ContainsAny(v[:1], "-?:") && !unicode.IsSpace(rune(v[1]))) {
 		return "", false
 	}
@@ -216,4 +222,20 @@ func plainResolve(v string, flow bool) (string, bool) {
 	}
 	got := n.Content[0].Content[1]
 	return got.Tag, got.Kind == yaml.ScalarNode && got.Value == v
+}
+
+// simplePlain reports whether v is a word of letters, digits and "_./-",
+// starting with a letter or digit: text that reads back as itself in any
+// plain context, block or flow.
+func simplePlain(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case i > 0 && (c == '_' || c == '.' || c == '/' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return v != ""
 }
