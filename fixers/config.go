@@ -1,5 +1,7 @@
 package fixers
 
+import "github.com/composefix/composefix/fixers/kb"
+
 // Config is what the rules read from .composefix.yaml and the command line,
 // already validated. The zero value is not useful: start from DefaultConfig.
 type Config struct {
@@ -9,6 +11,9 @@ type Config struct {
 	Pin PinMode
 	// IgnoreImages are glob patterns of images never resolved or pinned.
 	IgnoreImages []string
+	// Knowledge is the embedded knowledge bases, decoded once per run; Run
+	// loads it when nil.
+	Knowledge *Knowledge
 	// Per rule family; each zero value means the family's defaults.
 	Images   ImagesConfig
 	Health   HealthConfig
@@ -61,4 +66,28 @@ func DefaultConfig() *Config {
 			},
 		},
 	}
+}
+
+// Knowledge is the embedded knowledge bases (package kb), decoded. Decoding
+// takes milliseconds: once per run, not per rule, pass and file.
+type Knowledge struct {
+	Healthchecks []kb.Healthcheck
+	Classes      map[string]kb.Limits
+	ImageClasses []kb.ImageClass
+}
+
+// LoadKnowledge decodes the embedded knowledge bases.
+func LoadKnowledge() (*Knowledge, error) {
+	var k Knowledge
+	var err error
+	if k.Healthchecks, err = kb.Healthchecks(); err != nil {
+		return nil, err
+	}
+	if k.Classes, err = kb.Classes(); err != nil {
+		return nil, err
+	}
+	if k.ImageClasses, err = kb.ImageClasses(); err != nil {
+		return nil, err
+	}
+	return &k, nil
 }

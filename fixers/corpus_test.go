@@ -92,6 +92,10 @@ func (c *corpusTotals) add(s fileSummary) {
 // promise, reporting failures on t.
 func checkPromise(t *testing.T, path string, src []byte, opts Options) fileSummary {
 	t.Helper()
+	opts, err := withDefaults(opts) // decode the knowledge bases once, not per traced pass
+	if err != nil {
+		t.Fatal(err)
+	}
 	d, err := compose.Load(path, src)
 	if err != nil {
 		t.Fatalf("Load: %v", err)

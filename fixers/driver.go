@@ -59,6 +59,10 @@ func (e *InternalError) Unwrap() error { return e.Err }
 // pass after pass, verifying each pass, until no fix is left to apply.
 func Run(d *compose.Document, opts Options) (*Result, error) {
 	res := &Result{Path: d.Path, Original: d.Src, Output: d.Src}
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
 	first, err := analyze(d, opts)
 	if err != nil {
 		return nil, err
@@ -117,13 +121,33 @@ func markLaterPasses(first, now []Finding, opts Options) {
 	}
 }
 
+// withDefaults fills a nil Config with DefaultConfig and decodes the
+// knowledge bases when the Config has none, without writing to the
+// caller's Config.
+func withDefaults(opts Options) (Options, error) {
+	if opts.Config == nil {
+		opts.Config = DefaultConfig()
+	}
+	if opts.Config.Knowledge == nil {
+		k, err := LoadKnowledge()
+		if err != nil {
+			return opts, err
+		}
+		cfg := *opts.Config
+		cfg.Knowledge = k
+		opts.Config = &cfg
+	}
+	return opts, nil
+}
+
 // analyze runs every selected rule over d and returns the findings not
 // suppressed by ignore comments, sorted, plus CF900 for unused ignores.
 func analyze(d *compose.Document, opts Options) ([]Finding, error) {
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = DefaultConfig()
+	opts, err := withDefaults(opts) // a no-op when Run set them
+	if err != nil {
+		return nil, err
 	}
+	cfg := opts.Config
 	var all []Finding
 	for _, r := range opts.Rules {
 		if r.Check == nil {

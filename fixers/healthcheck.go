@@ -217,10 +217,7 @@ type healthCtx struct {
 }
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
-	entries, err := kb.Healthchecks()
-	if err != nil {
-		return nil, err
-	}
+	entries := p.Config.Knowledge.Healthchecks
 	ss := services(p.Document)
 	return &healthCtx{
 		p: p, entries: entries, ss: ss, all: byName(ss),

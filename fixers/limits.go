@@ -109,18 +109,8 @@ func limitKeys() []string {
 }
 
 func checkLimits(p *Pass) error {
-	entries, err := kb.Healthchecks()
-	if err != nil {
-		return err
-	}
-	classes, err := kb.Classes()
-	if err != nil {
-		return err
-	}
-	mappings, err := kb.ImageClasses()
-	if err != nil {
-		return err
-	}
+	k := p.Config.Knowledge
+	entries, classes, mappings := k.Healthchecks, k.Classes, k.ImageClasses
 	cfg := p.Config.Limits
 	ss := services(p.Document)
 	all := byName(ss)

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers/kb"
@@ -281,11 +280,6 @@ After:
 }
 
 func rootUserRule() *Rule {
-	var (
-		once    sync.Once
-		entries []kb.Healthcheck
-		loadErr error
-	)
 	return &Rule{
 		ID: "CF509", Name: "runs-as-root", Safety: DisplayOnly, Severity: Info,
 		Summary: "services whose image runs as root by default and that set no user",
@@ -307,13 +301,7 @@ After:
     cache:
       image: memcached:1.6.31
       user: "11211:11211"`,
-		Check: func(p *Pass) error {
-			once.Do(func() { entries, loadErr = kb.Healthchecks() })
-			if loadErr != nil {
-				return loadErr
-			}
-			return checkRootUser(p, entries)
-		},
+		Check: func(p *Pass) error { return checkRootUser(p, p.Config.Knowledge.Healthchecks) },
 	}
 }
 

@@ -145,6 +145,11 @@ func ruleNames(all []*fixers.Rule, path string, refs []config.RuleRef) ([]string
 // fixerConfig turns the configuration file into what rules read.
 func fixerConfig(cfg *config.File) (*fixers.Config, error) {
 	fc := fixers.DefaultConfig()
+	k, err := fixers.LoadKnowledge() // once per run: every file and pass shares it
+	if err != nil {
+		return nil, err
+	}
+	fc.Knowledge = k
 	if cfg == nil {
 		return fc, nil
 	}
