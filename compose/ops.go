@@ -476,8 +476,8 @@ func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (st
 	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Anchor: s.Anchor}
 	keys := make([]string, len(s.Content)) // each item's key as text
 	for i, it := range s.Content {
-		if it.Kind != yaml.ScalarNode {
-			return Change{}, d.opError(it, "sequence items must be scalars to become keys")
+		if it.Kind != yaml.ScalarNode || isNull(it) {
+			return Change{}, d.opError(it, "sequence items must be non-null scalars to become keys")
 		}
 		k, v := entry(it)
 		for j := 0; j < len(m.Content); j += 2 {

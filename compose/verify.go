@@ -2,8 +2,7 @@ package compose
 
 import (
 	"fmt"
-	"reflect"
-	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -40,14 +39,7 @@ func sameAsIntended(d *Document, ops []*Op, got *Document) error {
 		return fmt.Errorf("the edited file has %d documents; expected %d", len(got.Docs), len(want))
 	}
 	for i, doc := range got.Docs {
-		var g, w any
-		if err := doc.Decode(&g); err != nil {
-			return fmt.Errorf("decoding the edited file: %w", err)
-		}
-		if err := want[i].Decode(&w); err != nil {
-			return fmt.Errorf("decoding the intended tree: %w", err)
-		}
-		if path, ok := firstDifference(w, g, ""); !ok {
+		if path, ok := decodesSame(want[i], doc, "", map[[2]*yaml.Node]bool{}); !ok {
 			return fmt.Errorf("the edited file differs from the intended tree at %s", path)
 		}
 	}
@@ -62,7 +54,7 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 		docs[i] = c.copy(doc)
 	}
 	for i, op := range ops {
-		if duplicateOp(ops[:i], op) {
+		if duplicateOp(d.Style, ops[:i], op) {
 			continue // its identical edits were written once, by Apply
 		}
 		t := c.copy(op.Target)
@@ -110,32 +102,29 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 
 // duplicateOp reports whether an earlier operation means the same as op.
 // Two fixes that make the same operation produce identical edits, which
-// Apply writes once; the operation must then count once too.
-func duplicateOp(earlier []*Op, op *Op) bool {
+// Apply writes once; the operation must then count once too. Values are
+// compared as they are written in the file's style (a plain string that
+// needs quotes and the same string marked quoted are one text), as Apply
+// compares the edits.
+func duplicateOp(st Style, earlier []*Op, op *Op) bool {
 	for _, e := range earlier {
 		if e == op || e.Kind == op.Kind && e.Target == op.Target && e.Key == op.Key &&
-			e.Before == op.Before && sameNode(e.Value, op.Value) {
+			e.Before == op.Before && writtenSame(st, e.Value, op.Value) {
 			return true
 		}
 	}
 	return false
 }
 
-// sameNode reports whether two new nodes are written the same.
-func sameNode(a, b *yaml.Node) bool {
+// writtenSame reports whether two new nodes render to the same text.
+func writtenSame(st Style, a, b *yaml.Node) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || a.Style != b.Style ||
-		a.Anchor != b.Anchor || a.Alias != b.Alias || len(a.Content) != len(b.Content) {
-		return false
+	if a.Kind == yaml.AliasNode || b.Kind == yaml.AliasNode {
+		return a.Kind == b.Kind && a.Alias == b.Alias
 	}
-	for i := range a.Content {
-		if !sameNode(a.Content[i], b.Content[i]) {
-			return false
-		}
-	}
-	return true
+	return a.Anchor == b.Anchor && Render(a, st, 0) == Render(b, st, 0)
 }
 
 // copier deep-copies nodes once each, so aliases in the copy point at the
@@ -162,56 +151,75 @@ func (c copier) copy(n *yaml.Node) *yaml.Node {
 	return cp
 }
 
-// firstDifference walks two decoded values and returns the path of the
-// first difference, with ok false; ok is true when they are equal.
-func firstDifference(want, got any, path string) (string, bool) {
-	if path == "" {
-		path = "the root"
+// decodesSame compares two node trees as a decoder would see them: aliases
+// followed, scalars by resolved tag and value (any null equals any null),
+// mappings pair by pair in order, sequences item by item. Styles, anchor
+// names and comments do not count. It returns the path of the first
+// difference with ok false. Comparing the trees directly costs a fraction
+// of decoding both to Go values, which verification did before.
+func decodesSame(want, got *yaml.Node, path string, seen map[[2]*yaml.Node]bool) (string, bool) {
+	want, got = Resolve(want), Resolve(got)
+	at := path
+	if at == "" {
+		at = "the root"
 	}
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return fmt.Sprintf("%s (expected a mapping, got %T)", path, got), false
+	if want == nil || got == nil {
+		if want == got {
+			return "", true
 		}
-		keys := make([]string, 0, len(w)+len(g))
-		for k := range w {
-			keys = append(keys, k)
+		return at + " (a dangling alias)", false
+	}
+	pair := [2]*yaml.Node{want, got}
+	if seen[pair] { // shared through aliases: compared already (or in progress)
+		return "", true
+	}
+	seen[pair] = true
+	if want.Kind != got.Kind {
+		return fmt.Sprintf("%s (expected a %s, got a %s)", at, kindName(want), kindName(got)), false
+	}
+	switch want.Kind {
+	case yaml.ScalarNode:
+		wt, gt := decodedTag(want), decodedTag(got)
+		if wt != gt || wt != "!!null" && want.Value != got.Value {
+			return fmt.Sprintf("%s (expected %s %q, got %s %q)", at, wt, want.Value, gt, got.Value), false
 		}
-		for k := range g {
-			if _, ok := w[k]; !ok {
-				keys = append(keys, k)
+		return "", true
+	case yaml.MappingNode:
+		if len(want.Content) != len(got.Content) {
+			return fmt.Sprintf("%s (expected %d keys, got %d)", at, len(want.Content)/2, len(got.Content)/2), false
+		}
+		for i := 0; i+1 < len(want.Content); i += 2 {
+			key := path + "." + want.Content[i].Value
+			if p, ok := decodesSame(want.Content[i], got.Content[i], key+" (key)", seen); !ok {
+				return p, false
 			}
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			wv, wok := w[k]
-			gv, gok := g[k]
-			if wok != gok {
-				if wok {
-					return fmt.Sprintf("%s.%s (missing)", path, k), false
-				}
-				return fmt.Sprintf("%s.%s (unexpected)", path, k), false
-			}
-			if p, ok := firstDifference(wv, gv, path+"."+k); !ok {
+			if p, ok := decodesSame(want.Content[i+1], got.Content[i+1], key, seen); !ok {
 				return p, false
 			}
 		}
 		return "", true
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return fmt.Sprintf("%s (expected a sequence of %d items)", path, len(w)), false
-		}
-		for i := range w {
-			if p, ok := firstDifference(w[i], g[i], fmt.Sprintf("%s[%d]", path, i)); !ok {
-				return p, false
-			}
-		}
-		return "", true
 	}
-	if !reflect.DeepEqual(want, got) {
-		return fmt.Sprintf("%s (expected %#v, got %#v)", path, want, got), false
+	if len(want.Content) != len(got.Content) {
+		return fmt.Sprintf("%s (expected %d items, got %d)", at, len(want.Content), len(got.Content)), false
+	}
+	for i := range want.Content {
+		item := path
+		if want.Kind == yaml.SequenceNode {
+			item = fmt.Sprintf("%s[%d]", path, i)
+		}
+		if p, ok := decodesSame(want.Content[i], got.Content[i], item, seen); !ok {
+			return p, false
+		}
 	}
 	return "", true
+}
+
+// decodedTag is the tag a decoder treats a scalar as: its resolved tag, with
+// a local tag (!foo) read as a string, as yaml.v3 decodes it.
+func decodedTag(n *yaml.Node) string {
+	t := n.ShortTag()
+	if !strings.HasPrefix(t, "!!") {
+		return "!!str"
+	}
+	return t
 }
