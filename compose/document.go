@@ -99,20 +99,15 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 			return nil, err
 		}
 	}
-	// Decoding to plain values expands aliases; yaml.v3 refuses documents
-	// whose expansion explodes (billion laughs), which is what we want before
-	// any rule resolves merge keys.
+	// Rules resolve aliases and merge keys: refuse a document whose
+	// expansion explodes (billion laughs) or whose merge keys cannot merge,
+	// before any rule walks it.
 	for _, doc := range d.Docs {
 		if firstAlias(doc) == nil {
 			continue // without aliases nothing can expand
 		}
-		var v any
-		if err := doc.Decode(&v); err != nil {
-			line, col := root.Line, root.Column
-			if a := firstAlias(doc); a != nil {
-				line, col = a.Line, a.Column
-			}
-			return nil, &PosError{Path: path, Line: line, Col: col, Msg: "cannot expand aliases", Err: err}
+		if err := checkExpansion(path, doc); err != nil {
+			return nil, err
 		}
 	}
 	if !opts.AllowNonCompose {
@@ -364,4 +359,85 @@ func (d *Document) KeyOf(v *yaml.Node) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// maxExpandedNodes bounds how many nodes a document may have once its
+// aliases are expanded. Real compose files stay in the thousands; the
+// billion laughs document expands to hundreds of millions.
+const maxExpandedNodes = 1 << 20
+
+// checkExpansion counts doc's nodes with every alias expanded, memoised per
+// node so the count itself stays linear, and checks that merge keys name
+// mappings (or sequences of them). This is the protection decoding to Go
+// values gives, without building the values.
+func checkExpansion(path string, doc *yaml.Node) error {
+	size := map[*yaml.Node]int{}
+	var first *yaml.Node // the first alias, where a bomb is reported
+	var count func(n *yaml.Node, depth int) (int, error)
+	count = func(n *yaml.Node, depth int) (int, error) {
+		if n == nil {
+			return 0, nil
+		}
+		if s, ok := size[n]; ok {
+			if s < 0 { // on the current path: an alias to an ancestor
+				return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: an alias refers to a node that contains it"}
+			}
+			return s, nil
+		}
+		if depth > 10000 {
+			return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: nesting too deep"}
+		}
+		size[n] = -1
+		total := 1
+		if n.Kind == yaml.AliasNode {
+			if first == nil {
+				first = n
+			}
+			s, err := count(n.Alias, depth+1)
+			if err != nil {
+				return 0, err
+			}
+			total = s
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if isMergeKey(n.Content[i]) && !mergeValue(n.Content[i+1]) {
+					v := n.Content[i+1]
+					return 0, &PosError{Path: path, Line: v.Line, Col: v.Column,
+						Msg: "a merge key (<<) takes a mapping, an alias of one, or a sequence of them"}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			s, err := count(c, depth+1)
+			if err != nil {
+				return 0, err
+			}
+			total += s
+			if total > maxExpandedNodes {
+				break
+			}
+		}
+		if total > maxExpandedNodes {
+			at := first
+			if at == nil {
+				at = n
+			}
+			return 0, &PosError{Path: path, Line: at.Line, Col: at.Column,
+				Msg: fmt.Sprintf("cannot expand aliases: the document expands to more than %d nodes", maxExpandedNodes)}
+		}
+		size[n] = total
+		return total, nil
+	}
+	_, err := count(doc, 0)
+	return err
+}
+
+// mergeValue reports whether v can follow a merge key: a mapping, an alias
+// of one, or a sequence of those.
+func mergeValue(v *yaml.Node) bool {
+	if r := Resolve(v); r != nil && r.Kind == yaml.SequenceNode {
+		return allMergeable(r.Content)
+	}
+	return mergeable(v)
 }
