@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -27,8 +28,9 @@ type Document struct {
 	Docs  []*yaml.Node
 	Style Style
 
-	lineStarts []int                     // byte offset of the start of each line; lineStarts[0] == 0
-	parents    map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed)
+	lineStarts  []int                     // byte offset of the start of each line; lineStarts[0] == 0
+	parents     map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed); built on first use
+	parentsOnce sync.Once
 }
 
 // Pos is a 1-based position; Col counts characters, not bytes.
@@ -118,10 +120,6 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 			return nil, &PosError{Path: path, Line: v.Line, Col: v.Column,
 				Msg: fmt.Sprintf("services is a %s; expected a mapping of service names", kindName(v))}
 		}
-	}
-	d.parents = make(map[*yaml.Node]*yaml.Node)
-	for _, doc := range d.Docs {
-		d.indexParents(doc)
 	}
 	d.Style = detectStyle(d)
 	return d, nil
@@ -344,12 +342,24 @@ func (d *Document) indexParents(n *yaml.Node) {
 }
 
 // Parent returns the collection (or document) holding n, or nil.
-func (d *Document) Parent(n *yaml.Node) *yaml.Node { return d.parents[n] }
+func (d *Document) Parent(n *yaml.Node) *yaml.Node { return d.parentIndex()[n] }
+
+// parentIndex builds the parent index on first use: a document loaded only
+// to be verified, or whose rules find nothing, never needs it.
+func (d *Document) parentIndex() map[*yaml.Node]*yaml.Node {
+	d.parentsOnce.Do(func() {
+		d.parents = make(map[*yaml.Node]*yaml.Node)
+		for _, doc := range d.Docs {
+			d.indexParents(doc)
+		}
+	})
+	return d.parents
+}
 
 // KeyOf returns the key node of mapping value v, or nil when v is not a
 // mapping value.
 func (d *Document) KeyOf(v *yaml.Node) *yaml.Node {
-	p := d.parents[v]
+	p := d.parentIndex()[v]
 	if p == nil || p.Kind != yaml.MappingNode {
 		return nil
 	}
