@@ -387,12 +387,18 @@ func (p *Pass) Report(n *yaml.Node, fix *Fix, format string, args ...any) {
 
 // ReportSeverity is Report with an explicit severity.
 func (p *Pass) ReportSeverity(n *yaml.Node, sev Severity, fix *Fix, format string, args ...any) {
-	d := p.Document
-	sp, err := d.NodeSpan(n)
+	sp, err := p.Document.NodeSpan(n)
 	if err != nil {
-		off := d.NodeOffset(n)
+		off := p.Document.NodeOffset(n)
 		sp = compose.Span{Start: off, End: off}
 	}
+	p.ReportSpan(sp, sev, fix, format, args...)
+}
+
+// ReportSpan records a finding about a byte range rather than a node, such
+// as an interpolation inside a scalar.
+func (p *Pass) ReportSpan(sp compose.Span, sev Severity, fix *Fix, format string, args ...any) {
+	d := p.Document
 	if fix != nil && fix.Safety > p.rule.Safety {
 		fix.Safety = p.rule.Safety // a fix may be stricter than its rule, never looser
 	}

@@ -409,7 +409,7 @@ func weakDefaultsIn(p *Pass, n *yaml.Node) error {
 		if w.placeholder {
 			what = "a placeholder default"
 		}
-		reportSpan(p, sp, p.rule.Severity, fix, "variable %q falls back to %s %q; expected ${%s:?%s must be set}",
+		p.ReportSpan(sp, p.rule.Severity, fix, "variable %q falls back to %s %q; expected ${%s:?%s must be set}",
 			iv.Name, what, iv.Body, iv.Name, iv.Name)
 	}
 	return nil
@@ -754,24 +754,6 @@ func envEntries(env *yaml.Node) []envEntry {
 }
 
 // --- shared helpers --------------------------------------------------------
-
-// reportSpan records a finding about a byte range rather than a node.
-func reportSpan(p *Pass, sp compose.Span, sev Severity, fix *Fix, format string, args ...any) {
-	d := p.Document
-	if fix != nil && fix.Safety > p.rule.Safety {
-		fix.Safety = p.rule.Safety
-	}
-	p.report(Finding{
-		RuleID:   p.rule.ID,
-		Severity: sev,
-		Path:     d.Path,
-		Span:     sp,
-		Pos:      d.Pos(sp.Start),
-		End:      d.Pos(sp.End),
-		Message:  fmt.Sprintf(format, args...),
-		Fix:      fix,
-	})
-}
 
 // owners decides which nodes a service may edit.
 type owners struct {
