@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/golden"
+	"github.com/composefix/composefix/internal/sariftest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -213,29 +213,7 @@ func posOf(src []byte, off int) compose.Pos {
 }
 
 // sarifSchema compiles the SARIF 2.1.0 schema from ../shared, or skips.
-func sarifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	path := filepath.Join(golden.SharedDir(t), "schemas", "sarif-schema-2.1.0.json")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("SARIF schema absent: %v", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatalf("reading %s: %v", path, err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(SARIFSchema, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(SARIFSchema)
-	if err != nil {
-		t.Fatalf("compiling the SARIF schema: %v", err)
-	}
-	return sch
-}
+func sarifSchema(t *testing.T) *jsonschema.Schema { return sariftest.Schema(t, SARIFSchema) }
 
 func validateSARIF(t *testing.T, sch *jsonschema.Schema, out []byte) {
 	t.Helper()

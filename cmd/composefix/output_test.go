@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/golden"
+	"github.com/composefix/composefix/internal/sariftest"
 	"github.com/composefix/composefix/report"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -201,29 +201,7 @@ func TestSARIFOutputValidates(t *testing.T) {
 	}
 }
 
-func sarifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	path := filepath.Join(golden.SharedDir(t), "schemas", "sarif-schema-2.1.0.json")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("SARIF schema absent: %v", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatalf("reading %s: %v", path, err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(report.SARIFSchema, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(report.SARIFSchema)
-	if err != nil {
-		t.Fatalf("compiling the SARIF schema: %v", err)
-	}
-	return sch
-}
+func sarifSchema(t *testing.T) *jsonschema.Schema { return sariftest.Schema(t, report.SARIFSchema) }
 
 // TestNoTerminalBytesWhenNotATerminal runs every format with stdout and
 // stderr that are not terminals: no colour codes, no carriage returns
