@@ -154,20 +154,6 @@ type Limits struct {
 	ReservationMemory string `yaml:"reservation_memory"`
 }
 
-// Overlay returns l with every field that o sets replaced by o's.
-func (l Limits) Overlay(o Limits) Limits {
-	if o.CPUs != "" {
-		l.CPUs = o.CPUs
-	}
-	if o.Memory != "" {
-		l.Memory = o.Memory
-	}
-	if o.ReservationMemory != "" {
-		l.ReservationMemory = o.ReservationMemory
-	}
-	return l
-}
-
 // ServiceLimits overrides the limits of one service.
 type ServiceLimits struct {
 	// Class puts the service in a class, whatever its image.

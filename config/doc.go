@@ -3,9 +3,9 @@
 // problem is reported as file:line:col (Load, Parse), validating every value
 // (pin modes, update policies, durations, byte sizes, CPU counts, glob
 // patterns, mirror URLs, healthcheck commands), the commented default file
-// written by `composefix init` (DefaultTemplate), and small lookups that
-// answer the questions rules ask of the configuration (IgnoresImage,
-// UpdatePolicy.For, Resources.ClassFor, HealthcheckFor, UnsafeFixesFor).
+// written by `composefix init` (DefaultTemplate), and the rule lookups the
+// CLI makes (UnsafeFixesFor, RuleRef.Matches). The CLI maps the rest onto
+// fixers.Config, where the rules apply it.
 //
 // It deliberately does not know the rule table, the built-in resource
 // classes or the healthcheck knowledge base (they live in fixers, which this
