@@ -2,11 +2,7 @@ package registry
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +10,6 @@ import (
 	"github.com/composefix/composefix/internal/regtest"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // e2eFamilies is what the end-to-end tests push.
@@ -32,34 +27,19 @@ var e2eFamilies = []family{
 // temporary directory and points DOCKER_CONFIG at it.
 func dockerConfig(t *testing.T, auths map[string]string) {
 	t.Helper()
-	dir := t.TempDir()
-	m := map[string]any{}
-	for host, userPass := range auths {
-		m[host] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(userPass))}
-	}
-	b, err := json.Marshal(map[string]any{"auths": m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("DOCKER_CONFIG", dir)
+	regtest.DockerConfig(t, t.TempDir(), auths)
 }
 
 func TestE2EDistributionRegistry(t *testing.T) {
 	const user, pass = "composefix", "e2e-Pa55word"
-	hash, err := bcrypt.GenerateFromPassword([]byte(pass), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
+	htpasswd := regtest.Htpasswd(t, user, pass)
 	tests := []struct {
 		name     string
 		htpasswd string
 		auths    map[string]string // host placeholder "REG" is replaced
 	}{
 		{name: "plain"},
-		{name: "htpasswd basic auth", htpasswd: user + ":" + string(hash), auths: map[string]string{"REG": user + ":" + pass}},
+		{name: "htpasswd basic auth", htpasswd: htpasswd, auths: map[string]string{"REG": user + ":" + pass}},
 	}
 	want := map[string]string{
 		"redis:7-alpine":     "7.4.1-alpine",

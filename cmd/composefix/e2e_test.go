@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"github.com/composefix/composefix/internal/regtest"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // e2eImages are the tag families of testdata/e2e/compose.yaml, laid out as
@@ -51,27 +49,13 @@ func writeDockerConfig(t *testing.T, auths map[string]string) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]any{}
-	for host, userPass := range auths {
-		m[host] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(userPass))}
-	}
-	b, err := json.Marshal(map[string]any{"auths": m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	regtest.DockerConfig(t, dir, auths)
 	t.Setenv("HOME", home)
-	t.Setenv("DOCKER_CONFIG", dir)
 }
 
 func TestE2EPinsARealisticFileAgainstTheDistributionRegistry(t *testing.T) {
 	const user, pass = "composefix", "e2e-Pa55word-never-printed"
-	hash, err := bcrypt.GenerateFromPassword([]byte(pass), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
+	htpasswd := regtest.Htpasswd(t, user, pass)
 	src, err := os.ReadFile(filepath.Join("testdata", "e2e", "compose.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +72,7 @@ func TestE2EPinsARealisticFileAgainstTheDistributionRegistry(t *testing.T) {
 		htpasswd string
 	}{
 		{name: "plain"},
-		{name: "htpasswd basic auth", htpasswd: user + ":" + string(hash)},
+		{name: "htpasswd basic auth", htpasswd: htpasswd},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

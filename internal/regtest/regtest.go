@@ -6,6 +6,8 @@ package regtest
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -26,6 +28,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // InProcess serves go-containerregistry's in-memory registry on 127.0.0.1
@@ -171,4 +174,33 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// Htpasswd returns the htpasswd line ("user:bcrypt-hash") that Distribution
+// takes to require basic auth.
+func Htpasswd(t testing.TB, user, password string) string {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return user + ":" + string(hash)
+}
+
+// DockerConfig writes dir/config.json with auths (host → "user:password"),
+// as `docker login` does, and points DOCKER_CONFIG at dir for the test.
+func DockerConfig(t testing.TB, dir string, auths map[string]string) {
+	t.Helper()
+	m := map[string]any{}
+	for host, userPass := range auths {
+		m[host] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(userPass))}
+	}
+	b, err := json.Marshal(map[string]any{"auths": m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", dir)
 }
