@@ -978,11 +978,8 @@ func writableSocketShort(v string) (from, to int, repl string, ok bool) {
 	if len(parts) < 2 || len(parts) > 3 || !isDockerSocket(expandDefaults(parts[0])) {
 		return 0, 0, "", false
 	}
-	// An insertion at the end of the value would share its offset with
-	// keys other rules add after the service's last line, and sort after
-	// them (compose.SortEdits puts new lines first): replace the last byte.
 	if len(parts) == 2 {
-		return len(v) - 1, len(v), v[len(v)-1:] + ":ro", true
+		return len(v), len(v), ":ro", true
 	}
 	opts, at := parts[2], offs[2]
 	if opts == "" {
