@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -73,7 +72,7 @@ func update(ctx context.Context, s *settings, summaryPath string, out, errOut io
 	var summaryErr error
 	if summaryPath != "" {
 		table := bumpTable(bumps(s, r.inputs, r.results, r.resolved))
-		if err := os.WriteFile(summaryPath, []byte(table), 0o644); err != nil {
+		if err := atomicWrite(summaryPath, []byte(table), 0o644); err != nil {
 			summaryErr = fmt.Errorf("writing the summary: %w", err)
 			fmt.Fprintf(errOut, "composefix: %v\n", summaryErr)
 		}
