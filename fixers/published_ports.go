@@ -1,0 +1,243 @@
+package fixers
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers/kb"
+	"go.yaml.in/yaml/v3"
+)
+
+func publishedPortRule() *Rule {
+	return &Rule{
+		ID: "CF504", Name: "database-port-exposed", Safety: Unsafe, Severity: Warning,
+		Summary: "database, cache and broker ports published on every interface are bound to 127.0.0.1",
+		Doc: `Database, cache and broker ports published on every interface are bound to 127.0.0.1.
+
+"5432:5432" publishes PostgreSQL on every interface of the host, and Docker's
+iptables rules bypass host firewalls such as ufw: the database is on the internet.
+Other services reach it over the compose network anyway; the host only needs
+loopback. The rule knows the usual ports of databases, caches, search engines and
+brokers (5432, 3306, 27017, 6379, 11211, 5672, 9092, 9200, 8086, 1433, 5984, 7687,
+2181, 9042 and more) and a few that depend on the image (9000 and 8123 of
+ClickHouse). Short syntax gets a 127.0.0.1 host address ("5432" becomes
+"127.0.0.1::5432", "0.0.0.0:" becomes "127.0.0.1:", "[::]:" becomes "[::1]:"),
+always as a quoted string; long syntax gets host_ip: 127.0.0.1. Unsafe: clients on
+other hosts can no longer connect.
+
+Before:
+  services:
+    db:
+      image: postgres:16.4
+      ports:
+        - 5432:5432
+
+After:
+  services:
+    db:
+      image: postgres:16.4
+      ports:
+        - "127.0.0.1:5432:5432"`,
+		Check: checkPublishedPorts,
+	}
+}
+
+// --- CF504 ---------------------------------------------------------------
+
+// dataPorts are container ports of databases, caches, search engines and
+// brokers, whatever the image.
+var dataPorts = map[int]string{
+	5432: "PostgreSQL", 6432: "PgBouncer", 3306: "MySQL", 33060: "MySQL X", 27017: "MongoDB",
+	6379: "Redis", 26379: "Redis Sentinel", 11211: "Memcached", 5672: "AMQP", 5671: "AMQP",
+	9200: "Elasticsearch/OpenSearch", 9300: "Elasticsearch/OpenSearch transport", 8086: "InfluxDB", 1433: "SQL Server",
+	5984: "CouchDB", 7687: "Neo4j Bolt", 2181: "ZooKeeper", 9042: "Cassandra", 9092: "Kafka",
+	2379: "etcd", 28015: "RethinkDB", 8529: "ArangoDB", 1521: "Oracle",
+}
+
+// imageDataPorts are ports that mean a data service only for some images
+// (9000 is also MinIO's API, PHP-FPM and Portainer).
+var imageDataPorts = []struct {
+	image string // a word of the image's last path component
+	ports map[int]string
+}{
+	{"clickhouse", map[int]string{8123: "ClickHouse HTTP", 9000: "ClickHouse", 9009: "ClickHouse interserver"}},
+	{"kafka", map[int]string{9093: "Kafka", 9094: "Kafka", 29092: "Kafka"}},
+	{"mongo", map[int]string{27018: "MongoDB", 27019: "MongoDB"}},
+	{"nats", map[int]string{4222: "NATS"}},
+}
+
+// dataPort returns the name of the data service listening on a container
+// port (a port or a range "a-b") of image, or "" when none.
+func dataPort(container, image string) (int, string) {
+	lo, hi, ok := portRange(container)
+	if !ok {
+		return 0, ""
+	}
+	last := kb.Repository(image)
+	if i := strings.LastIndexByte(last, '/'); i >= 0 {
+		last = last[i+1:]
+	}
+	for port := lo; port <= hi && port-lo < 1<<16; port++ {
+		if name, ok := dataPorts[port]; ok {
+			return port, name
+		}
+		for _, ip := range imageDataPorts {
+			if strings.Contains(last, ip.image) {
+				if name, ok := ip.ports[port]; ok {
+					return port, name
+				}
+			}
+		}
+	}
+	return 0, ""
+}
+
+func portRange(s string) (lo, hi int, ok bool) {
+	s = strings.TrimSpace(s)
+	a, b, isRange := strings.Cut(s, "-")
+	lo, err := strconv.Atoi(a)
+	if err != nil {
+		return 0, 0, false
+	}
+	hi = lo
+	if isRange {
+		if hi, err = strconv.Atoi(b); err != nil || hi < lo {
+			return 0, 0, false
+		}
+	}
+	return lo, hi, true
+}
+
+// shortPort is a parsed short-syntax port: [IP:][HOST:]CONTAINER[/PROTO].
+type shortPort struct {
+	container string
+	// from, to and repl bind it to loopback: the value's bytes [from, to)
+	// become repl. ok is false when it is bound to an address already.
+	from, to int
+	repl     string
+	ok       bool
+}
+
+func parseShortPort(v string) (shortPort, bool) {
+	body := v
+	if i := strings.LastIndexByte(body, '/'); i >= 0 && !strings.Contains(body[i:], "}") {
+		body = body[:i]
+	}
+	if strings.HasPrefix(body, "[") {
+		end := strings.IndexByte(body, ']')
+		if end < 0 || !strings.HasPrefix(body[end+1:], ":") {
+			return shortPort{}, false
+		}
+		parts, _ := splitOutside(body[end+2:], ':')
+		if len(parts) > 2 {
+			return shortPort{}, false
+		}
+		sp := shortPort{container: parts[len(parts)-1]}
+		switch ip := body[1:end]; ip {
+		case "::", "":
+			sp.from, sp.to, sp.repl, sp.ok = 1, end, "::1", true
+		case "::0", "0:0:0:0:0:0:0:0":
+			sp.from, sp.to, sp.repl, sp.ok = 1, end, "::1", true
+		}
+		return sp, true
+	}
+	parts, offs := splitOutside(body, ':')
+	switch len(parts) {
+	case 1:
+		return shortPort{container: parts[0], from: 0, to: 0, repl: "127.0.0.1::", ok: true}, true
+	case 2:
+		return shortPort{container: parts[1], from: 0, to: 0, repl: "127.0.0.1:", ok: true}, true
+	case 3:
+		sp := shortPort{container: parts[2]}
+		if ip := parts[0]; ip == "" || ip == "0.0.0.0" {
+			sp.from, sp.to, sp.repl, sp.ok = offs[0], offs[0]+len(ip), "127.0.0.1", true
+		}
+		return sp, true
+	}
+	return shortPort{}, false // an unbracketed IPv6 address, or not a port
+}
+
+func checkPublishedPorts(p *Pass) error {
+	d := p.Document
+	own := newOwners(d)
+	var found nodeFindings
+	type what struct {
+		port int
+		name string
+	}
+	ports := map[*yaml.Node]what{}
+	for _, s := range services(d) {
+		if isHostMode(s.str("network_mode")) {
+			continue // ports are ignored; CF507 reports the host network
+		}
+		image := expandDefaults(s.str("image"))
+		for _, it := range seqItems(s.get("ports")) {
+			var container string
+			switch it.Kind {
+			case yaml.ScalarNode:
+				sp, ok := parseShortPort(it.Value)
+				if !ok || !sp.ok {
+					continue
+				}
+				container = expandDefaults(sp.container)
+			case yaml.MappingNode:
+				if ip, n := lookupStr(it, "host_ip"); n != nil && !allInterfaces(ip) {
+					continue
+				}
+				container, _ = lookupStr(it, "target")
+			default:
+				continue
+			}
+			if port, name := dataPort(container, image); name != "" {
+				ports[it] = what{port, name}
+				found.add(it, s, own.editable(s, it))
+			}
+		}
+	}
+	for _, n := range found.order {
+		f := found.by[n]
+		w := ports[n]
+		var fix *Fix
+		if f.editable {
+			ch, err := loopbackChange(d, n)
+			if err != nil {
+				return err
+			}
+			fix = p.NewFix(ch, "Bind %s's port %d to 127.0.0.1", f.s.Name, w.port)
+		}
+		p.Report(n, fix, "%s publish%s %s port %d on every interface; expected it bound to 127.0.0.1", f.who(), verbES(f), w.name, w.port)
+	}
+	return nil
+}
+
+// loopbackChange binds a published port (short or long syntax) to loopback.
+// A short port is rewritten as a quoted string: unquoted, "5432:5432" is a
+// base-60 number to YAML 1.1 parsers.
+func loopbackChange(d *compose.Document, n *yaml.Node) (compose.Change, error) {
+	if n.Kind == yaml.MappingNode {
+		k, v := compose.MapGet(n, "host_ip")
+		if k == nil {
+			return d.InsertKey(n, "host_ip", compose.Str("127.0.0.1"))
+		}
+		if strings.Contains(v.Value, ":") {
+			return d.ReplaceValue(v, compose.Quoted("::1"))
+		}
+		return d.ReplaceValue(v, compose.Str("127.0.0.1"))
+	}
+	sp, _ := parseShortPort(n.Value)
+	if n.Tag == "!!str" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		return substringChange(d, n, sp.from, sp.to, sp.repl)
+	}
+	return d.ReplaceValue(n, compose.Quoted(n.Value[:sp.from]+sp.repl+n.Value[sp.to:]))
+}
+
+func allInterfaces(ip string) bool {
+	switch strings.Trim(strings.TrimSpace(ip), "[]") {
+	case "", "0.0.0.0", "::", "::0":
+		return true
+	}
+	return false
+}
+
+func isHostMode(v string) bool { return strings.EqualFold(strings.TrimSpace(v), "host") }

@@ -1,0 +1,51 @@
+package fixers
+
+import "github.com/composefix/composefix/fixers/kb"
+
+func rootUserRule() *Rule {
+	return &Rule{
+		ID: "CF509", Name: "runs-as-root", Safety: DisplayOnly, Severity: Info,
+		Summary: "services whose image runs as root by default and that set no user",
+		Doc: `Services whose image runs as root by default and that set no user are reported.
+
+The knowledge base knows which images start their process as root. Many official
+images (postgres, redis) drop privileges in their entrypoint, others (nginx's
+master process, most application images) do not; a user: key makes it explicit.
+There is no automatic fix: the right user depends on the image and on the
+ownership of its volumes.
+
+Before:
+  services:
+    cache:
+      image: memcached:1.6.31
+
+After:
+  services:
+    cache:
+      image: memcached:1.6.31
+      user: "11211:11211"`,
+		Check: func(p *Pass) error { return checkRootUser(p, p.Config.Knowledge.Healthchecks) },
+	}
+}
+
+// --- CF509 -----------------------------------------------------------------
+
+func checkRootUser(p *Pass, entries []kb.Healthcheck) error {
+	ss := services(p.Document)
+	all := byName(ss)
+	for _, s := range ss {
+		image := expandDefaults(s.str("image"))
+		if image == "" {
+			continue
+		}
+		if set, unknown := p.inherits(all, s, "user"); set || unknown {
+			continue
+		}
+		h, ok := kb.Lookup(entries, image)
+		if !ok || h.RunsAsRoot == nil || !*h.RunsAsRoot {
+			continue
+		}
+		p.Report(s.Key, nil, "service %q runs as root: image %q starts as root and the service sets no user", s.Name, image)
+	}
+	return nil
+}
