@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/fixers"
 	"github.com/composefix/composefix/registry"
@@ -172,125 +168,4 @@ func (rs registrySettings) imagePolicy(spellings []string) config.Policy {
 		return rs.update.Policy
 	}
 	return config.DefaultPolicy
-}
-
-// registryStats is what resolving cost, for the summary.
-type registryStats struct {
-	lookups, requests, cacheHits int
-}
-
-// registryFailure lists the images the registry could not answer for:
-// unreachable, refused, throttled or answering nonsense. The run still
-// writes everything else, then exits 2.
-type registryFailure struct {
-	errs []string // "image: error", sorted
-}
-
-func (e *registryFailure) Error() string {
-	return fmt.Sprintf("resolving %d %s failed:\n  %s", len(e.errs), plural(len(e.errs), "image"), strings.Join(e.errs, "\n  "))
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
-
-// errOfflineMiss replaces registry.ErrOffline in findings with the reason
-// in the user's words.
-var errOfflineMiss = errors.New("offline and not in the cache")
-
-// resolveImages resolves every image reference of every document at once
-// (deduplicated) and returns the resolutions the rules read, never nil. A
-// registry failure is returned as err after everything else was resolved;
-// the caller still fixes and writes, then exits 2. Offline misses and
-// unknown tags are findings only.
-func resolveImages(ctx context.Context, s *settings, docs []*compose.Document) (fixers.Resolutions, registryStats, error) {
-	out := fixers.Resolutions{}
-	if !imageRulesSelected(s.rules) {
-		return out, registryStats{}, nil // no rule would read the answers
-	}
-	var reqs []registry.Request
-	index := map[string]int{}
-	for _, d := range docs {
-		for _, r := range fixers.ImageRefs(d, s.fixers) {
-			ask, precise := r.Lookup(s.fixers)
-			if !ask {
-				continue
-			}
-			if i, ok := index[r.Text]; ok {
-				reqs[i].Precise = reqs[i].Precise || precise
-				continue
-			}
-			req := registry.Request{Ref: r.Text, Precise: precise}
-			if s.fixers.Images.Update {
-				pol := s.reg.policyFor(r)
-				req.Policy = &pol
-			}
-			index[r.Text] = len(reqs)
-			reqs = append(reqs, req)
-		}
-	}
-	if len(reqs) == 0 {
-		return out, registryStats{}, nil
-	}
-	opts := append(s.reg.options(), registry.WithProgress(func(done, _, cached int) { s.progress.Update(done, cached) }))
-	res, err := registry.New(opts...)
-	if err != nil {
-		return out, registryStats{}, fmt.Errorf("configuring the registry client: %w", err)
-	}
-	s.progress.Start(len(reqs))
-	answers := res.Resolve(ctx, reqs)
-	s.progress.Done()
-	keys := map[string]bool{}
-	var failed []string
-	for text, a := range answers {
-		if a.Ref.Repository != "" {
-			keys[a.Ref.Key()] = true
-		}
-		r := fixers.Resolution{Digest: a.Digest, Tag: a.Tag, Err: a.Err}
-		for _, n := range a.Newer {
-			r.Newer = append(r.Newer, fixers.TagDigest{Tag: n.Tag, Digest: n.Digest})
-		}
-		switch {
-		case a.Err == nil:
-		case errors.Is(a.Err, registry.ErrOffline):
-			r.Err = errOfflineMiss
-		case registryFault(a.Err):
-			failed = append(failed, fmt.Sprintf("%s: %v", text, a.Err))
-		}
-		out[text] = r
-	}
-	st := res.Stats()
-	stats := registryStats{lookups: len(keys), requests: st.Total(), cacheHits: st.CacheHits}
-	if len(failed) > 0 {
-		sort.Strings(failed)
-		return out, stats, &registryFailure{errs: failed}
-	}
-	return out, stats, nil
-}
-
-// imageRulesSelected reports whether any selected rule reads resolutions:
-// the images family, CF0xx.
-func imageRulesSelected(rules []*fixers.Rule) bool {
-	for _, r := range rules {
-		if strings.HasPrefix(r.ID, "CF0") {
-			return true
-		}
-	}
-	return false
-}
-
-// registryFault reports whether err is the registry's failure (exit 2)
-// rather than a fact about the image (not found, not cached offline,
-// interpolated, malformed), which is only a finding.
-func registryFault(err error) bool {
-	for _, k := range []error{registry.ErrUnauthorized, registry.ErrRateLimited, registry.ErrUnavailable,
-		registry.ErrTimeout, registry.ErrBadResponse, registry.ErrDigestMismatch} {
-		if errors.Is(err, k) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,0 +1,186 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/registry"
+	"github.com/composefix/composefix/report"
+	"golang.org/x/sync/errgroup"
+)
+
+// Options say what a run reads, which rules it runs and how it resolves
+// images. The zero value of each field is a sensible default except Rules
+// and Fixers, which the caller fills.
+type Options struct {
+	Paths        []string // files and directories to search
+	ProjectFiles []string // -f files: one project, merged in order
+	Write        bool     // write changed files in place (atomically)
+
+	Rules       []*fixers.Rule
+	Fixers      *fixers.Config
+	UnsafeFixes bool
+	UnsafeRules map[string]bool // unsafe fixes enabled per rule ID
+
+	Registry []registry.Option // how the resolver is built
+	// Policy gives an image's update policy; read only when
+	// Fixers.Images.Update is set. Nil: minor.
+	Policy   func(fixers.ImageRef) registry.Policy
+	Progress Progress // nil: no progress
+
+	// Messages receives what is neither product nor finding: "no compose
+	// files found", discovery errors. Nil: discarded.
+	Messages io.Writer
+}
+
+// Progress is told how registry resolution advances.
+type Progress interface {
+	Start(total int)
+	Update(done, cacheHits int)
+	Done()
+}
+
+// File is one input file's result. Doc and Resolved are shared with the
+// rest of the run and must not be changed.
+type File struct {
+	report.File
+	Doc      *compose.Document  // nil when the file could not be read or loaded
+	Resolved fixers.Resolutions // every resolution of the run
+}
+
+// Result is what a run did as a whole.
+type Result struct {
+	Summary      report.Summary
+	DiscoverErrs []error
+	// RegistryErr is a registry failure (unreachable, refused, throttled):
+	// everything else was still fixed and written.
+	RegistryErr error
+}
+
+// Failed reports whether the run should exit with an error: a path, a file
+// or the registry failed.
+func (r *Result) Failed() bool {
+	return len(r.DiscoverErrs) > 0 || r.Summary.Failed > 0 || r.RegistryErr != nil
+}
+
+// input is one file as read and loaded.
+type input struct {
+	path   string
+	src    []byte
+	doc    *compose.Document // nil when err is set
+	err    error
+	digest [32]byte // of src, checked again before writing
+}
+
+// Run discovers, loads, resolves, fixes and (with Write) writes the files
+// o names, and calls each with every file's result in input order.
+func Run(ctx context.Context, o Options, each func(*File)) Result {
+	start := time.Now()
+	msgs := o.Messages
+	if msgs == nil {
+		msgs = io.Discard
+	}
+	paths := append(append([]string(nil), o.ProjectFiles...), o.Paths...)
+	files, discoverErrs := compose.Discover(paths)
+	if len(files) == 0 && len(discoverErrs) == 0 {
+		fmt.Fprintf(msgs, "composefix: no compose files found in %s\n", strings.Join(paths, ", "))
+	}
+	for _, err := range discoverErrs {
+		fmt.Fprintf(msgs, "%v\n", err)
+	}
+	r := Result{DiscoverErrs: discoverErrs}
+	inputs := loadAll(ctx, files)
+	resolved, rstats, regErr := resolveImages(ctx, &o, docsOf(inputs))
+	r.RegistryErr = regErr
+	results := fixAll(ctx, &o, inputs, projects(o.ProjectFiles, inputs), resolved)
+
+	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
+	for i := range results {
+		res := &results[i]
+		if res.Err == nil && o.Write && res.Changed() {
+			if res.Err = writeFile(res.Path, res.Output, inputs[i].src, inputs[i].digest); res.Err == nil {
+				res.Written = true
+			}
+		}
+		r.Summary.Add(res)
+		if each != nil {
+			each(&File{File: *res, Doc: inputs[i].doc, Resolved: resolved})
+		}
+	}
+	r.Summary.Elapsed = time.Since(start)
+	return r
+}
+
+// loadAll reads and loads files concurrently; results keep input order.
+func loadAll(ctx context.Context, files []string) []input {
+	inputs := make([]input, len(files))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, path := range files {
+		g.Go(func() error {
+			in := input{path: path}
+			if in.err = ctx.Err(); in.err == nil {
+				if in.src, in.err = readLimited(path); in.err == nil {
+					in.digest = sha256.Sum256(in.src)
+					in.doc, in.err = compose.Load(path, in.src)
+				}
+			}
+			inputs[i] = in
+			return nil
+		})
+	}
+	_ = g.Wait() // errors are per file
+	return inputs
+}
+
+func docsOf(inputs []input) []*compose.Document {
+	var docs []*compose.Document
+	for _, in := range inputs {
+		if in.doc != nil {
+			docs = append(docs, in.doc)
+		}
+	}
+	return docs
+}
+
+// fixAll runs the rules over every loaded document concurrently.
+func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string][]*compose.Document, resolved fixers.Resolutions) []report.File {
+	results := make([]report.File, len(inputs))
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, in := range inputs {
+		g.Go(func() error {
+			r := report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}
+			if in.doc != nil {
+				opts := o.fixerOptions(resolved)
+				opts.Project = projects[in.path]
+				res, err := fixers.Run(in.doc, opts)
+				if err != nil {
+					r.Err = err
+				} else {
+					r.Output, r.Findings = res.Output, res.Findings
+				}
+			}
+			results[i] = r
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return results
+}
+
+func (o *Options) fixerOptions(resolved fixers.Resolutions) fixers.Options {
+	return fixers.Options{
+		Rules:       o.Rules,
+		Resolved:    resolved,
+		Config:      o.Fixers,
+		UnsafeFixes: o.UnsafeFixes,
+		UnsafeRules: o.UnsafeRules,
+	}
+}

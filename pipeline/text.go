@@ -1,0 +1,58 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/composefix/composefix/diff"
+	"github.com/composefix/composefix/report"
+)
+
+// Text renders the text product: each file's findings on Err and, unless
+// the run writes, its diff on Out.
+type Text struct {
+	Out, Err    io.Writer
+	Write       bool // files were written: no diff
+	Color       bool // colour the diff
+	SourceLines bool // findings show their source line and a caret
+	ErrColor    bool // colour the findings
+}
+
+// File prints one file's result.
+func (t *Text) File(r *report.File) {
+	if r.Err != nil {
+		fmt.Fprintf(t.Err, "%v\n", r.Err)
+		return
+	}
+	if t.SourceLines {
+		report.FindingsWithSource(t.Err, r, t.ErrColor)
+	} else {
+		report.Findings(t.Err, r.Findings)
+	}
+	if r.Changed() && !t.Write {
+		fmt.Fprint(t.Out, diff.Unified(DiffPath(r.Path), r.Original, r.Output, diff.WithColor(t.Color)))
+	}
+}
+
+// Summary prints the run's summary line.
+func (t *Text) Summary(sum report.Summary) { report.SummaryLine(t.Err, sum) }
+
+// DiffPath is the path a diff names: relative to the working directory when
+// the file is under it, so that `git apply` and `patch -p1` find it.
+func DiffPath(path string) string {
+	if !filepath.IsAbs(path) {
+		return path
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	return rel
+}
