@@ -153,7 +153,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		if r.Check == nil {
 			continue
 		}
-		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, rule: r}
+		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, rule: r, rules: opts.Rules}
 		p.report = func(f Finding) { all = append(all, f) }
 		if err := r.Check(p); err != nil {
 			return nil, fmt.Errorf("%s: rule %s: %w", d.Path, r.ID, err)
@@ -373,11 +373,24 @@ type Pass struct {
 	// use Pass.elsewhere and Pass.owns rather than reading it directly.
 	Project []*compose.Document
 	rule    *Rule
+	rules   []*Rule // every rule of the run
 	report  func(Finding)
 }
 
 // Rule returns the rule being run.
 func (p *Pass) Rule() *Rule { return p.rule }
+
+// runs reports whether the rule with this ID is part of the run, for a rule
+// that leaves work to another one (depends_on waits for the healthchecks
+// that CF101 adds only when CF101 runs).
+func (p *Pass) runs(id string) bool {
+	for _, r := range p.rules {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
 
 // Report records a finding about node n with the rule's default severity.
 // fix may be nil.

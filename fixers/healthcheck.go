@@ -164,8 +164,9 @@ starts while the database is still initialising. The fix rewrites it in the long
 syntax with condition: service_healthy for dependencies that have a healthcheck (or
 get one from the healthcheck rule in the same run), service_completed_successfully for
 one-shot jobs (init, migrations, setup), and service_started otherwise. Long entries
-that wait only for start (condition: service_started or no condition) are upgraded
-the same way. Order and comments are kept. A list where no entry would wait for more
+without a condition get one the same way; a condition that is written, even
+service_started, is the author's choice and never changed (an info finding says
+when more is available). Order and comments are kept. A list where no entry would wait for more
 than start is left alone: it means the same.
 
 Before:
@@ -633,7 +634,7 @@ func (h *healthCtx) dep(name string) depState {
 		if e, ok := kb.Lookup(h.entries, imageOf(t)); ok && e.ImageHealthcheck {
 			return depReady
 		}
-		if pl := h.plan(t); pl.action == hcAdd {
+		if pl := h.plan(t); pl.action == hcAdd && h.p.runs(healthcheckID) {
 			if f, _, err := h.fix(t, pl); err == nil && f != nil {
 				return depPending
 			}
@@ -712,14 +713,15 @@ func checkDependsOn(p *Pass) error {
 	return nil
 }
 
-// shortDeps handles depends_on: [a, b]. Dependencies whose healthcheck is
-// only added in this run (pending) keep service_started until it exists: a
-// later pass upgrades them, so service_healthy is never written for a
-// service without a healthcheck (the healthcheck rule may be deselected or
-// suppressed).
+// shortDeps handles depends_on: [a, b]. While a dependency's healthcheck is
+// only being added in this run (pending), the list is left short: a later
+// pass converts it once the healthcheck exists, so service_healthy is never
+// written for a service without a healthcheck (the healthcheck rule may be
+// deselected or suppressed), and no service_started is written that would
+// then count as the author's choice.
 func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 	var want []string
-	ready := false
+	ready, pending := false, false
 	states := map[*yaml.Node]depState{}
 	for _, it := range deps.Content {
 		if it.Kind != yaml.ScalarNode {
@@ -732,6 +734,7 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 			ready = true
 			want = append(want, fmt.Sprintf("%s for %q", st.condition(), it.Value))
 		case depPending:
+			pending = true
 			want = append(want, fmt.Sprintf("%s for %q", st.condition(), it.Value))
 		}
 	}
@@ -740,29 +743,25 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 	}
 	var fix *Fix
 	switch {
-	case editable && ready:
+	case editable && ready && !pending:
 		ch, err := h.p.Document.ConvertSeqToMap(deps, func(it *yaml.Node) (string, *yaml.Node) {
-			cond := condStarted
-			if st := states[it]; st != depPending {
-				cond = st.condition()
-			}
-			return it.Value, compose.Map("condition", cond)
+			return it.Value, compose.Map("condition", states[it].condition())
 		})
 		if err != nil {
 			return err
 		}
 		fix = h.p.NewFix(ch, "Wait for the dependencies of %s to be ready", s.Name)
 	case editable:
-		// Only pending entries: nothing to write before the healthchecks
-		// exist; an empty fix lets the finding count as fixed once a later
-		// pass has upgraded them.
+		// Pending entries: nothing to write before the healthchecks exist;
+		// an empty fix lets the finding count as fixed once a later pass has
+		// converted the list.
 		fix = h.p.NewFix(compose.Change{}, "Wait for the dependencies of %s to be ready", s.Name)
 	}
 	h.p.Report(deps, fix, "service %q waits only for its dependencies to start; expected %s", s.Name, strings.Join(want, ", "))
 	return nil
 }
 
-// longDeps upgrades long-syntax entries that wait only for start.
+// longDeps adds the condition to long-syntax entries that have none.
 func (h *healthCtx) longDeps(s svc, deps *yaml.Node, editable bool) error {
 	d := h.p.Document
 	for i := 0; i+1 < len(deps.Content); i += 2 {
@@ -770,13 +769,10 @@ func (h *healthCtx) longDeps(s svc, deps *yaml.Node, editable bool) error {
 		if v.Kind == yaml.AliasNode {
 			continue
 		}
-		var condNode *yaml.Node
+		var written *yaml.Node
 		switch {
 		case v.Kind == yaml.MappingNode:
-			_, condNode = compose.MapGet(v, "condition")
-			if condNode != nil && (condNode.Kind != yaml.ScalarNode || condNode.Value != condStarted) {
-				continue
-			}
+			_, written = compose.MapGet(v, "condition")
 		case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
 		default:
 			continue
@@ -786,15 +782,20 @@ func (h *healthCtx) longDeps(s svc, deps *yaml.Node, editable bool) error {
 			continue
 		}
 		cond := st.condition()
+		if written != nil {
+			// A written condition is the author's choice, service_started
+			// included (mailcow's postfix waits for mysql to start only):
+			// it is never changed, only mentioned.
+			if st != depPending && written.Kind == yaml.ScalarNode && written.Value == condStarted {
+				h.p.ReportSeverity(written, Info, nil, "service %q waits for %q to start, as written; condition: %s is available", s.Name, k.Value, cond)
+			}
+			continue
+		}
 		var fix *Fix
 		if editable {
 			var ch compose.Change
 			var err error
-			switch {
-			case st == depPending:
-			case condNode != nil:
-				ch, err = d.SetScalar(condNode, cond)
-			default:
+			if st != depPending {
 				ch, err = d.InsertKey(v, "condition", compose.Str(cond))
 			}
 			if err != nil {
@@ -802,11 +803,7 @@ func (h *healthCtx) longDeps(s svc, deps *yaml.Node, editable bool) error {
 			}
 			fix = h.p.NewFix(ch, "Wait for %s to be %s", k.Value, strings.TrimPrefix(cond, "service_"))
 		}
-		at := k
-		if condNode != nil {
-			at = condNode
-		}
-		h.p.Report(at, fix, "service %q waits only for %q to start; expected condition: %s", s.Name, k.Value, cond)
+		h.p.Report(k, fix, "service %q waits only for %q to start; expected condition: %s", s.Name, k.Value, cond)
 	}
 	return nil
 }
