@@ -23,8 +23,10 @@ brokers (5432, 3306, 27017, 6379, 11211, 5672, 9092, 9200, 8086, 1433, 5984, 768
 2181, 9042 and more) and a few that depend on the image (9000 and 8123 of
 ClickHouse). Short syntax gets a 127.0.0.1 host address ("5432" becomes
 "127.0.0.1::5432", "0.0.0.0:" becomes "127.0.0.1:", "[::]:" becomes "[::1]:"),
-always as a quoted string; long syntax gets host_ip: 127.0.0.1. Unsafe: clients on
-other hosts can no longer connect.
+always as a quoted string; long syntax gets host_ip: 127.0.0.1. A host part that
+comes from an interpolation ("${SQL_PORT:-127.0.0.1:13306}:3306", host_ip:
+${BIND_IP}) may carry an address already: it is reported, never edited. Unsafe:
+clients on other hosts can no longer connect.
 
 Before:
   services:
@@ -112,6 +114,10 @@ func portRange(s string) (lo, hi int, ok bool) {
 // shortPort is a parsed short-syntax port: [IP:][HOST:]CONTAINER[/PROTO].
 type shortPort struct {
 	container string
+	// interpolated is set when the part before the container port holds an
+	// interpolation: its value may carry a host address ("${SQL_PORT:-
+	// 127.0.0.1:13306}:3306"), so nothing may be put in front of it.
+	interpolated bool
 	// from, to and repl bind it to loopback: the value's bytes [from, to)
 	// become repl. ok is false when it is bound to an address already.
 	from, to int
@@ -143,13 +149,14 @@ func parseShortPort(v string) (shortPort, bool) {
 		return sp, true
 	}
 	parts, offs := splitOutside(body, ':')
+	host := strings.Contains(body[:offs[len(offs)-1]], "$")
 	switch len(parts) {
 	case 1:
 		return shortPort{container: parts[0], from: 0, to: 0, repl: "127.0.0.1::", ok: true}, true
 	case 2:
-		return shortPort{container: parts[1], from: 0, to: 0, repl: "127.0.0.1:", ok: true}, true
+		return shortPort{container: parts[1], interpolated: host, from: 0, to: 0, repl: "127.0.0.1:", ok: true}, true
 	case 3:
-		sp := shortPort{container: parts[2]}
+		sp := shortPort{container: parts[2], interpolated: host}
 		if ip := parts[0]; ip == "" || ip == "0.0.0.0" {
 			sp.from, sp.to, sp.repl, sp.ok = offs[0], offs[0]+len(ip), "127.0.0.1", true
 		}
@@ -165,6 +172,10 @@ func checkPublishedPorts(p *Pass) error {
 	type what struct {
 		port int
 		name string
+		// set is the interpolated host part that decides the interface;
+		// bound is whether its default binds a single address.
+		set   string
+		bound bool
 	}
 	ports := map[*yaml.Node]what{}
 	for _, s := range services(d) {
@@ -174,30 +185,50 @@ func checkPublishedPorts(p *Pass) error {
 		image := expandDefaults(s.str("image"))
 		for _, it := range seqItems(s.get("ports")) {
 			var container string
+			var w what
 			switch it.Kind {
 			case yaml.ScalarNode:
 				sp, ok := parseShortPort(it.Value)
-				if !ok || !sp.ok {
+				if !ok {
+					continue
+				}
+				if sp.interpolated {
+					w.set, w.bound = interpolatedHost(it.Value)
+				} else if !sp.ok {
 					continue
 				}
 				container = expandDefaults(sp.container)
 			case yaml.MappingNode:
-				if ip, n := lookupStr(it, "host_ip"); n != nil && !allInterfaces(ip) {
+				ip, n := lookupStr(it, "host_ip")
+				if n != nil && interpolated(n.Value) {
+					w.set, w.bound = n.Value, !allInterfaces(ip)
+				} else if n != nil && !allInterfaces(ip) {
 					continue
 				}
 				container, _ = lookupStr(it, "target")
 			default:
 				continue
 			}
-			if port, name := dataPort(container, image); name != "" {
-				ports[it] = what{port, name}
-				found.add(it, s, own.editable(s, it))
+			if w.port, w.name = dataPort(container, image); w.name != "" {
+				ports[it] = w
+				found.add(it, s, own.editable(s, it) && w.set == "")
 			}
 		}
 	}
 	for _, n := range found.order {
 		f := found.by[n]
 		w := ports[n]
+		if w.set != "" {
+			// The variable's value decides the interface: prepending an
+			// address would make a port with too many colons when it
+			// already holds one, so this is a finding without a fix.
+			if w.bound {
+				p.ReportSeverity(n, Info, nil, "%s publish%s %s port %d at a host address set through %q; its default binds one address, keep its value bound to 127.0.0.1", f.who(), verbES(f), w.name, w.port, w.set)
+			} else {
+				p.Report(n, nil, "%s publish%s %s port %d at a host address set through %q, on every interface unless its value names an address; expected 127.0.0.1 in its value", f.who(), verbES(f), w.name, w.port, w.set)
+			}
+			continue
+		}
 		var fix *Fix
 		if f.editable {
 			ch, err := loopbackChange(d, n)
@@ -209,6 +240,16 @@ func checkPublishedPorts(p *Pass) error {
 		p.Report(n, fix, "%s publish%s %s port %d on every interface; expected it bound to 127.0.0.1", f.who(), verbES(f), w.name, w.port)
 	}
 	return nil
+}
+
+// interpolatedHost returns the part of a short port before its container
+// port, which holds an interpolation, and whether the value with the
+// interpolations' defaults binds a single address.
+func interpolatedHost(v string) (host string, bound bool) {
+	_, offs := splitOutside(v, ':')
+	host = strings.TrimSuffix(v[:offs[len(offs)-1]], ":")
+	sp, ok := parseShortPort(expandDefaults(v))
+	return host, ok && !sp.ok
 }
 
 // loopbackChange binds a published port (short or long syntax) to loopback.
