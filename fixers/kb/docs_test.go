@@ -85,6 +85,9 @@ func entriesTable(t *testing.T, hs []Healthcheck) string {
 		if h.Tags != "" {
 			images += " (tags `" + h.Tags + "`)"
 		}
+		if h.Versions != "" {
+			images += " (versions `" + h.Versions + "`)"
+		}
 		var command string
 		switch got, err := h.Render(Service{}); {
 		case errors.Is(err, ErrNoFix):
@@ -110,6 +113,9 @@ func entriesTable(t *testing.T, hs []Healthcheck) string {
 		}
 		if h.ImageHealthcheck {
 			extras = append(extras, "the image declares this HEALTHCHECK itself")
+		}
+		if len(h.Absent) > 0 {
+			extras = append(extras, "absent from the image: `"+strings.Join(h.Absent, "`, `")+"`")
 		}
 		if len(extras) > 0 {
 			command += "; " + strings.Join(extras, "; ")

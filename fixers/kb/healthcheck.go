@@ -24,6 +24,14 @@ type Healthcheck struct {
 	// Tags, when set, is a regular expression the image tag must match for
 	// the entry to apply (an Alpine variant, an old major version).
 	Tags string
+	// Versions, when set, is a version constraint the tag must satisfy
+	// (">=3.6.0", ">=1.2 <2"). A tag names the newest image of its line:
+	// "3" counts as the newest 3.x and "latest" as the newest of all.
+	Versions string
+	// Absent are programs known to be missing from the images this entry
+	// matches (the distroless variant has no wget); a healthcheck that runs
+	// one of them can never pass.
+	Absent []string
 	// Test is the compose healthcheck test: "CMD" or "CMD-SHELL" first, then
 	// text/template strings over Params. Empty when NoFix is set.
 	Test []string
@@ -186,6 +194,12 @@ func Lookup(entries []Healthcheck, image string) (Healthcheck, bool) {
 		if h.Tags != "" {
 			re, err := regexp.Compile(h.Tags)
 			if err != nil || !re.MatchString(tag) {
+				continue
+			}
+		}
+		if h.Versions != "" {
+			clauses, err := parseVersions(h.Versions)
+			if err != nil || !versionsMatch(clauses, tag) {
 				continue
 			}
 		}
@@ -517,6 +531,16 @@ func (h Healthcheck) Validate() error {
 			return invalidf("entry %q: tags %q: %v", h.Name, h.Tags, err)
 		}
 	}
+	if h.Versions != "" {
+		if _, err := parseVersions(h.Versions); err != nil {
+			return invalidf("entry %q: versions %q: %v", h.Name, h.Versions, err)
+		}
+	}
+	for _, prog := range h.Absent {
+		if prog == "" || strings.ContainsAny(prog, " \t/") {
+			return invalidf("entry %q: absent program %q is not a bare program name", h.Name, prog)
+		}
+	}
 	if h.Class == "" {
 		return invalidf("entry %q: class is empty", h.Name)
 	}
@@ -587,6 +611,8 @@ type rawHealthcheck struct {
 	Family              string              `yaml:"family"`
 	Images              []string            `yaml:"images"`
 	Tags                string              `yaml:"tags"`
+	Versions            string              `yaml:"versions"`
+	Absent              []string            `yaml:"absent"`
 	Test                []string            `yaml:"test"`
 	Interval            string              `yaml:"interval"`
 	Timeout             string              `yaml:"timeout"`
@@ -620,6 +646,8 @@ func (r rawHealthcheck) healthcheck() (Healthcheck, error) {
 		Family:              r.Family,
 		Images:              slices.Clone(r.Images),
 		Tags:                r.Tags,
+		Versions:            r.Versions,
+		Absent:              slices.Clone(r.Absent),
 		Test:                slices.Clone(r.Test),
 		Interval:            r.Interval,
 		Timeout:             r.Timeout,

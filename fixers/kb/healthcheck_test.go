@@ -406,6 +406,40 @@ func TestLookup(t *testing.T) {
 		{"myapp", ""},
 		{"", ""},
 		{"postgresql:16", ""},
+		// Variant and version constraints (issue 11).
+		{"grafana/loki:3.6.0", "loki-distroless"},
+		{"grafana/loki:3.7.2", "loki-distroless"},
+		{"grafana/loki:3", "loki-distroless"}, // the newest 3.x is past 3.6
+		{"grafana/loki:latest", "loki-distroless"},
+		{"grafana/loki", "loki-distroless"},
+		{"grafana/loki:3.5.3", "loki"},
+		{"grafana/loki:2.9.10", "loki"},
+		{"clickhouse/clickhouse-server:26.4-distroless", "clickhouse-distroless"},
+		{"clickhouse/clickhouse-server:25.12.3-alpine", "clickhouse"},
+		{"nginx:1.13-alpine", "nginx-legacy-alpine"},
+		{"nginx:1.17.6-alpine", "nginx-legacy-alpine"},
+		{"nginx:1.16.1", "nginx-legacy"},
+		{"nginx:1", "nginx"},
+		{"nginx:1.27-alpine", "nginx"},
+		{"nginx:1.27-alpine-slim", "nginx-alpine-slim"},
+		{"bitnamilegacy/postgresql:16", "postgres-bitnami"},
+		{"docker.io/bitnamilegacy/redis:7.2", "redis-bitnami"},
+		{"bitnamilegacy/kafka:3.7", "kafka-bitnami"},
+		{"postgres:9.2", "postgres-legacy"},
+		{"postgres:9.1-alpine", "postgres-legacy-alpine"},
+		{"postgres:9.3", "postgres"},
+		{"postgres:9", "postgres"},
+		{"rabbitmq:3.6-management", "rabbitmq-legacy"},
+		{"rabbitmq:3.7", "rabbitmq"},
+		{"rabbitmq:3", "rabbitmq"},
+		{"mariadb:10.6.11", "mariadb-10"},
+		{"mariadb:10", "mariadb-10"},
+		{"mariadb:11.4", "mariadb"},
+		{"mariadb:lts", "mariadb"},
+		{"minio/minio:RELEASE.2023-10-25T06-33-25Z", "minio-curl"},
+		{"minio/minio:RELEASE.2022-05-26T05-48-41Z", "minio-curl"},
+		{"minio/minio:RELEASE.2023-11-01T18-37-25Z", "minio"},
+		{"minio/minio:RELEASE.2024-12-13T22-19-12Z", "minio"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.image, func(t *testing.T) {
@@ -561,5 +595,95 @@ func TestMerge(t *testing.T) {
 	}
 	if _, ok := Lookup(base, "registry.acme.test/team/api:1.0"); ok {
 		t.Error("Lookup(base, in-house image) found an entry; Merge must not modify base")
+	}
+}
+
+// Every Bitnami entry also matches its bitnamilegacy/ home: Bitnami moved
+// its versioned tags there, so files now name either.
+func TestBitnamiLegacy(t *testing.T) {
+	hs := mustHealthchecks(t)
+	for _, h := range hs {
+		for _, img := range h.Images {
+			name, ok := strings.CutPrefix(img, "bitnami/")
+			if !ok {
+				continue
+			}
+			if !slices.Contains(h.Images, "bitnamilegacy/"+name) {
+				t.Errorf("entry %q has %q but not %q", h.Name, img, "bitnamilegacy/"+name)
+			}
+		}
+	}
+}
+
+// Absent names the programs a healthcheck cannot run; an entry that lists a
+// program as absent must not use it itself.
+func TestAbsentNotUsed(t *testing.T) {
+	hs := mustHealthchecks(t)
+	n := 0
+	for _, h := range hs {
+		if len(h.Absent) == 0 {
+			continue
+		}
+		n++
+		if h.Why == "" || h.Source == "" {
+			t.Errorf("entry %q lists absent programs without why and source", h.Name)
+		}
+		if len(h.Test) < 2 {
+			continue
+		}
+		words := h.Test[1:]
+		if h.Test[0] == "CMD-SHELL" {
+			words = strings.Fields(h.Test[1])
+		}
+		if slices.Contains(h.Absent, words[0]) {
+			t.Errorf("entry %q runs %q, which it lists as absent", h.Name, words[0])
+		}
+	}
+	if n == 0 {
+		t.Error("no entry lists absent programs")
+	}
+}
+
+func TestVersionsMatch(t *testing.T) {
+	tests := []struct {
+		constraint, tag string
+		want            bool
+	}{
+		{">=3.6.0", "3.6.0", true},
+		{">=3.6.0", "3.6", true},     // the newest 3.6.x
+		{">=3.6.0", "3", true},       // the newest 3.x
+		{">=3.6.0", "latest", true},  // the newest of all
+		{">=3.6.0", "", true},        // no tag is latest
+		{">=3.6.0", "3.5.3", false},
+		{">=3.6.0", "v3.6.1", true},
+		{">=3.6.0", "2", false},
+		{"<9.3", "9.2", true},
+		{"<9.3", "9.2-alpine", true},
+		{"<9.3", "9.3", false},
+		{"<9.3", "9", false},
+		{"<9.3", "8.4.22", true},
+		{"<9.3", "latest", false},
+		{"<9.3", "${PG_TAG:-9.2}", false}, // unresolved: assume the newest
+		{">=1.2 <2", "1.5", true},
+		{">=1.2 <2", "2.0", false},
+		{">=1.2 <2", "1.1.9", false},
+		{"<=1.2", "1.2.0", true},
+		{"<=1.2", "1.2.1", false},
+		{">1.2", "1.2.0", false},
+		{">1.2", "1.2.1", true},
+	}
+	for _, tt := range tests {
+		clauses, err := parseVersions(tt.constraint)
+		if err != nil {
+			t.Fatalf("parseVersions(%q) error: %v", tt.constraint, err)
+		}
+		if got := versionsMatch(clauses, tt.tag); got != tt.want {
+			t.Errorf("versionsMatch(%q, %q) = %v, want %v", tt.constraint, tt.tag, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "3.6", "=3.6", ">=x", ">=3.6-alpine"} {
+		if _, err := parseVersions(bad); err == nil {
+			t.Errorf("parseVersions(%q) = nil error, want one", bad)
+		}
 	}
 }

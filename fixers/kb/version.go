@@ -1,0 +1,119 @@
+package kb
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// tagVersion reads the version a tag starts with: "3.6.0", "v2.55.0",
+// "9.2-alpine" (9.2), "1.13". It is not ok for tags without one ("latest",
+// "alpine", "RELEASE.2024-12-13T22-19-12Z", "${TAG}").
+var tagVersion = regexp.MustCompile(`^v?(\d+(?:\.\d+)*)`)
+
+// versionClause is one comparison of a Versions constraint: ">=3.6.0".
+type versionClause struct {
+	op  string // one of <, <=, >, >=
+	ver []int
+}
+
+// parseVersions parses a constraint such as ">=3.6.0" or ">=1.2 <2": clauses
+// separated by blanks, all of which must hold.
+func parseVersions(s string) ([]versionClause, error) {
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return nil, fmt.Errorf("empty version constraint")
+	}
+	out := make([]versionClause, 0, len(fields))
+	for _, f := range fields {
+		var c versionClause
+		for _, op := range []string{"<=", ">=", "<", ">"} {
+			if strings.HasPrefix(f, op) {
+				c.op = op
+				break
+			}
+		}
+		if c.op == "" {
+			return nil, fmt.Errorf("version clause %q: want <, <=, > or >= before the version", f)
+		}
+		num := strings.TrimPrefix(f, c.op)
+		m := tagVersion.FindString(num)
+		if m == "" || m != num {
+			return nil, fmt.Errorf("version clause %q: %q is not a dotted number", f, num)
+		}
+		c.ver = splitVersion(strings.TrimPrefix(num, "v"))
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func splitVersion(s string) []int {
+	parts := strings.Split(s, ".")
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			n = 1<<31 - 1 // too long for an int: beyond any constraint
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// versionsMatch reports whether the tag satisfies every clause.
+//
+// A tag names the newest image of its line: "3" is the newest 3.x.y and
+// "latest" (or any tag without a version) the newest of all. So a component
+// the tag leaves out counts as larger than any written one: "9.2" is below
+// 9.3 and "3.6" is at least 3.6.0, while "3" is not below 3.7.
+func versionsMatch(clauses []versionClause, tag string) bool {
+	var ver []int // nil: the newest
+	if m := tagVersion.FindStringSubmatch(tag); m != nil {
+		ver = splitVersion(m[1])
+	}
+	for _, c := range clauses {
+		cmp := compareFloating(ver, c.ver)
+		ok := false
+		switch c.op {
+		case "<":
+			ok = cmp < 0
+		case "<=":
+			ok = cmp <= 0
+		case ">":
+			ok = cmp > 0
+		case ">=":
+			ok = cmp >= 0
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// compareFloating compares a tag's version (missing components are
+// unbounded) with a constraint's (missing components are 0).
+func compareFloating(tag, want []int) int {
+	for i := range want {
+		if i >= len(tag) {
+			return 1 // the tag floats above every value of this component
+		}
+		if tag[i] != want[i] {
+			if tag[i] < want[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	if len(tag) > len(want) {
+		for _, n := range tag[len(want):] {
+			if n > 0 {
+				return 1
+			}
+		}
+	}
+	// Equal on every written component; a tag with fewer components still
+	// floats above (handled in the loop), so only exact equality remains.
+	return 0
+}
