@@ -650,10 +650,10 @@ func TestVersionsMatch(t *testing.T) {
 		want            bool
 	}{
 		{">=3.6.0", "3.6.0", true},
-		{">=3.6.0", "3.6", true},     // the newest 3.6.x
-		{">=3.6.0", "3", true},       // the newest 3.x
-		{">=3.6.0", "latest", true},  // the newest of all
-		{">=3.6.0", "", true},        // no tag is latest
+		{">=3.6.0", "3.6", true},    // the newest 3.6.x
+		{">=3.6.0", "3", true},      // the newest 3.x
+		{">=3.6.0", "latest", true}, // the newest of all
+		{">=3.6.0", "", true},       // no tag is latest
 		{">=3.6.0", "3.5.3", false},
 		{">=3.6.0", "v3.6.1", true},
 		{">=3.6.0", "2", false},
