@@ -20,8 +20,8 @@ import (
 
 // hubAuth simulates Docker Hub in front of a registry: Bearer token auth
 // with a token endpoint on the same host (realm /token), and the
-// ratelimit-limit/ratelimit-remaining headers on manifest HEADs. Each HEAD
-// uses up one request of the quota; past it the answer is 429. Repositories
+// ratelimit-limit/ratelimit-remaining headers on manifest GETs. Each GET
+// uses up one request of the quota (as a pull does on Docker Hub); past it the answer is 429. Repositories
 // under private/ need user:pass at the token endpoint.
 type hubAuth struct {
 	user, pass string
@@ -66,7 +66,7 @@ func (h *hubAuth) wrap(next http.Handler) http.Handler {
 			http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
 			return
 		}
-		if r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/manifests/") && h.limit > 0 {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/manifests/") && h.limit > 0 {
 			h.mu.Lock()
 			if h.remaining <= 0 {
 				h.tooMany++

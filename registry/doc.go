@@ -12,10 +12,12 @@
 //   - the tag model: versions, precise-tag candidates and update policies
 //     (version.go, policy.go), pure functions of tag strings;
 //   - the Resolver: every reference of every file at once, deduplicated by
-//     normalised key, looked up concurrently (WithJobs), digests by HEAD
-//     (GET only when a registry sends no Docker-Content-Digest, verified
-//     against the content), tag lists with pagination, one ping per
-//     registry and one token per repository per run;
+//     normalised key, looked up concurrently (WithJobs), digests from a
+//     manifest GET whose bytes are hashed here and checked (manifest.go: a
+//     known manifest or index type that parses, agreeing with
+//     Docker-Content-Digest when sent; anything else is a per-image error,
+//     never cached), tag lists with pagination, one ping per registry and
+//     one token per repository per run;
 //   - mirrors (WithMirror; any Docker Hub spelling applies to all), the
 //     scheme policy (https with verified TLS, plain http only for loopback
 //     and WithInsecure hosts), credentials from the Docker config and its

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/composefix/composefix/internal/regtest"
 )
 
 // faultFunc answers a request in place of the registry; attempt counts the
@@ -82,27 +84,16 @@ func malformedJSON(w http.ResponseWriter, r *http.Request, next http.Handler, at
 	w.Write([]byte(`{"name":"library/broken","tags":["1.2.3",]`))
 }
 
-// headWithoutDigest drops Docker-Content-Digest from HEAD answers; on GET it
-// sets digest, if any, instead of the true one.
-func headWithoutDigest(digest string) faultFunc {
-	return func(w http.ResponseWriter, r *http.Request, next http.Handler, attempt int) {
-		rw := &captured{header: http.Header{}, status: http.StatusOK}
-		next.ServeHTTP(rw, r)
-		for k, v := range rw.header {
-			w.Header()[k] = v
-		}
-		if r.Method == http.MethodHead {
-			w.Header().Del("Docker-Content-Digest")
-		} else if digest != "" {
-			w.Header().Set("Docker-Content-Digest", digest)
-		}
-		w.WriteHeader(rw.status)
-		w.Write(rw.body.Bytes())
+// manifestFault answers the faulty image's manifest GETs with f.
+func manifestFault(f regtest.ManifestFault) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		var p atomic.Pointer[regtest.ManifestFault]
+		p.Store(&f)
+		return regtest.Inject(h, "/library/broken/", &p)
 	}
 }
 
 func TestResolveFaults(t *testing.T) {
-	wrong := "sha256:" + strings.Repeat("0", 64)
 	tests := []struct {
 		name     string
 		wrap     func(http.Handler) http.Handler
@@ -127,10 +118,10 @@ func TestResolveFaults(t *testing.T) {
 		{name: "connection reset", wrap: inject("/library/broken/", "", reset), want: ErrUnavailable},
 		{name: "connection reset once", wrap: inject("/library/broken/", "", firstN(1, reset))},
 		{name: "truncated tag list", wrap: inject("/library/broken/tags/list", "", truncated), ref: "broken:1", precise: true, want: ErrUnavailable},
-		{name: "truncated tag list once", wrap: inject("/library/broken/tags/list", "", firstN(1, truncated)), ref: "broken:1", precise: true, attempts: 4},                   // HEAD 1, list twice, HEAD 1.2.3
-		{name: "malformed JSON in tag list", wrap: inject("/library/broken/tags/list", "", malformedJSON), ref: "broken:1", precise: true, want: ErrBadResponse, attempts: 2}, // HEAD 1, list once
-		{name: "HEAD without digest falls back to GET", wrap: inject("/library/broken/manifests/", "", headWithoutDigest("")), attempts: 2},
-		{name: "Docker-Content-Digest not matching the manifest", wrap: inject("/library/broken/manifests/", "", headWithoutDigest(wrong)), want: ErrDigestMismatch, attempts: 2},
+		{name: "truncated tag list once", wrap: inject("/library/broken/tags/list", "", firstN(1, truncated)), ref: "broken:1", precise: true, attempts: 4},                   // GET 1, list twice, GET 1.2.3
+		{name: "malformed JSON in tag list", wrap: inject("/library/broken/tags/list", "", malformedJSON), ref: "broken:1", precise: true, want: ErrBadResponse, attempts: 2}, // GET 1, list once
+		{name: "no Docker-Content-Digest header", wrap: manifestFault(regtest.NoDigestHeader), attempts: 1},
+		{name: "Docker-Content-Digest not matching the manifest", wrap: manifestFault(regtest.ManifestFaults()[0]), want: ErrDigestMismatch, attempts: 1},
 	}
 	fams := append([]family{{repo: "library/broken", tags: []string{"1.2.3", "1.2", "1"}}}, fixtureFamilies...)
 	for _, tt := range tests {
@@ -234,5 +225,64 @@ func TestResolveCallerCancel(t *testing.T) {
 	got := r.Resolve(ctx, []Request{{Ref: "redis:7"}})
 	if res := got["redis:7"]; res.Err == nil {
 		t.Errorf("Resolve(redis:7) after the caller's deadline = %s, want an error", describe(res))
+	}
+}
+
+// TestResolveRefusesUnverifiedManifests is the fault matrix of issue 9:
+// whatever a registry or a proxy in front of it answers, a digest comes
+// from manifest bytes hashed here. Each faulty answer is a per-image error
+// naming the registry, leaves no digest, no pin and no cache entry, and a
+// later run against the healed registry pins correctly with the same cache.
+func TestResolveRefusesUnverifiedManifests(t *testing.T) {
+	for _, f := range regtest.ManifestFaults() {
+		t.Run(f.Name, func(t *testing.T) {
+			var fault atomic.Pointer[regtest.ManifestFault]
+			rec := &recorder{}
+			host := testRegistry(t, func(h http.Handler) http.Handler { return rec.wrap(regtest.Inject(h, "/library/broken/", &fault)) })
+			p := populate(t, host, append([]family{{repo: "library/broken", tags: []string{"1.2.3", "1.2", "1"}}}, fixtureFamilies...))
+			rec.reset()
+			fault.Store(&f)
+			cache := t.TempDir()
+			reqs := []Request{{Ref: "broken:1", Precise: true}, {Ref: "broken:1.2.3"}, {Ref: "broken@" + p.digestOf(t, "library/broken:1")}, {Ref: "redis:7-alpine", Precise: true}}
+
+			got := newTestResolver(t, host, WithCacheDir(cache)).Resolve(context.Background(), reqs)
+			for _, q := range reqs[:3] {
+				res := got[q.Ref]
+				if !errors.Is(res.Err, ErrBadResponse) && !errors.Is(res.Err, ErrDigestMismatch) {
+					t.Errorf("Resolve(%q) error = %v, want ErrBadResponse or ErrDigestMismatch", q.Ref, res.Err)
+				}
+				if res.Digest != "" || res.Tag != "" {
+					t.Errorf("Resolve(%q) = %s, want no digest and no tag from an unverified answer", q.Ref, describe(res))
+				}
+				if res.Err != nil && !strings.Contains(res.Err.Error(), host) {
+					t.Errorf("Resolve(%q) error %q does not name the registry %s", q.Ref, res.Err, host)
+				}
+			}
+			if res := got["redis:7-alpine"]; res.Err != nil || res.Tag != "7.4.1-alpine" {
+				t.Errorf("Resolve(redis:7-alpine) = %s, want it pinned despite the fault elsewhere", describe(res))
+			}
+			if n := rec.count("GET", "/library/broken/manifests/"); n != 3 {
+				t.Errorf("%d manifest GETs for the faulty image, want 3 (one per reference, no retry of a wrong answer): %v", n, rec.all())
+			}
+			dc := newDiskCache(cache, time.Hour, time.Now)
+			for _, key := range []string{"docker.io/library/broken:1", "docker.io/library/broken:1.2.3", "docker.io/library/broken@" + p.digestOf(t, "library/broken:1")} {
+				if e, ok := dc.get(kindDigest, key, true); ok {
+					t.Errorf("cache holds %s → %s after an unverified answer", key, e.Digest)
+				}
+			}
+
+			fault.Store(nil)
+			rec.reset()
+			healed := newTestResolver(t, host, WithCacheDir(cache)).Resolve(context.Background(), reqs)
+			want := p.digestOf(t, "library/broken:1")
+			for _, q := range reqs[:3] {
+				if res := healed[q.Ref]; res.Err != nil || res.Digest != want || res.Cached {
+					t.Errorf("healthy run: Resolve(%q) = %s, want digest %s fetched afresh", q.Ref, describe(res), want)
+				}
+			}
+			if res := healed["broken:1"]; res.Tag != "1.2.3" {
+				t.Errorf("healthy run: Resolve(broken:1).Tag = %q, want 1.2.3", res.Tag)
+			}
+		})
 	}
 }

@@ -2,11 +2,8 @@ package registry
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -16,10 +13,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Resolver answers questions about image references from their registries,
@@ -236,6 +231,7 @@ type run struct {
 	transports memo[http.RoundTripper]    // by repository actually asked
 	tagLists   memo[lookup[[]string]]     // by logical repository
 	digests    memo[lookup[string]]       // by logical repository + ":tag" or "@digest"
+	manifests  memo[Manifest]             // verified, by logical repository + ":tag" or "@digest"
 }
 
 // lookup is an answer and whether it came from the cache.
@@ -364,23 +360,42 @@ func (rn *run) digest(ref Reference, ident string) (lookup[string], error) {
 		if r.o.offline {
 			return lookup[string]{}, ErrOffline
 		}
-		repo, err := r.target(ref)
+		m, err := rn.manifest(ref, ident)
 		if err != nil {
 			return lookup[string]{}, err
+		}
+		d := m.Digest
+		rn.store(kindDigest, key, cacheEntry{Digest: d})
+		return lookup[string]{val: d}, nil
+	})
+}
+
+// manifest fetches and verifies ident (":tag" or "@digest") of ref's
+// repository, once per run. It never reads or writes the disk cache: only
+// digests are cached, and only after this verification. For "@digest" the
+// bytes must hash to that digest.
+func (rn *run) manifest(ref Reference, ident string) (Manifest, error) {
+	return rn.manifests.do(ref.Repo()+ident, func() (Manifest, error) {
+		repo, err := rn.r.target(ref)
+		if err != nil {
+			return Manifest{}, err
 		}
 		rt, err := rn.transport(repo)
 		if err != nil {
-			return lookup[string]{}, err
+			return Manifest{}, err
 		}
-		d, err := rn.manifestDigest(repo, rt, ident, http.MethodHead)
-		if errors.Is(err, errNoDigestHeader) {
-			d, err = rn.manifestDigest(repo, rt, ident, http.MethodGet)
-		}
+		req, err := manifestRequest(rn, repo, ident)
 		if err != nil {
-			return lookup[string]{}, err
+			return Manifest{}, err
 		}
-		rn.store(kindDigest, key, cacheEntry{Digest: d})
-		return lookup[string]{val: d}, nil
+		m, err := fetchManifest(req, rt)
+		if err != nil {
+			return Manifest{}, err
+		}
+		if want, ok := strings.CutPrefix(ident, "@"); ok && m.Digest != want {
+			return Manifest{}, fmt.Errorf("registry %s answered GET %s with content hashing to %s: %w", req.URL.Host, req.URL.Redacted(), m.Digest, ErrDigestMismatch)
+		}
+		return m, nil
 	})
 }
 
@@ -555,63 +570,6 @@ func parseOneChallenge(v string) (string, map[string]string) {
 		rest = strings.TrimSpace(strings.TrimPrefix(after, ","))
 	}
 	return scheme, params
-}
-
-// manifestAccept lists the manifest types whose digest is a pin: indexes
-// first, so a multi-arch image answers with its index digest.
-var manifestAccept = strings.Join([]string{
-	string(types.OCIImageIndex), string(types.DockerManifestList),
-	string(types.OCIManifestSchema1), string(types.DockerManifestSchema2),
-}, ",")
-
-// errNoDigestHeader marks a HEAD answer without Docker-Content-Digest.
-var errNoDigestHeader = errors.New("response has no Docker-Content-Digest header")
-
-// manifestDigest asks for ident's manifest digest by HEAD (the header only)
-// or GET (hashing the body, which must agree with the header when present).
-func (rn *run) manifestDigest(repo name.Repository, rt http.RoundTripper, ident, method string) (string, error) {
-	id := strings.TrimLeft(ident, ":@")
-	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/manifests/" + id}
-	req, err := http.NewRequestWithContext(rn.ctx, method, u.String(), nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Accept", manifestAccept)
-	resp, err := (&http.Client{Transport: rt}).Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if err := transport.CheckError(resp, http.StatusOK); err != nil {
-		return "", err
-	}
-	header := resp.Header.Get("Docker-Content-Digest")
-	if header != "" {
-		if _, err := v1.NewHash(header); err != nil {
-			return "", fmt.Errorf("%s %s: malformed Docker-Content-Digest %q: %w", method, u.String(), header, ErrBadResponse)
-		}
-	}
-	var got string
-	if method == http.MethodHead {
-		if header == "" {
-			return "", errNoDigestHeader
-		}
-		got = header
-	} else {
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return "", err
-		}
-		sum := sha256.Sum256(body)
-		got = "sha256:" + hex.EncodeToString(sum[:])
-		if header != "" && header != got && strings.HasPrefix(header, "sha256:") {
-			return "", fmt.Errorf("%s %s: Docker-Content-Digest %s, content hashes to %s: %w", method, u.String(), header, got, ErrDigestMismatch)
-		}
-	}
-	if strings.HasPrefix(ident, "@") && got != id {
-		return "", fmt.Errorf("%s %s: registry answered %s: %w", method, u.String(), got, ErrDigestMismatch)
-	}
-	return got, nil
 }
 
 // memo runs each key's function once per run and shares the outcome.

@@ -245,7 +245,7 @@ func TestMirrorSpellingsAndPathPrefix(t *testing.T) {
 			t.Errorf("Resolve(%q) = %s, ref %+v, want the mirror's answer under the original reference", ref, describe(res), res.Ref)
 		}
 	}
-	if n := rec.countPath("HEAD", "/v2/proxy/library/redis/manifests/7"); n != 1 {
-		t.Errorf("HEAD through the mirror path sent %d times, want 1; requests: %v", n, rec.all())
+	if n := rec.countPath("GET", "/v2/proxy/library/redis/manifests/7"); n != 1 {
+		t.Errorf("GET through the mirror path sent %d times, want 1; requests: %v", n, rec.all())
 	}
 }
