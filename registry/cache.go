@@ -14,7 +14,9 @@ import (
 
 // cacheVersion names the on-disk layout; a new layout gets a new directory
 // so that old and new binaries sharing a CI cache never misread each other.
-const cacheVersion = "v1"
+// v2: v1 entries were written from unverified answers (a header's digest),
+// so they are never read, not even offline.
+const cacheVersion = "v2"
 
 // Cache entry kinds, one directory each.
 const (
@@ -27,7 +29,7 @@ const (
 // a mirror serves the same content as the registry it mirrors. Entries hold
 // only public registry data, never credentials.
 type diskCache struct {
-	dir string // <cache dir>/registry/v1
+	dir string // <cache dir>/registry/<cacheVersion>
 	ttl time.Duration
 	now func() time.Time
 }

@@ -47,7 +47,7 @@ func TestDiskCache(t *testing.T) {
 	if _, ok := c.get(kindTags, "docker.io/library/redis", true); !ok {
 		t.Error("get(anyAge) of an expired entry = miss, want hit (offline)")
 	}
-	future := newDiskCache(c.dir[:len(c.dir)-len("/registry/v1")], time.Hour, func() time.Time { return clk.Now().Add(-2 * time.Hour) })
+	future := newDiskCache(c.dir[:len(c.dir)-len("/registry/"+cacheVersion)], time.Hour, func() time.Time { return clk.Now().Add(-2 * time.Hour) })
 	if _, ok := future.get(kindTags, "docker.io/library/redis", false); ok {
 		t.Error("get of an entry dated in the future = hit, want miss")
 	}
