@@ -148,18 +148,22 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		return nil, err
 	}
 	cfg := opts.Config
-	var all []Finding
+	var all, blind []Finding
 	for _, r := range opts.Rules {
 		if r.Check == nil {
 			continue
 		}
 		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, rule: r, rules: opts.Rules}
 		p.report = func(f Finding) { all = append(all, f) }
+		p.unchecked = func(f Finding) { blind = append(blind, f) }
 		if err := r.Check(p); err != nil {
 			return nil, fmt.Errorf("%s: rule %s: %w", d.Path, r.ID, err)
 		}
 	}
 	sup := parseSuppressions(d)
+	for _, f := range blind {
+		sup.silences(f, opts.Rules) // not known to be stale: counts as used
+	}
 	kept := all[:0]
 	for _, f := range all {
 		if !sup.silences(f, opts.Rules) {
@@ -375,6 +379,21 @@ type Pass struct {
 	rule    *Rule
 	rules   []*Rule // every rule of the run
 	report  func(Finding)
+	// unchecked receives what the rule could not check, as findings that
+	// are never reported (see Unchecked).
+	unchecked func(Finding)
+}
+
+// Unchecked records that the rule could not check node n, such as an image
+// the registry gave no answer for (offline and not cached): an ignore
+// comment naming the rule there is not known to be stale, so CF900 makes no
+// claim about it.
+func (p *Pass) Unchecked(n *yaml.Node) {
+	if p.unchecked == nil {
+		return
+	}
+	off := p.Document.NodeOffset(n)
+	p.unchecked(Finding{RuleID: p.rule.ID, Path: p.Document.Path, Span: compose.Span{Start: off, End: off}, Pos: p.Document.Pos(off)})
 }
 
 // Rule returns the rule being run.

@@ -292,18 +292,33 @@ func PlanUpdate(r ImageRef, res Resolution, mode PinMode) (b ImageBump, ok bool)
 	return b, true
 }
 
+// resolution returns the registry's answer for r, or false after
+// recording that the rule could not check r: the registry was not asked (no
+// resolutions at all) or gave no usable answer (offline and not cached, an
+// error). CF003 reports why.
+func resolution(p *Pass, r ImageRef) (Resolution, bool) {
+	res, ok := p.Resolved[r.Text]
+	if ok && res.Err == nil {
+		return res, true
+	}
+	if ask, _ := r.Lookup(p.Config); ask {
+		p.Unchecked(r.Node)
+	}
+	return res, false
+}
+
 func checkPin(p *Pass) error {
-	if p.Resolved == nil || p.Config.Images.Update {
-		return nil // the registry was not asked, or only for newer versions
+	if p.Config.Images.Update {
+		return nil // the registry was asked only for newer versions
 	}
 	cfg := p.Config
 	for _, r := range ImageRefs(p.Document, cfg) {
 		if r.Skip != NotSkipped || r.Tag == "" || r.Digest != "" || p.elsewhere(r.Service, "build") {
 			continue // a digest pin is CF002's
 		}
-		res, ok := p.Resolved[r.Text]
-		if !ok || res.Err != nil || res.Digest == "" {
-			continue // CF003 reports it
+		res, ok := resolution(p, r)
+		if !ok || res.Digest == "" {
+			continue
 		}
 		floating := !isPreciseTag(r.Tag)
 		var tag, digest, msg, title string
@@ -352,15 +367,15 @@ func checkPin(p *Pass) error {
 }
 
 func checkStaleDigest(p *Pass) error {
-	if p.Resolved == nil || p.Config.Images.Update { // CF004 refreshes digests in update mode
+	if p.Config.Images.Update { // CF004 refreshes digests in update mode
 		return nil
 	}
 	for _, r := range ImageRefs(p.Document, p.Config) {
 		if r.Skip != NotSkipped || r.Tag == "" || r.Digest == "" || p.elsewhere(r.Service, "build") {
 			continue
 		}
-		res, ok := p.Resolved[r.Text]
-		if !ok || res.Err != nil || res.Digest == "" || res.Digest == r.Digest {
+		res, ok := resolution(p, r)
+		if !ok || res.Digest == "" || res.Digest == r.Digest {
 			continue
 		}
 		tag := r.Tag
@@ -401,15 +416,15 @@ func checkUnresolved(p *Pass) error {
 }
 
 func checkUpdate(p *Pass) error {
-	if p.Resolved == nil || !p.Config.Images.Update {
+	if !p.Config.Images.Update {
 		return nil
 	}
 	for _, r := range ImageRefs(p.Document, p.Config) {
 		if r.Skip != NotSkipped || r.Tag == "" || p.elsewhere(r.Service, "build") {
 			continue
 		}
-		res, ok := p.Resolved[r.Text]
-		if !ok || res.Err != nil {
+		res, ok := resolution(p, r)
+		if !ok {
 			continue
 		}
 		if b, ok := PlanUpdate(r, res, p.Config.Pin); ok {

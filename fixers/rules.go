@@ -23,7 +23,9 @@ func Rules() []*Rule {
 A "# composefix:ignore" comment on a service's key (or alone on the line above it)
 silences every rule for that service; on any other line, for that line's node.
 "# composefix:ignore CF201,logging-anchor -- reason" names rule IDs, prefixes or
-names; "# composefix:ignore-file CF3" covers the whole file.
+names; "# composefix:ignore-file CF3" covers the whole file. An ignore naming a
+rule that could not check what it covers (an image offline and not cached, or
+that the registry did not answer for) is not reported: it may still be needed.
 
 Before:
   services:
