@@ -28,7 +28,7 @@ type Document struct {
 	Docs  []*yaml.Node
 	Style Style
 
-	lineStarts  []int                     // byte offset of the start of each line; lineStarts[0] == 0
+	lineStarts  []int                     // byte offset of the start of each line; lineStarts[0] is 0, or 3 after a byte-order mark
 	parents     map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed); built on first use
 	parentsOnce sync.Once
 }
@@ -65,6 +65,9 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 	if len(src) > MaxSize {
 		return nil, &PosError{Path: path, Msg: fmt.Sprintf("file is %d bytes; the limit is %d bytes", len(src), MaxSize)}
 	}
+	if enc := utf16Encoding(src); enc != "" {
+		return nil, &PosError{Path: path, Msg: "the file is " + enc + "-encoded; composefix reads UTF-8 (convert it with iconv -f " + enc + " -t UTF-8)"}
+	}
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		p := positionOf(src, i)
 		return nil, &PosError{Path: path, Line: p.Line, Col: p.Col, Msg: "binary data (NUL byte): not a YAML file"}
@@ -73,6 +76,11 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 		i := firstInvalidUTF8(src)
 		p := positionOf(src, i)
 		return nil, &PosError{Path: path, Line: p.Line, Col: p.Col, Msg: "invalid UTF-8"}
+	}
+	if i := loneCR(src); i >= 0 {
+		p := positionOf(src, i)
+		return nil, &PosError{Path: path, Line: p.Line, Col: p.Col,
+			Msg: "CR-only line endings (a carriage return without a line feed) are not supported; convert the file to LF or CRLF line endings"}
 	}
 	d := &Document{Path: path, Src: src, lineStarts: lineStarts(src)}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -89,6 +97,14 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 	}
 	if len(d.Docs) == 0 || len(d.Docs[0].Content) == 0 {
 		return nil, &PosError{Path: path, Msg: "empty file: no compose document"}
+	}
+	// compose's loader merges every document of a file into the first, as
+	// an overlay would: fixing the first alone would be fixing half the
+	// file, so a second document is refused where it starts.
+	if len(d.Docs) > 1 {
+		second := d.Docs[1]
+		return nil, &PosError{Path: path, Line: second.Line, Col: second.Column,
+			Msg: "a second YAML document starts here; compose merges the documents of a file, which composefix does not: split them into a base file and an overlay"}
 	}
 	root := d.Docs[0].Content[0]
 	if root.Kind != yaml.MappingNode {
@@ -127,6 +143,10 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 
 var yamlLineRE = regexp.MustCompile(`(?:line|yaml: line) (\d+)(?:, column (\d+))?`)
 
+// parserProblemRE matches the problems yaml.v3's parser (not its scanner)
+// reports: it numbers their lines from 0.
+var parserProblemRE = regexp.MustCompile(`did not find expected|found undefined tag handle|found duplicate %|found incompatible YAML document`)
+
 var (
 	yamlPrefixRE = regexp.MustCompile(`^yaml: (line \d+: )?`)
 	unknownRE    = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
@@ -136,8 +156,12 @@ var (
 // column when yaml.v3 gives one) from its message.
 //
 // yaml.v3 numbers the lines of parser errors ("did not find expected ...")
-// from 0 and those of scanner errors from 1, and names no line for an
-// unknown anchor: the first is corrected, the last located in src.
+// from 0 and those of scanner errors from 1, leaves out the line when its
+// 0-based mark is 0 (any problem on the first line, such as a tab there or
+// the depth limit reached on it), and names no line for an unknown anchor:
+// the first is corrected, the second is line 1, the last located in src.
+// A line past the end of src (a problem at the end of the stream) is the
+// last line.
 func yamlError(path string, src []byte, err error) error {
 	msg := err.Error()
 	pe := &PosError{Path: path, Msg: "invalid YAML"}
@@ -145,19 +169,27 @@ func yamlError(path string, src []byte, err error) error {
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		pe.Line, _ = strconv.Atoi(m[1])
-		pe.Col = 1
-		if m[2] != "" {
-			pe.Col, _ = strconv.Atoi(m[2])
-		}
-		if strings.Contains(msg, "did not find expected") {
-			pe.Line++
-		}
-	} else if m := unknownRE.FindStringSubmatch(msg); m != nil {
+	if m := unknownRE.FindStringSubmatch(msg); m != nil {
 		if i := bytes.Index(src, []byte("*"+m[1])); i >= 0 {
 			p := positionOf(src, i)
 			pe.Line, pe.Col = p.Line, p.Col
+		}
+	} else {
+		pe.Line, pe.Col = 1, 1
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			pe.Line, _ = strconv.Atoi(m[1])
+			if m[2] != "" {
+				pe.Col, _ = strconv.Atoi(m[2])
+			}
+			if parserProblemRE.MatchString(msg) {
+				pe.Line++
+			}
+		}
+		if last := bytes.Count(src, []byte{'\n'}) + 1; pe.Line > last {
+			pe.Line = last
+		}
+		if strings.Contains(msg, "cannot start any token") {
+			pe.Col = badTokenCol(src, pe.Line)
 		}
 	}
 	// Keep yaml.v3's own words minus its "yaml: line N:" prefix, which the
@@ -228,6 +260,67 @@ func firstAlias(n *yaml.Node) *yaml.Node {
 	return nil
 }
 
+// badTokenCol returns the column of the first character on a line that
+// yaml.v3's "found character that cannot start any token" is about: a tab
+// where indentation is expected, or a reserved indicator (@ or `). The
+// scanner does not say which; 1 when none is found.
+func badTokenCol(src []byte, line int) int {
+	start := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(src[start:], '\n')
+		if i < 0 {
+			return 1
+		}
+		start += i + 1
+	}
+	text := src[start:]
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	indent := true
+	for i, r := range string(text) {
+		switch {
+		case r == '\t' && indent, r == '@', r == '`':
+			return utf8.RuneCount(text[:i]) + 1
+		case r != ' ':
+			indent = false
+		}
+	}
+	return 1
+}
+
+// utf16Encoding names the UTF-16 encoding src is in, by its byte-order mark
+// or, without one, by a first character that is ASCII with a NUL byte
+// beside it; "" when src does not look like UTF-16.
+func utf16Encoding(src []byte) string {
+	switch {
+	case len(src) < 2:
+		return ""
+	case src[0] == 0xff && src[1] == 0xfe, src[0] != 0 && src[0] < 0x80 && src[1] == 0:
+		return "UTF-16LE"
+	case src[0] == 0xfe && src[1] == 0xff, src[0] == 0 && src[1] != 0 && src[1] < 0x80:
+		return "UTF-16BE"
+	}
+	return ""
+}
+
+// loneCR returns the offset of the first carriage return not followed by a
+// line feed, or -1. YAML reads one as a line break, while every offset and
+// line in composefix counts line feeds.
+func loneCR(src []byte) int {
+	for i := bytes.IndexByte(src, '\r'); i >= 0; {
+		if i+1 == len(src) || src[i+1] != '\n' {
+			return i
+		}
+		j := bytes.IndexByte(src[i+1:], '\r')
+		if j < 0 {
+			return -1
+		}
+		i += 1 + j
+	}
+	return -1
+}
+
 func firstInvalidUTF8(b []byte) int {
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
@@ -239,8 +332,17 @@ func firstInvalidUTF8(b []byte) int {
 	return len(b)
 }
 
+// bom is the UTF-8 byte-order mark. compose accepts a file that starts with
+// one, and yaml.v3 skips it without counting it as a column: the first line
+// starts after it, so every position, and every edit at the top of the
+// file, lands after it and it is kept.
+var bom = []byte("\ufeff")
+
 func lineStarts(src []byte) []int {
 	starts := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	if bytes.HasPrefix(src, bom) {
+		starts[0] = len(bom)
+	}
 	for i, c := range src {
 		if c == '\n' {
 			starts = append(starts, i+1)
@@ -253,6 +355,9 @@ func lineStarts(src []byte) []int {
 func positionOf(src []byte, off int) Pos {
 	line := bytes.Count(src[:off], []byte{'\n'}) + 1
 	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	if start == 0 && off >= len(bom) && bytes.HasPrefix(src, bom) {
+		start = len(bom)
+	}
 	return Pos{Line: line, Col: utf8.RuneCount(src[start:off]) + 1}
 }
 
@@ -285,7 +390,7 @@ func (d *Document) Pos(off int) Pos {
 		off = len(d.Src)
 	}
 	line := searchLine(d.lineStarts, off)
-	start := d.lineStarts[line]
+	start := min(d.lineStarts[line], off) // off may point into a byte-order mark
 	return Pos{Line: line + 1, Col: utf8.RuneCount(d.Src[start:off]) + 1}
 }
 

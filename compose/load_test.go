@@ -60,6 +60,20 @@ func TestLoadBadInput(t *testing.T) {
 		{"only comments", "# nothing\n\n", 0, 0, "empty file"},
 		{"invalid UTF-8", "services:\n  wéb: \xff\xfe\n", 2, 8, "invalid UTF-8"},
 		{"too large", strings.Repeat("#", compose.MaxSize+1), 0, 0, "limit"},
+		// yaml.v3 names no line for a problem on its first line.
+		{"tab on line 1", "\tservices:\n", 1, 1, "invalid YAML: found character that cannot start any token"},
+		{"tab after a key on line 1", "services: \t@x\n", 1, 12, "cannot start any token"},
+		{"depth limit on line 1", "services: " + strings.Repeat("[", 10001) + "\n", 1, 1, "exceeded max depth"},
+		{"depth limit further down", "services:\n  web:\n    x: " + strings.Repeat("[", 10001) + "\n", 3, 1, "exceeded max depth"},
+		// The line of an error at the end of the stream stays in the file.
+		{"unclosed flow at the end", "services: [[[[", 1, 1, "did not find expected node content"},
+		{"two documents", "services:\n  web:\n    image: a\n---\nservices:\n  db:\n    image: b\n", 4, 1, "a second YAML document"},
+		{"an empty second document", "services:\n  web: {}\n---\n", 3, 1, "a second YAML document"},
+		{"UTF-16 LE with BOM", "\xff\xfes\x00e\x00r\x00\n\x00", 0, 0, "UTF-16"},
+		{"UTF-16 BE with BOM", "\xfe\xff\x00s\x00e\x00r\x00\n", 0, 0, "UTF-16"},
+		{"UTF-16 LE without BOM", "s\x00e\x00r\x00\n\x00", 0, 0, "UTF-16"},
+		{"CR-only line endings", "services:\r  web:\r    image: a\r", 1, 10, "CR-only line endings"},
+		{"one lone CR", "services:\n  web:\r\n    image: a\r    x: 1\n", 3, 13, "CR-only line endings"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +145,8 @@ func TestLoadGoodEdgeCases(t *testing.T) {
 		{"only services", "services:\n"},
 		{"empty services mapping", "services: {}\n"},
 		{"BOM", "\ufeffservices:\n  web:\n    image: x\n"},
-		{"several documents", "services: {}\n---\nfoo: 1\n"},
+		{"a leading document marker", "---\nservices: {}\n"},
+		{"a document end marker", "services: {}\n...\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

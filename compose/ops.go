@@ -586,7 +586,7 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 	// Step over the comment lines directly above services:, unless they run
 	// up to the top of the file, where they describe the file.
 	top := at
-	for top > 0 {
+	for top > d.lineStarts[0] {
 		prev := d.LineStart(top - 1)
 		// Only comments at the key's own column belong to it; indented ones
 		// are the foot of the block above.
@@ -595,14 +595,14 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 		}
 		top = prev
 	}
-	if top > 0 && !d.isDocStart(top) {
+	if top > d.lineStarts[0] && !d.isDocStart(top) {
 		at = top
 	}
 	text := RenderEntry(key, v, d.Style, 0) + "\n\n"
 	// Separate the block from content right above it with a blank line,
 	// unless that content is the obsolete version key, which another fix
 	// usually removes in the same pass (the file would start blank).
-	if at > 0 && !d.isDocStart(at) {
+	if at > d.lineStarts[0] && !d.isDocStart(at) {
 		prev := d.LineStart(at - 1)
 		line := string(d.Src[prev:d.LineEnd(prev)])
 		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "version:") {
@@ -617,7 +617,7 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 
 // isDocStart reports whether the line before off is a "---" document marker.
 func (d *Document) isDocStart(off int) bool {
-	if off == 0 {
+	if off <= d.lineStarts[0] { // the top of the file, after any byte-order mark
 		return true
 	}
 	prev := d.LineStart(off - 1)

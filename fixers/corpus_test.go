@@ -301,6 +301,16 @@ type lineStat struct {
 // neighbours (the diff cannot tell "x\n\n" inserted before "\n" from "\nx\n"
 // inserted after it); the run is explained if some position of it is.
 func lineStats(a, b []byte, edits []compose.Edit) lineStat {
+	// A byte-order mark kept at the top belongs to no line: an insertion
+	// after it adds lines, it does not change the first one.
+	if bom := "\ufeff"; bytes.HasPrefix(a, []byte(bom)) && bytes.HasPrefix(b, []byte(bom)) {
+		a, b = a[len(bom):], b[len(bom):]
+		shifted := make([]compose.Edit, len(edits))
+		for i, e := range edits {
+			shifted[i] = compose.Edit{Start: max(e.Start-len(bom), 0), End: max(e.End-len(bom), 0), New: e.New}
+		}
+		edits = shifted
+	}
 	allowA, allowB := allowedLines(a, b, edits)
 	linesA, linesB := splitLines(a), splitLines(b)
 	dmp := diffmatchpatch.New()
