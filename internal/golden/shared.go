@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// SharedDir returns ../shared beside the repository, or skips the test with
-// a message when it is absent (CI always has it).
+// SharedDir returns ../shared beside the repository (or $COMPOSEFIX_SHARED),
+// or skips the test with a message when it is absent (CI always has it).
 func SharedDir(t testing.TB) string {
 	t.Helper()
 	_, file, _, ok := runtime.Caller(0)
@@ -18,6 +18,11 @@ func SharedDir(t testing.TB) string {
 	}
 	// file is <repo>/internal/golden/shared.go
 	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
+	// A git worktree elsewhere (or a CI checkout) names it in the
+	// environment instead.
+	if env := os.Getenv("COMPOSEFIX_SHARED"); env != "" {
+		dir = env
+	}
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("../shared is absent (%v): corpus tests skipped", err)
 	}

@@ -1,0 +1,198 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/internal/golden"
+	"github.com/composefix/composefix/pipeline"
+	"github.com/composefix/composefix/registry"
+)
+
+// fuzzTokens are inserted or substituted by the mutations: YAML indicators,
+// values that look like other types, and shapes the rules care about.
+var fuzzTokens = []string{
+	"- ", ": ", "&a ", "*a", "<<: *a", "{", "}", "[", "]", "'", `"`, "# c", "---", "...",
+	"\t", "~", "|", ">-", "? ", "!!str ", "${X:-1}", "$$", "\\", "é", "\ufeff", "\r",
+	"restart: always", "logging: {driver: none}", "healthcheck:", "depends_on: [db]",
+	"image: redis", "image: redis:7", "ports: [\"80:80\"]", "version: \"3\"", "x-a: &a {b: 1}",
+	"# composefix:ignore", "deploy: {}", "  ", "null", "true", "0x1F", "services:",
+}
+
+// mutate applies the program's mutations to src: line deletions,
+// duplications and swaps, indentation changes, token insertions and
+// substitutions, truncation, and changes of encoding and line ending. Each
+// mutation takes three bytes of the program (operation, where, what).
+func mutate(src []byte, program []byte) []byte {
+	for len(program) >= 3 {
+		op, at, what := program[0], int(program[1]), int(program[2])
+		program = program[3:]
+		lines := bytes.SplitAfter(src, []byte("\n"))
+		i := 0
+		if len(lines) > 0 {
+			i = (at * 7) % len(lines) // spread small numbers over the file
+		}
+		tok := []byte(fuzzTokens[what%len(fuzzTokens)])
+		switch op % 12 {
+		case 0: // delete a line
+			lines = append(lines[:i], lines[i+1:]...)
+		case 1: // duplicate a line
+			lines = append(lines[:i+1], lines[i:]...)
+		case 2: // swap two lines
+			if i+1 < len(lines) {
+				lines[i], lines[i+1] = lines[i+1], lines[i]
+			}
+		case 3: // indent a line
+			lines[i] = append(bytes.Repeat([]byte(" "), what%5+1), lines[i]...)
+		case 4: // dedent a line
+			lines[i] = bytes.TrimPrefix(lines[i], bytes.Repeat([]byte(" "), what%5+1))
+		case 5: // insert a token into a line
+			l := lines[i]
+			p := 0
+			if len(l) > 0 {
+				p = (what * 13) % len(l)
+			}
+			lines[i] = append(append(append([]byte(nil), l[:p]...), tok...), l[p:]...)
+		case 6: // replace a line's value with a token
+			if k := bytes.Index(lines[i], []byte(": ")); k >= 0 {
+				lines[i] = append(append(append([]byte(nil), lines[i][:k+2]...), tok...), '\n')
+			}
+		case 7: // truncate
+			if len(src) > 0 {
+				src = src[:(at*what)%len(src)]
+				continue
+			}
+		case 8: // CRLF line endings
+			src = bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n"))
+			continue
+		case 9: // a byte-order mark
+			src = append([]byte("\ufeff"), src...)
+			continue
+		case 10: // double the indentation
+			for j, l := range lines {
+				t := bytes.TrimLeft(l, " ")
+				lines[j] = append(bytes.Repeat([]byte(" "), 2*(len(l)-len(t))), t...)
+			}
+		case 11: // another encoding: UTF-16 or Latin-1
+			if what%2 == 0 {
+				var b []byte
+				for _, u := range utf16.Encode([]rune(string(src))) {
+					b = append(b, byte(u), byte(u>>8))
+				}
+				src = b
+			} else {
+				src = bytes.ReplaceAll(src, []byte("é"), []byte{0xe9})
+			}
+			continue
+		}
+		src = bytes.Join(lines, nil)
+	}
+	return src
+}
+
+// FuzzPipeline mutates corpus files and runs the whole pipeline over them
+// with --write, offline: it must not panic, must write nothing when it
+// reports an error, must find nothing left to change on a second run, and
+// its output must load with compose-go wherever the input did.
+func FuzzPipeline(f *testing.F) {
+	files := golden.CorpusFiles(f) // skips with a message without the corpus
+	for i, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src, []byte{})
+		f.Add(src, []byte{byte(i % 12), byte(i), byte(i * 3), 5, byte(i + 1), 7})
+	}
+	knowledge, err := fixers.LoadKnowledge()
+	if err != nil {
+		f.Fatal(err)
+	}
+	cache := f.TempDir()
+	f.Fuzz(func(t *testing.T, src, program []byte) {
+		if len(src) > 64<<10 || len(program) > 30 {
+			return
+		}
+		src = mutate(src, program)
+		dir := t.TempDir()
+		path := filepath.Join(dir, "compose.yaml")
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg := fixers.DefaultConfig()
+		cfg.Knowledge = knowledge
+		o := pipeline.Options{
+			Paths:       []string{path},
+			Write:       true,
+			Rules:       fixers.Rules(),
+			Fixers:      cfg,
+			UnsafeFixes: program != nil && len(program)%2 == 1,
+			Registry:    []registry.Option{registry.WithOffline(true), registry.WithCacheDir(cache)},
+		}
+		var first pipeline.File
+		pipeline.Run(context.Background(), o, func(r *pipeline.File) { first = *r })
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.Err != nil {
+			if !bytes.Equal(got, src) {
+				t.Fatalf("the run failed (%v) but the file changed", first.Err)
+			}
+			return
+		}
+		if !bytes.Equal(got, first.Output) {
+			t.Fatalf("the file holds %q, want the output %q", got, first.Output)
+		}
+		var second pipeline.File
+		pipeline.Run(context.Background(), o, func(r *pipeline.File) { second = *r })
+		if second.Err != nil {
+			t.Fatalf("the second run failed: %v\ninput:\n%s\noutput:\n%s", second.Err, src, got)
+		}
+		if second.Changed() {
+			t.Fatalf("the second run changed the output again:\n%s\nto:\n%s", got, second.Output)
+		}
+		for _, env := range []types.Mapping{{}, {"_": ""}} {
+			if composeGoLoads(path, src, env) == nil {
+				if err := composeGoLoads(path, got, env); err != nil {
+					t.Fatalf("compose-go loads the input but not the output: %v\ninput:\n%s\noutput:\n%s", err, src, got)
+				}
+			}
+		}
+	})
+}
+
+// composeGoLoads loads src with the compose-spec reference loader, without
+// reading other files. An env without the "_" key leaves every variable
+// unset; with it, each variable is "1".
+func composeGoLoads(path string, src []byte, env types.Mapping) error {
+	details := types.ConfigDetails{
+		WorkingDir:  filepath.Dir(path),
+		ConfigFiles: []types.ConfigFile{{Filename: path, Content: src}},
+		Environment: types.Mapping{},
+	}
+	_, ones := env["_"]
+	_, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+		o.SetProjectName("fuzz", true)
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		o.SkipInclude = true
+		o.SkipExtends = true
+		o.ResolvePaths = false
+		o.Interpolate.LookupValue = func(name string) (string, bool) {
+			if ones && !strings.HasPrefix(name, "_") {
+				return "1", true
+			}
+			return "", false
+		}
+	})
+	return err
+}
