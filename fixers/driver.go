@@ -70,6 +70,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	res.Findings = first
 	cur := d
 	findings := first
+	var hist history // how each pass's document came from the one before
 	for pass := 1; ; pass++ {
 		fixes := eligible(findings, opts)
 		if len(fixes) == 0 {
@@ -95,15 +96,89 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
 		}
 		res.Output, res.Passes = out, pass
+		hist = append(hist, editsOf(accepted))
 		cur = next
 		if findings, err = analyze(cur, opts); err != nil {
-			return nil, err
+			return nil, hist.relocate(d, cur, err)
 		}
 	}
 	if res.Passes > 1 {
 		markLaterPasses(res.Findings, findings, opts)
 	}
 	return res, nil
+}
+
+// ruleError is a rule that could not run on a document. Its message is
+// made when printed, so that a position relocated into the file as read
+// (history.relocate) shows.
+type ruleError struct {
+	path, id string
+	err      error
+}
+
+func (e *ruleError) Error() string { return fmt.Sprintf("%s: rule %s: %v", e.path, e.id, e.err) }
+func (e *ruleError) Unwrap() error { return e.err }
+
+// history holds the edits of each applied pass, in order: pass i turned
+// the document of pass i into that of pass i+1.
+type history [][]compose.Edit
+
+// relocate moves the position of the first *compose.PosError in err's
+// chain from cur, a later pass's document, to orig, the file as read: a
+// message names the file, so its line must be one of the file's. A
+// position inside text that a fix added moves to where that text goes,
+// and the message says so.
+func (h history) relocate(orig, cur *compose.Document, err error) error {
+	var pe *compose.PosError
+	if len(h) == 0 || !errors.As(err, &pe) || pe.Path != orig.Path || pe.Line == 0 {
+		return err
+	}
+	off, added := cur.Offset(pe.Line, pe.Col), false
+	for i := len(h) - 1; i >= 0; i-- {
+		var in bool
+		off, in = unapply(h[i], off)
+		added = added || in
+	}
+	p := orig.Pos(off)
+	pe.Line, pe.Col = p.Line, p.Col
+	if added {
+		pe.Msg += " (in text that an earlier fix adds here)"
+	}
+	return err
+}
+
+// unapply maps an offset in the output of edits back to their source: an
+// offset in a replacement's text maps to the replaced span's start, with
+// in set.
+func unapply(edits []compose.Edit, off int) (src int, in bool) {
+	sorted := append([]compose.Edit(nil), edits...)
+	compose.SortEdits(sorted)
+	shift := 0 // output offset minus source offset so far
+	var prev *compose.Edit
+	for i := range sorted {
+		e := sorted[i]
+		if prev != nil && *prev == e {
+			continue // Apply writes identical edits once
+		}
+		prev = &sorted[i]
+		start := e.Start + shift
+		if off < start {
+			break
+		}
+		if off < start+len(e.New) {
+			return e.Start, true
+		}
+		shift += len(e.New) - (e.End - e.Start)
+	}
+	return off - shift, false
+}
+
+func editsOf(fixes []*Finding) []compose.Edit {
+	var edits []compose.Edit
+	for _, f := range fixes {
+		edits = append(edits, f.Fix.Change.Edits...)
+	}
+	return edits
 }
 
 // markLaterPasses marks first-pass findings whose fixes were applied in a
@@ -157,7 +232,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		p.report = func(f Finding) { all = append(all, f) }
 		p.unchecked = func(f Finding) { blind = append(blind, f) }
 		if err := r.Check(p); err != nil {
-			return nil, fmt.Errorf("%s: rule %s: %w", d.Path, r.ID, err)
+			return nil, &ruleError{path: d.Path, id: r.ID, err: err}
 		}
 	}
 	sup := parseSuppressions(d)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 )
 
 // scalarRule is a test rule that, while k's value satisfies when, sets it
@@ -275,5 +276,46 @@ func TestMergeDefersASecondSetOfTheSameScalar(t *testing.T) {
 	// The first fix applies; the second's rule no longer matches "a-b".
 	if got, want := string(res.Output), "services:\n  web:\n    image: nginx:1.27.3\n    command: x-b\n"; got != want {
 		t.Errorf("output = %q, want %q", got, want)
+	}
+}
+
+// TestLaterPassErrorNamesAPositionInTheFile checks that a rule failing on a
+// later pass, on a document that earlier fixes lengthened, names the line
+// of the file as read, not a line of the edited text: a duplicate
+// depends_on item was reported at d.yaml:23:9 in an 8-line file.
+func TestLaterPassErrorNamesAPositionInTheFile(t *testing.T) {
+	src := "services:\n  web:\n    image: a\n  db:\n    image: b\n    x: y\n"
+	grow := changeRule("CF990", func(d *compose.Document) compose.Change {
+		if _, v := compose.MapGet(d.Root, "x-added"); v != nil {
+			return compose.Change{}
+		}
+		// Eleven lines on top, before the services key.
+		var v yaml.Node
+		if err := yaml.Unmarshal([]byte("{a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}"), &v); err != nil {
+			t.Fatal(err)
+		}
+		v.Content[0].Style = 0
+		ch, err := d.AddExtension("x-added", v.Content[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	})
+	failLater := &Rule{ID: "CF991", Name: "fail-later", Check: func(p *Pass) error {
+		_, added := compose.MapGet(p.Document.Root, "x-added")
+		if added == nil {
+			return nil
+		}
+		_, svcs := compose.MapGet(p.Document.Root, "services")
+		_, db := compose.MapGet(svcs, "db")
+		_, x := compose.MapGet(db, "x")
+		return &compose.PosError{Path: p.Document.Path, Line: x.Line, Col: x.Column, Msg: "cannot use x"}
+	}}
+	_, err := runOn(t, src, Options{Rules: []*Rule{grow, failLater}})
+	if err == nil {
+		t.Fatal("Run succeeded, want the second pass's error")
+	}
+	if want := "test.yaml: rule CF991: test.yaml:6:8: cannot use x"; err.Error() != want {
+		t.Errorf("Run error %q, want %q", err, want)
 	}
 }
