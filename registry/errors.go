@@ -60,7 +60,8 @@ type Error struct {
 
 // Error implements error.
 func (e *Error) Error() string {
-	if e.Err == nil || strings.HasPrefix(e.Err.Error(), e.Kind.Error()) {
+	// The kind is said once: a cause that already names it stands alone.
+	if e.Err == nil || strings.HasPrefix(e.Err.Error(), e.Kind.Error()) || strings.HasSuffix(e.Err.Error(), ": "+e.Kind.Error()) {
 		if e.Err != nil {
 			return fmt.Sprintf("%s %s: %v", e.Op, e.Ref, e.Err)
 		}

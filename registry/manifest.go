@@ -164,10 +164,10 @@ func verifyManifest(body []byte, contentType, announced string) (Manifest, error
 		return Manifest{}, fmt.Errorf("Content-Type %s but a body of mediaType %s: %w", m.MediaType, probe.MediaType, ErrBadResponse)
 	}
 	if probe.SchemaVersion == nil || *probe.SchemaVersion != 2 {
-		return Manifest{}, fmt.Errorf("a %s without schemaVersion 2: %w", m.MediaType, ErrBadResponse)
+		return Manifest{}, fmt.Errorf("%s content without schemaVersion 2: %w", m.MediaType, ErrBadResponse)
 	}
 	if err := checkManifestBody(m); err != nil {
-		return Manifest{}, fmt.Errorf("a %s that does not parse: %v: %w", m.MediaType, err, ErrBadResponse)
+		return Manifest{}, fmt.Errorf("%s content that does not parse as one: %v: %w", m.MediaType, err, ErrBadResponse)
 	}
 	return m, nil
 }
