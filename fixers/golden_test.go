@@ -211,7 +211,7 @@ func sliceOr(b []byte, i, j int) []byte {
 }
 
 // TestGoldenUnsafe runs the golden cases of the unsafe rules' directories
-// (CF3xx, CF5xx and the seed replays) again with unsafe fixes on, comparing
+// (CF103, CF3xx, CF5xx and the seed replays) again with unsafe fixes on, comparing
 // with <case>.unsafe.golden.yaml and <case>.unsafe.findings; TestGolden
 // covers the default run, where unsafe fixes must be shown, not applied.
 // Each case also checks the promise (output loads, a second run changes
@@ -220,7 +220,7 @@ func sliceOr(b []byte, i, j int) []byte {
 func TestGoldenUnsafe(t *testing.T) {
 	root := filepath.Join(golden.RepoRoot(t), "testdata", "golden")
 	var inputs []string
-	for _, pattern := range []string{"CF3*/*.input.yaml", "CF5*/*.input.yaml", "seeds/*.input.yaml"} {
+	for _, pattern := range []string{"CF103/*.input.yaml", "CF3*/*.input.yaml", "CF5*/*.input.yaml", "seeds/*.input.yaml"} {
 		m, err := filepath.Glob(filepath.Join(root, pattern))
 		if err != nil {
 			t.Fatal(err)

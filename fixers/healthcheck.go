@@ -30,7 +30,7 @@ const (
 
 // healthRules returns the rules of the healthchecks and dependency conditions (CF1xx) family.
 func healthRules() []*Rule {
-	return []*Rule{healthcheckRule(), dependsOnRule(), undefinedServiceRule()}
+	return []*Rule{healthcheckRule(), dependsOnRule(), healthProgramRule(), undefinedServiceRule()}
 }
 
 // HealthConfig configures the healthchecks and dependency conditions (CF1xx) rules; the zero value means the defaults.

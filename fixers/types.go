@@ -2,6 +2,7 @@ package fixers
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/composefix/composefix/compose"
 )
@@ -95,7 +96,67 @@ type Resolution struct {
 	Newer []TagDigest
 	// Err is set when the reference could not be resolved.
 	Err error
+	// Facts holds what the image says about itself, by platform
+	// ("linux/amd64"); nil when image facts were not read.
+	Facts map[string]ImageFacts
 }
+
+// ImageFacts is what the image's config (and, when inspected, its layers)
+// says about one platform of an image. The registry package fills it; rules
+// only read it.
+type ImageFacts struct {
+	// Platforms lists the platforms the image's index serves ("linux/amd64",
+	// "linux/arm64/v8"); one entry for a single-platform image.
+	Platforms []string
+	// Unserved is set when the index does not serve the platform asked for.
+	Unserved bool
+	// Err is set when the facts could not be read; the other fields are
+	// then empty.
+	Err error
+	// User is the config's USER ("" is root).
+	User string
+	// Healthcheck is the config's own HEALTHCHECK test (["CMD", ...],
+	// ["CMD-SHELL", ...] or ["NONE"]); nil when the image declares none.
+	Healthcheck []string
+	// ExposedPorts are the config's EXPOSE entries ("8080/tcp"), sorted.
+	ExposedPorts []string
+	// Entrypoint and Cmd are the config's ENTRYPOINT and CMD.
+	Entrypoint, Cmd []string
+	// Path is the config's PATH, split at colons.
+	Path []string
+	// Labels are the config's labels (org.opencontainers.image.version and
+	// friends).
+	Labels map[string]string
+	// Files is what the layers hold; nil when they were not inspected.
+	Files *FileFacts
+	// FilesNote says why the layers were not inspected (over the byte
+	// budget); "" when they were or when inspection was not asked for.
+	FilesNote string
+}
+
+// FileFacts is what an image's layers hold, whiteouts applied.
+type FileFacts struct {
+	// Programs are the executables in the config's PATH directories, by
+	// base name, symlinks and hardlinks followed (busybox applets).
+	Programs map[string]bool
+	// Paths are absolute paths of every executable file in the image.
+	Paths map[string]bool
+	// Shells are the shells present ("/bin/sh", "/bin/bash"), sorted.
+	Shells []string
+}
+
+// Has reports whether program (a base name or an absolute path) exists in
+// the image.
+func (f *FileFacts) Has(program string) bool {
+	if strings.HasPrefix(program, "/") {
+		return f.Paths[program]
+	}
+	return f.Programs[program]
+}
+
+// DefaultPlatform is the platform an image runs on when the service sets no
+// platform:, as docker compose on the usual CI and server hosts does.
+const DefaultPlatform = "linux/amd64"
 
 // TagDigest is a tag and the digest it points at.
 type TagDigest struct {
