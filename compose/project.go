@@ -13,21 +13,27 @@ import (
 // both are in the list and in the same directory. Other files are projects
 // of their own. Projects keep the order of their first file; each project
 // lists its base before its override.
+//
+// Deprecated: ProjectFiles also knows named overlays and bases on disk.
 func GroupProjects(files []string) [][]string {
 	index := map[string]int{} // base file's cleaned path -> project index
 	var projects [][]string
 	for _, f := range files {
 		index[filepath.Clean(f)] = -1
 	}
+	inList := func(p string) bool { _, ok := index[p]; return ok }
 	for _, f := range files {
-		if base := overrideBase(f, index); base != "" {
+		if isOverride(f) && baseOf(f, inList) != "" {
 			continue // joins its base below
 		}
 		index[filepath.Clean(f)] = len(projects)
 		projects = append(projects, []string{f})
 	}
 	for _, f := range files {
-		if base := overrideBase(f, index); base != "" {
+		if !isOverride(f) {
+			continue
+		}
+		if base := baseOf(f, inList); base != "" {
 			i := index[base]
 			projects[i] = append(projects[i], f)
 		}
@@ -35,26 +41,129 @@ func GroupProjects(files []string) [][]string {
 	return projects
 }
 
-// overrideBase returns the cleaned path of the base file an override file
-// joins, when that base is among the files; "" otherwise.
-func overrideBase(f string, files map[string]int) string {
+// ProjectFiles returns, for each of files, the files docker compose merges
+// it with, in merge order and the file itself included:
+//
+//   - an override (compose.override.yaml, docker-compose.override.yml) or a
+//     named overlay (compose.<name>.yaml, docker-compose.<name>.yml): the
+//     base in the same directory (compose.y(a)ml or docker-compose.y(a)ml,
+//     its own family first), then itself: `docker compose -f compose.yaml
+//     -f compose.prod.yaml`, which leaves the override out;
+//   - a base: itself, then its override when there is one, as a bare
+//     `docker compose` reads them;
+//   - any other file, or an overlay without a base: itself alone.
+//
+// A base or override that is not among files but for which exists reports
+// true is listed too: the caller reads it as context and does not fix it.
+// This is how an overlay staged alone (pre-commit passes only staged files)
+// is analysed with its base. Paths keep the spelling of files where the
+// file is among them.
+func ProjectFiles(files []string, exists func(string) bool) map[string][]string {
+	given := map[string]string{} // cleaned path -> spelling in files
+	for _, f := range files {
+		given[filepath.Clean(f)] = f
+	}
+	found := func(p string) bool {
+		_, ok := given[p]
+		return ok || exists(p)
+	}
+	spell := func(p string) string {
+		if g, ok := given[p]; ok {
+			return g
+		}
+		return p
+	}
+	out := make(map[string][]string, len(files))
+	for _, f := range files {
+		if !IsOverlay(f) {
+			group := []string{f}
+			if o := overrideOf(f, found); o != "" {
+				group = append(group, spell(o))
+			}
+			out[f] = group
+			continue
+		}
+		if base := baseOf(f, found); base != "" {
+			out[f] = []string{spell(base), f}
+		} else {
+			out[f] = []string{f}
+		}
+	}
+	return out
+}
+
+// composeStems are the two families of compose file names, in docker
+// compose's order of preference.
+var composeStems = [...]string{"compose", "docker-compose"}
+
+// splitComposeName splits a compose file name into its family stem
+// ("compose" or "docker-compose") and the overlay name between the stem and
+// the extension ("" for a base, "override", "prod", "dev.local").
+func splitComposeName(name string) (stem, overlay string, ok bool) {
+	ext := filepath.Ext(name)
+	if ext != ".yml" && ext != ".yaml" {
+		return "", "", false
+	}
+	rest := strings.TrimSuffix(name, ext)
+	for _, st := range composeStems {
+		switch {
+		case rest == st:
+			return st, "", true
+		case strings.HasPrefix(rest, st+".") && len(rest) > len(st)+1:
+			return st, rest[len(st)+1:], true
+		}
+	}
+	return "", "", false
+}
+
+// IsOverlay reports whether a file is merged over a base in its directory:
+// compose.override.y(a)ml, compose.<name>.y(a)ml and their docker-compose
+// spellings.
+func IsOverlay(path string) bool {
+	_, overlay, ok := splitComposeName(filepath.Base(path))
+	return ok && overlay != ""
+}
+
+func isOverride(path string) bool {
+	_, overlay, ok := splitComposeName(filepath.Base(path))
+	return ok && overlay == "override"
+}
+
+// baseOf returns the cleaned path of the base file an overlay joins: in its
+// directory, of its own family first, that found reports; "" otherwise.
+func baseOf(f string, found func(string) bool) string {
 	dir, name := filepath.Split(filepath.Clean(f))
-	var stem string
-	switch {
-	case strings.HasPrefix(name, "compose.override.y"):
-		stem = "compose"
-	case strings.HasPrefix(name, "docker-compose.override.y"):
-		stem = "docker-compose"
-	default:
+	stem, overlay, ok := splitComposeName(name)
+	if !ok || overlay == "" {
 		return ""
 	}
-	if ext := filepath.Ext(name); ext != ".yml" && ext != ".yaml" {
+	stems := []string{stem}
+	for _, st := range composeStems {
+		if st != stem {
+			stems = append(stems, st)
+		}
+	}
+	for _, st := range stems {
+		for _, ext := range []string{".yaml", ".yml"} {
+			if base := filepath.Join(dir, st+ext); found(base) {
+				return base
+			}
+		}
+	}
+	return ""
+}
+
+// overrideOf returns the cleaned path of a base file's override that found
+// reports; "" for a file that is not a base or has no override.
+func overrideOf(f string, found func(string) bool) string {
+	dir, name := filepath.Split(filepath.Clean(f))
+	stem, overlay, ok := splitComposeName(name)
+	if !ok || overlay != "" {
 		return ""
 	}
 	for _, ext := range []string{".yaml", ".yml"} {
-		base := filepath.Join(dir, stem+ext)
-		if _, ok := files[base]; ok {
-			return base
+		if o := filepath.Join(dir, stem+".override"+ext); found(o) {
+			return o
 		}
 	}
 	return ""
