@@ -143,6 +143,9 @@ func checkNoNewPrivileges(p *Pass) error {
 				continue // extends: compose appends the lists; the base is checked itself
 			}
 		}
+		if !p.owns(s.Name) || p.elsewhereWith(s.Name, func(o svc) bool { return setsNoNewPrivileges(o.get("security_opt")) }) {
+			continue // the file that defines the service gets the option, once
+		}
 		pl := plan{s: s, msg: fmt.Sprintf("service %q does not set no-new-privileges; expected security_opt: [%q]", s.Name, noNewPrivileges)}
 		_, mine := compose.MapGet(s.Node, "security_opt")
 		target := compose.Resolve(mine)

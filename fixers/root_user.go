@@ -38,7 +38,7 @@ func checkRootUser(p *Pass, entries []kb.Healthcheck) error {
 		if image == "" {
 			continue
 		}
-		if set, unknown := p.inherits(all, s, "user"); set || unknown {
+		if p.settled(all, s, "user") {
 			continue
 		}
 		h, ok := kb.Lookup(entries, image)

@@ -213,21 +213,28 @@ func (p *Pass) elsewhere(name, key string) bool {
 	return false
 }
 
-// owns reports whether this document is the first file of the project that
-// defines the service: a missing setting is added there, once, not in every
-// file that mentions the service.
+// owns reports whether this document defines the service called name: it
+// is the first file of the project, in merge order, that gives the service
+// an image, a build or an extends (or, when none does, the first that
+// mentions it). A setting the service lacks is added there, once: in an
+// overlay it would replace the base's value under compose's merge, and in
+// every file that mentions the service it would only repeat.
 func (p *Pass) owns(name string) bool {
+	first := ""
 	for _, d := range p.Project {
-		if d.Path == p.Document.Path {
-			return true
-		}
 		for _, s := range services(d) {
-			if s.Name == name {
-				return false
+			if s.Name != name {
+				continue
+			}
+			if first == "" {
+				first = d.Path
+			}
+			if s.has("image") || s.has("build") || s.has("extends") {
+				return d.Path == p.Document.Path
 			}
 		}
 	}
-	return true
+	return first == "" || first == p.Document.Path
 }
 
 // settled reports whether a rule should leave key alone on service s: it is

@@ -1,0 +1,155 @@
+package fixers
+
+import (
+	"sort"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/google/go-cmp/cmp"
+)
+
+// overlayBase is the base of the overlay tests: web is defined here (its
+// image), with the values an overlay must not override.
+const overlayBase = `services:
+  web:
+    image: nginx:1.27.3
+    restart: always
+    logging:
+      driver: local
+  api:
+    build: ./api
+  db:
+    image: postgres:16.4
+`
+
+// TestOverlayGetsNoDefaults checks where fixes that set a default go in a
+// project of a base and a named overlay: never into the overlay for a
+// service the base defines (there it would replace the base's value under
+// `docker compose -f compose.yaml -f compose.prod.yaml`), but into the
+// overlay for a service only the overlay defines. Findings about the
+// overlay's own values stay on the overlay.
+func TestOverlayGetsNoDefaults(t *testing.T) {
+	tests := []struct {
+		name    string
+		overlay string
+		// want lists the services the overlay's fixes touch, by the
+		// rule IDs whose fixes were applied, as "rule service".
+		want []string
+	}{
+		{
+			name:    "base services only",
+			overlay: "services:\n  web:\n    environment:\n      MODE: prod\n  api:\n    ports: [\"8080:80\"]\n  db:\n    command: postgres -c max_connections=200\n",
+			want:    nil,
+		},
+		{
+			// Setting image in an overlay changes what runs, not who
+			// defines the service: the base named it first.
+			name:    "overlay replaces the image",
+			overlay: "services:\n  web:\n    image: nginx:1.27.4\n",
+			want:    nil,
+		},
+		{
+			name:    "service of the overlay's own",
+			overlay: "services:\n  web:\n    environment:\n      MODE: prod\n  worker:\n    image: busybox:1.37.0\n    command: [\"sleep\", \"infinity\"]\n",
+			want:    []string{"CF201 worker", "CF301 worker", "CF401 worker", "CF505 worker"},
+		},
+		{
+			// A value the overlay writes is the overlay's: CF504 binds
+			// its published database port there.
+			name:    "overlay's own values",
+			overlay: "services:\n  db:\n    ports: [\"5432:5432\"]\n",
+			want:    []string{"CF504 db"},
+		},
+	}
+	base := mustLoad(t, "compose.yaml", overlayBase)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			overlay := mustLoad(t, "compose.prod.yaml", tt.overlay)
+			res, err := Run(overlay, Options{Rules: Rules(), UnsafeFixes: true, Project: []*compose.Document{base, overlay}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := appliedByService(res.Findings, overlay)
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("fixes applied to the overlay mismatch (-want +got):\n%s\noutput:\n%s", d, res.Output)
+			}
+		})
+	}
+}
+
+// TestBaseOwnsAfterOverlayFirst checks that the file giving a service its
+// image owns it even when a file listed before it (-f overlay.yml -f
+// base.yml) mentions the service first without defining it.
+func TestBaseOwnsAfterOverlayFirst(t *testing.T) {
+	first := mustLoad(t, "ports.yml", "services:\n  web:\n    ports: [\"80:80\"]\n")
+	def := mustLoad(t, "app.yml", "services:\n  web:\n    image: nginx:1.27.3\n")
+	project := []*compose.Document{first, def}
+	rules, err := Select(Rules(), []string{"CF201"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		d    *compose.Document
+		want []string
+	}{{first, nil}, {def, []string{"CF201 web"}}} {
+		res, err := Run(tc.d, Options{Rules: rules, Project: project})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(tc.want, appliedByService(res.Findings, tc.d)); d != "" {
+			t.Errorf("%s: fixes mismatch (-want +got):\n%s", tc.d.Path, d)
+		}
+	}
+}
+
+func mustLoad(t *testing.T, path, src string) *compose.Document {
+	t.Helper()
+	d, err := compose.Load(path, []byte(src))
+	if err != nil {
+		t.Fatalf("Load(%s): %v", path, err)
+	}
+	return d
+}
+
+// appliedByService lists the applied fixes as "rule service", the service
+// being the one whose mapping holds the finding, sorted.
+func appliedByService(fs []Finding, d *compose.Document) []string {
+	var out []string
+	for _, f := range fs {
+		if !f.Applied {
+			continue
+		}
+		name := "?"
+		for _, s := range d.Services() {
+			sp, err := d.NodeSpan(s.Key)
+			if err != nil {
+				continue
+			}
+			end := len(d.Src)
+			if s.Value != nil {
+				if vs, err := d.NodeSpan(s.Value); err == nil {
+					end = vs.End
+				}
+			}
+			if f.Span.Start >= sp.Start && f.Span.Start <= end {
+				name = s.Name
+			}
+		}
+		out = append(out, f.RuleID+" "+name)
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return nil
+	}
+	return compactStrings(out)
+}
+
+func compactStrings(ss []string) []string {
+	out := ss[:0]
+	for i, s := range ss {
+		if i == 0 || s != ss[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
