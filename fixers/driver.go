@@ -245,6 +245,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 			kept = append(kept, f)
 		}
 	}
+	dropInherited(d, kept)
 	kept = append(kept, sup.unused(d, opts.Rules)...)
 	sortFindings(kept)
 	return kept, nil

@@ -189,19 +189,9 @@ func mergedFrom(s svc, inserted map[*yaml.Node]string) string {
 	if s.Node == nil {
 		return ""
 	}
-	for i := 0; i+1 < len(s.Node.Content); i += 2 {
-		if k := s.Node.Content[i]; k.Value != "<<" || k.Tag == "!!str" {
-			continue
-		}
-		v := s.Node.Content[i+1]
-		srcs := []*yaml.Node{v}
-		if r := compose.Resolve(v); r != nil && r.Kind == yaml.SequenceNode {
-			srcs = r.Content
-		}
-		for _, src := range srcs {
-			if name, ok := inserted[compose.Resolve(src)]; ok && name != s.Name {
-				return name
-			}
+	for _, src := range mergeSources(s.Node) {
+		if name, ok := inserted[src]; ok && name != s.Name {
+			return name
 		}
 	}
 	return ""

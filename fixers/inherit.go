@@ -1,0 +1,142 @@
+package fixers
+
+import (
+	"fmt"
+
+	"github.com/composefix/composefix/compose"
+	"go.yaml.in/yaml/v3"
+)
+
+// insertKey identifies a key a fix adds to a mapping.
+type insertKey struct {
+	rule   string
+	target *yaml.Node
+	key    string
+}
+
+// insertFix is a fix that adds a key, with what it adds.
+type insertFix struct {
+	value  *yaml.Node
+	safety Safety
+}
+
+// dropInherited empties the fixes that a merge key makes redundant: when a
+// fix adds key K to a mapping that another service merges ("<<: *netbox"),
+// and that service's fix of the same rule adds the same K: value to its own
+// mapping, the service inherits it once the merged mapping is fixed, and
+// writing it twice only repeats it (netbox-docker's workers). The emptied
+// fix keeps its finding, which a later pass no longer reports.
+//
+// Only fixes made entirely of such inserts are emptied, and only when the
+// merged mapping's fix is not suppressed (fs holds the kept findings) and
+// is as safe, so that both are applied or neither.
+func dropInherited(d *compose.Document, fs []Finding) {
+	names := map[*yaml.Node]string{}
+	for _, s := range services(d) {
+		if s.Node != nil && !s.Shared {
+			names[s.Node] = s.Name
+		}
+	}
+	inserts := map[insertKey]insertFix{}
+	uses := map[*compose.Op]int{} // ops shared by several fixes (the logging anchor block)
+	for _, f := range fs {
+		if f.Fix == nil {
+			continue
+		}
+		for _, op := range f.Fix.Change.Ops {
+			uses[op]++
+			if op.Kind == compose.OpInsert && op.Target != nil && op.Target.Kind == yaml.MappingNode {
+				inserts[insertKey{f.RuleID, op.Target, op.Key}] = insertFix{op.Value, f.Fix.Safety}
+			}
+		}
+	}
+	for i := range fs {
+		f := &fs[i]
+		if f.Fix == nil || len(f.Fix.Change.Ops) == 0 {
+			continue
+		}
+		from, covered := "", true
+		for _, op := range f.Fix.Change.Ops {
+			if uses[op] > 1 {
+				continue // another fix makes it too
+			}
+			if op.Kind != compose.OpInsert || op.Target == nil || op.Target.Kind != yaml.MappingNode {
+				covered = false
+				break
+			}
+			base, ok := inheritedInsert(inserts, f.RuleID, op, f.Fix.Safety)
+			if !ok {
+				covered = false
+				break
+			}
+			if from = names[base]; from == "" {
+				from = "a merged mapping"
+			}
+		}
+		if !covered || from == "" {
+			continue
+		}
+		f.Fix = &Fix{Title: fmt.Sprintf("%s (inherited from %s)", f.Fix.Title, from), Safety: f.Fix.Safety}
+	}
+}
+
+// inheritedInsert reports whether a mapping that op's target merges,
+// directly or through other merged mappings, gains the same key with the
+// same value from a fix of the same rule, and returns that mapping.
+func inheritedInsert(inserts map[insertKey]insertFix, rule string, op *compose.Op, safety Safety) (*yaml.Node, bool) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(m *yaml.Node) (*yaml.Node, bool)
+	walk = func(m *yaml.Node) (*yaml.Node, bool) {
+		for _, src := range mergeSources(m) {
+			if seen[src] {
+				continue
+			}
+			seen[src] = true
+			if in, ok := inserts[insertKey{rule, src, op.Key}]; ok {
+				if in.safety == safety && sameNode(in.value, op.Value) {
+					return src, true
+				}
+				return nil, false // a different value: the service overrides it
+			}
+			if _, v := compose.MapGet(src, op.Key); v != nil {
+				return nil, false // set there already, yet the service lacks it: not plain inheritance
+			}
+			if base, ok := walk(src); ok {
+				return base, true
+			}
+		}
+		return nil, false
+	}
+	return walk(op.Target)
+}
+
+// mergeSources returns the mappings m merges with "<<", aliases resolved.
+func mergeSources(m *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Value != "<<" || k.Tag == "!!str" {
+			continue
+		}
+		v := compose.Resolve(m.Content[i+1])
+		srcs := []*yaml.Node{v}
+		if v != nil && v.Kind == yaml.SequenceNode {
+			srcs = v.Content
+		}
+		for _, src := range srcs {
+			if src = compose.Resolve(src); src != nil && src.Kind == yaml.MappingNode {
+				out = append(out, src)
+			}
+		}
+	}
+	return out
+}
+
+// sameNode reports whether two new value nodes encode the same YAML.
+func sameNode(a, b *yaml.Node) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	x, errA := yaml.Marshal(a)
+	y, errB := yaml.Marshal(b)
+	return errA == nil && errB == nil && string(x) == string(y)
+}
