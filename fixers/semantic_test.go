@@ -40,6 +40,7 @@ var ownedFields = map[string][]string{
 	// gets --ping=true (the rule's doc says so).
 	"CF101": {"+services.*.healthcheck", "services.*.command.+"},
 	"CF102": {"services.*.depends_on.*.condition"},
+	"CF103": {"services.*.healthcheck.test"},
 	"CF201": {"+services.*.restart"},
 	"CF301": {"+services.*.deploy.resources"},
 	"CF401": {"+services.*.logging", "x-*"},
