@@ -71,6 +71,11 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	cur := d
 	findings := first
 	var hist history // how each pass's document came from the one before
+	lin := &lineage{src: d.Src}
+	index := map[*Finding]int{}
+	for i := range first {
+		index[&first[i]] = i
+	}
 	for pass := 1; ; pass++ {
 		fixes := eligible(findings, opts)
 		if len(fixes) == 0 {
@@ -87,11 +92,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if pass == 1 {
-			for _, f := range accepted {
-				f.Applied = true
-			}
-		}
+		lin.record(accepted, func(f *Finding) int { return res.owner(d, lin, index, f) })
 		if _, v := compose.MapGet(next.Root, "services"); v == nil {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
 		}
@@ -102,10 +103,39 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			return nil, hist.relocate(d, cur, err)
 		}
 	}
-	if res.Passes > 1 {
-		markLaterPasses(res.Findings, findings, opts)
-	}
+	lin.finish(res)
 	return res, nil
+}
+
+// owner returns the index in r.Findings of the finding that accepted fix f
+// stands for. A first-pass finding is itself; a later pass's fix belongs to
+// the first-pass finding with the same rule and message (such as a
+// dependency condition that waited for a healthcheck), or else to one of the
+// same rule about the node it edits, or else is added as a finding of its
+// own, located in the original bytes.
+func (r *Result) owner(d *compose.Document, lin *lineage, index map[*Finding]int, f *Finding) int {
+	if i, ok := index[f]; ok {
+		return i
+	}
+	for i := range r.Findings {
+		if g := &r.Findings[i]; g.RuleID == f.RuleID && g.Message == f.Message && g.Fix != nil {
+			index[f] = i
+			return i
+		}
+	}
+	start, end := lin.origin(f.Span.Start), lin.origin(f.Span.End)
+	for i := range r.Findings {
+		if g := &r.Findings[i]; g.RuleID == f.RuleID && g.Fix != nil && g.Span.Start <= start && start <= g.Span.End {
+			index[f] = i
+			return i
+		}
+	}
+	g := *f
+	g.Span = compose.Span{Start: start, End: max(start, end)}
+	g.Pos, g.End = d.Pos(g.Span.Start), d.Pos(g.Span.End)
+	r.Findings = append(r.Findings, g)
+	index[f] = len(r.Findings) - 1
+	return len(r.Findings) - 1
 }
 
 // ruleError is a rule that could not run on a document. Its message is
@@ -181,21 +211,6 @@ func editsOf(fixes []*Finding) []compose.Edit {
 	return edits
 }
 
-// markLaterPasses marks first-pass findings whose fixes were applied in a
-// later pass: eligible then, and no longer reported with the same message.
-func markLaterPasses(first, now []Finding, opts Options) {
-	still := map[string]bool{}
-	for _, f := range now {
-		still[f.RuleID+"\x00"+f.Message] = true
-	}
-	for i := range first {
-		f := &first[i]
-		if !f.Applied && f.Fix != nil && allowed(f, opts) && !still[f.RuleID+"\x00"+f.Message] {
-			f.Applied = true
-		}
-	}
-}
-
 // withDefaults fills a nil Config with DefaultConfig and decodes the
 // knowledge bases when the Config has none, without writing to the
 // caller's Config.
@@ -252,12 +267,15 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 }
 
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Span.Start != fs[j].Span.Start {
-			return fs[i].Span.Start < fs[j].Span.Start
-		}
-		return fs[i].RuleID < fs[j].RuleID
-	})
+	sort.SliceStable(fs, func(i, j int) bool { return findingLess(&fs[i], &fs[j]) })
+}
+
+// findingLess is the findings' order: by offset, then rule ID.
+func findingLess(a, b *Finding) bool {
+	if a.Span.Start != b.Span.Start {
+		return a.Span.Start < b.Span.Start
+	}
+	return a.RuleID < b.RuleID
 }
 
 func allowed(f *Finding, opts Options) bool {

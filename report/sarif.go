@@ -166,7 +166,7 @@ func SARIF(w io.Writer, files []File, opts ...Option) error {
 			if n, ok := ruleIndex[fd.RuleID]; ok {
 				res.RuleIndex = &n
 			}
-			if fd.Fix != nil && !f.Written {
+			if fd.Fix != nil && len(fd.Fix.Change.Edits) > 0 && !f.Written {
 				if idx == nil {
 					idx = newLineIndex(f.Original)
 				}

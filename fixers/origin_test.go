@@ -1,0 +1,139 @@
+package fixers
+
+import (
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/google/go-cmp/cmp"
+)
+
+func pe(start, end int, text string, owners ...int) passEdit {
+	return passEdit{Edit: compose.Edit{Start: start, End: end, New: text}, owners: owners}
+}
+
+func tr(start, end int, text string, owners ...int) tracked {
+	return tracked{Edit: compose.Edit{Start: start, End: end, New: text}, owners: owners}
+}
+
+// TestLineageComposesPasses checks that edits of later passes land on the
+// original bytes: beside earlier edits when they touch only original
+// bytes, merged with an earlier edit whose text they change.
+func TestLineageComposesPasses(t *testing.T) {
+	const src = "abcdef"
+	for _, tt := range []struct {
+		name   string
+		passes [][]passEdit
+		want   []tracked
+	}{{
+		name:   "later edit in original bytes after an insertion",
+		passes: [][]passEdit{{pe(1, 1, "XY", 0)}, {pe(5, 6, "D", 1)}}, // "aXYbcdef": "d" is at 5
+		want:   []tracked{tr(1, 1, "XY", 0), tr(3, 4, "D", 1)},
+	}, {
+		name:   "later edit inside inserted text merges",
+		passes: [][]passEdit{{pe(1, 1, "XY", 0)}, {pe(2, 3, "Z", 1)}}, // "aXYb...": "Y" is at 2
+		want:   []tracked{tr(1, 1, "XZ", 0, 1)},
+	}, {
+		name:   "later edit spanning inserted text and original bytes merges",
+		passes: [][]passEdit{{pe(1, 1, "XY", 0)}, {pe(2, 4, "Q", 1)}}, // replaces "Yb"
+		want:   []tracked{tr(1, 2, "XQ", 0, 1)},
+	}, {
+		name:   "insertion right after inserted text stays apart",
+		passes: [][]passEdit{{pe(1, 1, "XY", 0)}, {pe(3, 3, "Z", 1)}},
+		want:   []tracked{tr(1, 1, "XY", 0), tr(1, 1, "Z", 1)},
+	}, {
+		name:   "insertion right before inserted text stays apart, first",
+		passes: [][]passEdit{{pe(1, 1, "XY", 0)}, {pe(1, 1, "Z", 1)}},
+		want:   []tracked{tr(1, 1, "Z", 1), tr(1, 1, "XY", 0)},
+	}, {
+		name:   "one pass, several edits",
+		passes: [][]passEdit{{pe(0, 1, "A", 0), pe(2, 2, "-", 1), pe(4, 6, "", 0)}},
+		want:   []tracked{tr(0, 1, "A", 0), tr(2, 2, "-", 1), tr(4, 6, "", 0)},
+	}, {
+		name:   "an edit across a deletion merges",
+		passes: [][]passEdit{{pe(2, 4, "", 0)}, {pe(1, 3, "Q", 1)}}, // "abef": replaces "be"
+		want:   []tracked{tr(1, 5, "Q", 0, 1)},
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &lineage{src: []byte(src)}
+			cur := src
+			for _, p := range tt.passes {
+				var edits []compose.Edit
+				for _, e := range p {
+					edits = append(edits, e.Edit)
+				}
+				out, err := compose.Apply([]byte(cur), edits)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cur = string(out)
+				h.add(p)
+			}
+			if d := cmp.Diff(tt.want, h.edits, cmp.AllowUnexported(tracked{})); d != "" {
+				t.Errorf("edits (-want +got):\n%s", d)
+			}
+			if got := h.apply(); got != cur {
+				t.Errorf("composed edits give %q, the passes %q", got, cur)
+			}
+		})
+	}
+}
+
+// TestLineageOrigin maps offsets of the current bytes to the original.
+func TestLineageOrigin(t *testing.T) {
+	h := &lineage{src: []byte("abcdef"), edits: []tracked{tr(1, 1, "XY", 0), tr(3, 5, "", 1)}} // "aXYbcf"
+	for cur, want := range map[int]int{0: 0, 1: 1, 2: 1, 3: 1, 4: 2, 5: 5, 6: 6} {
+		if got := h.origin(cur); got != want {
+			t.Errorf("origin(%d) = %d, want %d", cur, got, want)
+		}
+	}
+}
+
+// TestLineageSettle checks that edits sharing an offset are listed, by the
+// findings' order, in the order they were applied: a line continuation
+// applied first but listed last takes the character before it; a group
+// that cannot be reordered that way is merged.
+func TestLineageSettle(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		src   string
+		edits []tracked
+		order []int
+		want  []tracked
+	}{{
+		name:  "in order",
+		src:   "ab",
+		edits: []tracked{tr(1, 1, "X", 0), tr(1, 1, "Y", 1)},
+		order: []int{0, 1},
+		want:  []tracked{tr(1, 1, "X", 0), tr(1, 1, "Y", 1)},
+	}, {
+		name:  "first applied, listed last",
+		src:   "ab",
+		edits: []tracked{tr(1, 1, ":ro", 1), tr(1, 1, "\nY", 0)},
+		order: []int{0, 1},
+		want:  []tracked{tr(0, 1, "a:ro", 1), tr(1, 1, "\nY", 0)},
+	}, {
+		name:  "at the start of the file: merged",
+		src:   "ab",
+		edits: []tracked{tr(0, 0, "X", 1), tr(0, 0, "Y", 0)},
+		order: []int{0, 1},
+		want:  []tracked{tr(0, 0, "XY", 0, 1)},
+	}, {
+		name:  "a multi-byte character is taken whole",
+		src:   "é",
+		edits: []tracked{tr(2, 2, "X", 1), tr(2, 2, "Y", 0)},
+		order: []int{0, 1},
+		want:  []tracked{tr(0, 2, "éX", 1), tr(2, 2, "Y", 0)},
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &lineage{src: []byte(tt.src), edits: tt.edits}
+			before := h.apply()
+			h.settle(tt.order)
+			if d := cmp.Diff(tt.want, h.edits, cmp.AllowUnexported(tracked{})); d != "" {
+				t.Errorf("edits (-want +got):\n%s", d)
+			}
+			if got := h.apply(); got != before {
+				t.Errorf("settled edits give %q, want %q", got, before)
+			}
+		})
+	}
+}
