@@ -137,3 +137,23 @@ func TestLineageSettle(t *testing.T) {
 		})
 	}
 }
+
+// TestLineageFinish checks what finish makes of the findings: an applied
+// fix gets its edits, and a fix that never got edits (one that waited for
+// a pass that did not come) is dropped rather than shown as empty.
+func TestLineageFinish(t *testing.T) {
+	src := []byte("ab")
+	lin := &lineage{src: src, edits: []tracked{tr(1, 1, "X", 1)}}
+	res := &Result{Original: src, Output: []byte("aXb"), Findings: []Finding{
+		{RuleID: "CF102", Span: compose.Span{Start: 0}, Fix: &Fix{Title: "waits"}},
+		{RuleID: "CF201", Span: compose.Span{Start: 1}, Fix: &Fix{Title: "applied"}},
+	}}
+	lin.finish(res)
+	if f := res.Findings[0]; f.Fix != nil || f.Applied {
+		t.Errorf("empty fix: Fix = %+v, Applied = %v; want no fix", f.Fix, f.Applied)
+	}
+	f := res.Findings[1]
+	if !f.Applied || f.Fix == nil || len(f.Fix.Change.Edits) != 1 || f.Fix.Change.Edits[0] != (compose.Edit{Start: 1, End: 1, New: "X"}) {
+		t.Errorf("applied fix: %+v, Applied = %v; want the edit 1-1 \"X\"", f.Fix, f.Applied)
+	}
+}

@@ -153,21 +153,3 @@ func TestReportedFixesReplayToTheWrittenFiles(t *testing.T) {
 	}
 }
 
-// TestFixThatWaitsInVainIsNoFix selects the dependency-condition rule
-// alone: the conditions it would write wait for healthchecks no selected
-// rule adds, so the finding offers no fix (an empty one would read as a
-// fix that changes nothing).
-func TestFixThatWaitsInVainIsNoFix(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  api:\n    image: acme/api:1.0.0\n    depends_on: [db]\n  db:\n    image: postgres:16.4\n"})
-	out, errOut, _ := runCLI(t, dir, "", append(offline(t), "--format", "json", "--select", "CF102", ".")...)
-	var doc replayDoc
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("JSON report: %v\nstderr:\n%s", err, errOut)
-	}
-	if len(doc.Files) != 1 || len(doc.Files[0].Findings) != 1 {
-		t.Fatalf("want one file with one CF102 finding, got %s", out)
-	}
-	if fd := doc.Files[0].Findings[0]; fd.Fix != nil {
-		t.Errorf("%s finding has a fix %+v, want none", fd.Rule, fd.Fix)
-	}
-}
