@@ -152,4 +152,3 @@ func TestReportedFixesReplayToTheWrittenFiles(t *testing.T) {
 		})
 	}
 }
-
