@@ -214,6 +214,10 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 		res.Newer = append([]TagDigest(nil), res.Newer...)
 		out[ref] = res
 	}
+	for ref, res := range out {
+		res.Err = rn.secrets.redact(res.Err)
+		out[ref] = res
+	}
 	return out
 }
 
@@ -232,6 +236,7 @@ type run struct {
 	tagLists   memo[lookup[[]string]]     // by logical repository
 	digests    memo[lookup[string]]       // by logical repository + ":tag" or "@digest"
 	manifests  memo[Manifest]             // verified, by logical repository + ":tag" or "@digest"
+	secrets    secrets                    // credentials used, taken out of every error
 }
 
 // lookup is an answer and whether it came from the cache.
@@ -479,8 +484,9 @@ func (rn *run) transport(repo name.Repository) (http.RoundTripper, error) {
 	return rn.transports.do(repo.String(), func() (http.RoundTripper, error) {
 		auth, err := authn.Resolve(rn.ctx, r.o.keychain, repo)
 		if err != nil {
-			return nil, fmt.Errorf("looking up credentials for %s: %w", repo.RegistryStr(), err)
+			return nil, credentialsError(repo.RegistryStr())
 		}
+		rn.secrets.addAuth(rn.ctx, auth)
 		ch, err := rn.challenges.do(repo.RegistryStr(), func() (*transport.Challenge, error) {
 			return rn.ping(repo.Registry)
 		})
@@ -493,6 +499,7 @@ func (rn *run) transport(repo name.Repository) (http.RoundTripper, error) {
 			if err != nil {
 				return nil, fmt.Errorf("getting a token for %s: %w", repo, err)
 			}
+			rn.secrets.addToken(tok)
 		}
 		return transport.FromToken(repo.Registry, auth, r.rt, ch, tok)
 	})

@@ -1,0 +1,106 @@
+package registry
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// errCredentials stands for a keychain's failure. Its text is ours alone:
+// a Docker credential helper's error carries the helper's output, and a
+// helper that fails may well have printed the secret it was asked for
+// (docker-credential-helpers formats "err: exit status 1, out: `…`").
+var errCredentials = errors.New("the Docker config or its credential helper failed; its output is not shown because it may hold secrets (run the helper, or `docker login`, by hand to see why)")
+
+// credentialsError replaces a keychain error for host; only the error's
+// kind survives, never its text.
+func credentialsError(host string) error {
+	return &Error{Op: "looking up credentials for", Ref: host, Kind: ErrUnauthorized, Err: errCredentials}
+}
+
+// secrets holds every credential a run has used, so that no error text
+// leaves Resolve with one in it: a registry or token server may echo a
+// request's Authorization header or form fields in its error body, which
+// go-containerregistry copies into its errors.
+type secrets struct {
+	mu   sync.Mutex
+	list []string
+}
+
+// minSecret is the shortest value redacted: shorter ones would mangle
+// ordinary words in messages, and no registry accepts such a password.
+const minSecret = 4
+
+// addAuth records the secrets of an authenticator's configuration: the
+// password, the stored auth field and its Basic header form, and tokens.
+func (s *secrets) addAuth(ctx context.Context, a authn.Authenticator) {
+	if a == nil || a == authn.Anonymous {
+		return
+	}
+	cfg, err := authn.Authorization(ctx, a)
+	if err != nil || cfg == nil {
+		return
+	}
+	vals := []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken}
+	if cfg.Username != "" || cfg.Password != "" {
+		vals = append(vals, base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password)))
+	}
+	s.add(vals...)
+}
+
+// addToken records a bearer token issued during the run.
+func (s *secrets) addToken(t *transport.Token) {
+	if t != nil {
+		s.add(t.Token, t.AccessToken, t.RefreshToken)
+	}
+}
+
+func (s *secrets) add(vals ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vals {
+		if len(v) >= minSecret {
+			s.list = append(s.list, v)
+		}
+	}
+}
+
+// redact wraps err so that its text holds none of the recorded secrets;
+// errors.Is and errors.As still see the original chain.
+func (s *secrets) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	s.mu.Lock()
+	list := append([]string(nil), s.list...)
+	s.mu.Unlock()
+	if len(list) == 0 {
+		return err
+	}
+	// Longest first, so that a secret containing another goes whole.
+	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
+	msg := err.Error()
+	clean := msg
+	for _, v := range list {
+		clean = strings.ReplaceAll(clean, v, "[redacted]")
+	}
+	if clean == msg {
+		return err
+	}
+	return &redactedError{msg: clean, err: err}
+}
+
+// redactedError is an error whose text had credentials taken out.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -1,0 +1,139 @@
+package registry
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+)
+
+// failingHelper installs docker-credential-<name> on PATH: it prints
+// secret, as a confused helper does, and exits 1. It returns the file the
+// helper touches when it runs, so that a test can tell it really ran.
+func failingHelper(t *testing.T, name, secret string) string {
+	t.Helper()
+	bin := t.TempDir()
+	ran := filepath.Join(t.TempDir(), "ran")
+	script := fmt.Sprintf("#!/bin/sh\ntouch %q\necho '{\"ServerURL\":\"x\",\"Username\":\"ci\",\"Secret\":\"%s\"}'\nexit 1\n", ran, secret)
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-"+name), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return ran
+}
+
+// helperConfig points DOCKER_CONFIG at a config naming helper for host.
+func helperConfig(t *testing.T, host, helper string) {
+	t.Helper()
+	dir := t.TempDir()
+	b, _ := json.Marshal(map[string]any{"credHelpers": map[string]string{host: helper}})
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", dir)
+}
+
+func TestCredentialHelperOutputNeverInErrors(t *testing.T) {
+	const secret = "helper-S3cret-4f9a1c"
+	host := testRegistry(t, nil)
+	populate(t, host, fixtureFamilies)
+	ran := failingHelper(t, "xyz", secret)
+	helperConfig(t, host, "xyz")
+	cache := t.TempDir()
+	r, err := New(WithMirror("docker.io", "http://"+host), WithCacheDir(cache))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.Resolve(context.Background(), []Request{{Ref: "redis:7", Precise: true}, {Ref: "traefik:v3"}})
+	if _, err := os.Stat(ran); err != nil {
+		t.Fatalf("the credential helper never ran: %v", err)
+	}
+	for ref, res := range got {
+		if !errors.Is(res.Err, ErrUnauthorized) {
+			t.Errorf("Resolve(%q) error = %v, want ErrUnauthorized", ref, res.Err)
+			continue
+		}
+		if msg := res.Err.Error(); strings.Contains(msg, secret) || !strings.Contains(msg, host) {
+			t.Errorf("Resolve(%q) error = %q, want the registry named and no helper output", ref, msg)
+		}
+	}
+	assertNotInDir(t, cache, secret)
+}
+
+// TestEchoedCredentialsAreRedacted: a registry that repeats the request's
+// Authorization header and the decoded password in its error body, which
+// go-containerregistry copies into its error, must not get them printed.
+func TestEchoedCredentialsAreRedacted(t *testing.T) {
+	const user, pass = "alice", "echo-Pa55-7d1e"
+	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+	echo := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			authz := r.Header.Get("Authorization")
+			if authz == "" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			if r.URL.Path == "/v2/" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			u, p, _ := r.BasicAuth()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			msg := fmt.Sprintf("denied: Authorization: %s (user %s, password %s)", authz, u, p)
+			json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"code": "DENIED", "message": msg}}})
+		})
+	}
+	var open atomic.Bool
+	host := testRegistry(t, func(h http.Handler) http.Handler {
+		e := echo(h)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if open.Load() {
+				h.ServeHTTP(w, r)
+				return
+			}
+			e.ServeHTTP(w, r)
+		})
+	})
+	open.Store(true)
+	populate(t, host, fixtureFamilies)
+	open.Store(false)
+	kc := staticKeychain{host: authn.FromConfig(authn.AuthConfig{Username: user, Password: pass})}
+	res := newTestResolver(t, host, WithKeychain(kc)).Resolve(context.Background(), []Request{{Ref: "redis:7"}})["redis:7"]
+	if !errors.Is(res.Err, ErrUnauthorized) {
+		t.Fatalf("Resolve(redis:7) error = %v, want ErrUnauthorized", res.Err)
+	}
+	msg := res.Err.Error()
+	if !strings.Contains(msg, "denied") {
+		t.Errorf("error %q lost the registry's message; the test proves nothing", msg)
+	}
+	for _, s := range []string{pass, basic} {
+		if strings.Contains(msg, s) {
+			t.Errorf("error %q carries the credential %q", msg, s)
+		}
+	}
+}
+
+// assertNotInDir fails when any file under dir contains s.
+func assertNotInDir(t *testing.T, dir, s string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if b, err := os.ReadFile(path); err == nil && strings.Contains(string(b), s) {
+			t.Errorf("%s contains the secret", path)
+		}
+		return nil
+	})
+}
