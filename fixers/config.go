@@ -68,15 +68,18 @@ func DefaultConfig() *Config {
 	}
 }
 
-// Knowledge is the embedded knowledge bases (package kb), decoded. Decoding
-// takes milliseconds: once per run, not per rule, pass and file.
+// Knowledge is the embedded knowledge bases (package kb): generated
+// tables, so loading costs an index build of microseconds, once per run.
 type Knowledge struct {
 	Healthchecks []kb.Healthcheck
 	Classes      map[string]kb.Limits
 	ImageClasses []kb.ImageClass
+	// Index answers lookups over Healthchecks and ImageClasses; nil in a
+	// Knowledge built by hand, which then gets one when a run starts.
+	Index *kb.Index
 }
 
-// LoadKnowledge decodes the embedded knowledge bases.
+// LoadKnowledge returns the embedded knowledge bases, indexed.
 func LoadKnowledge() (*Knowledge, error) {
 	var k Knowledge
 	var err error
@@ -87,6 +90,9 @@ func LoadKnowledge() (*Knowledge, error) {
 		return nil, err
 	}
 	if k.ImageClasses, err = kb.ImageClasses(); err != nil {
+		return nil, err
+	}
+	if k.Index, err = kb.NewIndex(k.Healthchecks, k.ImageClasses); err != nil {
 		return nil, err
 	}
 	return &k, nil

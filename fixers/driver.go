@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers/kb"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -225,6 +226,15 @@ func withDefaults(opts Options) (Options, error) {
 		}
 		cfg := *opts.Config
 		cfg.Knowledge = k
+		opts.Config = &cfg
+	} else if opts.Config.Knowledge.Index == nil {
+		k := *opts.Config.Knowledge
+		var err error
+		if k.Index, err = kb.NewIndex(k.Healthchecks, k.ImageClasses); err != nil {
+			return opts, err
+		}
+		cfg := *opts.Config
+		cfg.Knowledge = &k
 		opts.Config = &cfg
 	}
 	return opts, nil

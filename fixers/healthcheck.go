@@ -210,18 +210,21 @@ After: rename the dependency to db (or define postgres).`,
 // healthCtx holds what the CF1xx rules need for one pass.
 type healthCtx struct {
 	p         *Pass
-	entries   []kb.Healthcheck
+	index     *kb.Index
 	ss        []svc
 	all       map[string]svc
 	completed map[string]bool
 	flowTest  bool
+	// plans and deps memoize plan and dep by service name for the pass:
+	// every dependant asks again, and dep may render a whole fix.
+	plans map[string]hcPlan
+	deps  map[string]depState
 }
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
-	entries := p.Config.Knowledge.Healthchecks
 	ss := services(p.Document)
 	return &healthCtx{
-		p: p, entries: entries, ss: ss, all: byName(ss),
+		p: p, index: p.Config.Knowledge.Index, ss: ss, all: byName(ss),
 		completed: completedDependencies(ss), flowTest: flowTests(ss),
 	}, nil
 }
@@ -279,14 +282,27 @@ func imageOf(s svc) string {
 	return img
 }
 
-// plan decides what the healthcheck rule does for s.
+// plan decides what the healthcheck rule does for s, once per service.
 func (h *healthCtx) plan(s svc) hcPlan {
+	if pl, ok := h.plans[s.Name]; ok {
+		return pl
+	}
+	pl := h.decide(s)
+	if h.plans == nil {
+		h.plans = map[string]hcPlan{}
+	}
+	h.plans[s.Name] = pl
+	return pl
+}
+
+// decide is plan without the memo.
+func (h *healthCtx) decide(s svc) hcPlan {
 	if h.p.settled(h.all, s, "healthcheck") || isOneShot(s, h.completed) {
 		return hcPlan{action: hcLeave}
 	}
 	image := imageOf(s)
 	ks := kbService(s, image)
-	entry, known := kb.Lookup(h.entries, image)
+	entry, known := h.index.Lookup(image)
 	if o, ok := h.p.Config.Health.override(s.Name, image); ok {
 		if o.Disable {
 			return hcPlan{action: hcLeave}
@@ -616,8 +632,21 @@ const (
 	depCompleted                 // a one-shot job: wait for it to finish
 )
 
-// dep classifies the dependency called name.
+// dep classifies the dependency called name, once per name.
 func (h *healthCtx) dep(name string) depState {
+	if st, ok := h.deps[name]; ok {
+		return st
+	}
+	st := h.classify(name)
+	if h.deps == nil {
+		h.deps = map[string]depState{}
+	}
+	h.deps[name] = st
+	return st
+}
+
+// classify is dep without the memo.
+func (h *healthCtx) classify(name string) depState {
 	if t, ok := h.all[name]; ok {
 		if isOneShot(t, h.completed) {
 			return depCompleted
@@ -631,7 +660,7 @@ func (h *healthCtx) dep(name string) depState {
 		if set, _ := h.p.inherits(h.all, t, "healthcheck"); set || h.p.elsewhere(name, "healthcheck") {
 			return depReady
 		}
-		if e, ok := kb.Lookup(h.entries, imageOf(t)); ok && e.ImageHealthcheck {
+		if e, ok := h.index.Lookup(imageOf(t)); ok && e.ImageHealthcheck {
 			return depReady
 		}
 		if pl := h.plan(t); pl.action == hcAdd && h.p.runs(healthcheckID) {
@@ -813,7 +842,7 @@ func checkUndefinedServices(p *Pass) error {
 	if k, _ := compose.MapGet(d.Root, "include"); k != nil && len(p.Project) <= 1 {
 		return nil // included files define services this run cannot see
 	}
-	h := &healthCtx{p: p, ss: services(d)}
+	h := &healthCtx{p: p, index: p.Config.Knowledge.Index, ss: services(d)}
 	h.all = byName(h.ss)
 	for _, s := range h.ss {
 		if s.Node == nil {

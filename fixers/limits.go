@@ -110,7 +110,7 @@ func limitKeys() []string {
 
 func checkLimits(p *Pass) error {
 	k := p.Config.Knowledge
-	entries, classes, mappings := k.Healthchecks, k.Classes, k.ImageClasses
+	classes := k.Classes
 	cfg := p.Config.Limits
 	ss := services(p.Document)
 	all := byName(ss)
@@ -123,7 +123,7 @@ func checkLimits(p *Pass) error {
 		if image == "" && !s.has("build") {
 			continue // not a runnable service on its own
 		}
-		class := limitsClass(cfg, entries, mappings, s.Name, image)
+		class := limitsClass(cfg, k.Index, s.Name, image)
 		base, ok := classes[class]
 		var l ResourceLimits
 		if ok {
@@ -153,7 +153,7 @@ func checkLimits(p *Pass) error {
 
 // limitsClass returns the resource class of a service: the configured
 // class of the service or of its image, else the knowledge base's.
-func limitsClass(cfg LimitsConfig, entries []kb.Healthcheck, mappings []kb.ImageClass, name, image string) string {
+func limitsClass(cfg LimitsConfig, index *kb.Index, name, image string) string {
 	if c := cfg.Services[name].Class; c != "" {
 		return c
 	}
@@ -164,7 +164,7 @@ func limitsClass(cfg LimitsConfig, entries []kb.Healthcheck, mappings []kb.Image
 			}
 		}
 	}
-	return kb.ClassOf(entries, mappings, image)
+	return index.ClassOf(image)
 }
 
 // capReservation keeps a memory reservation (possibly from a class while

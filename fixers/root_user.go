@@ -24,13 +24,13 @@ After:
     cache:
       image: memcached:1.6.31
       user: "11211:11211"`,
-		Check: func(p *Pass) error { return checkRootUser(p, p.Config.Knowledge.Healthchecks) },
+		Check: func(p *Pass) error { return checkRootUser(p, p.Config.Knowledge.Index) },
 	}
 }
 
 // --- CF509 -----------------------------------------------------------------
 
-func checkRootUser(p *Pass, entries []kb.Healthcheck) error {
+func checkRootUser(p *Pass, index *kb.Index) error {
 	ss := services(p.Document)
 	all := byName(ss)
 	for _, s := range ss {
@@ -41,7 +41,7 @@ func checkRootUser(p *Pass, entries []kb.Healthcheck) error {
 		if p.settled(all, s, "user") {
 			continue
 		}
-		h, ok := kb.Lookup(entries, image)
+		h, ok := index.Lookup(image)
 		if !ok || h.RunsAsRoot == nil || !*h.RunsAsRoot {
 			continue
 		}

@@ -8,5 +8,7 @@
 // command from a service's command and environment. It deliberately does not
 // own rules: deciding whether a service needs a healthcheck, editing YAML,
 // or reading .composefix.yaml are the jobs of packages fixers and config.
-// Everything is decoded on each call and returned by value; callers cache.
+// The embedded data is decoded and validated at build time into generated
+// tables (tables_gen.go, checked against the YAML by TestTables), so a run
+// pays nothing for it; Index answers lookups without scanning the entries.
 package kb

@@ -2,6 +2,8 @@ package kb
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"path"
 	"regexp"
 	"strconv"
@@ -50,9 +52,13 @@ func decodeLimits() (rawLimits, error) {
 	return raw, nil
 }
 
-// Classes decodes and validates the embedded resource classes, keyed by class
-// name. Each call decodes afresh; callers cache the result.
-func Classes() (map[string]Limits, error) {
+// Classes returns the embedded resource classes, keyed by class name, from
+// the generated tables. Each call returns a fresh map; the error is always
+// nil.
+func Classes() (map[string]Limits, error) { return maps.Clone(embeddedClasses), nil }
+
+// decodeClasses decodes and validates the resource classes of limits.yaml.
+func decodeClasses() (map[string]Limits, error) {
 	raw, err := decodeLimits()
 	if err != nil {
 		return nil, err
@@ -74,9 +80,13 @@ func Classes() (map[string]Limits, error) {
 	return out, nil
 }
 
-// ImageClasses decodes the embedded image-to-class mappings for images that
-// have no healthcheck entry, in file order.
-func ImageClasses() ([]ImageClass, error) {
+// ImageClasses returns the embedded image-to-class mappings for images that
+// have no healthcheck entry, in file order, from the generated tables. The
+// error is always nil.
+func ImageClasses() ([]ImageClass, error) { return slices.Clone(embeddedImageClasses), nil }
+
+// decodeImageClasses decodes and validates the image mappings of limits.yaml.
+func decodeImageClasses() ([]ImageClass, error) {
 	raw, err := decodeLimits()
 	if err != nil {
 		return nil, err

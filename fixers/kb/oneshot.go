@@ -2,6 +2,7 @@ package kb
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -14,8 +15,16 @@ type OneShotNames struct {
 	Prefixes, Suffixes []string
 }
 
-// LoadOneShotNames decodes the embedded oneshot.yaml.
+// LoadOneShotNames returns the embedded oneshot.yaml, from the generated
+// tables. The error is always nil.
 func LoadOneShotNames() (OneShotNames, error) {
+	o := embeddedOneShot
+	o.Names, o.Prefixes, o.Suffixes = slices.Clone(o.Names), slices.Clone(o.Prefixes), slices.Clone(o.Suffixes)
+	return o, nil
+}
+
+// decodeOneShotNames decodes and validates the embedded oneshot.yaml.
+func decodeOneShotNames() (OneShotNames, error) {
 	var raw struct {
 		Names    []string `yaml:"names"`
 		Prefixes []string `yaml:"prefixes"`
@@ -58,13 +67,7 @@ func (o OneShotNames) Match(name string) bool {
 }
 
 // IsOneShotName reports whether a compose service name marks a one-shot
-// service according to the embedded oneshot.yaml. The embedded data is
-// validated by this package's tests, so a decoding failure cannot happen in
-// a released binary; it would report false.
+// service according to the embedded oneshot.yaml.
 func IsOneShotName(name string) bool {
-	o, err := LoadOneShotNames()
-	if err != nil {
-		return false
-	}
-	return o.Match(name)
+	return embeddedOneShot.Match(name)
 }

@@ -1,0 +1,138 @@
+package kb
+
+import (
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Index answers Lookup and ClassOf over fixed entries and mappings without
+// scanning them: literal repositories go through a map, only glob patterns
+// (rare: in-house entries, a few vendor families) are matched one by one,
+// and each entry's tag expression is compiled once. Results are those of
+// the package-level Lookup and ClassOf over the same data. An Index is
+// immutable and safe for concurrent use.
+type Index struct {
+	entries []Healthcheck
+	tags    []*regexp.Regexp // per entry; nil when the entry has no Tags
+	byRepo  map[string][]int // literal image -> entry indices, ascending
+	globs   []int            // entries with a glob image, ascending
+
+	mappings  []ImageClass
+	mapByRepo map[string]int // literal image -> first mapping index
+	mapGlobs  []int          // mappings with a glob image, ascending
+}
+
+// NewIndex indexes entries and mappings, which must not change afterwards.
+// It fails when a tag expression does not compile (Validate would have
+// said so).
+func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
+	x := &Index{
+		entries:   entries,
+		tags:      make([]*regexp.Regexp, len(entries)),
+		byRepo:    make(map[string][]int, len(entries)*2),
+		mappings:  mappings,
+		mapByRepo: make(map[string]int, len(mappings)),
+	}
+	for i, h := range entries {
+		if h.Tags != "" {
+			re, err := regexp.Compile(h.Tags)
+			if err != nil {
+				return nil, invalidf("entry %q: tags %q: %v", h.Name, h.Tags, err)
+			}
+			x.tags[i] = re
+		}
+		glob := false
+		for _, img := range h.Images {
+			if isGlob(img) {
+				glob = true
+				continue
+			}
+			if l := x.byRepo[img]; len(l) == 0 || l[len(l)-1] != i {
+				x.byRepo[img] = append(l, i)
+			}
+		}
+		if glob {
+			x.globs = append(x.globs, i)
+		}
+	}
+	for i, m := range mappings {
+		if isGlob(m.Image) {
+			x.mapGlobs = append(x.mapGlobs, i)
+		} else if _, ok := x.mapByRepo[m.Image]; !ok {
+			x.mapByRepo[m.Image] = i
+		}
+	}
+	return x, nil
+}
+
+// isGlob reports whether an image pattern has path.Match syntax; a literal
+// pattern matches only itself.
+func isGlob(p string) bool { return strings.ContainsAny(p, `*?[\`) }
+
+// Lookup is the package-level Lookup over the indexed entries.
+func (x *Index) Lookup(image string) (Healthcheck, bool) {
+	repo, tag := SplitImage(image)
+	if repo == "" {
+		return Healthcheck{}, false
+	}
+	if i := x.first(repo, func(i int) bool { return x.tags[i] == nil || x.tags[i].MatchString(tag) }); i >= 0 {
+		return x.entries[i], true
+	}
+	return Healthcheck{}, false
+}
+
+// ClassOf is the package-level ClassOf over the indexed entries and
+// mappings.
+func (x *Index) ClassOf(image string) string {
+	repo := Repository(image)
+	best := -1
+	if i, ok := x.mapByRepo[repo]; ok {
+		best = i
+	}
+	for _, i := range x.mapGlobs {
+		if best >= 0 && i > best {
+			break
+		}
+		if ok, err := path.Match(x.mappings[i].Image, repo); err == nil && ok {
+			best = i
+			break
+		}
+	}
+	if best >= 0 {
+		return x.mappings[best].Class
+	}
+	if h, ok := x.Lookup(image); ok && h.Class != "" {
+		return h.Class
+	}
+	// A tag-specific entry of the right family.
+	if i := x.first(repo, func(i int) bool { return x.entries[i].Class != "" }); i >= 0 {
+		return x.entries[i].Class
+	}
+	return DefaultClass
+}
+
+// first returns the lowest index of an entry whose images match repo and
+// for which ok holds, or -1: the literal candidates and the glob entries
+// are merged in index order, as a scan of the entries would meet them.
+func (x *Index) first(repo string, ok func(int) bool) int {
+	lit, globs := x.byRepo[repo], x.globs
+	for len(lit) > 0 || len(globs) > 0 {
+		var i int
+		if len(globs) == 0 || len(lit) > 0 && lit[0] < globs[0] {
+			i, lit = lit[0], lit[1:]
+		} else {
+			i, globs = globs[0], globs[1:]
+			if len(lit) > 0 && lit[0] == i {
+				lit = lit[1:] // literal and glob images in one entry
+			}
+			if !x.entries[i].matchesRepository(repo) {
+				continue
+			}
+		}
+		if ok(i) {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,44 @@
+package kb
+
+import (
+	"testing"
+)
+
+// TestIndexAgreesWithScan checks that the index answers exactly as the
+// linear scans it replaces, over the embedded data plus in-house entries
+// that put globs and literals before, after and inside embedded families.
+func TestIndexAgreesWithScan(t *testing.T) {
+	hs, _ := Healthchecks()
+	maps, _ := ImageClasses()
+	extra := []Healthcheck{
+		{Name: "inhouse-glob", Images: []string{"acme/*"}, Class: "cache"},
+		{Name: "inhouse-pg-old", Images: []string{"postgres"}, Tags: `^9\.`, Class: "application"},
+		{Name: "inhouse-mixed", Images: []string{"acme/api", "acme/worker-?"}, Tags: `^2`, Class: "web"},
+	}
+	entries := Merge(hs, extra)
+	mappings := append([]ImageClass{{Image: "redis", Class: "web"}, {Image: "grafana/*", Class: "cache"}}, maps...)
+	x, err := NewIndex(entries, mappings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := []string{
+		"postgres", "postgres:9.6", "postgres:16-alpine", "docker.io/library/postgres:15",
+		"redis:7", "grafana/grafana", "acme/api:2.1", "acme/api:1.0", "acme/worker-1:2", "acme/other",
+		"haproxytech/haproxy-alpine:2.9", "unknown/thing", "", "nginx@sha256:abc", "Bitnami/PostgreSQL",
+	}
+	for _, h := range hs {
+		for _, img := range h.Images {
+			images = append(images, img, img+":latest", img+":1.2-alpine")
+		}
+	}
+	for _, img := range images {
+		want, wok := Lookup(entries, img)
+		got, gok := x.Lookup(img)
+		if wok != gok || want.Name != got.Name {
+			t.Errorf("Index.Lookup(%q) = %q, %v; want %q, %v", img, got.Name, gok, want.Name, wok)
+		}
+		if w, g := ClassOf(entries, mappings, img), x.ClassOf(img); w != g {
+			t.Errorf("Index.ClassOf(%q) = %q, want %q", img, g, w)
+		}
+	}
+}
