@@ -3,9 +3,9 @@ package kb
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
