@@ -13,10 +13,11 @@ import (
 // the package-level Lookup and ClassOf over the same data. An Index is
 // immutable and safe for concurrent use.
 type Index struct {
-	entries []Healthcheck
-	tags    []*regexp.Regexp // per entry; nil when the entry has no Tags
-	byRepo  map[string][]int // literal image -> entry indices, ascending
-	globs   []int            // entries with a glob image, ascending
+	entries  []Healthcheck
+	tags     []*regexp.Regexp  // per entry; nil when the entry has no Tags
+	versions [][]versionClause // per entry; nil when the entry has no Versions
+	byRepo   map[string][]int  // literal image -> entry indices, ascending
+	globs    []int             // entries with a glob image, ascending
 
 	mappings  []ImageClass
 	mapByRepo map[string]int // literal image -> first mapping index
@@ -30,6 +31,7 @@ func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
 	x := &Index{
 		entries:   entries,
 		tags:      make([]*regexp.Regexp, len(entries)),
+		versions:  make([][]versionClause, len(entries)),
 		byRepo:    make(map[string][]int, len(entries)*2),
 		mappings:  mappings,
 		mapByRepo: make(map[string]int, len(mappings)),
@@ -41,6 +43,13 @@ func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
 				return nil, invalidf("entry %q: tags %q: %v", h.Name, h.Tags, err)
 			}
 			x.tags[i] = re
+		}
+		if h.Versions != "" {
+			clauses, err := parseVersions(h.Versions)
+			if err != nil {
+				return nil, invalidf("entry %q: versions %q: %v", h.Name, h.Versions, err)
+			}
+			x.versions[i] = clauses
 		}
 		glob := false
 		for _, img := range h.Images {
@@ -76,10 +85,18 @@ func (x *Index) Lookup(image string) (Healthcheck, bool) {
 	if repo == "" {
 		return Healthcheck{}, false
 	}
-	if i := x.first(repo, func(i int) bool { return x.tags[i] == nil || x.tags[i].MatchString(tag) }); i >= 0 {
+	if i := x.first(repo, func(i int) bool { return x.tagMatches(i, tag) }); i >= 0 {
 		return x.entries[i], true
 	}
 	return Healthcheck{}, false
+}
+
+// tagMatches reports whether entry i's Tags and Versions accept tag.
+func (x *Index) tagMatches(i int, tag string) bool {
+	if x.tags[i] != nil && !x.tags[i].MatchString(tag) {
+		return false
+	}
+	return x.versions[i] == nil || versionsMatch(x.versions[i], tag)
 }
 
 // ClassOf is the package-level ClassOf over the indexed entries and

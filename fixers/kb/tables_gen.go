@@ -9,6 +9,84 @@ package kb
 var (
 	embeddedHealthchecks = []Healthcheck{
 		{
+			Name:   "postgres-legacy-alpine",
+			Family: "postgres",
+			Images: []string{
+				"postgres",
+				"postgis/postgis",
+			},
+			Tags:     "alpine",
+			Versions: "<9.3",
+			Absent: []string{
+				"pg_isready",
+			},
+			Test: []string{
+				"CMD",
+				"nc",
+				"-z",
+				"127.0.0.1",
+				"{{.port}}",
+			},
+			Interval:    "10s",
+			Timeout:     "5s",
+			StartPeriod: "30s",
+			Retries:     5,
+			Class:       "database",
+			RunsAsRoot:  ptr(true),
+			Verified:    true,
+			Why:         "pg_isready arrived with PostgreSQL 9.3, so older images lack it; busybox nc (Alpine) checks that the server accepts TCP, which the entrypoint's socket-only init server does not.",
+			Source:      "PostgreSQL 9.3 release notes (\"Add pg_isready command-line utility\"); docker-library/postgres 9.2/alpine/Dockerfile (FROM alpine, no pg_isready in 9.2's bin)",
+			Params: map[string]Param{
+				"port": {
+					Default: "5432",
+					Flags: []string{
+						"-p",
+						"--port",
+						"-c",
+					},
+					Match: "^(?:port=)?(\\d+)$",
+				},
+			},
+		},
+		{
+			Name:   "postgres-legacy",
+			Family: "postgres",
+			Images: []string{
+				"postgres",
+				"postgis/postgis",
+			},
+			Versions: "<9.3",
+			Absent: []string{
+				"pg_isready",
+			},
+			Test: []string{
+				"CMD",
+				"bash",
+				"-c",
+				"exec 3<>/dev/tcp/127.0.0.1/{{.port}}",
+			},
+			Interval:    "10s",
+			Timeout:     "5s",
+			StartPeriod: "30s",
+			Retries:     5,
+			Class:       "database",
+			RunsAsRoot:  ptr(true),
+			Verified:    true,
+			Why:         "pg_isready arrived with PostgreSQL 9.3, so older images lack it; bash (Debian) opens a TCP connection over /dev/tcp, which the entrypoint's socket-only init server does not accept.",
+			Source:      "PostgreSQL 9.3 release notes (\"Add pg_isready command-line utility\"); docker-library/postgres 9.2/Dockerfile (FROM debian, bash in the base image)",
+			Params: map[string]Param{
+				"port": {
+					Default: "5432",
+					Flags: []string{
+						"-p",
+						"--port",
+						"-c",
+					},
+					Match: "^(?:port=)?(\\d+)$",
+				},
+			},
+		},
+		{
 			Name:   "postgres",
 			Family: "postgres",
 			Images: []string{
@@ -48,6 +126,8 @@ var (
 			Images: []string{
 				"bitnami/postgresql",
 				"bitnami/postgresql-repmgr",
+				"bitnamilegacy/postgresql",
+				"bitnamilegacy/postgresql-repmgr",
 			},
 			Test: []string{
 				"CMD-SHELL",
@@ -113,6 +193,7 @@ var (
 			Family: "mysql",
 			Images: []string{
 				"bitnami/mysql",
+				"bitnamilegacy/mysql",
 			},
 			Test: []string{
 				"CMD",
@@ -143,6 +224,46 @@ var (
 			},
 		},
 		{
+			Name:   "mariadb-10",
+			Family: "mariadb",
+			Images: []string{
+				"mariadb",
+			},
+			Versions: "<11",
+			Test: []string{
+				"CMD",
+				"mysqladmin",
+				"ping",
+				"-h",
+				"127.0.0.1",
+				"-P",
+				"{{.port}}",
+				"--silent",
+			},
+			Interval:    "10s",
+			Timeout:     "5s",
+			StartPeriod: "30s",
+			Retries:     5,
+			Class:       "database",
+			RunsAsRoot:  ptr(true),
+			Verified:    true,
+			Why:         "healthcheck.sh reached the 10.x images only in 2023, so a 10.x tag built earlier lacks it; every 10.x image ships mysqladmin, whose ping exits 0 while the server runs whether or not the login works (no password needed, no healthcheck user in the data directory).",
+			Source:      "MariaDB/mariadb-docker 10.6/Dockerfile history (COPY healthcheck.sh added in 2023; mariadb-client with mysqladmin in every 10.x image); MariaDB 11.0.1 release notes (mysql* names dropped from the image in 11.0)",
+			Params: map[string]Param{
+				"port": {
+					Default: "3306",
+					Flags: []string{
+						"--port",
+						"-P",
+					},
+					Env: []string{
+						"MARIADB_TCP_PORT",
+						"MYSQL_TCP_PORT",
+					},
+				},
+			},
+		},
+		{
 			Name:   "mariadb",
 			Family: "mariadb",
 			Images: []string{
@@ -160,9 +281,12 @@ var (
 			Retries:     5,
 			Class:       "database",
 			RunsAsRoot:  ptr(true),
-			Verified:    true,
-			Why:         "The image copies healthcheck.sh to /usr/local/bin. --connect checks TCP without testing authentication; --innodb_initialized uses the healthcheck user the entrypoint writes to /var/lib/mysql/.my-healthcheck.cnf (data directories created by older images get it with MARIADB_AUTO_UPGRADE=1).",
-			Source:      "MariaDB/mariadb-docker 11.4/Dockerfile (COPY healthcheck.sh /usr/local/bin/healthcheck.sh) and 11.4/healthcheck.sh",
+			RequiresEnv: map[string]string{
+				"MARIADB_AUTO_UPGRADE": "1",
+			},
+			Verified: true,
+			Why:      "Every 11.x image (all built from 2023 on) copies healthcheck.sh to /usr/local/bin; 11.0 dropped mysqladmin. --connect checks TCP without testing authentication; --innodb_initialized uses the healthcheck user the entrypoint writes to /var/lib/mysql/.my-healthcheck.cnf, which a data directory created by an older image only gets with MARIADB_AUTO_UPGRADE=1, so the fix sets it.",
+			Source:   "MariaDB/mariadb-docker 11.4/Dockerfile (COPY healthcheck.sh /usr/local/bin/healthcheck.sh) and 11.4/healthcheck.sh",
 		},
 		{
 			Name:   "mariadb-bitnami",
@@ -170,6 +294,8 @@ var (
 			Images: []string{
 				"bitnami/mariadb",
 				"bitnami/mariadb-galera",
+				"bitnamilegacy/mariadb",
+				"bitnamilegacy/mariadb-galera",
 			},
 			Test: []string{
 				"CMD",
@@ -271,6 +397,23 @@ var (
 			Verified:    true,
 			Why:         "nodetool is in /opt/cassandra/bin on PATH and talks to the local JMX port; healthy once the CQL native transport is up.",
 			Source:      "docker-library/cassandra 5.0/Dockerfile (ENV PATH $CASSANDRA_HOME/bin:$PATH, gosu, no USER)",
+		},
+		{
+			Name:   "clickhouse-distroless",
+			Family: "clickhouse",
+			Images: []string{
+				"clickhouse/clickhouse-server",
+			},
+			Tags: "distroless",
+			Absent: []string{
+				"wget",
+				"curl",
+			},
+			Class:    "database",
+			Verified: true,
+			Why:      "The distroless variant drops the Ubuntu tools the other tags carry, wget included.",
+			Source:   "openmeterio/openmeter pull request 4683 review (26.4-distroless has no wget; the wget --spider check never passes)",
+			NoFix:    "the distroless variant has no wget or curl; the bundled clickhouse client needs credentials composefix does not have",
 		},
 		{
 			Name:   "clickhouse",
@@ -429,6 +572,7 @@ var (
 			Family: "pgbouncer",
 			Images: []string{
 				"bitnami/pgbouncer",
+				"bitnamilegacy/pgbouncer",
 			},
 			Test: []string{
 				"CMD",
@@ -619,6 +763,7 @@ var (
 			Family: "redis",
 			Images: []string{
 				"bitnami/redis",
+				"bitnamilegacy/redis",
 			},
 			Test: []string{
 				"CMD-SHELL",
@@ -831,6 +976,10 @@ var (
 			Images: []string{
 				"typesense/typesense",
 			},
+			Absent: []string{
+				"curl",
+				"wget",
+			},
 			Test: []string{
 				"CMD",
 				"bash",
@@ -895,6 +1044,31 @@ var (
 			},
 		},
 		{
+			Name:   "rabbitmq-legacy",
+			Family: "rabbitmq",
+			Images: []string{
+				"rabbitmq",
+			},
+			Versions: "<3.7",
+			Absent: []string{
+				"rabbitmq-diagnostics",
+			},
+			Test: []string{
+				"CMD",
+				"rabbitmqctl",
+				"status",
+			},
+			Interval:    "30s",
+			Timeout:     "10s",
+			StartPeriod: "30s",
+			Retries:     5,
+			Class:       "broker",
+			RunsAsRoot:  ptr(true),
+			Verified:    true,
+			Why:         "rabbitmq-diagnostics arrived with RabbitMQ 3.7; older images have rabbitmqctl in $RABBITMQ_HOME/sbin (on PATH), whose status exits non-zero while the node is down.",
+			Source:      "RabbitMQ 3.7.0 release notes (new rabbitmq-diagnostics CLI tool); docker-library/rabbitmq 3.6/debian/Dockerfile (ENV PATH $RABBITMQ_HOME/sbin:$PATH)",
+		},
+		{
 			Name:   "rabbitmq",
 			Family: "rabbitmq",
 			Images: []string{
@@ -921,6 +1095,7 @@ var (
 			Family: "kafka",
 			Images: []string{
 				"bitnami/kafka",
+				"bitnamilegacy/kafka",
 			},
 			Test: []string{
 				"CMD-SHELL",
@@ -1030,6 +1205,7 @@ var (
 			Family: "zookeeper",
 			Images: []string{
 				"bitnami/zookeeper",
+				"bitnamilegacy/zookeeper",
 			},
 			Test: []string{
 				"CMD",
@@ -1144,6 +1320,71 @@ var (
 			Verified:    true,
 			Why:         "The alpine-slim variant installs no curl; busybox wget is there (the build itself uses it). Unlike curl below, wget fails on a 4xx answer.",
 			Source:      "nginxinc/docker-nginx mainline/alpine-slim/Dockerfile (FROM alpine; wget -O /tmp/nginx_signing.rsa.pub without installing wget; no curl)",
+			Params: map[string]Param{
+				"port": {
+					Default: "80",
+				},
+			},
+		},
+		{
+			Name:   "nginx-legacy-alpine",
+			Family: "nginx",
+			Images: []string{
+				"nginx",
+			},
+			Tags:     "alpine",
+			Versions: "<1.18",
+			Absent: []string{
+				"curl",
+			},
+			Test: []string{
+				"CMD",
+				"wget",
+				"-q",
+				"-O",
+				"/dev/null",
+				"http://127.0.0.1:{{.port}}/",
+			},
+			Interval:    "30s",
+			Timeout:     "10s",
+			StartPeriod: "10s",
+			Retries:     3,
+			Class:       "proxy",
+			RunsAsRoot:  ptr(true),
+			Verified:    true,
+			Why:         "Alpine images before 1.18 carry no curl (netbox-docker's nginx:1.13-alpine; nginx/docker-nginx issue 378 asked for it against 1.17); busybox wget is in every Alpine image.",
+			Source:      "nginx/docker-nginx issue 378 (\"Add curl dependency\", 2019-12-09, nginx:alpine had none) and pull request 342 (curl removed from the Alpine variant)",
+			Params: map[string]Param{
+				"port": {
+					Default: "80",
+				},
+			},
+		},
+		{
+			Name:   "nginx-legacy",
+			Family: "nginx",
+			Images: []string{
+				"nginx",
+			},
+			Versions: "<1.18",
+			Absent: []string{
+				"curl",
+			},
+			Test: []string{
+				"CMD",
+				"bash",
+				"-c",
+				"exec 3<>/dev/tcp/127.0.0.1/{{.port}} && printf 'HEAD / HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '^HTTP/' <&3",
+			},
+			Interval:    "30s",
+			Timeout:     "10s",
+			StartPeriod: "10s",
+			Retries:     3,
+			Class:       "proxy",
+			RunsAsRoot:  ptr(true),
+			Verified:    true,
+			Why:         "Debian images before 1.18 install only the nginx packages and gettext-base, no curl or wget; bash sends a HEAD over /dev/tcp and any HTTP answer counts.",
+			Source:      "nginxinc/docker-nginx stable/stretch/Dockerfile (1.12.0) and stable/buster/Dockerfile (1.16.1) (apt-get install $nginxPackages gettext-base; no curl)",
 			Params: map[string]Param{
 				"port": {
 					Default: "80",
@@ -1534,6 +1775,25 @@ var (
 			},
 		},
 		{
+			Name:   "loki-distroless",
+			Family: "loki",
+			Images: []string{
+				"grafana/loki",
+			},
+			Versions: ">=3.6.0",
+			Absent: []string{
+				"wget",
+				"curl",
+				"sh",
+			},
+			Class:      "monitoring",
+			RunsAsRoot: ptr(false),
+			Verified:   true,
+			Why:        "Since 3.6.0 the image has no busybox, so no shell and no HTTP client; /ready can only be probed from outside the container.",
+			Source:     "grafana/loki issue 20149 (\"v3.6.0 changed the base image and removed busybox\"); xencon/aixcl issue 1384 (3.7.2 has no wget, curl or /bin/sh)",
+			NoFix:      "since 3.6.0 the image has no shell, wget or curl (grafana/loki issue 20149); probe /ready from outside the container",
+		},
+		{
 			Name:   "loki",
 			Family: "loki",
 			Images: []string{
@@ -1651,11 +1911,52 @@ var (
 			Source:      "hashicorp/docker-vault 0.X/Dockerfile (cp vault /bin/vault; FROM alpine; su-exec; no USER)",
 		},
 		{
+			Name:   "minio-curl",
+			Family: "minio",
+			Images: []string{
+				"minio/minio",
+				"quay.io/minio/minio",
+			},
+			Tags: "^RELEASE\\.(20[01]\\d|202[0-2]|2023-(0\\d|10))-",
+			Test: []string{
+				"CMD",
+				"curl",
+				"-fsS",
+				"-o",
+				"/dev/null",
+				"http://127.0.0.1:{{.port}}/minio/health/live",
+			},
+			Interval:    "10s",
+			Timeout:     "5s",
+			StartPeriod: "30s",
+			Retries:     5,
+			Class:       "object-storage",
+			RunsAsRoot:  ptr(true),
+			Verified:    true,
+			Why:         "Releases before RELEASE.2023-11-01 still carry curl; /minio/health/live needs no credentials.",
+			Source:      "minio/minio issues 18371 and 18373 (curl gone from RELEASE.2023-11-01T18-37-25Z); MinIO healthcheck API docs (GET /minio/health/live)",
+			Params: map[string]Param{
+				"port": {
+					Default: "9000",
+					Flags: []string{
+						"--address",
+					},
+					Env: []string{
+						"MINIO_ADDRESS",
+					},
+					Match: ":(\\d+)$",
+				},
+			},
+		},
+		{
 			Name:   "minio",
 			Family: "minio",
 			Images: []string{
 				"minio/minio",
 				"quay.io/minio/minio",
+			},
+			Absent: []string{
+				"curl",
 			},
 			Test: []string{
 				"CMD-SHELL",

@@ -52,6 +52,9 @@ func TestTables(t *testing.T) {
 		t.Fatalf("formatting the generated tables: %v\n%s", err, b.Bytes())
 	}
 	golden.Check(t, "tables_gen.go", src)
+	if t.Failed() {
+		t.Fatal("tables_gen.go is out of date with the embedded YAML; run go test ./fixers/kb -update")
+	}
 
 	// The tables in the binary equal the decoded YAML (catches a stale
 	// tables_gen.go even under -update, which rewrites the file only).
