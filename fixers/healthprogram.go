@@ -152,7 +152,7 @@ func checkHealthProgram(p *Pass) error {
 			continue
 		}
 		facts, known := p.imageFacts(s)
-		entry, hasEntry := kb.Lookup(h.entries, image)
+		entry, hasEntry := h.index.Lookup(image)
 		missing, evidence := missingProgram(facts, known, entry, hasEntry, prog, shell)
 		if missing == "" {
 			continue
