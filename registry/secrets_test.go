@@ -13,41 +13,17 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/composefix/composefix/internal/regtest"
+
 	"github.com/google/go-containerregistry/pkg/authn"
 )
-
-// failingHelper installs docker-credential-<name> on PATH: it prints
-// secret, as a confused helper does, and exits 1. It returns the file the
-// helper touches when it runs, so that a test can tell it really ran.
-func failingHelper(t *testing.T, name, secret string) string {
-	t.Helper()
-	bin := t.TempDir()
-	ran := filepath.Join(t.TempDir(), "ran")
-	script := fmt.Sprintf("#!/bin/sh\ntouch %q\necho '{\"ServerURL\":\"x\",\"Username\":\"ci\",\"Secret\":\"%s\"}'\nexit 1\n", ran, secret)
-	if err := os.WriteFile(filepath.Join(bin, "docker-credential-"+name), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	return ran
-}
-
-// helperConfig points DOCKER_CONFIG at a config naming helper for host.
-func helperConfig(t *testing.T, host, helper string) {
-	t.Helper()
-	dir := t.TempDir()
-	b, _ := json.Marshal(map[string]any{"credHelpers": map[string]string{host: helper}})
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("DOCKER_CONFIG", dir)
-}
 
 func TestCredentialHelperOutputNeverInErrors(t *testing.T) {
 	const secret = "helper-S3cret-4f9a1c"
 	host := testRegistry(t, nil)
 	populate(t, host, fixtureFamilies)
-	ran := failingHelper(t, "xyz", secret)
-	helperConfig(t, host, "xyz")
+	ran := regtest.FailingCredentialHelper(t, "xyz", secret)
+	regtest.HelperConfig(t, t.TempDir(), host, "xyz")
 	cache := t.TempDir()
 	r, err := New(WithMirror("docker.io", "http://"+host), WithCacheDir(cache))
 	if err != nil {
