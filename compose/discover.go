@@ -1,7 +1,6 @@
 package compose
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -50,6 +49,10 @@ func Discover(paths []string) ([]string, []error) {
 			continue
 		}
 		if !info.IsDir() {
+			if err := CheckRegular(p, info.Mode()); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 			add(p)
 			continue
 		}
@@ -90,12 +93,4 @@ func Discover(paths []string) ([]string, []error) {
 		}
 	}
 	return files, errs
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

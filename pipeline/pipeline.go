@@ -126,7 +126,7 @@ func loadAll(ctx context.Context, files []string) []input {
 		g.Go(func() error {
 			in := input{path: path}
 			if in.err = ctx.Err(); in.err == nil {
-				if in.src, in.err = readLimited(path); in.err == nil {
+				if in.src, in.err = compose.ReadFile(path); in.err == nil {
 					in.digest = sha256.Sum256(in.src)
 					in.doc, in.err = compose.Load(path, in.src)
 				}

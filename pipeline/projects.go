@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -95,7 +93,7 @@ func referencedDocs(inputs []input) map[string][]*compose.Document {
 			return d
 		}
 		loaded[abs] = nil // a failed load is not retried
-		src, err := readLimited(path)
+		src, err := compose.ReadFile(path)
 		if err != nil {
 			return nil
 		}
@@ -130,24 +128,6 @@ func referencedDocs(inputs []input) map[string][]*compose.Document {
 		out[in.path] = docs
 	}
 	return out
-}
-
-// readLimited reads a file, refusing one larger than compose.MaxSize
-// without reading it whole.
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &compose.PosError{Path: path, Msg: "cannot read", Err: unwrapPath(err)}
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, compose.MaxSize+1))
-	if err != nil {
-		return nil, &compose.PosError{Path: path, Msg: "cannot read", Err: unwrapPath(err)}
-	}
-	if len(src) > compose.MaxSize {
-		return nil, &compose.PosError{Path: path, Msg: fmt.Sprintf("file is larger than the %d-byte limit", compose.MaxSize)}
-	}
-	return src, nil
 }
 
 func unwrapPath(err error) error {

@@ -9,7 +9,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/composefix/composefix/compose"
 	_ "github.com/composefix/composefix/internal/golden"
@@ -244,6 +246,13 @@ func TestBadInputExitsTwoAndOthersStillProcessed(t *testing.T) {
 		{"empty", "", false, "empty file"},
 		{"invalid UTF-8", "services:\n  web:\n    image: \xff\xfe\n", true, "invalid UTF-8"},
 		{"too large", "services: {}\n" + strings.Repeat("# padding line\n", (20<<20)/15), false, "limit"},
+		// compose merges a second document into the first: fixing half is
+		// refused where the second starts.
+		{"two documents", "services:\n  web:\n    image: nginx:1.27.3\n---\nservices:\n  db:\n    image: redis:7.2.4\n", true, "a second YAML document"},
+		{"UTF-16", "\xff\xfes\x00e\x00r\x00v\x00i\x00c\x00e\x00s\x00:\x00\n\x00", false, "UTF-16"},
+		{"CR-only line endings", "services:\r  web:\r    image: nginx:1.27.3\r", true, "CR-only line endings"},
+		{"tab on line 1", "\tservices:\n", true, "invalid YAML"},
+		{"depth limit on line 1", "services: " + strings.Repeat("[", 10001) + "\n", true, "exceeded max depth"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,6 +280,45 @@ func TestBadInputExitsTwoAndOthersStillProcessed(t *testing.T) {
 				t.Errorf("the good file was not processed")
 			}
 		})
+	}
+}
+
+// TestNonRegularFilesAreRefusedWithoutBlocking checks that a named pipe
+// or a device named as a path is an error (exit 2) that neither blocks the
+// run nor keeps the other files from being fixed: a FIFO used to block
+// forever.
+func TestNonRegularFilesAreRefusedWithoutBlocking(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yaml"), 0o644); err != nil {
+		t.Skipf("cannot make a named pipe: %v", err)
+	}
+	type result struct {
+		errOut string
+		code   int
+	}
+	done := make(chan result, 1)
+	t.Chdir(dir)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	go func() {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"composefix", "-w", "pipe.yaml", os.DevNull, "compose.yaml"}, strings.NewReader(""), &out, &errOut)
+		done <- result{errOut.String(), code}
+	}()
+	select {
+	case r := <-done:
+		if r.code != exitError {
+			t.Errorf("exit %d, want 2; stderr:\n%s", r.code, r.errOut)
+		}
+		for _, want := range []string{"pipe.yaml: cannot read a named pipe (FIFO)", os.DevNull + ": cannot read a device"} {
+			if !strings.Contains(r.errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, r.errOut)
+			}
+		}
+		if got := readFile(t, filepath.Join(dir, "compose.yaml")); !strings.Contains(got, "restart:") {
+			t.Errorf("the regular file was not fixed")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("composefix blocked on a named pipe")
 	}
 }
 
@@ -465,5 +513,20 @@ services:
 		if strings.Contains(out, "a/"+f) {
 			t.Errorf("context file %s is in the diff", f)
 		}
+	}
+}
+
+// TestByteOrderMarkIsKept checks that a file starting with a UTF-8
+// byte-order mark, which compose accepts, is fixed and keeps its mark: it
+// used to fail CF401's verification.
+func TestByteOrderMarkIsKept(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "\ufeff" + needsFix})
+	_, errOut, code := runCLI(t, dir, "", "-w", "--offline")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	got := readFile(t, filepath.Join(dir, "compose.yaml"))
+	if !strings.HasPrefix(got, "\ufeffx-logging:") || !strings.Contains(got, "restart: unless-stopped") {
+		t.Errorf("written file:\n%q\nwant the mark kept first and the fixes applied", got)
 	}
 }
