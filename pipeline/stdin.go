@@ -13,31 +13,50 @@ import (
 // StdinName is the path findings name for a document read from stdin.
 const StdinName = "<stdin>"
 
-// Stdin fixes the one document r holds. The result's Output is the input
-// unchanged when it cannot be fixed, so an editor never loses text; its Err
-// says why. regErr is a registry failure (the fixes that need no registry
-// are still made); err is a failure to read r.
-func Stdin(ctx context.Context, o Options, r io.Reader) (res report.File, regErr, err error) {
+// Stdin fixes the one document r holds and writes the product to w: the
+// fixed document, or, on any error, the whole input unchanged, whatever its
+// size, so that an editor piping its text through composefix never loses
+// any. res.Err says why the document could not be fixed; regErr is a
+// registry failure (the input is echoed then too); err is a failure to read
+// r or write w, after what was read has been echoed.
+func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report.File, regErr, err error) {
 	src, err := io.ReadAll(io.LimitReader(r, compose.MaxSize+1))
+	res = report.File{Path: StdinName, Original: src, Output: src}
 	if err != nil {
+		_, _ = w.Write(src)
 		return res, nil, fmt.Errorf("reading stdin: %w", err)
 	}
-	res = report.File{Path: StdinName, Original: src, Output: src}
 	if len(src) > compose.MaxSize {
+		// Echo what was read, then stream the rest: the input is not
+		// held in memory whole.
 		res.Err = &compose.PosError{Path: StdinName, Msg: fmt.Sprintf("input is larger than the %d-byte limit", compose.MaxSize)}
+		if _, err := w.Write(src); err != nil {
+			return res, nil, fmt.Errorf("writing stdout: %w", err)
+		}
+		if _, err := io.Copy(w, r); err != nil {
+			return res, nil, fmt.Errorf("echoing stdin: %w", err)
+		}
 		return res, nil, nil
 	}
-	d, err := compose.Load(StdinName, src)
-	if err != nil {
-		res.Err = err
-		return res, nil, nil
-	}
-	var resolved fixers.Resolutions
-	resolved, _, regErr = resolveImages(ctx, &o, []*compose.Document{d})
-	if fr, err := fixers.Run(d, o.fixerOptions(resolved)); err != nil {
+	if d, err := compose.Load(StdinName, src); err != nil {
 		res.Err = err
 	} else {
-		res.Output, res.Findings = fr.Output, fr.Findings
+		var resolved fixers.Resolutions
+		resolved, _, regErr = resolveImages(ctx, &o, []*compose.Document{d})
+		if fr, err := fixers.Run(d, o.fixerOptions(resolved)); err != nil {
+			res.Err = err
+		} else if regErr == nil {
+			res.Output, res.Findings = fr.Output, fr.Findings
+		} else {
+			// Reported, but the input is echoed: no fix reaches stdout.
+			res.Findings = fr.Findings
+			for i := range res.Findings {
+				res.Findings[i].Applied = false
+			}
+		}
+	}
+	if _, err := w.Write(res.Output); err != nil {
+		return res, regErr, fmt.Errorf("writing stdout: %w", err)
 	}
 	return res, regErr, nil
 }

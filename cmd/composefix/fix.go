@@ -67,11 +67,10 @@ func exit(s *settings, r pipeline.Result, errOut io.Writer, extra error) error {
 // stdout (the input unchanged when it cannot be fixed, so an editor never
 // loses text).
 func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) error {
-	r, regErr, err := pipeline.Stdin(ctx, s.pipelineOptions(errOut), in)
+	r, regErr, err := pipeline.Stdin(ctx, s.pipelineOptions(errOut), in, out)
 	if err != nil {
 		return err
 	}
-	out.Write(r.Output)
 	if r.Err != nil {
 		fmt.Fprintf(errOut, "%v\n", r.Err)
 		return exitStatus(exitError)

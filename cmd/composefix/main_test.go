@@ -229,6 +229,32 @@ func TestStdinToStdout(t *testing.T) {
 	}
 }
 
+// TestStdinErrorEchoesTheWholeInput checks that stdin mode echoes its
+// input unchanged with exit 2 on any error, whatever the input's size: a
+// 20 MB input used to come back as its first 8 MiB + 1 byte.
+func TestStdinErrorEchoesTheWholeInput(t *testing.T) {
+	big := "services:\n  web:\n    image: nginx:1.27.3\n" + strings.Repeat("# padding line\n", (20<<20)/15)
+	tests := []struct{ name, in, want string }{
+		{"larger than the limit", big, "limit"},
+		{"invalid YAML", "services:\n  web: [\n", "invalid YAML"},
+		{"two documents", "services: {}\n---\nservices: {}\n", "second YAML document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runCLI(t, t.TempDir(), tt.in, "-")
+			if code != exitError {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if out != tt.in {
+				t.Errorf("stdout holds %d bytes, want the %d bytes of the input unchanged", len(out), len(tt.in))
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr lacks %q:\n%.500s", tt.want, errOut)
+			}
+		})
+	}
+}
+
 func TestBadInputExitsTwoAndOthersStillProcessed(t *testing.T) {
 	posRE := regexp.MustCompile(`^bad\.yml(:\d+:\d+)?: `)
 	tests := []struct {

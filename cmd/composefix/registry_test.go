@@ -269,6 +269,30 @@ func TestCLIRegistryDownExitsTwoAfterWriting(t *testing.T) {
 	}
 }
 
+// TestCLIStdinEchoesInputOnRegistryFailure checks that, on standard input,
+// a registry failure exits 2 with the input echoed unchanged: exit 2 means
+// stdout is the input, whatever failed.
+func TestCLIStdinEchoesInputOnRegistryFailure(t *testing.T) {
+	noDockerConfig(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	in := "services:\n  cache:\n    image: redis:7-alpine\n"
+	out, errOut, code := runCLI(t, t.TempDir(), in, "--select", "CF0,CF201", "--registry-mirror", "docker.io=http://"+closed, "--cache-dir", t.TempDir(), "-")
+	if code != exitError {
+		t.Fatalf("exit %d, want 2; stderr:\n%s", code, errOut)
+	}
+	if out != in {
+		t.Errorf("stdout after a registry failure:\n%s\nwant the input unchanged:\n%s", out, in)
+	}
+	if strings.Contains(errOut, "(fixed)") {
+		t.Errorf("stderr claims a fix that stdout does not carry:\n%s", errOut)
+	}
+}
+
 func TestCLIUpdate(t *testing.T) {
 	noDockerConfig(t)
 	host, rl := memRegistry(t)
