@@ -3,19 +3,34 @@ package pipeline
 import (
 	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/composefix/composefix/compose"
 )
 
-// writeFile replaces path atomically with data: a temporary file in the same
-// directory, the original mode, fsync, rename. A symlink's target is written
-// and the link kept. It refuses when the file changed since it was read.
+// writeFile replaces path with data atomically, keeping what the file was:
+// its owner and group, its mode with the setuid, setgid and sticky bits,
+// and, through a symlink, the link (its target is written). It refuses,
+// writing nothing, when the file changed since it was read, when the new
+// file cannot keep the owner or mode, and when the file has more than one
+// hard link: a rename would split the links into two files, one of them
+// left unfixed.
 func writeFile(path string, data, read []byte, digest [32]byte) error {
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
+	}
+	if n := linkCount(info); n > 1 {
+		return &compose.PosError{Path: path, Msg: fmt.Sprintf("not written: the file has %d hard links, which replacing it would split; apply the diff instead (composefix without --write)", n)}
 	}
 	cur, err := os.ReadFile(target)
 	if err != nil {
@@ -24,25 +39,42 @@ func writeFile(path string, data, read []byte, digest [32]byte) error {
 	if len(cur) != len(read) || sha256.Sum256(cur) != digest {
 		return &compose.PosError{Path: path, Msg: "not written: the file changed while composefix was running"}
 	}
-	info, err := os.Stat(target)
-	if err != nil {
-		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
-	}
-	if err := AtomicWrite(target, data, info.Mode().Perm()); err != nil {
-		return &compose.PosError{Path: path, Msg: "cannot write", Err: err}
+	if err := replaceFile(target, data, info.Mode()&keptMode, ownerOf(info)); err != nil {
+		return &compose.PosError{Path: path, Msg: "not written", Err: err}
 	}
 	return nil
 }
 
+// keptMode is what a replaced file keeps of its mode.
+const keptMode = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
 // AtomicWrite writes data to a temporary file beside path, with mode perm,
 // syncs it and renames it over path: readers see the old or the new file,
 // never a half-written one.
-func AtomicWrite(path string, data []byte, perm os.FileMode) (err error) {
+func AtomicWrite(path string, data []byte, perm os.FileMode) error {
+	return replaceFile(path, data, perm, noOwner)
+}
+
+// tempMarker names composefix's temporary files: ".<name>.composefix-<pid>-<random>.tmp"
+// beside the file they replace. The process ID lets a later run tell a
+// temporary file left by a killed run from one a running process writes.
+const tempMarker = ".composefix-"
+
+// staleAfter is how old a temporary file of a process that is gone must be
+// before a later run removes it. A write takes milliseconds; the margin
+// covers clocks and process IDs reused soon after.
+const staleAfter = 5 * time.Minute
+
+// replaceFile writes data to a temporary file in path's directory, gives
+// it mode and owner, checks the mode held, syncs it and renames it over
+// path. On any error the temporary file is removed and path is untouched.
+func replaceFile(path string, data []byte, mode fs.FileMode, owner owner) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".composefix-*")
+	removeStaleTemps(dir, time.Now())
+	tmp, err := os.CreateTemp(dir, "."+base+tempMarker+strconv.Itoa(os.Getpid())+"-*.tmp")
 	if err != nil {
 		return err
 	}
@@ -55,8 +87,20 @@ func AtomicWrite(path string, data []byte, perm os.FileMode) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
-	if err = tmp.Chmod(perm); err != nil {
+	// Owner first: changing it clears the setuid and setgid bits.
+	if err = owner.apply(tmp); err != nil {
 		return err
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return err
+	}
+	// The kernel drops setgid silently for a group the process is not in.
+	info, err := tmp.Stat()
+	if err != nil {
+		return err
+	}
+	if got := info.Mode() & keptMode; got != mode {
+		return fmt.Errorf("the new file cannot keep the mode %v (it got %v); run composefix as the file's owner or as root", mode, got)
 	}
 	if err = tmp.Sync(); err != nil {
 		return err
@@ -65,4 +109,46 @@ func AtomicWrite(path string, data []byte, perm os.FileMode) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// removeStaleTemps removes the temporary files composefix left in dir,
+// killed between creating and renaming them: those older than staleAfter
+// whose process is gone. Failures are ignored: this is housekeeping.
+func removeStaleTemps(dir string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, ok := tempPID(e.Name())
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) < staleAfter || processAlive(pid) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+// tempPID returns the process ID in a temporary file's name, and whether
+// the name is one of composefix's temporary files.
+func tempPID(name string) (int, bool) {
+	if !strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".tmp") {
+		return 0, false
+	}
+	i := strings.LastIndex(name, tempMarker)
+	if i < 0 {
+		return 0, false
+	}
+	pid, rnd, ok := strings.Cut(strings.TrimSuffix(name[i+len(tempMarker):], ".tmp"), "-")
+	if !ok || rnd == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(pid)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
 }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestWriteKeepsOwnerAndMode checks that --write keeps a file's owner,
+// group and mode bits: as root it turned nobody:nogroup 640 into
+// root:root 640, so the owner could no longer read its own file, and it
+// dropped setuid (4755 became 755).
+func TestWriteKeepsOwnerAndMode(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give the file another owner")
+	}
+	const nobody, nogroup = 65534, 65534
+	tests := []struct {
+		name     string
+		uid, gid int
+		mode     fs.FileMode
+	}{
+		{"another owner", nobody, nogroup, 0o640},
+		{"setuid", 0, 0, 0o755 | fs.ModeSetuid},
+		{"setgid and another group", 0, nogroup, 0o750 | fs.ModeSetgid},
+		{"another owner and setuid", nobody, nogroup, 0o750 | fs.ModeSetuid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
+			path := filepath.Join(dir, "compose.yaml")
+			if err := os.Chown(path, tt.uid, tt.gid); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			_, errOut, code := runCLI(t, dir, "", "-w", "--offline")
+			if code != exitOK {
+				t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+			}
+			if got := readFile(t, path); !strings.Contains(got, "restart: unless-stopped") {
+				t.Fatalf("file not fixed:\n%s", got)
+			}
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := info.Sys().(*syscall.Stat_t)
+			if int(st.Uid) != tt.uid || int(st.Gid) != tt.gid {
+				t.Errorf("owner %d:%d, want %d:%d", st.Uid, st.Gid, tt.uid, tt.gid)
+			}
+			if got := info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky); got != tt.mode {
+				t.Errorf("mode %v, want %v", got, tt.mode)
+			}
+		})
+	}
+}
+
+// TestWriteRefusesAFileWithHardLinks checks the choice for a file with
+// more than one hard link: it is not written (a rename split the links
+// into two inodes, silently leaving one name unfixed), the error says why,
+// the exit code is 2 and the other files are still written.
+func TestWriteRefusesAFileWithHardLinks(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a/compose.yaml": needsFix, "b/compose.yaml": needsFix})
+	path := filepath.Join(dir, "a", "compose.yaml")
+	if err := os.Link(path, filepath.Join(dir, "a", "compose.linked.yaml.bak")); err != nil {
+		t.Skipf("hard links unsupported: %v", err)
+	}
+	_, errOut, code := runCLI(t, dir, "", "-w", "--offline")
+	if code != exitError {
+		t.Errorf("exit %d, want 2; stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, filepath.Join("a", "compose.yaml")+": not written: the file has 2 hard links") {
+		t.Errorf("stderr does not explain the refusal:\n%s", errOut)
+	}
+	if got := readFile(t, path); got != needsFix {
+		t.Errorf("the linked file was written:\n%s", got)
+	}
+	a, _ := os.Stat(path)
+	b, _ := os.Stat(filepath.Join(dir, "a", "compose.linked.yaml.bak"))
+	if !os.SameFile(a, b) {
+		t.Errorf("the hard links were split")
+	}
+	if got := readFile(t, filepath.Join(dir, "b", "compose.yaml")); !strings.Contains(got, "restart:") {
+		t.Errorf("the other file was not written")
+	}
+	assertNoTempFiles(t, filepath.Join(dir, "a"))
+}
