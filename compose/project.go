@@ -7,40 +7,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// GroupProjects groups independent files into projects the way docker
-// compose reads a directory: compose.override.y(a)ml joins compose.y(a)ml
-// (and docker-compose.override.y(a)ml joins docker-compose.y(a)ml) when
-// both are in the list and in the same directory. Other files are projects
-// of their own. Projects keep the order of their first file; each project
-// lists its base before its override.
-//
-// Deprecated: ProjectFiles also knows named overlays and bases on disk.
-func GroupProjects(files []string) [][]string {
-	index := map[string]int{} // base file's cleaned path -> project index
-	var projects [][]string
-	for _, f := range files {
-		index[filepath.Clean(f)] = -1
-	}
-	inList := func(p string) bool { _, ok := index[p]; return ok }
-	for _, f := range files {
-		if isOverride(f) && baseOf(f, inList) != "" {
-			continue // joins its base below
-		}
-		index[filepath.Clean(f)] = len(projects)
-		projects = append(projects, []string{f})
-	}
-	for _, f := range files {
-		if !isOverride(f) {
-			continue
-		}
-		if base := baseOf(f, inList); base != "" {
-			i := index[base]
-			projects[i] = append(projects[i], f)
-		}
-	}
-	return projects
-}
-
 // ProjectFiles returns, for each of files, the files docker compose merges
 // it with, in merge order and the file itself included:
 //
@@ -122,11 +88,6 @@ func splitComposeName(name string) (stem, overlay string, ok bool) {
 func IsOverlay(path string) bool {
 	_, overlay, ok := splitComposeName(filepath.Base(path))
 	return ok && overlay != ""
-}
-
-func isOverride(path string) bool {
-	_, overlay, ok := splitComposeName(filepath.Base(path))
-	return ok && overlay == "override"
 }
 
 // baseOf returns the cleaned path of the base file an overlay joins: in its

@@ -8,27 +8,27 @@ import (
 	"github.com/composefix/composefix/compose"
 )
 
-// projects maps each loaded file to the documents of its project: the -f
-// files form one project; among the other files an override joins its base
-// in the same directory, as docker compose does.
+// projects maps each loaded file to the documents of its project, in merge
+// order: the -f files form one project; any other file gets the files
+// docker compose merges it with (compose.ProjectFiles: an override or a
+// named overlay after its base, a base before its override). A base or
+// override that was not given is read from disk as context: it tells the
+// rules what the project sets and which file defines a service, and is
+// never fixed. Files reached through include: or extends: file: come last,
+// as context too.
 func projects(projectFiles []string, inputs []input) map[string][]*compose.Document {
-	byPath := map[string]*compose.Document{}
+	ctx := newContextLoader(inputs)
 	var paths []string
 	for _, in := range inputs {
 		if in.doc != nil {
-			byPath[in.path] = in.doc
 			paths = append(paths, in.path)
 		}
 	}
-	var groups [][]string
+	groups := map[string][]string{}
 	explicit := map[string]bool{}
-	if len(projectFiles) > 0 {
-		var group []string
-		for _, f := range projectFiles {
-			explicit[f] = true
-			group = append(group, f)
-		}
-		groups = append(groups, group)
+	for _, f := range projectFiles {
+		explicit[f] = true
+		groups[f] = projectFiles
 	}
 	var rest []string
 	for _, p := range paths {
@@ -36,98 +36,108 @@ func projects(projectFiles []string, inputs []input) map[string][]*compose.Docum
 			rest = append(rest, p)
 		}
 	}
-	groups = append(groups, compose.GroupProjects(rest)...)
-	refs := referencedDocs(inputs)
+	for p, g := range compose.ProjectFiles(rest, isRegularFile) {
+		groups[p] = g
+	}
 	out := map[string][]*compose.Document{}
-	for _, g := range groups {
+	for _, p := range paths {
 		var docs []*compose.Document
-		for _, p := range g {
-			if d := byPath[p]; d != nil {
+		seen := map[*compose.Document]bool{}
+		add := func(d *compose.Document) {
+			if d != nil && !seen[d] {
+				seen[d] = true
 				docs = append(docs, d)
 			}
 		}
-		// Files reached through include: or extends: file: come last: they
-		// are read for what they set, and own no service of the group.
-		seen := map[*compose.Document]bool{}
-		for _, d := range docs {
-			seen[d] = true
+		g := groups[p]
+		for _, f := range g {
+			add(ctx.load(f, false))
 		}
-		for _, p := range g {
-			for _, r := range refs[p] {
-				if !seen[r] {
-					seen[r] = true
-					docs = append(docs, r)
+		for _, f := range g {
+			if d := ctx.load(f, false); d != nil {
+				for _, r := range ctx.references(d) {
+					add(r)
 				}
 			}
 		}
-		for _, p := range g {
-			out[p] = docs
-		}
+		out[p] = docs
 	}
 	return out
+}
+
+func isRegularFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // maxReferenceDepth bounds how far include: and extends: file: chains are
 // followed.
 const maxReferenceDepth = 8
 
-// referencedDocs loads, for each input, the files it reaches through
-// include: and extends: file: (transitively), each once. They are context,
-// not fixed: a file that cannot be read or loaded is skipped, since docker
-// compose itself reports it.
-func referencedDocs(inputs []input) map[string][]*compose.Document {
-	loaded := map[string]*compose.Document{} // absolute path -> document
+// contextLoader gives the documents of a run by path: the inputs as
+// loaded, and other files (a base not given, included or extended files)
+// read once each as context. A file that cannot be read or loaded is
+// skipped, since docker compose itself reports it.
+type contextLoader struct {
+	loaded map[string]*compose.Document // absolute path -> document; nil: failed
+}
+
+func newContextLoader(inputs []input) *contextLoader {
+	c := &contextLoader{loaded: map[string]*compose.Document{}}
 	for _, in := range inputs {
 		if in.doc != nil {
 			if abs, err := filepath.Abs(in.path); err == nil {
-				loaded[abs] = in.doc
+				c.loaded[abs] = in.doc
 			}
 		}
 	}
-	load := func(path string) *compose.Document {
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			return nil
-		}
-		if d, ok := loaded[abs]; ok {
-			return d
-		}
-		loaded[abs] = nil // a failed load is not retried
-		src, err := compose.ReadFile(path)
-		if err != nil {
-			return nil
-		}
-		d, err := compose.LoadWith(path, src, compose.LoadOptions{AllowNonCompose: true})
-		if err != nil {
-			return nil
-		}
-		loaded[abs] = d
+	return c
+}
+
+// load returns the document at path; fragment allows a file without
+// services (an included or extended file may hold only what it is
+// reached for).
+func (c *contextLoader) load(path string, fragment bool) *compose.Document {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil
+	}
+	if d, ok := c.loaded[abs]; ok {
 		return d
 	}
-	out := map[string][]*compose.Document{}
-	for _, in := range inputs {
-		if in.doc == nil {
-			continue
-		}
-		var docs []*compose.Document
-		seen := map[*compose.Document]bool{in.doc: true}
-		frontier := []*compose.Document{in.doc}
-		for depth := 0; depth < maxReferenceDepth && len(frontier) > 0; depth++ {
-			var next []*compose.Document
-			for _, d := range frontier {
-				for _, ref := range d.References() {
-					if r := load(ref); r != nil && !seen[r] {
-						seen[r] = true
-						docs = append(docs, r)
-						next = append(next, r)
-					}
+	c.loaded[abs] = nil // a failed load is not retried
+	src, err := compose.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	d, err := compose.LoadWith(path, src, compose.LoadOptions{AllowNonCompose: fragment})
+	if err != nil {
+		return nil
+	}
+	c.loaded[abs] = d
+	return d
+}
+
+// references returns the files d reaches through include: and extends:
+// file:, transitively, each once.
+func (c *contextLoader) references(d *compose.Document) []*compose.Document {
+	var docs []*compose.Document
+	seen := map[*compose.Document]bool{d: true}
+	frontier := []*compose.Document{d}
+	for depth := 0; depth < maxReferenceDepth && len(frontier) > 0; depth++ {
+		var next []*compose.Document
+		for _, d := range frontier {
+			for _, ref := range d.References() {
+				if r := c.load(ref, true); r != nil && !seen[r] {
+					seen[r] = true
+					docs = append(docs, r)
+					next = append(next, r)
 				}
 			}
-			frontier = next
 		}
-		out[in.path] = docs
+		frontier = next
 	}
-	return out
+	return docs
 }
 
 func unwrapPath(err error) error {

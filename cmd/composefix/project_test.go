@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/sirupsen/logrus"
+)
+
+const (
+	// overlayBase sets restart and logging for web and db.
+	overlayBase = `services:
+  web:
+    image: nginx:1.27.3
+    restart: always
+    logging:
+      driver: local
+  db:
+    image: postgres:16.4
+    restart: always
+    logging:
+      driver: local
+`
+	// overlayProd is used as docker compose -f compose.yaml -f
+	// compose.prod.yaml: it mentions web and db without defining them,
+	// and defines worker.
+	overlayProd = `services:
+  web:
+    environment:
+      MODE: production
+  db:
+    command: postgres -c max_connections=200
+  worker:
+    image: busybox:1.37.0
+    command: ["sleep", "infinity"]
+`
+)
+
+// TestOverlayWriteKeepsBaseValues is issue 10's acceptance test: after
+// --write, compose-go's merged model of the overlay project keeps the
+// base's restart and logging values, whether the directory is given or
+// the overlay alone (as pre-commit passes a staged file).
+func TestOverlayWriteKeepsBaseValues(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"directory", []string{"--offline", "--write", "."}},
+		{"directory with unsafe fixes", []string{"--offline", "--write", "--unsafe-fixes", "."}},
+		{"overlay alone", []string{"--offline", "--write", "compose.prod.yaml"}},
+		{"overlay alone with unsafe fixes", []string{"--offline", "--write", "--unsafe-fixes", "compose.prod.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"compose.yaml": overlayBase, "compose.prod.yaml": overlayProd})
+			before := mergedServices(t, dir, "compose.yaml", "compose.prod.yaml")
+			if _, errOut, code := runCLI(t, dir, "", tc.args...); code != exitOK {
+				t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+			}
+			after := mergedServices(t, dir, "compose.yaml", "compose.prod.yaml")
+			for _, name := range []string{"web", "db"} {
+				b, a := before[name], after[name]
+				if a.Restart != b.Restart {
+					t.Errorf("%s: merged restart = %q, want the base's %q", name, a.Restart, b.Restart)
+				}
+				if a.Logging == nil || b.Logging == nil || a.Logging.Driver != b.Logging.Driver || len(a.Logging.Options) != len(b.Logging.Options) {
+					t.Errorf("%s: merged logging = %+v, want the base's %+v", name, a.Logging, b.Logging)
+				}
+			}
+			// worker is the overlay's own service: its defaults go there.
+			if w := after["worker"]; w.Restart == "" {
+				t.Errorf("worker: no restart policy added in the overlay that defines it:\n%s", readFile(t, filepath.Join(dir, "compose.prod.yaml")))
+			}
+		})
+	}
+}
+
+// mergedServices loads files of dir merged in order with compose-go, as
+// `docker compose -f a -f b` does, and returns the services by name.
+func mergedServices(t *testing.T, dir string, files ...string) map[string]types.ServiceConfig {
+	t.Helper()
+	logrus.SetOutput(io.Discard) // compose-go's warnings are noise here
+	details := types.ConfigDetails{WorkingDir: dir, Environment: types.Mapping{}}
+	for _, f := range files {
+		src, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: filepath.Join(dir, f), Content: src})
+	}
+	p, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+		o.SetProjectName("overlay", true)
+		o.SkipResolveEnvironment = true
+		o.ResolvePaths = false
+	})
+	if err != nil {
+		t.Fatalf("compose-go refuses %s: %v", strings.Join(files, " + "), err)
+	}
+	return p.Services
+}
