@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,9 @@ type Request struct {
 	Ref     string  // as written (an interpolation's literal default is taken as well)
 	Precise bool    // also search the most precise tag carrying the same digest
 	Policy  *Policy // non-nil: also list the newer tags the policy allows
+	// Platforms, when set, asks for the image's facts on each platform
+	// ("linux/amd64"), read from its config (see Facts).
+	Platforms []string
 }
 
 // Result answers one Request. Digest is set whenever it could be looked up,
@@ -42,6 +46,9 @@ type Result struct {
 	Newer  []TagDigest // newer tags allowed by the policy, best first; only the first carries a digest, and it is the best one that exists
 	Err    error       // per reference; wraps one of the sentinel errors (ErrNotFound, ErrUnauthorized, …)
 	Cached bool        // every answer came from the disk cache
+	// Facts answers Request.Platforms, by platform as asked; nil when none
+	// were asked or the digest could not be looked up.
+	Facts map[string]Facts
 }
 
 // TagDigest is a tag and, when looked up, its digest.
@@ -123,13 +130,17 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 	ctx, cancel := context.WithTimeout(ctx, r.o.deadline)
 	defer cancel()
 	rn := &run{r: r, ctx: ctx}
+	for _, q := range reqs {
+		rn.wantFacts = rn.wantFacts || len(q.Platforms) > 0
+	}
 
 	out := make(map[string]Result, len(reqs))
 	type job struct {
-		ref     Reference
-		precise bool
-		policy  *Policy
-		res     Result
+		ref       Reference
+		precise   bool
+		policy    *Policy
+		platforms []string
+		res       Result
 	}
 	jobs := map[string]*job{}
 	keyOf := map[string]string{}
@@ -142,6 +153,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 				if j.policy == nil {
 					j.policy = q.Policy
 				}
+				j.platforms = addPlatforms(j.platforms, q.Platforms)
 			}
 			continue
 		}
@@ -169,6 +181,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 		if j.policy == nil {
 			j.policy = q.Policy
 		}
+		j.platforms = addPlatforms(j.platforms, q.Platforms)
 	}
 
 	var wg sync.WaitGroup
@@ -198,6 +211,14 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 				}
 			}()
 			j.res = rn.resolve(j.ref, j.precise, j.policy)
+			if len(j.platforms) > 0 && j.res.Digest != "" {
+				j.res.Facts = make(map[string]Facts, len(j.platforms))
+				for _, p := range j.platforms {
+					f := rn.facts(j.ref, j.res.Digest, p)
+					j.res.Facts[p] = f
+					j.res.Cached = j.res.Cached && f.Cached
+				}
+			}
 		}()
 	}
 	wg.Wait()
@@ -237,6 +258,20 @@ type run struct {
 	digests    memo[lookup[string]]       // by logical repository + ":tag" or "@digest"
 	manifests  memo[Manifest]             // verified, by logical repository + ":tag" or "@digest"
 	secrets    secrets                    // credentials used, taken out of every error
+	factsMemo  memo[Facts]                // by logical repository + "@digest|platform"
+	wantFacts  bool                       // some request asks for facts: keep manifests by digest
+	seenMu     sync.Mutex
+	seen       map[string]Manifest // verified manifests of this run, by digest
+}
+
+// addPlatforms adds the platforms of more not yet in list.
+func addPlatforms(list, more []string) []string {
+	for _, p := range more {
+		if !slices.Contains(list, p) {
+			list = append(list, p)
+		}
+	}
+	return list
 }
 
 // lookup is an answer and whether it came from the cache.
@@ -370,6 +405,7 @@ func (rn *run) digest(ref Reference, ident string) (lookup[string], error) {
 			return lookup[string]{}, err
 		}
 		d := m.Digest
+		rn.remember(m)
 		rn.store(kindDigest, key, cacheEntry{Digest: d})
 		return lookup[string]{val: d}, nil
 	})

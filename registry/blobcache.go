@@ -1,0 +1,101 @@
+package registry
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Content kinds of the content-addressed cache, one directory each.
+const (
+	kindManifest = "manifests" // verified manifest or index bytes, prefixed by their media type line
+	kindConfig   = "configs"   // image config blobs
+)
+
+// blobDir is where content-addressed entries live, beside the keyed cache.
+// They are named by their digest, so they never expire: the same digest
+// always names the same bytes, and a reader re-hashes them anyway.
+func (c *diskCache) blobPath(kind string, d v1.Hash) string {
+	return filepath.Join(c.dir, kind, d.Algorithm, d.Hex)
+}
+
+// getContent returns the bytes stored for digest d after checking that
+// they still hash to it (a torn or tampered file is a miss).
+func (c *diskCache) getContent(kind string, d v1.Hash) ([]byte, bool) {
+	if d.Algorithm != "sha256" {
+		return nil, false
+	}
+	b, err := os.ReadFile(c.blobPath(kind, d))
+	if err != nil {
+		return nil, false
+	}
+	body := b
+	if kind == kindManifest {
+		_, body, _ = bytes.Cut(b, []byte("\n"))
+	}
+	sum := sha256.Sum256(body)
+	if hex.EncodeToString(sum[:]) != d.Hex {
+		return nil, false
+	}
+	return b, true
+}
+
+// putContent stores b under d, through a temporary file renamed into place.
+func (c *diskCache) putContent(kind string, d v1.Hash, b []byte) error {
+	p := c.blobPath(kind, d)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("creating cache directory: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing cache entry for %s: %w", d, err)
+	}
+	_, werr := f.Write(b)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing cache entry for %s: %w", d, err)
+	}
+	if err := os.Rename(f.Name(), p); err != nil {
+		os.Remove(f.Name())
+		if errors.Is(err, fs.ErrExist) {
+			return nil
+		}
+		return fmt.Errorf("writing cache entry for %s: %w", d, err)
+	}
+	return nil
+}
+
+// getManifest reads a verified manifest back from the cache.
+func (c *diskCache) getManifest(d v1.Hash) (Manifest, bool) {
+	b, ok := c.getContent(kindManifest, d)
+	if !ok {
+		return Manifest{}, false
+	}
+	mt, body, _ := bytes.Cut(b, []byte("\n"))
+	m, err := verifyManifest(body, string(mt), d.String())
+	if err != nil {
+		return Manifest{}, false
+	}
+	return m, true
+}
+
+// putManifest stores a verified manifest under its digest.
+func (c *diskCache) putManifest(m Manifest) error {
+	d, err := v1.NewHash(m.Digest)
+	if err != nil {
+		return err
+	}
+	if strings.ContainsAny(string(m.MediaType), "\n") {
+		return fmt.Errorf("media type %q: %w", m.MediaType, ErrBadResponse)
+	}
+	return c.putContent(kindManifest, d, append([]byte(string(m.MediaType)+"\n"), m.Body...))
+}

@@ -1,0 +1,269 @@
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// DefaultPlatform is the platform facts are read for when a service names
+// none.
+const DefaultPlatform = "linux/amd64"
+
+// maxConfigBytes bounds an image config blob; real ones are a few KiB, and
+// the bound keeps a hostile registry from filling memory.
+const maxConfigBytes = 4 << 20
+
+// Facts is what one platform of an image says about itself in its config.
+type Facts struct {
+	// Platforms lists what the image serves ("linux/amd64",
+	// "linux/arm64/v8"): the index's platforms, or the single image's own.
+	Platforms []string
+	// Unserved is set when none of Platforms satisfies the one asked for.
+	Unserved bool
+	// Err is set when the facts could not be read.
+	Err error
+	// User is the config's USER ("" means root).
+	User string
+	// Healthcheck is the config's HEALTHCHECK test; nil when none.
+	Healthcheck []string
+	// ExposedPorts are the config's EXPOSE entries, sorted.
+	ExposedPorts []string
+	// Entrypoint and Cmd are the config's ENTRYPOINT and CMD.
+	Entrypoint, Cmd []string
+	// Path is the config's PATH environment variable, split at colons.
+	Path []string
+	// Labels are the config's labels.
+	Labels map[string]string
+	// Layers are the platform manifest's layers, in order (for file facts).
+	Layers []v1.Descriptor
+	// Cached is set when every byte came from the disk cache.
+	Cached bool
+}
+
+// facts reads the config of digest d's image for platform, once per run
+// per repository, digest and platform. Cold, it costs one manifest GET (the
+// platform's, for an index: the index itself was fetched and cached when
+// the tag was looked up) and one config blob GET; warm, nothing.
+func (rn *run) facts(ref Reference, d, platform string) Facts {
+	f, err := rn.factsMemo.do(ref.Repo()+"@"+d+"|"+platform, func() (Facts, error) {
+		return rn.readFacts(ref, d, platform)
+	})
+	if err != nil {
+		return Facts{Err: wrapErr("reading the image config of", ref.Repo()+"@"+d, err)}
+	}
+	return f
+}
+
+func (rn *run) readFacts(ref Reference, d, platform string) (Facts, error) {
+	spec, err := v1.ParsePlatform(platform)
+	if err != nil {
+		return Facts{}, fmt.Errorf("platform %q: %v: %w", platform, err, ErrInvalidReference)
+	}
+	top, cached, err := rn.manifestAt(ref, d)
+	if err != nil {
+		return Facts{}, err
+	}
+	f := Facts{Cached: cached}
+	img := top
+	if top.IsIndex() {
+		idx, err := top.Index()
+		if err != nil {
+			return Facts{}, err
+		}
+		var pick *v1.Descriptor
+		for i, m := range idx.Manifests {
+			p := m.Platform
+			if p == nil || p.OS == "unknown" { // attestations and other non-images
+				continue
+			}
+			f.Platforms = append(f.Platforms, p.String())
+			if pick == nil && p.Satisfies(*spec) {
+				pick = &idx.Manifests[i]
+			}
+		}
+		sort.Strings(f.Platforms)
+		if pick == nil {
+			f.Unserved = true
+			return f, nil
+		}
+		var c bool
+		img, c, err = rn.manifestAt(ref, pick.Digest.String())
+		if err != nil {
+			return Facts{}, err
+		}
+		f.Cached = f.Cached && c
+		if img.IsIndex() {
+			return Facts{}, fmt.Errorf("index %s lists another index for %s: %w", d, platform, ErrBadResponse)
+		}
+	}
+	man, err := img.Image()
+	if err != nil {
+		return Facts{}, err
+	}
+	raw, c, err := rn.config(ref, man.Config.Digest)
+	if err != nil {
+		return Facts{}, err
+	}
+	f.Cached = f.Cached && c
+	cfg, err := v1.ParseConfigFile(strings.NewReader(string(raw)))
+	if err != nil {
+		return Facts{}, fmt.Errorf("config %s does not parse: %v: %w", man.Config.Digest, err, ErrBadResponse)
+	}
+	if !top.IsIndex() {
+		own := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion}
+		f.Platforms = []string{own.String()}
+		if !own.Satisfies(*spec) {
+			f.Unserved = true
+			return f, nil
+		}
+	}
+	f.Layers = man.Layers
+	fillConfig(&f, cfg.Config)
+	return f, nil
+}
+
+// fillConfig copies what the rules read from an image config.
+func fillConfig(f *Facts, c v1.Config) {
+	f.User = c.User
+	if c.Healthcheck != nil && len(c.Healthcheck.Test) > 0 {
+		f.Healthcheck = append([]string(nil), c.Healthcheck.Test...)
+	}
+	for p := range c.ExposedPorts {
+		f.ExposedPorts = append(f.ExposedPorts, p)
+	}
+	sort.Strings(f.ExposedPorts)
+	f.Entrypoint = append([]string(nil), c.Entrypoint...)
+	f.Cmd = append([]string(nil), c.Cmd...)
+	for _, e := range c.Env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			f.Path = strings.Split(v, ":")
+		}
+	}
+	if len(c.Labels) > 0 {
+		f.Labels = make(map[string]string, len(c.Labels))
+		for k, v := range c.Labels {
+			f.Labels[k] = v
+		}
+	}
+}
+
+// remember keeps a verified manifest for later facts in this run and, when
+// the run wants facts, in the content-addressed cache.
+func (rn *run) remember(m Manifest) {
+	if !rn.wantFacts {
+		return
+	}
+	rn.seenMu.Lock()
+	if rn.seen == nil {
+		rn.seen = map[string]Manifest{}
+	}
+	rn.seen[m.Digest] = m
+	rn.seenMu.Unlock()
+	if rn.r.cache != nil {
+		_ = rn.r.cache.putManifest(m)
+	}
+}
+
+// manifestAt returns the verified manifest with digest d: from this run,
+// the disk cache, or the registry (whose bytes must hash to d).
+func (rn *run) manifestAt(ref Reference, d string) (Manifest, bool, error) {
+	rn.seenMu.Lock()
+	m, ok := rn.seen[d]
+	rn.seenMu.Unlock()
+	if ok {
+		return m, true, nil
+	}
+	h, err := v1.NewHash(d)
+	if err != nil {
+		return Manifest{}, false, fmt.Errorf("digest %q: %v: %w", d, err, ErrBadResponse)
+	}
+	if c := rn.r.cache; c != nil && !rn.r.o.refresh {
+		if m, ok := c.getManifest(h); ok {
+			rn.r.stats.cache(true)
+			return m, true, nil
+		}
+		rn.r.stats.cache(false)
+	}
+	if rn.r.o.offline {
+		return Manifest{}, false, ErrOffline
+	}
+	m, err = rn.manifest(ref, "@"+d)
+	if err != nil {
+		return Manifest{}, false, err
+	}
+	rn.remember(m)
+	return m, false, nil
+}
+
+// config returns the config blob with digest d, verified against d: from
+// the disk cache or the registry.
+func (rn *run) config(ref Reference, d v1.Hash) ([]byte, bool, error) {
+	if d.Algorithm != "sha256" {
+		return nil, false, fmt.Errorf("config digest %s: only sha256 is supported: %w", d, ErrBadResponse)
+	}
+	if c := rn.r.cache; c != nil && !rn.r.o.refresh {
+		if b, ok := c.getContent(kindConfig, d); ok {
+			rn.r.stats.cache(true)
+			return b, true, nil
+		}
+		rn.r.stats.cache(false)
+	}
+	if rn.r.o.offline {
+		return nil, false, ErrOffline
+	}
+	b, err := rn.blob(ref, d, maxConfigBytes)
+	if err != nil {
+		return nil, false, err
+	}
+	if c := rn.r.cache; c != nil {
+		_ = c.putContent(kindConfig, d, b)
+	}
+	return b, false, nil
+}
+
+// blob GETs a small blob of ref's repository and checks that its bytes
+// hash to d; at most limit bytes are read.
+func (rn *run) blob(ref Reference, d v1.Hash, limit int64) ([]byte, error) {
+	repo, err := rn.r.target(ref)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := rn.transport(repo)
+	if err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/" + d.String()}
+	req, err := http.NewRequestWithContext(rn.ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := (&http.Client{Transport: rt}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := transport.CheckError(resp, http.StatusOK); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("registry %s answered GET %s with more than %d bytes: %w", u.Host, u.Redacted(), limit, ErrBadResponse)
+	}
+	sum := sha256.Sum256(b)
+	if got := "sha256:" + hex.EncodeToString(sum[:]); got != d.String() {
+		return nil, fmt.Errorf("registry %s answered GET %s with content hashing to %s: %w", u.Host, u.Redacted(), got, ErrDigestMismatch)
+	}
+	return b, nil
+}
