@@ -237,6 +237,14 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 	}
 	for ref, res := range out {
 		res.Err = rn.secrets.redact(res.Err)
+		if res.Facts != nil {
+			facts := make(map[string]Facts, len(res.Facts))
+			for p, f := range res.Facts {
+				f.Err = rn.secrets.redact(f.Err)
+				facts[p] = f
+			}
+			res.Facts = facts
+		}
 		out[ref] = res
 	}
 	return out
