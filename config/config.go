@@ -45,6 +45,9 @@ type File struct {
 	// The bare form `unsafe_fixes: true` is one entry named "all". Use
 	// UnsafeFixesFor to look a rule up.
 	UnsafeFixes []UnsafeFix `yaml:"unsafe_fixes"`
+	// Severity overrides the severity of rules' findings, in file order.
+	// Use SeverityFor to look a rule up.
+	Severity []SeverityOverride `yaml:"severity"`
 	// Pin is how floating tags are pinned; "" when not set.
 	Pin Pin `yaml:"pin"`
 	// Update is the version bump policy of `composefix update`.
@@ -85,6 +88,20 @@ type UnsafeFix struct {
 	Rule    RuleRef
 	Enabled bool
 }
+
+// SeverityOverride sets the severity of the findings of the rules Rule
+// matches: "error", "warning" or "info".
+type SeverityOverride struct {
+	Rule  RuleRef
+	Level string
+}
+
+// The severities a SeverityOverride may set.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+	SeverityInfo    = "info"
+)
 
 // Pin is a pin mode.
 type Pin string

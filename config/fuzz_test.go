@@ -10,7 +10,7 @@ import (
 // is a *Error with a real position.
 func FuzzParse(f *testing.F) {
 	f.Add(DefaultTemplate)
-	f.Add(uncomment(DefaultTemplate))
+	f.Add(UncommentTemplate(DefaultTemplate))
 	f.Add("select: CF1, x\nresources: {classes: {a: {cpus: 0}}}\n")
 	f.Add("x-a: &a {cpus: 1}\nresources:\n  classes:\n    b: {<<: *a}\n")
 	f.Add("healthchecks:\n  - {image: a, test: [CMD-SHELL]}\n")

@@ -22,6 +22,7 @@ func (d *decoder) file(f *File, root *yaml.Node) {
 		{"ignore", func(at string, _, v *yaml.Node) { f.Ignore = d.ruleRefs(v, at) }},
 		{"ignore_images", func(at string, _, v *yaml.Node) { f.IgnoreImages = d.patterns(v, at) }},
 		{"unsafe_fixes", func(at string, _, v *yaml.Node) { f.UnsafeFixes = d.unsafeFixes(v, at) }},
+		{"severity", func(at string, _, v *yaml.Node) { f.Severity = d.severity(v, at) }},
 		{"pin", func(at string, _, v *yaml.Node) {
 			s, _ := d.oneOf(v, at, string(PinVersion), string(PinDigest), string(PinVersionDigest))
 			f.Pin = Pin(s)
@@ -132,6 +133,26 @@ func (d *decoder) unsafeFixes(n *yaml.Node, at string) []UnsafeFix {
 		}
 		if ok && ok2 {
 			out = append(out, UnsafeFix{Rule: ref, Enabled: b})
+		}
+	}
+	return out
+}
+
+// severity decodes a mapping of rule references to severities.
+func (d *decoder) severity(n *yaml.Node, at string) []SeverityOverride {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s: found %s; expected a mapping of rule IDs, ID prefixes or names to error, warning or info", at, found(n))
+		return nil
+	}
+	var out []SeverityOverride
+	for _, e := range d.entries(n, at) {
+		ref, ok := d.ruleRef(e.key, at)
+		level, ok2 := d.oneOf(e.val, join(at, e.key.Value), SeverityError, SeverityWarning, SeverityInfo)
+		if ok && ok2 {
+			out = append(out, SeverityOverride{Rule: ref, Level: level})
 		}
 	}
 	return out

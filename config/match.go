@@ -45,11 +45,43 @@ func (f *File) UnsafeFixesFor(id, name string) (enabled, set bool) {
 	if f == nil {
 		return false, false
 	}
-	best := -1
+	var refs []RuleRef
 	for _, u := range f.UnsafeFixes {
-		if s := u.Rule.specificity(id, name); s >= 0 && s >= best {
-			best, enabled = s, u.Enabled
+		refs = append(refs, u.Rule)
+	}
+	i := mostSpecific(refs, id, name)
+	if i < 0 {
+		return false, false
+	}
+	return f.UnsafeFixes[i].Enabled, true
+}
+
+// SeverityFor returns the severity the file sets for the rule with this ID
+// and name ("error", "warning" or "info"), or "" when it sets none. The
+// most specific entry wins (ID over prefix over "all"), and among equally
+// specific ones the last.
+func (f *File) SeverityFor(id, name string) string {
+	if f == nil {
+		return ""
+	}
+	var refs []RuleRef
+	for _, s := range f.Severity {
+		refs = append(refs, s.Rule)
+	}
+	if i := mostSpecific(refs, id, name); i >= 0 {
+		return f.Severity[i].Level
+	}
+	return ""
+}
+
+// mostSpecific returns the index of the most specific reference to the rule
+// (the last among equals), or -1.
+func mostSpecific(refs []RuleRef, id, name string) int {
+	best, at := -1, -1
+	for i, r := range refs {
+		if s := r.specificity(id, name); s >= 0 && s >= best {
+			best, at = s, i
 		}
 	}
-	return enabled, best >= 0
+	return at
 }

@@ -104,3 +104,37 @@ func TestUnsafeFixesFor(t *testing.T) {
 		t.Errorf("nil File UnsafeFixesFor = %t, %t, want false, false", enabled, set)
 	}
 }
+
+func TestSeverityFor(t *testing.T) {
+	f := parse(t, "severity:\n  all: info\n  CF5: error\n  CF50: warning\n  unresolved-image: error\n")
+	for _, tt := range []struct{ id, name, want string }{
+		{"CF201", "restart-policy", "info"},    // all
+		{"CF510", "x", "error"},                // CF5 beats all
+		{"CF503", "x", "warning"},              // CF50 beats CF5
+		{"CF003", "unresolved-image", "error"}, // the name beats all
+	} {
+		if got := f.SeverityFor(tt.id, tt.name); got != tt.want {
+			t.Errorf("SeverityFor(%q, %q) = %q, want %q", tt.id, tt.name, got, tt.want)
+		}
+	}
+	if got := parse(t, "severity: {CF5: error}\n").SeverityFor("CF301", "x"); got != "" {
+		t.Errorf("SeverityFor(CF301) with only CF5 = %q, want \"\"", got)
+	}
+	var none *File
+	if got := none.SeverityFor("CF301", "x"); got != "" {
+		t.Errorf("nil File SeverityFor = %q, want \"\"", got)
+	}
+}
+
+func TestSeverityErrors(t *testing.T) {
+	for src, want := range map[string]string{
+		"severity: error\n":             `c.yaml:1:11: severity: found "error"; expected a mapping of rule IDs, ID prefixes or names to error, warning or info`,
+		"severity:\n  CF003: fatal\n":   `c.yaml:2:10: severity.CF003: found "fatal"; expected "error", "warning" or "info"`,
+		"severity:\n  \"a b\": error\n": `c.yaml:2:3: severity: found "a b"; expected a rule ID ("CF001"), an ID prefix ("CF1"), a rule name or "all"`,
+	} {
+		_, err := Parse("c.yaml", []byte(src))
+		if err == nil || err.Error() != want {
+			t.Errorf("Parse(%q) error = %v, want %s", src, err, want)
+		}
+	}
+}

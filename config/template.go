@@ -1,5 +1,7 @@
 package config
 
+import "strings"
+
 // DefaultTemplate is the commented configuration `composefix init` writes.
 // Every key is present but commented out, so the file changes nothing until
 // a line is uncommented, and later changes to built-in defaults still reach
@@ -10,6 +12,8 @@ package config
 // an example, "#" followed directly by YAML (a top-level key, or two or more
 // spaces of indentation). Removing the "#" from every example line yields a
 // valid configuration that sets every key.
+//
+// UncommentTemplate turns it into a configuration that sets every key.
 const DefaultTemplate = `# composefix configuration.
 #
 # composefix reads .composefix.yaml from the working directory or the
@@ -25,7 +29,7 @@ const DefaultTemplate = `# composefix configuration.
 #select: [CF0, CF1, CF2, CF3, CF4, CF5, CF6]
 
 # Rules to skip, in the same forms as select. ignore wins over select.
-#ignore: [CF600]
+#ignore: [CF509]
 
 # Images composefix leaves alone: no registry lookup, no pin, no update.
 # Glob patterns (* and ? stop at "/") on the image with or without its tag;
@@ -43,6 +47,14 @@ const DefaultTemplate = `# composefix configuration.
 #  all: false
 #  CF3: true
 #  CF501: true
+
+# The severity of a rule's findings: error, warning or info, per rule
+# ID, ID prefix or name; the most specific entry wins. Error-level
+# findings make --check fail. Default: each rule's own (composefix rules).
+#severity:
+#  CF003: error
+#  CF5: error
+#  runs-as-root: warning
 
 # How floating tags are pinned: version (redis:7 becomes redis:7.4.1),
 # digest (redis:7@sha256:...) or version+digest (redis:7.4.1@sha256:...).
@@ -126,3 +138,19 @@ const DefaultTemplate = `# composefix configuration.
 #  - image: acme/migrate
 #    disable: true
 `
+
+// UncommentTemplate removes the "#" from every example line of a template
+// laid out as DefaultTemplate is and drops the prose: the result sets
+// every key the template documents. Tests load it to keep the template's
+// examples valid.
+func UncommentTemplate(src string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(src, "\n") {
+		body := strings.TrimSuffix(line, "\n")
+		if body == "#" || strings.HasPrefix(body, "# ") && len(body) > 2 && body[2] != ' ' {
+			continue
+		}
+		b.WriteString(strings.TrimPrefix(line, "#"))
+	}
+	return b.String()
+}

@@ -23,20 +23,6 @@ func TestDefaultTemplateParsesEmpty(t *testing.T) {
 	}
 }
 
-// uncomment removes the "#" from every example line of the template and
-// drops the prose (see the layout described on DefaultTemplate).
-func uncomment(src string) string {
-	var b strings.Builder
-	for _, line := range strings.SplitAfter(src, "\n") {
-		body := strings.TrimSuffix(line, "\n")
-		if body == "#" || strings.HasPrefix(body, "# ") && len(body) > 2 && body[2] != ' ' {
-			continue
-		}
-		b.WriteString(strings.TrimPrefix(line, "#"))
-	}
-	return b.String()
-}
-
 // yamlKeys lists the yaml tags of t's fields, descending into nested
 // structs (and the structs of slices and maps) and inline embeddings.
 func yamlKeys(t reflect.Type) []string {
@@ -90,7 +76,7 @@ func TestDefaultTemplateDocumentsEveryKey(t *testing.T) {
 }
 
 func TestDefaultTemplateUncommentedSetsEveryKey(t *testing.T) {
-	src := uncomment(DefaultTemplate)
+	src := UncommentTemplate(DefaultTemplate)
 	f, err := Parse(FileName, []byte(src))
 	if err != nil {
 		t.Fatalf("Parse(uncommented DefaultTemplate) error: %v\n%s", err, src)
@@ -156,7 +142,7 @@ func checkAllSet(t *testing.T, at string, v reflect.Value) {
 func TestUncomment(t *testing.T) {
 	src := "# prose\n#\n#key: 1\n#  nested: 2\n#   - item\n# more prose\n"
 	want := "key: 1\n  nested: 2\n   - item\n"
-	if got := uncomment(src); got != want {
-		t.Errorf("uncomment(%q) = %q, want %q", src, got, want)
+	if got := UncommentTemplate(src); got != want {
+		t.Errorf("UncommentTemplate(%q) = %q, want %q", src, got, want)
 	}
 }

@@ -14,6 +14,9 @@ type Config struct {
 	// Knowledge is the embedded knowledge bases, decoded once per run; Run
 	// loads it when nil.
 	Knowledge *Knowledge
+	// Severity overrides the severity of a rule's findings, by rule ID
+	// (.composefix.yaml severity); rules not in it keep their own.
+	Severity map[string]Severity
 	// Per rule family; each zero value means the family's defaults.
 	Images   ImagesConfig
 	Health   HealthConfig

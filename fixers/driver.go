@@ -272,6 +272,11 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 	}
 	dropInherited(d, kept)
 	kept = append(kept, sup.unused(d, opts.Rules)...)
+	for i := range kept {
+		if sev, ok := cfg.Severity[kept[i].RuleID]; ok {
+			kept[i].Severity = sev
+		}
+	}
 	sortFindings(kept)
 	return kept, nil
 }

@@ -2,6 +2,7 @@ package fixers
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/composefix/composefix/compose"
 	"go.yaml.in/yaml/v3"
@@ -18,14 +19,16 @@ type insertKey struct {
 type insertFix struct {
 	value  *yaml.Node
 	safety Safety
+	fix    *Fix
 }
 
 // dropInherited empties the fixes that a merge key makes redundant: when a
 // fix adds key K to a mapping that another service merges ("<<: *netbox"),
 // and that service's fix of the same rule adds the same K: value to its own
 // mapping, the service inherits it once the merged mapping is fixed, and
-// writing it twice only repeats it (netbox-docker's workers). The emptied
-// fix keeps its finding, which a later pass no longer reports.
+// writing it twice only repeats it (netbox-docker's workers). The service's
+// fix becomes the merged mapping's change (identical edits apply once), so
+// that it is applied, and reported, with the edit that fixes it.
 //
 // Only fixes made entirely of such inserts are emptied, and only when the
 // merged mapping's fix is not suppressed (fs holds the kept findings) and
@@ -46,7 +49,7 @@ func dropInherited(d *compose.Document, fs []Finding) {
 		for _, op := range f.Fix.Change.Ops {
 			uses[op]++
 			if op.Kind == compose.OpInsert && op.Target != nil && op.Target.Kind == yaml.MappingNode {
-				inserts[insertKey{f.RuleID, op.Target, op.Key}] = insertFix{op.Value, f.Fix.Safety}
+				inserts[insertKey{f.RuleID, op.Target, op.Key}] = insertFix{op.Value, f.Fix.Safety, f.Fix}
 			}
 		}
 	}
@@ -56,6 +59,7 @@ func dropInherited(d *compose.Document, fs []Finding) {
 			continue
 		}
 		from, covered := "", true
+		var bases []*Fix
 		for _, op := range f.Fix.Change.Ops {
 			if uses[op] > 1 {
 				continue // another fix makes it too
@@ -64,10 +68,13 @@ func dropInherited(d *compose.Document, fs []Finding) {
 				covered = false
 				break
 			}
-			base, ok := inheritedInsert(inserts, f.RuleID, op, f.Fix.Safety)
+			base, by, ok := inheritedInsert(inserts, f.RuleID, op, f.Fix.Safety)
 			if !ok {
 				covered = false
 				break
+			}
+			if !slices.Contains(bases, by) {
+				bases = append(bases, by)
 			}
 			if from = names[base]; from == "" {
 				from = "a merged mapping"
@@ -76,17 +83,22 @@ func dropInherited(d *compose.Document, fs []Finding) {
 		if !covered || from == "" {
 			continue
 		}
-		f.Fix = &Fix{Title: fmt.Sprintf("%s (inherited from %s)", f.Fix.Title, from), Safety: f.Fix.Safety}
+		fix := &Fix{Title: fmt.Sprintf("%s (inherited from %s)", f.Fix.Title, from), Safety: f.Fix.Safety}
+		for _, b := range bases {
+			fix.Change.Add(b.Change)
+		}
+		compose.SortEdits(fix.Change.Edits)
+		f.Fix = fix
 	}
 }
 
 // inheritedInsert reports whether a mapping that op's target merges,
 // directly or through other merged mappings, gains the same key with the
-// same value from a fix of the same rule, and returns that mapping.
-func inheritedInsert(inserts map[insertKey]insertFix, rule string, op *compose.Op, safety Safety) (*yaml.Node, bool) {
+// same value from a fix of the same rule, and returns that mapping and fix.
+func inheritedInsert(inserts map[insertKey]insertFix, rule string, op *compose.Op, safety Safety) (*yaml.Node, *Fix, bool) {
 	seen := map[*yaml.Node]bool{}
-	var walk func(m *yaml.Node) (*yaml.Node, bool)
-	walk = func(m *yaml.Node) (*yaml.Node, bool) {
+	var walk func(m *yaml.Node) (*yaml.Node, *Fix, bool)
+	walk = func(m *yaml.Node) (*yaml.Node, *Fix, bool) {
 		for _, src := range mergeSources(m) {
 			if seen[src] {
 				continue
@@ -94,18 +106,18 @@ func inheritedInsert(inserts map[insertKey]insertFix, rule string, op *compose.O
 			seen[src] = true
 			if in, ok := inserts[insertKey{rule, src, op.Key}]; ok {
 				if in.safety == safety && sameNode(in.value, op.Value) {
-					return src, true
+					return src, in.fix, true
 				}
-				return nil, false // a different value: the service overrides it
+				return nil, nil, false // a different value: the service overrides it
 			}
 			if _, v := compose.MapGet(src, op.Key); v != nil {
-				return nil, false // set there already, yet the service lacks it: not plain inheritance
+				return nil, nil, false // set there already, yet the service lacks it: not plain inheritance
 			}
-			if base, ok := walk(src); ok {
-				return base, true
+			if base, by, ok := walk(src); ok {
+				return base, by, true
 			}
 		}
-		return nil, false
+		return nil, nil, false
 	}
 	return walk(op.Target)
 }

@@ -92,6 +92,9 @@ func readSettings(c *cli.Context) (*settings, error) {
 	if s.fixers, err = fixerConfig(cfg); err != nil {
 		return nil, err
 	}
+	if s.fixers.Severity, err = severities(all, cfg); err != nil {
+		return nil, err
+	}
 	s.progress = newProgress(c.App.ErrWriter, progressEnabled(s.format, c.App.ErrWriter, os.Getenv))
 	if s.reg, err = readRegistrySettings(c, cfg, s.fixers); err != nil {
 		return nil, err
@@ -187,4 +190,29 @@ func fixerConfig(cfg *config.File) (*fixers.Config, error) {
 		}
 	}
 	return fc, nil
+}
+
+// severities maps each rule the configuration file gives a severity to
+// that severity, after checking every rule reference against the table.
+func severities(all []*fixers.Rule, cfg *config.File) (map[string]fixers.Severity, error) {
+	if cfg == nil || len(cfg.Severity) == 0 {
+		return nil, nil
+	}
+	refs := make([]config.RuleRef, len(cfg.Severity))
+	for i, o := range cfg.Severity {
+		refs[i] = o.Rule
+	}
+	if _, err := ruleNames(all, cfg.Path, refs); err != nil {
+		return nil, err
+	}
+	levels := map[string]fixers.Severity{
+		config.SeverityError: fixers.Error, config.SeverityWarning: fixers.Warning, config.SeverityInfo: fixers.Info,
+	}
+	out := map[string]fixers.Severity{}
+	for _, r := range all {
+		if l := cfg.SeverityFor(r.ID, r.Name); l != "" {
+			out[r.ID] = levels[l]
+		}
+	}
+	return out, nil
 }
