@@ -22,6 +22,9 @@ const cacheVersion = "v2"
 const (
 	kindTags   = "tags"   // key: registry/repository
 	kindDigest = "digest" // key: registry/repository:tag or registry/repository@digest
+	// kindRelease entries are keyed by digest (registry/repository@digest):
+	// they are read at any age, since a digest always names the same config.
+	kindRelease = "release"
 )
 
 // diskCache stores tag lists and tag→digest answers as one JSON file per key.
@@ -40,6 +43,7 @@ type cacheEntry struct {
 	Fetched time.Time `json:"fetched"`
 	Tags    []string  `json:"tags,omitempty"`
 	Digest  string    `json:"digest,omitempty"`
+	Release *Release  `json:"release,omitempty"`
 }
 
 func newDiskCache(dir string, ttl time.Duration, now func() time.Time) *diskCache {
@@ -70,6 +74,10 @@ func (c *diskCache) get(kind, key string, anyAge bool) (cacheEntry, bool) {
 		}
 	case kindDigest:
 		if e.Digest == "" {
+			return cacheEntry{}, false
+		}
+	case kindRelease:
+		if e.Release == nil {
 			return cacheEntry{}, false
 		}
 	}

@@ -119,3 +119,37 @@ func NewerTags(current string, tags []string, policy Policy) []string {
 	out = slices.CompactFunc(out, func(a, b tagInfo) bool { return a.Raw == b.Raw })
 	return rawTags(out)
 }
+
+// Update kinds, as Renovate names them.
+const (
+	KindMajor  = "major"
+	KindMinor  = "minor"
+	KindPatch  = "patch"
+	KindDigest = "digest" // same tag, new content
+)
+
+// UpdateKind names the update from tag from to tag to: "digest" when the
+// tag stays, else the first version component that moves ("major" for the
+// first, "minor" for the second, "patch" beyond). A date version moving is
+// "minor", as under the policies: dates promise no compatibility either
+// way. Tags that are not versions are "major", the most careful answer.
+func UpdateKind(from, to string) string {
+	if from == to {
+		return KindDigest
+	}
+	f, ok1 := parseTag(from)
+	t, ok2 := parseTag(to)
+	if !ok1 || !ok2 || len(f.Nums) == 0 || len(t.Nums) == 0 {
+		return KindMajor
+	}
+	if f.Date || t.Date {
+		return KindMinor
+	}
+	switch {
+	case f.Nums[0] != t.Nums[0]:
+		return KindMajor
+	case len(f.Nums) < 2 || len(t.Nums) < 2 || f.Nums[1] != t.Nums[1]:
+		return KindMinor
+	}
+	return KindPatch
+}

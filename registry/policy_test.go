@@ -129,3 +129,22 @@ func BenchmarkNewerTags(b *testing.B) {
 		NewerTags("7.3.2-alpine", tags, PolicyMinor)
 	}
 }
+
+func TestUpdateKind(t *testing.T) {
+	for _, tt := range []struct{ from, to, want string }{
+		{"7.4.1-alpine", "8.0.0-alpine", KindMajor},
+		{"7.4.1-alpine", "7.5.0-alpine", KindMinor},
+		{"7.4.1-alpine", "7.4.3-alpine", KindPatch},
+		{"v3.2.2", "v3.2.3", KindPatch},
+		{"16.4", "16.6", KindMinor},
+		{"16.4", "17.0", KindMajor},
+		{"1.2.3.4", "1.2.3.5", KindPatch},
+		{"7.4.1", "7.4.1", KindDigest},
+		{"RELEASE.2024-11-07T00-52-20Z", "RELEASE.2024-12-13T22-19-12Z", KindMinor},
+		{"latest", "stable", KindMajor},
+	} {
+		if got := UpdateKind(tt.from, tt.to); got != tt.want {
+			t.Errorf("UpdateKind(%q, %q) = %q, want %q", tt.from, tt.to, got, tt.want)
+		}
+	}
+}

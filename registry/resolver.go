@@ -35,6 +35,13 @@ type Request struct {
 	// Platforms, when set, asks for the image's facts on each platform
 	// ("linux/amd64"), read from its config (see Facts).
 	Platforms []string
+	// Releases asks, with Policy, for the Release of the newer tag chosen
+	// and of a digest that replaces the one written beside the tag.
+	Releases bool
+	// MinAge, with Policy, skips newer tags whose image was created less
+	// than MinAge ago (or whose creation time is unknown), like Renovate's
+	// minimumReleaseAge.
+	MinAge time.Duration
 }
 
 // Result answers one Request. Digest is set whenever it could be looked up,
@@ -49,6 +56,17 @@ type Result struct {
 	// Facts answers Request.Platforms, by platform as asked; nil when none
 	// were asked or the digest could not be looked up.
 	Facts map[string]Facts
+	// Release describes Digest when it differs from the digest written
+	// beside the reference's tag and Request.Releases asked for it.
+	Release *Release
+	// Young is set when Request.MinAge is set and the digest that replaces
+	// the one written is younger than it (or of unknown age).
+	Young bool
+	// NewerRelease describes Newer[0] when Request.Releases or MinAge asked.
+	NewerRelease *Release
+	// Held lists the newer tags skipped because they are younger than
+	// Request.MinAge, best first.
+	Held []string
 }
 
 // TagDigest is a tag and, when looked up, its digest.
@@ -140,6 +158,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 		precise   bool
 		policy    *Policy
 		platforms []string
+		upd       updateAsk
 		res       Result
 	}
 	jobs := map[string]*job{}
@@ -154,6 +173,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 					j.policy = q.Policy
 				}
 				j.platforms = addPlatforms(j.platforms, q.Platforms)
+				j.upd = j.upd.merge(q)
 			}
 			continue
 		}
@@ -182,6 +202,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 			j.policy = q.Policy
 		}
 		j.platforms = addPlatforms(j.platforms, q.Platforms)
+		j.upd = j.upd.merge(q)
 	}
 
 	var wg sync.WaitGroup
@@ -210,7 +231,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 					j.res = Result{Ref: j.ref, Err: &Error{Op: "resolving", Ref: k, Kind: ErrInternal, Err: fmt.Errorf("%v", p)}}
 				}
 			}()
-			j.res = rn.resolve(j.ref, j.precise, j.policy)
+			j.res = rn.resolve(j.ref, j.precise, j.policy, j.upd)
 			if len(j.platforms) > 0 && j.res.Digest != "" {
 				j.res.Facts = make(map[string]Facts, len(j.platforms))
 				for _, p := range j.platforms {
@@ -269,7 +290,8 @@ type run struct {
 	factsMemo  memo[Facts]                // by logical repository + "@digest|platform"
 	wantFacts  bool                       // some request asks for facts: keep manifests by digest
 	seenMu     sync.Mutex
-	seen       map[string]Manifest // verified manifests of this run, by digest
+	seen       map[string]Manifest   // verified manifests of this run, by digest
+	releases   memo[lookup[Release]] // by logical repository + "@digest"
 }
 
 // addPlatforms adds the platforms of more not yet in list.
@@ -282,13 +304,27 @@ func addPlatforms(list, more []string) []string {
 	return list
 }
 
+// updateAsk is what a job asks about updates beyond the policy.
+type updateAsk struct {
+	releases bool
+	minAge   time.Duration
+}
+
+// merge adds q's asks: releases if any request wants them, the longest
+// minimum age (the most careful) when requests disagree.
+func (u updateAsk) merge(q Request) updateAsk {
+	u.releases = u.releases || q.Releases
+	u.minAge = max(u.minAge, q.MinAge)
+	return u
+}
+
 // lookup is an answer and whether it came from the cache.
 type lookup[T any] struct {
 	val    T
 	cached bool
 }
 
-func (rn *run) resolve(ref Reference, precise bool, policy *Policy) Result {
+func (rn *run) resolve(ref Reference, precise bool, policy *Policy, upd updateAsk) Result {
 	res := Result{Ref: ref, Cached: true}
 	ident := "@" + ref.Digest
 	if ref.Tag != "" {
@@ -314,14 +350,35 @@ func (rn *run) resolve(ref Reference, precise bool, policy *Policy) Result {
 		}
 	}
 	if policy != nil {
-		newer, cached, err := rn.newer(ref, *policy)
-		res.Newer, res.Cached = newer, res.Cached && cached
+		newer, rel, held, cached, err := rn.newer(ref, *policy, upd)
+		res.Newer, res.NewerRelease, res.Held, res.Cached = newer, rel, held, res.Cached && cached
 		if err != nil {
 			res.Cached = false
 			res.Err = err
+			return res
+		}
+		if ref.Digest != "" && d.val != ref.Digest && (upd.releases || upd.minAge > 0) {
+			rel, err := rn.release(ref, d.val)
+			if err != nil {
+				res.Cached = false
+				res.Err = err
+				return res
+			}
+			res.Cached = res.Cached && rel.cached
+			res.Release = &rel.val
+			res.Young = rn.young(rel.val, upd.minAge)
 		}
 	}
 	return res
+}
+
+// young reports whether rel is younger than minAge, or of unknown age
+// while a minimum age is asked for.
+func (rn *run) young(rel Release, minAge time.Duration) bool {
+	if minAge <= 0 {
+		return false
+	}
+	return rel.Created.IsZero() || rn.r.o.clock.Now().Sub(rel.Created) < minAge
 }
 
 // precise finds the most precise tag with digest d: the reference's own tag
@@ -369,12 +426,14 @@ func (rn *run) precise(ref Reference, d string) (string, bool, error) {
 }
 
 // newer lists the tags newer than the reference's under policy, best first,
-// with the digest of the best one that exists.
-func (rn *run) newer(ref Reference, policy Policy) ([]TagDigest, bool, error) {
+// with the digest of the best one that exists and is old enough (its
+// release too, when asked), and the better ones held back as too young.
+func (rn *run) newer(ref Reference, policy Policy, upd updateAsk) ([]TagDigest, *Release, []string, bool, error) {
 	tags, err := rn.tags(ref)
 	if err != nil {
-		return nil, false, wrapErr("listing the tags of", ref.Repo(), err)
+		return nil, nil, nil, false, wrapErr("listing the tags of", ref.Repo(), err)
 	}
+	var held []string
 	cached := tags.cached
 	cands := NewerTags(ref.Tag, tags.val, policy)
 	for i, c := range cands {
@@ -386,15 +445,29 @@ func (rn *run) newer(ref Reference, policy Policy) ([]TagDigest, bool, error) {
 			if kindOf(err) == ErrNotFound {
 				continue // listed but gone: skip it
 			}
-			return nil, false, wrapErr("looking up the digest of", ref.Repo()+":"+c, err)
+			return nil, nil, nil, false, wrapErr("looking up the digest of", ref.Repo()+":"+c, err)
+		}
+		cached = cached && cd.cached
+		var release *Release
+		if upd.releases || upd.minAge > 0 {
+			rel, err := rn.release(ref, cd.val)
+			if err != nil {
+				return nil, nil, nil, false, err
+			}
+			cached = cached && rel.cached
+			if rn.young(rel.val, upd.minAge) {
+				held = append(held, c)
+				continue
+			}
+			release = &rel.val
 		}
 		out := []TagDigest{{Tag: c, Digest: cd.val}}
 		for _, rest := range cands[i+1:] {
 			out = append(out, TagDigest{Tag: rest})
 		}
-		return out, cached && cd.cached, nil
+		return out, release, held, cached, nil
 	}
-	return nil, cached, nil
+	return nil, nil, held, cached, nil
 }
 
 // digest returns what ident (":tag" or "@digest") of ref's repository points at.

@@ -26,6 +26,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	memreg "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/crypto/bcrypt"
@@ -50,6 +52,10 @@ type Family struct {
 	Repo  string // below the registry, such as library/redis
 	Tags  []string
 	Index bool
+	// Created and Labels, when set, go into the config of the image (of
+	// each image of an index), as a real build writes them.
+	Created time.Time
+	Labels  map[string]string
 }
 
 // Push pushes random content for each family to the registry at host (with
@@ -66,11 +72,19 @@ func Push(t testing.TB, host string, auth authn.Authenticator, fams []Family) ma
 		var d v1.Hash
 		var err error
 		if f.Index {
-			if idx, err = random.Index(64, 1, 2); err == nil {
+			if idx, err = random.Index(64, 1, 2); err == nil && (!f.Created.IsZero() || f.Labels != nil) {
+				idx, err = describeIndex(idx, f)
+			}
+			if err == nil {
 				d, err = idx.Digest()
 			}
 		} else if img, err = random.Image(64, 1); err == nil {
-			d, err = img.Digest()
+			if !f.Created.IsZero() || f.Labels != nil {
+				img, err = describe(img, f, "amd64")
+			}
+			if err == nil {
+				d, err = img.Digest()
+			}
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -92,6 +106,44 @@ func Push(t testing.TB, host string, auth authn.Authenticator, fams []Family) ma
 		}
 	}
 	return out
+}
+
+// describe sets the created time and labels of img's config, and the
+// Linux platform of arch, as a real build writes them.
+func describe(img v1.Image, f Family, arch string) (v1.Image, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", arch
+	cf.Created = v1.Time{Time: f.Created}
+	cf.Config.Labels = f.Labels
+	return mutate.ConfigFile(img, cf)
+}
+
+// describeIndex rebuilds idx with each image described and given a
+// platform (linux/amd64 first, then linux/arm64).
+func describeIndex(idx v1.ImageIndex, f Family) (v1.ImageIndex, error) {
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	var adds []mutate.IndexAddendum
+	for i, desc := range im.Manifests {
+		img, err := idx.Image(desc.Digest)
+		if err != nil {
+			return nil, err
+		}
+		arch := []string{"amd64", "arm64"}[i%2]
+		if img, err = describe(img, f, arch); err != nil {
+			return nil, err
+		}
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{
+			MediaType: desc.MediaType, Platform: &v1.Platform{OS: "linux", Architecture: arch},
+		}})
+	}
+	return mutate.AppendManifests(empty.Index, adds...), nil
 }
 
 // Distribution starts the real distribution registry (Debian's

@@ -1,0 +1,117 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/composefix/composefix/internal/regtest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// releaseFamilies carry created times and labels; the fake clock stands at
+// 2025-01-02, so 7.5.0 is one day old and 7.4.3 thirty.
+var releaseFamilies = []regtest.Family{
+	{Repo: "library/redis", Tags: []string{"7.4.1"}, Created: day(2024, 11, 1)},
+	{Repo: "library/redis", Tags: []string{"7.4.3"}, Created: day(2024, 12, 3), Index: true,
+		Labels: map[string]string{"org.opencontainers.image.source": "https://github.com/redis/redis"}},
+	{Repo: "library/redis", Tags: []string{"7.5.0"}, Created: day(2025, 1, 1),
+		Labels: map[string]string{"org.opencontainers.image.source": "https://github.com/redis/redis"}},
+	{Repo: "library/redis", Tags: []string{"7.6.0"}}, // no created time at all
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func TestResolveReleasesAndMinimumAge(t *testing.T) {
+	var rc recorder
+	host := testRegistry(t, rc.wrap)
+	p := pushed(regtest.Push(t, host, nil, releaseFamilies))
+	cache := t.TempDir()
+	minor := PolicyMinor
+	tests := []struct {
+		name    string
+		minAge  time.Duration
+		want    string // Newer[0]
+		created time.Time
+		held    []string
+	}{
+		{name: "no minimum age: 7.6.0 has no release date", want: "7.6.0"},
+		{name: "7.6.0 of unknown age is held", minAge: time.Hour, want: "7.5.0", created: day(2025, 1, 1), held: []string{"7.6.0"}},
+		{name: "a week", minAge: 7 * 24 * time.Hour, want: "7.4.3", created: day(2024, 12, 3), held: []string{"7.6.0", "7.5.0"}},
+		{name: "a year holds everything", minAge: 365 * 24 * time.Hour, held: []string{"7.6.0", "7.5.0", "7.4.3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newTestResolver(t, host, WithCacheDir(cache))
+			got := r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.1", Policy: &minor, Releases: true, MinAge: tt.minAge}})["redis:7.4.1"]
+			if got.Err != nil {
+				t.Fatal(got.Err)
+			}
+			if tt.want == "" {
+				if len(got.Newer) != 0 {
+					t.Errorf("Newer = %v, want none", got.Newer)
+				}
+			} else if got.Newer[0] != (TagDigest{Tag: tt.want, Digest: p.digestOf(t, "library/redis:"+tt.want)}) {
+				t.Errorf("Newer[0] = %v, want %s", got.Newer[0], tt.want)
+			} else if got.NewerRelease == nil || !got.NewerRelease.Created.Equal(tt.created) {
+				t.Errorf("NewerRelease = %+v, want created %v", got.NewerRelease, tt.created)
+			}
+			if d := cmp.Diff(tt.held, got.Held); d != "" {
+				t.Errorf("Held (-want +got):\n%s", d)
+			}
+		})
+	}
+
+	// The index's release is read from its linux/amd64 image, labels too.
+	r := newTestResolver(t, host, WithCacheDir(cache))
+	got := r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.1", Policy: &minor, Releases: true, MinAge: 7 * 24 * time.Hour}})["redis:7.4.1"]
+	if got.NewerRelease == nil || got.NewerRelease.Labels["org.opencontainers.image.source"] != "https://github.com/redis/redis" {
+		t.Errorf("release of the index 7.4.3 = %+v, want its source label", got.NewerRelease)
+	}
+
+	// Warm: every answer comes from the disk cache, no request at all.
+	rc.reset()
+	r = newTestResolver(t, host, WithCacheDir(cache))
+	got = r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.1", Policy: &minor, Releases: true, MinAge: time.Hour}})["redis:7.4.1"]
+	if got.Err != nil || !got.Cached || got.Newer[0].Tag != "7.5.0" || got.NewerRelease == nil {
+		t.Errorf("warm: %s release %+v", describe(got), got.NewerRelease)
+	}
+	if n := len(rc.all()); n != 0 {
+		t.Errorf("warm run sent %d requests, want 0:\n%s", n, strings.Join(rc.all(), "\n"))
+	}
+}
+
+func TestResolveReleaseOfARefreshedDigest(t *testing.T) {
+	host := testRegistry(t, nil)
+	p := pushed(regtest.Push(t, host, nil, []regtest.Family{{Repo: "library/redis", Tags: []string{"7.4.1"}, Created: day(2025, 1, 1)}}))
+	old := "sha256:" + strings.Repeat("0", 64)
+	minor := PolicyMinor
+	ref := "redis:7.4.1@" + old
+	r := newTestResolver(t, host)
+	got := r.Resolve(context.Background(), []Request{{Ref: ref, Policy: &minor, MinAge: 7 * 24 * time.Hour}})[ref]
+	if got.Err != nil || got.Digest != p.digestOf(t, "library/redis:7.4.1") || got.Release == nil || !got.Release.Created.Equal(day(2025, 1, 1)) || !got.Young {
+		t.Errorf("Resolve(%s) = %s release %+v young %v, want the new digest, its date and young", ref, describe(got), got.Release, got.Young)
+	}
+}
+
+func TestReleaseConfigMustHashToItsDigest(t *testing.T) {
+	host := testRegistry(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/blobs/") {
+				w.Write([]byte(`{"created":"2020-01-01T00:00:00Z","config":{}}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	regtest.Push(t, host, nil, releaseFamilies[:3])
+	minor := PolicyMinor
+	r := newTestResolver(t, host)
+	got := r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.1", Policy: &minor, Releases: true}})["redis:7.4.1"]
+	if !errors.Is(got.Err, ErrDigestMismatch) || len(got.Newer) != 0 {
+		t.Errorf("a config blob hashing elsewhere: %s, want ErrDigestMismatch and no update", describe(got))
+	}
+}
