@@ -1,0 +1,202 @@
+package envfile
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/compose-spec/compose-go/v2/dotenv"
+	"github.com/composefix/composefix/compose"
+)
+
+// Name is the file compose reads variables from, in the project directory.
+const Name = ".env"
+
+// File is a parsed .env file.
+type File struct {
+	Path string
+	Src  []byte
+	// Vars are the variables as docker compose reads them.
+	Vars map[string]string
+	// assigns locates the last assignment of each variable.
+	assigns map[string]Assignment
+}
+
+// Assignment is where a variable's value is written.
+type Assignment struct {
+	Name  string
+	Value compose.Span // the value's bytes, quotes included
+	Quote byte         // 0 (unquoted), '\'' or '"'
+	Pos   compose.Pos  // of the variable name
+	// NotEditable says why the value cannot be rewritten in place ("" when
+	// it can): it interpolates, escapes or spans lines.
+	NotEditable string
+}
+
+// Parse reads src, a .env file at path. The error (a compose.PosError)
+// is dotenv's: compose would refuse the file too.
+func Parse(path string, src []byte) (*File, error) {
+	vars, err := dotenv.ParseWithLookup(bytes.NewReader(src), nil)
+	if err != nil {
+		return nil, &compose.PosError{Path: path, Msg: "cannot read", Err: err}
+	}
+	f := &File{Path: path, Src: src, Vars: vars, assigns: map[string]Assignment{}}
+	for _, a := range locate(src) {
+		if v, ok := vars[a.Name]; ok && a.NotEditable == "" && decode(src, a) != v {
+			a.NotEditable = "its value is interpolated or escaped"
+		}
+		f.assigns[a.Name] = a // the last one wins, as in dotenv
+	}
+	return f, nil
+}
+
+// Lookup returns where name's value is written.
+func (f *File) Lookup(name string) (Assignment, bool) {
+	a, ok := f.assigns[name]
+	return a, ok
+}
+
+// Set returns the edit that makes name's value value, in the quoting the
+// file uses for it.
+func (f *File) Set(name, value string) (compose.Edit, error) {
+	a, ok := f.assigns[name]
+	if !ok {
+		return compose.Edit{}, fmt.Errorf("%s: variable %s is not set", f.Path, name)
+	}
+	if a.NotEditable != "" {
+		return compose.Edit{}, fmt.Errorf("%s:%s: variable %s cannot be edited: %s", f.Path, a.Pos, name, a.NotEditable)
+	}
+	if value == "" || strings.ContainsAny(value, "\"'\\$# \t\r\n") {
+		return compose.Edit{}, fmt.Errorf("%s:%s: value %q of %s cannot be written without escapes", f.Path, a.Pos, value, name)
+	}
+	q := ""
+	if a.Quote != 0 {
+		q = string(a.Quote)
+	}
+	return compose.Edit{Start: a.Value.Start, End: a.Value.End, New: q + value + q}, nil
+}
+
+// Apply applies edits to f's source and checks the result: it parses, name
+// by name it holds want's values, and every other variable is unchanged.
+func (f *File) Apply(edits []compose.Edit, want map[string]string) ([]byte, error) {
+	out, err := compose.Apply(f.Src, edits)
+	if err != nil {
+		return nil, err
+	}
+	got, err := dotenv.ParseWithLookup(bytes.NewReader(out), nil)
+	if err != nil {
+		return nil, &compose.PosError{Path: f.Path, Msg: "edited file does not parse", Err: err}
+	}
+	exp := maps.Clone(f.Vars)
+	maps.Copy(exp, want)
+	if !maps.Equal(got, exp) {
+		return nil, &compose.PosError{Path: f.Path, Msg: "edited file does not read back as intended"}
+	}
+	return out, nil
+}
+
+// locate finds each assignment, in file order, following dotenv's parser:
+// comments and blank lines skipped, `export ` dropped, KEY=VALUE or
+// KEY: VALUE, quoted values up to the closing quote, unquoted ones up to
+// the line end or " #".
+func locate(src []byte) []Assignment {
+	var out []Assignment
+	i := 0
+	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
+		i = 3
+	}
+	for i < len(src) {
+		i = skipSpace(src, i, true)
+		if i >= len(src) {
+			break
+		}
+		if src[i] == '#' {
+			i = lineEnd(src, i)
+			continue
+		}
+		if bytes.HasPrefix(src[i:], []byte("export")) && i+6 < len(src) && (src[i+6] == ' ' || src[i+6] == '\t') {
+			i = skipSpace(src, i+6, false)
+		}
+		keyStart := i
+		for i < len(src) && src[i] != '=' && src[i] != ':' && src[i] != '\n' {
+			i++
+		}
+		if i >= len(src) || src[i] == '\n' { // an inherited name: no value here
+			continue
+		}
+		a := Assignment{Name: strings.TrimRight(string(src[keyStart:i]), " \t\r"), Pos: pos(src, keyStart)}
+		i = skipSpace(src, i+1, false)
+		if i < len(src) && (src[i] == '"' || src[i] == '\'') {
+			q := src[i]
+			j := i + 1
+			for ; j < len(src); j++ {
+				if src[j] == '\\' {
+					j++
+					continue
+				}
+				if src[j] == q {
+					break
+				}
+			}
+			end := min(j+1, len(src))
+			a.Value, a.Quote = compose.Span{Start: i, End: end}, q
+			if bytes.ContainsAny(src[i:end], "\n\\") {
+				a.NotEditable = "its value spans lines or holds escapes"
+			}
+			out = append(out, a)
+			i = end
+			continue
+		}
+		e := lineEnd(src, i)
+		v := src[i:e]
+		if k := bytes.Index(v, []byte(" #")); k >= 0 {
+			v = v[:k]
+		}
+		v = bytes.TrimRight(v, " \t\r\v\f")
+		a.Value = compose.Span{Start: i, End: i + len(v)}
+		out = append(out, a)
+		i = e
+	}
+	return out
+}
+
+// decode returns a located value without quotes (its escapes and
+// interpolation left as written).
+func decode(src []byte, a Assignment) string {
+	v := string(src[a.Value.Start:a.Value.End])
+	if a.Quote != 0 && len(v) >= 2 {
+		v = v[1 : len(v)-1]
+	}
+	return v
+}
+
+func skipSpace(src []byte, i int, newlines bool) int {
+	for i < len(src) {
+		switch src[i] {
+		case ' ', '\t', '\r', '\v', '\f':
+		case '\n':
+			if !newlines {
+				return i
+			}
+		default:
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+func lineEnd(src []byte, i int) int {
+	if k := bytes.IndexByte(src[i:], '\n'); k >= 0 {
+		return i + k
+	}
+	return len(src)
+}
+
+func pos(src []byte, off int) compose.Pos {
+	line := 1 + bytes.Count(src[:off], []byte("\n"))
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	return compose.Pos{Line: line, Col: utf8.RuneCount(src[start:off]) + 1}
+}

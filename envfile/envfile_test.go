@@ -1,0 +1,80 @@
+package envfile
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+)
+
+func TestSetKeepsEverythingElse(t *testing.T) {
+	tests := []struct {
+		name, src, v, val, want string
+	}{
+		{name: "unquoted", src: "A=1\nIMAGE=redis:7\nB=2\n", v: "IMAGE", val: "redis:7.4.1", want: "A=1\nIMAGE=redis:7.4.1\nB=2\n"},
+		{name: "double quotes", src: "IMAGE=\"redis:7\"\n", v: "IMAGE", val: "redis:7.4.1", want: "IMAGE=\"redis:7.4.1\"\n"},
+		{name: "single quotes", src: "IMAGE='redis:7' # pinned by hand\n", v: "IMAGE", val: "redis:7.4.1", want: "IMAGE='redis:7.4.1' # pinned by hand\n"},
+		{name: "inline comment", src: "TAG=7.4.1 # the cache\n", v: "TAG", val: "7.4.3", want: "TAG=7.4.3 # the cache\n"},
+		{name: "export and spaces", src: "# images\n\nexport   TAG = 7.4.1  \n", v: "TAG", val: "7.4.3", want: "# images\n\nexport   TAG = 7.4.3  \n"},
+		{name: "CRLF", src: "# c\r\nTAG=7.4.1\r\nOTHER=x\r\n", v: "TAG", val: "7.4.3", want: "# c\r\nTAG=7.4.3\r\nOTHER=x\r\n"},
+		{name: "no final newline", src: "TAG=7.4.1", v: "TAG", val: "7.4.3", want: "TAG=7.4.3"},
+		{name: "yaml style", src: "TAG: 7.4.1\n", v: "TAG", val: "7.4.3", want: "TAG: 7.4.3\n"},
+		{name: "last assignment wins", src: "TAG=1.0.0\nTAG=7.4.1\n", v: "TAG", val: "7.4.3", want: "TAG=1.0.0\nTAG=7.4.3\n"},
+		{name: "byte-order mark", src: "\xef\xbb\xbfTAG=7.4.1\n", v: "TAG", val: "7.4.3", want: "\xef\xbb\xbfTAG=7.4.3\n"},
+		{name: "commented-out line", src: "#TAG=1\nTAG=7.4.1\n", v: "TAG", val: "7.4.3", want: "#TAG=1\nTAG=7.4.3\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse(".env", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := f.Set(tt.v, tt.val)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := f.Apply([]compose.Edit{e}, map[string]string{tt.v: tt.val})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(out) != tt.want {
+				t.Errorf("Set(%s, %s) on %q = %q, want %q", tt.v, tt.val, tt.src, out, tt.want)
+			}
+		})
+	}
+}
+
+func TestSetRefusesWhatItCannotWriteExactly(t *testing.T) {
+	tests := []struct{ name, src, v string }{
+		{"interpolated", "REG=ghcr.io\nIMAGE=${REG}/app:1\n", "IMAGE"},
+		{"escaped", "IMAGE=\"redis:\\t7\"\n", "IMAGE"},
+		{"multi-line", "IMAGE=\"redis:7\nmore\"\n", "IMAGE"},
+		{"missing", "OTHER=1\n", "IMAGE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse(".env", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e, err := f.Set(tt.v, "redis:7.4.1"); err == nil {
+				t.Errorf("Set(%s) on %q = %+v, want an error", tt.v, tt.src, e)
+			}
+		})
+	}
+}
+
+func TestApplyChecksTheResult(t *testing.T) {
+	f, err := Parse(".env", []byte("A=1\nTAG=7.4.1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An edit that also breaks A is refused.
+	_, err = f.Apply([]compose.Edit{{Start: 0, End: 3, New: "A=2"}}, map[string]string{})
+	if err == nil || !strings.Contains(err.Error(), "does not read back") {
+		t.Errorf("Apply of an edit changing another variable: %v, want a refusal", err)
+	}
+	if _, err := Parse(".env", []byte("A=\"unterminated\n")); err == nil {
+		t.Errorf("Parse of an unterminated quote: no error")
+	}
+}
