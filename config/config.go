@@ -41,6 +41,13 @@ type File struct {
 	// IgnoreImages holds glob patterns of images that are skipped without a
 	// registry call (see MatchImage).
 	IgnoreImages []string `yaml:"ignore_images"`
+	// Projects declares which compose files form one project, merged in
+	// order as `docker compose -f a -f b` does; paths are relative to the
+	// configuration file. A file named here is analysed with its project
+	// instead of the one its name suggests (an overlay with the base beside
+	// it); a project of one file keeps a compose.<name>.yaml standalone.
+	// Use ProjectPaths for paths usable from the working directory.
+	Projects [][]string `yaml:"projects"`
 	// UnsafeFixes enables or disables unsafe fixes per rule, in file order.
 	// The bare form `unsafe_fixes: true` is one entry named "all". Use
 	// UnsafeFixesFor to look a rule up.
@@ -335,4 +342,23 @@ func (f *File) Pos(keys ...string) (line, col int, ok bool) {
 		return 0, 0, false
 	}
 	return nodePos(f.root, keys)
+}
+
+// ProjectPaths returns Projects with every path joined to the configuration
+// file's directory (an absolute path is kept).
+func (f *File) ProjectPaths() [][]string {
+	if f == nil {
+		return nil
+	}
+	dir := filepath.Dir(f.Path)
+	out := make([][]string, len(f.Projects))
+	for i, files := range f.Projects {
+		for _, p := range files {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			out[i] = append(out[i], p)
+		}
+	}
+	return out
 }

@@ -49,6 +49,11 @@ func TestParseValid(t *testing.T) {
 			want: File{Ignore: []RuleRef{{"CF600", 1, 10}, {"CF9", 1, 17}}},
 		},
 		{
+			name: "projects",
+			src:  "projects:\n  - [compose.yaml, compose.prod.yaml]\n  - [deploy/standalone.yml]\n",
+			want: File{Projects: [][]string{{"compose.yaml", "compose.prod.yaml"}, {"deploy/standalone.yml"}}},
+		},
+		{
 			name: "ignore_images",
 			src:  "ignore_images:\n  - registry.internal/*\n  - \"acme/*\"\n  - redis:7*\n",
 			want: File{IgnoreImages: []string{"registry.internal/*", "acme/*", "redis:7*"}},
@@ -235,7 +240,7 @@ func errorStrings(t *testing.T, err error) []string {
 }
 
 func TestParseErrors(t *testing.T) {
-	const keys = "select, ignore, ignore_images, unsafe_fixes, severity, pin, update, mirrors, insecure_registries, cache_ttl, resources, logging, healthchecks"
+	const keys = "select, ignore, ignore_images, projects, unsafe_fixes, severity, pin, update, mirrors, insecure_registries, cache_ttl, resources, logging, healthchecks"
 	const rule = `expected a rule ID ("CF001"), an ID prefix ("CF1"), a rule name or "all"`
 	const size = `expected a size such as "512m" or "2g" (units b, k, kb, m, mb, g, gb)`
 	const cpus = `expected a positive number of CPUs such as "0.5" or "2"`
@@ -436,6 +441,11 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:8:14: healthchecks[0].retries: found "3"; expected a positive number of retries such as 3`,
 			`c.yaml:9:14: healthchecks[0].disable: found "no"; expected true or false`,
 			`c.yaml:10:5: unknown key "command" in healthchecks[0]; expected one of: image, service, test, interval, timeout, start_period, start_interval, retries, disable`}},
+		{"projects", "projects:\n  - compose.yaml\n  - [\"\", \"${X}.yml\", a.yml]\n  - []\n", []string{
+			`c.yaml:2:5: projects[0]: found "compose.yaml"; expected a list of compose files merged in order, such as [compose.yaml, compose.prod.yaml]`,
+			`c.yaml:3:6: projects[1][0]: found ""; expected a compose file path relative to the configuration file`,
+			`c.yaml:3:10: projects[1][1]: found "${X}.yml"; expected a compose file path relative to the configuration file (no interpolation)`,
+			`c.yaml:4:5: projects[2]: found an empty list; expected a list of compose files merged in order, such as [compose.yaml, compose.prod.yaml]`}},
 		// Positions count characters, not bytes: "ü" is two bytes.
 		{"column counts characters", "update: {images: {\"ü*\": patch}, policy: bad}\n", []string{
 			`c.yaml:1:41: update.policy: found "bad"; expected "patch", "minor" or "major"`}},

@@ -21,6 +21,7 @@ func (d *decoder) file(f *File, root *yaml.Node) {
 		{"select", func(at string, _, v *yaml.Node) { f.Select = d.ruleRefs(v, at) }},
 		{"ignore", func(at string, _, v *yaml.Node) { f.Ignore = d.ruleRefs(v, at) }},
 		{"ignore_images", func(at string, _, v *yaml.Node) { f.IgnoreImages = d.patterns(v, at) }},
+		{"projects", func(at string, _, v *yaml.Node) { f.Projects = d.projects(v, at) }},
 		{"unsafe_fixes", func(at string, _, v *yaml.Node) { f.UnsafeFixes = d.unsafeFixes(v, at) }},
 		{"severity", func(at string, _, v *yaml.Node) { f.Severity = d.severity(v, at) }},
 		{"pin", func(at string, _, v *yaml.Node) {
@@ -171,6 +172,46 @@ func (d *decoder) pattern(n *yaml.Node, at string) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+const projectExpected = "a list of compose files merged in order, such as [compose.yaml, compose.prod.yaml]"
+
+// projects decodes a list of projects, each a non-empty list of paths.
+func (d *decoder) projects(n *yaml.Node, at string) [][]string {
+	var out [][]string
+	for i, item := range d.sequence(n, at, "a list of projects, each "+projectExpected) {
+		iat := fmt.Sprintf("%s[%d]", at, i)
+		if item.Kind != yaml.SequenceNode {
+			d.errorf(item, "%s: found %s; expected %s", iat, found(item), projectExpected)
+			continue
+		}
+		if len(item.Content) == 0 {
+			d.errorf(item, "%s: found an empty list; expected %s", iat, projectExpected)
+			continue
+		}
+		var files []string
+		for j, f := range d.sequence(item, iat, projectExpected) {
+			fat := fmt.Sprintf("%s[%d]", iat, j)
+			const expected = "a compose file path relative to the configuration file"
+			s, ok := d.str(f, fat, expected)
+			switch {
+			case !ok && isNull(f):
+				d.errorf(f, "%s: found null; expected %s", fat, expected)
+			case !ok:
+			case s == "":
+				d.errorf(f, "%s: found \"\"; expected %s", fat, expected)
+			case strings.Contains(s, "$"):
+				// docker compose does not interpolate -f paths either.
+				d.errorf(f, "%s: found %q; expected %s (no interpolation)", fat, s, expected)
+			default:
+				files = append(files, s)
+			}
+		}
+		if len(files) > 0 {
+			out = append(out, files)
+		}
+	}
+	return out
 }
 
 func (d *decoder) patterns(n *yaml.Node, at string) []string {

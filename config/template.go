@@ -39,6 +39,16 @@ const DefaultTemplate = `# composefix configuration.
 #  - registry.internal/*
 #  - acme/*
 
+# Files that form one project, merged in order as docker compose -f does;
+# paths are relative to this file. Without this, compose.override.yaml and
+# compose.<name>.yaml (docker-compose.<name>.yml) are analysed over the
+# compose.yaml beside them, and fixes that add a default (restart, logging,
+# healthcheck, limits, security options) go into the file that defines the
+# service. A project of one file keeps such a file standalone.
+#projects:
+#  - [compose.yaml, compose.prod.yaml]
+#  - [docker-compose.test.yml]
+
 # Unsafe fixes can change how a service behaves (resource limits, port
 # bindings, security options), so they are only shown unless enabled:
 # for every rule with --unsafe-fixes or "unsafe_fixes: true", or here per

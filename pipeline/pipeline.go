@@ -21,7 +21,11 @@ import (
 type Options struct {
 	Paths        []string // files and directories to search
 	ProjectFiles []string // -f files: one project, merged in order
-	Write        bool     // write changed files in place (atomically)
+	// Projects are declared projects (.composefix.yaml), each merged in
+	// order: a given file named in one is analysed with it, not with the
+	// project its name suggests. Files not given are read as context.
+	Projects [][]string
+	Write    bool // write changed files in place (atomically)
 
 	Rules       []*fixers.Rule
 	Fixers      *fixers.Config
@@ -98,7 +102,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	inputs := loadAll(ctx, files)
 	resolved, rstats, regErr := resolveImages(ctx, &o, docsOf(inputs))
 	r.RegistryErr = regErr
-	results := fixAll(ctx, &o, inputs, projects(o.ProjectFiles, inputs), resolved)
+	results := fixAll(ctx, &o, inputs, projects(o.ProjectFiles, o.Projects, inputs), resolved)
 
 	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
 	for i := range results {

@@ -9,14 +9,15 @@ import (
 )
 
 // projects maps each loaded file to the documents of its project, in merge
-// order: the -f files form one project; any other file gets the files
-// docker compose merges it with (compose.ProjectFiles: an override or a
+// order: the -f files form one project; a file named in a declared project
+// gets that project; any other file gets the files docker compose merges
+// it with (compose.ProjectFiles: an override or a
 // named overlay after its base, a base before its override). A base or
 // override that was not given is read from disk as context: it tells the
 // rules what the project sets and which file defines a service, and is
 // never fixed. Files reached through include: or extends: file: come last,
 // as context too.
-func projects(projectFiles []string, inputs []input) map[string][]*compose.Document {
+func projects(projectFiles []string, declared [][]string, inputs []input) map[string][]*compose.Document {
 	ctx := newContextLoader(inputs)
 	var paths []string
 	for _, in := range inputs {
@@ -30,11 +31,24 @@ func projects(projectFiles []string, inputs []input) map[string][]*compose.Docum
 		explicit[f] = true
 		groups[f] = projectFiles
 	}
+	inDeclared := map[string][]string{} // absolute path -> its declared project
+	for _, g := range declared {
+		for _, f := range g {
+			if abs, err := filepath.Abs(f); err == nil && inDeclared[abs] == nil {
+				inDeclared[abs] = g
+			}
+		}
+	}
 	var rest []string
 	for _, p := range paths {
-		if !explicit[p] {
-			rest = append(rest, p)
+		if explicit[p] {
+			continue
 		}
+		if abs, err := filepath.Abs(p); err == nil && inDeclared[abs] != nil {
+			groups[p] = inDeclared[abs]
+			continue
+		}
+		rest = append(rest, p)
 	}
 	for p, g := range compose.ProjectFiles(rest, isRegularFile) {
 		groups[p] = g

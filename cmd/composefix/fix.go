@@ -93,6 +93,7 @@ func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
 	return pipeline.Options{
 		Paths:        s.paths,
 		ProjectFiles: s.projectFile,
+		Projects:     s.configFile.ProjectPaths(),
 		Write:        s.write,
 		Rules:        s.rules,
 		Fixers:       s.fixers,

@@ -103,3 +103,27 @@ func mergedServices(t *testing.T, dir string, files ...string) map[string]types.
 	}
 	return p.Services
 }
+
+// TestConfigDeclaresProjects checks projects declared in .composefix.yaml:
+// a compose.<name>.yaml declared as a project of its own is standalone
+// (it gets its defaults), and files declared together are merged even
+// when their names say nothing.
+func TestConfigDeclaresProjects(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".composefix.yaml":  "projects:\n  - [compose.test.yaml]\n  - [app.yml, deploy/prod.yml]\n",
+		"compose.yaml":      overlayBase,
+		"compose.test.yaml": "services:\n  web:\n    image: nginx:1.27.3\n",
+		"app.yml":           "services:\n  api:\n    image: busybox:1.37.0\n    restart: always\n",
+		"deploy/prod.yml":   "services:\n  api:\n    environment:\n      MODE: production\n",
+	})
+	_, errOut, code := runCLI(t, dir, "", "--offline", "--select", "CF201", ".", "app.yml", "deploy/prod.yml")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, `compose.test.yaml:2:3: warning: service "web" has no restart policy`) {
+		t.Errorf("the standalone compose.test.yaml is treated as an overlay:\n%s", errOut)
+	}
+	if strings.Contains(errOut, "prod.yml:2:3") {
+		t.Errorf("deploy/prod.yml is analysed without app.yml, which defines api:\n%s", errOut)
+	}
+}
