@@ -12,9 +12,11 @@ func restartRule() *Rule {
 
 A container that crashes or whose host reboots stays down unless it has a restart
 policy. Long-running services get "restart: unless-stopped"; one-shot jobs (a service
-others wait on with condition service_completed_successfully, or named like init,
-migrate, migrations, setup, seed, create-buckets or *-init) get restart: "no" so they
-are not restarted after they finish. Services that set restart themselves, inherit it
+others wait on with condition service_completed_successfully, one named like init,
+migrate, migrations, setup, seed, create-buckets or *-init, or one whose entrypoint or
+command runs a job: pg_dump, cp, a migration, openssl req, a "sh -c" script that ends
+in one) get restart: "no" so they are not restarted after they finish. A "sh -c"
+script that ends in neither a server nor a known job is reported without a fix. Services that set restart themselves, inherit it
 through a merge key or extends, or use deploy.restart_policy are left alone.
 
 Before:
@@ -50,8 +52,14 @@ func checkRestart(p *Pass) error {
 			}
 		}
 		value, want := compose.Str("unless-stopped"), "unless-stopped"
-		if isOneShot(s, completed) {
+		switch life, why := serviceLifecycle(s, completed); life {
+		case oneShot:
 			value, want = compose.Quoted("no"), `"no"`
+		case unsureLife:
+			// A script that may exit: unless-stopped would run a job again
+			// after it succeeded, "no" would leave a server down.
+			p.Report(s.Key, nil, "service %q has no restart policy, and its shell command ends in %q, which may exit; expected restart: unless-stopped for a server or \"no\" for a job, set by hand", s.Name, why)
+			continue
 		}
 		var fix *Fix
 		if s.target != nil {

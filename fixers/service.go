@@ -184,11 +184,6 @@ func completedDependencies(ss []svc) map[string]bool {
 	return out
 }
 
-// isOneShot reports whether a service runs once and exits.
-func isOneShot(s svc, completed map[string]bool) bool {
-	return completed[s.Name] || isOneShotName(s.Name)
-}
-
 // others returns the project's other files.
 func (p *Pass) others() []*compose.Document {
 	var out []*compose.Document

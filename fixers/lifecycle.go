@@ -1,0 +1,260 @@
+package fixers
+
+import (
+	"path"
+	"strings"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers/kb"
+	"go.yaml.in/yaml/v3"
+)
+
+// lifecycle is whether a service keeps running or runs once and exits; it
+// decides restart: unless-stopped or "no", and whether a healthcheck and
+// limits make sense.
+type lifecycle int
+
+const (
+	longRunning lifecycle = iota // nothing says it exits
+	oneShot                      // its name, a dependent or its command says it exits
+	unsureLife                   // a shell script whose end is neither a server nor a known job
+)
+
+// oneShotPrograms exit when their work is done: dumps and restores, copies,
+// migrations, certificate and key generation, clients. Keys are program
+// base names.
+var oneShotPrograms = map[string]bool{
+	"pg_dump": true, "pg_dumpall": true, "pg_restore": true, "pg_basebackup": true,
+	"mysqldump": true, "mariadb-dump": true, "mongodump": true, "mongorestore": true, "mongoimport": true,
+	"cp": true, "mv": true, "rsync": true, "tar": true, "chown": true, "chmod": true, "mkdir": true,
+	"ln": true, "rm": true, "touch": true, "echo": true, "true": true, "envsubst": true,
+	"migrate": true, "flyway": true, "liquibase": true, "alembic": true,
+	"openssl": true, "certbot": true, "ssh-keygen": true, "keytool": true, "htpasswd": true, "mkcert": true,
+	"mc": true, "curl": true, "wget": true, "psql": true, "git": true,
+}
+
+// oneShotWords are arguments that make a run a migration or setup job
+// ("python manage.py migrate", "npx prisma migrate deploy").
+var oneShotWords = map[string]bool{
+	"migrate": true, "db:migrate": true, "migrate:deploy": true, "migrate:latest": true, "collectstatic": true,
+}
+
+// longRunningPrograms are servers and supervisors: a script that ends in
+// one keeps running.
+var longRunningPrograms = map[string]bool{
+	"nginx": true, "httpd": true, "httpd-foreground": true, "apache2-foreground": true, "caddy": true,
+	"traefik": true, "haproxy": true, "envoy": true, "redis-server": true, "valkey-server": true,
+	"postgres": true, "mysqld": true, "mariadbd": true, "mongod": true, "memcached": true,
+	"rabbitmq-server": true, "node": true, "npm": true, "yarn": true, "pnpm": true, "bun": true,
+	"deno": true, "gunicorn": true, "uvicorn": true, "hypercorn": true, "daphne": true, "celery": true,
+	"java": true, "php-fpm": true, "php-fpm8": true, "supervisord": true, "crond": true, "cron": true,
+	"tail": true, "sleep": true, "wait": true, "docker-entrypoint.sh": true, "/docker-entrypoint.sh": true,
+	"minio": true, "grafana-server": true, "uwsgi": true, "puma": true, "unicorn": true, "rails": true,
+	"bundle": true, "flask": true, "streamlit": true, "dotnet": true, "prometheus": true, "dockerd-entrypoint.sh": true,
+}
+
+// imageEntrypoints name the program of images whose entrypoint is a tool,
+// so that a command holds only its arguments (alpine/openssl req -x509).
+var imageEntrypoints = map[string]string{
+	"alpine/openssl": "openssl", "minio/mc": "mc", "curlimages/curl": "curl",
+	"certbot/certbot": "certbot", "flyway/flyway": "flyway", "migrate/migrate": "migrate",
+	"liquibase/liquibase": "liquibase", "alpine/git": "git",
+}
+
+// wrappers run the program given as their arguments.
+var wrappers = map[string]bool{"exec": true, "env": true, "tini": true, "dumb-init": true, "gosu": true, "su-exec": true, "nice": true, "time": true}
+
+var shellNames = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
+
+// serviceLifecycle classifies s, with the program or script end that
+// decided it when its command did ("" otherwise).
+func serviceLifecycle(s svc, completed map[string]bool) (lifecycle, string) {
+	if completed[s.Name] || isOneShotName(s.Name) {
+		return oneShot, ""
+	}
+	argv := append(words(s.get("entrypoint")), words(s.get("command"))...)
+	if s.get("entrypoint") == nil {
+		if prog, ok := imageEntrypoints[kb.Repository(imageOf(s))]; ok {
+			argv = append([]string{prog}, argv...)
+		}
+	}
+	return commandLifecycle(argv)
+}
+
+// isOneShot reports whether a service runs once and exits.
+func isOneShot(s svc, completed map[string]bool) bool {
+	l, _ := serviceLifecycle(s, completed)
+	return l == oneShot
+}
+
+// commandLifecycle classifies a command in exec form. An unknown program is
+// long-running: only a command that says it exits makes a job.
+func commandLifecycle(argv []string) (lifecycle, string) {
+	argv = unwrap(argv)
+	if len(argv) == 0 {
+		return longRunning, ""
+	}
+	prog := path.Base(argv[0])
+	if shellNames[prog] {
+		if script, ok := shellScript(argv[1:]); ok {
+			return scriptLifecycle(script)
+		}
+		return longRunning, ""
+	}
+	switch {
+	case prog == "openssl" && len(argv) > 1 && argv[1] == "s_server":
+		return longRunning, ""
+	case oneShotPrograms[prog]:
+		return oneShot, prog
+	}
+	for _, a := range argv[1:] {
+		if oneShotWords[a] {
+			return oneShot, strings.Join(argv[:2], " ")
+		}
+	}
+	if longRunningPrograms[prog] {
+		return longRunning, prog
+	}
+	return longRunning, ""
+}
+
+// unwrap drops wrappers (exec, env VAR=x, tini --) in front of a program.
+func unwrap(argv []string) []string {
+	for len(argv) > 0 {
+		p := path.Base(argv[0])
+		switch {
+		case wrappers[p]:
+			argv = argv[1:]
+		case p == "--" || strings.HasPrefix(p, "-") && len(argv) > 1 || strings.Contains(argv[0], "="):
+			argv = argv[1:] // tini's "--", env's options and assignments
+		default:
+			return argv
+		}
+	}
+	return argv
+}
+
+// shellScript returns the script of "sh [-e...] -c SCRIPT".
+func shellScript(args []string) (string, bool) {
+	for i, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return "", false
+		}
+		if strings.Contains(a, "c") && i+1 < len(args) {
+			return args[i+1], true
+		}
+	}
+	return "", false
+}
+
+// scriptLifecycle classifies a shell script by its last command: a server
+// (or exec of any program, which then runs as the container's process) or
+// a loop keeps it running, a known job ends it, anything else is unsure.
+func scriptLifecycle(script string) (lifecycle, string) {
+	last := lastCommand(script)
+	if last == "" {
+		return unsureLife, ""
+	}
+	if strings.HasPrefix(last, "while ") || strings.HasPrefix(last, "until ") || last == "done" || strings.HasSuffix(last, " done") {
+		return longRunning, "a loop"
+	}
+	for _, kw := range []string{"then ", "else ", "do ", "{ ", "( "} {
+		last = strings.TrimSpace(strings.TrimPrefix(last, kw))
+	}
+	argv, err := kb.SplitShell(last)
+	if err != nil || len(argv) == 0 {
+		return unsureLife, last
+	}
+	if path.Base(argv[0]) == "exec" && len(unwrap(argv)) > 0 {
+		if l, why := commandLifecycle(argv); l == oneShot {
+			return l, why
+		}
+		return longRunning, "exec"
+	}
+	switch l, why := commandLifecycle(argv); {
+	case l == oneShot:
+		return oneShot, why
+	case why != "":
+		return longRunning, why
+	}
+	return unsureLife, unwrap(argv)[0]
+}
+
+// lastCommand returns the last simple command of a script: after the last
+// ";", "&&", "||", "&" or newline outside quotes, comments dropped.
+func lastCommand(script string) string {
+	var cmds []string
+	var cur strings.Builder
+	quote := byte(0)
+	flush := func() {
+		if c := strings.TrimSpace(cur.String()); c != "" {
+			cmds = append(cmds, c)
+		}
+		cur.Reset()
+	}
+	for i := 0; i < len(script); i++ {
+		c := script[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			} else if c == '\\' && quote == '"' && i+1 < len(script) {
+				cur.WriteByte(c)
+				i++
+				c = script[i]
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '\\' && i+1 < len(script):
+			cur.WriteByte(c)
+			i++
+			c = script[i]
+		case c == '#' && (i == 0 || script[i-1] == ' ' || script[i-1] == '\n' || script[i-1] == '\t'):
+			for i < len(script) && script[i] != '\n' {
+				i++
+			}
+			flush()
+			continue
+		case c == ';' || c == '\n' || c == '&' || c == '|':
+			flush()
+			continue
+		}
+		cur.WriteByte(c)
+	}
+	flush()
+	// A loop or block written over several commands ends in "done" or "fi";
+	// keep its head so that it is recognised.
+	for i := len(cmds) - 1; i >= 0; i-- {
+		if cmds[i] == "done" || strings.HasSuffix(cmds[i], " done") {
+			return "done"
+		}
+		if cmds[i] != "fi" && cmds[i] != "}" {
+			return cmds[i]
+		}
+	}
+	return ""
+}
+
+// words returns a command or entrypoint in exec form: a sequence's items,
+// or a string split as a shell would.
+func words(n *yaml.Node) []string {
+	switch {
+	case n == nil:
+		return nil
+	case n.Kind == yaml.SequenceNode:
+		var out []string
+		for _, it := range n.Content {
+			if it = compose.Resolve(it); it != nil && it.Kind == yaml.ScalarNode {
+				out = append(out, it.Value)
+			}
+		}
+		return out
+	case n.Kind == yaml.ScalarNode && n.Tag != "!!null":
+		w, err := kb.SplitShell(n.Value)
+		if err != nil {
+			return strings.Fields(n.Value)
+		}
+		return w
+	}
+	return nil
+}
