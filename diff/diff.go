@@ -87,15 +87,19 @@ func Unified(path string, a, b []byte, opts ...Option) string {
 	textA, textB := string(a), string(b)
 	linesA, linesB := splitLines(textA), splitLines(textB)
 	changes := lineChanges(textA, textB, len(linesA), len(linesB))
+	return render(path, &o, changes, linesA, linesB, len(a)+len(b))
+}
 
+// render writes the headers and the hunks of changes.
+func render(path string, o *options, changes []change, linesA, linesB []string, size int) string {
 	var sb strings.Builder
-	sb.Grow(len(a)/4 + len(b)/4 + 256)
+	sb.Grow(size/4 + 256)
 	name := headerName(path)
-	writeHeader(&sb, &o, "--- ", "a/", name)
-	writeHeader(&sb, &o, "+++ ", "b/", name)
+	writeHeader(&sb, o, "--- ", "a/", name)
+	writeHeader(&sb, o, "+++ ", "b/", name)
 	for len(changes) > 0 {
 		n := hunkLen(changes, o.context)
-		writeHunk(&sb, &o, changes[:n], linesA, linesB)
+		writeHunk(&sb, o, changes[:n], linesA, linesB)
 		changes = changes[n:]
 	}
 	return sb.String()

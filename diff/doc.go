@@ -10,6 +10,11 @@
 // missing final newline ("\ No newline at end of file") and non-UTF-8 bytes
 // come through unchanged.
 //
+// composefix's own changes go through Edited: the fixes are byte edits
+// whose regions are known, so only the lines they touch are compared
+// (linear in the file size, minimal hunks); Unified compares whole files
+// and serves any other pair of texts.
+//
 // It deliberately does not decide whether to colour (the CLI looks at the
 // terminal, NO_COLOR and --no-color and passes WithColor), read or write
 // files, emit "diff --git"/"index" lines, or describe file creation,

@@ -37,6 +37,9 @@ type Result struct {
 	// by (offset, rule ID); Applied marks the fixes that were made.
 	Findings []Finding
 	Passes   int
+	// Regions locate every change of Output against Original (see
+	// compose.Region): a diff built from them looks only there.
+	Regions []compose.Region
 }
 
 // Changed reports whether the output differs from the input.
@@ -99,6 +102,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 		res.Output, res.Passes = out, pass
 		hist = append(hist, editsOf(accepted))
+		res.Regions = compose.ComposeRegions(res.Regions, hist[len(hist)-1])
 		cur = next
 		if findings, err = analyze(cur, opts); err != nil {
 			return nil, hist.relocate(d, cur, err)

@@ -56,6 +56,9 @@ type File struct {
 	report.File
 	Doc      *compose.Document  // nil when the file could not be read or loaded
 	Resolved fixers.Resolutions // every resolution of the run
+	// Regions locate every change of Output against Original; the diff
+	// is built from them.
+	Regions []compose.Region
 }
 
 // Result is what a run did as a whole.
@@ -112,9 +115,10 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 				res.Written = true
 			}
 		}
-		r.Summary.Add(res)
+		r.Summary.Add(&res.File)
 		if each != nil {
-			each(&File{File: *res, Doc: inputs[i].doc, Resolved: resolved})
+			res.Doc, res.Resolved = inputs[i].doc, resolved
+			each(res)
 		}
 	}
 	r.Summary.Elapsed = time.Since(start)
@@ -154,13 +158,13 @@ func docsOf(inputs []input) []*compose.Document {
 }
 
 // fixAll runs the rules over every loaded document concurrently.
-func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string][]*compose.Document, resolved fixers.Resolutions) []report.File {
-	results := make([]report.File, len(inputs))
+func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string][]*compose.Document, resolved fixers.Resolutions) []File {
+	results := make([]File, len(inputs))
 	g, _ := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	for i, in := range inputs {
 		g.Go(func() error {
-			r := report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}
+			r := File{File: report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}}
 			if in.doc != nil {
 				opts := o.fixerOptions(resolved)
 				opts.Project = projects[in.path]
@@ -168,7 +172,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string
 				if err != nil {
 					r.Err = err
 				} else {
-					r.Output, r.Findings = res.Output, res.Findings
+					r.Output, r.Findings, r.Regions = res.Output, res.Findings, res.Regions
 				}
 			}
 			results[i] = r

@@ -22,19 +22,29 @@ type Text struct {
 }
 
 // File prints one file's result.
-func (t *Text) File(r *report.File) {
+func (t *Text) File(r *File) {
 	if r.Err != nil {
 		fmt.Fprintf(t.Err, "%v\n", r.Err)
 		return
 	}
 	if t.SourceLines {
-		report.FindingsWithSource(t.Err, r, t.ErrColor)
+		report.FindingsWithSource(t.Err, &r.File, t.ErrColor)
 	} else {
 		report.Findings(t.Err, r.Findings)
 	}
 	if r.Changed() && !t.Write {
-		fmt.Fprint(t.Out, diff.Unified(DiffPath(r.Path), r.Original, r.Output, diff.WithColor(t.Color)))
+		fmt.Fprint(t.Out, Diff(r, diff.WithColor(t.Color)))
 	}
+}
+
+// Diff returns the unified diff of a file's fixes, built from the regions
+// the edits cover (linear, minimal hunks); "" when nothing changed.
+func Diff(r *File, opts ...diff.Option) string {
+	regions := make([]diff.Region, len(r.Regions))
+	for i, g := range r.Regions {
+		regions[i] = diff.Region{AStart: g.Old.Start, AEnd: g.Old.End, BStart: g.New.Start, BEnd: g.New.End}
+	}
+	return diff.Edited(DiffPath(r.Path), r.Original, r.Output, regions, opts...)
 }
 
 // Summary prints the run's summary line.

@@ -29,7 +29,7 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	var files []report.File // machine formats render the run as a whole
 	r := pipeline.Run(ctx, s.pipelineOptions(errOut), func(f *pipeline.File) {
 		if s.format == "text" {
-			text.File(&f.File)
+			text.File(f)
 		} else {
 			if f.Err != nil {
 				fmt.Fprintf(errOut, "%v\n", f.Err)
