@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
@@ -10,6 +11,10 @@ import (
 const (
 	loggingKey    = "x-logging"
 	loggingAnchor = "default-logging"
+	// The block added beside a file's own x-logging anchor that does not
+	// rotate logs.
+	rotatedLoggingKey    = "x-rotated-logging"
+	rotatedLoggingAnchor = "rotated-logging"
 )
 
 func loggingRule() *Rule {
@@ -22,8 +27,11 @@ Docker's default json-file driver never rotates: a chatty container fills the di
 The fix adds one top-level "x-logging: &default-logging" block before services (driver
 json-file with max-size "50m", max-file "5", compress "true", configurable in
 .composefix.yaml) and "logging: *default-logging" to every service that has no logging
-of its own or inherited. An existing top-level logging anchor is reused; a second one
-is never added.
+of its own or inherited. An existing top-level logging anchor is reused when it rotates
+logs (json-file with a max-size, or local); one that does not (driver none, json-file
+without max-size, syslog) is left to the services that use it, and the others get a
+rotating anchor of their own (x-rotated-logging when x-logging is taken), or a finding
+when no name is free.
 
 Before:
   services:
@@ -63,16 +71,36 @@ func checkLogging(p *Pass) error {
 	// findings without fixes; they never stop the rule.
 	anchor := existingLoggingAnchor(d)
 	var shared compose.Change // the anchor block, shared by every service's fix
-	if anchor == nil && canAddLoggingAnchor(d) {
-		block := loggingBlock(p.Config.Logging)
+	var refused string        // why no anchor can be given, for the message
+	switch {
+	case anchor != nil && !rotatesLogs(anchor):
+		// Reusing it would discard logs (driver: none) or keep them
+		// unrotated; the file gets a rotating anchor of its own.
+		refused = fmt.Sprintf("; the file's logging anchor &%s does not rotate logs (expected json-file or local with a max-size), so it is not reused", anchor.Anchor)
+		anchor = nil
+		for _, name := range []struct{ key, anchor string }{{loggingKey, loggingAnchor}, {rotatedLoggingKey, rotatedLoggingAnchor}} {
+			if canAddAnchor(d, name.key, name.anchor) {
+				block := loggingBlock(p.Config.Logging, name.anchor)
+				if ch, err := d.AddExtension(name.key, block); err == nil {
+					anchor, shared, refused = block, ch, ""
+				}
+				break
+			}
+		}
+	case anchor == nil && canAddAnchor(d, loggingKey, loggingAnchor):
+		block := loggingBlock(p.Config.Logging, loggingAnchor)
 		if ch, err := d.AddExtension(loggingKey, block); err == nil {
 			anchor, shared = block, ch
 		}
-	} else if anchor != nil && !definedBeforeServices(d, anchor) {
+	case anchor != nil && !definedBeforeServices(d, anchor):
 		anchor = nil // an alias can only name an anchor defined above it
 	}
 	for _, s := range missing {
 		var fix *Fix
+		if refused != "" {
+			p.Report(s.Key, nil, "service %q has no logging configuration; the default json-file driver never rotates logs%s", s.Name, refused)
+			continue
+		}
 		if anchor != nil && s.target != nil {
 			ch, err := d.InsertKey(s.target, "logging", compose.Alias(anchor))
 			if err != nil {
@@ -115,15 +143,38 @@ func existingLoggingAnchor(d *compose.Document) *yaml.Node {
 	return nil
 }
 
-// canAddLoggingAnchor reports whether x-logging and &default-logging are free.
-func canAddLoggingAnchor(d *compose.Document) bool {
-	if k, _ := compose.MapGet(d.Root, loggingKey); k != nil {
+// rotatesLogs reports whether a logging configuration keeps the logs on
+// the host and rotates them: json-file (the default driver) with a
+// max-size, or local, which rotates by default and whose max-size only
+// changes the limit. Other drivers discard the logs (none) or send them
+// elsewhere: reusing them for another service changes where its logs go.
+func rotatesLogs(cfg *yaml.Node) bool {
+	driver := "json-file"
+	if _, v := compose.MapGet(cfg, "driver"); v != nil {
+		driver = compose.Resolve(v).Value
+	}
+	switch driver {
+	case "local":
+		return true
+	case "json-file":
+		opts, _ := compose.Lookup(cfg, "options")
+		size, _ := compose.Lookup(compose.Resolve(opts), "max-size")
+		size = compose.Resolve(size)
+		return size != nil && size.Kind == yaml.ScalarNode && size.Value != "" && size.Value != "-1"
+	}
+	return false
+}
+
+// canAddAnchor reports whether the top-level key and the anchor name are
+// free.
+func canAddAnchor(d *compose.Document, key, anchor string) bool {
+	if k, _ := compose.MapGet(d.Root, key); k != nil {
 		return false
 	}
 	free := true
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
-		if n.Anchor == loggingAnchor {
+		if n.Anchor == anchor {
 			free = false
 		}
 		for _, c := range n.Content {
@@ -134,7 +185,7 @@ func canAddLoggingAnchor(d *compose.Document) bool {
 	return free
 }
 
-func loggingBlock(cfg Logging) *yaml.Node {
+func loggingBlock(cfg Logging, anchor string) *yaml.Node {
 	opts := compose.Map()
 	for _, kv := range cfg.Options {
 		opts.Content = append(opts.Content, compose.Str(kv.Key), compose.Quoted(kv.Value))
@@ -143,6 +194,6 @@ func loggingBlock(cfg Logging) *yaml.Node {
 	if len(opts.Content) > 0 {
 		block.Content = append(block.Content, compose.Str("options"), opts)
 	}
-	block.Anchor = loggingAnchor
+	block.Anchor = anchor
 	return block
 }
