@@ -25,8 +25,32 @@ func skipDir(name string) bool {
 // directories are searched for compose file names (skipping .git,
 // node_modules and vendor). A file reached twice, by path, directory or
 // symlink, is listed once, under the first spelling. Paths that cannot be
-// read are returned as errors alongside the files found.
+// read, and directories holding no compose file, are returned as errors
+// alongside the files found.
 func Discover(paths []string) ([]string, []error) {
+	return DiscoverWith(paths, DiscoverOptions{})
+}
+
+// DiscoverOptions say what discovery leaves out besides .git,
+// node_modules and vendor. Nil functions leave out nothing.
+type DiscoverOptions struct {
+	// Ignored reports whether directory search skips a path found in a
+	// directory (for a directory, its whole tree), such as what git
+	// ignores. It is not asked about the paths given.
+	Ignored func(path string, isDir bool) bool
+	// Excluded reports whether a path is left out, given or found. A
+	// given path that is excluded is left out silently.
+	Excluded func(path string, isDir bool) bool
+}
+
+// DiscoverWith is Discover with options.
+func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
+	skip := func(path string, isDir, given bool) bool {
+		if opts.Excluded != nil && opts.Excluded(path, isDir) {
+			return true
+		}
+		return !given && opts.Ignored != nil && opts.Ignored(path, isDir)
+	}
 	var files []string
 	var errs []error
 	seen := map[string]bool{}
@@ -48,6 +72,9 @@ func Discover(paths []string) ([]string, []error) {
 			errs = append(errs, &PosError{Path: p, Msg: "cannot read", Err: unwrapPathError(err)})
 			continue
 		}
+		if skip(p, info.IsDir(), true) {
+			continue
+		}
 		if !info.IsDir() {
 			if err := CheckRegular(p, info.Mode()); err != nil {
 				errs = append(errs, err)
@@ -66,12 +93,12 @@ func Discover(paths []string) ([]string, []error) {
 				return nil
 			}
 			if e.IsDir() {
-				if path != p && skipDir(e.Name()) {
+				if path != p && (skipDir(e.Name()) || skip(path, true, false)) {
 					return fs.SkipDir
 				}
 				return nil
 			}
-			if !IsComposeName(e.Name()) {
+			if !IsComposeName(e.Name()) || skip(path, false, false) {
 				return nil
 			}
 			if e.Type()&fs.ModeSymlink != 0 {
@@ -86,6 +113,10 @@ func Discover(paths []string) ([]string, []error) {
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("searching %s: %w", p, err))
+		}
+		if len(found) == 0 && err == nil {
+			// A mistyped path must not pass --check.
+			errs = append(errs, &PosError{Path: p, Msg: "no compose files found (searched for compose.y(a)ml, docker-compose.y(a)ml and their .<name>.y(a)ml variants)"})
 		}
 		sort.Strings(found)
 		for _, f := range found {

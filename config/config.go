@@ -48,6 +48,10 @@ type File struct {
 	// it); a project of one file keeps a compose.<name>.yaml standalone.
 	// Use ProjectPaths for paths usable from the working directory.
 	Projects [][]string `yaml:"projects"`
+	// Exclude holds paths composefix leaves alone, in .gitignore syntax,
+	// relative to the file's directory: whether found in a directory or
+	// named on the command line.
+	Exclude []string `yaml:"exclude"`
 	// UnsafeFixes enables or disables unsafe fixes per rule, in file order.
 	// The bare form `unsafe_fixes: true` is one entry named "all". Use
 	// UnsafeFixesFor to look a rule up.
@@ -262,9 +266,10 @@ func (e *Error) Error() string {
 var ErrAmbiguous = errors.New("both .composefix.yaml and .composefix.yml exist")
 
 // Find returns the path of the configuration file in dir or its nearest
-// parent directory, or "" and a nil error when there is none. A directory
-// holding both names is an error wrapping ErrAmbiguous, never a silent
-// choice.
+// parent directory, up to the repository root (the nearest directory
+// holding .git; the file system root outside a repository), or "" and a
+// nil error when there is none. A directory holding both names is an error
+// wrapping ErrAmbiguous, never a silent choice.
 func Find(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -288,6 +293,9 @@ func Find(dir string) (string, error) {
 			return found[0], nil
 		case 2:
 			return "", fmt.Errorf("finding configuration in %s: %w; keep one", dir, ErrAmbiguous)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return "", nil // a repository's configuration stays inside it
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {

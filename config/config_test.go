@@ -54,6 +54,11 @@ func TestParseValid(t *testing.T) {
 			want: File{Projects: [][]string{{"compose.yaml", "compose.prod.yaml"}, {"deploy/standalone.yml"}}},
 		},
 		{
+			name: "exclude",
+			src:  "exclude:\n  - legacy/\n  - \"*.dev.yaml\"\n",
+			want: File{Exclude: []string{"legacy/", "*.dev.yaml"}},
+		},
+		{
 			name: "ignore_images",
 			src:  "ignore_images:\n  - registry.internal/*\n  - \"acme/*\"\n  - redis:7*\n",
 			want: File{IgnoreImages: []string{"registry.internal/*", "acme/*", "redis:7*"}},
@@ -240,7 +245,7 @@ func errorStrings(t *testing.T, err error) []string {
 }
 
 func TestParseErrors(t *testing.T) {
-	const keys = "select, ignore, ignore_images, projects, unsafe_fixes, severity, pin, update, mirrors, insecure_registries, cache_ttl, resources, logging, healthchecks"
+	const keys = "select, ignore, ignore_images, projects, exclude, unsafe_fixes, severity, pin, update, mirrors, insecure_registries, cache_ttl, resources, logging, healthchecks"
 	const rule = `expected a rule ID ("CF001"), an ID prefix ("CF1"), a rule name or "all"`
 	const size = `expected a size such as "512m" or "2g" (units b, k, kb, m, mb, g, gb)`
 	const cpus = `expected a positive number of CPUs such as "0.5" or "2"`
@@ -300,6 +305,13 @@ func TestParseErrors(t *testing.T) {
 		{"ignore empty item in string", "ignore: \"CF1,,CF2\"\n", []string{
 			`c.yaml:1:14: ignore: found ""; ` + rule}},
 		// ignore_images.
+		{"exclude string", "exclude: legacy/\n", []string{
+			`c.yaml:1:10: exclude: found "legacy/"; expected a list of path patterns`}},
+		{"exclude bad items", "exclude: [\"\", ~, \"# x\", 1]\n", []string{
+			`c.yaml:1:11: exclude: found ""; expected a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`,
+			`c.yaml:1:15: exclude: found null; expected a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`,
+			`c.yaml:1:18: exclude: found "# x"; expected a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`,
+			`c.yaml:1:25: exclude: found 1; expected a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`}},
 		{"ignore_images string", "ignore_images: acme/*\n", []string{
 			`c.yaml:1:16: ignore_images: found "acme/*"; expected a list of image patterns`}},
 		{"ignore_images bad glob", "ignore_images: [\"acme/[x\", \"\", ~]\n", []string{

@@ -31,6 +31,11 @@ func TestFind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// r is a repository inside a: its files do not see a's configuration.
+	write(t, filepath.Join(root, "a", "r", ".git", "HEAD"), "")
+	if err := os.MkdirAll(filepath.Join(root, "a", "r", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	write(t, filepath.Join(root, "e", FileName), "")
 	write(t, filepath.Join(root, "e", AltFileName), "")
 	// A directory with the configuration's name is not a configuration.
@@ -47,6 +52,8 @@ func TestFind(t *testing.T) {
 		{"a/b", "a/b/" + AltFileName},
 		{"a/b/c", "a/b/" + AltFileName},
 		{"d/e", ""},
+		{"a/r/sub", ""}, // the search stops at the repository root
+		{"a/r", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {

@@ -22,6 +22,7 @@ func (d *decoder) file(f *File, root *yaml.Node) {
 		{"ignore", func(at string, _, v *yaml.Node) { f.Ignore = d.ruleRefs(v, at) }},
 		{"ignore_images", func(at string, _, v *yaml.Node) { f.IgnoreImages = d.patterns(v, at) }},
 		{"projects", func(at string, _, v *yaml.Node) { f.Projects = d.projects(v, at) }},
+		{"exclude", func(at string, _, v *yaml.Node) { f.Exclude = d.excludes(v, at) }},
 		{"unsafe_fixes", func(at string, _, v *yaml.Node) { f.UnsafeFixes = d.unsafeFixes(v, at) }},
 		{"severity", func(at string, _, v *yaml.Node) { f.Severity = d.severity(v, at) }},
 		{"pin", func(at string, _, v *yaml.Node) {
@@ -223,6 +224,28 @@ func (d *decoder) patterns(n *yaml.Node, at string) []string {
 		}
 		if p, ok := d.pattern(item, at); ok {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+const excludeExpected = `a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`
+
+// excludes decodes the exclude list: gitignore patterns, which match any
+// text, so only an empty or non-string item is wrong.
+func (d *decoder) excludes(n *yaml.Node, at string) []string {
+	var out []string
+	for _, item := range d.sequence(n, at, "a list of path patterns") {
+		if isNull(item) {
+			d.errorf(item, "%s: found null; expected %s", at, excludeExpected)
+			continue
+		}
+		if s, ok := d.str(item, at, excludeExpected); ok {
+			if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
+				d.errorf(item, "%s: found %q; expected %s", at, s, excludeExpected)
+				continue
+			}
+			out = append(out, s)
 		}
 	}
 	return out

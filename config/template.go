@@ -49,6 +49,13 @@ const DefaultTemplate = `# composefix configuration.
 #  - [compose.yaml, compose.prod.yaml]
 #  - [docker-compose.test.yml]
 
+# Paths composefix leaves alone, in .gitignore syntax, relative to this
+# file's directory; --exclude adds more. Directory search also skips what
+# .gitignore ignores.
+#exclude:
+#  - legacy/
+#  - "*.dev.yaml"
+
 # Unsafe fixes can change how a service behaves (resource limits, port
 # bindings, security options), so they are only shown unless enabled:
 # for every rule with --unsafe-fixes or "unsafe_fixes: true", or here per
