@@ -69,7 +69,8 @@ func fixFlags() []cli.Flag {
 		&cli.StringFlag{Name: "select", Usage: "rule IDs, ID prefixes or names to run, comma separated"},
 		&cli.StringFlag{Name: "ignore", Usage: "rule IDs, ID prefixes or names to skip, comma separated"},
 		&cli.BoolFlag{Name: "unsafe-fixes", Usage: "also apply fixes that can change behaviour"},
-		&cli.StringFlag{Name: "config", Usage: "configuration file (default: .composefix.yaml in the working directory or a parent)"},
+		&cli.StringFlag{Name: "config", Usage: "configuration file for every file (default: each file's nearest .composefix.yaml, up to the repository root)"},
+		&cli.StringSliceFlag{Name: "exclude", Usage: "leave out paths matching `PATTERN` (.gitignore syntax, relative to the working directory; repeatable)"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the output"},
 	}
 	return append(flags, registryFlags()...)

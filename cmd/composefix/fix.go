@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/composefix/composefix/pipeline"
 	"github.com/composefix/composefix/report"
@@ -22,29 +24,65 @@ func fix(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) 
 	return exit(s, r, errOut, nil)
 }
 
-// runFiles runs the pipeline over the files s names and prints its product
-// in the chosen format; also, when set, hands each file to each.
+// runFiles runs the pipeline over the files s names, once per
+// configuration that applies to some of them, and prints its product in
+// the chosen format; also, when set, hands each file to each.
 func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func(*pipeline.File)) (pipeline.Result, error) {
+	start := time.Now()
+	groups, errs := s.groups()
+	for _, err := range errs {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return pipeline.Result{}, err // a bad configuration file
+		}
+		fmt.Fprintf(errOut, "%v\n", err)
+	}
+	total := pipeline.Result{DiscoverErrs: errs, Summary: report.Summary{Write: s.write}}
 	text := &pipeline.Text{Out: out, Err: errOut, Write: s.write, Color: s.color, SourceLines: s.sourceLines, ErrColor: s.errColor}
 	var files []report.File // machine formats render the run as a whole
-	r := pipeline.Run(ctx, s.pipelineOptions(errOut), func(f *pipeline.File) {
-		if s.format == "text" {
-			text.File(f)
-		} else {
-			if f.Err != nil {
-				fmt.Fprintf(errOut, "%v\n", f.Err)
+	for _, g := range groups {
+		o := g.s.pipelineOptions(errOut)
+		o.Paths, o.ProjectFiles = g.paths, g.projectFile
+		r := pipeline.Run(ctx, o, func(f *pipeline.File) {
+			if s.format == "text" {
+				text.File(f)
+			} else {
+				if f.Err != nil {
+					fmt.Fprintf(errOut, "%v\n", f.Err)
+				}
+				files = append(files, f.File)
 			}
-			files = append(files, f.File)
-		}
-		if each != nil {
-			each(f)
-		}
-	})
-	if s.format == "text" {
-		text.Summary(r.Summary)
-		return r, nil
+			if each != nil {
+				each(f)
+			}
+		})
+		total = addResult(total, r)
 	}
-	return r, writeReport(out, s.format, files, r.Summary)
+	total.Summary.Elapsed = time.Since(start)
+	if s.format == "text" {
+		text.Summary(total.Summary)
+		return total, nil
+	}
+	return total, writeReport(out, s.format, files, total.Summary)
+}
+
+// addResult adds the result of one group's run to the run's.
+func addResult(t, r pipeline.Result) pipeline.Result {
+	t.DiscoverErrs = append(t.DiscoverErrs, r.DiscoverErrs...)
+	t.RegistryErr = errors.Join(t.RegistryErr, r.RegistryErr)
+	a, b := &t.Summary, r.Summary
+	a.Files += b.Files
+	a.Changed += b.Changed
+	a.Failed += b.Failed
+	a.Applied += b.Applied
+	a.Unsafe += b.Unsafe
+	a.Errors += b.Errors
+	a.Warnings += b.Warnings
+	a.Infos += b.Infos
+	a.Lookups += b.Lookups
+	a.Requests += b.Requests
+	a.CacheHits += b.CacheHits
+	return t
 }
 
 // exit reports a registry failure and picks the exit status: 2 when a path,

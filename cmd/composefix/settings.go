@@ -31,6 +31,18 @@ type settings struct {
 	configFile  *config.File
 	reg         registrySettings // how images are resolved (registry.go)
 	progress    *progress        // the registry progress line on stderr (disabled off a terminal)
+
+	// configFixed is set by --config: that file applies to every file.
+	// Otherwise each file gets the nearest .composefix.yaml (configs.go).
+	configFixed bool
+	exclude     []string // --exclude patterns, relative to the working directory
+	// updateRun is set by `composefix update`: its rules, newer versions
+	// looked up, whatever a configuration file selects.
+	updateRun bool
+	// configure sets what a configuration file decides, under the flags;
+	// it keeps the command line it was read from for each file's own
+	// configuration.
+	configure func(s *settings, cfg *config.File) error
 }
 
 func readSettings(c *cli.Context) (*settings, error) {
@@ -57,29 +69,51 @@ func readSettings(c *cli.Context) (*settings, error) {
 			return nil, usagef("- (stdin) cannot be combined with other paths")
 		}
 	}
+	s.progress = newProgress(c.App.ErrWriter, progressEnabled(s.format, c.App.ErrWriter, os.Getenv))
+	s.configFixed = c.String("config") != ""
+	s.exclude = c.StringSlice("exclude")
+	knowledge, err := fixers.LoadKnowledge() // once per run: every file and pass shares it
+	if err != nil {
+		return nil, err
+	}
+	s.configure = func(s *settings, cfg *config.File) error { return configure(c, knowledge, s, cfg) }
 	cfg, err := loadConfig(c.String("config"))
 	if err != nil {
 		return nil, err
 	}
+	if err := s.configure(s, cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// configure sets in s what cfg (nil: none) decides, under the flags of c:
+// the rules, the unsafe fixes per rule, what rules read, and how images
+// are resolved.
+func configure(c *cli.Context, knowledge *fixers.Knowledge, s *settings, cfg *config.File) error {
 	s.configFile = cfg
 	all := fixers.Rules()
 	sel := splitList(c.String("select"))
 	ign := splitList(c.String("ignore"))
+	var err error
 	if cfg != nil {
 		if len(sel) == 0 {
 			sel, err = ruleNames(all, cfg.Path, cfg.Select)
 			if err != nil {
-				return nil, err
+				return err
 			}
 		}
 		cfgIgn, err := ruleNames(all, cfg.Path, cfg.Ignore)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ign = append(ign, cfgIgn...)
 	}
+	if s.updateRun {
+		sel, ign = updateRules(), nil
+	}
 	if s.rules, err = fixers.Select(all, sel, ign); err != nil {
-		return nil, usagef("%v", err)
+		return usagef("%v", err)
 	}
 	s.unsafeRules = map[string]bool{}
 	if cfg != nil {
@@ -89,17 +123,19 @@ func readSettings(c *cli.Context) (*settings, error) {
 			}
 		}
 	}
-	if s.fixers, err = fixerConfig(cfg); err != nil {
-		return nil, err
+	if s.fixers, err = fixerConfig(cfg, knowledge); err != nil {
+		return err
 	}
 	if s.fixers.Severity, err = severities(all, cfg); err != nil {
-		return nil, err
+		return err
 	}
-	s.progress = newProgress(c.App.ErrWriter, progressEnabled(s.format, c.App.ErrWriter, os.Getenv))
+	s.fixers.Images.Update = s.updateRun
+	policy := s.reg.policy // --policy, which the file does not change
 	if s.reg, err = readRegistrySettings(c, cfg, s.fixers); err != nil {
-		return nil, err
+		return err
 	}
-	return s, nil
+	s.reg.policy = policy
+	return nil
 }
 
 // loadConfig reads --config, or .composefix.yaml found from the working
@@ -146,13 +182,9 @@ func ruleNames(all []*fixers.Rule, path string, refs []config.RuleRef) ([]string
 }
 
 // fixerConfig turns the configuration file into what rules read.
-func fixerConfig(cfg *config.File) (*fixers.Config, error) {
+func fixerConfig(cfg *config.File, knowledge *fixers.Knowledge) (*fixers.Config, error) {
 	fc := fixers.DefaultConfig()
-	k, err := fixers.LoadKnowledge() // once per run: every file and pass shares it
-	if err != nil {
-		return nil, err
-	}
-	fc.Knowledge = k
+	fc.Knowledge = knowledge
 	if cfg == nil {
 		return fc, nil
 	}

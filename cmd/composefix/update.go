@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/composefix/composefix/config"
-	"github.com/composefix/composefix/fixers"
 	"github.com/composefix/composefix/pipeline"
 	"github.com/composefix/composefix/registry"
 	"github.com/urfave/cli/v2"
@@ -50,10 +49,10 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 				}
 				s.reg.policy = config.Policy(pol.String())
 			}
-			if s.rules, err = fixers.Select(fixers.Rules(), updateRules(), nil); err != nil {
+			s.updateRun = true
+			if err := s.configure(s, s.configFile); err != nil {
 				return err
 			}
-			s.fixers.Images.Update = true
 			return update(c.Context, s, c.String("summary"), out, errOut)
 		},
 	}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/config"
+	"github.com/composefix/composefix/ignore"
+)
+
+// group is the files one configuration applies to, with the settings it
+// makes.
+type group struct {
+	s           *settings
+	paths       []string // files, as discovered
+	projectFile []string // the -f files, when they belong to this group
+}
+
+// groups discovers the files s names and groups them by the configuration
+// that applies to each: --config for all, or else each file's nearest
+// .composefix.yaml up to its repository root. Directory search skips what
+// git ignores; exclude patterns (--exclude, and the configuration's
+// exclude: relative to its file) leave out files found or named. The -f
+// files stay one project, under the first one's configuration.
+func (s *settings) groups() ([]group, []error) {
+	cfgs := configFinder{loaded: map[string]*config.File{}, found: map[string]string{}}
+	cliExclude := ignore.Exclude(ignore.Parse(".", s.exclude))
+	git := ignore.NewGit()
+	excluded := func(path string, isDir bool) bool {
+		if cliExclude.Excluded(path, isDir) {
+			return true
+		}
+		if s.configFixed {
+			return excludesOf(s.configFile).Excluded(path, isDir)
+		}
+		dir := path
+		if !isDir {
+			dir = filepath.Dir(path)
+		}
+		cfg, err := cfgs.forDir(dir)
+		return err == nil && excludesOf(cfg).Excluded(path, isDir)
+	}
+	opts := compose.DiscoverOptions{Ignored: git.Ignored, Excluded: excluded}
+	files, errs := compose.DiscoverWith(s.paths, opts)
+	projectFiles, perrs := compose.DiscoverWith(s.projectFile, compose.DiscoverOptions{})
+	errs = append(errs, perrs...)
+
+	var out []group
+	index := map[string]int{} // configuration path -> group
+	groupFor := func(file string) (int, error) {
+		var cfg *config.File
+		if s.configFixed {
+			cfg = s.configFile
+		} else {
+			var err error
+			if cfg, err = cfgs.forDir(filepath.Dir(file)); err != nil {
+				return 0, err
+			}
+		}
+		key := ""
+		if cfg != nil {
+			key = cfg.Path
+		}
+		if i, ok := index[key]; ok {
+			return i, nil
+		}
+		gs := s
+		if !s.configFixed && !sameConfig(cfg, s.configFile) {
+			cp := *s
+			if err := s.configure(&cp, cfg); err != nil {
+				return 0, err
+			}
+			gs = &cp
+		}
+		index[key] = len(out)
+		out = append(out, group{s: gs})
+		return len(out) - 1, nil
+	}
+	if len(projectFiles) > 0 {
+		i, err := groupFor(projectFiles[0])
+		if err != nil {
+			return nil, append(errs, err)
+		}
+		out[i].projectFile = projectFiles
+	}
+	for _, f := range files {
+		i, err := groupFor(f)
+		if err != nil {
+			return nil, append(errs, err)
+		}
+		out[i].paths = append(out[i].paths, f)
+	}
+	return out, errs
+}
+
+// configFinder finds and loads each directory's configuration once.
+type configFinder struct {
+	found  map[string]string       // directory -> configuration path ("": none)
+	loaded map[string]*config.File // configuration path -> file
+}
+
+// forDir returns the configuration that applies to files in dir: the
+// nearest .composefix.yaml up to the repository root, or nil.
+func (f *configFinder) forDir(dir string) (*config.File, error) {
+	path, ok := f.found[dir]
+	if !ok {
+		var err error
+		if path, err = config.Find(dir); err != nil {
+			return nil, &usageError{err}
+		}
+		if wd, err := os.Getwd(); err == nil && path != "" {
+			if rel, err := filepath.Rel(wd, path); err == nil {
+				path = rel
+			}
+		}
+		f.found[dir] = path
+	}
+	if path == "" {
+		return nil, nil
+	}
+	if cfg, ok := f.loaded[path]; ok {
+		return cfg, nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &usageError{err}
+	}
+	f.loaded[path] = cfg
+	return cfg, nil
+}
+
+// sameConfig reports whether two configurations are the same file.
+func sameConfig(a, b *config.File) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	pa, _ := filepath.Abs(a.Path)
+	pb, _ := filepath.Abs(b.Path)
+	return pa == pb
+}
+
+// excludesOf returns cfg's exclude patterns, relative to its directory.
+func excludesOf(cfg *config.File) ignore.Exclude {
+	if cfg == nil || len(cfg.Exclude) == 0 {
+		return nil
+	}
+	return ignore.Parse(filepath.Dir(cfg.Path), cfg.Exclude)
+}

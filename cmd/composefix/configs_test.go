@@ -1,0 +1,117 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// changedFiles returns the files a dry run's diff names, sorted.
+func changedFiles(out string) []string {
+	var names []string
+	for _, m := range regexp.MustCompile(`(?m)^--- a/(.*)$`).FindAllStringSubmatch(out, -1) {
+		names = append(names, m[1])
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TestNearestConfigAppliesToEachFile checks that each file gets the
+// nearest .composefix.yaml from its own directory up to the repository
+// root: `composefix sub/` used to ignore sub/.composefix.yaml, reading
+// only the working directory's.
+func TestNearestConfigAppliesToEachFile(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".git/HEAD":               "",
+		".composefix.yaml":        "select: [CF401]\n",
+		"compose.yaml":            needsFix,
+		"sub/.composefix.yaml":    "select: [CF201]\n",
+		"sub/compose.yaml":        needsFix,
+		"sub/deeper/compose.yaml": needsFix,
+	})
+	for _, args := range [][]string{{"."}, {"sub", "compose.yaml"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, code := runCLI(t, dir, "", append([]string{"--offline"}, args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+			}
+			for _, f := range strings.Split(out, "--- a/")[1:] {
+				name, _, _ := strings.Cut(f, "\n")
+				restart, logging := strings.Contains(f, "+    restart:"), strings.Contains(f, "+    logging:")
+				wantRestart := strings.HasPrefix(name, "sub/")
+				if restart != wantRestart || logging == wantRestart {
+					t.Errorf("%s: restart added %v, logging added %v; want only %s from its nearest configuration", name, restart, logging, map[bool]string{true: "restart", false: "logging"}[wantRestart])
+				}
+			}
+			if got := changedFiles(out); len(got) == 0 {
+				t.Errorf("no diff:\n%s", errOut)
+			}
+		})
+	}
+}
+
+// TestConfigSearchStopsAtTheRepositoryRoot checks that a configuration
+// above the repository does not apply inside it.
+func TestConfigSearchStopsAtTheRepositoryRoot(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".composefix.yaml":  "select: [CF401]\n",
+		"repo/.git/HEAD":    "",
+		"repo/compose.yaml": needsFix,
+	})
+	out, errOut, code := runCLI(t, filepath.Join(dir, "repo"), "", "--offline")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "+    restart:") {
+		t.Errorf("the configuration above the repository applied:\n%s", out)
+	}
+}
+
+// TestExcludeAndGitignore checks that directory search skips what
+// .gitignore ignores and what exclude patterns name (in the configuration,
+// relative to it, and with --exclude), and that an excluded file named on
+// the command line is left out too: no path could be excluded, and
+// .gitignore was not read.
+func TestExcludeAndGitignore(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".git/HEAD":               "",
+		".gitignore":              "build/\n*.local.yaml\n",
+		"compose.yaml":            needsFix,
+		"compose.local.yaml":      needsFix,
+		"build/compose.yaml":      needsFix,
+		"app/.composefix.yaml":    "exclude: [legacy/, compose.dev.yaml]\n",
+		"app/compose.yaml":        needsFix,
+		"app/compose.dev.yaml":    needsFix,
+		"app/legacy/compose.yaml": needsFix,
+		"other/compose.dev.yaml":  needsFix, // app's exclude does not reach here
+		"other/skip/compose.yaml": needsFix,
+	})
+	out, errOut, code := runCLI(t, dir, "", "--offline", "--exclude", "other/skip", ".", "app/legacy/compose.yaml")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	want := []string{"app/compose.yaml", "compose.yaml", "other/compose.dev.yaml"}
+	if got := changedFiles(out); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("files fixed %v, want %v", got, want)
+	}
+	// A file named on the command line is read even if git ignores it.
+	out, _, _ = runCLI(t, dir, "", "--offline", "compose.local.yaml")
+	if got := changedFiles(out); len(got) != 1 {
+		t.Errorf("a git-ignored file named on the command line was skipped: %v", got)
+	}
+}
+
+// TestPathWithoutComposeFilesIsAnError checks that a path holding no
+// compose file exits 2: --check on a mistyped path used to pass.
+func TestPathWithoutComposeFilesIsAnError(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": clean, "docs/readme.md": "x"})
+	_, errOut, code := runCLI(t, dir, "", "--check", "--offline", "docs")
+	if code != exitError {
+		t.Errorf("exit %d, want 2; stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "docs: no compose files found") {
+		t.Errorf("stderr does not name the path:\n%s", errOut)
+	}
+}
