@@ -77,9 +77,10 @@ func TestConfigSearchStopsAtTheRepositoryRoot(t *testing.T) {
 func TestExcludeAndGitignore(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		".git/HEAD":               "",
-		".gitignore":              "build/\n*.local.yaml\n",
+		".gitignore":              "build/\n*.local.yaml\nlocal/\n",
 		"compose.yaml":            needsFix,
 		"compose.local.yaml":      needsFix,
+		"local/compose.yaml":      needsFix,
 		"build/compose.yaml":      needsFix,
 		"app/.composefix.yaml":    "exclude: [legacy/, compose.dev.yaml]\n",
 		"app/compose.yaml":        needsFix,
@@ -97,7 +98,7 @@ func TestExcludeAndGitignore(t *testing.T) {
 		t.Errorf("files fixed %v, want %v", got, want)
 	}
 	// A file named on the command line is read even if git ignores it.
-	out, _, _ = runCLI(t, dir, "", "--offline", "compose.local.yaml")
+	out, _, _ = runCLI(t, dir, "", "--offline", "local/compose.yaml")
 	if got := changedFiles(out); len(got) != 1 {
 		t.Errorf("a git-ignored file named on the command line was skipped: %v", got)
 	}
