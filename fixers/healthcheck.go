@@ -314,6 +314,8 @@ func (h *healthCtx) decide(s svc) hcPlan {
 		return hcPlan{action: hcNoFix, reason: "it is built from a Dockerfile, whose healthcheck composefix cannot know; add one by hand or in .composefix.yaml"}
 	case image == "":
 		return hcPlan{action: hcLeave} // no image and no build: not a runnable service (another file may complete it)
+	case h.p.imageHealthcheck(s):
+		return hcPlan{action: hcLeave} // the image's config declares a HEALTHCHECK
 	case !known && s.has("build"):
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it is built from a Dockerfile as %q, which the knowledge base does not know; add one by hand or in .composefix.yaml", image)}
 	case !known:
@@ -660,7 +662,7 @@ func (h *healthCtx) classify(name string) depState {
 		if set, _ := h.p.inherits(h.all, t, "healthcheck"); set || h.p.elsewhere(name, "healthcheck") {
 			return depReady
 		}
-		if e, ok := h.index.Lookup(imageOf(t)); ok && e.ImageHealthcheck {
+		if e, ok := h.index.Lookup(imageOf(t)); ok && e.ImageHealthcheck || h.p.imageHealthcheck(t) {
 			return depReady
 		}
 		if pl := h.plan(t); pl.action == hcAdd && h.p.runs(healthcheckID) {

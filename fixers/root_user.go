@@ -1,6 +1,10 @@
 package fixers
 
-import "github.com/composefix/composefix/fixers/kb"
+import (
+	"strings"
+
+	"github.com/composefix/composefix/fixers/kb"
+)
 
 func rootUserRule() *Rule {
 	return &Rule{
@@ -39,6 +43,15 @@ func checkRootUser(p *Pass, index *kb.Index) error {
 			continue
 		}
 		if p.settled(all, s, "user") {
+			continue
+		}
+		if f, ok := p.imageFacts(s); ok {
+			// The image's own config is the truth: USER unset, "root",
+			// "0" or "0:..." starts as root.
+			if u, _, _ := strings.Cut(f.User, ":"); u != "" && u != "root" && u != "0" {
+				continue
+			}
+			p.Report(s.Key, nil, "service %q runs as root: the config of image %q sets no USER (or root) and the service sets no user", s.Name, image)
 			continue
 		}
 		h, ok := index.Lookup(image)

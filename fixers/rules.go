@@ -38,6 +38,7 @@ After: remove the comment, which silences nothing since web sets restart itself.
 	}
 	// Each family registers its rules from its own file.
 	rules = append(rules, imageRules()...)
+	rules = append(rules, platformRule())
 	rules = append(rules, healthRules()...)
 	rules = append(rules, limitsRules()...)
 	rules = append(rules, securityRules()...)

@@ -36,6 +36,7 @@ var ownedFields = map[string][]string{
 	"CF002": {"services.*.image", "x-*.image"},
 	"CF003": nil,
 	"CF004": {"services.*.image", "x-*.image"},
+	"CF005": nil,
 	// A prerequisite of the check is appended to the command: traefik
 	// gets --ping=true (the rule's doc says so).
 	"CF101": {"+services.*.healthcheck", "services.*.command.+"},

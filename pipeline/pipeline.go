@@ -33,6 +33,9 @@ type Options struct {
 	UnsafeRules map[string]bool // unsafe fixes enabled per rule ID
 
 	Registry []registry.Option // how the resolver is built
+	// ImageFacts asks the registry for each image's config (user,
+	// HEALTHCHECK, platforms) for the rules that read it.
+	ImageFacts bool
 	// Policy gives an image's update policy; read only when
 	// Fixers.Images.Update is set. Nil: minor.
 	Policy   func(fixers.ImageRef) registry.Policy

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -46,23 +47,45 @@ var errOfflineMiss = errors.New("offline and not in the cache")
 // findings only.
 func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (fixers.Resolutions, registryStats, error) {
 	out := fixers.Resolutions{}
-	if !imageRulesSelected(o.Rules) {
+	pins := imageRulesSelected(o.Rules)
+	facts := o.ImageFacts && factsRulesSelected(o.Rules)
+	if !pins && !facts {
 		return out, registryStats{}, nil // no rule would read the answers
+	}
+	platforms := map[string][]string{}
+	if facts {
+		for _, d := range docs {
+			for text, ps := range fixers.ImagePlatforms(d) {
+				for _, p := range ps {
+					if !slices.Contains(platforms[text], p) {
+						platforms[text] = append(platforms[text], p)
+					}
+				}
+			}
+		}
 	}
 	var reqs []registry.Request
 	index := map[string]int{}
+	factsOnly := map[string]bool{} // asked only for image facts: pins never see the answer
 	for _, d := range docs {
 		for _, r := range fixers.ImageRefs(d, o.Fixers) {
 			ask, precise := r.Lookup(o.Fixers)
-			if !ask {
+			ask, precise = ask && pins, precise && pins
+			var ps []string
+			if r.Skip == fixers.NotSkipped {
+				ps = platforms[r.Text]
+			}
+			if !ask && len(ps) == 0 {
 				continue
 			}
 			if i, ok := index[r.Text]; ok {
 				reqs[i].Precise = reqs[i].Precise || precise
+				factsOnly[r.Text] = factsOnly[r.Text] && !ask
 				continue
 			}
-			req := registry.Request{Ref: r.Text, Precise: precise}
-			if o.Fixers.Images.Update {
+			factsOnly[r.Text] = !ask
+			req := registry.Request{Ref: r.Text, Precise: precise, Platforms: ps}
+			if ask && o.Fixers.Images.Update {
 				pol := registry.PolicyMinor
 				if o.Policy != nil {
 					pol = o.Policy(r)
@@ -97,7 +120,20 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 		if a.Ref.Repository != "" {
 			keys[a.Ref.Key()] = true
 		}
-		r := fixers.Resolution{Digest: a.Digest, Tag: a.Tag, Err: a.Err}
+		if factsOnly[text] {
+			// The pin rules did not ask: they see no digest and no error,
+			// as before image facts. A failure only costs the facts.
+			facts := imageFacts(a.Facts)
+			if a.Err != nil {
+				facts = map[string]fixers.ImageFacts{}
+				for _, p := range platformsOf(reqs, index, text) {
+					facts[p] = fixers.ImageFacts{Err: offlineMiss(a.Err)}
+				}
+			}
+			out[text] = fixers.Resolution{Facts: facts}
+			continue
+		}
+		r := fixers.Resolution{Digest: a.Digest, Tag: a.Tag, Err: a.Err, Facts: imageFacts(a.Facts)}
 		for _, n := range a.Newer {
 			r.Newer = append(r.Newer, fixers.TagDigest{Tag: n.Tag, Digest: n.Digest})
 		}
@@ -117,6 +153,50 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 		return out, stats, &RegistryFailure{Errs: failed}
 	}
 	return out, stats, nil
+}
+
+// factsRulesSelected reports whether any selected rule reads image facts.
+func factsRulesSelected(rules []*fixers.Rule) bool {
+	for _, r := range rules {
+		switch r.ID {
+		case "CF005", "CF101", "CF102", "CF103", "CF509":
+			return true
+		}
+	}
+	return false
+}
+
+// imageFacts converts the registry's facts into what the rules read.
+func imageFacts(in map[string]registry.Facts) map[string]fixers.ImageFacts {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(map[string]fixers.ImageFacts, len(in))
+	for p, f := range in {
+		err := offlineMiss(f.Err)
+		out[p] = fixers.ImageFacts{
+			Platforms: f.Platforms, Unserved: f.Unserved, Err: err,
+			User: f.User, Healthcheck: f.Healthcheck, ExposedPorts: f.ExposedPorts,
+			Entrypoint: f.Entrypoint, Cmd: f.Cmd, Path: f.Path, Labels: f.Labels,
+		}
+	}
+	return out
+}
+
+// offlineMiss says registry.ErrOffline in the user's words.
+func offlineMiss(err error) error {
+	if errors.Is(err, registry.ErrOffline) {
+		return errOfflineMiss
+	}
+	return err
+}
+
+// platformsOf returns the platforms a request asked facts for.
+func platformsOf(reqs []registry.Request, index map[string]int, text string) []string {
+	if i, ok := index[text]; ok {
+		return reqs[i].Platforms
+	}
+	return nil
 }
 
 // imageRulesSelected reports whether any selected rule reads resolutions:

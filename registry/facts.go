@@ -82,7 +82,7 @@ func (rn *run) readFacts(ref Reference, d, platform string) (Facts, error) {
 		var pick *v1.Descriptor
 		for i, m := range idx.Manifests {
 			p := m.Platform
-			if p == nil || p.OS == "unknown" { // attestations and other non-images
+			if p == nil || p.OS == "" || p.OS == "unknown" { // attestations and other non-images
 				continue
 			}
 			f.Platforms = append(f.Platforms, p.String())
@@ -91,7 +91,10 @@ func (rn *run) readFacts(ref Reference, d, platform string) (Facts, error) {
 			}
 		}
 		sort.Strings(f.Platforms)
-		if pick == nil {
+		switch {
+		case len(f.Platforms) == 0:
+			return f, nil // an index that names no platform: nothing to judge or read
+		case pick == nil:
 			f.Unserved = true
 			return f, nil
 		}
@@ -118,7 +121,7 @@ func (rn *run) readFacts(ref Reference, d, platform string) (Facts, error) {
 	if err != nil {
 		return Facts{}, fmt.Errorf("config %s does not parse: %v: %w", man.Config.Digest, err, ErrBadResponse)
 	}
-	if !top.IsIndex() {
+	if !top.IsIndex() && cfg.OS != "" && cfg.Architecture != "" { // a config without a platform cannot be judged
 		own := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion}
 		f.Platforms = []string{own.String()}
 		if !own.Satisfies(*spec) {

@@ -138,6 +138,7 @@ func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
 		UnsafeFixes:  s.unsafeFixes,
 		UnsafeRules:  s.unsafeRules,
 		Registry:     s.reg.options(),
+		ImageFacts:   s.reg.imageFacts,
 		Policy:       s.reg.policyFor,
 		Progress:     s.progress,
 		Messages:     messages,

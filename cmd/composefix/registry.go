@@ -21,6 +21,7 @@ func registryFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "refresh", Usage: "ignore cached registry answers (fresh ones are still cached)"},
 		&cli.StringFlag{Name: "cache-dir", Usage: "registry cache directory (default: the user cache directory + /composefix)"},
 		&cli.IntFlag{Name: "concurrency", Value: 8, Usage: "registry requests in flight at once"},
+		&cli.BoolFlag{Name: "image-facts", Value: true, Usage: "read each image's config (user, HEALTHCHECK, platforms) from its registry; --image-facts=false turns it off"},
 	}
 }
 
@@ -33,6 +34,7 @@ type registrySettings struct {
 	refresh     bool
 	cacheDir    string // "": the registry package's default
 	concurrency int
+	imageFacts  bool          // read image configs for the rules that use them
 	ttl         time.Duration // 0: the registry package's default
 	update      config.UpdatePolicy
 	// policy, when set, replaces the file's update.policy (per-image
@@ -49,6 +51,7 @@ func readRegistrySettings(c *cli.Context, cfg *config.File, fc *fixers.Config) (
 		refresh:     c.Bool("refresh"),
 		cacheDir:    c.String("cache-dir"),
 		concurrency: c.Int("concurrency"),
+		imageFacts:  c.Bool("image-facts"),
 	}
 	if cfg != nil {
 		for host, u := range cfg.Mirrors {

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/composefix/composefix/internal/regtest"
+)
+
+// pushFactsImages pushes three in-house images the knowledge base does not
+// know: web declares its own HEALTHCHECK and USER, root declares neither,
+// and armonly serves linux/arm64 only.
+func pushFactsImages(t *testing.T, host string) {
+	t.Helper()
+	layer := regtest.Layer{Gzip: true, Files: []regtest.File{{Name: "bin", Dir: true}, {Name: "bin/busybox", Size: 32}, {Name: "bin/sh", Link: "busybox"}, {Name: "bin/wget", Link: "busybox"}}}
+	web := regtest.Image(t, regtest.ImageSpec{Layers: []regtest.Layer{layer}, Config: v1.Config{
+		User:        "101",
+		Env:         []string{"PATH=/bin"},
+		Healthcheck: &v1.HealthConfig{Test: []string{"CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"}, Interval: 10 * time.Second},
+		Labels:      map[string]string{"org.opencontainers.image.version": "1.0.0"},
+	}})
+	regtest.PushImage(t, host, "acme/web:1.0.0", web)
+	root := regtest.Image(t, regtest.ImageSpec{Layers: []regtest.Layer{layer}, Config: v1.Config{Env: []string{"PATH=/bin"}}})
+	regtest.PushImage(t, host, "acme/root:1.0.0", root)
+	arm := regtest.Image(t, regtest.ImageSpec{Architecture: "arm64", Layers: []regtest.Layer{layer}, Config: v1.Config{User: "1000"}})
+	regtest.PushIndex(t, host, "acme/armonly:2.0.0", regtest.Index(t, arm))
+}
+
+func factsCompose(host string) string {
+	return "services:\n" +
+		"  web:\n    image: " + host + "/acme/web:1.0.0\n" +
+		"  api:\n    image: " + host + "/acme/root:1.0.0\n    depends_on: [web]\n" +
+		"  arm:\n    image: " + host + "/acme/armonly:2.0.0\n"
+}
+
+// checkFactsRun runs composefix over factsCompose against host and checks
+// what image facts change: no healthcheck for an image with its own, its
+// dependents wait for service_healthy, the config's USER decides CF509, an
+// unserved platform is an error.
+func checkFactsRun(t *testing.T, host string, count func() int, reset func()) {
+	t.Helper()
+	dir := writeFiles(t, map[string]string{"compose.yaml": factsCompose(host)})
+	cache := t.TempDir()
+	args := []string{"-w", "--select", "CF005,CF101,CF102,CF509", "--cache-dir", cache}
+	reset()
+	_, errOut, code := runCLI(t, dir, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "compose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(factsCompose(host), "depends_on: [web]", "depends_on: {web: {condition: service_healthy}}", 1)
+	if string(got) != want {
+		t.Errorf("file:\n%s\nwant:\n%s\nstderr:\n%s", got, want, errOut)
+	}
+	for _, w := range []string{
+		`error: image "` + host + `/acme/armonly:2.0.0" does not serve platform "linux/amd64" that service "arm" runs on; it serves "linux/arm64" [CF005]`,
+		`info: service "api" runs as root: the config of image "` + host + `/acme/root:1.0.0" sets no USER (or root) and the service sets no user [CF509]`,
+		`service "api" has no healthcheck and gets none`,
+	} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	for _, unwanted := range []string{`service "web" has no healthcheck`, `"web" runs as root`, `"arm" runs as root`} {
+		if strings.Contains(errOut, unwanted) {
+			t.Errorf("stderr has %q:\n%s", unwanted, errOut)
+		}
+	}
+	// Cold: per single-platform image its tag's manifest and its config;
+	// for the arm64-only index its tag's manifest (no amd64 image to read).
+	if n := count(); n != 5 {
+		t.Errorf("cold run: %d manifest and blob GETs, want 5", n)
+	}
+	// Warm: everything from the cache.
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(factsCompose(host)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reset()
+	if _, errOut, code := runCLI(t, dir, "", args...); code != exitOK || count() != 0 {
+		t.Errorf("warm run: exit %d, %d GETs, want 0 and 0; stderr:\n%s", code, count(), errOut)
+	}
+	// --check fails on the unserved platform, an error-level finding.
+	if _, _, code := runCLI(t, dir, "", "--check", "--select", "CF005", "--cache-dir", cache); code != exitChanges {
+		t.Errorf("--check with an unserved platform: exit %d, want %d", code, exitChanges)
+	}
+	// Turned off: no request, and the rules fall back to the knowledge base.
+	reset()
+	_, errOut, code = runCLI(t, dir, "", "--image-facts=false", "--select", "CF005,CF101,CF102,CF509", "--cache-dir", t.TempDir())
+	if code != exitOK || count() != 0 || strings.Contains(errOut, "CF005") || !strings.Contains(errOut, `service "web" has no healthcheck and gets none`) {
+		t.Errorf("--image-facts=false: exit %d, %d GETs; stderr:\n%s", code, count(), errOut)
+	}
+}
+
+func TestCLIImageFacts(t *testing.T) {
+	noDockerConfig(t)
+	host, rl := memRegistry(t)
+	pushFactsImages(t, host)
+	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
+	checkFactsRun(t, host, count, rl.reset)
+}
+
+func TestE2EImageFactsAgainstTheDistributionRegistry(t *testing.T) {
+	noDockerConfig(t)
+	backend := regtest.Distribution(t, "")
+	pushFactsImages(t, backend)
+	// A counting proxy in front: the registry runs in its own process.
+	rl := &requestLog{}
+	target := &url.URL{Scheme: "http", Host: backend}
+	srv := httptest.NewServer(rl.wrap(httputil.NewSingleHostReverseProxy(target)))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
+	checkFactsRun(t, host, count, rl.reset)
+}

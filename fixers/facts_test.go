@@ -1,0 +1,83 @@
+package fixers
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Image facts passed in with the resolutions change what the CF1xx rules
+// and CF509 decide; without them the knowledge base decides alone.
+func TestRulesUseImageFacts(t *testing.T) {
+	src := `services:
+  web:
+    image: acme/web:1.0.0
+  api:
+    image: acme/api:2.1.0
+    depends_on: [web]
+  db:
+    image: postgres:16.4
+    platform: linux/arm64
+  cache:
+    image: redis:7.4.1
+    user: "999"
+  arm:
+    image: acme/arm:1.0.0
+  broken:
+    image: acme/broken:1.0.0
+`
+	resolved := Resolutions{
+		"acme/web:1.0.0": {Facts: map[string]ImageFacts{DefaultPlatform: {
+			Platforms: []string{"linux/amd64"}, User: "nginx",
+			Healthcheck: []string{"CMD-SHELL", "wget -q -O- http://127.0.0.1/"},
+		}}},
+		"acme/api:2.1.0": {Facts: map[string]ImageFacts{DefaultPlatform: {Platforms: []string{"linux/amd64"}, User: "0:0"}}},
+		// db runs on arm64: the amd64 facts (no USER) must not be read.
+		"postgres:16.4": {Facts: map[string]ImageFacts{
+			DefaultPlatform: {Platforms: []string{"linux/amd64", "linux/arm64"}},
+			"linux/arm64":   {Platforms: []string{"linux/amd64", "linux/arm64"}, User: "postgres"},
+		}},
+		"acme/arm:1.0.0":    {Facts: map[string]ImageFacts{DefaultPlatform: {Platforms: []string{"linux/arm64/v8"}, Unserved: true}}},
+		"acme/broken:1.0.0": {Facts: map[string]ImageFacts{DefaultPlatform: {Err: errors.New("registry unavailable")}}},
+	}
+	rules, err := Select(Rules(), []string{"CF005", "CF101", "CF102", "CF509"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runRules(t, src, Options{Rules: rules, Resolved: resolved})
+	out := string(res.Output)
+	findings := formatFindings(res.Findings)
+	if strings.Contains(out, "  web:\n    image: acme/web:1.0.0\n    healthcheck:") {
+		t.Errorf("web got a healthcheck although its image declares one:\n%s", out)
+	}
+	if !strings.Contains(out, "depends_on: {web: {condition: service_healthy}}") {
+		t.Errorf("api does not wait for web's image healthcheck:\n%s", out)
+	}
+	for _, want := range []string{
+		`service "api" runs as root: the config of image "acme/api:2.1.0" sets no USER (or root)`,
+		`error: image "acme/arm:1.0.0" does not serve platform "linux/amd64" that service "arm" runs on; it serves "linux/arm64/v8" [CF005]`,
+		`info: the config of image "acme/broken:1.0.0" for "linux/amd64" could not be read (registry unavailable); rules use the knowledge base only [CF005]`,
+	} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("findings lack %q:\n%s", want, findings)
+		}
+	}
+	for _, unwanted := range []string{`service "web" has no healthcheck`, `"web" runs as root`, `"db" runs as root`, `"cache" runs as root`} {
+		if strings.Contains(findings, unwanted) {
+			t.Errorf("findings have %q:\n%s", unwanted, findings)
+		}
+	}
+
+	// Without facts: web is an unknown image (no fix), api only waits for
+	// web's start, and postgres runs as root per the knowledge base.
+	res = runRules(t, src, Options{Rules: rules})
+	findings = formatFindings(res.Findings)
+	for _, want := range []string{`service "web" has no healthcheck and gets none`, `service "db" runs as root: image "postgres:16.4" starts as root`} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("without facts, findings lack %q:\n%s", want, findings)
+		}
+	}
+	if strings.Contains(string(res.Output), "service_healthy") {
+		t.Errorf("without facts, api waits for service_healthy:\n%s", res.Output)
+	}
+}
