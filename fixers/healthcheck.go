@@ -126,7 +126,10 @@ Left alone: services that have or inherit a healthcheck (disable: true included,
 from another file of the project), one-shot jobs (init, migrations, setup), and images
 that declare their own HEALTHCHECK. A service that replaces the image's entrypoint or
 runs a shell script as its command (a backup job on the postgres image) is reported
-without a fix: what it runs may not be what the healthcheck probes. Services built from a Dockerfile and images the
+without a fix: what it runs may not be what the healthcheck probes. So is a server
+that listens where its configuration file says (nginx, httpd) when the service names
+its own file (nginx -c custom.conf) or publishes container ports without the one the
+check probes (only 8080 where nginx listens on 80 by default). Services built from a Dockerfile and images the
 knowledge base does not know are reported without a fix; .composefix.yaml can add
 healthchecks for in-house images (healthchecks: [{image: acme/api, test: [...]}]).
 
@@ -326,6 +329,12 @@ func (h *healthCtx) decide(s svc) hcPlan {
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it replaces the entrypoint of image %q, so what runs may not be what the %s healthcheck probes; add one by hand", image, entry.Family)}
 	case len(ks.Command) > 0 && shells[ks.Command[0]]:
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("its command runs a shell script in image %q, which may not start what the %s healthcheck probes (a backup or setup job); add one by hand", image, entry.Family)}
+	}
+	if flag := entry.OwnConfig(ks); flag != "" {
+		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it runs %s with its own configuration (%s), which may listen elsewhere than the %s healthcheck probes; add one by hand", entry.Family, flag, entry.Family)}
+	}
+	if probed, ports, bad := entry.PortMismatch(ks); bad {
+		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("its container ports (%s) do not include %s, which the %s healthcheck probes: its configuration has moved the port; add one by hand", strings.Join(ports, ", "), probed, entry.Family)}
 	}
 	test, err := entry.Render(ks)
 	switch {

@@ -49,6 +49,12 @@ type Healthcheck struct {
 	RequiresCommandFlag string
 	// RequiresEnv is environment the service must set for Test to work.
 	RequiresEnv map[string]string
+	// ConfigFlags are flags with which the program reads a configuration
+	// file of the service's ("-c" of nginx). Set, they say the program
+	// listens where its configuration says: a service naming its own file
+	// (OwnConfig), or publishing container ports without the one probed by
+	// default (PortMismatch), gets no healthcheck.
+	ConfigFlags []string
 	// ImageHealthcheck reports that the image declares a HEALTHCHECK itself,
 	// so condition: service_healthy works even without one in the file.
 	ImageHealthcheck bool
@@ -628,6 +634,7 @@ type rawHealthcheck struct {
 	RunsAsRoot          string              `yaml:"runs_as_root"`
 	RequiresCommandFlag string              `yaml:"requires_command_flag"`
 	RequiresEnv         map[string]string   `yaml:"requires_env"`
+	ConfigFlags         []string            `yaml:"config_flags"`
 	ImageHealthcheck    bool                `yaml:"image_healthcheck"`
 	Verified            bool                `yaml:"verified"`
 	Why                 string              `yaml:"why"`
@@ -662,6 +669,7 @@ func (r rawHealthcheck) healthcheck() (Healthcheck, error) {
 		Class:               r.Class,
 		RequiresCommandFlag: r.RequiresCommandFlag,
 		RequiresEnv:         r.RequiresEnv,
+		ConfigFlags:         slices.Clone(r.ConfigFlags),
 		ImageHealthcheck:    r.ImageHealthcheck,
 		Verified:            r.Verified,
 		Why:                 r.Why,

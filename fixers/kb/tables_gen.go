@@ -1317,9 +1317,12 @@ var (
 			Retries:     3,
 			Class:       "proxy",
 			RunsAsRoot:  ptr(true),
-			Verified:    true,
-			Why:         "The alpine-slim variant installs no curl; busybox wget is there (the build itself uses it). Unlike curl below, wget fails on a 4xx answer.",
-			Source:      "nginxinc/docker-nginx mainline/alpine-slim/Dockerfile (FROM alpine; wget -O /tmp/nginx_signing.rsa.pub without installing wget; no curl)",
+			ConfigFlags: []string{
+				"-c",
+			},
+			Verified: true,
+			Why:      "The alpine-slim variant installs no curl; busybox wget is there (the build itself uses it). Unlike curl below, wget fails on a 4xx answer.",
+			Source:   "nginxinc/docker-nginx mainline/alpine-slim/Dockerfile (FROM alpine; wget -O /tmp/nginx_signing.rsa.pub without installing wget; no curl)",
 			Params: map[string]Param{
 				"port": {
 					Default: "80",
@@ -1351,9 +1354,12 @@ var (
 			Retries:     3,
 			Class:       "proxy",
 			RunsAsRoot:  ptr(true),
-			Verified:    true,
-			Why:         "Alpine images before 1.18 carry no curl (netbox-docker's nginx:1.13-alpine; nginx/docker-nginx issue 378 asked for it against 1.17); busybox wget is in every Alpine image.",
-			Source:      "nginx/docker-nginx issue 378 (\"Add curl dependency\", 2019-12-09, nginx:alpine had none) and pull request 342 (curl removed from the Alpine variant)",
+			ConfigFlags: []string{
+				"-c",
+			},
+			Verified: true,
+			Why:      "Alpine images before 1.18 carry no curl (netbox-docker's nginx:1.13-alpine; nginx/docker-nginx issue 378 asked for it against 1.17); busybox wget is in every Alpine image.",
+			Source:   "nginx/docker-nginx issue 378 (\"Add curl dependency\", 2019-12-09, nginx:alpine had none) and pull request 342 (curl removed from the Alpine variant)",
 			Params: map[string]Param{
 				"port": {
 					Default: "80",
@@ -1382,9 +1388,12 @@ var (
 			Retries:     3,
 			Class:       "proxy",
 			RunsAsRoot:  ptr(true),
-			Verified:    true,
-			Why:         "Debian images before 1.18 install only the nginx packages and gettext-base, no curl or wget; bash sends a HEAD over /dev/tcp and any HTTP answer counts.",
-			Source:      "nginxinc/docker-nginx stable/stretch/Dockerfile (1.12.0) and stable/buster/Dockerfile (1.16.1) (apt-get install $nginxPackages gettext-base; no curl)",
+			ConfigFlags: []string{
+				"-c",
+			},
+			Verified: true,
+			Why:      "Debian images before 1.18 install only the nginx packages and gettext-base, no curl or wget; bash sends a HEAD over /dev/tcp and any HTTP answer counts.",
+			Source:   "nginxinc/docker-nginx stable/stretch/Dockerfile (1.12.0) and stable/buster/Dockerfile (1.16.1) (apt-get install $nginxPackages gettext-base; no curl)",
 			Params: map[string]Param{
 				"port": {
 					Default: "80",
@@ -1411,9 +1420,12 @@ var (
 			Retries:     3,
 			Class:       "proxy",
 			RunsAsRoot:  ptr(true),
-			Verified:    true,
-			Why:         "The Debian image installs curl with the nginx packages (the Alpine image adds it too). Without -f any HTTP answer counts, so a site whose / is 404 stays healthy.",
-			Source:      "nginxinc/docker-nginx mainline/debian/Dockerfile (apt-get install ... curl; no USER); docker-library/repo-info nginx alpine layers (apk add --no-cache curl ca-certificates)",
+			ConfigFlags: []string{
+				"-c",
+			},
+			Verified: true,
+			Why:      "The Debian image installs curl with the nginx packages (the Alpine image adds it too). Without -f any HTTP answer counts, so a site whose / is 404 stays healthy.",
+			Source:   "nginxinc/docker-nginx mainline/debian/Dockerfile (apt-get install ... curl; no USER); docker-library/repo-info nginx alpine layers (apk add --no-cache curl ca-certificates)",
 			Params: map[string]Param{
 				"port": {
 					Default: "80",
@@ -1441,9 +1453,12 @@ var (
 			Retries:     3,
 			Class:       "proxy",
 			RunsAsRoot:  ptr(true),
-			Verified:    true,
-			Why:         "Alpine base with busybox wget (the build downloads with it); wget fails on a 4xx answer.",
-			Source:      "docker-library/httpd 2.4/alpine/Dockerfile (FROM alpine; ddist() uses wget; no USER)",
+			ConfigFlags: []string{
+				"-f",
+			},
+			Verified: true,
+			Why:      "Alpine base with busybox wget (the build downloads with it); wget fails on a 4xx answer.",
+			Source:   "docker-library/httpd 2.4/alpine/Dockerfile (FROM alpine; ddist() uses wget; no USER)",
 			Params: map[string]Param{
 				"port": {
 					Default: "80",
@@ -1468,9 +1483,12 @@ var (
 			Retries:     3,
 			Class:       "proxy",
 			RunsAsRoot:  ptr(true),
-			Verified:    true,
-			Why:         "curl is only a build dependency and is purged; bash (Debian base) sends a HEAD over /dev/tcp and accepts any HTTP status line.",
-			Source:      "docker-library/httpd 2.4/Dockerfile (curl in buildDeps, apt-get purge -y --auto-remove $buildDeps; FROM debian)",
+			ConfigFlags: []string{
+				"-f",
+			},
+			Verified: true,
+			Why:      "curl is only a build dependency and is purged; bash (Debian base) sends a HEAD over /dev/tcp and accepts any HTTP status line.",
+			Source:   "docker-library/httpd 2.4/Dockerfile (curl in buildDeps, apt-get purge -y --auto-remove $buildDeps; FROM debian)",
 			Params: map[string]Param{
 				"port": {
 					Default: "80",
