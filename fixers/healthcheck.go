@@ -228,7 +228,7 @@ func newHealthCtx(p *Pass) (*healthCtx, error) {
 	ss := services(p.Document)
 	return &healthCtx{
 		p: p, index: p.Config.Knowledge.Index, ss: ss, all: byName(ss),
-		completed: completedDependencies(ss), flowTest: flowTests(ss),
+		completed: p.completedDependencies(ss), flowTest: flowTests(ss),
 	}, nil
 }
 

@@ -114,7 +114,7 @@ func checkLimits(p *Pass) error {
 	cfg := p.Config.Limits
 	ss := services(p.Document)
 	all := byName(ss)
-	completed := completedDependencies(ss)
+	completed := p.completedDependencies(ss)
 	for _, s := range ss {
 		if isOneShot(s, completed) || cfg.Services[s.Name].Disable || hasLimits(p, all, s) {
 			continue

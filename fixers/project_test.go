@@ -153,3 +153,24 @@ func compactStrings(ss []string) []string {
 	}
 	return out
 }
+
+// TestCompletedDependencyInAnotherFile checks that a service another file
+// of the project waits on with service_completed_successfully is a job in
+// every file: the base that defines it gets restart: "no", not
+// unless-stopped.
+func TestCompletedDependencyInAnotherFile(t *testing.T) {
+	base := mustLoad(t, "compose.yaml", "services:\n  prepare:\n    image: busybox:1.37.0\n    command: [\"/bin/prepare\"]\n  app:\n    image: nginx:1.27.3\n    restart: always\n")
+	override := mustLoad(t, "compose.override.yaml", "services:\n  app:\n    depends_on:\n      prepare:\n        condition: service_completed_successfully\n")
+	rules, err := Select(Rules(), []string{"CF201"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(base, Options{Rules: rules, Project: []*compose.Document{base, override}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "services:\n  prepare:\n    image: busybox:1.37.0\n    command: [\"/bin/prepare\"]\n    restart: \"no\"\n  app:\n    image: nginx:1.27.3\n    restart: always\n"
+	if d := cmp.Diff(want, string(res.Output)); d != "" {
+		t.Errorf("Run(base) output mismatch (-want +got):\n%s", d)
+	}
+}

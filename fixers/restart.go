@@ -41,7 +41,7 @@ After:
 func checkRestart(p *Pass) error {
 	ss := services(p.Document)
 	all := byName(ss)
-	completed := completedDependencies(ss)
+	completed := p.completedDependencies(ss)
 	for _, s := range ss {
 		if p.settled(all, s, "restart") {
 			continue

@@ -243,6 +243,19 @@ func (p *Pass) settled(all map[string]svc, s svc, key string) bool {
 	return p.elsewhere(s.Name, key) || !p.owns(s.Name)
 }
 
+// completedDependencies returns the services that any file of the
+// project waits on with condition: service_completed_successfully: a job
+// is a job in every file, whichever file says so.
+func (p *Pass) completedDependencies(ss []svc) map[string]bool {
+	out := completedDependencies(ss)
+	for _, d := range p.others() {
+		for name := range completedDependencies(services(d)) {
+			out[name] = true
+		}
+	}
+	return out
+}
+
 // elsewhereWith reports whether has holds for the service called name in
 // another file of the project, for settings deeper than one key (such as
 // deploy.resources).
