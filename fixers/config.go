@@ -1,6 +1,9 @@
 package fixers
 
-import "github.com/composefix/composefix/fixers/kb"
+import (
+	"github.com/composefix/composefix/fixers/kb"
+	"github.com/composefix/composefix/internal/composeschema"
+)
 
 // Config is what the rules read from .composefix.yaml and the command line,
 // already validated. The zero value is not useful: start from DefaultConfig.
@@ -80,6 +83,9 @@ type Knowledge struct {
 	// Index answers lookups over Healthchecks and ImageClasses; nil in a
 	// Knowledge built by hand, which then gets one when a run starts.
 	Index *kb.Index
+	// Schema checks documents against the compose specification; nil in a
+	// Knowledge built by hand, where each check compiles what it needs.
+	Schema *composeschema.Schema
 }
 
 // LoadKnowledge returns the embedded knowledge bases, indexed.
@@ -98,5 +104,6 @@ func LoadKnowledge() (*Knowledge, error) {
 	if k.Index, err = kb.NewIndex(k.Healthchecks, k.ImageClasses); err != nil {
 		return nil, err
 	}
+	k.Schema = &composeschema.Schema{}
 	return &k, nil
 }

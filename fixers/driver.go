@@ -3,6 +3,7 @@ package fixers
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -109,6 +110,18 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 	}
 	lin.finish(res)
+	if res.Changed() {
+		var applied []string
+		for _, f := range res.Findings {
+			if f.Applied && !slices.Contains(applied, f.RuleID) {
+				applied = append(applied, f.RuleID)
+			}
+		}
+		slices.Sort(applied)
+		if err := checkOutputSchema(opts.Config.Knowledge.Schema, d, cur, applied); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 

@@ -15,6 +15,7 @@ func Rules() []*Rule {
 		restartRule(),
 		loggingRule(),
 		versionRule(),
+		schemaRule(),
 		{
 			ID: unusedSuppressionID, Name: "unused-ignore", Safety: DisplayOnly, Severity: Info,
 			Summary: "an ignore comment silences nothing",

@@ -1,0 +1,59 @@
+package fixers
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+)
+
+// TestSchemaFindings reports each violation of the compose schema as an
+// error at its key or value.
+func TestSchemaFindings(t *testing.T) {
+	src := "services:\n  web:\n    imagee: nginx\n    image: nginx:1.27.3\n    restart: sometimes\n    ports: 8080\n"
+	res, err := runOn(t, src, Options{Rules: []*Rule{schemaRule()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Pos.String()+" "+f.Severity.String()+" "+f.Message)
+	}
+	want := []string{
+		`3:5 error services.web: unknown key "imagee"`,
+		`5:14 error services.web.restart: found "sometimes"; expected "no", always, on-failure, on-failure:N or unless-stopped`,
+		`6:12 error services.web.ports: found a number; expected a list`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestOutputBreakingTheSchemaIsNotWritten has a rule add a key compose does
+// not know: the run fails naming the rule, where the input was valid.
+func TestOutputBreakingTheSchemaIsNotWritten(t *testing.T) {
+	src := "services:\n  web:\n    image: nginx:1.27.3\n"
+	bad := changeRule("CF990", func(d *compose.Document) compose.Change {
+		_, svc := compose.MapGet(d.Root, "services")
+		_, web := compose.MapGet(svc, "web")
+		if _, v := compose.MapGet(web, "imagee"); v != nil {
+			return compose.Change{}
+		}
+		ch, err := d.InsertKey(web, "imagee", compose.Str("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	})
+	_, err := runOn(t, src, Options{Rules: []*Rule{bad}})
+	var ie *InternalError
+	if !errors.As(err, &ie) || len(ie.Rules) != 1 || ie.Rules[0] != "CF990" || !strings.Contains(err.Error(), `4:5: services.web: unknown key "imagee"`) {
+		t.Fatalf("Run = %v, want an internal error in CF990 naming the unknown key", err)
+	}
+	// The same key in the input is the input's problem, not the rules'.
+	res, err := runOn(t, "services:\n  web:\n    image: nginx:1.27.3\n    imagee: y\n", Options{Rules: []*Rule{restartRule()}})
+	if err != nil || !res.Changed() {
+		t.Errorf("Run on an input that already breaks the schema = %v, want a fixed file and no error", err)
+	}
+}

@@ -1,0 +1,437 @@
+// Package composeschema validates a compose document's YAML tree against
+// the compose-spec JSON schema that compose-go ships, and locates every
+// violation at a node of the tree, so that it can be reported at
+// file:line:col. It does not load files or interpolate variables: values
+// that hold an interpolation are not judged, since compose checks them only
+// after substitution.
+package composeschema
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/schema"
+	"github.com/composefix/composefix/compose"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// Violation is one place where a document breaks the schema.
+type Violation struct {
+	Node    *yaml.Node // the offending key or value
+	Path    string     // "services.web.restart"
+	Message string     // lowercase, no final period
+}
+
+// Schema checks documents, compiling the full schema the first time a
+// document fails (tens of milliseconds) and reusing it. The zero value is
+// ready to use, and so is nil (which compiles at every failing document);
+// a *Schema is safe for concurrent use.
+type Schema struct {
+	once     sync.Once
+	compiled *jsonschema.Schema
+	err      error
+}
+
+func (s *Schema) schema() (*jsonschema.Schema, error) {
+	if s == nil {
+		return compile()
+	}
+	s.once.Do(func() { s.compiled, s.err = compile() })
+	return s.compiled, s.err
+}
+
+// Check validates the document whose root node is root (a document node or
+// its mapping) and returns its violations in document order.
+//
+// A valid document costs one validation by compose-go, whose schema is
+// compiled once per process. Only a document that fails goes through s's
+// own compiled schema, to list every violation, since compose-go reports
+// one.
+func (s *Schema) Check(root *yaml.Node) ([]Violation, error) {
+	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	t := &tree{nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
+	inst := t.value(root, nil, 0)
+	out := restartPolicies(root)
+	m, ok := inst.(map[string]any)
+	if !ok || schema.Validate(m) == nil {
+		return out, nil
+	}
+	sch, err := s.schema()
+	if err != nil {
+		return nil, err
+	}
+	p := message.NewPrinter(language.English)
+	seen := map[string]bool{}
+	// unevaluatedProperties: false reports every key of a mapping whose
+	// subschema failed as unknown, known keys too. So unknown keys are
+	// believed only once the values that failed are taken out.
+	for range 8 {
+		var verr *jsonschema.ValidationError
+		if !errors.As(sch.Validate(inst), &verr) {
+			break
+		}
+		all := leaves(verr)
+		var failed [][]string
+		for _, e := range all {
+			if _, ok := e.ErrorKind.(*kind.FalseSchema); !ok {
+				failed = append(failed, e.InstanceLocation)
+			}
+		}
+		for _, e := range all {
+			loc := e.InstanceLocation
+			switch k := e.ErrorKind.(type) {
+			case *kind.AdditionalProperties:
+				for _, prop := range k.Properties {
+					at := append(append([]string(nil), loc...), prop)
+					out = appendOnce(out, seen, Violation{Node: t.keyNode(at), Path: strings.Join(at, "."),
+						Message: fmt.Sprintf("%s: unknown key %q", pathText(loc), prop)})
+				}
+			case *kind.FalseSchema:
+				if len(failed) == 0 && len(loc) > 0 {
+					out = appendOnce(out, seen, Violation{Node: t.keyNode(loc), Path: strings.Join(loc, "."),
+						Message: fmt.Sprintf("%s: unknown key %q", pathText(loc[:len(loc)-1]), loc[len(loc)-1])})
+				}
+			default:
+				if n := t.nodes[key(loc)]; n != nil && !t.interpolated(n) {
+					out = appendOnce(out, seen, Violation{Node: n, Path: strings.Join(loc, "."), Message: pathText(loc) + ": " + describe(e.ErrorKind, p)})
+				}
+			}
+		}
+		if len(failed) == 0 {
+			break
+		}
+		removed := false
+		for _, loc := range failed {
+			removed = remove(inst, loc) || removed
+		}
+		if !removed {
+			break
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Node, out[j].Node
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return out, nil
+}
+
+// Check is (&Schema{}).Check, for a single document.
+func Check(root *yaml.Node) ([]Violation, error) { return (&Schema{}).Check(root) }
+
+// remove deletes the mapping entry that holds the value at loc (for a list
+// item, the entry holding the list) and reports whether it did.
+func remove(inst any, loc []string) bool {
+	var parents []any
+	cur := inst
+	for _, k := range loc {
+		parents = append(parents, cur)
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[k]
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(c) {
+				return false
+			}
+			cur = c[i]
+		default:
+			return false
+		}
+	}
+	for i := len(loc) - 1; i >= 0; i-- {
+		if m, ok := parents[i].(map[string]any); ok {
+			if _, ok := m[loc[i]]; !ok {
+				return false
+			}
+			delete(m, loc[i])
+			return true
+		}
+	}
+	return false
+}
+
+// describe words a schema error as composefix messages are worded: found,
+// then expected.
+func describe(k jsonschema.ErrorKind, p *message.Printer) string {
+	switch k := k.(type) {
+	case *kind.Type:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = typeName(w)
+		}
+		return fmt.Sprintf("found %s; expected %s", typeName(k.Got), strings.Join(want, " or "))
+	case *kind.Enum:
+		return fmt.Sprintf("found %v; %s", k.Got, k.LocalizedString(p))
+	}
+	return k.LocalizedString(p)
+}
+
+func typeName(t string) string {
+	switch t {
+	case "object":
+		return "a mapping"
+	case "array":
+		return "a list"
+	case "null":
+		return "null"
+	case "integer":
+		return "an integer"
+	}
+	return "a " + t
+}
+
+func compile() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schema.Schema))
+	if err != nil {
+		return nil, fmt.Errorf("reading the compose schema: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("compose-spec.json", doc); err != nil {
+		return nil, fmt.Errorf("loading the compose schema: %w", err)
+	}
+	// compose-go checks this format too; without it the compiler ignores it.
+	c.RegisterFormat(&jsonschema.Format{Name: "duration", Validate: func(v any) error {
+		s, ok := v.(string)
+		if !ok {
+			return errors.New("expected a string")
+		}
+		_, err := time.ParseDuration(s)
+		return err
+	}})
+	sch, err := c.Compile("compose-spec.json")
+	if err != nil {
+		return nil, fmt.Errorf("compiling the compose schema: %w", err)
+	}
+	return sch, nil
+}
+
+// restartPolicies checks what compose checks of restart when it loads a
+// file and the schema leaves to it: the schema only says "a string".
+func restartPolicies(root *yaml.Node) []Violation {
+	var out []Violation
+	_, services := compose.MapGet(compose.Resolve(root), "services")
+	services = compose.Resolve(services)
+	if services == nil || services.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(services.Content); i += 2 {
+		name := services.Content[i].Value
+		v, _ := compose.Lookup(services.Content[i+1], "restart")
+		v = compose.Resolve(v)
+		if v == nil || v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" || validRestart(v.Value) {
+			continue
+		}
+		out = append(out, Violation{Node: v, Path: "services." + name + ".restart",
+			Message: fmt.Sprintf("services.%s.restart: found %q; expected \"no\", always, on-failure, on-failure:N or unless-stopped", name, v.Value)})
+	}
+	return out
+}
+
+func validRestart(s string) bool {
+	switch s {
+	case "no", "always", "on-failure", "unless-stopped":
+		return true
+	}
+	if n, ok := strings.CutPrefix(s, "on-failure:"); ok {
+		_, err := strconv.ParseUint(n, 10, 32)
+		return err == nil
+	}
+	return strings.Contains(s, "$") // compose checks it after substitution
+}
+
+func appendOnce(out []Violation, seen map[string]bool, v Violation) []Violation {
+	if v.Node == nil || seen[v.Path+"\x00"+v.Message] {
+		return out
+	}
+	seen[v.Path+"\x00"+v.Message] = true
+	return append(out, v)
+}
+
+func pathText(loc []string) string {
+	if len(loc) == 0 {
+		return "the file"
+	}
+	return strings.Join(loc, ".")
+}
+
+// leaves returns the errors to report: the deepest causes, except that of
+// the alternatives of a oneOf or anyOf only the most specific one is kept
+// (as compose-go does), since the others only say the value is not that
+// alternative.
+func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	switch e.ErrorKind.(type) {
+	case *kind.OneOf, *kind.AnyOf:
+		return []*jsonschema.ValidationError{mostSpecific(e)}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func mostSpecific(e *jsonschema.ValidationError) *jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return e
+	}
+	var best *jsonschema.ValidationError
+	for _, c := range e.Causes {
+		c = mostSpecific(c)
+		if specificity(c) > specificity(best) {
+			best = c
+		}
+	}
+	return best
+}
+
+func specificity(e *jsonschema.ValidationError) int {
+	if e == nil {
+		return -1
+	}
+	if _, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
+		return len(e.InstanceLocation) + 1
+	}
+	return len(e.InstanceLocation)
+}
+
+// tree converts YAML nodes into the values the schema validates (merge keys
+// and aliases resolved, scalars typed by their resolved tag) and remembers
+// which node each instance location came from.
+type tree struct {
+	nodes map[string]*yaml.Node // instance location -> value node
+	keys  map[string]*yaml.Node // instance location -> key node, for own keys
+}
+
+func key(loc []string) string { return strings.Join(loc, "\x00") }
+
+func (t *tree) keyNode(loc []string) *yaml.Node {
+	if k := t.keys[key(loc)]; k != nil {
+		return k
+	}
+	return t.nodes[key(loc)]
+}
+
+// maxDepth bounds alias expansion (a document of nested aliases can expand
+// exponentially); compose files are far shallower.
+const maxDepth = 64
+
+func (t *tree) value(n *yaml.Node, loc []string, depth int) any {
+	n = compose.Resolve(n)
+	if n == nil || depth > maxDepth {
+		return nil
+	}
+	t.nodes[key(loc)] = n
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for _, k := range compose.Keys(n) {
+			v, _ := compose.Lookup(n, k)
+			at := append(append([]string(nil), loc...), k)
+			if kn := keyOf(n, k, 0); kn != nil {
+				t.keys[key(at)] = kn
+			}
+			m[k] = t.value(v, at, depth+1)
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			s[i] = t.value(c, append(append([]string(nil), loc...), strconv.Itoa(i)), depth+1)
+		}
+		return s
+	case yaml.ScalarNode:
+		return scalar(n)
+	}
+	return nil
+}
+
+// scalar types a scalar as compose-go's YAML decoding would.
+func scalar(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if n.Decode(&b) == nil {
+			return b
+		}
+	case "!!int":
+		var i int64
+		if n.Decode(&i) == nil {
+			return i
+		}
+	case "!!float":
+		var f float64
+		if n.Decode(&f) == nil {
+			return f
+		}
+	}
+	return n.Value
+}
+
+// interpolated reports whether a value is, or holds, a string with a
+// variable, which compose substitutes before it validates.
+func (t *tree) interpolated(n *yaml.Node) bool {
+	found := false
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		n = compose.Resolve(n)
+		if n == nil || found || depth > maxDepth {
+			return
+		}
+		if n.Kind == yaml.ScalarNode {
+			found = strings.Contains(n.Value, "$")
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return found
+}
+
+// keyOf returns the key node that gives mapping m its entry k: its own, or
+// a merged mapping's (the first, as compose.Lookup).
+func keyOf(m *yaml.Node, k string, depth int) *yaml.Node {
+	m = compose.Resolve(m)
+	if m == nil || m.Kind != yaml.MappingNode || depth > maxDepth {
+		return nil
+	}
+	if own, _ := compose.MapGet(m, k); own != nil {
+		return own
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "<<" || m.Content[i].Tag == "!!str" {
+			continue
+		}
+		src := compose.Resolve(m.Content[i+1])
+		srcs := []*yaml.Node{src}
+		if src != nil && src.Kind == yaml.SequenceNode {
+			srcs = src.Content
+		}
+		for _, s := range srcs {
+			if kn := keyOf(s, k, depth+1); kn != nil {
+				return kn
+			}
+		}
+	}
+	return nil
+}
