@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/composefix/composefix/fixers"
 	"github.com/composefix/composefix/internal/golden"
+	"github.com/composefix/composefix/internal/regtest"
 	"github.com/composefix/composefix/pipeline"
 	"github.com/composefix/composefix/registry"
 )
@@ -99,7 +101,7 @@ func mutate(src []byte, program []byte) []byte {
 }
 
 // FuzzPipeline mutates corpus files and runs the whole pipeline over them
-// with --write, offline: it must not panic, must write nothing when it
+// with --write, against an in-process registry: it must not panic, must write nothing when it
 // reports an error, must find nothing left to change on a second run, and
 // its output must load with compose-go wherever the input did.
 func FuzzPipeline(f *testing.F) {
@@ -116,7 +118,26 @@ func FuzzPipeline(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	cache := f.TempDir()
+	// A registry serving some of the corpus's images, so that pins are
+	// made too; the others are missing (404), which is a finding.
+	host := regtest.InProcess(f, nil)
+	regtest.Push(f, host, nil, []regtest.Family{
+		{Repo: "library/redis", Tags: []string{"7", "7.2", "7.2.4", "7-alpine", "7.2.4-alpine", "alpine", "latest"}},
+		{Repo: "library/redis", Tags: []string{"6-alpine", "6.2.14-alpine"}},
+		{Repo: "library/postgres", Tags: []string{"16", "16.2", "16-alpine", "16.2-alpine", "latest"}, Index: true},
+		{Repo: "library/postgres", Tags: []string{"15-alpine", "15.6-alpine"}},
+		{Repo: "library/nginx", Tags: []string{"1.25.4-alpine", "1.27", "1.27.3", "latest", "alpine"}},
+		{Repo: "minio/minio", Tags: []string{"latest", "RELEASE.2020-07-22T00-26-33Z"}},
+	})
+	reg := []registry.Option{
+		registry.WithCacheDir(f.TempDir()),
+		registry.WithRetries(0),
+		registry.WithRequestTimeout(5 * time.Second),
+		registry.WithTotalTimeout(20 * time.Second),
+	}
+	for _, h := range []string{"docker.io", "ghcr.io", "quay.io", "mcr.microsoft.com", "gcr.io"} {
+		reg = append(reg, registry.WithMirror(h, "http://"+host))
+	}
 	f.Fuzz(func(t *testing.T, src, program []byte) {
 		if len(src) > 64<<10 || len(program) > 30 {
 			return
@@ -135,7 +156,7 @@ func FuzzPipeline(f *testing.F) {
 			Rules:       fixers.Rules(),
 			Fixers:      cfg,
 			UnsafeFixes: program != nil && len(program)%2 == 1,
-			Registry:    []registry.Option{registry.WithOffline(true), registry.WithCacheDir(cache)},
+			Registry:    reg,
 		}
 		var first pipeline.File
 		pipeline.Run(context.Background(), o, func(r *pipeline.File) { first = *r })
