@@ -248,12 +248,7 @@ func TestCLIOfflineWithEmptyCacheIsNotAnError(t *testing.T) {
 
 func TestCLIRegistryDownExitsTwoAfterWriting(t *testing.T) {
 	noDockerConfig(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
+	closed := closedAddr(t)
 	in := "services:\n  cache:\n    image: redis:7-alpine\n"
 	dir := writeFiles(t, map[string]string{"compose.yaml": in})
 	_, errOut, code := runCLI(t, dir, "", "-w", "--select", "CF0,CF201", "--registry-mirror", "docker.io=http://"+closed, "--cache-dir", t.TempDir())
@@ -269,17 +264,24 @@ func TestCLIRegistryDownExitsTwoAfterWriting(t *testing.T) {
 	}
 }
 
+// closedAddr returns a loopback address nothing listens on: a registry
+// that is down.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
 // TestCLIStdinEchoesInputOnRegistryFailure checks that, on standard input,
 // a registry failure exits 2 with the input echoed unchanged: exit 2 means
 // stdout is the input, whatever failed.
 func TestCLIStdinEchoesInputOnRegistryFailure(t *testing.T) {
 	noDockerConfig(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
+	closed := closedAddr(t)
 	in := "services:\n  cache:\n    image: redis:7-alpine\n"
 	out, errOut, code := runCLI(t, t.TempDir(), in, "--select", "CF0,CF201", "--registry-mirror", "docker.io=http://"+closed, "--cache-dir", t.TempDir(), "-")
 	if code != exitError {
