@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -554,5 +555,22 @@ func TestByteOrderMarkIsKept(t *testing.T) {
 	got := readFile(t, filepath.Join(dir, "compose.yaml"))
 	if !strings.HasPrefix(got, "\ufeffx-logging:") || !strings.Contains(got, "restart: unless-stopped") {
 		t.Errorf("written file:\n%q\nwant the mark kept first and the fixes applied", got)
+	}
+}
+
+// TestMessagesPointIntoTheFileTheyName checks that every position in the
+// messages about a file is one of its lines: a duplicate depends_on item
+// was reported at d.yaml:23:9 in an 8-line file, a line of the text after
+// a first pass of fixes.
+func TestMessagesPointIntoTheFileTheyName(t *testing.T) {
+	const src = "services:\n  web:\n    image: nginx:1.27.3\n    depends_on:\n      - db\n      - db\n  db:\n    image: redis:7.2.4\n"
+	dir := writeFiles(t, map[string]string{"d.yaml": src})
+	for _, args := range [][]string{{"d.yaml"}, {"--unsafe-fixes", "d.yaml"}} {
+		_, errOut, _ := runCLI(t, dir, "", append([]string{"--offline"}, args...)...)
+		for _, m := range regexp.MustCompile(`d\.yaml:(\d+):(\d+)`).FindAllStringSubmatch(errOut, -1) {
+			if line, _ := strconv.Atoi(m[1]); line < 1 || line > strings.Count(src, "\n") {
+				t.Errorf("%v: message at %s in a %d-line file:\n%s", args, m[0], strings.Count(src, "\n"), errOut)
+			}
+		}
 	}
 }
