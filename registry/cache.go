@@ -34,20 +34,25 @@ const (
 type diskCache struct {
 	dir string // <cache dir>/registry/<cacheVersion>
 	ttl time.Duration
-	now func() time.Time
+	// notFoundTTL bounds a cached 404, offline too: a missing image may be
+	// pushed at any time, and a stale 404 fails --check.
+	notFoundTTL time.Duration
+	now         func() time.Time
 }
 
-// cacheEntry is one file's content.
+// cacheEntry is one file's content: tags or a digest, or the registry's
+// 404 for the key (NotFound says what was missing).
 type cacheEntry struct {
-	Key     string    `json:"key"`
-	Fetched time.Time `json:"fetched"`
-	Tags    []string  `json:"tags,omitempty"`
-	Digest  string    `json:"digest,omitempty"`
-	Release *Release  `json:"release,omitempty"`
+	Key      string    `json:"key"`
+	Fetched  time.Time `json:"fetched"`
+	Tags     []string  `json:"tags,omitempty"`
+	Digest   string    `json:"digest,omitempty"`
+	Release  *Release  `json:"release,omitempty"`
+	NotFound string    `json:"not_found,omitempty"`
 }
 
-func newDiskCache(dir string, ttl time.Duration, now func() time.Time) *diskCache {
-	return &diskCache{dir: filepath.Join(dir, "registry", cacheVersion), ttl: ttl, now: now}
+func newDiskCache(dir string, ttl, notFoundTTL time.Duration, now func() time.Time) *diskCache {
+	return &diskCache{dir: filepath.Join(dir, "registry", cacheVersion), ttl: ttl, notFoundTTL: notFoundTTL, now: now}
 }
 
 func (c *diskCache) path(kind, key string) string {
@@ -56,7 +61,8 @@ func (c *diskCache) path(kind, key string) string {
 }
 
 // get returns the entry for key. Unless anyAge is set, an entry older than
-// the TTL (or dated in the future) is a miss. A missing, unreadable or
+// the TTL (or dated in the future) is a miss; a 404 entry older than the
+// not-found TTL is a miss whatever anyAge says. A missing, unreadable or
 // corrupt file, or one written for another key, is a miss too.
 func (c *diskCache) get(kind, key string, anyAge bool) (cacheEntry, bool) {
 	b, err := os.ReadFile(c.path(kind, key))
@@ -67,25 +73,17 @@ func (c *diskCache) get(kind, key string, anyAge bool) (cacheEntry, bool) {
 	if err := json.Unmarshal(b, &e); err != nil || e.Key != key {
 		return cacheEntry{}, false
 	}
-	switch kind {
-	case kindTags:
-		if e.Tags == nil {
-			return cacheEntry{}, false
-		}
-	case kindDigest:
-		if e.Digest == "" {
-			return cacheEntry{}, false
-		}
-	case kindRelease:
-		if e.Release == nil {
-			return cacheEntry{}, false
-		}
+	switch {
+	case e.NotFound != "":
+	case kind == kindTags && e.Tags == nil, kind == kindDigest && e.Digest == "", kind == kindRelease && e.Release == nil:
+		return cacheEntry{}, false
 	}
-	if !anyAge {
-		age := c.now().Sub(e.Fetched)
-		if age < 0 || age > c.ttl {
-			return cacheEntry{}, false
-		}
+	age := c.now().Sub(e.Fetched)
+	switch {
+	case e.NotFound != "" && (age < 0 || age > c.notFoundTTL):
+		return cacheEntry{}, false
+	case !anyAge && (age < 0 || age > c.ttl):
+		return cacheEntry{}, false
 	}
 	return e, true
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 
 func TestDiskCache(t *testing.T) {
 	clk := newFakeClock()
-	c := newDiskCache(t.TempDir(), time.Hour, clk.Now)
+	c := newDiskCache(t.TempDir(), time.Hour, time.Hour, clk.Now)
 	if _, ok := c.get(kindTags, "docker.io/library/redis", false); ok {
 		t.Fatal("empty cache: get = hit, want miss")
 	}
@@ -47,7 +48,7 @@ func TestDiskCache(t *testing.T) {
 	if _, ok := c.get(kindTags, "docker.io/library/redis", true); !ok {
 		t.Error("get(anyAge) of an expired entry = miss, want hit (offline)")
 	}
-	future := newDiskCache(c.dir[:len(c.dir)-len("/registry/"+cacheVersion)], time.Hour, func() time.Time { return clk.Now().Add(-2 * time.Hour) })
+	future := newDiskCache(c.dir[:len(c.dir)-len("/registry/"+cacheVersion)], time.Hour, time.Hour, func() time.Time { return clk.Now().Add(-2 * time.Hour) })
 	if _, ok := future.get(kindTags, "docker.io/library/redis", false); ok {
 		t.Error("get of an entry dated in the future = hit, want miss")
 	}
@@ -55,7 +56,7 @@ func TestDiskCache(t *testing.T) {
 
 func TestDiskCacheCorruptFilesAreMisses(t *testing.T) {
 	clk := newFakeClock()
-	c := newDiskCache(t.TempDir(), time.Hour, clk.Now)
+	c := newDiskCache(t.TempDir(), time.Hour, time.Hour, clk.Now)
 	key := "docker.io/library/redis:7"
 	if err := c.put(kindDigest, key, cacheEntry{Digest: testDigest}); err != nil {
 		t.Fatal(err)
@@ -90,7 +91,7 @@ func TestDiskCacheConcurrentWriters(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := newDiskCache(dir, time.Hour, clk.Now)
+			c := newDiskCache(dir, time.Hour, time.Hour, clk.Now)
 			for i := range 50 {
 				tags := make([]string, 50+w)
 				for j := range tags {
@@ -154,5 +155,69 @@ func TestResolveCacheModes(t *testing.T) {
 	}
 	if res, n := resolve(WithTTL(3 * time.Hour)); res.Err != nil || !res.Cached || n != 0 {
 		t.Errorf("after the refetch = %s after %d requests, want a cached answer", describe(res), n)
+	}
+}
+
+// TestResolveRemembersNotFound: a registry's 404 (for a repository, a tag
+// or a digest) is cached for the not-found TTL, so that a warm run sends
+// nothing, prints what the cold run printed, and --refresh asks again.
+func TestResolveRemembersNotFound(t *testing.T) {
+	rec := &recorder{}
+	host := testRegistry(t, rec.wrap)
+	populate(t, host, fixtureFamilies)
+	dir := t.TempDir()
+	clk := newFakeClock()
+	missing := "sha256:" + strings.Repeat("ab", 32)
+	reqs := []Request{{Ref: "nosuch/image:1", Precise: true}, {Ref: "redis:99"}, {Ref: "redis@" + missing}, {Ref: "redis:7-alpine"}}
+	resolve := func(opts ...Option) (map[string]Result, int) {
+		t.Helper()
+		rec.reset()
+		r := newTestResolver(t, host, append([]Option{WithCacheDir(dir), withClock(clk)}, opts...)...)
+		return r.Resolve(context.Background(), reqs), rec.count("", "")
+	}
+	wantErr := map[string]string{
+		"nosuch/image:1":   "looking up the digest of docker.io/nosuch/image:1: not found: the registry has no repository docker.io/nosuch/image",
+		"redis:99":         `looking up the digest of docker.io/library/redis:99: not found: the registry has no tag "99"`,
+		"redis@" + missing: "looking up the digest of docker.io/library/redis@" + missing + ": not found: the registry has no manifest " + missing,
+	}
+	check := func(run string, got map[string]Result, cached bool) {
+		t.Helper()
+		for ref, want := range wantErr {
+			res := got[ref]
+			if !errors.Is(res.Err, ErrNotFound) || res.Err.Error() != want || res.Cached != cached {
+				t.Errorf("%s: Resolve(%q) = %s, want error %q, cached %v", run, ref, describe(res), want, cached)
+			}
+		}
+	}
+
+	cold, n := resolve()
+	check("cold", cold, false)
+	if n == 0 {
+		t.Fatal("cold run sent no request")
+	}
+	warm, n := resolve()
+	check("warm", warm, true)
+	if n != 0 {
+		t.Errorf("warm run sent %d requests, want 0: %v", n, rec.all())
+	}
+	if res := warm["redis:7-alpine"]; res.Err != nil || !res.Cached {
+		t.Errorf("warm: Resolve(redis:7-alpine) = %s, want the cached digest", describe(res))
+	}
+	if got, n := resolve(WithRefresh(true)); n < 3 {
+		t.Errorf("--refresh sent %d requests, want the 404s asked again", n)
+	} else {
+		check("refresh", got, false)
+	}
+
+	// A 404 lives for its own TTL, shorter than the positive answers'.
+	clk.advance(11 * time.Minute)
+	if _, n := resolve(WithNotFoundTTL(10 * time.Minute)); n != 4 {
+		t.Errorf("after the not-found TTL: %d requests, want a ping and the 3 missing references asked again, no more: %v", n, rec.all())
+	}
+	clk.advance(2 * time.Hour)
+	got, n := resolve(WithOffline(true))
+	if n != 0 || !errors.Is(got["redis:99"].Err, ErrOffline) || got["redis:7-alpine"].Err != nil {
+		t.Errorf("offline after both TTLs = %s and %s after %d requests, want the 404 forgotten (a stale one must not fail --check) and the digest kept",
+			describe(got["redis:99"]), describe(got["redis:7-alpine"]), n)
 	}
 }

@@ -264,7 +264,7 @@ func TestResolveRefusesUnverifiedManifests(t *testing.T) {
 			if n := rec.count("GET", "/library/broken/manifests/"); n != 3 {
 				t.Errorf("%d manifest GETs for the faulty image, want 3 (one per reference, no retry of a wrong answer): %v", n, rec.all())
 			}
-			dc := newDiskCache(cache, time.Hour, time.Now)
+			dc := newDiskCache(cache, time.Hour, time.Hour, time.Now)
 			for _, key := range []string{"docker.io/library/broken:1", "docker.io/library/broken:1.2.3", "docker.io/library/broken@" + p.digestOf(t, "library/broken:1")} {
 				if e, ok := dc.get(kindDigest, key, true); ok {
 					t.Errorf("cache holds %s → %s after an unverified answer", key, e.Digest)

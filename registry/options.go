@@ -25,6 +25,7 @@ type options struct {
 	cacheDir      string
 	noCache       bool
 	ttl           time.Duration
+	notFoundTTL   time.Duration
 	offline       bool
 	refresh       bool
 	timeout       time.Duration
@@ -49,6 +50,7 @@ func defaults() options {
 		insecure:      map[string]bool{},
 		keychain:      authn.DefaultKeychain,
 		ttl:           time.Hour,
+		notFoundTTL:   time.Hour,
 		timeout:       10 * time.Second,
 		deadline:      2 * time.Minute,
 		maxCandidates: 10,
@@ -153,6 +155,19 @@ func WithTTL(d time.Duration) Option {
 			return fmt.Errorf("cache TTL must be positive, got %s", d)
 		}
 		o.ttl = d
+		return nil
+	}
+}
+
+// WithNotFoundTTL sets how long a registry's 404 for a tag, digest or
+// repository is remembered, offline too, so that a warm run asks nothing
+// again; WithRefresh ignores it. The default is one hour.
+func WithNotFoundTTL(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("not-found cache TTL must be positive, got %s", d)
+		}
+		o.notFoundTTL = d
 		return nil
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -102,7 +103,7 @@ func New(opts ...Option) (*Resolver, error) {
 	}
 	r := &Resolver{o: o, stats: &counters{requests: map[string]int{}}}
 	if o.cacheDir != "" {
-		r.cache = newDiskCache(o.cacheDir, o.ttl, o.clock.Now)
+		r.cache = newDiskCache(o.cacheDir, o.ttl, o.notFoundTTL, o.clock.Now)
 	}
 	r.rt = &retryTransport{
 		next:          o.transport,
@@ -332,7 +333,7 @@ func (rn *run) resolve(ref Reference, precise bool, policy *Policy, upd updateAs
 	}
 	d, err := rn.digest(ref, ident)
 	if err != nil {
-		res.Cached = false
+		res.Cached = d.cached // a remembered 404
 		res.Err = wrapErr("looking up the digest of", ref.Repo()+ident, err)
 		return res
 	}
@@ -476,6 +477,9 @@ func (rn *run) digest(ref Reference, ident string) (lookup[string], error) {
 	return rn.digests.do(key, func() (lookup[string], error) {
 		r := rn.r
 		if e, ok := rn.cached(kindDigest, key); ok {
+			if e.NotFound != "" {
+				return lookup[string]{cached: true}, notFoundErr(e.NotFound)
+			}
 			return lookup[string]{val: e.Digest, cached: true}, nil
 		}
 		if r.o.offline {
@@ -483,7 +487,13 @@ func (rn *run) digest(ref Reference, ident string) (lookup[string], error) {
 		}
 		m, err := rn.manifest(ref, ident)
 		if err != nil {
-			return lookup[string]{}, err
+			var what string
+			if id, ok := strings.CutPrefix(ident, "@"); ok {
+				what = "manifest " + id
+			} else {
+				what = "tag " + strconv.Quote(ident[1:])
+			}
+			return lookup[string]{}, rn.rememberNotFound(kindDigest, key, ref.Repo(), what, err)
 		}
 		d := m.Digest
 		rn.remember(m)
@@ -527,6 +537,9 @@ func (rn *run) tags(ref Reference) (lookup[[]string], error) {
 	return rn.tagLists.do(key, func() (lookup[[]string], error) {
 		r := rn.r
 		if e, ok := rn.cached(kindTags, key); ok {
+			if e.NotFound != "" {
+				return lookup[[]string]{cached: true}, notFoundErr(e.NotFound)
+			}
 			return lookup[[]string]{val: e.Tags, cached: true}, nil
 		}
 		if r.o.offline {
@@ -542,7 +555,7 @@ func (rn *run) tags(ref Reference) (lookup[[]string], error) {
 		}
 		tags, err := remote.List(repo, remote.WithContext(rn.ctx), remote.WithTransport(rt))
 		if err != nil {
-			return lookup[[]string]{}, err
+			return lookup[[]string]{}, rn.rememberNotFound(kindTags, key, key, "", err)
 		}
 		if tags == nil {
 			tags = []string{}
@@ -552,6 +565,29 @@ func (rn *run) tags(ref Reference) (lookup[[]string], error) {
 		return lookup[[]string]{val: tags}, nil
 	})
 }
+
+// rememberNotFound caches a 404 for key and returns it in words that do
+// not depend on the answer's details, so that a run from the cache prints
+// what the run that asked printed: "no repository R" when the registry
+// says so (or for a tag list), else "no " + what. Any other error passes
+// through.
+func (rn *run) rememberNotFound(kind, key, repo, what string, err error) error {
+	if kindOf(err) != ErrNotFound {
+		return err
+	}
+	var te *transport.Error
+	if kind == kindTags || errors.As(err, &te) && slices.ContainsFunc(te.Errors, func(d transport.Diagnostic) bool {
+		return d.Code == transport.NameUnknownErrorCode
+	}) {
+		what = "repository " + repo
+	}
+	what = "the registry has no " + what
+	rn.store(kind, key, cacheEntry{NotFound: what})
+	return notFoundErr(what)
+}
+
+// notFoundErr is a 404 told in the words rememberNotFound chose.
+func notFoundErr(what string) error { return fmt.Errorf("%w: %s", ErrNotFound, what) }
 
 // cached reads the disk cache unless refreshing; offline, any age will do.
 func (rn *run) cached(kind, key string) (cacheEntry, bool) {
