@@ -72,6 +72,9 @@ type File struct {
 	// CacheTTL is how long registry answers stay in the disk cache; 0 when
 	// not set (the file cannot set 0: --refresh bypasses the cache).
 	CacheTTL time.Duration `yaml:"cache_ttl"`
+	// CacheNotFoundTTL is how long a registry's 404 (no such repository,
+	// tag or digest) stays in the disk cache; 0 when not set.
+	CacheNotFoundTTL time.Duration `yaml:"cache_not_found_ttl"`
 	// Resources overrides the resource limits of image classes and services.
 	Resources Resources `yaml:"resources"`
 	// Logging overrides the logging configuration of the logging anchor.

@@ -104,6 +104,7 @@ func TestParseValid(t *testing.T) {
 		},
 		{name: "cache_ttl", src: "cache_ttl: 30m\n", want: File{CacheTTL: 30 * time.Minute}},
 		{name: "cache_ttl compound", src: "cache_ttl: 1h30m\n", want: File{CacheTTL: 90 * time.Minute}},
+		{name: "cache_not_found_ttl", src: "cache_not_found_ttl: 10m\n", want: File{CacheNotFoundTTL: 10 * time.Minute}},
 		{
 			name: "resources",
 			src: `resources:
@@ -245,7 +246,7 @@ func errorStrings(t *testing.T, err error) []string {
 }
 
 func TestParseErrors(t *testing.T) {
-	const keys = "select, ignore, ignore_images, projects, exclude, unsafe_fixes, severity, pin, update, mirrors, insecure_registries, cache_ttl, resources, logging, healthchecks"
+	const keys = "select, ignore, ignore_images, projects, exclude, unsafe_fixes, severity, pin, update, mirrors, insecure_registries, cache_ttl, cache_not_found_ttl, resources, logging, healthchecks"
 	const rule = `expected a rule ID ("CF001"), an ID prefix ("CF1"), a rule name or "all"`
 	const size = `expected a size such as "512m" or "2g" (units b, k, kb, m, mb, g, gb)`
 	const cpus = `expected a positive number of CPUs such as "0.5" or "2"`
@@ -367,6 +368,8 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:1:12: cache_ttl: found "-5m", a negative duration; ` + dur}},
 		{"cache_ttl zero", "cache_ttl: 0s\n", []string{
 			`c.yaml:1:12: cache_ttl: found "0s"; expected a duration greater than zero`}},
+		{"cache_not_found_ttl zero", "cache_not_found_ttl: 0s\n", []string{
+			`c.yaml:1:22: cache_not_found_ttl: found "0s"; expected a duration greater than zero`}},
 		// resources.
 		{"resources limits", `resources:
   classes:

@@ -37,6 +37,11 @@ func (d *decoder) file(f *File, root *yaml.Node) {
 				f.CacheTTL, _ = time.ParseDuration(s)
 			}
 		}},
+		{"cache_not_found_ttl", func(at string, _, v *yaml.Node) {
+			if s, ok := d.duration(v, at, false); ok {
+				f.CacheNotFoundTTL, _ = time.ParseDuration(s)
+			}
+		}},
 		{"resources", func(at string, _, v *yaml.Node) { f.Resources = d.resources(v, at) }},
 		{"logging", func(at string, _, v *yaml.Node) { f.Logging = d.logging(v, at) }},
 		{"healthchecks", func(at string, _, v *yaml.Node) { f.Healthchecks = d.healthchecks(v, at) }},

@@ -103,6 +103,10 @@ const DefaultTemplate = `# composefix configuration.
 # Default: 1h; --refresh ignores the cache for one run.
 #cache_ttl: 1h
 
+# How long a registry's "not found" (no such repository, tag or digest)
+# stays in the disk cache, offline too. Default: 1h; --refresh asks again.
+#cache_not_found_ttl: 1h
+
 # Resource limits (deploy.resources; an unsafe fix, see unsafe_fixes).
 # classes overrides the limits of an image class (database, cache, search,
 # proxy, broker, monitoring, object-storage, scanner, application) or

@@ -16,6 +16,7 @@ const (
 	staleDigestID     = "CF002"
 	unresolvedID      = "CF003"
 	updateAvailableID = "CF004"
+	missingImageID    = "CF006"
 )
 
 // ImagesConfig configures the images and pinning (CF0xx) rules; the zero
@@ -101,8 +102,10 @@ composefix never guesses a pin. An image is not resolved when it depends on the
 environment ("${IMAGE}", or "${REGISTRY}/app:1" with only part of it literal; a
 literal default such as "${IMAGE:-redis:7}" is resolved), when --offline finds
 nothing in the cache, or when the registry cannot answer (unreachable, refused
-credentials, unknown tag). The message says which. The rest of the file is still
-fixed; a registry failure makes the run exit 2 after everything else is written.
+credentials, rate limits, an answer that fails verification). The message says
+which; an image the registry does not have is CF006's. The rest of the file is
+still fixed; a registry failure makes the run exit 2 after everything else is
+written.
 
 Before:
   services:
@@ -140,6 +143,30 @@ After:
     db:
       image: postgres:16.6@sha256:2222...new`,
 			Check: checkUpdate,
+		},
+		{
+			ID: missingImageID, Name: "missing-image", Safety: DisplayOnly, Severity: Error,
+			Summary: "the registry has no such repository, tag or digest (it answered 404): the image would fail to pull at deploy",
+			Doc: `An image that its registry does not have is an error.
+
+A typo in a repository or a tag, or a tag the publisher deleted, makes
+"docker compose up" fail at deploy time. When the registry answers 404 for the
+repository, the tag or the digest, composefix reports it at the image, and
+--check fails. Nothing is changed: the right name is for a person to choose.
+Other registry failures (unreachable, refused credentials, rate limits) are
+CF003's and make the run exit 2 instead. A 404 is remembered in the disk cache
+for cache_not_found_ttl (default 1h; --refresh asks again).
+
+Before:
+  services:
+    cache:
+      image: redis:7.4.1-alpnie
+
+After: unchanged; the finding reads
+  image "redis:7.4.1-alpnie" does not exist: looking up the digest of
+  docker.io/library/redis:7.4.1-alpnie: not found: the registry has no tag
+  "7.4.1-alpnie"`,
+			Check: checkMissing,
 		},
 	}
 }
@@ -408,8 +435,21 @@ func checkUnresolved(p *Pass) error {
 		default:
 			continue
 		}
-		if res, ok := p.Resolved[r.Text]; ok && res.Err != nil {
+		if res, ok := p.Resolved[r.Text]; ok && res.Err != nil && !res.NotFound {
 			p.Report(r.Node, nil, "image %q is not resolved: %v", r.Text, res.Err)
+		}
+	}
+	return nil
+}
+
+// checkMissing reports the images whose registry answered 404.
+func checkMissing(p *Pass) error {
+	for _, r := range ImageRefs(p.Document, p.Config) {
+		if r.Skip != NotSkipped {
+			continue
+		}
+		if res, ok := p.Resolved[r.Text]; ok && res.NotFound {
+			p.Report(r.Node, nil, "image %q does not exist: %v", r.Text, res.Err)
 		}
 	}
 	return nil

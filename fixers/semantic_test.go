@@ -37,6 +37,7 @@ var ownedFields = map[string][]string{
 	"CF003": nil,
 	"CF004": {"services.*.image", "x-*.image"},
 	"CF005": nil,
+	"CF006": nil,
 	// A prerequisite of the check is appended to the command: traefik
 	// gets --ping=true (the rule's doc says so).
 	"CF101": {"+services.*.healthcheck", "services.*.command.+"},

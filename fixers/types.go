@@ -96,6 +96,9 @@ type Resolution struct {
 	Newer []TagDigest
 	// Err is set when the reference could not be resolved.
 	Err error
+	// NotFound says that Err is the registry's 404: it has no such
+	// repository, tag or digest (CF006), rather than a failure to ask.
+	NotFound bool
 	// Facts holds what the image says about itself, by platform
 	// ("linux/amd64"); nil when image facts were not read.
 	Facts map[string]ImageFacts

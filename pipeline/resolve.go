@@ -141,6 +141,8 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 		case a.Err == nil:
 		case errors.Is(a.Err, registry.ErrOffline):
 			r.Err = errOfflineMiss
+		case errors.Is(a.Err, registry.ErrNotFound):
+			r.NotFound = true // CF006: an error-level finding, not a registry failure
 		case registryFault(a.Err):
 			failed = append(failed, fmt.Sprintf("%s: %v", text, a.Err))
 		}

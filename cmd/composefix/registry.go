@@ -36,6 +36,7 @@ type registrySettings struct {
 	concurrency int
 	imageFacts  bool          // read image configs for the rules that use them
 	ttl         time.Duration // 0: the registry package's default
+	notFoundTTL time.Duration // 0: the registry package's default
 	update      config.UpdatePolicy
 	// policy, when set, replaces the file's update.policy (per-image
 	// entries still win); set by `composefix update --policy`.
@@ -59,6 +60,7 @@ func readRegistrySettings(c *cli.Context, cfg *config.File, fc *fixers.Config) (
 		}
 		rs.insecure = append(rs.insecure, cfg.InsecureRegistries...)
 		rs.ttl = cfg.CacheTTL
+		rs.notFoundTTL = cfg.CacheNotFoundTTL
 		rs.update = cfg.Update
 	}
 	for _, m := range c.StringSlice("registry-mirror") {
@@ -118,6 +120,9 @@ func (rs registrySettings) options() []registry.Option {
 	}
 	if rs.ttl > 0 {
 		opts = append(opts, registry.WithTTL(rs.ttl))
+	}
+	if rs.notFoundTTL > 0 {
+		opts = append(opts, registry.WithNotFoundTTL(rs.notFoundTTL))
 	}
 	hosts := make([]string, 0, len(rs.mirrors))
 	for h := range rs.mirrors {

@@ -144,7 +144,7 @@ func TestCLIPinsFloatingTagsFromTheRegistry(t *testing.T) {
 	}
 	for _, s := range []string{
 		`info: image "${APP_IMAGE}" depends on the environment`,
-		`info: image "nosuch/image:1" is not resolved:`,
+		`error: image "nosuch/image:1" does not exist: looking up the digest of docker.io/nosuch/image:1: not found: the registry has no repository docker.io/nosuch/image [CF006]`,
 	} {
 		if !strings.Contains(errOut, s) {
 			t.Errorf("stderr lacks %q:\n%s", s, errOut)

@@ -11,9 +11,9 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// updateRules are what `composefix update` runs: the bumps, and the images
-// it could not check.
-func updateRules() []string { return []string{"CF003", "CF004"} }
+// updateRules are what `composefix update` runs: the bumps, the images it
+// could not check, and those the registry does not have.
+func updateRules() []string { return []string{"CF003", "CF004", "CF006"} }
 
 // updateCommand is `composefix update [PATH ...]`.
 func updateCommand(out, errOut io.Writer) *cli.Command {
