@@ -108,7 +108,13 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	inputs := loadAll(ctx, files)
 	resolved, rstats, regErr := resolveImages(ctx, &o, docsOf(inputs))
 	r.RegistryErr = regErr
-	results := fixAll(ctx, &o, inputs, projects(o.ProjectFiles, o.Projects, inputs), resolved)
+	groups, groupErrs := projects(o.ProjectFiles, o.Projects, inputs)
+	for i := range inputs {
+		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
+			inputs[i].doc, inputs[i].err = nil, err
+		}
+	}
+	results := fixAll(ctx, &o, inputs, groups, resolved)
 
 	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
 	for i := range results {

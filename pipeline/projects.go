@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -17,7 +18,12 @@ import (
 // rules what the project sets and which file defines a service, and is
 // never fixed. Files reached through include: or extends: file: come last,
 // as context too.
-func projects(projectFiles []string, declared [][]string, inputs []input) map[string][]*compose.Document {
+//
+// A file merged after one that cannot be loaded gets an error instead:
+// without the earlier file, the rules cannot tell which services it only
+// adjusts, and a default added there would replace the earlier file's
+// value.
+func projects(projectFiles []string, declared [][]string, inputs []input) (map[string][]*compose.Document, map[string]error) {
 	ctx := newContextLoader(inputs)
 	var paths []string
 	for _, in := range inputs {
@@ -54,7 +60,12 @@ func projects(projectFiles []string, declared [][]string, inputs []input) map[st
 		groups[p] = g
 	}
 	out := map[string][]*compose.Document{}
+	errs := map[string]error{}
 	for _, p := range paths {
+		if err := ctx.earlierFailed(groups[p], p); err != nil {
+			errs[p] = err
+			continue
+		}
 		var docs []*compose.Document
 		seen := map[*compose.Document]bool{}
 		add := func(d *compose.Document) {
@@ -76,7 +87,25 @@ func projects(projectFiles []string, declared [][]string, inputs []input) map[st
 		}
 		out[p] = docs
 	}
-	return out
+	return out, errs
+}
+
+// earlierFailed returns an error naming the first file of group merged
+// before p that cannot be loaded; nil when all load.
+func (c *contextLoader) earlierFailed(group []string, p string) error {
+	for _, f := range group {
+		if f == p {
+			return nil
+		}
+		if c.load(f, false) == nil {
+			var err error
+			if abs, e := filepath.Abs(f); e == nil {
+				err = c.errs[abs]
+			}
+			return &compose.PosError{Path: p, Msg: fmt.Sprintf("not analysed: %s, merged before it, cannot be loaded", f), Err: err}
+		}
+	}
+	return nil
 }
 
 func isRegularFile(path string) bool {
@@ -94,15 +123,21 @@ const maxReferenceDepth = 8
 // skipped, since docker compose itself reports it.
 type contextLoader struct {
 	loaded map[string]*compose.Document // absolute path -> document; nil: failed
+	errs   map[string]error             // absolute path -> why it failed
 }
 
 func newContextLoader(inputs []input) *contextLoader {
-	c := &contextLoader{loaded: map[string]*compose.Document{}}
+	c := &contextLoader{loaded: map[string]*compose.Document{}, errs: map[string]error{}}
 	for _, in := range inputs {
+		abs, err := filepath.Abs(in.path)
+		if err != nil {
+			continue
+		}
 		if in.doc != nil {
-			if abs, err := filepath.Abs(in.path); err == nil {
-				c.loaded[abs] = in.doc
-			}
+			c.loaded[abs] = in.doc
+		} else {
+			// An input that failed is not read again: its error stands.
+			c.loaded[abs], c.errs[abs] = nil, in.err
 		}
 	}
 	return c
@@ -122,10 +157,12 @@ func (c *contextLoader) load(path string, fragment bool) *compose.Document {
 	c.loaded[abs] = nil // a failed load is not retried
 	src, err := compose.ReadFile(path)
 	if err != nil {
+		c.errs[abs] = err
 		return nil
 	}
 	d, err := compose.LoadWith(path, src, compose.LoadOptions{AllowNonCompose: fragment})
 	if err != nil {
+		c.errs[abs] = err
 		return nil
 	}
 	c.loaded[abs] = d

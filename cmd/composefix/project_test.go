@@ -127,3 +127,24 @@ func TestConfigDeclaresProjects(t *testing.T) {
 		t.Errorf("deploy/prod.yml is analysed without app.yml, which defines api:\n%s", errOut)
 	}
 }
+
+// TestOverlayWithUnreadableBase checks that an overlay whose base exists
+// but cannot be loaded is not fixed: without the base, composefix cannot
+// tell which services the overlay only adjusts, and a default added there
+// would replace the base's value once the base is repaired.
+func TestOverlayWithUnreadableBase(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml":      "services:\n  web: [\n",
+		"compose.prod.yaml": overlayProd,
+	})
+	_, errOut, code := runCLI(t, dir, "", "--offline", "--write", "compose.prod.yaml")
+	if code != exitError {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitError, errOut)
+	}
+	if !strings.Contains(errOut, "compose.prod.yaml: not analysed: compose.yaml, merged before it, cannot be loaded") {
+		t.Errorf("stderr does not name the base:\n%s", errOut)
+	}
+	if got := readFile(t, filepath.Join(dir, "compose.prod.yaml")); got != overlayProd {
+		t.Errorf("the overlay was written:\n%s", got)
+	}
+}
