@@ -26,6 +26,15 @@ type ImagesConfig struct {
 	// versions to the newer ones listed in the resolutions. Only
 	// `composefix update` sets it: the default run never bumps.
 	Update bool
+	// PinFloating, with Update, lets CF001 pin floating tags in the same
+	// run (`update --select CF001`); without it CF004 reports that a
+	// floating tag must be pinned before it can be updated.
+	PinFloating bool
+	// Env holds the variables of the project's .env file; the pipeline sets
+	// it per project directory. An image interpolating them is resolved
+	// with their values, and its pin or bump is written to .env (by the
+	// pipeline), never to the compose file.
+	Env map[string]string
 }
 
 // imageRules returns the rules of the images and pinning (CF0xx) family.
@@ -217,6 +226,36 @@ type ImageRef struct {
 	Name, Tag, Digest string
 	ImplicitTag       bool
 	Skip              SkipReason
+	// EnvVar names the .env variable holding the part of the image a pin or
+	// bump rewrites ("" when the image is written in the compose file):
+	// the whole reference ("${IMAGE}"), or with EnvTag only its tag
+	// ("redis:${TAG}"). Offset is then -1.
+	EnvVar string
+	EnvTag bool
+}
+
+// EnvValue returns the value EnvVar must hold for the image to become
+// tag (and digest, when not ""), keeping the name as written.
+func (r ImageRef) EnvValue(tag, digest string) string {
+	v := tag
+	if !r.EnvTag {
+		v = r.Name + ":" + tag
+	}
+	if digest != "" {
+		v += "@" + digest
+	}
+	return v
+}
+
+// Floating reports whether r's tag moves upstream (latest, 7, 7-alpine)
+// with no digest pinned beside it: update keeps major.minor and precise
+// versions current, but a floating tag must be pinned first.
+func (r ImageRef) Floating() bool {
+	if r.Tag == "" || r.Digest != "" {
+		return false
+	}
+	n, isVersion := versionComponents(r.Tag)
+	return !isVersion || n < 2
 }
 
 // ImageRefs returns the image references of d's services, once per image
@@ -250,6 +289,10 @@ func ImageRefs(d *compose.Document, cfg *Config) []ImageRef {
 func newImageRef(n *yaml.Node, service string, builds bool, cfg *Config) ImageRef {
 	r := ImageRef{Node: n, Service: service}
 	text, off, ok := literalImage(n.Value)
+	if v, name, tagOnly, fromEnv := envImage(n.Value, cfg.Images.Env); fromEnv {
+		text, off, ok = v, -1, true
+		r.EnvVar, r.EnvTag = name, tagOnly
+	}
 	if !ok {
 		r.Skip = SkipInterpolated
 		return r
@@ -270,6 +313,29 @@ func newImageRef(n *yaml.Node, service string, builds bool, cfg *Config) ImageRe
 	return r
 }
 
+// envImage returns the image value interpolated with env when one
+// variable of env holds the whole reference or its whole tag, and every
+// variable it needs is set there; compose then reads it from .env.
+func envImage(value string, env map[string]string) (text, name string, tagOnly, ok bool) {
+	if env == nil || !strings.Contains(value, "$") {
+		return "", "", false, false
+	}
+	name, whole := interp.Whole(value)
+	if !whole {
+		if name, ok = interp.Tail(value); !ok {
+			return "", "", false, false
+		}
+	}
+	if v, set := env[name]; !set || v == "" {
+		return "", "", false, false // compose takes the default, or fails
+	}
+	text, missing, err := interp.Expand(value, env)
+	if err != nil || len(missing) > 0 {
+		return "", "", false, false
+	}
+	return text, name, !whole, true
+}
+
 // Lookup reports whether the registry must be asked about r under cfg, and
 // whether the answer must include the most precise tag carrying its digest.
 // Under version pins a precise tag needs no lookup; nor does a bare digest
@@ -284,6 +350,9 @@ func (r ImageRef) Lookup(cfg *Config) (ask, precise bool) {
 	}
 	_, isVersion := versionComponents(r.Tag)
 	if cfg.Images.Update {
+		if r.Floating() {
+			return cfg.Images.PinFloating, cfg.Images.PinFloating && cfg.Pin != PinDigest
+		}
 		return isVersion, false
 	}
 	if r.Digest == "" && cfg.Pin == PinVersion && isPreciseTag(r.Tag) {
@@ -335,62 +404,83 @@ func resolution(p *Pass, r ImageRef) (Resolution, bool) {
 }
 
 func checkPin(p *Pass) error {
-	if p.Config.Images.Update {
+	update := p.Config.Images.Update
+	if update && !p.Config.Images.PinFloating {
 		return nil // the registry was asked only for newer versions
 	}
 	cfg := p.Config
 	for _, r := range ImageRefs(p.Document, cfg) {
-		if r.Skip != NotSkipped || r.Tag == "" || r.Digest != "" || p.elsewhere(r.Service, "build") {
-			continue // a digest pin is CF002's
+		if r.Skip != NotSkipped || r.Tag == "" || r.Digest != "" || r.EnvVar != "" || p.elsewhere(r.Service, "build") {
+			continue // a digest pin is CF002's; .env values are the pipeline's
+		}
+		if update && !r.Floating() {
+			continue // CF004 bumps it
 		}
 		res, ok := resolution(p, r)
-		if !ok || res.Digest == "" {
+		if !ok {
 			continue
 		}
-		floating := !isPreciseTag(r.Tag)
-		var tag, digest, msg, title string
-		switch cfg.Pin {
-		case PinVersion:
-			if res.Tag == r.Tag {
-				continue // a version no tag refines (postgres:16.4) is pinned
-			}
-			if res.Tag == "" {
-				tag, digest = r.Tag, res.Digest
-				msg = fmt.Sprintf("image %q is a floating tag and no more precise tag carries its digest; expected a digest pin", r.Text)
-				title = fmt.Sprintf("Pin %s to its digest", r.Text)
-				break
-			}
-			tag = res.Tag
-			msg = fmt.Sprintf("image %q is a floating tag; expected the precise tag %q that carries the same digest", r.Text, res.Tag)
-			title = fmt.Sprintf("Pin %s to %s", r.Text, res.Tag)
-		case PinDigest:
-			tag, digest = r.Tag, res.Digest
-			msg = fmt.Sprintf("image %q has no digest; expected %s", r.Text, shortDigest(res.Digest))
-			title = fmt.Sprintf("Pin %s to its digest", r.Text)
-		case PinVersionAndDigest:
-			tag, digest = r.Tag, res.Digest
-			if floating && res.Tag != "" {
-				tag = res.Tag
-			}
-			switch {
-			case tag != r.Tag:
-				msg = fmt.Sprintf("image %q is a floating tag; expected %q with its digest", r.Text, tag)
-				title = fmt.Sprintf("Pin %s to %s and its digest", r.Text, tag)
-			case floating:
-				msg = fmt.Sprintf("image %q is a floating tag and no more precise tag carries its digest; expected a digest pin", r.Text)
-				title = fmt.Sprintf("Pin %s to its digest", r.Text)
-			default:
-				msg = fmt.Sprintf("image %q has no digest; expected %s", r.Text, shortDigest(res.Digest))
-				title = fmt.Sprintf("Pin %s to its digest", r.Text)
-			}
+		pin, ok := PlanPin(r, res, cfg.Pin)
+		if !ok {
+			continue
 		}
-		ch, err := repin(p.Document, r, tag, digest)
+		ch, err := repin(p.Document, r, pin.Tag, pin.Digest)
 		if err != nil {
 			return err
 		}
-		p.Report(r.Node, p.NewFix(ch, "%s", title), "%s", msg)
+		p.Report(r.Node, p.NewFix(ch, "%s", pin.Title), "%s", pin.Message)
 	}
 	return nil
+}
+
+// PinPlan is a pin CF001 makes: the tag and digest written (Digest "" for
+// none), the finding's message and the fix's title.
+type PinPlan struct {
+	Tag, Digest    string
+	Message, Title string
+}
+
+// PlanPin returns the pin CF001 makes for r (a tag without digest) given
+// its resolution under mode; ok is false when r is pinned already.
+func PlanPin(r ImageRef, res Resolution, mode PinMode) (pin PinPlan, ok bool) {
+	if res.Err != nil || res.Digest == "" {
+		return PinPlan{}, false
+	}
+	floating := !isPreciseTag(r.Tag)
+	switch mode {
+	case PinVersion:
+		if res.Tag == r.Tag {
+			return PinPlan{}, false // a version no tag refines (postgres:16.4) is pinned
+		}
+		if res.Tag == "" {
+			return PinPlan{Tag: r.Tag, Digest: res.Digest,
+				Message: fmt.Sprintf("image %q is a floating tag and no more precise tag carries its digest; expected a digest pin", r.Text),
+				Title:   fmt.Sprintf("Pin %s to its digest", r.Text)}, true
+		}
+		return PinPlan{Tag: res.Tag,
+			Message: fmt.Sprintf("image %q is a floating tag; expected the precise tag %q that carries the same digest", r.Text, res.Tag),
+			Title:   fmt.Sprintf("Pin %s to %s", r.Text, res.Tag)}, true
+	case PinDigest:
+		return PinPlan{Tag: r.Tag, Digest: res.Digest,
+			Message: fmt.Sprintf("image %q has no digest; expected %s", r.Text, shortDigest(res.Digest)),
+			Title:   fmt.Sprintf("Pin %s to its digest", r.Text)}, true
+	}
+	pin = PinPlan{Tag: r.Tag, Digest: res.Digest}
+	if floating && res.Tag != "" {
+		pin.Tag = res.Tag
+	}
+	switch {
+	case pin.Tag != r.Tag:
+		pin.Message = fmt.Sprintf("image %q is a floating tag; expected %q with its digest", r.Text, pin.Tag)
+		pin.Title = fmt.Sprintf("Pin %s to %s and its digest", r.Text, pin.Tag)
+	case floating:
+		pin.Message = fmt.Sprintf("image %q is a floating tag and no more precise tag carries its digest; expected a digest pin", r.Text)
+		pin.Title = fmt.Sprintf("Pin %s to its digest", r.Text)
+	default:
+		pin.Message = fmt.Sprintf("image %q has no digest; expected %s", r.Text, shortDigest(res.Digest))
+		pin.Title = fmt.Sprintf("Pin %s to its digest", r.Text)
+	}
+	return pin, true
 }
 
 func checkStaleDigest(p *Pass) error {
@@ -398,7 +488,7 @@ func checkStaleDigest(p *Pass) error {
 		return nil
 	}
 	for _, r := range ImageRefs(p.Document, p.Config) {
-		if r.Skip != NotSkipped || r.Tag == "" || r.Digest == "" || p.elsewhere(r.Service, "build") {
+		if r.Skip != NotSkipped || r.Tag == "" || r.Digest == "" || r.EnvVar != "" || p.elsewhere(r.Service, "build") {
 			continue
 		}
 		res, ok := resolution(p, r)
@@ -426,6 +516,12 @@ func checkUnresolved(p *Pass) error {
 	for _, r := range ImageRefs(p.Document, p.Config) {
 		switch r.Skip {
 		case SkipInterpolated:
+			if env := p.Config.Images.Env; env != nil {
+				if _, missing, err := interp.Expand(r.Node.Value, env); err == nil && len(missing) > 0 {
+					p.Report(r.Node, nil, "image %q depends on the environment: %s not set in .env", r.Node.Value, strings.Join(missing, ", "))
+					continue
+				}
+			}
 			p.Report(r.Node, nil, "image %q depends on the environment; only a literal default such as ${VAR:-redis:7} can be resolved", r.Node.Value)
 			continue
 		case SkipInvalid:
@@ -463,11 +559,21 @@ func checkUpdate(p *Pass) error {
 		if r.Skip != NotSkipped || r.Tag == "" || p.elsewhere(r.Service, "build") {
 			continue
 		}
+		if r.Floating() {
+			if !p.Config.Images.PinFloating {
+				p.Report(r.Node, nil, "image %q is a floating tag; it must be pinned before it can be updated (composefix update --select CF001, or composefix -w --select CF001)", r.Text)
+			}
+			continue // else CF001 pins it
+		}
+		if r.EnvVar != "" {
+			continue // the pipeline writes its bump to .env
+		}
 		res, ok := resolution(p, r)
 		if !ok {
 			continue
 		}
-		if b, ok := PlanUpdate(r, res, p.Config.Pin); ok {
+		b, ok := PlanUpdate(r, res, p.Config.Pin)
+		if ok {
 			ch, err := repin(p.Document, r, b.To, b.Digest)
 			if err != nil {
 				return err
@@ -475,8 +581,7 @@ func checkUpdate(p *Pass) error {
 			p.Report(r.Node, p.NewFix(ch, "Update %s to %s", r.Text, b.To), "image %q has a newer release %q", r.Text, b.To)
 			continue
 		}
-		// Nothing newer: refresh a digest the tag no longer points at.
-		if r.Digest != "" && res.Digest != "" && res.Digest != r.Digest {
+		if RefreshDigest(r, res) {
 			ch, err := repin(p.Document, r, r.Tag, res.Digest)
 			if err != nil {
 				return err
@@ -486,6 +591,13 @@ func checkUpdate(p *Pass) error {
 		}
 	}
 	return nil
+}
+
+// RefreshDigest reports whether CF004 replaces the digest written beside
+// r's tag, which has nothing newer: the tag points elsewhere now, and that
+// content is old enough for the minimum release age.
+func RefreshDigest(r ImageRef, res Resolution) bool {
+	return r.Digest != "" && res.Err == nil && res.Digest != "" && res.Digest != r.Digest && !res.Young
 }
 
 // repin rewrites r's tag and digest, keeping the name as written: the edit

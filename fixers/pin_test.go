@@ -273,8 +273,30 @@ func TestPin(t *testing.T) {
 			in:   "services:\n  a:\n    image: redis:7.4.1-alpine\n  b:\n    image: redis:7\n",
 			cfg:  func(c *Config) { c.Images.Update = true },
 			want: "services:\n  a:\n    image: redis:7.4.3-alpine\n  b:\n    image: redis:7\n",
-			// CF001 and CF002 stay silent in update mode although selected.
-			findings: []string{`CF004 image "redis:7.4.1-alpine" has a newer release "7.4.3-alpine"`},
+			// CF001 and CF002 stay silent in update mode although selected;
+			// CF004 says the floating tag must be pinned first.
+			findings: []string{
+				`CF004 image "redis:7.4.1-alpine" has a newer release "7.4.3-alpine"`,
+				`CF004 image "redis:7" is a floating tag; it must be pinned before it can be updated (composefix update --select CF001, or composefix -w --select CF001)`,
+			},
+		},
+		{
+			name: "update pins a floating tag when asked to",
+			in:   "services:\n  a:\n    image: redis:7.4.1-alpine\n  b:\n    image: redis:7\n",
+			cfg:  func(c *Config) { c.Images.Update, c.Images.PinFloating = true, true },
+			want: "services:\n  a:\n    image: redis:7.4.3-alpine\n  b:\n    image: redis:7.4.1\n",
+			findings: []string{
+				`CF004 image "redis:7.4.1-alpine" has a newer release "7.4.3-alpine"`,
+				`CF001 image "redis:7" is a floating tag; expected the precise tag "7.4.1" that carries the same digest`,
+			},
+		},
+		{
+			name: "images read from .env are left to the pipeline",
+			in:   "services:\n  a:\n    image: redis:${TAG}\n  b:\n    image: ${IMAGE:-redis:7}\n",
+			cfg: func(c *Config) {
+				c.Images.Update = true
+				c.Images.Env = map[string]string{"TAG": "7.4.1-alpine", "IMAGE": "redis:7.4.1-alpine"}
+			},
 		},
 		{
 			name:     "update keeps a digest beside the new tag",

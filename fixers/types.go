@@ -3,6 +3,7 @@ package fixers
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/composefix/composefix/compose"
 )
@@ -102,6 +103,22 @@ type Resolution struct {
 	// Facts holds what the image says about itself, by platform
 	// ("linux/amd64"); nil when image facts were not read.
 	Facts map[string]ImageFacts
+	// NewerRelease describes Newer[0], when `update` asked for releases.
+	NewerRelease *Release
+	// Release describes Digest when it replaces the digest written beside
+	// the tag, when `update` asked for releases.
+	Release *Release
+	// Young is set when Digest replaces the one written but is younger
+	// than the minimum release age: CF004 does not adopt it yet.
+	Young bool
+	// Held lists the newer tags held back by the minimum release age.
+	Held []string
+}
+
+// Release is when a release was built and the labels it carries.
+type Release struct {
+	Created time.Time // zero when unknown
+	Labels  map[string]string
 }
 
 // ImageFacts is what the image's config (and, when inspected, its layers)

@@ -3,7 +3,13 @@
 // need the same answer, and fixers may not import registry.
 package interp
 
-import "strings"
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/template"
+)
 
 // Literal returns the part of a compose value that can be known without the
 // environment, and its byte offset inside s:
@@ -54,4 +60,83 @@ func ValidName(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// varRef matches one variable reference: $NAME, ${NAME} or ${NAME<op>...}.
+var varRef = regexp.MustCompile(`\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)((?::?[-?+])[^}]*)?\})`)
+
+// Names returns the variables s refers to, in order of first use.
+func Names(s string) []string {
+	var out []string
+	for _, m := range varRef.FindAllStringSubmatch(strings.ReplaceAll(s, "$$", ""), -1) {
+		n := m[1] + m[2]
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Expand interpolates s with env the way docker compose does (compose-go's
+// template), and lists the variables it needed but env lacks: a reference
+// with a default (${VAR:-x}) does not need its variable.
+func Expand(s string, env map[string]string) (string, []string, error) {
+	var missing []string
+	out, err := template.SubstituteWithOptions(s, func(name string) (string, bool) {
+		v, ok := env[name]
+		if !ok && !slices.Contains(missing, name) {
+			missing = append(missing, name)
+		}
+		return v, ok
+	}, template.WithoutLogging)
+	if err != nil {
+		return "", nil, err
+	}
+	// A missing variable that had a default is not missing.
+	var need []string
+	for _, n := range missing {
+		if usedWithoutDefault(s, n) {
+			need = append(need, n)
+		}
+	}
+	return out, need, nil
+}
+
+// usedWithoutDefault reports whether s refers to name at least once
+// without a default value.
+func usedWithoutDefault(s, name string) bool {
+	for _, m := range varRef.FindAllStringSubmatch(s, -1) {
+		if m[1]+m[2] == name && !strings.HasPrefix(m[3], ":-") && !strings.HasPrefix(m[3], "-") {
+			return true
+		}
+	}
+	return false
+}
+
+// Whole returns the variable when s is exactly one reference to it
+// ("${IMAGE}", "${IMAGE:-redis:7}", "$IMAGE"): its value is the whole of s.
+func Whole(s string) (string, bool) {
+	m := varRef.FindStringSubmatchIndex(s)
+	if m == nil || m[0] != 0 || m[1] != len(s) {
+		return "", false
+	}
+	sub := varRef.FindStringSubmatch(s)
+	if op := sub[3]; op != "" && !strings.HasPrefix(op, ":-") && !strings.HasPrefix(op, "-") {
+		return "", false // ${VAR:?err} and ${VAR:+alt} do not hold the value
+	}
+	return sub[1] + sub[2], true
+}
+
+// Tail returns the variable whose reference ends s after a colon
+// ("redis:${TAG}", "${REGISTRY}/app:${TAG:-1.0}"): its value is the tag.
+func Tail(s string) (string, bool) {
+	locs := varRef.FindAllStringSubmatchIndex(s, -1)
+	if len(locs) == 0 {
+		return "", false
+	}
+	last := locs[len(locs)-1]
+	if last[1] != len(s) || last[0] == 0 || s[last[0]-1] != ':' {
+		return "", false
+	}
+	return Whole(s[last[0]:])
 }

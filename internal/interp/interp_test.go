@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"strings"
 	"testing"
 
 	_ "github.com/composefix/composefix/internal/golden"
@@ -32,6 +33,35 @@ func TestLiteral(t *testing.T) {
 		}
 		if ok && tt.in[offset:offset+len(text)] != text {
 			t.Errorf("Literal(%q): offset %d does not locate %q", tt.in, offset, text)
+		}
+	}
+}
+
+func TestEnvReferences(t *testing.T) {
+	env := map[string]string{"IMAGE": "redis:7.4.1", "TAG": "7.4.1", "EMPTY": ""}
+	for _, tt := range []struct {
+		s, whole, tail, expanded string
+		missing                  []string
+	}{
+		{s: "${IMAGE}", whole: "IMAGE", expanded: "redis:7.4.1"},
+		{s: "$IMAGE", whole: "IMAGE", expanded: "redis:7.4.1"},
+		{s: "${IMAGE:-redis:7}", whole: "IMAGE", expanded: "redis:7.4.1"},
+		{s: "${NOPE:-redis:7}", whole: "NOPE", expanded: "redis:7"},
+		{s: "${IMAGE:?set it}", expanded: "redis:7.4.1"},
+		{s: "redis:${TAG}", tail: "TAG", expanded: "redis:7.4.1"},
+		{s: "${REG}/app:${TAG:-1}", tail: "TAG", expanded: "/app:7.4.1", missing: []string{"REG"}},
+		{s: "redis:${TAG}-alpine", expanded: "redis:7.4.1-alpine"},
+		{s: "${MISSING}", whole: "MISSING", expanded: "", missing: []string{"MISSING"}},
+	} {
+		if w, _ := Whole(tt.s); w != tt.whole {
+			t.Errorf("Whole(%q) = %q, want %q", tt.s, w, tt.whole)
+		}
+		if w, _ := Tail(tt.s); w != tt.tail {
+			t.Errorf("Tail(%q) = %q, want %q", tt.s, w, tt.tail)
+		}
+		got, missing, err := Expand(tt.s, env)
+		if err != nil || got != tt.expanded || strings.Join(missing, ",") != strings.Join(tt.missing, ",") {
+			t.Errorf("Expand(%q) = %q, %v, %v; want %q, %v", tt.s, got, missing, err, tt.expanded, tt.missing)
 		}
 	}
 }
