@@ -146,17 +146,34 @@ type UpdatePolicy struct {
 	// Policy applies to every image without a matching entry in Images; ""
 	// when not set.
 	Policy Policy `yaml:"policy"`
+	// MinAge is how old a release must be before update adopts it, like
+	// Renovate's minimumReleaseAge; 0 when not set.
+	MinAge time.Duration `yaml:"min_age"`
+	// GroupBy says how `update --plan` groups updates into pull requests:
+	// "" (each major apart, everything else together), all, image or type.
+	GroupBy string `yaml:"group_by"`
 	// Images holds per-image policies in file order; the first matching
 	// pattern wins.
 	Images []ImagePolicy `yaml:"images"`
 }
 
-// ImagePolicy is one `pattern: policy` entry of update.images.
+// The update.group_by values.
+const (
+	GroupAll   = "all"
+	GroupImage = "image"
+	GroupType  = "type"
+)
+
+// ImagePolicy is one entry of update.images: `pattern: policy`, or
+// `pattern: {policy: minor, min_age: 3d}`.
 type ImagePolicy struct {
 	Pattern string
-	Policy  Policy
-	Line    int // position of the pattern
-	Col     int
+	Policy  Policy        // "" when the entry sets only min_age
+	MinAge  time.Duration // 0 when not set (HasMinAge tells 0 from unset)
+	// HasMinAge is set when the entry sets min_age, even to 0.
+	HasMinAge bool
+	Line      int // position of the pattern
+	Col       int
 }
 
 // Resources is the resources section: limits per image class and per

@@ -89,6 +89,14 @@ func TestParseValid(t *testing.T) {
 			}}},
 		},
 		{
+			name: "update min_age and group_by",
+			src:  "update:\n  min_age: 3d\n  group_by: image\n  images:\n    grafana/*:\n      policy: major\n      min_age: 12h\n    redis: {min_age: \"0\"}\n",
+			want: File{Update: UpdatePolicy{MinAge: 72 * time.Hour, GroupBy: GroupImage, Images: []ImagePolicy{
+				{Pattern: "grafana/*", Policy: PolicyMajor, MinAge: 12 * time.Hour, HasMinAge: true, Line: 5, Col: 5},
+				{Pattern: "redis", HasMinAge: true, Line: 8, Col: 5},
+			}}},
+		},
+		{
 			name: "mirrors",
 			src:  "mirrors:\n  docker.io: http://127.0.0.1:5000\n  ghcr.io: https://mirror.internal/ghcr/\n  \"registry.local:5000\": https://[::1]:8443\n",
 			want: File{Mirrors: map[string]string{
@@ -285,7 +293,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key without suggestion", "registry: x\n", []string{
 			`c.yaml:1:1: unknown key "registry"; expected one of: ` + keys}},
 		{"unknown nested key", "update:\n  polcy: minor\n", []string{
-			`c.yaml:2:3: unknown key "polcy" in update; expected one of: policy, images; did you mean "policy"?`}},
+			`c.yaml:2:3: unknown key "polcy" in update; expected one of: policy, min_age, group_by, images; did you mean "policy"?`}},
 		{"duplicate key", "pin: version\nselect: [CF1]\npin: digest\n", []string{
 			`c.yaml:3:1: duplicate key "pin"; first defined at line 1`}},
 		{"duplicate nested key", "logging:\n  driver: local\n  driver: json-file\n", []string{
@@ -334,6 +342,9 @@ func TestParseErrors(t *testing.T) {
 		// update.
 		{"update policy", "update:\n  policy: minr\n", []string{
 			`c.yaml:2:11: update.policy: found "minr"; expected "patch", "minor" or "major"; did you mean "minor"?`}},
+		{"update min_age", "update:\n  min_age: soon\n  group_by: repo\n", []string{
+			`c.yaml:2:12: update.min_age: found "soon"; expected an age such as "3d", "12h" or "0"`,
+			`c.yaml:3:13: update.group_by: found "repo"; expected "all", "image" or "type"`}},
 		{"update not a mapping", "update: minor\n", []string{
 			`c.yaml:1:9: update: found "minor"; expected a mapping`}},
 		{"update images", "update:\n  images:\n    \"[\": major\n    redis: 7\n", []string{

@@ -265,17 +265,77 @@ func (d *decoder) update(n *yaml.Node, at string) UpdatePolicy {
 	var u UpdatePolicy
 	d.fields(n, at, []field{
 		{"policy", func(at string, _, v *yaml.Node) { u.Policy, _ = d.policy(v, at) }},
+		{"min_age", func(at string, _, v *yaml.Node) { u.MinAge, _ = d.age(v, at) }},
+		{"group_by", func(at string, _, v *yaml.Node) { u.GroupBy, _ = d.oneOf(v, at, GroupAll, GroupImage, GroupType) }},
 		{"images", func(at string, _, v *yaml.Node) {
 			for _, e := range d.entries(v, at) {
 				p, ok := d.pattern(e.key, at)
-				pol, ok2 := d.policy(e.val, join(at, e.key.Value))
+				ip, ok2 := d.imagePolicy(e.val, join(at, e.key.Value))
 				if ok && ok2 {
-					u.Images = append(u.Images, ImagePolicy{Pattern: p, Policy: pol, Line: e.key.Line, Col: e.key.Column})
+					ip.Pattern, ip.Line, ip.Col = p, e.key.Line, e.key.Column
+					u.Images = append(u.Images, ip)
 				}
 			}
 		}},
 	})
 	return u
+}
+
+// imagePolicy decodes an update.images value: a policy name, or a mapping
+// of policy and min_age.
+func (d *decoder) imagePolicy(n *yaml.Node, at string) (ImagePolicy, bool) {
+	var ip ImagePolicy
+	if n.Kind != yaml.MappingNode {
+		pol, ok := d.policy(n, at)
+		ip.Policy = pol
+		return ip, ok
+	}
+	ok := true
+	d.fields(n, at, []field{
+		{"policy", func(at string, _, v *yaml.Node) {
+			var ok2 bool
+			ip.Policy, ok2 = d.policy(v, at)
+			ok = ok && ok2
+		}},
+		{"min_age", func(at string, _, v *yaml.Node) {
+			var ok2 bool
+			ip.MinAge, ok2 = d.age(v, at)
+			ip.HasMinAge, ok = ok2, ok && ok2
+		}},
+	})
+	return ip, ok
+}
+
+// age decodes a minimum release age: a Go duration ("72h") or a number of
+// days ("3d"); 0 is allowed (no minimum).
+func (d *decoder) age(n *yaml.Node, at string) (time.Duration, bool) {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		if v, err := ParseAge(n.Value); err == nil {
+			return v, true
+		}
+	}
+	d.errorf(n, "%s: found %s; expected an age such as \"3d\", \"12h\" or \"0\"", at, found(n))
+	return 0, false
+}
+
+// ParseAge parses a minimum release age: a Go duration ("72h", "90m"), a
+// number of days ("3d") or "0".
+func ParseAge(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 3650 {
+			return 0, fmt.Errorf("age %q: expected a number of days from 0 to 3650", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	if s == "0" {
+		return 0, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("age %q: expected a duration such as \"3d\" or \"12h\"", s)
+	}
+	return v, nil
 }
 
 var hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)

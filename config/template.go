@@ -79,13 +79,22 @@ const DefaultTemplate = `# composefix configuration.
 #pin: version
 
 # How far "composefix update" may move a pinned version: patch (7.4.1 to
-# 7.4.3), minor (to 7.5.0) or major (to 8.0.0). Default: minor. images sets
-# a policy per image pattern; the first matching pattern wins.
+# 7.4.3), minor (to 7.5.0) or major (to 8.0.0). Default: minor. min_age
+# holds back releases younger than it ("3d", "12h"; like Renovate's
+# minimumReleaseAge). group_by groups "update --plan" into pull requests:
+# unset, each major alone and the rest together; or all, image or type.
+# images sets a policy (and min_age) per image pattern; the first matching
+# pattern wins.
 #update:
 #  policy: minor
+#  min_age: 3d
+#  group_by: type
 #  images:
 #    postgres: patch
 #    traefik: major
+#    grafana/*:
+#      policy: major
+#      min_age: 7d
 
 # Resolve a registry's images at another URL: a pull-through cache or an
 # air-gapped mirror (http or https). Pins keep the image's own host.

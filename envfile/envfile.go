@@ -126,7 +126,7 @@ func locate(src []byte) []Assignment {
 		if i >= len(src) || src[i] == '\n' { // an inherited name: no value here
 			continue
 		}
-		a := Assignment{Name: strings.TrimRight(string(src[keyStart:i]), " \t\r"), Pos: pos(src, keyStart)}
+		a := Assignment{Name: strings.TrimRight(string(src[keyStart:i]), " \t\r"), Pos: Pos(src, keyStart)}
 		i = skipSpace(src, i+1, false)
 		if i < len(src) && (src[i] == '"' || src[i] == '\'') {
 			q := src[i]
@@ -195,7 +195,8 @@ func lineEnd(src []byte, i int) int {
 	return len(src)
 }
 
-func pos(src []byte, off int) compose.Pos {
+// Pos returns the 1-based line and character column of byte offset off.
+func Pos(src []byte, off int) compose.Pos {
 	line := 1 + bytes.Count(src[:off], []byte("\n"))
 	start := bytes.LastIndexByte(src[:off], '\n') + 1
 	return compose.Pos{Line: line, Col: utf8.RuneCount(src[start:off]) + 1}

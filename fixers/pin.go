@@ -234,6 +234,16 @@ type ImageRef struct {
 	EnvTag bool
 }
 
+// ParseImageRef splits an image reference (a Resolutions key) as
+// ImageRefs does, without a node: for callers that hold only the text.
+func ParseImageRef(text string) (ImageRef, bool) {
+	parts, ok := splitImage(text)
+	if !ok {
+		return ImageRef{}, false
+	}
+	return ImageRef{Text: text, Name: parts.name, Tag: parts.tag, Digest: parts.digest, ImplicitTag: parts.implicit}, true
+}
+
 // EnvValue returns the value EnvVar must hold for the image to become
 // tag (and digest, when not ""), keeping the name as written.
 func (r ImageRef) EnvValue(tag, digest string) string {

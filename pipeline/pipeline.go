@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 	"time"
 
@@ -38,12 +39,25 @@ type Options struct {
 	ImageFacts bool
 	// Policy gives an image's update policy; read only when
 	// Fixers.Images.Update is set. Nil: minor.
-	Policy   func(fixers.ImageRef) registry.Policy
+	Policy func(fixers.ImageRef) registry.Policy
+	// MinAge gives an image's minimum release age: newer versions younger
+	// than it are not adopted yet. Read only when Fixers.Images.Update is
+	// set. Nil: none.
+	MinAge func(fixers.ImageRef) time.Duration
+	// Reuse, when set, holds the resolutions of an earlier run over the
+	// same files: the run asks the registry nothing and reads these.
+	Reuse fixers.Resolutions
+	// Restrict, when set, sees every resolution before the rules do and may
+	// change it in place (`update --apply-group` withholds the updates of
+	// other groups).
+	Restrict func(fixers.Resolutions)
 	Progress Progress // nil: no progress
 
 	// Messages receives what is neither product nor finding: "no compose
 	// files found", discovery errors. Nil: discarded.
 	Messages io.Writer
+
+	envs map[string]*envProject // by directory: the .env files of the run's projects
 }
 
 // Progress is told how registry resolution advances.
@@ -57,11 +71,14 @@ type Progress interface {
 // rest of the run and must not be changed.
 type File struct {
 	report.File
-	Doc      *compose.Document  // nil when the file could not be read or loaded
+	Doc      *compose.Document  // nil when the file could not be read or loaded, and for .env files
 	Resolved fixers.Resolutions // every resolution of the run
 	// Regions locate every change of Output against Original; the diff
 	// is built from them.
 	Regions []compose.Region
+	Config  *fixers.Config // the configuration the file was fixed with (its project's .env included)
+	// Updates are the image updates made in the file (update runs only).
+	Updates []Update
 }
 
 // Result is what a run did as a whole.
@@ -106,8 +123,19 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	}
 	r := Result{DiscoverErrs: discoverErrs}
 	inputs := loadAll(ctx, files)
-	resolved, rstats, regErr := resolveImages(ctx, &o, docsOf(inputs))
-	r.RegistryErr = regErr
+	o.envs = loadEnvs(&o, inputs)
+	var resolved fixers.Resolutions
+	var rstats registryStats
+	if o.Reuse != nil {
+		resolved = maps.Clone(o.Reuse)
+	} else {
+		var regErr error
+		resolved, rstats, regErr = resolveImages(ctx, &o, docsOf(inputs))
+		r.RegistryErr = regErr
+	}
+	if o.Restrict != nil {
+		o.Restrict(resolved)
+	}
 	groups, groupErrs := projects(o.ProjectFiles, o.Projects, inputs)
 	for i := range inputs {
 		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
@@ -115,6 +143,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		}
 	}
 	results := fixAll(ctx, &o, inputs, groups, resolved)
+	envResults := fixEnvs(&o, inputs, resolved)
 
 	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
 	for i := range results {
@@ -126,7 +155,21 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		}
 		r.Summary.Add(&res.File)
 		if each != nil {
-			res.Doc, res.Resolved = inputs[i].doc, resolved
+			res.Doc, res.Resolved, res.Config = inputs[i].doc, resolved, o.configFor(inputs[i].path)
+			res.Updates = composeUpdates(res)
+			each(res)
+		}
+	}
+	for _, e := range envResults {
+		res := &e.File
+		if res.Err == nil && o.Write && res.Changed() {
+			if res.Err = writeFile(res.Path, res.Output, res.Original, e.digest); res.Err == nil {
+				res.Written = true
+			}
+		}
+		r.Summary.Add(&res.File)
+		if each != nil {
+			res.Resolved, res.Config, res.Updates = resolved, e.cfg, e.updates
 			each(res)
 		}
 	}
@@ -176,6 +219,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string
 			r := File{File: report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}}
 			if in.doc != nil {
 				opts := o.fixerOptions(resolved)
+				opts.Config = o.configFor(in.path)
 				opts.Project = projects[in.path]
 				res, err := fixers.Run(in.doc, opts)
 				if err != nil {

@@ -68,8 +68,9 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 	index := map[string]int{}
 	factsOnly := map[string]bool{} // asked only for image facts: pins never see the answer
 	for _, d := range docs {
-		for _, r := range fixers.ImageRefs(d, o.Fixers) {
-			ask, precise := r.Lookup(o.Fixers)
+		cfg := o.configFor(d.Path)
+		for _, r := range fixers.ImageRefs(d, cfg) {
+			ask, precise := r.Lookup(cfg)
 			ask, precise = ask && pins, precise && pins
 			var ps []string
 			if r.Skip == fixers.NotSkipped {
@@ -91,6 +92,10 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 					pol = o.Policy(r)
 				}
 				req.Policy = &pol
+				req.Releases = true // for the summary: type, date, links
+				if o.MinAge != nil {
+					req.MinAge = o.MinAge(r)
+				}
 			}
 			index[r.Text] = len(reqs)
 			reqs = append(reqs, req)
@@ -133,7 +138,8 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 			out[text] = fixers.Resolution{Facts: facts}
 			continue
 		}
-		r := fixers.Resolution{Digest: a.Digest, Tag: a.Tag, Err: a.Err, Facts: imageFacts(a.Facts)}
+		r := fixers.Resolution{Digest: a.Digest, Tag: a.Tag, Err: a.Err, Facts: imageFacts(a.Facts),
+			Young: a.Young, Held: a.Held, NewerRelease: release(a.NewerRelease), Release: release(a.Release)}
 		for _, n := range a.Newer {
 			r.Newer = append(r.Newer, fixers.TagDigest{Tag: n.Tag, Digest: n.Digest})
 		}
@@ -223,4 +229,12 @@ func registryFault(err error) bool {
 		}
 	}
 	return false
+}
+
+// release converts a registry release for the rules and the summary.
+func release(r *registry.Release) *fixers.Release {
+	if r == nil {
+		return nil
+	}
+	return &fixers.Release{Created: r.Created, Labels: r.Labels}
 }

@@ -78,14 +78,15 @@ func (rn *run) releaseConfig(ref Reference, d string) (*v1.ConfigFile, error) {
 		want, _ := v1.ParsePlatform(releasePlatform)
 		var pick string
 		for _, e := range idx.Manifests {
-			if e.Platform == nil || e.Platform.OS == "unknown" || e.MediaType.IsIndex() {
-				continue // attestations and nested indexes
+			if e.MediaType.IsIndex() || e.Platform != nil && e.Platform.OS == "unknown" {
+				continue // nested indexes, attestations
 			}
-			if pick == "" || e.Platform.Satisfies(*want) {
+			if e.Platform != nil && e.Platform.Satisfies(*want) {
 				pick = e.Digest.String()
-			}
-			if e.Platform.Satisfies(*want) {
 				break
+			}
+			if pick == "" {
+				pick = e.Digest.String() // no linux/amd64: the first image
 			}
 		}
 		if pick == "" {

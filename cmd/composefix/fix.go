@@ -140,6 +140,8 @@ func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
 		Registry:     s.reg.options(),
 		ImageFacts:   s.reg.imageFacts,
 		Policy:       s.reg.policyFor,
+		MinAge:       s.reg.minAgeFor,
+		Restrict:     s.restrict,
 		Progress:     s.progress,
 		Messages:     messages,
 	}

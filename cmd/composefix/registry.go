@@ -41,6 +41,9 @@ type registrySettings struct {
 	// policy, when set, replaces the file's update.policy (per-image
 	// entries still win); set by `composefix update --policy`.
 	policy config.Policy
+	// minAge, when set, replaces the file's update.min_age (per-image
+	// entries still win); set by `composefix update --min-age`.
+	minAge *time.Duration
 }
 
 // readRegistrySettings reads the registry flags over cfg (which may be nil)
@@ -143,6 +146,18 @@ func (rs registrySettings) options() []registry.Option {
 // spelling (docker.io/library/redis, redis), else --policy, else the file's
 // policy, else minor.
 func (rs registrySettings) policyFor(r fixers.ImageRef) registry.Policy {
+	p := rs.imagePolicy(imageSpellings(r))
+	pol, err := registry.ParsePolicy(string(p))
+	if err != nil {
+		return registry.PolicyMinor // config validated the names already
+	}
+	return pol
+}
+
+// imageSpellings are the spellings an update.images pattern may match: as
+// written, and in Docker Hub's long and short forms (docker.io/library/redis,
+// redis).
+func imageSpellings(r fixers.ImageRef) []string {
 	spellings := []string{r.Text}
 	if ref, err := registry.ParseReference(r.Text); err == nil {
 		rest := strings.TrimPrefix(r.Text, ref.Name())
@@ -151,22 +166,25 @@ func (rs registrySettings) policyFor(r fixers.ImageRef) registry.Policy {
 			spellings = append(spellings, strings.TrimPrefix(ref.Repository, "library/")+rest)
 		}
 	}
-	p := rs.imagePolicy(spellings)
-	pol, err := registry.ParsePolicy(string(p))
-	if err != nil {
-		return registry.PolicyMinor // config validated the names already
-	}
-	return pol
+	return spellings
 }
 
-// imagePolicy returns the policy of the first update.images entry matching
-// any spelling, else --policy, else update.policy, else the default.
+func matchesAny(pattern string, spellings []string) bool {
+	for _, s := range spellings {
+		if config.MatchImage(pattern, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// imagePolicy returns the policy of the first update.images entry setting
+// one and matching any spelling, else --policy, else update.policy, else
+// the default.
 func (rs registrySettings) imagePolicy(spellings []string) config.Policy {
 	for _, ip := range rs.update.Images {
-		for _, s := range spellings {
-			if config.MatchImage(ip.Pattern, s) {
-				return ip.Policy
-			}
+		if ip.Policy != "" && matchesAny(ip.Pattern, spellings) {
+			return ip.Policy
 		}
 	}
 	switch {

@@ -316,9 +316,9 @@ func TestCLIUpdate(t *testing.T) {
 				"a/compose.yaml": "image: redis:7.4.3-alpine\n  proxy:\n    image: traefik:v3.2.3\n",
 				"b/compose.yaml": "image: redis:7.4.3-alpine@" + digests["library/redis:7.4.3-alpine"] + "\n",
 			},
-			table: "| image | from | to | files |\n|---|---|---|---|\n" +
-				"| redis | 7.4.1-alpine | 7.4.3-alpine | a/compose.yaml, b/compose.yaml |\n" +
-				"| traefik | v3.2.2 | v3.2.3 | a/compose.yaml |\n",
+			table: "| image | type | from | to | released | files | links |\n|---|---|---|---|---|---|---|\n" +
+				"| redis | patch | 7.4.1-alpine | 7.4.3-alpine | unknown | a/compose.yaml, b/compose.yaml | [Docker Hub](https://hub.docker.com/_/redis) |\n" +
+				"| traefik | patch | v3.2.2 | v3.2.3 | unknown | a/compose.yaml | [Docker Hub](https://hub.docker.com/_/traefik) |\n",
 		},
 		{
 			name: "minor (default)",

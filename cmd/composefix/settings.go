@@ -43,6 +43,10 @@ type settings struct {
 	// it keeps the command line it was read from for each file's own
 	// configuration.
 	configure func(s *settings, cfg *config.File) error
+	// updateSelect are the rules `composefix update` runs (its own, and
+	// CF001 with --select CF001).
+	updateSelect []string
+	restrict     func(fixers.Resolutions) // update --apply-group: withhold other groups' updates
 }
 
 func readSettings(c *cli.Context) (*settings, error) {
@@ -110,7 +114,7 @@ func configure(c *cli.Context, knowledge *fixers.Knowledge, s *settings, cfg *co
 		ign = append(ign, cfgIgn...)
 	}
 	if s.updateRun {
-		sel, ign = updateRules(), nil
+		sel, ign = s.updateSelect, nil
 	}
 	if s.rules, err = fixers.Select(all, sel, ign); err != nil {
 		return usagef("%v", err)
@@ -130,11 +134,12 @@ func configure(c *cli.Context, knowledge *fixers.Knowledge, s *settings, cfg *co
 		return err
 	}
 	s.fixers.Images.Update = s.updateRun
-	policy := s.reg.policy // --policy, which the file does not change
+	s.fixers.Images.PinFloating = s.updateRun && slices.Contains(s.updateSelect, "CF001")
+	policy, minAge := s.reg.policy, s.reg.minAge // --policy and --min-age, which the file does not change
 	if s.reg, err = readRegistrySettings(c, cfg, s.fixers); err != nil {
 		return err
 	}
-	s.reg.policy = policy
+	s.reg.policy, s.reg.minAge = policy, minAge
 	return nil
 }
 

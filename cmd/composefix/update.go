@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"github.com/composefix/composefix/fixers"
 	"io"
+	"time"
 
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/pipeline"
@@ -20,14 +24,19 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 	var flags []cli.Flag
 	for _, f := range fixFlags() {
 		switch f.Names()[0] {
-		case "select", "ignore", "unsafe-fixes": // update runs its own rules, all safe
+		case "select":
+			flags = append(flags, &cli.StringFlag{Name: "select", Usage: "also run these rules: CF001 pins floating tags, which update otherwise only reports"})
+		case "ignore", "unsafe-fixes": // update runs its own rules, all safe
 		default:
 			flags = append(flags, f)
 		}
 	}
 	flags = append(flags,
 		&cli.StringFlag{Name: "policy", Usage: "how far versions may move: patch, minor or major (default: update.policy in the config file, else minor)"},
-		&cli.StringFlag{Name: "summary", Usage: "write a Markdown table of the bumps (image, from, to, files) to `FILE`, for a pull-request body"},
+		&cli.StringFlag{Name: "min-age", Usage: "adopt only releases at least `DURATION` old, such as 3d or 12h (default: update.min_age in the config file, else none)"},
+		&cli.StringFlag{Name: "summary", Usage: "write a Markdown table of the updates (image, type, versions, release date, files, links) to `FILE`, for a pull-request body"},
+		&cli.StringFlag{Name: "plan", Usage: "write the updates as a JSON plan of pull-request groups (files, patch, summary, branch) to `FILE`; nothing is written"},
+		&cli.StringFlag{Name: "apply-group", Usage: "apply only the updates of the plan group `NAME` (see --plan)"},
 	)
 	return &cli.Command{
 		Name:      "update",
@@ -49,30 +58,137 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 				}
 				s.reg.policy = config.Policy(pol.String())
 			}
+			if a := c.String("min-age"); a != "" {
+				age, err := config.ParseAge(a)
+				if err != nil {
+					return usagef("--min-age: %v", err)
+				}
+				s.reg.minAge = &age
+			}
+			s.updateSelect = updateRules()
+			if c.String("select") != "" {
+				extra, err := fixers.Select(fixers.Rules(), splitList(c.String("select")), nil)
+				if err != nil {
+					return usagef("--select: %v", err)
+				}
+				for _, r := range extra {
+					if r.ID != "CF001" {
+						return usagef("--select %s: update runs CF001 besides its own rules, nothing else", r.ID)
+					}
+				}
+				if len(extra) > 0 {
+					s.updateSelect = append(s.updateSelect, "CF001")
+				}
+			}
 			s.updateRun = true
 			if err := s.configure(s, s.configFile); err != nil {
 				return err
 			}
-			return update(c.Context, s, c.String("summary"), out, errOut)
+			u := updateRun{summary: c.String("summary"), plan: c.String("plan"), group: c.String("apply-group")}
+			switch {
+			case u.plan != "" && u.group != "":
+				return usagef("--plan and --apply-group do not go together: plan first, then apply one group per branch")
+			case u.plan != "" && s.write:
+				return usagef("--plan writes no compose file; drop --write")
+			case (u.plan != "" || u.group != "") && s.fixers.Images.PinFloating:
+				return usagef("--select CF001 pins are not grouped; pin floating tags in a run of their own first")
+			}
+			return update(c.Context, s, u, out, errOut)
 		},
 	}
 }
 
+// updateRun is what an update writes besides the files.
+type updateRun struct {
+	summary string // Markdown summary file
+	plan    string // JSON plan file
+	group   string // the one group to apply
+}
+
 // update runs the fix pipeline with the update rules: discover, load,
 // resolve newer versions, bump, then print a diff or write, and the
-// summary table when asked.
-func update(ctx context.Context, s *settings, summaryPath string, out, errOut io.Writer) error {
-	bumps := pipeline.NewBumps(s.fixers)
-	r, err := runFiles(ctx, s, out, errOut, bumps.Add)
+// summary when asked; or writes the plan of groups.
+func update(ctx context.Context, s *settings, u updateRun, out, errOut io.Writer) error {
+	groupBy := s.reg.update.GroupBy
+	if u.plan != "" {
+		groups, errs := s.groups()
+		total := pipeline.Result{DiscoverErrs: errs}
+		for _, err := range errs {
+			var ue *usageError
+			if errors.As(err, &ue) {
+				return err
+			}
+			fmt.Fprintf(errOut, "%v\n", err)
+		}
+		var runs []pipeline.Options
+		for _, g := range groups {
+			o := g.s.pipelineOptions(errOut)
+			o.Paths, o.ProjectFiles = g.paths, g.projectFile
+			runs = append(runs, o)
+		}
+		plan, rs := pipeline.MakePlan(ctx, runs, groupBy)
+		for _, r := range rs {
+			total = addResult(total, r)
+		}
+		r := total
+		b, err := json.MarshalIndent(plan, "", "  ")
+		if err == nil {
+			err = pipeline.AtomicWrite(u.plan, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			err = fmt.Errorf("writing the plan: %w", err)
+			fmt.Fprintf(errOut, "composefix: %v\n", err)
+		} else {
+			fmt.Fprintf(errOut, "composefix: %d update %s in the plan\n", len(plan.Groups), plural(len(plan.Groups), "group"))
+		}
+		return exit(s, r, errOut, err)
+	}
+	var updates []pipeline.Update
+	if u.group != "" {
+		s.restrict = pipeline.OnlyGroup(u.group, groupBy)
+	}
+	r, err := runFiles(ctx, s, out, errOut, func(f *pipeline.File) {
+		for _, up := range f.Updates {
+			if u.group == "" || pipeline.GroupName(up, groupBy) == u.group {
+				updates = append(updates, up)
+			}
+		}
+	})
 	if err != nil {
 		return err
 	}
-	var summaryErr error
-	if summaryPath != "" {
-		if err := pipeline.AtomicWrite(summaryPath, []byte(bumps.Table()), 0o644); err != nil {
-			summaryErr = fmt.Errorf("writing the summary: %w", err)
-			fmt.Fprintf(errOut, "composefix: %v\n", summaryErr)
+	var extra error
+	if u.group != "" && len(updates) == 0 && r.RegistryErr == nil {
+		extra = errors.New("no update belongs to group " + u.group + "; `update --plan` lists the groups")
+		fmt.Fprintf(errOut, "composefix: %v\n", extra)
+	}
+	if u.summary != "" {
+		if err := pipeline.AtomicWrite(u.summary, []byte(pipeline.Summary(updates)), 0o644); err != nil {
+			extra = fmt.Errorf("writing the summary: %w", err)
+			fmt.Fprintf(errOut, "composefix: %v\n", extra)
 		}
 	}
-	return exit(s, r, errOut, summaryErr)
+	return exit(s, r, errOut, extra)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// minAgeFor returns the minimum release age of an image: the first
+// update.images entry matching it that sets min_age, else --min-age, else
+// update.min_age, else none.
+func (rs registrySettings) minAgeFor(r fixers.ImageRef) time.Duration {
+	for _, ip := range rs.update.Images {
+		if ip.HasMinAge && matchesAny(ip.Pattern, imageSpellings(r)) {
+			return ip.MinAge
+		}
+	}
+	if rs.minAge != nil {
+		return *rs.minAge
+	}
+	return rs.update.MinAge
 }
