@@ -146,11 +146,14 @@ func envChoices(e *envProject, inputs []input, dir string, resolved fixers.Resol
 			if r.EnvVar == "" || r.Skip != fixers.NotSkipped {
 				continue
 			}
+			c := envChoice{ref: r, path: in.path, value: e.file.Vars[r.EnvVar]}
 			res, ok := resolved[r.Text]
 			if !ok || res.Err != nil {
-				continue // CF003 reports it at the image
+				// CF003 reports it at the image; unchecked, it keeps the
+				// variable as it is.
+				out = append(out, c)
+				continue
 			}
-			c := envChoice{ref: r, path: in.path, value: e.file.Vars[r.EnvVar]}
 			switch {
 			case cfg.Images.Update && !r.Floating() && selected["CF004"]:
 				if tag, digest, ok := planBump(r, res, cfg.Pin); ok {
