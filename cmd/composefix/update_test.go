@@ -262,7 +262,7 @@ func planOf(t *testing.T, dir string, args ...string) pipeline.Plan {
 func TestCLIUpdatePlanGroups(t *testing.T) {
 	mirror, _, _ := updateRegistry(t)
 	files := map[string]string{
-		"compose.yaml": "services:\n  cache:\n    image: redis:7.4.1-alpine\n  db:\n    image: postgres:16.4\n",
+		"compose.yaml":       "services:\n  cache:\n    image: redis:7.4.1-alpine\n  db:\n    image: postgres:16.4\n",
 		"other/compose.yaml": "services:\n  cache:\n    image: redis:7.4.1-alpine\n",
 	}
 	tests := []struct {
