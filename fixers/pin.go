@@ -59,8 +59,12 @@ An image without a tag is "latest". The host and repository keep their spelling
 (docker.io/library/redis:7 stays docker.io/library/redis:7.4.1); inside
 "${REDIS_IMAGE:-redis:7}" only the default is pinned. When no precise tag carries the
 digest, the digest is pinned instead and the message says so. A precise tag is left
-alone under "version", and so is major.minor (16.4, 7.4-alpine), which rarely has a
-more precise tag; version+digest pins it exactly. Services that also have "build:" (the image names their build
+alone under "version", and so is major.minor (16.4, 7.4-alpine) when no tag refines
+it; version+digest pins it exactly. A tag is precise only when the registry serves no
+more precise tag for the same digest: a version with a channel word
+(mssql/server:2019-latest becomes 2019-CU28-ubuntu-20.04), a codename (traefik:cantal
+becomes v3.2.3) and a distribution version (ubuntu:22.04 becomes the dated
+jammy-20240911.1) are pinned like latest. Services that also have "build:" (the image names their build
 output) and images matching ignore_images are skipped. An image shared through an
 anchor or an x- template is pinned once, at its definition.
 
@@ -740,7 +744,26 @@ func matchImage(pattern, image string) bool { return imagematch.Match(pattern, i
 // registry has the final word on candidates.
 func isPreciseTag(tag string) bool {
 	n, ok := versionComponents(tag)
-	return ok && n >= 3
+	return ok && n >= 3 && !hasChannelWord(tag)
+}
+
+// channelWords name a release channel: after a version (1.2.3-stable,
+// 2019-latest) they make the tag move like latest does. The registry's
+// tag model (registry.IsPrecise) knows the same words.
+var channelWords = map[string]bool{
+	"latest": true, "stable": true, "mainline": true, "lts": true, "current": true,
+	"release": true, "edge": true, "unstable": true, "nightly": true, "dev": true,
+	"develop": true, "beta": true, "rc": true, "next": true, "canary": true, "testing": true,
+}
+
+// hasChannelWord reports whether a token of tag is a channel word.
+func hasChannelWord(tag string) bool {
+	for _, tok := range strings.FieldsFunc(strings.ToLower(tag), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		if channelWords[tok] {
+			return true
+		}
+	}
+	return false
 }
 
 // versionComponents parses tag as prefix + numeric core + suffix and returns

@@ -446,6 +446,11 @@ func TestLookup(t *testing.T) {
 		{"redis:7@sha256:" + strings.Repeat("a", 64), PinVersion, false, true, true},
 		{"redis:7.4.1", PinVersion, true, true, false},
 		{"redis:latest", PinVersion, true, false, false},
+		// Floating although they look like versions (issue 10).
+		{"mcr.microsoft.com/mssql/server:2019-latest", PinVersion, false, true, true},
+		{"acme/app:1.2.3-stable", PinVersion, false, true, true},
+		{"ubuntu:22.04", PinVersion, false, true, true},
+		{"traefik:cantal", PinVersion, false, true, true},
 	}
 	for _, tt := range tests {
 		cfg := DefaultConfig()

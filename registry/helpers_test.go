@@ -36,7 +36,7 @@ var fixtureFamilies = []family{
 	{repo: "library/redis", tags: []string{"7.4.1", "7.4", "7", "latest", "7.4.1-bookworm", "7.4-bookworm", "7-bookworm", "bookworm"}, index: true},
 	{repo: "library/redis", tags: []string{"7.4.0", "7.4.0-bookworm"}, index: true},
 	{repo: "library/redis", tags: []string{"6.2.16", "6.2", "6"}},
-	{repo: "library/traefik", tags: []string{"v3.2.3", "v3.2", "v3", "latest"}, index: true},
+	{repo: "library/traefik", tags: []string{"v3.2.3", "v3.2", "v3", "latest", "cantal"}, index: true},
 	{repo: "library/traefik", tags: []string{"v3.2.2"}},
 	{repo: "library/traefik", tags: []string{"v3.1.7", "v3.1"}},
 	{repo: "library/traefik", tags: []string{"v2"}},
@@ -45,6 +45,15 @@ var fixtureFamilies = []family{
 	{repo: "minio/minio", tags: []string{"RELEASE.2024-11-07T00-52-20Z"}},
 	{repo: "library/postgres", tags: []string{"16.6", "16", "latest"}},
 	{repo: "library/postgres", tags: []string{"16.5"}},
+	// A distribution whose versions are refined by dated codename tags.
+	{repo: "library/ubuntu", tags: []string{"jammy-20240911.1", "jammy", "22.04"}},
+	{repo: "library/ubuntu", tags: []string{"jammy-20240808"}},
+	{repo: "library/ubuntu", tags: []string{"noble-20241015", "noble", "24.04", "latest"}},
+	{repo: "library/ubuntu", tags: []string{"20.04"}},
+	// A version plus a channel word, refined by cumulative updates.
+	{repo: "mssql/server", tags: []string{"2019-CU28-ubuntu-20.04", "2019-latest"}},
+	{repo: "mssql/server", tags: []string{"2019-CU27-ubuntu-20.04"}},
+	{repo: "mssql/server", tags: []string{"2022-CU16-ubuntu-22.04", "2022-latest", "latest"}},
 }
 
 // pushed maps "repo:tag" to the digest the test pushed.

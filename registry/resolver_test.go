@@ -148,6 +148,12 @@ func TestResolvePreciseTag(t *testing.T) {
 		{ref: "traefik:v2", want: ""}, // no precise tag carries its digest: pin the digest
 		{ref: "minio/minio:latest", want: "RELEASE.2024-12-13T22-19-12Z"},
 		{ref: "postgres:16", want: "16.6"}, // the most precise postgres publishes
+		// Issue 10: a codename, a distribution version and a version plus a
+		// channel word are floating; the tag with the same digest is found.
+		{ref: "traefik:cantal", want: "v3.2.3"},
+		{ref: "ubuntu:22.04", want: "jammy-20240911.1"},
+		{ref: "ubuntu:20.04", want: ""}, // no dated tag carries its digest: pin the digest
+		{ref: "mssql/server:2019-latest", want: "2019-CU28-ubuntu-20.04"},
 	}
 	rec := &recorder{}
 	host := testRegistry(t, rec.wrap)

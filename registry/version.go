@@ -98,9 +98,26 @@ func ParseVersion(tag string) (Version, bool) {
 // Pre-releases with three components (v3.3.0-rc1) are precise; two-component
 // releases such as postgres 17.2 are not, although no more precise tag
 // exists for them.
+//
+// A channel word after the numbers (2019-latest, 1.2.3-stable) makes a tag
+// floating whatever its numbers.
 func IsPrecise(tag string) bool {
 	t, ok := parseTag(tag)
-	return ok && len(t.Nums) >= 3
+	if !ok || len(t.Nums) < 3 {
+		return false
+	}
+	_, channel := channelSuffix(t)
+	return !channel
+}
+
+// channelSuffix reports whether a version's suffix starts with a channel
+// word ("2019-latest", "2022-latest-ubuntu") and returns what follows it.
+func channelSuffix(t tagInfo) (variant string, ok bool) {
+	first, rest := cutTagToken(trimTagSep(t.Suffix))
+	if !tagChannels[strings.ToLower(first)] {
+		return "", false
+	}
+	return trimTagSep(rest), true
 }
 
 // PreciseCandidates returns the tags from tags that may carry the same digest as floating and are more precise than it, newest first, at most max (max <= 0: no limit).
@@ -126,12 +143,30 @@ func IsPrecise(tag string) bool {
 //
 // In both cases only the most precise tags are offered: a tag extended by
 // another candidate (7.4 when 7.4.1 exists) is left out.
+//
+// Three kinds of floating tags look further, since a tag is precise only
+// when the registry serves no more precise tag for the same digest:
+//   - a version followed by a channel word (mssql's 2019-latest) is the
+//     channel of its line: the other tags of the line are offered (see
+//     lineCandidates);
+//   - a plain version that no tag of its family refines (ubuntu's 22.04)
+//     may carry the digest of a dated tag (jammy-20240911.1): the newest
+//     tag of each dated family is offered;
+//   - a name that is neither a channel nor a variant with candidates is a
+//     codename (traefik's cantal): it is offered what latest is.
 func PreciseCandidates(floating string, tags []string, max int) []string {
 	var out []string
 	if f, ok := parseTag(floating); ok {
-		out = numericCandidates(f, tags)
+		if variant, channel := channelSuffix(f); channel {
+			out = lineCandidates(f, variant, tags)
+		} else if out = numericCandidates(f, tags); len(out) == 0 && f.Suffix == "" && !f.Date {
+			out = datedCandidates(tags)
+		}
 	} else {
 		out = namedCandidates(floating, tags)
+		if first, _ := cutTagToken(floating); len(out) == 0 && !tagChannels[strings.ToLower(first)] {
+			out = namedCandidates("latest", tags)
+		}
 	}
 	if max > 0 && len(out) > max {
 		out = out[:max:max]
@@ -156,6 +191,110 @@ func numericCandidates(f tagInfo, tags []string) []string {
 	pool = leafTags(pool)
 	slices.SortFunc(pool, newestFirst)
 	return rawTags(pool)
+}
+
+// lineCandidates implements PreciseCandidates for a version followed by a
+// channel word: the tags of the same prefix whose numbers start with f's,
+// with no channel word, holding the channel's variant when it has one
+// ("2022-latest-ubuntu" wants "ubuntu"), and not f's bare line. Their
+// suffixes are not versions (CU28-ubuntu-20.04), so they are ordered by
+// numbers, then by the number in the suffix's first token (CU28 before
+// CU9, GA last), then naturally, newest first.
+func lineCandidates(f tagInfo, variant string, tags []string) []string {
+	var pool []tagInfo
+	for _, raw := range tags {
+		t, ok := parseTag(raw)
+		if !ok || raw == f.Raw || t.Prefix != f.Prefix || t.Date != f.Date ||
+			len(t.Nums) < len(f.Nums) || !slices.Equal(t.Nums[:len(f.Nums)], f.Nums) {
+			continue
+		}
+		if _, channel := channelSuffix(t); channel || len(t.Nums) == len(f.Nums) && t.Suffix == "" {
+			continue
+		}
+		if variant != "" && !strings.Contains(strings.ToLower(t.Suffix), strings.ToLower(variant)) {
+			continue
+		}
+		pool = append(pool, t)
+	}
+	slices.SortFunc(pool, func(a, b tagInfo) int {
+		return cmp.Or(
+			compareTagNums(b.Nums, a.Nums),
+			cmp.Compare(leadNumber(b.Suffix), leadNumber(a.Suffix)),
+			naturalCompare(b.Suffix, a.Suffix),
+			strings.Compare(a.Raw, b.Raw),
+		)
+	})
+	return rawTags(pool)
+}
+
+// datedTagMin and datedTagMax bound a YYYYMMDD number.
+const datedTagMin, datedTagMax = 19000101, 29991231
+
+// datedCandidates returns the newest tag of each family of dated tags
+// after a word ("jammy-20240911.1", "noble-20241015"), newest first. Which
+// family a version belongs to is not in the tags: the digest decides.
+func datedCandidates(tags []string) []string {
+	newest := map[string]tagInfo{}
+	for _, raw := range tags {
+		t, ok := parseTag(raw)
+		if !ok || t.prerelease || tagKind(t)[0] != 'w' || t.Nums[0] < datedTagMin || t.Nums[0] > datedTagMax {
+			continue
+		}
+		if cur, ok := newest[t.Prefix]; !ok || newestFirst(t, cur) < 0 {
+			newest[t.Prefix] = t
+		}
+	}
+	pool := make([]tagInfo, 0, len(newest))
+	for _, t := range newest {
+		pool = append(pool, t)
+	}
+	slices.SortFunc(pool, newestFirst)
+	return rawTags(pool)
+}
+
+// leadNumber returns the number in the first token of a suffix ("-CU28-
+// ubuntu-20.04": 28), or -1 when it has none ("-GA-ubuntu-16.04").
+func leadNumber(suffix string) int {
+	s, _ := cutTagToken(trimTagSep(suffix))
+	n, seen := 0, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case isTagDigit(s[i]) && n < 1e8:
+			n, seen = n*10+int(s[i]-'0'), true
+		case seen:
+			return n
+		}
+	}
+	if !seen {
+		return -1
+	}
+	return n
+}
+
+// naturalCompare compares strings with runs of digits compared as numbers.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		if isTagDigit(a[0]) && isTagDigit(b[0]) {
+			i, j := 0, 0
+			for i < len(a) && isTagDigit(a[i]) {
+				i++
+			}
+			for j < len(b) && isTagDigit(b[j]) {
+				j++
+			}
+			x, y := strings.TrimLeft(a[:i], "0"), strings.TrimLeft(b[:j], "0")
+			if c := cmp.Or(cmp.Compare(len(x), len(y)), strings.Compare(x, y)); c != 0 {
+				return c
+			}
+			a, b = a[i:], b[j:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // tagChannels are names that denote a release channel rather than a

@@ -52,6 +52,15 @@ var (
 		"RELEASE.2024-12-13T09-05-01Z", "RELEASE.2024-12-13T22-19-12Z", "RELEASE.2024-12-13T22-19-12Z-cpuv1",
 		"RELEASE.2024-12-13T22-19-12Z.fips", "edge", "latest", "latest-cpuv1",
 	}
+	mssqlTags = []string{
+		"2017-CU31-ubuntu-18.04", "2017-latest", "2019-CU27-ubuntu-20.04", "2019-CU28-ubuntu-20.04",
+		"2019-CU9-ubuntu-16.04", "2019-GA-ubuntu-16.04", "2019-latest", "2022-CU16-ubuntu-22.04", "2022-latest", "latest",
+	}
+	ubuntuTags = []string{
+		"20.04", "22.04", "24.04", "24.10", "devel", "focal", "focal-20240918", "focal-20241011",
+		"jammy", "jammy-20240808", "jammy-20240911.1", "latest", "noble", "noble-20241015",
+		"oracular", "oracular-20241009", "rolling",
+	}
 	clamavTags = []string{
 		"1.0", "1.0.7", "1.0.7_base", "1.0_base", "1.3", "1.3.2", "1.3.2_base",
 		"1.4", "1.4.0", "1.4.0_base", "1.4.1", "1.4.1_base", "1.4_base",
@@ -244,6 +253,8 @@ func TestIsPrecise(t *testing.T) {
 		{"RELEASE.2024-12-13T22-19-12Z-cpuv1", true},
 		{"2024-12-13", true},
 		{"7", false},
+		{"1.2.3-latest", false},
+		{"2019-latest", false},
 		{"7-alpine", false},
 		{"1.25", false},
 		{"17.2", false},
@@ -306,7 +317,17 @@ func TestPreciseCandidates(t *testing.T) {
 		{"traefik latest prefers v", "latest", traefikTags, 0, []string{"v3.2.3", "v2.11.16", "v1.7.34", "v3.1.7", "v3.2.2", "v3.2.1"}},
 		{"most used prefix wins", "latest", []string{"1.2.3", "1.2.2", "v1.2.3"}, 0, []string{"1.2.3", "1.2.2"}},
 		{"traefik windows", "windowsservercore-ltsc2022", traefikTags, 0, []string{"v3.2.3-windowsservercore-ltsc2022"}},
-		{"traefik codename", "comte", traefikTags, 0, nil},
+		// A codename is a channel of its own: traefik:cantal is whichever
+		// release carries its digest (v3.2.3), found among the newest ones.
+		{"traefik codename", "cantal", traefikTags, 2, []string{"v3.2.3", "v2.11.16"}},
+		// A version plus a channel word (mssql 2019-latest) is that line's
+		// channel: the tags of the line, newest first in natural order.
+		{"version plus channel", "2019-latest", mssqlTags, 0, []string{"2019-CU28-ubuntu-20.04", "2019-CU27-ubuntu-20.04", "2019-CU9-ubuntu-16.04", "2019-GA-ubuntu-16.04"}},
+		{"version plus channel and variant", "2022-latest-ubuntu", []string{"2022-latest-ubuntu", "2022-CU16-ubuntu-22.04", "2022-CU16-rhel-9"}, 0, []string{"2022-CU16-ubuntu-22.04"}},
+		// A distribution version no tag of its family refines (ubuntu:22.04)
+		// may carry the digest of a dated tag: the newest of each dated family.
+		{"distribution version", "22.04", ubuntuTags, 0, []string{"noble-20241015", "focal-20241011", "oracular-20241009", "jammy-20240911.1"}},
+		{"version without dated tags", "16.4", postgresTags, 0, nil},
 		{"minio latest", "latest", minioTags, 3, []string{"RELEASE.2024-12-13T22-19-12Z", "RELEASE.2024-12-13T09-05-01Z", "RELEASE.2024-11-07T00-52-20Z"}},
 		{"minio cpuv1", "latest-cpuv1", minioTags, 0, []string{"RELEASE.2024-12-13T22-19-12Z-cpuv1", "RELEASE.2024-11-07T00-52-20Z-cpuv1"}},
 		{"clamav stable", "stable", clamavTags, 1, []string{"1.4.1"}},
