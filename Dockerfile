@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # A static composefix binary in a distroless image that runs as a non-root
-# user. Build: docker build --build-arg VERSION=v0.1.0 -t composefix .
+# user. Build: docker build --build-arg VERSION="$(git describe --tags --always)" -t composefix .
 # Run:   docker run --rm -v "$PWD:/work" composefix --check .
 
 ARG GO_VERSION=1.26
@@ -10,7 +10,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=dev
+ARG VERSION=
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
       -o /out/composefix ./cmd/composefix
 

@@ -15,7 +15,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 		Name:      "composefix",
 		Usage:     "fix Docker Compose files for production and show the changes as a diff",
 		UsageText: "composefix [flags] [PATH ...]\ncomposefix -          (stdin to stdout)\ncomposefix rules | explain RULE",
-		Version:   version,
+		Version:   currentVersion(),
 		Reader:    in,
 		Writer:    out,
 		ErrWriter: errOut,
@@ -47,6 +47,14 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 						return usagef("explain takes one rule ID or name")
 					}
 					return explain(out, c.Args().First())
+				},
+			},
+			{
+				Name:  "version",
+				Usage: "print composefix's version",
+				Action: func(c *cli.Context) error {
+					fmt.Fprintf(out, "composefix version %s\n", c.App.Version)
+					return nil
 				},
 			},
 			updateCommand(out, errOut),

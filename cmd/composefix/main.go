@@ -21,9 +21,6 @@ const (
 	exitError   = 2 // usage error, unreadable or unparsable file, registry failure
 )
 
-// version is set at link time (-ldflags "-X main.version=v1.2.3").
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)

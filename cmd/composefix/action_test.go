@@ -1,0 +1,161 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// actionSteps returns action.yml's steps.
+func actionSteps(t *testing.T) []actionStep {
+	t.Helper()
+	var action struct {
+		Runs struct{ Steps []actionStep }
+	}
+	if err := yaml.Unmarshal(repoFile(t, "action.yml"), &action); err != nil {
+		t.Fatalf("parsing action.yml: %v", err)
+	}
+	return action.Runs.Steps
+}
+
+// runStep runs one step's script with bash as the runner would: env holds
+// the step's env (inputs already substituted) and the runner's variables;
+// it returns what the step wrote to GITHUB_OUTPUT and GITHUB_PATH, its
+// stdout and its exit code.
+func runStep(t *testing.T, step actionStep, env map[string]string) (outputs, path, stdout string, code int) {
+	t.Helper()
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skipf("no bash: %v", err)
+	}
+	dir := t.TempDir()
+	outFile, pathFile := filepath.Join(dir, "output"), filepath.Join(dir, "path")
+	cmd := exec.Command(bash, "--noprofile", "--norc", "-eo", "pipefail", "-c", step.Run)
+	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+outFile, "GITHUB_PATH="+pathFile, "RUNNER_TEMP="+dir)
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := os.ReadFile(outFile)
+	p, _ := os.ReadFile(pathFile)
+	return string(o), string(p), out.String(), code
+}
+
+// releaseArchive is a tar.gz holding a composefix "binary" (a script).
+func releaseArchive(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	body := []byte("#!/bin/sh\necho composefix from the release\n")
+	if err := tw.WriteHeader(&tar.Header{Name: "composefix", Mode: 0o755, Size: int64(len(body))}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Write(body)
+	tw.Close()
+	gz.Close()
+	return buf.Bytes()
+}
+
+// TestActionDownloadsTheReleaseBinary runs the action's download step
+// against a release served on 127.0.0.1: the archive for the runner is
+// fetched, checked against checksums.txt and put on the PATH; a wrong
+// checksum fails the step; a release without a binary, or a ref that is
+// not a release, leaves the build to the next steps.
+func TestActionDownloadsTheReleaseBinary(t *testing.T) {
+	for _, tool := range []string{"curl", "tar", "awk", "sha256sum"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("no %s: %v", tool, err)
+		}
+	}
+	var download actionStep
+	for _, s := range actionSteps(t) {
+		if s.ID == "download" {
+			download = s
+		}
+	}
+	archive := releaseArchive(t)
+	sum := fmt.Sprintf("%x", sha256.Sum256(archive))
+	const asset = "composefix_1.2.3_linux_arm64.tar.gz"
+	checksums := map[string]string{
+		"v1.2.3": sum + "  " + asset + "\n" + strings.Repeat("0", 64) + "  composefix_1.2.3_linux_amd64.tar.gz\n",
+		"v6.6.6": strings.Repeat("0", 64) + "  " + asset + "\n",
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tag, name, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		switch {
+		case name == "checksums.txt" && checksums[tag] != "":
+			fmt.Fprint(w, checksums[tag])
+		case (tag == "v1.2.3" || tag == "v6.6.6") && name == strings.Replace(asset, "1.2.3", strings.TrimPrefix(tag, "v"), 1):
+			w.Write(archive)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	runner := map[string]string{"RUNNER_OS": "Linux", "RUNNER_ARCH": "ARM64", "COMPOSEFIX_RELEASE_URL": srv.URL}
+	with := func(kv ...string) map[string]string {
+		env := map[string]string{}
+		for k, v := range runner {
+			env[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			env[kv[i]] = kv[i+1]
+		}
+		return env
+	}
+
+	t.Run("the action's own release tag", func(t *testing.T) {
+		outputs, path, log, code := runStep(t, download, with("VERSION", "", "ACTION_REF", "v1.2.3"))
+		if code != 0 || !strings.Contains(outputs, "installed=true") {
+			t.Fatalf("exit %d, outputs %q; log:\n%s", code, outputs, log)
+		}
+		bin := filepath.Join(strings.TrimSpace(path), "composefix")
+		got, err := exec.Command(bin).Output()
+		if err != nil || string(got) != "composefix from the release\n" {
+			t.Errorf("running %s: %q, %v", bin, got, err)
+		}
+	})
+	t.Run("a checksum mismatch fails", func(t *testing.T) {
+		outputs, path, log, code := runStep(t, download, with("VERSION", "v6.6.6", "ACTION_REF", "main"))
+		if code != 2 || path != "" || strings.Contains(outputs, "installed=true") || !strings.Contains(log, "does not match the release's checksums.txt") {
+			t.Errorf("exit %d, PATH %q, outputs %q; log:\n%s", code, path, outputs, log)
+		}
+	})
+	t.Run("no release binary: build from source", func(t *testing.T) {
+		outputs, path, log, code := runStep(t, download, with("VERSION", "v9.9.9", "ACTION_REF", "main"))
+		if code != 0 || path != "" || !strings.Contains(outputs, "installed=false") || !strings.Contains(outputs, "tag=v9.9.9") {
+			t.Errorf("exit %d, PATH %q, outputs %q; log:\n%s", code, path, outputs, log)
+		}
+	})
+	t.Run("a branch ref: build from source", func(t *testing.T) {
+		outputs, _, log, code := runStep(t, download, with("VERSION", "", "ACTION_REF", "main"))
+		if code != 0 || !strings.Contains(outputs, "installed=false") || !strings.Contains(outputs, "tag=\n") {
+			t.Errorf("exit %d, outputs %q; log:\n%s", code, outputs, log)
+		}
+	})
+	t.Run("latest is refused", func(t *testing.T) {
+		_, _, log, code := runStep(t, download, with("VERSION", "latest"))
+		if code != 2 || !strings.Contains(log, "not 'latest'") {
+			t.Errorf("exit %d; log:\n%s", code, log)
+		}
+	})
+}
