@@ -98,6 +98,7 @@ func TestSemanticHarness(t *testing.T) {
 	}
 	cases := semanticCases(t)
 	failed := map[string]bool{}
+	changed := map[string]int{} // rule and mode -> cases whose model was compared
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, env, err := c.model(nil)
@@ -117,6 +118,7 @@ func TestSemanticHarness(t *testing.T) {
 					if outs == nil {
 						continue // nothing changed
 					}
+					changed[r.ID+" "+mode]++
 					required := c.required(outs)
 					rkey := strings.Join(required, ",")
 					before, ok := befores[rkey]
@@ -149,6 +151,16 @@ func TestSemanticHarness(t *testing.T) {
 			}
 		})
 	}
+	keys := make([]string, 0, len(changed))
+	for k := range changed {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var summary []string
+	for _, k := range keys {
+		summary = append(summary, fmt.Sprintf("%s %d", k, changed[k]))
+	}
+	t.Logf("%d cases; cases changed per rule and mode: %s", len(cases), strings.Join(summary, ", "))
 	if t.Failed() {
 		return // a known failure may not have been reached
 	}
