@@ -3,6 +3,7 @@ package registry
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,6 +46,12 @@ type Facts struct {
 	Labels map[string]string
 	// Layers are the platform manifest's layers, in order (for file facts).
 	Layers []v1.Descriptor
+	// Files is what the layers hold (WithInspectFiles); nil when they were
+	// not inspected.
+	Files *Files
+	// FilesNote says why the layers were not inspected although asked
+	// (over the budget, offline and not cached, an error).
+	FilesNote string
 	// Cached is set when every byte came from the disk cache.
 	Cached bool
 }
@@ -55,7 +62,23 @@ type Facts struct {
 // the tag was looked up) and one config blob GET; warm, nothing.
 func (rn *run) facts(ref Reference, d, platform string) Facts {
 	f, err := rn.factsMemo.do(ref.Repo()+"@"+d+"|"+platform, func() (Facts, error) {
-		return rn.readFacts(ref, d, platform)
+		f, err := rn.readFacts(ref, d, platform)
+		if err != nil || rn.inspect == nil || f.Unserved || len(f.Layers) == 0 {
+			return f, err
+		}
+		files, ferr := rn.files(ref, f)
+		ferr = rn.secrets.redact(ferr)
+		switch {
+		case errors.Is(ferr, ErrOverBudget):
+			f.FilesNote = "its layers were not inspected: " + ferr.Error()
+		case errors.Is(ferr, ErrOffline):
+			f.FilesNote = "its layers were not inspected: offline and not in the cache"
+		case ferr != nil:
+			f.FilesNote = "its layers could not be inspected: " + ferr.Error()
+		default:
+			f.Files = files
+		}
+		return f, nil
 	})
 	if err != nil {
 		return Facts{Err: wrapErr("reading the image config of", ref.Repo()+"@"+d, err)}

@@ -40,6 +40,9 @@ type options struct {
 	clock         clock
 	rng           *rand.Rand
 	progress      func(done, total, cached int)
+	inspectFiles  bool
+	inspectBudget int64
+	inspectReport func(done, total int64)
 }
 
 // defaults returns every default in one place.
@@ -61,6 +64,7 @@ func defaults() options {
 		backoffMax:    4 * time.Second,
 		paceLowWater:  10,
 		clock:         realClock{},
+		inspectBudget: DefaultInspectBudget,
 	}
 }
 
@@ -301,6 +305,38 @@ func withPaceLowWater(n int) Option {
 func WithProgress(report func(done, total, cached int)) Option {
 	return func(o *options) error {
 		o.progress = report
+		return nil
+	}
+}
+
+// WithInspectFiles makes facts requests also learn the image's files from
+// its layers (see Facts.Files): each layer is streamed once, only its tar
+// headers read, and its listing cached by digest. The default is off.
+func WithInspectFiles(on bool) Option {
+	return func(o *options) error {
+		o.inspectFiles = on
+		return nil
+	}
+}
+
+// WithInspectBudget bounds the layer bytes one Resolve call may download
+// for WithInspectFiles; an image whose layers do not fit gets no file facts
+// (Facts.FilesNote says why). The default is DefaultInspectBudget (2 GiB).
+func WithInspectBudget(bytes int64) Option {
+	return func(o *options) error {
+		if bytes < 0 {
+			return fmt.Errorf("inspection budget must not be negative, got %d", bytes)
+		}
+		o.inspectBudget = bytes
+		return nil
+	}
+}
+
+// WithInspectProgress calls report as layer bytes arrive with the bytes
+// read by this chunk and the bytes planned so far, from any goroutine.
+func WithInspectProgress(report func(n, planned int64)) Option {
+	return func(o *options) error {
+		o.inspectReport = report
 		return nil
 	}
 }

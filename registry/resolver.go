@@ -149,6 +149,9 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 	ctx, cancel := context.WithTimeout(ctx, r.o.deadline)
 	defer cancel()
 	rn := &run{r: r, ctx: ctx}
+	if r.o.inspectFiles {
+		rn.inspect = &inspector{budget: r.o.inspectBudget, progress: r.o.inspectReport}
+	}
 	for _, q := range reqs {
 		rn.wantFacts = rn.wantFacts || len(q.Platforms) > 0
 	}
@@ -290,6 +293,7 @@ type run struct {
 	secrets    secrets                    // credentials used, taken out of every error
 	factsMemo  memo[Facts]                // by logical repository + "@digest|platform"
 	wantFacts  bool                       // some request asks for facts: keep manifests by digest
+	inspect    *inspector                 // nil unless WithInspectFiles
 	seenMu     sync.Mutex
 	seen       map[string]Manifest   // verified manifests of this run, by digest
 	releases   memo[lookup[Release]] // by logical repository + "@digest"

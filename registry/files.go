@@ -1,0 +1,416 @@
+package registry
+
+import (
+	"archive/tar"
+	"bufio"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/klauspost/compress/zstd"
+)
+
+// kindLayer holds each layer's listing (tar headers only), by layer digest:
+// a base layer shared by many images is read once.
+const kindLayer = "layers"
+
+// DefaultInspectBudget is how many layer bytes one run may download to
+// learn images' files.
+const DefaultInspectBudget = 2 << 30
+
+// ErrOverBudget is wrapped when an image's layers do not fit in what is
+// left of the run's inspection budget.
+var ErrOverBudget = errors.New("over the layer inspection budget")
+
+// Files is what an image's layers hold, whiteouts applied.
+type Files struct {
+	// Programs are the executables in the PATH directories, by base name.
+	Programs map[string]bool
+	// Paths are the absolute paths of every executable, symlinks and
+	// hardlinks resolved, and of every PATH entry as spelt through PATH.
+	Paths map[string]bool
+	// Shells are the shells present, sorted.
+	Shells []string
+}
+
+// entry is one tar header of a layer, as cached.
+type entry struct {
+	Path string `json:"p"`           // cleaned, absolute: "/bin/sh"
+	Type byte   `json:"t"`           // tar type flag; 'w' whiteout, 'o' opaque directory
+	Mode int64  `json:"m,omitempty"` // permission bits
+	Link string `json:"l,omitempty"` // symlink target as written, or hardlink target (absolute)
+}
+
+// layerListing is a cache file.
+type layerListing struct {
+	Digest  string  `json:"digest"`
+	Entries []entry `json:"entries"`
+}
+
+// inspector holds one run's file inspection: the byte budget shared by
+// every image, and the listings read so far.
+type inspector struct {
+	budget   int64
+	used     atomic.Int64
+	progress func(done, total int64)
+	listings memo[[]entry] // by layer digest
+	mu       sync.Mutex
+	planned  int64 // bytes reserved so far, for the progress total
+}
+
+// files learns an image's files from its layers, within the budget.
+func (rn *run) files(ref Reference, f Facts) (*Files, error) {
+	ins := rn.inspect
+	var need int64
+	for _, l := range f.Layers {
+		if rn.r.cache == nil || !rn.r.cache.hasListing(l.Digest) {
+			need += l.Size
+		}
+	}
+	if need > 0 {
+		if rn.r.o.offline {
+			return nil, ErrOffline
+		}
+		if ins.used.Add(need) > ins.budget {
+			ins.used.Add(-need)
+			return nil, fmt.Errorf("%d MB of layers, %d MB of %d MB left: %w", need>>20, (ins.budget-ins.used.Load())>>20, ins.budget>>20, ErrOverBudget)
+		}
+		ins.mu.Lock()
+		ins.planned += need
+		ins.mu.Unlock()
+	}
+	var layers [][]entry
+	for _, l := range f.Layers {
+		if err := rn.ctx.Err(); err != nil {
+			return nil, err
+		}
+		es, err := ins.listings.do(l.Digest.String(), func() ([]entry, error) { return rn.listing(ref, l) })
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, es)
+	}
+	return merge(layers, f.Path), nil
+}
+
+// listing returns a layer's tar headers: from the cache, or by streaming
+// the layer once (its bytes are hashed on the way and must match).
+func (rn *run) listing(ref Reference, l v1.Descriptor) ([]entry, error) {
+	if c := rn.r.cache; c != nil && !rn.r.o.refresh {
+		if es, ok := c.getListing(l.Digest); ok {
+			rn.r.stats.cache(true)
+			return es, nil
+		}
+		rn.r.stats.cache(false)
+	}
+	if rn.r.o.offline {
+		return nil, ErrOffline
+	}
+	body, err := rn.openBlob(ref, l.Digest)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	h := sha256.New()
+	counted := &countingReader{r: io.TeeReader(body, h), report: rn.inspectProgress}
+	es, tarErr := readHeaders(bufio.NewReaderSize(counted, 64<<10))
+	// Hash what the tar reader left (padding, trailing blocks, or all of
+	// a layer it could not read): a wrong digest is the first thing to say.
+	if _, err := io.Copy(io.Discard, counted); err != nil {
+		return nil, fmt.Errorf("reading layer %s: %w", l.Digest, err)
+	}
+	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != l.Digest.String() {
+		return nil, fmt.Errorf("layer %s: content hashes to %s: %w", l.Digest, got, ErrDigestMismatch)
+	}
+	if tarErr != nil {
+		return nil, fmt.Errorf("reading layer %s: %w", l.Digest, tarErr)
+	}
+	if c := rn.r.cache; c != nil {
+		_ = c.putListing(l.Digest, es)
+	}
+	return es, nil
+}
+
+// inspectProgress reports downloaded layer bytes.
+func (rn *run) inspectProgress(n int64) {
+	ins := rn.inspect
+	if ins.progress == nil {
+		return
+	}
+	ins.mu.Lock()
+	total := ins.planned
+	ins.mu.Unlock()
+	ins.progress(n, total)
+}
+
+// countingReader reports every chunk read.
+type countingReader struct {
+	r      io.Reader
+	report func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 && c.report != nil {
+		c.report(int64(n))
+	}
+	return n, err
+}
+
+// readHeaders decompresses a layer (gzip, zstd or plain tar, told apart by
+// their magic bytes) and returns its tar headers, skipping file contents.
+func readHeaders(br *bufio.Reader) ([]entry, error) {
+	magic, _ := br.Peek(4)
+	var r io.Reader = br
+	switch {
+	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, err
+		}
+		defer gz.Close()
+		r = gz
+	case len(magic) == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd:
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		r = zr
+	}
+	tr := tar.NewReader(r)
+	var out []entry
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		p := path.Clean("/" + h.Name)
+		dir, base := path.Split(p)
+		e := entry{Path: p, Type: h.Typeflag, Mode: h.Mode & 0o7777}
+		switch {
+		case base == ".wh..wh..opq":
+			e = entry{Path: path.Clean(dir), Type: 'o'}
+		case strings.HasPrefix(base, ".wh."):
+			e = entry{Path: path.Join(dir, strings.TrimPrefix(base, ".wh.")), Type: 'w'}
+		case h.Typeflag == tar.TypeSymlink:
+			e.Link = h.Linkname
+		case h.Typeflag == tar.TypeLink:
+			e.Link = path.Clean("/" + h.Linkname)
+		case h.Typeflag == tar.TypeReg, h.Typeflag == tar.TypeDir:
+		default:
+			continue // devices, fifos: never a program
+		}
+		out = append(out, e)
+	}
+	// The tar reader stops at the end-of-archive marker; drain the
+	// decompressor so that the hash covers the whole blob.
+	_, err := io.Copy(io.Discard, r)
+	return out, err
+}
+
+// merge applies the layers in order (whiteouts delete what lower layers
+// put there) and learns the executables of the PATH directories.
+func merge(layers [][]entry, pathDirs []string) *Files {
+	fs := map[string]entry{}
+	for _, es := range layers {
+		// Whiteouts and opaque markers act on the lower layers only, so
+		// apply them before this layer's own entries.
+		for _, e := range es {
+			switch e.Type {
+			case 'w':
+				deleteTree(fs, e.Path, true)
+			case 'o':
+				deleteTree(fs, e.Path, false)
+			}
+		}
+		for _, e := range es {
+			if e.Type != 'w' && e.Type != 'o' {
+				fs[e.Path] = e
+			}
+		}
+	}
+	out := &Files{Programs: map[string]bool{}, Paths: map[string]bool{}}
+	for p := range fs {
+		if target, ok := resolve(fs, p); ok && executable(fs, target) {
+			out.Paths[p] = true
+		}
+	}
+	if len(pathDirs) == 0 {
+		pathDirs = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+	}
+	for _, dir := range pathDirs {
+		if !strings.HasPrefix(dir, "/") {
+			continue
+		}
+		real, ok := resolve(fs, path.Clean(dir))
+		if !ok {
+			continue
+		}
+		for p := range fs {
+			if path.Dir(p) != real {
+				continue
+			}
+			name := path.Base(p)
+			if target, ok := resolve(fs, p); ok && executable(fs, target) {
+				out.Programs[name] = true
+				out.Paths[path.Join(path.Clean(dir), name)] = true
+			}
+		}
+	}
+	for _, sh := range []string{"/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/bash", "/busybox/sh"} {
+		if out.Paths[sh] {
+			out.Shells = append(out.Shells, sh)
+		}
+	}
+	sort.Strings(out.Shells)
+	return out
+}
+
+// deleteTree removes p's subtree from fs, and p itself when self is set.
+func deleteTree(fs map[string]entry, p string, self bool) {
+	if self {
+		delete(fs, p)
+	}
+	prefix := strings.TrimSuffix(p, "/") + "/"
+	for k := range fs {
+		if strings.HasPrefix(k, prefix) {
+			delete(fs, k)
+		}
+	}
+}
+
+// resolve follows symlinks in every component of p (at most 40, as Linux
+// does) and returns the path of what it names; ok is false for a dangling
+// link or a loop.
+func resolve(fs map[string]entry, p string) (string, bool) {
+	hops := 0
+	var walk func(p string) (string, bool)
+	walk = func(p string) (string, bool) {
+		cur := "/"
+		parts := strings.Split(strings.TrimPrefix(path.Clean(p), "/"), "/")
+		for i, part := range parts {
+			if part == "" {
+				continue
+			}
+			next := path.Join(cur, part)
+			e, ok := fs[next]
+			if !ok {
+				if i < len(parts)-1 {
+					cur = next // a parent directory the tar does not list
+					continue
+				}
+				return "", false
+			}
+			if e.Type == tar.TypeSymlink {
+				hops++
+				if hops > 40 {
+					return "", false
+				}
+				target := e.Link
+				if !strings.HasPrefix(target, "/") {
+					target = path.Join(cur, target)
+				}
+				rest := path.Join(append([]string{target}, parts[i+1:]...)...)
+				return walk(rest)
+			}
+			cur = next
+		}
+		return cur, true
+	}
+	return walk(p)
+}
+
+// executable reports whether p is a file with an execute bit: a regular
+// file, or a hardlink to one (busybox applets are often hardlinks).
+func executable(fs map[string]entry, p string) bool {
+	e, ok := fs[p]
+	if !ok {
+		return false
+	}
+	if e.Type == tar.TypeLink {
+		t, ok := fs[e.Link]
+		if !ok {
+			return false
+		}
+		e.Type = t.Type
+		if e.Mode == 0 {
+			e.Mode = t.Mode
+		}
+	}
+	return (e.Type == tar.TypeReg || e.Type == tar.TypeRegA) && e.Mode&0o111 != 0
+}
+
+// openBlob GETs a blob of ref's repository and returns its body for the
+// caller to stream and verify.
+func (rn *run) openBlob(ref Reference, d v1.Hash) (io.ReadCloser, error) {
+	repo, err := rn.r.target(ref)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := rn.transport(repo)
+	if err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/" + d.String()}
+	req, err := http.NewRequestWithContext(rn.ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := (&http.Client{Transport: rt}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := transport.CheckError(resp, http.StatusOK); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+func (c *diskCache) hasListing(d v1.Hash) bool {
+	_, err := os.Stat(c.blobPath(kindLayer, d) + ".json")
+	return err == nil
+}
+
+func (c *diskCache) getListing(d v1.Hash) ([]entry, bool) {
+	b, err := os.ReadFile(c.blobPath(kindLayer, d) + ".json")
+	if err != nil {
+		return nil, false
+	}
+	var l layerListing
+	if err := json.Unmarshal(b, &l); err != nil || l.Digest != d.String() || l.Entries == nil {
+		return nil, false
+	}
+	return l.Entries, true
+}
+
+func (c *diskCache) putListing(d v1.Hash, es []entry) error {
+	if es == nil {
+		es = []entry{}
+	}
+	b, err := json.Marshal(layerListing{Digest: d.String(), Entries: es})
+	if err != nil {
+		return err
+	}
+	d2 := d
+	d2.Hex += ".json"
+	return c.putContent(kindLayer, d2, b)
+}

@@ -1,0 +1,187 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/composefix/composefix/internal/regtest"
+)
+
+// The base layer of the file-facts images: busybox with applets as a
+// symlink and a hardlink, bash, curl (deleted again by a whiteout above),
+// a file without an execute bit, a merged-usr /sbin, and /opt/old (hidden
+// again by an opaque directory above).
+var baseLayer = regtest.Layer{Gzip: true, Files: []regtest.File{
+	{Name: "bin", Dir: true},
+	{Name: "bin/busybox", Size: 64},
+	{Name: "bin/sh", Link: "busybox"},
+	{Name: "bin/wget", Hard: "bin/busybox"},
+	{Name: "bin/bash", Size: 32},
+	{Name: "usr", Dir: true},
+	{Name: "usr/bin", Dir: true},
+	{Name: "usr/bin/curl", Size: 16},
+	{Name: "usr/bin/README", Size: 8, Mode: 0o644},
+	{Name: "usr/sbin", Dir: true},
+	{Name: "usr/sbin/tool", Size: 8},
+	{Name: "sbin", Link: "usr/sbin"},
+	{Name: "opt", Dir: true},
+	{Name: "opt/old", Size: 8},
+}}
+
+var topLayers = []regtest.Layer{
+	{Files: []regtest.File{ // uncompressed
+		{Name: "usr/bin/.wh.curl"},
+		{Name: "usr/local/bin", Dir: true},
+		{Name: "usr/local/bin/app", Size: 8},
+		{Name: "usr/local/bin/nc", Link: "/bin/busybox"},
+		{Name: "usr/local/bin/dangling", Link: "/nowhere"},
+	}},
+	{Gzip: true, Files: []regtest.File{
+		{Name: "opt/.wh..wh..opq"},
+		{Name: "opt/new", Size: 8},
+	}},
+}
+
+func filesImage(t testing.TB, extra ...regtest.Layer) v1.Image {
+	t.Helper()
+	layers := append([]regtest.Layer{baseLayer}, topLayers...)
+	return regtest.Image(t, regtest.ImageSpec{
+		Layers: append(layers, extra...),
+		Config: v1.Config{Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin:/sbin"}},
+	})
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestFileFacts(t *testing.T) {
+	rec := &recorder{}
+	host := testRegistry(t, rec.wrap)
+	regtest.PushImage(t, host, "acme/tools:1", filesImage(t))
+	// Shares every layer of acme/tools:1 and adds one.
+	regtest.PushImage(t, host, "acme/more:1", filesImage(t, regtest.Layer{Files: []regtest.File{{Name: "usr/bin/jq", Size: 8}}}))
+	cache := t.TempDir()
+	req := func(ref string) []Request {
+		return []Request{{Ref: host + "/" + ref, Platforms: []string{"linux/amd64"}}}
+	}
+	rec.reset()
+	r := newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true))
+	f := r.Resolve(context.Background(), req("acme/tools:1"))[host+"/acme/tools:1"].Facts["linux/amd64"]
+	if f.Err != nil || f.Files == nil {
+		t.Fatalf("facts = %+v, want files", f)
+	}
+	wantPrograms := []string{"app", "bash", "busybox", "nc", "sh", "tool", "wget"}
+	if d := cmp.Diff(wantPrograms, keys(f.Files.Programs)); d != "" {
+		t.Errorf("programs (-want +got):\n%s", d)
+	}
+	for _, p := range []string{"/bin/sh", "/bin/wget", "/usr/local/bin/nc", "/opt/new", "/usr/sbin/tool", "/sbin/tool", "/bin/busybox"} {
+		if !f.Files.Paths[p] {
+			t.Errorf("paths lack %s: %v", p, keys(f.Files.Paths))
+		}
+	}
+	for _, p := range []string{"/usr/bin/curl", "/usr/bin/README", "/opt/old", "/usr/local/bin/dangling"} {
+		if f.Files.Paths[p] {
+			t.Errorf("paths have %s, which is deleted, dangling or not executable", p)
+		}
+	}
+	if d := cmp.Diff([]string{"/bin/bash", "/bin/sh"}, f.Files.Shells); d != "" {
+		t.Errorf("shells (-want +got):\n%s", d)
+	}
+	if n := rec.count(http.MethodGet, "/blobs/"); n != 1+3 {
+		t.Errorf("cold: %d blob GETs, want 4 (config and three layers):\n%s", n, strings.Join(rec.all(), "\n"))
+	}
+
+	// A second image sharing the three layers reads only its own.
+	rec.reset()
+	f2 := newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true)).Resolve(context.Background(), req("acme/more:1"))[host+"/acme/more:1"].Facts["linux/amd64"]
+	if f2.Files == nil || !f2.Files.Programs["jq"] || !f2.Files.Programs["wget"] {
+		t.Fatalf("acme/more facts = %+v, want jq and wget", f2)
+	}
+	if n := rec.count(http.MethodGet, "/blobs/"); n != 1+1 {
+		t.Errorf("shared layers: %d blob GETs, want 2 (config and the new layer):\n%s", n, strings.Join(rec.all(), "\n"))
+	}
+
+	// Warm: nothing; offline: the listings serve.
+	rec.reset()
+	warm := newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true)).Resolve(context.Background(), req("acme/tools:1"))[host+"/acme/tools:1"].Facts["linux/amd64"]
+	if n := len(rec.all()); n != 0 || warm.Files == nil || !cmp.Equal(warm.Files, f.Files) {
+		t.Errorf("warm: %d requests, files %+v; want 0 and the cold ones", n, warm.Files)
+	}
+	off := newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true), WithOffline(true)).Resolve(context.Background(), req("acme/tools:1"))[host+"/acme/tools:1"].Facts["linux/amd64"]
+	if off.Files == nil {
+		t.Errorf("offline: %+v, want the cached files", off)
+	}
+
+	// Over budget: no files, a note, and the config facts still.
+	small := newTestResolver(t, host, WithInspectFiles(true), WithInspectBudget(100)).Resolve(context.Background(), req("acme/tools:1"))[host+"/acme/tools:1"].Facts["linux/amd64"]
+	if small.Files != nil || !strings.Contains(small.FilesNote, "over the layer inspection budget") || small.Err != nil || len(small.Path) == 0 {
+		t.Errorf("over budget: %+v, want no files, a note and the config's facts", small)
+	}
+
+	// Without WithInspectFiles nothing about files is read.
+	rec.reset()
+	plain := newTestResolver(t, host).Resolve(context.Background(), req("acme/tools:1"))[host+"/acme/tools:1"].Facts["linux/amd64"]
+	if plain.Files != nil || plain.FilesNote != "" || rec.count(http.MethodGet, "/blobs/") != 1 {
+		t.Errorf("without inspection: %+v and %d blob GETs, want no files and only the config", plain, rec.count(http.MethodGet, "/blobs/"))
+	}
+}
+
+func TestFileFactsCancelled(t *testing.T) {
+	host := testRegistry(t, nil)
+	regtest.PushImage(t, host, "acme/tools:1", filesImage(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := newTestResolver(t, host, WithInspectFiles(true)).Resolve(ctx, []Request{{Ref: host + "/acme/tools:1", Platforms: []string{"linux/amd64"}}})
+	if f := res[host+"/acme/tools:1"].Facts["linux/amd64"]; f.Files != nil {
+		t.Errorf("cancelled run read files: %+v", f)
+	}
+}
+
+// A layer whose bytes do not hash to its digest is never listed or cached.
+func TestFileFactsVerifyLayers(t *testing.T) {
+	var tamper atomic.Bool
+	tamper.Store(true)
+	host := testRegistry(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !tamper.Load() || r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/blobs/") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			body := bytes.Replace(rec.Body.Bytes(), []byte("usr/local/bin/app"), []byte("usr/local/bin/xyz"), 1)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	})
+	regtest.PushImage(t, host, "acme/tools:1", filesImage(t))
+	cache := t.TempDir()
+	reqs := []Request{{Ref: host + "/acme/tools:1", Platforms: []string{"linux/amd64"}}}
+	f := newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true)).Resolve(context.Background(), reqs)[host+"/acme/tools:1"].Facts["linux/amd64"]
+	if f.Files != nil || !strings.Contains(f.FilesNote, "digest") {
+		t.Fatalf("tampered layer: files %v, note %q; want none and a digest error", f.Files, f.FilesNote)
+	}
+	tamper.Store(false)
+	f = newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true)).Resolve(context.Background(), reqs)[host+"/acme/tools:1"].Facts["linux/amd64"]
+	if f.Files == nil || !f.Files.Programs["app"] || f.Files.Programs["xyz"] {
+		t.Errorf("after the registry recovers: %+v, want app and no xyz (nothing tampered was cached)", f.Files)
+	}
+}
