@@ -75,6 +75,9 @@ type File struct {
 	// CacheNotFoundTTL is how long a registry's 404 (no such repository,
 	// tag or digest) stays in the disk cache; 0 when not set.
 	CacheNotFoundTTL time.Duration `yaml:"cache_not_found_ttl"`
+	// InspectFiles reads image layers to learn which programs each image
+	// holds (as --inspect-files does).
+	InspectFiles bool `yaml:"inspect_files"`
 	// Resources overrides the resource limits of image classes and services.
 	Resources Resources `yaml:"resources"`
 	// Logging overrides the logging configuration of the logging anchor.

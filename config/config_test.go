@@ -254,7 +254,7 @@ func errorStrings(t *testing.T, err error) []string {
 }
 
 func TestParseErrors(t *testing.T) {
-	const keys = "select, ignore, ignore_images, projects, exclude, unsafe_fixes, severity, pin, update, mirrors, insecure_registries, cache_ttl, cache_not_found_ttl, resources, logging, healthchecks"
+	const keys = "select, ignore, ignore_images, projects, exclude, unsafe_fixes, severity, pin, update, mirrors, insecure_registries, cache_ttl, cache_not_found_ttl, inspect_files, resources, logging, healthchecks"
 	const rule = `expected a rule ID ("CF001"), an ID prefix ("CF1"), a rule name or "all"`
 	const size = `expected a size such as "512m" or "2g" (units b, k, kb, m, mb, g, gb)`
 	const cpus = `expected a positive number of CPUs such as "0.5" or "2"`

@@ -42,6 +42,7 @@ func (d *decoder) file(f *File, root *yaml.Node) {
 				f.CacheNotFoundTTL, _ = time.ParseDuration(s)
 			}
 		}},
+		{"inspect_files", func(at string, _, v *yaml.Node) { f.InspectFiles, _ = d.boolean(v, at) }},
 		{"resources", func(at string, _, v *yaml.Node) { f.Resources = d.resources(v, at) }},
 		{"logging", func(at string, _, v *yaml.Node) { f.Logging = d.logging(v, at) }},
 		{"healthchecks", func(at string, _, v *yaml.Node) { f.Healthchecks = d.healthchecks(v, at) }},

@@ -116,6 +116,11 @@ const DefaultTemplate = `# composefix configuration.
 # stays in the disk cache, offline too. Default: 1h; --refresh asks again.
 #cache_not_found_ttl: 1h
 
+# Read every image's layers (tar headers only, cached by layer digest) to
+# learn which programs it holds, so that healthchecks use one that exists.
+# Default: false; --inspect-files turns it on for one run.
+#inspect_files: true
+
 # Resource limits (deploy.resources; an unsafe fix, see unsafe_fixes).
 # classes overrides the limits of an image class (database, cache, search,
 # proxy, broker, monitoring, object-storage, scanner, application) or

@@ -81,3 +81,64 @@ func TestRulesUseImageFacts(t *testing.T) {
 		t.Errorf("without facts, api waits for service_healthy:\n%s", res.Output)
 	}
 }
+
+// With file facts CF101 writes the first knowledge-base check whose
+// program the image holds, and none when it holds none of them.
+func TestHealthcheckFromFileFacts(t *testing.T) {
+	src := `services:
+  web:
+    image: nginx:1.27
+  slim:
+    image: nginx:1.27
+    platform: linux/arm64
+  bare:
+    image: nginx:1.27
+    platform: linux/s390x
+  loki:
+    image: grafana/loki:3.6.0
+  budget:
+    image: nginx:1.27
+    platform: linux/ppc64le
+`
+	busybox := &FileFacts{
+		Programs: map[string]bool{"busybox": true, "wget": true, "sh": true, "nginx": true},
+		Paths:    map[string]bool{"/bin/busybox": true, "/bin/wget": true, "/bin/sh": true, "/usr/sbin/nginx": true},
+	}
+	bare := &FileFacts{Programs: map[string]bool{"nginx": true}, Paths: map[string]bool{"/usr/sbin/nginx": true}}
+	resolved := Resolutions{
+		"nginx:1.27": {Facts: map[string]ImageFacts{
+			// curl is gone: the alpine-slim variant's wget check fits.
+			DefaultPlatform: {Files: busybox},
+			"linux/arm64":   {Files: busybox},
+			"linux/s390x":   {Files: bare},
+			"linux/ppc64le": {FilesNote: "its layers were not inspected: 2.93GiB of layers, 2GiB of the 2GiB budget left: over the layer inspection budget"},
+		}},
+		// A loki image that still has busybox gets the wget check although
+		// the knowledge base expects none from 3.6.0 on.
+		"grafana/loki:3.6.0": {Facts: map[string]ImageFacts{DefaultPlatform: {Files: busybox}}},
+	}
+	rules, err := Select(Rules(), []string{"CF101"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runRules(t, src, Options{Rules: rules, Resolved: resolved})
+	out, findings := string(res.Output), formatFindings(res.Findings)
+	wget := `test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:80/"]`
+	if n := strings.Count(out, wget); n != 2 {
+		t.Errorf("%d wget checks, want 2 (web and slim):\n%s", n, out)
+	}
+	if !strings.Contains(out, `test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3100/ready"]`) {
+		t.Errorf("loki with busybox did not get the wget check:\n%s", out)
+	}
+	if !strings.Contains(out, `test: ["CMD", "curl", "-sS", "-o", "/dev/null", "http://127.0.0.1:80/"]`) {
+		t.Errorf("over budget, the knowledge base's curl check should be used:\n%s", out)
+	}
+	for _, want := range []string{
+		`service "bare" has no healthcheck and gets none: image "nginx:1.27" has none of the programs the knowledge base's checks for it run: it lacks curl, wget, bash [CF101]`,
+		`service "budget" has no healthcheck; dependents cannot wait for it to be ready; its layers were not inspected: 2.93GiB of layers, 2GiB of the 2GiB budget left: over the layer inspection budget, so the knowledge base chose the command [CF101] (fixed)`,
+	} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("findings lack %q:\n%s", want, findings)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -271,6 +272,7 @@ type hcPlan struct {
 	prereq kb.Prerequisites
 	ks     kb.Service
 	reason string // for hcNoFix: why there is no fix
+	note   string // appended to the finding: why image files did not decide
 }
 
 // imageOf returns the service's image, with the literal default of a whole
@@ -336,6 +338,21 @@ func (h *healthCtx) decide(s svc) hcPlan {
 	if probed, ports, bad := entry.PortMismatch(ks); bad {
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("its container ports (%s) do not include %s, which the %s healthcheck probes: its configuration has moved the port; add one by hand", strings.Join(ports, ", "), probed, entry.Family)}
 	}
+	facts, hasFacts := h.p.imageFacts(s)
+	if hasFacts && facts.Files != nil {
+		picked, missing, ok := h.runnable(image, ks, facts)
+		if !ok {
+			reason := fmt.Sprintf("image %q has none of the programs the knowledge base's checks for it run: it lacks %s", image, strings.Join(missing, ", "))
+			if len(missing) == 0 {
+				reason = fmt.Sprintf("no healthcheck command works in image %q", image)
+				if entry.NoFix != "" {
+					reason += ": " + strings.TrimSuffix(entry.NoFix, ".")
+				}
+			}
+			return hcPlan{action: hcNoFix, reason: reason}
+		}
+		entry = picked
+	}
 	test, err := entry.Render(ks)
 	switch {
 	case errors.Is(err, kb.ErrNoFix):
@@ -349,7 +366,36 @@ func (h *healthCtx) decide(s svc) hcPlan {
 	}
 	node := compose.Map("test", h.testNode(test), "interval", entry.Interval, "timeout", entry.Timeout,
 		"retries", compose.Int(strconv.Itoa(entry.Retries)), "start_period", entry.StartPeriod)
-	return hcPlan{action: hcAdd, node: node, what: "the " + entry.Family + " healthcheck", prereq: pre, ks: ks}
+	pl := hcPlan{action: hcAdd, node: node, what: "the " + entry.Family + " healthcheck", prereq: pre, ks: ks}
+	if hasFacts && facts.FilesNote != "" {
+		pl.note = "; " + facts.FilesNote + ", so the knowledge base chose the command"
+	}
+	return pl
+}
+
+// runnable returns the first of the knowledge base's checks for image
+// whose program (and /bin/sh, for a shell test) the image's files hold;
+// otherwise the programs that were missing, in order.
+func (h *healthCtx) runnable(image string, ks kb.Service, f ImageFacts) (kb.Healthcheck, []string, bool) {
+	var missing []string
+	for _, alt := range h.index.Alternatives(image) {
+		test, err := alt.Render(ks)
+		if err != nil || len(test) < 2 {
+			continue
+		}
+		prog, shell, ok := testProgram(compose.Seq(test[0], test[1]))
+		if !ok {
+			continue
+		}
+		m, _ := missingProgram(f, true, alt, true, prog, shell)
+		if m == "" {
+			return alt, nil, true
+		}
+		if !slices.Contains(missing, m) {
+			missing = append(missing, m)
+		}
+	}
+	return kb.Healthcheck{}, missing, false
 }
 
 func prereqText(e kb.Healthcheck) string {
@@ -513,7 +559,7 @@ func checkHealthcheck(p *Pass) error {
 			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s", s.Name, reason)
 			continue
 		}
-		p.Report(s.Key, fix, "service %q has no healthcheck; dependents cannot wait for it to be ready", s.Name)
+		p.Report(s.Key, fix, "service %q has no healthcheck; dependents cannot wait for it to be ready%s", s.Name, pl.note)
 	}
 	return nil
 }

@@ -174,6 +174,13 @@ func (h *healthCtx) programFix(s svc, testNode *yaml.Node, f ImageFacts, known b
 	if !hasEntry {
 		return nil, "the knowledge base has no healthcheck for this image"
 	}
+	if known && f.Files != nil {
+		picked, missing, ok := h.runnable(imageOf(s), kbService(s, imageOf(s)), f)
+		if !ok {
+			return nil, fmt.Sprintf("none of the knowledge base's checks can run in it: it lacks %s", strings.Join(missing, ", "))
+		}
+		entry = picked
+	}
 	test, err := entry.Render(kbService(s, imageOf(s)))
 	switch {
 	case errors.Is(err, kb.ErrNoFix):

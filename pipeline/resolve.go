@@ -186,6 +186,12 @@ func imageFacts(in map[string]registry.Facts) map[string]fixers.ImageFacts {
 			Platforms: f.Platforms, Unserved: f.Unserved, Err: err,
 			User: f.User, Healthcheck: f.Healthcheck, ExposedPorts: f.ExposedPorts,
 			Entrypoint: f.Entrypoint, Cmd: f.Cmd, Path: f.Path, Labels: f.Labels,
+			FilesNote: f.FilesNote,
+		}
+		if f.Files != nil {
+			ff := out[p]
+			ff.Files = &fixers.FileFacts{Programs: f.Files.Programs, Paths: f.Files.Paths, Shells: f.Files.Shells}
+			out[p] = ff
 		}
 	}
 	return out

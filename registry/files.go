@@ -19,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/docker/go-units"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/klauspost/compress/zstd"
@@ -87,7 +88,8 @@ func (rn *run) files(ref Reference, f Facts) (*Files, error) {
 		}
 		if ins.used.Add(need) > ins.budget {
 			ins.used.Add(-need)
-			return nil, fmt.Errorf("%d MB of layers, %d MB of %d MB left: %w", need>>20, (ins.budget-ins.used.Load())>>20, ins.budget>>20, ErrOverBudget)
+			left := max(ins.budget-ins.used.Load(), 0)
+			return nil, fmt.Errorf("%s of layers, %s of the %s budget left: %w", units.BytesSize(float64(need)), units.BytesSize(float64(left)), units.BytesSize(float64(ins.budget)), ErrOverBudget)
 		}
 		ins.mu.Lock()
 		ins.planned += need

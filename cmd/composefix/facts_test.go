@@ -124,3 +124,94 @@ func TestE2EImageFactsAgainstTheDistributionRegistry(t *testing.T) {
 	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
 	checkFactsRun(t, host, count, rl.reset)
 }
+
+// pushInspectImages pushes knowledge-base images whose files differ from
+// what the knowledge base expects: an nginx without curl (busybox only)
+// and a typesense without bash, under Docker Hub names.
+func pushInspectImages(t *testing.T, host string) {
+	t.Helper()
+	busybox := regtest.Layer{Gzip: true, Files: []regtest.File{
+		{Name: "bin", Dir: true}, {Name: "bin/busybox", Size: 64}, {Name: "bin/sh", Link: "busybox"}, {Name: "bin/wget", Hard: "bin/busybox"},
+	}}
+	nginx := regtest.Image(t, regtest.ImageSpec{Layers: []regtest.Layer{busybox, {Files: []regtest.File{{Name: "usr/sbin/nginx", Size: 16}}}},
+		Config: v1.Config{Env: []string{"PATH=/usr/sbin:/usr/bin:/bin"}}})
+	regtest.PushImage(t, host, "library/nginx:1.27.3", nginx)
+	typesense := regtest.Image(t, regtest.ImageSpec{Layers: []regtest.Layer{{Files: []regtest.File{{Name: "opt/typesense-server", Size: 16}}}},
+		Config: v1.Config{Env: []string{"PATH=/opt:/usr/bin:/bin"}}})
+	regtest.PushImage(t, host, "typesense/typesense:27.1", typesense)
+}
+
+const inspectCompose = `services:
+  web:
+    image: nginx:1.27.3
+  search:
+    image: typesense/typesense:27.1
+`
+
+// checkInspectRun runs composefix --inspect-files against a registry
+// mirroring Docker Hub at host.
+func checkInspectRun(t *testing.T, host string, count func() int, reset func()) {
+	t.Helper()
+	dir := writeFiles(t, map[string]string{"compose.yaml": inspectCompose})
+	cache := t.TempDir()
+	args := []string{"-w", "--select", "CF101", "--inspect-files", "--registry-mirror", "docker.io=http://" + host, "--cache-dir", cache}
+	reset()
+	_, errOut, code := runCLI(t, dir, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "compose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// nginx has no curl here: busybox wget, the alpine-slim check, fits.
+	if !strings.Contains(string(got), `test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:80/"]`) || strings.Contains(string(got), "curl") {
+		t.Errorf("web did not get the wget check:\n%s", got)
+	}
+	if strings.Contains(string(got), "bash") {
+		t.Errorf("search got a bash check although the image has no bash:\n%s", got)
+	}
+	want := `service "search" has no healthcheck and gets none: image "typesense/typesense:27.1" has none of the programs the knowledge base's checks for it run: it lacks bash [CF101]`
+	if !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+	// Cold: per image its manifest, its config and each of its layers.
+	if n := count(); n != (1+1+2)+(1+1+1) {
+		t.Errorf("cold run: %d manifest and blob GETs, want 7", n)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(inspectCompose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reset()
+	if _, errOut, code := runCLI(t, dir, "", args...); code != exitOK || count() != 0 {
+		t.Errorf("warm run: exit %d, %d GETs, want 0 and 0; stderr:\n%s", code, count(), errOut)
+	}
+	// A budget too small for the layers falls back to the knowledge base
+	// and says so.
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(inspectCompose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = runCLI(t, dir, "", "--select", "CF101", "--inspect-files", "--inspect-budget", "10", "--registry-mirror", "docker.io=http://"+host, "--cache-dir", t.TempDir())
+	if code != exitOK || !strings.Contains(errOut, `service "web" has no healthcheck; dependents cannot wait for it to be ready; its layers were not inspected:`) || !strings.Contains(errOut, "over the layer inspection budget, so the knowledge base chose the command") {
+		t.Errorf("over budget: exit %d; stderr:\n%s", code, errOut)
+	}
+}
+
+func TestCLIInspectFiles(t *testing.T) {
+	noDockerConfig(t)
+	host, rl := memRegistry(t)
+	pushInspectImages(t, host)
+	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
+	checkInspectRun(t, host, count, rl.reset)
+}
+
+func TestE2EInspectFilesAgainstTheDistributionRegistry(t *testing.T) {
+	noDockerConfig(t)
+	backend := regtest.Distribution(t, "")
+	pushInspectImages(t, backend)
+	rl := &requestLog{}
+	srv := httptest.NewServer(rl.wrap(httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: backend})))
+	t.Cleanup(srv.Close)
+	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
+	checkInspectRun(t, strings.TrimPrefix(srv.URL, "http://"), count, rl.reset)
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/composefix/composefix/pipeline"
+	"github.com/composefix/composefix/registry"
 	"github.com/composefix/composefix/report"
 )
 
@@ -137,7 +138,7 @@ func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
 		Fixers:       s.fixers,
 		UnsafeFixes:  s.unsafeFixes,
 		UnsafeRules:  s.unsafeRules,
-		Registry:     s.reg.options(),
+		Registry:     append(s.reg.options(), registry.WithInspectProgress(s.progress.Layers)),
 		ImageFacts:   s.reg.imageFacts,
 		Policy:       s.reg.policyFor,
 		MinAge:       s.reg.minAgeFor,

@@ -25,6 +25,8 @@ type progress struct {
 	timer           *time.Timer
 	total, done     int
 	hits            int
+	layerBytes      int64 // layer bytes read so far (--inspect-files)
+	layerPlanned    int64 // layer bytes to read, as known so far
 	visible, closed bool
 	width           int // characters of the line on screen, to clear it
 }
@@ -87,6 +89,21 @@ func (p *progress) Update(done, cacheHits int) {
 	}
 }
 
+// Layers records n more layer bytes read of planned (--inspect-files);
+// safe to call from any goroutine.
+func (p *progress) Layers(n, planned int64) {
+	if p == nil || !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.layerBytes += n
+	p.layerPlanned = planned
+	if p.visible && !p.closed {
+		p.draw()
+	}
+}
+
 // Done stops the progress line and clears it from the screen. Later calls
 // do nothing.
 func (p *progress) Done() {
@@ -111,6 +128,9 @@ func (p *progress) Done() {
 // draw rewrites the line; the caller holds p.mu.
 func (p *progress) draw() {
 	line := fmt.Sprintf("resolving images: %d/%d, %d cached", p.done, p.total, p.hits)
+	if p.layerPlanned > 0 {
+		line += fmt.Sprintf(", layers %d/%d MiB", p.layerBytes>>20, p.layerPlanned>>20)
+	}
 	n := len(line) // ASCII only
 	pad := ""
 	if p.width > n {

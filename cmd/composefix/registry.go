@@ -8,6 +8,7 @@ import (
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/fixers"
 	"github.com/composefix/composefix/registry"
+	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
 )
 
@@ -22,6 +23,8 @@ func registryFlags() []cli.Flag {
 		&cli.StringFlag{Name: "cache-dir", Usage: "registry cache directory (default: the user cache directory + /composefix)"},
 		&cli.IntFlag{Name: "concurrency", Value: 8, Usage: "registry requests in flight at once"},
 		&cli.BoolFlag{Name: "image-facts", Value: true, Usage: "read each image's config (user, HEALTHCHECK, platforms) from its registry; --image-facts=false turns it off"},
+		&cli.BoolFlag{Name: "inspect-files", Usage: "also read each image's layers (tar headers only, cached by layer digest) to learn which programs it holds"},
+		&cli.StringFlag{Name: "inspect-budget", Value: "2GiB", Usage: "layer bytes --inspect-files may download in one run (such as 500MiB or 2GiB)"},
 	}
 }
 
@@ -35,6 +38,8 @@ type registrySettings struct {
 	cacheDir    string // "": the registry package's default
 	concurrency int
 	imageFacts  bool          // read image configs for the rules that use them
+	inspect     bool          // also read image layers (--inspect-files, inspect_files)
+	budget      int64         // layer bytes --inspect-files may download
 	ttl         time.Duration // 0: the registry package's default
 	notFoundTTL time.Duration // 0: the registry package's default
 	update      config.UpdatePolicy
@@ -56,7 +61,13 @@ func readRegistrySettings(c *cli.Context, cfg *config.File, fc *fixers.Config) (
 		cacheDir:    c.String("cache-dir"),
 		concurrency: c.Int("concurrency"),
 		imageFacts:  c.Bool("image-facts"),
+		inspect:     c.Bool("inspect-files"),
 	}
+	budget, err := units.RAMInBytes(c.String("inspect-budget"))
+	if err != nil || budget < 0 {
+		return rs, usagef("--inspect-budget %q: expected a size such as 500MiB or 2GiB", c.String("inspect-budget"))
+	}
+	rs.budget = budget
 	if cfg != nil {
 		for host, u := range cfg.Mirrors {
 			rs.mirrors[host] = u
@@ -64,6 +75,7 @@ func readRegistrySettings(c *cli.Context, cfg *config.File, fc *fixers.Config) (
 		rs.insecure = append(rs.insecure, cfg.InsecureRegistries...)
 		rs.ttl = cfg.CacheTTL
 		rs.notFoundTTL = cfg.CacheNotFoundTTL
+		rs.inspect = rs.inspect || cfg.InspectFiles
 		rs.update = cfg.Update
 	}
 	for _, m := range c.StringSlice("registry-mirror") {
@@ -117,6 +129,8 @@ func (rs registrySettings) options() []registry.Option {
 		registry.WithJobs(max(rs.concurrency, 1)),
 		registry.WithOffline(rs.offline),
 		registry.WithRefresh(rs.refresh),
+		registry.WithInspectFiles(rs.inspect && rs.imageFacts),
+		registry.WithInspectBudget(rs.budget),
 	}
 	if rs.cacheDir != "" {
 		opts = append(opts, registry.WithCacheDir(rs.cacheDir))

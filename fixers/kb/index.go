@@ -153,3 +153,31 @@ func (x *Index) first(repo string, ok func(int) bool) int {
 	}
 	return -1
 }
+
+// Alternatives returns the healthchecks that may work for image, best
+// first: the entry Lookup picks, then every other entry of the same
+// repository whatever its tag constraints (another variant's check may
+// still fit, such as busybox wget where curl is gone), in file order.
+// Entries without a command (NoFix) are left out. A caller that knows the
+// image's files picks the first whose program is there.
+func (x *Index) Alternatives(image string) []Healthcheck {
+	repo, _ := SplitImage(image)
+	if repo == "" {
+		return nil
+	}
+	var out []Healthcheck
+	picked := ""
+	if h, ok := x.Lookup(image); ok {
+		picked = h.Name
+		if h.NoFix == "" {
+			out = append(out, h)
+		}
+	}
+	x.first(repo, func(i int) bool {
+		if h := x.entries[i]; h.Name != picked && h.NoFix == "" {
+			out = append(out, h)
+		}
+		return false // visit every entry of the repository
+	})
+	return out
+}

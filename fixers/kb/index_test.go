@@ -2,6 +2,8 @@ package kb
 
 import (
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestIndexAgreesWithScan checks that the index answers exactly as the
@@ -41,6 +43,36 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		}
 		if w, g := ClassOf(entries, mappings, img), x.ClassOf(img); w != g {
 			t.Errorf("Index.ClassOf(%q) = %q, want %q", img, g, w)
+		}
+	}
+}
+
+func TestAlternatives(t *testing.T) {
+	x, err := NewIndex(mustHealthchecks(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(hs []Healthcheck) []string {
+		var out []string
+		for _, h := range hs {
+			out = append(out, h.Name)
+		}
+		return out
+	}
+	tests := []struct {
+		image string
+		want  []string
+	}{
+		// The picked entry first, then the family's other variants.
+		{"nginx:1.27", []string{"nginx", "nginx-alpine-slim", "nginx-legacy-alpine", "nginx-legacy"}},
+		{"nginx:1.13-alpine", []string{"nginx-legacy-alpine", "nginx-alpine-slim", "nginx-legacy", "nginx"}},
+		// No-fix entries never appear; the older loki's wget check does.
+		{"grafana/loki:3.6.0", []string{"loki"}},
+		{"acme/api:1", nil},
+	}
+	for _, tt := range tests {
+		if d := cmp.Diff(tt.want, names(x.Alternatives(tt.image))); d != "" {
+			t.Errorf("Alternatives(%q) (-want +got):\n%s", tt.image, d)
 		}
 	}
 }
