@@ -278,15 +278,21 @@ func loadsWithComposeGo(path string, src []byte, lookup func(string) (string, bo
 		ConfigFiles: []types.ConfigFile{{Filename: path, Content: src}},
 		Environment: types.Mapping{},
 	}
-	_, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+	_, err := loader.LoadWithContext(context.Background(), details, isolatedLoad(lookup))
+	return err
+}
+
+// isolatedLoad configures compose-go to read nothing but the given files:
+// variables from lookup, no env files, no includes, paths as written.
+func isolatedLoad(lookup func(string) (string, bool)) func(*loader.Options) {
+	return func(o *loader.Options) {
 		o.SetProjectName("corpus", true)
 		o.SkipResolveEnvironment = true
 		o.SkipResolveLabels = true
 		o.SkipInclude = true
 		o.ResolvePaths = false
 		o.Interpolate.LookupValue = lookup
-	})
-	return err
+	}
 }
 
 // lineStat counts the lines a pass changed and those no edit explains.

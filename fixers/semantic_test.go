@@ -376,14 +376,7 @@ func (c semanticCase) modelWith(outs map[string][]byte, env int, required []stri
 			}
 			details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: p, Content: src})
 		}
-		proj, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
-			o.SetProjectName("harness", true)
-			o.SkipResolveEnvironment = true
-			o.SkipResolveLabels = true
-			o.SkipInclude = true
-			o.ResolvePaths = false
-			o.Interpolate.LookupValue = lookup
-		})
+		proj, err := loader.LoadWithContext(context.Background(), details, isolatedLoad(lookup))
 		if err != nil {
 			return nil, fmt.Errorf("loading %s: %w", strings.Join(g, " + "), err)
 		}
