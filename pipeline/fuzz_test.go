@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers"
 	"github.com/composefix/composefix/internal/golden"
 	"github.com/composefix/composefix/internal/regtest"
@@ -163,6 +165,17 @@ func FuzzPipeline(f *testing.F) {
 		got, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Every position names a line of the file as read.
+		lines := bytes.Count(src, []byte("\n")) + 1
+		var pe *compose.PosError
+		if errors.As(first.Err, &pe) && pe.Path == path && pe.Line > lines {
+			t.Fatalf("error at line %d of a %d-line file: %v", pe.Line, lines, first.Err)
+		}
+		for _, fd := range first.Findings {
+			if fd.Path == path && fd.Pos.Line > lines {
+				t.Fatalf("finding at line %d of a %d-line file: %s", fd.Pos.Line, lines, fd.Message)
+			}
 		}
 		if first.Err != nil {
 			if !bytes.Equal(got, src) {
