@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -330,11 +331,16 @@ func Find(dir string) (string, error) {
 
 // Load reads the file at path and parses it (see Parse).
 func Load(path string) (*File, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: a named pipe would otherwise block the run until
+	// something writes to it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("reading configuration: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("reading configuration %s: not a regular file", path)
+	}
 	src, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading configuration %s: %w", path, err)

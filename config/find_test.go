@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func write(t *testing.T, path, content string) {
@@ -122,5 +124,24 @@ func TestLoad(t *testing.T) {
 	write(t, huge, "# "+strings.Repeat("x", MaxSize)+"\n")
 	if _, err := Load(huge); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("Load(%q) error = %v, want a size error", huge, err)
+	}
+}
+
+// TestLoadRefusesANamedPipe checks that a configuration path that is a
+// named pipe is an error, not a run blocked until something writes to it.
+func TestLoadRefusesANamedPipe(t *testing.T) {
+	p := filepath.Join(t.TempDir(), FileName)
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skipf("cannot make a named pipe: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := Load(p); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("Load(named pipe) = %v, want a not-a-regular-file error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Load blocked on a named pipe")
 	}
 }
