@@ -1,6 +1,8 @@
 package golden
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,9 +14,17 @@ import (
 // or skips the test with a message when it is absent (CI always has it).
 func SharedDir(t testing.TB) string {
 	t.Helper()
+	dir, err := sharedDir()
+	if err != nil {
+		t.Skipf("%v: corpus tests skipped", err)
+	}
+	return dir
+}
+
+func sharedDir() (string, error) {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
-		t.Skip("cannot locate the repository root")
+		return "", errors.New("cannot locate the repository root")
 	}
 	// file is <repo>/internal/golden/shared.go
 	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
@@ -24,18 +34,33 @@ func SharedDir(t testing.TB) string {
 		dir = env
 	}
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("../shared is absent (%v): corpus tests skipped", err)
+		return "", fmt.Errorf("../shared is absent (%w)", err)
 	}
-	return dir
+	return dir, nil
 }
 
 // CorpusFiles returns the compose files of ../shared/corpus, sorted, or skips.
 func CorpusFiles(t testing.TB) []string {
 	t.Helper()
-	dir := filepath.Join(SharedDir(t), "corpus")
+	files, err := Corpus()
+	if err != nil {
+		t.Skipf("%v: corpus tests skipped", err)
+	}
+	return files
+}
+
+// Corpus returns the compose files of ../shared/corpus, sorted, or why
+// there are none: for a test that has more to run without them, such as a
+// fuzz target's committed inputs.
+func Corpus() ([]string, error) {
+	shared, err := sharedDir()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(shared, "corpus")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Skipf("reading corpus: %v", err)
+		return nil, fmt.Errorf("reading corpus: %w", err)
 	}
 	var files []string
 	for _, e := range entries {
@@ -45,9 +70,9 @@ func CorpusFiles(t testing.TB) []string {
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		t.Skip("corpus is empty")
+		return nil, errors.New("corpus is empty")
 	}
-	return files
+	return files, nil
 }
 
 // RepoRoot returns the repository's root directory.
