@@ -20,7 +20,7 @@ import (
 
 // runCLI runs composefix in dir with args and returns stdout, stderr and the
 // exit code.
-func runCLI(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
+func runCLI(t testing.TB, dir, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	t.Chdir(dir)
 	// Isolate the default disk cache (tests that need credentials set

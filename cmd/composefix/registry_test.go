@@ -71,7 +71,7 @@ func (l *requestLog) String() string {
 
 // memRegistry serves go-containerregistry's in-memory registry on
 // 127.0.0.1, counting requests, and returns its host:port.
-func memRegistry(t *testing.T) (string, *requestLog) {
+func memRegistry(t testing.TB) (string, *requestLog) {
 	t.Helper()
 	rl := &requestLog{}
 	return regtest.InProcess(t, rl.wrap), rl
@@ -86,7 +86,7 @@ type tagFamily struct {
 
 // pushFamilies pushes random content under each family's tags and returns
 // "repo:tag" → digest.
-func pushFamilies(t *testing.T, host string, auth authn.Authenticator, fams []tagFamily) map[string]string {
+func pushFamilies(t testing.TB, host string, auth authn.Authenticator, fams []tagFamily) map[string]string {
 	t.Helper()
 	out := make([]regtest.Family, len(fams))
 	for i, f := range fams {
@@ -97,7 +97,7 @@ func pushFamilies(t *testing.T, host string, auth authn.Authenticator, fams []ta
 
 // noDockerConfig points the default keychain at an empty Docker config, so
 // that no test reads the developer's credentials.
-func noDockerConfig(t *testing.T) {
+func noDockerConfig(t testing.TB) {
 	t.Helper()
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
 }
