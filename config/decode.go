@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	hint "github.com/composefix/composefix/internal/suggest"
 	"io"
 	"regexp"
 	"sort"
@@ -458,41 +459,8 @@ func nodePos(n *yaml.Node, keys []string) (line, col int, ok bool) {
 // suggest returns `; did you mean "x"?` for the choice closest to s, when it
 // is close enough to be a typo, or "".
 func suggest(s string, choices []string) string {
-	best, bestDist := "", -1
-	norm := strings.ToLower(strings.ReplaceAll(s, "-", "_"))
-	for _, c := range choices {
-		dist := levenshtein(norm, strings.ToLower(strings.ReplaceAll(c, "-", "_")))
-		if bestDist < 0 || dist < bestDist {
-			best, bestDist = c, dist
-		}
+	if best := hint.Closest(s, choices); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
-	limit := 2
-	if n := utf8.RuneCountInString(s); n <= 4 {
-		limit = 1
-	}
-	if bestDist < 0 || bestDist > limit {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return ""
 }

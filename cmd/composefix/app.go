@@ -61,7 +61,6 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 			completionCommand(out),
 			initCommand(out),
 		},
-		HideHelpCommand:      true,
 		EnableBashCompletion: true,
 		Suggest:              true,
 	}

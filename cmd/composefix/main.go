@@ -33,6 +33,11 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	app := newApp(in, out, errOut)
 	// urfave/cli calls os.Exit from inside Run for ExitCoder errors unless told not to.
 	app.ExitErrHandler = func(*cli.Context, error) {}
+	app.Setup() // adds the help command, which interspersed must know
+	args, err := interspersed(app, args)
+	if err != nil {
+		return exitCode(err, errOut)
+	}
 	return exitCode(app.RunContext(ctx, args), errOut)
 }
 

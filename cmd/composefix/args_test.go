@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+)
+
+// parsed is what a command's action saw.
+type parsed struct {
+	command string
+	set     bool   // the flag under test was set
+	value   string // its value, as printed
+	args    []string
+}
+
+// parseArgs runs the real app on args with every action replaced by one
+// that records what it was given about flag.
+func parseArgs(t *testing.T, flag string, args ...string) (parsed, error) {
+	t.Helper()
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	app.ExitErrHandler = func(*cli.Context, error) {}
+	var got parsed
+	capture := func(name string) cli.ActionFunc {
+		return func(c *cli.Context) error {
+			got = parsed{command: name, set: c.IsSet(flag), value: fmt.Sprint(c.Value(flag)), args: c.Args().Slice()}
+			return nil
+		}
+	}
+	app.Action = capture("")
+	for _, c := range app.Commands {
+		c.Action = capture(c.Name)
+	}
+	app.Setup()
+	full, err := interspersed(app, append([]string{"composefix"}, args...))
+	if err != nil {
+		return got, err
+	}
+	return got, app.RunContext(context.Background(), full)
+}
+
+// flagWords is how the test writes a flag: with a value when it takes one.
+func flagWords(f cli.Flag) []string {
+	name := "--" + f.Names()[0]
+	if _, ok := f.(*cli.IntFlag); ok {
+		return []string{name, "3"}
+	}
+	if d, ok := f.(cli.DocGenerationFlag); ok && d.TakesValue() {
+		return []string{name, "v1"}
+	}
+	return []string{name}
+}
+
+func joinArgs(parts ...[]string) []string {
+	var out []string
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// TestEveryFlagInEveryPosition gives each flag of the default command and
+// of update before the paths, between them and after them, and before and
+// after the subcommand's name: every position means the same.
+func TestEveryFlagInEveryPosition(t *testing.T) {
+	paths := []string{"a.yaml", "dir"}
+	for _, f := range fixFlags() {
+		fw := flagWords(f)
+		for _, args := range [][]string{
+			joinArgs(fw, paths),
+			joinArgs(paths, fw),
+			joinArgs(paths[:1], fw, paths[1:]),
+		} {
+			got, err := parseArgs(t, f.Names()[0], args...)
+			if err != nil || got.command != "" || !got.set || !slices.Equal(got.args, paths) || len(fw) == 2 && !strings.Contains(got.value, fw[1]) {
+				t.Errorf("composefix %s: %+v, %v; want --%s set and paths %q", strings.Join(args, " "), got, err, f.Names()[0], paths)
+			}
+		}
+	}
+	for _, cmd := range newApp(nil, io.Discard, io.Discard).Commands {
+		if cmd.Name != "update" {
+			continue
+		}
+		for _, f := range cmd.Flags {
+			fw := flagWords(f)
+			for _, args := range [][]string{
+				joinArgs(fw, []string{"update"}, paths),
+				joinArgs([]string{"update"}, fw, paths),
+				joinArgs([]string{"update"}, paths, fw),
+				joinArgs([]string{"update"}, paths[:1], fw, paths[1:]),
+			} {
+				got, err := parseArgs(t, f.Names()[0], args...)
+				if err != nil || got.command != "update" || !got.set || !slices.Equal(got.args, paths) || len(fw) == 2 && !strings.Contains(got.value, fw[1]) {
+					t.Errorf("composefix %s: %+v, %v; want update with --%s set and paths %q", strings.Join(args, " "), got, err, f.Names()[0], paths)
+				}
+			}
+		}
+	}
+}
+
+func TestInterspersedArguments(t *testing.T) {
+	for _, tt := range []struct {
+		args    []string
+		command string
+		want    []string // positional arguments
+		err     string
+	}{
+		{args: []string{"examples/compose.yaml", "--offline"}, want: []string{"examples/compose.yaml"}},
+		{args: []string{"-w", "a.yaml", "-f", "b.yaml"}, want: []string{"a.yaml"}},
+		{args: []string{"--format=json", "-", "--offline"}, want: []string{"-"}},
+		{args: []string{"a.yaml", "--", "--weird.yaml"}, want: []string{"a.yaml", "--weird.yaml"}},
+		{args: []string{"--offline", "update", "."}, command: "update", want: []string{"."}},
+		{args: []string{"explain", "CF201", "--no-color"}, command: "explain", want: []string{"CF201"}},
+		{args: []string{"./update"}, want: []string{"./update"}},
+		{args: []string{"a.yaml", "update"}, want: []string{"a.yaml", "update"}}, // a path named update
+		{args: []string{"version"}, command: "version"},
+		{args: []string{"--offlin", "a.yaml"}, err: "unknown flag --offlin; did you mean --offline?"},
+		{args: []string{"update", "--polcy", "patch"}, err: "unknown flag --polcy; did you mean --policy?"},
+		{args: []string{"--zzz"}, err: "unknown flag --zzz"},
+	} {
+		got, err := parseArgs(t, "offline", tt.args...)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("composefix %s: error %v, want %q", strings.Join(tt.args, " "), err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got.command != tt.command || !slices.Equal(got.args, tt.want) {
+			t.Errorf("composefix %s: %+v, %v; want command %q, args %q", strings.Join(tt.args, " "), got, err, tt.command, tt.want)
+		}
+	}
+}
+
+// TestOfflineAfterThePathStaysOffline is the case that went online: a flag
+// after the path was read as a path.
+func TestOfflineAfterThePathStaysOffline(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:latest\n"})
+	_, errOut, code := runCLI(t, dir, "", "compose.yaml", "--offline", "--cache-dir", t.TempDir())
+	if code != exitOK || !strings.Contains(errOut, "offline and not in the cache") {
+		t.Errorf("exit %d; stderr:\n%s", code, errOut)
+	}
+}
+
+func TestHelpAndVersionCommands(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"help", "update"}, {"version"}, {"--version"}} {
+		out, errOut, code := runCLI(t, t.TempDir(), "", args...)
+		if code != exitOK || out == "" {
+			t.Errorf("composefix %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+}
