@@ -164,11 +164,24 @@ func FuzzPipeline(f *testing.F) {
 			UnsafeFixes: program != nil && len(program)%2 == 1,
 			Registry:    reg,
 		}
+		// Standard input first, while the file is as read: the fixed
+		// document, or on any error the input unchanged.
+		var stdout bytes.Buffer
+		in, regErr, err := pipeline.Stdin(context.Background(), o, bytes.NewReader(src), &stdout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (in.Err != nil || regErr != nil) && !bytes.Equal(stdout.Bytes(), src) {
+			t.Fatalf("stdin failed (%v, %v) but stdout is not the input", in.Err, regErr)
+		}
 		var first pipeline.File
 		pipeline.Run(context.Background(), o, func(r *pipeline.File) { first = *r })
 		got, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if in.Err == nil && regErr == nil && first.Err == nil && !bytes.Equal(stdout.Bytes(), got) {
+			t.Fatalf("stdin gave\n%s\nbut the file run wrote\n%s", stdout.Bytes(), got)
 		}
 		// Every position names a line of the file as read.
 		lines := bytes.Count(src, []byte("\n")) + 1
