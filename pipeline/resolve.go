@@ -125,6 +125,12 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 		if a.Ref.Repository != "" {
 			keys[a.Ref.Key()] = true
 		}
+		if errors.Is(a.Err, registry.ErrNotFound) {
+			// Whoever asked, the registry says the image does not exist:
+			// CF006's error-level finding, and nothing else about it.
+			out[text] = fixers.Resolution{Err: a.Err, NotFound: true}
+			continue
+		}
 		if factsOnly[text] {
 			// The pin rules did not ask: they see no digest and no error,
 			// as before image facts. A failure only costs the facts.
@@ -147,8 +153,6 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 		case a.Err == nil:
 		case errors.Is(a.Err, registry.ErrOffline):
 			r.Err = errOfflineMiss
-		case errors.Is(a.Err, registry.ErrNotFound):
-			r.NotFound = true // CF006: an error-level finding, not a registry failure
 		case registryFault(a.Err):
 			failed = append(failed, fmt.Sprintf("%s: %v", text, a.Err))
 		}

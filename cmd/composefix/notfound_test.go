@@ -25,10 +25,11 @@ func TestCLIMissingImageFailsCheck(t *testing.T) {
 	noDockerConfig(t)
 	host, _ := memRegistry(t)
 	pushFamilies(t, host, authn.Anonymous, cliFamilies)
-	// Floating tags, which are looked up in the default pin mode.
-	in := "services:\n  cache:\n    image: redis:7-alpnie\n  app:\n    image: nosuch/app:latest\n  db:\n    image: postgres:16\n"
+	// A floating tag (looked up to be pinned) and a precise one (looked up
+	// for its image facts only).
+	in := "services:\n  cache:\n    image: redis:7-alpnie\n  app:\n    image: nosuch/app:1.0.0\n  db:\n    image: postgres:16\n"
 	dir := writeFiles(t, map[string]string{"compose.yaml": in})
-	args := []string{"--select", "CF0", "--registry-mirror", "docker.io=http://" + host, "--cache-dir", t.TempDir()}
+	args := []string{"--select", "CF0,CF101", "--registry-mirror", "docker.io=http://" + host, "--cache-dir", t.TempDir()}
 
 	out, errOut, code := runCLI(t, dir, "", append([]string{"--check"}, args...)...)
 	if code != exitChanges {
@@ -36,14 +37,14 @@ func TestCLIMissingImageFailsCheck(t *testing.T) {
 	}
 	for _, want := range []string{
 		`compose.yaml:3:12: error: image "redis:7-alpnie" does not exist: looking up the digest of docker.io/library/redis:7-alpnie: not found: the registry has no tag "7-alpnie" [CF006]`,
-		`compose.yaml:5:12: error: image "nosuch/app:latest" does not exist: looking up the digest of docker.io/nosuch/app:latest: not found: the registry has no repository docker.io/nosuch/app [CF006]`,
+		`compose.yaml:5:12: error: image "nosuch/app:1.0.0" does not exist: looking up the digest of docker.io/nosuch/app:1.0.0: not found: the registry has no repository docker.io/nosuch/app [CF006]`,
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks\n%s\ngot:\n%s", want, errOut)
 		}
 	}
-	if strings.Contains(errOut, "[CF003]") || !strings.Contains(out, "+    image: postgres:16.6") {
-		t.Errorf("want postgres pinned and no CF003; stdout:\n%s\nstderr:\n%s", out, errOut)
+	if strings.Contains(errOut, "[CF003]") || strings.Contains(errOut, "[CF005]") || !strings.Contains(out, "+    image: postgres:16.6") {
+		t.Errorf("want postgres pinned and no other finding about the missing images; stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
 	if _, errOut, code := runCLI(t, dir, "", args...); code != exitOK || !strings.Contains(errOut, "remaining findings: 2 errors") {
 		t.Errorf("without --check: exit %d, want 0 (a missing image is a finding, not a registry failure); stderr:\n%s", code, errOut)
