@@ -21,14 +21,18 @@
 //   - mirrors (WithMirror; any Docker Hub spelling applies to all), the
 //     scheme policy (https with verified TLS, plain http only for loopback
 //     and WithInsecure hosts), credentials from the Docker config and its
-//     helpers (WithKeychain), never written to errors or the cache;
+//     helpers (WithKeychain), never written to errors or the cache (a
+//     keychain's error is replaced by our own words, since a helper's
+//     output may be its secret, and every credential and token a run used
+//     is taken out of its errors: auth.go);
 //   - retries of 429, 5xx and temporary network errors with jittered
 //     exponential backoff honouring Retry-After, pacing from the
 //     ratelimit-remaining headers before a registry answers 429, a timeout
 //     per request and a deadline per Resolve call;
-//   - the disk cache of tag lists and tag digests (WithCacheDir, WithTTL,
-//     WithRefresh, WithOffline), keyed by the logical reference, written
-//     atomically so that concurrent runs can share it.
+//   - the disk cache of tag lists and verified tag digests, and of the
+//     registry's 404s for a shorter time (WithCacheDir, WithTTL,
+//     WithNotFoundTTL, WithRefresh, WithOffline), keyed by the logical
+//     reference, written atomically so that concurrent runs can share it.
 //
 // It deliberately does not:
 //   - decide what to write into a compose file: the pin and update rules in
