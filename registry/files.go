@@ -372,7 +372,7 @@ func (rn *run) openBlob(ref Reference, d v1.Hash) (io.ReadCloser, error) {
 		return nil, err
 	}
 	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/" + d.String()}
-	req, err := http.NewRequestWithContext(rn.ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(withStreaming(rn.ctx), http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -135,10 +135,24 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	defer func() { <-t.jobs }()
-
+	// A streamed body keeps its job slot and context until it is closed.
+	keep := false
+	defer func() {
+		if !keep {
+			<-t.jobs
+		}
+	}()
+	streaming := ctx.Value(streamBody{}) != nil
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
-	defer cancel()
+	if streaming {
+		// A layer takes as long as it takes; the run's deadline still holds.
+		actx, cancel = context.WithCancel(ctx)
+	}
+	defer func() {
+		if !keep {
+			cancel()
+		}
+	}()
 	t.stats.request(req.Method)
 	resp, err := t.next.RoundTrip(req.Clone(actx))
 	timedOut := func(err error) error {
@@ -156,6 +170,17 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 		resp.Body = http.NoBody
 		return resp, nil
 	}
+	if streaming && resp.StatusCode == http.StatusOK {
+		keep = true
+		var once sync.Once
+		resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() {
+			once.Do(func() {
+				cancel()
+				<-t.jobs
+			})
+		}}
+		return resp, nil
+	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	resp.Body.Close()
 	if err != nil {
@@ -166,6 +191,28 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	return resp, nil
+}
+
+// streamBody is a context key: a request carrying it (see withStreaming)
+// gets its 200 answer's body unbuffered, without the per-attempt timeout
+// and the size bound, for layers that are read as a stream.
+type streamBody struct{}
+
+// withStreaming marks requests made with ctx as streamed.
+func withStreaming(ctx context.Context) context.Context {
+	return context.WithValue(ctx, streamBody{}, true)
+}
+
+// releasingBody frees the request's job slot when the body is closed.
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
 }
 
 // backoff returns the wait before retry n+1: exponential from backoffBase,
