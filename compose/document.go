@@ -191,6 +191,13 @@ func yamlError(path string, src []byte, err error) error {
 		if strings.Contains(msg, "cannot start any token") {
 			pe.Col = badTokenCol(src, pe.Line)
 		}
+		if strings.Contains(msg, "control characters are not allowed") {
+			// A reader error: yaml.v3 keeps its offset out of the message.
+			if i := firstControl(src); i >= 0 {
+				p := positionOf(src, i)
+				pe.Line, pe.Col = p.Line, p.Col
+			}
+		}
 	}
 	// Keep yaml.v3's own words minus its "yaml: line N:" prefix, which the
 	// position already says.
@@ -287,6 +294,20 @@ func badTokenCol(src []byte, line int) int {
 		}
 	}
 	return 1
+}
+
+// firstControl returns the offset of the first character YAML does not
+// allow in a stream (a control character other than tab and line breaks,
+// DEL, a C1 control other than NEL, a surrogate, U+FFFE or U+FFFF), or -1.
+func firstControl(src []byte) int {
+	for i, r := range string(src) {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		case r < 0x20, r >= 0x7f && r < 0xa0, r >= 0xd800 && r < 0xe000, r == 0xfffe, r == 0xffff:
+			return i
+		}
+	}
+	return -1
 }
 
 // utf16Encoding names the UTF-16 encoding src is in, by its byte-order mark

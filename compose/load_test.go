@@ -67,6 +67,8 @@ func TestLoadBadInput(t *testing.T) {
 		{"depth limit further down", "services:\n  web:\n    x: " + strings.Repeat("[", 10001) + "\n", 3, 1, "exceeded max depth"},
 		// The line of an error at the end of the stream stays in the file.
 		{"unclosed flow at the end", "services: [[[[", 1, 1, "did not find expected node content"},
+		{"a control character", "services:\n  web:\n    image: a\x01b\n", 3, 13, "control characters are not allowed"},
+		{"DEL", "services: \x7f\n", 1, 11, "control characters are not allowed"},
 		{"two documents", "services:\n  web:\n    image: a\n---\nservices:\n  db:\n    image: b\n", 4, 1, "a second YAML document"},
 		{"an empty second document", "services:\n  web: {}\n---\n", 3, 1, "a second YAML document"},
 		{"UTF-16 LE with BOM", "\xff\xfes\x00e\x00r\x00\n\x00", 0, 0, "UTF-16"},
