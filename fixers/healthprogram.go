@@ -155,6 +155,11 @@ func checkHealthProgram(p *Pass) error {
 		entry, hasEntry := h.index.Lookup(image)
 		missing, evidence := missingProgram(facts, known, entry, hasEntry, prog, shell)
 		if missing == "" {
+			if !known {
+				// Without the image's files (offline and not cached) the
+				// rule could not check: an ignore here is not stale.
+				p.Unchecked(compose.Resolve(testNode))
+			}
 			continue
 		}
 		fix, why := h.programFix(s, testNode, facts, known, entry, hasEntry)

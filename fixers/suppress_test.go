@@ -48,3 +48,24 @@ func TestUnusedIgnoreOfRuleThatCouldNotRun(t *testing.T) {
 		})
 	}
 }
+
+// TestUnusedIgnoreOfHealthProgramWithoutFacts: without the image's files
+// CF103 cannot check a healthcheck's program; its ignore is not reported.
+func TestUnusedIgnoreOfHealthProgramWithoutFacts(t *testing.T) {
+	rules, err := Select(Rules(), []string{"CF103", "CF900"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "services:\n  a:\n    image: acme/app:1.0.0\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost/\"] # composefix:ignore CF103\n"
+	d, err := compose.Load("compose.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(d, Options{Rules: rules, Resolved: Resolutions{"acme/app:1.0.0": {Err: pinResolutions()["offline:1"].Err}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		t.Errorf("unexpected finding %s %q", f.RuleID, f.Message)
+	}
+}
