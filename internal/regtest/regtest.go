@@ -153,6 +153,19 @@ func describeIndex(idx v1.ImageIndex, f Family) (v1.ImageIndex, error) {
 // where it fails.
 func Distribution(t testing.TB, htpasswd string) string {
 	t.Helper()
+	return distribution(t, htpasswd, "")
+}
+
+// ProxyDistribution starts the distribution registry as a pull-through
+// cache of the registry at remoteURL (its proxy mode, as a fleet's shared
+// mirror runs it) and returns its host:port.
+func ProxyDistribution(t testing.TB, remoteURL string) string {
+	t.Helper()
+	return distribution(t, "", fmt.Sprintf("proxy:\n  remoteurl: %s\n", remoteURL))
+}
+
+func distribution(t testing.TB, htpasswd, extra string) string {
+	t.Helper()
 	bin, err := exec.LookPath("docker-registry")
 	if err != nil {
 		if os.Getenv("COMPOSEFIX_E2E") == "1" {
@@ -178,7 +191,7 @@ func Distribution(t testing.TB, htpasswd string) string {
 	}
 	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"+
 		"storage:\n  filesystem:\n    rootdirectory: %s\n"+
-		"http:\n  addr: %s\n  secret: composefix-e2e\n%s", filepath.Join(dir, "storage"), addr, auth)
+		"http:\n  addr: %s\n  secret: composefix-e2e\n%s%s", filepath.Join(dir, "storage"), addr, auth, extra)
 	cfgPath := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

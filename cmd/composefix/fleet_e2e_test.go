@@ -1,0 +1,129 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/composefix/composefix/internal/regtest"
+)
+
+// TestE2EFleetSharesOneProxyRegistry is the fleet recipe of
+// docs/ci-recipes.md: every runner resolves through one docker-registry in
+// proxy mode (a pull-through cache) in front of the upstream registry,
+// each with a disk cache of its own. A runner whose disk cache is empty
+// gets manifests, configs and blobs from the proxy; the upstream serves
+// nothing but the proxy's tag freshness checks, and with the upstream gone
+// the proxy still answers alone.
+func TestE2EFleetSharesOneProxyRegistry(t *testing.T) {
+	noDockerConfig(t)
+	upstream := regtest.Distribution(t, "")
+	regtest.Push(t, upstream, nil, updateFamilies)
+
+	// The proxy reaches the upstream only through this counting handler;
+	// down makes it refuse, as an unreachable upstream would.
+	var down atomic.Bool
+	rl := &requestLog{}
+	target, _ := url.Parse("http://" + upstream)
+	forward := rl.wrap(httputil.NewSingleHostReverseProxy(target))
+	counting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "upstream down", http.StatusServiceUnavailable)
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(counting.Close)
+	proxy := regtest.ProxyDistribution(t, counting.URL)
+
+	files := map[string]string{"compose.yaml": "services:\n  cache:\n    image: redis:7.4.1-alpine\n  db:\n    image: postgres:16.4\n"}
+	runner := func(name string) (diff, summary string) {
+		t.Helper()
+		dir := writeFiles(t, files)
+		sum := filepath.Join(t.TempDir(), "summary.md")
+		out, errOut, code := runCLI(t, dir, "", "update", "--summary", sum, "--registry-mirror", "docker.io=http://"+proxy, "--cache-dir", t.TempDir())
+		if code != exitOK {
+			t.Fatalf("%s: exit %d; stderr:\n%s", name, code, errOut)
+		}
+		return out, readFile(t, sum)
+	}
+
+	firstDiff, firstSummary := runner("first runner")
+	if !strings.Contains(firstDiff, "+    image: redis:7.4.3-alpine\n") || !strings.Contains(firstSummary, "| redis | patch | 7.4.1-alpine | 7.4.3-alpine | 2024-12-03 |") {
+		t.Fatalf("first runner through the proxy:\n%s\n%s", firstDiff, firstSummary)
+	}
+	if rl.count(http.MethodGet, "/blobs/") == 0 {
+		t.Fatalf("the first runner's answers did not come from the upstream through the proxy:\n%s", rl)
+	}
+
+	// A second runner, empty disk cache: content comes from the proxy.
+	rl.reset()
+	diff, summary := runner("second runner")
+	if diff != firstDiff || summary != firstSummary {
+		t.Errorf("second runner answered differently:\n%s\n%s", diff, summary)
+	}
+	if n := rl.count(http.MethodGet, "/blobs/") + rl.count(http.MethodGet, "/manifests/sha256:"); n != 0 {
+		t.Errorf("the upstream served %d manifests or blobs to the second runner, want 0:\n%s", n, rl)
+	}
+	t.Logf("upstream requests for the second runner (the proxy's tag checks):\n%s", rl)
+
+	// The upstream gone: a third runner, empty disk cache, still gets every
+	// answer from the proxy, and the upstream serves nothing.
+	down.Store(true)
+	rl.reset()
+	diff, summary = runner("third runner")
+	if diff != firstDiff || summary != firstSummary {
+		t.Errorf("third runner, upstream down, answered differently:\n%s\n%s", diff, summary)
+	}
+	if n := rl.count("", "/"); n != 0 {
+		t.Errorf("the upstream served %d requests while down, want 0:\n%s", n, rl)
+	}
+}
+
+// TestE2EUpdateAgainstTheDistributionRegistry runs update against the real
+// registry with images that carry labels and created dates: the summary
+// shows each update's type, date and links, majors first, and a warm run
+// sends no request at all.
+func TestE2EUpdateAgainstTheDistributionRegistry(t *testing.T) {
+	noDockerConfig(t)
+	host := regtest.Distribution(t, "")
+	regtest.Push(t, host, nil, updateFamilies)
+	rl := &requestLog{}
+	counted := regtest.Proxy(t, host, rl.wrap)
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml": "services:\n  cache:\n    image: redis:${REDIS_TAG}\n  db:\n    image: postgres:16.4\n",
+		".env":         "# pinned by composefix\r\nREDIS_TAG=7.4.1-alpine\r\n",
+	})
+	cache := t.TempDir()
+	sum := filepath.Join(t.TempDir(), "summary.md")
+	args := []string{"update", "--policy", "major", "--summary", sum, "--registry-mirror", "docker.io=http://" + counted, "--cache-dir", cache}
+	_, errOut, code := runCLI(t, dir, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	want := "| image | type | from | to | released | files | links |\n|---|---|---|---|---|---|---|\n" +
+		"| postgres | major | 16.4 | 17.2 | 2024-11-21 | compose.yaml | [Docker Hub](https://hub.docker.com/_/postgres) |\n" +
+		"| redis | major | 7.4.1-alpine | 8.0.0-alpine | 2025-01-20 | .env | [release notes](https://github.com/redis/docker-library-redis/releases) · [Docker Hub](https://hub.docker.com/_/redis) |\n"
+	if got := readFile(t, sum); got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
+	}
+	if rl.count(http.MethodGet, "/blobs/") == 0 {
+		t.Fatalf("the cold run read no config blob:\n%s", rl)
+	}
+	rl.reset()
+	_, errOut, code = runCLI(t, dir, "", args...)
+	if code != exitOK || !strings.Contains(errOut, "(0 requests,") {
+		t.Errorf("warm run: exit %d; stderr:\n%s", code, errOut)
+	}
+	if n := rl.count("", "/"); n != 0 {
+		t.Errorf("warm update sent %d requests, want 0:\n%s", n, rl)
+	}
+	if got := readFile(t, sum); got != want {
+		t.Errorf("warm summary:\n%s", got)
+	}
+}
