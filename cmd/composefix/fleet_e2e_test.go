@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/composefix/composefix/internal/regtest"
 )
@@ -61,6 +62,10 @@ func TestE2EFleetSharesOneProxyRegistry(t *testing.T) {
 		t.Fatalf("the first runner's answers did not come from the upstream through the proxy:\n%s", rl)
 	}
 
+	// The proxy stores what it fetched after answering: wait until it
+	// answers for every blob the first runner read without the upstream.
+	waitStored(t, proxy, rl)
+
 	// A second runner, empty disk cache: content comes from the proxy.
 	rl.reset()
 	diff, summary := runner("second runner")
@@ -82,6 +87,37 @@ func TestE2EFleetSharesOneProxyRegistry(t *testing.T) {
 	}
 	if n := rl.count("", "/"); n != 0 {
 		t.Errorf("the upstream served %d requests while down, want 0:\n%s", n, rl)
+	}
+}
+
+// waitStored waits, at most 10s, until the proxy at host holds every blob
+// rl saw the upstream serve: a HEAD for each reaches the upstream no more.
+func waitStored(t *testing.T, host string, rl *requestLog) {
+	t.Helper()
+	rl.mu.Lock()
+	var blobs []string
+	for k := range rl.m {
+		if m, p, _ := strings.Cut(k, " "); m == http.MethodGet && strings.Contains(p, "/blobs/") {
+			blobs = append(blobs, p)
+		}
+	}
+	rl.mu.Unlock()
+	for i := 0; ; i++ {
+		rl.reset()
+		for _, p := range blobs {
+			resp, err := http.Head("http://" + host + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		if rl.count("", "/blobs/") == 0 {
+			return
+		}
+		if i == 100 {
+			t.Fatalf("the proxy did not store the blobs in 10s:\n%s", rl)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
