@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -11,49 +12,115 @@ import (
 	"github.com/composefix/composefix/fixers"
 )
 
-// GitHub writes one GitHub Actions workflow command per finding
-// (::error, ::warning or ::notice for info) and one ::error per file that
-// could not be processed, so that the Actions runner turns them into
-// annotations on the pull request. Paths are as given on the command line;
-// positions refer to each file's original bytes. The fix, when there is
-// one, follows the message on a second line.
+// GitHub writes GitHub Actions workflow commands that the runner turns into
+// annotations on the pull request. GitHub shows only the first ten
+// annotations of each level per step, so the output is ordered and grouped
+// to make those count: first a notice with the counts, then one ::error per
+// file that could not be processed, then the findings by severity (errors
+// first), one annotation per rule and file at the rule's first finding in
+// the file, naming the other lines it applies to. Paths are as given on the
+// command line; positions refer to each file's original bytes. The fix,
+// when there is one, follows the message.
 func GitHub(w io.Writer, files []File, opts ...Option) error {
 	o := buildOptions(opts)
 	var b strings.Builder
+	type group struct {
+		first *fixers.Finding
+		lines []int // of the other findings
+		n     int
+	}
+	var groups []*group
+	index := map[string]*group{}
+	var counts [3]int // by severity
+	failed := 0
 	for i := range files {
 		f := &files[i]
 		if f.Err != nil {
-			githubFileError(&b, f)
+			failed++
 			continue
 		}
-		for _, fd := range f.Findings {
-			_, cmd := levelOf(fd.Severity)
-			props := [][2]string{{"file", fd.Path}}
-			if start, end := span(fd.Pos, fd.End); start.Line > 0 {
-				props = append(props, [2]string{"line", strconv.Itoa(start.Line)})
-				if end.Line != start.Line {
-					// GitHub ignores columns on annotations spanning lines.
-					props = append(props, [2]string{"endLine", strconv.Itoa(end.Line)})
-				} else {
-					props = append(props,
-						[2]string{"col", strconv.Itoa(start.Col)},
-						[2]string{"endLine", strconv.Itoa(end.Line)},
-						// GitHub's endColumn is inclusive; ours is exclusive.
-						[2]string{"endColumn", strconv.Itoa(max(start.Col, end.Col-1))})
-				}
+		for j := range f.Findings {
+			fd := &f.Findings[j]
+			counts[fd.Severity]++
+			key := fmt.Sprint(fd.Severity, "\x00", fd.RuleID, "\x00", fd.Path)
+			g := index[key]
+			if g == nil {
+				g = &group{first: fd}
+				index[key] = g
+				groups = append(groups, g)
+			} else {
+				g.lines = append(g.lines, fd.Pos.Line)
 			}
-			title := fd.RuleID
-			if r := o.rule(fd.RuleID); r != nil {
-				title += " " + r.Name
-			}
-			props = append(props, [2]string{"title", title})
-			writeCommand(&b, cmd, props, fd.Message+fixNote(fd))
+			g.n++
 		}
+	}
+	total := fmt.Sprintf("%s, %s, %s", count(counts[fixers.Error], "error"), count(counts[fixers.Warning], "warning"), count(counts[fixers.Info], "notice"))
+	if failed > 0 {
+		total += fmt.Sprintf("; %s not processed", count(failed, "file"))
+	}
+	total += fmt.Sprintf(" (%s, by rule and file)", count(len(groups)+failed, "annotation"))
+	writeCommand(&b, "notice", [][2]string{{"title", "composefix"}}, total)
+	for i := range files {
+		if files[i].Err != nil {
+			githubFileError(&b, &files[i])
+		}
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].first.Severity > groups[j].first.Severity })
+	for _, g := range groups {
+		fd := g.first
+		_, cmd := levelOf(fd.Severity)
+		props := [][2]string{{"file", fd.Path}}
+		if start, end := span(fd.Pos, fd.End); start.Line > 0 {
+			props = append(props, [2]string{"line", strconv.Itoa(start.Line)})
+			if end.Line != start.Line {
+				// GitHub ignores columns on annotations spanning lines.
+				props = append(props, [2]string{"endLine", strconv.Itoa(end.Line)})
+			} else {
+				props = append(props,
+					[2]string{"col", strconv.Itoa(start.Col)},
+					[2]string{"endLine", strconv.Itoa(end.Line)},
+					// GitHub's endColumn is inclusive; ours is exclusive.
+					[2]string{"endColumn", strconv.Itoa(max(start.Col, end.Col-1))})
+			}
+		}
+		title := fd.RuleID
+		if r := o.rule(fd.RuleID); r != nil {
+			title += " " + r.Name
+		}
+		msg := fd.Message + fixNote(*fd)
+		if g.n > 1 {
+			title += fmt.Sprintf(" (%d in this file)", g.n)
+			msg += "\nalso at " + lineList(g.lines)
+		}
+		props = append(props, [2]string{"title", title})
+		writeCommand(&b, cmd, props, msg)
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("writing GitHub workflow commands: %w", err)
 	}
 	return nil
+}
+
+// count is "1 error", "3 errors".
+func count(n int, word string) string { return strconv.Itoa(n) + " " + plural(n, word) }
+
+// lineList names lines: "line 7", "lines 7, 9 and 12", each once.
+func lineList(lines []int) string {
+	var ls []string
+	seen := map[int]bool{}
+	for _, l := range lines {
+		if l > 0 && !seen[l] {
+			seen[l] = true
+			ls = append(ls, strconv.Itoa(l))
+		}
+	}
+	switch len(ls) {
+	case 0:
+		return "other places in the file"
+	case 1:
+		return "line " + ls[0]
+	}
+	return "lines " + strings.Join(ls[:len(ls)-1], ", ") + " and " + ls[len(ls)-1]
 }
 
 // fixNote is the line about a finding's fix added under its message.

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers"
 	"github.com/composefix/composefix/internal/golden"
 	"github.com/composefix/composefix/internal/sariftest"
 	"github.com/google/go-cmp/cmp"
@@ -417,18 +419,21 @@ func TestGitHubCommandsParse(t *testing.T) {
 		}
 		got = append(got, c)
 	}
+	// The counts first, then files not processed, then errors, warnings and
+	// notices, each in file order.
 	want := []cmdLine{
-		{"warning", map[string]string{"file": "app,v2/compose.yaml", "line": "3", "col": "12", "endLine": "3", "endColumn": "16", "title": "CF001 pin-image"},
-			files[0].Findings[0].Message + "\nfix: Pin nginx to 1.27.3"},
-		{"error", map[string]string{"file": "app,v2/compose.yaml", "line": "2", "col": "3", "endLine": "2", "endColumn": "5", "title": "CF002 bind-localhost"},
-			files[0].Findings[1].Message + "\nfix with --unsafe-fixes: Bind wéb's ports to 127.0.0.1"},
-		{"notice", map[string]string{"file": "app,v2/compose.yaml", "title": "CF003 hint"}, "consider splitting: frontend, backend"},
+		{"notice", map[string]string{"title": "composefix"}, "1 error, 3 warnings, 1 notice; 1 file not processed (6 annotations, by rule and file)"},
 		{"error", map[string]string{"file": "/abs/broken/compose.yaml", "line": "3", "col": "1", "title": "composefix"},
 			"cannot parse: did not find expected node content"},
+		{"error", map[string]string{"file": "app,v2/compose.yaml", "line": "2", "col": "3", "endLine": "2", "endColumn": "5", "title": "CF002 bind-localhost"},
+			files[0].Findings[1].Message + "\nfix with --unsafe-fixes: Bind wéb's ports to 127.0.0.1"},
+		{"warning", map[string]string{"file": "app,v2/compose.yaml", "line": "3", "col": "12", "endLine": "3", "endColumn": "16", "title": "CF001 pin-image"},
+			files[0].Findings[0].Message + "\nfix: Pin nginx to 1.27.3"},
 		{"warning", map[string]string{"file": "crlf/docker-compose.yml", "line": "3", "col": "12", "endLine": "3", "endColumn": "19", "title": "CF001 pin-image"},
 			files[3].Findings[0].Message + "\nfix: Pin postgres to 16.4"},
 		{"warning", map[string]string{"file": "crlf/docker-compose.yml", "line": "2", "endLine": "3", "title": "CF999"},
 			"a rule missing from the table"},
+		{"notice", map[string]string{"file": "app,v2/compose.yaml", "title": "CF003 hint"}, "consider splitting: frontend, backend"},
 	}
 	if d := cmp.Diff(want, got, cmp.AllowUnexported(cmdLine{})); d != "" {
 		t.Errorf("commands (-want +got):\n%s", d)
@@ -438,4 +443,50 @@ func TestGitHubCommandsParse(t *testing.T) {
 // unescape reverses GitHub's escaping, as the runner does.
 func unescape(s string) string {
 	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%3A", ":", "%2C", ",", "%25", "%").Replace(s)
+}
+
+// TestGitHubGroupsByRuleAndFile folds the findings of one rule in one file
+// into one annotation at the first, naming the other lines, so that
+// GitHub's ten annotations per level cover more rules.
+func TestGitHubGroupsByRuleAndFile(t *testing.T) {
+	f := func(line int, sev fixers.Severity, rule string) fixers.Finding {
+		return fixers.Finding{RuleID: rule, Severity: sev, Path: "compose.yaml", Pos: compose.Pos{Line: line, Col: 3}, End: compose.Pos{Line: line, Col: 6}, Message: fmt.Sprintf("finding at %d", line)}
+	}
+	files := []File{{Path: "compose.yaml", Findings: []fixers.Finding{
+		f(2, fixers.Warning, "CF201"), f(5, fixers.Info, "CF509"), f(7, fixers.Warning, "CF201"), f(9, fixers.Error, "CF506"), f(12, fixers.Warning, "CF201"),
+	}}}
+	var b bytes.Buffer
+	if err := GitHub(&b, files); err != nil {
+		t.Fatal(err)
+	}
+	want := "::notice title=composefix::1 error, 3 warnings, 1 notice (3 annotations, by rule and file)\n" +
+		"::error file=compose.yaml,line=9,col=3,endLine=9,endColumn=5,title=CF506 privileged::finding at 9\n" +
+		"::warning file=compose.yaml,line=2,col=3,endLine=2,endColumn=5,title=CF201 restart-policy (3 in this file)::finding at 2%0Aalso at lines 7 and 12\n" +
+		"::notice file=compose.yaml,line=5,col=3,endLine=5,endColumn=5,title=CF509 runs-as-root::finding at 5\n"
+	if d := cmp.Diff(want, b.String()); d != "" {
+		t.Errorf("GitHub (-want +got):\n%s", d)
+	}
+}
+
+func TestStepSummary(t *testing.T) {
+	files := []File{{Path: "compose.yaml", Findings: []fixers.Finding{
+		{RuleID: "CF201", Severity: fixers.Warning, Applied: true, Fix: &fixers.Fix{}},
+		{RuleID: "CF201", Severity: fixers.Warning},
+		{RuleID: "CF506", Severity: fixers.Error},
+	}}}
+	sum := Summary{Files: 1, Changed: 1, Applied: 1, Errors: 1, Warnings: 1}
+	var b bytes.Buffer
+	if err := StepSummary(&b, files, sum, "--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1 +1,2 @@\n+```\n"); err != nil {
+		t.Fatal(err)
+	}
+	want := "### composefix\n\n" +
+		"1 file scanned, 1 would change; 1 fix applied; remaining: 1 error, 1 warning, 0 info.\n\n" +
+		"| rule | name | severity | findings | fixed |\n|---|---|---|---:|---:|\n" +
+		"| CF506 | privileged | error | 1 | 0 |\n" +
+		"| CF201 | restart-policy | warning | 2 | 1 |\n\n" +
+		"<details><summary>Diff (1 file)</summary>\n\n" +
+		"````diff\n--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1 +1,2 @@\n+```\n````\n</details>\n\n"
+	if d := cmp.Diff(want, b.String()); d != "" {
+		t.Errorf("StepSummary (-want +got):\n%s", d)
+	}
 }

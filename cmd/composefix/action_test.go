@@ -159,3 +159,79 @@ func TestActionDownloadsTheReleaseBinary(t *testing.T) {
 		}
 	})
 }
+
+// buildComposefix builds the command into a temporary directory, for
+// tests that run it as a program.
+func buildComposefix(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go tool: %v", err)
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command(goTool, "build", "-o", filepath.Join(dir, "composefix"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// TestActionRunWritesTheStepSummary runs the action's run step as the
+// runner would, with composefix on the PATH and a temporary
+// GITHUB_STEP_SUMMARY: the annotations come errors first with their counts,
+// and the summary gets the counts per rule and the diff.
+func TestActionRunWritesTheStepSummary(t *testing.T) {
+	var run actionStep
+	for _, s := range actionSteps(t) {
+		if s.ID == "run" {
+			run = s
+		}
+	}
+	bin := buildComposefix(t)
+	work := writeFiles(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:1.27.3\n    privileged: true\n  worker:\n    image: nginx:1.27.3\n"})
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	if err := os.WriteFile(summary, []byte("earlier step\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	outputs, _, log, code := runStep(t, run, map[string]string{
+		"PATH":                bin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PATHS":               ".",
+		"ARGS":                "--check --offline --cache-dir " + t.TempDir(),
+		"FORMAT":              "github",
+		"SARIF":               "false",
+		"GITHUB_STEP_SUMMARY": summary,
+		"XDG_CACHE_HOME":      t.TempDir(),
+	})
+	if code != 1 || !strings.Contains(outputs, "exit-code=1") {
+		t.Errorf("exit %d, outputs %q, want 1 (fixes pending); log:\n%s", code, outputs, log)
+	}
+	var commands []string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.HasPrefix(l, "::") {
+			commands = append(commands, l[:strings.Index(l[2:], " ")+2])
+		}
+	}
+	if len(commands) < 4 || commands[0] != "::notice" || commands[1] != "::error" || !strings.HasPrefix(log, "::notice title=composefix::1 error, ") {
+		t.Errorf("annotations %q: want the counts, then errors first; log:\n%s", commands, log)
+	}
+	if !strings.Contains(log, "title=CF201 restart-policy (2 in this file)") {
+		t.Errorf("CF201's two findings are not one annotation; log:\n%s", log)
+	}
+	got := readFile(t, summary)
+	for _, want := range []string{
+		"earlier step\n### composefix\n",
+		"1 file scanned, 1 would change;",
+		"| CF506 | privileged | error | 1 | 0 |",
+		"| CF201 | restart-policy | warning | 2 | 2 |",
+		"<details><summary>Diff (1 file)</summary>",
+		"```diff\n--- a/compose.yaml\n+++ b/compose.yaml\n",
+		"+    restart: unless-stopped",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("step summary lacks %q:\n%s", want, got)
+		}
+	}
+}

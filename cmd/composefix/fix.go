@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/composefix/composefix/pipeline"
@@ -40,18 +42,20 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	}
 	total := pipeline.Result{DiscoverErrs: errs, Summary: report.Summary{Write: s.write}}
 	text := &pipeline.Text{Out: out, Err: errOut, Write: s.write, Color: s.color, SourceLines: s.sourceLines, ErrColor: s.errColor}
-	var files []report.File // machine formats render the run as a whole
+	var files []report.File // machine formats and the step summary render the run as a whole
+	var diffs strings.Builder
 	for _, g := range groups {
 		o := g.s.pipelineOptions(errOut)
 		o.Paths, o.ProjectFiles = g.paths, g.projectFile
 		r := pipeline.Run(ctx, o, func(f *pipeline.File) {
 			if s.format == "text" {
 				text.File(f)
-			} else {
-				if f.Err != nil {
-					fmt.Fprintf(errOut, "%v\n", f.Err)
-				}
-				files = append(files, f.File)
+			} else if f.Err != nil {
+				fmt.Fprintf(errOut, "%v\n", f.Err)
+			}
+			files = append(files, f.File)
+			if s.stepSummary != "" && f.Changed() {
+				diffs.WriteString(pipeline.Diff(f))
 			}
 			if each != nil {
 				each(f)
@@ -60,11 +64,30 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 		total = addResult(total, r)
 	}
 	total.Summary.Elapsed = time.Since(start)
+	if s.stepSummary != "" {
+		if err := appendStepSummary(s.stepSummary, files, total.Summary, diffs.String()); err != nil {
+			fmt.Fprintf(errOut, "composefix: %v\n", err)
+		}
+	}
 	if s.format == "text" {
 		text.Summary(total.Summary)
 		return total, nil
 	}
 	return total, writeReport(out, s.format, files, total.Summary)
+}
+
+// appendStepSummary appends the run's Markdown summary to the file GitHub
+// Actions names in GITHUB_STEP_SUMMARY, which other steps append to too.
+func appendStepSummary(path string, files []report.File, sum report.Summary, diff string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing the step summary: %w", err)
+	}
+	if err := report.StepSummary(f, files, sum, diff); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // addResult adds the result of one group's run to the run's.

@@ -27,6 +27,7 @@ func runCLI(t testing.TB, dir, stdin string, args ...string) (string, string, in
 	// DOCKER_CONFIG themselves); inputs here name only precise tags, so
 	// no test reaches a registry.
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("GITHUB_STEP_SUMMARY", "") // tests that want one set it after
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), append([]string{"composefix"}, args...), strings.NewReader(stdin), &out, &errOut)
 	return out.String(), errOut.String(), code

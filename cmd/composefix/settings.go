@@ -31,6 +31,7 @@ type settings struct {
 	configFile  *config.File
 	reg         registrySettings // how images are resolved (registry.go)
 	progress    *progress        // the registry progress line on stderr (disabled off a terminal)
+	stepSummary string           // GITHUB_STEP_SUMMARY: append a Markdown summary of the run there
 
 	// configFixed is set by --config: that file applies to every file.
 	// Otherwise each file gets the nearest .composefix.yaml (configs.go).
@@ -64,6 +65,7 @@ func readSettings(c *cli.Context) (*settings, error) {
 	_, noColor := os.LookupEnv("NO_COLOR")
 	s.color = !c.Bool("no-color") && !noColor && isTerminal(c.App.Writer)
 	s.sourceLines = isTerminal(c.App.ErrWriter)
+	s.stepSummary = os.Getenv("GITHUB_STEP_SUMMARY")
 	s.errColor = s.sourceLines && !c.Bool("no-color") && !noColor
 	if len(s.paths) == 0 && len(s.projectFile) == 0 {
 		s.paths = []string{"."}
