@@ -182,11 +182,11 @@ func tracePasses(t *testing.T, d *compose.Document, opts Options) []pass {
 		if len(fixes) == 0 {
 			return passes
 		}
-		accepted, err := merge(cur, fixes)
+		accepted, err := merge(cur, fixes, cur.Pos)
 		if err != nil {
 			t.Fatalf("merge: %v", err)
 		}
-		out, ops, err := applyFixes(cur, accepted)
+		out, ops, err := applyFixes(cur, accepted, cur.Pos)
 		if err != nil {
 			t.Fatalf("applyFixes: %v", err)
 		}

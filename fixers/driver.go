@@ -76,6 +76,9 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	cur := d
 	findings := first
 	var hist history // how each pass's document came from the one before
+	// at names an offset of the current pass's document by its position
+	// in the file as read: errors name the file.
+	at := func(off int) compose.Pos { p, _ := hist.origin(d, off); return p }
 	lin := &lineage{src: d.Src}
 	index := map[*Finding]int{}
 	for i := range first {
@@ -89,11 +92,11 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		if pass > MaxPasses {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(fixes), Err: fmt.Errorf("fixes still pending after %d passes", MaxPasses)}
 		}
-		accepted, err := merge(cur, fixes)
+		accepted, err := merge(cur, fixes, at)
 		if err != nil {
 			return nil, err
 		}
-		out, next, err := applyVerified(cur, accepted)
+		out, next, err := applyVerified(cur, accepted, at)
 		if err != nil {
 			return nil, err
 		}
@@ -171,23 +174,31 @@ func (e *ruleError) Unwrap() error { return e.err }
 // the document of pass i into that of pass i+1.
 type history [][]compose.Edit
 
-// relocate moves the position of the first *compose.PosError in err's
-// chain from cur, a later pass's document, to orig, the file as read: a
-// message names the file, so its line must be one of the file's. A
-// position inside text that a fix added moves to where that text goes,
-// and the message says so.
-func (h history) relocate(orig, cur *compose.Document, err error) error {
-	var pe *compose.PosError
-	if len(h) == 0 || !errors.As(err, &pe) || pe.Path != orig.Path || pe.Line == 0 {
-		return err
-	}
-	off, added := cur.Offset(pe.Line, pe.Col), false
+// posFunc gives the position, in the file as read, of a byte offset in
+// the document a pass works on.
+type posFunc func(off int) compose.Pos
+
+// origin returns the position in orig, the file as read, of offset off in
+// the document of the pass after the last in h; added reports that off lies in text a fix
+// added (the position is then where that text goes).
+func (h history) origin(orig *compose.Document, off int) (p compose.Pos, added bool) {
 	for i := len(h) - 1; i >= 0; i-- {
 		var in bool
 		off, in = unapply(h[i], off)
 		added = added || in
 	}
-	p := orig.Pos(off)
+	return orig.Pos(off), added
+}
+
+// relocate moves the position of the first *compose.PosError in err's
+// chain from cur, a later pass's document, to orig, the file as read: a
+// message names the file, so its line must be one of the file's.
+func (h history) relocate(orig, cur *compose.Document, err error) error {
+	var pe *compose.PosError
+	if len(h) == 0 || !errors.As(err, &pe) || pe.Path != orig.Path || pe.Line == 0 {
+		return err
+	}
+	p, added := h.origin(orig, cur.Offset(pe.Line, pe.Col))
 	pe.Line, pe.Col = p.Line, p.Col
 	if added {
 		pe.Msg += " (in text that an earlier fix adds here)"
@@ -347,9 +358,9 @@ func ruleIDs(fs []*Finding) []string {
 // merge validates each fix and accepts fixes whole, in (first edit, rule ID)
 // order, skipping those whose edits overlap edits already accepted: they
 // wait for the next pass, which re-analyses the new bytes.
-func merge(d *compose.Document, fixes []*Finding) ([]*Finding, error) {
+func merge(d *compose.Document, fixes []*Finding, at posFunc) ([]*Finding, error) {
 	for _, f := range fixes {
-		if err := validate(d, f); err != nil {
+		if err := validate(d, f, at); err != nil {
 			return nil, err
 		}
 	}
@@ -393,27 +404,27 @@ func replacesClaimed(replaced map[*yaml.Node]*compose.Op, ops []*compose.Op) boo
 
 // validate checks a fix's edits: sorted, inside the file, no overlap. A
 // violation is a bug in the rule.
-func validate(d *compose.Document, f *Finding) error {
+func validate(d *compose.Document, f *Finding, at posFunc) error {
 	edits := f.Fix.Change.Edits
 	for i, e := range edits {
 		if e.Start < 0 || e.End < e.Start || e.End > len(d.Src) {
-			return &InternalError{Path: d.Path, Rules: []string{f.RuleID}, Err: fmt.Errorf("edit %s outside the file", spanText(d, e))}
+			return &InternalError{Path: d.Path, Rules: []string{f.RuleID}, Err: fmt.Errorf("edit %s outside the file", spanText(at, e))}
 		}
 		if i > 0 && (edits[i-1].Start > e.Start || edits[i-1].Start == e.Start && edits[i-1].End > e.End) {
-			return &InternalError{Path: d.Path, Rules: []string{f.RuleID}, Err: fmt.Errorf("edits not sorted at %s", spanText(d, e))}
+			return &InternalError{Path: d.Path, Rules: []string{f.RuleID}, Err: fmt.Errorf("edits not sorted at %s", spanText(at, e))}
 		}
 		for _, prev := range edits[:i] {
 			if prev != e && compose.Overlaps(prev, e) {
 				return &InternalError{Path: d.Path, Rules: []string{f.RuleID},
-					Err: fmt.Errorf("overlapping edits at %s and %s", spanText(d, prev), spanText(d, e))}
+					Err: fmt.Errorf("overlapping edits at %s and %s", spanText(at, prev), spanText(at, e))}
 			}
 		}
 	}
 	return nil
 }
 
-func spanText(d *compose.Document, e compose.Edit) string {
-	return d.Pos(e.Start).String() + "-" + d.Pos(e.End).String()
+func spanText(at posFunc, e compose.Edit) string {
+	return at(e.Start).String() + "-" + at(e.End).String()
 }
 
 // conflicts reports whether any edit in next touches bytes already claimed.
@@ -433,8 +444,8 @@ func conflicts(accepted, next []compose.Edit) bool {
 //
 // It returns the edited document too, loaded by the verification, which
 // the next pass analyses.
-func applyVerified(d *compose.Document, accepted []*Finding) ([]byte, *compose.Document, error) {
-	out, ops, err := applyFixes(d, accepted)
+func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte, *compose.Document, error) {
+	out, ops, err := applyFixes(d, accepted, at)
 	var next *compose.Document
 	if err == nil {
 		next, err = compose.VerifyLoad(d, ops, out)
@@ -444,7 +455,7 @@ func applyVerified(d *compose.Document, accepted []*Finding) ([]byte, *compose.D
 	}
 	culprits := []string{}
 	for _, f := range accepted {
-		o, ops, err1 := applyFixes(d, []*Finding{f})
+		o, ops, err1 := applyFixes(d, []*Finding{f}, at)
 		if err1 != nil || compose.Verify(d, ops, o) != nil {
 			culprits = append(culprits, f.RuleID)
 		}
@@ -455,7 +466,7 @@ func applyVerified(d *compose.Document, accepted []*Finding) ([]byte, *compose.D
 	return nil, nil, &InternalError{Path: d.Path, Rules: dedupe(culprits), Err: fmt.Errorf("verification: %w", err)}
 }
 
-func applyFixes(d *compose.Document, fixes []*Finding) ([]byte, []*compose.Op, error) {
+func applyFixes(d *compose.Document, fixes []*Finding, at posFunc) ([]byte, []*compose.Op, error) {
 	var edits []compose.Edit
 	var ops []*compose.Op
 	seenOps := map[*compose.Op]bool{}
@@ -476,7 +487,7 @@ func applyFixes(d *compose.Document, fixes []*Finding) ([]byte, []*compose.Op, e
 	if err != nil {
 		var ce *compose.ConflictError
 		if errors.As(err, &ce) {
-			return nil, nil, fmt.Errorf("%w (at %s and %s)", err, spanText(d, ce.A), spanText(d, ce.B))
+			return nil, nil, fmt.Errorf("%w (at %s and %s)", err, spanText(at, ce.A), spanText(at, ce.B))
 		}
 		return nil, nil, err
 	}

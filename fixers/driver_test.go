@@ -280,9 +280,10 @@ func TestMergeDefersASecondSetOfTheSameScalar(t *testing.T) {
 }
 
 // TestLaterPassErrorNamesAPositionInTheFile checks that a rule failing on a
-// later pass, on a document that earlier fixes lengthened, names the line
-// of the file as read, not a line of the edited text: a duplicate
-// depends_on item was reported at d.yaml:23:9 in an 8-line file.
+// later pass, or a fix found broken then, on a document that earlier fixes
+// lengthened, names the line of the file as read, not a line of the edited
+// text: a duplicate depends_on item was reported at d.yaml:23:9 in an
+// 8-line file.
 func TestLaterPassErrorNamesAPositionInTheFile(t *testing.T) {
 	src := "services:\n  web:\n    image: a\n  db:\n    image: b\n    x: y\n"
 	grow := changeRule("CF990", func(d *compose.Document) compose.Change {
@@ -301,21 +302,45 @@ func TestLaterPassErrorNamesAPositionInTheFile(t *testing.T) {
 		}
 		return ch
 	})
-	failLater := &Rule{ID: "CF991", Name: "fail-later", Check: func(p *Pass) error {
-		_, added := compose.MapGet(p.Document.Root, "x-added")
-		if added == nil {
+	// xOnPass2 returns the node of db's x once CF990 has run, else nil.
+	xOnPass2 := func(d *compose.Document) *yaml.Node {
+		if _, added := compose.MapGet(d.Root, "x-added"); added == nil {
 			return nil
 		}
-		_, svcs := compose.MapGet(p.Document.Root, "services")
+		_, svcs := compose.MapGet(d.Root, "services")
 		_, db := compose.MapGet(svcs, "db")
 		_, x := compose.MapGet(db, "x")
-		return &compose.PosError{Path: p.Document.Path, Line: x.Line, Col: x.Column, Msg: "cannot use x"}
-	}}
-	_, err := runOn(t, src, Options{Rules: []*Rule{grow, failLater}})
-	if err == nil {
-		t.Fatal("Run succeeded, want the second pass's error")
+		return x
 	}
-	if want := "test.yaml: rule CF991: test.yaml:6:8: cannot use x"; err.Error() != want {
-		t.Errorf("Run error %q, want %q", err, want)
+	tests := []struct {
+		name string
+		rule *Rule
+		want string
+	}{
+		{"rule error", &Rule{ID: "CF991", Name: "fail-later", Check: func(p *Pass) error {
+			if x := xOnPass2(p.Document); x != nil {
+				return &compose.PosError{Path: p.Document.Path, Line: x.Line, Col: x.Column, Msg: "cannot use x"}
+			}
+			return nil
+		}}, "test.yaml: rule CF991: test.yaml:6:8: cannot use x"},
+		{"overlapping edits", changeRule("CF992", func(d *compose.Document) compose.Change {
+			x := xOnPass2(d)
+			if x == nil {
+				return compose.Change{}
+			}
+			off := d.NodeOffset(x)
+			return compose.Change{Edits: []compose.Edit{{Start: off, End: off + 1, New: "a"}, {Start: off, End: off + 1, New: "b"}}}
+		}), "test.yaml: internal error in CF992: overlapping edits at 6:8-6:9 and 6:8-6:9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runOn(t, src, Options{Rules: []*Rule{grow, tt.rule}})
+			if err == nil {
+				t.Fatal("Run succeeded, want the second pass's error")
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Run error %q, want %q", err, tt.want)
+			}
+		})
 	}
 }
