@@ -246,6 +246,23 @@ func TestCLIOfflineWithEmptyCacheIsNotAnError(t *testing.T) {
 	}
 }
 
+// TestCLIOfflineKeepsIgnoresOfRulesThatCouldNotRun: offline with nothing
+// cached the pin rule cannot check the image, so its ignore comment is not
+// reported as silencing nothing (removing it would get the image pinned on
+// the next online run).
+func TestCLIOfflineKeepsIgnoresOfRulesThatCouldNotRun(t *testing.T) {
+	noDockerConfig(t)
+	in := "services:\n  cache:\n    image: redis:7-alpine # composefix:ignore CF001 -- tracks 7\n    restart: always\n"
+	dir := writeFiles(t, map[string]string{"compose.yaml": in})
+	_, errOut, code := runCLI(t, dir, "", "--select", "CF0,CF900", "--offline", "--cache-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	if strings.Contains(errOut, "CF900") {
+		t.Errorf("offline run claims the ignore is unused:\n%s", errOut)
+	}
+}
+
 func TestCLIRegistryDownExitsTwoAfterWriting(t *testing.T) {
 	noDockerConfig(t)
 	closed := closedAddr(t)
