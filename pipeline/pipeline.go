@@ -21,6 +21,7 @@ import (
 // and Fixers, which the caller fills.
 type Options struct {
 	Paths        []string // files and directories to search
+	StdinName    string   // the path a document on stdin stands for (Stdin); "": <stdin>, no project
 	ProjectFiles []string // -f files: one project, merged in order
 	// Projects are declared projects (.composefix.yaml), each merged in
 	// order: a given file named in one is analysed with it, not with the

@@ -19,9 +19,17 @@ const StdinName = "<stdin>"
 // any. res.Err says why the document could not be fixed; regErr is a
 // registry failure (the input is echoed then too); err is a failure to read
 // r or write w, after what was read has been echoed.
+//
+// o.StdinName, when set, is the path the document stands for: findings name
+// it, and the files of its project (a base beside an override, files it
+// includes) are read from disk as context, with the document in its place.
 func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report.File, regErr, err error) {
 	src, err := io.ReadAll(io.LimitReader(r, compose.MaxSize+1))
-	res = report.File{Path: StdinName, Original: src, Output: src}
+	name := o.StdinName
+	if name == "" {
+		name = StdinName
+	}
+	res = report.File{Path: name, Original: src, Output: src}
 	if err != nil {
 		_, _ = w.Write(src)
 		return res, nil, fmt.Errorf("reading stdin: %w", err)
@@ -29,7 +37,7 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 	if len(src) > compose.MaxSize {
 		// Echo what was read, then stream the rest: the input is not
 		// held in memory whole.
-		res.Err = &compose.PosError{Path: StdinName, Msg: fmt.Sprintf("input is larger than the %d-byte limit", compose.MaxSize)}
+		res.Err = &compose.PosError{Path: name, Msg: fmt.Sprintf("input is larger than the %d-byte limit", compose.MaxSize)}
 		if _, err := w.Write(src); err != nil {
 			return res, nil, fmt.Errorf("writing stdout: %w", err)
 		}
@@ -38,12 +46,22 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 		}
 		return res, nil, nil
 	}
-	if d, err := compose.Load(StdinName, src); err != nil {
+	if d, err := compose.Load(name, src); err != nil {
 		res.Err = err
 	} else {
 		var resolved fixers.Resolutions
 		resolved, _, regErr = resolveImages(ctx, &o, []*compose.Document{d})
-		if fr, err := fixers.Run(d, o.fixerOptions(resolved)); err != nil {
+		opts := o.fixerOptions(resolved)
+		if o.StdinName != "" {
+			groups, errs := projects(nil, o.Projects, []input{{path: name, src: src, doc: d}})
+			if err := errs[name]; err != nil {
+				res.Err = err
+				_, werr := w.Write(res.Output)
+				return res, regErr, werr
+			}
+			opts.Project = groups[name]
+		}
+		if fr, err := fixers.Run(d, opts); err != nil {
 			res.Err = err
 		} else if regErr == nil {
 			res.Output, res.Findings = fr.Output, fr.Findings

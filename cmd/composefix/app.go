@@ -79,6 +79,7 @@ func fixFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Usage: "configuration file for every file (default: each file's nearest .composefix.yaml, up to the repository root)"},
 		&cli.StringSliceFlag{Name: "exclude", Usage: "leave out paths matching `PATTERN` (.gitignore syntax, relative to the working directory; repeatable)"},
 		&cli.BoolFlag{Name: "no-color", Usage: "never colour the output"},
+		&cli.StringFlag{Name: "stdin-filename", Usage: "with -, the `PATH` the document on stdin stands for: findings name it, and its configuration and project (a base beside an override) apply"},
 	}
 	return append(flags, registryFlags()...)
 }

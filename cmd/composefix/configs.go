@@ -147,3 +147,19 @@ func excludesOf(cfg *config.File) ignore.Exclude {
 	}
 	return ignore.Parse(filepath.Dir(cfg.Path), cfg.Exclude)
 }
+
+// forFile returns the settings for one file: s under the configuration
+// nearest to it (its directory's .composefix.yaml, up to the repository
+// root), as groups decides for files found on disk.
+func (s *settings) forFile(path string) (*settings, error) {
+	cfgs := configFinder{loaded: map[string]*config.File{}, found: map[string]string{}}
+	cfg, err := cfgs.forDir(filepath.Dir(path))
+	if err != nil || sameConfig(cfg, s.configFile) {
+		return s, err
+	}
+	cp := *s
+	if err := s.configure(&cp, cfg); err != nil {
+		return nil, err
+	}
+	return &cp, nil
+}

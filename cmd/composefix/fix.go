@@ -129,21 +129,41 @@ func exit(s *settings, r pipeline.Result, errOut io.Writer, extra error) error {
 // stdout (the input unchanged when it cannot be fixed, so an editor never
 // loses text).
 func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) error {
-	r, regErr, err := pipeline.Stdin(ctx, s.pipelineOptions(errOut), in, out)
+	if s.stdinName != "" && !s.configFixed {
+		// The configuration that applies to the file the input stands for.
+		var err error
+		if s, err = s.forFile(s.stdinName); err != nil {
+			return err
+		}
+	}
+	o := s.pipelineOptions(errOut)
+	o.StdinName = s.stdinName
+	doc := out // the text format's product: the fixed document
+	if s.format != "text" {
+		doc = io.Discard // a machine format's product is the report
+	}
+	r, regErr, err := pipeline.Stdin(ctx, o, in, doc)
 	if err != nil {
 		return err
+	}
+	var sum report.Summary
+	sum.Add(&r)
+	if s.format != "text" {
+		if err := writeReport(out, s.format, []report.File{r}, sum); err != nil {
+			return err
+		}
 	}
 	if r.Err != nil {
 		fmt.Fprintf(errOut, "%v\n", r.Err)
 		return exitStatus(exitError)
 	}
-	report.Findings(errOut, r.Findings)
+	if s.format == "text" {
+		report.Findings(errOut, r.Findings)
+	}
 	if regErr != nil {
 		fmt.Fprintf(errOut, "composefix: %v\n", regErr)
 		return exitStatus(exitError)
 	}
-	var sum report.Summary
-	sum.Add(&r)
 	if s.check && (sum.Changed > 0 || sum.Errors > 0) {
 		return exitStatus(exitChanges)
 	}

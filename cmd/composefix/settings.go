@@ -32,6 +32,7 @@ type settings struct {
 	reg         registrySettings // how images are resolved (registry.go)
 	progress    *progress        // the registry progress line on stderr (disabled off a terminal)
 	stepSummary string           // GITHUB_STEP_SUMMARY: append a Markdown summary of the run there
+	stdinName   string           // --stdin-filename: the path a document on stdin stands for
 
 	// configFixed is set by --config: that file applies to every file.
 	// Otherwise each file gets the nearest .composefix.yaml (configs.go).
@@ -74,6 +75,9 @@ func readSettings(c *cli.Context) (*settings, error) {
 		if p == "-" && len(s.paths) > 1 {
 			return nil, usagef("- (stdin) cannot be combined with other paths")
 		}
+	}
+	if s.stdinName = c.String("stdin-filename"); s.stdinName != "" && (len(s.paths) != 1 || s.paths[0] != "-") {
+		return nil, usagef("--stdin-filename names the document read from stdin; give - as the only path")
 	}
 	s.progress = newProgress(c.App.ErrWriter, progressEnabled(s.format, c.App.ErrWriter, os.Getenv))
 	s.configFixed = c.String("config") != ""

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestStdinHonoursFormat: with -, a machine format's report is the whole of
+// stdout, not the fixed document.
+func TestStdinHonoursFormat(t *testing.T) {
+	for _, format := range []string{"json", "sarif", "github"} {
+		out, errOut, code := runCLI(t, t.TempDir(), needsFix, append(offline(t), "--format", format, "-")...)
+		if code != exitOK || strings.HasPrefix(out, "services:") || strings.Contains(out, "\n  web:\n") {
+			t.Errorf("--format %s -: exit %d, stdout is the document:\n%s\nstderr:\n%s", format, code, out, errOut)
+		}
+		if format == "json" {
+			var doc replayDoc
+			if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Files) != 1 || doc.Files[0].Path != "<stdin>" || doc.Files[0].Status != "changed" {
+				t.Errorf("--format json -: %v\n%s", err, out)
+			}
+		}
+	}
+	// The text format still writes the fixed document.
+	out, _, _ := runCLI(t, t.TempDir(), needsFix, append(offline(t), "-")...)
+	if !strings.Contains(out, "restart: unless-stopped") {
+		t.Errorf("- in text: stdout is not the fixed document:\n%s", out)
+	}
+}
+
+// TestStdinFilename names the file the input stands for: findings carry
+// its path, its directory's configuration applies, and the base beside an
+// override is read as the project's context.
+func TestStdinFilename(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"svc/.composefix.yaml": "ignore: [CF401]\n",
+		"svc/compose.yaml":     "services:\n  web:\n    image: nginx:1.27.3\n    restart: always\n",
+	})
+	const override = "services:\n  web:\n    environment: {A: b}\n"
+	out, errOut, code := runCLI(t, dir, override, append(offline(t), "--stdin-filename", "svc/compose.override.yaml", "-")...)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if strings.Contains(out, "restart:") {
+		t.Errorf("the override got a restart policy its base already sets:\n%s", out)
+	}
+	if strings.Contains(errOut, "CF401") || strings.Contains(out, "logging:") {
+		t.Errorf("svc/.composefix.yaml's ignore: [CF401] did not apply; stderr:\n%s", errOut)
+	}
+	if strings.Contains(errOut, "<stdin>") {
+		t.Errorf("findings name <stdin>, not the file:\n%s", errOut)
+	}
+	// Positions name the file.
+	_, errOut, _ = runCLI(t, dir, needsFix, append(offline(t), "--stdin-filename", "svc/other.yaml", "--select", "CF201", "-")...)
+	if !strings.Contains(errOut, "svc/other.yaml:2:3: warning:") {
+		t.Errorf("findings do not name svc/other.yaml:\n%s", errOut)
+	}
+	if _, errOut, code := runCLI(t, dir, "", "--stdin-filename", "x.yaml", "compose.yaml"); code != exitError || !strings.Contains(errOut, "give - as the only path") {
+		t.Errorf("--stdin-filename without -: exit %d; stderr:\n%s", code, errOut)
+	}
+}
