@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -94,7 +95,7 @@ func lineIndent(text string) int {
 
 // CheckEdits validates edits against a source of size n: each inside the
 // source with End >= Start, and no two overlapping. Identical edits are
-// allowed (callers coalesce them).
+// allowed (callers coalesce them). It sorts a copy and sweeps it once.
 func CheckEdits(n int, edits []Edit) error {
 	for _, e := range edits {
 		if e.Start < 0 || e.End < e.Start || e.End > n {
@@ -103,14 +104,35 @@ func CheckEdits(n int, edits []Edit) error {
 	}
 	sorted := append([]Edit(nil), edits...)
 	SortEdits(sorted)
-	for i := 1; i < len(sorted); i++ {
-		for j := i - 1; j >= 0; j-- { // edits per file are few: pairwise is fine
+	if i := firstOverlap(sorted); i >= 0 {
+		for j := i - 1; j >= 0; j-- { // name the nearest edit it overlaps
 			if sorted[j] != sorted[i] && Overlaps(sorted[j], sorted[i]) {
 				return &ConflictError{A: sorted[j], B: sorted[i]}
 			}
 		}
 	}
 	return nil
+}
+
+// firstOverlap returns the index of the first edit of sorted (SortEdits
+// order) that overlaps an earlier one, or -1. In that order an edit can
+// only overlap an earlier replacement that ends after it starts (an
+// insertion at a replacement's start sorts before it), so the furthest
+// end of the earlier replacements decides. Identical edits do not count.
+func firstOverlap(sorted []Edit) int {
+	far := -1 // furthest End of the replacements so far
+	for i, e := range sorted {
+		if i > 0 && sorted[i-1] == e {
+			continue
+		}
+		if far > e.Start {
+			return i
+		}
+		if e.End > e.Start {
+			far = max(far, e.End)
+		}
+	}
+	return -1
 }
 
 // Apply applies edits to src in one pass and returns the new bytes. Identical
@@ -137,4 +159,55 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 	}
 	b.Write(src[at:])
 	return []byte(b.String()), nil
+}
+
+// EditSet holds edits already claimed by accepted fixes and answers
+// whether new edits touch them, in logarithmic time per edit: replacements
+// that do not overlap each other are sorted by their start and by their
+// end alike, so one binary search finds the only candidates. Identical
+// edits never conflict (Apply writes them once). The zero value is empty.
+type EditSet struct {
+	repl []Edit // replacements (Start < End), sorted by (Start, End)
+	ins  []int  // insertion offsets, sorted
+}
+
+// Add claims edits. They must not conflict with the set (Conflicts) nor
+// overlap each other.
+func (s *EditSet) Add(edits ...Edit) {
+	for _, e := range edits {
+		if e.Start == e.End {
+			i := sort.SearchInts(s.ins, e.Start)
+			s.ins = slices.Insert(s.ins, i, e.Start)
+			continue
+		}
+		i := sort.Search(len(s.repl), func(i int) bool {
+			r := s.repl[i]
+			return r.Start > e.Start || r.Start == e.Start && r.End >= e.End
+		})
+		s.repl = slices.Insert(s.repl, i, e)
+	}
+}
+
+// Conflicts reports whether any of edits overlaps a claimed edit that is
+// not identical to it.
+func (s *EditSet) Conflicts(edits []Edit) bool {
+	for _, e := range edits {
+		// Replacements ending after e starts (after e's offset, for an
+		// insertion), in order, until one starts at or after e's end.
+		for i := sort.Search(len(s.repl), func(i int) bool { return s.repl[i].End > e.Start }); i < len(s.repl); i++ {
+			r := s.repl[i]
+			if r.Start >= max(e.End, e.Start+1) {
+				break
+			}
+			if r != e && Overlaps(r, e) {
+				return true
+			}
+		}
+		if e.Start < e.End { // an insertion strictly inside e
+			if i := sort.SearchInts(s.ins, e.Start+1); i < len(s.ins) && s.ins[i] < e.End {
+				return true
+			}
+		}
+	}
+	return false
 }

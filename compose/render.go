@@ -195,9 +195,10 @@ func plainResolve(v string, flow bool) (string, bool) {
 	if v == "" || v != strings.TrimSpace(v) {
 		return "", false
 	}
-	if simplePlain(v) {
-		// Words like "unless-stopped" or "50m" need no parse: yaml.v3
-		// resolves their tag (!!str, !!int, !!bool, ...) itself.
+	if simplePlain(v, flow) {
+		// Words like "unless-stopped", "50m" or "no-new-privileges:true"
+		// need no parse: yaml.v3 resolves their tag (!!str, !!int,
+		// !!bool, ...) itself, as its parser would.
 		n := yaml.Node{Kind: yaml.ScalarNode, Value: v}
 		return n.ShortTag(), true
 	}
@@ -216,6 +217,12 @@ func plainResolve(v string, flow bool) (string, bool) {
 			return "", false
 		}
 	}
+	return parsePlain(v)
+}
+
+// parsePlain parses v as the plain value of a block mapping entry and
+// reports its tag and whether it read back as a scalar with v's text.
+func parsePlain(v string) (string, bool) {
 	var n yaml.Node
 	if err := yaml.Unmarshal([]byte("k: "+v), &n); err != nil || len(n.Content) == 0 || len(n.Content[0].Content) != 2 {
 		return "", false
@@ -226,13 +233,17 @@ func plainResolve(v string, flow bool) (string, bool) {
 
 // simplePlain reports whether v is a word of letters, digits and "_./-",
 // starting with a letter or digit: text that reads back as itself in any
-// plain context, block or flow.
-func simplePlain(v string) bool {
+// plain context, block or flow. In block context ":" and "=" may appear
+// too, except last ("no-new-privileges:true", "http://host", "a=b"): with
+// no space in v, ": " cannot occur, and only a final ":" would make v a
+// key. Anything else goes through a parse.
+func simplePlain(v string, flow bool) bool {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		case i > 0 && (c == '_' || c == '.' || c == '/' || c == '-'):
+		case i > 0 && !flow && (c == ':' || c == '=') && i < len(v)-1:
 		default:
 			return false
 		}

@@ -53,8 +53,9 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 	for i, doc := range d.Docs {
 		docs[i] = c.copy(doc)
 	}
-	for i, op := range ops {
-		if duplicateOp(d.Style, ops[:i], op) {
+	seen := opSet{style: d.Style, ops: map[opKey][]*Op{}}
+	for _, op := range ops {
+		if seen.duplicate(op) {
 			continue // its identical edits were written once, by Apply
 		}
 		t := c.copy(op.Target)
@@ -100,16 +101,33 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 	return docs, nil
 }
 
-// duplicateOp reports whether an earlier operation means the same as op.
-// Two fixes that make the same operation produce identical edits, which
-// Apply writes once; the operation must then count once too. Values are
-// compared as they are written in the file's style (a plain string that
-// needs quotes and the same string marked quoted are one text), as Apply
-// compares the edits.
-func duplicateOp(st Style, earlier []*Op, op *Op) bool {
-	for _, e := range earlier {
-		if e == op || e.Kind == op.Kind && e.Target == op.Target && e.Key == op.Key &&
-			e.Before == op.Before && writtenSame(st, e.Value, op.Value) {
+// opSet remembers the operations replayed so far, grouped by what two
+// duplicates must share, so that finding a duplicate compares values only
+// within one group instead of with every earlier operation.
+type opSet struct {
+	style Style
+	ops   map[opKey][]*Op
+}
+
+// opKey is what two duplicate operations have in common.
+type opKey struct {
+	kind           OpKind
+	target, before *yaml.Node
+	key            string
+}
+
+// duplicate reports whether an earlier operation means the same as op, and
+// remembers op. Two fixes that make the same operation produce identical
+// edits, which Apply writes once; the operation must then count once too.
+// Values are compared as they are written in the file's style (a plain
+// string that needs quotes and the same string marked quoted are one
+// text), as Apply compares the edits.
+func (s *opSet) duplicate(op *Op) bool {
+	k := opKey{kind: op.Kind, target: op.Target, before: op.Before, key: op.Key}
+	group := s.ops[k]
+	s.ops[k] = append(group, op)
+	for _, e := range group {
+		if e == op || writtenSame(s.style, e.Value, op.Value) {
 			return true
 		}
 	}

@@ -372,14 +372,14 @@ func merge(d *compose.Document, fixes []*Finding, at posFunc) ([]*Finding, error
 		return fixes[i].RuleID < fixes[j].RuleID
 	})
 	var accepted []*Finding
-	var claimed []compose.Edit
+	var claimed compose.EditSet
 	replaced := map[*yaml.Node]*compose.Op{} // nodes replaced by an accepted fix
 	for _, f := range fixes {
-		if conflicts(claimed, f.Fix.Change.Edits) || replacesClaimed(replaced, f.Fix.Change.Ops) {
+		if claimed.Conflicts(f.Fix.Change.Edits) || replacesClaimed(replaced, f.Fix.Change.Ops) {
 			continue
 		}
 		accepted = append(accepted, f)
-		claimed = append(claimed, f.Fix.Change.Edits...)
+		claimed.Add(f.Fix.Change.Edits...)
 		for _, op := range f.Fix.Change.Ops {
 			if op.Kind == compose.OpSet {
 				replaced[op.Target] = op
@@ -413,30 +413,19 @@ func validate(d *compose.Document, f *Finding, at posFunc) error {
 		if i > 0 && (edits[i-1].Start > e.Start || edits[i-1].Start == e.Start && edits[i-1].End > e.End) {
 			return &InternalError{Path: d.Path, Rules: []string{f.RuleID}, Err: fmt.Errorf("edits not sorted at %s", spanText(at, e))}
 		}
-		for _, prev := range edits[:i] {
-			if prev != e && compose.Overlaps(prev, e) {
-				return &InternalError{Path: d.Path, Rules: []string{f.RuleID},
-					Err: fmt.Errorf("overlapping edits at %s and %s", spanText(at, prev), spanText(at, e))}
-			}
+	}
+	if err := compose.CheckEdits(len(d.Src), edits); err != nil {
+		var ce *compose.ConflictError
+		if errors.As(err, &ce) {
+			err = fmt.Errorf("overlapping edits at %s and %s", spanText(at, ce.A), spanText(at, ce.B))
 		}
+		return &InternalError{Path: d.Path, Rules: []string{f.RuleID}, Err: err}
 	}
 	return nil
 }
 
 func spanText(at posFunc, e compose.Edit) string {
 	return at(e.Start).String() + "-" + at(e.End).String()
-}
-
-// conflicts reports whether any edit in next touches bytes already claimed.
-func conflicts(accepted, next []compose.Edit) bool {
-	for _, n := range next {
-		for _, a := range accepted {
-			if n != a && compose.Overlaps(n, a) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // applyVerified applies the accepted fixes and verifies the result decodes

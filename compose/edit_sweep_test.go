@@ -1,0 +1,76 @@
+package compose
+
+import (
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestCheckEditsSweep compares the sweep in CheckEdits with the pairwise
+// definition (Overlaps over every pair) on random edits, duplicates and
+// insertions at replacement boundaries included.
+func TestCheckEditsSweep(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for iter := range 20000 {
+		var edits []Edit
+		for range r.IntN(6) {
+			s := r.IntN(12)
+			e := s + r.IntN(4)*r.IntN(2)
+			edits = append(edits, Edit{s, e, []string{"", "x", "\n  y"}[r.IntN(3)]})
+			if r.IntN(5) == 0 {
+				edits = append(edits, edits[len(edits)-1])
+			}
+		}
+		want := false
+		for i := range edits {
+			for j := range i {
+				if edits[i] != edits[j] && Overlaps(edits[i], edits[j]) {
+					want = true
+				}
+			}
+		}
+		err := CheckEdits(20, edits)
+		if got := err != nil; got != want {
+			t.Fatalf("iteration %d: CheckEdits(%v) = %v, pairwise overlap %v", iter, edits, err, want)
+		}
+		var ce *ConflictError
+		if err != nil && (!errors.As(err, &ce) || !Overlaps(ce.A, ce.B) || ce.A == ce.B) {
+			t.Fatalf("iteration %d: CheckEdits(%v) names %v, which is not an overlapping pair", iter, edits, err)
+		}
+	}
+}
+
+// TestEditSet compares EditSet with the pairwise definition while fixes
+// are claimed one after another, as the driver does.
+func TestEditSet(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for iter := range 5000 {
+		var set EditSet
+		var claimed []Edit
+		for range 12 {
+			var fix []Edit
+			for range 1 + r.IntN(3) {
+				s := r.IntN(30)
+				fix = append(fix, Edit{s, s + r.IntN(4)*r.IntN(2), []string{"", "x"}[r.IntN(2)]})
+			}
+			if CheckEdits(40, fix) != nil {
+				continue // a fix's own edits never overlap (the driver validates them)
+			}
+			want := false
+			for _, n := range fix {
+				for _, a := range claimed {
+					if n != a && Overlaps(n, a) {
+						want = true
+					}
+				}
+			}
+			if got := set.Conflicts(fix); got != want {
+				t.Fatalf("iteration %d: Conflicts(%v) = %v with %v claimed, want %v", iter, fix, got, claimed, want)
+			}
+			if !want {
+				set.Add(fix...)
+				claimed = append(claimed, fix...)
+			}
+		}
+	}
+}
