@@ -240,8 +240,8 @@ func TestGitHubActionsDocs(t *testing.T) {
 		}
 		if _, ok := w.On["schedule"]; ok {
 			all := strings.Join(runs, "\n")
-			if !strings.Contains(all, "composefix update --write --summary") || !hasUse("peter-evans/create-pull-request@") {
-				t.Errorf("scheduled workflow %d does not run composefix update --write --summary and open a pull request", i)
+			if !strings.Contains(all, "composefix update --write --apply-group") || !strings.Contains(all, "--summary") || !hasUse("peter-evans/create-pull-request@") {
+				t.Errorf("scheduled workflow %d does not run composefix update --write --apply-group … --summary and open a pull request", i)
 			}
 			scheduled = true
 		}
