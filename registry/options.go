@@ -40,6 +40,7 @@ type options struct {
 	clock         clock
 	rng           *rand.Rand
 	progress      func(done, total, cached int)
+	onRetry       func(Retry)
 	inspectFiles  bool
 	inspectBudget int64
 	inspectReport func(done, total int64)
@@ -305,6 +306,17 @@ func withPaceLowWater(n int) Option {
 func WithProgress(report func(done, total, cached int)) Option {
 	return func(o *options) error {
 		o.progress = report
+		return nil
+	}
+}
+
+// WithRetryProgress calls report before each retry of a request, with why
+// and how long it waits (a 429's Retry-After, or the backoff), from any
+// goroutine; report must be safe for concurrent use. The default reports
+// nothing.
+func WithRetryProgress(report func(Retry)) Option {
+	return func(o *options) error {
+		o.onRetry = report
 		return nil
 	}
 }

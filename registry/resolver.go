@@ -117,6 +117,7 @@ func New(opts ...Option) (*Resolver, error) {
 		backoffBase:   o.backoffBase,
 		backoffMax:    o.backoffMax,
 		stats:         r.stats,
+		onRetry:       o.onRetry,
 		rng:           o.rng,
 	}
 	return r, nil

@@ -45,9 +45,20 @@ type retryTransport struct {
 	backoffBase   time.Duration
 	backoffMax    time.Duration
 	stats         *counters
+	onRetry       func(Retry) // nil: not reported
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
+}
+
+// Retry describes a request about to be retried, for progress reports.
+type Retry struct {
+	Host       string        // the registry host
+	Attempt    int           // 1 for the first retry
+	Of         int           // the retries allowed (WithRetries)
+	Wait       time.Duration // how long the request waits first
+	RetryAfter bool          // Wait is the registry's Retry-After
+	Reason     string        // the status ("429 Too Many Requests") or the network error
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -75,16 +86,24 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		wait := t.backoff(n)
+		ev := Retry{Host: host, Attempt: n + 1, Of: t.retries}
 		if resp != nil {
+			ev.Reason = resp.Status
 			if ra, ok := retryAfter(resp.Header, t.clock.Now()); ok {
 				if ra > t.maxRetryAfter {
 					return resp, nil // the caller sees the 429 or 503 as it is
 				}
-				wait = ra
+				wait, ev.RetryAfter = ra, true
 			}
+		} else if err != nil {
+			ev.Reason = err.Error()
 		}
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
 			return resp, err // waiting would outlive the run
+		}
+		if t.onRetry != nil {
+			ev.Wait = wait
+			t.onRetry(ev)
 		}
 		if err := t.clock.Sleep(ctx, wait); err != nil {
 			return resp, err

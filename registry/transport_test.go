@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -247,5 +249,51 @@ func TestMirrorSpellingsAndPathPrefix(t *testing.T) {
 	}
 	if n := rec.countPath("GET", "/v2/proxy/library/redis/manifests/7"); n != 1 {
 		t.Errorf("GET through the mirror path sent %d times, want 1; requests: %v", n, rec.all())
+	}
+}
+
+// TestRetryProgress reports each retry with its reason and wait: a 429's
+// Retry-After, then a 503's backoff.
+func TestRetryProgress(t *testing.T) {
+	var armed atomic.Bool
+	fault := inject("/library/redis/manifests/", "", firstN(2, func(w http.ResponseWriter, r *http.Request, next http.Handler, n int) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "2")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	host := testRegistry(t, func(h http.Handler) http.Handler {
+		faulty := fault(h)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if armed.Load() {
+				faulty.ServeHTTP(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	populate(t, host, fixtureFamilies)
+	armed.Store(true)
+	var mu sync.Mutex
+	var got []Retry
+	r := newTestResolver(t, host, withClock(newFakeClock()), WithRetryProgress(func(ev Retry) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, ev)
+	}))
+	res := r.Resolve(context.Background(), []Request{{Ref: "redis:7"}})
+	if err := res["redis:7"].Err; err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("retries reported: %+v, want 2", got)
+	}
+	if ev := got[0]; ev.Attempt != 1 || ev.Of != 3 || ev.Wait != 2*time.Second || !ev.RetryAfter || ev.Reason != "429 Too Many Requests" || ev.Host != host {
+		t.Errorf("first retry = %+v, want attempt 1 of 3 after the 2s Retry-After of a 429 from %s", ev, host)
+	}
+	if ev := got[1]; ev.Attempt != 2 || ev.RetryAfter || ev.Reason != "503 Service Unavailable" || ev.Wait <= 0 {
+		t.Errorf("second retry = %+v, want attempt 2 with a backoff after a 503", ev)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/composefix/composefix/registry"
 	"io"
 	"strings"
 	"sync"
@@ -25,8 +26,10 @@ type progress struct {
 	timer           *time.Timer
 	total, done     int
 	hits            int
-	layerBytes      int64 // layer bytes read so far (--inspect-files)
-	layerPlanned    int64 // layer bytes to read, as known so far
+	layerBytes      int64  // layer bytes read so far (--inspect-files)
+	layerPlanned    int64  // layer bytes to read, as known so far
+	retries         int    // retries so far
+	retry           string // the latest retry, as shown
 	visible, closed bool
 	width           int // characters of the line on screen, to clear it
 }
@@ -104,6 +107,26 @@ func (p *progress) Layers(n, planned int64) {
 	}
 }
 
+// Retry records a request about to be retried and why, such as a 429's
+// Retry-After: the line shows the count and the latest wait, so that a
+// run held by a slow registry says so. Safe to call from any goroutine.
+func (p *progress) Retry(ev registry.Retry) {
+	if p == nil || !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.retries++
+	why := ev.Reason
+	if ev.RetryAfter {
+		why += ", Retry-After"
+	}
+	p.retry = fmt.Sprintf("%s retry %d/%d in %s (%s)", ev.Host, ev.Attempt, ev.Of, ev.Wait.Round(100*time.Millisecond), why)
+	if p.visible && !p.closed {
+		p.draw()
+	}
+}
+
 // Done stops the progress line and clears it from the screen. Later calls
 // do nothing.
 func (p *progress) Done() {
@@ -130,6 +153,9 @@ func (p *progress) draw() {
 	line := fmt.Sprintf("resolving images: %d/%d, %d cached", p.done, p.total, p.hits)
 	if p.layerPlanned > 0 {
 		line += fmt.Sprintf(", layers %d/%d MiB", p.layerBytes>>20, p.layerPlanned>>20)
+	}
+	if p.retries > 0 {
+		line += fmt.Sprintf(", %d retried; %s", p.retries, p.retry)
 	}
 	n := len(line) // ASCII only
 	pad := ""

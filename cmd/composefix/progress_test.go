@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composefix/composefix/registry"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -157,5 +158,18 @@ func TestProgressEnabled(t *testing.T) {
 		if got := progressEnabled(tc.format, tty, env(tc.ci)); got != tc.want {
 			t.Errorf("progressEnabled(%q, tty, CI=%q) = %v, want %v", tc.format, tc.ci, got, tc.want)
 		}
+	}
+}
+
+func TestProgressShowsRetries(t *testing.T) {
+	var b syncBuffer
+	p := newProgress(&b, true)
+	p.delay = 0
+	p.Start(2)
+	p.Retry(registry.Retry{Host: "registry-1.docker.io", Attempt: 1, Of: 3, Wait: 5 * time.Second, RetryAfter: true, Reason: "429 Too Many Requests"})
+	p.Done()
+	want := "resolving images: 0/2, 0 cached, 1 retried; registry-1.docker.io retry 1/3 in 5s (429 Too Many Requests, Retry-After)"
+	if !strings.Contains(b.String(), "\r"+want) {
+		t.Errorf("progress output %q, want the line %q", b.String(), want)
 	}
 }

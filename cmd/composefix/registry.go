@@ -22,6 +22,8 @@ func registryFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "refresh", Usage: "ignore cached registry answers (fresh ones are still cached)"},
 		&cli.StringFlag{Name: "cache-dir", Usage: "registry cache directory (default: the user cache directory + /composefix)"},
 		&cli.IntFlag{Name: "concurrency", Value: 8, Usage: "registry requests in flight at once"},
+		&cli.StringFlag{Name: "timeout", Value: "10s", Usage: "give up on one registry request (an attempt, body included) after `DURATION`"},
+		&cli.IntFlag{Name: "retries", Value: 3, Usage: "retry a registry request `N` times after a 429, a 5xx, a timeout or a network error"},
 		&cli.BoolFlag{Name: "image-facts", Value: true, Usage: "read each image's config (user, HEALTHCHECK, platforms) from its registry; --image-facts=false turns it off"},
 		&cli.BoolFlag{Name: "inspect-files", Usage: "also read each image's layers (tar headers only, cached by layer digest) to learn which programs it holds"},
 		&cli.StringFlag{Name: "inspect-budget", Value: "2GiB", Usage: "layer bytes --inspect-files may download in one run (such as 500MiB or 2GiB)"},
@@ -37,6 +39,8 @@ type registrySettings struct {
 	refresh     bool
 	cacheDir    string // "": the registry package's default
 	concurrency int
+	timeout     time.Duration // per request attempt
+	retries     int
 	imageFacts  bool          // read image configs for the rules that use them
 	inspect     bool          // also read image layers (--inspect-files, inspect_files)
 	budget      int64         // layer bytes --inspect-files may download
@@ -102,6 +106,12 @@ func readRegistrySettings(c *cli.Context, cfg *config.File, fc *fixers.Config) (
 	if c.IsSet("concurrency") && rs.concurrency < 1 {
 		return rs, usagef("--concurrency must be at least 1, got %d", rs.concurrency)
 	}
+	if rs.timeout, err = time.ParseDuration(c.String("timeout")); err != nil || rs.timeout <= 0 {
+		return rs, usagef("--timeout %q: expected a positive duration such as 5s or 1m", c.String("timeout"))
+	}
+	if rs.retries = c.Int("retries"); rs.retries < 0 {
+		return rs, usagef("--retries must not be negative, got %d", rs.retries)
+	}
 	// Check the options now, so that a bad mirror URL is a usage error
 	// before any file is read.
 	if _, err := registry.New(rs.options()...); err != nil {
@@ -131,6 +141,12 @@ func (rs registrySettings) options() []registry.Option {
 		registry.WithRefresh(rs.refresh),
 		registry.WithInspectFiles(rs.inspect && rs.imageFacts),
 		registry.WithInspectBudget(rs.budget),
+	}
+	if rs.timeout > 0 {
+		opts = append(opts, registry.WithRequestTimeout(rs.timeout))
+	}
+	if rs.retries >= 0 {
+		opts = append(opts, registry.WithRetries(rs.retries))
 	}
 	if rs.cacheDir != "" {
 		opts = append(opts, registry.WithCacheDir(rs.cacheDir))

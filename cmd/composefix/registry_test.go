@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/composefix/composefix/internal/regtest"
 
@@ -524,5 +525,55 @@ func TestCLINoLookupsWithoutImageRules(t *testing.T) {
 	}
 	if _, _, code := runCLI(t, dir, "", "--select", "CF001", "--registry-mirror", "docker.io=http://"+host, "--cache-dir", t.TempDir()); code != exitOK || rl.count("", "/manifests/") == 0 {
 		t.Errorf("--select CF001: exit %d, no manifest request; the test is not testing anything:\n%s", code, rl)
+	}
+}
+
+// TestTimeoutAndRetriesBoundASilentRegistry points an image at a registry
+// that accepts connections and never answers: --timeout and --retries
+// decide how long the run waits, and the image is a registry error.
+func TestTimeoutAndRetriesBoundASilentRegistry(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var conns []net.Conn // held open, never answered
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  app:\n    image: " + ln.Addr().String() + "/app:1\n"})
+	for _, tt := range []struct {
+		args []string
+		bad  string
+	}{
+		{[]string{"--timeout", "200ms", "--retries", "1"}, ""},
+		{[]string{"--timeout", "soon"}, `--timeout "soon": expected a positive duration`},
+		{[]string{"--retries", "-1"}, "--retries must not be negative"},
+	} {
+		start := time.Now()
+		_, errOut, code := runCLI(t, dir, "", append(tt.args, "--cache-dir", t.TempDir(), ".")...)
+		took := time.Since(start)
+		if tt.bad != "" {
+			if code != exitError || !strings.Contains(errOut, tt.bad) {
+				t.Errorf("%q: exit %d; stderr:\n%s", tt.args, code, errOut)
+			}
+			continue
+		}
+		// Two attempts of 200ms and a backoff: far below the defaults'
+		// 4 x 10s; the bound is loose for a loaded machine.
+		if code != exitError || !strings.Contains(errOut, "timed out") || took > 15*time.Second {
+			t.Errorf("%q: exit %d after %s; stderr:\n%s", tt.args, code, took, errOut)
+		}
 	}
 }
