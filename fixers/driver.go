@@ -27,6 +27,11 @@ type Options struct {
 	// (the document itself included, as first loaded), so that rules see
 	// what another file already sets for a service. Empty: a project of one.
 	Project []*compose.Document
+	// MergedFiles is how many leading documents of Project docker compose
+	// merges into one model; those after them are context reached through
+	// include: or extends: file:, which define services but replace no
+	// value. 0: all of them.
+	MergedFiles int
 }
 
 // Result is what a Run did to one document.
@@ -281,7 +286,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		if r.Check == nil {
 			continue
 		}
-		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, rule: r, rules: opts.Rules}
+		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, rule: r, rules: opts.Rules}
 		p.report = func(f Finding) { all = append(all, f) }
 		p.unchecked = func(f Finding) { blind = append(blind, f) }
 		if err := r.Check(p); err != nil {
@@ -502,6 +507,7 @@ type Pass struct {
 	// Project lists the project's files in merge order, as first loaded;
 	// use Pass.elsewhere and Pass.owns rather than reading it directly.
 	Project []*compose.Document
+	merged  int // Options.MergedFiles
 	rule    *Rule
 	rules   []*Rule // every rule of the run
 	report  func(Finding)

@@ -226,7 +226,7 @@ type healthCtx struct {
 }
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
-	ss := services(p.Document)
+	ss := p.services()
 	return &healthCtx{
 		p: p, index: p.Config.Knowledge.Index, ss: ss, all: byName(ss),
 		completed: p.completedDependencies(ss), flowTest: flowTests(ss),
@@ -280,7 +280,10 @@ type hcPlan struct {
 var wholeInterpolation = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(.+)\}$`)
 
 func imageOf(s svc) string {
-	img := strings.TrimSpace(s.str("image"))
+	img := ""
+	if v := s.value("image"); v != nil && v.Kind == yaml.ScalarNode {
+		img = strings.TrimSpace(v.Value)
+	}
 	if m := wholeInterpolation.FindStringSubmatch(img); m != nil {
 		return m[1]
 	}

@@ -72,8 +72,8 @@ func serviceLifecycle(s svc, completed map[string]bool) (lifecycle, string) {
 	if completed[s.Name] || isOneShotName(s.Name) {
 		return oneShot, ""
 	}
-	argv := append(words(s.get("entrypoint")), words(s.get("command"))...)
-	if s.get("entrypoint") == nil {
+	argv := append(words(s.value("entrypoint")), words(s.value("command"))...)
+	if s.value("entrypoint") == nil {
 		if prog, ok := imageEntrypoints[kb.Repository(imageOf(s))]; ok {
 			argv = append([]string{prog}, argv...)
 		}

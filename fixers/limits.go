@@ -112,7 +112,7 @@ func checkLimits(p *Pass) error {
 	k := p.Config.Knowledge
 	classes := k.Classes
 	cfg := p.Config.Limits
-	ss := services(p.Document)
+	ss := p.services()
 	all := byName(ss)
 	completed := p.completedDependencies(ss)
 	for _, s := range ss {

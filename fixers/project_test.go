@@ -2,6 +2,7 @@ package fixers
 
 import (
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/composefix/composefix/compose"
@@ -172,5 +173,38 @@ func TestCompletedDependencyInAnotherFile(t *testing.T) {
 	want := "services:\n  prepare:\n    image: busybox:1.37.0\n    command: [\"/bin/prepare\"]\n    restart: \"no\"\n  app:\n    image: nginx:1.27.3\n    restart: always\n"
 	if d := cmp.Diff(want, string(res.Output)); d != "" {
 		t.Errorf("Run(base) output mismatch (-want +got):\n%s", d)
+	}
+}
+
+// TestLaterFileMakesAJob checks that rules read a service as compose
+// merges it: an override that gives a service of the base a one-shot
+// entrypoint makes it a job, so the base gets restart: "no". A file
+// reached through extends: (context after the merged files) replaces
+// nothing.
+func TestLaterFileMakesAJob(t *testing.T) {
+	base := mustLoad(t, "compose.yaml", "services:\n  backup:\n    image: postgres:16.4\n")
+	override := mustLoad(t, "compose.override.yaml", "services:\n  backup:\n    entrypoint: [\"pg_dump\", \"-f\", \"/backup/db.sql\"]\n")
+	rules, err := Select(Rules(), []string{"CF201"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		merged int
+		want   string
+	}{
+		{"override merged", 2, `restart: "no"`},
+		{"all merged by default", 0, `restart: "no"`},
+		{"extended file is context", 1, "restart: unless-stopped"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Run(base, Options{Rules: rules, Project: []*compose.Document{base, override}, MergedFiles: tc.merged})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(res.Output), tc.want) {
+				t.Errorf("Run(base) output lacks %q:\n%s", tc.want, res.Output)
+			}
+		})
 	}
 }

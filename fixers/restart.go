@@ -39,7 +39,7 @@ After:
 }
 
 func checkRestart(p *Pass) error {
-	ss := services(p.Document)
+	ss := p.services()
 	all := byName(ss)
 	completed := p.completedDependencies(ss)
 	for _, s := range ss {

@@ -15,6 +15,59 @@ type svc struct {
 	// target is what InsertKey edits: the service's own mapping, or its
 	// null value for an empty service. nil when the service is shared.
 	target *yaml.Node
+	// later holds values of replacedKeys that files merged after this one
+	// set for the service (Pass.services); read-only, they may belong to
+	// another document.
+	later map[string]*yaml.Node
+}
+
+// replacedKeys are the service keys whose value a later file of the
+// project replaces as a whole under compose's merge, and which rules read
+// to tell what a service runs.
+var replacedKeys = [...]string{"image", "command", "entrypoint"}
+
+// services returns the document's services as the project merges them:
+// each with the values of replacedKeys that files merged after this one
+// set (svc.value reads them). Edits still go to the service's own nodes.
+func (p *Pass) services() []svc {
+	ss := services(p.Document)
+	later := p.laterFiles()
+	if len(later) == 0 {
+		return ss
+	}
+	for i := range ss {
+		for _, d := range later {
+			for _, o := range services(d) {
+				if o.Name != ss[i].Name {
+					continue
+				}
+				for _, k := range replacedKeys {
+					if v := o.get(k); v != nil {
+						if ss[i].later == nil {
+							ss[i].later = map[string]*yaml.Node{}
+						}
+						ss[i].later[k] = v
+					}
+				}
+			}
+		}
+	}
+	return ss
+}
+
+// laterFiles returns the project's files that compose merges after this
+// document, in merge order.
+func (p *Pass) laterFiles() []*compose.Document {
+	merged := p.Project
+	if p.merged > 0 && p.merged < len(merged) {
+		merged = merged[:p.merged]
+	}
+	for i, d := range merged {
+		if d.Path == p.Document.Path {
+			return merged[i+1:]
+		}
+	}
+	return nil
 }
 
 // services returns the document's services with their edit targets.
@@ -42,6 +95,16 @@ func (s svc) get(key string) *yaml.Node {
 	}
 	v, _ := compose.Lookup(s.Node, key)
 	return compose.Resolve(v)
+}
+
+// value returns key's value as compose merges the project: a later file's
+// value for replacedKeys, else the effective value here. Read only: the
+// node may belong to another document; edit through get.
+func (s svc) value(key string) *yaml.Node {
+	if v := s.later[key]; v != nil {
+		return v
+	}
+	return s.get(key)
 }
 
 // has reports whether the service sets key itself or inherits it.

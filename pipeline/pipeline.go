@@ -211,7 +211,7 @@ func docsOf(inputs []input) []*compose.Document {
 }
 
 // fixAll runs the rules over every loaded document concurrently.
-func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string][]*compose.Document, resolved fixers.Resolutions) []File {
+func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string]project, resolved fixers.Resolutions) []File {
 	results := make([]File, len(inputs))
 	g, _ := errgroup.WithContext(ctx)
 	g.SetLimit(4)
@@ -221,7 +221,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string
 			if in.doc != nil {
 				opts := o.fixerOptions(resolved)
 				opts.Config = o.configFor(in.path)
-				opts.Project = projects[in.path]
+				opts.Project, opts.MergedFiles = projects[in.path].docs, projects[in.path].merged
 				res, err := fixers.Run(in.doc, opts)
 				if err != nil {
 					r.Err = err

@@ -23,7 +23,7 @@ import (
 // without the earlier file, the rules cannot tell which services it only
 // adjusts, and a default added there would replace the earlier file's
 // value.
-func projects(projectFiles []string, declared [][]string, inputs []input) (map[string][]*compose.Document, map[string]error) {
+func projects(projectFiles []string, declared [][]string, inputs []input) (map[string]project, map[string]error) {
 	ctx := newContextLoader(inputs)
 	var paths []string
 	for _, in := range inputs {
@@ -59,7 +59,7 @@ func projects(projectFiles []string, declared [][]string, inputs []input) (map[s
 	for p, g := range compose.ProjectFiles(rest, isRegularFile) {
 		groups[p] = g
 	}
-	out := map[string][]*compose.Document{}
+	out := map[string]project{}
 	errs := map[string]error{}
 	for _, p := range paths {
 		if err := ctx.earlierFailed(groups[p], p); err != nil {
@@ -78,6 +78,7 @@ func projects(projectFiles []string, declared [][]string, inputs []input) (map[s
 		for _, f := range g {
 			add(ctx.load(f, false))
 		}
+		merged := len(docs)
 		for _, f := range g {
 			if d := ctx.load(f, false); d != nil {
 				for _, r := range ctx.references(d) {
@@ -85,7 +86,7 @@ func projects(projectFiles []string, declared [][]string, inputs []input) (map[s
 				}
 			}
 		}
-		out[p] = docs
+		out[p] = project{docs: docs, merged: merged}
 	}
 	return out, errs
 }
@@ -106,6 +107,14 @@ func (c *contextLoader) earlierFailed(group []string, p string) error {
 		}
 	}
 	return nil
+}
+
+// project is the documents a file is analysed with, in merge order: the
+// first merged are those docker compose merges into one model, the rest
+// context reached through include: or extends: file:.
+type project struct {
+	docs   []*compose.Document
+	merged int
 }
 
 func isRegularFile(path string) bool {

@@ -148,3 +148,19 @@ func TestOverlayWithUnreadableBase(t *testing.T) {
 		t.Errorf("the overlay was written:\n%s", got)
 	}
 }
+
+// TestOverrideMakesAJob checks that the base is analysed as compose
+// merges it with its override: an override giving a service a one-shot
+// entrypoint makes the base's service a job (restart: "no").
+func TestOverrideMakesAJob(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml":          "services:\n  backup:\n    image: postgres:16.4\n",
+		"compose.override.yaml": "services:\n  backup:\n    entrypoint: [\"pg_dump\", \"-f\", \"/backup/db.sql\"]\n",
+	})
+	if _, errOut, code := runCLI(t, dir, "", "--offline", "--select", "CF201", "--write", "."); code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if got := readFile(t, filepath.Join(dir, "compose.yaml")); !strings.Contains(got, `restart: "no"`) {
+		t.Errorf("compose.yaml:\n%s", got)
+	}
+}
