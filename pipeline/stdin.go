@@ -59,7 +59,7 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 				_, werr := w.Write(res.Output)
 				return res, regErr, werr
 			}
-			opts.Project = groups[name]
+			opts.Project, opts.MergedFiles = groups[name].docs, groups[name].merged
 		}
 		if fr, err := fixers.Run(d, opts); err != nil {
 			res.Err = err
