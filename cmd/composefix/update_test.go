@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/composefix/composefix/internal/golden"
 	"github.com/composefix/composefix/internal/regtest"
 	"github.com/composefix/composefix/pipeline"
 	"github.com/google/go-cmp/cmp"
@@ -318,5 +320,45 @@ func TestCLIUpdatePlanGroups(t *testing.T) {
 	dir := writeFiles(t, files)
 	if _, errOut, code := runCLI(t, dir, "", append([]string{"update", "--apply-group", "nosuch"}, mirror...)...); code != exitError || !strings.Contains(errOut, "no update belongs to group nosuch") {
 		t.Errorf("--apply-group of an unknown group: exit %d; stderr:\n%s", code, errOut)
+	}
+}
+
+// elapsed matches the run time of a summary line.
+var elapsed = regexp.MustCompile(`\([0-9.]+[µm]?s\)`)
+
+// TestREADMEUpdateSummary runs the README's update example and checks that
+// the README shows what a user sees: the findings, the summary line of a
+// warm run and the summary table.
+func TestREADMEUpdateSummary(t *testing.T) {
+	readmePath := filepath.Join(golden.RepoRoot(t), "README.md")
+	mirror, _, _ := updateRegistry(t)
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml": "services:\n  cache:\n    image: redis:${REDIS_TAG}\n    restart: unless-stopped\n" +
+			"  db:\n    image: postgres:16.4\n    restart: unless-stopped\n" +
+			"  proxy:\n    image: traefik:latest\n",
+		".env":             "# pinned image versions\nREDIS_TAG=7.4.1-alpine\n",
+		".composefix.yaml": "update:\n  policy: minor\n  images:\n    redis: major\n",
+	})
+	// Cold, as a dry run; then the README's run, warm.
+	if _, errOut, code := runCLI(t, dir, "", append([]string{"update"}, mirror...)...); code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	_, errOut, code := runCLI(t, dir, "", append([]string{"update", "--write", "--summary", "summary.md", "."}, mirror...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	readme := readFile(t, readmePath)
+	const cmd = "$ composefix update --write --summary summary.md .\n"
+	i := strings.Index(readme, cmd)
+	j := strings.Index(readme, "$ cat summary.md\n")
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the update example")
+	}
+	shown := readme[i+len(cmd) : j]
+	if got, want := elapsed.ReplaceAllString(errOut, "(…)"), elapsed.ReplaceAllString(shown, "(…)"); got != want {
+		t.Errorf("README shows:\n%s\nupdate prints:\n%s", shown, errOut)
+	}
+	if table := readFile(t, filepath.Join(dir, "summary.md")); !strings.Contains(readme, "$ cat summary.md\n```\n\n"+table+"\n") {
+		t.Errorf("README lacks the summary table as written:\n%s", table)
 	}
 }
