@@ -59,7 +59,10 @@ func (p *progress) Start(total int) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.total = total
+	// A run resolves once per configuration: each Start opens the line
+	// again, counting from zero.
+	p.total, p.done, p.hits = total, 0, 0
+	p.visible, p.closed = false, false
 	if p.delay <= 0 {
 		p.visible = true
 		p.draw()

@@ -51,6 +51,22 @@ func TestProgressDrawsAndClears(t *testing.T) {
 	}
 }
 
+// TestProgressStartsAgain checks that the line shows again for a second
+// resolution in one run (one per configuration), after the first is done.
+func TestProgressStartsAgain(t *testing.T) {
+	var b syncBuffer
+	p := newProgress(&b, true)
+	p.delay = 0
+	p.Start(1)
+	p.Done()
+	p.Start(2)
+	p.Update(2, 0)
+	p.Done()
+	if got := b.String(); !strings.Contains(got, "resolving images: 2/2, 0 cached") {
+		t.Errorf("the second resolution drew nothing: %q", got)
+	}
+}
+
 func TestProgressPadsAShorterLine(t *testing.T) {
 	var b syncBuffer
 	p := newProgress(&b, true)
