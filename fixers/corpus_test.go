@@ -35,7 +35,8 @@ func TestCorpus(t *testing.T) {
 	for _, set := range []struct {
 		name  string
 		rules []*Rule
-	}{{"first-rules", first}, {"all-rules", Rules()}} {
+		facts bool // with synthetic image facts and CF103's unsafe fixes
+	}{{"first-rules", first, false}, {"all-rules", Rules(), false}, {"all-rules-with-facts", Rules(), true}} {
 		t.Run(set.name, func(t *testing.T) {
 			opts := Options{Rules: set.rules}
 			var total corpusTotals
@@ -44,6 +45,13 @@ func TestCorpus(t *testing.T) {
 					src, err := os.ReadFile(path)
 					if err != nil {
 						t.Fatal(err)
+					}
+					opts := opts
+					if set.facts {
+						opts.UnsafeRules = map[string]bool{healthProgramID: true}
+						if d, err := compose.Load(path, src); err == nil {
+							opts.Resolved = syntheticFacts(d)
+						}
 					}
 					s := checkPromise(t, path, src, opts)
 					total.add(s)
@@ -430,6 +438,39 @@ func splitLines(text []byte) []string {
 		}
 		out = append(out, string(text[:i]))
 		text = text[i:]
+	}
+	return out
+}
+
+// syntheticFacts gives every image of d facts of one of four kinds, chosen
+// by the image's name, so that the facts-driven paths of CF005, CF101,
+// CF102, CF103 and CF509 all run over the corpus: an image HEALTHCHECK, a
+// busybox-only file system, a bare one, and a platform not served.
+func syntheticFacts(d *compose.Document) Resolutions {
+	busybox := &FileFacts{
+		Programs: map[string]bool{"busybox": true, "wget": true, "sh": true, "nc": true},
+		Paths:    map[string]bool{"/bin/busybox": true, "/bin/wget": true, "/bin/sh": true, "/bin/nc": true},
+		Shells:   []string{"/bin/sh"},
+	}
+	bare := &FileFacts{Programs: map[string]bool{}, Paths: map[string]bool{}}
+	out := Resolutions{}
+	for text, platforms := range ImagePlatforms(d) {
+		facts := map[string]ImageFacts{}
+		for _, p := range platforms {
+			var f ImageFacts
+			switch len(text) % 4 {
+			case 0:
+				f = ImageFacts{User: "1000", Healthcheck: []string{"CMD", "true"}}
+			case 1:
+				f = ImageFacts{Files: busybox}
+			case 2:
+				f = ImageFacts{Files: bare}
+			case 3:
+				f = ImageFacts{Unserved: true, Platforms: []string{"linux/s390x"}}
+			}
+			facts[p] = f
+		}
+		out[text] = Resolution{Facts: facts}
 	}
 	return out
 }

@@ -32,7 +32,15 @@
 //   - the disk cache of tag lists and verified tag digests, and of the
 //     registry's 404s for a shorter time (WithCacheDir, WithTTL,
 //     WithNotFoundTTL, WithRefresh, WithOffline), keyed by the logical
-//     reference, written atomically so that concurrent runs can share it.
+//     reference, written atomically so that concurrent runs can share it;
+//   - image facts (facts.go): for Request.Platforms, the platform's
+//     manifest and config blob, verified against their digests and cached
+//     by digest for good (blobcache.go), read into Facts (user,
+//     HEALTHCHECK, ports, entrypoint, cmd, PATH, labels, served platforms);
+//   - file facts (files.go, WithInspectFiles): each layer streamed once
+//     within a per-run byte budget, only tar headers read, hashed against
+//     its digest, whiteouts applied, symlinks and hardlinks followed, the
+//     listing cached by layer digest.
 //
 // It deliberately does not:
 //   - decide what to write into a compose file: the pin and update rules in
