@@ -6,13 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // DefaultPlatform is the platform facts are read for when a service names
@@ -259,37 +256,21 @@ func (rn *run) config(ref Reference, d v1.Hash) ([]byte, bool, error) {
 // blob GETs a small blob of ref's repository and checks that its bytes
 // hash to d; at most limit bytes are read.
 func (rn *run) blob(ref Reference, d v1.Hash, limit int64) ([]byte, error) {
-	repo, err := rn.r.target(ref)
+	body, err := rn.openBlob(ref, d)
 	if err != nil {
 		return nil, err
 	}
-	rt, err := rn.transport(repo)
-	if err != nil {
-		return nil, err
-	}
-	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/" + d.String()}
-	req, err := http.NewRequestWithContext(rn.ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := (&http.Client{Transport: rt}).Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if err := transport.CheckError(resp, http.StatusOK); err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	defer body.Close()
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("registry %s answered GET %s with more than %d bytes: %w", u.Host, u.Redacted(), limit, ErrBadResponse)
+		return nil, fmt.Errorf("blob %s is larger than %d bytes: %w", d, limit, ErrBadResponse)
 	}
 	sum := sha256.Sum256(b)
 	if got := "sha256:" + hex.EncodeToString(sum[:]); got != d.String() {
-		return nil, fmt.Errorf("registry %s answered GET %s with content hashing to %s: %w", u.Host, u.Redacted(), got, ErrDigestMismatch)
+		return nil, fmt.Errorf("blob %s: content hashes to %s: %w", d, got, ErrDigestMismatch)
 	}
 	return b, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -154,23 +153,7 @@ func TestFacts(t *testing.T) {
 func TestFactsVerifyConfig(t *testing.T) {
 	var tamper atomic.Bool
 	tamper.Store(true)
-	host := testRegistry(t, func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !tamper.Load() || r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/blobs/") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			body := bytes.Replace(rec.Body.Bytes(), []byte(`"app"`), []byte(`"root"`), 1)
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.Header().Del("Content-Length")
-			w.WriteHeader(rec.Code)
-			_, _ = io.Copy(w, bytes.NewReader(body))
-		})
-	})
+	host := testRegistry(t, tamperBlobs(&tamper, `"app"`, `"root"`))
 	_, app := factsFixture(t, host)
 	cache := t.TempDir()
 	reqs := []Request{{Ref: host + "/acme/app:2.0.1", Platforms: []string{"linux/amd64"}}}
@@ -189,5 +172,27 @@ func TestFactsVerifyConfig(t *testing.T) {
 	res = newTestResolver(t, host, WithCacheDir(cache)).Resolve(context.Background(), reqs)[host+"/acme/app:2.0.1"]
 	if f := res.Facts["linux/amd64"]; f.Err != nil || f.User != "app" {
 		t.Errorf("after the registry recovers: %+v, want user app (nothing tampered was cached)", f)
+	}
+}
+
+// tamperBlobs returns a handler wrapper that, while on is set, replaces the
+// first old with new in every blob served, as a broken proxy might.
+func tamperBlobs(on *atomic.Bool, old, new string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !on.Load() || r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/blobs/") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			body := bytes.Replace(rec.Body.Bytes(), []byte(old), []byte(new), 1)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
 	}
 }

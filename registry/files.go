@@ -361,7 +361,8 @@ func executable(fs map[string]entry, p string) bool {
 }
 
 // openBlob GETs a blob of ref's repository and returns its body for the
-// caller to stream and verify.
+// caller to read and verify. The body is streamed (see withStreaming):
+// the caller bounds what it reads and must close it.
 func (rn *run) openBlob(ref Reference, d v1.Hash) (io.ReadCloser, error) {
 	repo, err := rn.r.target(ref)
 	if err != nil {

@@ -1,10 +1,8 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -156,22 +154,7 @@ func TestFileFactsCancelled(t *testing.T) {
 func TestFileFactsVerifyLayers(t *testing.T) {
 	var tamper atomic.Bool
 	tamper.Store(true)
-	host := testRegistry(t, func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !tamper.Load() || r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/blobs/") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			body := bytes.Replace(rec.Body.Bytes(), []byte("usr/local/bin/app"), []byte("usr/local/bin/xyz"), 1)
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(body)
-		})
-	})
+	host := testRegistry(t, tamperBlobs(&tamper, "usr/local/bin/app", "usr/local/bin/xyz"))
 	regtest.PushImage(t, host, "acme/tools:1", filesImage(t))
 	cache := t.TempDir()
 	reqs := []Request{{Ref: host + "/acme/tools:1", Platforms: []string{"linux/amd64"}}}

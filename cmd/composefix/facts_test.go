@@ -103,28 +103,6 @@ func checkFactsRun(t *testing.T, host string, count func() int, reset func()) {
 	}
 }
 
-func TestCLIImageFacts(t *testing.T) {
-	noDockerConfig(t)
-	host, rl := memRegistry(t)
-	pushFactsImages(t, host)
-	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
-	checkFactsRun(t, host, count, rl.reset)
-}
-
-func TestE2EImageFactsAgainstTheDistributionRegistry(t *testing.T) {
-	noDockerConfig(t)
-	backend := regtest.Distribution(t, "")
-	pushFactsImages(t, backend)
-	// A counting proxy in front: the registry runs in its own process.
-	rl := &requestLog{}
-	target := &url.URL{Scheme: "http", Host: backend}
-	srv := httptest.NewServer(rl.wrap(httputil.NewSingleHostReverseProxy(target)))
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
-	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
-	checkFactsRun(t, host, count, rl.reset)
-}
-
 // pushInspectImages pushes knowledge-base images whose files differ from
 // what the knowledge base expects: an nginx without curl (busybox only)
 // and a typesense without bash, under Docker Hub names.
@@ -197,21 +175,39 @@ func checkInspectRun(t *testing.T, host string, count func() int, reset func()) 
 	}
 }
 
-func TestCLIInspectFiles(t *testing.T) {
-	noDockerConfig(t)
-	host, rl := memRegistry(t)
-	pushInspectImages(t, host)
-	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
-	checkInspectRun(t, host, count, rl.reset)
+// getsOf counts the manifest and blob GETs a request log saw.
+func getsOf(rl *requestLog) func() int {
+	return func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
 }
 
-func TestE2EInspectFilesAgainstTheDistributionRegistry(t *testing.T) {
-	noDockerConfig(t)
-	backend := regtest.Distribution(t, "")
-	pushInspectImages(t, backend)
-	rl := &requestLog{}
-	srv := httptest.NewServer(rl.wrap(httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: backend})))
-	t.Cleanup(srv.Close)
-	count := func() int { return rl.count(http.MethodGet, "/manifests/") + rl.count(http.MethodGet, "/blobs/") }
-	checkInspectRun(t, strings.TrimPrefix(srv.URL, "http://"), count, rl.reset)
+// TestCLIImageFactsAndFiles runs the config-facts and file-facts checks
+// against the in-process registry and, end to end, against the
+// distribution registry behind a counting proxy (it runs in its own
+// process).
+func TestCLIImageFactsAndFiles(t *testing.T) {
+	checks := []struct {
+		name  string
+		push  func(*testing.T, string)
+		check func(*testing.T, string, func() int, func())
+	}{
+		{"config facts", pushFactsImages, checkFactsRun},
+		{"file facts", pushInspectImages, checkInspectRun},
+	}
+	for _, c := range checks {
+		t.Run(c.name+"/in-process", func(t *testing.T) {
+			noDockerConfig(t)
+			host, rl := memRegistry(t)
+			c.push(t, host)
+			c.check(t, host, getsOf(rl), rl.reset)
+		})
+		t.Run(c.name+"/E2E distribution", func(t *testing.T) {
+			noDockerConfig(t)
+			backend := regtest.Distribution(t, "")
+			c.push(t, backend)
+			rl := &requestLog{}
+			srv := httptest.NewServer(rl.wrap(httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: backend})))
+			t.Cleanup(srv.Close)
+			c.check(t, strings.TrimPrefix(srv.URL, "http://"), getsOf(rl), rl.reset)
+		})
+	}
 }
