@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,30 +46,9 @@ func (c *diskCache) getContent(kind string, d v1.Hash) ([]byte, bool) {
 	return b, true
 }
 
-// putContent stores b under d, through a temporary file renamed into place.
+// putContent stores b under d, atomically.
 func (c *diskCache) putContent(kind string, d v1.Hash, b []byte) error {
-	p := c.blobPath(kind, d)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("creating cache directory: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing cache entry for %s: %w", d, err)
-	}
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing cache entry for %s: %w", d, err)
-	}
-	if err := os.Rename(f.Name(), p); err != nil {
-		os.Remove(f.Name())
-		if errors.Is(err, fs.ErrExist) {
-			return nil
-		}
-		return fmt.Errorf("writing cache entry for %s: %w", d, err)
-	}
-	return nil
+	return writeAtomic(c.blobPath(kind, d), d.String(), b)
 }
 
 // getManifest reads a verified manifest back from the cache.

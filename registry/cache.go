@@ -97,26 +97,32 @@ func (c *diskCache) put(kind, key string, e cacheEntry) error {
 	if err != nil {
 		return fmt.Errorf("encoding cache entry for %s: %w", key, err)
 	}
-	p := c.path(kind, key)
+	return writeAtomic(c.path(kind, key), key, b)
+}
+
+// writeAtomic writes b to p through a temporary file renamed into place, so
+// that concurrent runs see either the old or the new file, never a torn
+// one; what names the entry in errors.
+func writeAtomic(p, what string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("creating cache directory: %w", err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
 	if err != nil {
-		return fmt.Errorf("writing cache entry for %s: %w", key, err)
+		return fmt.Errorf("writing cache entry for %s: %w", what, err)
 	}
 	_, werr := f.Write(b)
 	cerr := f.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("writing cache entry for %s: %w", key, err)
+		return fmt.Errorf("writing cache entry for %s: %w", what, err)
 	}
 	if err := os.Rename(f.Name(), p); err != nil {
 		os.Remove(f.Name())
 		if errors.Is(err, fs.ErrExist) {
 			return nil // another run won the race with the same data
 		}
-		return fmt.Errorf("writing cache entry for %s: %w", key, err)
+		return fmt.Errorf("writing cache entry for %s: %w", what, err)
 	}
 	return nil
 }
