@@ -54,6 +54,7 @@ var fixtureFamilies = []family{
 	{repo: "mssql/server", tags: []string{"2019-CU28-ubuntu-20.04", "2019-latest"}},
 	{repo: "mssql/server", tags: []string{"2019-CU27-ubuntu-20.04"}},
 	{repo: "mssql/server", tags: []string{"2022-CU16-ubuntu-22.04", "2022-latest", "latest"}},
+	{repo: "mssql/server", tags: []string{"2017-latest"}},
 }
 
 // pushed maps "repo:tag" to the digest the test pushed.

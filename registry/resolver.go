@@ -401,7 +401,7 @@ func (rn *run) precise(ref Reference, d string) (string, bool, error) {
 	}
 	cached := tags.cached
 	candidates := PreciseCandidates(ref.Tag, tags.val, rn.r.o.maxCandidates)
-	if _, isVersion := ParseVersion(ref.Tag); isVersion && len(candidates) == 0 {
+	if namesRelease(ref.Tag) && len(candidates) == 0 {
 		// A version such as postgres:16.4 with no more precise tag in its
 		// family is already the most precise name of its release.
 		return ref.Tag, cached, nil

@@ -154,6 +154,7 @@ func TestResolvePreciseTag(t *testing.T) {
 		{ref: "ubuntu:22.04", want: "jammy-20240911.1"},
 		{ref: "ubuntu:20.04", want: ""}, // no dated tag carries its digest: pin the digest
 		{ref: "mssql/server:2019-latest", want: "2019-CU28-ubuntu-20.04"},
+		{ref: "mssql/server:2017-latest", want: ""}, // a channel with nothing else in its line: pin the digest
 	}
 	rec := &recorder{}
 	host := testRegistry(t, rec.wrap)

@@ -110,6 +110,18 @@ func IsPrecise(tag string) bool {
 	return !channel
 }
 
+// namesRelease reports whether a version tag that nothing refines names its
+// release (postgres:16.4): not when a channel word follows its numbers
+// (5-latest moves whatever the registry lists).
+func namesRelease(tag string) bool {
+	t, ok := parseTag(tag)
+	if !ok {
+		return false
+	}
+	_, channel := channelSuffix(t)
+	return !channel
+}
+
 // channelSuffix reports whether a version's suffix starts with a channel
 // word ("2019-latest", "2022-latest-ubuntu") and returns what follows it.
 func channelSuffix(t tagInfo) (variant string, ok bool) {
