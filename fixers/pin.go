@@ -113,7 +113,8 @@ After:
 
 composefix never guesses a pin. An image is not resolved when it depends on the
 environment ("${IMAGE}", or "${REGISTRY}/app:1" with only part of it literal; a
-literal default such as "${IMAGE:-redis:7}" is resolved), when --offline finds
+literal default such as "${IMAGE:-redis:7}" is resolved, and so is a variable the
+project's .env file sets for the whole image or its tag), when --offline finds
 nothing in the cache, or when the registry cannot answer (unreachable, refused
 credentials, rate limits, an answer that fails verification). The message says
 which; an image the registry does not have is CF006's. The rest of the file is
@@ -140,7 +141,13 @@ default minor; per image in the update section of .composefix.yaml) the newest
 release of the same family replaces the pinned one, keeping its prefix, suffix and
 precision: 7.4.1-alpine becomes 7.4.3-alpine, never 7.4.3-bookworm or 7.5-alpine. A
 digest beside the tag is replaced by the new release's digest, and a stale digest of
-an up-to-date tag is refreshed.
+an up-to-date tag is refreshed. With a minimum release age (--min-age, update.min_age)
+a release younger than it, or without a created date, is not adopted yet.
+
+A floating tag (latest, 7, 7-alpine) is not updated: the finding says to pin it
+first, or "update --select CF001" pins it in the same run. An image whose value comes
+from the project's .env file (${IMAGE}, redis:${TAG}) is updated in .env; the compose
+file keeps its interpolation.
 
 Before:
   services:
