@@ -125,7 +125,11 @@ and Traefik ignores those as soon as it is given command-line flags.
 
 Left alone: services that have or inherit a healthcheck (disable: true included, also
 from another file of the project), one-shot jobs (init, migrations, setup), and images
-that declare their own HEALTHCHECK. A service that replaces the image's entrypoint or
+that declare their own HEALTHCHECK, as the knowledge base knows or as the image's config
+says (image facts, read from the registry; such a service also counts as healthy for
+CF102). With --inspect-files the check is the first of the knowledge base's commands
+for the image whose program its layers hold (busybox wget where curl is gone); when
+none is there, the finding names the missing programs and there is no fix. A service that replaces the image's entrypoint or
 runs a shell script as its command (a backup job on the postgres image) is reported
 without a fix: what it runs may not be what the healthcheck probes. So is a server
 that listens where its configuration file says (nginx, httpd) when the service names

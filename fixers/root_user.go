@@ -12,7 +12,8 @@ func rootUserRule() *Rule {
 		Summary: "services whose image runs as root by default and that set no user",
 		Doc: `Services whose image runs as root by default and that set no user are reported.
 
-The knowledge base knows which images start their process as root. Many official
+With image facts (on by default) the image's config decides: no USER, "root" or "0"
+starts as root. Otherwise the knowledge base knows which images do. Many official
 images (postgres, redis) drop privileges in their entrypoint, others (nginx's
 master process, most application images) do not; a user: key makes it explicit.
 There is no automatic fix: the right user depends on the image and on the
