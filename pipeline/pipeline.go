@@ -27,7 +27,11 @@ type Options struct {
 	// order: a given file named in one is analysed with it, not with the
 	// project its name suggests. Files not given are read as context.
 	Projects [][]string
-	Write    bool // write changed files in place (atomically)
+	// Ignored reports files that a checkout does not have (git ignores
+	// them): such a base or override found on disk is not read as context.
+	// Nil: none.
+	Ignored func(path string) bool
+	Write   bool // write changed files in place (atomically)
 
 	Rules       []*fixers.Rule
 	Fixers      *fixers.Config
@@ -137,7 +141,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	if o.Restrict != nil {
 		o.Restrict(resolved)
 	}
-	groups, groupErrs := projects(o.ProjectFiles, o.Projects, inputs)
+	groups, groupErrs := projects(o.ProjectFiles, o.Projects, o.Ignored, inputs)
 	for i := range inputs {
 		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
 			inputs[i].doc, inputs[i].err = nil, err

@@ -23,7 +23,7 @@ import (
 // without the earlier file, the rules cannot tell which services it only
 // adjusts, and a default added there would replace the earlier file's
 // value.
-func projects(projectFiles []string, declared [][]string, inputs []input) (map[string]project, map[string]error) {
+func projects(projectFiles []string, declared [][]string, ignored func(string) bool, inputs []input) (map[string]project, map[string]error) {
 	ctx := newContextLoader(inputs)
 	var paths []string
 	for _, in := range inputs {
@@ -56,7 +56,8 @@ func projects(projectFiles []string, declared [][]string, inputs []input) (map[s
 		}
 		rest = append(rest, p)
 	}
-	for p, g := range compose.ProjectFiles(rest, isRegularFile) {
+	onDisk := func(path string) bool { return isRegularFile(path) && (ignored == nil || !ignored(path)) }
+	for p, g := range compose.ProjectFiles(rest, onDisk) {
 		groups[p] = g
 	}
 	out := map[string]project{}

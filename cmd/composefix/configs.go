@@ -1,12 +1,14 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/ignore"
+	"github.com/composefix/composefix/pipeline"
 )
 
 // group is the files one configuration applies to, with the settings it
@@ -15,6 +17,19 @@ type group struct {
 	s           *settings
 	paths       []string // files, as discovered
 	projectFile []string // the -f files, when they belong to this group
+	// ignored reports what git ignores: such a base or override is not
+	// read as context, so that a run sees the project as a checkout does.
+	ignored func(path string, isDir bool) bool
+}
+
+// options returns what the group's pipeline run reads.
+func (g group) options(messages io.Writer) pipeline.Options {
+	o := g.s.pipelineOptions(messages)
+	o.Paths, o.ProjectFiles = g.paths, g.projectFile
+	if g.ignored != nil {
+		o.Ignored = func(path string) bool { return g.ignored(path, false) }
+	}
+	return o
 }
 
 // groups discovers the files s names and groups them by the configuration
@@ -74,7 +89,7 @@ func (s *settings) groups() ([]group, []error) {
 			gs = &cp
 		}
 		index[key] = len(out)
-		out = append(out, group{s: gs})
+		out = append(out, group{s: gs, ignored: git.Ignored})
 		return len(out) - 1, nil
 	}
 	if len(projectFiles) > 0 {

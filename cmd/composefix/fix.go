@@ -45,8 +45,7 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	var files []report.File // machine formats and the step summary render the run as a whole
 	var diffs strings.Builder
 	for _, g := range groups {
-		o := g.s.pipelineOptions(errOut)
-		o.Paths, o.ProjectFiles = g.paths, g.projectFile
+		o := g.options(errOut)
 		r := pipeline.Run(ctx, o, func(f *pipeline.File) {
 			if s.format == "text" {
 				text.File(f)

@@ -164,3 +164,24 @@ func TestOverrideMakesAJob(t *testing.T) {
 		t.Errorf("compose.yaml:\n%s", got)
 	}
 }
+
+// TestGitIgnoredOverrideIsNotContext checks that an override git ignores
+// (a developer's local settings) is not read as context for its base: the
+// base is analysed as a checkout sees it, so a laptop and CI agree.
+func TestGitIgnoredOverrideIsNotContext(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".git/HEAD":             "",
+		".gitignore":            "compose.override.yaml\n",
+		"compose.yaml":          "services:\n  web:\n    image: nginx:1.27.3\n",
+		"compose.override.yaml": "services:\n  web:\n    restart: always\n",
+	})
+	for _, arg := range []string{".", "compose.yaml"} {
+		_, errOut, code := runCLI(t, dir, "", "--offline", "--select", "CF201", arg)
+		if code != exitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+		}
+		if !strings.Contains(errOut, `compose.yaml:2:3: warning: service "web" has no restart policy`) {
+			t.Errorf("%s: the git-ignored override hides the base's finding:\n%s", arg, errOut)
+		}
+	}
+}

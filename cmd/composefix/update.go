@@ -122,8 +122,7 @@ func update(ctx context.Context, s *settings, u updateRun, out, errOut io.Writer
 		}
 		var runs []pipeline.Options
 		for _, g := range groups {
-			o := g.s.pipelineOptions(errOut)
-			o.Paths, o.ProjectFiles = g.paths, g.projectFile
+			o := g.options(errOut)
 			runs = append(runs, o)
 		}
 		plan, rs := pipeline.MakePlan(ctx, runs, groupBy)
