@@ -741,7 +741,7 @@ func (h *healthCtx) classify(name string) depState {
 			if t.Name != name {
 				continue
 			}
-			if isOneShotName(name) {
+			if isOneShot(t, nil) {
 				return depCompleted
 			}
 			if hc := t.get("healthcheck"); hc != nil && !healthcheckDisabled(hc) {

@@ -41,3 +41,26 @@ func TestServiceLifecycle(t *testing.T) {
 		})
 	}
 }
+
+// TestDependsOnJobInAnotherFile: a dependency defined only in another file
+// of the project is a job by its command too, so it is waited for until it
+// completes.
+func TestDependsOnJobInAnotherFile(t *testing.T) {
+	base, err := compose.Load("compose.yaml", []byte("services:\n  backup:\n    image: postgres:16.4\n    entrypoint: [\"pg_dump\", \"-h\", \"db\", \"-f\", \"/backup/app.sql\"]\n  db:\n    image: postgres:16.4\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "services:\n  api:\n    image: acme/api:1.4.2\n    depends_on: [db, backup]\n"
+	override, err := compose.Load("compose.override.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(override, Options{Rules: healthRules(), Project: []*compose.Document{base, override}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "services:\n  api:\n    image: acme/api:1.4.2\n    depends_on: {db: {condition: service_healthy}, backup: {condition: service_completed_successfully}}\n"
+	if got := string(res.Output); got != want {
+		t.Errorf("Run(override) =\n%s\nwant\n%s", got, want)
+	}
+}
