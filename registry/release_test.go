@@ -115,3 +115,24 @@ func TestReleaseConfigMustHashToItsDigest(t *testing.T) {
 		t.Errorf("a config blob hashing elsewhere: %s, want ErrDigestMismatch and no update", describe(got))
 	}
 }
+
+func TestReleaseOfflineIsOptionalWithoutMinimumAge(t *testing.T) {
+	host := testRegistry(t, nil)
+	regtest.Push(t, host, nil, releaseFamilies[:3])
+	cache := t.TempDir()
+	minor := PolicyMinor
+	// Fill the cache without releases, as a run of an older version would.
+	r := newTestResolver(t, host, WithCacheDir(cache))
+	if got := r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.1", Policy: &minor}})["redis:7.4.1"]; got.Err != nil {
+		t.Fatal(got.Err)
+	}
+	r = newTestResolver(t, host, WithCacheDir(cache), WithOffline(true))
+	got := r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.1", Policy: &minor, Releases: true}})["redis:7.4.1"]
+	if got.Err != nil || len(got.Newer) == 0 || got.Newer[0].Tag != "7.5.0" || got.NewerRelease != nil {
+		t.Errorf("offline without the release: %s release %+v, want 7.5.0 and no release", describe(got), got.NewerRelease)
+	}
+	got = r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.1", Policy: &minor, MinAge: time.Hour}})["redis:7.4.1"]
+	if !errors.Is(got.Err, ErrOffline) {
+		t.Errorf("offline with a minimum age and no release: %s, want ErrOffline", describe(got))
+	}
+}

@@ -365,17 +365,28 @@ func (rn *run) resolve(ref Reference, precise bool, policy *Policy, upd updateAs
 		}
 		if ref.Digest != "" && d.val != ref.Digest && (upd.releases || upd.minAge > 0) {
 			rel, err := rn.release(ref, d.val)
-			if err != nil {
+			switch {
+			case err == nil:
+				res.Cached = res.Cached && rel.cached
+				res.Release = &rel.val
+				res.Young = rn.young(rel.val, upd.minAge)
+			case optionalRelease(err, upd):
+			default:
 				res.Cached = false
 				res.Err = err
 				return res
 			}
-			res.Cached = res.Cached && rel.cached
-			res.Release = &rel.val
-			res.Young = rn.young(rel.val, upd.minAge)
 		}
 	}
 	return res
+}
+
+// optionalRelease reports whether a release that could not be read offline
+// may be left out: without a minimum age it only describes the update.
+// Any other failure (a registry error, an answer failing verification) is
+// the reference's error.
+func optionalRelease(err error, upd updateAsk) bool {
+	return upd.minAge <= 0 && errors.Is(err, ErrOffline)
 }
 
 // young reports whether rel is younger than minAge, or of unknown age
@@ -457,15 +468,18 @@ func (rn *run) newer(ref Reference, policy Policy, upd updateAsk) ([]TagDigest, 
 		var release *Release
 		if upd.releases || upd.minAge > 0 {
 			rel, err := rn.release(ref, cd.val)
-			if err != nil {
+			switch {
+			case err == nil:
+				cached = cached && rel.cached
+				if rn.young(rel.val, upd.minAge) {
+					held = append(held, c)
+					continue
+				}
+				release = &rel.val
+			case optionalRelease(err, upd):
+			default:
 				return nil, nil, nil, false, err
 			}
-			cached = cached && rel.cached
-			if rn.young(rel.val, upd.minAge) {
-				held = append(held, c)
-				continue
-			}
-			release = &rel.val
 		}
 		out := []TagDigest{{Tag: c, Digest: cd.val}}
 		for _, rest := range cands[i+1:] {
