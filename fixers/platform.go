@@ -15,8 +15,9 @@ composefix reads each image's index from its registry (image facts, on by defaul
 linux/amd64 when it sets none. When the index lists no image for that platform (an
 arm64-only build, a Windows image), docker compose pulls nothing runnable: "no matching
 manifest for linux/amd64 in the manifest list entries". The finding is an error, so
---check fails; there is no automatic fix. When the image's config cannot be read, an
-info finding says so and the other rules fall back to the knowledge base.
+--check fails; there is no automatic fix. When the image's config cannot be read (a
+registry error), an info finding says so and the other rules fall back to the knowledge
+base; offline with nothing cached they fall back without a finding.
 
 Before:
   services:

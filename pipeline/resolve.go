@@ -135,10 +135,10 @@ func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (f
 			// The pin rules did not ask: they see no digest and no error,
 			// as before image facts. A failure only costs the facts.
 			facts := imageFacts(a.Facts)
-			if a.Err != nil {
+			if a.Err != nil && !errors.Is(a.Err, registry.ErrOffline) {
 				facts = map[string]fixers.ImageFacts{}
 				for _, p := range platformsOf(reqs, index, text) {
-					facts[p] = fixers.ImageFacts{Err: offlineMiss(a.Err)}
+					facts[p] = fixers.ImageFacts{Err: a.Err}
 				}
 			}
 			out[text] = fixers.Resolution{Facts: facts}
@@ -185,9 +185,11 @@ func imageFacts(in map[string]registry.Facts) map[string]fixers.ImageFacts {
 	}
 	out := make(map[string]fixers.ImageFacts, len(in))
 	for p, f := range in {
-		err := offlineMiss(f.Err)
+		if errors.Is(f.Err, registry.ErrOffline) {
+			continue // offline and not cached: the rules fall back without a word
+		}
 		out[p] = fixers.ImageFacts{
-			Platforms: f.Platforms, Unserved: f.Unserved, Err: err,
+			Platforms: f.Platforms, Unserved: f.Unserved, Err: f.Err,
 			User: f.User, Healthcheck: f.Healthcheck, ExposedPorts: f.ExposedPorts,
 			Entrypoint: f.Entrypoint, Cmd: f.Cmd, Path: f.Path, Labels: f.Labels,
 			FilesNote: f.FilesNote,
@@ -199,14 +201,6 @@ func imageFacts(in map[string]registry.Facts) map[string]fixers.ImageFacts {
 		}
 	}
 	return out
-}
-
-// offlineMiss says registry.ErrOffline in the user's words.
-func offlineMiss(err error) error {
-	if errors.Is(err, registry.ErrOffline) {
-		return errOfflineMiss
-	}
-	return err
 }
 
 // platformsOf returns the platforms a request asked facts for.

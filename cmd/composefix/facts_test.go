@@ -95,6 +95,15 @@ func checkFactsRun(t *testing.T, host string, count func() int, reset func()) {
 	if _, _, code := runCLI(t, dir, "", "--check", "--select", "CF005", "--cache-dir", cache); code != exitChanges {
 		t.Errorf("--check with an unserved platform: exit %d, want %d", code, exitChanges)
 	}
+	// Offline with nothing cached: the rules fall back without a word.
+	_, errOut, code = runCLI(t, dir, "", "--offline", "--select", "CF005,CF101", "--cache-dir", t.TempDir())
+	if code != exitOK || strings.Contains(errOut, "CF005") {
+		t.Errorf("offline, empty cache: exit %d, want 0 and no CF005; stderr:\n%s", code, errOut)
+	}
+	// Offline with the cache warm: the facts serve, the platform error too.
+	if _, errOut, _ := runCLI(t, dir, "", "--offline", "--select", "CF005", "--cache-dir", cache); !strings.Contains(errOut, "does not serve platform") {
+		t.Errorf("offline, warm cache: stderr lacks the unserved platform:\n%s", errOut)
+	}
 	// Turned off: no request, and the rules fall back to the knowledge base.
 	reset()
 	_, errOut, code = runCLI(t, dir, "", "--image-facts=false", "--select", "CF005,CF101,CF102,CF509", "--cache-dir", t.TempDir())
