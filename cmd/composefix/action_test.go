@@ -221,6 +221,21 @@ func TestActionRunWritesTheStepSummary(t *testing.T) {
 		t.Errorf("CF201's two findings are not one annotation; log:\n%s", log)
 	}
 	got := readFile(t, summary)
+	// With SARIF, composefix runs twice; the summary is written once.
+	sarifSummary := filepath.Join(t.TempDir(), "summary.md")
+	_, _, log, _ = runStep(t, run, map[string]string{
+		"PATH":                bin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PATHS":               ".",
+		"ARGS":                "--check --offline --cache-dir " + t.TempDir(),
+		"FORMAT":              "github",
+		"SARIF":               "true",
+		"SARIF_FILE":          filepath.Join(t.TempDir(), "composefix.sarif"),
+		"GITHUB_STEP_SUMMARY": sarifSummary,
+		"XDG_CACHE_HOME":      t.TempDir(),
+	})
+	if n := strings.Count(readFile(t, sarifSummary), "### composefix"); n != 1 {
+		t.Errorf("with sarif: true the summary has %d composefix sections, want 1; log:\n%s", n, log)
+	}
 	for _, want := range []string{
 		"earlier step\n### composefix\n",
 		"1 file scanned, 1 would change;",

@@ -44,8 +44,8 @@ type argument struct {
 // positional. A flag that no command in reach defines is a usage error,
 // with the nearest flag name as a suggestion.
 func interspersed(app *cli.App, args []string) ([]string, error) {
-	if len(args) == 0 {
-		return args, nil
+	if len(args) == 0 || args[len(args)-1] == "--generate-bash-completion" {
+		return args, nil // urfave/cli wants the completion flag last, as shells put it
 	}
 	root := flagsOf(app.Flags)
 	for _, b := range []string{"version", "v", "generate-bash-completion"} {

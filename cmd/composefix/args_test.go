@@ -154,3 +154,15 @@ func TestHelpAndVersionCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletionFlagStaysLast: shells append --generate-bash-completion,
+// which urfave/cli reads only as the last argument.
+func TestCompletionFlagStaysLast(t *testing.T) {
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	app.Setup()
+	args := []string{"composefix", "update", "a.yaml", "--offline", "--generate-bash-completion"}
+	got, err := interspersed(app, args)
+	if err != nil || !slices.Equal(got, args) {
+		t.Errorf("interspersed(%q) = %q, %v; want it unchanged", args, got, err)
+	}
+}
