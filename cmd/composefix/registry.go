@@ -142,6 +142,11 @@ func (rs registrySettings) options() []registry.Option {
 		registry.WithInspectFiles(rs.inspect && rs.imageFacts),
 		registry.WithInspectBudget(rs.budget),
 	}
+	if rs.inspect && rs.imageFacts {
+		// Layers take longer than manifests: the run's deadline grows from
+		// the default 2 minutes to what a 2 GiB budget needs on a slow link.
+		opts = append(opts, registry.WithTotalTimeout(15*time.Minute))
+	}
 	if rs.timeout > 0 {
 		opts = append(opts, registry.WithRequestTimeout(rs.timeout))
 	}
