@@ -151,6 +151,11 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	envResults := fixEnvs(&o, inputs, resolved)
 
 	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
+	if o.Write {
+		// Temporary files a killed run left go, even where nothing
+		// changes now.
+		removeStaleTempsIn(files, time.Now())
+	}
 	for i := range results {
 		res := &results[i]
 		if res.Err == nil && o.Write && res.Changed() {

@@ -132,6 +132,18 @@ func removeStaleTemps(dir string, now time.Time) {
 	}
 }
 
+// removeStaleTempsIn removes stale temporary files (removeStaleTemps) from
+// the directory of each file, once per directory.
+func removeStaleTempsIn(files []string, now time.Time) {
+	seen := map[string]bool{}
+	for _, f := range files {
+		if dir := filepath.Dir(f); !seen[dir] {
+			seen[dir] = true
+			removeStaleTemps(dir, now)
+		}
+	}
+}
+
 // tempPID returns the process ID in a temporary file's name, and whether
 // the name is one of composefix's temporary files.
 func tempPID(name string) (int, bool) {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/composefix/composefix/fixers"
 )
 
 // TestRemoveStaleTemps checks that a run removes the temporary files a
@@ -138,5 +141,31 @@ func TestWriteRefusesAnOwnerItCannotKeep(t *testing.T) {
 		if strings.Contains(e.Name(), tempMarker) {
 			t.Errorf("temporary file left: %s", e.Name())
 		}
+	}
+}
+
+// TestRunRemovesStaleTempsWhereNothingChanges checks that a --write run
+// removes a killed run's temporary file beside a file it reads, even when
+// that file needs no change.
+func TestRunRemovesStaleTempsWhereNothingChanges(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(path, []byte("services: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".compose.yaml.composefix-"+strconv.Itoa(deadPID(t))+"-1.tmp")
+	if err := os.WriteFile(stale, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * staleAfter)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	r := Run(context.Background(), Options{Paths: []string{path}, Write: true, Fixers: fixers.DefaultConfig()}, nil)
+	if r.Failed() || r.Summary.Changed != 0 {
+		t.Fatalf("run: %+v", r)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("stale temporary file %s kept", filepath.Base(stale))
 	}
 }
