@@ -60,13 +60,14 @@ func (s *Schema) Check(root *yaml.Node) ([]Violation, error) {
 	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
-	t := &tree{nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
-	inst := t.value(root, nil, 0)
 	out := restartPolicies(root)
-	m, ok := inst.(map[string]any)
+	m, ok := (&tree{}).value(root, nil, 0).(map[string]any)
 	if !ok || schema.Validate(m) == nil {
 		return out, nil
 	}
+	// A failure: convert again, noting where each value came from.
+	t := &tree{nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
+	inst := t.value(root, nil, 0)
 	sch, err := s.schema()
 	if err != nil {
 		return nil, err
@@ -337,29 +338,61 @@ func (t *tree) value(n *yaml.Node, loc []string, depth int) any {
 	if n == nil || depth > maxDepth {
 		return nil
 	}
-	t.nodes[key(loc)] = n
+	record := t.nodes != nil
+	if record {
+		t.nodes[key(loc)] = n
+	}
+	at := func(k string) []string {
+		if !record {
+			return nil // locations matter only when a failure is located
+		}
+		return append(append([]string(nil), loc...), k)
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		m := map[string]any{}
+		m := make(map[string]any, len(n.Content)/2)
+		if !hasMerge(n) {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				a := at(k.Value)
+				if record {
+					t.keys[key(a)] = k
+				}
+				m[k.Value] = t.value(n.Content[i+1], a, depth+1)
+			}
+			return m
+		}
 		for _, k := range compose.Keys(n) {
 			v, _ := compose.Lookup(n, k)
-			at := append(append([]string(nil), loc...), k)
-			if kn := keyOf(n, k, 0); kn != nil {
-				t.keys[key(at)] = kn
+			a := at(k)
+			if record {
+				if kn := keyOf(n, k, 0); kn != nil {
+					t.keys[key(a)] = kn
+				}
 			}
-			m[k] = t.value(v, at, depth+1)
+			m[k] = t.value(v, a, depth+1)
 		}
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			s[i] = t.value(c, append(append([]string(nil), loc...), strconv.Itoa(i)), depth+1)
+			s[i] = t.value(c, at(strconv.Itoa(i)), depth+1)
 		}
 		return s
 	case yaml.ScalarNode:
 		return scalar(n)
 	}
 	return nil
+}
+
+// hasMerge reports whether mapping m has a merge key ("<<").
+func hasMerge(m *yaml.Node) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Value == "<<" && k.Tag != "!!str" {
+			return true
+		}
+	}
+	return false
 }
 
 // scalar types a scalar as compose-go's YAML decoding would.
