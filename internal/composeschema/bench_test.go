@@ -34,4 +34,3 @@ func BenchmarkCheckCorpus(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(roots)), "µs/file")
 }
-
