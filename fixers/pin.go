@@ -586,12 +586,15 @@ func checkUpdate(p *Pass) error {
 			}
 			continue // else CF001 pins it
 		}
-		if r.EnvVar != "" {
-			continue // the pipeline writes its bump to .env
-		}
 		res, ok := resolution(p, r)
 		if !ok {
 			continue
+		}
+		if len(res.Held) > 0 {
+			p.Report(r.Node, nil, "image %q: %s not adopted yet, younger than the minimum release age", r.Text, strings.Join(quoteAll(res.Held), ", "))
+		}
+		if r.EnvVar != "" {
+			continue // the pipeline writes its bump to .env
 		}
 		b, ok := PlanUpdate(r, res, p.Config.Pin)
 		if ok {

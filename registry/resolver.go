@@ -154,7 +154,8 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 		rn.inspect = &inspector{budget: r.o.inspectBudget, progress: r.o.inspectReport}
 	}
 	for _, q := range reqs {
-		rn.wantFacts = rn.wantFacts || len(q.Platforms) > 0
+		// Releases read configs too: keep the manifests a tag lookup verified.
+		rn.wantFacts = rn.wantFacts || len(q.Platforms) > 0 || q.Releases || q.MinAge > 0
 	}
 
 	out := make(map[string]Result, len(reqs))

@@ -151,6 +151,7 @@ func TestE2EUpdateAgainstTheDistributionRegistry(t *testing.T) {
 	if rl.count(http.MethodGet, "/blobs/") == 0 {
 		t.Fatalf("the cold run read no config blob:\n%s", rl)
 	}
+	t.Logf("cold run: %d requests:\n%s", rl.count("", "/"), rl)
 	rl.reset()
 	_, errOut, code = runCLI(t, dir, "", args...)
 	if code != exitOK || !strings.Contains(errOut, "(0 requests,") {

@@ -112,6 +112,10 @@ func TestCLIUpdateMinimumAge(t *testing.T) {
 			if got := readFile(t, filepath.Join(dir, "compose.yaml")); !strings.Contains(got, "image: "+tt.image+"\n") {
 				t.Errorf("after update:\n%s\nwant image %s", got, tt.image)
 			}
+			held := strings.Contains(errOut, `image "redis:7.4.1-alpine": "8.0.0-alpine", "7.4.3-alpine" not adopted yet, younger than the minimum release age [CF004]`)
+			if held != (tt.image == "redis:7.4.1-alpine") {
+				t.Errorf("held releases reported: %v; stderr:\n%s", held, errOut)
+			}
 		})
 	}
 }
