@@ -86,8 +86,14 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	at := func(off int) compose.Pos { p, _ := hist.origin(d, off); return p }
 	lin := &lineage{src: d.Src}
 	index := map[*Finding]int{}
+	byMessage := map[[2]string]int{} // (rule, message) -> first finding with a fix
 	for i := range first {
 		index[&first[i]] = i
+		if k := [2]string{first[i].RuleID, first[i].Message}; first[i].Fix != nil {
+			if _, ok := byMessage[k]; !ok {
+				byMessage[k] = i
+			}
+		}
 	}
 	for pass := 1; ; pass++ {
 		fixes := eligible(findings, opts)
@@ -105,7 +111,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		lin.record(accepted, func(f *Finding) int { return res.owner(d, lin, index, f) })
+		lin.record(accepted, func(f *Finding) int { return res.owner(d, lin, index, byMessage, f) })
 		if _, v := compose.MapGet(next.Root, "services"); v == nil {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
 		}
@@ -139,15 +145,17 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 // dependency condition that waited for a healthcheck), or else to one of the
 // same rule about the node it edits, or else is added as a finding of its
 // own, located in the original bytes.
-func (r *Result) owner(d *compose.Document, lin *lineage, index map[*Finding]int, f *Finding) int {
+//
+// byMessage indexes the findings with a fix by (rule, message), first one
+// kept, so that a file with thousands of later-pass fixes does not scan
+// the findings for each.
+func (r *Result) owner(d *compose.Document, lin *lineage, index map[*Finding]int, byMessage map[[2]string]int, f *Finding) int {
 	if i, ok := index[f]; ok {
 		return i
 	}
-	for i := range r.Findings {
-		if g := &r.Findings[i]; g.RuleID == f.RuleID && g.Message == f.Message && g.Fix != nil {
-			index[f] = i
-			return i
-		}
+	if i, ok := byMessage[[2]string{f.RuleID, f.Message}]; ok {
+		index[f] = i
+		return i
 	}
 	start, end := lin.origin(f.Span.Start), lin.origin(f.Span.End)
 	for i := range r.Findings {
@@ -161,6 +169,11 @@ func (r *Result) owner(d *compose.Document, lin *lineage, index map[*Finding]int
 	g.Pos, g.End = d.Pos(g.Span.Start), d.Pos(g.Span.End)
 	r.Findings = append(r.Findings, g)
 	index[f] = len(r.Findings) - 1
+	if k := [2]string{g.RuleID, g.Message}; g.Fix != nil {
+		if _, ok := byMessage[k]; !ok {
+			byMessage[k] = len(r.Findings) - 1
+		}
+	}
 	return len(r.Findings) - 1
 }
 

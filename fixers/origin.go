@@ -34,53 +34,78 @@ type passEdit struct {
 }
 
 // add records one pass: edits in the pass's coordinates, in the order
-// compose.Apply applied them, identical edits already coalesced.
+// compose.Apply applied them, identical edits already coalesced. It sweeps
+// the recorded edits and the pass's once, in order (the pass's edits do not
+// overlap each other, so those meeting one recorded edit, or a chain of
+// them, are neighbours): linear in the number of edits.
 func (h *lineage) add(edits []passEdit) {
-	// Last first: an edit never moves the bytes before it, so the earlier
-	// edits' coordinates stay valid.
-	for i := len(edits) - 1; i >= 0; i-- {
-		h.addOne(edits[i])
-	}
-}
-
-func (h *lineage) addOne(x passEdit) {
-	cs, ce := h.layout()
-	s, e := x.Start, x.End
-	var hit []int
-	for i := range h.edits {
-		if touchesInside(s, e, cs[i], ce[i]) {
-			hit = append(hit, i)
-		}
-	}
-	if len(hit) == 0 {
-		at, delta := 0, 0
-		for at < len(h.edits) && ce[at] <= s {
-			delta += len(h.edits[at].New) - (h.edits[at].End - h.edits[at].Start)
-			at++
-		}
-		t := tracked{Edit: compose.Edit{Start: s - delta, End: e - delta, New: x.New}, owners: x.owners}
-		h.edits = append(h.edits[:at], append([]tracked{t}, h.edits[at:]...)...)
+	if len(edits) == 0 {
 		return
 	}
-	a, b := hit[0], hit[len(hit)-1]
-	first, last := h.edits[a], h.edits[b]
-	start, end := first.Start, last.End
-	ms, me := cs[a], ce[b]
-	if s < ms {
-		start -= ms - s
-		ms = s
+	old := h.edits
+	cs, ce := h.layout()
+	out := make([]tracked, 0, len(old)+len(edits))
+	i, delta := 0, 0 // next recorded edit; length change of those before it
+	for xi := 0; xi < len(edits); {
+		x := edits[xi]
+		for i < len(old) && ce[i] <= x.Start {
+			out = append(out, old[i])
+			delta += len(old[i].New) - (old[i].End - old[i].Start)
+			i++
+		}
+		j := i
+		for j < len(old) && touchesInside(x.Start, x.End, cs[j], ce[j]) {
+			j++
+		}
+		if j == i { // on bytes of the original only
+			out = append(out, tracked{Edit: compose.Edit{Start: x.Start - delta, End: x.End - delta, New: x.New}, owners: x.owners})
+			xi++
+			continue
+		}
+		// x and the pass's next edits that meet the same recorded edits
+		// merge with them into one edit on the original bytes.
+		a, b := i, j-1
+		group := []passEdit{x}
+		for xi++; xi < len(edits); xi++ {
+			y := edits[xi]
+			if !touchesInside(y.Start, y.End, cs[b], ce[b]) {
+				break
+			}
+			for b+1 < len(old) && touchesInside(y.Start, y.End, cs[b+1], ce[b+1]) {
+				b++
+			}
+			group = append(group, y)
+		}
+		start, end := old[a].Start, old[b].End
+		ms, me := cs[a], ce[b]
+		if s := group[0].Start; s < ms {
+			start -= ms - s
+			ms = s
+		}
+		if e := group[len(group)-1].End; e > me {
+			end += e - me
+			me = e
+		}
+		cur := h.text(a, b, start, end)
+		var sb strings.Builder
+		at := ms
+		merged := tracked{Edit: compose.Edit{Start: start, End: end}}
+		for _, y := range group {
+			sb.WriteString(cur[at-ms : y.Start-ms])
+			sb.WriteString(y.New)
+			at = y.End
+			merged.owners = union(merged.owners, y.owners)
+		}
+		sb.WriteString(cur[at-ms:])
+		merged.New = sb.String()
+		for k := a; k <= b; k++ {
+			merged.owners = union(merged.owners, old[k].owners)
+			delta += len(old[k].New) - (old[k].End - old[k].Start)
+		}
+		out = append(out, merged)
+		i = b + 1
 	}
-	if e > me {
-		end += e - me
-		me = e
-	}
-	cur := h.text(a, b, start, end)
-	merged := tracked{Edit: compose.Edit{Start: start, End: end, New: cur[:s-ms] + x.New + cur[e-ms:]}}
-	for i := a; i <= b; i++ {
-		merged.owners = union(merged.owners, h.edits[i].owners)
-	}
-	merged.owners = union(merged.owners, x.owners)
-	h.edits = append(h.edits[:a], append([]tracked{merged}, h.edits[b+1:]...)...)
+	h.edits = append(out, old[i:]...)
 }
 
 // touchesInside reports whether [s,e) in current coordinates meets the
@@ -153,19 +178,20 @@ func union(a, b []int) []int {
 // indexes in output order.
 func (h *lineage) settle(order []int) {
 	for {
-		seen := map[int]bool{}
-		var listed []int // edit indexes in order of first mention
-		for _, fi := range order {
-			for i, t := range h.edits {
-				if !seen[i] && owns(t.owners, fi) {
-					seen[i] = true
-					listed = append(listed, i)
-				}
+		// Each finding's edits, in edit order: one pass over the owners.
+		byFinding := map[int][]int{}
+		for i, t := range h.edits {
+			for _, o := range t.owners {
+				byFinding[o] = append(byFinding[o], i)
 			}
 		}
-		rank := make(map[int]int, len(listed))
-		for r, i := range listed {
-			rank[i] = r
+		rank := make(map[int]int, len(h.edits)) // edit index -> order of first mention
+		for _, fi := range order {
+			for _, i := range byFinding[fi] {
+				if _, seen := rank[i]; !seen {
+					rank[i] = len(rank)
+				}
+			}
 		}
 		bad := -1
 		for i := 1; i < len(h.edits) && bad < 0; i++ {
@@ -225,17 +251,6 @@ func owns(owners []int, fi int) bool {
 		}
 	}
 	return false
-}
-
-// editsOf returns the edits finding fi needs, by offset.
-func (h *lineage) editsOf(fi int) []compose.Edit {
-	var out []compose.Edit
-	for _, t := range h.edits {
-		if owns(t.owners, fi) {
-			out = append(out, t.Edit)
-		}
-	}
-	return out
 }
 
 // origin maps an offset in the current bytes to the original bytes: a
@@ -298,9 +313,15 @@ func (h *lineage) finish(res *Result) {
 		// whole changed region, owned by every applied fix, is still true.
 		h.collapse(res.Output)
 	}
+	byFinding := map[int][]compose.Edit{}
+	for _, t := range h.edits {
+		for _, o := range t.owners {
+			byFinding[o] = append(byFinding[o], t.Edit)
+		}
+	}
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		if edits := h.editsOf(i); len(edits) > 0 && f.Fix != nil {
+		if edits := byFinding[i]; len(edits) > 0 && f.Fix != nil {
 			fix := *f.Fix
 			fix.Change = compose.Change{Edits: edits, Ops: f.Fix.Change.Ops}
 			f.Fix, f.Applied = &fix, true
