@@ -78,3 +78,32 @@ func TestApplyChecksTheResult(t *testing.T) {
 		t.Errorf("Parse of an unterminated quote: no error")
 	}
 }
+
+// FuzzSet edits every variable of arbitrary .env sources: nothing panics,
+// and an edit Apply accepts changes only the value's bytes.
+func FuzzSet(f *testing.F) {
+	for _, s := range []string{
+		"A=1\nIMAGE=redis:7\n", "export TAG='7.4.1' # c\r\n", "X: \"y\"\n#c\n\nZ=${X}\n", "\xef\xbb\xbfA=1", "A=\"multi\nline\"\nB=2\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		file, err := Parse(".env", []byte(src))
+		if err != nil {
+			return
+		}
+		for name := range file.Vars {
+			e, err := file.Set(name, "redis:7.4.1")
+			if err != nil {
+				continue
+			}
+			out, err := file.Apply([]compose.Edit{e}, map[string]string{name: "redis:7.4.1"})
+			if err != nil {
+				continue
+			}
+			if got := string(out[:e.Start]) + string(out[e.Start+len(e.New):]); got != src[:e.Start]+src[e.End:] {
+				t.Fatalf("Set(%s) on %q changed bytes outside the value: %q", name, src, out)
+			}
+		}
+	})
+}
