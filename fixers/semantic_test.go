@@ -532,3 +532,61 @@ func TestModelDiffOwned(t *testing.T) {
 		})
 	}
 }
+
+// TestMergedValuesMatchComposeGo checks svc.value against the reference:
+// for every file of every testdata project, the image, command and
+// entrypoint rules read for a service are those of compose-go's merged
+// model of the file's project.
+func TestMergedValuesMatchComposeGo(t *testing.T) {
+	logrus.SetOutput(io.Discard)
+	cfg, err := withDefaults(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range semanticCases(t) {
+		if !strings.HasPrefix(c.name, "project/") {
+			continue
+		}
+		byPath := map[string]*compose.Document{}
+		for _, d := range c.docs {
+			byPath[d.Path] = d
+		}
+		for _, d := range c.docs {
+			one := c
+			one.docs = nil
+			for _, p := range c.files[d.Path] {
+				one.docs = append(one.docs, byPath[p])
+			}
+			one.files = map[string][]string{}
+			for _, od := range one.docs {
+				one.files[od.Path] = c.files[d.Path]
+			}
+			m, _, err := one.model(nil)
+			if err != nil {
+				t.Fatalf("%s: %v", d.Path, err)
+			}
+			services, _ := valueAt(m.([]any)[0], []string{"services"}).(map[string]any)
+			p := &Pass{Document: d, Config: cfg.Config, Project: one.docs}
+			for _, s := range p.services() {
+				want, _ := services[s.Name].(map[string]any)
+				for _, key := range replacedKeys {
+					var got any
+					if v := s.value(key); v != nil {
+						if key == "image" {
+							got = v.Value
+						} else {
+							var list []any
+							for _, w := range words(v) {
+								list = append(list, w)
+							}
+							got = list
+						}
+					}
+					if !reflect.DeepEqual(got, want[key]) {
+						t.Errorf("%s: service %s: %s = %#v, compose-go merges %#v", d.Path, s.Name, key, got, want[key])
+					}
+				}
+			}
+		}
+	}
+}

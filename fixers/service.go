@@ -15,10 +15,10 @@ type svc struct {
 	// target is what InsertKey edits: the service's own mapping, or its
 	// null value for an empty service. nil when the service is shared.
 	target *yaml.Node
-	// later holds values of replacedKeys that files merged after this one
-	// set for the service (Pass.services); read-only, they may belong to
-	// another document.
-	later map[string]*yaml.Node
+	// merged holds the values of replacedKeys that another file of the
+	// project sets and compose's merge keeps (Pass.services); read-only,
+	// they belong to another document.
+	merged map[string]*yaml.Node
 }
 
 // replacedKeys are the service keys whose value a later file of the
@@ -27,44 +27,56 @@ type svc struct {
 var replacedKeys = [...]string{"image", "command", "entrypoint"}
 
 // services returns the document's services as the project merges them:
-// each with the values of replacedKeys that files merged after this one
-// set (svc.value reads them). Edits still go to the service's own nodes.
+// each with the values of replacedKeys that other merged files set and
+// that win under compose's merge (the last file that sets a key wins);
+// svc.value reads them. Edits still go to the service's own nodes.
 func (p *Pass) services() []svc {
 	ss := services(p.Document)
-	later := p.laterFiles()
-	if len(later) == 0 {
+	files := p.mergedFiles()
+	if len(files) < 2 {
 		return ss
 	}
+	others := map[*compose.Document]map[string]svc{}
+	for _, d := range files {
+		if d.Path != p.Document.Path {
+			others[d] = byName(services(d))
+		}
+	}
 	for i := range ss {
-		for _, d := range later {
-			for _, o := range services(d) {
-				if o.Name != ss[i].Name {
-					continue
+		for _, k := range replacedKeys {
+			var last *yaml.Node
+			for _, d := range files {
+				var v *yaml.Node
+				if d.Path == p.Document.Path {
+					v = ss[i].get(k)
+				} else if o, ok := others[d][ss[i].Name]; ok {
+					v = o.get(k)
 				}
-				for _, k := range replacedKeys {
-					if v := o.get(k); v != nil {
-						if ss[i].later == nil {
-							ss[i].later = map[string]*yaml.Node{}
-						}
-						ss[i].later[k] = v
-					}
+				if v != nil {
+					last = v
 				}
+			}
+			if last != nil && last != ss[i].get(k) {
+				if ss[i].merged == nil {
+					ss[i].merged = map[string]*yaml.Node{}
+				}
+				ss[i].merged[k] = last
 			}
 		}
 	}
 	return ss
 }
 
-// laterFiles returns the project's files that compose merges after this
-// document, in merge order.
-func (p *Pass) laterFiles() []*compose.Document {
+// mergedFiles returns the project's files that compose merges into one
+// model, in merge order, when the document is among them; nil otherwise.
+func (p *Pass) mergedFiles() []*compose.Document {
 	merged := p.Project
 	if p.merged > 0 && p.merged < len(merged) {
 		merged = merged[:p.merged]
 	}
-	for i, d := range merged {
+	for _, d := range merged {
 		if d.Path == p.Document.Path {
-			return merged[i+1:]
+			return merged
 		}
 	}
 	return nil
@@ -97,11 +109,12 @@ func (s svc) get(key string) *yaml.Node {
 	return compose.Resolve(v)
 }
 
-// value returns key's value as compose merges the project: a later file's
-// value for replacedKeys, else the effective value here. Read only: the
+// value returns key's value as compose merges the project: for
+// replacedKeys, that of the last merged file that sets it; otherwise the
+// effective value here. Read only: the
 // node may belong to another document; edit through get.
 func (s svc) value(key string) *yaml.Node {
-	if v := s.later[key]; v != nil {
+	if v := s.merged[key]; v != nil {
 		return v
 	}
 	return s.get(key)
