@@ -189,3 +189,20 @@ func TestProgressShowsRetries(t *testing.T) {
 		t.Errorf("progress output %q, want the line %q", b.String(), want)
 	}
 }
+
+// TestProgressCountsLayerBytes checks the layer part of the line that
+// --inspect-files adds: bytes read of the bytes planned, in MiB.
+func TestProgressCountsLayerBytes(t *testing.T) {
+	var b syncBuffer
+	p := newProgress(&b, true)
+	p.delay = 0
+	p.Start(1)
+	p.Layers(3<<20, 10<<20)
+	p.Layers(4<<20, 10<<20)
+	p.Done()
+	if got := b.String(); !strings.Contains(got, ", layers 3/10 MiB") || !strings.Contains(got, ", layers 7/10 MiB") {
+		t.Errorf("progress output %q lacks the layer counts", got)
+	}
+	var nilProgress *progress
+	nilProgress.Layers(1, 1) // a nil progress does nothing
+}
