@@ -270,6 +270,8 @@ func TestCLIUpdatePlanGroups(t *testing.T) {
 	files := map[string]string{
 		"compose.yaml":       "services:\n  cache:\n    image: redis:7.4.1-alpine\n  db:\n    image: postgres:16.4\n",
 		"other/compose.yaml": "services:\n  cache:\n    image: redis:7.4.1-alpine\n",
+		"env/compose.yaml":   "services:\n  cache:\n    image: redis:${TAG}\n",
+		"env/.env":           "TAG=7.4.1-alpine\n",
 	}
 	tests := []struct {
 		groupBy string
@@ -278,7 +280,7 @@ func TestCLIUpdatePlanGroups(t *testing.T) {
 		files   map[string][]string
 	}{
 		{policy: "major", want: []string{"postgres-17.2", "redis-8.0.0-alpine"},
-			files: map[string][]string{"postgres-17.2": {"compose.yaml"}, "redis-8.0.0-alpine": {"compose.yaml", "other/compose.yaml"}}},
+			files: map[string][]string{"postgres-17.2": {"compose.yaml"}, "redis-8.0.0-alpine": {"compose.yaml", "env/.env", "other/compose.yaml"}}},
 		{policy: "minor", want: []string{"non-major"}},
 		{groupBy: "all", policy: "major", want: []string{"all"}},
 		{groupBy: "image", policy: "major", want: []string{"postgres", "redis"}},
@@ -308,16 +310,17 @@ func TestCLIUpdatePlanGroups(t *testing.T) {
 			if d := cmp.Diff(tt.want, names); d != "" {
 				t.Errorf("groups (-want +got):\n%s", d)
 			}
-			for _, f := range []string{"compose.yaml", "other/compose.yaml"} {
+			for _, f := range []string{"compose.yaml", "other/compose.yaml", "env/.env"} {
 				if got := readFile(t, filepath.Join(dir, f)); got != files[f] {
 					t.Errorf("--plan wrote %s", f)
 				}
 			}
 			// Applying one group changes exactly what its patch shows.
-			g := plan.Groups[0]
-			out, errOut, code := runCLI(t, dir, "", append([]string{"update", "--apply-group", g.Name, "--policy", tt.policy}, mirror...)...)
-			if code != exitOK || out != g.Patch {
-				t.Errorf("update --apply-group %s: exit %d, diff:\n%s\nwant the plan's patch:\n%s\nstderr:\n%s", g.Name, code, out, g.Patch, errOut)
+			for _, g := range plan.Groups {
+				out, errOut, code := runCLI(t, dir, "", append([]string{"update", "--apply-group", g.Name, "--policy", tt.policy}, mirror...)...)
+				if code != exitOK || out != g.Patch {
+					t.Errorf("update --apply-group %s: exit %d, diff:\n%s\nwant the plan's patch:\n%s\nstderr:\n%s", g.Name, code, out, g.Patch, errOut)
+				}
 			}
 		})
 	}
