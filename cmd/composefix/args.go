@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 
 	"github.com/composefix/composefix/internal/suggest"
@@ -109,6 +110,12 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 				return nil, usagef("unknown flag %s; did you mean --%s?", f.words[0], best)
 			}
 			return nil, usagef("unknown flag %s", f.words[0])
+		}
+	}
+	// "composefix check" means --check, unless a file is called check.
+	if cmd == nil && len(positional) > 0 && root.has(positional[0]) && len(positional[0]) > 1 {
+		if _, err := os.Stat(positional[0]); err != nil {
+			return nil, usagef("%q is neither a file nor a command; did you mean --%s?", positional[0], positional[0])
 		}
 	}
 	out := append([]string{args[0]}, before...)

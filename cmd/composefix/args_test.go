@@ -122,6 +122,7 @@ func TestInterspersedArguments(t *testing.T) {
 		{args: []string{"--offlin", "a.yaml"}, err: "unknown flag --offlin; did you mean --offline?"},
 		{args: []string{"update", "--polcy", "patch"}, err: "unknown flag --polcy; did you mean --policy?"},
 		{args: []string{"--zzz"}, err: "unknown flag --zzz"},
+		{args: []string{"check"}, err: `"check" is neither a file nor a command; did you mean --check?`},
 	} {
 		got, err := parseArgs(t, "offline", tt.args...)
 		if tt.err != "" {
@@ -164,5 +165,13 @@ func TestCompletionFlagStaysLast(t *testing.T) {
 	got, err := interspersed(app, args)
 	if err != nil || !slices.Equal(got, args) {
 		t.Errorf("interspersed(%q) = %q, %v; want it unchanged", args, got, err)
+	}
+}
+
+// TestAFileNamedLikeAFlag: "check" is a path when there is one.
+func TestAFileNamedLikeAFlag(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"check/compose.yaml": clean})
+	if _, errOut, code := runCLI(t, dir, "", append(offline(t), "check")...); code != exitOK {
+		t.Errorf("composefix check with a directory check: exit %d; stderr:\n%s", code, errOut)
 	}
 }
