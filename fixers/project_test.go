@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -206,5 +207,27 @@ func TestLaterFileMakesAJob(t *testing.T) {
 				t.Errorf("Run(base) output lacks %q:\n%s", tc.want, res.Output)
 			}
 		})
+	}
+}
+
+// TestExtendedFileSetsNothingByName checks that a file reached through
+// extends: file: counts only for the service extended from it: a service
+// of the same name there is another service, not a merged one.
+func TestExtendedFileSetsNothingByName(t *testing.T) {
+	main := mustLoad(t, "compose.yaml", "services:\n  web:\n    extends:\n      file: common.yml\n      service: base\n")
+	common, err := compose.LoadWith("common.yml", []byte("services:\n  base:\n    image: nginx:1.27.3\n  web:\n    image: nginx:1.27.3\n    restart: always\n"), compose.LoadOptions{AllowNonCompose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := Select(Rules(), []string{"CF201"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(main, Options{Rules: rules, Project: []*compose.Document{main, common}, MergedFiles: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := appliedByService(res.Findings, main); !reflect.DeepEqual(got, []string{"CF201 web"}) {
+		t.Errorf("fixes = %q, want CF201 on web (common.yml's web is another service)", got)
 	}
 }

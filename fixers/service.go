@@ -271,10 +271,28 @@ func (p *Pass) others() []*compose.Document {
 	return out
 }
 
+// mergedOthers returns the project's other files that compose merges
+// with this one: a service of the same name there is the same service.
+// Files reached through include: or extends: file: are left out; extends
+// is followed by Pass.inherits, by service.
+func (p *Pass) mergedOthers() []*compose.Document {
+	files := p.Project
+	if p.merged > 0 && p.merged < len(files) {
+		files = files[:p.merged]
+	}
+	var out []*compose.Document
+	for _, d := range files {
+		if d.Path != p.Document.Path {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // elsewhere reports whether another file of the project sets key for the
 // service called name (own or inherited through merge keys).
 func (p *Pass) elsewhere(name, key string) bool {
-	for _, d := range p.others() {
+	for _, d := range p.mergedOthers() {
 		for _, s := range services(d) {
 			if s.Name == name && s.has(key) {
 				return true
@@ -336,7 +354,7 @@ func (p *Pass) completedDependencies(ss []svc) map[string]bool {
 // another file of the project, for settings deeper than one key (such as
 // deploy.resources).
 func (p *Pass) elsewhereWith(name string, has func(svc) bool) bool {
-	for _, d := range p.others() {
+	for _, d := range p.mergedOthers() {
 		for _, s := range services(d) {
 			if s.Name == name && has(s) {
 				return true
