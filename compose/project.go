@@ -90,13 +90,38 @@ func IsOverlay(path string) bool {
 	return ok && overlay != ""
 }
 
-// baseOf returns the cleaned path of the base file an overlay joins: in its
-// directory, of its own family first, that found reports; "" otherwise.
+// defaultBases and defaultOverrides are the names docker compose looks for
+// without -f, in its order of preference: it reads the first base found
+// and the first override found beside it (compose-go's cli.DefaultFileNames
+// and cli.DefaultOverrideFileNames).
+var (
+	defaultBases     = [...]string{"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"}
+	defaultOverrides = [...]string{"compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"}
+)
+
+// firstFound returns the first of names in dir that found reports, cleaned;
+// "" when none is.
+func firstFound(dir string, names []string, found func(string) bool) string {
+	for _, n := range names {
+		if p := filepath.Join(dir, n); found(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// baseOf returns the cleaned path of the base file an overlay joins; ""
+// when there is none. The override docker compose reads joins the base it
+// reads; a named overlay (or an override docker compose skips) joins the
+// base of its own family first, as `-f` lists pair them.
 func baseOf(f string, found func(string) bool) string {
 	dir, name := filepath.Split(filepath.Clean(f))
 	stem, overlay, ok := splitComposeName(name)
 	if !ok || overlay == "" {
 		return ""
+	}
+	if firstFound(dir, defaultOverrides[:], found) == filepath.Join(dir, name) {
+		return firstFound(dir, defaultBases[:], found)
 	}
 	stems := []string{stem}
 	for _, st := range composeStems {
@@ -114,20 +139,14 @@ func baseOf(f string, found func(string) bool) string {
 	return ""
 }
 
-// overrideOf returns the cleaned path of a base file's override that found
-// reports; "" for a file that is not a base or has no override.
-func overrideOf(f string, found func(string) bool) string {
-	dir, name := filepath.Split(filepath.Clean(f))
-	stem, overlay, ok := splitComposeName(name)
-	if !ok || overlay != "" {
+// overrideOf returns the cleaned path of the override docker compose reads
+// with base, when base is the file it reads; "" otherwise.
+func overrideOf(base string, found func(string) bool) string {
+	dir, name := filepath.Split(filepath.Clean(base))
+	if firstFound(dir, defaultBases[:], found) != filepath.Join(dir, name) {
 		return ""
 	}
-	for _, ext := range []string{".yaml", ".yml"} {
-		if o := filepath.Join(dir, stem+".override"+ext); found(o) {
-			return o
-		}
-	}
-	return ""
+	return firstFound(dir, defaultOverrides[:], found)
 }
 
 // References returns the files d points at, relative to its directory:

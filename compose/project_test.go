@@ -93,6 +93,41 @@ func TestProjectFiles(t *testing.T) {
 			},
 		},
 		{
+			// docker compose reads the first override of
+			// compose.override.yml, compose.override.yaml,
+			// docker-compose.override.yml, docker-compose.override.yaml
+			// with its base, whatever the base's family.
+			name:  "override of the other family",
+			files: []string{"docker-compose.yml", "compose.override.yaml"},
+			want: map[string][]string{
+				"docker-compose.yml":    {"docker-compose.yml", "compose.override.yaml"},
+				"compose.override.yaml": {"docker-compose.yml", "compose.override.yaml"},
+			},
+		},
+		{
+			// Of several bases docker compose reads the first of
+			// compose.yaml, compose.yml, docker-compose.yml,
+			// docker-compose.yaml: only that one takes the override.
+			name:  "override joins the base docker compose picks",
+			files: []string{"compose.yml", "docker-compose.yml", "docker-compose.override.yml"},
+			want: map[string][]string{
+				"compose.yml":                 {"compose.yml", "docker-compose.override.yml"},
+				"docker-compose.yml":          {"docker-compose.yml"},
+				"docker-compose.override.yml": {"compose.yml", "docker-compose.override.yml"},
+			},
+		},
+		{
+			// Only the first override is read; another one is merged
+			// over the base like a named overlay.
+			name:  "second override",
+			files: []string{"compose.yaml", "compose.override.yml", "compose.override.yaml"},
+			want: map[string][]string{
+				"compose.yaml":          {"compose.yaml", "compose.override.yml"},
+				"compose.override.yml":  {"compose.yaml", "compose.override.yml"},
+				"compose.override.yaml": {"compose.yaml", "compose.override.yaml"},
+			},
+		},
+		{
 			name:  "overlay falls back to the other family's base",
 			files: []string{"docker-compose.yml", "compose.prod.yaml"},
 			want: map[string][]string{
