@@ -1,13 +1,19 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/registry"
 )
 
 // generated returns a compose file with n services, each with what the
@@ -75,3 +81,68 @@ func BenchmarkServices10kVs1k(b *testing.B) {
 	b.ReportMetric(float64(tl.Milliseconds())/float64(b.N), "ms-10k")
 }
 
+// BenchmarkFiles10k runs the pipeline over 10,000 generated files of three
+// services each (offline: no registry) and reports the peak of the live
+// heap, sampled every millisecond, and the heap kept per file (target for
+// the process: 200 MB peak RSS, flat in the number of files).
+func BenchmarkFiles10k(b *testing.B) {
+	const n = 10000
+	dir := b.TempDir()
+	for i := range n {
+		var sb strings.Builder
+		sb.WriteString("services:\n")
+		for j := range 3 {
+			fmt.Fprintf(&sb, "  s%d-%d:\n    image: redis:7\n    ports: [\"%d:6379\"]\n", i, j, 1024+j)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("compose.%05d.yaml", i)), []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	k, err := fixers.LoadKnowledge()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := fixers.DefaultConfig()
+	cfg.Knowledge = k
+	o := Options{Paths: []string{dir}, Rules: fixers.Rules(), Fixers: cfg,
+		Registry: []registry.Option{registry.WithOffline(true), registry.WithCacheDir(b.TempDir())}}
+	var peak, base uint64
+	for b.Loop() {
+		runtime.GC()
+		base = liveHeap()
+		stop := make(chan struct{})
+		done := make(chan uint64)
+		go func() {
+			var max uint64
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for {
+				if h := liveHeap(); h > max {
+					max = h
+				}
+				select {
+				case <-stop:
+					done <- max
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		files := 0
+		Run(context.Background(), o, func(*File) { files++ })
+		close(stop)
+		peak = <-done
+		if files != n {
+			b.Fatalf("the run reported %d files, want %d", files, n)
+		}
+	}
+	b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(peak-base)/n/1024, "KB-per-file")
+}
+
+// liveHeap is the bytes of heap objects, live or not yet swept.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}

@@ -235,7 +235,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string
 				if err != nil {
 					r.Err = err
 				} else {
-					r.Output, r.Findings, r.Regions = res.Output, res.Findings, res.Regions
+					r.Output, r.Findings, r.Regions = res.Output, withoutOps(res.Findings), res.Regions
 				}
 			}
 			results[i] = r
@@ -244,6 +244,21 @@ func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string
 	}
 	_ = g.Wait()
 	return results
+}
+
+// withoutOps drops the tree operations from the findings' fixes: they
+// served verification inside fixers.Run, and their new nodes are most of
+// what a file's result would otherwise keep alive until the run ends.
+// Reports read the edits.
+func withoutOps(fs []fixers.Finding) []fixers.Finding {
+	for i := range fs {
+		if fx := fs[i].Fix; fx != nil && len(fx.Change.Ops) > 0 {
+			c := *fx
+			c.Change.Ops = nil
+			fs[i].Fix = &c
+		}
+	}
+	return fs
 }
 
 func (o *Options) fixerOptions(resolved fixers.Resolutions) fixers.Options {

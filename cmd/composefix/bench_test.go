@@ -1,0 +1,151 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The whole-process targets of issue 14, each reported as a ratio measured
+// in one run (`task bench`): the binary is built once, then timed against
+// an empty Go program built the same way, and its peak RSS read from the
+// kernel (getrusage of the child).
+
+// BenchmarkProcess times the built binary: startup (--version and a
+// 3-line file, against an empty program; targets 2x and 3x), 10,000
+// generated files (peak RSS; target 200 MB, flat in the number of files),
+// and one file of just under the 8 MiB limit (target 30 s and 1 GB).
+func BenchmarkProcess(b *testing.B) {
+	dir := b.TempDir()
+	bin, empty := filepath.Join(dir, "composefix"), filepath.Join(dir, "empty")
+	goBuild(b, ".", bin)
+	emptySrc := filepath.Join(dir, "emptysrc")
+	writeBench(b, filepath.Join(emptySrc, "go.mod"), "module empty\n\ngo 1.22\n")
+	writeBench(b, filepath.Join(emptySrc, "main.go"), "package main\n\nfunc main() {}\n")
+	goBuild(b, emptySrc, empty)
+	cache := filepath.Join(dir, "cache")
+
+	b.Run("startup", func(b *testing.B) {
+		work := b.TempDir()
+		small := filepath.Join(work, "compose.yaml")
+		writeBench(b, small, "services:\n  web:\n    image: nginx:1.27.3\n")
+		var e, v, f benchRun
+		add := func(sum *benchRun, r benchRun) { sum.wall += r.wall; sum.cpu += r.cpu }
+		for b.Loop() {
+			add(&e, runBench(b, work, empty))
+			add(&v, runBench(b, work, bin, "--version"))
+			add(&f, runBench(b, work, bin, "--offline", "--cache-dir", cache, small))
+		}
+		b.ReportMetric(float64(v.wall)/float64(e.wall), "version-x-empty")
+		b.ReportMetric(float64(f.wall)/float64(e.wall), "3-line-file-x-empty")
+		b.ReportMetric(float64(v.cpu)/float64(max(e.cpu, 1)), "version-cpu-x-empty")
+		b.ReportMetric(float64(f.cpu)/float64(max(e.cpu, 1)), "3-line-file-cpu-x-empty")
+		b.ReportMetric(float64(e.wall.Microseconds())/float64(b.N)/1000, "ms-empty")
+	})
+
+	b.Run("10k-files", func(b *testing.B) {
+		work := b.TempDir()
+		for i := range 10000 {
+			writeBench(b, filepath.Join(work, fmt.Sprintf("compose.%05d.yaml", i)), string(generatedFile(3, i)))
+		}
+		var r benchRun
+		for b.Loop() {
+			r = runBench(b, work, bin, "--offline", "--cache-dir", cache, ".")
+		}
+		b.ReportMetric(float64(r.maxRSS)/(1<<20), "peak-RSS-MB")
+		b.ReportMetric(float64(r.maxRSS)/(200<<20), "peak-RSS-x-target")
+	})
+
+	b.Run("8MiB-file", func(b *testing.B) {
+		work := b.TempDir()
+		n := 1000
+		for len(generatedFile(n, 0)) < 8<<20-4096 {
+			n *= 2
+		}
+		lo, hi := n/2, n // largest n under the limit
+		for lo+1 < hi {
+			if mid := (lo + hi) / 2; len(generatedFile(mid, 0)) < 8<<20-4096 {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		writeBench(b, filepath.Join(work, "compose.yaml"), string(generatedFile(lo, 0)))
+		var r benchRun
+		for b.Loop() {
+			r = runBench(b, work, bin, "--offline", "--cache-dir", cache, "compose.yaml")
+		}
+		b.ReportMetric(float64(lo), "services")
+		b.ReportMetric(r.wall.Seconds(), "s")
+		b.ReportMetric(r.wall.Seconds()/30, "time-x-target")
+		b.ReportMetric(float64(r.maxRSS)/(1<<20), "peak-RSS-MB")
+		b.ReportMetric(float64(r.maxRSS)/(1<<30), "peak-RSS-x-target")
+	})
+}
+
+// generatedFile is a compose file of n small services that most rules fix
+// (floating tag, published port, dependency); seed varies the names.
+func generatedFile(n, seed int) []byte {
+	var sb strings.Builder
+	sb.WriteString("services:\n")
+	for i := range n {
+		fmt.Fprintf(&sb, "  s%d-%d:\n    image: redis:7\n    ports: [\"%d:6379\"]\n", seed, i, 1024+i%60000)
+		if i > 0 {
+			fmt.Fprintf(&sb, "    depends_on: [s%d-%d]\n", seed, i-1)
+		}
+	}
+	return []byte(sb.String())
+}
+
+type benchRun struct {
+	wall, cpu time.Duration // cpu: user + system, steadier than wall on a busy machine
+	maxRSS    int64         // bytes
+}
+
+// runBench runs a program to completion in dir and returns its wall time
+// and peak resident set. Exit status 1 (something to change) is expected.
+func runBench(b *testing.B, dir, bin string, args ...string) benchRun {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "CI=true")
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() > 1) {
+		b.Fatalf("%s %s: %v", bin, strings.Join(args, " "), err)
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	r := benchRun{wall: wall}
+	if ru != nil {
+		r.maxRSS = ru.Maxrss << 10 // kilobytes on Linux
+		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return r
+}
+
+func goBuild(b *testing.B, dir, out string) {
+	b.Helper()
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, ".")
+	cmd.Dir = dir
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v\n%s", dir, err, msg)
+	}
+}
+
+func writeBench(b *testing.B, path, data string) {
+	b.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
