@@ -185,3 +185,19 @@ func TestGitIgnoredOverrideIsNotContext(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlayOnStdin checks an editor's view of an overlay: the document
+// on stdin stands for compose.prod.yaml, so the base beside it is context
+// and no default lands in the overlay.
+func TestOverlayOnStdin(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": overlayBase})
+	out, errOut, code := runCLI(t, dir, overlayProd, "--offline", "--select", "CF201,CF401", "--stdin-filename", "compose.prod.yaml", "-")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	_, svcs, _ := strings.Cut(out, "services:")
+	before, after, ok := strings.Cut(svcs, "  worker:")
+	if !ok || strings.Contains(before, "restart") || strings.Contains(before, "logging") || !strings.Contains(after, "restart: unless-stopped") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}
