@@ -12,8 +12,8 @@ import (
 // projects maps each loaded file to the documents of its project, in merge
 // order: the -f files form one project; a file named in a declared project
 // gets that project; any other file gets the files docker compose merges
-// it with (compose.ProjectFiles: an override or a
-// named overlay after its base, a base before its override). A base or
+// it with (compose.ProjectFiles: an override or a named overlay after its
+// base, a base before its override). A base or
 // override that was not given is read from disk as context: it tells the
 // rules what the project sets and which file defines a service, and is
 // never fixed. Files reached through include: or extends: file: come last,
@@ -95,8 +95,9 @@ func projects(projectFiles []string, declared [][]string, ignored func(string) b
 // earlierFailed returns an error naming the first file of group merged
 // before p that cannot be loaded; nil when all load.
 func (c *contextLoader) earlierFailed(group []string, p string) error {
+	self, _ := filepath.Abs(p)
 	for _, f := range group {
-		if f == p {
+		if abs, err := filepath.Abs(f); err == nil && abs == self {
 			return nil
 		}
 		if c.load(f, false) == nil {

@@ -201,3 +201,17 @@ func TestOverlayOnStdin(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
 }
+
+// TestDeclaredProjectSpelling checks that a file is found in its declared
+// project however it is spelt, so only files merged before it must load.
+func TestDeclaredProjectSpelling(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".composefix.yaml": "projects:\n  - [app.yml, prod.yml, missing.yml]\n",
+		"app.yml":          "services:\n  api:\n    image: busybox:1.37.0\n    restart: always\n",
+		"prod.yml":         "services:\n  api:\n    environment:\n      MODE: production\n",
+	})
+	_, errOut, code := runCLI(t, dir, "", "--offline", "--select", "CF201", "./prod.yml")
+	if code != exitOK {
+		t.Errorf("exit %d; stderr:\n%s", code, errOut)
+	}
+}
