@@ -309,6 +309,9 @@ func (p *Pass) elsewhere(name, key string) bool {
 // overlay it would replace the base's value under compose's merge, and in
 // every file that mentions the service it would only repeat.
 func (p *Pass) owns(name string) bool {
+	if len(p.others()) == 0 {
+		return true // a project of one: no need to build every file's services
+	}
 	first := ""
 	for _, d := range p.Project {
 		for _, s := range services(d) {
