@@ -488,7 +488,7 @@ func kbService(s svc, image string) kb.Service {
 			}
 		}
 	}
-	if cmd := s.get("command"); cmd != nil {
+	if cmd := s.value("command"); cmd != nil {
 		switch cmd.Kind {
 		case yaml.SequenceNode:
 			for _, it := range cmd.Content {

@@ -231,3 +231,22 @@ func TestExtendedFileSetsNothingByName(t *testing.T) {
 		t.Errorf("fixes = %q, want CF201 on web (common.yml's web is another service)", got)
 	}
 }
+
+// TestOverrideCommandMovesHealthcheckPort checks that the healthcheck the
+// base gets follows the command compose runs: an override that moves
+// redis to another port moves the probe too.
+func TestOverrideCommandMovesHealthcheckPort(t *testing.T) {
+	base := mustLoad(t, "compose.yaml", "services:\n  cache:\n    image: redis:7.4.1\n")
+	override := mustLoad(t, "compose.override.yaml", "services:\n  cache:\n    command: redis-server --port 6380\n")
+	rules, err := Select(Rules(), []string{"CF101"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(base, Options{Rules: rules, Project: []*compose.Document{base, override}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.Output), "6380") {
+		t.Errorf("Run(base) does not probe the override's port:\n%s", res.Output)
+	}
+}
