@@ -250,3 +250,22 @@ func TestOverrideCommandMovesHealthcheckPort(t *testing.T) {
 		t.Errorf("Run(base) does not probe the override's port:\n%s", res.Output)
 	}
 }
+
+// TestOverlayPortOfBaseImage checks that a finding about an overlay's own
+// value reads the service as merged: ClickHouse's 8123 is a data port only
+// for its image, which the base names.
+func TestOverlayPortOfBaseImage(t *testing.T) {
+	base := mustLoad(t, "compose.yaml", "services:\n  olap:\n    image: clickhouse/clickhouse-server:24.8\n")
+	overlay := mustLoad(t, "compose.prod.yaml", "services:\n  olap:\n    ports: [\"8123:8123\"]\n")
+	rules, err := Select(Rules(), []string{"CF504"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(overlay, Options{Rules: rules, UnsafeFixes: true, Project: []*compose.Document{base, overlay}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := appliedByService(res.Findings, overlay); !reflect.DeepEqual(got, []string{"CF504 olap"}) {
+		t.Errorf("fixes = %q, want CF504 on olap:\n%s", got, res.Output)
+	}
+}

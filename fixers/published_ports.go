@@ -178,11 +178,11 @@ func checkPublishedPorts(p *Pass) error {
 		bound bool
 	}
 	ports := map[*yaml.Node]what{}
-	for _, s := range services(d) {
+	for _, s := range p.services() {
 		if isHostMode(s.str("network_mode")) {
 			continue // ports are ignored; CF507 reports the host network
 		}
-		image := expandDefaults(s.str("image"))
+		image := expandDefaults(imageOf(s))
 		for _, it := range seqItems(s.get("ports")) {
 			var container string
 			var w what

@@ -36,10 +36,10 @@ After:
 // --- CF509 -----------------------------------------------------------------
 
 func checkRootUser(p *Pass, index *kb.Index) error {
-	ss := services(p.Document)
+	ss := p.services()
 	all := byName(ss)
 	for _, s := range ss {
-		image := expandDefaults(s.str("image"))
+		image := expandDefaults(imageOf(s))
 		if image == "" {
 			continue
 		}
