@@ -86,18 +86,11 @@ func TestBaseOwnsAfterOverlayFirst(t *testing.T) {
 	first := mustLoad(t, "ports.yml", "services:\n  web:\n    ports: [\"80:80\"]\n")
 	def := mustLoad(t, "app.yml", "services:\n  web:\n    image: nginx:1.27.3\n")
 	project := []*compose.Document{first, def}
-	rules, err := Select(Rules(), []string{"CF201"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		d    *compose.Document
 		want []string
 	}{{first, nil}, {def, []string{"CF201 web"}}} {
-		res, err := Run(tc.d, Options{Rules: rules, Project: project})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runRule(t, tc.d, "CF201", Options{Project: project})
 		if d := cmp.Diff(tc.want, appliedByService(res.Findings, tc.d)); d != "" {
 			t.Errorf("%s: fixes mismatch (-want +got):\n%s", tc.d.Path, d)
 		}
@@ -163,14 +156,7 @@ func compactStrings(ss []string) []string {
 func TestCompletedDependencyInAnotherFile(t *testing.T) {
 	base := mustLoad(t, "compose.yaml", "services:\n  prepare:\n    image: busybox:1.37.0\n    command: [\"/bin/prepare\"]\n  app:\n    image: nginx:1.27.3\n    restart: always\n")
 	override := mustLoad(t, "compose.override.yaml", "services:\n  app:\n    depends_on:\n      prepare:\n        condition: service_completed_successfully\n")
-	rules, err := Select(Rules(), []string{"CF201"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(base, Options{Rules: rules, Project: []*compose.Document{base, override}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runRule(t, base, "CF201", Options{Project: []*compose.Document{base, override}})
 	want := "services:\n  prepare:\n    image: busybox:1.37.0\n    command: [\"/bin/prepare\"]\n    restart: \"no\"\n  app:\n    image: nginx:1.27.3\n    restart: always\n"
 	if d := cmp.Diff(want, string(res.Output)); d != "" {
 		t.Errorf("Run(base) output mismatch (-want +got):\n%s", d)
@@ -185,10 +171,6 @@ func TestCompletedDependencyInAnotherFile(t *testing.T) {
 func TestLaterFileMakesAJob(t *testing.T) {
 	base := mustLoad(t, "compose.yaml", "services:\n  backup:\n    image: postgres:16.4\n")
 	override := mustLoad(t, "compose.override.yaml", "services:\n  backup:\n    entrypoint: [\"pg_dump\", \"-f\", \"/backup/db.sql\"]\n")
-	rules, err := Select(Rules(), []string{"CF201"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name   string
 		merged int
@@ -199,10 +181,7 @@ func TestLaterFileMakesAJob(t *testing.T) {
 		{"extended file is context", 1, "restart: unless-stopped"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Run(base, Options{Rules: rules, Project: []*compose.Document{base, override}, MergedFiles: tc.merged})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runRule(t, base, "CF201", Options{Project: []*compose.Document{base, override}, MergedFiles: tc.merged})
 			if !strings.Contains(string(res.Output), tc.want) {
 				t.Errorf("Run(base) output lacks %q:\n%s", tc.want, res.Output)
 			}
@@ -219,14 +198,7 @@ func TestExtendedFileSetsNothingByName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := Select(Rules(), []string{"CF201"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(main, Options{Rules: rules, Project: []*compose.Document{main, common}, MergedFiles: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runRule(t, main, "CF201", Options{Project: []*compose.Document{main, common}, MergedFiles: 1})
 	if got := appliedByService(res.Findings, main); !reflect.DeepEqual(got, []string{"CF201 web"}) {
 		t.Errorf("fixes = %q, want CF201 on web (common.yml's web is another service)", got)
 	}
@@ -238,14 +210,7 @@ func TestExtendedFileSetsNothingByName(t *testing.T) {
 func TestOverrideCommandMovesHealthcheckPort(t *testing.T) {
 	base := mustLoad(t, "compose.yaml", "services:\n  cache:\n    image: redis:7.4.1\n")
 	override := mustLoad(t, "compose.override.yaml", "services:\n  cache:\n    command: redis-server --port 6380\n")
-	rules, err := Select(Rules(), []string{"CF101"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(base, Options{Rules: rules, Project: []*compose.Document{base, override}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runRule(t, base, "CF101", Options{Project: []*compose.Document{base, override}})
 	if !strings.Contains(string(res.Output), "6380") {
 		t.Errorf("Run(base) does not probe the override's port:\n%s", res.Output)
 	}
@@ -257,15 +222,24 @@ func TestOverrideCommandMovesHealthcheckPort(t *testing.T) {
 func TestOverlayPortOfBaseImage(t *testing.T) {
 	base := mustLoad(t, "compose.yaml", "services:\n  olap:\n    image: clickhouse/clickhouse-server:24.8\n")
 	overlay := mustLoad(t, "compose.prod.yaml", "services:\n  olap:\n    ports: [\"8123:8123\"]\n")
-	rules, err := Select(Rules(), []string{"CF504"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(overlay, Options{Rules: rules, UnsafeFixes: true, Project: []*compose.Document{base, overlay}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runRule(t, overlay, "CF504", Options{UnsafeFixes: true, Project: []*compose.Document{base, overlay}})
 	if got := appliedByService(res.Findings, overlay); !reflect.DeepEqual(got, []string{"CF504 olap"}) {
 		t.Errorf("fixes = %q, want CF504 on olap:\n%s", got, res.Output)
 	}
+}
+
+// runRule runs the rule with the given ID over d with opts (its Rules
+// field set to that rule alone).
+func runRule(t *testing.T, d *compose.Document, id string, opts Options) *Result {
+	t.Helper()
+	rules, err := Select(Rules(), []string{id}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Rules = rules
+	res, err := Run(d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
