@@ -590,3 +590,61 @@ func TestMergedValuesMatchComposeGo(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectsSettle runs every rule, unsafe fixes included, over each
+// file of every testdata project, then again over the outputs: the second
+// run changes nothing, in any file (a fix in one file must not make
+// another file's fix due).
+func TestProjectsSettle(t *testing.T) {
+	logrus.SetOutput(io.Discard)
+	cfg, err := withDefaults(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range semanticCases(t) {
+		if !strings.HasPrefix(c.name, "project/") {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			outs := c.runAll(t, cfg.Config)
+			next := c
+			next.docs = nil
+			for _, d := range c.docs {
+				nd, err := compose.Load(d.Path, outs[d.Path])
+				if err != nil {
+					t.Fatalf("reloading %s: %v", d.Path, err)
+				}
+				next.docs = append(next.docs, nd)
+			}
+			again := next.runAll(t, cfg.Config)
+			for _, d := range next.docs {
+				if string(again[d.Path]) != string(d.Src) {
+					t.Errorf("%s changed on a second run:\n%s", d.Path, again[d.Path])
+				}
+			}
+		})
+	}
+}
+
+// runAll applies every rule, unsafe fixes included, to each file of the
+// case with its project and returns the outputs by path.
+func (c semanticCase) runAll(t *testing.T, cfg *Config) map[string][]byte {
+	t.Helper()
+	byPath := map[string]*compose.Document{}
+	for _, d := range c.docs {
+		byPath[d.Path] = d
+	}
+	outs := map[string][]byte{}
+	for _, d := range c.docs {
+		opts := Options{Rules: Rules(), Config: cfg, UnsafeFixes: true, Resolved: fakeResolutions(c.docs, cfg)}
+		for _, p := range c.files[d.Path] {
+			opts.Project = append(opts.Project, byPath[p])
+		}
+		res, err := Run(d, opts)
+		if err != nil {
+			t.Fatalf("Run(%s): %v", d.Path, err)
+		}
+		outs[d.Path] = res.Output
+	}
+	return outs
+}
