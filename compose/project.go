@@ -10,13 +10,13 @@ import (
 // ProjectFiles returns, for each of files, the files docker compose merges
 // it with, in merge order and the file itself included:
 //
-//   - an override (compose.override.yaml, docker-compose.override.yml) or a
-//     named overlay (compose.<name>.yaml, docker-compose.<name>.yml): the
-//     base in the same directory (compose.y(a)ml or docker-compose.y(a)ml,
-//     its own family first), then itself: `docker compose -f compose.yaml
-//     -f compose.prod.yaml`, which leaves the override out;
-//   - a base: itself, then its override when there is one, as a bare
-//     `docker compose` reads them;
+//   - the override a bare `docker compose` reads: the base it reads in the
+//     same directory, then itself (see defaultBases, defaultOverrides);
+//   - a named overlay (compose.<name>.yaml, docker-compose.<name>.yml, or
+//     an override docker compose skips): the base in the same directory,
+//     of its own family first, then itself, as `docker compose -f
+//     compose.yaml -f compose.prod.yaml` merges them, the override left out;
+//   - the base docker compose reads: itself, then that override if any;
 //   - any other file, or an overlay without a base: itself alone.
 //
 // A base or override that is not among files but for which exists reports
