@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/composefix/composefix/compose"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
 
@@ -83,12 +84,14 @@ func (g *Git) Ignored(path string, isDir bool) bool {
 }
 
 // patterns returns the patterns of the ignore file at file, relative to
-// dir, reading it on first use. A missing or unreadable file has none.
+// dir, reading it on first use. A missing or unreadable file has none, and
+// so has a named pipe, which compose.ReadFile refuses rather than wait for a
+// writer.
 func (g *Git) patterns(dir, file string) []gitignore.Pattern {
 	if ps, ok := g.dirs[file]; ok {
 		return ps
 	}
-	src, err := os.ReadFile(file)
+	src, err := compose.ReadFile(file)
 	var ps []gitignore.Pattern
 	if err == nil {
 		ps = Parse(dir, lines(src))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -38,14 +37,15 @@ func loadEnvs(o *Options, inputs []input) map[string]*envProject {
 			continue
 		}
 		path := filepath.Join(dir, envfile.Name)
-		src, err := os.ReadFile(path)
+		// compose.ReadFile refuses a named pipe without blocking the run.
+		src, err := compose.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			out[dir] = nil
 			continue
 		}
 		e := &envProject{path: path}
 		if err != nil {
-			e.err = &compose.PosError{Path: path, Msg: "cannot read", Err: err}
+			e.err = err
 		} else {
 			e.digest = sha256.Sum256(src)
 			e.file, e.err = envfile.Parse(path, src)
