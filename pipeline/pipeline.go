@@ -147,7 +147,6 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 			inputs[i].doc, inputs[i].err = nil, err
 		}
 	}
-	results := fixAll(ctx, &o, inputs, groups, resolved)
 	envResults := fixEnvs(&o, inputs, resolved)
 
 	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
@@ -156,8 +155,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		// changes now.
 		removeStaleTempsIn(files, time.Now())
 	}
-	for i := range results {
-		res := &results[i]
+	fixAll(ctx, &o, inputs, groups, resolved, func(i int, res *File) {
 		if res.Err == nil && o.Write && res.Changed() {
 			if res.Err = writeFile(res.Path, res.Output, inputs[i].src, inputs[i].digest); res.Err == nil {
 				res.Written = true
@@ -169,7 +167,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 			res.Updates = composeUpdates(res)
 			each(res)
 		}
-	}
+	})
 	for _, e := range envResults {
 		res := &e.File
 		if res.Err == nil && o.Write && res.Changed() {
@@ -219,31 +217,49 @@ func docsOf(inputs []input) []*compose.Document {
 	return docs
 }
 
-// fixAll runs the rules over every loaded document concurrently.
-func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string]project, resolved fixers.Resolutions) []File {
+// fixAll runs the rules over every loaded document concurrently and hands
+// each result to emit in input order, as soon as it and every one before
+// it are done; a result is dropped once emitted. At most window results
+// wait to be emitted, so results do not pile up behind a slow file.
+func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string]project, resolved fixers.Resolutions, emit func(int, *File)) {
+	const window = 16
 	results := make([]File, len(inputs))
+	ready := make([]chan struct{}, len(inputs))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	slots := make(chan struct{}, window) // taken when a file starts, freed when it is emitted
 	g, _ := errgroup.WithContext(ctx)
 	g.SetLimit(4)
-	for i, in := range inputs {
-		g.Go(func() error {
-			r := File{File: report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}}
-			if in.doc != nil {
-				opts := o.fixerOptions(resolved)
-				opts.Config = o.configFor(in.path)
-				opts.Project, opts.MergedFiles = projects[in.path].docs, projects[in.path].merged
-				res, err := fixers.Run(in.doc, opts)
-				if err != nil {
-					r.Err = err
-				} else {
-					r.Output, r.Findings, r.Regions = res.Output, withoutOps(res.Findings), res.Regions
+	go func() {
+		for i, in := range inputs {
+			slots <- struct{}{}
+			g.Go(func() error {
+				defer close(ready[i])
+				r := File{File: report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}}
+				if in.doc != nil {
+					opts := o.fixerOptions(resolved)
+					opts.Config = o.configFor(in.path)
+					opts.Project, opts.MergedFiles = projects[in.path].docs, projects[in.path].merged
+					res, err := fixers.Run(in.doc, opts)
+					if err != nil {
+						r.Err = err
+					} else {
+						r.Output, r.Findings, r.Regions = res.Output, withoutOps(res.Findings), res.Regions
+					}
 				}
-			}
-			results[i] = r
-			return nil
-		})
+				results[i] = r
+				return nil
+			})
+		}
+	}()
+	for i := range inputs {
+		<-ready[i]
+		emit(i, &results[i])
+		results[i] = File{}
+		<-slots
 	}
-	_ = g.Wait()
-	return results
+	_ = g.Wait() // every file was emitted: nothing is left running but returns
 }
 
 // withoutOps drops the tree operations from the findings' fixes: they

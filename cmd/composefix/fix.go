@@ -52,7 +52,11 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 			} else if f.Err != nil {
 				fmt.Fprintf(errOut, "%v\n", f.Err)
 			}
-			files = append(files, f.File)
+			if s.format != "text" || s.stepSummary != "" {
+				// Kept only for a product rendered whole: the text
+				// format streams, and memory stays that of one file.
+				files = append(files, f.File)
+			}
 			if s.stepSummary != "" && f.Changed() {
 				diffs.WriteString(pipeline.Diff(f))
 			}
