@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
@@ -22,6 +23,41 @@ var errCredentials = errors.New("the Docker config or its credential helper fail
 // kind survives, never its text.
 func credentialsError(host string) error {
 	return &Error{Op: "looking up credentials for", Ref: host, Kind: ErrUnauthorized, Err: errCredentials}
+}
+
+// resolveAuth asks keychain for repo's credentials within ctx. A Docker
+// credential helper is a program that may never exit (one waiting for a
+// prompt nobody sees), and the keychain does not watch ctx: the lookup is
+// left to finish in the background, and the run goes on with an error.
+func resolveAuth(ctx context.Context, keychain authn.Keychain, repo name.Repository) (authn.Authenticator, error) {
+	type answer struct {
+		auth  authn.Authenticator
+		err   error
+		panic any // raised again here, where the lookup's recover sees it
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- answer{panic: p}
+			}
+		}()
+		a, err := authn.Resolve(ctx, keychain, repo)
+		ch <- answer{auth: a, err: err}
+	}()
+	select {
+	case a := <-ch:
+		if a.panic != nil {
+			panic(a.panic)
+		}
+		if a.err != nil {
+			return nil, credentialsError(repo.RegistryStr())
+		}
+		return a.auth, nil
+	case <-ctx.Done():
+		return nil, &Error{Op: "looking up credentials for", Ref: repo.RegistryStr(), Kind: ErrTimeout,
+			Err: errors.New("the credential helper of the Docker config did not answer before the deadline")}
+	}
 }
 
 // secrets holds every credential a run has used, so that no error text

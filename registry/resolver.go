@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -655,9 +654,9 @@ func (r *Resolver) target(ref Reference) (name.Repository, error) {
 func (rn *run) transport(repo name.Repository) (http.RoundTripper, error) {
 	r := rn.r
 	return rn.transports.do(repo.String(), func() (http.RoundTripper, error) {
-		auth, err := authn.Resolve(rn.ctx, r.o.keychain, repo)
+		auth, err := resolveAuth(rn.ctx, r.o.keychain, repo)
 		if err != nil {
-			return nil, credentialsError(repo.RegistryStr())
+			return nil, err
 		}
 		rn.secrets.addAuth(rn.ctx, auth)
 		ch, err := rn.challenges.do(repo.RegistryStr(), func() (*transport.Challenge, error) {

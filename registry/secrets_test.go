@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/composefix/composefix/internal/regtest"
 
@@ -112,4 +113,39 @@ func assertNotInDir(t *testing.T, dir, s string) {
 		}
 		return nil
 	})
+}
+
+// hangingKeychain is a credential helper that never answers, until release
+// is closed.
+type hangingKeychain struct{ release chan struct{} }
+
+func (k hangingKeychain) Resolve(authn.Resource) (authn.Authenticator, error) {
+	<-k.release
+	return authn.Anonymous, nil
+}
+
+// TestHangingCredentialHelperIsBounded: a credential helper that never
+// exits (one waiting for a prompt nobody sees) used to hold the run
+// forever, past every timeout. The run's deadline must end the lookup with
+// a per-image error.
+func TestHangingCredentialHelperIsBounded(t *testing.T) {
+	host := testRegistry(t, nil)
+	populate(t, host, fixtureFamilies)
+	k := hangingKeychain{release: make(chan struct{})}
+	defer close(k.release)
+	r, err := New(WithMirror("docker.io", "http://"+host), WithCacheDir(t.TempDir()),
+		WithKeychain(k), WithTotalTimeout(500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan map[string]Result, 1)
+	go func() { done <- r.Resolve(context.Background(), []Request{{Ref: "redis:7", Precise: true}}) }()
+	select {
+	case got := <-done:
+		if res := got["redis:7"]; res.Err == nil || res.Digest != "" {
+			t.Errorf("Resolve = %s, want an error and no digest", describe(res))
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Resolve waited for the credential helper past its deadline")
+	}
 }
