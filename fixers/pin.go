@@ -565,8 +565,14 @@ func checkMissing(p *Pass) error {
 		if r.Skip != NotSkipped {
 			continue
 		}
-		if res, ok := p.Resolved[r.Text]; ok && res.NotFound {
+		res, ok := p.Resolved[r.Text]
+		switch {
+		case ok && res.NotFound:
 			p.Report(r.Node, nil, "image %q does not exist: %v", r.Text, res.Err)
+		case !ok || res.Err != nil:
+			// Not asked, offline and not cached, or a failure: whether the
+			// image exists is unknown, so its ignore is not stale.
+			p.Unchecked(r.Node)
 		}
 	}
 	return nil

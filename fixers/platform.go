@@ -40,13 +40,14 @@ func checkPlatform(p *Pass) error {
 		if text == "" || !ok || s.has("build") {
 			continue
 		}
-		f, ok := p.Resolved[text].Facts[plat]
-		if !ok {
-			continue
-		}
 		at := s.get("platform")
 		if at == nil {
 			at = s.get("image")
+		}
+		f, ok := p.Resolved[text].Facts[plat]
+		if !ok {
+			p.Unchecked(at) // no facts (offline, not cached): its ignore is not stale
+			continue
 		}
 		switch {
 		case f.Unserved:
