@@ -354,6 +354,9 @@ func (t *tree) value(n *yaml.Node, loc []string, depth int) any {
 		if !hasMerge(n) {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k := n.Content[i]
+				if isReset(n.Content[i+1]) {
+					continue
+				}
 				a := at(k.Value)
 				if record {
 					t.keys[key(a)] = k
@@ -364,6 +367,9 @@ func (t *tree) value(n *yaml.Node, loc []string, depth int) any {
 		}
 		for _, k := range compose.Keys(n) {
 			v, _ := compose.Lookup(n, k)
+			if isReset(v) {
+				continue
+			}
 			a := at(k)
 			if record {
 				if kn := keyOf(n, k, 0); kn != nil {
@@ -374,15 +380,33 @@ func (t *tree) value(n *yaml.Node, loc []string, depth int) any {
 		}
 		return m
 	case yaml.SequenceNode:
-		s := make([]any, len(n.Content))
-		for i, c := range n.Content {
-			s[i] = t.value(c, at(strconv.Itoa(i)), depth+1)
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			if !isReset(c) {
+				s = append(s, t.value(c, at(strconv.Itoa(len(s))), depth+1))
+			}
 		}
 		return s
 	case yaml.ScalarNode:
 		return scalar(n)
 	}
 	return nil
+}
+
+// isReset reports whether n is tagged !reset, itself or through an alias:
+// compose-go drops such a value (an overlay's way to unset the base's)
+// before it validates, so the schema never sees it.
+func isReset(n *yaml.Node) bool {
+	for i := 0; n != nil && i < maxDepth; i++ {
+		if n.Tag == "!reset" {
+			return true
+		}
+		if n.Kind != yaml.AliasNode {
+			return false
+		}
+		n = n.Alias
+	}
+	return false
 }
 
 // hasMerge reports whether mapping m has a merge key ("<<").

@@ -64,6 +64,11 @@ func TestCheck(t *testing.T) {
 		src:  "services:\n  web:\n    image: nginx\n    ports: 8080\n    healthcheck: {test: [CMD, \"true\"]}\n",
 		want: []string{`4:12 services.web.ports: found a number; expected a list`},
 	}, {
+		// compose-go drops !reset values before it validates: an overlay
+		// resets the base's logging with !reset null.
+		name: "reset values are not validated",
+		src:  "services:\n  web:\n    image: nginx\n    logging: !reset null\n    user: !reset\n    ports: [!reset {a: 1}, 8080]\n    restart: !override always\n",
+	}, {
 		name: "unknown top-level key",
 		src:  "services: {}\nservice: {}\n",
 		want: []string{`2:1 the file: unknown key "service"`},
