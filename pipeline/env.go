@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -133,15 +134,51 @@ func usesEnv(inputs []input, dir string) bool {
 	return false
 }
 
+// envUsers returns the compose files of dir that read its .env: the inputs
+// there, then the other compose files of dir, read as context. docker
+// compose reads .env for each of them, whichever ones composefix was given
+// (a pre-commit hook passes only the staged files), so a value that suits
+// the inputs alone may break another file. A context file's image that was
+// not resolved keeps its variable's value, so it blocks a change it cannot
+// agree with.
+func envUsers(inputs []input, dir string) []input {
+	var out []input
+	given := map[string]bool{}
+	for _, in := range inputs {
+		if filepath.Dir(in.path) != dir {
+			continue
+		}
+		if abs, err := filepath.Abs(in.path); err == nil {
+			given[abs] = true
+		}
+		if in.doc != nil {
+			out = append(out, in)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, de := range entries {
+		path := filepath.Join(dir, de.Name())
+		abs, err := filepath.Abs(path)
+		if !compose.IsComposeName(de.Name()) || err != nil || given[abs] {
+			continue
+		}
+		src, err := compose.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		if d, err := compose.LoadWith(path, src, compose.LoadOptions{}); err == nil {
+			out = append(out, input{path: path, src: src, doc: d})
+		}
+	}
+	return out
+}
+
 // envChoices lists, for each image of dir's compose files read from .env,
 // the value its variable should hold.
 func envChoices(e *envProject, inputs []input, dir string, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
 	cfg := e.cfg
 	var out []envChoice
-	for _, in := range inputs {
-		if in.doc == nil || filepath.Dir(in.path) != dir {
-			continue
-		}
+	for _, in := range envUsers(inputs, dir) {
 		for _, r := range fixers.ImageRefs(in.doc, cfg) {
 			if r.EnvVar == "" || r.Skip != fixers.NotSkipped {
 				continue
