@@ -32,6 +32,12 @@ type Options struct {
 	// include: or extends: file:, which define services but replace no
 	// value. 0: all of them.
 	MergedFiles int
+	// Overlays are the named overlays of the document (compose.prod.yaml
+	// beside compose.yaml): docker compose merges each over it when asked
+	// (-f compose.yaml -f compose.prod.yaml), and uses it alone otherwise.
+	// A default that depends on what a service runs is not added where an
+	// overlay runs something else.
+	Overlays []*compose.Document
 }
 
 // Result is what a Run did to one document.
@@ -299,7 +305,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		if r.Check == nil {
 			continue
 		}
-		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, rule: r, rules: opts.Rules}
+		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules}
 		p.report = func(f Finding) { all = append(all, f) }
 		p.unchecked = func(f Finding) { blind = append(blind, f) }
 		if err := r.Check(p); err != nil {
@@ -521,9 +527,11 @@ type Pass struct {
 	// use Pass.elsewhere and Pass.owns rather than reading it directly.
 	Project []*compose.Document
 	merged  int // Options.MergedFiles
-	rule    *Rule
-	rules   []*Rule // every rule of the run
-	report  func(Finding)
+	// overlays are Options.Overlays; see Pass.overlayRuns.
+	overlays []*compose.Document
+	rule     *Rule
+	rules    []*Rule // every rule of the run
+	report   func(Finding)
 	// unchecked receives what the rule could not check, as findings that
 	// are never reported (see Unchecked).
 	unchecked func(Finding)

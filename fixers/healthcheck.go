@@ -558,6 +558,10 @@ func checkHealthcheck(p *Pass) error {
 			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s", s.Name, pl.reason)
 			continue
 		}
+		if o := p.overlayRuns(s.Name); o != "" {
+			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s, an overlay of this file, runs another image or command for it; add one by hand, here or in the overlay", s.Name, o)
+			continue
+		}
 		fix, reason, err := h.fix(s, pl)
 		if err != nil {
 			return err

@@ -61,6 +61,10 @@ func checkRestart(p *Pass) error {
 			p.Report(s.Key, nil, "service %q has no restart policy, and its shell command ends in %q, which may exit; expected restart: unless-stopped for a server or \"no\" for a job, set by hand", s.Name, why)
 			continue
 		}
+		if o := p.overlayRuns(s.Name); o != "" {
+			p.Report(s.Key, nil, "service %q has no restart policy; %s, an overlay of this file, runs another image or command for it: set one by hand, here or in the overlay", s.Name, o)
+			continue
+		}
 		var fix *Fix
 		if s.target != nil {
 			// A refusal (a shape the engine cannot edit safely) leaves the

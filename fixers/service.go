@@ -366,3 +366,18 @@ func (p *Pass) elsewhereWith(name string, has func(svc) bool) bool {
 	}
 	return false
 }
+
+// overlayRuns returns the first overlay of the document that sets what the
+// service called name runs (its image, build, entrypoint or command); ""
+// when none does. Under that overlay the service is another program: a
+// healthcheck or restart policy chosen for the base's may not fit it.
+func (p *Pass) overlayRuns(name string) string {
+	for _, d := range p.overlays {
+		for _, s := range services(d) {
+			if s.Name == name && (s.has("image") || s.has("build") || s.has("entrypoint") || s.has("command")) {
+				return filepath.Base(d.Path)
+			}
+		}
+	}
+	return ""
+}

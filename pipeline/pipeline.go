@@ -241,6 +241,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string
 					opts := o.fixerOptions(resolved)
 					opts.Config = o.configFor(in.path)
 					opts.Project, opts.MergedFiles = projects[in.path].docs, projects[in.path].merged
+					opts.Overlays = projects[in.path].overlays
 					res, err := fixers.Run(in.doc, opts)
 					if err != nil {
 						r.Err = err

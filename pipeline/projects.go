@@ -87,9 +87,53 @@ func projects(projectFiles []string, declared [][]string, ignored func(string) b
 				}
 			}
 		}
-		out[p] = project{docs: docs, merged: merged}
+		pr := project{docs: docs, merged: merged}
+		if !explicit[p] && !compose.IsOverlay(p) {
+			if abs, err := filepath.Abs(p); err == nil && inDeclared[abs] == nil {
+				pr.overlays = ctx.overlaysOf(p, g, onDisk, inDeclared)
+			}
+		}
+		out[p] = pr
 	}
 	return out, errs
+}
+
+// overlaysOf returns the named overlays of base in its directory, loaded:
+// the compose.<name>.yaml files whose base it is, outside its own group
+// (its override) and outside declared projects. A file that cannot be
+// loaded is left out.
+func (c *contextLoader) overlaysOf(base string, group []string, onDisk func(string) bool, inDeclared map[string][]string) []*compose.Document {
+	dir := filepath.Dir(base)
+	absBase, err := filepath.Abs(base)
+	if err != nil {
+		return nil
+	}
+	inGroup := map[string]bool{}
+	for _, f := range group {
+		if abs, err := filepath.Abs(f); err == nil {
+			inGroup[abs] = true
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var out []*compose.Document
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		abs, err := filepath.Abs(path)
+		if err != nil || inGroup[abs] || inDeclared[abs] != nil || !compose.IsComposeName(e.Name()) || !compose.IsOverlay(path) || !onDisk(path) {
+			continue
+		}
+		g := compose.ProjectFiles([]string{path}, onDisk)[path]
+		if len(g) != 2 {
+			continue
+		}
+		if b, err := filepath.Abs(g[0]); err != nil || b != absBase {
+			continue
+		}
+		if d := c.load(path, false); d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // earlierFailed returns an error naming the first file of group merged
@@ -117,6 +161,10 @@ func (c *contextLoader) earlierFailed(group []string, p string) error {
 type project struct {
 	docs   []*compose.Document
 	merged int
+	// overlays are the named overlays of a base (compose.prod.yaml beside
+	// compose.yaml), merged over it only when asked: not part of its
+	// project, but what they run decides some of its defaults.
+	overlays []*compose.Document
 }
 
 func isRegularFile(path string) bool {
