@@ -56,7 +56,7 @@ func projects(projectFiles []string, declared [][]string, ignored func(string) b
 		}
 		rest = append(rest, p)
 	}
-	onDisk := func(path string) bool { return isRegularFile(path) && (ignored == nil || !ignored(path)) }
+	onDisk := func(path string) bool { return onDiskFile(path) && (ignored == nil || !ignored(path)) }
 	for p, g := range compose.ProjectFiles(rest, onDisk) {
 		groups[p] = g
 	}
@@ -167,9 +167,13 @@ type project struct {
 	overlays []*compose.Document
 }
 
-func isRegularFile(path string) bool {
+// onDiskFile reports whether a file (not a directory) is at path. A named
+// pipe counts: a base that cannot be read must keep its overlay from being
+// taken for a file of its own (compose.ReadFile then refuses it without
+// blocking).
+func onDiskFile(path string) bool {
 	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
+	return err == nil && !st.IsDir()
 }
 
 // maxReferenceDepth bounds how far include: and extends: file: chains are

@@ -31,9 +31,16 @@ func TestSideFilesThatArePipesDoNotBlock(t *testing.T) {
 		// An unreadable ignore file ignores nothing, as git does.
 		{".gitignore", needsFix, ".gitignore", []string{"-w", "."}, exitOK, ""},
 		{".git/info/exclude", needsFix, ".git/info/exclude", []string{"-w", "."}, exitOK, ""},
+		// The base of an overlay: without it the overlay would be taken
+		// for a file of its own and get defaults that replace the base's.
+		{"base of an overlay", "", "compose.yaml", []string{"-w", "compose.prod.yaml"}, exitError, "compose.prod.yaml: not analysed: compose.yaml, merged before it, cannot be loaded"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{"compose.yaml": tc.compose, ".git/info/.keep": ""})
+			files := map[string]string{"compose.yaml": tc.compose, ".git/info/.keep": ""}
+			if tc.compose == "" {
+				files = map[string]string{"compose.prod.yaml": needsFix}
+			}
+			dir := writeFiles(t, files)
 			if err := syscall.Mkfifo(filepath.Join(dir, tc.fifo), 0o644); err != nil {
 				t.Skipf("cannot make a named pipe: %v", err)
 			}
@@ -53,6 +60,9 @@ func TestSideFilesThatArePipesDoNotBlock(t *testing.T) {
 			case r := <-done:
 				if r.code != tc.wantCode || !strings.Contains(r.errOut, tc.wantErr) {
 					t.Errorf("exit %d, want %d and %q in stderr:\n%s", r.code, tc.wantCode, tc.wantErr, r.errOut)
+				}
+				if tc.compose == "" && readFile(t, filepath.Join(dir, "compose.prod.yaml")) != needsFix {
+					t.Errorf("the overlay was written without its base")
 				}
 				if tc.wantCode == exitOK && !strings.Contains(readFile(t, filepath.Join(dir, "compose.yaml")), "restart:") {
 					t.Errorf("compose.yaml was not fixed; stderr:\n%s", r.errOut)
