@@ -562,6 +562,12 @@ func checkHealthcheck(p *Pass) error {
 			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s, an overlay of this file, runs another image or command for it; add one by hand, here or in the overlay", s.Name, o)
 			continue
 		}
+		if o := p.overlaySets(s.Name, "healthcheck"); o != "" {
+			// compose merges the overlay's healthcheck into one added here:
+			// its unset timings would become ours.
+			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s, an overlay of this file, sets one, which one added here would change; add one by hand", s.Name, o)
+			continue
+		}
 		fix, reason, err := h.fix(s, pl)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package fixers
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
@@ -372,9 +373,15 @@ func (p *Pass) elsewhereWith(name string, has func(svc) bool) bool {
 // when none does. Under that overlay the service is another program: a
 // healthcheck or restart policy chosen for the base's may not fit it.
 func (p *Pass) overlayRuns(name string) string {
+	return p.overlaySets(name, "image", "build", "entrypoint", "command")
+}
+
+// overlaySets returns the first overlay of the document that sets one of
+// keys for the service called name; "" when none does.
+func (p *Pass) overlaySets(name string, keys ...string) string {
 	for _, d := range p.overlays {
 		for _, s := range services(d) {
-			if s.Name == name && (s.has("image") || s.has("build") || s.has("entrypoint") || s.has("command")) {
+			if s.Name == name && slices.ContainsFunc(keys, s.has) {
 				return filepath.Base(d.Path)
 			}
 		}

@@ -22,6 +22,11 @@ func TestOverlayRunningAnotherProgramGetsNoDefaultsInTheBase(t *testing.T) {
 		{"a one-shot entrypoint", "services:\n  backup:\n    image: postgres:16.4\n",
 			"services:\n  backup:\n    entrypoint: [\"pg_dump\", \"-h\", \"db\"]\n",
 			`compose.yaml:2:3: warning: service "backup" has no restart policy; compose.prod.yaml, an overlay of this file, runs another image or command for it: set one by hand, here or in the overlay [CF201]`},
+		// compose merges the overlay's healthcheck into the base's: the
+		// timings of one added to the base would replace prod's defaults.
+		{"a healthcheck of the overlay's own", "services:\n  db:\n    image: mysql:8.4.3\n    restart: always\n",
+			"services:\n  db:\n    healthcheck:\n      test: [\"CMD\", \"mysqladmin\", \"ping\"]\n",
+			`compose.yaml:2:3: warning: service "db" has no healthcheck and gets none: compose.prod.yaml, an overlay of this file, sets one, which one added here would change; add one by hand [CF101]`},
 	} {
 		for _, args := range [][]string{{"."}, {"compose.yaml"}} {
 			t.Run(tc.name+" "+args[0], func(t *testing.T) {
