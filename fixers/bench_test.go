@@ -27,7 +27,8 @@ func corpusBytes(b *testing.B) (paths []string, srcs [][]byte) {
 }
 
 // pipeline loads, analyses with every rule, applies and verifies the fixes,
-// and renders the diff of every file: what a dry run does per file.
+// and renders the diff of every file from the fixes' regions: what a dry
+// run does per file.
 func pipeline(b *testing.B, paths []string, srcs [][]byte, opts Options) {
 	for i, src := range srcs {
 		d, err := compose.Load(paths[i], src)
@@ -38,7 +39,11 @@ func pipeline(b *testing.B, paths []string, srcs [][]byte, opts Options) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = diff.Unified(paths[i], src, res.Output)
+		regions := make([]diff.Region, len(res.Regions))
+		for k, g := range res.Regions {
+			regions[k] = diff.Region{AStart: g.Old.Start, AEnd: g.Old.End, BStart: g.New.Start, BEnd: g.New.End}
+		}
+		_ = diff.Edited(paths[i], src, res.Output, regions)
 	}
 }
 
