@@ -466,11 +466,18 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte
 	if err == nil {
 		return out, next, nil
 	}
+	// Name the rules whose fixes break the file on their own: one
+	// verification per rule, not per fix (a verification reads the whole
+	// file, and a large file has thousands of fixes).
 	culprits := []string{}
+	byRule := map[string][]*Finding{}
 	for _, f := range accepted {
-		o, ops, err1 := applyFixes(d, []*Finding{f}, at)
+		byRule[f.RuleID] = append(byRule[f.RuleID], f)
+	}
+	for _, id := range ruleIDs(accepted) {
+		o, ops, err1 := applyFixes(d, byRule[id], at)
 		if err1 != nil || compose.Verify(d, ops, o) != nil {
-			culprits = append(culprits, f.RuleID)
+			culprits = append(culprits, id)
 		}
 	}
 	if len(culprits) == 0 {
