@@ -155,7 +155,14 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		// changes now.
 		removeStaleTempsIn(files, time.Now())
 	}
-	fixAll(ctx, &o, inputs, groups, resolved, func(i int, res *File) {
+	// Each file's project, by index: once a file is handed over, its
+	// document and project go, so that memory falls as the run goes.
+	projs := make([]project, len(inputs))
+	for i := range inputs {
+		projs[i] = groups[inputs[i].path]
+	}
+	groups = nil
+	fixAll(ctx, &o, inputs, projs, resolved, func(i int, res *File) {
 		if res.Err == nil && o.Write && res.Changed() {
 			if res.Err = writeFile(res.Path, res.Output, inputs[i].src, inputs[i].digest); res.Err == nil {
 				res.Written = true
@@ -167,6 +174,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 			res.Updates = composeUpdates(res)
 			each(res)
 		}
+		inputs[i].doc, inputs[i].src, projs[i] = nil, nil, project{}
 	})
 	for _, e := range envResults {
 		res := &e.File
@@ -221,7 +229,7 @@ func docsOf(inputs []input) []*compose.Document {
 // each result to emit in input order, as soon as it and every one before
 // it are done; a result is dropped once emitted. At most window results
 // wait to be emitted, so results do not pile up behind a slow file.
-func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string]project, resolved fixers.Resolutions, emit func(int, *File)) {
+func fixAll(ctx context.Context, o *Options, inputs []input, projects []project, resolved fixers.Resolutions, emit func(int, *File)) {
 	const window = 16
 	results := make([]File, len(inputs))
 	ready := make([]chan struct{}, len(inputs))
@@ -240,8 +248,8 @@ func fixAll(ctx context.Context, o *Options, inputs []input, projects map[string
 				if in.doc != nil {
 					opts := o.fixerOptions(resolved)
 					opts.Config = o.configFor(in.path)
-					opts.Project, opts.MergedFiles = projects[in.path].docs, projects[in.path].merged
-					opts.Overlays = projects[in.path].overlays
+					opts.Project, opts.MergedFiles = projects[i].docs, projects[i].merged
+					opts.Overlays = projects[i].overlays
 					res, err := fixers.Run(in.doc, opts)
 					if err != nil {
 						r.Err = err
