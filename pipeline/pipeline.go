@@ -164,9 +164,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	groups = nil
 	fixAll(ctx, &o, inputs, projs, resolved, func(i int, res *File) {
 		if res.Err == nil && o.Write && res.Changed() {
-			if res.Err = writeFile(res.Path, res.Output, inputs[i].src, inputs[i].digest); res.Err == nil {
-				res.Written = true
-			}
+			writeResult(&res.File, writeFile(res.Path, res.Output, inputs[i].src, inputs[i].digest))
 		}
 		r.Summary.Add(&res.File)
 		if each != nil {
@@ -179,9 +177,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	for _, e := range envResults {
 		res := &e.File
 		if res.Err == nil && o.Write && res.Changed() {
-			if res.Err = writeFile(res.Path, res.Output, res.Original, e.digest); res.Err == nil {
-				res.Written = true
-			}
+			writeResult(&res.File, writeFile(res.Path, res.Output, res.Original, e.digest))
 		}
 		r.Summary.Add(&res.File)
 		if each != nil {
@@ -191,6 +187,19 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	}
 	r.Summary.Elapsed = time.Since(start)
 	return r
+}
+
+// writeResult records how writing res went. A refused write keeps the
+// file's findings, none of them fixed: they still stand in the file.
+func writeResult(res *report.File, err error) {
+	if err == nil {
+		res.Written = true
+		return
+	}
+	res.Err = err
+	for i := range res.Findings {
+		res.Findings[i].Applied = false
+	}
 }
 
 // loadAll reads and loads files concurrently; results keep input order.

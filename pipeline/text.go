@@ -24,8 +24,9 @@ type Text struct {
 // File prints one file's result.
 func (t *Text) File(r *File) {
 	if r.Err != nil {
+		// A file that could not be read has no findings; one whose write
+		// was refused keeps them, none fixed.
 		fmt.Fprintf(t.Err, "%v\n", r.Err)
-		return
 	}
 	if t.SourceLines {
 		report.FindingsWithSource(t.Err, &r.File, t.ErrColor)

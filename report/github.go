@@ -36,8 +36,7 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 	for i := range files {
 		f := &files[i]
 		if f.Err != nil {
-			failed++
-			continue
+			failed++ // a refused write still has its findings
 		}
 		for j := range f.Findings {
 			fd := &f.Findings[j]

@@ -41,8 +41,7 @@ type Summary struct {
 func (s *Summary) Add(f *File) {
 	s.Files++
 	if f.Err != nil {
-		s.Failed++
-		return
+		s.Failed++ // its findings, if any (a refused write), still count
 	}
 	if f.Changed() {
 		s.Changed++

@@ -158,7 +158,6 @@ func SARIF(w io.Writer, files []File, opts ...Option) error {
 		if f.Err != nil {
 			inv.ExecutionSuccessful = false
 			inv.Notifications = append(inv.Notifications, sarifNotificationOf(f))
-			continue
 		}
 		var idx *lineIndex
 		for _, fd := range f.Findings {

@@ -90,3 +90,40 @@ func TestWriteRefusesAFileWithHardLinks(t *testing.T) {
 	}
 	assertNoTempFiles(t, filepath.Join(dir, "a"))
 }
+
+// TestRefusedWriteKeepsFindings checks that a file whose write is refused
+// still reports its findings, as not fixed, in every format and in the
+// summary: they used to vanish, and the summary said "0 warnings".
+func TestRefusedWriteKeepsFindings(t *testing.T) {
+	tests := []struct {
+		format string
+		want   []string // in stdout and stderr together
+	}{
+		{"text", []string{"[CF201]", "1 failed"}},
+		{"json", []string{`"rule": "CF201"`, `"applied": false`}},
+		{"sarif", []string{`"ruleId": "CF201"`}},
+		{"github", []string{"CF201", "1 file not processed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
+			path := filepath.Join(dir, "compose.yaml")
+			if err := os.Link(path, filepath.Join(dir, "linked.bak")); err != nil {
+				t.Skipf("hard links unsupported: %v", err)
+			}
+			out, errOut, code := runCLI(t, dir, "", "-w", "--offline", "--format", tt.format)
+			if code != exitError {
+				t.Errorf("exit %d, want 2", code)
+			}
+			all := out + errOut
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("output lacks %q:\n%s", w, all)
+				}
+			}
+			if strings.Contains(all, "(fixed)") {
+				t.Errorf("a finding of the unwritten file says fixed:\n%s", all)
+			}
+		})
+	}
+}
