@@ -84,6 +84,7 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 			continue
 		}
 		var found []string
+		excluded := 0 // compose files an exclude pattern or .gitignore skipped
 		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, &PosError{Path: path, Msg: "cannot read", Err: unwrapPathError(err)})
@@ -98,7 +99,11 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 				}
 				return nil
 			}
-			if !IsComposeName(e.Name()) || skip(path, false, false) {
+			if !IsComposeName(e.Name()) {
+				return nil
+			}
+			if skip(path, false, false) {
+				excluded++
 				return nil
 			}
 			if e.Type()&fs.ModeSymlink != 0 {
@@ -114,7 +119,13 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("searching %s: %w", p, err))
 		}
-		if len(found) == 0 && err == nil {
+		switch {
+		case len(found) > 0 || err != nil:
+		case excluded > 0:
+			// Still an error: an exclude that leaves nothing to check
+			// must not pass --check unnoticed either.
+			errs = append(errs, &PosError{Path: p, Msg: fmt.Sprintf("no compose files left to check: %d found, all excluded (exclude patterns, --exclude or .gitignore)", excluded)})
+		default:
 			// A mistyped path must not pass --check.
 			errs = append(errs, &PosError{Path: p, Msg: "no compose files found (searched for compose.y(a)ml, docker-compose.y(a)ml and their .<name>.y(a)ml variants)"})
 		}

@@ -116,3 +116,17 @@ func TestPathWithoutComposeFilesIsAnError(t *testing.T) {
 		t.Errorf("stderr does not name the path:\n%s", errOut)
 	}
 }
+
+// TestPathWithEveryComposeFileExcluded checks that a directory whose
+// compose files are all excluded says so: it said "no compose files
+// found", as if the path were mistyped. It still exits 2.
+func TestPathWithEveryComposeFileExcluded(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": clean, "compose.dev.yaml": clean})
+	_, errOut, code := runCLI(t, dir, "", "--check", "--offline", "--exclude", "*", ".")
+	if code != exitError {
+		t.Errorf("exit %d, want 2; stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "2 found, all excluded") {
+		t.Errorf("stderr does not say the files were excluded:\n%s", errOut)
+	}
+}
