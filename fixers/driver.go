@@ -191,7 +191,18 @@ type ruleError struct {
 	err      error
 }
 
-func (e *ruleError) Error() string { return fmt.Sprintf("%s: rule %s: %v", e.path, e.id, e.err) }
+// Error names the file once: "d.yaml:6:9: rule CF102: …" when the cause
+// is a position in the same file, "d.yaml: rule CF102: …" otherwise.
+func (e *ruleError) Error() string {
+	var pe *compose.PosError
+	if errors.As(e.err, &pe) && pe.Path == e.path && pe.Line > 0 {
+		inner := *pe
+		inner.Path, inner.Line = "", 0
+		msg := strings.TrimPrefix(inner.Error(), "<input>: ")
+		return fmt.Sprintf("%s:%d:%d: rule %s: %s", e.path, pe.Line, pe.Col, e.id, msg)
+	}
+	return fmt.Sprintf("%s: rule %s: %v", e.path, e.id, e.err)
+}
 func (e *ruleError) Unwrap() error { return e.err }
 
 // history holds the edits of each applied pass, in order: pass i turned

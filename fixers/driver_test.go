@@ -322,7 +322,7 @@ func TestLaterPassErrorNamesAPositionInTheFile(t *testing.T) {
 				return &compose.PosError{Path: p.Document.Path, Line: x.Line, Col: x.Column, Msg: "cannot use x"}
 			}
 			return nil
-		}}, "test.yaml: rule CF991: test.yaml:6:8: cannot use x"},
+		}}, "test.yaml:6:8: rule CF991: cannot use x"},
 		{"overlapping edits", changeRule("CF992", func(d *compose.Document) compose.Change {
 			x := xOnPass2(d)
 			if x == nil {
