@@ -86,11 +86,11 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	res.Findings = first
 	cur := d
 	findings := first
-	var hist history // how each pass's document came from the one before
-	// at names an offset of the current pass's document by its position
-	// in the file as read: errors name the file.
-	at := func(off int) compose.Pos { p, _ := hist.origin(d, off); return p }
+	// lin composes the edits of the passes so far: it maps the current
+	// pass's document back to the file as read, for the findings' fixes and
+	// for errors, which name the file.
 	lin := &lineage{src: d.Src}
+	at := func(off int) compose.Pos { o, _ := lin.origin(off); return d.Pos(o) }
 	index := map[*Finding]int{}
 	byMessage := map[[2]string]int{} // (rule, message) -> first finding with a fix
 	for i := range first {
@@ -122,11 +122,10 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
 		}
 		res.Output, res.Passes = out, pass
-		hist = append(hist, editsOf(accepted))
-		res.Regions = compose.ComposeRegions(res.Regions, hist[len(hist)-1])
+		res.Regions = compose.ComposeRegions(res.Regions, editsOf(accepted))
 		cur = next
 		if findings, err = analyze(cur, opts); err != nil {
-			return nil, hist.relocate(d, cur, err)
+			return nil, lin.relocate(d, cur, err)
 		}
 	}
 	lin.finish(res)
@@ -163,7 +162,8 @@ func (r *Result) owner(d *compose.Document, lin *lineage, index map[*Finding]int
 		index[f] = i
 		return i
 	}
-	start, end := lin.origin(f.Span.Start), lin.origin(f.Span.End)
+	start, _ := lin.origin(f.Span.Start)
+	end, _ := lin.origin(f.Span.End)
 	for i := range r.Findings {
 		if g := &r.Findings[i]; g.RuleID == f.RuleID && g.Fix != nil && g.Span.Start <= start && start <= g.Span.End {
 			index[f] = i
@@ -185,7 +185,7 @@ func (r *Result) owner(d *compose.Document, lin *lineage, index map[*Finding]int
 
 // ruleError is a rule that could not run on a document. Its message is
 // made when printed, so that a position relocated into the file as read
-// (history.relocate) shows.
+// (lineage.relocate) shows.
 type ruleError struct {
 	path, id string
 	err      error
@@ -205,67 +205,9 @@ func (e *ruleError) Error() string {
 }
 func (e *ruleError) Unwrap() error { return e.err }
 
-// history holds the edits of each applied pass, in order: pass i turned
-// the document of pass i into that of pass i+1.
-type history [][]compose.Edit
-
 // posFunc gives the position, in the file as read, of a byte offset in
 // the document a pass works on.
 type posFunc func(off int) compose.Pos
-
-// origin returns the position in orig, the file as read, of offset off in
-// the document of the pass after the last in h; added reports that off lies in text a fix
-// added (the position is then where that text goes).
-func (h history) origin(orig *compose.Document, off int) (p compose.Pos, added bool) {
-	for i := len(h) - 1; i >= 0; i-- {
-		var in bool
-		off, in = unapply(h[i], off)
-		added = added || in
-	}
-	return orig.Pos(off), added
-}
-
-// relocate moves the position of the first *compose.PosError in err's
-// chain from cur, a later pass's document, to orig, the file as read: a
-// message names the file, so its line must be one of the file's.
-func (h history) relocate(orig, cur *compose.Document, err error) error {
-	var pe *compose.PosError
-	if len(h) == 0 || !errors.As(err, &pe) || pe.Path != orig.Path || pe.Line == 0 {
-		return err
-	}
-	p, added := h.origin(orig, cur.Offset(pe.Line, pe.Col))
-	pe.Line, pe.Col = p.Line, p.Col
-	if added {
-		pe.Msg += " (in text that an earlier fix adds here)"
-	}
-	return err
-}
-
-// unapply maps an offset in the output of edits back to their source: an
-// offset in a replacement's text maps to the replaced span's start, with
-// in set.
-func unapply(edits []compose.Edit, off int) (src int, in bool) {
-	sorted := append([]compose.Edit(nil), edits...)
-	compose.SortEdits(sorted)
-	shift := 0 // output offset minus source offset so far
-	var prev *compose.Edit
-	for i := range sorted {
-		e := sorted[i]
-		if prev != nil && *prev == e {
-			continue // Apply writes identical edits once
-		}
-		prev = &sorted[i]
-		start := e.Start + shift
-		if off < start {
-			break
-		}
-		if off < start+len(e.New) {
-			return e.Start, true
-		}
-		shift += len(e.New) - (e.End - e.Start)
-	}
-	return off - shift, false
-}
 
 func editsOf(fixes []*Finding) []compose.Edit {
 	var edits []compose.Edit

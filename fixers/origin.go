@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"errors"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -254,21 +255,40 @@ func owns(owners []int, fi int) bool {
 }
 
 // origin maps an offset in the current bytes to the original bytes: a
-// position inside text an earlier pass wrote maps to where that text went.
-func (h *lineage) origin(p int) int {
+// position inside text an earlier pass wrote maps to where that text goes,
+// with added set.
+func (h *lineage) origin(p int) (off int, added bool) {
 	cs, ce := h.layout()
 	delta := 0
 	for i, t := range h.edits {
 		switch {
 		case ce[i] <= p:
 			delta += len(t.New) - (t.End - t.Start)
-		case cs[i] < p:
-			return t.Start
+		case cs[i] <= p:
+			return t.Start, true
 		default:
-			return p - delta
+			return p - delta, false
 		}
 	}
-	return p - delta
+	return p - delta, false
+}
+
+// relocate moves the position of the first *compose.PosError in err's
+// chain from cur, the document of the passes recorded so far, to orig, the
+// file as read: a message names the file, so its line must be one of the
+// file's.
+func (h *lineage) relocate(orig, cur *compose.Document, err error) error {
+	var pe *compose.PosError
+	if len(h.edits) == 0 || !errors.As(err, &pe) || pe.Path != orig.Path || pe.Line == 0 {
+		return err
+	}
+	off, added := h.origin(cur.Offset(pe.Line, pe.Col))
+	p := orig.Pos(off)
+	pe.Line, pe.Col = p.Line, p.Col
+	if added {
+		pe.Msg += " (in text that an earlier fix adds here)"
+	}
+	return err
 }
 
 // record adds one pass's accepted fixes. owner gives the index in

@@ -1,6 +1,8 @@
 package fixers
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/composefix/composefix/compose"
@@ -81,9 +83,15 @@ func TestLineageComposesPasses(t *testing.T) {
 // TestLineageOrigin maps offsets of the current bytes to the original.
 func TestLineageOrigin(t *testing.T) {
 	h := &lineage{src: []byte("abcdef"), edits: []tracked{tr(1, 1, "XY", 0), tr(3, 5, "", 1)}} // "aXYbcf"
-	for cur, want := range map[int]int{0: 0, 1: 1, 2: 1, 3: 1, 4: 2, 5: 5, 6: 6} {
-		if got := h.origin(cur); got != want {
-			t.Errorf("origin(%d) = %d, want %d", cur, got, want)
+	type origin struct {
+		off   int
+		added bool
+	}
+	// "X" and "Y" are text a pass added at 1; the deletion of "de" left no
+	// text of its own, so 5 ("f") is original.
+	for cur, want := range map[int]origin{0: {0, false}, 1: {1, true}, 2: {1, true}, 3: {1, false}, 4: {2, false}, 5: {5, false}, 6: {6, false}} {
+		if off, added := h.origin(cur); off != want.off || added != want.added {
+			t.Errorf("origin(%d) = %d, %v, want %d, %v", cur, off, added, want.off, want.added)
 		}
 	}
 }
@@ -155,5 +163,40 @@ func TestLineageFinish(t *testing.T) {
 	f := res.Findings[1]
 	if !f.Applied || f.Fix == nil || len(f.Fix.Change.Edits) != 1 || f.Fix.Change.Edits[0] != (compose.Edit{Start: 1, End: 1, New: "X"}) {
 		t.Errorf("applied fix: %+v, Applied = %v; want the edit 1-1 \"X\"", f.Fix, f.Applied)
+	}
+}
+
+// TestLineageRelocate checks that an error about a later pass's document
+// names the line of the file as read, and says when the place is text an
+// earlier fix adds: the user's file has no such line.
+func TestLineageRelocate(t *testing.T) {
+	const src = "services:\n  a:\n    image: x\n"
+	orig, err := compose.Load("d.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := "    restart: always\n"
+	h := &lineage{src: []byte(src)}
+	h.add([]passEdit{pe(len("services:\n"), len("services:\n"), "# c\n", 0), pe(len(src), len(src), ins, 0)})
+	cur, err := compose.Load("d.yaml", []byte(h.apply()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		line, col int // in cur
+		want      string
+	}{
+		{3, 3, "d.yaml:2:3: bad"},   // "a:" moved down a line by the comment
+		{4, 12, "d.yaml:3:12: bad"}, // "x"
+		{5, 14, "d.yaml:4:1: bad (in text that an earlier fix adds here)"},
+	} {
+		err := h.relocate(orig, cur, fmt.Errorf("rule: %w", &compose.PosError{Path: "d.yaml", Line: tt.line, Col: tt.col, Msg: "bad"}))
+		var pe *compose.PosError
+		if !errors.As(err, &pe) {
+			t.Fatalf("relocate lost the PosError: %v", err)
+		}
+		if got := pe.Error(); got != tt.want {
+			t.Errorf("relocate(%d:%d) = %q, want %q", tt.line, tt.col, got, tt.want)
+		}
 	}
 }
