@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/composefix/composefix/internal/e2e"
 	"github.com/composefix/composefix/internal/golden"
 )
 
@@ -233,7 +234,7 @@ func TestQuoteName(t *testing.T) {
 // TestQuoteNameMatchesGit compares quoteName with the names git itself
 // prints for files with awkward names.
 func TestQuoteNameMatchesGit(t *testing.T) {
-	git := lookTool(t, "git")
+	git := e2e.Tool(t, "git", "apt-get install -y git")
 	for _, name := range []string{"plain.yaml", "my app.yaml", "café.yaml", `back\slash.yaml`, "quo\"te.yaml", "tab\tname.yaml"} {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("a\n"), 0o644); err != nil {
@@ -288,7 +289,7 @@ func TestWithContext(t *testing.T) {
 // TestMatchesGNUDiff compares the hunks with GNU diff -u's for every case
 // whose minimal diff is unique.
 func TestMatchesGNUDiff(t *testing.T) {
-	diffBin := lookTool(t, "diff")
+	diffBin := e2e.Tool(t, "diff", "apt-get install -y diffutils")
 	for _, tc := range unifiedCases() {
 		if tc.gnuDif != "" || tc.noE2E != "" {
 			continue
@@ -337,7 +338,7 @@ func TestPatchTools(t *testing.T) {
 			patch := Unified(tc.path, []byte(tc.a), []byte(tc.b), tc.opts...)
 			rel := headerName(tc.path)
 			t.Run("git-apply", func(t *testing.T) {
-				git := lookTool(t, "git")
+				git := e2e.Tool(t, "git", "apt-get install -y git")
 				dir := t.TempDir()
 				run(t, dir, gitEnv(dir), git, "init", "-q", ".")
 				writeFile(t, filepath.Join(dir, rel), tc.a)
@@ -352,7 +353,7 @@ func TestPatchTools(t *testing.T) {
 				checkFile(t, filepath.Join(dir, rel), tc.b)
 			})
 			t.Run("patch", func(t *testing.T) {
-				patchBin := lookTool(t, "patch")
+				patchBin := e2e.Tool(t, "patch", "apt-get install -y patch")
 				dir := t.TempDir()
 				writeFile(t, filepath.Join(dir, rel), tc.a)
 				pf := filepath.Join(t.TempDir(), "fix.patch")
@@ -374,29 +375,6 @@ func TestPatchTools(t *testing.T) {
 			})
 		})
 	}
-}
-
-// lookTool finds a binary the test needs; without it the test skips, or
-// fails when COMPOSEFIX_E2E=1 demands every end-to-end check.
-func lookTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("%s is not installed (apt-get install -y %s): %v", name, aptPackage(name), err)
-	if os.Getenv("COMPOSEFIX_E2E") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func aptPackage(bin string) string {
-	if bin == "diff" {
-		return "diffutils"
-	}
-	return bin
 }
 
 // gitEnv isolates git from the user's and the system's configuration and

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/internal/e2e"
 	"github.com/composefix/composefix/internal/golden"
 	"github.com/composefix/composefix/registry"
 )
@@ -29,7 +30,7 @@ func TestDiffMatchesGit(t *testing.T) {
 
 func diffMatchesGit(t *testing.T, unsafe bool) {
 	files := golden.CorpusFiles(t)
-	git := lookGit(t)
+	git := e2e.Tool(t, "git", "apt-get install -y git")
 	var got []*File
 	run(t, files, unsafe, func(f *File) {
 		if f.Err != nil {
@@ -127,16 +128,4 @@ func run(t *testing.T, files []string, unsafe bool, each func(*File)) Result {
 		Registry:    []registry.Option{registry.WithOffline(true), registry.WithCacheDir(t.TempDir())},
 	}
 	return Run(context.Background(), o, each)
-}
-
-func lookGit(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("git")
-	if err != nil {
-		if os.Getenv("COMPOSEFIX_E2E") == "1" {
-			t.Fatalf("git is not installed (apt-get install -y git): %v", err)
-		}
-		t.Skipf("git is not installed (apt-get install -y git): %v", err)
-	}
-	return p
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composefix/composefix/internal/e2e"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -35,10 +36,7 @@ func actionSteps(t *testing.T) []actionStep {
 // stdout and its exit code.
 func runStep(t *testing.T, step actionStep, env map[string]string) (outputs, path, stdout string, code int) {
 	t.Helper()
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skipf("no bash: %v", err)
-	}
+	bash := e2e.Tool(t, "bash", "apt-get install -y bash")
 	dir := t.TempDir()
 	outFile, pathFile := filepath.Join(dir, "output"), filepath.Join(dir, "path")
 	cmd := exec.Command(bash, "--noprofile", "--norc", "-eo", "pipefail", "-c", step.Run)
@@ -48,7 +46,7 @@ func runStep(t *testing.T, step actionStep, env map[string]string) (outputs, pat
 	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
+	err := cmd.Run()
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
@@ -81,10 +79,8 @@ func releaseArchive(t *testing.T) []byte {
 // checksum fails the step; a release without a binary, or a ref that is
 // not a release, leaves the build to the next steps.
 func TestActionDownloadsTheReleaseBinary(t *testing.T) {
-	for _, tool := range []string{"curl", "tar", "awk", "sha256sum"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("no %s: %v", tool, err)
-		}
+	for tool, pkg := range map[string]string{"curl": "curl", "tar": "tar", "awk": "gawk", "sha256sum": "coreutils"} {
+		e2e.Tool(t, tool, "apt-get install -y "+pkg)
 	}
 	var download actionStep
 	for _, s := range actionSteps(t) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/e2e"
 	_ "github.com/composefix/composefix/internal/golden"
 )
 
@@ -97,12 +98,7 @@ func TestDryRunPrintsDiffAndWritesNothing(t *testing.T) {
 
 func TestDiffAppliesWithGitAndPatch(t *testing.T) {
 	for _, tool := range []string{"git", "patch"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("COMPOSEFIX_E2E") == "1" {
-				t.Fatalf("%s is required with COMPOSEFIX_E2E=1: %v", tool, err)
-			}
-			t.Skipf("%s not installed: %v", tool, err)
-		}
+		e2e.Tool(t, tool, "apt-get install -y "+tool)
 	}
 	files := map[string]string{
 		"compose.yaml":           needsFix,

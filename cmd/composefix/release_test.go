@@ -1,13 +1,13 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/composefix/composefix/internal/e2e"
 	"github.com/composefix/composefix/internal/golden"
 	"go.yaml.in/yaml/v3"
 )
@@ -73,14 +73,7 @@ func TestGoReleaserConfig(t *testing.T) {
 // installs it (about 4 minutes from a cold module cache). TestGoReleaserConfig
 // checks what the release must provide without it.
 func TestGoReleaserCheck(t *testing.T) {
-	bin, err := exec.LookPath("goreleaser")
-	if err != nil {
-		const how = "go install github.com/goreleaser/goreleaser/v2@v2.15.1"
-		if os.Getenv("COMPOSEFIX_E2E") == "1" {
-			t.Fatalf("COMPOSEFIX_E2E=1 but goreleaser is not installed (%s): %v", how, err)
-		}
-		t.Skipf("goreleaser is not installed (%s); set COMPOSEFIX_E2E=1 to make this a failure: %v", how, err)
-	}
+	bin := e2e.Tool(t, "goreleaser", "go install github.com/goreleaser/goreleaser/v2@v2.15.1")
 	cmd := exec.Command(bin, "check", "--config", filepath.Join(golden.RepoRoot(t), ".goreleaser.yaml"))
 	cmd.Dir = golden.RepoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composefix/composefix/internal/e2e"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	memreg "github.com/google/go-containerregistry/pkg/registry"
@@ -166,13 +167,7 @@ func ProxyDistribution(t testing.TB, remoteURL string) string {
 
 func distribution(t testing.TB, htpasswd, extra string) string {
 	t.Helper()
-	bin, err := exec.LookPath("docker-registry")
-	if err != nil {
-		if os.Getenv("COMPOSEFIX_E2E") == "1" {
-			t.Fatalf("COMPOSEFIX_E2E=1 but the docker-registry binary is missing (apt-get install docker-registry): %v", err)
-		}
-		t.Skip("docker-registry not installed (apt-get install docker-registry); set COMPOSEFIX_E2E=1 to make this a failure")
-	}
+	bin := e2e.Tool(t, "docker-registry", "apt-get install -y docker-registry")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
