@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Image facts passed in with the resolutions change what the CF1xx rules
@@ -140,5 +141,51 @@ func TestHealthcheckFromFileFacts(t *testing.T) {
 		if !strings.Contains(findings, want) {
 			t.Errorf("findings lack %q:\n%s", want, findings)
 		}
+	}
+}
+
+// A mariadb image's config date decides its check where facts give it:
+// the healthcheck user that healthcheck.sh --innodb_initialized logs in
+// with, and MARIADB_AUTO_UPGRADE=1 writing it for older data directories,
+// reached the images in the release of 2024-02-12; every image built
+// before 2023 is a 10.x one, with mysqladmin. Without a date the tag's
+// version decides, as before.
+func TestMariaDBCheckByCreated(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	const mysqladmin, script = `"mysqladmin", "ping"`, `"healthcheck.sh", "--connect"`
+	tests := []struct {
+		name, image, created, want string
+	}{
+		{"11.x tag, image from 2022", "mariadb:11.4.2", "2022-11-03", mysqladmin},
+		{"10.x tag, image rebuilt in 2024", "mariadb:10.6", "2024-05-20", script},
+		{"10.x tag, image from before the user was written on upgrade", "mariadb:10.11.6", "2023-11-13", mysqladmin},
+		{"10.x tag, image of the release that writes it", "mariadb:10.11.7", "2024-02-12", script},
+		{"11.x tag, image from 2023", "mariadb:11.1.2", "2023-08-14", script},
+		{"10.x tag, no date", "mariadb:10.6", "", mysqladmin},
+		{"11.x tag, no date", "mariadb:11.4", "", script},
+	}
+	rules, err := Select(Rules(), []string{"CF101"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "services:\n  db:\n    image: " + tt.image + "\n"
+			f := ImageFacts{Platforms: []string{DefaultPlatform}}
+			if tt.created != "" {
+				f.Created = day(tt.created)
+			}
+			resolved := Resolutions{tt.image: {Facts: map[string]ImageFacts{DefaultPlatform: f}}}
+			out := string(runRules(t, src, Options{Rules: rules, Resolved: resolved}).Output)
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("image %q created %q: output lacks %s:\n%s", tt.image, tt.created, tt.want, out)
+			}
+		})
 	}
 }

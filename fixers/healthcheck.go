@@ -314,7 +314,10 @@ func (h *healthCtx) decide(s svc) hcPlan {
 	}
 	image := imageOf(s)
 	ks := kbService(s, image)
-	entry, known := h.index.Lookup(image)
+	facts, hasFacts := h.p.imageFacts(s)
+	// The config's date picks among an image's entries where they differ
+	// by build (mariadb's healthcheck user); without facts the tag decides.
+	entry, known := h.index.LookupAt(image, facts.Created)
 	if o, ok := h.p.Config.Health.override(s.Name, image); ok {
 		if o.Disable {
 			return hcPlan{action: hcLeave}
@@ -345,7 +348,6 @@ func (h *healthCtx) decide(s svc) hcPlan {
 	if probed, ports, bad := entry.PortMismatch(ks); bad {
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("its container ports (%s) do not include %s, which the %s healthcheck probes: its configuration has moved the port; add one by hand", strings.Join(ports, ", "), probed, entry.Family)}
 	}
-	facts, hasFacts := h.p.imageFacts(s)
 	if hasFacts && facts.Files != nil {
 		picked, missing, ok := h.runnable(image, ks, facts)
 		if !ok {
@@ -385,7 +387,7 @@ func (h *healthCtx) decide(s svc) hcPlan {
 // otherwise the programs that were missing, in order.
 func (h *healthCtx) runnable(image string, ks kb.Service, f ImageFacts) (kb.Healthcheck, []string, bool) {
 	var missing []string
-	for _, alt := range h.index.Alternatives(image) {
+	for _, alt := range h.index.Alternatives(image, f.Created) {
 		test, err := alt.Render(ks)
 		if err != nil || len(test) < 2 {
 			continue

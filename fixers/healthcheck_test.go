@@ -43,6 +43,9 @@ func TestKnowledgeBaseGoldens(t *testing.T) {
 		}
 	}
 	for _, e := range entries {
+		if e.Built != "" && e.Tags == "" && e.Versions == "" {
+			continue // applies only by an image's date from facts, which goldens lack: TestMariaDBCheckByCreated
+		}
 		if !covered[e.Name] {
 			t.Errorf("knowledge-base entry %q (images %q, tags %q) has no golden case in testdata/golden/CF101", e.Name, e.Images, e.Tags)
 		}

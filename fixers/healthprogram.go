@@ -152,7 +152,7 @@ func checkHealthProgram(p *Pass) error {
 			continue
 		}
 		facts, known := p.imageFacts(s)
-		entry, hasEntry := h.index.Lookup(image)
+		entry, hasEntry := h.index.LookupAt(image, facts.Created)
 		missing, evidence := missingProgram(facts, known, entry, hasEntry, prog, shell)
 		if missing == "" {
 			if !known {

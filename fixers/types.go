@@ -147,6 +147,10 @@ type ImageFacts struct {
 	// Labels are the config's labels (org.opencontainers.image.version and
 	// friends).
 	Labels map[string]string
+	// Created is the config's "created" time; zero when it has none. It
+	// dates what the image holds better than its tag (a 10.x tag is rebuilt
+	// for years).
+	Created time.Time
 	// Files is what the layers hold; nil when they were not inspected.
 	Files *FileFacts
 	// FilesNote says why the layers were not inspected (over the byte

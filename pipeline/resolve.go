@@ -191,7 +191,7 @@ func imageFacts(in map[string]registry.Facts) map[string]fixers.ImageFacts {
 		out[p] = fixers.ImageFacts{
 			Platforms: f.Platforms, Unserved: f.Unserved, Err: f.Err,
 			User: f.User, Healthcheck: f.Healthcheck, ExposedPorts: f.ExposedPorts,
-			Entrypoint: f.Entrypoint, Cmd: f.Cmd, Path: f.Path, Labels: f.Labels,
+			Entrypoint: f.Entrypoint, Cmd: f.Cmd, Path: f.Path, Labels: f.Labels, Created: f.Created,
 			FilesNote: f.FilesNote,
 		}
 		if f.Files != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -41,6 +42,8 @@ type Facts struct {
 	Path []string
 	// Labels are the config's labels.
 	Labels map[string]string
+	// Created is the config's "created" time; zero when it has none.
+	Created time.Time
 	// Layers are the platform manifest's layers, in order (for file facts).
 	Layers []v1.Descriptor
 	// Files is what the layers hold (WithInspectFiles); nil when they were
@@ -151,6 +154,9 @@ func (rn *run) readFacts(ref Reference, d, platform string) (Facts, error) {
 	}
 	f.Layers = man.Layers
 	fillConfig(&f, cfg.Config)
+	if !cfg.Created.IsZero() {
+		f.Created = cfg.Created.UTC()
+	}
 	return f, nil
 }
 

@@ -38,7 +38,7 @@ func factsFixture(t testing.TB, host string) (web, app string) {
 		},
 	}
 	layer := regtest.Layer{Files: []regtest.File{{Name: "bin", Dir: true}, {Name: "bin/busybox", Size: 16}, {Name: "bin/sh", Link: "busybox"}}}
-	amd := regtest.Image(t, regtest.ImageSpec{Layers: []regtest.Layer{layer}, Config: webCfg})
+	amd := regtest.Image(t, regtest.ImageSpec{Layers: []regtest.Layer{layer}, Config: webCfg, Created: time.Date(2024, 11, 26, 18, 0, 0, 0, time.UTC)})
 	armCfg := webCfg
 	armCfg.User = "102" // tells the platforms apart
 	arm := regtest.Image(t, regtest.ImageSpec{Architecture: "arm64", Variant: "v8", Layers: []regtest.Layer{layer}, Config: armCfg})
@@ -83,6 +83,7 @@ func TestFacts(t *testing.T) {
 			"org.opencontainers.image.revision": "0123abc",
 			"org.opencontainers.image.created":  "2024-11-26T18:00:00Z",
 		},
+		Created: time.Date(2024, 11, 26, 18, 0, 0, 0, time.UTC),
 	}
 	opts := cmp.Options{cmpopts.IgnoreFields(Facts{}, "Layers", "Cached"), cmpopts.EquateEmpty()}
 	if d := cmp.Diff(want, webFacts.Facts["linux/amd64"], opts); d != "" {

@@ -88,6 +88,9 @@ func entriesTable(t *testing.T, hs []Healthcheck) string {
 		if h.Versions != "" {
 			images += " (versions `" + h.Versions + "`)"
 		}
+		if h.Built != "" {
+			images += " (built `" + h.Built + "`)"
+		}
 		var command string
 		switch got, err := h.Render(Service{}); {
 		case errors.Is(err, ErrNoFix):

@@ -28,6 +28,13 @@ type Healthcheck struct {
 	// (">=3.6.0", ">=1.2 <2"). A tag names the newest image of its line:
 	// "3" counts as the newest 3.x and "latest" as the newest of all.
 	Versions string
+	// Built, when set, is a constraint on the date the image's config says
+	// it was created ("<2024-02-12"): what an image holds follows its build
+	// date where a tag is rebuilt for years. It is checked when that date
+	// is known (image facts), in addition to Tags and Versions. When the
+	// date is unknown Tags and Versions decide alone, and an entry with
+	// neither does not apply.
+	Built string
 	// Absent are programs known to be missing from the images this entry
 	// matches (the distroless variant has no wget); a healthcheck that runs
 	// one of them can never pass.
@@ -193,8 +200,15 @@ func Merge(base, extra []Healthcheck) []Healthcheck {
 // Lookup returns the first entry whose images match the image's normalised
 // repository and whose Tags (if any) match its tag. Entries are tried in
 // order, so tag-specific variants are listed before their family's generic
-// entry, and Merge puts user entries first.
+// entry, and Merge puts user entries first. The image's creation date is
+// unknown; see LookupAt.
 func Lookup(entries []Healthcheck, image string) (Healthcheck, bool) {
+	return LookupAt(entries, image, time.Time{})
+}
+
+// LookupAt is Lookup for an image created at created, as its config says;
+// a zero created is unknown. Entries with Built apply by it; see Built.
+func LookupAt(entries []Healthcheck, image string, created time.Time) (Healthcheck, bool) {
 	repo, tag := SplitImage(image)
 	if repo == "" {
 		return Healthcheck{}, false
@@ -215,9 +229,24 @@ func Lookup(entries []Healthcheck, image string) (Healthcheck, bool) {
 				continue
 			}
 		}
+		if h.Built != "" {
+			clauses, err := parseBuilt(h.Built)
+			if err != nil || !h.builtApplies(clauses, created) {
+				continue
+			}
+		}
 		return h, true
 	}
 	return Healthcheck{}, false
+}
+
+// builtApplies reports whether an entry with Built clauses applies to an
+// image created at created (zero: unknown).
+func (h Healthcheck) builtApplies(clauses []builtClause, created time.Time) bool {
+	if created.IsZero() {
+		return h.Tags != "" || h.Versions != ""
+	}
+	return builtMatch(clauses, created)
 }
 
 func (h Healthcheck) matchesRepository(repo string) bool {
@@ -548,6 +577,11 @@ func (h Healthcheck) Validate() error {
 			return invalidf("entry %q: versions %q: %v", h.Name, h.Versions, err)
 		}
 	}
+	if h.Built != "" {
+		if _, err := parseBuilt(h.Built); err != nil {
+			return invalidf("entry %q: built %q: %v", h.Name, h.Built, err)
+		}
+	}
 	for _, prog := range h.Absent {
 		if prog == "" || strings.ContainsAny(prog, " \t/") {
 			return invalidf("entry %q: absent program %q is not a bare program name", h.Name, prog)
@@ -624,6 +658,7 @@ type rawHealthcheck struct {
 	Images              []string            `yaml:"images"`
 	Tags                string              `yaml:"tags"`
 	Versions            string              `yaml:"versions"`
+	Built               string              `yaml:"built"`
 	Absent              []string            `yaml:"absent"`
 	Test                []string            `yaml:"test"`
 	Interval            string              `yaml:"interval"`
@@ -660,6 +695,7 @@ func (r rawHealthcheck) healthcheck() (Healthcheck, error) {
 		Images:              slices.Clone(r.Images),
 		Tags:                r.Tags,
 		Versions:            r.Versions,
+		Built:               r.Built,
 		Absent:              slices.Clone(r.Absent),
 		Test:                slices.Clone(r.Test),
 		Interval:            r.Interval,

@@ -687,3 +687,44 @@ func TestVersionsMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupAtBuilt(t *testing.T) {
+	entries := []Healthcheck{
+		{Name: "old-any", Images: []string{"db"}, Built: "<2023-01-01"},
+		{Name: "old-10", Images: []string{"db"}, Versions: "<11", Built: "<2024-02-12"},
+		{Name: "db", Images: []string{"db"}},
+	}
+	day := func(s string) time.Time {
+		d, _ := time.Parse(time.DateOnly, s)
+		return d
+	}
+	tests := []struct {
+		image   string
+		created time.Time
+		want    string
+	}{
+		{"db:11.4", day("2022-12-31"), "old-any"},
+		{"db:11.4", day("2023-01-01"), "db"},
+		{"db:10.6", day("2024-02-11").Add(23 * time.Hour), "old-10"}, // any time of the day counts as the day
+		{"db:10.6", day("2024-02-12"), "db"},
+		{"db:10.6", time.Time{}, "old-10"}, // no date: the version decides
+		{"db:11.4", time.Time{}, "db"},     // and a date-only entry does not apply
+	}
+	x, err := NewIndex(entries, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		if h, _ := LookupAt(entries, tt.image, tt.created); h.Name != tt.want {
+			t.Errorf("LookupAt(%q, %v) = %q, want %q", tt.image, tt.created, h.Name, tt.want)
+		}
+		if h, _ := x.LookupAt(tt.image, tt.created); h.Name != tt.want {
+			t.Errorf("Index.LookupAt(%q, %v) = %q, want %q", tt.image, tt.created, h.Name, tt.want)
+		}
+	}
+	for _, bad := range []string{"2024-02-12", "<2024-13-01", "<", "<=yesterday"} {
+		if _, err := parseBuilt(bad); err == nil {
+			t.Errorf("parseBuilt(%q) = nil error, want one", bad)
+		}
+	}
+}

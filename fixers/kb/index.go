@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Index answers Lookup and ClassOf over fixed entries and mappings without
@@ -16,6 +17,7 @@ type Index struct {
 	entries  []Healthcheck
 	tags     []*regexp.Regexp  // per entry; nil when the entry has no Tags
 	versions [][]versionClause // per entry; nil when the entry has no Versions
+	built    [][]builtClause   // per entry; nil when the entry has no Built
 	byRepo   map[string][]int  // literal image -> entry indices, ascending
 	globs    []int             // entries with a glob image, ascending
 
@@ -32,6 +34,7 @@ func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
 		entries:   entries,
 		tags:      make([]*regexp.Regexp, len(entries)),
 		versions:  make([][]versionClause, len(entries)),
+		built:     make([][]builtClause, len(entries)),
 		byRepo:    make(map[string][]int, len(entries)*2),
 		mappings:  mappings,
 		mapByRepo: make(map[string]int, len(mappings)),
@@ -50,6 +53,13 @@ func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
 				return nil, invalidf("entry %q: versions %q: %v", h.Name, h.Versions, err)
 			}
 			x.versions[i] = clauses
+		}
+		if h.Built != "" {
+			clauses, err := parseBuilt(h.Built)
+			if err != nil {
+				return nil, invalidf("entry %q: built %q: %v", h.Name, h.Built, err)
+			}
+			x.built[i] = clauses
 		}
 		glob := false
 		for _, img := range h.Images {
@@ -81,22 +91,31 @@ func isGlob(p string) bool { return strings.ContainsAny(p, `*?[\`) }
 
 // Lookup is the package-level Lookup over the indexed entries.
 func (x *Index) Lookup(image string) (Healthcheck, bool) {
+	return x.LookupAt(image, time.Time{})
+}
+
+// LookupAt is the package-level LookupAt over the indexed entries.
+func (x *Index) LookupAt(image string, created time.Time) (Healthcheck, bool) {
 	repo, tag := SplitImage(image)
 	if repo == "" {
 		return Healthcheck{}, false
 	}
-	if i := x.first(repo, func(i int) bool { return x.tagMatches(i, tag) }); i >= 0 {
+	if i := x.first(repo, func(i int) bool { return x.tagMatches(i, tag, created) }); i >= 0 {
 		return x.entries[i], true
 	}
 	return Healthcheck{}, false
 }
 
-// tagMatches reports whether entry i's Tags and Versions accept tag.
-func (x *Index) tagMatches(i int, tag string) bool {
+// tagMatches reports whether entry i's Tags, Versions and Built accept tag
+// and the creation date (zero: unknown).
+func (x *Index) tagMatches(i int, tag string, created time.Time) bool {
 	if x.tags[i] != nil && !x.tags[i].MatchString(tag) {
 		return false
 	}
-	return x.versions[i] == nil || versionsMatch(x.versions[i], tag)
+	if x.versions[i] != nil && !versionsMatch(x.versions[i], tag) {
+		return false
+	}
+	return x.built[i] == nil || x.entries[i].builtApplies(x.built[i], created)
 }
 
 // ClassOf is the package-level ClassOf over the indexed entries and
@@ -159,15 +178,16 @@ func (x *Index) first(repo string, ok func(int) bool) int {
 // repository whatever its tag constraints (another variant's check may
 // still fit, such as busybox wget where curl is gone), in file order.
 // Entries without a command (NoFix) are left out. A caller that knows the
-// image's files picks the first whose program is there.
-func (x *Index) Alternatives(image string) []Healthcheck {
+// image's files picks the first whose program is there. created is the
+// image's creation date for the first pick (zero: unknown); see LookupAt.
+func (x *Index) Alternatives(image string, created time.Time) []Healthcheck {
 	repo, _ := SplitImage(image)
 	if repo == "" {
 		return nil
 	}
 	var out []Healthcheck
 	picked := ""
-	if h, ok := x.Lookup(image); ok {
+	if h, ok := x.LookupAt(image, created); ok {
 		picked = h.Name
 		if h.NoFix == "" {
 			out = append(out, h)

@@ -2,6 +2,7 @@ package kb
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -71,7 +72,7 @@ func TestAlternatives(t *testing.T) {
 		{"acme/api:1", nil},
 	}
 	for _, tt := range tests {
-		if d := cmp.Diff(tt.want, names(x.Alternatives(tt.image))); d != "" {
+		if d := cmp.Diff(tt.want, names(x.Alternatives(tt.image, time.Time{}))); d != "" {
 			t.Errorf("Alternatives(%q) (-want +got):\n%s", tt.image, d)
 		}
 	}

@@ -224,12 +224,12 @@ var (
 			},
 		},
 		{
-			Name:   "mariadb-10",
+			Name:   "mariadb-2022",
 			Family: "mariadb",
 			Images: []string{
 				"mariadb",
 			},
-			Versions: "<11",
+			Built: "<2023-01-01",
 			Test: []string{
 				"CMD",
 				"mysqladmin",
@@ -247,8 +247,49 @@ var (
 			Class:       "database",
 			RunsAsRoot:  ptr(true),
 			Verified:    true,
-			Why:         "healthcheck.sh reached the 10.x images only in 2023, so a 10.x tag built earlier lacks it; every 10.x image ships mysqladmin, whose ping exits 0 while the server runs whether or not the login works (no password needed, no healthcheck user in the data directory).",
-			Source:      "MariaDB/mariadb-docker 10.6/Dockerfile history (COPY healthcheck.sh added in 2023; mariadb-client with mysqladmin in every 10.x image); MariaDB 11.0.1 release notes (mysql* names dropped from the image in 11.0)",
+			Why:         "Applies only where image facts give the config's created date. Every mariadb image built before 2023 is a 10.x one (11.0 was first published in February 2023), which ships mysqladmin whatever its tag now says; none of them writes the healthcheck user that healthcheck.sh --innodb_initialized logs in with (the entrypoint does so from the release of June 2023).",
+			Source:      "MariaDB/mariadb-docker commits 7afb96a and 189c07c of 2023-02-07 (11.0 held back, then added) and 148b0e5 of 2023-05-16 (healthcheck@ users and .my-healthcheck.cnf, in the release e56b3a0 of 2023-06-07); 10.6/Dockerfile (mariadb-client with mysqladmin in every 10.x image)",
+			Params: map[string]Param{
+				"port": {
+					Default: "3306",
+					Flags: []string{
+						"--port",
+						"-P",
+					},
+					Env: []string{
+						"MARIADB_TCP_PORT",
+						"MYSQL_TCP_PORT",
+					},
+				},
+			},
+		},
+		{
+			Name:   "mariadb-10",
+			Family: "mariadb",
+			Images: []string{
+				"mariadb",
+			},
+			Versions: "<11",
+			Built:    "<2024-02-12",
+			Test: []string{
+				"CMD",
+				"mysqladmin",
+				"ping",
+				"-h",
+				"127.0.0.1",
+				"-P",
+				"{{.port}}",
+				"--silent",
+			},
+			Interval:    "10s",
+			Timeout:     "5s",
+			StartPeriod: "30s",
+			Retries:     5,
+			Class:       "database",
+			RunsAsRoot:  ptr(true),
+			Verified:    true,
+			Why:         "healthcheck.sh is in the 10.4+ images since 2022, but --innodb_initialized needs the healthcheck user, which the entrypoint writes to a new data directory only from the June 2023 release and, with MARIADB_AUTO_UPGRADE=1, to an older one only from the release of 2024-02-12; a 10.x image built before that (by the config's created date, or any 10.x tag when the date is unknown) gets mysqladmin, which every 10.x image ships and whose ping exits 0 while the server runs whether or not the login works. A 10.x image built from 2024-02-12 on gets the healthcheck.sh entry below.",
+			Source:      "MariaDB/mariadb-docker f3c6fd2 of 2022-01-31 (COPY healthcheck.sh in 10.2-10.8/Dockerfile), 148b0e5 of 2023-05-16 (healthcheck users on initialisation), 165acf0 of 2024-01-24 (MARIADB_AUTO_UPGRADE=1 recreates them and .my-healthcheck.cnf, released in 1d95dfc \"Release 2024 Q1 part 1\" of 2024-02-12, 10.4 and later); MariaDB 11.0.1 release notes (mysql* names dropped from the image in 11.0)",
 			Params: map[string]Param{
 				"port": {
 					Default: "3306",
@@ -285,8 +326,8 @@ var (
 				"MARIADB_AUTO_UPGRADE": "1",
 			},
 			Verified: true,
-			Why:      "Every 11.x image (all built from 2023 on) copies healthcheck.sh to /usr/local/bin; 11.0 dropped mysqladmin. --connect checks TCP without testing authentication; --innodb_initialized uses the healthcheck user the entrypoint writes to /var/lib/mysql/.my-healthcheck.cnf, which a data directory created by an older image only gets with MARIADB_AUTO_UPGRADE=1, so the fix sets it.",
-			Source:   "MariaDB/mariadb-docker 11.4/Dockerfile (COPY healthcheck.sh /usr/local/bin/healthcheck.sh) and 11.4/healthcheck.sh",
+			Why:      "Every 11.x image (all built from 2023 on), and every 10.4+ image built from 2024-02-12 on, copies healthcheck.sh to /usr/local/bin; 11.0 dropped mysqladmin. --connect checks TCP without testing authentication; --innodb_initialized uses the healthcheck user the entrypoint writes to /var/lib/mysql/.my-healthcheck.cnf, which a data directory created by an older image only gets with MARIADB_AUTO_UPGRADE=1, so the fix sets it.",
+			Source:   "MariaDB/mariadb-docker 11.4/Dockerfile (COPY healthcheck.sh /usr/local/bin/healthcheck.sh) and 11.4/healthcheck.sh; 165acf0 of 2024-01-24 (MARIADB_AUTO_UPGRADE=1 writes the healthcheck user into an older data directory; first released 2024-02-12 for 10.4 and later)",
 		},
 		{
 			Name:   "mariadb-bitnami",

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -39,6 +40,7 @@ type ImageSpec struct {
 	OS, Architecture, Variant string // default linux/amd64
 	Layers                    []Layer
 	Config                    v1.Config
+	Created                   time.Time // the config's "created"; zero leaves it out
 }
 
 // TarBytes returns the uncompressed tar of files.
@@ -121,6 +123,7 @@ func Image(t testing.TB, spec ImageSpec) v1.Image {
 		cf.Architecture = "amd64"
 	}
 	cf.Config = spec.Config
+	cf.Created = v1.Time{Time: spec.Created}
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
