@@ -32,6 +32,13 @@ type Options struct {
 	// include: or extends: file:, which define services but replace no
 	// value. 0: all of them.
 	MergedFiles int
+	// fixing is set by Run for the passes after the first: only rules
+	// whose fixes can be applied run, since those passes' documents are
+	// never written and their other findings never reported.
+	fixing bool
+	// schema keeps the input's schema violations, checked by CF603 in the
+	// first pass, for the output's check (see checkOutputSchema).
+	schema *schemaMemo
 	// Overlays are the named overlays of the document (compose.prod.yaml
 	// beside compose.yaml): docker compose merges each over it when asked
 	// (-f compose.yaml -f compose.prod.yaml), and uses it alone otherwise.
@@ -79,6 +86,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.schema = &schemaMemo{}
 	first, err := analyze(d, opts)
 	if err != nil {
 		return nil, err
@@ -124,7 +132,9 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		res.Output, res.Passes = out, pass
 		res.Regions = compose.ComposeRegions(res.Regions, editsOf(accepted))
 		cur = next
-		if findings, err = analyze(cur, opts); err != nil {
+		later := opts
+		later.fixing = true
+		if findings, err = analyze(cur, later); err != nil {
 			return nil, lin.relocate(d, cur, err)
 		}
 	}
@@ -137,7 +147,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			}
 		}
 		slices.Sort(applied)
-		if err := checkOutputSchema(opts.Config.Knowledge.Schema, d, cur, applied); err != nil {
+		if err := checkOutputSchema(opts.Config.Knowledge.Schema, opts.schema, d, cur, applied); err != nil {
 			return nil, err
 		}
 	}
@@ -255,10 +265,10 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 	cfg := opts.Config
 	var all, blind []Finding
 	for _, r := range opts.Rules {
-		if r.Check == nil {
-			continue
+		if r.Check == nil || opts.fixing && r.Safety == DisplayOnly {
+			continue // a display-only rule's fixes are never applied
 		}
-		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules}
+		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules, schema: opts.schema}
 		p.report = func(f Finding) { all = append(all, f) }
 		p.unchecked = func(f Finding) { blind = append(blind, f) }
 		if err := r.Check(p); err != nil {
@@ -490,7 +500,8 @@ type Pass struct {
 	// overlays are Options.Overlays; see Pass.overlayRuns.
 	overlays []*compose.Document
 	rule     *Rule
-	rules    []*Rule // every rule of the run
+	rules    []*Rule     // every rule of the run
+	schema   *schemaMemo // Options.schema
 	report   func(Finding)
 	// unchecked receives what the rule could not check, as findings that
 	// are never reported (see Unchecked).

@@ -317,7 +317,8 @@ func TestLaterPassErrorNamesAPositionInTheFile(t *testing.T) {
 		rule *Rule
 		want string
 	}{
-		{"rule error", &Rule{ID: "CF991", Name: "fail-later", Check: func(p *Pass) error {
+		// Safe: a later pass runs only the rules whose fixes can apply.
+		{"rule error", &Rule{ID: "CF991", Name: "fail-later", Safety: Safe, Check: func(p *Pass) error {
 			if x := xOnPass2(p.Document); x != nil {
 				return &compose.PosError{Path: p.Document.Path, Line: x.Line, Col: x.Column, Msg: "cannot use x"}
 			}

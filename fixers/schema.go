@@ -42,7 +42,7 @@ After (by hand):
 }
 
 func checkSchema(p *Pass) error {
-	vs, err := p.Config.Knowledge.Schema.Check(p.Document.Root)
+	vs, err := p.schema.check(p.Config.Knowledge.Schema, p.Document)
 	if err != nil {
 		return err
 	}
@@ -52,15 +52,36 @@ func checkSchema(p *Pass) error {
 	return nil
 }
 
+// schemaMemo keeps one document's violations, so that no document of a
+// run is validated twice: the input's, found by CF603, serve the output's
+// check. nil remembers nothing.
+type schemaMemo struct {
+	doc *compose.Document
+	vs  []composeschema.Violation
+}
+
+func (m *schemaMemo) check(s *composeschema.Schema, d *compose.Document) ([]composeschema.Violation, error) {
+	if m != nil && m.doc == d {
+		return m.vs, nil
+	}
+	vs, err := s.Check(d.Root)
+	if err == nil && m != nil {
+		m.doc, m.vs = d, vs
+	}
+	return vs, err
+}
+
 // checkOutputSchema validates the document a run produced: a violation
 // the input did not have is a bug in the rules that changed it, and nothing
-// is written.
-func checkOutputSchema(s *composeschema.Schema, in, out *compose.Document, applied []string) error {
+// is written. The output is always validated (it has not been before: no
+// display-only rule looks at a later pass's document); the input only when
+// the output breaks the schema and CF603 did not already.
+func checkOutputSchema(s *composeschema.Schema, memo *schemaMemo, in, out *compose.Document, applied []string) error {
 	got, err := s.Check(out.Root)
 	if err != nil || len(got) == 0 {
 		return err
 	}
-	had, err := s.Check(in.Root)
+	had, err := memo.check(s, in)
 	if err != nil {
 		return err
 	}

@@ -57,3 +57,48 @@ func TestOutputBreakingTheSchemaIsNotWritten(t *testing.T) {
 		t.Errorf("Run on an input that already breaks the schema = %v, want a fixed file and no error", err)
 	}
 }
+
+// TestSchemaValidatesEachDocumentOnce counts the schema validations of a
+// run: the input once (the rule), the output once when the fixes changed
+// it, however many passes the fixes took; the intermediate documents are
+// never written, so no display-only rule looks at them.
+func TestSchemaValidatesEachDocumentOnce(t *testing.T) {
+	// CF201 adds a restart policy; the test rule then appends a comment in
+	// a second pass, once the policy is there.
+	second := changeRule("CF991", func(d *compose.Document) compose.Change {
+		if !strings.Contains(string(d.Src), "restart:") || strings.Contains(string(d.Src), "# done") {
+			return compose.Change{}
+		}
+		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# done\n"}}}
+	})
+	for _, tt := range []struct {
+		name, src   string
+		rules       []*Rule
+		passes      int
+		validations int64
+	}{
+		{"unchanged", "services:\n  web:\n    image: nginx:1.27.3\n    restart: always\n", []*Rule{schemaRule(), restartRule()}, 0, 1},
+		{"two passes", "services:\n  web:\n    image: nginx:1.27.3\n", []*Rule{schemaRule(), restartRule(), second}, 2, 2},
+		{"a broken input, fixed", "services:\n  web:\n    image: nginx:1.27.3\n    imagee: x\n", []*Rule{schemaRule(), restartRule(), second}, 2, 2},
+		{"the rule not selected", "services:\n  web:\n    image: nginx:1.27.3\n", []*Rule{restartRule(), second}, 2, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			k, err := LoadKnowledge()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Knowledge = k
+			res, err := runOn(t, tt.src, Options{Rules: tt.rules, Config: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Passes != tt.passes {
+				t.Fatalf("passes = %d, want %d", res.Passes, tt.passes)
+			}
+			if got := k.Schema.Validations(); got != tt.validations {
+				t.Errorf("schema validations = %d, want %d", got, tt.validations)
+			}
+		})
+	}
+}
