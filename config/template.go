@@ -16,12 +16,13 @@ import "strings"
 // UncommentTemplate turns it into a configuration that sets every key.
 const DefaultTemplate = `# composefix configuration.
 #
-# composefix reads .composefix.yaml from the working directory or the
-# nearest parent directory, or the file named with --config. Every key is
-# optional and everything here is commented out: uncomment a line (remove
-# the "#") to use it. Command-line flags win over this file. Unknown keys
-# and bad values are reported as file:line:col. Top-level keys starting
-# with x- are ignored and may hold YAML anchors, as in compose files.
+# Each compose file gets the nearest .composefix.yaml from its own
+# directory up to its repository root (the directory holding .git), unless
+# --config names one file for all. Every key is optional and everything
+# here is commented out: uncomment a line (remove the "#") to use it.
+# Command-line flags win over this file. Unknown keys and bad values are
+# reported as file:line:col. Top-level keys starting with x- are ignored
+# and may hold YAML anchors, as in compose files.
 
 # Rules to run: rule IDs (CF001), ID prefixes (CF1), rule names, or all,
 # as a list or a comma-separated string. Default: every rule. List the
