@@ -120,7 +120,7 @@ func TestResolveFaults(t *testing.T) {
 		{name: "truncated tag list", wrap: inject("/library/broken/tags/list", "", truncated), ref: "broken:1", precise: true, want: ErrUnavailable},
 		{name: "truncated tag list once", wrap: inject("/library/broken/tags/list", "", firstN(1, truncated)), ref: "broken:1", precise: true, attempts: 4},                   // GET 1, list twice, GET 1.2.3
 		{name: "malformed JSON in tag list", wrap: inject("/library/broken/tags/list", "", malformedJSON), ref: "broken:1", precise: true, want: ErrBadResponse, attempts: 2}, // GET 1, list once
-		{name: "no Docker-Content-Digest header", wrap: manifestFault(regtest.NoDigestHeader), attempts: 1},
+		{name: "no Docker-Content-Digest header", wrap: manifestFault(regtest.NoDigestHeader()), attempts: 1},
 		{name: "Docker-Content-Digest not matching the manifest", wrap: manifestFault(regtest.ManifestFaults()[0]), want: ErrDigestMismatch, attempts: 1},
 	}
 	fams := append([]family{{repo: "library/broken", tags: []string{"1.2.3", "1.2", "1"}}}, fixtureFamilies...)

@@ -79,13 +79,16 @@ func ManifestFaults() []ManifestFault {
 }
 
 // NoDigestHeader is a registry that sends no Docker-Content-Digest but the
-// true manifest: not a fault, since the resolver hashes the body itself.
-var NoDigestHeader = ManifestFault{
-	Name: "no digest header, true body",
-	Rewrite: func(h http.Header, body []byte) []byte {
-		h.Del("Docker-Content-Digest")
-		return body
-	},
+// true manifest: not a fault, since the resolver hashes the body itself. A
+// function, not a variable, so that no test can change it for another.
+func NoDigestHeader() ManifestFault {
+	return ManifestFault{
+		Name: "no digest header, true body",
+		Rewrite: func(h http.Header, body []byte) []byte {
+			h.Del("Docker-Content-Digest")
+			return body
+		},
+	}
 }
 
 // Inject wraps next so that, while *fault is set, every manifest GET or
