@@ -93,7 +93,9 @@ registry's tag has moved (a rebuild for a security fix, a re-push), the digest n
 longer matches the version the file names, and readers are misled about what runs.
 The fix writes the digest the tag points at now (under --pin version or
 version+digest a floating tag also becomes its most precise tag). A bare
-"image@sha256:..." without a tag is left alone.
+"image@sha256:..." without a tag is left alone. A tag@digest value in the
+project's .env file (redis:${TAG} with TAG=7.4.1@sha256:...) gets the same fix
+in .env, with the same checks.
 
 Before:
   services:
@@ -513,21 +515,38 @@ func checkStaleDigest(p *Pass) error {
 			continue
 		}
 		res, ok := resolution(p, r)
-		if !ok || res.Digest == "" || res.Digest == r.Digest {
+		if !ok {
 			continue
 		}
-		tag := r.Tag
-		if p.Config.Pin != PinDigest && !isPreciseTag(r.Tag) && res.Tag != "" {
-			tag = res.Tag
+		pin, ok := PlanStaleDigest(r, res, p.Config.Pin)
+		if !ok {
+			continue
 		}
-		ch, err := repin(p.Document, r, tag, res.Digest)
+		ch, err := repin(p.Document, r, pin.Tag, pin.Digest)
 		if err != nil {
 			return err
 		}
-		fix := p.NewFix(ch, "Update the digest of %s:%s", r.Name, r.Tag)
-		p.Report(r.Node, fix, "image %q pins digest %s, but tag %q now points at %s", r.Text, shortDigest(r.Digest), r.Tag, shortDigest(res.Digest))
+		p.Report(r.Node, p.NewFix(ch, "%s", pin.Title), "%s", pin.Message)
 	}
 	return nil
+}
+
+// PlanStaleDigest returns the repin CF002 makes for r (a tag with a
+// digest) given its resolution under mode; ok is false when the digest is
+// still what the tag points at. The pipeline applies it to .env values too.
+func PlanStaleDigest(r ImageRef, res Resolution, mode PinMode) (pin PinPlan, ok bool) {
+	if r.Tag == "" || r.Digest == "" || res.Err != nil || res.Digest == "" || res.Digest == r.Digest {
+		return PinPlan{}, false
+	}
+	tag := r.Tag
+	if mode != PinDigest && !isPreciseTag(r.Tag) && res.Tag != "" {
+		tag = res.Tag
+	}
+	return PinPlan{
+		Tag: tag, Digest: res.Digest,
+		Title:   fmt.Sprintf("Update the digest of %s:%s", r.Name, r.Tag),
+		Message: fmt.Sprintf("image %q pins digest %s, but tag %q now points at %s", r.Text, shortDigest(r.Digest), r.Tag, shortDigest(res.Digest)),
+	}, true
 }
 
 func checkUnresolved(p *Pass) error {

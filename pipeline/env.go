@@ -28,12 +28,55 @@ type envProject struct {
 	cfg    *fixers.Config // the run's configuration with Images.Env set
 }
 
-// loadEnvs reads the .env file of each directory holding a loaded compose
-// file, when there is one.
+// projectDirs returns each input's project directory, where docker compose
+// reads its .env: for the -f files, ProjectDir or the first file's
+// directory; for a file of a declared project, its first file's directory;
+// otherwise the file's own (a base, its override and its overlays share
+// one).
+func projectDirs(o *Options, inputs []input) map[string]string {
+	declared := map[string]string{} // absolute path -> its project's directory
+	for _, g := range o.Projects {
+		for _, f := range g {
+			if abs, err := filepath.Abs(f); err == nil && declared[abs] == "" && len(g) > 0 {
+				declared[abs] = filepath.Dir(g[0])
+			}
+		}
+	}
+	explicit := ""
+	if len(o.ProjectFiles) > 0 {
+		explicit = filepath.Dir(o.ProjectFiles[0])
+		if o.ProjectDir != "" {
+			explicit = o.ProjectDir
+		}
+	}
+	out := make(map[string]string, len(inputs))
+	for _, in := range inputs {
+		dir := filepath.Dir(in.path)
+		if abs, err := filepath.Abs(in.path); err == nil && declared[abs] != "" {
+			dir = declared[abs]
+		}
+		if explicit != "" && slices.Contains(o.ProjectFiles, in.path) {
+			dir = explicit
+		}
+		out[in.path] = filepath.Clean(dir)
+	}
+	return out
+}
+
+// envDir returns the directory whose .env the file at path reads.
+func (o *Options) envDir(path string) string {
+	if dir, ok := o.dirs[path]; ok {
+		return dir
+	}
+	return filepath.Dir(path)
+}
+
+// loadEnvs reads the .env file of each project directory of a loaded
+// compose file, when there is one.
 func loadEnvs(o *Options, inputs []input) map[string]*envProject {
 	out := map[string]*envProject{}
 	for _, in := range inputs {
-		dir := filepath.Dir(in.path)
+		dir := o.envDir(in.path)
 		if _, seen := out[dir]; seen || in.doc == nil {
 			continue
 		}
@@ -64,7 +107,7 @@ func loadEnvs(o *Options, inputs []input) map[string]*envProject {
 // configFor returns the configuration the file at path is fixed with: the
 // run's, with its project's .env variables when there is a .env file.
 func (o *Options) configFor(path string) *fixers.Config {
-	if e := o.envs[filepath.Dir(path)]; e != nil && e.cfg != nil {
+	if e := o.envs[o.envDir(path)]; e != nil && e.cfg != nil {
 		return e.cfg
 	}
 	return o.Fixers
@@ -110,12 +153,12 @@ func fixEnvs(o *Options, inputs []input, resolved fixers.Resolutions) []envResul
 	for _, dir := range dirs {
 		e := o.envs[dir]
 		if e.err != nil {
-			if usesEnv(inputs, dir) {
+			if usesEnv(o, inputs, dir) {
 				out = append(out, envResult{File: File{File: report.File{Path: e.path, Err: e.err}}})
 			}
 			continue
 		}
-		choices := envChoices(e, inputs, dir, resolved, selected)
+		choices := envChoices(o, e, inputs, dir, resolved, selected)
 		if len(choices) == 0 {
 			continue
 		}
@@ -124,34 +167,33 @@ func fixEnvs(o *Options, inputs []input, resolved fixers.Resolutions) []envResul
 	return out
 }
 
-// usesEnv reports whether a compose file of dir interpolates a variable.
-func usesEnv(inputs []input, dir string) bool {
+// usesEnv reports whether a compose file reading dir's .env interpolates a
+// variable.
+func usesEnv(o *Options, inputs []input, dir string) bool {
 	for _, in := range inputs {
-		if in.doc != nil && filepath.Dir(in.path) == dir && strings.Contains(string(in.src), "$") {
+		if in.doc != nil && o.envDir(in.path) == dir && strings.Contains(string(in.src), "$") {
 			return true
 		}
 	}
 	return false
 }
 
-// envUsers returns the compose files of dir that read its .env: the inputs
-// there, then the other compose files of dir, read as context. docker
+// envUsers returns the compose files that read dir's .env: the inputs
+// whose project directory it is, then the other compose files of dir, read
+// as context. docker
 // compose reads .env for each of them, whichever ones composefix was given
 // (a pre-commit hook passes only the staged files), so a value that suits
 // the inputs alone may break another file. A context file's image that was
 // not resolved keeps its variable's value, so it blocks a change it cannot
 // agree with.
-func envUsers(inputs []input, dir string) []input {
+func envUsers(o *Options, inputs []input, dir string) []input {
 	var out []input
 	given := map[string]bool{}
 	for _, in := range inputs {
-		if filepath.Dir(in.path) != dir {
-			continue
-		}
 		if abs, err := filepath.Abs(in.path); err == nil {
-			given[abs] = true
+			given[abs] = true // a given file reads its own project's .env
 		}
-		if in.doc != nil {
+		if o.envDir(in.path) == dir && in.doc != nil {
 			out = append(out, in)
 		}
 	}
@@ -175,10 +217,10 @@ func envUsers(inputs []input, dir string) []input {
 
 // envChoices lists, for each image of dir's compose files read from .env,
 // the value its variable should hold.
-func envChoices(e *envProject, inputs []input, dir string, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
+func envChoices(o *Options, e *envProject, inputs []input, dir string, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
 	cfg := e.cfg
 	var out []envChoice
-	for _, in := range envUsers(inputs, dir) {
+	for _, in := range envUsers(o, inputs, dir) {
 		for _, r := range fixers.ImageRefs(in.doc, cfg) {
 			if r.EnvVar == "" || r.Skip != fixers.NotSkipped {
 				continue
@@ -206,14 +248,24 @@ func envChoices(e *envProject, inputs []input, dir string, resolved fixers.Resol
 				}
 			case (!cfg.Images.Update || cfg.Images.PinFloating && r.Floating()) && selected["CF001"] && r.Digest == "":
 				if pin, ok := fixers.PlanPin(r, res, cfg.Pin); ok {
-					c.value, c.ruleID, c.title = r.EnvValue(pin.Tag, pin.Digest), "CF001", pin.Title
-					c.message = fmt.Sprintf("%s (%s in %s)", pin.Message, r.EnvVar, DiffPath(in.path))
+					c.setPin("CF001", pin, in.path)
+				}
+			case !cfg.Images.Update && selected["CF002"] && r.Digest != "":
+				if pin, ok := fixers.PlanStaleDigest(r, res, cfg.Pin); ok {
+					c.setPin("CF002", pin, in.path)
 				}
 			}
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// setPin makes c the pin rule id plans for its image in the compose file
+// at path.
+func (c *envChoice) setPin(id string, pin fixers.PinPlan, path string) {
+	c.value, c.ruleID, c.title = c.ref.EnvValue(pin.Tag, pin.Digest), id, pin.Title
+	c.message = fmt.Sprintf("%s (%s in %s)", pin.Message, c.ref.EnvVar, DiffPath(path))
 }
 
 // fixEnv applies the agreed changes to one .env file and reports the

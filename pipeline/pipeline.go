@@ -23,6 +23,9 @@ type Options struct {
 	Paths        []string // files and directories to search
 	StdinName    string   // the path a document on stdin stands for (Stdin); "": <stdin>, no project
 	ProjectFiles []string // -f files: one project, merged in order
+	// ProjectDir is the -f project's directory, whose .env it reads
+	// (--project-directory); "": the first -f file's, as docker compose.
+	ProjectDir string
 	// Projects are declared projects (.composefix.yaml), each merged in
 	// order: a given file named in one is analysed with it, not with the
 	// project its name suggests. Files not given are read as context.
@@ -63,6 +66,7 @@ type Options struct {
 	Messages io.Writer
 
 	envs map[string]*envProject // by directory: the .env files of the run's projects
+	dirs map[string]string      // by input path: its project directory
 }
 
 // Progress is told how registry resolution advances.
@@ -128,6 +132,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	}
 	r := Result{DiscoverErrs: discoverErrs}
 	inputs := loadAll(ctx, files)
+	o.dirs = projectDirs(&o, inputs)
 	o.envs = loadEnvs(&o, inputs)
 	var resolved fixers.Resolutions
 	var rstats registryStats

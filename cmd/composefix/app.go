@@ -72,6 +72,7 @@ func fixFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "rewrite files in place (atomic)"},
 		&cli.BoolFlag{Name: "check", Usage: "exit 1 if anything would change or an error-level finding remains"},
 		&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "files that form one project, merged in order (repeatable)"},
+		&cli.StringFlag{Name: "project-directory", Usage: "the -f project's directory, whose .env it reads (default: the first -f file's, as docker compose)"},
 		&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: " + strings.Join(formats(), ", ")},
 		&cli.StringFlag{Name: "select", Usage: "rule IDs, ID prefixes or names to run, comma separated"},
 		&cli.StringFlag{Name: "ignore", Usage: "rule IDs, ID prefixes or names to skip, comma separated"},

@@ -178,6 +178,7 @@ func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
 	return pipeline.Options{
 		Paths:        s.paths,
 		ProjectFiles: s.projectFile,
+		ProjectDir:   s.projectDir,
 		Projects:     s.configFile.ProjectPaths(),
 		Write:        s.write,
 		Rules:        s.rules,

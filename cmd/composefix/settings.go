@@ -18,6 +18,7 @@ import (
 type settings struct {
 	paths       []string
 	projectFile []string // -f files, one project
+	projectDir  string   // --project-directory: the -f project's .env directory
 	write       bool
 	check       bool
 	format      string
@@ -55,6 +56,7 @@ func readSettings(c *cli.Context) (*settings, error) {
 	s := &settings{
 		paths:       c.Args().Slice(),
 		projectFile: c.StringSlice("file"),
+		projectDir:  c.String("project-directory"),
 		write:       c.Bool("write"),
 		check:       c.Bool("check"),
 		format:      c.String("format"),
@@ -68,6 +70,9 @@ func readSettings(c *cli.Context) (*settings, error) {
 	s.sourceLines = isTerminal(c.App.ErrWriter)
 	s.stepSummary = os.Getenv("GITHUB_STEP_SUMMARY")
 	s.errColor = s.sourceLines && !c.Bool("no-color") && !noColor
+	if s.projectDir != "" && len(s.projectFile) == 0 {
+		return nil, usagef("--project-directory is the directory of the -f files' project; give -f too")
+	}
 	if len(s.paths) == 0 && len(s.projectFile) == 0 {
 		s.paths = []string{"."}
 	}
