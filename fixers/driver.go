@@ -78,6 +78,17 @@ func (e *InternalError) Error() string {
 
 func (e *InternalError) Unwrap() error { return e.Err }
 
+// OutputTooLargeError is fixes that would grow a file past compose.MaxSize,
+// more than composefix can read back to verify: nothing is written.
+type OutputTooLargeError struct {
+	Path string
+	Size int // bytes the fixed file would have
+}
+
+func (e *OutputTooLargeError) Error() string {
+	return fmt.Sprintf("%s: the fixed file would be %d bytes, more than the %d bytes composefix can read back to verify it; nothing is written (fix it in parts with --select, or split it)", e.Path, e.Size, compose.MaxSize)
+}
+
 // Run analyses d with the selected rules and applies their eligible fixes,
 // pass after pass, verifying each pass, until no fix is left to apply.
 func Run(d *compose.Document, opts Options) (*Result, error) {
@@ -422,6 +433,11 @@ func spanText(at posFunc, e compose.Edit) string {
 // the next pass analyses.
 func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte, *compose.Document, error) {
 	out, ops, err := applyFixes(d, accepted, at)
+	if err == nil && len(out) > compose.MaxSize {
+		// Verification re-reads the output, which Load refuses: not a
+		// bug in the rules, the file is too large to fix whole.
+		return nil, nil, &OutputTooLargeError{Path: d.Path, Size: len(out)}
+	}
 	var next *compose.Document
 	if err == nil {
 		next, err = compose.VerifyLoad(d, ops, out)

@@ -2,6 +2,7 @@ package fixers
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -343,5 +344,31 @@ func TestLaterPassErrorNamesAPositionInTheFile(t *testing.T) {
 				t.Errorf("Run error %q, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestOutputTooLargeToVerify: fixes that grow a file past the size
+// composefix reads cannot be verified; that is said as what it is, the
+// file's size, not as a bug in the rules.
+func TestOutputTooLargeToVerify(t *testing.T) {
+	grow := changeRule("CF990", func(d *compose.Document) compose.Change {
+		if len(d.Src) > 100 {
+			return compose.Change{}
+		}
+		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# " + strings.Repeat("x", compose.MaxSize) + "\n"}}}
+	})
+	src := "services:\n  web:\n    image: nginx:1.27.3\n"
+	_, err := runOn(t, src, Options{Rules: []*Rule{grow}})
+	var ie *InternalError
+	if err == nil || errors.As(err, &ie) {
+		t.Fatalf("Run = %v, want an error that is not internal", err)
+	}
+	want := fmt.Sprintf("test.yaml: the fixed file would be %d bytes, more than the %d bytes composefix can read back to verify it; nothing is written (fix it in parts with --select, or split it)", len(src)+len("# ")+compose.MaxSize+len("\n"), compose.MaxSize)
+	if err.Error() != want {
+		t.Errorf("Run error:\n%s\nwant:\n%s", err, want)
+	}
+	var tl *OutputTooLargeError
+	if !errors.As(err, &tl) {
+		t.Errorf("Run error is a %T, want *OutputTooLargeError", err)
 	}
 }
