@@ -91,6 +91,9 @@ func readSettings(c *cli.Context) (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every run checks its files against the compose schema: compile it
+	// while the files are found, read and parsed.
+	go knowledge.Schema.Prepare()
 	s.configure = func(s *settings, cfg *config.File) error { return configure(c, knowledge, s, cfg) }
 	cfg, err := loadConfig(c.String("config"))
 	if err != nil {
