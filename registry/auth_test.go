@@ -219,20 +219,10 @@ func TestResolveBasicAuthFromDockerConfig(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}
-	var open atomic.Bool
-	host := testRegistry(t, func(h http.Handler) http.Handler {
-		b := basic(h)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if open.Load() {
-				h.ServeHTTP(w, r)
-				return
-			}
-			b.ServeHTTP(w, r)
-		})
-	})
-	open.Store(true)
+	var guarded atomic.Bool
+	host := testRegistry(t, whileOn(&guarded, basic))
 	p := populate(t, host, fixtureFamilies)
-	open.Store(false)
+	guarded.Store(true)
 
 	tests := []struct {
 		name     string

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,4 +202,20 @@ func (p pushed) digestOf(t testing.TB, repoTag string) string {
 
 func describe(res Result) string {
 	return fmt.Sprintf("{Digest:%s Tag:%q Newer:%v Err:%v Cached:%v}", res.Digest, res.Tag, res.Newer, res.Err, res.Cached)
+}
+
+// whileOn serves through wrap while on is set and straight from the
+// registry otherwise, so that a test can push its fixtures to a registry
+// that later refuses or fails.
+func whileOn(on *atomic.Bool, wrap func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		wrapped := wrap(h)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if on.Load() {
+				wrapped.ServeHTTP(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
 }

@@ -71,20 +71,10 @@ func TestEchoedCredentialsAreRedacted(t *testing.T) {
 			json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"code": "DENIED", "message": msg}}})
 		})
 	}
-	var open atomic.Bool
-	host := testRegistry(t, func(h http.Handler) http.Handler {
-		e := echo(h)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if open.Load() {
-				h.ServeHTTP(w, r)
-				return
-			}
-			e.ServeHTTP(w, r)
-		})
-	})
-	open.Store(true)
+	var guarded atomic.Bool
+	host := testRegistry(t, whileOn(&guarded, echo))
 	populate(t, host, fixtureFamilies)
-	open.Store(false)
+	guarded.Store(true)
 	kc := staticKeychain{host: authn.FromConfig(authn.AuthConfig{Username: user, Password: pass})}
 	res := newTestResolver(t, host, WithKeychain(kc)).Resolve(context.Background(), []Request{{Ref: "redis:7"}})["redis:7"]
 	if !errors.Is(res.Err, ErrUnauthorized) {

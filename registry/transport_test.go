@@ -264,16 +264,7 @@ func TestRetryProgress(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
-	host := testRegistry(t, func(h http.Handler) http.Handler {
-		faulty := fault(h)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if armed.Load() {
-				faulty.ServeHTTP(w, r)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	host := testRegistry(t, whileOn(&armed, fault))
 	populate(t, host, fixtureFamilies)
 	armed.Store(true)
 	var mu sync.Mutex
