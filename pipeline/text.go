@@ -15,11 +15,17 @@ import (
 // the run writes, its diff on Out.
 type Text struct {
 	Out, Err    io.Writer
-	Write       bool // files were written: no diff
-	Color       bool // colour the diff
-	SourceLines bool // findings show their source line and a caret
-	ErrColor    bool // colour the findings
+	Write       bool  // files were written: no diff
+	Color       bool  // colour the diff
+	SourceLines bool  // findings show their source line and a caret
+	ErrColor    bool  // colour the findings
+	outErr      error // the first failed write of the product to Out
 }
+
+// OutErr returns the first error writing a diff to Out: the product is
+// then incomplete (a full disk under "composefix > fixes.patch"), which the
+// run must not report as a success.
+func (t *Text) OutErr() error { return t.outErr }
 
 // File prints one file's result.
 func (t *Text) File(r *File) {
@@ -34,7 +40,9 @@ func (t *Text) File(r *File) {
 		report.Findings(t.Err, r.Findings)
 	}
 	if r.Changed() && !t.Write {
-		fmt.Fprint(t.Out, Diff(r, diff.WithColor(t.Color)))
+		if _, err := io.WriteString(t.Out, Diff(r, diff.WithColor(t.Color))); err != nil && t.outErr == nil {
+			t.outErr = err
+		}
 	}
 }
 

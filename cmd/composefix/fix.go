@@ -74,6 +74,9 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	}
 	if s.format == "text" {
 		text.Summary(total.Summary)
+		if err := text.OutErr(); err != nil {
+			return total, fmt.Errorf("writing the diff: %w", err)
+		}
 		return total, nil
 	}
 	return total, writeReport(out, s.format, files, total.Summary)
