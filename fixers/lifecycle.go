@@ -1,7 +1,9 @@
 package fixers
 
 import (
+	"math"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
@@ -37,7 +39,32 @@ var oneShotPrograms = map[string]bool{
 // ("python manage.py migrate", "npx prisma migrate deploy").
 var oneShotWords = map[string]bool{
 	"migrate": true, "db:migrate": true, "migrate:deploy": true, "migrate:latest": true, "collectstatic": true,
+	"seed": true, "db:seed": true, "seed:run": true, "loaddata": true, "db:setup": true, "db:create": true,
 }
+
+// oneShotWordPrefixes make a migration or seed task of any argument they
+// start (artisan's migrate:fresh, knex's seed:make).
+var oneShotWordPrefixes = []string{"migrate:", "seed:", "db:migrate:", "db:seed:"}
+
+// packageRunners run a script of the project's package.json by name
+// ("npm run seed", "yarn migrate"); the name says whether it is a job.
+var packageRunners = map[string]bool{"npm": true, "yarn": true, "pnpm": true, "bun": true}
+
+// packageRunnerExec run a package's binary, like npx: the binary decides.
+var packageRunnerExec = map[string]bool{"npx": true, "pnpx": true, "bunx": true}
+
+// scriptJobWords and scriptServerWords are the words of a package script's
+// name (split at ":", "-", "_" and ".") that make it a job or a server.
+// Words such as "dev" or "prod" that only name an environment decide
+// nothing after the first word ("seed:dev", "build:prod").
+var (
+	scriptJobWords = map[string]bool{
+		"seed": true, "seeds": true, "seeder": true, "migrate": true, "migration": true, "migrations": true,
+		"build": true, "install": true, "ci": true, "test": true, "tests": true, "lint": true, "generate": true,
+		"codegen": true, "setup": true, "init": true, "bootstrap": true, "compile": true, "typecheck": true,
+	}
+	scriptServerWords = map[string]bool{"start": true, "serve": true, "server": true, "watch": true, "preview": true, "develop": true}
+)
 
 // longRunningPrograms are servers and supervisors: a script that ends in
 // one keeps running.
@@ -48,7 +75,7 @@ var longRunningPrograms = map[string]bool{
 	"rabbitmq-server": true, "node": true, "npm": true, "yarn": true, "pnpm": true, "bun": true,
 	"deno": true, "gunicorn": true, "uvicorn": true, "hypercorn": true, "daphne": true, "celery": true,
 	"java": true, "php-fpm": true, "php-fpm8": true, "supervisord": true, "crond": true, "cron": true,
-	"tail": true, "sleep": true, "wait": true, "docker-entrypoint.sh": true, "/docker-entrypoint.sh": true,
+	"tail": true, "wait": true, "docker-entrypoint.sh": true, "/docker-entrypoint.sh": true,
 	"minio": true, "grafana-server": true, "uwsgi": true, "puma": true, "unicorn": true, "rails": true,
 	"bundle": true, "flask": true, "streamlit": true, "dotnet": true, "prometheus": true, "dockerd-entrypoint.sh": true,
 }
@@ -106,9 +133,19 @@ func commandLifecycle(argv []string) (lifecycle, string) {
 		return longRunning, ""
 	case oneShotPrograms[prog]:
 		return oneShot, prog
+	case prog == "sleep":
+		return sleepLifecycle(argv)
+	case packageRunnerExec[prog]:
+		if rest := withoutFlags(argv[1:]); len(rest) > 0 {
+			return commandLifecycle(rest)
+		}
+	case packageRunners[prog]:
+		if l, why, ok := packageScriptLifecycle(prog, withoutFlags(argv[1:])); ok {
+			return l, why
+		}
 	}
 	for _, a := range argv[1:] {
-		if oneShotWords[a] {
+		if isOneShotArg(a) {
 			return oneShot, strings.Join(argv[:2], " ")
 		}
 	}
@@ -116,6 +153,119 @@ func commandLifecycle(argv []string) (lifecycle, string) {
 		return longRunning, prog
 	}
 	return longRunning, ""
+}
+
+// isOneShotArg reports whether an argument names a migration or setup
+// task.
+func isOneShotArg(a string) bool {
+	if oneShotWords[a] {
+		return true
+	}
+	for _, p := range oneShotWordPrefixes {
+		if strings.HasPrefix(a, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxJobSleep is how long a lone sleep may be and still be a job's wait.
+// A longer one (sleep 86400) is usually a keep-alive that is meant to be
+// restarted when it ends: unsure.
+const maxJobSleep = 3600 // seconds
+
+// sleepLifecycle classifies "sleep ARGS": infinity never ends; a short
+// duration ends (a delay job); a long or unknown one (a variable) is unsure.
+func sleepLifecycle(argv []string) (lifecycle, string) {
+	why := strings.Join(argv, " ")
+	total := 0.0
+	for _, a := range argv[1:] {
+		if a == "infinity" || a == "inf" {
+			return longRunning, why
+		}
+		unit := 1.0
+		switch {
+		case strings.HasSuffix(a, "s"):
+			a = strings.TrimSuffix(a, "s")
+		case strings.HasSuffix(a, "m"):
+			a, unit = strings.TrimSuffix(a, "m"), 60
+		case strings.HasSuffix(a, "h"):
+			a, unit = strings.TrimSuffix(a, "h"), 3600
+		case strings.HasSuffix(a, "d"):
+			a, unit = strings.TrimSuffix(a, "d"), 86400
+		}
+		n, err := strconv.ParseFloat(a, 64)
+		if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+			return unsureLife, why
+		}
+		total += n * unit
+	}
+	if len(argv) < 2 || total >= maxJobSleep {
+		return unsureLife, why
+	}
+	return oneShot, why
+}
+
+// withoutFlags drops the leading options of a runner's arguments
+// ("--silent run seed").
+func withoutFlags(args []string) []string {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		args = args[1:]
+	}
+	return args
+}
+
+// packageScriptLifecycle classifies "npm|yarn|pnpm|bun ARGS" by what it
+// runs: an install or a package script whose name says job or server. ok
+// is false when nothing in it decides (an unknown script name).
+func packageScriptLifecycle(runner string, args []string) (l lifecycle, why string, ok bool) {
+	if len(args) == 0 {
+		if runner == "yarn" {
+			return oneShot, "yarn", true // a bare yarn installs
+		}
+		return longRunning, "", false
+	}
+	cmd, rest := args[0], withoutFlags(args[1:])
+	why = runner + " " + cmd
+	switch cmd {
+	case "install", "i", "ci", "add", "rebuild", "prune", "install-clean":
+		return oneShot, why, true
+	case "exec", "x", "dlx":
+		if len(rest) == 0 {
+			return longRunning, "", false
+		}
+		l, why := commandLifecycle(rest)
+		return l, why, true
+	case "run", "run-script":
+		if len(rest) == 0 {
+			return longRunning, "", false
+		}
+		cmd, why = rest[0], why+" "+rest[0]
+	case "start":
+		return longRunning, why, true
+	case "test", "t":
+		if runner == "npm" {
+			return oneShot, why, true
+		}
+	}
+	if runner == "npm" && why == "npm "+cmd {
+		return longRunning, "", false // npm runs a script only through run
+	}
+	words := strings.FieldsFunc(cmd, func(r rune) bool { return r == ':' || r == '-' || r == '_' || r == '.' })
+	job, server := false, len(words) > 0 && words[0] == "dev"
+	for _, w := range words {
+		job = job || scriptJobWords[w]
+		server = server || scriptServerWords[w]
+	}
+	switch {
+	case job && server:
+		return unsureLife, why, true
+	case job:
+		return oneShot, why, true
+	case server:
+		return longRunning, why, true
+	}
+	return longRunning, "", false
 }
 
 // unwrap drops wrappers (exec, env VAR=x, tini --) in front of a program.
@@ -166,14 +316,14 @@ func scriptLifecycle(script string) (lifecycle, string) {
 		return unsureLife, last
 	}
 	if path.Base(argv[0]) == "exec" && len(unwrap(argv)) > 0 {
-		if l, why := commandLifecycle(argv); l == oneShot {
+		if l, why := commandLifecycle(argv); l != longRunning {
 			return l, why
 		}
 		return longRunning, "exec"
 	}
 	switch l, why := commandLifecycle(argv); {
-	case l == oneShot:
-		return oneShot, why
+	case l != longRunning:
+		return l, why
 	case why != "":
 		return longRunning, why
 	}

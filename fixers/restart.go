@@ -14,10 +14,15 @@ A container that crashes or whose host reboots stays down unless it has a restar
 policy. Long-running services get "restart: unless-stopped"; one-shot jobs (a service
 others wait on with condition service_completed_successfully, one named like init,
 migrate, migrations, setup, seed, create-buckets or *-init, or one whose entrypoint or
-command runs a job: pg_dump, cp, a migration, openssl req, a "sh -c" script that ends
-in one) get restart: "no" so they are not restarted after they finish. A "sh -c"
-script that ends in neither a server nor a known job is reported without a fix. Services that set restart themselves, inherit it
-through a merge key or extends, or use deploy.restart_policy are left alone.
+command runs a job: pg_dump, cp, a migration or seed (manage.py migrate, db:seed), a
+package script named as a job (npm run seed, yarn migrate, pnpm run build, npm ci), a
+sleep of less than an hour, openssl req, a "sh -c" script that ends in one) get
+restart: "no" so they are not restarted after they finish; sleep infinity and scripts
+named start, serve or dev keep running. When unsure, the service is reported without
+a fix: a "sh -c" script that ends in neither a server nor a known job, a package
+script whose name says both (migrate-and-start), or a sleep of an hour or more (a
+keep-alive may be meant to restart). Services that set restart themselves, inherit
+it through a merge key or extends, or use deploy.restart_policy are left alone.
 
 Before:
   services:
@@ -58,7 +63,7 @@ func checkRestart(p *Pass) error {
 		case unsureLife:
 			// A script that may exit: unless-stopped would run a job again
 			// after it succeeded, "no" would leave a server down.
-			p.Report(s.Key, nil, "service %q has no restart policy, and its shell command ends in %q, which may exit; expected restart: unless-stopped for a server or \"no\" for a job, set by hand", s.Name, why)
+			p.Report(s.Key, nil, "service %q has no restart policy, and its command ends in %q, which may exit; expected restart: unless-stopped for a server or \"no\" for a job, set by hand", s.Name, why)
 			continue
 		}
 		if o := p.overlayRuns(s.Name); o != "" {
