@@ -537,7 +537,7 @@ func checkExpansion(path string, doc *yaml.Node) error {
 		}
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if isMergeKey(n.Content[i]) && !mergeValue(n.Content[i+1]) {
+				if IsMergeKey(n.Content[i]) && !mergeValue(n.Content[i+1]) {
 					v := n.Content[i+1]
 					return 0, &PosError{Path: path, Line: v.Line, Col: v.Column,
 						Msg: "a merge key (<<) takes a mapping, an alias of one, or a sequence of them"}

@@ -11,15 +11,45 @@ func MapGet(m *yaml.Node, key string) (k, v *yaml.Node) {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if kn := m.Content[i]; kn.Kind == yaml.ScalarNode && kn.Value == key && !isMergeKey(kn) {
+		if kn := m.Content[i]; kn.Kind == yaml.ScalarNode && kn.Value == key && !IsMergeKey(kn) {
 			return kn, m.Content[i+1]
 		}
 	}
 	return nil, nil
 }
 
-func isMergeKey(k *yaml.Node) bool {
+// IsMergeKey reports whether k is a merge key: "<<" written plain, which
+// yaml.v3 tags !!merge. A quoted "<<" is an ordinary string key.
+func IsMergeKey(k *yaml.Node) bool {
 	return k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "")
+}
+
+// MergeSources returns the mappings that mapping m merges with "<<"
+// ("<<: *a" or "<<: [*a, *b]"), in order, aliases resolved; anything that
+// is not a mapping is left out. It does not follow the sources' own
+// merges.
+func MergeSources(m *yaml.Node) []*yaml.Node {
+	m = Resolve(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !IsMergeKey(m.Content[i]) {
+			continue
+		}
+		v := Resolve(m.Content[i+1])
+		srcs := []*yaml.Node{v}
+		if v != nil && v.Kind == yaml.SequenceNode {
+			srcs = v.Content
+		}
+		for _, src := range srcs {
+			if src = Resolve(src); src != nil && src.Kind == yaml.MappingNode {
+				out = append(out, src)
+			}
+		}
+	}
+	return out
 }
 
 // Resolve follows an alias to the node it names.

@@ -395,7 +395,7 @@ func (d *Document) isMergeValue(n *yaml.Node) bool {
 		return false
 	}
 	k := d.KeyOf(n)
-	return k != nil && isMergeKey(k)
+	return k != nil && IsMergeKey(k)
 }
 
 // mergeable reports whether v can be merged: a mapping or an alias of one.

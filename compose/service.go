@@ -54,23 +54,9 @@ func lookup(m *yaml.Node, key string, depth int) (*yaml.Node, bool) {
 	if _, v := MapGet(m, key); v != nil {
 		return v, depth > 0
 	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if !isMergeKey(m.Content[i]) {
-			continue
-		}
-		src := Resolve(m.Content[i+1])
-		var sources []*yaml.Node
-		if src != nil && src.Kind == yaml.SequenceNode {
-			for _, c := range src.Content {
-				sources = append(sources, Resolve(c))
-			}
-		} else {
-			sources = append(sources, src)
-		}
-		for _, s := range sources {
-			if v, _ := lookup(s, key, depth+1); v != nil {
-				return v, true
-			}
+	for _, s := range MergeSources(m) {
+		if v, _ := lookup(s, key, depth+1); v != nil {
+			return v, true
 		}
 	}
 	return nil, false
@@ -99,7 +85,7 @@ func Keys(m *yaml.Node) []string {
 		var merges []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			if isMergeKey(k) {
+			if IsMergeKey(k) {
 				merges = append(merges, n.Content[i+1])
 				continue
 			}

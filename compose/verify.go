@@ -86,7 +86,7 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 			t.Content = append(t.Content[:at], append(pair, t.Content[at:]...)...)
 		case OpDelete:
 			for i := 0; i+1 < len(t.Content); i += 2 {
-				if t.Content[i].Value == op.Key && !isMergeKey(t.Content[i]) {
+				if t.Content[i].Value == op.Key && !IsMergeKey(t.Content[i]) {
 					t.Content = append(t.Content[:i:i], t.Content[i+2:]...)
 					break
 				}

@@ -934,7 +934,7 @@ func checkUndefinedServices(p *Pass) error {
 			names = deps.Content
 		case yaml.MappingNode:
 			for i := 0; i < len(deps.Content); i += 2 {
-				if !isMergeKeyNode(deps.Content[i]) {
+				if !compose.IsMergeKey(deps.Content[i]) {
 					names = append(names, deps.Content[i])
 				}
 			}
@@ -951,8 +951,6 @@ func checkUndefinedServices(p *Pass) error {
 	}
 	return nil
 }
-
-func isMergeKeyNode(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && k.Value == "<<" }
 
 func (h *healthCtx) definedElsewhere(name string) bool {
 	for _, d := range h.p.others() {

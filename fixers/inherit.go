@@ -99,7 +99,7 @@ func inheritedInsert(inserts map[insertKey]insertFix, rule string, op *compose.O
 	seen := map[*yaml.Node]bool{}
 	var walk func(m *yaml.Node) (*yaml.Node, *Fix, bool)
 	walk = func(m *yaml.Node) (*yaml.Node, *Fix, bool) {
-		for _, src := range mergeSources(m) {
+		for _, src := range compose.MergeSources(m) {
 			if seen[src] {
 				continue
 			}
@@ -120,27 +120,6 @@ func inheritedInsert(inserts map[insertKey]insertFix, rule string, op *compose.O
 		return nil, nil, false
 	}
 	return walk(op.Target)
-}
-
-// mergeSources returns the mappings m merges with "<<", aliases resolved.
-func mergeSources(m *yaml.Node) []*yaml.Node {
-	var out []*yaml.Node
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := m.Content[i]; k.Value != "<<" || k.Tag == "!!str" {
-			continue
-		}
-		v := compose.Resolve(m.Content[i+1])
-		srcs := []*yaml.Node{v}
-		if v != nil && v.Kind == yaml.SequenceNode {
-			srcs = v.Content
-		}
-		for _, src := range srcs {
-			if src = compose.Resolve(src); src != nil && src.Kind == yaml.MappingNode {
-				out = append(out, src)
-			}
-		}
-	}
-	return out
 }
 
 // sameNode reports whether two new value nodes encode the same YAML.

@@ -189,7 +189,7 @@ func mergedFrom(s svc, inserted map[*yaml.Node]string) string {
 	if s.Node == nil {
 		return ""
 	}
-	for _, src := range mergeSources(s.Node) {
+	for _, src := range compose.MergeSources(s.Node) {
 		if name, ok := inserted[src]; ok && name != s.Name {
 			return name
 		}
@@ -207,7 +207,7 @@ func multiMerged(d *compose.Document) map[*yaml.Node]bool {
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				if k.Value == "<<" && k.Tag != "!!str" && v.Kind == yaml.SequenceNode && len(v.Content) > 1 {
+				if compose.IsMergeKey(k) && v.Kind == yaml.SequenceNode && len(v.Content) > 1 {
 					for _, src := range v.Content {
 						out[compose.Resolve(src)] = true
 					}

@@ -491,7 +491,7 @@ func envEntries(env *yaml.Node) []envEntry {
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], compose.Resolve(n.Content[i+1])
-				if k.Value == "<<" && k.Tag != "!!str" {
+				if compose.IsMergeKey(k) {
 					walk(v, depth+1)
 					continue
 				}

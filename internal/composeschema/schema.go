@@ -437,7 +437,7 @@ func isReset(n *yaml.Node) bool {
 // hasMerge reports whether mapping m has a merge key ("<<").
 func hasMerge(m *yaml.Node) bool {
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := m.Content[i]; k.Value == "<<" && k.Tag != "!!str" {
+		if compose.IsMergeKey(m.Content[i]) {
 			return true
 		}
 	}
@@ -500,19 +500,9 @@ func keyOf(m *yaml.Node, k string, depth int) *yaml.Node {
 	if own, _ := compose.MapGet(m, k); own != nil {
 		return own
 	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value != "<<" || m.Content[i].Tag == "!!str" {
-			continue
-		}
-		src := compose.Resolve(m.Content[i+1])
-		srcs := []*yaml.Node{src}
-		if src != nil && src.Kind == yaml.SequenceNode {
-			srcs = src.Content
-		}
-		for _, s := range srcs {
-			if kn := keyOf(s, k, depth+1); kn != nil {
-				return kn
-			}
+	for _, s := range compose.MergeSources(m) {
+		if kn := keyOf(s, k, depth+1); kn != nil {
+			return kn
 		}
 	}
 	return nil
