@@ -220,3 +220,29 @@ func TestCLIImageFactsAndFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestCLIMariaDBCheckByCreated: the config's created date travels from the
+// registry to CF101, which picks mariadb's check by it (see
+// docs/healthchecks.md): a 10.x tag rebuilt in 2024 gets healthcheck.sh, an
+// image built in 2022 gets mysqladmin whatever its tag.
+func TestCLIMariaDBCheckByCreated(t *testing.T) {
+	noDockerConfig(t)
+	host, _ := memRegistry(t)
+	for tag, created := range map[string]time.Time{
+		"10.6":   time.Date(2024, 5, 20, 9, 0, 0, 0, time.UTC),
+		"11.4.2": time.Date(2022, 11, 3, 9, 0, 0, 0, time.UTC),
+	} {
+		img := regtest.Image(t, regtest.ImageSpec{Created: created, Config: v1.Config{Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin"}}})
+		regtest.PushImage(t, host, "library/mariadb:"+tag, img)
+	}
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  new:\n    image: mariadb:10.6\n  old:\n    image: mariadb:11.4.2\n"})
+	out, errOut, code := runCLI(t, dir, "", "--select", "CF101", "--registry-mirror", "docker.io=http://"+host, "--cache-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	newPart, oldPart, ok := strings.Cut(out, "   old:\n")
+	if !ok || !strings.Contains(newPart, `+      MARIADB_AUTO_UPGRADE: "1"`) || !strings.Contains(newPart, `+      test: ["CMD", "healthcheck.sh", "--connect"`) ||
+		!strings.Contains(oldPart, `+      test: ["CMD", "mysqladmin", "ping"`) {
+		t.Errorf("want healthcheck.sh (with MARIADB_AUTO_UPGRADE) for new and mysqladmin for old; diff:\n%s\nstderr:\n%s", out, errOut)
+	}
+}
