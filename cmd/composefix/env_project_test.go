@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,12 +25,19 @@ func TestEnvFileOfTheProjectDirectory(t *testing.T) {
 		name    string
 		args    []string
 		changed string // the .env that gets the fresh digest
+		config  string // .composefix.yaml
 	}{
-		{"first file's directory", []string{"-f", "app/compose.yaml", "-f", "deploy/cache.yaml"}, "app/.env"},
-		{"--project-directory", []string{"--project-directory", "elsewhere", "-f", "app/compose.yaml", "-f", "deploy/cache.yaml"}, "elsewhere/.env"},
+		{"first file's directory", []string{"-f", "app/compose.yaml", "-f", "deploy/cache.yaml"}, "app/.env", ""},
+		{"--project-directory", []string{"--project-directory", "elsewhere", "-f", "app/compose.yaml", "-f", "deploy/cache.yaml"}, "elsewhere/.env", ""},
+		{"a declared project", []string{"app/compose.yaml", "deploy/cache.yaml"}, "app/.env", "projects:\n  - [app/compose.yaml, deploy/cache.yaml]\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeFiles(t, files)
+			if tc.config != "" {
+				if err := os.WriteFile(filepath.Join(dir, ".composefix.yaml"), []byte(tc.config), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			args := append(append([]string{"-w", "--select", "CF002,CF003"}, tc.args...), mirror...)
 			_, errOut, code := runCLI(t, dir, "", args...)
 			if code != exitOK {
