@@ -198,6 +198,9 @@ func yamlBlocks(md string) []string {
 // TestGitHubActionsDocs parses every workflow in docs/github-actions.md
 // and checks the two the docs promise: a pull-request check and a
 // scheduled update that opens a pull request.
+// goInstallVersion finds the version in "go install …/cmd/composefix@VERSION".
+var goInstallVersion = regexp.MustCompile(`composefix/cmd/composefix@(\S+)`)
+
 func TestGitHubActionsDocs(t *testing.T) {
 	type workflow struct {
 		On   map[string]any `yaml:"on"`
@@ -230,6 +233,13 @@ func TestGitHubActionsDocs(t *testing.T) {
 					}
 				}
 				runs = append(runs, s.Run)
+				// No release exists yet: an install of a tag would fail
+				// (go install of a missing version), as @v0.1.0 did.
+				for _, m := range goInstallVersion.FindAllStringSubmatch(s.Run, -1) {
+					if m[1] != "main" {
+						t.Errorf("workflow %d installs composefix@%s: no such release yet; want @main, as the action is used", i, m[1])
+					}
+				}
 			}
 		}
 		hasUse := func(prefix string) bool {
