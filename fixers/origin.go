@@ -245,15 +245,6 @@ func (h *lineage) extendBack(a int) bool {
 	return true
 }
 
-func owns(owners []int, fi int) bool {
-	for _, o := range owners {
-		if o == fi {
-			return true
-		}
-	}
-	return false
-}
-
 // origin maps an offset in the current bytes to the original bytes: a
 // position inside text an earlier pass wrote maps to where that text goes,
 // with added set.

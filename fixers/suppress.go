@@ -49,9 +49,7 @@ func parseSuppressions(d *compose.Document) suppressions {
 		} else if strings.HasPrefix(strings.TrimSpace(args), "--") {
 			args = ""
 		}
-		for _, tok := range strings.FieldsFunc(args, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-			s.rules = append(s.rules, tok)
-		}
+		s.rules = append(s.rules, strings.FieldsFunc(args, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })...)
 		target := line
 		if strings.TrimSpace(text[:m[0]]) == "" { // alone on its line
 			target = nextContentLine(d, line)

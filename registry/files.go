@@ -357,7 +357,8 @@ func executable(fs map[string]entry, p string) bool {
 			e.Mode = t.Mode
 		}
 	}
-	return (e.Type == tar.TypeReg || e.Type == tar.TypeRegA) && e.Mode&0o111 != 0
+	// archive/tar reads the legacy TypeRegA as TypeReg.
+	return e.Type == tar.TypeReg && e.Mode&0o111 != 0
 }
 
 // openBlob GETs a blob of ref's repository and returns its body for the

@@ -290,14 +290,6 @@ func withClock(c clock) Option {
 	}
 }
 
-// withPaceLowWater sets the quota level at which pacing starts (tests).
-func withPaceLowWater(n int) Option {
-	return func(o *options) error {
-		o.paceLowWater = n
-		return nil
-	}
-}
-
 // finish applies the cross-checks and derived defaults after all options.
 // WithProgress calls report after each unique reference is resolved with
 // the number done, the total and how many came from the cache, from any
