@@ -50,6 +50,13 @@ var oneShotWordPrefixes = []string{"migrate:", "seed:", "db:migrate:", "db:seed:
 // ("npm run seed", "yarn migrate"); the name says whether it is a job.
 var packageRunners = map[string]bool{"npm": true, "yarn": true, "pnpm": true, "bun": true}
 
+// interpreters run a script file (or a python -m module) whose name says
+// whether it is a job ("node scripts/seed.js", "python init_db.py").
+var interpreters = map[string]bool{
+	"node": true, "nodejs": true, "python": true, "python3": true, "ruby": true, "php": true,
+	"deno": true, "tsx": true, "ts-node": true, "perl": true,
+}
+
 // packageRunnerExec run a package's binary, like npx: the binary decides.
 var packageRunnerExec = map[string]bool{"npx": true, "pnpx": true, "bunx": true}
 
@@ -141,6 +148,10 @@ func commandLifecycle(argv []string) (lifecycle, string) {
 		}
 	case packageRunners[prog]:
 		if l, why, ok := packageScriptLifecycle(prog, withoutFlags(argv[1:])); ok {
+			return l, why
+		}
+	case interpreters[prog]:
+		if l, why, ok := scriptFileLifecycle(prog, argv[1:]); ok {
 			return l, why
 		}
 	}
@@ -251,7 +262,44 @@ func packageScriptLifecycle(runner string, args []string) (l lifecycle, why stri
 	if runner == "npm" && why == "npm "+cmd {
 		return longRunning, "", false // npm runs a script only through run
 	}
-	words := strings.FieldsFunc(cmd, func(r rune) bool { return r == ':' || r == '-' || r == '_' || r == '.' })
+	if l, ok := nameLifecycle(cmd); ok {
+		return l, why, true
+	}
+	return longRunning, "", false
+}
+
+// scriptFileLifecycle classifies "node|python|... [options] FILE" (or
+// python's "-m MODULE", or deno's "run FILE") by the file's or module's
+// name; ok is false when the name decides nothing.
+func scriptFileLifecycle(prog string, args []string) (l lifecycle, why string, ok bool) {
+	if prog == "deno" && len(args) > 0 && args[0] == "run" {
+		args = args[1:]
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-m" && i+1 < len(args):
+			mod := args[i+1]
+			l, ok := nameLifecycle(mod[strings.LastIndex(mod, ".")+1:])
+			return l, prog + " -m " + mod, ok
+		case a == "-c" || a == "-e" || a == "--eval":
+			return longRunning, "", false // inline code: nothing to go by
+		case strings.HasPrefix(a, "-"):
+			continue
+		}
+		base := path.Base(a)
+		l, ok := nameLifecycle(strings.TrimSuffix(base, path.Ext(base)))
+		return l, prog + " " + a, ok
+	}
+	return longRunning, "", false
+}
+
+// nameLifecycle classifies a package script's, file's or module's name by
+// its words, split at ":", "-", "_" and ".": job words make a job, server
+// words (or a first word "dev") a server, both are unsure; ok is false
+// when it has neither.
+func nameLifecycle(name string) (lifecycle, bool) {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == ':' || r == '-' || r == '_' || r == '.' })
 	job, server := false, len(words) > 0 && words[0] == "dev"
 	for _, w := range words {
 		job = job || scriptJobWords[w]
@@ -259,13 +307,13 @@ func packageScriptLifecycle(runner string, args []string) (l lifecycle, why stri
 	}
 	switch {
 	case job && server:
-		return unsureLife, why, true
+		return unsureLife, true
 	case job:
-		return oneShot, why, true
+		return oneShot, true
 	case server:
-		return longRunning, why, true
+		return longRunning, true
 	}
-	return longRunning, "", false
+	return longRunning, false
 }
 
 // unwrap drops wrappers (exec, env VAR=x, tini --) in front of a program.

@@ -55,6 +55,16 @@ func TestServiceLifecycle(t *testing.T) {
 		{"pnpm serve", "image: node:22.11.0\n    command: pnpm serve", longRunning},
 		{"npm run with an unknown script", "image: node:22.11.0\n    command: npm run api", longRunning},
 		{"npm run migrate-and-start", "image: node:22.11.0\n    command: npm run migrate-and-start", unsureLife},
+		// Interpreters: the script file's name decides the same way.
+		{"node seed script", "image: node:22.11.0\n    command: node scripts/seed.js", oneShot},
+		{"python init_db.py", "image: python:3.12\n    command: [\"python\", \"-u\", \"init_db.py\"]", oneShot},
+		{"python -m app.migrations", "image: python:3.12\n    command: python -m app.migrations", oneShot},
+		{"python -m http.server", "image: python:3.12\n    command: python -m http.server 8000", longRunning},
+		{"node server.js", "image: node:22.11.0\n    command: node server.js", longRunning},
+		{"node index.js", "image: node:22.11.0\n    command: node index.js", longRunning},
+		{"deno run server.ts", "image: denoland/deno:2.0.6\n    command: deno run --allow-net server.ts", longRunning},
+		{"artisan serve", "image: php:8.3-cli\n    command: php artisan serve", longRunning},
+		{"node start-with-migrations.js", "image: node:22.11.0\n    command: node start-with-migrations.js", unsureLife},
 		{"migrate then npm start", "image: node:22.11.0\n    command: sh -c \"npm run migrate && npm start\"", longRunning},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,8 +15,9 @@ policy. Long-running services get "restart: unless-stopped"; one-shot jobs (a se
 others wait on with condition service_completed_successfully, one named like init,
 migrate, migrations, setup, seed, create-buckets or *-init, or one whose entrypoint or
 command runs a job: pg_dump, cp, a migration or seed (manage.py migrate, db:seed), a
-package script named as a job (npm run seed, yarn migrate, pnpm run build, npm ci), a
-sleep of less than an hour, openssl req, a "sh -c" script that ends in one) get
+package script or script file named as a job (npm run seed, yarn migrate, pnpm run
+build, npm ci, node scripts/seed.js), a sleep of less than an hour, openssl req, a
+"sh -c" script that ends in one) get
 restart: "no" so they are not restarted after they finish; sleep infinity and scripts
 named start, serve or dev keep running. When unsure, the service is reported without
 a fix: a "sh -c" script that ends in neither a server nor a known job, a package
