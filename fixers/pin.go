@@ -750,27 +750,37 @@ func shortName(long string) string {
 	return strings.TrimPrefix(s, "library/")
 }
 
-// ignoredImage reports whether an ignore pattern matches r in its written,
-// long or short spelling.
+// ignoredImage reports whether an ignore pattern matches r (see MatchImage).
 func ignoredImage(patterns []string, r ImageRef) bool {
-	if len(patterns) == 0 {
-		return false
-	}
-	ref := r.Text[len(r.Name):]
-	long := longName(r.Name)
-	spellings := []string{r.Text, long + ref, shortName(long) + ref}
 	for _, pat := range patterns {
-		for _, s := range spellings {
-			if matchImage(pat, s) {
-				return true
-			}
+		if MatchImage(pat, r) {
+			return true
 		}
 	}
 	return false
 }
 
-// matchImage applies an ignore_images pattern (see imagematch.Match).
-func matchImage(pattern, image string) bool { return imagematch.Match(pattern, image) }
+// ImageSpellings returns the spellings of r that an image pattern
+// (ignore_images, update.images) is tried against: as written, and in
+// Docker Hub's long and short forms ("docker.io/library/redis:7" and
+// "redis:7" for "index.docker.io/redis:7"), tag and digest kept.
+func ImageSpellings(r ImageRef) []string {
+	ref := r.Text[len(r.Name):]
+	long := longName(r.Name)
+	return []string{r.Text, long + ref, shortName(long) + ref}
+}
+
+// MatchImage reports whether the glob pattern (see imagematch.Match)
+// matches r in any of its spellings (ImageSpellings), so that a pattern
+// names a Docker Hub image however the file spells it.
+func MatchImage(pattern string, r ImageRef) bool {
+	for _, s := range ImageSpellings(r) {
+		if imagematch.Match(pattern, s) {
+			return true
+		}
+	}
+	return false
+}
 
 // isPreciseTag reports whether tag names one release: a version with three
 // or more numeric components (7.4.1, 1.25.3-alpine, v3.2.3, 21.0.5_11) or a

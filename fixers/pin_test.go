@@ -511,3 +511,31 @@ func TestImageRulesDocs(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchImageSpellings checks that an image pattern (ignore_images,
+// update.images) names a Docker Hub image in any of its spellings, and
+// another registry's image only as that registry's.
+func TestMatchImageSpellings(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, image string
+		want           bool
+	}{
+		{"redis", "redis:7", true},
+		{"redis", "docker.io/library/redis:7", true},
+		{"redis", "index.docker.io/redis:7", true},
+		{"docker.io/library/redis", "redis:7", true},
+		{"docker.io/library/redis:7*", "redis:7.4.1", true},
+		{"bitnami/*", "docker.io/bitnami/redis:7", true},
+		{"redis", "ghcr.io/acme/redis:7", false},
+		{"ghcr.io/acme/*", "ghcr.io/acme/team/api:1", true},
+		{"postgres", "redis:7", false},
+	} {
+		r, ok := ParseImageRef(tt.image)
+		if !ok {
+			t.Fatalf("ParseImageRef(%q) failed", tt.image)
+		}
+		if got := MatchImage(tt.pattern, r); got != tt.want {
+			t.Errorf("MatchImage(%q, %q) = %t, want %t (spellings %q)", tt.pattern, tt.image, got, tt.want, ImageSpellings(r))
+		}
+	}
+}

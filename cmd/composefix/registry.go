@@ -181,7 +181,7 @@ func (rs registrySettings) options() []registry.Option {
 // spelling (docker.io/library/redis, redis), else --policy, else the file's
 // policy, else minor.
 func (rs registrySettings) policyFor(r fixers.ImageRef) registry.Policy {
-	p := rs.imagePolicy(imageSpellings(r))
+	p := rs.imagePolicy(r)
 	pol, err := registry.ParsePolicy(string(p))
 	if err != nil {
 		return registry.PolicyMinor // config validated the names already
@@ -189,36 +189,12 @@ func (rs registrySettings) policyFor(r fixers.ImageRef) registry.Policy {
 	return pol
 }
 
-// imageSpellings are the spellings an update.images pattern may match: as
-// written, and in Docker Hub's long and short forms (docker.io/library/redis,
-// redis).
-func imageSpellings(r fixers.ImageRef) []string {
-	spellings := []string{r.Text}
-	if ref, err := registry.ParseReference(r.Text); err == nil {
-		rest := strings.TrimPrefix(r.Text, ref.Name())
-		spellings = append(spellings, ref.Repo()+rest)
-		if ref.Registry == registry.DockerHub {
-			spellings = append(spellings, strings.TrimPrefix(ref.Repository, "library/")+rest)
-		}
-	}
-	return spellings
-}
-
-func matchesAny(pattern string, spellings []string) bool {
-	for _, s := range spellings {
-		if config.MatchImage(pattern, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // imagePolicy returns the policy of the first update.images entry setting
-// one and matching any spelling, else --policy, else update.policy, else
-// the default.
-func (rs registrySettings) imagePolicy(spellings []string) config.Policy {
+// one and matching r in any spelling, else --policy, else update.policy,
+// else the default.
+func (rs registrySettings) imagePolicy(r fixers.ImageRef) config.Policy {
 	for _, ip := range rs.update.Images {
-		if ip.Policy != "" && matchesAny(ip.Pattern, spellings) {
+		if ip.Policy != "" && fixers.MatchImage(ip.Pattern, r) {
 			return ip.Policy
 		}
 	}

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/composefix/composefix/fixers"
 	"io"
 	"time"
+
+	"github.com/composefix/composefix/fixers"
 
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/pipeline"
@@ -182,7 +183,7 @@ func plural(n int, word string) string {
 // update.min_age, else none.
 func (rs registrySettings) minAgeFor(r fixers.ImageRef) time.Duration {
 	for _, ip := range rs.update.Images {
-		if ip.HasMinAge && matchesAny(ip.Pattern, imageSpellings(r)) {
+		if ip.HasMinAge && fixers.MatchImage(ip.Pattern, r) {
 			return ip.MinAge
 		}
 	}
