@@ -13,39 +13,17 @@ import (
 var tagVersion = regexp.MustCompile(`^v?(\d+(?:\.\d+)*)`)
 
 // versionClause is one comparison of a Versions constraint: ">=3.6.0".
-type versionClause struct {
-	op  string // one of <, <=, >, >=
-	ver []int
-}
+type versionClause = clause[[]int]
 
 // parseVersions parses a constraint such as ">=3.6.0" or ">=1.2 <2": clauses
 // separated by blanks, all of which must hold.
 func parseVersions(s string) ([]versionClause, error) {
-	fields := strings.Fields(s)
-	if len(fields) == 0 {
-		return nil, fmt.Errorf("empty version constraint")
-	}
-	out := make([]versionClause, 0, len(fields))
-	for _, f := range fields {
-		var c versionClause
-		for _, op := range []string{"<=", ">=", "<", ">"} {
-			if strings.HasPrefix(f, op) {
-				c.op = op
-				break
-			}
+	return parseClauses(s, "version", func(num string) ([]int, error) {
+		if m := tagVersion.FindString(num); m == "" || m != num {
+			return nil, fmt.Errorf("%q is not a dotted number", num)
 		}
-		if c.op == "" {
-			return nil, fmt.Errorf("version clause %q: want <, <=, > or >= before the version", f)
-		}
-		num := strings.TrimPrefix(f, c.op)
-		m := tagVersion.FindString(num)
-		if m == "" || m != num {
-			return nil, fmt.Errorf("version clause %q: %q is not a dotted number", f, num)
-		}
-		c.ver = splitVersion(strings.TrimPrefix(num, "v"))
-		out = append(out, c)
-	}
-	return out, nil
+		return splitVersion(strings.TrimPrefix(num, "v")), nil
+	})
 }
 
 func splitVersion(s string) []int {
@@ -72,24 +50,7 @@ func versionsMatch(clauses []versionClause, tag string) bool {
 	if m := tagVersion.FindStringSubmatch(tag); m != nil {
 		ver = splitVersion(m[1])
 	}
-	for _, c := range clauses {
-		cmp := compareFloating(ver, c.ver)
-		ok := false
-		switch c.op {
-		case "<":
-			ok = cmp < 0
-		case "<=":
-			ok = cmp <= 0
-		case ">":
-			ok = cmp > 0
-		case ">=":
-			ok = cmp >= 0
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
+	return allHold(clauses, func(want []int) int { return compareFloating(ver, want) })
 }
 
 // compareFloating compares a tag's version (missing components are
