@@ -52,35 +52,45 @@ func checkSchema(p *Pass) error {
 	return nil
 }
 
-// schemaMemo keeps one document's violations, so that no document of a
-// run is validated twice: the input's, found by CF603, serve the output's
-// check. nil remembers nothing.
+// schemaMemo keeps one document's check, so that no document of a run is
+// validated twice: the input's, made by CF603, serve the output's check.
+// nil remembers nothing.
 type schemaMemo struct {
 	doc *compose.Document
-	vs  []composeschema.Violation
+	c   *composeschema.Checked
 }
 
 func (m *schemaMemo) check(s *composeschema.Schema, d *compose.Document) ([]composeschema.Violation, error) {
 	if m != nil && m.doc == d {
-		return m.vs, nil
+		return m.c.Violations, nil
 	}
-	vs, err := s.Check(d.Root)
-	if err == nil && m != nil {
-		m.doc, m.vs = d, vs
+	c, err := s.CheckFrom(nil, d.Root)
+	if err != nil {
+		return nil, err
 	}
-	return vs, err
+	if m != nil {
+		m.doc, m.c = d, c
+	}
+	return c.Violations, nil
 }
 
 // checkOutputSchema validates the document a run produced: a violation
 // the input did not have is a bug in the rules that changed it, and nothing
 // is written. The output is always validated (it has not been before: no
-// display-only rule looks at a later pass's document); the input only when
-// the output breaks the schema and CF603 did not already.
+// display-only rule looks at a later pass's document): with the input's
+// check, when CF603 made it, only the services and top-level values the
+// fixes changed. The input is checked again only when the output breaks
+// the schema and CF603 did not check it.
 func checkOutputSchema(s *composeschema.Schema, memo *schemaMemo, in, out *compose.Document, applied []string) error {
-	got, err := s.Check(out.Root)
-	if err != nil || len(got) == 0 {
+	var base *composeschema.Checked
+	if memo != nil && memo.doc == in {
+		base = memo.c
+	}
+	c, err := s.CheckFrom(base, out.Root)
+	if err != nil || len(c.Violations) == 0 {
 		return err
 	}
+	got := c.Violations
 	had, err := memo.check(s, in)
 	if err != nil {
 		return err

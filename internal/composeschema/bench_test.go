@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/golden"
 	"go.yaml.in/yaml/v3"
 )
@@ -33,4 +34,55 @@ func BenchmarkCheckCorpus(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(roots)), "µs/file")
+}
+
+// BenchmarkCheckFromOneChange checks each corpus file's output where one
+// service changed (a restart policy added), as an update run makes:
+// whole, and from the input's check.
+func BenchmarkCheckFromOneChange(b *testing.B) {
+	s := &Schema{}
+	var ins, outs []*yaml.Node
+	for _, p := range golden.CorpusFiles(b) {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var in, out yaml.Node
+		if yaml.Unmarshal(src, &in) != nil || yaml.Unmarshal(src, &out) != nil || len(out.Content) == 0 {
+			continue
+		}
+		_, svcs := compose.MapGet(out.Content[0], "services")
+		if svcs == nil || svcs.Kind != yaml.MappingNode || len(svcs.Content) == 0 || svcs.Content[1].Kind != yaml.MappingNode {
+			continue
+		}
+		web := svcs.Content[1]
+		web.Content = append(web.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "restart", Tag: "!!str"}, &yaml.Node{Kind: yaml.ScalarNode, Value: "always", Tag: "!!str"})
+		ins, outs = append(ins, &in), append(outs, &out)
+	}
+	b.Run("whole", func(b *testing.B) {
+		for b.Loop() {
+			for _, o := range outs {
+				if _, err := s.CheckFrom(nil, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("from-input", func(b *testing.B) {
+		bases := make([]*Checked, len(ins))
+		for i, in := range ins {
+			var err error
+			if bases[i], err = s.CheckFrom(nil, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ResetTimer()
+		for b.Loop() {
+			for i, o := range outs {
+				if _, err := s.CheckFrom(bases[i], o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }

@@ -3,6 +3,7 @@ package composeschema
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,7 @@ type Schema struct {
 	once     sync.Once
 	compiled *jsonschema.Schema
 	err      error
+	partial  bool         // the schema is compositional: CheckFrom may validate a part
 	checks   atomic.Int64 // documents checked, for tests that count them
 }
 
@@ -47,9 +49,10 @@ func (s *Schema) Validations() int64 {
 
 func (s *Schema) schema() (*jsonschema.Schema, error) {
 	if s == nil {
-		return compile()
+		sch, _, err := compile()
+		return sch, err
 	}
-	s.once.Do(func() { s.compiled, s.err = compile() })
+	s.once.Do(func() { s.compiled, s.partial, s.err = compile() })
 	return s.compiled, s.err
 }
 
@@ -60,13 +63,37 @@ func (s *Schema) Prepare() { _, _ = s.schema() }
 
 // Check validates the document whose root node is root (a document node or
 // its mapping) and returns its violations in document order.
+func (s *Schema) Check(root *yaml.Node) ([]Violation, error) {
+	c, err := s.CheckFrom(nil, root)
+	if err != nil {
+		return nil, err
+	}
+	return c.Violations, nil
+}
+
+// Checked is a document's check: its violations, and what a check of a
+// document made from it can reuse.
+type Checked struct {
+	Violations []Violation
+	// valid is the document's converted values when they meet the
+	// schema, else nil.
+	valid map[string]any
+}
+
+// CheckFrom is Check of a document made from base's (a fixed file from
+// its input; base nil: none). When base's document met the schema, only
+// what differs from it is validated: the top-level values and the services
+// whose converted values changed. That is exact because the schema judges
+// each top-level key, and each service, on its own (see compositional);
+// it costs a comparison of the unchanged values instead of their
+// validation.
 //
 // A valid document costs one validation of the values converted from its
 // tree. It is compose-go's schema and validator, compose-go's own Validate
 // minus the JSON round trip it makes (the converted values are already of
 // the types the validator takes). Only a document that fails is converted
 // again, noting where each value came from, to locate every violation.
-func (s *Schema) Check(root *yaml.Node) ([]Violation, error) {
+func (s *Schema) CheckFrom(base *Checked, root *yaml.Node) (*Checked, error) {
 	if s != nil {
 		s.checks.Add(1)
 	}
@@ -76,14 +103,18 @@ func (s *Schema) Check(root *yaml.Node) ([]Violation, error) {
 	out := restartPolicies(root)
 	m, ok := (&tree{}).value(root, nil, 0).(map[string]any)
 	if !ok {
-		return out, nil
+		return &Checked{Violations: out}, nil
 	}
 	sch, err := s.schema()
 	if err != nil {
 		return nil, err
 	}
-	if sch.Validate(m) == nil {
-		return out, nil
+	var part any = m
+	if base != nil && base.valid != nil && s.partial {
+		part = changed(base.valid, m)
+	}
+	if sch.Validate(part) == nil {
+		return &Checked{Violations: out, valid: m}, nil
 	}
 	// A failure: convert again, noting where each value came from.
 	t := &tree{nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
@@ -143,7 +174,62 @@ func (s *Schema) Check(root *yaml.Node) ([]Violation, error) {
 		}
 		return a.Column < b.Column
 	})
-	return out, nil
+	return &Checked{Violations: out}, nil
+}
+
+// changed returns the part of document now that differs from was: the
+// top-level entries whose values changed, with, when services is a
+// mapping in both, only the services that changed.
+func changed(was, now map[string]any) map[string]any {
+	part := map[string]any{}
+	for k, v := range now {
+		old, had := was[k]
+		if had && reflect.DeepEqual(old, v) {
+			continue
+		}
+		oldSvcs, ok1 := old.(map[string]any)
+		svcs, ok2 := v.(map[string]any)
+		if k != "services" || !ok1 || !ok2 {
+			part[k] = v
+			continue
+		}
+		ps := map[string]any{}
+		for name, sv := range svcs {
+			if o, ok := oldSvcs[name]; !ok || !reflect.DeepEqual(o, sv) {
+				ps[name] = sv
+			}
+		}
+		part[k] = ps
+	}
+	return part
+}
+
+// compositional reports whether the schema judges a document's top-level
+// entries, and the services mapping's entries, each on its own, as
+// CheckFrom assumes: only keywords that look at one entry at a time
+// (properties, patternProperties, additionalProperties: no required,
+// minProperties, dependencies or the like) at those two levels. It is
+// checked on the schema compose-go ships, so that a version that breaks
+// the assumption makes CheckFrom validate whole documents, not wrongly.
+func compositional(doc any) bool {
+	d, _ := doc.(map[string]any)
+	props, _ := d["properties"].(map[string]any)
+	svcs, _ := props["services"].(map[string]any)
+	return local(d) && svcs != nil && local(svcs)
+}
+
+// local reports whether schema sch is an object's that judges each entry
+// on its own.
+func local(sch map[string]any) bool {
+	for k := range sch {
+		switch k {
+		case "$schema", "$id", "$defs", "definitions", "title", "description", "type",
+			"properties", "patternProperties", "additionalProperties":
+		default:
+			return false
+		}
+	}
+	return sch["type"] == "object"
 }
 
 // Check is (&Schema{}).Check, for a single document.
@@ -218,13 +304,25 @@ func typeName(t string) string {
 // build time; TestSchemaMeetsItsMetaSchema checks it the ordinary way.
 const schemaURL = "https://json-schema.org/composefix/compose-spec.json"
 
-func compile() (*jsonschema.Schema, error) { return compileAs(schemaURL) }
+// compile returns the compiled schema and whether it is compositional.
+func compile() (*jsonschema.Schema, bool, error) {
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schema.Schema))
+	if err != nil {
+		return nil, false, fmt.Errorf("reading the compose schema: %w", err)
+	}
+	sch, err := compileDoc(schemaURL, doc)
+	return sch, compositional(doc), err
+}
 
 func compileAs(url string) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schema.Schema))
 	if err != nil {
 		return nil, fmt.Errorf("reading the compose schema: %w", err)
 	}
+	return compileDoc(url, doc)
+}
+
+func compileDoc(url string, doc any) (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	if err := c.AddResource(url, doc); err != nil {
 		return nil, fmt.Errorf("loading the compose schema: %w", err)

@@ -7,6 +7,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/composefix/composefix/internal/golden"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -134,6 +135,83 @@ func TestVerdictIsComposeGos(t *testing.T) {
 		}
 		if got := sch.Validate(m) == nil; got != want {
 			t.Errorf("valid = %v, compose-go says %v, for:\n%.300s", got, want, src)
+		}
+	}
+}
+
+// TestCompositional: the schema compose-go ships judges top-level entries
+// and services one at a time, so CheckFrom validates only what changed;
+// a keyword that looks at several entries turns that off.
+func TestCompositional(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal([]byte(schema.Schema), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !compositional(doc) {
+		t.Fatal("the compose schema is not compositional: every output is validated whole")
+	}
+	for _, src := range []string{
+		`{"type": "object", "required": ["services"], "properties": {"services": {"type": "object"}}}`,
+		`{"type": "object", "properties": {"services": {"type": "object", "minProperties": 1}}}`,
+		`{"type": "object", "properties": {"services": {"type": "object"}}, "dependentRequired": {"a": ["b"]}}`,
+		`{"type": "object", "properties": {}}`,
+	} {
+		var d any
+		if err := json.Unmarshal([]byte(src), &d); err != nil {
+			t.Fatal(err)
+		}
+		if compositional(d) {
+			t.Errorf("compositional(%s) = true, want false", src)
+		}
+	}
+}
+
+// TestCheckFromIsCheck: checking a document made from another, with the
+// other's check, finds what checking it alone finds.
+func TestCheckFromIsCheck(t *testing.T) {
+	pairs := [][2]string{
+		{"services:\n  web:\n    image: nginx\n", "services:\n  web:\n    image: nginx\n    restart: always\n"},
+		{"services:\n  web:\n    image: nginx\n", "services:\n  web:\n    image: nginx\n    ports: 8080\n"},
+		{"services:\n  web:\n    image: nginx\n  db:\n    image: redis\n", "services:\n  web:\n    image: nginx\n  db:\n    image: redis\n    imagee: x\n"},
+		{"services:\n  web:\n    image: nginx\n", "services:\n  web:\n    image: nginx\n  bad name!:\n    image: x\n"},
+		{"services:\n  web:\n    image: nginx\n", "services: [web]\n"},
+		{"services:\n  web:\n    image: nginx\n", "services:\n  web:\n    image: nginx\nservice: {}\n"},
+		{"services:\n  web:\n    image: nginx\n", "services:\n  web:\n    image: nginx\nx-logging: &l {driver: json-file}\n"},
+		{"services:\n  web:\n    image: nginx\n", "services:\n  web:\n    image: nginx\nnetworks: {front: {driver: 3}}\n"},
+		{"version: '3'\nservices:\n  web:\n    image: nginx\n", "services:\n  web:\n    image: nginx\n"},
+		{"services:\n  web:\n    imagee: nginx\n", "services:\n  web:\n    imagee: nginx\n    restart: always\n"},
+		{"x-a: &a {image: nginx}\nservices:\n  web:\n    <<: *a\n", "x-a: &a {image: nginx, cpus: many}\nservices:\n  web:\n    <<: *a\n"},
+	}
+	s := &Schema{}
+	text := func(vs []Violation) string {
+		var b strings.Builder
+		for _, v := range vs {
+			fmt.Fprintf(&b, "%d:%d %s\n", v.Node.Line, v.Node.Column, v.Message)
+		}
+		return b.String()
+	}
+	for _, p := range pairs {
+		var in, out yaml.Node
+		if err := yaml.Unmarshal([]byte(p[0]), &in); err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal([]byte(p[1]), &out); err != nil {
+			t.Fatal(err)
+		}
+		base, err := s.CheckFrom(nil, &in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.CheckFrom(base, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.Check(&out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text(got.Violations) != text(want) {
+			t.Errorf("CheckFrom(%q, %q):\n%s\nwant (Check):\n%s", p[0], p[1], text(got.Violations), text(want))
 		}
 	}
 }
