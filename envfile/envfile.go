@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -40,7 +42,7 @@ type Assignment struct {
 func Parse(path string, src []byte) (*File, error) {
 	vars, err := dotenv.ParseWithLookup(bytes.NewReader(src), nil)
 	if err != nil {
-		return nil, &compose.PosError{Path: path, Msg: "cannot read", Err: err}
+		return nil, parseError(path, src, err)
 	}
 	f := &File{Path: path, Src: src, Vars: vars, assigns: map[string]Assignment{}}
 	for _, a := range locate(src) {
@@ -50,6 +52,38 @@ func Parse(path string, src []byte) (*File, error) {
 		f.assigns[a.Name] = a // the last one wins, as in dotenv
 	}
 	return f, nil
+}
+
+// dotenvLine is how dotenv starts its parse errors.
+var dotenvLine = regexp.MustCompile(`^line (\d+): `)
+
+// parseError turns dotenv's error into a PosError at file:line:col, and
+// drops the file text it quotes: for an unterminated quote that is the rest
+// of the file, and for a bad name the rest of the line, values and secrets
+// included, which would otherwise reach every output format.
+func parseError(path string, src []byte, err error) error {
+	m := dotenvLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &compose.PosError{Path: path, Msg: "invalid .env file", Err: err}
+	}
+	line, _ := strconv.Atoi(m[1])
+	pos := compose.Pos{Line: line, Col: 1}
+	msg := err.Error()[len(m[0]):]
+	switch {
+	case strings.HasPrefix(msg, "unterminated quoted value "):
+		// dotenv counts the line at the end of the file and quotes the
+		// value's first line from its opening quote. No quote of that
+		// kind closes it, so it is the file's last one.
+		if rest := strings.TrimPrefix(msg, "unterminated quoted value "); rest != "" {
+			if i := bytes.LastIndexByte(src, rest[0]); i >= 0 && bytes.HasPrefix(src[i:], []byte(rest)) {
+				pos = Pos(src, i)
+			}
+		}
+		msg = "unterminated quoted value"
+	case strings.Contains(msg, " in variable name "):
+		msg = msg[:strings.Index(msg, " in variable name ")] + " in a variable name"
+	}
+	return &compose.PosError{Path: path, Line: pos.Line, Col: pos.Col, Msg: "invalid .env file: " + msg}
 }
 
 // Lookup returns where name's value is written.

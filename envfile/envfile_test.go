@@ -107,3 +107,25 @@ func FuzzSet(f *testing.F) {
 		}
 	})
 }
+
+// TestParseErrorPositionWithoutSecrets checks that a .env file dotenv
+// refuses is reported at file:line:col, and that the error does not quote
+// the file: an unterminated quote would otherwise carry every later value
+// (secrets too) into stderr, JSON and SARIF.
+func TestParseErrorPositionWithoutSecrets(t *testing.T) {
+	for _, tt := range []struct {
+		name, src, want string
+	}{
+		{"unterminated quote", "A=1\nTAG=\"7\nTOKEN=s3cret\n", ".env:2:5: invalid .env file: unterminated quoted value"},
+		{"unterminated after a closed one", "A=\"7\"\nTAG=\"7\nX=1\n", ".env:2:5: invalid .env file: unterminated quoted value"},
+		{"bad name", "A=1\nB!C=s3cret\n", ".env:2:1: invalid .env file: unexpected character \"!\" in a variable name"},
+	} {
+		_, err := Parse(".env", []byte(tt.src))
+		if err == nil {
+			t.Fatalf("%s: Parse = nil error, want one", tt.name)
+		}
+		if got := err.Error(); got != tt.want || strings.Contains(got, "s3cret") {
+			t.Errorf("%s: Parse error = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
