@@ -34,8 +34,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 				Name:  "rules",
 				Usage: "list the rules: ID, name, safety, summary",
 				Action: func(c *cli.Context) error {
-					printRules(out)
-					return nil
+					return printRules(out)
 				},
 			},
 			{
@@ -53,8 +52,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 				Name:  "version",
 				Usage: "print composefix's version",
 				Action: func(c *cli.Context) error {
-					fmt.Fprintf(out, "composefix version %s\n", c.App.Version)
-					return nil
+					return writeOut(out, "composefix version "+c.App.Version+"\n")
 				},
 			},
 			updateCommand(out, errOut),
@@ -85,17 +83,28 @@ func fixFlags() []cli.Flag {
 	return append(flags, registryFlags()...)
 }
 
-func printRules(out io.Writer) {
+// printRules writes the rule table; the error is stdout's, as for every
+// product.
+func printRules(out io.Writer) error {
+	var b strings.Builder
 	for _, r := range fixers.Rules() {
-		fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Safety, r.Summary)
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Safety, r.Summary)
 	}
+	return writeOut(out, b.String())
+}
+
+// writeOut writes a product to stdout and names the failure.
+func writeOut(out io.Writer, s string) error {
+	if _, err := io.WriteString(out, s); err != nil {
+		return fmt.Errorf("writing stdout: %w", err)
+	}
+	return nil
 }
 
 func explain(out io.Writer, token string) error {
 	for _, r := range fixers.Rules() {
 		if strings.EqualFold(r.ID, token) || strings.EqualFold(r.Name, token) {
-			fmt.Fprintf(out, "%s %s (%s, %s)\n\n%s\n", r.ID, r.Name, r.Safety, r.Severity, r.Doc)
-			return nil
+			return writeOut(out, fmt.Sprintf("%s %s (%s, %s)\n\n%s\n", r.ID, r.Name, r.Safety, r.Severity, r.Doc))
 		}
 	}
 	return usagef("unknown rule %q; `composefix rules` lists them", token)

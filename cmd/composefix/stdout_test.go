@@ -29,3 +29,15 @@ func TestProductWriteFailureExits2(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandWriteFailureExits2 checks the same for the commands whose
+// product is text: rules, explain and version.
+func TestCommandWriteFailureExits2(t *testing.T) {
+	for _, args := range [][]string{{"rules"}, {"explain", "CF001"}, {"version"}} {
+		var errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"composefix"}, args...), strings.NewReader(""), fullWriter{}, &errOut)
+		if code != exitError || !strings.Contains(errOut.String(), "no space left on device") {
+			t.Errorf("composefix %s to a full stdout: exit %d, stderr %q; want exit %d naming the write error", strings.Join(args, " "), code, errOut.String(), exitError)
+		}
+	}
+}
