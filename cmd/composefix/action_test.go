@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"net/http"
@@ -244,5 +245,26 @@ func TestActionRunWritesTheStepSummary(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("step summary lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestStepSummaryWriteFailureExits2 checks that a GITHUB_STEP_SUMMARY that
+// cannot be written fails the run (exit 2), as a failed `update --summary`
+// does, while the product is still printed whole.
+func TestStepSummaryWriteFailureExits2(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:1.27.3\n"})
+	t.Chdir(dir)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("GITHUB_STEP_SUMMARY", filepath.Join(dir, "missing", "summary.md"))
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"composefix", "--offline"}, strings.NewReader(""), &out, &errOut)
+	if code != exitError {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitError, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "writing the step summary") {
+		t.Errorf("stderr does not name the step summary:\n%s", errOut.String())
+	}
+	if !strings.Contains(out.String(), "+    restart: unless-stopped") {
+		t.Errorf("the diff is not printed:\n%s", out.String())
 	}
 }

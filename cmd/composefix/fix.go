@@ -20,23 +20,25 @@ func fix(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) 
 	if len(s.paths) == 1 && s.paths[0] == "-" {
 		return fixStdin(ctx, s, in, out, errOut)
 	}
-	r, err := runFiles(ctx, s, out, errOut, nil)
+	r, sumErr, err := runFiles(ctx, s, out, errOut, nil)
 	if err != nil {
 		return err
 	}
-	return exit(s, r, errOut, nil)
+	return exit(s, r, errOut, sumErr)
 }
 
 // runFiles runs the pipeline over the files s names, once per
 // configuration that applies to some of them, and prints its product in
-// the chosen format; also, when set, hands each file to each.
-func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func(*pipeline.File)) (pipeline.Result, error) {
+// the chosen format; also, when set, hands each file to each. sumErr is a
+// failure to write the step summary, already reported: like a failed
+// `update --summary`, it makes the run exit 2 after the product is printed.
+func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func(*pipeline.File)) (_ pipeline.Result, sumErr, err error) {
 	start := time.Now()
 	groups, errs := s.groups()
 	for _, err := range errs {
 		var ue *usageError
 		if errors.As(err, &ue) {
-			return pipeline.Result{}, err // a bad configuration file
+			return pipeline.Result{}, nil, err // a bad configuration file
 		}
 		fmt.Fprintf(errOut, "%v\n", err)
 	}
@@ -68,18 +70,18 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	}
 	total.Summary.Elapsed = time.Since(start)
 	if s.stepSummary != "" {
-		if err := appendStepSummary(s.stepSummary, files, total.Summary, diffs.String()); err != nil {
-			fmt.Fprintf(errOut, "composefix: %v\n", err)
+		if sumErr = appendStepSummary(s.stepSummary, files, total.Summary, diffs.String()); sumErr != nil {
+			fmt.Fprintf(errOut, "composefix: %v\n", sumErr)
 		}
 	}
 	if s.format == "text" {
 		text.Summary(total.Summary)
 		if err := text.OutErr(); err != nil {
-			return total, fmt.Errorf("writing the diff: %w", err)
+			return total, sumErr, fmt.Errorf("writing the diff: %w", err)
 		}
-		return total, nil
+		return total, sumErr, nil
 	}
-	return total, writeReport(out, s.format, files, total.Summary)
+	return total, sumErr, writeReport(out, s.format, files, total.Summary)
 }
 
 // appendStepSummary appends the run's Markdown summary to the file GitHub

@@ -147,7 +147,7 @@ func update(ctx context.Context, s *settings, u updateRun, out, errOut io.Writer
 	if u.group != "" {
 		s.restrict = pipeline.OnlyGroup(u.group, groupBy)
 	}
-	r, err := runFiles(ctx, s, out, errOut, func(f *pipeline.File) {
+	r, extra, err := runFiles(ctx, s, out, errOut, func(f *pipeline.File) {
 		for _, up := range f.Updates {
 			if u.group == "" || pipeline.GroupName(up, groupBy) == u.group {
 				updates = append(updates, up)
@@ -157,15 +157,16 @@ func update(ctx context.Context, s *settings, u updateRun, out, errOut io.Writer
 	if err != nil {
 		return err
 	}
-	var extra error
 	if u.group != "" && len(updates) == 0 && r.RegistryErr == nil {
-		extra = errors.New("no update belongs to group " + u.group + "; `update --plan` lists the groups")
-		fmt.Fprintf(errOut, "composefix: %v\n", extra)
+		err := errors.New("no update belongs to group " + u.group + "; `update --plan` lists the groups")
+		fmt.Fprintf(errOut, "composefix: %v\n", err)
+		extra = errors.Join(extra, err)
 	}
 	if u.summary != "" {
 		if err := pipeline.AtomicWrite(u.summary, []byte(pipeline.Summary(updates)), 0o644); err != nil {
-			extra = fmt.Errorf("writing the summary: %w", err)
-			fmt.Fprintf(errOut, "composefix: %v\n", extra)
+			err = fmt.Errorf("writing the summary: %w", err)
+			fmt.Fprintf(errOut, "composefix: %v\n", err)
+			extra = errors.Join(extra, err)
 		}
 	}
 	return exit(s, r, errOut, extra)
