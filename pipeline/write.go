@@ -65,6 +65,24 @@ const tempMarker = ".composefix-"
 // covers clocks and process IDs reused soon after.
 const staleAfter = 5 * time.Minute
 
+// CreateTemp creates the temporary file that will replace path, in path's
+// directory, named so that a later run recognises and removes it when the
+// process was killed before renaming it (see tempMarker). It first removes
+// such stale files from that directory. Every writer of a file composefix
+// replaces uses it, so there is one naming scheme to clean up after.
+func CreateTemp(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	return createTemp(dir, base)
+}
+
+func createTemp(dir, base string) (*os.File, error) {
+	removeStaleTemps(dir, time.Now())
+	return os.CreateTemp(dir, "."+base+tempMarker+strconv.Itoa(os.Getpid())+"-*.tmp")
+}
+
 // replaceFile writes data to a temporary file in path's directory, gives
 // it mode and owner, checks the mode held, syncs it and renames it over
 // path. On any error the temporary file is removed and path is untouched.
@@ -73,8 +91,7 @@ func replaceFile(path string, data []byte, mode fs.FileMode, owner owner) (err e
 	if dir == "" {
 		dir = "."
 	}
-	removeStaleTemps(dir, time.Now())
-	tmp, err := os.CreateTemp(dir, "."+base+tempMarker+strconv.Itoa(os.Getpid())+"-*.tmp")
+	tmp, err := createTemp(dir, base)
 	if err != nil {
 		return err
 	}

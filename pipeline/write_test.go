@@ -169,3 +169,19 @@ func TestRunRemovesStaleTempsWhereNothingChanges(t *testing.T) {
 		t.Errorf("stale temporary file %s kept", filepath.Base(stale))
 	}
 }
+
+// TestCreateTempIsRecognised checks that a temporary file from CreateTemp,
+// which `composefix init` also writes through, carries the name stale-temp
+// cleanup removes: init used to name its own ".<name>.composefix-<random>"
+// files, which a killed init left behind for good.
+func TestCreateTempIsRecognised(t *testing.T) {
+	f, err := CreateTemp(filepath.Join(t.TempDir(), ".composefix.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	f.Close()
+	if pid, ok := tempPID(filepath.Base(f.Name())); !ok || pid != os.Getpid() {
+		t.Errorf("tempPID(%q) = %d, %v, want %d, true", filepath.Base(f.Name()), pid, ok, os.Getpid())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/composefix/composefix/config"
+	"github.com/composefix/composefix/pipeline"
 	"github.com/urfave/cli/v2"
 )
 
@@ -77,8 +78,9 @@ func writeNew(path string, data []byte, force bool) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("writing configuration: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".composefix-*")
+	// pipeline's naming, so that a later run removes the temporary file
+	// of an init that was killed before the rename.
+	tmp, err := pipeline.CreateTemp(path)
 	if err != nil {
 		return fmt.Errorf("writing configuration: %w", err)
 	}
