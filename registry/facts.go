@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -135,15 +136,11 @@ func (rn *run) readFacts(ref Reference, d, platform string) (Facts, error) {
 	if err != nil {
 		return Facts{}, err
 	}
-	raw, c, err := rn.config(ref, man.Config.Digest)
+	cfg, c, err := rn.config(ref, man.Config.Digest)
 	if err != nil {
 		return Facts{}, err
 	}
 	f.Cached = f.Cached && c
-	cfg, err := v1.ParseConfigFile(strings.NewReader(string(raw)))
-	if err != nil {
-		return Facts{}, fmt.Errorf("config %s does not parse: %v: %w", man.Config.Digest, err, ErrBadResponse)
-	}
 	if !top.IsIndex() && cfg.OS != "" && cfg.Architecture != "" { // a config without a platform cannot be judged
 		own := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion}
 		f.Platforms = []string{own.String()}
@@ -233,9 +230,28 @@ func (rn *run) manifestAt(ref Reference, d string) (Manifest, bool, error) {
 	return m, false, nil
 }
 
-// config returns the config blob with digest d, verified against d: from
-// the disk cache or the registry.
-func (rn *run) config(ref Reference, d v1.Hash) ([]byte, bool, error) {
+// config returns the parsed config blob with digest d, verified against
+// d: from this run, the disk cache or the registry. A stale pin's
+// replacement has its config read for its release and for its facts; the
+// memo makes that one read and one parse.
+func (rn *run) config(ref Reference, d v1.Hash) (*v1.ConfigFile, bool, error) {
+	l, err := rn.configs.do(ref.Repo()+"@"+d.String(), func() (lookup[*v1.ConfigFile], error) {
+		b, cached, err := rn.configBlob(ref, d)
+		if err != nil {
+			return lookup[*v1.ConfigFile]{}, err
+		}
+		cfg, err := v1.ParseConfigFile(bytes.NewReader(b))
+		if err != nil {
+			return lookup[*v1.ConfigFile]{}, fmt.Errorf("config %s does not parse: %v: %w", d, err, ErrBadResponse)
+		}
+		return lookup[*v1.ConfigFile]{val: cfg, cached: cached}, nil
+	})
+	return l.val, l.cached, err
+}
+
+// configBlob returns the config blob with digest d, verified against d:
+// from the disk cache or the registry.
+func (rn *run) configBlob(ref Reference, d v1.Hash) ([]byte, bool, error) {
 	if d.Algorithm != "sha256" {
 		return nil, false, fmt.Errorf("config digest %s: only sha256 is supported: %w", d, ErrBadResponse)
 	}

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 
@@ -103,13 +102,6 @@ func (rn *run) releaseConfig(ref Reference, d string) (*v1.ConfigFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %v: %w", m.Digest, err, ErrBadResponse)
 	}
-	b, _, err := rn.config(ref, man.Config.Digest)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := v1.ParseConfigFile(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("config %s does not parse: %v: %w", man.Config.Digest, err, ErrBadResponse)
-	}
-	return cfg, nil
+	cfg, _, err := rn.config(ref, man.Config.Digest)
+	return cfg, err
 }

@@ -136,3 +136,34 @@ func TestReleaseOfflineIsOptionalWithoutMinimumAge(t *testing.T) {
 		t.Errorf("offline with a minimum age and no release: %s, want ErrOffline", describe(got))
 	}
 }
+
+// A stale digest's replacement is read twice in one run, for the update's
+// release and for the image facts: its config must still cost one GET
+// (here with WithRefresh, where the disk cache cannot absorb the second
+// read), and its manifest one GET besides the tag's.
+func TestReleaseAndFactsShareOneConfigRead(t *testing.T) {
+	var rc recorder
+	host := testRegistry(t, rc.wrap)
+	p := pushed(regtest.Push(t, host, nil, releaseFamilies))
+	old := p.digestOf(t, "library/redis:7.4.3") // written beside 7.4.1, which moved
+	minor := PolicyMinor
+	ref := "redis:7.4.1@" + old
+	rc.reset()
+	r := newTestResolver(t, host, WithRefresh(true))
+	got := r.Resolve(context.Background(), []Request{{Ref: ref, Policy: &minor, Releases: true, Platforms: []string{DefaultPlatform}}})[ref]
+	if got.Err != nil {
+		t.Fatal(got.Err)
+	}
+	if got.Release == nil || !got.Release.Created.Equal(day(2024, 11, 1)) {
+		t.Errorf("Release = %+v, want created 2024-11-01", got.Release)
+	}
+	if f := got.Facts[DefaultPlatform]; f.Err != nil || !f.Created.Equal(day(2024, 11, 1)) {
+		t.Errorf("Facts = %+v, want created 2024-11-01", f)
+	}
+	if n := rc.count(http.MethodGet, "/blobs/"); n != 2 { // 7.4.1's config, and the newer 7.6.0's for its release
+		t.Errorf("config blob GETs = %d, want 2:\n%s", n, strings.Join(rc.all(), "\n"))
+	}
+	if n := rc.count(http.MethodGet, "/manifests/"+got.Digest); n != 0 {
+		t.Errorf("GETs of the manifest by digest = %d, want 0 (the tag's answer is those bytes):\n%s", n, strings.Join(rc.all(), "\n"))
+	}
+}

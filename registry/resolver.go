@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
@@ -286,15 +287,16 @@ func mustLiteral(s string) string {
 type run struct {
 	r          *Resolver
 	ctx        context.Context
-	challenges memo[*transport.Challenge] // by registry host actually asked
-	transports memo[http.RoundTripper]    // by repository actually asked
-	tagLists   memo[lookup[[]string]]     // by logical repository
-	digests    memo[lookup[string]]       // by logical repository + ":tag" or "@digest"
-	manifests  memo[Manifest]             // verified, by logical repository + ":tag" or "@digest"
-	secrets    secrets                    // credentials used, taken out of every error
-	factsMemo  memo[Facts]                // by logical repository + "@digest|platform"
-	wantFacts  bool                       // some request asks for facts: keep manifests by digest
-	inspect    *inspector                 // nil unless WithInspectFiles
+	challenges memo[*transport.Challenge]   // by registry host actually asked
+	transports memo[http.RoundTripper]      // by repository actually asked
+	tagLists   memo[lookup[[]string]]       // by logical repository
+	digests    memo[lookup[string]]         // by logical repository + ":tag" or "@digest"
+	manifests  memo[Manifest]               // verified, by logical repository + ":tag" or "@digest"
+	secrets    secrets                      // credentials used, taken out of every error
+	factsMemo  memo[Facts]                  // by logical repository + "@digest|platform"
+	configs    memo[lookup[*v1.ConfigFile]] // verified and parsed, by logical repository + "@" + config digest
+	wantFacts  bool                         // some request asks for facts: keep manifests by digest
+	inspect    *inspector                   // nil unless WithInspectFiles
 	seenMu     sync.Mutex
 	seen       map[string]Manifest   // verified manifests of this run, by digest
 	releases   memo[lookup[Release]] // by logical repository + "@digest"
