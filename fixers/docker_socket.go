@@ -119,8 +119,8 @@ func writableSocketShort(v string) (from, to int, repl string, ok bool) {
 		return len(v), len(v), ":ro", true
 	}
 	opts, at := parts[2], offs[2]
-	if opts == "" {
-		return at - 1, at, ":ro", true
+	if opts == "" { // "SRC:DST:": the colon is there, only the option is missing
+		return at, at, "ro", true
 	}
 	for _, tok := range strings.Split(opts, ",") {
 		switch tok {

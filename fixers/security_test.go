@@ -216,6 +216,7 @@ func TestWritableSocketShort(t *testing.T) {
 		{"/run/docker.sock:/var/run/docker.sock:rw", "/run/docker.sock:/var/run/docker.sock:ro"},
 		{"/var/run/docker.sock:/var/run/docker.sock:z", "/var/run/docker.sock:/var/run/docker.sock:ro,z"},
 		{"/var/run/docker.sock:/var/run/docker.sock:z,rw", "/var/run/docker.sock:/var/run/docker.sock:z,ro"},
+		{"/var/run/docker.sock:/var/run/docker.sock:", "/var/run/docker.sock:/var/run/docker.sock:ro"},
 		{"${SOCK:-/var/run/docker.sock}:/var/run/docker.sock", "${SOCK:-/var/run/docker.sock}:/var/run/docker.sock:ro"},
 		{"/var/run/docker.sock:/var/run/docker.sock:ro", ""},
 		{"/var/run/docker.sock:/var/run/docker.sock:ro,z", ""},
@@ -230,6 +231,11 @@ func TestWritableSocketShort(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("writableSocketShort(%q) makes %q, want %q", tt.in, got, tt.want)
+		}
+		// The edit covers only the bytes that change: the existing text
+		// before the new option is never rewritten.
+		if ok && to > from && strings.HasPrefix(repl, tt.in[from:to]) {
+			t.Errorf("writableSocketShort(%q) rewrites %q as %q; want only the new text inserted", tt.in, tt.in[from:to], repl)
 		}
 	}
 }
