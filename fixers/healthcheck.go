@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers/kb"
+	"github.com/composefix/composefix/internal/interp"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -280,16 +280,14 @@ type hcPlan struct {
 }
 
 // imageOf returns the service's image, with the literal default of a whole
-// "${VAR:-image}" interpolation.
-var wholeInterpolation = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(.+)\}$`)
-
+// "${VAR:-image}" interpolation (interp.Literal, as the pin rules read it).
 func imageOf(s svc) string {
 	img := ""
 	if v := s.value("image"); v != nil && v.Kind == yaml.ScalarNode {
 		img = strings.TrimSpace(v.Value)
 	}
-	if m := wholeInterpolation.FindStringSubmatch(img); m != nil {
-		return m[1]
+	if lit, _, ok := interp.Literal(img); ok {
+		return lit
 	}
 	return img
 }
