@@ -162,7 +162,7 @@ func checkHealthProgram(p *Pass) error {
 			}
 			continue
 		}
-		fix, why := h.programFix(s, testNode, facts, known, entry, hasEntry)
+		fix, why := h.programFix(s, image, testNode, facts, known, entry, hasEntry)
 		msg := fmt.Sprintf("healthcheck of service %q runs %q, which image %q does not have (%s); it can never pass", s.Name, missing, image, evidence)
 		if fix == nil && why != "" {
 			msg += "; no fix: " + why
@@ -175,25 +175,26 @@ func checkHealthProgram(p *Pass) error {
 // programFix replaces the test with the knowledge base's command for the
 // image, when that command's own program is there and the test is the
 // service's own to edit.
-func (h *healthCtx) programFix(s svc, testNode *yaml.Node, f ImageFacts, known bool, entry kb.Healthcheck, hasEntry bool) (*Fix, string) {
+func (h *healthCtx) programFix(s svc, image string, testNode *yaml.Node, f ImageFacts, known bool, entry kb.Healthcheck, hasEntry bool) (*Fix, string) {
 	if !hasEntry {
 		return nil, "the knowledge base has no healthcheck for this image"
 	}
+	ks := kbService(s, image)
 	if known && f.Files != nil {
-		picked, missing, ok := h.runnable(imageOf(s), kbService(s, imageOf(s)), f)
+		picked, missing, ok := h.runnable(image, ks, f)
 		if !ok {
 			return nil, fmt.Sprintf("none of the knowledge base's checks can run in it: it lacks %s", strings.Join(missing, ", "))
 		}
 		entry = picked
 	}
-	test, err := entry.Render(kbService(s, imageOf(s)))
+	test, err := entry.Render(ks)
 	switch {
 	case errors.Is(err, kb.ErrNoFix):
 		return nil, strings.TrimSuffix(entry.NoFix, ".")
 	case err != nil:
 		return nil, err.Error()
 	}
-	if pre := entry.Prerequisites(kbService(s, imageOf(s))); pre.State == kb.PrereqMissing || pre.State == kb.PrereqConflict {
+	if pre := entry.Prerequisites(ks); pre.State == kb.PrereqMissing || pre.State == kb.PrereqConflict {
 		return nil, fmt.Sprintf("the %s healthcheck needs %s", entry.Family, prereqText(entry))
 	}
 	newNode := &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{compose.Str(test[0]), compose.Str(test[1])}}
