@@ -592,7 +592,7 @@ func (h *healthCtx) fix(s svc, pl hcPlan) (*Fix, string, error) {
 	var ch compose.Change
 	var extra []string
 	if pl.prereq.Flag != "" {
-		c, reason, err := h.addFlag(s, pl.prereq.Flag)
+		c, reason, err := h.addFlag(s, pl.prereq.Flag, pl.ks.Command)
 		if err != nil || reason != "" {
 			return nil, reason, err
 		}
@@ -622,9 +622,10 @@ func (h *healthCtx) fix(s svc, pl hcPlan) (*Fix, string, error) {
 
 var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "/bin/sh": true, "/bin/bash": true, "/bin/ash": true}
 
-// addFlag appends flag to the service's own command. reason is set when
-// that cannot be done safely.
-func (h *healthCtx) addFlag(s svc, flag string) (compose.Change, string, error) {
+// addFlag appends flag to the service's own command; words is that command
+// as the plan read it (kbService). reason is set when that cannot be done
+// safely.
+func (h *healthCtx) addFlag(s svc, flag string, words []string) (compose.Change, string, error) {
 	d := h.p.Document
 	_, cmd := compose.MapGet(s.Node, "command")
 	switch {
@@ -635,10 +636,10 @@ func (h *healthCtx) addFlag(s svc, flag string) (compose.Change, string, error) 
 	case cmd.Kind == yaml.AliasNode:
 		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s in the command, which is an alias; add both by hand", flag), nil
 	}
-	if len(h.ksCommand(s)) > 0 && shells[h.ksCommand(s)[0]] {
+	if len(words) > 0 && shells[words[0]] {
 		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s, and the command runs a shell script; add both by hand", flag), nil
 	}
-	for _, w := range h.ksCommand(s) {
+	for _, w := range words {
 		if strings.HasPrefix(strings.ToLower(w), "--configfile") {
 			return compose.Change{}, fmt.Sprintf("the healthcheck needs %s, and the command loads a configuration file, which takes precedence over flags; enable it there and add the healthcheck by hand", flag), nil
 		}
@@ -660,8 +661,6 @@ func (h *healthCtx) addFlag(s svc, flag string) (compose.Change, string, error) 
 	}
 	return compose.Change{}, fmt.Sprintf("the healthcheck needs %s in the command; add both by hand", flag), nil
 }
-
-func (h *healthCtx) ksCommand(s svc) []string { return kbService(s, "").Command }
 
 // addEnv adds NAME=value variables to the service's own environment.
 func (h *healthCtx) addEnv(s svc, vars []string) (compose.Change, string, error) {
