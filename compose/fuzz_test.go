@@ -44,14 +44,12 @@ func FuzzOps(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s), []byte{1, 0, 0, 1, 0, 1, 2, 0, 3})
 	}
-	if files, ok := corpusIfPresent(f); ok {
-		for i, path := range files {
-			src, err := os.ReadFile(path)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(src, []byte{byte(i), 1, 2, 1, byte(i), 5, 2, 3, 4, 0, 7, 9, 6, 1, 1, 3, 2, 2})
+	for i, path := range golden.CorpusIfPresent(f) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(src, []byte{byte(i), 1, 2, 1, byte(i), 5, 2, 3, 4, 0, 7, 9, 6, 1, 1, 3, 2, 2})
 	}
 	f.Fuzz(func(t *testing.T, src []byte, program []byte) {
 		if len(src) > 64<<10 || len(program) > 96 {
@@ -64,30 +62,6 @@ func FuzzOps(f *testing.F) {
 		runProgram(t, d, program)
 	})
 }
-
-// corpusIfPresent returns the corpus files without skipping the fuzz test
-// when the shared directory is absent.
-func corpusIfPresent(f *testing.F) (files []string, ok bool) {
-	defer func() {
-		if recover() != nil {
-			files, ok = nil, false
-		}
-	}()
-	probe := &skipProbe{TB: f}
-	files = golden.CorpusFiles(probe)
-	return files, !probe.skipped
-}
-
-// skipProbe turns a Skip into a recorded flag, so that a missing corpus
-// only drops the corpus seeds.
-type skipProbe struct {
-	testing.TB
-	skipped bool
-}
-
-func (p *skipProbe) Skip(args ...any)                 { p.skipped = true; panic("skip") }
-func (p *skipProbe) Skipf(format string, args ...any) { p.skipped = true; panic("skip") }
-func (p *skipProbe) Helper()                          {}
 
 // fuzzNodes are the nodes of a document an operation can aim at.
 type fuzzNodes struct {

@@ -230,23 +230,11 @@ func semanticCases(t *testing.T) []semanticCase {
 	if len(dirs) == 0 {
 		t.Error("testdata/projects holds no project")
 	}
-	files := corpusOrSkipMessage(t)
-	for _, path := range files {
+	for _, path := range golden.CorpusIfPresent(t) {
 		cases = append(cases, semanticCase{name: filepath.Base(path), dir: filepath.Dir(path),
 			docs: []*compose.Document{loadFile(t, path)}, files: map[string][]string{path: {path}}})
 	}
 	return cases
-}
-
-// corpusOrSkipMessage returns the corpus files, or none with a message when
-// the corpus is absent: the projects of testdata still run.
-func corpusOrSkipMessage(t *testing.T) []string {
-	var files []string
-	ok := t.Run("corpus", func(t *testing.T) { files = golden.CorpusFiles(t) })
-	if !ok || len(files) == 0 {
-		t.Log("no corpus: the harness runs over testdata/projects only")
-	}
-	return files
 }
 
 func loadFile(t *testing.T, path string) *compose.Document {
