@@ -4,16 +4,15 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/composefix/composefix/internal/e2e"
 )
 
 // TestNoNetworkDependencies keeps the registry, net/http and
 // go-containerregistry out of fixers (STYLE.md §2): rules are pure functions
 // of the document, the resolutions and the config.
 func TestNoNetworkDependencies(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go tool: %v", err)
-	}
+	goTool := e2e.Tool(t, "go", "install Go from https://go.dev/dl")
 	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)

@@ -164,10 +164,7 @@ func buildComposefix(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds a binary")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go tool: %v", err)
-	}
+	goTool := e2e.Tool(t, "go", "install Go from https://go.dev/dl")
 	dir := t.TempDir()
 	if out, err := exec.Command(goTool, "build", "-o", filepath.Join(dir, "composefix"), ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/composefix/composefix/internal/e2e"
 )
 
 func TestBuildVersion(t *testing.T) {
@@ -44,10 +46,7 @@ func TestVersionOfAPlainBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a binary")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go tool: %v", err)
-	}
+	goTool := e2e.Tool(t, "go", "install Go from https://go.dev/dl")
 	bin := filepath.Join(t.TempDir(), "composefix")
 	build := exec.Command(goTool, "build", "-o", bin, ".")
 	// As on a developer's machine: stamp VCS information when there is any.
