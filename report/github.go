@@ -21,6 +21,11 @@ import (
 // the file, naming the other lines it applies to. Paths are as given on the
 // command line; positions refer to each file's original bytes. The fix,
 // when there is one, follows the message.
+//
+// The notice counts every finding by severity, those a fix resolves
+// included, because each of them has an annotation; Summary's Errors,
+// Warnings and Infos (the text summary line and the step summary) count
+// only the findings that remain after the fixes.
 func GitHub(w io.Writer, files []File, opts ...Option) error {
 	o := buildOptions(opts)
 	var b strings.Builder
