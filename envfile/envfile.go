@@ -93,17 +93,17 @@ func (f *File) Lookup(name string) (Assignment, bool) {
 }
 
 // Set returns the edit that makes name's value value, in the quoting the
-// file uses for it.
+// file uses for it. Its error is a compose.PosError at the variable.
 func (f *File) Set(name, value string) (compose.Edit, error) {
 	a, ok := f.assigns[name]
 	if !ok {
-		return compose.Edit{}, fmt.Errorf("%s: variable %s is not set", f.Path, name)
+		return compose.Edit{}, &compose.PosError{Path: f.Path, Msg: "variable " + name + " is not set"}
 	}
 	if a.NotEditable != "" {
-		return compose.Edit{}, fmt.Errorf("%s:%s: variable %s cannot be edited: %s", f.Path, a.Pos, name, a.NotEditable)
+		return compose.Edit{}, &compose.PosError{Path: f.Path, Line: a.Pos.Line, Col: a.Pos.Col, Msg: fmt.Sprintf("variable %s cannot be edited: %s", name, a.NotEditable)}
 	}
 	if value == "" || strings.ContainsAny(value, "\"'\\$# \t\r\n") {
-		return compose.Edit{}, fmt.Errorf("%s:%s: value %q of %s cannot be written without escapes", f.Path, a.Pos, value, name)
+		return compose.Edit{}, &compose.PosError{Path: f.Path, Line: a.Pos.Line, Col: a.Pos.Col, Msg: fmt.Sprintf("value %q of %s cannot be written without escapes", value, name)}
 	}
 	q := ""
 	if a.Quote != 0 {

@@ -1,6 +1,7 @@
 package envfile
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -57,8 +58,14 @@ func TestSetRefusesWhatItCannotWriteExactly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e, err := f.Set(tt.v, "redis:7.4.1"); err == nil {
-				t.Errorf("Set(%s) on %q = %+v, want an error", tt.v, tt.src, e)
+			e, err := f.Set(tt.v, "redis:7.4.1")
+			if err == nil {
+				t.Fatalf("Set(%s) on %q = %+v, want an error", tt.v, tt.src, e)
+			}
+			// A variable that is set is refused at its position.
+			var pe *compose.PosError
+			if !errors.As(err, &pe) || (tt.name != "missing" && pe.Line == 0) {
+				t.Errorf("Set(%s) on %q: error %v is not a compose.PosError at the variable", tt.v, tt.src, err)
 			}
 		})
 	}

@@ -303,8 +303,13 @@ func fixEnv(e *envProject, choices []envChoice) envResult {
 		c := cs[changing]
 		edit, err := e.file.Set(name, c.value)
 		if err != nil {
+			// The finding is at the variable already: keep the reason only.
+			reason := err.Error()
+			if pe := (*compose.PosError)(nil); errors.As(err, &pe) {
+				reason = pe.Msg
+			}
 			res.Findings = append(res.Findings, envFinding(e, c.ruleID, span, fixers.Warning,
-				fmt.Sprintf("%s; but %v", c.message, errors.Unwrap(err)), nil))
+				fmt.Sprintf("%s; but %s", c.message, reason), nil))
 			continue
 		}
 		edits = append(edits, edit)

@@ -91,3 +91,27 @@ func TestEnvFileStaleDigest(t *testing.T) {
 		t.Errorf("update: exit %d; stderr:\n%s", code, errOut)
 	}
 }
+
+// TestEnvFileValueNotEditable: a .env value composefix cannot rewrite in
+// place is left as is, and the finding says why. The reason used to print
+// as "<nil>": envfile.Set's errors wrapped nothing, and the pipeline
+// printed what they wrapped.
+func TestEnvFileValueNotEditable(t *testing.T) {
+	mirror, _, digests := updateRegistry(t)
+	stale := digests["library/redis:7.4.3-alpine"]
+	env := "V=7.4.1-alpine@" + stale + "\nTAG=${V}\n"
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml": "services:\n  cache:\n    image: redis:${TAG}\n",
+		".env":         env,
+	})
+	_, errOut, code := runCLI(t, dir, "", append([]string{"-w", "--select", "CF002"}, mirror...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	if got := readFile(t, filepath.Join(dir, ".env")); got != env {
+		t.Errorf(".env = %q, want it unchanged", got)
+	}
+	if !strings.Contains(errOut, "; but variable TAG cannot be edited: its value is interpolated") || strings.Contains(errOut, "<nil>") {
+		t.Errorf("stderr does not say why TAG is left:\n%s", errOut)
+	}
+}
