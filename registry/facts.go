@@ -92,56 +92,24 @@ func (rn *run) readFacts(ref Reference, d, platform string) (Facts, error) {
 	if err != nil {
 		return Facts{}, fmt.Errorf("platform %q: %v: %w", platform, err, ErrInvalidReference)
 	}
-	top, cached, err := rn.manifestAt(ref, d)
+	pm, err := rn.platformManifest(ref, d, *spec, false)
 	if err != nil {
 		return Facts{}, err
 	}
-	f := Facts{Cached: cached}
-	img := top
-	if top.IsIndex() {
-		idx, err := top.Index()
-		if err != nil {
-			return Facts{}, err
-		}
-		var pick *v1.Descriptor
-		for i, m := range idx.Manifests {
-			p := m.Platform
-			if p == nil || p.OS == "" || p.OS == "unknown" { // attestations and other non-images
-				continue
-			}
-			f.Platforms = append(f.Platforms, p.String())
-			if pick == nil && p.Satisfies(*spec) {
-				pick = &idx.Manifests[i]
-			}
-		}
-		sort.Strings(f.Platforms)
-		switch {
-		case len(f.Platforms) == 0:
-			return f, nil // an index that names no platform: nothing to judge or read
-		case pick == nil:
-			f.Unserved = true
-			return f, nil
-		}
-		var c bool
-		img, c, err = rn.manifestAt(ref, pick.Digest.String())
-		if err != nil {
-			return Facts{}, err
-		}
-		f.Cached = f.Cached && c
-		if img.IsIndex() {
-			return Facts{}, fmt.Errorf("index %s lists another index for %s: %w", d, platform, ErrBadResponse)
-		}
+	f := Facts{Platforms: pm.platforms, Cached: pm.cached}
+	switch {
+	case pm.index && len(f.Platforms) == 0:
+		return f, nil // an index that names no platform: nothing to judge or read
+	case pm.image == nil:
+		f.Unserved = true
+		return f, nil
 	}
-	man, err := img.Image()
-	if err != nil {
-		return Facts{}, err
-	}
-	cfg, c, err := rn.config(ref, man.Config.Digest)
+	cfg, c, err := rn.config(ref, pm.image.Config.Digest)
 	if err != nil {
 		return Facts{}, err
 	}
 	f.Cached = f.Cached && c
-	if !top.IsIndex() && cfg.OS != "" && cfg.Architecture != "" { // a config without a platform cannot be judged
+	if !pm.index && cfg.OS != "" && cfg.Architecture != "" { // a config without a platform cannot be judged
 		own := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion}
 		f.Platforms = []string{own.String()}
 		if !own.Satisfies(*spec) {
@@ -149,12 +117,78 @@ func (rn *run) readFacts(ref Reference, d, platform string) (Facts, error) {
 			return f, nil
 		}
 	}
-	f.Layers = man.Layers
+	f.Layers = pm.image.Layers
 	fillConfig(&f, cfg.Config)
 	if !cfg.Created.IsZero() {
 		f.Created = cfg.Created.UTC()
 	}
 	return f, nil
+}
+
+// platformManifest is the image manifest digest d names for a platform.
+type platformManifest struct {
+	index     bool         // d names an index
+	platforms []string     // the index's platforms, sorted; nil for an image
+	image     *v1.Manifest // nil when the index serves no image for the platform
+	cached    bool         // every manifest came from this run or the disk cache
+}
+
+// platformManifest reads digest d's manifest and, for an index, the
+// manifest of its first entry serving spec (or, with anyImage, of its
+// first image entry when none does), every one verified. Facts and
+// releases both start here, so that they judge an index alike.
+func (rn *run) platformManifest(ref Reference, d string, spec v1.Platform, anyImage bool) (platformManifest, error) {
+	m, cached, err := rn.manifestAt(ref, d)
+	if err != nil {
+		return platformManifest{}, err
+	}
+	pm := platformManifest{index: m.IsIndex(), cached: cached}
+	if pm.index {
+		idx, err := m.Index()
+		if err != nil {
+			return platformManifest{}, fmt.Errorf("index %s: %v: %w", d, err, ErrBadResponse)
+		}
+		var pick, first string
+		for _, e := range idx.Manifests {
+			p := e.Platform
+			if p != nil && p.OS == "unknown" { // attestations
+				continue
+			}
+			if first == "" && !e.MediaType.IsIndex() {
+				first = e.Digest.String()
+			}
+			if p == nil || p.OS == "" {
+				continue
+			}
+			pm.platforms = append(pm.platforms, p.String())
+			// A release needs one config, so it passes over a nested
+			// index; facts report it as a bad answer.
+			if pick == "" && p.Satisfies(spec) && !(anyImage && e.MediaType.IsIndex()) {
+				pick = e.Digest.String()
+			}
+		}
+		sort.Strings(pm.platforms)
+		if pick == "" && anyImage {
+			pick = first
+		}
+		if pick == "" {
+			return pm, nil
+		}
+		var c bool
+		if m, c, err = rn.manifestAt(ref, pick); err != nil {
+			return platformManifest{}, err
+		}
+		pm.cached = pm.cached && c
+		if m.IsIndex() {
+			return platformManifest{}, fmt.Errorf("index %s lists another index for %s: %w", d, spec.String(), ErrBadResponse)
+		}
+	}
+	img, err := m.Image()
+	if err != nil {
+		return platformManifest{}, fmt.Errorf("manifest %s: %v: %w", m.Digest, err, ErrBadResponse)
+	}
+	pm.image = img
+	return pm, nil
 }
 
 // fillConfig copies what the rules read from an image config.

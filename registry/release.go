@@ -65,43 +65,14 @@ func (rn *run) cachedRelease(key string) (cacheEntry, bool) {
 // the releasePlatform entry's, else the first image entry's), then its
 // config blob, both verified and kept in the image-facts cache.
 func (rn *run) releaseConfig(ref Reference, d string) (*v1.ConfigFile, error) {
-	m, _, err := rn.manifestAt(ref, d)
+	want, _ := v1.ParsePlatform(releasePlatform)
+	pm, err := rn.platformManifest(ref, d, *want, true)
 	if err != nil {
 		return nil, err
 	}
-	if m.IsIndex() {
-		idx, err := m.Index()
-		if err != nil {
-			return nil, fmt.Errorf("index %s: %v: %w", d, err, ErrBadResponse)
-		}
-		want, _ := v1.ParsePlatform(releasePlatform)
-		var pick string
-		for _, e := range idx.Manifests {
-			if e.MediaType.IsIndex() || e.Platform != nil && e.Platform.OS == "unknown" {
-				continue // nested indexes, attestations
-			}
-			if e.Platform != nil && e.Platform.Satisfies(*want) {
-				pick = e.Digest.String()
-				break
-			}
-			if pick == "" {
-				pick = e.Digest.String() // no linux/amd64: the first image
-			}
-		}
-		if pick == "" {
-			return nil, fmt.Errorf("index %s lists no image: %w", d, ErrBadResponse)
-		}
-		if m, _, err = rn.manifestAt(ref, pick); err != nil {
-			return nil, err
-		}
-		if m.IsIndex() {
-			return nil, fmt.Errorf("index %s lists another index: %w", d, ErrBadResponse)
-		}
+	if pm.image == nil {
+		return nil, fmt.Errorf("index %s lists no image: %w", d, ErrBadResponse)
 	}
-	man, err := m.Image()
-	if err != nil {
-		return nil, fmt.Errorf("manifest %s: %v: %w", m.Digest, err, ErrBadResponse)
-	}
-	cfg, _, err := rn.config(ref, man.Config.Digest)
+	cfg, _, err := rn.config(ref, pm.image.Config.Digest)
 	return cfg, err
 }

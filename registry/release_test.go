@@ -167,3 +167,28 @@ func TestReleaseAndFactsShareOneConfigRead(t *testing.T) {
 		t.Errorf("GETs of the manifest by digest = %d, want 0 (the tag's answer is those bytes):\n%s", n, strings.Join(rc.all(), "\n"))
 	}
 }
+
+// An index serving no linux/amd64 image takes its release from its first
+// image, while its linux/amd64 facts say it is not served: releases and
+// facts pick from an index through one function with one difference.
+func TestReleaseOfIndexWithoutAMD64(t *testing.T) {
+	host := testRegistry(t, func(h http.Handler) http.Handler { return h })
+	arm := regtest.Image(t, regtest.ImageSpec{Architecture: "arm64", Created: day(2024, 10, 1)})
+	s390 := regtest.Image(t, regtest.ImageSpec{Architecture: "s390x", Created: day(2024, 9, 1)})
+	regtest.PushImage(t, host, "library/redis:7.4.1", regtest.Image(t, regtest.ImageSpec{Created: day(2024, 8, 1)}))
+	regtest.PushIndex(t, host, "library/redis:7.4.2", regtest.Index(t, arm, s390))
+	minor := PolicyMinor
+	r := newTestResolver(t, host)
+	got := r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.1", Policy: &minor, Releases: true}})["redis:7.4.1"]
+	if got.Err != nil {
+		t.Fatal(got.Err)
+	}
+	if got.NewerRelease == nil || !got.NewerRelease.Created.Equal(day(2024, 10, 1)) {
+		t.Errorf("NewerRelease = %+v, want the arm64 image's, created 2024-10-01", got.NewerRelease)
+	}
+	got = r.Resolve(context.Background(), []Request{{Ref: "redis:7.4.2", Platforms: []string{DefaultPlatform}}})["redis:7.4.2"]
+	f := got.Facts[DefaultPlatform]
+	if f.Err != nil || !f.Unserved || !cmp.Equal(f.Platforms, []string{"linux/arm64", "linux/s390x"}) {
+		t.Errorf("Facts = %+v, want unserved with platforms linux/arm64, linux/s390x", f)
+	}
+}
