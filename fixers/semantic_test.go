@@ -548,15 +548,8 @@ func TestModelDiffOwned(t *testing.T) {
 // entrypoint rules read for a service are those of compose-go's merged
 // model of the file's project.
 func TestMergedValuesMatchComposeGo(t *testing.T) {
-	logrus.SetOutput(io.Discard)
-	cfg, err := withDefaults(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range semanticCases(t) {
-		if !strings.HasPrefix(c.name, "project/") {
-			continue
-		}
+	cfg, cases := projectCases(t)
+	for _, c := range cases {
 		byPath := map[string]*compose.Document{}
 		for _, d := range c.docs {
 			byPath[d.Path] = d
@@ -576,7 +569,7 @@ func TestMergedValuesMatchComposeGo(t *testing.T) {
 				t.Fatalf("%s: %v", d.Path, err)
 			}
 			services, _ := valueAt(m.([]any)[0], []string{"services"}).(map[string]any)
-			p := &Pass{Document: d, Config: cfg.Config, Project: one.docs}
+			p := &Pass{Document: d, Config: cfg, Project: one.docs}
 			for _, s := range p.services() {
 				want, _ := services[s.Name].(map[string]any)
 				for _, key := range replacedKeys {
@@ -606,17 +599,10 @@ func TestMergedValuesMatchComposeGo(t *testing.T) {
 // run changes nothing, in any file (a fix in one file must not make
 // another file's fix due).
 func TestProjectsSettle(t *testing.T) {
-	logrus.SetOutput(io.Discard)
-	cfg, err := withDefaults(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range semanticCases(t) {
-		if !strings.HasPrefix(c.name, "project/") {
-			continue
-		}
+	cfg, cases := projectCases(t)
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			outs := c.runAll(t, cfg.Config)
+			outs := c.runAll(t, cfg)
 			next := c
 			next.docs = nil
 			for _, d := range c.docs {
@@ -626,7 +612,7 @@ func TestProjectsSettle(t *testing.T) {
 				}
 				next.docs = append(next.docs, nd)
 			}
-			again := next.runAll(t, cfg.Config)
+			again := next.runAll(t, cfg)
 			for _, d := range next.docs {
 				if string(again[d.Path]) != string(d.Src) {
 					t.Errorf("%s changed on a second run:\n%s", d.Path, again[d.Path])
@@ -634,6 +620,24 @@ func TestProjectsSettle(t *testing.T) {
 			}
 		})
 	}
+}
+
+// projectCases returns the default configuration and the semantic cases
+// that are testdata projects (several files loaded together).
+func projectCases(t *testing.T) (*Config, []semanticCase) {
+	t.Helper()
+	logrus.SetOutput(io.Discard) // compose-go's warnings are noise here
+	cfg, err := withDefaults(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []semanticCase
+	for _, c := range semanticCases(t) {
+		if strings.HasPrefix(c.name, "project/") {
+			out = append(out, c)
+		}
+	}
+	return cfg.Config, out
 }
 
 // runAll applies every rule, unsafe fixes included, to each file of the
