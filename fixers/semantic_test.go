@@ -483,6 +483,17 @@ func owned(patterns []string, path []string, before any) bool {
 				}
 			}
 		}
+		if match && segs[len(segs)-1] == "+" {
+			// Items appended to a sequence a person wrote: a sequence that
+			// was not there (a whole new command) is not an append.
+			seq := false
+			for _, m := range before.([]any) {
+				if _, ok := valueAt(m, path[:len(segs)-1]).([]any); ok {
+					seq = true
+				}
+			}
+			match = seq
+		}
 		if match {
 			return true
 		}
@@ -508,28 +519,37 @@ func TestModelDiffOwned(t *testing.T) {
 	before := []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always"}}, "x-logging": map[string]any{"driver": "local"}}}
 	tests := []struct {
 		name    string
+		before  []any // nil: before
 		after   any
 		pattern []string
 		want    []string // unowned changes
 	}{
-		{"same", before, nil, nil},
-		{"owned restart", []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "no"}}, "x-logging": map[string]any{"driver": "local"}}},
+		{"same", nil, before, nil, nil},
+		{"owned restart", nil, []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "no"}}, "x-logging": map[string]any{"driver": "local"}}},
 			[]string{"services.*.restart"}, nil},
-		{"unowned restart", []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "no"}}, "x-logging": map[string]any{"driver": "local"}}},
+		{"unowned restart", nil, []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "no"}}, "x-logging": map[string]any{"driver": "local"}}},
 			[]string{"services.*.image"}, []string{"services.web.restart"}},
-		{"added key", []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always", "logging": map[string]any{}}}, "x-logging": map[string]any{"driver": "json-file"}}},
+		{"added key", nil, []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always", "logging": map[string]any{}}}, "x-logging": map[string]any{"driver": "json-file"}}},
 			[]string{"services.*.logging"}, []string{"x-logging.driver"}},
-		{"appended item", []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always", "command": []any{"x"}}}, "x-logging": map[string]any{"driver": "local"}}},
+		{"appended item", []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "command": []any{"w"}}}}},
+			[]any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "command": []any{"w", "x"}}}}},
 			[]string{"services.*.command.+"}, nil},
-		{"default replaces a written value", []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "no"}}, "x-logging": map[string]any{"driver": "local"}}},
+		// A command where there was none replaces the image's: not an append.
+		{"new sequence", nil, []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always", "command": []any{"x"}}}, "x-logging": map[string]any{"driver": "local"}}},
+			[]string{"services.*.command.+"}, []string{"services.web.command.+"}},
+		{"default replaces a written value", nil, []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "no"}}, "x-logging": map[string]any{"driver": "local"}}},
 			[]string{"+services.*.restart"}, []string{"services.web.restart"}},
-		{"default sets an unset value", []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always", "logging": map[string]any{"driver": "local"}}}, "x-logging": map[string]any{"driver": "local"}}},
+		{"default sets an unset value", nil, []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always", "logging": map[string]any{"driver": "local"}}}, "x-logging": map[string]any{"driver": "local"}}},
 			[]string{"+services.*.logging"}, nil},
-		{"extension owned", []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always"}}, "x-logging": map[string]any{"driver": "json-file"}}},
+		{"extension owned", nil, []any{map[string]any{"services": map[string]any{"web": map[string]any{"image": "a", "restart": "always"}}, "x-logging": map[string]any{"driver": "json-file"}}},
 			[]string{"x-*"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before := before
+			if tt.before != nil {
+				before = tt.before
+			}
 			var got []string
 			for _, p := range modelDiff(before, tt.after) {
 				if !owned(tt.pattern, p, before) {
