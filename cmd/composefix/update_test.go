@@ -42,6 +42,14 @@ func updateRegistry(t *testing.T) ([]string, *requestLog, map[string]string) {
 	return []string{"--registry-mirror", "docker.io=http://" + host, "--cache-dir", t.TempDir()}, rl, digests
 }
 
+// majorSummary is the --summary of a major update of updateFamilies'
+// redis:7.4.1-alpine (written in redisFile) and postgres:16.4.
+func majorSummary(redisFile string) string {
+	return "| image | type | from | to | released | files | links |\n|---|---|---|---|---|---|---|\n" +
+		"| postgres | major | 16.4 | 17.2 | 2024-11-21 | compose.yaml | [Docker Hub](https://hub.docker.com/_/postgres) |\n" +
+		"| redis | major | 7.4.1-alpine | 8.0.0-alpine | 2025-01-20 | " + redisFile + " | [release notes](https://github.com/redis/docker-library-redis/releases) · [Docker Hub](https://hub.docker.com/_/redis) |\n"
+}
+
 func TestCLIUpdateSummaryShowsTypeDateAndLinksMajorsFirst(t *testing.T) {
 	mirror, rl, _ := updateRegistry(t)
 	dir := writeFiles(t, map[string]string{
@@ -52,9 +60,7 @@ func TestCLIUpdateSummaryShowsTypeDateAndLinksMajorsFirst(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}
-	want := "| image | type | from | to | released | files | links |\n|---|---|---|---|---|---|---|\n" +
-		"| postgres | major | 16.4 | 17.2 | 2024-11-21 | compose.yaml | [Docker Hub](https://hub.docker.com/_/postgres) |\n" +
-		"| redis | major | 7.4.1-alpine | 8.0.0-alpine | 2025-01-20 | compose.yaml | [release notes](https://github.com/redis/docker-library-redis/releases) · [Docker Hub](https://hub.docker.com/_/redis) |\n"
+	want := majorSummary("compose.yaml")
 	if got := readFile(t, summary); got != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
