@@ -150,15 +150,5 @@ func TestE2EUpdateAgainstTheDistributionRegistry(t *testing.T) {
 		t.Fatalf("the cold run read no config blob:\n%s", rl)
 	}
 	t.Logf("cold run: %d requests:\n%s", rl.count("", "/"), rl)
-	rl.reset()
-	_, errOut, code = runCLI(t, dir, "", args...)
-	if code != exitOK || !strings.Contains(errOut, "(0 requests,") {
-		t.Errorf("warm run: exit %d; stderr:\n%s", code, errOut)
-	}
-	if n := rl.count("", "/"); n != 0 {
-		t.Errorf("warm update sent %d requests, want 0:\n%s", n, rl)
-	}
-	if got := readFile(t, sum); got != want {
-		t.Errorf("warm summary:\n%s", got)
-	}
+	checkWarmUpdate(t, rl, dir, args, sum, want)
 }

@@ -76,8 +76,15 @@ func TestCLIUpdateSummaryShowsTypeDateAndLinksMajorsFirst(t *testing.T) {
 	}
 
 	// Warm: the same update asks the registry nothing at all.
+	checkWarmUpdate(t, rl, dir, append([]string{"update", "--summary", summary}, mirror...), summary, want)
+}
+
+// checkWarmUpdate runs args again in dir: it must send no request at all
+// (everything comes from the disk cache) and write the same summary, want.
+func checkWarmUpdate(t *testing.T, rl *requestLog, dir string, args []string, summary, want string) {
+	t.Helper()
 	rl.reset()
-	_, errOut, code = runCLI(t, dir, "", append([]string{"update", "--summary", summary}, mirror...)...)
+	_, errOut, code := runCLI(t, dir, "", args...)
 	if code != exitOK || !strings.Contains(errOut, "(0 requests,") {
 		t.Errorf("warm update: exit %d; stderr:\n%s", code, errOut)
 	}
