@@ -3,13 +3,13 @@ package fixers
 import (
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers/kb"
+	"github.com/composefix/composefix/internal/imagematch"
 	"github.com/composefix/composefix/internal/interp"
 	"go.yaml.in/yaml/v3"
 )
@@ -77,31 +77,11 @@ func (c HealthConfig) override(service, image string) (HealthOverride, bool) {
 }
 
 // matchImagePattern matches a glob from .composefix.yaml against an image as
-// config.MatchImage does (whole reference, repository, or a "/*" prefix),
-// and also against the normalised repository, so that "postgres" matches
-// "docker.io/library/postgres:16".
+// config.MatchImage does (imagematch.Match: whole reference, repository, or
+// a "/*" prefix), and also against the normalised repository, so that
+// "postgres" matches "docker.io/library/postgres:16".
 func matchImagePattern(pattern, image string) bool {
-	repo := image
-	if i := strings.IndexByte(repo, '@'); i >= 0 {
-		repo = repo[:i]
-	}
-	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
-		repo = repo[:i]
-	}
-	for _, cand := range []string{image, repo, kb.Repository(image)} {
-		if ok, _ := path.Match(pattern, cand); ok {
-			return true
-		}
-		if !strings.HasSuffix(pattern, "/*") {
-			continue
-		}
-		for i := strings.LastIndexByte(cand, '/'); i > 0; i = strings.LastIndexByte(cand[:i], '/') {
-			if ok, _ := path.Match(pattern, cand[:i]); ok {
-				return true
-			}
-		}
-	}
-	return false
+	return imagematch.Match(pattern, image) || imagematch.Match(pattern, kb.Repository(image))
 }
 
 func healthcheckRule() *Rule {
