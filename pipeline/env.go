@@ -137,7 +137,7 @@ type envChoice struct {
 // that hold images (CF001 pins them, CF004 bumps them, as in compose
 // files). A variable changes only when every image using it agrees on its
 // new value; otherwise it is a finding and stays as it is.
-func fixEnvs(o *Options, inputs []input, resolved fixers.Resolutions) []envResult {
+func fixEnvs(o *Options, c *contextLoader, inputs []input, resolved fixers.Resolutions) []envResult {
 	dirs := make([]string, 0, len(o.envs))
 	for dir, e := range o.envs {
 		if e != nil {
@@ -158,7 +158,7 @@ func fixEnvs(o *Options, inputs []input, resolved fixers.Resolutions) []envResul
 			}
 			continue
 		}
-		choices := envChoices(o, e, inputs, dir, resolved, selected)
+		choices := envChoices(o, c, e, inputs, dir, resolved, selected)
 		if len(choices) == 0 {
 			continue
 		}
@@ -185,8 +185,9 @@ func usesEnv(o *Options, inputs []input, dir string) bool {
 // (a pre-commit hook passes only the staged files), so a value that suits
 // the inputs alone may break another file. A context file's image that was
 // not resolved keeps its variable's value, so it blocks a change it cannot
-// agree with.
-func envUsers(o *Options, inputs []input, dir string) []input {
+// agree with. Context files come from c, which has read a base or overlay
+// the projects needed already.
+func envUsers(o *Options, c *contextLoader, inputs []input, dir string) []input {
 	var out []input
 	given := map[string]bool{}
 	for _, in := range inputs {
@@ -204,12 +205,8 @@ func envUsers(o *Options, inputs []input, dir string) []input {
 		if !compose.IsComposeName(de.Name()) || err != nil || given[abs] {
 			continue
 		}
-		src, err := compose.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		if d, err := compose.LoadWith(path, src, compose.LoadOptions{}); err == nil {
-			out = append(out, input{path: path, src: src, doc: d})
+		if d := c.load(path, false); d != nil {
+			out = append(out, input{path: path, src: d.Src, doc: d})
 		}
 	}
 	return out
@@ -217,10 +214,10 @@ func envUsers(o *Options, inputs []input, dir string) []input {
 
 // envChoices lists, for each image of dir's compose files read from .env,
 // the value its variable should hold.
-func envChoices(o *Options, e *envProject, inputs []input, dir string, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
+func envChoices(o *Options, c *contextLoader, e *envProject, inputs []input, dir string, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
 	cfg := e.cfg
 	var out []envChoice
-	for _, in := range envUsers(o, inputs, dir) {
+	for _, in := range envUsers(o, c, inputs, dir) {
 		for _, r := range fixers.ImageRefs(in.doc, cfg) {
 			if r.EnvVar == "" || r.Skip != fixers.NotSkipped {
 				continue

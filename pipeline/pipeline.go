@@ -146,13 +146,15 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	if o.Restrict != nil {
 		o.Restrict(resolved)
 	}
-	groups, groupErrs := projects(o.ProjectFiles, o.Projects, o.Ignored, inputs)
+	loader := newContextLoader(inputs)
+	groups, groupErrs := projects(loader, o.ProjectFiles, o.Projects, o.Ignored, inputs)
 	for i := range inputs {
 		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
 			inputs[i].doc, inputs[i].err = nil, err
 		}
 	}
-	envResults := fixEnvs(&o, inputs, resolved)
+	envResults := fixEnvs(&o, loader, inputs, resolved)
+	loader = nil // it holds every document: let them go as files are handed over
 
 	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
 	if o.Write {

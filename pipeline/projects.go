@@ -23,8 +23,10 @@ import (
 // without the earlier file, the rules cannot tell which services it only
 // adjusts, and a default added there would replace the earlier file's
 // value.
-func projects(projectFiles []string, declared [][]string, ignored func(string) bool, inputs []input) (map[string]project, map[string]error) {
-	ctx := newContextLoader(inputs)
+//
+// ctx is the run's context loader (newContextLoader(inputs)), shared with
+// fixEnvs so that a file read as context is read once.
+func projects(ctx *contextLoader, projectFiles []string, declared [][]string, ignored func(string) bool, inputs []input) (map[string]project, map[string]error) {
 	var paths []string
 	for _, in := range inputs {
 		if in.doc != nil {

@@ -53,7 +53,8 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 		resolved, _, regErr = resolveImages(ctx, &o, []*compose.Document{d})
 		opts := o.fixerOptions(resolved)
 		if o.StdinName != "" {
-			groups, errs := projects(nil, o.Projects, o.Ignored, []input{{path: name, src: src, doc: d}})
+			ins := []input{{path: name, src: src, doc: d}}
+			groups, errs := projects(newContextLoader(ins), nil, o.Projects, o.Ignored, ins)
 			if err := errs[name]; err != nil {
 				res.Err = err
 				_, werr := w.Write(res.Output)
