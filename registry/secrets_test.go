@@ -34,6 +34,9 @@ func TestCredentialHelperOutputNeverInErrors(t *testing.T) {
 	if _, err := os.Stat(ran); err != nil {
 		t.Fatalf("the credential helper never ran: %v", err)
 	}
+	if len(got) != 2 {
+		t.Fatalf("Resolve returned %d results, want 2: the checks below would see nothing", len(got))
+	}
 	for ref, res := range got {
 		if !errors.Is(res.Err, ErrUnauthorized) {
 			t.Errorf("Resolve(%q) error = %v, want ErrUnauthorized", ref, res.Err)
