@@ -103,6 +103,9 @@ func TestReportedFixesReplayToTheWrittenFiles(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
 				t.Fatalf("JSON report: %v\nstderr:\n%s", err, errOut)
 			}
+			if len(doc.Files) != len(files) {
+				t.Errorf("JSON report lists %d files, want all %d inputs: the others are never replayed", len(doc.Files), len(files))
+			}
 			sarif, _, _ := runCLI(t, dir, "", append([]string{"--format", "sarif"}, args...)...)
 			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(sarif))
 			if err != nil {
