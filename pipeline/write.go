@@ -48,10 +48,17 @@ func writeFile(path string, data, read []byte, digest [32]byte) error {
 // keptMode is what a replaced file keeps of its mode.
 const keptMode = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 
-// AtomicWrite writes data to a temporary file beside path, with mode perm,
-// syncs it and renames it over path: readers see the old or the new file,
-// never a half-written one.
+// AtomicWrite writes data to a temporary file beside path, syncs it and
+// renames it over path: readers see the old or the new file, never a
+// half-written one. A new file gets mode perm; an existing one keeps its
+// mode, and through a symlink the link stays and its target is replaced.
 func AtomicWrite(path string, data []byte, perm os.FileMode) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+		if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() {
+			perm = info.Mode() & fs.ModePerm
+		}
+	}
 	return replaceFile(path, data, perm, noOwner)
 }
 

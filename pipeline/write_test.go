@@ -185,3 +185,46 @@ func TestCreateTempIsRecognised(t *testing.T) {
 		t.Errorf("tempPID(%q) = %d, %v, want %d, true", filepath.Base(f.Name()), pid, ok, os.Getpid())
 	}
 }
+
+// TestAtomicWriteKeepsAnExistingFile checks that rewriting an existing
+// summary or plan file keeps its mode and, through a symlink, the link:
+// AtomicWrite used to give every file mode perm (a private 0600 summary
+// became world-readable) and to replace a symlink with a plain file.
+func TestAtomicWriteKeepsAnExistingFile(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "summary.md")
+	if err := os.WriteFile(target, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(target, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.md")
+	if err := os.Symlink("summary.md", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := AtomicWrite(link, []byte("new\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink was replaced: %v, %v", fi, err)
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(target); string(got) != "new\n" {
+		t.Errorf("target = %q, want %q", got, "new\n")
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600 kept", info.Mode().Perm())
+	}
+	// A new file gets perm.
+	fresh := filepath.Join(dir, "plan.json")
+	if err := AtomicWrite(fresh, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(fresh); err != nil || info.Mode().Perm() != 0o644 {
+		t.Errorf("new file: %v, %v; want mode 0644", info, err)
+	}
+}
