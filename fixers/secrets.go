@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/interp"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -340,21 +341,7 @@ func expandDefaults(s string) string {
 
 // interpolated reports whether s refers to a variable (${X} or $X); an
 // escaped "$$" is a literal dollar.
-func interpolated(s string) bool {
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] != '$' {
-			continue
-		}
-		if s[i+1] == '$' {
-			i++
-			continue
-		}
-		if s[i+1] == '{' || isNameByte(s[i+1]) && !(s[i+1] >= '0' && s[i+1] <= '9') {
-			return true
-		}
-	}
-	return false
-}
+func interpolated(s string) bool { return len(interp.Names(s)) > 0 }
 
 // secretWords are the name words that make a variable secret-like.
 var secretWords = map[string]bool{

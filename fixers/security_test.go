@@ -314,3 +314,26 @@ func TestSecurityRuleTable(t *testing.T) {
 		}
 	}
 }
+
+// TestInterpolated: a value refers to a variable when compose would
+// substitute one; "$$" is a literal dollar.
+func TestInterpolated(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"secret", false},
+		{"$X", true},
+		{"${X}", true},
+		{"${X:-d}", true},
+		{"pa$$word", false},
+		{"$${X}", false},
+		{"$$${X}", true},
+		{"a$1b", false},
+		{"$_x", true},
+	} {
+		if got := interpolated(tt.in); got != tt.want {
+			t.Errorf("interpolated(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
