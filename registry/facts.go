@@ -312,7 +312,7 @@ func (rn *run) configBlob(ref Reference, d v1.Hash) ([]byte, bool, error) {
 // blob GETs a small blob of ref's repository and checks that its bytes
 // hash to d; at most limit bytes are read.
 func (rn *run) blob(ref Reference, d v1.Hash, limit int64) ([]byte, error) {
-	body, err := rn.openBlob(ref, d)
+	body, err := rn.openBlob(ref, d, false)
 	if err != nil {
 		return nil, err
 	}

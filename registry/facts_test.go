@@ -197,3 +197,34 @@ func tamperBlobs(on *atomic.Bool, old, new string) func(http.Handler) http.Handl
 		})
 	}
 }
+
+// A config blob is small: it goes through the buffered path with its
+// per-attempt timeout and retries, not the streamed path meant for layers.
+// Here the first answer stalls after its headers; the retry serves it.
+func TestFactsRetryStalledConfig(t *testing.T) {
+	var armed, stalled atomic.Bool
+	host := testRegistry(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if armed.Load() && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/") && stalled.CompareAndSwap(false, true) {
+				w.Header().Set("Content-Length", "4096")
+				w.WriteHeader(http.StatusOK)
+				w.Write([]byte("{"))
+				w.(http.Flusher).Flush()
+				<-r.Context().Done() // until the client gives up
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	_, app := factsFixture(t, host)
+	armed.Store(true)
+	r := newTestResolver(t, host, WithRequestTimeout(200*time.Millisecond), WithTotalTimeout(3*time.Second))
+	ref := host + "/acme/app:2.0.1"
+	got := r.Resolve(context.Background(), []Request{{Ref: ref, Platforms: []string{"linux/amd64"}}})[ref]
+	if got.Err != nil || got.Digest != app {
+		t.Fatalf("Resolve = %s, want %s", describe(got), app)
+	}
+	if f := got.Facts["linux/amd64"]; f.Err != nil || f.User != "app" {
+		t.Errorf("Facts = %+v, want user \"app\" after a retry", f)
+	}
+}

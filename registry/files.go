@@ -122,7 +122,7 @@ func (rn *run) listing(ref Reference, l v1.Descriptor) ([]entry, error) {
 	if rn.r.o.offline {
 		return nil, ErrOffline
 	}
-	body, err := rn.openBlob(ref, l.Digest)
+	body, err := rn.openBlob(ref, l.Digest, true)
 	if err != nil {
 		return nil, err
 	}
@@ -362,9 +362,11 @@ func executable(fs map[string]entry, p string) bool {
 }
 
 // openBlob GETs a blob of ref's repository and returns its body for the
-// caller to read and verify. The body is streamed (see withStreaming):
-// the caller bounds what it reads and must close it.
-func (rn *run) openBlob(ref Reference, d v1.Hash) (io.ReadCloser, error) {
+// caller to read and verify, and close. A layer is streamed (see
+// withStreaming): the caller bounds what it reads. A small blob (a config)
+// is not: the transport buffers it within maxBody and retries an attempt
+// that stalls past the request timeout.
+func (rn *run) openBlob(ref Reference, d v1.Hash, stream bool) (io.ReadCloser, error) {
 	repo, err := rn.r.target(ref)
 	if err != nil {
 		return nil, err
@@ -374,7 +376,11 @@ func (rn *run) openBlob(ref Reference, d v1.Hash) (io.ReadCloser, error) {
 		return nil, err
 	}
 	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/" + d.String()}
-	req, err := http.NewRequestWithContext(withStreaming(rn.ctx), http.MethodGet, u.String(), nil)
+	ctx := rn.ctx
+	if stream {
+		ctx = withStreaming(ctx)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
 	}
