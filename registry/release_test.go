@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,5 +191,27 @@ func TestReleaseOfIndexWithoutAMD64(t *testing.T) {
 	f := got.Facts[DefaultPlatform]
 	if f.Err != nil || !f.Unserved || !cmp.Equal(f.Platforms, []string{"linux/arm64", "linux/s390x"}) {
 		t.Errorf("Facts = %+v, want unserved with platforms linux/arm64, linux/s390x", f)
+	}
+}
+
+// A release read from a config that fails verification is an error and is
+// never cached: the next run, against a healthy registry and the same
+// cache, reads the true release.
+func TestReleaseFromTamperedConfigIsNotCached(t *testing.T) {
+	var tamper atomic.Bool
+	host := testRegistry(t, tamperBlobs(&tamper, `"2025-01-01`, `"2020-01-01`))
+	regtest.Push(t, host, nil, releaseFamilies[:3])
+	tamper.Store(true)
+	minor := PolicyMinor
+	cache := t.TempDir()
+	req := []Request{{Ref: "redis:7.4.1", Policy: &minor, Releases: true}}
+	got := newTestResolver(t, host, WithCacheDir(cache)).Resolve(context.Background(), req)["redis:7.4.1"]
+	if !errors.Is(got.Err, ErrDigestMismatch) || got.NewerRelease != nil {
+		t.Fatalf("tampered config: %s, release %+v; want ErrDigestMismatch and no release", describe(got), got.NewerRelease)
+	}
+	tamper.Store(false)
+	got = newTestResolver(t, host, WithCacheDir(cache)).Resolve(context.Background(), req)["redis:7.4.1"]
+	if got.Err != nil || got.NewerRelease == nil || !got.NewerRelease.Created.Equal(day(2025, 1, 1)) {
+		t.Errorf("after the registry recovers: %s, release %+v; want 7.5.0 created 2025-01-01", describe(got), got.NewerRelease)
 	}
 }
