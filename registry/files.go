@@ -78,7 +78,9 @@ func (rn *run) files(ref Reference, f Facts) (*Files, error) {
 	ins := rn.inspect
 	var need int64
 	for _, l := range f.Layers {
-		if rn.r.cache == nil || !rn.r.cache.hasListing(l.Digest) {
+		// listing downloads what the cache lacks, and everything when
+		// refreshing: the budget must cover exactly that.
+		if c := rn.r.cache; c == nil || rn.r.o.refresh || !c.hasListing(l.Digest) {
 			need += l.Size
 		}
 	}
