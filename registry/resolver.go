@@ -171,37 +171,28 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 	keyOf := map[string]string{}
 	var order []string
 	for _, q := range reqs {
-		if _, seen := keyOf[q.Ref]; seen {
-			j := jobs[keyOf[q.Ref]]
-			if j != nil {
-				j.precise = j.precise || q.Precise
-				if j.policy == nil {
-					j.policy = q.Policy
-				}
-				j.platforms = addPlatforms(j.platforms, q.Platforms)
-				j.upd = j.upd.merge(q)
+		k, seen := keyOf[q.Ref]
+		if !seen {
+			text, _, err := LiteralImage(q.Ref)
+			var ref Reference
+			if err == nil {
+				ref, err = ParseReference(text)
 			}
-			continue
+			if err != nil {
+				keyOf[q.Ref] = ""
+				out[q.Ref] = Result{Err: err}
+				continue
+			}
+			k = ref.Key()
+			keyOf[q.Ref] = k
+			if jobs[k] == nil {
+				jobs[k] = &job{ref: ref}
+				order = append(order, k)
+			}
 		}
-		text, _, err := LiteralImage(q.Ref)
-		if err != nil {
-			keyOf[q.Ref] = ""
-			out[q.Ref] = Result{Err: err}
-			continue
-		}
-		ref, err := ParseReference(text)
-		if err != nil {
-			keyOf[q.Ref] = ""
-			out[q.Ref] = Result{Err: err}
-			continue
-		}
-		k := ref.Key()
-		keyOf[q.Ref] = k
 		j := jobs[k]
 		if j == nil {
-			j = &job{ref: ref}
-			jobs[k] = j
-			order = append(order, k)
+			continue // a spelling already answered with its error
 		}
 		j.precise = j.precise || q.Precise
 		if j.policy == nil {
@@ -524,9 +515,9 @@ func (rn *run) digest(ref Reference, ident string) (lookup[string], error) {
 }
 
 // manifest fetches and verifies ident (":tag" or "@digest") of ref's
-// repository, once per run. It never reads or writes the disk cache: only
-// digests are cached, and only after this verification. For "@digest" the
-// bytes must hash to that digest.
+// repository, once per run. It never reads or writes the disk cache: its
+// callers cache the digest (and, through remember, the bytes) only after
+// this verification. For "@digest" the bytes must hash to that digest.
 func (rn *run) manifest(ref Reference, ident string) (Manifest, error) {
 	return rn.manifests.do(ref.Repo()+ident, func() (Manifest, error) {
 		repo, err := rn.r.target(ref)
