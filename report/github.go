@@ -24,8 +24,8 @@ import (
 //
 // The notice counts every finding by severity, those a fix resolves
 // included, because each of them has an annotation; Summary's Errors,
-// Warnings and Infos (the text summary line and the step summary) count
-// only the findings that remain after the fixes.
+// Warnings and Infos (the text summary line and the step summary's
+// "remaining") count only the findings left after the fixes.
 func GitHub(w io.Writer, files []File, opts ...Option) error {
 	o := buildOptions(opts)
 	var b strings.Builder
