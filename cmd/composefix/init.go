@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/pipeline"
@@ -63,18 +62,18 @@ var errExists = errors.New("already exists")
 // appears between the check and the write; with force an existing file is
 // replaced and keeps its mode.
 func writeNew(path string, data []byte, force bool) error {
-	perm := fs.FileMode(0o644)
 	switch fi, err := os.Stat(path); {
 	case err == nil && fi.IsDir():
 		return usagef("writing configuration: %s is a directory", path)
 	case err == nil && !force:
 		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
 	case err == nil:
-		perm = fi.Mode().Perm()
-		// Replace the file a symlink points at, not the link.
-		if real, err := filepath.EvalSymlinks(path); err == nil {
-			path = real
+		// The writer of every replaced file: keeps the mode, and replaces
+		// the file a symlink points at, not the link.
+		if err := pipeline.AtomicWrite(path, data, 0o644); err != nil {
+			return fmt.Errorf("writing configuration: %w", err)
 		}
+		return nil
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("writing configuration: %w", err)
 	}
@@ -90,7 +89,7 @@ func writeNew(path string, data []byte, force bool) error {
 		tmp.Close()
 		return fmt.Errorf("writing configuration %s: %w", name, err)
 	}
-	if err := tmp.Chmod(perm); err != nil {
+	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing configuration %s: %w", name, err)
 	}
