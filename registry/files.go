@@ -397,13 +397,19 @@ func (rn *run) openBlob(ref Reference, d v1.Hash, stream bool) (io.ReadCloser, e
 	return resp.Body, nil
 }
 
+// listingPath is where layer d's listing lives: beside the content it
+// describes, but JSON of our own, not the layer's bytes.
+func (c *diskCache) listingPath(d v1.Hash) string {
+	return c.blobPath(kindLayer, d) + ".json"
+}
+
 func (c *diskCache) hasListing(d v1.Hash) bool {
-	_, err := os.Stat(c.blobPath(kindLayer, d) + ".json")
+	_, err := os.Stat(c.listingPath(d))
 	return err == nil
 }
 
 func (c *diskCache) getListing(d v1.Hash) ([]entry, bool) {
-	b, err := os.ReadFile(c.blobPath(kindLayer, d) + ".json")
+	b, err := os.ReadFile(c.listingPath(d))
 	if err != nil {
 		return nil, false
 	}
@@ -422,7 +428,5 @@ func (c *diskCache) putListing(d v1.Hash, es []entry) error {
 	if err != nil {
 		return err
 	}
-	d2 := d
-	d2.Hex += ".json"
-	return c.putContent(kindLayer, d2, b)
+	return writeAtomic(c.listingPath(d), d.String(), b)
 }
