@@ -45,14 +45,17 @@ var ownedFields = map[string][]string{
 	"CF103": {"services.*.healthcheck.test"},
 	"CF201": {"+services.*.restart"},
 	"CF301": {"+services.*.deploy.resources"},
-	"CF401": {"+services.*.logging", "x-*"},
+	// The anchor block is new: x-logging, or x-rotated-logging when the
+	// file already has an x-logging that does not rotate; never an
+	// extension a person wrote.
+	"CF401": {"+services.*.logging", "+x-logging", "+x-rotated-logging"},
 	// A weak default becomes a required variable: with the variable set,
 	// as a user must now set it, the model is the same.
 	"CF501": nil,
 	"CF502": nil,
-	"CF503": {"services.*.volumes"},
-	"CF504": {"services.*.ports"},
-	"CF505": {"services.*.security_opt"},
+	"CF503": {"services.*.volumes.*.read_only"},
+	"CF504": {"services.*.ports.*.host_ip"},
+	"CF505": {"+services.*.security_opt", "services.*.security_opt.+"},
 	"CF506": nil,
 	"CF507": nil,
 	"CF508": nil,
