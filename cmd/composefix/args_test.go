@@ -69,6 +69,10 @@ func joinArgs(parts ...[]string) []string {
 // after the subcommand's name: every position means the same.
 func TestEveryFlagInEveryPosition(t *testing.T) {
 	paths := []string{"a.yaml", "dir"}
+	if n := len(fixFlags()); n < 10 {
+		t.Fatalf("fixFlags() holds %d flags: the table below would test almost nothing", n)
+	}
+	updateFlags := 0
 	for _, f := range fixFlags() {
 		fw := flagWords(f)
 		for _, args := range [][]string{
@@ -87,6 +91,7 @@ func TestEveryFlagInEveryPosition(t *testing.T) {
 			continue
 		}
 		for _, f := range cmd.Flags {
+			updateFlags++
 			fw := flagWords(f)
 			for _, args := range [][]string{
 				joinArgs(fw, []string{"update"}, paths),
@@ -100,6 +105,9 @@ func TestEveryFlagInEveryPosition(t *testing.T) {
 				}
 			}
 		}
+	}
+	if updateFlags == 0 {
+		t.Error("no update command with flags found: its positions were not tested")
 	}
 }
 
