@@ -164,6 +164,16 @@ func TestSemanticHarness(t *testing.T) {
 		summary = append(summary, fmt.Sprintf("%s %d", k, changed[k]))
 	}
 	t.Logf("%d cases; cases changed per rule and mode: %s", len(cases), strings.Join(summary, ", "))
+	// Over the corpus every rule that fixes must have been compared at
+	// least once; a rule whose fixes never ran here would pass unchecked.
+	// (The few testdata projects alone do not reach every rule.)
+	if len(cases) > len(semanticProjects(cases)) {
+		for _, r := range rules {
+			if r.Safety != DisplayOnly && changed[r.ID+" safe"]+changed[r.ID+" unsafe"] == 0 {
+				t.Errorf("rule %s fixes, but changed no case: the harness never compared what its fixes change", r.ID)
+			}
+		}
+	}
 	if t.Failed() {
 		return // a known failure may not have been reached
 	}
@@ -654,13 +664,18 @@ func projectCases(t *testing.T) (*Config, []semanticCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg.Config, semanticProjects(semanticCases(t))
+}
+
+// semanticProjects returns the cases that are testdata projects.
+func semanticProjects(cases []semanticCase) []semanticCase {
 	var out []semanticCase
-	for _, c := range semanticCases(t) {
+	for _, c := range cases {
 		if strings.HasPrefix(c.name, "project/") {
 			out = append(out, c)
 		}
 	}
-	return cfg.Config, out
+	return out
 }
 
 // runAll applies every rule, unsafe fixes included, to each file of the
