@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -219,5 +221,37 @@ func TestResolveRemembersNotFound(t *testing.T) {
 	if n != 0 || !errors.Is(got["redis:99"].Err, ErrOffline) || got["redis:7-alpine"].Err != nil {
 		t.Errorf("offline after both TTLs = %s and %s after %d requests, want the 404 forgotten (a stale one must not fail --check) and the digest kept",
 			describe(got["redis:99"]), describe(got["redis:7-alpine"]), n)
+	}
+}
+
+// A 404 is remembered only when it is the registry's own answer, naming
+// MANIFEST_UNKNOWN or NAME_UNKNOWN in its error body. A proxy or portal
+// answering a bare 404 page is reported as not found for this run, but
+// not cached: the next run, against the healthy registry, resolves.
+func TestResolveDoesNotRememberABare404(t *testing.T) {
+	var portal atomic.Bool
+	host := testRegistry(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if portal.Load() && r.URL.Path != "/v2/" {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusNotFound)
+				w.Write([]byte("<html>not here</html>"))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	p := populate(t, host, fixtureFamilies)
+	dir := t.TempDir()
+	reqs := []Request{{Ref: "redis:7.4.1", Precise: true}}
+	portal.Store(true)
+	got := newTestResolver(t, host, WithCacheDir(dir)).Resolve(context.Background(), reqs)["redis:7.4.1"]
+	if !errors.Is(got.Err, ErrNotFound) {
+		t.Fatalf("behind the portal: %s, want ErrNotFound", describe(got))
+	}
+	portal.Store(false)
+	got = newTestResolver(t, host, WithCacheDir(dir)).Resolve(context.Background(), reqs)["redis:7.4.1"]
+	if got.Err != nil || got.Digest != p.digestOf(t, "library/redis:7.4.1") {
+		t.Errorf("after the portal: %s, want the digest (the bare 404 was not cached)", describe(got))
 	}
 }

@@ -581,20 +581,26 @@ func (rn *run) tags(ref Reference) (lookup[[]string], error) {
 // rememberNotFound caches a 404 for key and returns it in words that do
 // not depend on the answer's details, so that a run from the cache prints
 // what the run that asked printed: "no repository R" when the registry
-// says so (or for a tag list), else "no " + what. Any other error passes
-// through.
+// says so (or for a tag list), else "no " + what. Only the registry's own
+// 404, naming MANIFEST_UNKNOWN or NAME_UNKNOWN, is cached: a bare 404 page
+// (a captive portal, a misrouted proxy) is this run's answer only. Any
+// other error passes through.
 func (rn *run) rememberNotFound(kind, key, repo, what string, err error) error {
 	if kindOf(err) != ErrNotFound {
 		return err
 	}
 	var te *transport.Error
-	if kind == kindTags || errors.As(err, &te) && slices.ContainsFunc(te.Errors, func(d transport.Diagnostic) bool {
-		return d.Code == transport.NameUnknownErrorCode
-	}) {
+	hasCode := func(code transport.ErrorCode) bool {
+		return te != nil && slices.ContainsFunc(te.Errors, func(d transport.Diagnostic) bool { return d.Code == code })
+	}
+	errors.As(err, &te)
+	if kind == kindTags || hasCode(transport.NameUnknownErrorCode) {
 		what = "repository " + repo
 	}
 	what = "the registry has no " + what
-	rn.store(kind, key, cacheEntry{NotFound: what})
+	if hasCode(transport.NameUnknownErrorCode) || hasCode(transport.ManifestUnknownErrorCode) {
+		rn.store(kind, key, cacheEntry{NotFound: what})
+	}
 	return notFoundErr(what)
 }
 
