@@ -114,6 +114,11 @@ func TestReportedFixesReplayToTheWrittenFiles(t *testing.T) {
 			if err := sch.Validate(inst); err != nil {
 				t.Errorf("SARIF output does not validate: %v", err)
 			}
+			// Issue 12's schema errors were in fixes' replacements: a log
+			// without any would validate without testing them.
+			if !strings.Contains(sarif, `"replacements"`) {
+				t.Error("SARIF output carries no fix replacements: the validation checked none")
+			}
 			inputs := map[string][]byte{}
 			for _, p := range files {
 				inputs[p] = []byte(readFile(t, filepath.Join(dir, p)))
