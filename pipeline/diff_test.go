@@ -56,7 +56,8 @@ func diffMatchesGit(t *testing.T, unsafe bool) {
 				t.Fatal(err)
 			}
 		}
-		f.Path = name // the diff names the file git apply patches
+		src := filepath.Base(f.Path) // named in messages: got holds only the changed files
+		f.Path = name                // the diff names the file git apply patches
 		patch := Diff(f)
 		ours := numstat(patch)
 		cmd := exec.Command(git, "diff", "--no-index", "--numstat", "a/"+name, "b/"+name)
@@ -64,22 +65,22 @@ func diffMatchesGit(t *testing.T, unsafe bool) {
 		out, _ := cmd.Output() // exit status 1: the files differ
 		var theirs [2]int
 		if _, err := fmt.Sscanf(string(out), "%d\t%d", &theirs[0], &theirs[1]); err != nil {
-			t.Fatalf("%s: git diff --numstat printed %q: %v", filepath.Base(files[i]), out, err)
+			t.Fatalf("%s: git diff --numstat printed %q: %v", src, out, err)
 		}
 		if ours[0] > theirs[0] || ours[1] > theirs[1] {
-			t.Errorf("%s: our diff adds %d and removes %d lines; git's adds %d and removes %d\n%s", f.File.Path, ours[0], ours[1], theirs[0], theirs[1], patch)
+			t.Errorf("%s: our diff adds %d and removes %d lines; git's adds %d and removes %d\n%s", src, ours[0], ours[1], theirs[0], theirs[1], patch)
 		}
 		cmd = exec.Command(git, "diff", "--no-index", "--no-color", "a/"+name, "b/"+name)
 		cmd.Dir = dir
 		gitPatch, _ := cmd.Output()
 		if h, g := hunkBodies(patch), hunkBodies(string(gitPatch)); h != g {
-			t.Errorf("%s: hunks differ from git diff --no-index:\n--- ours\n%s\n--- git\n%s", filepath.Base(files[i]), h, g)
+			t.Errorf("%s: hunks differ from git diff --no-index:\n--- ours\n%s\n--- git\n%s", src, h, g)
 		}
 		apply := exec.Command(git, "apply", "--check", "-p1", "--directory=a", "-")
 		apply.Dir = dir
 		apply.Stdin = strings.NewReader(patch)
 		if out, err := apply.CombinedOutput(); err != nil {
-			t.Errorf("%s: git apply --check refuses our diff: %v\n%s\n%s", name, err, out, patch)
+			t.Errorf("%s: git apply --check refuses our diff: %v\n%s\n%s", src, err, out, patch)
 		}
 	}
 }
