@@ -30,7 +30,8 @@
 //     ratelimit-remaining headers before a registry answers 429, a timeout
 //     per request and a deadline per Resolve call;
 //   - the disk cache of tag lists and verified tag digests, and of the
-//     registry's 404s for a shorter time (WithCacheDir, WithTTL,
+//     registry's own 404s (MANIFEST_UNKNOWN, NAME_UNKNOWN; never a bare
+//     404 page) for a shorter time (WithCacheDir, WithTTL,
 //     WithNotFoundTTL, WithRefresh, WithOffline), keyed by the logical
 //     reference, written atomically so that concurrent runs can share it;
 //   - image facts (facts.go): for Request.Platforms, the platform's
