@@ -43,7 +43,12 @@ hyperfine -N -i --warmup 3 --runs "$runs" --export-json "$tmp/result.json" \
   -n composefix "$tmp/composefix --offline --cache-dir $tmp/cache --no-color $(ls | tr '\n' ' ')" \
   -n dclint "$dclint --color false $(ls | tr '\n' ' ')"
 
-# The ratio of the medians, without jq: hyperfine's JSON has one "median"
-# per command, in the order given.
-read -r cf dc < <(grep -o '"median": *[0-9.e+-]*' "$tmp/result.json" | grep -o '[0-9.e+-]*$' | tr '\n' ' '; echo) || true
+# The ratios, without jq: hyperfine's JSON has one "median", "user" and
+# "system" per command, in the order given. CPU time (user + system, means)
+# is steadier than wall time on a machine that is busy with other work.
+nums() { grep -o "\"$1\": *[0-9.e+-]*" "$tmp/result.json" | grep -o '[0-9.e+-]*$' | tr '\n' ' '; echo; }
+read -r cf dc < <(nums median) || true
+read -r cfu dcu < <(nums user) || true
+read -r cfs dcs < <(nums system) || true
 awk -v cf="$cf" -v dc="$dc" 'BEGIN { printf "median: composefix %.1f ms, dclint %.1f ms: composefix is %.1fx faster\n", cf*1000, dc*1000, dc/cf }'
+awk -v cf="$cfu" -v dc="$dcu" -v cfs="$cfs" -v dcs="$dcs" 'BEGIN { printf "cpu (user+system, mean): composefix %.1f ms, dclint %.1f ms: composefix uses %.1fx less\n", (cf+cfs)*1000, (dc+dcs)*1000, (dc+dcs)/(cf+cfs) }'
