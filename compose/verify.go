@@ -31,38 +31,72 @@ func VerifyLoad(d *Document, ops []*Op, out []byte) (*Document, error) {
 }
 
 func sameAsIntended(d *Document, ops []*Op, got *Document) error {
-	want, err := Intended(d, ops)
+	want, err := intendedOf(d, ops)
 	if err != nil {
 		return err
 	}
-	if len(got.Docs) != len(want) {
-		return fmt.Errorf("the edited file has %d documents; expected %d", len(got.Docs), len(want))
+	if len(got.Docs) != len(d.Docs) {
+		return fmt.Errorf("the edited file has %d documents; expected %d", len(got.Docs), len(d.Docs))
 	}
 	for i, doc := range got.Docs {
-		if path, ok := decodesSame(want[i], doc, "", map[[2]*yaml.Node]bool{}); !ok {
+		// The comparison builds no paths; a difference is compared again,
+		// naming where, which only a bug in a rule costs.
+		if _, ok := (&comparer{in: want}).same(d.Docs[i], doc, ""); !ok {
+			path, _ := (&comparer{in: want, explain: true}).same(d.Docs[i], doc, "")
 			return fmt.Errorf("the edited file differs from the intended tree at %s", path)
 		}
 	}
 	return nil
 }
 
-// Intended returns copies of d's documents with ops applied.
-func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
-	c := copier{}
-	docs := make([]*yaml.Node, len(d.Docs))
-	for i, doc := range d.Docs {
-		docs[i] = c.copy(doc)
+// intended is d's tree with operations replayed, without copying it: the
+// nodes the operations change get a changed copy in ov, and every other
+// node stands for itself. A node is read through cur, so that a copy's
+// children, original nodes, are read with their own changes.
+type intended struct {
+	ov map[*yaml.Node]*yaml.Node
+}
+
+// cur returns the intended version of n.
+func (in *intended) cur(n *yaml.Node) *yaml.Node {
+	if c, ok := in.ov[n]; ok {
+		return c
 	}
+	return n
+}
+
+// resolve is Resolve on the intended tree.
+func (in *intended) resolve(n *yaml.Node) *yaml.Node {
+	n = in.cur(n)
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = in.cur(n.Alias)
+	}
+	return n
+}
+
+// changed returns the copy of n that operations change, made on first use.
+func (in *intended) changed(n *yaml.Node) *yaml.Node {
+	if c, ok := in.ov[n]; ok {
+		return c
+	}
+	c := *n
+	in.ov[n] = &c
+	return &c
+}
+
+// intendedOf replays ops on d's tree, as Apply writes their edits.
+func intendedOf(d *Document, ops []*Op) (*intended, error) {
+	in := &intended{ov: make(map[*yaml.Node]*yaml.Node, len(ops))}
 	seen := opSet{style: d.Style, ops: map[opKey][]*Op{}}
 	for _, op := range ops {
 		if seen.duplicate(op) {
 			continue // its identical edits were written once, by Apply
 		}
-		t := c.copy(op.Target)
+		t := in.changed(op.Target)
 		switch op.Kind {
 		case OpSet:
 			anchor := t.Anchor
-			*t = *c.copy(op.Value)
+			*t = *in.cur(op.Value)
 			if t.Anchor == "" {
 				t.Anchor = anchor
 			}
@@ -73,17 +107,18 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 			if t.Kind != yaml.MappingNode {
 				return nil, fmt.Errorf("insert into a %s", kindName(t))
 			}
-			pair := []*yaml.Node{Str(op.Key), c.copy(op.Value)}
 			at := len(t.Content)
 			if op.Before != nil {
-				before := c.copy(op.Before)
 				for i := 0; i < len(t.Content); i += 2 {
-					if t.Content[i] == before {
+					if t.Content[i] == op.Before {
 						at = i
 					}
 				}
 			}
-			t.Content = append(t.Content[:at], append(pair, t.Content[at:]...)...)
+			content := make([]*yaml.Node, 0, len(t.Content)+2)
+			content = append(content, t.Content[:at]...)
+			content = append(content, Str(op.Key), op.Value)
+			t.Content = append(content, t.Content[at:]...)
 		case OpDelete:
 			for i := 0; i+1 < len(t.Content); i += 2 {
 				if t.Content[i].Value == op.Key && !IsMergeKey(t.Content[i]) {
@@ -95,10 +130,10 @@ func Intended(d *Document, ops []*Op) ([]*yaml.Node, error) {
 			if isNull(t) {
 				*t = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Anchor: t.Anchor}
 			}
-			t.Content = append(t.Content, c.copy(op.Value))
+			t.Content = append(t.Content[:len(t.Content):len(t.Content)], op.Value)
 		}
 	}
-	return docs, nil
+	return in, nil
 }
 
 // opSet remembers the operations replayed so far, grouped by what two
@@ -145,38 +180,28 @@ func writtenSame(st Style, a, b *yaml.Node) bool {
 	return a.Anchor == b.Anchor && Render(a, st, 0) == Render(b, st, 0)
 }
 
-// copier deep-copies nodes once each, so aliases in the copy point at the
-// copied anchors, and new nodes shared by several operations stay shared.
-type copier map[*yaml.Node]*yaml.Node
-
-func (c copier) copy(n *yaml.Node) *yaml.Node {
-	if n == nil {
-		return nil
-	}
-	if cp, ok := c[n]; ok {
-		return cp
-	}
-	cp := &yaml.Node{}
-	c[n] = cp
-	*cp = *n
-	if len(n.Content) > 0 {
-		cp.Content = make([]*yaml.Node, len(n.Content))
-		for i, ch := range n.Content {
-			cp.Content[i] = c.copy(ch)
-		}
-	}
-	cp.Alias = c.copy(n.Alias)
-	return cp
+// comparer compares the intended tree with a decoded one.
+type comparer struct {
+	in *intended
+	// explain builds the path of each node compared, for the message
+	// about a difference.
+	explain bool
+	// seen holds the pairs reached through an alias: only those can be
+	// reached again, and comparing them once keeps an alias-heavy file
+	// linear.
+	seen map[[2]*yaml.Node]bool
 }
 
-// decodesSame compares two node trees as a decoder would see them: aliases
+// same compares two node trees as a decoder would see them: aliases
 // followed, scalars by resolved tag and value (any null equals any null),
 // mappings pair by pair in order, sequences item by item. Styles, anchor
-// names and comments do not count. It returns the path of the first
-// difference with ok false. Comparing the trees directly costs a fraction
-// of decoding both to Go values, which verification did before.
-func decodesSame(want, got *yaml.Node, path string, seen map[[2]*yaml.Node]bool) (string, bool) {
-	want, got = Resolve(want), Resolve(got)
+// names and comments do not count. want is read through c.in. With
+// explain, it returns the path of the first difference with ok false.
+// Comparing the trees directly costs a fraction of decoding both to Go
+// values, which verification did before.
+func (c *comparer) same(want, got *yaml.Node, path string) (string, bool) {
+	aliased := want != nil && c.in.cur(want).Kind == yaml.AliasNode || got != nil && got.Kind == yaml.AliasNode
+	want, got = c.in.resolve(want), Resolve(got)
 	at := path
 	if at == "" {
 		at = "the root"
@@ -187,45 +212,66 @@ func decodesSame(want, got *yaml.Node, path string, seen map[[2]*yaml.Node]bool)
 		}
 		return at + " (a dangling alias)", false
 	}
-	pair := [2]*yaml.Node{want, got}
-	if seen[pair] { // shared through aliases: compared already (or in progress)
-		return "", true
+	if aliased {
+		pair := [2]*yaml.Node{want, got}
+		if c.seen[pair] { // shared through aliases: compared already (or in progress)
+			return "", true
+		}
+		if c.seen == nil {
+			c.seen = map[[2]*yaml.Node]bool{}
+		}
+		c.seen[pair] = true
 	}
-	seen[pair] = true
 	if want.Kind != got.Kind {
+		if !c.explain {
+			return "", false
+		}
 		return fmt.Sprintf("%s (expected a %s, got a %s)", at, kindName(want), kindName(got)), false
 	}
 	switch want.Kind {
 	case yaml.ScalarNode:
 		wt, gt := decodedTag(want), decodedTag(got)
 		if wt != gt || wt != "!!null" && want.Value != got.Value {
+			if !c.explain {
+				return "", false
+			}
 			return fmt.Sprintf("%s (expected %s %q, got %s %q)", at, wt, want.Value, gt, got.Value), false
 		}
 		return "", true
 	case yaml.MappingNode:
 		if len(want.Content) != len(got.Content) {
+			if !c.explain {
+				return "", false
+			}
 			return fmt.Sprintf("%s (expected %d keys, got %d)", at, len(want.Content)/2, len(got.Content)/2), false
 		}
 		for i := 0; i+1 < len(want.Content); i += 2 {
-			key := path + "." + want.Content[i].Value
-			if p, ok := decodesSame(want.Content[i], got.Content[i], key+" (key)", seen); !ok {
+			var key, keyAt string
+			if c.explain {
+				key = path + "." + c.in.cur(want.Content[i]).Value
+				keyAt = key + " (key)"
+			}
+			if p, ok := c.same(want.Content[i], got.Content[i], keyAt); !ok {
 				return p, false
 			}
-			if p, ok := decodesSame(want.Content[i+1], got.Content[i+1], key, seen); !ok {
+			if p, ok := c.same(want.Content[i+1], got.Content[i+1], key); !ok {
 				return p, false
 			}
 		}
 		return "", true
 	}
 	if len(want.Content) != len(got.Content) {
+		if !c.explain {
+			return "", false
+		}
 		return fmt.Sprintf("%s (expected %d items, got %d)", at, len(want.Content), len(got.Content)), false
 	}
 	for i := range want.Content {
 		item := path
-		if want.Kind == yaml.SequenceNode {
+		if c.explain && want.Kind == yaml.SequenceNode {
 			item = fmt.Sprintf("%s[%d]", path, i)
 		}
-		if p, ok := decodesSame(want.Content[i], got.Content[i], item, seen); !ok {
+		if p, ok := c.same(want.Content[i], got.Content[i], item); !ok {
 			return p, false
 		}
 	}

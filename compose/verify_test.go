@@ -1,0 +1,64 @@
+package compose
+
+import (
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// TestVerifyNamesTheDifference verifies edited bytes against hand-made
+// operations: output that decodes to the intended tree passes (through
+// aliases, set and inserted values), any other fails naming where.
+func TestVerifyNamesTheDifference(t *testing.T) {
+	const src = "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  api: *base\n"
+	web := func(d *Document) *yaml.Node { _, s := MapGet(d.Root, "services"); _, w := MapGet(s, "web"); return w }
+	insertRestart := func(d *Document) []*Op {
+		return []*Op{{Kind: OpInsert, Target: web(d), Key: "restart", Value: Str("always")}}
+	}
+	setBase := func(d *Document) []*Op {
+		_, b := MapGet(d.Root, "x-base")
+		_, img := MapGet(b, "image")
+		return []*Op{{Kind: OpSet, Target: img, Value: Str("b")}}
+	}
+	appendPort := func(d *Document) []*Op {
+		_, p := MapGet(web(d), "ports")
+		return []*Op{{Kind: OpAppend, Target: p, Value: Str("81")}}
+	}
+	deleteImage := func(d *Document) []*Op {
+		return []*Op{{Kind: OpDelete, Target: web(d), Key: "image"}}
+	}
+	for _, tc := range []struct {
+		name, out string
+		ops       func(*Document) []*Op
+		want      string // error substring; "" passes
+	}{
+		{"inserted", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n    restart: always\n  api: *base\n", insertRestart, ""},
+		{"inserted at the wrong indentation", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  restart: always\n  api: *base\n", insertRestart, "at .services (expected 2 keys, got 3)"},
+		{"inserted value differs", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n    restart: alway\n  api: *base\n", insertRestart, `at .services.web.restart (expected !!str "always", got !!str "alway")`},
+		{"nothing inserted", src, insertRestart, "at .services.web (expected 3 keys, got 2)"},
+		{"anchor set, seen through the alias", "x-base: &base\n  image: b\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  api: *base\n", setBase, ""},
+		{"alias replaced by a copy of the old anchor", "x-base: &base\n  image: b\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  api:\n    image: a\n", setBase, `at .services.api.image (expected !!str "b", got !!str "a")`},
+		{"appended", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\", \"81\"]\n  api: *base\n", appendPort, ""},
+		{"appended as a number", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\", 81]\n  api: *base\n", appendPort, `at .services.web.ports[1] (expected !!str "81", got !!int "81")`},
+		{"deleted", "x-base: &base\n  image: a\nservices:\n  web:\n    ports: [\"80\"]\n  api: *base\n", deleteImage, ""},
+		{"the wrong key deleted", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n  api: *base\n", deleteImage, `at .services.web.ports (key) (expected !!str "ports", got !!str "image")`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Load("c.yaml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = Verify(d, tc.ops(d), []byte(tc.out))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("Verify: %v; expected it to pass", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("Verify: %v; expected an error containing %q", err, tc.want)
+			}
+			if got := d.Src; string(got) != src {
+				t.Errorf("Verify changed the input's bytes")
+			}
+		})
+	}
+}
