@@ -57,7 +57,7 @@ func checkDockerSocket(p *Pass) error {
 	d := p.Document
 	own := newOwners(d)
 	var found nodeFindings
-	for _, s := range services(d) {
+	for _, s := range p.servicesOf(d) {
 		for _, it := range seqItems(s.get("volumes")) {
 			switch it.Kind {
 			case yaml.ScalarNode:

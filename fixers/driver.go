@@ -39,6 +39,8 @@ type Options struct {
 	// schema keeps the input's schema violations, checked by CF603 in the
 	// first pass, for the output's check (see checkOutputSchema).
 	schema *schemaMemo
+	// memo keeps what rules derive alike from a document, for the run.
+	memo *runMemo
 	// Overlays are the named overlays of the document (compose.prod.yaml
 	// beside compose.yaml): docker compose merges each over it when asked
 	// (-f compose.yaml -f compose.prod.yaml), and uses it alone otherwise.
@@ -98,6 +100,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		return nil, err
 	}
 	opts.schema = &schemaMemo{}
+	opts.memo = newRunMemo()
 	first, err := analyze(d, opts)
 	if err != nil {
 		return nil, err
@@ -279,7 +282,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		if r.Check == nil || opts.fixing && r.Safety == DisplayOnly {
 			continue // a display-only rule's fixes are never applied
 		}
-		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules, schema: opts.schema}
+		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules, schema: opts.schema, memo: opts.memo}
 		p.report = func(f Finding) { all = append(all, f) }
 		p.unchecked = func(f Finding) { blind = append(blind, f) }
 		if err := r.Check(p); err != nil {
@@ -518,6 +521,7 @@ type Pass struct {
 	rule     *Rule
 	rules    []*Rule     // every rule of the run
 	schema   *schemaMemo // Options.schema
+	memo     *runMemo    // Options.memo; nil: nothing is kept
 	report   func(Finding)
 	// unchecked receives what the rule could not check, as findings that
 	// are never reported (see Unchecked).

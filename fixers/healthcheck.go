@@ -195,26 +195,44 @@ After: rename the dependency to db (or define postgres).`,
 	}
 }
 
-// healthCtx holds what the CF1xx rules need for one pass.
+// healthCtx is what a CF1xx rule needs for one pass: the rule's Pass and
+// the facts every CF1xx rule shares.
 type healthCtx struct {
-	p         *Pass
+	p *Pass
+	*healthFacts
+}
+
+// healthFacts are a document's services and the healthcheck decisions
+// about them, made once per document for every CF1xx rule: they depend on
+// the document, the project and the run, not on the rule asking.
+type healthFacts struct {
 	index     *kb.Index
 	ss        []svc
 	all       map[string]svc
 	completed map[string]bool
 	flowTest  bool
-	// plans and deps memoize plan and dep by service name for the pass:
-	// every dependant asks again, and dep may render a whole fix.
+	// plans and deps memoize plan and dep by service name: every
+	// dependant asks again, and dep may render a whole fix.
 	plans map[string]hcPlan
 	deps  map[string]depState
 }
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
+	if p.memo != nil {
+		if f, ok := p.memo.health[p.Document]; ok {
+			return &healthCtx{p: p, healthFacts: f}, nil
+		}
+	}
 	ss := p.services()
-	return &healthCtx{
-		p: p, index: p.Config.Knowledge.Index, ss: ss, all: byName(ss),
+	f := &healthFacts{
+		index: p.Config.Knowledge.Index, ss: ss, all: p.serviceNames(),
 		completed: p.completedDependencies(ss), flowTest: flowTests(ss),
-	}, nil
+		plans: map[string]hcPlan{}, deps: map[string]depState{},
+	}
+	if p.memo != nil {
+		p.memo.health[p.Document] = f
+	}
+	return &healthCtx{p: p, healthFacts: f}, nil
 }
 
 // flowTests reports whether new healthcheck tests should be flow sequences:
@@ -278,9 +296,6 @@ func (h *healthCtx) plan(s svc) hcPlan {
 		return pl
 	}
 	pl := h.decide(s)
-	if h.plans == nil {
-		h.plans = map[string]hcPlan{}
-	}
 	h.plans[s.Name] = pl
 	return pl
 }
@@ -691,9 +706,6 @@ func (h *healthCtx) dep(name string) depState {
 		return st
 	}
 	st := h.classify(name)
-	if h.deps == nil {
-		h.deps = map[string]depState{}
-	}
 	h.deps[name] = st
 	return st
 }
@@ -726,7 +738,7 @@ func (h *healthCtx) classify(name string) depState {
 	// Defined only in another file of the project: its own run adds what it
 	// lacks; here only what it already has counts.
 	for _, d := range h.p.others() {
-		for _, t := range services(d) {
+		for _, t := range h.p.servicesOf(d) {
 			if t.Name != name {
 				continue
 			}
@@ -895,8 +907,7 @@ func checkUndefinedServices(p *Pass) error {
 	if k, _ := compose.MapGet(d.Root, "include"); k != nil && len(p.Project) <= 1 {
 		return nil // included files define services this run cannot see
 	}
-	h := &healthCtx{p: p, index: p.Config.Knowledge.Index, ss: services(d)}
-	h.all = byName(h.ss)
+	h := &healthCtx{p: p, healthFacts: &healthFacts{index: p.Config.Knowledge.Index, ss: p.servicesOf(d), all: p.namesOf(d)}}
 	for _, s := range h.ss {
 		if s.Node == nil {
 			continue

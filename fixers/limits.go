@@ -113,7 +113,7 @@ func checkLimits(p *Pass) error {
 	classes := k.Classes
 	cfg := p.Config.Limits
 	ss := p.services()
-	all := byName(ss)
+	all := p.serviceNames()
 	completed := p.completedDependencies(ss)
 	for _, s := range ss {
 		if isOneShot(s, completed) || cfg.Services[s.Name].Disable || hasLimits(p, all, s) {

@@ -56,8 +56,8 @@ After:
 
 func checkLogging(p *Pass) error {
 	d := p.Document
-	ss := services(d)
-	all := byName(ss)
+	ss := p.servicesOf(d)
+	all := p.namesOf(d)
 	var missing []svc
 	for _, s := range ss {
 		if !p.settled(all, s, "logging") {

@@ -34,7 +34,7 @@ After:
 }
 
 func checkPlatform(p *Pass) error {
-	for _, s := range services(p.Document) {
+	for _, s := range p.servicesOf(p.Document) {
 		text := imageText(s)
 		plat, ok := servicePlatform(s)
 		if text == "" || !ok || s.has("build") {

@@ -123,8 +123,8 @@ const noNewPrivileges = "no-new-privileges:true"
 func checkNoNewPrivileges(p *Pass) error {
 	d := p.Document
 	own := newOwners(d)
-	ss := services(d)
-	all := byName(ss)
+	ss := p.servicesOf(d)
+	all := p.namesOf(d)
 	multi := multiMerged(d)
 	type plan struct {
 		s   svc
@@ -239,7 +239,7 @@ func setsNoNewPrivileges(opts *yaml.Node) bool {
 
 func checkPrivileged(p *Pass) error {
 	seen := map[*yaml.Node]bool{}
-	for _, s := range services(p.Document) {
+	for _, s := range p.servicesOf(p.Document) {
 		v := s.get("privileged")
 		if v == nil || v.Kind != yaml.ScalarNode || !isTrue(expandDefaults(v.Value)) || seen[v] {
 			continue
@@ -252,7 +252,7 @@ func checkPrivileged(p *Pass) error {
 
 func checkHostNamespaces(p *Pass) error {
 	seen := map[*yaml.Node]bool{}
-	for _, s := range services(p.Document) {
+	for _, s := range p.servicesOf(p.Document) {
 		for _, key := range [...]string{"network_mode", "pid", "ipc", "uts", "userns_mode"} {
 			v := s.get(key)
 			if v == nil || v.Kind != yaml.ScalarNode || !isHostMode(expandDefaults(v.Value)) || seen[v] {
@@ -277,7 +277,7 @@ func namespaceName(key string) string {
 
 func checkCapabilities(p *Pass) error {
 	seen := map[*yaml.Node]bool{}
-	for _, s := range services(p.Document) {
+	for _, s := range p.servicesOf(p.Document) {
 		for _, it := range seqItems(s.get("cap_add")) {
 			if it.Kind != yaml.ScalarNode || seen[it] {
 				continue

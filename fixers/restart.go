@@ -46,7 +46,7 @@ After:
 
 func checkRestart(p *Pass) error {
 	ss := p.services()
-	all := byName(ss)
+	all := p.serviceNames()
 	completed := p.completedDependencies(ss)
 	for _, s := range ss {
 		if p.settled(all, s, "restart") {

@@ -37,7 +37,7 @@ After:
 
 func checkRootUser(p *Pass, index *kb.Index) error {
 	ss := p.services()
-	all := byName(ss)
+	all := p.serviceNames()
 	for _, s := range ss {
 		image := expandDefaults(imageOf(s))
 		if image == "" {

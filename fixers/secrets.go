@@ -434,7 +434,7 @@ var urlPasswordRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:([^
 
 func checkLiteralSecrets(p *Pass) error {
 	seen := map[*yaml.Node]bool{}
-	for _, s := range services(p.Document) {
+	for _, s := range p.servicesOf(p.Document) {
 		env := s.get("environment")
 		if env == nil {
 			continue

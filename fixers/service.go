@@ -31,16 +31,32 @@ var replacedKeys = [...]string{"image", "command", "entrypoint"}
 // each with the values of replacedKeys that other merged files set and
 // that win under compose's merge (the last file that sets a key wins);
 // svc.value reads them. Edits still go to the service's own nodes.
+//
+// The result is made once per run and shared (see Pass.servicesOf).
 func (p *Pass) services() []svc {
-	ss := services(p.Document)
+	if p.memo == nil {
+		return p.mergedServices()
+	}
+	ss, ok := p.memo.merged[p.Document]
+	if !ok {
+		ss = slices.Clip(p.mergedServices())
+		p.memo.merged[p.Document] = ss
+	}
+	return ss
+}
+
+// mergedServices is Pass.services without the memo.
+func (p *Pass) mergedServices() []svc {
+	ss := p.servicesOf(p.Document)
 	files := p.mergedFiles()
 	if len(files) < 2 {
 		return ss
 	}
+	ss = slices.Clone(ss) // gains merged values: not the shared list
 	others := map[*compose.Document]map[string]svc{}
 	for _, d := range files {
 		if d.Path != p.Document.Path {
-			others[d] = byName(services(d))
+			others[d] = p.namesOf(d)
 		}
 	}
 	for i := range ss {
@@ -85,8 +101,9 @@ func (p *Pass) mergedFiles() []*compose.Document {
 
 // services returns the document's services with their edit targets.
 func services(d *compose.Document) []svc {
-	var out []svc
-	for _, s := range d.Services() {
+	list := d.Services()
+	out := make([]svc, 0, len(list))
+	for _, s := range list {
 		v := svc{Service: s}
 		switch {
 		case s.Shared:
@@ -177,7 +194,7 @@ func (p *Pass) inheritsWith(all map[string]svc, s svc, has func(svc) bool) (set,
 			if doc = p.projectDoc(doc, file); doc == nil {
 				return false, true
 			}
-			all = byName(services(doc))
+			all = p.namesOf(doc)
 		}
 		if id := doc.Path + "\x00" + base; seen[id] {
 			return false, false
@@ -294,7 +311,7 @@ func (p *Pass) mergedOthers() []*compose.Document {
 // service called name (own or inherited through merge keys).
 func (p *Pass) elsewhere(name, key string) bool {
 	for _, d := range p.mergedOthers() {
-		for _, s := range services(d) {
+		for _, s := range p.servicesOf(d) {
 			if s.Name == name && s.has(key) {
 				return true
 			}
@@ -315,7 +332,7 @@ func (p *Pass) owns(name string) bool {
 	}
 	first := ""
 	for _, d := range p.Project {
-		for _, s := range services(d) {
+		for _, s := range p.servicesOf(d) {
 			if s.Name != name {
 				continue
 			}
@@ -347,7 +364,7 @@ func (p *Pass) settled(all map[string]svc, s svc, key string) bool {
 func (p *Pass) completedDependencies(ss []svc) map[string]bool {
 	out := completedDependencies(ss)
 	for _, d := range p.others() {
-		for name := range completedDependencies(services(d)) {
+		for name := range completedDependencies(p.servicesOf(d)) {
 			out[name] = true
 		}
 	}
@@ -359,7 +376,7 @@ func (p *Pass) completedDependencies(ss []svc) map[string]bool {
 // deploy.resources).
 func (p *Pass) elsewhereWith(name string, has func(svc) bool) bool {
 	for _, d := range p.mergedOthers() {
-		for _, s := range services(d) {
+		for _, s := range p.servicesOf(d) {
 			if s.Name == name && has(s) {
 				return true
 			}
@@ -380,7 +397,7 @@ func (p *Pass) overlayRuns(name string) string {
 // keys for the service called name; "" when none does.
 func (p *Pass) overlaySets(name string, keys ...string) string {
 	for _, d := range p.overlays {
-		for _, s := range services(d) {
+		for _, s := range p.servicesOf(d) {
 			if s.Name == name && slices.ContainsFunc(keys, s.has) {
 				return filepath.Base(d.Path)
 			}

@@ -1,0 +1,73 @@
+package fixers
+
+import (
+	"slices"
+
+	"github.com/composefix/composefix/compose"
+)
+
+// runMemo keeps, for one Run, what every rule derives alike from a
+// document: its services, indexed by name, and the healthcheck rules'
+// shared decisions. Documents never change once loaded (each pass
+// analyses a new one), so an entry stays true for the whole run; the
+// project's other files are read again by every pass and every rule.
+// Rules get read-only views (see Pass.servicesOf).
+type runMemo struct {
+	services    map[*compose.Document][]svc
+	names       map[*compose.Document]map[string]svc
+	merged      map[*compose.Document][]svc // Pass.services, of the run's own documents
+	mergedNames map[*compose.Document]map[string]svc
+	health      map[*compose.Document]*healthFacts
+}
+
+func newRunMemo() *runMemo {
+	return &runMemo{
+		services:    map[*compose.Document][]svc{},
+		names:       map[*compose.Document]map[string]svc{},
+		merged:      map[*compose.Document][]svc{},
+		mergedNames: map[*compose.Document]map[string]svc{},
+		health:      map[*compose.Document]*healthFacts{},
+	}
+}
+
+// servicesOf is services(d), made once per run. The slice is shared: it
+// is capped to its length, so that an append copies, and no rule writes
+// to its elements.
+func (p *Pass) servicesOf(d *compose.Document) []svc {
+	if p.memo == nil {
+		return services(d)
+	}
+	ss, ok := p.memo.services[d]
+	if !ok {
+		ss = slices.Clip(services(d))
+		p.memo.services[d] = ss
+	}
+	return ss
+}
+
+// namesOf is byName(p.servicesOf(d)), made once per run; shared, read only.
+func (p *Pass) namesOf(d *compose.Document) map[string]svc {
+	if p.memo == nil {
+		return byName(services(d))
+	}
+	m, ok := p.memo.names[d]
+	if !ok {
+		m = byName(p.servicesOf(d))
+		p.memo.names[d] = m
+	}
+	return m
+}
+
+// serviceNames is byName(p.services()), made once per run; shared, read
+// only.
+func (p *Pass) serviceNames() map[string]svc {
+	if p.memo == nil {
+		return byName(p.services())
+	}
+	m, ok := p.memo.mergedNames[p.Document]
+	if !ok {
+		m = byName(p.services())
+		p.memo.mergedNames[p.Document] = m
+	}
+	return m
+}
