@@ -33,8 +33,8 @@ type Options struct {
 	// value. 0: all of them.
 	MergedFiles int
 	// fixing is set by Run for the passes after the first: only rules
-	// whose fixes can be applied run, since those passes' documents are
-	// never written and their other findings never reported.
+	// whose fixes can be applied run (see appliable), since those passes'
+	// documents are never written and their other findings never reported.
 	fixing bool
 	// schema keeps the input's schema violations, checked by CF603 in the
 	// first pass, for the output's check (see checkOutputSchema).
@@ -279,8 +279,8 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 	cfg := opts.Config
 	var all, blind []Finding
 	for _, r := range opts.Rules {
-		if r.Check == nil || opts.fixing && r.Safety == DisplayOnly {
-			continue // a display-only rule's fixes are never applied
+		if r.Check == nil || opts.fixing && !appliable(r, opts) {
+			continue // none of the rule's fixes can be applied
 		}
 		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules, schema: opts.schema, memo: opts.memo}
 		p.report = func(f Finding) { all = append(all, f) }
@@ -322,15 +322,23 @@ func findingLess(a, b *Finding) bool {
 	return a.RuleID < b.RuleID
 }
 
-func allowed(f *Finding, opts Options) bool {
-	switch f.Fix.Safety {
+func allowed(f *Finding, opts Options) bool { return applies(f.Fix.Safety, f.RuleID, opts) }
+
+// applies reports whether a fix of this safety, from rule id, is applied.
+func applies(s Safety, id string, opts Options) bool {
+	switch s {
 	case Safe:
 		return true
 	case Unsafe:
-		return opts.UnsafeFixes || opts.UnsafeRules[f.RuleID]
+		return opts.UnsafeFixes || opts.UnsafeRules[id]
 	}
 	return false
 }
+
+// appliable reports whether any fix of rule r can be applied: a fix is as
+// safe as its rule or stricter, so a display-only rule's never are, and an
+// unsafe rule's only with its opt-in.
+func appliable(r *Rule, opts Options) bool { return applies(r.Safety, r.ID, opts) }
 
 // eligible returns pointers to the findings whose fixes may be applied.
 func eligible(fs []Finding, opts Options) []*Finding {

@@ -372,3 +372,40 @@ func TestOutputTooLargeToVerify(t *testing.T) {
 		t.Errorf("Run error is a %T, want *OutputTooLargeError", err)
 	}
 }
+
+// The passes after the first run only the rules whose fixes can be
+// applied: a display-only rule, or an unsafe one without its opt-in, makes
+// findings no later pass would use.
+func TestLaterPassesRunOnlyApplicableRules(t *testing.T) {
+	tests := []struct {
+		name   string
+		safety Safety
+		opts   Options
+		runs   int
+	}{
+		{"safe", Safe, Options{}, 2},
+		{"unsafe without opt-in", Unsafe, Options{}, 1},
+		{"unsafe with --unsafe-fixes", Unsafe, Options{UnsafeFixes: true}, 2},
+		{"unsafe enabled for the rule", Unsafe, Options{UnsafeRules: map[string]bool{"CF995": true}}, 2},
+		{"unsafe enabled for another rule", Unsafe, Options{UnsafeRules: map[string]bool{"CF001": true}}, 1},
+		{"display-only", DisplayOnly, Options{UnsafeFixes: true}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runs := 0
+			counted := &Rule{ID: "CF995", Name: "counted", Safety: tt.safety, Check: func(*Pass) error { runs++; return nil }}
+			opts := tt.opts
+			opts.Rules = []*Rule{scalarRule("CF996", Safe, func(v string) bool { return v == "x" }, func(string) string { return "y" }), counted}
+			res, err := runOn(t, "services: {}\nk: x\n", opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Passes != 1 {
+				t.Fatalf("Passes = %d, want 1", res.Passes)
+			}
+			if runs != tt.runs {
+				t.Errorf("CF995 ran %d times, want %d", runs, tt.runs)
+			}
+		})
+	}
+}
