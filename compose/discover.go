@@ -5,16 +5,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
+
+	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // composeNameRE matches the file names docker compose looks for, with the
 // docker-compose.*.yml / compose.*.yaml variants (override, prod, ...).
-var composeNameRE = regexp.MustCompile(`^(docker-)?compose(\.[^/]+)?\.ya?ml$`)
+var composeNameRE = lazyre.New(`^(docker-)?compose(\.[^/]+)?\.ya?ml$`)
 
 // IsComposeName reports whether a file name is one directory search picks.
-func IsComposeName(name string) bool { return composeNameRE.MatchString(name) }
+func IsComposeName(name string) bool { return composeNameRE().MatchString(name) }
 
 // skipDir reports whether directory search skips a directory.
 func skipDir(name string) bool {

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/composefix/composefix/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -141,15 +141,15 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 	return d, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`(?:line|yaml: line) (\d+)(?:, column (\d+))?`)
+var yamlLineRE = lazyre.New(`(?:line|yaml: line) (\d+)(?:, column (\d+))?`)
 
 // parserProblemRE matches the problems yaml.v3's parser (not its scanner)
 // reports: it numbers their lines from 0.
-var parserProblemRE = regexp.MustCompile(`did not find expected|found undefined tag handle|found duplicate %|found incompatible YAML document`)
+var parserProblemRE = lazyre.New(`did not find expected|found undefined tag handle|found duplicate %|found incompatible YAML document`)
 
 var (
-	yamlPrefixRE = regexp.MustCompile(`^yaml: (line \d+: )?`)
-	unknownRE    = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+	yamlPrefixRE = lazyre.New(`^yaml: (line \d+: )?`)
+	unknownRE    = lazyre.New(`unknown anchor '([^']*)' referenced`)
 )
 
 // yamlError turns a yaml.v3 error into a PosError, extracting the line (and
@@ -169,19 +169,19 @@ func yamlError(path string, src []byte, err error) error {
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	if m := unknownRE.FindStringSubmatch(msg); m != nil {
+	if m := unknownRE().FindStringSubmatch(msg); m != nil {
 		if i := bytes.Index(src, []byte("*"+m[1])); i >= 0 {
 			p := positionOf(src, i)
 			pe.Line, pe.Col = p.Line, p.Col
 		}
 	} else {
 		pe.Line, pe.Col = 1, 1
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 			pe.Line, _ = strconv.Atoi(m[1])
 			if m[2] != "" {
 				pe.Col, _ = strconv.Atoi(m[2])
 			}
-			if parserProblemRE.MatchString(msg) {
+			if parserProblemRE().MatchString(msg) {
 				pe.Line++
 			}
 		}
@@ -201,7 +201,7 @@ func yamlError(path string, src []byte, err error) error {
 	}
 	// Keep yaml.v3's own words minus its "yaml: line N:" prefix, which the
 	// position already says.
-	pe.Msg = "invalid YAML: " + yamlPrefixRE.ReplaceAllString(msg, "")
+	pe.Msg = "invalid YAML: " + yamlPrefixRE().ReplaceAllString(msg, "")
 	return pe
 }
 

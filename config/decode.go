@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	hint "github.com/composefix/composefix/internal/suggest"
 	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/composefix/composefix/internal/lazyre"
+	hint "github.com/composefix/composefix/internal/suggest"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -52,7 +53,7 @@ func (d *decoder) err() error {
 	return errors.Join(out...)
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+var yamlLineRE = lazyre.New(`^yaml: (?:line (\d+): )?`)
 
 // document parses src and returns its root node, or nil for an empty file or
 // after recording an error.
@@ -104,7 +105,7 @@ func (d *decoder) document(src []byte) *yaml.Node {
 func (d *decoder) yamlError(src []byte, err error) {
 	msg := err.Error()
 	line := 1
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 		if m[1] != "" {
 			line, _ = strconv.Atoi(m[1])
 		}
@@ -314,12 +315,12 @@ func lookupField(fs []field, name string) *field {
 	return nil
 }
 
-var identRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var identRE = lazyre.New(`^[A-Za-z0-9_-]+$`)
 
 // join extends a key path; keys that are not identifiers are quoted so that
 // `mirrors."docker.io"` stays readable.
 func join(at, key string) string {
-	if !identRE.MatchString(key) {
+	if !identRE().MatchString(key) {
 		key = strconv.Quote(key)
 	}
 	if at == "" {

@@ -5,12 +5,12 @@ import (
 	"math"
 	"net/url"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/composefix/composefix/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -49,7 +49,7 @@ func (d *decoder) file(f *File, root *yaml.Node) {
 	})
 }
 
-var ruleRefRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+var ruleRefRE = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
 const ruleRefExpected = `a rule ID ("CF001"), an ID prefix ("CF1"), a rule name or "all"`
 
@@ -79,7 +79,7 @@ func (d *decoder) ruleRef(n *yaml.Node, at string) (RuleRef, bool) {
 		}
 		return RuleRef{}, false
 	}
-	if !ruleRefRE.MatchString(s) {
+	if !ruleRefRE().MatchString(s) {
 		d.errorf(n, "%s: found %q; expected %s", at, s, ruleRefExpected)
 		return RuleRef{}, false
 	}
@@ -108,7 +108,7 @@ func (d *decoder) splitRuleRefs(n *yaml.Node, at string) []RuleRef {
 			col += shift + offset + lead
 		}
 		offset += utf8.RuneCountInString(part) + 1
-		if !ruleRefRE.MatchString(name) {
+		if !ruleRefRE().MatchString(name) {
 			d.errs = append(d.errs, &Error{Path: d.path, Line: line, Col: col,
 				Msg: fmt.Sprintf("%s: found %q; expected %s", at, name, ruleRefExpected)})
 			continue
@@ -339,7 +339,7 @@ func ParseAge(s string) (time.Duration, error) {
 	return v, nil
 }
 
-var hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
+var hostRE = lazyre.New(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
 
 const hostExpected = `a registry host such as "docker.io" or "registry.local:5000"`
 
@@ -349,7 +349,7 @@ func (d *decoder) host(n *yaml.Node, at string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if !hostRE.MatchString(s) {
+	if !hostRE().MatchString(s) {
 		hint := ""
 		if strings.Contains(s, "://") {
 			hint = " without a scheme"
@@ -559,12 +559,12 @@ func (d *decoder) cpus(n *yaml.Node, at string) (string, bool) {
 
 // bytesRE is compose's byte size: a number, an optional space (compose's
 // parser allows one) and a unit.
-var bytesRE = regexp.MustCompile(`^(?i)([0-9]+(?:\.[0-9]+)?) ?(b|k|kb|m|mb|g|gb)?$`)
+var bytesRE = lazyre.New(`^(?i)([0-9]+(?:\.[0-9]+)?) ?(b|k|kb|m|mb|g|gb)?$`)
 
 // parseBytes parses a compose byte size ("512m", "1.5GB", "1024") into
 // bytes; ok is false when s is malformed.
 func parseBytes(s string) (float64, bool) {
-	m := bytesRE.FindStringSubmatch(s)
+	m := bytesRE().FindStringSubmatch(s)
 	if m == nil {
 		return 0, false
 	}

@@ -1,10 +1,10 @@
 package config
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/composefix/composefix/internal/imagematch"
+	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // MatchImage reports whether the glob pattern (path.Match syntax: * and ?
@@ -13,7 +13,7 @@ import (
 // part of the repository (see imagematch.Match).
 func MatchImage(pattern, image string) bool { return imagematch.Match(pattern, image) }
 
-var idPrefixRE = regexp.MustCompile(`^(?i)CF[0-9]*$`)
+var idPrefixRE = lazyre.New(`^(?i)CF[0-9]*$`)
 
 // Matches reports whether the reference names the rule with this ID and
 // name: "all", the ID or the name (either in any case), or an ID prefix
@@ -31,7 +31,7 @@ func (r RuleRef) specificity(id, name string) int {
 		return 1000
 	case strings.EqualFold(r.Name, "all"):
 		return 0
-	case idPrefixRE.MatchString(r.Name) && len(id) >= len(r.Name) && strings.EqualFold(id[:len(r.Name)], r.Name):
+	case idPrefixRE().MatchString(r.Name) && len(id) >= len(r.Name) && strings.EqualFold(id[:len(r.Name)], r.Name):
 		return len(r.Name)
 	}
 	return -1

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // Name is the file compose reads variables from, in the project directory.
@@ -55,14 +55,14 @@ func Parse(path string, src []byte) (*File, error) {
 }
 
 // dotenvLine is how dotenv starts its parse errors.
-var dotenvLine = regexp.MustCompile(`^line (\d+): `)
+var dotenvLine = lazyre.New(`^line (\d+): `)
 
 // parseError turns dotenv's error into a PosError at file:line:col, and
 // drops the file text it quotes: for an unterminated quote that is the rest
 // of the file, and for a bad name the rest of the line, values and secrets
 // included, which would otherwise reach every output format.
 func parseError(path string, src []byte, err error) error {
-	m := dotenvLine.FindStringSubmatch(err.Error())
+	m := dotenvLine().FindStringSubmatch(err.Error())
 	if m == nil {
 		return &compose.PosError{Path: path, Msg: "invalid .env file", Err: err}
 	}

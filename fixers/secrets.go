@@ -1,11 +1,11 @@
 package fixers
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/interp"
+	"github.com/composefix/composefix/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -430,7 +430,7 @@ func isPlaceholder(v string) bool {
 // --- CF502 ---------------------------------------------------------------
 
 // urlPasswordRE matches a URL with credentials; group 1 is the password.
-var urlPasswordRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:([^@/\s]+)@`)
+var urlPasswordRE = lazyre.New(`^[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:([^@/\s]+)@`)
 
 func checkLiteralSecrets(p *Pass) error {
 	seen := map[*yaml.Node]bool{}
@@ -449,7 +449,7 @@ func checkLiteralSecrets(p *Pass) error {
 			case secretName(e.name) && secretValue(e.value) && !e.bool:
 				p.Report(e.node, nil, "environment variable %q has a literal secret value; expected ${%s:?%s must be set} or a compose secret",
 					e.name, e.name, e.name)
-			case urlPasswordRE.MatchString(e.value):
+			case urlPasswordRE().MatchString(e.value):
 				p.Report(e.node, nil, "environment variable %q holds a URL with a literal password; expected the password from a variable", e.name)
 			}
 		}

@@ -2,10 +2,10 @@ package fixers
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -22,7 +22,7 @@ type suppression struct {
 
 type suppressions []*suppression
 
-var suppressRE = regexp.MustCompile(`(?:^|\s)#\s*composefix:(ignore-file|ignore)\b(.*)$`)
+var suppressRE = lazyre.New(`(?:^|\s)#\s*composefix:(ignore-file|ignore)\b(.*)$`)
 
 // parseSuppressions finds the ignore comments of d and the lines each
 // covers: a comment alone on its line covers the next line with content, one
@@ -37,7 +37,7 @@ func parseSuppressions(d *compose.Document) suppressions {
 	for line := 1; line <= d.Lines(); line++ {
 		start := d.Offset(line, 1)
 		text := string(d.Src[start:d.LineEnd(start)])
-		m := suppressRE.FindStringSubmatchIndex(text)
+		m := suppressRE().FindStringSubmatchIndex(text)
 		if m == nil {
 			continue
 		}

@@ -3,11 +3,11 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/internal/lazyre"
 	"github.com/composefix/composefix/registry"
 )
 
@@ -59,11 +59,11 @@ func GroupName(u Update, groupBy string) string {
 	return nonMajor
 }
 
-var slugRun = regexp.MustCompile(`[^a-z0-9._]+`)
+var slugRun = lazyre.New(`[^a-z0-9._]+`)
 
 // slug makes s safe in a branch name and a matrix value.
 func slug(s string) string {
-	return strings.Trim(slugRun.ReplaceAllString(strings.ToLower(s), "-"), "-.")
+	return strings.Trim(slugRun().ReplaceAllString(strings.ToLower(s), "-"), "-.")
 }
 
 // MakePlan runs the update over the files of each of runs (one per

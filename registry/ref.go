@@ -2,8 +2,9 @@ package registry
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // DockerHub is the normalised name of Docker Hub, whatever the spelling in
@@ -23,10 +24,10 @@ type Reference struct {
 }
 
 var (
-	pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	tagPattern    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	digestPattern = regexp.MustCompile(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$`)
-	hostPattern   = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$`)
+	pathComponent = lazyre.New(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+	tagPattern    = lazyre.New(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	digestPattern = lazyre.New(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$`)
+	hostPattern   = lazyre.New(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$`)
 )
 
 // ParseReference parses an image reference as Docker does: an optional
@@ -49,7 +50,7 @@ func ParseReference(s string) (Reference, error) {
 	if i := strings.IndexByte(rest, '@'); i >= 0 {
 		r.Digest = rest[i+1:]
 		rest = rest[:i]
-		if !digestPattern.MatchString(r.Digest) {
+		if !digestPattern().MatchString(r.Digest) {
 			return bad(fmt.Sprintf("malformed digest %q", r.Digest))
 		}
 		if strings.HasPrefix(r.Digest, "sha256:") && len(r.Digest) != len("sha256:")+64 {
@@ -59,12 +60,12 @@ func ParseReference(s string) (Reference, error) {
 	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "/") {
 		r.Tag = rest[i+1:]
 		rest = rest[:i]
-		if !tagPattern.MatchString(r.Tag) {
+		if !tagPattern().MatchString(r.Tag) {
 			return bad(fmt.Sprintf("malformed tag %q", r.Tag))
 		}
 	}
 	host, path := splitHost(rest)
-	if host != "" && !hostPattern.MatchString(host) {
+	if host != "" && !hostPattern().MatchString(host) {
 		return bad(fmt.Sprintf("malformed registry host %q", host))
 	}
 	r.Registry = NormalizeRegistry(host)
@@ -72,7 +73,7 @@ func ParseReference(s string) (Reference, error) {
 		return bad("no repository")
 	}
 	for _, c := range strings.Split(path, "/") {
-		if !pathComponent.MatchString(c) {
+		if !pathComponent().MatchString(c) {
 			return bad(fmt.Sprintf("malformed repository component %q", c))
 		}
 	}

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // Limits are the deploy.resources defaults of a resource class.
@@ -130,15 +131,15 @@ func ClassOf(entries []Healthcheck, mappings []ImageClass, image string) string 
 }
 
 var (
-	cpusRE   = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
-	memoryRE = regexp.MustCompile(`^([0-9]+)([bkmg]?)$`)
+	cpusRE   = lazyre.New(`^[0-9]+(\.[0-9]+)?$`)
+	memoryRE = lazyre.New(`^([0-9]+)([bkmg]?)$`)
 )
 
 // Validate checks that CPUs is a positive decimal, that both memory values
 // are compose byte values, and that the reservation does not exceed the
 // limit. Errors wrap ErrInvalid.
 func (l Limits) Validate() error {
-	if !cpusRE.MatchString(l.CPUs) {
+	if !cpusRE().MatchString(l.CPUs) {
 		return invalidf("cpus %q is not a decimal number", l.CPUs)
 	}
 	if v, _ := strconv.ParseFloat(l.CPUs, 64); v <= 0 {
@@ -161,7 +162,7 @@ func (l Limits) Validate() error {
 // MemoryBytes parses a compose memory value ("512M", "2g", "1024") into
 // bytes. Errors wrap ErrInvalid.
 func MemoryBytes(s string) (int64, error) {
-	m := memoryRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	m := memoryRE().FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
 	if m == nil {
 		return 0, invalidf("memory %q, want a number with an optional b, k, m or g suffix", s)
 	}

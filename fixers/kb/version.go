@@ -2,15 +2,16 @@ package kb
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // tagVersion reads the version a tag starts with: "3.6.0", "v2.55.0",
 // "9.2-alpine" (9.2), "1.13". It is not ok for tags without one ("latest",
 // "alpine", "RELEASE.2024-12-13T22-19-12Z", "${TAG}").
-var tagVersion = regexp.MustCompile(`^v?(\d+(?:\.\d+)*)`)
+var tagVersion = lazyre.New(`^v?(\d+(?:\.\d+)*)`)
 
 // versionClause is one comparison of a Versions constraint: ">=3.6.0".
 type versionClause = clause[[]int]
@@ -19,7 +20,7 @@ type versionClause = clause[[]int]
 // separated by blanks, all of which must hold.
 func parseVersions(s string) ([]versionClause, error) {
 	return parseClauses(s, "version", func(num string) ([]int, error) {
-		if m := tagVersion.FindString(num); m == "" || m != num {
+		if m := tagVersion().FindString(num); m == "" || m != num {
 			return nil, fmt.Errorf("%q is not a dotted number", num)
 		}
 		return splitVersion(strings.TrimPrefix(num, "v")), nil
@@ -47,7 +48,7 @@ func splitVersion(s string) []int {
 // 9.3 and "3.6" is at least 3.6.0, while "3" is not below 3.7.
 func versionsMatch(clauses []versionClause, tag string) bool {
 	var ver []int // nil: the newest
-	if m := tagVersion.FindStringSubmatch(tag); m != nil {
+	if m := tagVersion().FindStringSubmatch(tag); m != nil {
 		ver = splitVersion(m[1])
 	}
 	return allHold(clauses, func(want []int) int { return compareFloating(ver, want) })

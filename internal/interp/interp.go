@@ -1,11 +1,11 @@
 package interp
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/template"
+	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // Literal returns the part of a compose value that can be known without the
@@ -60,12 +60,12 @@ func ValidName(s string) bool {
 }
 
 // varRef matches one variable reference: $NAME, ${NAME} or ${NAME<op>...}.
-var varRef = regexp.MustCompile(`\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)((?::?[-?+])[^}]*)?\})`)
+var varRef = lazyre.New(`\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)((?::?[-?+])[^}]*)?\})`)
 
 // Names returns the variables s refers to, in order of first use.
 func Names(s string) []string {
 	var out []string
-	for _, m := range varRef.FindAllStringSubmatch(strings.ReplaceAll(s, "$$", ""), -1) {
+	for _, m := range varRef().FindAllStringSubmatch(strings.ReplaceAll(s, "$$", ""), -1) {
 		n := m[1] + m[2]
 		if !slices.Contains(out, n) {
 			out = append(out, n)
@@ -102,7 +102,7 @@ func Expand(s string, env map[string]string) (string, []string, error) {
 // usedWithoutDefault reports whether s refers to name at least once
 // without a default value.
 func usedWithoutDefault(s, name string) bool {
-	for _, m := range varRef.FindAllStringSubmatch(s, -1) {
+	for _, m := range varRef().FindAllStringSubmatch(s, -1) {
 		if m[1]+m[2] == name && !strings.HasPrefix(m[3], ":-") && !strings.HasPrefix(m[3], "-") {
 			return true
 		}
@@ -113,11 +113,11 @@ func usedWithoutDefault(s, name string) bool {
 // Whole returns the variable when s is exactly one reference to it
 // ("${IMAGE}", "${IMAGE:-redis:7}", "$IMAGE"): its value is the whole of s.
 func Whole(s string) (string, bool) {
-	m := varRef.FindStringSubmatchIndex(s)
+	m := varRef().FindStringSubmatchIndex(s)
 	if m == nil || m[0] != 0 || m[1] != len(s) {
 		return "", false
 	}
-	sub := varRef.FindStringSubmatch(s)
+	sub := varRef().FindStringSubmatch(s)
 	if op := sub[3]; op != "" && !strings.HasPrefix(op, ":-") && !strings.HasPrefix(op, "-") {
 		return "", false // ${VAR:?err} and ${VAR:+alt} do not hold the value
 	}
@@ -127,7 +127,7 @@ func Whole(s string) (string, bool) {
 // Tail returns the variable whose reference ends s after a colon
 // ("redis:${TAG}", "${REGISTRY}/app:${TAG:-1.0}"): its value is the tag.
 func Tail(s string) (string, bool) {
-	locs := varRef.FindAllStringSubmatchIndex(s, -1)
+	locs := varRef().FindAllStringSubmatchIndex(s, -1)
 	if len(locs) == 0 {
 		return "", false
 	}
