@@ -127,7 +127,7 @@ type Service struct {
 // tables generated out of healthchecks.yaml at build time (no decoding at
 // run time). The entries are shared: callers must not modify them. The
 // error is always nil; it stays for callers written against a decoder.
-func Healthchecks() ([]Healthcheck, error) { return embeddedHealthchecks, nil }
+func Healthchecks() ([]Healthcheck, error) { return embeddedHealthchecks(), nil }
 
 // decodeHealthchecks decodes and validates the embedded healthchecks.yaml;
 // the tables test generates tables_gen.go from it.

@@ -56,7 +56,7 @@ func decodeLimits() (rawLimits, error) {
 // Classes returns the embedded resource classes, keyed by class name, from
 // the generated tables. Each call returns a fresh map; the error is always
 // nil.
-func Classes() (map[string]Limits, error) { return maps.Clone(embeddedClasses), nil }
+func Classes() (map[string]Limits, error) { return maps.Clone(embeddedClasses()), nil }
 
 // decodeClasses decodes and validates the resource classes of limits.yaml.
 func decodeClasses() (map[string]Limits, error) {
