@@ -23,9 +23,17 @@ type Reference struct {
 	Digest      string // "sha256:…" when written; "" otherwise
 }
 
+// maxTagLen is the longest tag the distribution spec allows, in bytes
+// (the grammar's characters are ASCII).
+const maxTagLen = 128
+
 var (
 	pathComponent = lazyre.New(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	tagPattern    = lazyre.New(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	// tagPattern is the tag grammar but its length: a tag is at most
+	// maxTagLen characters. Written {0,127}, the pattern compiles to 127
+	// nested copies (120 KB, 1,700 allocations, a 256 KB stack), paid by
+	// the first reference of every run.
+	tagPattern    = lazyre.New(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 	digestPattern = lazyre.New(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$`)
 	hostPattern   = lazyre.New(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$`)
 )
@@ -60,7 +68,7 @@ func ParseReference(s string) (Reference, error) {
 	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "/") {
 		r.Tag = rest[i+1:]
 		rest = rest[:i]
-		if !tagPattern().MatchString(r.Tag) {
+		if len(r.Tag) > maxTagLen || !tagPattern().MatchString(r.Tag) {
 			return bad(fmt.Sprintf("malformed tag %q", r.Tag))
 		}
 	}

@@ -36,6 +36,9 @@ func TestParseReference(t *testing.T) {
 		{in: "redis@" + testDigest, want: Reference{Registry: "docker.io", Repository: "library/redis", Digest: testDigest}, key: "docker.io/library/redis@" + testDigest, name: "redis"},
 		{in: "localhost:5000/app@" + testDigest, want: Reference{Registry: "localhost:5000", Repository: "app", Digest: testDigest}, key: "localhost:5000/app@" + testDigest, name: "localhost:5000/app"},
 		{in: "minio/minio:RELEASE.2024-12-13T22-19-12Z", want: Reference{Registry: "docker.io", Repository: "minio/minio", Tag: "RELEASE.2024-12-13T22-19-12Z"}, key: "docker.io/minio/minio:RELEASE.2024-12-13T22-19-12Z", name: "minio/minio"},
+		// A tag is at most 128 characters.
+		{in: "redis:" + strings.Repeat("a", 128), want: Reference{Registry: "docker.io", Repository: "library/redis", Tag: strings.Repeat("a", 128)}, key: "docker.io/library/redis:" + strings.Repeat("a", 128), name: "redis"},
+		{in: "redis:" + strings.Repeat("a", 129), wantErr: true},
 		{in: "", wantErr: true},
 		{in: "Redis:7", wantErr: true},
 		{in: "redis:", wantErr: true},
@@ -48,7 +51,7 @@ func TestParseReference(t *testing.T) {
 		{in: "redis//x", wantErr: true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
+		t.Run(tt.in[:min(len(tt.in), 40)], func(t *testing.T) {
 			got, err := ParseReference(tt.in)
 			if tt.wantErr {
 				if !errors.Is(err, ErrInvalidReference) {
