@@ -4,4 +4,12 @@
 // file:line:col. It does not load files or interpolate variables: values
 // that hold an interpolation are not judged, since compose checks them only
 // after substitution.
+//
+// The schema is compiled at build time into spec_gen.go (TestSpecTable
+// keeps it equal to compose-go's at go.mod's version) and validated by a
+// small validator of the keywords it uses, with the semantics and errors
+// of santhosh-tekuri/jsonschema, the library compose-go validates with:
+// tests compare the two over many broken documents. The library itself is
+// left to the tests, since its package init alone costs every process
+// more than checking a small file.
 package composeschema

@@ -1,7 +1,6 @@
 package composeschema
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -9,12 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
-	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/composefix/composefix/compose"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -27,15 +22,14 @@ type Violation struct {
 	Message string     // lowercase, no final period
 }
 
-// Schema checks documents, compiling the schema at the first check (tens
-// of milliseconds) and reusing it. The zero value is ready to use, and so
-// is nil (which compiles at every check); a *Schema is safe for concurrent
-// use.
+// Schema checks documents, preparing the schema at the first check (its
+// few regular expressions) and reusing it. The zero value is ready to use,
+// and so is nil (which prepares it at every check); a *Schema is safe for
+// concurrent use.
 type Schema struct {
 	once     sync.Once
-	compiled *jsonschema.Schema
+	compiled *compiled
 	err      error
-	partial  bool         // the schema is compositional: CheckFrom may validate a part
 	checks   atomic.Int64 // documents checked, for tests that count them
 }
 
@@ -47,18 +41,15 @@ func (s *Schema) Validations() int64 {
 	return s.checks.Load()
 }
 
-func (s *Schema) schema() (*jsonschema.Schema, error) {
+func (s *Schema) schema() (*compiled, error) {
 	if s == nil {
-		sch, _, err := compile()
-		return sch, err
+		return compileTable(&spec)
 	}
-	s.once.Do(func() { s.compiled, s.partial, s.err = compile() })
+	s.once.Do(func() { s.compiled, s.err = compileTable(&spec) })
 	return s.compiled, s.err
 }
 
-// Prepare compiles the schema now rather than at the first check: a
-// caller starts it on a goroutine of its own, so that the compile overlaps
-// reading and parsing the files.
+// Prepare prepares the schema now rather than at the first check.
 func (s *Schema) Prepare() { _, _ = s.schema() }
 
 // Check validates the document whose root node is root (a document node or
@@ -100,21 +91,28 @@ func (s *Schema) CheckFrom(base *Checked, root *yaml.Node) (*Checked, error) {
 	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
-	out := restartPolicies(root)
-	m, ok := (&tree{}).value(root, nil, 0).(map[string]any)
-	if !ok {
-		return &Checked{Violations: out}, nil
-	}
-	sch, err := s.schema()
+	c, err := s.schema()
 	if err != nil {
 		return nil, err
 	}
+	return checkWith(c.validateTop, c.compositional, base, root), nil
+}
+
+// checkWith is CheckFrom with a validator: validate(v, quick) returns v's
+// error tree, as santhosh's would be, or nil when v meets the schema;
+// quick: only whether it does matters.
+func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Checked, root *yaml.Node) *Checked {
+	out := restartPolicies(root)
+	m, ok := (&tree{}).value(root, nil, 0).(map[string]any)
+	if !ok {
+		return &Checked{Violations: out}
+	}
 	var part any = m
-	if base != nil && base.valid != nil && s.partial {
+	if base != nil && base.valid != nil && partial {
 		part = changed(base.valid, m)
 	}
-	if sch.Validate(part) == nil {
-		return &Checked{Violations: out, valid: m}, nil
+	if validate(part, true) == nil {
+		return &Checked{Violations: out, valid: m}
 	}
 	// A failure: convert again, noting where each value came from.
 	t := &tree{nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
@@ -125,34 +123,34 @@ func (s *Schema) CheckFrom(base *Checked, root *yaml.Node) (*Checked, error) {
 	// subschema failed as unknown, known keys too. So unknown keys are
 	// believed only once the values that failed are taken out.
 	for range 8 {
-		var verr *jsonschema.ValidationError
-		if !errors.As(sch.Validate(inst), &verr) {
+		verr := validate(inst, false)
+		if verr == nil {
 			break
 		}
 		all := leaves(verr)
 		var failed [][]string
 		for _, e := range all {
-			if _, ok := e.ErrorKind.(*kind.FalseSchema); !ok {
-				failed = append(failed, e.InstanceLocation)
+			if _, ok := e.kind.(falseKind); !ok {
+				failed = append(failed, e.loc)
 			}
 		}
 		for _, e := range all {
-			loc := e.InstanceLocation
-			switch k := e.ErrorKind.(type) {
-			case *kind.AdditionalProperties:
-				for _, prop := range k.Properties {
+			loc := e.loc
+			switch k := e.kind.(type) {
+			case additionalKind:
+				for _, prop := range k.props {
 					at := append(append([]string(nil), loc...), prop)
 					out = appendOnce(out, seen, Violation{Node: t.keyNode(at), Path: strings.Join(at, "."),
 						Message: fmt.Sprintf("%s: unknown key %q", pathText(loc), prop)})
 				}
-			case *kind.FalseSchema:
+			case falseKind:
 				if len(failed) == 0 && len(loc) > 0 {
 					out = appendOnce(out, seen, Violation{Node: t.keyNode(loc), Path: strings.Join(loc, "."),
 						Message: fmt.Sprintf("%s: unknown key %q", pathText(loc[:len(loc)-1]), loc[len(loc)-1])})
 				}
 			default:
 				if n := t.nodes[key(loc)]; n != nil && !t.interpolated(n) {
-					out = appendOnce(out, seen, Violation{Node: n, Path: strings.Join(loc, "."), Message: pathText(loc) + ": " + describe(e.ErrorKind, p)})
+					out = appendOnce(out, seen, Violation{Node: n, Path: strings.Join(loc, "."), Message: pathText(loc) + ": " + k.describe(p)})
 				}
 			}
 		}
@@ -174,7 +172,7 @@ func (s *Schema) CheckFrom(base *Checked, root *yaml.Node) (*Checked, error) {
 		}
 		return a.Column < b.Column
 	})
-	return &Checked{Violations: out}, nil
+	return &Checked{Violations: out}
 }
 
 // changed returns the part of document now that differs from was: the
@@ -202,34 +200,6 @@ func changed(was, now map[string]any) map[string]any {
 		part[k] = ps
 	}
 	return part
-}
-
-// compositional reports whether the schema judges a document's top-level
-// entries, and the services mapping's entries, each on its own, as
-// CheckFrom assumes: only keywords that look at one entry at a time
-// (properties, patternProperties, additionalProperties: no required,
-// minProperties, dependencies or the like) at those two levels. It is
-// checked on the schema compose-go ships, so that a version that breaks
-// the assumption makes CheckFrom validate whole documents, not wrongly.
-func compositional(doc any) bool {
-	d, _ := doc.(map[string]any)
-	props, _ := d["properties"].(map[string]any)
-	svcs, _ := props["services"].(map[string]any)
-	return local(d) && svcs != nil && local(svcs)
-}
-
-// local reports whether schema sch is an object's that judges each entry
-// on its own.
-func local(sch map[string]any) bool {
-	for k := range sch {
-		switch k {
-		case "$schema", "$id", "$defs", "definitions", "title", "description", "type",
-			"properties", "patternProperties", "additionalProperties":
-		default:
-			return false
-		}
-	}
-	return sch["type"] == "object"
 }
 
 // Check is (&Schema{}).Check, for a single document.
@@ -267,22 +237,6 @@ func remove(inst any, loc []string) bool {
 	return false
 }
 
-// describe words a schema error as composefix messages are worded: found,
-// then expected.
-func describe(k jsonschema.ErrorKind, p *message.Printer) string {
-	switch k := k.(type) {
-	case *kind.Type:
-		want := make([]string, len(k.Want))
-		for i, w := range k.Want {
-			want[i] = typeName(w)
-		}
-		return fmt.Sprintf("found %s; expected %s", typeName(k.Got), strings.Join(want, " or "))
-	case *kind.Enum:
-		return fmt.Sprintf("found %v; %s", k.Got, k.LocalizedString(p))
-	}
-	return k.LocalizedString(p)
-}
-
 func typeName(t string) string {
 	switch t {
 	case "object":
@@ -295,52 +249,6 @@ func typeName(t string) string {
 		return "an integer"
 	}
 	return "a " + t
-}
-
-// schemaURL names the compose schema for the compiler. Under
-// json-schema.org, the compiler takes a schema as already checked against
-// its meta-schema and skips that check: two thirds of the compile, paid by
-// every run. The compose schema is the one compose-go embeds, fixed at
-// build time; TestSchemaMeetsItsMetaSchema checks it the ordinary way.
-const schemaURL = "https://json-schema.org/composefix/compose-spec.json"
-
-// compile returns the compiled schema and whether it is compositional.
-func compile() (*jsonschema.Schema, bool, error) {
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schema.Schema))
-	if err != nil {
-		return nil, false, fmt.Errorf("reading the compose schema: %w", err)
-	}
-	sch, err := compileDoc(schemaURL, doc)
-	return sch, compositional(doc), err
-}
-
-func compileAs(url string) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schema.Schema))
-	if err != nil {
-		return nil, fmt.Errorf("reading the compose schema: %w", err)
-	}
-	return compileDoc(url, doc)
-}
-
-func compileDoc(url string, doc any) (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, fmt.Errorf("loading the compose schema: %w", err)
-	}
-	// compose-go checks this format too; without it the compiler ignores it.
-	c.RegisterFormat(&jsonschema.Format{Name: "duration", Validate: func(v any) error {
-		s, ok := v.(string)
-		if !ok {
-			return errors.New("expected a string")
-		}
-		_, err := time.ParseDuration(s)
-		return err
-	}})
-	sch, err := c.Compile(url)
-	if err != nil {
-		return nil, fmt.Errorf("compiling the compose schema: %w", err)
-	}
-	return sch, nil
 }
 
 // restartPolicies checks what compose checks of restart when it loads a
@@ -396,27 +304,27 @@ func pathText(loc []string) string {
 // the alternatives of a oneOf or anyOf only the most specific one is kept
 // (as compose-go does), since the others only say the value is not that
 // alternative.
-func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(e.Causes) == 0 {
-		return []*jsonschema.ValidationError{e}
+func leaves(e *verr) []*verr {
+	if len(e.causes) == 0 {
+		return []*verr{e}
 	}
-	switch e.ErrorKind.(type) {
-	case *kind.OneOf, *kind.AnyOf:
-		return []*jsonschema.ValidationError{mostSpecific(e)}
+	switch e.kind.(type) {
+	case oneOfKind, anyOfKind:
+		return []*verr{mostSpecific(e)}
 	}
-	var out []*jsonschema.ValidationError
-	for _, c := range e.Causes {
+	var out []*verr
+	for _, c := range e.causes {
 		out = append(out, leaves(c)...)
 	}
 	return out
 }
 
-func mostSpecific(e *jsonschema.ValidationError) *jsonschema.ValidationError {
-	if len(e.Causes) == 0 {
+func mostSpecific(e *verr) *verr {
+	if len(e.causes) == 0 {
 		return e
 	}
-	var best *jsonschema.ValidationError
-	for _, c := range e.Causes {
+	var best *verr
+	for _, c := range e.causes {
 		c = mostSpecific(c)
 		if specificity(c) > specificity(best) {
 			best = c
@@ -425,14 +333,14 @@ func mostSpecific(e *jsonschema.ValidationError) *jsonschema.ValidationError {
 	return best
 }
 
-func specificity(e *jsonschema.ValidationError) int {
+func specificity(e *verr) int {
 	if e == nil {
 		return -1
 	}
-	if _, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
-		return len(e.InstanceLocation) + 1
+	if _, ok := e.kind.(additionalKind); ok {
+		return len(e.loc) + 1
 	}
-	return len(e.InstanceLocation)
+	return len(e.loc)
 }
 
 // tree converts YAML nodes into the values the schema validates (merge keys

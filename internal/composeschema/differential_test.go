@@ -1,0 +1,227 @@
+package composeschema
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/schema"
+	"github.com/composefix/composefix/internal/golden"
+	"go.yaml.in/yaml/v3"
+)
+
+// TestSameErrorsAsSanthosh: over the corpus, the repository's test data
+// and documents made from them by breaking one node each (a scalar of
+// another type, a renamed key, a mapping made a list and back, a list
+// with a repeated item), the validator agrees with compose-go's
+// schema.Validate on whether the document is valid, builds the error
+// tree santhosh builds, and so finds the same violations at the same
+// places worded the same.
+func TestSameErrorsAsSanthosh(t *testing.T) {
+	ref := santhoshValidator(t)
+	c, err := compileTable(&spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs := testDocuments(t)
+	perDoc := 50 // 38,000 documents at 200, all agreeing: 18 s
+	if testing.Short() {
+		perDoc = 10
+	}
+	var docs, invalid int
+	for _, src := range srcs {
+		var root yaml.Node
+		if yaml.Unmarshal(src.bytes, &root) != nil || len(root.Content) == 0 {
+			continue
+		}
+		compare := func(what string) {
+			docs++
+			if !sameChecks(t, c, ref, &root, src.name+": "+what) {
+				invalid++
+			}
+		}
+		compare("as is")
+		ms := mutations(root.Content[0])
+		step := max(1, len(ms)/perDoc)
+		for i := 0; i < len(ms); i += step {
+			undo := ms[i].apply()
+			compare(ms[i].what)
+			undo()
+		}
+	}
+	t.Logf("%d documents, %d of them invalid", docs, invalid)
+	if docs < 100 || invalid < docs/4 {
+		t.Errorf("%d documents, %d invalid: too few to compare the validators", docs, invalid)
+	}
+}
+
+// sameChecks compares the two validators on one document and reports
+// whether it is valid.
+func sameChecks(t *testing.T, c *compiled, ref func(any, bool) *verr, root *yaml.Node, name string) bool {
+	t.Helper()
+	m, ok := (&tree{}).value(root.Content[0], nil, 0).(map[string]any)
+	if !ok {
+		return true
+	}
+	valid := c.validateTop(m, true) == nil
+	if refValid := ref(m, true) == nil; valid != refValid {
+		t.Errorf("%s: valid = %v, santhosh says %v", name, valid, refValid)
+	}
+	verr := schema.Validate(m)
+	var unsupported *json.UnsupportedValueError
+	if !errors.As(verr, &unsupported) && (verr == nil) != valid {
+		t.Errorf("%s: valid = %v, compose-go's schema.Validate says %v", name, valid, verr)
+	}
+	got := violationsText(checkWith(c.validateTop, c.compositional, nil, root).Violations)
+	want := violationsText(checkWith(ref, c.compositional, nil, root).Violations)
+	if got != want {
+		t.Errorf("%s: violations\n%s\nwith santhosh:\n%s", name, got, want)
+	}
+	return valid
+}
+
+func violationsText(vs []Violation) string {
+	var b strings.Builder
+	for _, v := range vs {
+		fmt.Fprintf(&b, "%d:%d %s: %s\n", v.Node.Line, v.Node.Column, v.Path, v.Message)
+	}
+	return b.String()
+}
+
+type testDocument struct {
+	name  string
+	bytes []byte
+}
+
+// testDocuments returns the corpus (when present) and every YAML file
+// under a testdata directory of the repository.
+func testDocuments(t *testing.T) []testDocument {
+	var out []testDocument
+	for _, p := range golden.CorpusIfPresent(t) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, testDocument{p, b})
+	}
+	err := filepath.WalkDir("../..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.Contains(p, "/testdata/") {
+			return err
+		}
+		if ext := filepath.Ext(p); ext == ".yaml" || ext == ".yml" {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			out = append(out, testDocument{p, b})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+type mutation struct {
+	what  string
+	apply func() (undo func())
+}
+
+// mutations lists ways to break a document one node at a time.
+func mutations(root *yaml.Node) []mutation {
+	scalars := []yaml.Node{
+		{Kind: yaml.ScalarNode, Tag: "!!int", Value: "7"},
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "x y"},
+		{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"},
+		{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"},
+		{Kind: yaml.ScalarNode, Tag: "!!float", Value: "1.5"},
+		{Kind: yaml.ScalarNode, Tag: "!!int", Value: "-1001"},
+		{Kind: yaml.ScalarNode, Tag: "!!int", Value: "4294967296"},
+		{Kind: yaml.ScalarNode, Tag: "!!float", Value: "2.0"},
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "bad name!"},
+	}
+	replace := func(n *yaml.Node, with yaml.Node) func() {
+		saved := *n
+		*n = with
+		n.Line, n.Column = saved.Line, saved.Column
+		return func() { *n = saved }
+	}
+	var out []mutation
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node, isKey bool)
+	walk = func(n *yaml.Node, isKey bool) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		at := fmt.Sprintf("%d:%d", n.Line, n.Column)
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if isKey {
+				for _, name := range []string{n.Value + "x", "x-" + n.Value, "bad name!", "services"} {
+					out = append(out, mutation{fmt.Sprintf("key at %s renamed %q", at, name), func() func() {
+						with := *n
+						with.Value = name
+						return replace(n, with)
+					}})
+				}
+				return
+			}
+			for i := range 2 {
+				s := scalars[(len(out)+i*4)%len(scalars)]
+				out = append(out, mutation{fmt.Sprintf("%s made %s %s", at, s.Tag, s.Value), func() func() { return replace(n, s) }})
+			}
+			// The new value holds a copy of the old, not the node itself,
+			// which would then hold itself.
+			out = append(out, mutation{at + " made a mapping", func() func() {
+				old := *n
+				return replace(n, yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "a"}, &old}})
+			}}, mutation{at + " made a list of it twice", func() func() {
+				old := *n
+				return replace(n, yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{&old, &old}})
+			}})
+		case yaml.MappingNode:
+			out = append(out, mutation{at + " made a list", func() func() {
+				var vals []*yaml.Node
+				for i := 1; i < len(n.Content); i += 2 {
+					vals = append(vals, n.Content[i])
+				}
+				return replace(n, yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: vals})
+			}})
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i], true)
+				walk(n.Content[i+1], false)
+			}
+		case yaml.SequenceNode:
+			out = append(out, mutation{at + " made a mapping", func() func() {
+				var pairs []*yaml.Node
+				for i, c := range n.Content {
+					pairs = append(pairs, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprintf("k%d", i)}, c)
+				}
+				return replace(n, yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: pairs})
+			}})
+			if len(n.Content) > 0 {
+				out = append(out, mutation{at + " with its first item repeated", func() func() {
+					with := *n
+					with.Content = append(append([]*yaml.Node(nil), n.Content...), n.Content[0])
+					return replace(n, with)
+				}})
+			}
+			for _, c := range n.Content {
+				walk(c, false)
+			}
+		case yaml.DocumentNode, yaml.AliasNode:
+			for _, c := range n.Content {
+				walk(c, false)
+			}
+		}
+	}
+	walk(root, false)
+	return out
+}

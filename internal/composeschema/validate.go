@@ -1,0 +1,664 @@
+package composeschema
+
+import (
+	"math"
+	"math/big"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+)
+
+// The validator: the compose-spec schema (spec_gen.go, the schema that
+// compose-go ships, compiled at build time into a table of nodes) applied
+// to the values converted from a YAML tree. It implements the keywords
+// that schema uses with the semantics of santhosh-tekuri/jsonschema, the
+// validator compose-go uses, and builds the same tree of errors (kinds,
+// instance locations, causes in evaluation order), so that violations are
+// located and worded as before. Keeping that library out of the binary
+// saves its package init (its draft meta-schemas, about 3 ms, paid by
+// every process, --version too) and the compile of the compose schema at
+// the first check (about 5 ms); validation is several times cheaper (see
+// BenchmarkCheckCorpus). TestSameErrorsAsSanthosh proves the error trees
+// equal, TestVerdictIsComposeGos the verdicts.
+
+// jsonType is a set of JSON types, in santhosh's order (which words its
+// type errors).
+type jsonType uint8
+
+const (
+	tNull jsonType = 1 << iota
+	tBoolean
+	tNumber
+	tInteger
+	tString
+	tArray
+	tObject
+)
+
+func (t jsonType) names() []string {
+	var out []string
+	for _, n := range [...]struct {
+		t    jsonType
+		name string
+	}{{tNull, "null"}, {tBoolean, "boolean"}, {tNumber, "number"}, {tInteger, "integer"}, {tString, "string"}, {tArray, "array"}, {tObject, "object"}} {
+		if t&n.t != 0 {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
+// node is one compiled schema. Schemas refer to each other by index in the
+// table (0: none), so the table is static data with no initialization
+// code, and $ref cycles need no pointers.
+type node struct {
+	boolean     int8 // 0: a schema object; 1: the true schema; -1: the false schema
+	types       jsonType
+	enum        []string // the compose schema's enums are all of strings
+	ref         int32
+	props       []prop // sorted by name
+	patterns    []pattern
+	additional  int32 // a schema, or addlTrue, addlFalse (the booleans, not schemas)
+	required    []string
+	items       int32
+	uniqueItems bool
+	hasMin      bool
+	hasMax      bool
+	minimum     float64 // exact: the generator takes integers of at most 53 bits only
+	maximum     float64
+	pattern     int32 // 1 + index into patterns (the table's), 0: none
+	allOf       []int32
+	anyOf       []int32
+	oneOf       []int32
+	unevaluated int32
+}
+
+const (
+	addlTrue  = -1
+	addlFalse = -2
+)
+
+type prop struct {
+	name   string
+	schema int32
+}
+
+type pattern struct {
+	re     int32 // index into the table's patterns
+	schema int32
+}
+
+// table is a compiled schema: nodes[1] is the root.
+type table struct {
+	nodes    []node
+	patterns []string // regular expressions, as the schema spells them
+	// compositional: see compositional, computed when the table was made.
+	compositional bool
+}
+
+// matcher matches one of the schema's regular expressions. The two that
+// name keys, matched against every key of every service, are tested
+// without the regexp engine, which gives the same answers for them.
+type matcher func(string) bool
+
+func newMatcher(src string) (matcher, error) {
+	switch src {
+	case "^x-":
+		return func(s string) bool { return len(s) >= 2 && s[:2] == "x-" }, nil
+	case "^[a-zA-Z0-9._-]+$":
+		return func(s string) bool {
+			for i := 0; i < len(s); i++ {
+				c := s[i]
+				if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+					return false
+				}
+			}
+			return s != ""
+		}, nil
+	}
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	return re.MatchString, nil
+}
+
+// compiled is a table ready to validate with: its patterns compiled.
+type compiled struct {
+	*table
+	match []matcher
+}
+
+func compileTable(t *table) (*compiled, error) {
+	c := &compiled{table: t, match: make([]matcher, len(t.patterns))}
+	for i, src := range t.patterns {
+		m, err := newMatcher(src)
+		if err != nil {
+			return nil, err
+		}
+		c.match[i] = m
+	}
+	return c, nil
+}
+
+// verr is a validation error as santhosh builds it. A node with causes
+// (its Reference, Group, AllOf and Schema errors, which leaves looks
+// through, and the OneOf and AnyOf errors that it does not) or a leaf with
+// its kind.
+type verr struct {
+	loc    []string // the instance location
+	kind   errKind
+	causes []*verr
+}
+
+// quickFail is what a validation that needs only the verdict returns for
+// a failure (santhosh's boolResult): never written to.
+var quickFail = &verr{kind: groupKind{}}
+
+// validateTop returns nil when v meets the schema, else its error, under
+// a node of causes as santhosh's Schema error. quick: only the verdict is
+// wanted.
+func (c *compiled) validateTop(v any, quick bool) *verr {
+	vd := validator{c: c, v: v, s: &c.nodes[1], quick: quick, loc: make([]string, 0, 8)}
+	vd.uneval = unevalFrom(v, vd.s, false)
+	_, err := vd.run()
+	if err == nil || quick {
+		return err
+	}
+	if _, ok := err.kind.(groupKind); ok {
+		return err
+	}
+	return &verr{kind: groupKind{}, causes: []*verr{err}}
+}
+
+type validator struct {
+	c      *compiled
+	v      any
+	loc    []string
+	s      *node
+	uneval map[string]struct{} // the object's properties no keyword has evaluated yet; nil: not tracked
+	errs   []*verr
+	quick  bool
+}
+
+func unevalFrom(v any, s *node, callerNeeds bool) map[string]struct{} {
+	obj, ok := v.(map[string]any)
+	if !ok || s.additional != 0 || !(callerNeeds || s.unevaluated != 0) {
+		return nil
+	}
+	u := make(map[string]struct{}, len(obj))
+	for k := range obj {
+		u[k] = struct{}{}
+	}
+	return u
+}
+
+func (vd *validator) error(k errKind) *verr {
+	if vd.quick {
+		return quickFail
+	}
+	return &verr{loc: slices.Clone(vd.loc), kind: k}
+}
+
+func (vd *validator) add(e *verr) {
+	if e != nil {
+		vd.errs = append(vd.errs, e)
+	}
+}
+
+func (vd *validator) addKind(k errKind) { vd.errs = append(vd.errs, vd.error(k)) }
+
+func (vd *validator) addCauses(causes []*verr, k errKind) {
+	e := vd.error(k)
+	if !vd.quick {
+		e.causes = causes
+	}
+	vd.errs = append(vd.errs, e)
+}
+
+func (vd *validator) run() (map[string]struct{}, *verr) {
+	s := vd.s
+	switch s.boolean {
+	case 1:
+		return vd.uneval, nil
+	case -1:
+		return nil, vd.error(falseKind{})
+	}
+	t := typeOf(vd.v)
+	if t == 0 {
+		return nil, vd.error(invalidKind{vd.v})
+	}
+	if s.types != 0 && s.types&t == 0 && (s.types&tInteger == 0 || t != tNumber || !isInteger(vd.v)) {
+		return nil, vd.error(typeKind{got: t, want: s.types})
+	}
+	if s.enum != nil {
+		str, ok := vd.v.(string)
+		if !ok || !slices.Contains(s.enum, str) {
+			return nil, vd.error(enumKind{got: vd.v, want: s.enum})
+		}
+	}
+	if s.ref != 0 {
+		if err := vd.self(s.ref, false); err != nil {
+			// santhosh's Reference error: its causes, the referenced
+			// schema's errors.
+			if vd.quick {
+				vd.add(quickFail)
+			} else if _, ok := err.kind.(groupKind); ok {
+				vd.add(&verr{loc: slices.Clone(vd.loc), kind: groupKind{}, causes: err.causes})
+			} else {
+				vd.add(&verr{loc: slices.Clone(vd.loc), kind: groupKind{}, causes: []*verr{err}})
+			}
+		}
+	}
+	switch v := vd.v.(type) {
+	case map[string]any:
+		vd.object(v)
+	case []any:
+		vd.array(v)
+	case string:
+		if s.pattern != 0 && !vd.c.match[s.pattern-1](v) {
+			vd.addKind(patternKind{got: v, want: vd.c.patterns[s.pattern-1]})
+		}
+	case int64, float64:
+		vd.number(v)
+	}
+	if len(vd.errs) == 0 || !vd.quick {
+		vd.cond()
+		vd.unevaluated()
+	}
+	switch len(vd.errs) {
+	case 0:
+		return vd.uneval, nil
+	case 1:
+		return nil, vd.errs[0]
+	}
+	if vd.quick {
+		return nil, quickFail
+	}
+	return nil, &verr{loc: slices.Clone(vd.loc), kind: groupKind{}, causes: vd.errs}
+}
+
+// keys returns obj's keys: in order when errors are wanted, so that they
+// are the same at every run (santhosh takes Go's map order).
+func (vd *validator) keys(obj map[string]any) []string {
+	ks := make([]string, 0, len(obj))
+	for k := range obj {
+		ks = append(ks, k)
+	}
+	if !vd.quick {
+		sort.Strings(ks)
+	}
+	return ks
+}
+
+func (vd *validator) object(obj map[string]any) {
+	s := vd.s
+	if len(s.required) > 0 {
+		var missing []string
+		for _, r := range s.required {
+			if _, ok := obj[r]; !ok {
+				missing = append(missing, r)
+			}
+		}
+		if missing != nil {
+			vd.addKind(requiredKind{missing})
+		}
+	}
+	if vd.quick && len(vd.errs) > 0 {
+		return
+	}
+	var additional []string
+	for _, k := range vd.keys(obj) {
+		if vd.quick && len(vd.errs) > 0 {
+			return
+		}
+		pv := obj[k]
+		evaluated := false
+		if i, ok := slices.BinarySearchFunc(s.props, k, func(p prop, k string) int {
+			switch {
+			case p.name < k:
+				return -1
+			case p.name > k:
+				return 1
+			}
+			return 0
+		}); ok {
+			evaluated = true
+			vd.add(vd.val(s.props[i].schema, pv, k))
+		}
+		for _, p := range s.patterns {
+			if vd.c.match[p.re](k) {
+				evaluated = true
+				vd.add(vd.val(p.schema, pv, k))
+			}
+		}
+		if !evaluated && s.additional != 0 {
+			evaluated = true
+			switch s.additional {
+			case addlFalse:
+				additional = append(additional, k)
+			case addlTrue:
+			default:
+				vd.add(vd.val(s.additional, pv, k))
+			}
+		}
+		if evaluated {
+			delete(vd.uneval, k)
+		}
+	}
+	if len(additional) > 0 {
+		vd.addKind(additionalKind{additional})
+	}
+}
+
+func (vd *validator) array(arr []any) {
+	s := vd.s
+	if s.uniqueItems && len(arr) > 1 {
+		if i, j := duplicates(arr); i != -1 {
+			vd.addKind(uniqueKind{i, j})
+		}
+	}
+	if s.items != 0 {
+		for i, item := range arr {
+			vd.add(vd.val(s.items, item, strconv.Itoa(i)))
+		}
+	}
+}
+
+func (vd *validator) number(v any) {
+	s := vd.s
+	if s.hasMin && less(v, s.minimum) {
+		vd.addKind(minimumKind{got: v, want: s.minimum})
+	}
+	if s.hasMax && greater(v, s.maximum) {
+		vd.addKind(maximumKind{got: v, want: s.maximum})
+	}
+}
+
+// less and greater compare a number with a bound of at most 53 bits as
+// santhosh does, exactly (it compares rationals): a float64 is compared
+// with the bound's float64, which is exact.
+func less(v any, bound float64) bool {
+	switch v := v.(type) {
+	case int64:
+		return v < int64(bound)
+	case float64:
+		return v < bound
+	}
+	return false
+}
+
+func greater(v any, bound float64) bool {
+	switch v := v.(type) {
+	case int64:
+		return v > int64(bound)
+	case float64:
+		return v > bound
+	}
+	return false
+}
+
+func (vd *validator) cond() {
+	s := vd.s
+	if len(s.allOf) > 0 {
+		var errs []*verr
+		for _, sch := range s.allOf {
+			if err := vd.self(sch, false); err != nil {
+				errs = append(errs, err)
+				if vd.quick {
+					break
+				}
+			}
+		}
+		if len(errs) != 0 {
+			vd.addCauses(errs, groupKind{})
+		}
+	}
+	if len(s.anyOf) > 0 {
+		matched := false
+		var errs []*verr
+		for _, sch := range s.anyOf {
+			if err := vd.self(sch, false); err != nil {
+				errs = append(errs, err)
+			} else {
+				matched = true
+				if len(vd.uneval) == 0 {
+					break
+				}
+			}
+		}
+		if !matched {
+			vd.addCauses(errs, anyOfKind{})
+		}
+	}
+	if len(s.oneOf) > 0 {
+		matched := -1
+		var errs []*verr
+		for i, sch := range s.oneOf {
+			if err := vd.self(sch, matched != -1); err != nil {
+				if matched == -1 {
+					errs = append(errs, err)
+				}
+			} else {
+				if matched == -1 {
+					matched = i
+				} else {
+					vd.addKind(oneOfKind{matched, i})
+					break
+				}
+			}
+		}
+		if matched == -1 {
+			vd.addCauses(errs, oneOfKind{-1, -1})
+		}
+	}
+}
+
+func (vd *validator) unevaluated() {
+	s := vd.s
+	obj, ok := vd.v.(map[string]any)
+	if !ok || s.unevaluated == 0 {
+		return
+	}
+	ks := make([]string, 0, len(vd.uneval))
+	for k := range vd.uneval {
+		ks = append(ks, k)
+	}
+	if !vd.quick {
+		sort.Strings(ks)
+	}
+	for _, k := range ks {
+		if pv, ok := obj[k]; ok {
+			vd.add(vd.val(s.unevaluated, pv, k))
+		}
+	}
+	vd.uneval = nil
+}
+
+// self validates the same value against another schema, which evaluates
+// its properties for the caller's unevaluatedProperties when it passes.
+func (vd *validator) self(sch int32, quick bool) *verr {
+	s := &vd.c.nodes[sch]
+	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, quick: vd.quick || quick,
+		uneval: unevalFrom(vd.v, s, len(vd.uneval) > 0)}
+	u, err := sub.run()
+	if err == nil {
+		for k := range vd.uneval {
+			if _, ok := u[k]; !ok {
+				delete(vd.uneval, k)
+			}
+		}
+	}
+	return err
+}
+
+// val validates a value inside this one, at tok.
+func (vd *validator) val(sch int32, v any, tok string) *verr {
+	s := &vd.c.nodes[sch]
+	sub := validator{c: vd.c, v: v, s: s, quick: vd.quick, uneval: unevalFrom(v, s, false)}
+	if !vd.quick {
+		sub.loc = append(vd.loc, tok)
+	}
+	_, err := sub.run()
+	return err
+}
+
+// typeOf is santhosh's: 0 for what is not a JSON value (NaN, infinities).
+func typeOf(v any) jsonType {
+	switch v := v.(type) {
+	case nil:
+		return tNull
+	case bool:
+		return tBoolean
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0
+		}
+		return tNumber
+	case int64:
+		return tNumber
+	case string:
+		return tString
+	case []any:
+		return tArray
+	case map[string]any:
+		return tObject
+	}
+	return 0
+}
+
+// isInteger: santhosh reads the number's shortest decimal form as a
+// rational, which is an integer exactly when a finite float64 has no
+// fraction.
+func isInteger(v any) bool {
+	switch v := v.(type) {
+	case int64:
+		return true
+	case float64:
+		return !math.IsInf(v, 0) && v == math.Trunc(v)
+	}
+	return false
+}
+
+// equals is santhosh's equality of JSON values: numbers by value.
+func equals(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k, va := range a {
+			vb, ok := b[k]
+			if !ok || !equals(va, vb) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !equals(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case nil:
+		return b == nil
+	case bool:
+		b, ok := b.(bool)
+		return ok && a == b
+	case string:
+		b, ok := b.(string)
+		return ok && a == b
+	case int64, float64:
+		if typeOf(b) != tNumber || typeOf(a) != tNumber {
+			return false
+		}
+		if x, ok := a.(int64); ok {
+			if y, ok := b.(int64); ok {
+				return x == y
+			}
+		} else if y, ok := b.(float64); ok {
+			return a.(float64) == y
+		}
+		return rat(a).Cmp(rat(b)) == 0
+	}
+	return false
+}
+
+// rat is a number as santhosh reads it: its shortest decimal form.
+func rat(v any) *big.Rat {
+	switch v := v.(type) {
+	case int64:
+		return new(big.Rat).SetInt64(v)
+	case float64:
+		r, ok := new(big.Rat).SetString(strconv.FormatFloat(v, 'g', -1, 64))
+		if ok {
+			return r
+		}
+	}
+	return new(big.Rat)
+}
+
+// duplicates returns the first pair of equal items, (j, i) with i as
+// small as it can be and then j: the pair santhosh reports.
+func duplicates(arr []any) (int, int) {
+	if len(arr) <= 20 {
+		for i := 1; i < len(arr); i++ {
+			for j := 0; j < i; j++ {
+				if equals(arr[i], arr[j]) {
+					return j, i
+				}
+			}
+		}
+		return -1, -1
+	}
+	seen := make(map[string]int, len(arr))
+	var others []int // items with no key, compared one by one
+	for i, item := range arr {
+		k, ok := primitiveKey(item)
+		if !ok {
+			for _, j := range others {
+				if equals(item, arr[j]) {
+					return j, i
+				}
+			}
+			others = append(others, i)
+			continue
+		}
+		if j, dup := seen[k]; dup {
+			return j, i
+		}
+		seen[k] = i
+	}
+	return -1, -1
+}
+
+// primitiveKey is a key equal exactly for the scalars equals finds equal
+// (numbers by value); mappings and lists compare by equals.
+func primitiveKey(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return "s" + v, true
+	case bool:
+		return "b" + strconv.FormatBool(v), true
+	case nil:
+		return "n", true
+	case int64:
+		return "i" + strconv.FormatInt(v, 10), true
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "", false // equal to nothing, not even itself
+		}
+		if v == math.Trunc(v) && math.Abs(v) < 1<<63 {
+			return "i" + strconv.FormatInt(int64(v), 10), true
+		}
+		return "f" + strconv.FormatFloat(v, 'g', -1, 64), true
+	}
+	return "", false
+}
