@@ -514,7 +514,10 @@ func checkExpansion(path string, doc *yaml.Node) error {
 		if n == nil {
 			return 0, nil
 		}
-		if s, ok := size[n]; ok {
+		// Only an anchored node can be reached twice (an alias names an
+		// anchor; any other node has one parent): only those are memoised.
+		anchored := n.Anchor != ""
+		if s, ok := size[n]; anchored && ok {
 			if s < 0 { // on the current path: an alias to an ancestor
 				return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: an alias refers to a node that contains it"}
 			}
@@ -523,7 +526,9 @@ func checkExpansion(path string, doc *yaml.Node) error {
 		if depth > 10000 {
 			return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: nesting too deep"}
 		}
-		size[n] = -1
+		if anchored {
+			size[n] = -1
+		}
 		total := 1
 		if n.Kind == yaml.AliasNode {
 			if first == nil {
@@ -562,7 +567,9 @@ func checkExpansion(path string, doc *yaml.Node) error {
 			return 0, &PosError{Path: path, Line: at.Line, Col: at.Column,
 				Msg: fmt.Sprintf("cannot expand aliases: the document expands to more than %d nodes", maxExpandedNodes)}
 		}
-		size[n] = total
+		if anchored {
+			size[n] = total
+		}
 		return total, nil
 	}
 	_, err := count(doc, 0)

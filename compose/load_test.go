@@ -3,6 +3,7 @@ package compose_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,7 +12,12 @@ import (
 )
 
 // billionLaughs is the classic alias bomb: nine levels of nine aliases each.
-func billionLaughs() string {
+func billionLaughs() string { return laughs("*%s") }
+
+// laughs is billionLaughs with each alias written as item, a format of
+// the alias's name: inside a mapping without an anchor, say, which
+// expansion counts through.
+func laughs(item string) string {
 	var b strings.Builder
 	b.WriteString("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n")
 	prev := "a"
@@ -21,7 +27,7 @@ func billionLaughs() string {
 			if j > 0 {
 				b.WriteString(",")
 			}
-			b.WriteString("*" + prev)
+			b.WriteString(fmt.Sprintf(item, prev))
 		}
 		b.WriteString("]\n")
 		prev = name
@@ -51,6 +57,7 @@ func TestLoadBadInput(t *testing.T) {
 		{"a merge key and the string <<", "x: &x {a: 1}\nservices:\n  web:\n    <<: *x\n    '<<': s\n", 5, 5, `duplicate key "<<" (first defined at line 4)`},
 		{"duplicate services", "services:\n  web: {}\n  web: {}\n", 3, 3, `duplicate key "web"`},
 		{"alias bomb", billionLaughs(), 2, 8, "cannot expand aliases"}, // the first alias
+		{"alias bomb through plain mappings", laughs("{k: [*%s]}"), 2, 13, "cannot expand aliases"},
 		{"sequence root", "- a\n- b\n", 1, 1, "the document is a sequence"},
 		{"scalar root", "just text\n", 1, 1, "the document is a scalar"},
 		{"not compose", "name: x\nnetworks: {}\n", 1, 1, "no top-level services key"},
