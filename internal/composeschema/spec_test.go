@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/format"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -426,4 +427,23 @@ func local(sch map[string]any) bool {
 		}
 	}
 	return sch["type"] == "object"
+}
+
+// TestMatchersAreTheRegexps: each matcher that stands for one of the
+// schema's regular expressions gives the regexp's answers.
+func TestMatchersAreTheRegexps(t *testing.T) {
+	inputs := []string{"", "x", "x-", "x-a", "-x", "X-a", "a\nb", "\n", "\n\n", "ab\n", "\nab", "web", "web-1.a_b",
+		"bad name!", "ABC", "abc", "a1", "é", "数据库", "\xff", "\xffa", "a\xff", "a b", " ", "a$", "^a", "nofile", "NOFILE", "x-\n"}
+	for i, src := range spec.patterns {
+		m, err := newMatcher(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := regexp.MustCompile(src)
+		for _, in := range inputs {
+			if got, want := m(in), re.MatchString(in); got != want {
+				t.Errorf("pattern %d %q matching %q: %v, the regexp says %v", i, src, in, got, want)
+			}
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // The validator: the compose-spec schema (spec_gen.go, the schema that
@@ -97,31 +98,46 @@ type table struct {
 	compositional bool
 }
 
-// matcher matches one of the schema's regular expressions. The two that
-// name keys, matched against every key of every service, are tested
-// without the regexp engine, which gives the same answers for them.
+// matcher matches one of the schema's regular expressions. Those that
+// name keys, matched against every key of every mapping they apply to, are
+// tested without the regexp engine, with the same answers
+// (TestMatchersAreTheRegexps).
 type matcher func(string) bool
 
 func newMatcher(src string) (matcher, error) {
 	switch src {
 	case "^x-":
-		return func(s string) bool { return len(s) >= 2 && s[:2] == "x-" }, nil
+		return func(s string) bool { return strings.HasPrefix(s, "x-") }, nil
 	case "^[a-zA-Z0-9._-]+$":
-		return func(s string) bool {
-			for i := 0; i < len(s); i++ {
-				c := s[i]
-				if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-					return false
-				}
-			}
-			return s != ""
-		}, nil
+		return allBytes(func(c byte) bool {
+			return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
+		}), nil
+	case "^[a-z]+$":
+		return allBytes(func(c byte) bool { return 'a' <= c && c <= 'z' }), nil
+	case ".+":
+		// "." is any character but a newline, an invalid byte included.
+		return func(s string) bool { return strings.Trim(s, "\n") != "" }, nil
+	case "^.+$":
+		// "$" is the end of the text: no multi-line mode.
+		return func(s string) bool { return s != "" && !strings.Contains(s, "\n") }, nil
 	}
 	re, err := regexp.Compile(src)
 	if err != nil {
 		return nil, err
 	}
 	return re.MatchString, nil
+}
+
+// allBytes matches a non-empty string of ASCII bytes in a class.
+func allBytes(in func(byte) bool) matcher {
+	return func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if !in(s[i]) {
+				return false
+			}
+		}
+		return s != ""
+	}
 }
 
 // compiled is a table ready to validate with: its patterns compiled.
@@ -160,8 +176,8 @@ var quickFail = &verr{kind: groupKind{}}
 // a node of causes as santhosh's Schema error. quick: only the verdict is
 // wanted.
 func (c *compiled) validateTop(v any, quick bool) *verr {
-	vd := validator{c: c, v: v, s: &c.nodes[1], quick: quick, loc: make([]string, 0, 8)}
-	vd.uneval = unevalFrom(v, vd.s, false)
+	vd := validator{c: c, v: v, s: &c.nodes[1], sorted: !quick, quick: quick, loc: make([]string, 0, 8)}
+	vd.uneval = vd.unevalFrom(false)
 	_, err := vd.run()
 	if err == nil || quick {
 		return err
@@ -177,21 +193,104 @@ type validator struct {
 	v      any
 	loc    []string
 	s      *node
-	uneval map[string]struct{} // the object's properties no keyword has evaluated yet; nil: not tracked
+	keys   []string // an object's keys, in order when errors are wanted: read once for each value
+	sorted bool     // keys are sorted: errors are wanted
+	uneval propSet  // the object's properties (by index in keys) no keyword has evaluated yet
 	errs   []*verr
 	quick  bool
 }
 
-func unevalFrom(v any, s *node, callerNeeds bool) map[string]struct{} {
-	obj, ok := v.(map[string]any)
-	if !ok || s.additional != 0 || !(callerNeeds || s.unevaluated != 0) {
-		return nil
+// unevalFrom is the properties a validation of the value against vd.s
+// tracks: all the object's, when that schema or its caller needs them
+// (santhosh's unevalFrom).
+func (vd *validator) unevalFrom(callerNeeds bool) propSet {
+	if _, ok := vd.v.(map[string]any); !ok || vd.s.additional != 0 || !(callerNeeds || vd.s.unevaluated != 0) {
+		return propSet{}
 	}
-	u := make(map[string]struct{}, len(obj))
-	for k := range obj {
-		u[k] = struct{}{}
+	return fullSet(len(vd.objKeys()))
+}
+
+// objKeys returns the object's keys, sorted when errors are wanted, so
+// that they come in the same order at every run (santhosh takes Go's map
+// order).
+func (vd *validator) objKeys() []string {
+	if vd.keys == nil {
+		obj := vd.v.(map[string]any)
+		vd.keys = make([]string, 0, len(obj))
+		for k := range obj {
+			vd.keys = append(vd.keys, k)
+		}
+		if vd.sorted {
+			sort.Strings(vd.keys)
+		}
 	}
-	return u
+	return vd.keys
+}
+
+// propSet is a set of property indices.
+type propSet struct {
+	lo uint64   // 0 to 63
+	hi []uint64 // 64 on
+}
+
+func fullSet(n int) propSet {
+	var s propSet
+	for i := range n {
+		s.add(i)
+	}
+	return s
+}
+
+func (s *propSet) add(i int) {
+	if i < 64 {
+		s.lo |= 1 << i
+		return
+	}
+	w := (i - 64) / 64
+	for len(s.hi) <= w {
+		s.hi = append(s.hi, 0)
+	}
+	s.hi[w] |= 1 << ((i - 64) % 64)
+}
+
+func (s *propSet) remove(i int) {
+	if i < 64 {
+		s.lo &^= 1 << i
+	} else if w := (i - 64) / 64; w < len(s.hi) {
+		s.hi[w] &^= 1 << ((i - 64) % 64)
+	}
+}
+
+func (s propSet) has(i int) bool {
+	if i < 64 {
+		return s.lo&(1<<i) != 0
+	}
+	w := (i - 64) / 64
+	return w < len(s.hi) && s.hi[w]&(1<<((i-64)%64)) != 0
+}
+
+func (s propSet) empty() bool {
+	if s.lo != 0 {
+		return false
+	}
+	for _, w := range s.hi {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// keep removes what o does not hold.
+func (s *propSet) keep(o propSet) {
+	s.lo &= o.lo
+	for w := range s.hi {
+		if w < len(o.hi) {
+			s.hi[w] &= o.hi[w]
+		} else {
+			s.hi[w] = 0
+		}
+	}
 }
 
 func (vd *validator) error(k errKind) *verr {
@@ -217,25 +316,25 @@ func (vd *validator) addCauses(causes []*verr, k errKind) {
 	vd.errs = append(vd.errs, e)
 }
 
-func (vd *validator) run() (map[string]struct{}, *verr) {
+func (vd *validator) run() (propSet, *verr) {
 	s := vd.s
 	switch s.boolean {
 	case 1:
 		return vd.uneval, nil
 	case -1:
-		return nil, vd.error(falseKind{})
+		return propSet{}, vd.error(falseKind{})
 	}
 	t := typeOf(vd.v)
 	if t == 0 {
-		return nil, vd.error(invalidKind{vd.v})
+		return propSet{}, vd.error(invalidKind{vd.v})
 	}
 	if s.types != 0 && s.types&t == 0 && (s.types&tInteger == 0 || t != tNumber || !isInteger(vd.v)) {
-		return nil, vd.error(typeKind{got: t, want: s.types})
+		return propSet{}, vd.error(typeKind{got: t, want: s.types})
 	}
 	if s.enum != nil {
 		str, ok := vd.v.(string)
 		if !ok || !slices.Contains(s.enum, str) {
-			return nil, vd.error(enumKind{got: vd.v, want: s.enum})
+			return propSet{}, vd.error(enumKind{got: vd.v, want: s.enum})
 		}
 	}
 	if s.ref != 0 {
@@ -271,25 +370,12 @@ func (vd *validator) run() (map[string]struct{}, *verr) {
 	case 0:
 		return vd.uneval, nil
 	case 1:
-		return nil, vd.errs[0]
+		return propSet{}, vd.errs[0]
 	}
 	if vd.quick {
-		return nil, quickFail
+		return propSet{}, quickFail
 	}
-	return nil, &verr{loc: slices.Clone(vd.loc), kind: groupKind{}, causes: vd.errs}
-}
-
-// keys returns obj's keys: in order when errors are wanted, so that they
-// are the same at every run (santhosh takes Go's map order).
-func (vd *validator) keys(obj map[string]any) []string {
-	ks := make([]string, 0, len(obj))
-	for k := range obj {
-		ks = append(ks, k)
-	}
-	if !vd.quick {
-		sort.Strings(ks)
-	}
-	return ks
+	return propSet{}, &verr{loc: slices.Clone(vd.loc), kind: groupKind{}, causes: vd.errs}
 }
 
 func (vd *validator) object(obj map[string]any) {
@@ -309,7 +395,7 @@ func (vd *validator) object(obj map[string]any) {
 		return
 	}
 	var additional []string
-	for _, k := range vd.keys(obj) {
+	for ki, k := range vd.objKeys() {
 		if vd.quick && len(vd.errs) > 0 {
 			return
 		}
@@ -344,7 +430,7 @@ func (vd *validator) object(obj map[string]any) {
 			}
 		}
 		if evaluated {
-			delete(vd.uneval, k)
+			vd.uneval.remove(ki)
 		}
 	}
 	if len(additional) > 0 {
@@ -423,7 +509,7 @@ func (vd *validator) cond() {
 				errs = append(errs, err)
 			} else {
 				matched = true
-				if len(vd.uneval) == 0 {
+				if vd.uneval.empty() {
 					break
 				}
 			}
@@ -461,34 +547,26 @@ func (vd *validator) unevaluated() {
 	if !ok || s.unevaluated == 0 {
 		return
 	}
-	ks := make([]string, 0, len(vd.uneval))
-	for k := range vd.uneval {
-		ks = append(ks, k)
-	}
-	if !vd.quick {
-		sort.Strings(ks)
-	}
-	for _, k := range ks {
-		if pv, ok := obj[k]; ok {
-			vd.add(vd.val(s.unevaluated, pv, k))
+	for i, k := range vd.objKeys() {
+		if vd.uneval.has(i) {
+			vd.add(vd.val(s.unevaluated, obj[k], k))
 		}
 	}
-	vd.uneval = nil
+	vd.uneval = propSet{}
 }
 
 // self validates the same value against another schema, which evaluates
 // its properties for the caller's unevaluatedProperties when it passes.
 func (vd *validator) self(sch int32, quick bool) *verr {
 	s := &vd.c.nodes[sch]
-	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, quick: vd.quick || quick,
-		uneval: unevalFrom(vd.v, s, len(vd.uneval) > 0)}
+	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, keys: vd.keys, sorted: vd.sorted, quick: vd.quick || quick}
+	sub.uneval = sub.unevalFrom(!vd.uneval.empty())
 	u, err := sub.run()
+	if vd.keys == nil {
+		vd.keys = sub.keys // read once
+	}
 	if err == nil {
-		for k := range vd.uneval {
-			if _, ok := u[k]; !ok {
-				delete(vd.uneval, k)
-			}
-		}
+		vd.uneval.keep(u)
 	}
 	return err
 }
@@ -496,7 +574,8 @@ func (vd *validator) self(sch int32, quick bool) *verr {
 // val validates a value inside this one, at tok.
 func (vd *validator) val(sch int32, v any, tok string) *verr {
 	s := &vd.c.nodes[sch]
-	sub := validator{c: vd.c, v: v, s: s, quick: vd.quick, uneval: unevalFrom(v, s, false)}
+	sub := validator{c: vd.c, v: v, s: s, sorted: vd.sorted, quick: vd.quick}
+	sub.uneval = sub.unevalFrom(false)
 	if !vd.quick {
 		sub.loc = append(vd.loc, tok)
 	}
