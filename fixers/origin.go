@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"bytes"
 	"errors"
 	"sort"
 	"strings"
@@ -154,6 +155,20 @@ func (h *lineage) apply() string {
 		return string(h.src)
 	}
 	return h.text(0, len(h.edits)-1, 0, len(h.src))
+}
+
+// gives reports whether the edits applied to src give out: apply()
+// compared with out, without building it.
+func (h *lineage) gives(out []byte) bool {
+	at, o := 0, 0
+	for _, t := range h.edits {
+		n := t.Start - at
+		if o+n+len(t.New) > len(out) || !bytes.Equal(out[o:o+n], h.src[at:t.Start]) || string(out[o+n:o+n+len(t.New)]) != t.New {
+			return false
+		}
+		o, at = o+n+len(t.New), t.End
+	}
+	return bytes.Equal(out[o:], h.src[at:])
 }
 
 func union(a, b []int) []int {
@@ -319,7 +334,7 @@ func (h *lineage) finish(res *Result) {
 		return findingLess(&res.Findings[order[a]], &res.Findings[order[b]])
 	})
 	h.settle(order)
-	if h.apply() != string(res.Output) {
+	if !h.gives(res.Output) {
 		// Not expected; if composing ever goes wrong, one edit over the
 		// whole changed region, owned by every applied fix, is still true.
 		h.collapse(res.Output)

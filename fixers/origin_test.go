@@ -200,3 +200,28 @@ func TestLineageRelocate(t *testing.T) {
 		}
 	}
 }
+
+// TestLineageGives checks the comparison of the edits' result with an
+// output, which finish makes instead of building the result.
+func TestLineageGives(t *testing.T) {
+	lin := &lineage{src: []byte("abcd"), edits: []tracked{tr(1, 1, "X", 0), tr(2, 3, "YZ", 0)}}
+	for _, tc := range []struct {
+		out  string
+		want bool
+	}{
+		{"aXbYZd", true},
+		{"aXbYZ", false},
+		{"aXbYZdd", false},
+		{"aXbYzd", false},
+		{"aXcYZd", false},
+		{"abcd", false},
+		{"", false},
+	} {
+		if got := lin.gives([]byte(tc.out)); got != tc.want || got != (lin.apply() == tc.out) {
+			t.Errorf("gives(%q) = %v, want %v", tc.out, got, tc.want)
+		}
+	}
+	if !(&lineage{src: []byte("ab")}).gives([]byte("ab")) {
+		t.Errorf("no edits: gives(src) = false, want true")
+	}
+}
