@@ -47,19 +47,28 @@ func Overlaps(a, b Edit) bool {
 // sibling of an outer one. Other insertions at one offset keep their given
 // order.
 func SortEdits(edits []Edit) {
-	sort.SliceStable(edits, func(i, j int) bool {
-		a, b := edits[i], edits[j]
-		if a.Start != b.Start {
-			return a.Start < b.Start
+	slices.SortStableFunc(edits, func(a, b Edit) int {
+		switch {
+		case editLess(a, b):
+			return -1
+		case editLess(b, a):
+			return 1
 		}
-		if a.End != b.End {
-			return a.End < b.End
-		}
-		if a.Start == a.End {
-			return insertRank(a.New) > insertRank(b.New)
-		}
-		return false
+		return 0
 	})
+}
+
+func editLess(a, b Edit) bool {
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	if a.End != b.End {
+		return a.End < b.End
+	}
+	if a.Start == a.End {
+		return insertRank(a.New) > insertRank(b.New)
+	}
+	return false
 }
 
 // insertRank orders insertions at one offset, highest first: text that

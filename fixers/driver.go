@@ -311,7 +311,15 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 }
 
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool { return findingLess(&fs[i], &fs[j]) })
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		switch {
+		case findingLess(&a, &b):
+			return -1
+		case findingLess(&b, &a):
+			return 1
+		}
+		return 0
+	})
 }
 
 // findingLess is the findings' order: by offset, then rule ID.
