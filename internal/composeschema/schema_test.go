@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -214,5 +215,58 @@ func TestCheckFromIsCheck(t *testing.T) {
 		if text(got.Violations) != text(want) {
 			t.Errorf("CheckFrom(%q, %q):\n%s\nwant (Check):\n%s", p[0], p[1], text(got.Violations), text(want))
 		}
+	}
+}
+
+// TestScalarIsDecode: scalar gives the values yaml's decoder gives, over
+// the corpus's scalars and forms near the ones it reads itself.
+func TestScalarIsDecode(t *testing.T) {
+	srcs := []string{"[true, false, True, FALSE, !!bool yes, !!bool 'true', 0, -0, 00, 07, 0x1F, 0o17, +5, -5, 1_000, 12, -12, 123456789012345678, 1234567890123456789, 9223372036854775807, 9223372036854775808, -9223372036854775808, !!int '12', !!int 1.5, 1.5, .inf, null, ~, '12', \"true\", 1e3, -, --1, 1-]"}
+	for _, d := range testDocuments(t) {
+		srcs = append(srcs, string(d.bytes))
+	}
+	decode := func(n *yaml.Node) any {
+		switch n.ShortTag() {
+		case "!!null":
+			return nil
+		case "!!bool":
+			var b bool
+			if n.Decode(&b) == nil {
+				return b
+			}
+		case "!!int":
+			var i int64
+			if n.Decode(&i) == nil {
+				return i
+			}
+		case "!!float":
+			var f float64
+			if n.Decode(&f) == nil {
+				return f
+			}
+		}
+		return n.Value
+	}
+	var count int
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode {
+			count++
+			if got, want := scalar(n), decode(n); !reflect.DeepEqual(got, want) {
+				t.Errorf("%d:%d %s %q: scalar %#v, decoded %#v", n.Line, n.Column, n.ShortTag(), n.Value, got, want)
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	for _, src := range srcs {
+		var n yaml.Node
+		if yaml.Unmarshal([]byte(src), &n) == nil {
+			walk(&n)
+		}
+	}
+	if count < 40 {
+		t.Fatalf("only %d scalars compared", count)
 	}
 }
