@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"strings"
 
@@ -21,10 +22,11 @@ func flagsOf(flags []cli.Flag) flagSet {
 		if d, ok := f.(cli.DocGenerationFlag); ok {
 			takes = d.TakesValue()
 		}
-		for _, n := range f.Names() {
+		names := f.Names() // urfave/cli recomputes them with a regexp on each call
+		for _, n := range names {
 			fs.value[n] = takes
 		}
-		fs.names = append(fs.names, f.Names()[0])
+		fs.names = append(fs.names, names[0])
 	}
 	return fs
 }
@@ -54,10 +56,12 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 	}
 	// Before the subcommand's name is seen, a flag takes a value when it
 	// does for the app or for any subcommand.
-	anyCmd := flagsOf(app.Flags)
+	anyCmd := maps.Clone(root.value)
+	cmdFlagSets := make(map[*cli.Command]flagSet, len(app.Commands))
 	for _, c := range app.Commands {
-		for n, takes := range flagsOf(c.Flags).value {
-			anyCmd.value[n] = anyCmd.value[n] || takes
+		cmdFlagSets[c] = flagsOf(c.Flags)
+		for n, takes := range cmdFlagSets[c].value {
+			anyCmd[n] = anyCmd[n] || takes
 		}
 	}
 	var cmd *cli.Command
@@ -74,7 +78,7 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 		if len(a) < 2 || a[0] != '-' {
 			if cmd == nil && len(positional) == 0 {
 				if c := app.Command(a); c != nil {
-					cmd, cmdFlags = c, flagsOf(c.Flags)
+					cmd, cmdFlags = c, cmdFlagSets[c]
 					continue
 				}
 			}
@@ -83,7 +87,7 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		arg := argument{flag: name, words: []string{a}}
-		takes := anyCmd.value[name]
+		takes := anyCmd[name]
 		if cmd != nil {
 			takes = cmdFlags.value[name] || !cmdFlags.has(name) && root.value[name]
 		}

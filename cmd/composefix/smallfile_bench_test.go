@@ -28,3 +28,14 @@ func BenchmarkRunSmallFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunVersion is run's in-process work for --version: building
+// the app and reading the command line (issue 14's --version target).
+func BenchmarkRunVersion(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := run(context.Background(), []string{"composefix", "--version"}, strings.NewReader(""), io.Discard, io.Discard); code != exitOK {
+			b.Fatalf("run = %d", code)
+		}
+	}
+}
