@@ -11,7 +11,8 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
+# urfave_cli_no_docs: see .goreleaser.yaml.
+RUN CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -ldflags "-s -w -X main.version=${VERSION}" \
       -o /out/composefix ./cmd/composefix
 
 # distroless/static carries CA certificates (registries are HTTPS) and a

@@ -24,6 +24,7 @@ func TestGoReleaserConfig(t *testing.T) {
 			Env     []string `yaml:"env"`
 			Goos    []string `yaml:"goos"`
 			Goarch  []string `yaml:"goarch"`
+			Flags   []string `yaml:"flags"`
 			Ldflags []string `yaml:"ldflags"`
 		} `yaml:"builds"`
 		Archives []struct {
@@ -47,6 +48,9 @@ func TestGoReleaserConfig(t *testing.T) {
 	if b.Main != "./cmd/composefix" || !slices.Contains(b.Env, "CGO_ENABLED=0") ||
 		!slices.Equal(b.Goos, []string{"linux", "darwin", "windows"}) || !slices.Equal(b.Goarch, []string{"amd64", "arm64"}) {
 		t.Errorf("build = %+v, want ./cmd/composefix, CGO_ENABLED=0, linux/darwin/windows x amd64/arm64", b)
+	}
+	if !slices.Contains(b.Flags, "-trimpath") || !slices.Contains(b.Flags, "-tags="+noDocsTag) {
+		t.Errorf("flags = %q, want -trimpath and -tags=%s", b.Flags, noDocsTag)
 	}
 	if len(b.Ldflags) != 1 || !strings.Contains(b.Ldflags[0], "-X main.version=v{{ .Version }}") {
 		t.Errorf("ldflags = %q, want the version linked into main.version", b.Ldflags)
@@ -78,5 +82,22 @@ func TestGoReleaserCheck(t *testing.T) {
 	cmd.Dir = golden.RepoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("goreleaser check: %v\n%s", err, out)
+	}
+}
+
+// noDocsTag is the urfave/cli build tag that leaves out ToMan and
+// ToMarkdown, and with them blackfriday, whose tables every process built
+// at start. The release, the Dockerfile and `task build` set it.
+const noDocsTag = "urfave_cli_no_docs"
+
+// TestBuildsWithoutCLIDocs type-checks composefix as the release builds
+// it: with noDocsTag, a call to ToMan or ToMarkdown would not compile.
+func TestBuildsWithoutCLIDocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks the package again (go vet); skipped with -short")
+	}
+	cmd := exec.Command("go", "vet", "-tags", noDocsTag, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet -tags %s: %v\n%s", noDocsTag, err, out)
 	}
 }
