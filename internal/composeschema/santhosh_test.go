@@ -3,6 +3,8 @@ package composeschema
 import (
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -138,7 +140,7 @@ func translate(t *testing.T, p *message.Printer, e *jsonschema.ValidationError) 
 	if k, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
 		words = additionalKind{k.Properties}
 	}
-	if got, want := words.describe(p), describedBefore(e.ErrorKind, p); len(e.Causes) == 0 && got != want {
+	if got, want := words.describe(), describedBefore(e.ErrorKind, p); len(e.Causes) == 0 && got != want {
 		t.Errorf("%T is worded %q, santhosh's %q", out.kind, got, want)
 	}
 	return out
@@ -157,4 +159,31 @@ func describedBefore(k jsonschema.ErrorKind, p *message.Printer) string {
 		return fmt.Sprintf("found %v; %s", k.Got, k.LocalizedString(p))
 	}
 	return k.LocalizedString(p)
+}
+
+// TestEnglishNumbersAreXText: englishInt and englishFloat write numbers
+// as x/text's English printer, through which santhosh words its errors.
+func TestEnglishNumbersAreXText(t *testing.T) {
+	p := message.NewPrinter(language.English)
+	ints := []int{0, 1, 9, 10, 99, 100, 999, 1000, 1001, 12345, 123456, 1234567, 1 << 40, math.MaxInt64, -1, -1000, -1234567, math.MinInt64 + 1}
+	for _, n := range ints {
+		if got, want := englishInt(n), p.Sprintf("%d", n); got != want {
+			t.Errorf("englishInt(%d) = %q, x/text %q", n, got, want)
+		}
+	}
+	floats := []float64{0, math.Copysign(0, -1), 1, -1, 1.5, 0.1, 0.0001, 0.00001, 0.000123, 100, 1000, -1000, -1001, 99999, 999999, 999999.5,
+		1e6, -1e6, 1234567, 4294967295, 4294967296, 1e15, 1e21, 1e22, 1.5e300, 5e-324, math.MaxFloat64, 123456.789, 12.5, 1e-5, 1.25e-7}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		f := math.Float64frombits(r.Uint64())
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			continue
+		}
+		floats = append(floats, f, math.Round(r.NormFloat64()*1e4), r.NormFloat64()*math.Pow(10, float64(r.IntN(20)-8)), float64(r.Int64N(1<<53)-1<<52))
+	}
+	for _, f := range floats {
+		if got, want := englishFloat(f), p.Sprintf("%v", f); got != want {
+			t.Errorf("englishFloat(%v) = %q, x/text %q", f, got, want)
+		}
+	}
 }

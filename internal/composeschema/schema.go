@@ -11,8 +11,6 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
 
 // Violation is one place where a document breaks the schema.
@@ -117,7 +115,6 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 	// A failure: convert again, noting where each value came from.
 	t := &tree{nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
 	inst := t.value(root, nil, 0)
-	p := message.NewPrinter(language.English)
 	seen := map[string]bool{}
 	// unevaluatedProperties: false reports every key of a mapping whose
 	// subschema failed as unknown, known keys too. So unknown keys are
@@ -150,7 +147,7 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 				}
 			default:
 				if n := t.nodes[key(loc)]; n != nil && !t.interpolated(n) {
-					out = appendOnce(out, seen, Violation{Node: n, Path: strings.Join(loc, "."), Message: pathText(loc) + ": " + k.describe(p)})
+					out = appendOnce(out, seen, Violation{Node: n, Path: strings.Join(loc, "."), Message: pathText(loc) + ": " + k.describe()})
 				}
 			}
 		}
