@@ -282,6 +282,12 @@ func (h Healthcheck) render(values map[string]string) ([]string, error) {
 	}
 	out := []string{h.Test[0]}
 	for i, elem := range h.Test[1:] {
+		if v, ok := substitute(elem, values); ok {
+			if v != "" {
+				out = append(out, v)
+			}
+			continue
+		}
 		tmpl, err := template.New(h.Name).Option("missingkey=error").Funcs(template.FuncMap{"sh": shellQuote}).Parse(elem)
 		if err != nil {
 			return nil, invalidf("entry %q: test element %d: %v", h.Name, i+1, err)
@@ -298,6 +304,41 @@ func (h Healthcheck) render(values map[string]string) ([]string, error) {
 		return nil, invalidf("entry %q: test renders to no command", h.Name)
 	}
 	return out, nil
+}
+
+// substitute renders a test element whose actions are all {{.name}} with
+// a name values holds, as the template would, without parsing one (a
+// healthcheck is rendered for every service that may get it); ok is false
+// for any other element, which the template renders.
+func substitute(elem string, values map[string]string) (string, bool) {
+	if !strings.Contains(elem, "{{") {
+		return elem, true
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(elem, "{{")
+		if i < 0 {
+			b.WriteString(elem)
+			return b.String(), true
+		}
+		j := strings.Index(elem[i:], "}}")
+		if j < 0 {
+			return "", false
+		}
+		name, ok := strings.CutPrefix(elem[i+2:i+j], ".")
+		if !ok || name == "" || strings.IndexFunc(name, func(r rune) bool {
+			return !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+		}) >= 0 || '0' <= name[0] && name[0] <= '9' {
+			return "", false
+		}
+		v, ok := values[name]
+		if !ok {
+			return "", false
+		}
+		b.WriteString(elem[:i])
+		b.WriteString(v)
+		elem = elem[i+j+2:]
+	}
 }
 
 // paramValues resolves every parameter for s. A parameter without a value

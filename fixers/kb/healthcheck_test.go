@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -725,6 +726,44 @@ func TestLookupAtBuilt(t *testing.T) {
 	for _, bad := range []string{"2024-02-12", "<2024-13-01", "<", "<=yesterday"} {
 		if _, err := parseBuilt(bad); err == nil {
 			t.Errorf("parseBuilt(%q) = nil error, want one", bad)
+		}
+	}
+}
+
+// TestSubstituteAsTheTemplate checks that every test element substitute
+// renders (those of the shipped entries and others) is what the template
+// renders, and that it leaves to the template what it cannot render alike.
+func TestSubstituteAsTheTemplate(t *testing.T) {
+	values := map[string]string{"port": "5432", "user": "a b", "x_1": "", "X": "{{.port}}"}
+	elems := []string{"", "plain", "{{.port}}", "-p {{.port}} -U {{.user}}", "{{.x_1}}", "{{.X}}", "$${A:-{{.port}}}", "a}}b", "{{.port}}{{.user}}"}
+	fallback := []string{"{{ .port }}", "{{.port | sh}}", "{{.missing}}", "{{.}}", "{{.1a}}", "{{if .port}}y{{end}}", "{{.port", "{{-.port}}", "{{.port.x}}"}
+	for _, h := range mustHealthchecks(t) {
+		elems = append(elems, h.Test...)
+		for name := range h.Params {
+			values[name] = "v-" + name
+		}
+	}
+	render := func(elem string) (string, error) {
+		tmpl, err := template.New("t").Option("missingkey=error").Funcs(template.FuncMap{"sh": shellQuote}).Parse(elem)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		err = tmpl.Execute(&b, values)
+		return b.String(), err
+	}
+	for _, elem := range elems {
+		got, ok := substitute(elem, values)
+		if !ok {
+			continue // left to the template
+		}
+		if want, err := render(elem); err != nil || got != want {
+			t.Errorf("substitute(%q) = %q; the template renders %q (error %v)", elem, got, want, err)
+		}
+	}
+	for _, elem := range fallback {
+		if got, ok := substitute(elem, values); ok {
+			t.Errorf("substitute(%q) = %q, true; want it left to the template", elem, got)
 		}
 	}
 }
