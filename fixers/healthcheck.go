@@ -302,7 +302,7 @@ func (h *healthCtx) plan(s svc) hcPlan {
 
 // decide is plan without the memo.
 func (h *healthCtx) decide(s svc) hcPlan {
-	if h.p.settled(h.all, s, "healthcheck") || isOneShot(s, h.completed) {
+	if h.p.settled(h.all, s, "healthcheck") || h.p.isOneShot(s, h.completed) {
 		return hcPlan{action: hcLeave}
 	}
 	image := imageOf(s)
@@ -713,7 +713,7 @@ func (h *healthCtx) dep(name string) depState {
 // classify is dep without the memo.
 func (h *healthCtx) classify(name string) depState {
 	if t, ok := h.all[name]; ok {
-		if isOneShot(t, h.completed) {
+		if h.p.isOneShot(t, h.completed) {
 			return depCompleted
 		}
 		if hc := t.get("healthcheck"); hc != nil {
@@ -742,7 +742,7 @@ func (h *healthCtx) classify(name string) depState {
 			if t.Name != name {
 				continue
 			}
-			if isOneShot(t, nil) {
+			if h.p.isOneShot(t, nil) {
 				return depCompleted
 			}
 			if hc := t.get("healthcheck"); hc != nil && !healthcheckDisabled(hc) {

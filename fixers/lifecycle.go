@@ -100,24 +100,44 @@ var wrappers = map[string]bool{"exec": true, "env": true, "tini": true, "dumb-in
 
 var shellNames = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
 
-// serviceLifecycle classifies s, with the program or script end that
-// decided it when its command did ("" otherwise).
-func serviceLifecycle(s svc, completed map[string]bool) (lifecycle, string) {
+// lifecycle classifies s, with the program or script end that decided it
+// when its command did ("" otherwise). The command's classification is made
+// once per run for each (entrypoint, command, image) the services hold:
+// several rules ask about every service, and a dependency is asked about
+// by each of its dependants. p may be nil: nothing is kept.
+func (p *Pass) lifecycle(s svc, completed map[string]bool) (lifecycle, string) {
 	if completed[s.Name] || isOneShotName(s.Name) {
 		return oneShot, ""
 	}
-	argv := append(words(s.value("entrypoint")), words(s.value("command"))...)
-	if s.value("entrypoint") == nil {
+	ep, cmd, img := s.value("entrypoint"), s.value("command"), s.value("image")
+	k := [3]*yaml.Node{ep, cmd, img}
+	if p != nil && p.memo != nil {
+		if c, ok := p.memo.lifecycles[k]; ok {
+			return c.l, c.why
+		}
+	}
+	argv := append(words(ep), words(cmd)...)
+	if ep == nil {
 		if prog, ok := imageEntrypoints[kb.Repository(imageOf(s))]; ok {
 			argv = append([]string{prog}, argv...)
 		}
 	}
-	return commandLifecycle(argv)
+	l, why := commandLifecycle(argv)
+	if p != nil && p.memo != nil {
+		p.memo.lifecycles[k] = classified{l, why}
+	}
+	return l, why
+}
+
+// classified is a command's lifecycle, with what decided it.
+type classified struct {
+	l   lifecycle
+	why string
 }
 
 // isOneShot reports whether a service runs once and exits.
-func isOneShot(s svc, completed map[string]bool) bool {
-	l, _ := serviceLifecycle(s, completed)
+func (p *Pass) isOneShot(s svc, completed map[string]bool) bool {
+	l, _ := p.lifecycle(s, completed)
 	return l == oneShot
 }
 

@@ -72,9 +72,9 @@ func TestServiceLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, why := serviceLifecycle(services(d)[0], nil)
+			got, why := (*Pass)(nil).lifecycle(services(d)[0], nil)
 			if got != tc.want {
-				t.Errorf("serviceLifecycle(%s) = %d (%q), want %d", tc.name, got, why, tc.want)
+				t.Errorf("lifecycle(%s) = %d (%q), want %d", tc.name, got, why, tc.want)
 			}
 		})
 	}

@@ -116,7 +116,7 @@ func checkLimits(p *Pass) error {
 	all := p.serviceNames()
 	completed := p.completedDependencies(ss)
 	for _, s := range ss {
-		if isOneShot(s, completed) || cfg.Services[s.Name].Disable || hasLimits(p, all, s) {
+		if p.isOneShot(s, completed) || cfg.Services[s.Name].Disable || hasLimits(p, all, s) {
 			continue
 		}
 		image := imageOf(s)

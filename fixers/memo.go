@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/composefix/composefix/compose"
+	"go.yaml.in/yaml/v3"
 )
 
 // runMemo keeps, for one Run, what every rule derives alike from a
@@ -18,6 +19,7 @@ type runMemo struct {
 	merged      map[*compose.Document][]svc // Pass.services, of the run's own documents
 	mergedNames map[*compose.Document]map[string]svc
 	health      map[*compose.Document]*healthFacts
+	lifecycles  map[[3]*yaml.Node]classified // by the entrypoint, command and image a service runs
 }
 
 func newRunMemo() *runMemo {
@@ -27,6 +29,7 @@ func newRunMemo() *runMemo {
 		merged:      map[*compose.Document][]svc{},
 		mergedNames: map[*compose.Document]map[string]svc{},
 		health:      map[*compose.Document]*healthFacts{},
+		lifecycles:  map[[3]*yaml.Node]classified{},
 	}
 }
 

@@ -58,7 +58,7 @@ func checkRestart(p *Pass) error {
 			}
 		}
 		value, want := compose.Str("unless-stopped"), "unless-stopped"
-		switch life, why := serviceLifecycle(s, completed); life {
+		switch life, why := p.lifecycle(s, completed); life {
 		case oneShot:
 			value, want = compose.Quoted("no"), `"no"`
 		case unsureLife:
