@@ -2,8 +2,7 @@
 // ignores (the .gitignore files from the repository root down to a path,
 // and .git/info/exclude), and exclude patterns from the command line and
 // the configuration, written in the same gitignore syntax. Matching is
-// go-git's gitignore matcher (a copy in internal/gitignore, without the
-// rest of go-git); this package only finds and reads the files
+// go-git's gitignore matcher; this package only finds and reads the files
 // and says which directory a pattern is relative to.
 //
 // It deliberately does not walk directories (compose.Discover does, asking

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/composefix/composefix/compose"
-	"github.com/composefix/composefix/internal/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
 
 // RepoRoot returns the nearest directory at or above dir that holds .git
