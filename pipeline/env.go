@@ -33,7 +33,7 @@ type envProject struct {
 // directory; for a file of a declared project, its first file's directory;
 // otherwise the file's own (a base, its override and its overlays share
 // one).
-func projectDirs(o *Options, inputs []input) map[string]string {
+func projectDirs(o *Options, paths []string) map[string]string {
 	declared := map[string]string{} // absolute path -> its project's directory
 	for _, g := range o.Projects {
 		for _, f := range g {
@@ -49,16 +49,18 @@ func projectDirs(o *Options, inputs []input) map[string]string {
 			explicit = o.ProjectDir
 		}
 	}
-	out := make(map[string]string, len(inputs))
-	for _, in := range inputs {
-		dir := filepath.Dir(in.path)
-		if abs, err := filepath.Abs(in.path); err == nil && declared[abs] != "" {
+	out := map[string]string{}
+	for _, path := range paths {
+		dir := filepath.Dir(path)
+		if abs, err := filepath.Abs(path); err == nil && declared[abs] != "" {
 			dir = declared[abs]
 		}
-		if explicit != "" && slices.Contains(o.ProjectFiles, in.path) {
+		if explicit != "" && slices.Contains(o.ProjectFiles, path) {
 			dir = explicit
 		}
-		out[in.path] = filepath.Clean(dir)
+		if dir = filepath.Clean(dir); dir != filepath.Dir(path) {
+			out[path] = dir // the others are their own directory (envDir)
+		}
 	}
 	return out
 }
@@ -71,46 +73,43 @@ func (o *Options) envDir(path string) string {
 	return filepath.Dir(path)
 }
 
-// loadEnvs reads the .env file of each project directory of a loaded
-// compose file, when there is one.
-func loadEnvs(o *Options, inputs []input) map[string]*envProject {
-	out := map[string]*envProject{}
-	for _, in := range inputs {
-		dir := o.envDir(in.path)
-		if _, seen := out[dir]; seen || in.doc == nil {
-			continue
-		}
-		path := filepath.Join(dir, envfile.Name)
-		// compose.ReadFile refuses a named pipe without blocking the run.
-		src, err := compose.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			out[dir] = nil
-			continue
-		}
-		e := &envProject{path: path}
-		if err != nil {
-			e.err = err
-		} else {
-			e.digest = sha256.Sum256(src)
-			e.file, e.err = envfile.Parse(path, src)
-		}
-		if e.file != nil && o.Fixers != nil {
-			cfg := *o.Fixers
-			cfg.Images.Env = e.file.Vars
-			e.cfg = &cfg
-		}
-		out[dir] = e
+// loadEnv reads the .env file of a project directory; nil when there is
+// none.
+func loadEnv(o *Options, dir string) *envProject {
+	path := filepath.Join(dir, envfile.Name)
+	// compose.ReadFile refuses a named pipe without blocking the run.
+	src, err := compose.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
 	}
-	return out
+	e := &envProject{path: path}
+	if err != nil {
+		e.err = err
+	} else {
+		e.digest = sha256.Sum256(src)
+		e.file, e.err = envfile.Parse(path, src)
+	}
+	if e.file != nil && o.Fixers != nil {
+		cfg := *o.Fixers
+		cfg.Images.Env = e.file.Vars
+		e.cfg = &cfg
+	}
+	return e
+}
+
+// config is the configuration a compose file of e's directory is fixed
+// with: the run's, with e's variables when e has been read.
+func (e *envProject) config(run *fixers.Config) *fixers.Config {
+	if e != nil && e.cfg != nil {
+		return e.cfg
+	}
+	return run
 }
 
 // configFor returns the configuration the file at path is fixed with: the
 // run's, with its project's .env variables when there is a .env file.
 func (o *Options) configFor(path string) *fixers.Config {
-	if e := o.envs[o.envDir(path)]; e != nil && e.cfg != nil {
-		return e.cfg
-	}
-	return o.Fixers
+	return o.envs[o.envDir(path)].config(o.Fixers)
 }
 
 // envResult is a .env file's result: its findings, its edited bytes, and
@@ -137,7 +136,7 @@ type envChoice struct {
 // that hold images (CF001 pins them, CF004 bumps them, as in compose
 // files). A variable changes only when every image using it agrees on its
 // new value; otherwise it is a finding and stays as it is.
-func fixEnvs(o *Options, c *contextLoader, inputs []input, resolved fixers.Resolutions) []envResult {
+func fixEnvs(o *Options, inputs []input, resolved fixers.Resolutions) []envResult {
 	dirs := make([]string, 0, len(o.envs))
 	for dir, e := range o.envs {
 		if e != nil {
@@ -149,6 +148,12 @@ func fixEnvs(o *Options, c *contextLoader, inputs []input, resolved fixers.Resol
 	for _, r := range o.Rules {
 		selected[r.ID] = true
 	}
+	given := map[string]bool{}
+	for _, in := range inputs {
+		if abs, err := filepath.Abs(in.path); err == nil {
+			given[abs] = true // a given file reads its own project's .env
+		}
+	}
 	var out []envResult
 	for _, dir := range dirs {
 		e := o.envs[dir]
@@ -158,7 +163,7 @@ func fixEnvs(o *Options, c *contextLoader, inputs []input, resolved fixers.Resol
 			}
 			continue
 		}
-		choices := envChoices(o, c, e, inputs, dir, resolved, selected)
+		choices := envChoices(e, envUsers(o, inputs, given, dir), resolved, selected)
 		if len(choices) == 0 {
 			continue
 		}
@@ -171,33 +176,39 @@ func fixEnvs(o *Options, c *contextLoader, inputs []input, resolved fixers.Resol
 // variable.
 func usesEnv(o *Options, inputs []input, dir string) bool {
 	for _, in := range inputs {
-		if in.doc != nil && o.envDir(in.path) == dir && strings.Contains(string(in.src), "$") {
+		if in.err == nil && o.envDir(in.path) == dir && in.dollar {
 			return true
 		}
 	}
 	return false
 }
 
+// envUser is a compose file that reads a .env file, and its images read
+// from the file's variables.
+type envUser struct {
+	path string
+	refs []fixers.ImageRef
+}
+
 // envUsers returns the compose files that read dir's .env: the inputs
 // whose project directory it is, then the other compose files of dir, read
-// as context. docker
-// compose reads .env for each of them, whichever ones composefix was given
-// (a pre-commit hook passes only the staged files), so a value that suits
-// the inputs alone may break another file. A context file's image that was
-// not resolved keeps its variable's value, so it blocks a change it cannot
-// agree with. Context files come from c, which has read a base or overlay
-// the projects needed already.
-func envUsers(o *Options, c *contextLoader, inputs []input, dir string) []input {
-	var out []input
-	given := map[string]bool{}
+// as context (given holds the inputs' absolute paths). docker compose
+// reads .env for each of them, whichever ones composefix was given (a
+// pre-commit hook passes only the staged files), so a value that suits
+// the inputs alone may break another file. A context file's image that
+// was not resolved keeps its variable's value, so it blocks a change it
+// cannot agree with. The inputs' images were listed by the run's first
+// pass; a context file is loaded here, and let go once its images are
+// listed.
+func envUsers(o *Options, inputs []input, given map[string]bool, dir string) []envUser {
+	var out []envUser
 	for _, in := range inputs {
-		if abs, err := filepath.Abs(in.path); err == nil {
-			given[abs] = true // a given file reads its own project's .env
-		}
-		if o.envDir(in.path) == dir && in.doc != nil {
-			out = append(out, in)
+		if o.envDir(in.path) == dir && in.err == nil {
+			out = append(out, envUser{path: in.path, refs: in.envRefs})
 		}
 	}
+	e := o.envs[dir]
+	c := newContextLoader(nil, nil)
 	entries, _ := os.ReadDir(dir)
 	for _, de := range entries {
 		path := filepath.Join(dir, de.Name())
@@ -206,7 +217,18 @@ func envUsers(o *Options, c *contextLoader, inputs []input, dir string) []input 
 			continue
 		}
 		if d := c.load(path, false); d != nil {
-			out = append(out, input{path: path, src: d.Src, doc: d})
+			out = append(out, envUser{path: path, refs: envRefs(d, e.config(o.Fixers))})
+		}
+	}
+	return out
+}
+
+// envRefs returns d's images that are read from .env variables.
+func envRefs(d *compose.Document, cfg *fixers.Config) []fixers.ImageRef {
+	var out []fixers.ImageRef
+	for _, r := range fixers.ImageRefs(d, cfg) {
+		if r.EnvVar != "" && r.Skip == fixers.NotSkipped {
+			out = append(out, r)
 		}
 	}
 	return out
@@ -214,14 +236,11 @@ func envUsers(o *Options, c *contextLoader, inputs []input, dir string) []input 
 
 // envChoices lists, for each image of dir's compose files read from .env,
 // the value its variable should hold.
-func envChoices(o *Options, c *contextLoader, e *envProject, inputs []input, dir string, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
+func envChoices(e *envProject, users []envUser, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
 	cfg := e.cfg
 	var out []envChoice
-	for _, in := range envUsers(o, c, inputs, dir) {
-		for _, r := range fixers.ImageRefs(in.doc, cfg) {
-			if r.EnvVar == "" || r.Skip != fixers.NotSkipped {
-				continue
-			}
+	for _, in := range users {
+		for _, r := range in.refs {
 			c := envChoice{ref: r, path: in.path, value: e.file.Vars[r.EnvVar]}
 			res, ok := resolved[r.Text]
 			if !ok || res.Err != nil {

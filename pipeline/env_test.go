@@ -1,17 +1,19 @@
 package pipeline
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/composefix/composefix/fixers"
 )
 
-// TestEnvUsersShareTheProjectsContext checks that a compose file read as
-// context for a project (a base not given, beside its override) is the
-// same document the .env fix reads: it used to be read and loaded a second
-// time for each .env.
-func TestEnvUsersShareTheProjectsContext(t *testing.T) {
+// TestEnvUsersReadContextFiles checks that a compose file of a .env's
+// directory that was not given (a base beside a given override) is read
+// as context for the .env fix, its images listed: docker compose reads the
+// .env for it too. The run does not keep the trees of the first pass, so
+// the .env fix reads such a file itself.
+func TestEnvUsersReadContextFiles(t *testing.T) {
 	dir := t.TempDir()
 	for name, src := range map[string]string{
 		"compose.yaml":          "services:\n  cache:\n    image: redis:${TAG}\n",
@@ -23,23 +25,18 @@ func TestEnvUsersShareTheProjectsContext(t *testing.T) {
 		}
 	}
 	override := filepath.Join(dir, "compose.override.yaml")
-	inputs := loadAll(context.Background(), []string{override})
-	loader := newContextLoader(inputs)
-	groups, errs := projects(loader, nil, nil, nil, inputs)
-	if len(errs) > 0 || len(groups[override].docs) != 2 {
-		t.Fatalf("projects = %+v, %v; want the base and the override", groups, errs)
-	}
-	base := groups[override].docs[0]
-	found := false
-	for _, in := range envUsers(&Options{}, loader, inputs, dir) {
-		if in.path == filepath.Join(dir, "compose.yaml") {
-			found = true
-			if in.doc != base {
-				t.Errorf("envUsers loaded %s again instead of using the project's document", in.path)
-			}
+	o := &Options{Fixers: fixers.DefaultConfig()}
+	o.dirs = projectDirs(o, []string{override})
+	o.envs = map[string]*envProject{dir: loadEnv(o, dir)}
+	inputs := []input{{path: override}}
+	given := map[string]bool{override: true}
+	var refs []fixers.ImageRef
+	for _, u := range envUsers(o, inputs, given, dir) {
+		if u.path == filepath.Join(dir, "compose.yaml") {
+			refs = u.refs
 		}
 	}
-	if !found {
-		t.Errorf("envUsers did not list the base compose.yaml")
+	if len(refs) != 1 || refs[0].EnvVar != "TAG" {
+		t.Errorf("envUsers lists the base compose.yaml with images %+v, want redis:${TAG} read from TAG", refs)
 	}
 }

@@ -1,12 +1,15 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/composefix/composefix/compose"
@@ -105,17 +108,27 @@ func (r *Result) Failed() bool {
 	return len(r.DiscoverErrs) > 0 || r.Summary.Failed > 0 || r.RegistryErr != nil
 }
 
-// input is one file as read and loaded.
+// input is one file as the run's first pass saw it: what the run needs of
+// it before fixing. Its bytes and tree are not kept: the file is read
+// again when its turn to be fixed comes, so that memory is bounded by the
+// files being fixed, not by the run.
 type input struct {
 	path   string
-	src    []byte
-	doc    *compose.Document // nil when err is set
-	err    error
-	digest [32]byte // of src, checked again before writing
+	err    error    // reading or loading it, or a file merged before it
+	digest [32]byte // of the bytes read, checked when it is read again
+	dollar bool     // it interpolates a variable
+	// envRefs are its images read from its project's .env variables.
+	envRefs []fixers.ImageRef
 }
 
 // Run discovers, loads, resolves, fixes and (with Write) writes the files
 // o names, and calls each with every file's result in input order.
+//
+// It reads the files twice. A first pass lists what must be known of
+// every file before any is fixed (its image references, whether it loads,
+// what it reads from .env); registry resolution then sees every reference
+// at once. The second pass loads each file again with its project, fixes
+// it and hands it over, a few at a time, in input order.
 func Run(ctx context.Context, o Options, each func(*File)) Result {
 	start := time.Now()
 	msgs := o.Messages
@@ -131,30 +144,41 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		fmt.Fprintf(msgs, "%v\n", err)
 	}
 	r := Result{DiscoverErrs: discoverErrs}
-	inputs := loadAll(ctx, files)
-	o.dirs = projectDirs(&o, inputs)
-	o.envs = loadEnvs(&o, inputs)
+	o.dirs = projectDirs(&o, files)
+	refs := newRefCollector(&o)
+	inputs := scanAll(ctx, &o, files, refs)
 	var resolved fixers.Resolutions
 	var rstats registryStats
 	if o.Reuse != nil {
 		resolved = maps.Clone(o.Reuse)
 	} else {
 		var regErr error
-		resolved, rstats, regErr = resolveImages(ctx, &o, docsOf(inputs))
+		resolved, rstats, regErr = resolveCollected(ctx, &o, refs)
 		r.RegistryErr = regErr
 	}
+	refs = nil
 	if o.Restrict != nil {
 		o.Restrict(resolved)
 	}
-	loader := newContextLoader(inputs)
-	groups, groupErrs := projects(loader, o.ProjectFiles, o.Projects, o.Ignored, inputs)
-	for i := range inputs {
-		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
-			inputs[i].doc, inputs[i].err = nil, err
+	failed := map[string]error{} // absolute path -> error, of the inputs that failed
+	var loaded []string
+	for _, in := range inputs {
+		if in.err != nil {
+			if abs, err := filepath.Abs(in.path); err == nil {
+				failed[abs] = in.err
+			}
+		} else {
+			loaded = append(loaded, in.path)
 		}
 	}
-	envResults := fixEnvs(&o, loader, inputs, resolved)
-	loader = nil // it holds every document: let them go as files are handed over
+	groups := newGrouping(o.ProjectFiles, o.Projects, o.Ignored, loaded)
+	groupErrs := groups.groupErrs(failed, loaded)
+	for i := range inputs {
+		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
+			inputs[i].err = err
+		}
+	}
+	envResults := fixEnvs(&o, inputs, resolved)
 
 	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
 	if o.Write {
@@ -162,24 +186,17 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		// changes now.
 		removeStaleTempsIn(files, time.Now())
 	}
-	// Each file's project, by index: once a file is handed over, its
-	// document and project go, so that memory falls as the run goes.
-	projs := make([]project, len(inputs))
-	for i := range inputs {
-		projs[i] = groups[inputs[i].path]
-	}
-	groups = nil
-	fixAll(ctx, &o, inputs, projs, resolved, func(i int, res *File) {
+	fixAll(ctx, &o, inputs, groups, failed, resolved, func(i int, res *File, src []byte) {
 		if res.Err == nil && o.Write && res.Changed() {
-			writeResult(&res.File, writeFile(res.Path, res.Output, inputs[i].src, inputs[i].digest))
+			writeResult(&res.File, writeFile(res.Path, res.Output, src, inputs[i].digest))
 		}
 		r.Summary.Add(&res.File)
 		if each != nil {
-			res.Doc, res.Resolved, res.Config = inputs[i].doc, resolved, o.configFor(inputs[i].path)
+			res.Resolved, res.Config = resolved, o.configFor(inputs[i].path)
 			res.Updates = composeUpdates(res)
 			each(res)
 		}
-		inputs[i].doc, inputs[i].src, projs[i] = nil, nil, project{}
+		inputs[i].envRefs = nil
 	})
 	for _, e := range envResults {
 		res := &e.File
@@ -209,82 +226,147 @@ func writeResult(res *report.File, err error) {
 	}
 }
 
-// loadAll reads and loads files concurrently; results keep input order.
-func loadAll(ctx context.Context, files []string) []input {
-	inputs := make([]input, len(files))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
-	for i, path := range files {
-		g.Go(func() error {
-			in := input{path: path}
-			if in.err = ctx.Err(); in.err == nil {
-				if in.src, in.err = compose.ReadFile(path); in.err == nil {
-					in.digest = sha256.Sum256(in.src)
-					in.doc, in.err = compose.Load(path, in.src)
-				}
-			}
-			inputs[i] = in
-			return nil
-		})
-	}
-	_ = g.Wait() // errors are per file
-	return inputs
-}
-
-func docsOf(inputs []input) []*compose.Document {
-	var docs []*compose.Document
-	for _, in := range inputs {
-		if in.doc != nil {
-			docs = append(docs, in.doc)
-		}
-	}
-	return docs
-}
-
-// fixAll runs the rules over every loaded document concurrently and hands
-// each result to emit in input order, as soon as it and every one before
-// it are done; a result is dropped once emitted. At most window results
-// wait to be emitted, so results do not pile up behind a slow file.
-func fixAll(ctx context.Context, o *Options, inputs []input, projects []project, resolved fixers.Resolutions, emit func(int, *File)) {
+// inOrder runs work on 0..n-1 concurrently, a few at a time, and hands
+// each result to emit in index order, as soon as it and every one before
+// it are done; a result is dropped once emitted. At most a window of
+// results wait to be emitted, so results do not pile up behind a slow one,
+// and what it keeps does not grow with n.
+func inOrder[T any](n int, work func(int) T, emit func(int, T)) {
 	const window = 16
-	results := make([]File, len(inputs))
-	ready := make([]chan struct{}, len(inputs))
-	for i := range ready {
-		ready[i] = make(chan struct{})
-	}
-	slots := make(chan struct{}, window) // taken when a file starts, freed when it is emitted
-	g, _ := errgroup.WithContext(ctx)
+	// queue holds, in index order, where each started result will be
+	// delivered; its capacity is the window.
+	queue := make(chan chan T, window)
+	var g errgroup.Group
 	g.SetLimit(4)
 	go func() {
-		for i, in := range inputs {
-			slots <- struct{}{}
+		defer close(queue)
+		for i := range n {
+			done := make(chan T, 1)
+			queue <- done
 			g.Go(func() error {
-				defer close(ready[i])
-				r := File{File: report.File{Path: in.path, Original: in.src, Output: in.src, Err: in.err}}
-				if in.doc != nil {
-					opts := o.fixerOptions(resolved)
-					opts.Config = o.configFor(in.path)
-					opts.Project, opts.MergedFiles = projects[i].docs, projects[i].merged
-					opts.Overlays = projects[i].overlays
-					res, err := fixers.Run(in.doc, opts)
-					if err != nil {
-						r.Err = err
-					} else {
-						r.Output, r.Findings, r.Regions = res.Output, withoutOps(res.Findings), res.Regions
-					}
-				}
-				results[i] = r
+				done <- work(i)
 				return nil
 			})
 		}
 	}()
-	for i := range inputs {
-		<-ready[i]
-		emit(i, &results[i])
-		results[i] = File{}
-		<-slots
+	i := 0
+	for done := range queue {
+		emit(i, <-done)
+		i++
 	}
-	_ = g.Wait() // every file was emitted: nothing is left running but returns
+	_ = g.Wait() // every result was emitted: nothing is left running but returns
+}
+
+// scanAll is the run's first pass: it reads and loads each file, adds its
+// image references to refs in input order, reads the .env files of the
+// project directories of the files that load, and keeps of each file only
+// what the run needs before fixing it (input).
+func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector) []input {
+	var mu sync.Mutex // guards envs
+	envs := map[string]*envProject{}
+	env := func(dir string) *envProject {
+		mu.Lock()
+		defer mu.Unlock()
+		e, ok := envs[dir]
+		if !ok {
+			e = loadEnv(o, dir)
+			envs[dir] = e
+		}
+		return e
+	}
+	type scanned struct {
+		in   input
+		refs docRefs
+	}
+	inputs := make([]input, len(files))
+	inOrder(len(files), func(i int) scanned {
+		path := files[i]
+		s := scanned{in: input{path: path}}
+		if s.in.err = ctx.Err(); s.in.err != nil {
+			return s
+		}
+		src, err := compose.ReadFile(path)
+		if err != nil {
+			s.in.err = err
+			return s
+		}
+		s.in.digest = sha256.Sum256(src)
+		d, err := compose.Load(path, src)
+		if err != nil {
+			s.in.err = err
+			return s
+		}
+		s.in.dollar = bytes.IndexByte(src, '$') >= 0
+		e := env(o.envDir(path))
+		cfg := e.config(o.Fixers)
+		if e != nil && e.err == nil {
+			s.in.envRefs = envRefs(d, cfg)
+		}
+		s.refs = refs.scan(d, cfg)
+		return s
+	}, func(i int, s scanned) {
+		inputs[i] = s.in
+		refs.add(s.refs)
+	})
+	o.envs = envs
+	return inputs
+}
+
+// fixAll is the run's second pass: it reads each file that loaded again,
+// with the documents of its project, runs the rules, and hands each result
+// to emit in input order with the bytes it was fixed from. A file that
+// changed since the first pass is not fixed: its images were resolved as
+// they were.
+func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, failed map[string]error, resolved fixers.Resolutions, emit func(int, *File, []byte)) {
+	type fixed struct {
+		res File
+		src []byte
+	}
+	inOrder(len(inputs), func(i int) fixed {
+		in := inputs[i]
+		r := File{File: report.File{Path: in.path, Err: in.err}}
+		if in.err != nil {
+			// Reported with its bytes, when they can be read, as a file
+			// that loads.
+			if src, err := compose.ReadFile(in.path); err == nil {
+				r.Original, r.Output = src, src
+			}
+			return fixed{res: r}
+		}
+		if r.Err = ctx.Err(); r.Err != nil {
+			return fixed{res: r}
+		}
+		src, err := compose.ReadFile(in.path)
+		if err == nil && sha256.Sum256(src) != in.digest {
+			err = &compose.PosError{Path: in.path, Msg: "the file changed while composefix ran; not fixed (run composefix again)"}
+		}
+		var d *compose.Document
+		if err == nil {
+			d, err = compose.Load(in.path, src)
+		}
+		r.Original, r.Output, r.Err = src, src, err
+		if err != nil {
+			return fixed{res: r, src: src}
+		}
+		pr, err := groups.project(newContextLoader(d, failed), in.path)
+		if err != nil {
+			r.Err = err
+			return fixed{res: r, src: src}
+		}
+		opts := o.fixerOptions(resolved)
+		opts.Config = o.configFor(in.path)
+		opts.Project, opts.MergedFiles, opts.Overlays = pr.docs, pr.merged, pr.overlays
+		res, err := fixers.Run(d, opts)
+		if err != nil {
+			r.Err = err
+		} else {
+			r.Output, r.Findings, r.Regions = res.Output, withoutOps(res.Findings), res.Regions
+		}
+		r.Doc = d
+		return fixed{res: r, src: src}
+	}, func(i int, f fixed) {
+		emit(i, &f.res, f.src)
+	})
 }
 
 // withoutOps drops the tree operations from the findings' fixes: they

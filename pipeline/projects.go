@@ -9,95 +9,118 @@ import (
 	"github.com/composefix/composefix/compose"
 )
 
-// projects maps each loaded file to the documents of its project, in merge
-// order: the -f files form one project; a file named in a declared project
-// gets that project; any other file gets the files docker compose merges
-// it with (compose.ProjectFiles: an override or a named overlay after its
-// base, a base before its override). A base or
-// override that was not given is read from disk as context: it tells the
-// rules what the project sets and which file defines a service, and is
-// never fixed. Files reached through include: or extends: file: come last,
-// as context too.
-//
-// A file merged after one that cannot be loaded gets an error instead:
-// without the earlier file, the rules cannot tell which services it only
-// adjusts, and a default added there would replace the earlier file's
-// value.
-//
-// ctx is the run's context loader (newContextLoader(inputs)), shared with
-// fixEnvs so that a file read as context is read once.
-func projects(ctx *contextLoader, projectFiles []string, declared [][]string, ignored func(string) bool, inputs []input) (map[string]project, map[string]error) {
-	var paths []string
-	for _, in := range inputs {
-		if in.doc != nil {
-			paths = append(paths, in.path)
-		}
-	}
-	groups := map[string][]string{}
-	explicit := map[string]bool{}
+// grouping says which files each input is merged with, in merge order:
+// the -f files form one project; a file named in a declared project gets
+// that project; any other file gets the files docker compose merges it
+// with (compose.ProjectFiles: an override or a named overlay after its
+// base, a base before its override). It holds paths only: the documents
+// are loaded file by file (grouping.project), so that a run keeps the
+// trees of the projects being fixed, not of every file.
+type grouping struct {
+	groups     map[string][]string // input path -> the files merged with it, in order; none: itself alone
+	explicit   map[string]bool     // the -f files
+	inDeclared map[string][]string // absolute path -> its declared project
+	onDisk     func(string) bool
+}
+
+// newGrouping groups the loaded inputs, given by path.
+func newGrouping(projectFiles []string, declared [][]string, ignored func(string) bool, paths []string) *grouping {
+	g := &grouping{groups: map[string][]string{}, explicit: map[string]bool{}, inDeclared: map[string][]string{}}
 	for _, f := range projectFiles {
-		explicit[f] = true
-		groups[f] = projectFiles
+		g.explicit[f] = true
+		g.groups[f] = projectFiles
 	}
-	inDeclared := map[string][]string{} // absolute path -> its declared project
-	for _, g := range declared {
-		for _, f := range g {
-			if abs, err := filepath.Abs(f); err == nil && inDeclared[abs] == nil {
-				inDeclared[abs] = g
+	for _, d := range declared {
+		for _, f := range d {
+			if abs, err := filepath.Abs(f); err == nil && g.inDeclared[abs] == nil {
+				g.inDeclared[abs] = d
 			}
 		}
 	}
 	var rest []string
 	for _, p := range paths {
-		if explicit[p] {
+		if g.explicit[p] {
 			continue
 		}
-		if abs, err := filepath.Abs(p); err == nil && inDeclared[abs] != nil {
-			groups[p] = inDeclared[abs]
+		if abs, err := filepath.Abs(p); err == nil && g.inDeclared[abs] != nil {
+			g.groups[p] = g.inDeclared[abs]
 			continue
 		}
 		rest = append(rest, p)
 	}
-	onDisk := func(path string) bool { return onDiskFile(path) && (ignored == nil || !ignored(path)) }
-	for p, g := range compose.ProjectFiles(rest, onDisk) {
-		groups[p] = g
+	g.onDisk = func(path string) bool { return onDiskFile(path) && (ignored == nil || !ignored(path)) }
+	for p, files := range compose.ProjectFiles(rest, g.onDisk) {
+		if len(files) != 1 || files[0] != p {
+			g.groups[p] = files // most files are alone: kept short for a run of many
+		}
 	}
-	out := map[string]project{}
+	return g
+}
+
+// files returns the files the input at p is merged with, in order.
+func (g *grouping) files(p string) []string {
+	if files, ok := g.groups[p]; ok {
+		return files
+	}
+	return []string{p}
+}
+
+// project returns the documents the input at p is analysed with, loaded
+// through c, in merge order. A base or override that was not given is
+// read from disk as context: it tells the rules what the project sets and
+// which file defines a service, and is never fixed. Files reached through
+// include: or extends: file: come last, as context too.
+//
+// A file merged after one that cannot be loaded gets an error instead:
+// without the earlier file, the rules cannot tell which services it only
+// adjusts, and a default added there would replace the earlier file's
+// value.
+func (g *grouping) project(c *contextLoader, p string) (project, error) {
+	files := g.files(p)
+	if err := c.earlierFailed(files, p); err != nil {
+		return project{}, err
+	}
+	var docs []*compose.Document
+	seen := map[*compose.Document]bool{}
+	add := func(d *compose.Document) {
+		if d != nil && !seen[d] {
+			seen[d] = true
+			docs = append(docs, d)
+		}
+	}
+	for _, f := range files {
+		add(c.load(f, false))
+	}
+	merged := len(docs)
+	for _, f := range files {
+		if d := c.load(f, false); d != nil {
+			for _, r := range c.references(d) {
+				add(r)
+			}
+		}
+	}
+	pr := project{docs: docs, merged: merged}
+	if !g.explicit[p] && !compose.IsOverlay(p) {
+		if abs, err := filepath.Abs(p); err == nil && g.inDeclared[abs] == nil {
+			pr.overlays = c.overlaysOf(p, files, g.onDisk, g.inDeclared)
+		}
+	}
+	return pr, nil
+}
+
+// groupErrs returns, by input path, the error of each loaded input merged
+// after a file that cannot be loaded (see project), the inputs that
+// failed being failed. It keeps only whether each file loads.
+func (g *grouping) groupErrs(failed map[string]error, paths []string) map[string]error {
+	c := newContextLoader(nil, failed)
+	c.light = &compose.Document{}
 	errs := map[string]error{}
 	for _, p := range paths {
-		if err := ctx.earlierFailed(groups[p], p); err != nil {
+		if err := c.earlierFailed(g.files(p), p); err != nil {
 			errs[p] = err
-			continue
 		}
-		var docs []*compose.Document
-		seen := map[*compose.Document]bool{}
-		add := func(d *compose.Document) {
-			if d != nil && !seen[d] {
-				seen[d] = true
-				docs = append(docs, d)
-			}
-		}
-		g := groups[p]
-		for _, f := range g {
-			add(ctx.load(f, false))
-		}
-		merged := len(docs)
-		for _, f := range g {
-			if d := ctx.load(f, false); d != nil {
-				for _, r := range ctx.references(d) {
-					add(r)
-				}
-			}
-		}
-		pr := project{docs: docs, merged: merged}
-		if !explicit[p] && !compose.IsOverlay(p) {
-			if abs, err := filepath.Abs(p); err == nil && inDeclared[abs] == nil {
-				pr.overlays = ctx.overlaysOf(p, g, onDisk, inDeclared)
-			}
-		}
-		out[p] = pr
 	}
-	return out, errs
+	return errs
 }
 
 // overlaysOf returns the named overlays of base in its directory, loaded:
@@ -189,20 +212,20 @@ const maxReferenceDepth = 8
 type contextLoader struct {
 	loaded map[string]*compose.Document // absolute path -> document; nil: failed
 	errs   map[string]error             // absolute path -> why it failed
+	failed map[string]error             // absolute path -> the error of an input that failed (shared, read only)
+	// light is set for a loader that is only asked whether files load:
+	// it keeps no tree, and gives a placeholder for a file that loads.
+	light *compose.Document
 }
 
-func newContextLoader(inputs []input) *contextLoader {
-	c := &contextLoader{loaded: map[string]*compose.Document{}, errs: map[string]error{}}
-	for _, in := range inputs {
-		abs, err := filepath.Abs(in.path)
-		if err != nil {
-			continue
-		}
-		if in.doc != nil {
-			c.loaded[abs] = in.doc
-		} else {
-			// An input that failed is not read again: its error stands.
-			c.loaded[abs], c.errs[abs] = nil, in.err
+// newContextLoader returns a loader that gives doc for its own path, and
+// for an input in failed (by absolute path) its error: an input that
+// failed is not read again, its error stands.
+func newContextLoader(doc *compose.Document, failed map[string]error) *contextLoader {
+	c := &contextLoader{loaded: map[string]*compose.Document{}, errs: map[string]error{}, failed: failed}
+	if doc != nil {
+		if abs, err := filepath.Abs(doc.Path); err == nil {
+			c.loaded[abs] = doc
 		}
 	}
 	return c
@@ -220,6 +243,10 @@ func (c *contextLoader) load(path string, fragment bool) *compose.Document {
 		return d
 	}
 	c.loaded[abs] = nil // a failed load is not retried
+	if err, ok := c.failed[abs]; ok {
+		c.errs[abs] = err
+		return nil
+	}
 	src, err := compose.ReadFile(path)
 	if err != nil {
 		c.errs[abs] = err
@@ -229,6 +256,9 @@ func (c *contextLoader) load(path string, fragment bool) *compose.Document {
 	if err != nil {
 		c.errs[abs] = err
 		return nil
+	}
+	if c.light != nil {
+		d = c.light
 	}
 	c.loaded[abs] = d
 	return d

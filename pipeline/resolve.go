@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers"
@@ -40,66 +41,134 @@ func plural(n int, word string) string {
 // in the user's words.
 var errOfflineMiss = errors.New("offline and not in the cache")
 
-// resolveImages resolves every image reference of every document at once
+// refUse is how one file uses an image reference: what resolveImages
+// needs of it. Uses are gathered file by file in the run's first pass,
+// each distinct use once, so that the trees can go.
+type refUse struct {
+	text       string
+	ask        bool // the pin rules read the answer
+	precise    bool
+	notSkipped bool // r.Skip == fixers.NotSkipped: it may ask for image facts
+	policy     registry.Policy
+	hasPolicy  bool
+	minAge     time.Duration
+}
+
+// refCollector gathers the image references of a run's documents, in
+// document order, and the platforms the image-facts rules ask for.
+type refCollector struct {
+	o         *Options
+	pins      bool // a pin rule reads resolutions
+	facts     bool // a rule reads image facts
+	uses      []refUse
+	seen      map[refUse]bool
+	platforms map[string][]string
+}
+
+func newRefCollector(o *Options) *refCollector {
+	return &refCollector{o: o, pins: imageRulesSelected(o.Rules), facts: o.ImageFacts && factsRulesSelected(o.Rules),
+		seen: map[refUse]bool{}, platforms: map[string][]string{}}
+}
+
+// docRefs is what one document adds to a refCollector, listed apart from
+// it so that documents can be read concurrently and added in order.
+type docRefs struct {
+	uses      []refUse
+	platforms map[string][]string
+}
+
+// scan lists what d, fixed with cfg, adds to c. It only reads c's
+// settings.
+func (c *refCollector) scan(d *compose.Document, cfg *fixers.Config) docRefs {
+	var out docRefs
+	if !c.pins && !c.facts {
+		return out // no rule would read the answers
+	}
+	if c.facts {
+		out.platforms = fixers.ImagePlatforms(d)
+	}
+	for _, r := range fixers.ImageRefs(d, cfg) {
+		ask, precise := r.Lookup(cfg)
+		u := refUse{text: r.Text, ask: ask && c.pins, precise: precise && c.pins, notSkipped: r.Skip == fixers.NotSkipped}
+		if u.ask && c.o.Fixers.Images.Update {
+			u.policy, u.hasPolicy = registry.PolicyMinor, true
+			if c.o.Policy != nil {
+				u.policy = c.o.Policy(r)
+			}
+			if c.o.MinAge != nil {
+				u.minAge = c.o.MinAge(r)
+			}
+		}
+		out.uses = append(out.uses, u)
+	}
+	return out
+}
+
+// add adds one document's references, in document order.
+func (c *refCollector) add(r docRefs) {
+	for text, ps := range r.platforms {
+		for _, p := range ps {
+			if !slices.Contains(c.platforms[text], p) {
+				c.platforms[text] = append(c.platforms[text], p)
+			}
+		}
+	}
+	for _, u := range r.uses {
+		// A use seen before changes nothing: it would be merged into the
+		// same request the same way.
+		if !c.seen[u] {
+			c.seen[u] = true
+			c.uses = append(c.uses, u)
+		}
+	}
+}
+
+// resolveImages resolves every image reference of docs at once
+// (deduplicated); see resolveCollected.
+func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (fixers.Resolutions, registryStats, error) {
+	c := newRefCollector(o)
+	for _, d := range docs {
+		c.add(c.scan(d, o.configFor(d.Path)))
+	}
+	return resolveCollected(ctx, o, c)
+}
+
+// resolveCollected resolves every image reference c gathered at once
 // (deduplicated) and returns the resolutions the rules read, never nil. A
 // registry failure is returned as err after everything else was resolved;
 // the caller still fixes and writes. Offline misses and unknown tags are
 // findings only.
-func resolveImages(ctx context.Context, o *Options, docs []*compose.Document) (fixers.Resolutions, registryStats, error) {
+func resolveCollected(ctx context.Context, o *Options, c *refCollector) (fixers.Resolutions, registryStats, error) {
 	out := fixers.Resolutions{}
-	pins := imageRulesSelected(o.Rules)
-	facts := o.ImageFacts && factsRulesSelected(o.Rules)
-	if !pins && !facts {
+	if !c.pins && !c.facts {
 		return out, registryStats{}, nil // no rule would read the answers
-	}
-	platforms := map[string][]string{}
-	if facts {
-		for _, d := range docs {
-			for text, ps := range fixers.ImagePlatforms(d) {
-				for _, p := range ps {
-					if !slices.Contains(platforms[text], p) {
-						platforms[text] = append(platforms[text], p)
-					}
-				}
-			}
-		}
 	}
 	var reqs []registry.Request
 	index := map[string]int{}
 	factsOnly := map[string]bool{} // asked only for image facts: pins never see the answer
-	for _, d := range docs {
-		cfg := o.configFor(d.Path)
-		for _, r := range fixers.ImageRefs(d, cfg) {
-			ask, precise := r.Lookup(cfg)
-			ask, precise = ask && pins, precise && pins
-			var ps []string
-			if r.Skip == fixers.NotSkipped {
-				ps = platforms[r.Text]
-			}
-			if !ask && len(ps) == 0 {
-				continue
-			}
-			if i, ok := index[r.Text]; ok {
-				reqs[i].Precise = reqs[i].Precise || precise
-				factsOnly[r.Text] = factsOnly[r.Text] && !ask
-				continue
-			}
-			factsOnly[r.Text] = !ask
-			req := registry.Request{Ref: r.Text, Precise: precise, Platforms: ps}
-			if ask && o.Fixers.Images.Update {
-				pol := registry.PolicyMinor
-				if o.Policy != nil {
-					pol = o.Policy(r)
-				}
-				req.Policy = &pol
-				req.Releases = true // for the summary: type, date, links
-				if o.MinAge != nil {
-					req.MinAge = o.MinAge(r)
-				}
-			}
-			index[r.Text] = len(reqs)
-			reqs = append(reqs, req)
+	for _, u := range c.uses {
+		var ps []string
+		if u.notSkipped {
+			ps = c.platforms[u.text]
 		}
+		if !u.ask && len(ps) == 0 {
+			continue
+		}
+		if i, ok := index[u.text]; ok {
+			reqs[i].Precise = reqs[i].Precise || u.precise
+			factsOnly[u.text] = factsOnly[u.text] && !u.ask
+			continue
+		}
+		factsOnly[u.text] = !u.ask
+		req := registry.Request{Ref: u.text, Precise: u.precise, Platforms: ps}
+		if u.hasPolicy {
+			pol := u.policy
+			req.Policy = &pol
+			req.Releases = true // for the summary: type, date, links
+			req.MinAge = u.minAge
+		}
+		index[u.text] = len(reqs)
+		reqs = append(reqs, req)
 	}
 	if len(reqs) == 0 {
 		return out, registryStats{}, nil

@@ -53,14 +53,13 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 		resolved, _, regErr = resolveImages(ctx, &o, []*compose.Document{d})
 		opts := o.fixerOptions(resolved)
 		if o.StdinName != "" {
-			ins := []input{{path: name, src: src, doc: d}}
-			groups, errs := projects(newContextLoader(ins), nil, o.Projects, o.Ignored, ins)
-			if err := errs[name]; err != nil {
+			pr, err := newGrouping(nil, o.Projects, o.Ignored, []string{name}).project(newContextLoader(d, nil), name)
+			if err != nil {
 				res.Err = err
 				_, werr := w.Write(res.Output)
 				return res, regErr, werr
 			}
-			opts.Project, opts.MergedFiles = groups[name].docs, groups[name].merged
+			opts.Project, opts.MergedFiles = pr.docs, pr.merged
 		}
 		if fr, err := fixers.Run(d, opts); err != nil {
 			res.Err = err
