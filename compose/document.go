@@ -19,6 +19,15 @@ import (
 // memory bounded on accidental input such as a log file or a disk image.
 const MaxSize = 8 << 20
 
+// MaxOutputSize is the largest fixed file composefix reads back to verify
+// it. MaxSize guards against hostile or accidental input; a fixed file is
+// not input but composefix's own fixes applied to a file under MaxSize,
+// and the rules add a bounded amount per service (a healthcheck, a
+// restart policy, a logging reference, limits: a few hundred bytes), so
+// even a file of the smallest services grows by a bounded factor. The
+// bound keeps verification's memory finite should a rule misbehave.
+const MaxOutputSize = 8 * MaxSize
+
 // Document is a loaded compose file: the original bytes (the truth), the
 // yaml.v3 node tree used to locate things, a line index and the file's style.
 type Document struct {
@@ -52,6 +61,9 @@ type LoadOptions struct {
 	// AllowNonCompose accepts a mapping root without a services key (used
 	// for fragments in tests and for included files).
 	AllowNonCompose bool
+	// Limit is the largest source accepted, in bytes; 0: MaxSize.
+	// Verification reads composefix's own output with MaxOutputSize.
+	Limit int
 }
 
 // Load parses src into a Document. Every error is a *PosError naming path
@@ -62,8 +74,12 @@ func Load(path string, src []byte) (*Document, error) {
 
 // LoadWith is Load with options.
 func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
-	if len(src) > MaxSize {
-		return nil, &PosError{Path: path, Msg: fmt.Sprintf("file is %d bytes; the limit is %d bytes", len(src), MaxSize)}
+	limit := opts.Limit
+	if limit == 0 {
+		limit = MaxSize
+	}
+	if len(src) > limit {
+		return nil, &PosError{Path: path, Msg: fmt.Sprintf("file is %d bytes; the limit is %d bytes", len(src), limit)}
 	}
 	if enc := utf16Encoding(src); enc != "" {
 		return nil, &PosError{Path: path, Msg: "the file is " + enc + "-encoded; composefix reads UTF-8 (convert it with iconv -f " + enc + " -t UTF-8)"}
@@ -124,7 +140,9 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 		if firstAlias(doc) == nil {
 			continue // without aliases nothing can expand
 		}
-		if err := checkExpansion(path, doc); err != nil {
+		// The bound grows with the size accepted: a fixed file may repeat
+		// an alias (the logging anchor) in each of its services.
+		if err := checkExpansion(path, doc, maxExpandedNodes*max(1, limit/MaxSize)); err != nil {
 			return nil, err
 		}
 	}
@@ -503,10 +521,11 @@ func (d *Document) KeyOf(v *yaml.Node) *yaml.Node {
 const maxExpandedNodes = 1 << 20
 
 // checkExpansion counts doc's nodes with every alias expanded, memoised per
-// node so the count itself stays linear, and checks that merge keys name
-// mappings (or sequences of them). This is the protection decoding to Go
-// values gives, without building the values.
-func checkExpansion(path string, doc *yaml.Node) error {
+// anchored node (the only ones an alias can reach again) so the count
+// itself stays linear, and checks that merge keys name mappings (or
+// sequences of them). This is the protection decoding to Go values gives,
+// without building the values. More than maxNodes is refused.
+func checkExpansion(path string, doc *yaml.Node, maxNodes int) error {
 	size := map[*yaml.Node]int{}
 	var first *yaml.Node // the first alias, where a bomb is reported
 	var count func(n *yaml.Node, depth int) (int, error)
@@ -555,17 +574,17 @@ func checkExpansion(path string, doc *yaml.Node) error {
 				return 0, err
 			}
 			total += s
-			if total > maxExpandedNodes {
+			if total > maxNodes {
 				break
 			}
 		}
-		if total > maxExpandedNodes {
+		if total > maxNodes {
 			at := first
 			if at == nil {
 				at = n
 			}
 			return 0, &PosError{Path: path, Line: at.Line, Col: at.Column,
-				Msg: fmt.Sprintf("cannot expand aliases: the document expands to more than %d nodes", maxExpandedNodes)}
+				Msg: fmt.Sprintf("cannot expand aliases: the document expands to more than %d nodes", maxNodes)}
 		}
 		if anchored {
 			size[n] = total

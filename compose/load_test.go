@@ -165,3 +165,48 @@ func TestLoadGoodEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadOwnOutputLimit: a fixed file is read back with the larger limit
+// of composefix's own output, in size and in alias expansion (the logging
+// anchor each service of a large file refers to), while the input limits
+// stand, and an alias bomb is refused at either.
+func TestLoadOwnOutputLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x-logging: &logging {driver: json-file, options: {max-size: 10m, max-file: \"3\"}}\nservices:\n")
+	for i := 0; i < 100000; i++ {
+		b.WriteString("  s" + itoa(i) + ":\n    image: redis:7\n    logging: *logging\n")
+	}
+	b.WriteString("# " + strings.Repeat("x", compose.MaxSize-b.Len()+1) + "\n")
+	big := b.String()
+	if len(big) <= compose.MaxSize {
+		t.Fatalf("test input of %d bytes is not above MaxSize %d", len(big), compose.MaxSize)
+	}
+	for _, tc := range []struct {
+		name, src string
+		limit     int
+		wantErr   string
+	}{
+		{"input limit", big, 0, "the limit is"},
+		{"own output", big, compose.MaxOutputSize, ""},
+		{"alias bomb as own output", billionLaughs(), compose.MaxOutputSize, "cannot expand aliases"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := compose.LoadWith("compose.yaml", []byte(tc.src), compose.LoadOptions{Limit: tc.limit})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("LoadWith: %v, want no error", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("LoadWith: %v, want an error with %q", err, tc.wantErr)
+			}
+		})
+	}
+	// Under the input size limit, the same services expand to more nodes
+	// than an input may.
+	small := big[:strings.LastIndex(big, "# ")]
+	if _, err := compose.Load("compose.yaml", []byte(small)); err == nil || !strings.Contains(err.Error(), "cannot expand aliases") {
+		t.Errorf("Load of %d services each referring to an anchor: %v, want the input's expansion limit", 100000, err)
+	}
+	if _, err := compose.LoadWith("compose.yaml", []byte(small), compose.LoadOptions{Limit: compose.MaxOutputSize}); err != nil {
+		t.Errorf("LoadWith(own output) of the same: %v, want no error", err)
+	}
+}

@@ -20,7 +20,7 @@ func Verify(d *Document, ops []*Op, out []byte) error {
 // callers that go on with it (the driver's next pass) without parsing it
 // again.
 func VerifyLoad(d *Document, ops []*Op, out []byte) (*Document, error) {
-	got, err := LoadWith(d.Path, out, LoadOptions{AllowNonCompose: true})
+	got, err := LoadWith(d.Path, out, LoadOptions{AllowNonCompose: true, Limit: MaxOutputSize})
 	if err != nil {
 		return nil, fmt.Errorf("the edited file does not load: %w", err)
 	}

@@ -88,7 +88,7 @@ type OutputTooLargeError struct {
 }
 
 func (e *OutputTooLargeError) Error() string {
-	return fmt.Sprintf("%s: the fixed file would be %d bytes, more than the %d bytes composefix can read back to verify it; nothing is written (fix it in parts with --select, or split it)", e.Path, e.Size, compose.MaxSize)
+	return fmt.Sprintf("%s: the fixed file would be %d bytes, more than the %d bytes composefix can read back to verify it; nothing is written (fix it in parts with --select, or split it)", e.Path, e.Size, compose.MaxOutputSize)
 }
 
 // Run analyses d with the selected rules and applies their eligible fixes,
@@ -452,7 +452,7 @@ func spanText(at posFunc, e compose.Edit) string {
 // the next pass analyses.
 func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte, *compose.Document, error) {
 	out, ops, err := applyFixes(d, accepted, at)
-	if err == nil && len(out) > compose.MaxSize {
+	if err == nil && len(out) > compose.MaxOutputSize {
 		// Verification re-reads the output, which Load refuses: not a
 		// bug in the rules, the file is too large to fix whole.
 		return nil, nil, &OutputTooLargeError{Path: d.Path, Size: len(out)}

@@ -355,7 +355,7 @@ func TestOutputTooLargeToVerify(t *testing.T) {
 		if len(d.Src) > 100 {
 			return compose.Change{}
 		}
-		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# " + strings.Repeat("x", compose.MaxSize) + "\n"}}}
+		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# " + strings.Repeat("x", compose.MaxOutputSize) + "\n"}}}
 	})
 	src := "services:\n  web:\n    image: nginx:1.27.3\n"
 	_, err := runOn(t, src, Options{Rules: []*Rule{grow}})
@@ -363,7 +363,7 @@ func TestOutputTooLargeToVerify(t *testing.T) {
 	if err == nil || errors.As(err, &ie) {
 		t.Fatalf("Run = %v, want an error that is not internal", err)
 	}
-	want := fmt.Sprintf("test.yaml: the fixed file would be %d bytes, more than the %d bytes composefix can read back to verify it; nothing is written (fix it in parts with --select, or split it)", len(src)+len("# ")+compose.MaxSize+len("\n"), compose.MaxSize)
+	want := fmt.Sprintf("test.yaml: the fixed file would be %d bytes, more than the %d bytes composefix can read back to verify it; nothing is written (fix it in parts with --select, or split it)", len(src)+len("# ")+compose.MaxOutputSize+len("\n"), compose.MaxOutputSize)
 	if err.Error() != want {
 		t.Errorf("Run error:\n%s\nwant:\n%s", err, want)
 	}
@@ -407,5 +407,27 @@ func TestLaterPassesRunOnlyApplicableRules(t *testing.T) {
 				t.Errorf("CF995 ran %d times, want %d", runs, tt.runs)
 			}
 		})
+	}
+}
+
+// TestOutputLargerThanInputLimit: the input limit is against hostile or
+// accidental input; composefix's own output of an input under it may be
+// larger (a file of 100,000 small services gains a healthcheck, a restart
+// policy and a logging reference each), and is read back and verified up
+// to compose.MaxOutputSize.
+func TestOutputLargerThanInputLimit(t *testing.T) {
+	grow := changeRule("CF990", func(d *compose.Document) compose.Change {
+		if len(d.Src) > 100 {
+			return compose.Change{}
+		}
+		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# " + strings.Repeat("x", compose.MaxSize) + "\n"}}}
+	})
+	src := "services:\n  web:\n    image: nginx:1.27.3\n"
+	res, err := runOn(t, src, Options{Rules: []*Rule{grow}})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(res.Output) <= compose.MaxSize {
+		t.Fatalf("output is %d bytes, want more than compose.MaxSize (%d): the test grows nothing", len(res.Output), compose.MaxSize)
 	}
 }

@@ -3,6 +3,7 @@ package fixers
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -96,14 +97,15 @@ func (h *lineage) add(edits []passEdit) {
 			sb.WriteString(cur[at-ms : y.Start-ms])
 			sb.WriteString(y.New)
 			at = y.End
-			merged.owners = union(merged.owners, y.owners)
+			merged.owners = append(merged.owners, y.owners...)
 		}
 		sb.WriteString(cur[at-ms:])
 		merged.New = sb.String()
 		for k := a; k <= b; k++ {
-			merged.owners = union(merged.owners, old[k].owners)
+			merged.owners = append(merged.owners, old[k].owners...)
 			delta += len(old[k].New) - (old[k].End - old[k].Start)
 		}
+		merged.owners = sortedOwners(merged.owners)
 		out = append(out, merged)
 		i = b + 1
 	}
@@ -171,19 +173,13 @@ func (h *lineage) gives(out []byte) bool {
 	return bytes.Equal(out[o:], h.src[at:])
 }
 
-func union(a, b []int) []int {
-	out := append([]int(nil), a...)
-	for _, x := range b {
-		found := false
-		for _, y := range out {
-			found = found || x == y
-		}
-		if !found {
-			out = append(out, x)
-		}
-	}
-	sort.Ints(out)
-	return out
+// sortedOwners sorts owners and drops repeats, in place: owners are
+// gathered first and sorted once, since an edit many findings share (the
+// logging anchor every service's fix refers to) can have as many owners
+// as the file has services.
+func sortedOwners(owners []int) []int {
+	slices.Sort(owners)
+	return slices.Compact(owners)
 }
 
 // settle makes the edits readable from the findings alone: a tool that
@@ -233,9 +229,10 @@ func (h *lineage) settle(order []int) {
 		var sb strings.Builder
 		for i := a; i <= b; i++ {
 			sb.WriteString(h.edits[i].New)
-			merged.owners = union(merged.owners, h.edits[i].owners)
+			merged.owners = append(merged.owners, h.edits[i].owners...)
 			merged.End = max(merged.End, h.edits[i].End)
 		}
+		merged.owners = sortedOwners(merged.owners)
 		merged.New = sb.String()
 		h.edits = append(h.edits[:a], append([]tracked{merged}, h.edits[b+1:]...)...)
 	}
@@ -312,13 +309,13 @@ func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
 			if _, ok := owners[e]; !ok {
 				edits = append(edits, e)
 			}
-			owners[e] = union(owners[e], []int{o})
+			owners[e] = append(owners[e], o) // sorted once below: an edit may have thousands
 		}
 	}
 	compose.SortEdits(edits)
 	pass := make([]passEdit, len(edits))
 	for i, e := range edits {
-		pass[i] = passEdit{Edit: e, owners: owners[e]}
+		pass[i] = passEdit{Edit: e, owners: sortedOwners(owners[e])}
 	}
 	h.add(pass)
 }
@@ -370,8 +367,9 @@ func (h *lineage) finish(res *Result) {
 func (h *lineage) collapse(out []byte) {
 	var owners []int
 	for _, t := range h.edits {
-		owners = union(owners, t.owners)
+		owners = append(owners, t.owners...)
 	}
+	owners = sortedOwners(owners)
 	p := 0
 	for p < len(h.src) && p < len(out) && h.src[p] == out[p] {
 		p++
