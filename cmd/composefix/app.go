@@ -19,7 +19,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 		Reader:    in,
 		Writer:    out,
 		ErrWriter: errOut,
-		Flags:     fixFlags(),
+		Flags:     cachedNames(fixFlags()),
 		// A usage error (unknown flag) exits 2 with the message on stderr.
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return usagef("%v", err) },
 		Action: func(c *cli.Context) error {

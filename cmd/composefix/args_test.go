@@ -47,7 +47,8 @@ func parseArgs(t *testing.T, flag string, args ...string) (parsed, error) {
 // flagWords is how the test writes a flag: with a value when it takes one.
 func flagWords(f cli.Flag) []string {
 	name := "--" + f.Names()[0]
-	if _, ok := f.(*cli.IntFlag); ok {
+	// An int flag, as urfave/cli's type or wrapped by cachedNames.
+	if _, ok := f.(interface{ Get(*cli.Context) int }); ok {
 		return []string{name, "3"}
 	}
 	if d, ok := f.(cli.DocGenerationFlag); ok && d.TakesValue() {

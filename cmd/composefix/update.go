@@ -43,7 +43,7 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 		Name:      "update",
 		Usage:     "bump pinned image versions within the update policy; a diff unless --write",
 		ArgsUsage: "[PATH ...]",
-		Flags:     flags,
+		Flags:     cachedNames(flags),
 		Action: func(c *cli.Context) error {
 			s, err := readSettings(c)
 			if err != nil {
