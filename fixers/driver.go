@@ -601,9 +601,20 @@ func (p *Pass) ReportSpan(sp compose.Span, sev Severity, fix *Fix, format string
 		Span:     sp,
 		Pos:      d.Pos(sp.Start),
 		End:      d.Pos(sp.End),
-		Message:  fmt.Sprintf(format, args...),
+		Message:  message(format, args),
 		Fix:      fix,
 	})
+}
+
+// message is fmt.Sprintf(format, args...), without formatting the
+// messages rules have formatted already ("%s" of one string).
+func message(format string, args []any) string {
+	if format == "%s" && len(args) == 1 {
+		if s, ok := args[0].(string); ok {
+			return s
+		}
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 // NewFix builds a fix with the rule's safety from a change.

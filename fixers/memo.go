@@ -20,6 +20,7 @@ type runMemo struct {
 	mergedNames map[*compose.Document]map[string]svc
 	health      map[*compose.Document]*healthFacts
 	lifecycles  map[[3]*yaml.Node]classified // by the entrypoint, command and image a service runs
+	images      map[*compose.Document][]ImageRef
 }
 
 func newRunMemo() *runMemo {
@@ -30,6 +31,7 @@ func newRunMemo() *runMemo {
 		mergedNames: map[*compose.Document]map[string]svc{},
 		health:      map[*compose.Document]*healthFacts{},
 		lifecycles:  map[[3]*yaml.Node]classified{},
+		images:      map[*compose.Document][]ImageRef{},
 	}
 }
 
@@ -73,4 +75,18 @@ func (p *Pass) serviceNames() map[string]svc {
 		p.memo.mergedNames[p.Document] = m
 	}
 	return m
+}
+
+// imageRefs is ImageRefs of the document, made once per run (five CF0xx
+// rules each read them); shared, read only.
+func (p *Pass) imageRefs() []ImageRef {
+	if p.memo == nil {
+		return ImageRefs(p.Document, p.Config)
+	}
+	refs, ok := p.memo.images[p.Document]
+	if !ok {
+		refs = slices.Clip(ImageRefs(p.Document, p.Config))
+		p.memo.images[p.Document] = refs
+	}
+	return refs
 }

@@ -432,7 +432,7 @@ func checkPin(p *Pass) error {
 		return nil // the registry was asked only for newer versions
 	}
 	cfg := p.Config
-	for _, r := range ImageRefs(p.Document, cfg) {
+	for _, r := range p.imageRefs() {
 		if r.Skip != NotSkipped || r.Tag == "" || r.Digest != "" || r.EnvVar != "" || p.elsewhere(r.Service, "build") {
 			continue // a digest pin is CF002's; .env values are the pipeline's
 		}
@@ -510,7 +510,7 @@ func checkStaleDigest(p *Pass) error {
 	if p.Config.Images.Update { // CF004 refreshes digests in update mode
 		return nil
 	}
-	for _, r := range ImageRefs(p.Document, p.Config) {
+	for _, r := range p.imageRefs() {
 		if r.Skip != NotSkipped || r.Tag == "" || r.Digest == "" || r.EnvVar != "" || p.elsewhere(r.Service, "build") {
 			continue
 		}
@@ -553,7 +553,7 @@ func checkUnresolved(p *Pass) error {
 	if p.Resolved == nil {
 		return nil
 	}
-	for _, r := range ImageRefs(p.Document, p.Config) {
+	for _, r := range p.imageRefs() {
 		switch r.Skip {
 		case SkipInterpolated:
 			if env := p.Config.Images.Env; env != nil {
@@ -580,7 +580,7 @@ func checkUnresolved(p *Pass) error {
 
 // checkMissing reports the images whose registry answered 404.
 func checkMissing(p *Pass) error {
-	for _, r := range ImageRefs(p.Document, p.Config) {
+	for _, r := range p.imageRefs() {
 		if r.Skip != NotSkipped {
 			continue
 		}
@@ -601,7 +601,7 @@ func checkUpdate(p *Pass) error {
 	if !p.Config.Images.Update {
 		return nil
 	}
-	for _, r := range ImageRefs(p.Document, p.Config) {
+	for _, r := range p.imageRefs() {
 		if r.Skip != NotSkipped || r.Tag == "" || p.elsewhere(r.Service, "build") {
 			continue
 		}
