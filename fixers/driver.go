@@ -106,6 +106,11 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.Findings = first
+	for i := range first {
+		if first[i].Fix != nil && !allowed(&first[i], opts) {
+			dropOps(&first[i]) // never applied
+		}
+	}
 	cur := d
 	findings := first
 	// lin composes the edits of the passes so far: it maps the current
@@ -139,6 +144,9 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		for _, f := range accepted {
+			dropOps(f) // applied and verified
+		}
 		lin.record(accepted, func(f *Finding) int { return res.owner(d, lin, index, byMessage, f) })
 		if _, v := compose.MapGet(next.Root, "services"); v == nil {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
@@ -166,6 +174,18 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// dropOps lets a fix's tree operations go once nothing will read them:
+// they serve merging and verifying the pass that applies the fix, and in a
+// large file the nodes they render are most of what the findings hold.
+// Reports read the edits.
+func dropOps(f *Finding) {
+	if f.Fix != nil && len(f.Fix.Change.Ops) > 0 {
+		c := *f.Fix
+		c.Change.Ops = nil
+		f.Fix = &c
+	}
 }
 
 // owner returns the index in r.Findings of the finding that accepted fix f
