@@ -395,47 +395,58 @@ func (vd *validator) object(obj map[string]any) {
 		return
 	}
 	var additional []string
-	for ki, k := range vd.objKeys() {
-		if vd.quick && len(vd.errs) > 0 {
-			return
-		}
-		pv := obj[k]
-		evaluated := false
-		if i, ok := slices.BinarySearchFunc(s.props, k, func(p prop, k string) int {
-			switch {
-			case p.name < k:
-				return -1
-			case p.name > k:
-				return 1
+	if vd.keys == nil && !vd.sorted && vd.uneval.empty() {
+		// Nothing tracks the properties by index, nor wants them in order:
+		// no need to list the keys.
+		for k, pv := range obj {
+			if vd.quick && len(vd.errs) > 0 {
+				return
 			}
-			return 0
-		}); ok {
-			evaluated = true
-			vd.add(vd.val(s.props[i].schema, pv, k))
+			additional = vd.property(k, pv, -1, additional)
 		}
-		for _, p := range s.patterns {
-			if vd.c.match[p.re](k) {
-				evaluated = true
-				vd.add(vd.val(p.schema, pv, k))
+	} else {
+		for ki, k := range vd.objKeys() {
+			if vd.quick && len(vd.errs) > 0 {
+				return
 			}
-		}
-		if !evaluated && s.additional != 0 {
-			evaluated = true
-			switch s.additional {
-			case addlFalse:
-				additional = append(additional, k)
-			case addlTrue:
-			default:
-				vd.add(vd.val(s.additional, pv, k))
-			}
-		}
-		if evaluated {
-			vd.uneval.remove(ki)
+			additional = vd.property(k, obj[k], ki, additional)
 		}
 	}
 	if len(additional) > 0 {
 		vd.addKind(additionalKind{additional})
 	}
+}
+
+// property validates the object's property k (index ki in its keys, or -1)
+// and returns additional with k when additionalProperties is false and no
+// other keyword evaluates it.
+func (vd *validator) property(k string, pv any, ki int, additional []string) []string {
+	s := vd.s
+	evaluated := false
+	if i, ok := slices.BinarySearchFunc(s.props, k, func(p prop, k string) int { return strings.Compare(p.name, k) }); ok {
+		evaluated = true
+		vd.add(vd.val(s.props[i].schema, pv, k))
+	}
+	for _, p := range s.patterns {
+		if vd.c.match[p.re](k) {
+			evaluated = true
+			vd.add(vd.val(p.schema, pv, k))
+		}
+	}
+	if !evaluated && s.additional != 0 {
+		evaluated = true
+		switch s.additional {
+		case addlFalse:
+			additional = append(additional, k)
+		case addlTrue:
+		default:
+			vd.add(vd.val(s.additional, pv, k))
+		}
+	}
+	if evaluated && ki >= 0 {
+		vd.uneval.remove(ki)
+	}
+	return additional
 }
 
 func (vd *validator) array(arr []any) {
