@@ -35,14 +35,21 @@ func TestSameErrorsAsSanthosh(t *testing.T) {
 	}
 	var docs, invalid int
 	for _, src := range srcs {
-		var root yaml.Node
-		if yaml.Unmarshal(src.bytes, &root) != nil || len(root.Content) == 0 {
+		var root, orig yaml.Node
+		if yaml.Unmarshal(src.bytes, &root) != nil || len(root.Content) == 0 || yaml.Unmarshal(src.bytes, &orig) != nil {
 			continue
 		}
+		// The check of the document as it is, as the base of the
+		// checks of the documents made from it.
+		base := checkWith(c.validateTop, c.compositional, nil, orig.Content[0])
 		compare := func(what string) {
 			docs++
 			if !sameChecks(t, c, ref, &root, src.name+": "+what) {
 				invalid++
+			}
+			whole := violationsText(checkWith(c.validateTop, c.compositional, nil, root.Content[0]).Violations)
+			if from := violationsText(checkWith(c.validateTop, c.compositional, base, root.Content[0]).Violations); from != whole {
+				t.Errorf("%s: %s: checked from the document as it is:\n%s\nchecked whole:\n%s", src.name, what, from, whole)
 			}
 		}
 		compare("as is")
@@ -71,6 +78,9 @@ func sameChecks(t *testing.T, c *compiled, ref func(any, bool) *verr, root *yaml
 	valid := c.validateTop(m, true) == nil
 	if refValid := ref(m, true) == nil; valid != refValid {
 		t.Errorf("%s: valid = %v, santhosh says %v", name, valid, refValid)
+	}
+	if fromNodes := c.validateTop(root.Content[0], true) == nil; fromNodes != valid {
+		t.Errorf("%s: valid = %v from the nodes, %v from the converted values", name, fromNodes, valid)
 	}
 	verr := schema.Validate(m)
 	var unsupported *json.UnsupportedValueError
@@ -187,6 +197,21 @@ func mutations(root *yaml.Node) []mutation {
 				return replace(n, yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{&old, &old}})
 			}})
 		case yaml.MappingNode:
+			if len(n.Content) >= 2 {
+				// What the validator reads from the converted values
+				// rather than the nodes: a repeated key, a !reset value.
+				out = append(out, mutation{at + " with its first key repeated", func() func() {
+					with := *n
+					with.Content = append(append([]*yaml.Node(nil), n.Content...), n.Content[0], n.Content[len(n.Content)-1])
+					return replace(n, with)
+				}}, mutation{at + " with its first value reset", func() func() {
+					reset := *n.Content[1]
+					reset.Tag = "!reset"
+					with := *n
+					with.Content = append([]*yaml.Node{n.Content[0], &reset}, n.Content[2:]...)
+					return replace(n, with)
+				}})
+			}
 			out = append(out, mutation{at + " made a list", func() func() {
 				var vals []*yaml.Node
 				for i := 1; i < len(n.Content); i += 2 {

@@ -2,7 +2,6 @@ package composeschema
 
 import (
 	"fmt"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,24 +63,24 @@ func (s *Schema) Check(root *yaml.Node) ([]Violation, error) {
 // document made from it can reuse.
 type Checked struct {
 	Violations []Violation
-	// valid is the document's converted values when they meet the
-	// schema, else nil.
-	valid map[string]any
+	// valid is the document's root mapping when it meets the schema,
+	// else nil. The document's tree, which its caller keeps anyway.
+	valid *yaml.Node
 }
 
 // CheckFrom is Check of a document made from base's (a fixed file from
 // its input; base nil: none). When base's document met the schema, only
 // what differs from it is validated: the top-level values and the services
-// whose converted values changed. That is exact because the schema judges
-// each top-level key, and each service, on its own (see compositional);
-// it costs a comparison of the unchanged values instead of their
-// validation.
+// not written as they were. That is exact because the schema judges each
+// top-level key, and each service, on its own (see compositional); it
+// costs a comparison of the unchanged values instead of their validation.
 //
-// A valid document costs one validation of the values converted from its
-// tree. It is compose-go's schema and validator, compose-go's own Validate
-// minus the JSON round trip it makes (the converted values are already of
-// the types the validator takes). Only a document that fails is converted
-// again, noting where each value came from, to locate every violation.
+// A valid document costs one validation of its tree, read as compose-go
+// reads it (merge keys and aliases resolved, scalars typed by their tags,
+// !reset values dropped), mostly without converting it: compose-go's
+// schema and its validator's semantics, compose-go's own Validate minus
+// its JSON round trip. Only a document that fails is converted, noting
+// where each value came from, to locate every violation.
 func (s *Schema) CheckFrom(base *Checked, root *yaml.Node) (*Checked, error) {
 	if s != nil {
 		s.checks.Add(1)
@@ -101,16 +100,16 @@ func (s *Schema) CheckFrom(base *Checked, root *yaml.Node) (*Checked, error) {
 // quick: only whether it does matters.
 func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Checked, root *yaml.Node) *Checked {
 	out := restartPolicies(root)
-	m, ok := (&tree{}).value(root, nil, 0).(map[string]any)
-	if !ok {
+	r := compose.Resolve(root)
+	if r == nil || r.Kind != yaml.MappingNode {
 		return &Checked{Violations: out}
 	}
-	var part any = m
+	var part any = r
 	if base != nil && base.valid != nil && partial {
-		part = changed(base.valid, m)
+		part = changed(base.valid, r)
 	}
 	if validate(part, true) == nil {
-		return &Checked{Violations: out, valid: m}
+		return &Checked{Violations: out, valid: r}
 	}
 	// A failure: convert again, noting where each value came from.
 	t := &tree{nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
@@ -172,31 +171,56 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 	return &Checked{Violations: out}
 }
 
-// changed returns the part of document now that differs from was: the
-// top-level entries whose values changed, with, when services is a
-// mapping in both, only the services that changed.
-func changed(was, now map[string]any) map[string]any {
+// changed returns what of document now (a root mapping) differs from
+// was: the top-level entries not written as they were, with, when
+// services is a mapping in both, only the services not written as they
+// were. A value written the same converts the same; one written
+// otherwise may too, and is validated all the same.
+func changed(was, now *yaml.Node) any {
+	if !simpleMapping(was) || !simpleMapping(now) {
+		return now
+	}
 	part := map[string]any{}
-	for k, v := range now {
-		old, had := was[k]
-		if had && reflect.DeepEqual(old, v) {
+	for i := 0; i+1 < len(now.Content); i += 2 {
+		k, v := now.Content[i].Value, now.Content[i+1]
+		_, old := compose.MapGet(was, k)
+		if old != nil && sameNode(old, v, 1) {
 			continue
 		}
-		oldSvcs, ok1 := old.(map[string]any)
-		svcs, ok2 := v.(map[string]any)
-		if k != "services" || !ok1 || !ok2 {
+		oldSvcs, svcs := compose.Resolve(old), compose.Resolve(v)
+		if k != "services" || oldSvcs == nil || svcs == nil || oldSvcs.Kind != yaml.MappingNode || svcs.Kind != yaml.MappingNode ||
+			!simpleMapping(oldSvcs) || !simpleMapping(svcs) {
 			part[k] = v
 			continue
 		}
 		ps := map[string]any{}
-		for name, sv := range svcs {
-			if o, ok := oldSvcs[name]; !ok || !reflect.DeepEqual(o, sv) {
+		for j := 0; j+1 < len(svcs.Content); j += 2 {
+			name, sv := svcs.Content[j].Value, svcs.Content[j+1]
+			if _, o := compose.MapGet(oldSvcs, name); o == nil || !sameNode(o, sv, 2) {
 				ps[name] = sv
 			}
 		}
 		part[k] = ps
 	}
 	return part
+}
+
+// sameNode reports whether a and b, at depth in their documents, are
+// written the same (aliases followed): then they convert to the same value.
+func sameNode(a, b *yaml.Node, depth int) bool {
+	a, b = compose.Resolve(a), compose.Resolve(b)
+	if a == b || depth > maxDepth {
+		return true // beyond maxDepth both convert to nil
+	}
+	if a == nil || b == nil || a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || a.Style != b.Style || len(a.Content) != len(b.Content) {
+		return false
+	}
+	for i := range a.Content {
+		if !sameNode(a.Content[i], b.Content[i], depth+1) {
+			return false
+		}
+	}
+	return true
 }
 
 // Check is (&Schema{}).Check, for a single document.
@@ -447,40 +471,42 @@ func hasMerge(m *yaml.Node) bool {
 	return false
 }
 
-// scalar types a scalar as compose-go's YAML decoding would. The
-// commonest forms, true, false and decimal integers, are read without a
-// decoder, which costs more than the rest of the conversion
-// (TestScalarIsDecode: same values).
-func scalar(n *yaml.Node) any {
+// scalar types a scalar as compose-go's YAML decoding would.
+func scalar(n *yaml.Node) any { return nodeScalar(n).value() }
+
+// nodeScalar is scalar's value, viewed. The commonest forms, true, false
+// and decimal integers, are read without a decoder, which costs more than
+// the rest of the conversion (TestScalarIsDecode: same values).
+func nodeScalar(n *yaml.Node) scalarView {
 	switch n.ShortTag() {
 	case "!!null":
-		return nil
+		return scalarView{t: tNull}
 	case "!!bool":
 		switch n.Value {
 		case "true":
-			return true
+			return scalarView{t: tBoolean, b: true}
 		case "false":
-			return false
+			return scalarView{t: tBoolean}
 		}
 		var b bool
 		if n.Decode(&b) == nil {
-			return b
+			return scalarView{t: tBoolean, b: b}
 		}
 	case "!!int":
 		if i, ok := decimal(n.Value); ok {
-			return i
+			return scalarView{t: tNumber, i: i}
 		}
 		var i int64
 		if n.Decode(&i) == nil {
-			return i
+			return scalarView{t: tNumber, i: i}
 		}
 	case "!!float":
 		var f float64
 		if n.Decode(&f) == nil {
-			return f
+			return scalarOf(f)
 		}
 	}
-	return n.Value
+	return scalarView{t: tString, str: n.Value}
 }
 
 // decimal reads a plain decimal integer of at most 18 digits, no sign

@@ -8,6 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/composefix/composefix/compose"
+	"go.yaml.in/yaml/v3"
 )
 
 // The validator: the compose-spec schema (spec_gen.go, the schema that
@@ -176,7 +179,13 @@ var quickFail = &verr{kind: groupKind{}}
 // a node of causes as santhosh's Schema error. quick: only the verdict is
 // wanted.
 func (c *compiled) validateTop(v any, quick bool) *verr {
-	vd := validator{c: c, v: v, s: &c.nodes[1], sorted: !quick, quick: quick, loc: make([]string, 0, 8)}
+	vd := validator{c: c, v: v, s: &c.nodes[1], sorted: !quick, quick: quick}
+	if n, ok := v.(*yaml.Node); ok {
+		vd.v = vd.fromNode(n)
+	}
+	if !quick {
+		vd.loc = make([]string, 0, 8)
+	}
 	vd.uneval = vd.unevalFrom(false)
 	_, err := vd.run()
 	if err == nil || quick {
@@ -195,6 +204,7 @@ type validator struct {
 	s      *node
 	keys   []string // an object's keys, in order when errors are wanted: read once for each value
 	sorted bool     // keys are sorted: errors are wanted
+	depth  int      // of the value in the document, as tree.value counts it
 	uneval propSet  // the object's properties (by index in keys) no keyword has evaluated yet
 	errs   []*verr
 	quick  bool
@@ -204,10 +214,18 @@ type validator struct {
 // tracks: all the object's, when that schema or its caller needs them
 // (santhosh's unevalFrom).
 func (vd *validator) unevalFrom(callerNeeds bool) propSet {
-	if _, ok := vd.v.(map[string]any); !ok || vd.s.additional != 0 || !(callerNeeds || vd.s.unevaluated != 0) {
+	if vd.s.additional != 0 || !(callerNeeds || vd.s.unevaluated != 0) {
 		return propSet{}
 	}
-	return fullSet(len(vd.objKeys()))
+	switch v := vd.v.(type) {
+	case map[string]any:
+		return fullSet(len(vd.objKeys()))
+	case *yaml.Node:
+		if v.Kind == yaml.MappingNode {
+			return fullSet(len(v.Content) / 2)
+		}
+	}
+	return propSet{}
 }
 
 // objKeys returns the object's keys, sorted when errors are wanted, so
@@ -308,6 +326,16 @@ func (vd *validator) add(e *verr) {
 
 func (vd *validator) addKind(k errKind) { vd.errs = append(vd.errs, vd.error(k)) }
 
+// quickFailed records a failure, without its error, when only the
+// verdict is wanted, and reports whether it did: the caller then need not
+// make the error (boxing its kind costs an allocation).
+func (vd *validator) quickFailed() bool {
+	if vd.quick {
+		vd.errs = append(vd.errs, quickFail)
+	}
+	return vd.quick
+}
+
 func (vd *validator) addCauses(causes []*verr, k errKind) {
 	e := vd.error(k)
 	if !vd.quick {
@@ -318,24 +346,32 @@ func (vd *validator) addCauses(causes []*verr, k errKind) {
 
 func (vd *validator) run() (propSet, *verr) {
 	s := vd.s
+
 	switch s.boolean {
 	case 1:
 		return vd.uneval, nil
 	case -1:
 		return propSet{}, vd.error(falseKind{})
 	}
-	t := typeOf(vd.v)
+	sv := scalarOf(vd.v)
+	t := sv.t
 	if t == 0 {
+		if vd.quick {
+			return propSet{}, quickFail
+		}
 		return propSet{}, vd.error(invalidKind{vd.v})
 	}
-	if s.types != 0 && s.types&t == 0 && (s.types&tInteger == 0 || t != tNumber || !isInteger(vd.v)) {
+	if s.types != 0 && s.types&t == 0 && (s.types&tInteger == 0 || t != tNumber || !sv.isInteger()) {
+		if vd.quick {
+			return propSet{}, quickFail
+		}
 		return propSet{}, vd.error(typeKind{got: t, want: s.types})
 	}
-	if s.enum != nil {
-		str, ok := vd.v.(string)
-		if !ok || !slices.Contains(s.enum, str) {
-			return propSet{}, vd.error(enumKind{got: vd.v, want: s.enum})
+	if s.enum != nil && (t != tString || !slices.Contains(s.enum, sv.str)) {
+		if vd.quick {
+			return propSet{}, quickFail
 		}
+		return propSet{}, vd.error(enumKind{got: vd.v, want: s.enum})
 	}
 	if s.ref != 0 {
 		if err := vd.self(s.ref, false); err != nil {
@@ -350,17 +386,25 @@ func (vd *validator) run() (propSet, *verr) {
 			}
 		}
 	}
-	switch v := vd.v.(type) {
-	case map[string]any:
-		vd.object(v)
-	case []any:
-		vd.array(v)
-	case string:
-		if s.pattern != 0 && !vd.c.match[s.pattern-1](v) {
-			vd.addKind(patternKind{got: v, want: vd.c.patterns[s.pattern-1]})
+	switch t {
+	case tObject:
+		if n, ok := vd.v.(*yaml.Node); ok {
+			vd.objectNode(n)
+		} else {
+			vd.object(vd.v.(map[string]any))
 		}
-	case int64, float64:
-		vd.number(v)
+	case tArray:
+		if n, ok := vd.v.(*yaml.Node); ok {
+			vd.arrayNode(n)
+		} else {
+			vd.array(vd.v.([]any))
+		}
+	case tString:
+		if s.pattern != 0 && !vd.c.match[s.pattern-1](sv.str) && !vd.quickFailed() {
+			vd.addKind(patternKind{got: sv.str, want: vd.c.patterns[s.pattern-1]})
+		}
+	case tNumber:
+		vd.number(sv)
 	}
 	if len(vd.errs) == 0 || !vd.quick {
 		vd.cond()
@@ -387,7 +431,7 @@ func (vd *validator) object(obj map[string]any) {
 				missing = append(missing, r)
 			}
 		}
-		if missing != nil {
+		if missing != nil && !vd.quickFailed() {
 			vd.addKind(requiredKind{missing})
 		}
 	}
@@ -412,7 +456,7 @@ func (vd *validator) object(obj map[string]any) {
 			additional = vd.property(k, obj[k], ki, additional)
 		}
 	}
-	if len(additional) > 0 {
+	if len(additional) > 0 && !vd.quickFailed() {
 		vd.addKind(additionalKind{additional})
 	}
 }
@@ -452,7 +496,7 @@ func (vd *validator) property(k string, pv any, ki int, additional []string) []s
 func (vd *validator) array(arr []any) {
 	s := vd.s
 	if s.uniqueItems && len(arr) > 1 {
-		if i, j := duplicates(arr); i != -1 {
+		if i, j := duplicates(arr); i != -1 && !vd.quickFailed() {
 			vd.addKind(uniqueKind{i, j})
 		}
 	}
@@ -463,37 +507,31 @@ func (vd *validator) array(arr []any) {
 	}
 }
 
-func (vd *validator) number(v any) {
+func (vd *validator) number(sv scalarView) {
 	s := vd.s
-	if s.hasMin && less(v, s.minimum) {
-		vd.addKind(minimumKind{got: v, want: s.minimum})
+	if s.hasMin && sv.less(s.minimum) && !vd.quickFailed() {
+		vd.addKind(minimumKind{got: sv.value(), want: s.minimum})
 	}
-	if s.hasMax && greater(v, s.maximum) {
-		vd.addKind(maximumKind{got: v, want: s.maximum})
+	if s.hasMax && sv.greater(s.maximum) && !vd.quickFailed() {
+		vd.addKind(maximumKind{got: sv.value(), want: s.maximum})
 	}
 }
 
 // less and greater compare a number with a bound of at most 53 bits as
 // santhosh does, exactly (it compares rationals): a float64 is compared
 // with the bound's float64, which is exact.
-func less(v any, bound float64) bool {
-	switch v := v.(type) {
-	case int64:
-		return v < int64(bound)
-	case float64:
-		return v < bound
+func (sv scalarView) less(bound float64) bool {
+	if sv.isFloat {
+		return sv.f < bound
 	}
-	return false
+	return sv.i < int64(bound)
 }
 
-func greater(v any, bound float64) bool {
-	switch v := v.(type) {
-	case int64:
-		return v > int64(bound)
-	case float64:
-		return v > bound
+func (sv scalarView) greater(bound float64) bool {
+	if sv.isFloat {
+		return sv.f > bound
 	}
-	return false
+	return sv.i > int64(bound)
 }
 
 func (vd *validator) cond() {
@@ -554,8 +592,20 @@ func (vd *validator) cond() {
 
 func (vd *validator) unevaluated() {
 	s := vd.s
+	if s.unevaluated == 0 {
+		return
+	}
+	if n, ok := vd.v.(*yaml.Node); ok && n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if vd.uneval.has(i / 2) {
+				vd.add(vd.val(s.unevaluated, n.Content[i+1], n.Content[i].Value))
+			}
+		}
+		vd.uneval = propSet{}
+		return
+	}
 	obj, ok := vd.v.(map[string]any)
-	if !ok || s.unevaluated == 0 {
+	if !ok {
 		return
 	}
 	for i, k := range vd.objKeys() {
@@ -570,7 +620,7 @@ func (vd *validator) unevaluated() {
 // its properties for the caller's unevaluatedProperties when it passes.
 func (vd *validator) self(sch int32, quick bool) *verr {
 	s := &vd.c.nodes[sch]
-	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, keys: vd.keys, sorted: vd.sorted, quick: vd.quick || quick}
+	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, keys: vd.keys, sorted: vd.sorted, quick: vd.quick || quick, depth: vd.depth}
 	sub.uneval = sub.unevalFrom(!vd.uneval.empty())
 	u, err := sub.run()
 	if vd.keys == nil {
@@ -585,7 +635,10 @@ func (vd *validator) self(sch int32, quick bool) *verr {
 // val validates a value inside this one, at tok.
 func (vd *validator) val(sch int32, v any, tok string) *verr {
 	s := &vd.c.nodes[sch]
-	sub := validator{c: vd.c, v: v, s: s, sorted: vd.sorted, quick: vd.quick}
+	sub := validator{c: vd.c, v: v, s: s, sorted: vd.sorted, quick: vd.quick, depth: vd.depth + 1}
+	if n, ok := v.(*yaml.Node); ok {
+		sub.v = sub.fromNode(n)
+	}
 	sub.uneval = sub.unevalFrom(false)
 	if !vd.quick {
 		sub.loc = append(vd.loc, tok)
@@ -594,41 +647,194 @@ func (vd *validator) val(sch int32, v any, tok string) *verr {
 	return err
 }
 
-// typeOf is santhosh's: 0 for what is not a JSON value (NaN, infinities).
-func typeOf(v any) jsonType {
+// scalarView is a value as the validator's scalar keywords see it: its
+// JSON type (santhosh's: 0 for NaN and the infinities, which are no JSON
+// value) and, for a scalar, its value.
+type scalarView struct {
+	t       jsonType
+	str     string
+	b       bool
+	i       int64
+	f       float64
+	isFloat bool
+}
+
+// scalarOf views a converted value or a node that fromNode returned.
+func scalarOf(v any) scalarView {
 	switch v := v.(type) {
 	case nil:
-		return tNull
+		return scalarView{t: tNull}
 	case bool:
-		return tBoolean
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0
-		}
-		return tNumber
+		return scalarView{t: tBoolean, b: v}
 	case int64:
-		return tNumber
+		return scalarView{t: tNumber, i: v}
+	case float64:
+		sv := scalarView{t: tNumber, f: v, isFloat: true}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			sv.t = 0
+		}
+		return sv
 	case string:
-		return tString
+		return scalarView{t: tString, str: v}
 	case []any:
-		return tArray
+		return scalarView{t: tArray}
 	case map[string]any:
-		return tObject
+		return scalarView{t: tObject}
+	case *yaml.Node:
+		switch v.Kind {
+		case yaml.MappingNode:
+			return scalarView{t: tObject}
+		case yaml.SequenceNode:
+			return scalarView{t: tArray}
+		}
+		return nodeScalar(v)
 	}
-	return 0
+	return scalarView{}
+}
+
+// value is the converted value.
+func (sv scalarView) value() any {
+	switch {
+	case sv.t == tNull:
+		return nil
+	case sv.t == tBoolean:
+		return sv.b
+	case sv.t == tString:
+		return sv.str
+	case sv.isFloat:
+		return sv.f
+	}
+	return sv.i
 }
 
 // isInteger: santhosh reads the number's shortest decimal form as a
 // rational, which is an integer exactly when a finite float64 has no
 // fraction.
-func isInteger(v any) bool {
-	switch v := v.(type) {
-	case int64:
-		return true
-	case float64:
-		return !math.IsInf(v, 0) && v == math.Trunc(v)
+func (sv scalarView) isInteger() bool {
+	if sv.isFloat {
+		return !math.IsInf(sv.f, 0) && sv.f == math.Trunc(sv.f)
 	}
-	return false
+	return sv.t == tNumber
+}
+
+// typeOf is santhosh's: 0 for what is not a JSON value (NaN, infinities).
+func typeOf(v any) jsonType { return scalarOf(v).t }
+
+// fromNode returns what to validate for node n at vd's depth, as
+// tree.value would convert it but without converting what need not be:
+// nil for a null (or a node too deep), n itself (resolved) for another
+// scalar, and for a mapping or list that converts entry for entry; else
+// its converted value.
+func (vd *validator) fromNode(n *yaml.Node) any {
+	n = compose.Resolve(n)
+	if n == nil || vd.depth > maxDepth {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!null" {
+			return nil
+		}
+		return n
+	case yaml.MappingNode:
+		if simpleMapping(n) {
+			return n
+		}
+	case yaml.SequenceNode:
+		if !slices.ContainsFunc(n.Content, isReset) {
+			return n
+		}
+	default:
+		return nil
+	}
+	return (&tree{}).value(n, nil, vd.depth)
+}
+
+// simpleMapping reports whether mapping n converts entry for entry:
+// scalar keys, each once, no merge key and no !reset value (which
+// tree.value drops).
+func simpleMapping(n *yaml.Node) bool {
+	c := n.Content
+	for i := 0; i+1 < len(c); i += 2 {
+		if c[i].Kind != yaml.ScalarNode || compose.IsMergeKey(c[i]) || isReset(c[i+1]) {
+			return false
+		}
+	}
+	if len(c) <= 32 {
+		for i := 0; i+1 < len(c); i += 2 {
+			for j := i + 2; j+1 < len(c); j += 2 {
+				if c[i].Value == c[j].Value {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	seen := make(map[string]struct{}, len(c)/2)
+	for i := 0; i+1 < len(c); i += 2 {
+		if _, dup := seen[c[i].Value]; dup {
+			return false
+		}
+		seen[c[i].Value] = struct{}{}
+	}
+	return true
+}
+
+// objectNode is object for a mapping fromNode returned: its entries are
+// the converted object's.
+func (vd *validator) objectNode(n *yaml.Node) {
+	s := vd.s
+	c := n.Content
+	if len(s.required) > 0 {
+		var missing []string
+		for _, r := range s.required {
+			found := false
+			for i := 0; i+1 < len(c); i += 2 {
+				if c[i].Value == r {
+					found = true
+					break
+				}
+			}
+			if !found {
+				missing = append(missing, r)
+			}
+		}
+		if missing != nil && !vd.quickFailed() {
+			vd.addKind(requiredKind{missing})
+		}
+	}
+	if vd.quick && len(vd.errs) > 0 {
+		return
+	}
+	var additional []string
+	for i := 0; i+1 < len(c); i += 2 {
+		if vd.quick && len(vd.errs) > 0 {
+			return
+		}
+		additional = vd.property(c[i].Value, c[i+1], i/2, additional)
+	}
+	if len(additional) > 0 && !vd.quickFailed() {
+		vd.addKind(additionalKind{additional})
+	}
+}
+
+// arrayNode is array for a list fromNode returned.
+func (vd *validator) arrayNode(n *yaml.Node) {
+	s := vd.s
+	if s.uniqueItems && len(n.Content) > 1 {
+		items := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			items[i] = (&tree{}).value(c, nil, vd.depth+1)
+		}
+		if i, j := duplicates(items); i != -1 && !vd.quickFailed() {
+			vd.addKind(uniqueKind{i, j})
+		}
+	}
+	if s.items != 0 {
+		for i, c := range n.Content {
+			vd.add(vd.val(s.items, c, strconv.Itoa(i)))
+		}
+	}
 }
 
 // equals is santhosh's equality of JSON values: numbers by value.
