@@ -721,10 +721,10 @@ func (sv scalarView) isInteger() bool {
 func typeOf(v any) jsonType { return scalarOf(v).t }
 
 // fromNode returns what to validate for node n at vd's depth, as
-// tree.value would convert it but without converting what need not be:
-// nil for a null (or a node too deep), n itself (resolved) for another
-// scalar, and for a mapping or list that converts entry for entry; else
-// its converted value.
+// tree.value would convert it but without converting it: nil for a null
+// (or a node too deep), else a node: n itself (resolved) for another
+// scalar and for a mapping or list that converts entry for entry, else a
+// mapping or list of the entries it converts to (see effective).
 func (vd *validator) fromNode(n *yaml.Node) any {
 	n = compose.Resolve(n)
 	if n == nil || vd.depth > maxDepth {
@@ -740,14 +740,65 @@ func (vd *validator) fromNode(n *yaml.Node) any {
 		if simpleMapping(n) {
 			return n
 		}
+		return effective(n)
 	case yaml.SequenceNode:
 		if !slices.ContainsFunc(n.Content, isReset) {
 			return n
 		}
-	default:
-		return nil
+		items := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, c := range n.Content {
+			if !isReset(c) {
+				items.Content = append(items.Content, c)
+			}
+		}
+		return items
 	}
-	return (&tree{}).value(n, nil, vd.depth)
+	return nil
+}
+
+// effective returns a mapping of the entries mapping n converts to, as
+// tree.value reads them: with a merge key, its effective keys (compose.Keys)
+// and their values (compose.Lookup); else each key's last value; !reset
+// values left out either way. Its keys are new string scalars, each once.
+func effective(n *yaml.Node) *yaml.Node {
+	var keys []string
+	var vals []*yaml.Node
+	if hasMerge(n) {
+		for _, k := range compose.Keys(n) {
+			if v, _ := compose.Lookup(n, k); !isReset(v) {
+				keys, vals = append(keys, k), append(vals, v)
+			}
+		}
+	} else {
+		at := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i].Value, n.Content[i+1]
+			if isReset(v) {
+				continue
+			}
+			if j, ok := at[k]; ok {
+				vals[j] = v // the last value, at the first key's place
+				continue
+			}
+			at[k] = len(keys)
+			keys, vals = append(keys, k), append(vals, v)
+		}
+	}
+	// The new key nodes in one allocation, and a null for a missing
+	// value (tree.value reads it as null).
+	slab := make([]yaml.Node, len(keys)+1)
+	null := &slab[len(keys)]
+	*null = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
+	out := &yaml.Node{Kind: yaml.MappingNode, Content: make([]*yaml.Node, 0, 2*len(keys))}
+	for i, k := range keys {
+		slab[i] = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+		v := vals[i]
+		if v == nil {
+			v = null
+		}
+		out.Content = append(out.Content, &slab[i], v)
+	}
+	return out
 }
 
 // simpleMapping reports whether mapping n converts entry for entry:
@@ -822,11 +873,7 @@ func (vd *validator) objectNode(n *yaml.Node) {
 func (vd *validator) arrayNode(n *yaml.Node) {
 	s := vd.s
 	if s.uniqueItems && len(n.Content) > 1 {
-		items := make([]any, len(n.Content))
-		for i, c := range n.Content {
-			items[i] = (&tree{}).value(c, nil, vd.depth+1)
-		}
-		if i, j := duplicates(items); i != -1 && !vd.quickFailed() {
+		if i, j := vd.duplicateNodes(n.Content); i != -1 && !vd.quickFailed() {
 			vd.addKind(uniqueKind{i, j})
 		}
 	}
@@ -835,6 +882,40 @@ func (vd *validator) arrayNode(n *yaml.Node) {
 			vd.add(vd.val(s.items, c, strconv.Itoa(i)))
 		}
 	}
+}
+
+// duplicateNodes is duplicates of the items' converted values: compared
+// as strings when all are strings (a string equals only the same string),
+// else converted.
+func (vd *validator) duplicateNodes(items []*yaml.Node) (int, int) {
+	strs := make([]string, len(items))
+	for i, c := range items {
+		c = compose.Resolve(c)
+		if c == nil || c.Kind != yaml.ScalarNode || vd.depth+1 > maxDepth || c.ShortTag() != "!!str" {
+			conv := make([]any, len(items))
+			for i, c := range items {
+				conv[i] = (&tree{}).value(c, nil, vd.depth+1)
+			}
+			return duplicates(conv)
+		}
+		strs[i] = c.Value
+	}
+	if len(strs) <= 20 {
+		for i := 1; i < len(strs); i++ {
+			if j := slices.Index(strs[:i], strs[i]); j != -1 {
+				return j, i
+			}
+		}
+		return -1, -1
+	}
+	seen := make(map[string]int, len(strs))
+	for i, v := range strs {
+		if j, dup := seen[v]; dup {
+			return j, i
+		}
+		seen[v] = i
+	}
+	return -1, -1
 }
 
 // equals is santhosh's equality of JSON values: numbers by value.
