@@ -184,16 +184,23 @@ type EditSet struct {
 // overlap each other.
 func (s *EditSet) Add(edits ...Edit) {
 	for _, e := range edits {
+		// An edit claimed already is not added again: many fixes share one
+		// (the logging anchor every service's fix inserts), and inserting
+		// each copy near the front of a long set would be quadratic.
 		if e.Start == e.End {
 			i := sort.SearchInts(s.ins, e.Start)
-			s.ins = slices.Insert(s.ins, i, e.Start)
+			if i == len(s.ins) || s.ins[i] != e.Start {
+				s.ins = slices.Insert(s.ins, i, e.Start)
+			}
 			continue
 		}
 		i := sort.Search(len(s.repl), func(i int) bool {
 			r := s.repl[i]
 			return r.Start > e.Start || r.Start == e.Start && r.End >= e.End
 		})
-		s.repl = slices.Insert(s.repl, i, e)
+		if i == len(s.repl) || s.repl[i] != e {
+			s.repl = slices.Insert(s.repl, i, e)
+		}
 	}
 }
 
