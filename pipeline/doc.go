@@ -1,8 +1,11 @@
 // Package pipeline runs composefix over files: discover the compose files
-// the paths name, group them into projects, load them, resolve every image
-// reference at once through the registry, run the rules, and hand each
-// file's result to the caller in input order as soon as it and the files
-// before it are fixed (writing it first with Options.Write), then drop it.
+// the paths name, read each once to list its image references (its tree is
+// not kept), resolve every reference at once through the registry, group
+// the files into projects, then read each file again with its project, run
+// the rules, and hand each file's result to the caller in input order as
+// soon as it and the files before it are fixed (writing it first with
+// Options.Write), then drop it: memory is that of the projects being
+// fixed, not of the run.
 // The default command, stdin mode and `update` all go through it; it also
 // renders the text product (findings, and diffs built from the fixes'
 // regions) and the update summary table.
