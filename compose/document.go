@@ -246,7 +246,11 @@ func isNull(n *yaml.Node) bool {
 
 func checkDuplicates(path string, n *yaml.Node) error {
 	if n.Kind == yaml.MappingNode {
-		seen := make(map[string]*yaml.Node, len(n.Content)/2)
+		// A small mapping, as most are, is searched without a map.
+		var seen map[string]*yaml.Node
+		if len(n.Content) > 2*smallMapping {
+			seen = make(map[string]*yaml.Node, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
@@ -255,14 +259,16 @@ func checkDuplicates(path string, n *yaml.Node) error {
 			// yaml.v3 decodes a merge key and the string '<<' alike: one
 			// of each is a duplicate too.
 			id := k.Value
-			if prev, ok := seen[id]; ok {
+			if prev, ok := earlierKey(n.Content[:i], seen, id); ok {
 				msg := fmt.Sprintf("duplicate key %q (first defined at line %d)", k.Value, prev.Line)
 				if k.Tag == "!!merge" && prev.Tag == "!!merge" {
 					msg = fmt.Sprintf("duplicate merge key (first at line %d); merge several mappings with <<: [*a, *b]", prev.Line)
 				}
 				return &PosError{Path: path, Line: k.Line, Col: k.Column, Msg: msg}
 			}
-			seen[id] = k
+			if seen != nil {
+				seen[id] = k
+			}
 		}
 	}
 	for _, c := range n.Content {
@@ -271,6 +277,25 @@ func checkDuplicates(path string, n *yaml.Node) error {
 		}
 	}
 	return nil
+}
+
+// smallMapping is the most keys a mapping has for checkDuplicates to
+// compare each key with the earlier ones rather than index them.
+const smallMapping = 16
+
+// earlierKey returns the first scalar key of before (a mapping's content)
+// whose value is id: from seen when there is one, the keys indexed so far.
+func earlierKey(before []*yaml.Node, seen map[string]*yaml.Node, id string) (*yaml.Node, bool) {
+	if seen != nil {
+		prev, ok := seen[id]
+		return prev, ok
+	}
+	for j := 0; j < len(before); j += 2 {
+		if k := before[j]; k.Kind == yaml.ScalarNode && k.Value == id {
+			return k, true
+		}
+	}
+	return nil, false
 }
 
 func firstAlias(n *yaml.Node) *yaml.Node {

@@ -36,6 +36,17 @@ func laughs(item string) string {
 	return b.String()
 }
 
+// largeEnv is a service whose environment has n keys, K0 to K(n-1), from
+// line 4.
+func largeEnv(n int) string {
+	var b strings.Builder
+	b.WriteString("services:\n  web:\n    environment:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "      K%d: a\n", i)
+	}
+	return b.String()
+}
+
 // TestLoadBadInput checks that Load refuses each kind of bad input with a
 // one-line *PosError naming the path and, where there is one, the position.
 func TestLoadBadInput(t *testing.T) {
@@ -56,6 +67,8 @@ func TestLoadBadInput(t *testing.T) {
 		{"duplicate merge keys", "x: &x {a: 1}\ny: &y {b: 1}\nservices:\n  web:\n    <<: *x\n    <<: *y\n", 6, 5, "duplicate merge key (first at line 5); merge several mappings with <<: [*a, *b]"},
 		{"a merge key and the string <<", "x: &x {a: 1}\nservices:\n  web:\n    <<: *x\n    '<<': s\n", 5, 5, `duplicate key "<<" (first defined at line 4)`},
 		{"duplicate services", "services:\n  web: {}\n  web: {}\n", 3, 3, `duplicate key "web"`},
+		{"duplicate in a large mapping", largeEnv(20) + "      K3: b\n", 24, 7, `duplicate key "K3" (first defined at line 7)`},
+		{"duplicate in a small mapping", largeEnv(3) + "      K1: b\n", 7, 7, `duplicate key "K1" (first defined at line 5)`},
 		{"alias bomb", billionLaughs(), 2, 8, "cannot expand aliases"}, // the first alias
 		{"alias bomb through plain mappings", laughs("{k: [*%s]}"), 2, 13, "cannot expand aliases"},
 		{"sequence root", "- a\n- b\n", 1, 1, "the document is a sequence"},
