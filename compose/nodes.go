@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"strings"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -59,6 +61,26 @@ func Resolve(n *yaml.Node) *yaml.Node {
 	}
 	return n
 }
+
+// shortTag is n.ShortTag(), without yaml.v3's resolver where the answer
+// needs none: a node the parser tagged (it writes the resolved tag), and a
+// plain scalar whose first character starts nothing but a string (the
+// resolver's own first test). Verification asks for the tag of every
+// scalar of every pass.
+func shortTag(n *yaml.Node) string {
+	if strings.HasPrefix(n.Tag, "!!") {
+		return n.Tag
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "" && n.Value != "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 &&
+		!strings.ContainsRune(resolvableStarts, rune(n.Value[0])) {
+		return "!!str"
+	}
+	return n.ShortTag()
+}
+
+// resolvableStarts are the first characters of the plain scalars yaml.v3
+// resolves to a tag other than !!str (numbers, booleans, null, .inf, <<).
+const resolvableStarts = "+-0123456789yYnNtTfFoO~<."
 
 // Str returns a new string scalar. yaml.v3 style flags on the result (for
 // example yaml.DoubleQuotedStyle) ask Render to quote it.

@@ -199,8 +199,7 @@ func plainResolve(v string, flow bool) (string, bool) {
 		// Words like "unless-stopped", "50m" or "no-new-privileges:true"
 		// need no parse: yaml.v3 resolves their tag (!!str, !!int,
 		// !!bool, ...) itself, as its parser would.
-		n := yaml.Node{Kind: yaml.ScalarNode, Value: v}
-		return n.ShortTag(), true
+		return shortTag(&yaml.Node{Kind: yaml.ScalarNode, Value: v}), true
 	}
 	if strings.ContainsAny(v[:1], "-?:,[]{}#&*!|>'\"%@`") && !(len(v) > 1 && strings.ContainsAny(v[:1], "-?:") && !unicode.IsSpace(rune(v[1]))) {
 		return "", false

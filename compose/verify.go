@@ -281,7 +281,7 @@ func (c *comparer) same(want, got *yaml.Node, path string) (string, bool) {
 // decodedTag is the tag a decoder treats a scalar as: its resolved tag, with
 // a local tag (!foo) read as a string, as yaml.v3 decodes it.
 func decodedTag(n *yaml.Node) string {
-	t := n.ShortTag()
+	t := shortTag(n)
 	if !strings.HasPrefix(t, "!!") {
 		return "!!str"
 	}
