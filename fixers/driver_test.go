@@ -347,32 +347,6 @@ func TestLaterPassErrorNamesAPositionInTheFile(t *testing.T) {
 	}
 }
 
-// TestOutputTooLargeToVerify: fixes that grow a file past the size
-// composefix reads cannot be verified; that is said as what it is, the
-// file's size, not as a bug in the rules.
-func TestOutputTooLargeToVerify(t *testing.T) {
-	grow := changeRule("CF990", func(d *compose.Document) compose.Change {
-		if len(d.Src) > 100 {
-			return compose.Change{}
-		}
-		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# " + strings.Repeat("x", compose.MaxOutputSize) + "\n"}}}
-	})
-	src := "services:\n  web:\n    image: nginx:1.27.3\n"
-	_, err := runOn(t, src, Options{Rules: []*Rule{grow}})
-	var ie *InternalError
-	if err == nil || errors.As(err, &ie) {
-		t.Fatalf("Run = %v, want an error that is not internal", err)
-	}
-	want := fmt.Sprintf("test.yaml: the fixed file would be %d bytes, more than the %d bytes composefix can read back to verify it; nothing is written (fix it in parts with --select, or split it)", len(src)+len("# ")+compose.MaxOutputSize+len("\n"), compose.MaxOutputSize)
-	if err.Error() != want {
-		t.Errorf("Run error:\n%s\nwant:\n%s", err, want)
-	}
-	var tl *OutputTooLargeError
-	if !errors.As(err, &tl) {
-		t.Errorf("Run error is a %T, want *OutputTooLargeError", err)
-	}
-}
-
 // The passes after the first run only the rules whose fixes can be
 // applied: a display-only rule, or an unsafe one without its opt-in, makes
 // findings no later pass would use.
@@ -410,20 +384,43 @@ func TestLaterPassesRunOnlyApplicableRules(t *testing.T) {
 	}
 }
 
+// growRule appends a comment of n bytes to a small file.
+func growRule(n int) *Rule {
+	return changeRule("CF990", func(d *compose.Document) compose.Change {
+		if len(d.Src) > 100 {
+			return compose.Change{}
+		}
+		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# " + strings.Repeat("x", n) + "\n"}}}
+	})
+}
+
+// TestOutputTooLargeToVerify: fixes that grow a file past the size
+// composefix reads back cannot be verified; that is said as what it is,
+// the file's size, not as a bug in the rules.
+func TestOutputTooLargeToVerify(t *testing.T) {
+	src := "services:\n  web:\n    image: nginx:1.27.3\n"
+	_, err := runOn(t, src, Options{Rules: []*Rule{growRule(compose.MaxOutputSize)}})
+	var ie *InternalError
+	if err == nil || errors.As(err, &ie) {
+		t.Fatalf("Run = %v, want an error that is not internal", err)
+	}
+	want := fmt.Sprintf("test.yaml: the fixed file would be %d bytes, more than the %d bytes composefix can read back to verify it; nothing is written (fix it in parts with --select, or split it)", len(src)+len("# ")+compose.MaxOutputSize+len("\n"), compose.MaxOutputSize)
+	if err.Error() != want {
+		t.Errorf("Run error:\n%s\nwant:\n%s", err, want)
+	}
+	var tl *OutputTooLargeError
+	if !errors.As(err, &tl) {
+		t.Errorf("Run error is a %T, want *OutputTooLargeError", err)
+	}
+}
+
 // TestOutputLargerThanInputLimit: the input limit is against hostile or
 // accidental input; composefix's own output of an input under it may be
 // larger (a file of 100,000 small services gains a healthcheck, a restart
 // policy and a logging reference each), and is read back and verified up
 // to compose.MaxOutputSize.
 func TestOutputLargerThanInputLimit(t *testing.T) {
-	grow := changeRule("CF990", func(d *compose.Document) compose.Change {
-		if len(d.Src) > 100 {
-			return compose.Change{}
-		}
-		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# " + strings.Repeat("x", compose.MaxSize) + "\n"}}}
-	})
-	src := "services:\n  web:\n    image: nginx:1.27.3\n"
-	res, err := runOn(t, src, Options{Rules: []*Rule{grow}})
+	res, err := runOn(t, "services:\n  web:\n    image: nginx:1.27.3\n", Options{Rules: []*Rule{growRule(compose.MaxSize)}})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
