@@ -510,6 +510,15 @@ func (d *Document) indexParents(n *yaml.Node) {
 	}
 }
 
+// countNodes counts the nodes below n (aliases not followed).
+func countNodes(n *yaml.Node) int {
+	c := len(n.Content)
+	for _, ch := range n.Content {
+		c += countNodes(ch)
+	}
+	return c
+}
+
 // Parent returns the collection (or document) holding n, or nil.
 func (d *Document) Parent(n *yaml.Node) *yaml.Node { return d.parentIndex()[n] }
 
@@ -517,7 +526,11 @@ func (d *Document) Parent(n *yaml.Node) *yaml.Node { return d.parentIndex()[n] }
 // to be verified, or whose rules find nothing, never needs it.
 func (d *Document) parentIndex() map[*yaml.Node]*yaml.Node {
 	d.parentsOnce.Do(func() {
-		d.parents = make(map[*yaml.Node]*yaml.Node)
+		n := 0
+		for _, doc := range d.Docs {
+			n += countNodes(doc)
+		}
+		d.parents = make(map[*yaml.Node]*yaml.Node, n) // sized: no growth
 		for _, doc := range d.Docs {
 			d.indexParents(doc)
 		}

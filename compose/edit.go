@@ -152,22 +152,24 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 	}
 	sorted := append([]Edit(nil), edits...)
 	SortEdits(sorted)
-	var b strings.Builder
-	b.Grow(len(src) + 256)
+	// Identical edits are written once; the output is sized exactly first.
+	size := len(src)
+	for i, e := range sorted {
+		if i == 0 || sorted[i-1] != e {
+			size += len(e.New) - (e.End - e.Start)
+		}
+	}
+	out := make([]byte, 0, size)
 	at := 0
-	var prev *Edit
-	for i := range sorted {
-		e := sorted[i]
-		if prev != nil && *prev == e {
+	for i, e := range sorted {
+		if i > 0 && sorted[i-1] == e {
 			continue
 		}
-		b.Write(src[at:e.Start])
-		b.WriteString(e.New)
+		out = append(out, src[at:e.Start]...)
+		out = append(out, e.New...)
 		at = e.End
-		prev = &sorted[i]
 	}
-	b.Write(src[at:])
-	return []byte(b.String()), nil
+	return append(out, src[at:]...), nil
 }
 
 // EditSet holds edits already claimed by accepted fixes and answers
