@@ -15,16 +15,18 @@ import (
 
 // The validator: the compose-spec schema (spec_gen.go, the schema that
 // compose-go ships, compiled at build time into a table of nodes) applied
-// to the values converted from a YAML tree. It implements the keywords
-// that schema uses with the semantics of santhosh-tekuri/jsonschema, the
-// validator compose-go uses, and builds the same tree of errors (kinds,
-// instance locations, causes in evaluation order), so that violations are
-// located and worded as before. Keeping that library out of the binary
-// saves its package init (its draft meta-schemas, about 3 ms, paid by
-// every process, --version too) and the compile of the compose schema at
-// the first check (about 5 ms); validation is several times cheaper (see
-// BenchmarkCheckCorpus). TestSameErrorsAsSanthosh proves the error trees
-// equal, TestVerdictIsComposeGos the verdicts.
+// to a document's YAML tree, read as tree.value converts it (fromNode), or
+// to converted values (to locate a failure's violations). It implements
+// the keywords that schema uses with the semantics of
+// santhosh-tekuri/jsonschema, the validator compose-go uses, and builds
+// the same tree of errors (kinds, instance locations, causes in evaluation
+// order), so that violations are located and worded as before. Keeping
+// that library out of the binary saves its package init (its draft
+// meta-schemas, about 3 ms, paid by every process, --version too) and the
+// compile of the compose schema at the first check (about 5 ms), and
+// validation is several times cheaper (BenchmarkCheckCorpus).
+// TestSameErrorsAsSanthosh proves the verdicts and the violations the
+// same, TestVerdictIsComposeGos the verdicts compose-go's.
 
 // jsonType is a set of JSON types, in santhosh's order (which words its
 // type errors).
