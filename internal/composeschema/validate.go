@@ -424,20 +424,23 @@ func (vd *validator) run() (propSet, *verr) {
 	return propSet{}, &verr{loc: slices.Clone(vd.loc), kind: groupKind{}, causes: vd.errs}
 }
 
-func (vd *validator) object(obj map[string]any) {
-	s := vd.s
-	if len(s.required) > 0 {
-		var missing []string
-		for _, r := range s.required {
-			if _, ok := obj[r]; !ok {
-				missing = append(missing, r)
-			}
-		}
-		if missing != nil && !vd.quickFailed() {
-			vd.addKind(requiredKind{missing})
+// required checks the required keyword with has, which reports whether
+// the object has a key, and reports whether to go on validating it.
+func (vd *validator) required(has func(string) bool) bool {
+	var missing []string
+	for _, r := range vd.s.required {
+		if !has(r) {
+			missing = append(missing, r)
 		}
 	}
-	if vd.quick && len(vd.errs) > 0 {
+	if missing != nil && !vd.quickFailed() {
+		vd.addKind(requiredKind{missing})
+	}
+	return !vd.quick || len(vd.errs) == 0
+}
+
+func (vd *validator) object(obj map[string]any) {
+	if !vd.required(func(k string) bool { _, ok := obj[k]; return ok }) {
 		return
 	}
 	var additional []string
@@ -836,27 +839,15 @@ func simpleMapping(n *yaml.Node) bool {
 // objectNode is object for a mapping fromNode returned: its entries are
 // the converted object's.
 func (vd *validator) objectNode(n *yaml.Node) {
-	s := vd.s
 	c := n.Content
-	if len(s.required) > 0 {
-		var missing []string
-		for _, r := range s.required {
-			found := false
-			for i := 0; i+1 < len(c); i += 2 {
-				if c[i].Value == r {
-					found = true
-					break
-				}
-			}
-			if !found {
-				missing = append(missing, r)
+	if !vd.required(func(k string) bool {
+		for i := 0; i+1 < len(c); i += 2 {
+			if c[i].Value == k {
+				return true
 			}
 		}
-		if missing != nil && !vd.quickFailed() {
-			vd.addKind(requiredKind{missing})
-		}
-	}
-	if vd.quick && len(vd.errs) > 0 {
+		return false
+	}) {
 		return
 	}
 	var additional []string
