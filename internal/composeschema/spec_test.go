@@ -67,7 +67,7 @@ func (b *builder) pattern(src string) (int32, error) {
 	if i, ok := b.patterns[src]; ok {
 		return i, nil
 	}
-	if _, err := newMatcher(src); err != nil {
+	if _, err := regexp.Compile(src); err != nil {
 		return 0, err
 	}
 	i := int32(len(b.t.patterns))

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/composefix/composefix/compose"
 	"go.yaml.in/yaml/v3"
@@ -126,11 +127,15 @@ func newMatcher(src string) (matcher, error) {
 		// "$" is the end of the text: no multi-line mode.
 		return func(s string) bool { return s != "" && !strings.Contains(s, "\n") }, nil
 	}
-	re, err := regexp.Compile(src)
-	if err != nil {
-		return nil, err
-	}
-	return re.MatchString, nil
+	// Compiled at the first match: most documents never use these
+	// (pull_policy, container_name), and compiling costs more than the
+	// rest of preparing the schema. The generator has compiled each.
+	var once sync.Once
+	var re *regexp.Regexp
+	return func(s string) bool {
+		once.Do(func() { re = regexp.MustCompile(src) })
+		return re.MatchString(s)
+	}, nil
 }
 
 // allBytes matches a non-empty string of ASCII bytes in a class.
