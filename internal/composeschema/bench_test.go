@@ -1,7 +1,9 @@
 package composeschema
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/composefix/composefix/compose"
@@ -95,5 +97,41 @@ func BenchmarkCompile(b *testing.B) {
 		if _, err := compileTable(&spec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCheckLarge checks a file of 100,000 small services (about the
+// 8 MiB input limit), valid and with one misspelt key: the check reads the
+// tree without converting it, and locates a violation by converting only
+// the services that fail.
+func BenchmarkCheckLarge(b *testing.B) {
+	for _, broken := range []bool{false, true} {
+		var sb strings.Builder
+		sb.WriteString("services:\n")
+		for i := range 100000 {
+			fmt.Fprintf(&sb, "  s%d:\n    image: redis:7\n    ports: [\"%d:6379\"]\n", i, 1024+i%60000)
+			if i > 0 {
+				fmt.Fprintf(&sb, "    depends_on: [s%d]\n", i-1)
+			}
+			if broken && i == 500 {
+				sb.WriteString("    imagee: redis\n")
+			}
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(sb.String()), &n); err != nil {
+			b.Fatal(err)
+		}
+		name, want := "valid", 0
+		if broken {
+			name, want = "one-broken", 1
+		}
+		b.Run(name, func(b *testing.B) {
+			s := &Schema{}
+			for b.Loop() {
+				if vs, err := s.Check(&n); err != nil || len(vs) != want {
+					b.Fatal(err, vs)
+				}
+			}
+		})
 	}
 }

@@ -113,9 +113,16 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 	if validate(part, true) == nil {
 		return &Checked{Violations: out, valid: r}
 	}
-	// A failure: convert again, noting where each value came from.
+	// A failure: convert, noting where each value came from; when the
+	// schema judges entries on their own, only the entries that fail.
 	t := &tree{nodes: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
-	inst := t.value(root, nil, 0)
+	var inst any
+	if partial {
+		inst = failing(validate, t, r)
+	}
+	if inst == nil {
+		inst = t.value(root, nil, 0)
+	}
 	seen := map[string]bool{}
 	// unevaluatedProperties: false reports every key of a mapping whose
 	// subschema failed as unknown, known keys too. So unknown keys are
@@ -171,6 +178,55 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 		return a.Column < b.Column
 	})
 	return &Checked{Violations: out}
+}
+
+// failing converts, into t, the top-level entries of root (a document's
+// root mapping, that breaks the schema) that break it on their own, and,
+// of services, only the services that do: what locating its violations
+// needs, when the schema judges each entry on its own (compositional).
+// The entries that pass add nothing to the errors, and a file of 100,000
+// services with one broken is not converted whole. nil when root or
+// services does not convert entry for entry (merge keys and the like):
+// then the document is converted whole.
+func failing(validate func(v any, quick bool) *verr, t *tree, root *yaml.Node) map[string]any {
+	if !simpleMapping(root) {
+		return nil
+	}
+	t.nodes[key(nil)] = root
+	inst := map[string]any{}
+	one := map[string]any{}    // a document of one top-level entry
+	oneSvc := map[string]any{} // the services of one service
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, kn, v := root.Content[i].Value, root.Content[i], root.Content[i+1]
+		clear(one)
+		one[k] = v
+		if validate(one, true) == nil {
+			continue
+		}
+		loc := []string{k}
+		t.keys[key(loc)] = kn
+		svcs := compose.Resolve(v)
+		if k != "services" || svcs == nil || svcs.Kind != yaml.MappingNode || !simpleMapping(svcs) {
+			inst[k] = t.value(v, loc, 1)
+			continue
+		}
+		t.nodes[key(loc)] = svcs
+		part := map[string]any{}
+		for j := 0; j+1 < len(svcs.Content); j += 2 {
+			name, nn, sv := svcs.Content[j].Value, svcs.Content[j], svcs.Content[j+1]
+			clear(oneSvc)
+			oneSvc[name] = sv
+			one[k] = oneSvc
+			if validate(one, true) == nil {
+				continue
+			}
+			at := []string{k, name}
+			t.keys[key(at)] = nn
+			part[name] = t.value(sv, at, 2)
+		}
+		inst[k] = part
+	}
+	return inst
 }
 
 // changed returns what of document now (a root mapping) differs from
