@@ -86,6 +86,23 @@ const (
 	addlFalse = -2
 )
 
+// prop returns the schema of property k: props is sorted by name.
+func (n *node) prop(k string) (int32, bool) {
+	lo, hi := 0, len(n.props)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if n.props[m].name < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(n.props) && n.props[lo].name == k {
+		return n.props[lo].schema, true
+	}
+	return 0, false
+}
+
 type prop struct {
 	name   string
 	schema int32
@@ -477,9 +494,9 @@ func (vd *validator) object(obj map[string]any) {
 func (vd *validator) property(k string, pv any, ki int, additional []string) []string {
 	s := vd.s
 	evaluated := false
-	if i, ok := slices.BinarySearchFunc(s.props, k, func(p prop, k string) int { return strings.Compare(p.name, k) }); ok {
+	if ps, ok := s.prop(k); ok {
 		evaluated = true
-		vd.add(vd.val(s.props[i].schema, pv, k))
+		vd.add(vd.val(ps, pv, k))
 	}
 	for _, p := range s.patterns {
 		if vd.c.match[p.re](k) {
