@@ -153,6 +153,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 		res.Output, res.Passes = out, pass
 		res.Regions = compose.ComposeRegions(res.Regions, editsOf(accepted))
+		opts.memo.passed(cur, cur == d) // never analysed again
 		cur = next
 		later := opts
 		later.fixing = true

@@ -23,6 +23,23 @@ type runMemo struct {
 	images      map[*compose.Document][]ImageRef
 }
 
+// passed drops what was derived from analysing d, a pass's document the
+// run has moved past, and, unless d is in the project (the file as read,
+// which later passes read as context), what was derived from it at all.
+// Entries hold d's nodes and the nodes the healthcheck decisions render:
+// kept, every pass's tree (each as large as the fixed file) would stay in
+// memory until the run ends.
+func (m *runMemo) passed(d *compose.Document, inProject bool) {
+	delete(m.merged, d)
+	delete(m.mergedNames, d)
+	delete(m.health, d)
+	delete(m.images, d)
+	if !inProject {
+		delete(m.services, d)
+		delete(m.names, d)
+	}
+}
+
 func newRunMemo() *runMemo {
 	return &runMemo{
 		services:    map[*compose.Document][]svc{},
