@@ -115,6 +115,9 @@ func lines(src []byte) []string {
 
 // Parse turns gitignore-syntax patterns into patterns relative to dir.
 func Parse(dir string, patterns []string) []gitignore.Pattern {
+	if len(patterns) == 0 {
+		return nil // no need to resolve dir (a Getwd, two stat calls)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		abs = dir

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/composefix/composefix/compose"
@@ -39,7 +38,7 @@ func (g group) options(messages io.Writer) pipeline.Options {
 // exclude: relative to its file) leave out files found or named. The -f
 // files stay one project, under the first one's configuration.
 func (s *settings) groups() ([]group, []error) {
-	cfgs := configFinder{loaded: map[string]*config.File{}, found: map[string]string{}}
+	cfgs := s.configs
 	cliExclude := ignore.Exclude(ignore.Parse(".", s.exclude))
 	git := ignore.NewGit()
 	excluded := func(path string, isDir bool) bool {
@@ -109,23 +108,33 @@ func (s *settings) groups() ([]group, []error) {
 	return out, errs
 }
 
-// configFinder finds and loads each directory's configuration once.
+// configFinder finds and loads each directory's configuration once. It
+// is not safe for concurrent use.
 type configFinder struct {
-	found  map[string]string       // directory -> configuration path ("": none)
+	wd     string                  // the working directory, read once for the run
+	found  map[string]string       // absolute directory -> configuration path ("": none)
 	loaded map[string]*config.File // configuration path -> file
 }
 
+func newConfigFinder(wd string) *configFinder {
+	return &configFinder{wd: wd, found: map[string]string{}, loaded: map[string]*config.File{}}
+}
+
 // forDir returns the configuration that applies to files in dir: the
-// nearest .composefix.yaml up to the repository root, or nil.
+// nearest .composefix.yaml up to the repository root, or nil. Its path is
+// relative to the working directory when it can be, as messages show it.
 func (f *configFinder) forDir(dir string) (*config.File, error) {
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(f.wd, dir) // what filepath.Abs does, without asking the kernel again
+	}
 	path, ok := f.found[dir]
 	if !ok {
 		var err error
 		if path, err = config.Find(dir); err != nil {
 			return nil, &usageError{err}
 		}
-		if wd, err := os.Getwd(); err == nil && path != "" {
-			if rel, err := filepath.Rel(wd, path); err == nil {
+		if path != "" {
+			if rel, err := filepath.Rel(f.wd, path); err == nil {
 				path = rel
 			}
 		}
@@ -147,7 +156,7 @@ func (f *configFinder) forDir(dir string) (*config.File, error) {
 
 // sameConfig reports whether two configurations are the same file.
 func sameConfig(a, b *config.File) bool {
-	if a == nil || b == nil {
+	if a == nil || b == nil || a == b {
 		return a == b
 	}
 	pa, _ := filepath.Abs(a.Path)
@@ -167,8 +176,7 @@ func excludesOf(cfg *config.File) ignore.Exclude {
 // nearest to it (its directory's .composefix.yaml, up to the repository
 // root), as groups decides for files found on disk.
 func (s *settings) forFile(path string) (*settings, error) {
-	cfgs := configFinder{loaded: map[string]*config.File{}, found: map[string]string{}}
-	cfg, err := cfgs.forDir(filepath.Dir(path))
+	cfg, err := s.configs.forDir(filepath.Dir(path))
 	if err != nil || sameConfig(cfg, s.configFile) {
 		return s, err
 	}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/composefix/composefix/config"
 )
 
 // changedFiles returns the files a dry run's diff names, sorted.
@@ -128,5 +130,30 @@ func TestPathWithEveryComposeFileExcluded(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "2 found, all excluded") {
 		t.Errorf("stderr does not say the files were excluded:\n%s", errOut)
+	}
+}
+
+// TestConfigFinderLooksUpEachDirectoryOnce: the working directory's
+// configuration, read with the flags, is the very one the files beside it
+// get (one walk up, one read), whether a directory is named relative to
+// the working directory or absolutely.
+func TestConfigFinderLooksUpEachDirectoryOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{".composefix.yaml": "select: [CF101]\n", "sub/x": ""})
+	t.Chdir(dir)
+	f := newConfigFinder(dir)
+	var first *config.File
+	for _, d := range []string{".", dir, "sub", filepath.Join(dir, "sub")} {
+		cfg, err := f.forDir(d)
+		if err != nil || cfg == nil {
+			t.Fatalf("forDir(%q) = %v, %v; want the configuration", d, cfg, err)
+		}
+		if first == nil {
+			first = cfg
+		} else if cfg != first {
+			t.Errorf("forDir(%q) read the configuration again", d)
+		}
+	}
+	if len(f.found) != 2 || len(f.loaded) != 1 {
+		t.Errorf("found %v, loaded %d files; want 2 directories looked up and 1 file read", f.found, len(f.loaded))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -38,7 +37,11 @@ type settings struct {
 	// configFixed is set by --config: that file applies to every file.
 	// Otherwise each file gets the nearest .composefix.yaml (configs.go).
 	configFixed bool
-	exclude     []string // --exclude patterns, relative to the working directory
+	// configs finds and loads each directory's configuration once for
+	// the whole run: the working directory's, read here, is also the one
+	// every file beside it gets.
+	configs *configFinder
+	exclude []string // --exclude patterns, relative to the working directory
 	// updateRun is set by `composefix update`: its rules, newer versions
 	// looked up, whatever a configuration file selects.
 	updateRun bool
@@ -91,11 +94,13 @@ func readSettings(c *cli.Context) (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Every run checks its files against the compose schema: compile it
-	// while the files are found, read and parsed.
-	go knowledge.Schema.Prepare()
 	s.configure = func(s *settings, cfg *config.File) error { return configure(c, knowledge, s, cfg) }
-	cfg, err := loadConfig(c.String("config"))
+	wd, err := os.Getwd() // once: every path below is resolved against it
+	if err != nil {
+		return nil, err
+	}
+	s.configs = newConfigFinder(wd)
+	cfg, err := s.loadConfig(c.String("config"))
 	if err != nil {
 		return nil, err
 	}
@@ -159,18 +164,9 @@ func configure(c *cli.Context, knowledge *fixers.Knowledge, s *settings, cfg *co
 
 // loadConfig reads --config, or .composefix.yaml found from the working
 // directory up; nil when there is none.
-func loadConfig(path string) (*config.File, error) {
+func (s *settings) loadConfig(path string) (*config.File, error) {
 	if path == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, err
-		}
-		if path, err = config.Find(wd); err != nil || path == "" {
-			return nil, err
-		}
-		if rel, err := filepath.Rel(wd, path); err == nil {
-			path = rel
-		}
+		return s.configs.forDir(".")
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
