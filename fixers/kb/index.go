@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -13,13 +14,19 @@ import (
 // and each entry's tag expression is compiled once. Results are those of
 // the package-level Lookup and ClassOf over the same data. An Index is
 // immutable and safe for concurrent use.
+//
+// A tag expression is compiled at its entry's first tag match, not in
+// NewIndex: a run meets a few repositories, and every run built the index
+// (issue 14: startup). Entries arrive validated (ParseHealthchecks, and the
+// generated tables from the same), and, as in the package-level Lookup, an
+// expression that does not compile matches no tag.
 type Index struct {
 	entries  []Healthcheck
-	tags     []*regexp.Regexp  // per entry; nil when the entry has no Tags
-	versions [][]versionClause // per entry; nil when the entry has no Versions
-	built    [][]builtClause   // per entry; nil when the entry has no Built
-	byRepo   map[string][]int  // literal image -> entry indices, ascending
-	globs    []int             // entries with a glob image, ascending
+	tags     []func() (*regexp.Regexp, error) // per entry; nil when the entry has no Tags
+	versions [][]versionClause                // per entry; nil when the entry has no Versions
+	built    [][]builtClause                  // per entry; nil when the entry has no Built
+	byRepo   map[string][]int                 // literal image -> entry indices, ascending
+	globs    []int                            // entries with a glob image, ascending
 
 	mappings  []ImageClass
 	mapByRepo map[string]int // literal image -> first mapping index
@@ -27,12 +34,12 @@ type Index struct {
 }
 
 // NewIndex indexes entries and mappings, which must not change afterwards.
-// It fails when a tag expression does not compile (Validate would have
-// said so).
+// It fails when a versions or built clause does not parse (Validate would
+// have said so); tag expressions compile on first use (see Index).
 func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
 	x := &Index{
 		entries:   entries,
-		tags:      make([]*regexp.Regexp, len(entries)),
+		tags:      make([]func() (*regexp.Regexp, error), len(entries)),
 		versions:  make([][]versionClause, len(entries)),
 		built:     make([][]builtClause, len(entries)),
 		byRepo:    make(map[string][]int, len(entries)*2),
@@ -41,11 +48,7 @@ func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
 	}
 	for i, h := range entries {
 		if h.Tags != "" {
-			re, err := regexp.Compile(h.Tags)
-			if err != nil {
-				return nil, invalidf("entry %q: tags %q: %v", h.Name, h.Tags, err)
-			}
-			x.tags[i] = re
+			x.tags[i] = sync.OnceValues(func() (*regexp.Regexp, error) { return regexp.Compile(h.Tags) })
 		}
 		if h.Versions != "" {
 			clauses, err := parseVersions(h.Versions)
@@ -109,8 +112,10 @@ func (x *Index) LookupAt(image string, created time.Time) (Healthcheck, bool) {
 // tagMatches reports whether entry i's Tags, Versions and Built accept tag
 // and the creation date (zero: unknown).
 func (x *Index) tagMatches(i int, tag string, created time.Time) bool {
-	if x.tags[i] != nil && !x.tags[i].MatchString(tag) {
-		return false
+	if x.tags[i] != nil {
+		if re, err := x.tags[i](); err != nil || !re.MatchString(tag) {
+			return false
+		}
 	}
 	if x.versions[i] != nil && !versionsMatch(x.versions[i], tag) {
 		return false

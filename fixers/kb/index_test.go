@@ -18,6 +18,9 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		{Name: "inhouse-pg-old", Images: []string{"postgres"}, Tags: `^9\.`, Class: "application"},
 		{Name: "inhouse-redis-6", Images: []string{"redis", "acme/cache-*"}, Versions: "<7", Class: "web"},
 		{Name: "inhouse-mixed", Images: []string{"acme/api", "acme/worker-?"}, Tags: `^2`, Class: "web"},
+		// Validate refuses it; built anyway, the index (which compiles tag
+		// expressions at first use) must still agree with the scan: no tag.
+		{Name: "inhouse-bad-tags", Images: []string{"acme/bad"}, Tags: `(`, Class: "web"},
 	}
 	entries := Merge(hs, extra)
 	mappings := append([]ImageClass{{Image: "redis", Class: "web"}, {Image: "grafana/*", Class: "cache"}}, maps...)
@@ -29,7 +32,7 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		"postgres", "postgres:9.6", "postgres:16-alpine", "docker.io/library/postgres:15",
 		"redis:7", "grafana/grafana", "acme/api:2.1", "acme/api:1.0", "acme/worker-1:2", "acme/other",
 		"haproxytech/haproxy-alpine:2.9", "postgres:9.2-alpine", "postgres:9.2", "mariadb:10.6", "mariadb:11", "mariadb:latest",
-		"clickhouse/clickhouse-server:24-distroless", "redis:6.2", "acme/cache-1:6", "acme/cache-1:7", "unknown/thing", "", "nginx@sha256:abc", "Bitnami/PostgreSQL",
+		"clickhouse/clickhouse-server:24-distroless", "redis:6.2", "acme/cache-1:6", "acme/cache-1:7", "unknown/thing", "", "nginx@sha256:abc", "Bitnami/PostgreSQL", "acme/bad:1",
 	}
 	for _, h := range hs {
 		for _, img := range h.Images {
