@@ -79,12 +79,16 @@ func (m *schemaMemo) check(s *composeschema.Schema, d *compose.Document) ([]comp
 // is written. The output is always validated (it has not been before: no
 // display-only rule looks at a later pass's document): with the input's
 // check, when CF603 made it, only the services and top-level values the
-// fixes changed. The input is checked again only when the output breaks
-// the schema and CF603 did not check it.
+// fixes changed. Without it, those values are validated first, against
+// the unchecked input: when they meet the schema, the output has no
+// violation the input lacks. Only when they do not is the output checked
+// whole, and the input again.
 func checkOutputSchema(s *composeschema.Schema, memo *schemaMemo, in, out *compose.Document, applied []string) error {
 	var base *composeschema.Checked
 	if memo != nil && memo.doc == in {
 		base = memo.c
+	} else if ok, err := s.NoneAdded(in.Root, out.Root); ok || err != nil {
+		return err
 	}
 	c, err := s.CheckFrom(base, out.Root)
 	if err != nil || len(c.Violations) == 0 {

@@ -33,7 +33,7 @@ func TestSameErrorsAsSanthosh(t *testing.T) {
 	if testing.Short() {
 		perDoc = 10
 	}
-	var docs, invalid int
+	var docs, invalid, noneAddedToInvalid int
 	for _, src := range srcs {
 		var root, orig yaml.Node
 		if yaml.Unmarshal(src.bytes, &root) != nil || len(root.Content) == 0 || yaml.Unmarshal(src.bytes, &orig) != nil {
@@ -51,6 +51,14 @@ func TestSameErrorsAsSanthosh(t *testing.T) {
 			if from := violationsText(checkWith(c.validateTop, c.compositional, base, root.Content[0]).Violations); from != whole {
 				t.Errorf("%s: %s: checked from the document as it is:\n%s\nchecked whole:\n%s", src.name, what, from, whole)
 			}
+			if noneAdded(c.validateTop, c.compositional, orig.Content[0], root.Content[0]) {
+				if len(base.Violations) > 0 {
+					noneAddedToInvalid++
+				}
+				if added := addedMessages(base.Violations, checkWith(c.validateTop, c.compositional, nil, root.Content[0]).Violations); added != "" {
+					t.Errorf("%s: %s: noneAdded, but the document adds:\n%s", src.name, what, added)
+				}
+			}
 		}
 		compare("as is")
 		ms := mutations(root.Content[0])
@@ -61,7 +69,10 @@ func TestSameErrorsAsSanthosh(t *testing.T) {
 			undo()
 		}
 	}
-	t.Logf("%d documents, %d of them invalid", docs, invalid)
+	t.Logf("%d documents, %d of them invalid; %d changed documents of invalid ones told apart by what changed", docs, invalid, noneAddedToInvalid)
+	if noneAddedToInvalid == 0 {
+		t.Error("noneAdded never judged a document made from an invalid one: the comparison proves nothing")
+	}
 	if docs < 100 || invalid < docs/4 {
 		t.Errorf("%d documents, %d invalid: too few to compare the validators", docs, invalid)
 	}
@@ -94,6 +105,21 @@ func sameChecks(t *testing.T, c *compiled, ref func(any, bool) *verr, root *yaml
 		t.Errorf("%s: violations\n%s\nwith santhosh:\n%s", name, got, want)
 	}
 	return valid
+}
+
+// addedMessages lists the messages of got that had lacks, a line each.
+func addedMessages(had, got []Violation) string {
+	old := map[string]bool{}
+	for _, v := range had {
+		old[v.Message] = true
+	}
+	var b strings.Builder
+	for _, v := range got {
+		if !old[v.Message] {
+			b.WriteString(v.Message + "\n")
+		}
+	}
+	return b.String()
 }
 
 func violationsText(vs []Violation) string {

@@ -87,14 +87,62 @@ func (s *Schema) CheckFrom(base *Checked, root *yaml.Node) (*Checked, error) {
 	if s != nil {
 		s.checks.Add(1)
 	}
-	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-		root = root.Content[0]
-	}
+	root = docRoot(root)
 	c, err := s.schema()
 	if err != nil {
 		return nil, err
 	}
 	return checkWith(c.validateTop, c.compositional, base, root), nil
+}
+
+// NoneAdded reports whether document root, made from document base
+// (each a document node or its mapping), certainly has no violation whose
+// message base lacks, validating only what root writes differently from
+// base, whether or not base meets the schema: an entry written as it was
+// converts and is judged as it was (see CheckFrom). false says only that
+// root must be checked whole: what it changed breaks the schema, or the
+// schema does not judge entries on their own. It saves a fixed file's
+// check the validation of everything its fixes left alone when the input
+// was never checked.
+func (s *Schema) NoneAdded(base, root *yaml.Node) (bool, error) {
+	if s != nil {
+		s.checks.Add(1)
+	}
+	c, err := s.schema()
+	if err != nil {
+		return false, err
+	}
+	return noneAdded(c.validateTop, c.compositional, docRoot(base), docRoot(root)), nil
+}
+
+func noneAdded(validate func(v any, quick bool) *verr, partial bool, base, root *yaml.Node) bool {
+	b, r := compose.Resolve(base), compose.Resolve(root)
+	if !partial || b == nil || r == nil || b.Kind != yaml.MappingNode || r.Kind != yaml.MappingNode {
+		return false
+	}
+	if validate(changed(b, r), true) != nil {
+		return false
+	}
+	// The restart policies are checked outside the schema, over the
+	// whole document, cheaply.
+	had := map[string]bool{}
+	for _, v := range restartPolicies(base) {
+		had[v.Message] = true
+	}
+	for _, v := range restartPolicies(root) {
+		if !had[v.Message] {
+			return false
+		}
+	}
+	return true
+}
+
+// docRoot is a document node's content, or root itself.
+func docRoot(root *yaml.Node) *yaml.Node {
+	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		return root.Content[0]
+	}
+	return root
 }
 
 // checkWith is CheckFrom with a validator: validate(v, quick) returns v's
