@@ -84,14 +84,13 @@ func Unified(path string, a, b []byte, opts ...Option) string {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	textA, textB := string(a), string(b)
-	linesA, linesB := splitLines(textA), splitLines(textB)
-	changes := lineChanges(textA, textB, len(linesA), len(linesB))
+	linesA, linesB := newLines(a), newLines(b)
+	changes := lineChanges(string(a), string(b), linesA.n(), linesB.n())
 	return render(path, &o, changes, linesA, linesB, len(a)+len(b))
 }
 
 // render writes the headers and the hunks of changes.
-func render(path string, o *options, changes []change, linesA, linesB []string, size int) string {
+func render(path string, o *options, changes []change, linesA, linesB lines, size int) string {
 	var sb strings.Builder
 	sb.Grow(size/4 + 256)
 	name := headerName(path)
@@ -112,23 +111,36 @@ type change struct {
 	A, Del, B, Ins int
 }
 
-// splitLines splits s after each "\n"; the last line lacks one when s does
-// not end with a newline. This is the split diffmatchpatch's line mode uses.
-func splitLines(str string) []string {
-	if len(str) == 0 {
-		return nil
-	}
-	lines := make([]string, 0, strings.Count(str, "\n")+1)
-	for len(str) > 0 {
-		i := strings.IndexByte(str, '\n') + 1
-		if i == 0 {
-			i = len(str)
-		}
-		lines = append(lines, str[:i])
-		str = str[i:]
-	}
-	return lines
+// lines is a text split after each "\n", held as the offsets of its
+// lines rather than as strings, so that no line is copied: only the lines
+// a diff prints are read, straight from the text. The last line lacks a
+// newline when the text does not end with one: the split diffmatchpatch's
+// line mode uses.
+type lines struct {
+	text []byte
+	// starts holds the offset of each line, then len(text).
+	starts []int
 }
+
+func newLines(text []byte) lines {
+	l := lines{text: text, starts: make([]int, 0, bytes.Count(text, []byte{'\n'})+2)}
+	for at := 0; at < len(text); {
+		l.starts = append(l.starts, at)
+		i := bytes.IndexByte(text[at:], '\n')
+		if i < 0 {
+			break
+		}
+		at += i + 1
+	}
+	l.starts = append(l.starts, len(text))
+	return l
+}
+
+// n is the number of lines.
+func (l lines) n() int { return len(l.starts) - 1 }
+
+// span returns lines [i, j) as they are written, terminators included.
+func (l lines) span(i, j int) []byte { return l.text[l.starts[i]:l.starts[j]] }
 
 // lineChanges diffs a and b line by line and returns the changes, deletions
 // before insertions within each.
@@ -195,10 +207,10 @@ func hunkLen(changes []change, context int) int {
 
 // writeHunk writes one hunk: its header, then context, deleted and inserted
 // lines.
-func writeHunk(sb *strings.Builder, o *options, changes []change, linesA, linesB []string) {
+func writeHunk(sb *strings.Builder, o *options, changes []change, linesA, linesB lines) {
 	first, last := changes[0], changes[len(changes)-1]
 	lead := min(o.context, first.A) // unchanged lines before first, in both files
-	trail := min(o.context, len(linesA)-(last.A+last.Del))
+	trail := min(o.context, linesA.n()-(last.A+last.Del))
 	startA, endA := first.A-lead, last.A+last.Del+trail
 	startB, endB := first.B-lead, last.B+last.Ins+trail
 
@@ -217,12 +229,12 @@ func writeHunk(sb *strings.Builder, o *options, changes []change, linesA, linesB
 
 	pos := startA
 	for _, c := range changes {
-		writeLines(sb, o, ' ', linesA[pos:c.A])
-		writeLines(sb, o, '-', linesA[c.A:c.A+c.Del])
-		writeLines(sb, o, '+', linesB[c.B:c.B+c.Ins])
+		writeLines(sb, o, ' ', linesA, pos, c.A)
+		writeLines(sb, o, '-', linesA, c.A, c.A+c.Del)
+		writeLines(sb, o, '+', linesB, c.B, c.B+c.Ins)
 		pos = c.A + c.Del
 	}
-	writeLines(sb, o, ' ', linesA[pos:endA])
+	writeLines(sb, o, ' ', linesA, pos, endA)
 }
 
 // writeRange writes a hunk range "start,count" with start 1-based. As in
@@ -241,9 +253,10 @@ func writeRange(sb *strings.Builder, start, count int) {
 	}
 }
 
-// writeLines writes lines with the given prefix; a line without a final
-// newline (the file's last) gets one plus the "\ No newline" marker.
-func writeLines(sb *strings.Builder, o *options, prefix byte, lines []string) {
+// writeLines writes lines [i, j) of ls with the given prefix; a line
+// without a final newline (the file's last) gets one plus the "\ No
+// newline" marker.
+func writeLines(sb *strings.Builder, o *options, prefix byte, ls lines, i, j int) {
 	color := ""
 	if o.color {
 		switch prefix {
@@ -253,11 +266,11 @@ func writeLines(sb *strings.Builder, o *options, prefix byte, lines []string) {
 			color = sgrGreen
 		}
 	}
-	for _, l := range lines {
-		text, hasNL := strings.CutSuffix(l, "\n")
+	for k := i; k < j; k++ {
+		text, hasNL := bytes.CutSuffix(ls.span(k, k+1), []byte{'\n'})
 		sb.WriteString(color)
 		sb.WriteByte(prefix)
-		sb.WriteString(text)
+		sb.Write(text)
 		if color != "" {
 			sb.WriteString(sgrReset)
 		}

@@ -424,3 +424,13 @@ func checkFile(t *testing.T, path, want string) {
 		t.Errorf("patched %s = %q, want %q", filepath.Base(path), got, want)
 	}
 }
+
+// splitLines splits s after each "\n", as lines does, into strings.
+func splitLines(str string) []string {
+	l := newLines([]byte(str))
+	out := make([]string, l.n())
+	for i := range out {
+		out[i] = string(l.span(i, i+1))
+	}
+	return out
+}

@@ -3,7 +3,6 @@ package diff
 import (
 	"bytes"
 	"sort"
-	"strings"
 )
 
 // Region says where b differs from a: a[AStart:AEnd] became b[BStart:BEnd].
@@ -29,8 +28,8 @@ func Edited(path string, a, b []byte, regions []Region, opts ...Option) string {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	linesA, linesB := splitLines(string(a)), splitLines(string(b))
-	changes, ok := regionChanges(a, b, linesA, linesB, regions)
+	linesA, linesB := newLines(a), newLines(b)
+	changes, ok := regionChanges(linesA, linesB, regions)
 	if !ok {
 		return Unified(path, a, b, opts...)
 	}
@@ -44,23 +43,24 @@ type lineSpan struct{ a0, a1, b0, b1 int }
 // to the lines it touches in both files, spans that touch merge, and the
 // lines inside each span are diffed. ok is false when the regions do not
 // describe a and b.
-func regionChanges(a, b []byte, linesA, linesB []string, regions []Region) ([]change, bool) {
-	startsA, startsB := lineStarts(linesA), lineStarts(linesB)
+func regionChanges(linesA, linesB lines, regions []Region) ([]change, bool) {
+	a, b := linesA.text, linesB.text
+	nA, nB := linesA.n(), linesB.n()
 	var spans []lineSpan
 	for _, r := range regions {
 		if r.AStart < 0 || r.AEnd < r.AStart || r.AEnd > len(a) || r.BStart < 0 || r.BEnd < r.BStart || r.BEnd > len(b) {
 			return nil, false
 		}
-		sp := lineSpan{a0: lineOf(startsA, a, r.AStart), b0: lineOf(startsB, b, r.BStart)}
+		sp := lineSpan{a0: lineOf(linesA, r.AStart), b0: lineOf(linesB, r.BStart)}
 		// The line holding the end stays outside only when the region ends
 		// at a line start in both files: then what follows is whole lines
 		// that are the same on both sides.
 		if isLineStart(a, r.AEnd) && isLineStart(b, r.BEnd) {
-			sp.a1, sp.b1 = lineOf(startsA, a, r.AEnd), lineOf(startsB, b, r.BEnd)
+			sp.a1, sp.b1 = lineOf(linesA, r.AEnd), lineOf(linesB, r.BEnd)
 		} else {
-			sp.a1, sp.b1 = lineOf(startsA, a, r.AEnd)+1, lineOf(startsB, b, r.BEnd)+1
+			sp.a1, sp.b1 = lineOf(linesA, r.AEnd)+1, lineOf(linesB, r.BEnd)+1
 		}
-		sp.a1, sp.b1 = min(max(sp.a1, sp.a0), len(linesA)), min(max(sp.b1, sp.b0), len(linesB))
+		sp.a1, sp.b1 = min(max(sp.a1, sp.a0), nA), min(max(sp.b1, sp.b0), nB)
 		if n := len(spans); n > 0 && sp.a0 <= spans[n-1].a1 {
 			spans[n-1].a1, spans[n-1].b1 = max(spans[n-1].a1, sp.a1), max(spans[n-1].b1, sp.b1)
 			continue
@@ -70,15 +70,17 @@ func regionChanges(a, b []byte, linesA, linesB []string, regions []Region) ([]ch
 	var changes []change
 	prevA, prevB := 0, 0
 	for _, sp := range spans {
-		// Between spans the files have the same lines.
+		// Between spans the files have the same lines. Checking them keeps
+		// a wrong region from producing a wrong patch; as many lines
+		// written the same are the same lines.
 		if sp.a0-prevA != sp.b0-prevB || sp.a0 < prevA || sp.b0 < prevB {
 			return nil, false
 		}
-		if !equalLines(linesA[prevA:sp.a0], linesB[prevB:sp.b0]) {
+		if !bytes.Equal(linesA.span(prevA, sp.a0), linesB.span(prevB, sp.b0)) {
 			return nil, false
 		}
-		textA := strings.Join(linesA[sp.a0:sp.a1], "")
-		textB := strings.Join(linesB[sp.b0:sp.b1], "")
+		textA := string(linesA.span(sp.a0, sp.a1))
+		textB := string(linesB.span(sp.b0, sp.b1))
 		for _, c := range lineChanges(textA, textB, sp.a1-sp.a0, sp.b1-sp.b0) {
 			c.A += sp.a0
 			c.B += sp.b0
@@ -86,46 +88,21 @@ func regionChanges(a, b []byte, linesA, linesB []string, regions []Region) ([]ch
 		}
 		prevA, prevB = sp.a1, sp.b1
 	}
-	if len(linesA)-prevA != len(linesB)-prevB || !equalLines(linesA[prevA:], linesB[prevB:]) {
+	if nA-prevA != nB-prevB || !bytes.Equal(linesA.span(prevA, nA), linesB.span(prevB, nB)) {
 		return nil, false
 	}
 	return changes, true
 }
 
-// equalLines reports whether two runs of lines are the same. Checking the
-// unchanged lines keeps a wrong region from producing a wrong patch; it is
-// one linear comparison.
-func equalLines(x, y []string) bool {
-	if len(x) != len(y) {
-		return false
-	}
-	for i := range x {
-		if x[i] != y[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// lineStarts returns the byte offset of each line.
-func lineStarts(lines []string) []int {
-	starts := make([]int, len(lines))
-	at := 0
-	for i, l := range lines {
-		starts[i] = at
-		at += len(l)
-	}
-	return starts
-}
-
-// lineOf returns the index of the line an edit at byte off of text
+// lineOf returns the index of the line an edit at byte off of the text
 // changes: the line holding off, or one past the last line when off is
 // the end of a text that ends with a newline (or is empty).
-func lineOf(starts []int, text []byte, off int) int {
+func lineOf(l lines, off int) int {
+	text, n := l.text, l.n()
 	if off >= len(text) && (len(text) == 0 || text[len(text)-1] == '\n') {
-		return len(starts)
+		return n
 	}
-	return sort.Search(len(starts), func(i int) bool { return starts[i] > off }) - 1
+	return sort.Search(n, func(i int) bool { return l.starts[i] > off }) - 1
 }
 
 // isLineStart reports whether off begins a line of text (or ends a text
