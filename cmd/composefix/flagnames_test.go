@@ -44,3 +44,28 @@ func TestCachedNamesKeepsFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagNamesAsUrfave: the names computed without urfave/cli's regular
+// expression are its names, v1-style "name, alias" included.
+func TestFlagNamesAsUrfave(t *testing.T) {
+	tests := []struct {
+		name    string
+		aliases []string
+	}{
+		{"write", []string{"w"}},
+		{"check", nil},
+		{"cache-dir", []string{}},
+		{"f, file", nil},
+		{"select", []string{"s x", "t"}},
+		{"a,b", []string{"c"}},
+	}
+	for _, tt := range tests {
+		if got, want := flagNames(tt.name, tt.aliases), cli.FlagNames(tt.name, tt.aliases); !slices.Equal(got, want) {
+			t.Errorf("flagNames(%q, %q) = %q, want %q", tt.name, tt.aliases, got, want)
+		}
+		got := cachedNames([]cli.Flag{&cli.StringFlag{Name: tt.name, Aliases: tt.aliases}})[0].Names()
+		if want := cli.FlagNames(tt.name, tt.aliases); !slices.Equal(got, want) {
+			t.Errorf("cachedNames: --%s: Names() = %q, want %q", tt.name, got, want)
+		}
+	}
+}

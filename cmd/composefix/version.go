@@ -45,8 +45,13 @@ func buildVersion(linked string, info *debug.BuildInfo, ok bool) string {
 	return v
 }
 
-// currentVersion is buildVersion for this binary.
+// currentVersion is buildVersion for this binary. The build info (every
+// module's line, parsed) is read only without a linked version: every run
+// asks, the release build links one.
 func currentVersion() string {
+	if linked := strings.TrimSpace(version); linked != "" {
+		return linked
+	}
 	info, ok := debug.ReadBuildInfo()
 	return buildVersion(strings.TrimSpace(version), info, ok)
 }
