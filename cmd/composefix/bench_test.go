@@ -33,22 +33,18 @@ func BenchmarkProcess(b *testing.B) {
 	goBuild(b, emptySrc, empty)
 	cache := filepath.Join(dir, "cache")
 
-	b.Run("startup", func(b *testing.B) {
-		work := b.TempDir()
-		small := filepath.Join(work, "compose.yaml")
-		writeBench(b, small, "services:\n  web:\n    image: nginx:1.27.3\n")
-		var e, v, f benchRun
-		add := func(sum *benchRun, r benchRun) { sum.wall += r.wall; sum.cpu += r.cpu }
-		for b.Loop() {
-			add(&e, runBench(b, work, empty))
-			add(&v, runBench(b, work, bin, "--version"))
-			add(&f, runBench(b, work, bin, "--offline", "--cache-dir", cache, small))
-		}
-		b.ReportMetric(float64(v.wall)/float64(e.wall), "version-x-empty")
-		b.ReportMetric(float64(f.wall)/float64(e.wall), "3-line-file-x-empty")
-		b.ReportMetric(float64(v.cpu)/float64(max(e.cpu, 1)), "version-cpu-x-empty")
-		b.ReportMetric(float64(f.cpu)/float64(max(e.cpu, 1)), "3-line-file-cpu-x-empty")
-		b.ReportMetric(float64(e.wall.Microseconds())/float64(b.N)/1000, "ms-empty")
+	b.Run("startup", func(b *testing.B) { benchStartup(b, bin, empty, cache) })
+
+	// The same, both programs built as the release is (.goreleaser.yaml,
+	// task build): static, without urfave/cli's documentation generator.
+	// A plain go build links the C library's dynamic loader in (the
+	// standard library's cgo resolver), which the static empty program
+	// does not pay.
+	b.Run("startup-release", func(b *testing.B) {
+		relBin, relEmpty := filepath.Join(dir, "composefix-release"), filepath.Join(dir, "empty-release")
+		goBuild(b, ".", relBin, "-tags", noDocsTag)
+		goBuild(b, emptySrc, relEmpty, "-tags", noDocsTag)
+		benchStartup(b, relBin, relEmpty, cache)
 	})
 
 	b.Run("10k-files", func(b *testing.B) {
@@ -102,6 +98,26 @@ func BenchmarkProcess(b *testing.B) {
 	})
 }
 
+// benchStartup reports --version and a 3-line file run by bin against the
+// empty program, as ratios of wall and of CPU time.
+func benchStartup(b *testing.B, bin, empty, cache string) {
+	work := b.TempDir()
+	small := filepath.Join(work, "compose.yaml")
+	writeBench(b, small, "services:\n  web:\n    image: nginx:1.27.3\n")
+	var e, v, f benchRun
+	add := func(sum *benchRun, r benchRun) { sum.wall += r.wall; sum.cpu += r.cpu }
+	for b.Loop() {
+		add(&e, runBench(b, work, empty))
+		add(&v, runBench(b, work, bin, "--version"))
+		add(&f, runBench(b, work, bin, "--offline", "--cache-dir", cache, small))
+	}
+	b.ReportMetric(float64(v.wall)/float64(e.wall), "version-x-empty")
+	b.ReportMetric(float64(f.wall)/float64(e.wall), "3-line-file-x-empty")
+	b.ReportMetric(float64(v.cpu)/float64(max(e.cpu, 1)), "version-cpu-x-empty")
+	b.ReportMetric(float64(f.cpu)/float64(max(e.cpu, 1)), "3-line-file-cpu-x-empty")
+	b.ReportMetric(float64(e.wall.Microseconds())/float64(b.N)/1000, "ms-empty")
+}
+
 // generatedFile is a compose file of n small services that most rules fix
 // (floating tag, published port, dependency); seed varies the names.
 func generatedFile(n, seed int) []byte {
@@ -149,10 +165,15 @@ func runBenchExit(b *testing.B, maxExit int, dir, bin string, args ...string) be
 	return r
 }
 
-func goBuild(b *testing.B, dir, out string) {
+// goBuild builds the main package in dir; a build with flags (the
+// release's tags) is also static, as the release is.
+func goBuild(b *testing.B, dir, out string, flags ...string) {
 	b.Helper()
-	cmd := exec.Command("go", "build", "-trimpath", "-o", out, ".")
+	cmd := exec.Command("go", append(append([]string{"build", "-trimpath"}, flags...), "-o", out, ".")...)
 	cmd.Dir = dir
+	if len(flags) > 0 {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	}
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("go build %s: %v\n%s", dir, err, msg)
 	}
