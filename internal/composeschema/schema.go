@@ -280,7 +280,7 @@ func failing(validate func(v any, quick bool) *verr, t *tree, root *yaml.Node) m
 // changed returns what of document now (a root mapping) differs from
 // was: the top-level entries not written as they were, with, when
 // services is a mapping in both, only the services not written as they
-// were. A value written the same converts the same; one written
+// were, and of those only the keys not written as they were. A value written the same converts the same; one written
 // otherwise may too, and is validated all the same.
 func changed(was, now *yaml.Node) any {
 	if !simpleMapping(was) || !simpleMapping(now) {
@@ -303,10 +303,37 @@ func changed(was, now *yaml.Node) any {
 		for j := 0; j+1 < len(svcs.Content); j += 2 {
 			name, sv := svcs.Content[j].Value, svcs.Content[j+1]
 			if _, o := compose.MapGet(oldSvcs, name); o == nil || !sameNode(o, sv, 2) {
-				ps[name] = sv
+				ps[name] = changedKeys(o, sv)
 			}
 		}
 		part[k] = ps
+	}
+	return part
+}
+
+// changedKeys returns what of service now differs from was: the keys
+// whose values, as the validator reads them (merge keys followed, !reset
+// values dropped: effective), are not written as they were, when both are
+// mappings with scalar keys (the schema judges each key of a service on
+// its own, see compositional); else now whole. Fixes touch most services
+// of a file but few keys of each.
+func changedKeys(was, now *yaml.Node) any {
+	was, now = compose.Resolve(was), compose.Resolve(now)
+	if was == nil || now == nil || was.Kind != yaml.MappingNode || now.Kind != yaml.MappingNode || !scalarKeys(was) || !scalarKeys(now) {
+		return now
+	}
+	if !simpleMapping(was) {
+		was = effective(was)
+	}
+	if !simpleMapping(now) {
+		now = effective(now)
+	}
+	part := map[string]any{}
+	for i := 0; i+1 < len(now.Content); i += 2 {
+		k, v := now.Content[i].Value, now.Content[i+1]
+		if _, o := compose.MapGet(was, k); o == nil || !sameNode(o, v, 3) {
+			part[k] = v
+		}
 	}
 	return part
 }
@@ -323,6 +350,16 @@ func sameNode(a, b *yaml.Node, depth int) bool {
 	}
 	for i := range a.Content {
 		if !sameNode(a.Content[i], b.Content[i], depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// scalarKeys reports whether every key of mapping n is a scalar.
+func scalarKeys(n *yaml.Node) bool {
+	for i := 0; i < len(n.Content); i += 2 {
+		if n.Content[i].Kind != yaml.ScalarNode {
 			return false
 		}
 	}

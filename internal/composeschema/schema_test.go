@@ -141,8 +141,9 @@ func TestVerdictIsComposeGos(t *testing.T) {
 	}
 }
 
-// TestCompositional: the schema compose-go ships judges top-level entries
-// and services one at a time, so CheckFrom validates only what changed;
+// TestCompositional: the schema compose-go ships judges top-level entries,
+// services and service keys one at a time, so CheckFrom validates only
+// what changed;
 // a keyword that looks at several entries turns that off.
 func TestCompositional(t *testing.T) {
 	var doc any
@@ -157,6 +158,9 @@ func TestCompositional(t *testing.T) {
 		`{"type": "object", "properties": {"services": {"type": "object", "minProperties": 1}}}`,
 		`{"type": "object", "properties": {"services": {"type": "object"}}, "dependentRequired": {"a": ["b"]}}`,
 		`{"type": "object", "properties": {}}`,
+		`{"type": "object", "properties": {"services": {"type": "object", "additionalProperties": {"type": "object", "required": ["image"]}}}}`,
+		`{"type": "object", "properties": {"services": {"type": "object", "additionalProperties": {"$ref": "#/$defs/s"}}}, "$defs": {"s": {"allOf": [{"type": "object", "properties": {"a": {}}}], "unevaluatedProperties": true}}}`,
+		`{"type": "object", "properties": {"services": {"type": "object", "additionalProperties": {"$ref": "#/$defs/s"}}}, "$defs": {"s": {"allOf": [{"$ref": "#/$defs/t"}]}, "t": {"type": "object", "dependentRequired": {"a": ["b"]}}}}`,
 	} {
 		var d any
 		if err := json.Unmarshal([]byte(src), &d); err != nil {

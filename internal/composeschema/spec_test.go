@@ -402,17 +402,93 @@ func nodeLiteral(n node) string {
 }
 
 // compositional reports whether the schema judges a document's top-level
-// entries, and the services mapping's entries, each on its own, as
-// CheckFrom assumes: only keywords that look at one entry at a time
-// (properties, patternProperties, additionalProperties: no required,
-// minProperties, dependencies or the like) at those two levels. It is
-// checked on the schema compose-go ships, so that a version that breaks
-// the assumption makes CheckFrom validate whole documents, not wrongly.
+// entries, the services mapping's entries, and each service's keys, each
+// on its own, as CheckFrom assumes: only keywords that look at one entry
+// at a time (properties, patternProperties, additionalProperties: no
+// required, minProperties, dependencies or the like) at those levels; a
+// service may be an allOf of such schemas, beside its own properties,
+// with unevaluatedProperties false, which judges each key alone too. It is checked on the schema
+// compose-go ships, so that a version that breaks the assumption makes
+// CheckFrom validate whole documents, not wrongly.
 func compositional(doc any) bool {
 	d, _ := doc.(map[string]any)
 	props, _ := d["properties"].(map[string]any)
 	svcs, _ := props["services"].(map[string]any)
-	return local(d) && svcs != nil && local(svcs)
+	if !local(d) || svcs == nil || !local(svcs) {
+		return false
+	}
+	var entries []any
+	for _, k := range []string{"properties", "patternProperties"} {
+		m, _ := svcs[k].(map[string]any)
+		for _, v := range m {
+			entries = append(entries, v)
+		}
+	}
+	if a, ok := svcs["additionalProperties"].(map[string]any); ok {
+		entries = append(entries, a)
+	}
+	for _, e := range entries {
+		if !localService(d, deref(d, e)) {
+			return false
+		}
+	}
+	return true
+}
+
+// localService reports whether a service's schema judges each of its
+// keys on its own: local, or an allOf of local schemas and properties of
+// its own, closed by unevaluatedProperties false (a key is unknown when
+// nothing names it, whatever the other keys are).
+func localService(doc any, sch map[string]any) bool {
+	if sch == nil {
+		return false
+	}
+	if _, ok := sch["allOf"]; !ok {
+		return local(sch)
+	}
+	for k, v := range sch {
+		switch k {
+		case "description", "title", "properties", "patternProperties":
+		case "unevaluatedProperties":
+			if v != false {
+				return false
+			}
+		case "allOf":
+			subs, _ := v.([]any)
+			if len(subs) == 0 {
+				return false
+			}
+			for _, sub := range subs {
+				if !local(deref(doc, sub)) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// deref follows a schema that is only a local "$ref" ("#/$defs/x") to
+// the schema it names; anything else it returns as it is (nil when not
+// an object, or when the reference does not resolve).
+func deref(doc, sch any) map[string]any {
+	m, _ := sch.(map[string]any)
+	ref, ok := m["$ref"].(string)
+	if !ok || len(m) != 1 {
+		return m
+	}
+	cur := doc
+	for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+		c, _ := cur.(map[string]any)
+		if c == nil {
+			return nil
+		}
+		cur = c[part]
+	}
+	out, _ := cur.(map[string]any)
+	return out
 }
 
 // local reports whether schema sch is an object's that judges each entry
