@@ -119,6 +119,10 @@ type input struct {
 	dollar bool     // it interpolates a variable
 	// envRefs are its images read from its project's .env variables.
 	envRefs []fixers.ImageRef
+	// doc is the document of a run's only file, kept from the first pass:
+	// there is nothing to stream, and loading it again would only cost
+	// time (a large file is parsed in seconds).
+	doc *compose.Document
 }
 
 // Run discovers, loads, resolves, fixes and (with Write) writes the files
@@ -303,6 +307,9 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 			s.in.envRefs = envRefs(d, cfg)
 		}
 		s.refs = refs.scan(d, cfg)
+		if len(files) == 1 {
+			s.in.doc = d
+		}
 		return s
 	}, func(i int, s scanned) {
 		inputs[i] = s.in
@@ -310,6 +317,24 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 	})
 	o.envs = envs
 	return inputs
+}
+
+// reload returns the document of in for fixing: the one the first pass
+// kept, or the file read and loaded again, which must still be what the
+// first pass read.
+func reload(in input) (*compose.Document, []byte, error) {
+	if in.doc != nil {
+		return in.doc, in.doc.Src, nil
+	}
+	src, err := compose.ReadFile(in.path)
+	if err != nil {
+		return nil, src, err
+	}
+	if sha256.Sum256(src) != in.digest {
+		return nil, src, &compose.PosError{Path: in.path, Msg: "the file changed while composefix ran; not fixed (run composefix again)"}
+	}
+	d, err := compose.Load(in.path, src)
+	return d, src, err
 }
 
 // fixAll is the run's second pass: it reads each file that loaded again,
@@ -336,14 +361,8 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 		if r.Err = ctx.Err(); r.Err != nil {
 			return fixed{res: r}
 		}
-		src, err := compose.ReadFile(in.path)
-		if err == nil && sha256.Sum256(src) != in.digest {
-			err = &compose.PosError{Path: in.path, Msg: "the file changed while composefix ran; not fixed (run composefix again)"}
-		}
-		var d *compose.Document
-		if err == nil {
-			d, err = compose.Load(in.path, src)
-		}
+		d, src, err := reload(in)
+		inputs[i].doc = nil
 		r.Original, r.Output, r.Err = src, src, err
 		if err != nil {
 			return fixed{res: r, src: src}
