@@ -47,15 +47,23 @@ func Overlaps(a, b Edit) bool {
 // sibling of an outer one. Other insertions at one offset keep their given
 // order.
 func SortEdits(edits []Edit) {
-	slices.SortStableFunc(edits, func(a, b Edit) int {
-		switch {
-		case editLess(a, b):
-			return -1
-		case editLess(b, a):
-			return 1
-		}
-		return 0
-	})
+	// Edits usually arrive sorted (a pass sorts them several times): a
+	// stable sort would leave them as they are, at the cost of comparing
+	// each pair of neighbours twice per merge step.
+	if slices.IsSortedFunc(edits, compareEdits) {
+		return
+	}
+	slices.SortStableFunc(edits, compareEdits)
+}
+
+func compareEdits(a, b Edit) int {
+	switch {
+	case editLess(a, b):
+		return -1
+	case editLess(b, a):
+		return 1
+	}
+	return 0
 }
 
 func editLess(a, b Edit) bool {
