@@ -26,7 +26,23 @@ func Render(n *yaml.Node, st Style, indent int) string {
 // RenderEntry returns "key: value" (or "key:" and an indented block) with
 // the key at column indent, without a leading or trailing line break.
 func RenderEntry(key string, v *yaml.Node, st Style, indent int) string {
-	return strings.Repeat(" ", indent) + renderKey(key, st) + ":" + renderAfterKey(v, st, indent)
+	var b strings.Builder
+	writeSpaces(&b, indent)
+	b.WriteString(renderKey(key, st))
+	b.WriteByte(':')
+	writeAfterKey(&b, v, st, indent)
+	return b.String()
+}
+
+// spaces is indentation to write from, to build no padding strings.
+const spaces = "                                "
+
+func writeSpaces(b *strings.Builder, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		b.WriteString(spaces[:k])
+		n -= k
+	}
 }
 
 // Newlines converts the "\n" line breaks of rendered text to the file's.
@@ -51,17 +67,27 @@ func renderAfterKey(v *yaml.Node, st Style, indent int) string {
 		return " " + inline
 	}
 	var b strings.Builder
-	anchor := ""
-	if v.Anchor != "" {
-		anchor = " &" + v.Anchor
+	writeAfterKey(&b, v, st, indent)
+	return b.String()
+}
+
+// writeAfterKey is renderAfterKey writing to b: a whole entry, and a
+// whole block, is written to one builder.
+func writeAfterKey(b *strings.Builder, v *yaml.Node, st Style, indent int) {
+	if inline, ok := renderInline(v, st, false); ok {
+		b.WriteByte(' ')
+		b.WriteString(inline)
+		return
 	}
-	b.WriteString(anchor)
+	if v.Anchor != "" {
+		b.WriteString(" &")
+		b.WriteString(v.Anchor)
+	}
 	child := indent + st.Indent
 	if v.Kind == yaml.SequenceNode {
 		child = indent + st.SeqIndent
 	}
-	renderBlock(&b, v, st, child)
-	return b.String()
+	writeBlock(b, v, st, child, false)
 }
 
 // renderInline renders scalars, aliases, flow and empty collections on one
@@ -111,24 +137,39 @@ func renderFlowKey(key string, st Style) string {
 // renderBlock writes a block collection's lines, each starting with "\n"
 // and indent spaces.
 func renderBlock(b *strings.Builder, n *yaml.Node, st Style, indent int) {
-	pad := strings.Repeat(" ", indent)
+	writeBlock(b, n, st, indent, false)
+}
+
+// writeBlock is renderBlock; onDash: the collection is a sequence item,
+// whose first line continues the dash's line after one space.
+func writeBlock(b *strings.Builder, n *yaml.Node, st Style, indent int, onDash bool) {
+	line := func(i int) {
+		if onDash && i == 0 {
+			b.WriteByte(' ')
+			return
+		}
+		b.WriteByte('\n')
+		writeSpaces(b, indent)
+	}
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			b.WriteString("\n" + pad + renderKey(n.Content[i].Value, st) + ":")
-			b.WriteString(renderAfterKey(n.Content[i+1], st, indent))
+			line(i)
+			b.WriteString(renderKey(n.Content[i].Value, st))
+			b.WriteByte(':')
+			writeAfterKey(b, n.Content[i+1], st, indent)
 		}
 		return
 	}
-	for _, c := range n.Content {
-		b.WriteString("\n" + pad + "-")
+	for i, c := range n.Content {
+		line(i)
+		b.WriteByte('-')
 		if inline, ok := renderInline(c, st, false); ok {
-			b.WriteString(" " + inline)
+			b.WriteByte(' ')
+			b.WriteString(inline)
 			continue
 		}
 		// A block collection as a sequence item starts on the dash's line.
-		var sub strings.Builder
-		renderBlock(&sub, c, st, indent+2)
-		b.WriteString(" " + strings.TrimLeft(sub.String(), "\n "))
+		writeBlock(b, c, st, indent+2, true)
 	}
 }
 
