@@ -25,9 +25,8 @@ func detectStyle(d *Document) Style {
 	}
 	st.FinalNewline = len(d.Src) == 0 || d.Src[len(d.Src)-1] == '\n'
 
-	indents := map[int]int{}
-	seqIndents := map[int]int{}
-	quotes := map[byte]int{}
+	var indents, seqIndents tally
+	var quotes [256]int
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 {
@@ -40,14 +39,14 @@ func detectStyle(d *Document) Style {
 				switch v.Kind {
 				case yaml.MappingNode:
 					if diff := child.Column - k.Column; diff > 0 {
-						indents[diff]++
+						indents.add(diff)
 					}
 				case yaml.SequenceNode:
 					// The dash is two characters before a plain item on
 					// its line; count only simple "- item" lines.
 					dash := d.dashColumn(child)
 					if dash > 0 && dash >= k.Column {
-						seqIndents[dash-k.Column]++
+						seqIndents.add(dash - k.Column)
 					}
 				}
 			}
@@ -67,11 +66,11 @@ func detectStyle(d *Document) Style {
 	for _, doc := range d.Docs {
 		walk(doc)
 	}
-	if best := mostCommon(indents); best > 0 {
+	if best := indents.mostCommon(); best > 0 {
 		st.Indent = best
 	}
-	if len(seqIndents) > 0 {
-		st.SeqIndent = mostCommon(seqIndents)
+	if seqIndents.n > 0 {
+		st.SeqIndent = seqIndents.mostCommon()
 	} else {
 		st.SeqIndent = st.Indent
 	}
@@ -98,10 +97,37 @@ func (d *Document) dashColumn(item *yaml.Node) int {
 	return 0
 }
 
-// mostCommon returns the key with the highest count, the smallest on ties.
-func mostCommon(counts map[int]int) int {
+// tally counts how often each indentation (a non-negative width) occurs:
+// in an array for the usual widths, a map for the rest. Style detection
+// walks every node of every pass's document.
+type tally struct {
+	small [32]int
+	big   map[int]int
+	n     int // widths counted
+}
+
+func (t *tally) add(k int) {
+	t.n++
+	if k >= 0 && k < len(t.small) {
+		t.small[k]++
+		return
+	}
+	if t.big == nil {
+		t.big = map[int]int{}
+	}
+	t.big[k]++
+}
+
+// mostCommon returns the width with the highest count, the smallest on
+// ties; 0 when none was counted.
+func (t *tally) mostCommon() int {
 	best, bestN := 0, 0
-	for k, n := range counts {
+	for k, n := range t.small {
+		if n > bestN {
+			best, bestN = k, n
+		}
+	}
+	for k, n := range t.big {
 		if n > bestN || n == bestN && k < best {
 			best, bestN = k, n
 		}
