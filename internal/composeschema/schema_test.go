@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/schema"
+	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
@@ -272,5 +273,30 @@ func TestScalarIsDecode(t *testing.T) {
 	}
 	if count < 40 {
 		t.Fatalf("only %d scalars compared", count)
+	}
+}
+
+// TestLookupInIsMapGet: the indexed lookup of a large mapping finds what
+// compose.MapGet finds, duplicates and merge keys included.
+func TestLookupInIsMapGet(t *testing.T) {
+	for _, n := range []int{3, 40} {
+		var sb strings.Builder
+		sb.WriteString("base: &b {x: 1}\nm:\n  <<: *b\n")
+		for i := range n {
+			fmt.Fprintf(&sb, "  s%d: %d\n", i, i)
+		}
+		sb.WriteString("  s1: dup\n  \"<<\": quoted\n")
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(sb.String()), &doc); err != nil {
+			t.Fatal(err)
+		}
+		_, m := compose.MapGet(doc.Content[0], "m")
+		get := lookupIn(m)
+		for _, k := range []string{"s0", "s1", fmt.Sprintf("s%d", n-1), "<<", "x", "missing"} {
+			_, want := compose.MapGet(m, k)
+			if got := get(k); got != want {
+				t.Errorf("%d entries, key %q: lookupIn gives %v, MapGet %v", n, k, got, want)
+			}
+		}
 	}
 }
