@@ -85,7 +85,7 @@ func Unified(path string, a, b []byte, opts ...Option) string {
 		opt(&o)
 	}
 	linesA, linesB := newLines(a), newLines(b)
-	changes := lineChanges(string(a), string(b), linesA.n(), linesB.n())
+	changes := lineChanges(linesA, linesB)
 	return render(path, &o, changes, linesA, linesB, len(a)+len(b))
 }
 
@@ -139,12 +139,66 @@ func newLines(text []byte) lines {
 // n is the number of lines.
 func (l lines) n() int { return len(l.starts) - 1 }
 
+// sub returns lines [i, j) as lines of their own, numbered from 0.
+func (l lines) sub(i, j int) lines { return lines{text: l.text, starts: l.starts[i : j+1]} }
+
 // span returns lines [i, j) as they are written, terminators included.
 func (l lines) span(i, j int) []byte { return l.text[l.starts[i]:l.starts[j]] }
 
 // lineChanges diffs a and b line by line and returns the changes, deletions
 // before insertions within each.
-func lineChanges(a, b string, nA, nB int) []change {
+func lineChanges(a, b lines) []change {
+	if c, ok := oneRun(a, b); ok {
+		return c
+	}
+	return dmpChanges(string(a.span(0, a.n())), string(b.span(0, b.n())), a.n(), b.n())
+}
+
+// oneRun is lineChanges when, past the lines a and b begin and end with
+// alike, only one side has lines left: one run of lines inserted or
+// deleted, what most fixes make. It places the run where diffmatchpatch
+// does, without building its line table: between the lines alike, or at
+// the first line when the run ends with the lines before it and lines
+// follow it (diffmatchpatch's sideways shift; its shift the other way
+// cannot happen here, since the run would then start with the line that
+// follows it, which the common beginning would have taken).
+// TestOneRunIsDiffmatchpatch holds it to diffmatchpatch. ok is false when
+// both sides have lines left.
+func oneRun(a, b lines) (c []change, ok bool) {
+	nA, nB := a.n(), b.n()
+	same := func(i, j int) bool { return bytes.Equal(a.span(i, i+1), b.span(j, j+1)) }
+	pre := 0
+	for pre < nA && pre < nB && same(pre, pre) {
+		pre++
+	}
+	suf := 0
+	for suf < nA-pre && suf < nB-pre && same(nA-1-suf, nB-1-suf) {
+		suf++
+	}
+	delA, insB := nA-pre-suf, nB-pre-suf
+	switch {
+	case delA == 0 && insB == 0:
+		return nil, true
+	case delA > 0 && insB > 0:
+		return nil, false
+	}
+	// The run is x's lines [pre, pre+k); y has none there.
+	x, k := b, insB
+	if delA > 0 {
+		x, k = a, delA
+	}
+	at := pre
+	if pre > 0 && suf > 0 && k >= pre && bytes.Equal(x.span(k, pre+k), x.span(0, pre)) {
+		at = 0
+	}
+	if delA > 0 {
+		return []change{{A: at, Del: k, B: at}}, true
+	}
+	return []change{{A: at, B: at, Ins: k}}, true
+}
+
+// dmpChanges diffs texts a and b of nA and nB lines with diffmatchpatch.
+func dmpChanges(a, b string, nA, nB int) []change {
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0 // no deadline: the same input always gives the same diff
 	runesA, runesB, _ := dmp.DiffLinesToRunes(a, b)

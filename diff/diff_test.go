@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -433,4 +435,64 @@ func splitLines(str string) []string {
 		out[i] = string(l.span(i, i+1))
 	}
 	return out
+}
+
+// TestOneRunIsDiffmatchpatch: wherever oneRun answers, it answers as
+// diffmatchpatch does, sideways shifts included, over texts of a few
+// kinds of lines where runs that repeat their neighbours are common.
+func TestOneRunIsDiffmatchpatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a\n", "b\n", "c\n", "a", "  x: 1\r\n"}
+	text := func(n int) []byte {
+		var sb strings.Builder
+		for i := 0; i < n; i++ {
+			l := alphabet[rng.IntN(len(alphabet))]
+			if !strings.HasSuffix(l, "\n") && i < n-1 {
+				l += "\n"
+			}
+			sb.WriteString(l)
+		}
+		return []byte(sb.String())
+	}
+	answered, shifted := 0, 0
+	for range 20000 {
+		a := text(rng.IntN(7))
+		// b is a with one run of lines inserted or deleted, or another text.
+		b := text(rng.IntN(7))
+		la := newLines(a)
+		if n := la.n(); n > 0 && rng.IntN(3) > 0 {
+			i := rng.IntN(n + 1)
+			if rng.IntN(2) == 0 {
+				b = slices.Concat(la.span(0, i), text(1+rng.IntN(3)), la.span(i, n))
+			} else {
+				j := i + rng.IntN(n-i+1)
+				b = slices.Concat(la.span(0, i), la.span(j, n))
+			}
+		}
+		lb := newLines(b)
+		got, ok := oneRun(la, lb)
+		if !ok {
+			continue
+		}
+		answered++
+		want := dmpChanges(string(a), string(b), la.n(), lb.n())
+		if !slices.Equal(got, want) {
+			t.Fatalf("oneRun(%q, %q) = %v, diffmatchpatch says %v", a, b, got, want)
+		}
+		if len(got) == 1 && got[0].A != lineSpanPre(la, lb) {
+			shifted++
+		}
+	}
+	if answered < 5000 || shifted < 100 {
+		t.Errorf("oneRun answered %d cases, %d of them shifted: too few to compare", answered, shifted)
+	}
+}
+
+// lineSpanPre counts the lines a and b begin with alike.
+func lineSpanPre(a, b lines) int {
+	i := 0
+	for i < a.n() && i < b.n() && bytes.Equal(a.span(i, i+1), b.span(i, i+1)) {
+		i++
+	}
+	return i
 }

@@ -79,9 +79,7 @@ func regionChanges(linesA, linesB lines, regions []Region) ([]change, bool) {
 		if !bytes.Equal(linesA.span(prevA, sp.a0), linesB.span(prevB, sp.b0)) {
 			return nil, false
 		}
-		textA := string(linesA.span(sp.a0, sp.a1))
-		textB := string(linesB.span(sp.b0, sp.b1))
-		for _, c := range lineChanges(textA, textB, sp.a1-sp.a0, sp.b1-sp.b0) {
+		for _, c := range lineChanges(linesA.sub(sp.a0, sp.a1), linesB.sub(sp.b0, sp.b1)) {
 			c.A += sp.a0
 			c.B += sp.b0
 			changes = append(changes, c)
