@@ -23,11 +23,13 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 		// A usage error (unknown flag) exits 2 with the message on stderr.
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return usagef("%v", err) },
 		Action: func(c *cli.Context) error {
+			ctx, stop := interruptible(c.Context)
+			defer stop()
 			s, err := readSettings(c)
 			if err != nil {
 				return err
 			}
-			return fix(c.Context, s, in, out, errOut)
+			return fix(ctx, s, in, out, errOut)
 		},
 		Commands: []*cli.Command{
 			{

@@ -45,6 +45,8 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 		ArgsUsage: "[PATH ...]",
 		Flags:     cachedNames(flags),
 		Action: func(c *cli.Context) error {
+			ctx, stop := interruptible(c.Context)
+			defer stop()
 			s, err := readSettings(c)
 			if err != nil {
 				return err
@@ -94,7 +96,7 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 			case (u.plan != "" || u.group != "") && s.fixers.Images.PinFloating:
 				return usagef("--select CF001 pins are not grouped; pin floating tags in a run of their own first")
 			}
-			return update(c.Context, s, u, out, errOut)
+			return update(ctx, s, u, out, errOut)
 		},
 	}
 }

@@ -1,0 +1,77 @@
+//go:build linux
+
+package main
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/composefix/composefix/internal/regtest"
+)
+
+// TestInterruptEndsARunGracefully: Ctrl-C during a run that waits on a
+// registry cancels the run, which reports and exits 2, rather than the
+// signal killing the process. The interrupt handler is installed by the
+// commands that do work, not at process start (issue 14: startup), so
+// this checks it is still there when a run needs it.
+func TestInterruptEndsARunGracefully(t *testing.T) {
+	bin := filepath.Join(buildComposefix(t), "composefix")
+	asked := make(chan struct{}, 1)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	host := regtest.InProcess(t, func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case asked <- struct{}{}:
+			default:
+			}
+			select { // hang until the test ends or the client gives up
+			case <-release:
+			case <-r.Context().Done():
+			}
+		})
+	})
+	work := t.TempDir()
+	file := filepath.Join(work, "compose.yaml")
+	if err := os.WriteFile(file, []byte("services:\n  web:\n    image: "+host+"/acme/web:1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--cache-dir", filepath.Join(work, "cache"), "--retries", "0", file)
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "CI=true")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-asked:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("composefix never asked the registry; stderr:\n%s", stderr.String())
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("composefix did not end after an interrupt; stderr:\n%s", stderr.String())
+	}
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		t.Fatalf("composefix was killed by %v; want the run cancelled and reported. stderr:\n%s", ws.Signal(), stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitError {
+		t.Errorf("exit status %d, want %d; stderr:\n%s", code, exitError, stderr.String())
+	}
+}
