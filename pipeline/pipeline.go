@@ -70,6 +70,9 @@ type Options struct {
 
 	envs map[string]*envProject // by directory: the .env files of the run's projects
 	dirs map[string]string      // by input path: its project directory
+	// keepBudget replaces the const keepBudget when not 0 (tests); below
+	// 0, no document is kept.
+	keepBudget int
 }
 
 // Progress is told how registry resolution advances.
@@ -109,9 +112,9 @@ func (r *Result) Failed() bool {
 }
 
 // input is one file as the run's first pass saw it: what the run needs of
-// it before fixing. Its bytes and tree are not kept: the file is read
-// again when its turn to be fixed comes, so that memory is bounded by the
-// files being fixed, not by the run.
+// it before fixing. Beyond keepBudget its bytes and tree are not kept:
+// the file is read again when its turn to be fixed comes, so that memory
+// is bounded by the files being fixed, not by the run.
 type input struct {
 	path   string
 	err    error    // reading or loading it, or a file merged before it
@@ -119,11 +122,24 @@ type input struct {
 	dollar bool     // it interpolates a variable
 	// envRefs are its images read from its project's .env variables.
 	envRefs []fixers.ImageRef
-	// doc is the document of a run's only file, kept from the first pass:
-	// there is nothing to stream, and loading it again would only cost
-	// time (a large file is parsed in seconds).
+	// doc is the document kept from the first pass, while the run's kept
+	// documents stay within keepBudget, and always for a run's only file:
+	// loading a file again costs a parse, a large share of a small run.
 	doc *compose.Document
 }
+
+// keepBudget bounds what the first pass keeps of the documents it loaded,
+// as estimated by keepCost: the first files of a run are fixed from the
+// trees already built, the rest are read again, so memory stays flat in
+// the number of files (at most about 8 MiB above a streamed run;
+// the 53 corpus files cost 4.9 MiB).
+const keepBudget = 8 << 20
+
+// keepCost estimates the memory a loaded document holds: a tree of about
+// 24 bytes per source byte (the 8 MiB benchmark file's tree takes 165 MB),
+// and the document's own indexes, about 8 KiB for the smallest file
+// (the 10,000-file benchmark kept about 14 KB per file before streaming).
+func keepCost(src []byte) int { return 24*len(src) + 8<<10 }
 
 // Run discovers, loads, resolves, fixes and (with Write) writes the files
 // o names, and calls each with every file's result in input order.
@@ -283,6 +299,10 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 		refs docRefs
 	}
 	inputs := make([]input, len(files))
+	kept, budget := 0, keepBudget // kept: the keepCost of the documents inputs hold
+	if o.keepBudget != 0 {
+		budget = o.keepBudget
+	}
 	inOrder(len(files), func(i int) scanned {
 		path := files[i]
 		s := scanned{in: input{path: path}}
@@ -307,11 +327,16 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 			s.in.envRefs = envRefs(d, cfg)
 		}
 		s.refs = refs.scan(d, cfg)
-		if len(files) == 1 {
-			s.in.doc = d
-		}
+		s.in.doc = d
 		return s
 	}, func(i int, s scanned) {
+		if d := s.in.doc; d != nil && len(files) > 1 {
+			if cost := keepCost(d.Src); kept+cost <= budget {
+				kept += cost
+			} else {
+				s.in.doc = nil
+			}
+		}
 		inputs[i] = s.in
 		refs.add(s.refs)
 	})
