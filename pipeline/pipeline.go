@@ -252,6 +252,13 @@ func writeResult(res *report.File, err error) {
 // results wait to be emitted, so results do not pile up behind a slow one,
 // and what it keeps does not grow with n.
 func inOrder[T any](n int, work func(int) T, emit func(int, T)) {
+	if n == 1 {
+		// One file (a pre-commit hook, an editor): goroutines would only
+		// wake an idle processor and start a thread for it (issue 14:
+		// startup).
+		emit(0, work(0))
+		return
+	}
 	const window = 16
 	// queue holds, in index order, where each started result will be
 	// delivered; its capacity is the window.

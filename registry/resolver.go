@@ -220,7 +220,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 	for _, k := range order {
 		j := jobs[k]
 		wg.Add(1)
-		go func() {
+		lookup := func() {
 			defer wg.Done()
 			defer finished(j)
 			defer func() {
@@ -237,7 +237,14 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 					j.res.Cached = j.res.Cached && f.Cached
 				}
 			}
-		}()
+		}
+		if len(order) == 1 {
+			// One image (a small file): a goroutine would only wake an
+			// idle processor and start a thread for it (issue 14: startup).
+			lookup()
+			continue
+		}
+		go lookup()
 	}
 	wg.Wait()
 
