@@ -19,6 +19,7 @@ const (
 )
 
 func main() {
+	tuneGC()
 	os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
