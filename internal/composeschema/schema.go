@@ -349,9 +349,10 @@ func changedKeys(was, now *yaml.Node) any {
 		now = effective(now)
 	}
 	part := map[string]any{}
+	old := lookupIn(was)
 	for i := 0; i+1 < len(now.Content); i += 2 {
 		k, v := now.Content[i].Value, now.Content[i+1]
-		if _, o := compose.MapGet(was, k); o == nil || !sameNode(o, v, 3) {
+		if o := old(k); o == nil || !sameNode(o, v, 3) {
 			part[k] = v
 		}
 	}
