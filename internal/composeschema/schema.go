@@ -349,10 +349,19 @@ func changedKeys(was, now *yaml.Node) any {
 		now = effective(now)
 	}
 	part := map[string]any{}
-	old := lookupIn(was)
+	var old func(string) *yaml.Node
+	if len(was.Content) >= 2*16 {
+		old = lookupIn(was) // a closure per service only where it pays
+	}
 	for i := 0; i+1 < len(now.Content); i += 2 {
 		k, v := now.Content[i].Value, now.Content[i+1]
-		if o := old(k); o == nil || !sameNode(o, v, 3) {
+		var o *yaml.Node
+		if old != nil {
+			o = old(k)
+		} else {
+			_, o = compose.MapGet(was, k)
+		}
+		if o == nil || !sameNode(o, v, 3) {
 			part[k] = v
 		}
 	}
