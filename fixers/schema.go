@@ -79,16 +79,21 @@ func (m *schemaMemo) check(s *composeschema.Schema, d *compose.Document) ([]comp
 // is written. The output is always validated (it has not been before: no
 // display-only rule looks at a later pass's document): with the input's
 // check, when CF603 made it, only the services and top-level values the
-// fixes changed. Without it, those values are validated first, against
-// the unchecked input: when they meet the schema, the output has no
-// violation the input lacks. Only when they do not is the output checked
-// whole, and the input again.
+// fixes changed. Without it, or when the input breaks the schema, those
+// values are validated first, against the input: when they meet the
+// schema, the output has no violation the input lacks. Only when they do
+// not is the output checked whole, and the input again if CF603 did not.
 func checkOutputSchema(s *composeschema.Schema, memo *schemaMemo, in, out *compose.Document, applied []string) error {
 	var base *composeschema.Checked
 	if memo != nil && memo.doc == in {
 		base = memo.c
-	} else if ok, err := s.NoneAdded(in.Root, out.Root); ok || err != nil {
-		return err
+	}
+	// A valid input's check already limits CheckFrom to what changed; an
+	// invalid one's does not, so what changed is validated first then too.
+	if base == nil || len(base.Violations) > 0 {
+		if ok, err := s.NoneAdded(in.Root, out.Root); ok || err != nil {
+			return err
+		}
 	}
 	c, err := s.CheckFrom(base, out.Root)
 	if err != nil || len(c.Violations) == 0 {
