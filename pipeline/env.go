@@ -211,9 +211,11 @@ func envUsers(o *Options, inputs []input, given map[string]bool, dir string) []e
 	c := newContextLoader(nil, nil)
 	entries, _ := os.ReadDir(dir)
 	for _, de := range entries {
+		if !compose.IsComposeName(de.Name()) {
+			continue // by name alone, without filepath.Abs's system calls
+		}
 		path := filepath.Join(dir, de.Name())
-		abs, err := filepath.Abs(path)
-		if !compose.IsComposeName(de.Name()) || err != nil || given[abs] {
+		if abs, err := filepath.Abs(path); err != nil || given[abs] {
 			continue
 		}
 		if d := c.load(path, false); d != nil {

@@ -143,8 +143,11 @@ func (c *contextLoader) overlaysOf(base string, group []string, onDisk func(stri
 	var out []*compose.Document
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
+		if !compose.IsComposeName(e.Name()) || !compose.IsOverlay(path) {
+			continue // by name alone: most entries, without asking the kernel (filepath.Abs does)
+		}
 		abs, err := filepath.Abs(path)
-		if err != nil || inGroup[abs] || inDeclared[abs] != nil || !compose.IsComposeName(e.Name()) || !compose.IsOverlay(path) || !onDisk(path) {
+		if err != nil || inGroup[abs] || inDeclared[abs] != nil || !onDisk(path) {
 			continue
 		}
 		g := compose.ProjectFiles([]string{path}, onDisk)[path]
