@@ -25,6 +25,10 @@ func initCommand(out io.Writer) *cli.Command {
 			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing file"},
 		},
 		Action: func(c *cli.Context) error {
+			// It writes a file: an interrupt waits for the write to end, as
+			// in the commands that fix files.
+			_, stop := interruptible(c.Context)
+			defer stop()
 			if c.NArg() > 0 {
 				return usagef("init takes no arguments; name the file with --config")
 			}

@@ -26,8 +26,8 @@ func main() {
 // interruptible returns ctx, cancelled by an interrupt (Ctrl-C) until stop
 // is called: a run then ends as a cancelled run, reported, with no
 // temporary file left behind. The commands that read, write or ask a
-// registry (the default one and update) install it as they start, not the
-// process: os/signal's first Notify starts a goroutine that keeps a thread
+// registry (the default one, update and init) install it as they start,
+// not the process: os/signal's first Notify starts a goroutine that keeps a thread
 // blocked of its own, about 11% of `--version`'s CPU time (issue 14).
 func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt)
