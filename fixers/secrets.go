@@ -374,20 +374,19 @@ var notSecretAnywhere = map[string]bool{
 // JWT_SECRET, TYPESENSE_API_KEY, ADMIN_SETUP_TOKEN; not POSTGRES_PASSWORD_FILE,
 // JWT_PUBLIC_KEY, TOKEN_TTL or AWS_ACCESS_KEY_ID.
 func secretName(name string) bool {
-	words := strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
-	if len(words) == 0 || notSecretLast[words[len(words)-1]] {
-		return false
-	}
-	secret := false
-	for _, w := range words {
+	// The words are walked without collecting them: rules ask this of
+	// every environment variable of every pass.
+	last, secret := "", false
+	for w := range strings.FieldsFuncSeq(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
 		if notSecretAnywhere[w] {
 			return false
 		}
 		if secretWords[w] || strings.HasSuffix(w, "PASSWORD") || strings.HasSuffix(w, "SECRET") || strings.HasSuffix(w, "TOKEN") {
 			secret = true
 		}
+		last = w
 	}
-	return secret
+	return secret && !notSecretLast[last]
 }
 
 // secretValue reports whether a literal value of a secret-like variable

@@ -251,7 +251,7 @@ func isOneShotName(name string) bool {
 	if strings.Contains(n, "create-buckets") || strings.Contains(n, "create_buckets") {
 		return true
 	}
-	for _, part := range strings.FieldsFunc(n, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+	for part := range strings.FieldsFuncSeq(n, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
 		if isOneShotWord(part) {
 			return true
 		}
