@@ -158,6 +158,10 @@ func lookupStr(m *yaml.Node, key string) (string, *yaml.Node) {
 // splitOutside splits s at sep outside ${...} references and returns the
 // parts and the offset of each.
 func splitOutside(s string, sep byte) (parts []string, offsets []int) {
+	// Sized once (an upper bound): volume and port strings are split for
+	// every service of every pass.
+	n := strings.Count(s, string(rune(sep))) + 1
+	parts, offsets = make([]string, 0, n), make([]int, 0, n)
 	start, depth := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch {
