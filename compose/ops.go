@@ -200,7 +200,10 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 		return Change{}, err
 	}
 	at := d.entryLineEnd(end, indent)
-	text := "\n" + RenderEntry(key, v, d.Style, indent)
+	var b strings.Builder
+	b.WriteByte('\n')
+	writeEntry(&b, key, v, d.Style, indent)
+	text := b.String()
 	return Change{
 		Edits: []Edit{{Start: at, End: at, New: d.nl(text)}},
 		Ops:   []*Op{{Kind: OpInsert, Target: m, Key: key, Value: v}},

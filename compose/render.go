@@ -27,11 +27,16 @@ func Render(n *yaml.Node, st Style, indent int) string {
 // the key at column indent, without a leading or trailing line break.
 func RenderEntry(key string, v *yaml.Node, st Style, indent int) string {
 	var b strings.Builder
-	writeSpaces(&b, indent)
+	writeEntry(&b, key, v, st, indent)
+	return b.String()
+}
+
+// writeEntry is RenderEntry writing to b, after what the caller wrote.
+func writeEntry(b *strings.Builder, key string, v *yaml.Node, st Style, indent int) {
+	writeSpaces(b, indent)
 	b.WriteString(renderKey(key, st))
 	b.WriteByte(':')
-	writeAfterKey(&b, v, st, indent)
-	return b.String()
+	writeAfterKey(b, v, st, indent)
 }
 
 // spaces is indentation to write from, to build no padding strings.
