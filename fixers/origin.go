@@ -355,11 +355,29 @@ func (h *lineage) finish(res *Result) {
 			f.Fix = nil
 		}
 	}
-	sorted := make([]Finding, len(order))
-	for i, o := range order {
-		sorted[i] = res.Findings[o]
+	permute(res.Findings, order)
+}
+
+// permute rearranges fs in place so that fs[i] becomes what fs[order[i]]
+// was, following each cycle of the permutation (order is used up): no
+// second slice of findings, the largest allocation of a run's last step.
+func permute(fs []Finding, order []int) {
+	for i := range order {
+		if order[i] < 0 {
+			continue // placed with an earlier cycle
+		}
+		first := fs[i]
+		for j := i; ; {
+			k := order[j]
+			order[j] = -1 - k
+			if k == i {
+				fs[j] = first
+				break
+			}
+			fs[j] = fs[k]
+			j = k
+		}
 	}
-	res.Findings = sorted
 }
 
 // collapse replaces the edits by one edit from the first to the last byte

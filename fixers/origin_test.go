@@ -3,6 +3,7 @@ package fixers
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/composefix/composefix/compose"
@@ -223,5 +224,44 @@ func TestLineageGives(t *testing.T) {
 	}
 	if !(&lineage{src: []byte("ab")}).gives([]byte("ab")) {
 		t.Errorf("no edits: gives(src) = false, want true")
+	}
+}
+
+// TestPermute: permute gives what a copy in the new order gives, for
+// every order of a few findings.
+func TestPermute(t *testing.T) {
+	var orders func(prefix []int, rest []int)
+	n := 0
+	orders = func(prefix, rest []int) {
+		if len(rest) == 0 {
+			n++
+			fs := make([]Finding, len(prefix))
+			for i := range fs {
+				fs[i].Message = string(rune('a' + i))
+			}
+			want := make([]Finding, len(prefix))
+			for i, o := range prefix {
+				want[i] = fs[o]
+			}
+			permute(fs, slices.Clone(prefix))
+			if !slices.Equal(fs, want) {
+				t.Fatalf("permute by %v = %v, want %v", prefix, fs, want)
+			}
+			return
+		}
+		for i := range rest {
+			next := slices.Concat(rest[:i:i], rest[i+1:])
+			orders(append(slices.Clone(prefix), rest[i]), next)
+		}
+	}
+	for size := range 6 {
+		all := make([]int, size)
+		for i := range all {
+			all[i] = i
+		}
+		orders(nil, all)
+	}
+	if n != 1+1+2+6+24+120 {
+		t.Errorf("%d orders tried", n)
 	}
 }
