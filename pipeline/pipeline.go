@@ -70,6 +70,9 @@ type Options struct {
 
 	envs map[string]*envProject // by directory: the .env files of the run's projects
 	dirs map[string]string      // by input path: its project directory
+	// first gives the second pass's context loaders the inputs as the
+	// first pass read them (nil: as they are on disk).
+	first *firstRead
 	// keepBudget replaces the const keepBudget when not 0 (tests); below
 	// 0, no document is kept.
 	keepBudget int
@@ -166,6 +169,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	r := Result{DiscoverErrs: discoverErrs}
 	o.dirs = projectDirs(&o, files)
 	refs := newRefCollector(&o)
+	o.first = newFirstRead()
 	inputs := scanAll(ctx, &o, files, refs)
 	var resolved fixers.Resolutions
 	var rstats registryStats
@@ -182,6 +186,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	}
 	failed := map[string]error{} // absolute path -> error, of the inputs that failed
 	var loaded []string
+	first := o.first
 	for _, in := range inputs {
 		if in.err != nil {
 			if abs, err := filepath.Abs(in.path); err == nil {
@@ -189,9 +194,11 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 			}
 		} else {
 			loaded = append(loaded, in.path)
+			first.digests[first.abs(in.path)] = in.digest
 		}
 	}
 	groups := newGrouping(o.ProjectFiles, o.Projects, o.Ignored, loaded)
+	first.need(groups, loaded)
 	groupErrs := groups.groupErrs(failed, loaded)
 	for i := range inputs {
 		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
@@ -208,6 +215,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	}
 	fixAll(ctx, &o, inputs, groups, failed, resolved, func(i int, res *File, src []byte) {
 		if res.Err == nil && o.Write && res.Changed() {
+			first.rewriting(res.Path, src)
 			writeResult(&res.File, writeFile(res.Path, res.Output, src, inputs[i].digest))
 		}
 		r.Summary.Add(&res.File)
@@ -304,6 +312,9 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 	type scanned struct {
 		in   input
 		refs docRefs
+		// reaches are the files it includes or extends, which may be
+		// inputs too (firstRead)
+		reaches []string
 	}
 	inputs := make([]input, len(files))
 	kept, budget := 0, keepBudget // kept: the keepCost of the documents inputs hold
@@ -334,6 +345,7 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 			s.in.envRefs = envRefs(d, cfg)
 		}
 		s.refs = refs.scan(d, cfg)
+		s.reaches = d.References()
 		s.in.doc = d
 		return s
 	}, func(i int, s scanned) {
@@ -346,6 +358,11 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 		}
 		inputs[i] = s.in
 		refs.add(s.refs)
+		if o.first != nil {
+			for _, p := range s.reaches {
+				o.first.needed[o.first.abs(p)] = true
+			}
+		}
 	})
 	o.envs = envs
 	return inputs
@@ -399,7 +416,9 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 		if err != nil {
 			return fixed{res: r, src: src}
 		}
-		pr, err := groups.project(newContextLoader(d, failed), in.path)
+		c := newContextLoader(d, failed)
+		c.first = o.first
+		pr, err := groups.project(c, in.path)
 		if err != nil {
 			r.Err = err
 			return fixed{res: r, src: src}

@@ -216,6 +216,9 @@ type contextLoader struct {
 	loaded map[string]*compose.Document // absolute path -> document; nil: failed
 	errs   map[string]error             // absolute path -> why it failed
 	failed map[string]error             // absolute path -> the error of an input that failed (shared, read only)
+	// first, when set, gives an input of the run as the first pass read
+	// it (firstRead.asRead).
+	first *firstRead
 	// light is set for a loader that is only asked whether files load:
 	// it keeps no tree, and gives a placeholder for a file that loads.
 	light *compose.Document
@@ -251,6 +254,9 @@ func (c *contextLoader) load(path string, fragment bool) *compose.Document {
 		return nil
 	}
 	src, err := compose.ReadFile(path)
+	if err == nil && c.first != nil {
+		src, err = c.first.asRead(abs, path, src)
+	}
 	if err != nil {
 		c.errs[abs] = err
 		return nil
