@@ -67,16 +67,21 @@ func fixOne(b *testing.B, src []byte, opts fixers.Options) {
 func BenchmarkServices10kVs1k(b *testing.B) {
 	small, large := generated(1000), generated(10000)
 	opts := benchOptions(b)
-	var ts, tl time.Duration
+	var ts, tl, cs, cl time.Duration
 	for b.Loop() {
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		fixOne(b, small, opts)
-		t1 := time.Now()
+		t1, c1 := time.Now(), cpuTime()
 		fixOne(b, large, opts)
 		ts += t1.Sub(t0)
 		tl += time.Since(t1)
+		cs += c1 - c0
+		cl += cpuTime() - c1
 	}
 	b.ReportMetric(float64(tl)/float64(ts), "x-10k-vs-1k")
+	if cs > 0 {
+		b.ReportMetric(float64(cl)/float64(cs), "cpu-x-10k-vs-1k")
+	}
 	b.ReportMetric(float64(ts.Milliseconds())/float64(b.N), "ms-1k")
 	b.ReportMetric(float64(tl.Milliseconds())/float64(b.N), "ms-10k")
 }
