@@ -96,5 +96,5 @@ func (f *firstRead) asRead(abs, path string, src []byte) ([]byte, error) {
 	if kept {
 		return b, nil
 	}
-	return nil, &compose.PosError{Path: path, Msg: "the file changed while composefix ran (run composefix again)"}
+	return nil, &compose.PosError{Path: path, Msg: "the file changed while composefix ran"}
 }

@@ -419,6 +419,13 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 		c := newContextLoader(d, failed)
 		c.first = o.first
 		pr, err := groups.project(c, in.path)
+		if err == nil && c.changed != nil {
+			// A file it reads (included, say, by a file that is no input)
+			// was rewritten by this run, unforeseen: analysed without it,
+			// or with its new bytes, it would be fixed otherwise than the
+			// dry run shows.
+			err = &compose.PosError{Path: in.path, Msg: "not analysed (run composefix again)", Err: c.changed}
+		}
 		if err != nil {
 			r.Err = err
 			return fixed{res: r, src: src}

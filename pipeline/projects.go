@@ -217,8 +217,10 @@ type contextLoader struct {
 	errs   map[string]error             // absolute path -> why it failed
 	failed map[string]error             // absolute path -> the error of an input that failed (shared, read only)
 	// first, when set, gives an input of the run as the first pass read
-	// it (firstRead.asRead).
-	first *firstRead
+	// it (firstRead.asRead); changed is the first input it could not so
+	// give, which the file being analysed must not be analysed without.
+	first   *firstRead
+	changed error
 	// light is set for a loader that is only asked whether files load:
 	// it keeps no tree, and gives a placeholder for a file that loads.
 	light *compose.Document
@@ -255,7 +257,9 @@ func (c *contextLoader) load(path string, fragment bool) *compose.Document {
 	}
 	src, err := compose.ReadFile(path)
 	if err == nil && c.first != nil {
-		src, err = c.first.asRead(abs, path, src)
+		if src, err = c.first.asRead(abs, path, src); err != nil && c.changed == nil {
+			c.changed = err
+		}
 	}
 	if err != nil {
 		c.errs[abs] = err
