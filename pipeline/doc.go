@@ -2,7 +2,9 @@
 // the paths name, read each once to list its image references (its tree is
 // kept only for the first files, within a small budget), resolve every
 // reference at once through the registry, group the files into projects,
-// then read each file again (unless its tree was kept) with its project, run
+// then read each file again (unless its tree was kept) with its project as
+// the first pass read it (firstRead: with Write, an input read as another's
+// context may have been rewritten by then), run
 // the rules, and hand each file's result to the caller in input order as
 // soon as it and the files before it are fixed (writing it first with
 // Options.Write), then drop it: memory is that of the projects being
