@@ -169,7 +169,10 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	r := Result{DiscoverErrs: discoverErrs}
 	o.dirs = projectDirs(&o, files)
 	refs := newRefCollector(&o)
-	o.first = newFirstRead()
+	if o.Write {
+		// Only a run that writes changes the inputs under its feet.
+		o.first = newFirstRead()
+	}
 	inputs := scanAll(ctx, &o, files, refs)
 	var resolved fixers.Resolutions
 	var rstats registryStats
@@ -194,11 +197,15 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 			}
 		} else {
 			loaded = append(loaded, in.path)
-			first.digests[first.abs(in.path)] = in.digest
+			if first != nil {
+				first.digests[first.abs(in.path)] = in.digest
+			}
 		}
 	}
 	groups := newGrouping(o.ProjectFiles, o.Projects, o.Ignored, loaded)
-	first.need(groups, loaded)
+	if first != nil {
+		first.need(groups, loaded)
+	}
 	groupErrs := groups.groupErrs(failed, loaded)
 	for i := range inputs {
 		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
@@ -345,7 +352,9 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 			s.in.envRefs = envRefs(d, cfg)
 		}
 		s.refs = refs.scan(d, cfg)
-		s.reaches = d.References()
+		if o.first != nil {
+			s.reaches = d.References()
+		}
 		s.in.doc = d
 		return s
 	}, func(i int, s scanned) {
