@@ -12,7 +12,8 @@ import (
 // reaches, so that TestSameErrorsAsSanthosh never compares it: jobs (the
 // schema's only anyOf, its triggers, a job's required key and its
 // unevaluatedProperties over two schemas), and a service of more keys than
-// one word of the unevaluated-properties bit set holds. Each document, and
+// one word of the unevaluated-properties bit set holds; infinities and NaN,
+// a !reset list item, and a long list whose items repeat. Each document, and
 // each made from it by breaking one node, is judged as santhosh judges it,
 // and checked from the document as it is as when checked whole.
 func TestUncommonKeywordsAsSanthosh(t *testing.T) {
@@ -25,6 +26,11 @@ func TestUncommonKeywordsAsSanthosh(t *testing.T) {
 	for i := range 70 {
 		fmt.Fprintf(&many, "    x-k%d: %d\n", i, i)
 	}
+	var dns []string
+	for i := range 40 {
+		dns = append(dns, fmt.Sprintf("10.0.0.%d", i%37))
+	}
+	dnsList := strings.Join(dns, ", ")
 	docs := []string{
 		"jobs:\n  migrate:\n    image: app:1\n    triggers:\n      manual: true\n",
 		"jobs:\n  nightly:\n    image: app:1\n    profiles: [ops]\n    triggers:\n      schedule:\n        - \"0 3 * * *\"\n        - cron: \"0 4 * * *\"\n          timezone: UTC\n",
@@ -33,6 +39,7 @@ func TestUncommonKeywordsAsSanthosh(t *testing.T) {
 		"jobs:\n  odd:\n    image: app:1\n    restart: always\n    bogus: 1\n    triggers:\n      manual: false\n      other: 1\n",
 		"jobs:\n  bad:\n    image: app:1\n    triggers:\n      schedule:\n        - timezone: UTC\n        - 7\n",
 		"services:\n  big:\n    image: app:1\n" + many.String() + "    bogus: 1\n    restart: always\n    image2: x\n",
+		"services:\n  odd:\n    image: app:1\n    cpus: .inf\n    cpu_count: .nan\n    mem_swappiness: -.inf\n    ports:\n      - !reset \"80:80\"\n      - \"81:81\"\n    dns: [" + dnsList + "]\n",
 	}
 	compared, invalid := 0, 0
 	for _, src := range docs {
