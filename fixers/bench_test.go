@@ -39,11 +39,7 @@ func pipeline(b *testing.B, paths []string, srcs [][]byte, opts Options) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		regions := make([]diff.Region, len(res.Regions))
-		for k, g := range res.Regions {
-			regions[k] = diff.Region{AStart: g.Old.Start, AEnd: g.Old.End, BStart: g.New.Start, BEnd: g.New.End}
-		}
-		_ = diff.Edited(paths[i], src, res.Output, regions)
+		_ = diff.Edited(paths[i], src, res.Output, diffRegions(res.Regions))
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/diff"
 	"github.com/composefix/composefix/internal/golden"
-	"github.com/sergi/go-diff/diffmatchpatch"
 	"github.com/sirupsen/logrus"
 )
 
@@ -309,9 +309,15 @@ type lineStat struct {
 	unexplained                []string
 }
 
-// lineStats diffs a and b line by line (as the unified diff does) and checks
-// each removed line of a and each added line of b against the lines the
-// edits touch. A run of added or removed lines may slide over identical
+// lineStats takes the lines a pass's diff shows changed, as composefix
+// prints it (diff.Edited: the lines the edits' regions touch, diffed line
+// by line; a whole-file diff when the regions do not describe a and b), and
+// checks each removed line of a and each added line of b against the lines
+// the edits touch. A whole-file Myers diff would be the wrong measure: it
+// may pair an untouched line with an edit's (Budibase's comment below the
+// removed version key, shown removed and added again once an insertion
+// lands in the same pass), which no fix changed and composefix does not
+// print. A run of added or removed lines may slide over identical
 // neighbours (the diff cannot tell "x\n\n" inserted before "\n" from "\nx\n"
 // inserted after it); the run is explained if some position of it is.
 func lineStats(a, b []byte, edits []compose.Edit) lineStat {
@@ -327,38 +333,40 @@ func lineStats(a, b []byte, edits []compose.Edit) lineStat {
 	}
 	allowA, allowB := allowedLines(a, b, edits)
 	linesA, linesB := splitLines(a), splitLines(b)
-	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = 0
-	ra, rb, _ := dmp.DiffLinesToRunes(string(a), string(b))
-	diffs := dmp.DiffMainRunes(ra, rb, false)
+	changes := diff.EditedLines(a, b, diffRegions(compose.ComposeRegions(nil, edits)))
 
 	var st lineStat
-	ia, ib := 0, 0
-	for i, df := range diffs {
-		n := len([]rune(df.Text))
-		prevEqual := i > 0 && diffs[i-1].Type == diffmatchpatch.DiffEqual
-		nextEqual := i+1 < len(diffs) && diffs[i+1].Type == diffmatchpatch.DiffEqual
-		switch df.Type {
-		case diffmatchpatch.DiffEqual:
-			ia += n
-			ib += n
-		case diffmatchpatch.DiffDelete:
-			st.removed += n
-			if bad := bestSlide(linesA, allowA, ia, n, prevEqual, nextEqual); bad > 0 {
+	for i, c := range changes {
+		// A run may slide only over unchanged neighbours: not into the
+		// other side of its own change, nor into an adjacent change.
+		prevTouches := i > 0 && changes[i-1].A+changes[i-1].Del == c.A
+		nextTouches := i+1 < len(changes) && changes[i+1].A == c.A+c.Del
+		if c.Del > 0 {
+			st.removed += c.Del
+			if bad := bestSlide(linesA, allowA, c.A, c.Del, !prevTouches, c.Ins == 0 && !nextTouches); bad > 0 {
 				st.collateral += bad
-				st.unexplained = append(st.unexplained, fmt.Sprintf("-%d lines at input line %d: %q", bad, ia+1, strings.Join(linesA[ia:ia+n], "")))
+				st.unexplained = append(st.unexplained, fmt.Sprintf("-%d lines at input line %d: %q", bad, c.A+1, strings.Join(linesA[c.A:c.A+c.Del], "")))
 			}
-			ia += n
-		case diffmatchpatch.DiffInsert:
-			st.added += n
-			if bad := bestSlide(linesB, allowB, ib, n, prevEqual, nextEqual); bad > 0 {
+		}
+		if c.Ins > 0 {
+			st.added += c.Ins
+			if bad := bestSlide(linesB, allowB, c.B, c.Ins, c.Del == 0 && !prevTouches, !nextTouches); bad > 0 {
 				st.collateral += bad
-				st.unexplained = append(st.unexplained, fmt.Sprintf("+%d lines at output line %d: %q", bad, ib+1, strings.Join(linesB[ib:ib+n], "")))
+				st.unexplained = append(st.unexplained, fmt.Sprintf("+%d lines at output line %d: %q", bad, c.B+1, strings.Join(linesB[c.B:c.B+c.Ins], "")))
 			}
-			ib += n
 		}
 	}
 	return st
+}
+
+// diffRegions converts the regions of a Result (or of composed edits) for
+// the diff package.
+func diffRegions(rs []compose.Region) []diff.Region {
+	out := make([]diff.Region, len(rs))
+	for i, g := range rs {
+		out[i] = diff.Region{AStart: g.Old.Start, AEnd: g.Old.End, BStart: g.New.Start, BEnd: g.New.End}
+	}
+	return out
 }
 
 // bestSlide returns the fewest lines outside allow over the positions the
