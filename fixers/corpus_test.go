@@ -194,6 +194,9 @@ func tracePasses(t *testing.T, d *compose.Document, opts Options) []pass {
 		if err != nil {
 			t.Fatalf("merge: %v", err)
 		}
+		if len(accepted) == 0 {
+			return passes // as Run: the rest needs fixes that do not land
+		}
 		out, ops, err := applyFixes(cur, accepted, cur.Pos)
 		if err != nil {
 			t.Fatalf("applyFixes: %v", err)

@@ -140,6 +140,9 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(accepted) == 0 {
+			break // what is left needs fixes that will not land (Fix.Needs)
+		}
 		out, next, err := applyVerified(cur, accepted, at)
 		if err != nil {
 			return nil, err
@@ -394,36 +397,67 @@ func ruleIDs(fs []*Finding) []string {
 
 // merge validates each fix and accepts fixes whole, in (first edit, rule ID)
 // order, skipping those whose edits overlap edits already accepted: they
-// wait for the next pass, which re-analyses the new bytes.
+// wait for the next pass, which re-analyses the new bytes. A fix that needs
+// other fixes' edits (Fix.Needs) is considered after all the others, and
+// accepted only when every edit it needs is accepted: it can lose a
+// conflict, never win one, so the other fixes land as they would without it.
 func merge(d *compose.Document, fixes []*Finding, at posFunc) ([]*Finding, error) {
 	for _, f := range fixes {
 		if err := validate(d, f, at); err != nil {
 			return nil, err
 		}
 	}
-	sort.SliceStable(fixes, func(i, j int) bool {
-		a, b := fixes[i].Fix.Change.Edits[0].Start, fixes[j].Fix.Change.Edits[0].Start
-		if a != b {
-			return a < b
-		}
-		return fixes[i].RuleID < fixes[j].RuleID
-	})
-	var accepted []*Finding
+	sort.SliceStable(fixes, func(i, j int) bool { return fixLess(fixes[i], fixes[j]) })
+	accepted := make([]*Finding, 0, len(fixes)) // most are accepted
+	var needing []*Finding
 	var claimed compose.EditSet
 	replaced := map[*yaml.Node]*compose.Op{} // nodes replaced by an accepted fix
 	for _, f := range fixes {
-		if claimed.Conflicts(f.Fix.Change.Edits) || replacesClaimed(replaced, f.Fix.Change.Ops) {
-			continue
-		}
-		accepted = append(accepted, f)
-		claimed.Add(f.Fix.Change.Edits...)
-		for _, op := range f.Fix.Change.Ops {
-			if op.Kind == compose.OpSet {
-				replaced[op.Target] = op
-			}
+		if len(f.Fix.Needs) > 0 {
+			needing = append(needing, f)
+		} else if claim(&claimed, replaced, f) {
+			accepted = append(accepted, f)
 		}
 	}
+	if len(needing) == 0 {
+		return accepted, nil
+	}
+	landing := map[compose.Edit]bool{}
+	for _, f := range accepted {
+		for _, e := range f.Fix.Change.Edits {
+			landing[e] = true
+		}
+	}
+	for _, f := range needing {
+		if !slices.ContainsFunc(f.Fix.Needs, func(e compose.Edit) bool { return !landing[e] }) && claim(&claimed, replaced, f) {
+			accepted = append(accepted, f)
+		}
+	}
+	sort.SliceStable(accepted, func(i, j int) bool { return fixLess(accepted[i], accepted[j]) })
 	return accepted, nil
+}
+
+// claim adds f's edits to claimed and the nodes it replaces to replaced,
+// unless an accepted fix has claimed them already.
+func claim(claimed *compose.EditSet, replaced map[*yaml.Node]*compose.Op, f *Finding) bool {
+	if claimed.Conflicts(f.Fix.Change.Edits) || replacesClaimed(replaced, f.Fix.Change.Ops) {
+		return false
+	}
+	claimed.Add(f.Fix.Change.Edits...)
+	for _, op := range f.Fix.Change.Ops {
+		if op.Kind == compose.OpSet {
+			replaced[op.Target] = op
+		}
+	}
+	return true
+}
+
+// fixLess is merge's order: by first edit, then rule ID.
+func fixLess(a, b *Finding) bool {
+	if x, y := a.Fix.Change.Edits[0].Start, b.Fix.Change.Edits[0].Start; x != y {
+		return x < y
+	}
+	return a.RuleID < b.RuleID
 }
 
 // replacesClaimed reports whether ops replace a node that an accepted fix

@@ -428,3 +428,41 @@ func TestOutputLargerThanInputLimit(t *testing.T) {
 		t.Fatalf("output is %d bytes, want more than compose.MaxSize (%d): the test grows nothing", len(res.Output), compose.MaxSize)
 	}
 }
+
+// A fix that needs other fixes' edits (Fix.Needs) is accepted only with all
+// of them, and after every other fix: it may lose a conflict, never win one.
+func TestMergeNeeds(t *testing.T) {
+	d, err := compose.Load("compose.yaml", []byte("services:\n  web:\n    image: nginx:1.27.3\n    command: a-b\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fix := func(id string, start, end int, needs ...compose.Edit) *Finding {
+		return &Finding{RuleID: id, Fix: &Fix{Change: compose.Change{Edits: []compose.Edit{{Start: start, End: end, New: id}}}, Needs: needs}}
+	}
+	hc := fix("CF101", 20, 22)
+	tests := []struct {
+		name  string
+		fixes []*Finding
+		want  []string
+	}{
+		{"needs met", []*Finding{fix("CF102", 5, 6, hc.Fix.Change.Edits...), hc}, []string{"CF102", "CF101"}},
+		{"the needed fix loses a conflict", []*Finding{fix("CF001", 19, 21), hc, fix("CF102", 30, 31, hc.Fix.Change.Edits...)}, []string{"CF001"}},
+		{"the needed fix is not eligible", []*Finding{fix("CF102", 30, 31, hc.Fix.Change.Edits...)}, nil},
+		{"a needing fix loses a conflict it would win by offset", []*Finding{hc, fix("CF102", 30, 32, hc.Fix.Change.Edits...), fix("CF201", 31, 33)}, []string{"CF101", "CF201"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			accepted, err := merge(d, tt.fixes, d.Pos)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range accepted {
+				got = append(got, f.RuleID)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("accepted (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

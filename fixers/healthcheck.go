@@ -215,6 +215,9 @@ type healthFacts struct {
 	// dependant asks again, and dep may render a whole fix.
 	plans map[string]hcPlan
 	deps  map[string]depState
+	// needs holds, for a pending dependency, the edits of the healthcheck
+	// fix CF101 makes for it: a condition waiting for it needs them.
+	needs map[string][]compose.Edit
 }
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
@@ -227,7 +230,7 @@ func newHealthCtx(p *Pass) (*healthCtx, error) {
 	f := &healthFacts{
 		index: p.Config.Knowledge.Index, ss: ss, all: p.serviceNames(),
 		completed: p.completedDependencies(ss), flowTest: flowTests(ss),
-		plans: map[string]hcPlan{}, deps: map[string]depState{},
+		plans: map[string]hcPlan{}, deps: map[string]depState{}, needs: map[string][]compose.Edit{},
 	}
 	if p.memo != nil {
 		p.memo.health[p.Document] = f
@@ -730,6 +733,7 @@ func (h *healthCtx) classify(name string) depState {
 		}
 		if pl := h.plan(t); pl.action == hcAdd && h.p.runs(healthcheckID) {
 			if f, _, err := h.fix(t, pl); err == nil && f != nil {
+				h.needs[name] = f.Change.Edits
 				return depPending
 			}
 		}
@@ -808,14 +812,13 @@ func checkDependsOn(p *Pass) error {
 }
 
 // shortDeps handles depends_on: [a, b]. While a dependency's healthcheck is
-// only being added in this run (pending), the list is left short: a later
-// pass converts it once the healthcheck exists, so service_healthy is never
-// written for a service without a healthcheck (the healthcheck rule may be
-// deselected or suppressed), and no service_started is written that would
-// then count as the author's choice.
+// only being added in this run (pending), the conversion needs that
+// healthcheck's fix (Fix.Needs): it lands in the same pass or waits, so
+// service_healthy is never written for a service without a healthcheck (the
+// healthcheck rule may be deselected or suppressed), and no service_started
+// is written that would then count as the author's choice.
 func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 	var want []string
-	ready, pending := false, false
 	states := map[*yaml.Node]depState{}
 	for _, it := range deps.Content {
 		if it.Kind != yaml.ScalarNode {
@@ -823,12 +826,7 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 		}
 		st := h.dep(it.Value)
 		states[it] = st
-		switch st {
-		case depReady, depCompleted:
-			ready = true
-			want = append(want, fmt.Sprintf("%s for %q", st.condition(), it.Value))
-		case depPending:
-			pending = true
+		if st == depReady || st == depCompleted || st == depPending {
 			want = append(want, fmt.Sprintf("%s for %q", st.condition(), it.Value))
 		}
 	}
@@ -836,8 +834,7 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 		return nil
 	}
 	var fix *Fix
-	switch {
-	case editable && ready && !pending:
+	if editable {
 		ch, err := h.p.Document.ConvertSeqToMap(deps, func(it *yaml.Node) (string, *yaml.Node) {
 			return it.Value, compose.Map("condition", states[it].condition())
 		})
@@ -845,11 +842,14 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 			return err
 		}
 		fix = h.p.NewFix(ch, "Wait for the dependencies of %s to be ready", s.Name)
-	case editable:
-		// Pending entries: nothing to write before the healthchecks exist;
-		// an empty fix lets the finding count as fixed once a later pass has
-		// converted the list.
-		fix = h.p.NewFix(compose.Change{}, "Wait for the dependencies of %s to be ready", s.Name)
+		// A pending entry's condition is true only with the healthcheck
+		// that CF101 adds in the same pass; without it (not applied, not
+		// allowed, suppressed) the list stays short.
+		for _, it := range deps.Content {
+			if states[it] == depPending {
+				fix.Needs = append(fix.Needs, h.needs[it.Value]...)
+			}
+		}
 	}
 	h.p.Report(deps, fix, "service %q waits only for its dependencies to start; expected %s", s.Name, strings.Join(want, ", "))
 	return nil
@@ -887,15 +887,14 @@ func (h *healthCtx) longDeps(s svc, deps *yaml.Node, editable bool) error {
 		}
 		var fix *Fix
 		if editable {
-			var ch compose.Change
-			var err error
-			if st != depPending {
-				ch, err = d.InsertKey(v, "condition", compose.Str(cond))
-			}
+			ch, err := d.InsertKey(v, "condition", compose.Str(cond))
 			if err != nil {
 				return err
 			}
 			fix = h.p.NewFix(ch, "Wait for %s to be %s", k.Value, strings.TrimPrefix(cond, "service_"))
+			if st == depPending {
+				fix.Needs = h.needs[k.Value] // see shortDeps
+			}
 		}
 		h.p.Report(k, fix, "service %q waits only for %q to start; expected condition: %s", s.Name, k.Value, cond)
 	}

@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -271,4 +272,56 @@ func TestCorpusUnsafe(t *testing.T) {
 	}
 	t.Logf("corpus with resource limits: %d files, %d changed, %d fixes applied, %d changed lines, %d collateral lines",
 		total.files, total.changed, total.fixes, total.lines, total.collateral)
+}
+
+// A condition waiting for a healthcheck that CF101 adds in the same run
+// lands in the same pass as that healthcheck, or not at all: never
+// service_healthy for a service left without one.
+func TestDependsOnNeedsTheHealthcheck(t *testing.T) {
+	src := `services:
+  api:
+    image: acme/api:1.4.2
+    depends_on: [db]
+  web:
+    image: acme/web:1.0.0
+    depends_on:
+      db:
+  db:%s
+    image: postgres:16.4
+`
+	unsafeHC := healthcheckRule()
+	unsafeHC.Safety = Unsafe
+	tests := []struct {
+		name    string
+		comment string // on db's key line
+		rules   []*Rule
+		unsafe  bool
+		healthy bool // both conditions and the healthcheck land
+	}{
+		{name: "with the healthcheck, in one pass", rules: healthRules(), healthy: true},
+		{name: "healthcheck suppressed", comment: " # composefix:ignore CF101", rules: healthRules()},
+		{name: "healthcheck not opted in", rules: []*Rule{unsafeHC, dependsOnRule()}},
+		{name: "healthcheck opted in", rules: []*Rule{unsafeHC, dependsOnRule()}, unsafe: true, healthy: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := fmt.Sprintf(src, tt.comment)
+			res := runRules(t, in, Options{Rules: tt.rules, UnsafeFixes: tt.unsafe})
+			out := string(res.Output)
+			if got := strings.Count(out, "service_healthy"); tt.healthy && got != 2 || !tt.healthy && got != 0 {
+				t.Errorf("service_healthy written %d times, want it twice only with the healthcheck:\n%s", got, out)
+			}
+			if got := strings.Contains(out, "pg_isready"); got != tt.healthy {
+				t.Errorf("healthcheck added: %v, want %v:\n%s", got, tt.healthy, out)
+			}
+			if want := map[bool]int{true: 1, false: 0}[tt.healthy]; res.Passes != want {
+				t.Errorf("Passes = %d, want %d", res.Passes, want)
+			}
+			for _, f := range res.Findings {
+				if f.RuleID == dependsOnID && f.Applied != tt.healthy || f.RuleID == dependsOnID && !tt.healthy && f.Fix != nil {
+					t.Errorf("%s %q: applied %v, fix %v; want applied %v and, unapplied, no fix to offer", f.RuleID, f.Message, f.Applied, f.Fix, tt.healthy)
+				}
+			}
+		})
+	}
 }

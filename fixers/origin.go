@@ -348,10 +348,10 @@ func (h *lineage) finish(res *Result) {
 			fix := *f.Fix
 			fix.Change = compose.Change{Edits: edits, Ops: f.Fix.Change.Ops}
 			f.Fix, f.Applied = &fix, true
-		} else if f.Fix != nil && len(f.Fix.Change.Edits) == 0 {
-			// A fix that waited for another pass that never came (such as
-			// a dependency condition whose healthcheck rule is not
-			// selected) has nothing to offer.
+		} else if f.Fix != nil && (len(f.Fix.Change.Edits) == 0 || len(f.Fix.Needs) > 0) {
+			// A fix that waited for another pass that never came, or for
+			// fixes that did not land (such as a dependency condition whose
+			// healthcheck was suppressed), has nothing to offer alone.
 			f.Fix = nil
 		}
 	}

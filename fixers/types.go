@@ -84,6 +84,12 @@ type Fix struct {
 	// Change holds the text edits on the original bytes and the tree
 	// operations they stand for, which verification replays in memory.
 	Change compose.Change
+	// Needs lists edits of other fixes that must land in the same pass for
+	// this one to be true, such as the healthcheck CF101 adds to a
+	// dependency that condition: service_healthy waits for. merge accepts
+	// the fix only with every one of them; otherwise it waits for a later
+	// pass, which analyses the file again.
+	Needs []compose.Edit
 }
 
 // Resolution is what the registry said about one image reference.
