@@ -62,3 +62,62 @@ func TestVerifyNamesTheDifference(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyLeavesTheTreeAlone: verification replays operations onto
+// copies of only the nodes they change, sharing every other node with the
+// document; the document's tree must come out as it went in (a later
+// pass, or a kept first-pass document, reads it). A replayed operation
+// that wrote into the slice it shares with the document (a delete moving
+// the entries after it down, say) would change the document unseen; the
+// slices get spare capacity, as appends leave it, so that nothing
+// reallocates by chance.
+func TestVerifyLeavesTheTreeAlone(t *testing.T) {
+	const src = "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\", \"81\", \"82\"]\n    environment:\n      A: \"1\"\n      B: \"2\"\n      C: \"3\"\n  api: *base\n"
+	svc := func(d *Document, name string) *yaml.Node {
+		_, s := MapGet(d.Root, "services")
+		_, n := MapGet(s, name)
+		return n
+	}
+	ops := func(d *Document) []*Op {
+		web := svc(d, "web")
+		_, ports := MapGet(web, "ports")
+		_, env := MapGet(web, "environment")
+		_, base := MapGet(d.Root, "x-base")
+		_, img := MapGet(base, "image")
+		return []*Op{
+			{Kind: OpAppend, Target: ports, Value: Str("83")},
+			{Kind: OpDelete, Target: env, Key: "A"},
+			{Kind: OpInsert, Target: env, Key: "D", Value: Str("4")},
+			{Kind: OpInsert, Target: web, Key: "restart", Value: Str("always")},
+			{Kind: OpSet, Target: img, Value: Str("b")},
+		}
+	}
+	const out = "x-base: &base\n  image: b\nservices:\n  web:\n    image: w\n    ports: [\"80\", \"81\", \"82\", \"83\"]\n    environment:\n      B: \"2\"\n      C: \"3\"\n      D: \"4\"\n    restart: always\n  api: *base\n"
+	d, err := Load("c.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spare capacity in every slice the operations touch, as appends leave.
+	var grow func(n *yaml.Node)
+	grow = func(n *yaml.Node) {
+		n.Content = append(make([]*yaml.Node, 0, 2*len(n.Content)+4), n.Content...)
+		for _, c := range n.Content {
+			grow(c)
+		}
+	}
+	grow(d.Root)
+	if err := Verify(d, ops(d), []byte(out)); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	fresh, err := Load("c.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, same := (&comparer{in: &intended{}, explain: true}).same(fresh.Root, d.Root, ""); !same {
+		p, _ := (&comparer{in: &intended{}, explain: true}).same(fresh.Root, d.Root, "")
+		t.Errorf("after Verify, the document's tree differs from the file at %s", p)
+	}
+	if err := Verify(d, nil, []byte(src)); err != nil {
+		t.Errorf("the document no longer verifies as its own file: %v", err)
+	}
+}
