@@ -34,12 +34,7 @@ func generated(n int) []byte {
 // benchOptions are every rule with unsafe fixes, no registry answers: the
 // most work the rules can do without the network.
 func benchOptions(b *testing.B) fixers.Options {
-	k, err := fixers.LoadKnowledge()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := fixers.DefaultConfig()
-	cfg.Knowledge = k
+	cfg := fullConfig(b)
 	return fixers.Options{Rules: fixers.Rules(), Config: cfg, UnsafeFixes: true}
 }
 
@@ -103,12 +98,7 @@ func BenchmarkFiles10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	k, err := fixers.LoadKnowledge()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := fixers.DefaultConfig()
-	cfg.Knowledge = k
+	cfg := fullConfig(b)
 	o := Options{Paths: []string{dir}, Rules: fixers.Rules(), Fixers: cfg,
 		Registry: []registry.Option{registry.WithOffline(true), registry.WithCacheDir(b.TempDir())}}
 	var peak, base uint64

@@ -75,12 +75,7 @@ func TestWriteRefusesContextRewrittenUnforeseen(t *testing.T) {
 // first are rewritten before the last are fixed.
 func runFirstAndLast(t *testing.T, write bool, first, last map[string]string) (string, error) {
 	t.Helper()
-	k, err := fixers.LoadKnowledge()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := fixers.DefaultConfig()
-	cfg.Knowledge = k
+	cfg := fullConfig(t)
 	dir := t.TempDir()
 	put := func(files map[string]string) []string {
 		var paths []string

@@ -115,12 +115,7 @@ func numstat(patch string) [2]int {
 // asked) over files, with an empty cache.
 func run(t *testing.T, files []string, unsafe bool, each func(*File)) Result {
 	t.Helper()
-	k, err := fixers.LoadKnowledge()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := fixers.DefaultConfig()
-	cfg.Knowledge = k
+	cfg := fullConfig(t)
 	o := Options{
 		Paths:       files,
 		Rules:       fixers.Rules(),

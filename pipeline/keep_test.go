@@ -18,12 +18,7 @@ import (
 // errors and findings, and the half budget must really split the files.
 func TestKeptDocumentsFixAsReread(t *testing.T) {
 	files := golden.CorpusFiles(t)
-	k, err := fixers.LoadKnowledge()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := fixers.DefaultConfig()
-	cfg.Knowledge = k
+	cfg := fullConfig(t)
 	options := func(budget int) Options {
 		return Options{
 			Paths: files, Rules: fixers.Rules(), Fixers: cfg, keepBudget: budget,
