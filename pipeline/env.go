@@ -37,7 +37,7 @@ func projectDirs(o *Options, paths []string) map[string]string {
 	declared := map[string]string{} // absolute path -> its project's directory
 	for _, g := range o.Projects {
 		for _, f := range g {
-			if abs, err := filepath.Abs(f); err == nil && declared[abs] == "" && len(g) > 0 {
+			if abs, err := o.wd.abs(f); err == nil && declared[abs] == "" && len(g) > 0 {
 				declared[abs] = filepath.Dir(g[0])
 			}
 		}
@@ -52,7 +52,7 @@ func projectDirs(o *Options, paths []string) map[string]string {
 	out := map[string]string{}
 	for _, path := range paths {
 		dir := filepath.Dir(path)
-		if abs, err := filepath.Abs(path); err == nil && declared[abs] != "" {
+		if abs, err := o.wd.abs(path); err == nil && declared[abs] != "" {
 			dir = declared[abs]
 		}
 		if explicit != "" && slices.Contains(o.ProjectFiles, path) {
@@ -150,7 +150,7 @@ func fixEnvs(o *Options, inputs []input, resolved fixers.Resolutions) []envResul
 	}
 	given := map[string]bool{}
 	for _, in := range inputs {
-		if abs, err := filepath.Abs(in.path); err == nil {
+		if abs, err := o.wd.abs(in.path); err == nil {
 			given[abs] = true // a given file reads its own project's .env
 		}
 	}
@@ -208,14 +208,14 @@ func envUsers(o *Options, inputs []input, given map[string]bool, dir string) []e
 		}
 	}
 	e := o.envs[dir]
-	c := newContextLoader(nil, nil)
+	c := newContextLoader(o.wd, nil, nil)
 	entries, _ := os.ReadDir(dir)
 	for _, de := range entries {
 		if !compose.IsComposeName(de.Name()) {
 			continue // by name alone, without filepath.Abs's system calls
 		}
 		path := filepath.Join(dir, de.Name())
-		if abs, err := filepath.Abs(path); err != nil || given[abs] {
+		if abs, err := o.wd.abs(path); err != nil || given[abs] {
 			continue
 		}
 		if d := c.load(path, false); d != nil {

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"crypto/sha256"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -21,7 +20,7 @@ import (
 // rewritten, and an input read as context that is neither what the first
 // pass read nor kept is refused as changed.
 type firstRead struct {
-	wd      string              // the working directory, for absolute paths without a system call each
+	wd      workDir             // the working directory, for absolute paths without a system call each
 	digests map[string][32]byte // absolute path -> digest the first pass read, of the inputs that loaded
 	needed  map[string]bool     // absolute path -> another input's project may read it
 
@@ -29,20 +28,16 @@ type firstRead struct {
 	before map[string][]byte // absolute path -> bytes before this run rewrote it, of needed inputs
 }
 
-func newFirstRead() *firstRead {
-	wd, _ := os.Getwd()
+func newFirstRead(wd workDir) *firstRead {
 	return &firstRead{wd: wd, digests: map[string][32]byte{}, needed: map[string]bool{}, before: map[string][]byte{}}
 }
 
 // abs is filepath.Abs with the working directory read once.
 func (f *firstRead) abs(path string) string {
-	if filepath.IsAbs(path) || f.wd == "" {
-		if abs, err := filepath.Abs(path); err == nil {
-			return abs
-		}
-		return filepath.Clean(path)
+	if abs, err := f.wd.abs(path); err == nil {
+		return abs
 	}
-	return filepath.Join(f.wd, path)
+	return filepath.Clean(path)
 }
 
 // need marks the inputs (loaded, by path) that another input's project may

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +67,7 @@ type Options struct {
 	// files found", discovery errors. Nil: discarded.
 	Messages io.Writer
 
+	wd   workDir                // the working directory, read once
 	envs map[string]*envProject // by directory: the .env files of the run's projects
 	dirs map[string]string      // by input path: its project directory
 	// first gives the second pass's context loaders the inputs as the
@@ -167,11 +167,12 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		fmt.Fprintf(msgs, "%v\n", err)
 	}
 	r := Result{DiscoverErrs: discoverErrs}
+	o.wd = newWorkDir()
 	o.dirs = projectDirs(&o, files)
 	refs := newRefCollector(&o)
 	if o.Write {
 		// Only a run that writes changes the inputs under its feet.
-		o.first = newFirstRead()
+		o.first = newFirstRead(o.wd)
 	}
 	inputs := scanAll(ctx, &o, files, refs)
 	var resolved fixers.Resolutions
@@ -192,7 +193,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	first := o.first
 	for _, in := range inputs {
 		if in.err != nil {
-			if abs, err := filepath.Abs(in.path); err == nil {
+			if abs, err := o.wd.abs(in.path); err == nil {
 				failed[abs] = in.err
 			}
 		} else {
@@ -202,7 +203,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 			}
 		}
 	}
-	groups := newGrouping(o.ProjectFiles, o.Projects, o.Ignored, loaded)
+	groups := newGrouping(o.wd, o.ProjectFiles, o.Projects, o.Ignored, loaded)
 	if first != nil {
 		first.need(groups, loaded)
 	}
@@ -425,7 +426,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 		if err != nil {
 			return fixed{res: r, src: src}
 		}
-		c := newContextLoader(d, failed)
+		c := newContextLoader(o.wd, d, failed)
 		c.first = o.first
 		pr, err := groups.project(c, in.path)
 		if err == nil && c.changed != nil {

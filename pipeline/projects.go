@@ -18,6 +18,7 @@ import (
 // are loaded file by file (grouping.project), so that a run keeps the
 // trees of the projects being fixed, not of every file.
 type grouping struct {
+	wd         workDir
 	groups     map[string][]string // input path -> the files merged with it, in order; none: itself alone
 	explicit   map[string]bool     // the -f files
 	inDeclared map[string][]string // absolute path -> its declared project
@@ -53,8 +54,8 @@ func (o *dirOverlays) in(dir string) []string {
 }
 
 // newGrouping groups the loaded inputs, given by path.
-func newGrouping(projectFiles []string, declared [][]string, ignored func(string) bool, paths []string) *grouping {
-	g := &grouping{groups: map[string][]string{}, explicit: map[string]bool{}, inDeclared: map[string][]string{},
+func newGrouping(wd workDir, projectFiles []string, declared [][]string, ignored func(string) bool, paths []string) *grouping {
+	g := &grouping{wd: wd, groups: map[string][]string{}, explicit: map[string]bool{}, inDeclared: map[string][]string{},
 		overlays: &dirOverlays{byDir: map[string][]string{}}}
 	for _, f := range projectFiles {
 		g.explicit[f] = true
@@ -62,7 +63,7 @@ func newGrouping(projectFiles []string, declared [][]string, ignored func(string
 	}
 	for _, d := range declared {
 		for _, f := range d {
-			if abs, err := filepath.Abs(f); err == nil && g.inDeclared[abs] == nil {
+			if abs, err := g.wd.abs(f); err == nil && g.inDeclared[abs] == nil {
 				g.inDeclared[abs] = d
 			}
 		}
@@ -72,7 +73,7 @@ func newGrouping(projectFiles []string, declared [][]string, ignored func(string
 		if g.explicit[p] {
 			continue
 		}
-		if abs, err := filepath.Abs(p); err == nil && g.inDeclared[abs] != nil {
+		if abs, err := g.wd.abs(p); err == nil && g.inDeclared[abs] != nil {
 			g.groups[p] = g.inDeclared[abs]
 			continue
 		}
@@ -131,7 +132,7 @@ func (g *grouping) project(c *contextLoader, p string) (project, error) {
 	}
 	pr := project{docs: docs, merged: merged}
 	if !g.explicit[p] && !compose.IsOverlay(p) {
-		if abs, err := filepath.Abs(p); err == nil && g.inDeclared[abs] == nil {
+		if abs, err := g.wd.abs(p); err == nil && g.inDeclared[abs] == nil {
 			pr.overlays = c.overlaysOf(p, files, g.overlays.in(filepath.Dir(p)), g.onDisk, g.inDeclared)
 		}
 	}
@@ -142,7 +143,7 @@ func (g *grouping) project(c *contextLoader, p string) (project, error) {
 // after a file that cannot be loaded (see project), the inputs that
 // failed being failed. It keeps only whether each file loads.
 func (g *grouping) groupErrs(failed map[string]error, paths []string) map[string]error {
-	c := newContextLoader(nil, failed)
+	c := newContextLoader(g.wd, nil, failed)
 	c.light = &compose.Document{}
 	errs := map[string]error{}
 	for _, p := range paths {
@@ -158,19 +159,19 @@ func (g *grouping) groupErrs(failed map[string]error, paths []string) map[string
 // files whose base it is, outside its own group (its override) and outside
 // declared projects. A file that cannot be loaded is left out.
 func (c *contextLoader) overlaysOf(base string, group, candidates []string, onDisk func(string) bool, inDeclared map[string][]string) []*compose.Document {
-	absBase, err := filepath.Abs(base)
+	absBase, err := c.wd.abs(base)
 	if err != nil {
 		return nil
 	}
 	inGroup := map[string]bool{}
 	for _, f := range group {
-		if abs, err := filepath.Abs(f); err == nil {
+		if abs, err := c.wd.abs(f); err == nil {
 			inGroup[abs] = true
 		}
 	}
 	var out []*compose.Document
 	for _, path := range candidates {
-		abs, err := filepath.Abs(path)
+		abs, err := c.wd.abs(path)
 		if err != nil || inGroup[abs] || inDeclared[abs] != nil || !onDisk(path) {
 			continue
 		}
@@ -178,7 +179,7 @@ func (c *contextLoader) overlaysOf(base string, group, candidates []string, onDi
 		if len(g) != 2 {
 			continue
 		}
-		if b, err := filepath.Abs(g[0]); err != nil || b != absBase {
+		if b, err := c.wd.abs(g[0]); err != nil || b != absBase {
 			continue
 		}
 		if d := c.load(path, false); d != nil {
@@ -191,14 +192,14 @@ func (c *contextLoader) overlaysOf(base string, group, candidates []string, onDi
 // earlierFailed returns an error naming the first file of group merged
 // before p that cannot be loaded; nil when all load.
 func (c *contextLoader) earlierFailed(group []string, p string) error {
-	self, _ := filepath.Abs(p)
+	self, _ := c.wd.abs(p)
 	for _, f := range group {
-		if abs, err := filepath.Abs(f); err == nil && abs == self {
+		if abs, err := c.wd.abs(f); err == nil && abs == self {
 			return nil
 		}
 		if c.load(f, false) == nil {
 			var err error
-			if abs, e := filepath.Abs(f); e == nil {
+			if abs, e := c.wd.abs(f); e == nil {
 				err = c.errs[abs]
 			}
 			return &compose.PosError{Path: p, Msg: fmt.Sprintf("not analysed: %s, merged before it, cannot be loaded", f), Err: err}
@@ -237,6 +238,7 @@ const maxReferenceDepth = 8
 // read once each as context. A file that cannot be read or loaded is
 // skipped, since docker compose itself reports it.
 type contextLoader struct {
+	wd     workDir
 	loaded map[string]*compose.Document // absolute path -> document; nil: failed
 	errs   map[string]error             // absolute path -> why it failed
 	failed map[string]error             // absolute path -> the error of an input that failed (shared, read only)
@@ -253,10 +255,10 @@ type contextLoader struct {
 // newContextLoader returns a loader that gives doc for its own path, and
 // for an input in failed (by absolute path) its error: an input that
 // failed is not read again, its error stands.
-func newContextLoader(doc *compose.Document, failed map[string]error) *contextLoader {
-	c := &contextLoader{loaded: map[string]*compose.Document{}, errs: map[string]error{}, failed: failed}
+func newContextLoader(wd workDir, doc *compose.Document, failed map[string]error) *contextLoader {
+	c := &contextLoader{wd: wd, loaded: map[string]*compose.Document{}, errs: map[string]error{}, failed: failed}
 	if doc != nil {
-		if abs, err := filepath.Abs(doc.Path); err == nil {
+		if abs, err := wd.abs(doc.Path); err == nil {
 			c.loaded[abs] = doc
 		}
 	}
@@ -267,7 +269,7 @@ func newContextLoader(doc *compose.Document, failed map[string]error) *contextLo
 // services (an included or extended file may hold only what it is
 // reached for).
 func (c *contextLoader) load(path string, fragment bool) *compose.Document {
-	abs, err := filepath.Abs(path)
+	abs, err := c.wd.abs(path)
 	if err != nil {
 		return nil
 	}

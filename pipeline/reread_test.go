@@ -33,7 +33,7 @@ func TestFixRefusesFileChangedSinceFirstRead(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			inputs := []input{{path: path, digest: sha256.Sum256([]byte(tc.read))}}
 			var got *File
-			fixAll(t.Context(), o, inputs, newGrouping(nil, nil, nil, []string{path}), nil, fixers.Resolutions{}, func(_ int, f *File, _ []byte) {
+			fixAll(t.Context(), o, inputs, newGrouping(o.wd, nil, nil, nil, []string{path}), nil, fixers.Resolutions{}, func(_ int, f *File, _ []byte) {
 				got = f
 			})
 			if got == nil {

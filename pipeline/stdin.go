@@ -53,7 +53,7 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 		resolved, _, regErr = resolveImages(ctx, &o, []*compose.Document{d})
 		opts := o.fixerOptions(resolved)
 		if o.StdinName != "" {
-			pr, err := newGrouping(nil, o.Projects, o.Ignored, []string{name}).project(newContextLoader(d, nil), name)
+			pr, err := newGrouping(o.wd, nil, o.Projects, o.Ignored, []string{name}).project(newContextLoader(o.wd, d, nil), name)
 			if err != nil {
 				res.Err = err
 				_, werr := w.Write(res.Output)
