@@ -55,10 +55,17 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 	var files []string
 	var errs []error
 	seen := map[string]bool{}
+	// The working directory is read once: filepath.Abs reads it (two
+	// stats) on every call, once per file found.
+	wd, wdErr := os.Getwd()
 	add := func(p string) {
 		key := p
 		if real, err := filepath.EvalSymlinks(p); err == nil {
-			if abs, err := filepath.Abs(real); err == nil {
+			if filepath.IsAbs(real) {
+				key = filepath.Clean(real)
+			} else if wdErr == nil {
+				key = filepath.Join(wd, real)
+			} else if abs, err := filepath.Abs(real); err == nil {
 				key = abs
 			}
 		}
