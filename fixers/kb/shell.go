@@ -3,6 +3,7 @@ package kb
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrUnterminatedQuote is returned by SplitShell for a string whose quote is
@@ -16,78 +17,92 @@ var ErrUnterminatedQuote = errors.New("unterminated quote")
 // quotes keeps the next character. `$`, `${...}` and `$$` stay as written.
 // It is meant for compose's string form of `command:`.
 func SplitShell(s string) ([]string, error) {
-	var (
-		words  []string
-		cur    strings.Builder
-		inWord bool
-	)
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch r {
-		case ' ', '\t', '\n', '\r':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case '\\':
-			inWord = true
-			if i+1 == len(rs) {
-				return nil, ErrUnterminatedQuote
-			}
-			i++
-			if rs[i] != '\n' { // backslash-newline continues the line
-				cur.WriteRune(rs[i])
-			}
-		case '\'':
-			inWord = true
-			end := indexRune(rs, i+1, '\'')
-			if end < 0 {
-				return nil, ErrUnterminatedQuote
-			}
-			cur.WriteString(string(rs[i+1 : end]))
-			i = end
-		case '"':
-			inWord = true
-			closed := false
-			for i++; i < len(rs); i++ {
-				c := rs[i]
-				if c == '"' {
-					closed = true
-					break
-				}
-				if c == '\\' && i+1 < len(rs) && strings.ContainsRune("$`\"\\\n", rs[i+1]) {
-					i++
-					if rs[i] != '\n' {
-						cur.WriteRune(rs[i])
-					}
-					continue
-				}
-				cur.WriteRune(c)
-			}
-			if !closed {
-				return nil, ErrUnterminatedQuote
-			}
-		default:
-			inWord = true
-			cur.WriteRune(r)
-		}
+	// Every character the splitting looks at is ASCII, which no byte of a
+	// multi-byte UTF-8 rune equals, so bytes are read rather than runes and
+	// a word with no quote or backslash is a substring of s, not a copy:
+	// several rules split every service's command. Invalid UTF-8 is first
+	// read as runes read it, each bad byte as U+FFFD.
+	if !utf8.ValidString(s) {
+		s = string([]rune(s))
 	}
-	if inWord {
-		words = append(words, cur.String())
+	var (
+		words []string
+		cur   []byte
+	)
+	for i := 0; i < len(s); {
+		if isBlank(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && !isBlank(s[j]) && s[j] != '\\' && s[j] != '\'' && s[j] != '"' {
+			j++
+		}
+		if j == len(s) || isBlank(s[j]) {
+			words = append(words, s[i:j])
+			i = j
+			continue
+		}
+		cur = append(cur[:0], s[i:j]...)
+		var err error
+		if cur, i, err = quotedWord(s, j, cur); err != nil {
+			return nil, err
+		}
+		words = append(words, string(cur))
 	}
 	return words, nil
 }
 
-func indexRune(rs []rune, from int, r rune) int {
-	for i := from; i < len(rs); i++ {
-		if rs[i] == r {
-			return i
+// quotedWord appends to cur the rest of the word that goes on at s[i],
+// with its quotes and escapes undone, and returns where the word ends.
+func quotedWord(s string, i int, cur []byte) ([]byte, int, error) {
+	for i < len(s) && !isBlank(s[i]) {
+		switch s[i] {
+		case '\\':
+			if i+1 == len(s) {
+				return nil, 0, ErrUnterminatedQuote
+			}
+			if s[i+1] != '\n' { // backslash-newline continues the line
+				cur = append(cur, s[i+1])
+			}
+			i += 2
+		case '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return nil, 0, ErrUnterminatedQuote
+			}
+			cur = append(cur, s[i+1:i+1+end]...)
+			i += end + 2
+		case '"':
+			closed := false
+			for i++; i < len(s); i++ {
+				c := s[i]
+				if c == '"' {
+					closed = true
+					break
+				}
+				if c == '\\' && i+1 < len(s) && strings.IndexByte("$`\"\\\n", s[i+1]) >= 0 {
+					i++
+					if s[i] != '\n' {
+						cur = append(cur, s[i])
+					}
+					continue
+				}
+				cur = append(cur, c)
+			}
+			if !closed {
+				return nil, 0, ErrUnterminatedQuote
+			}
+			i++
+		default:
+			cur = append(cur, s[i])
+			i++
 		}
 	}
-	return -1
+	return cur, i, nil
 }
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // shellSafe reports whether s needs no quoting in a POSIX shell.
 func shellSafe(s string) bool {

@@ -21,6 +21,14 @@ func TestSplitShell(t *testing.T) {
 		{`"" x`, []string{"", "x"}},
 		{"line \\\nnext", []string{"line", "next"}},
 		{"", nil},
+		// Quotes and escapes inside a word join its parts; a word that
+		// is only an escaped line break is an empty word.
+		{`pre'a b'"c d"post x`, []string{"prea bc dpost", "x"}},
+		{"a \\\n b", []string{"a", "", "b"}},
+		// Runes after a backslash, inside quotes and outside them stay
+		// whole, and each byte of invalid UTF-8 reads as U+FFFD.
+		{`\é "é\é" 'ü' ü`, []string{"é", `é\é`, "ü", "ü"}},
+		{"a\xff\xfe 'b\xff'", []string{"a\uFFFD\uFFFD", "b\uFFFD"}},
 	}
 	for _, tt := range tests {
 		got, err := SplitShell(tt.in)
