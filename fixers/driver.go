@@ -676,5 +676,5 @@ func message(format string, args []any) string {
 
 // NewFix builds a fix with the rule's safety from a change.
 func (p *Pass) NewFix(ch compose.Change, format string, args ...any) *Fix {
-	return &Fix{Title: fmt.Sprintf(format, args...), Safety: p.rule.Safety, Change: ch}
+	return &Fix{Title: message(format, args), Safety: p.rule.Safety, Change: ch}
 }

@@ -131,8 +131,7 @@ func ClassOf(entries []Healthcheck, mappings []ImageClass, image string) string 
 }
 
 var (
-	cpusRE   = lazyre.New(`^[0-9]+(\.[0-9]+)?$`)
-	memoryRE = lazyre.New(`^([0-9]+)([bkmg]?)$`)
+	cpusRE = lazyre.New(`^[0-9]+(\.[0-9]+)?$`)
 )
 
 // Validate checks that CPUs is a positive decimal, that both memory values
@@ -162,15 +161,29 @@ func (l Limits) Validate() error {
 // MemoryBytes parses a compose memory value ("512M", "2g", "1024") into
 // bytes. Errors wrap ErrInvalid.
 func MemoryBytes(s string) (int64, error) {
-	m := memoryRE().FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
-	if m == nil {
+	// Read by hand, not with a regexp and a table: the limits rule reads
+	// every service's memory values on every pass.
+	digits := strings.ToLower(strings.TrimSpace(s))
+	var shift uint
+	if k := len(digits) - 1; k >= 0 {
+		switch digits[k] {
+		case 'b':
+			digits = digits[:k]
+		case 'k':
+			digits, shift = digits[:k], 10
+		case 'm':
+			digits, shift = digits[:k], 20
+		case 'g':
+			digits, shift = digits[:k], 30
+		}
+	}
+	if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
 		return 0, invalidf("memory %q, want a number with an optional b, k, m or g suffix", s)
 	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
+	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil || n <= 0 {
 		return 0, invalidf("memory %q is not a positive number", s)
 	}
-	shift := map[string]uint{"": 0, "b": 0, "k": 10, "m": 20, "g": 30}[m[2]]
 	if n > (1<<62)>>shift {
 		return 0, invalidf("memory %q is too large", s)
 	}

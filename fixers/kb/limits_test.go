@@ -67,6 +67,8 @@ func TestMemoryBytes(t *testing.T) {
 		{"64k", 64 << 10},
 		{"100b", 100},
 		{"4096", 4096},
+		{" 512m\n", 512 << 20},
+		{"64\u212a", 64 << 10}, // the Kelvin sign lowers to k
 	}
 	for _, tt := range tests {
 		got, err := MemoryBytes(tt.in)
@@ -74,7 +76,7 @@ func TestMemoryBytes(t *testing.T) {
 			t.Errorf("MemoryBytes(%q) = %d, %v, want %d", tt.in, got, err, tt.want)
 		}
 	}
-	for _, in := range []string{"", "1.5G", "1T", "-1M", "M", "99999999999999999999G"} {
+	for _, in := range []string{"", "1.5G", "1T", "-1M", "M", "99999999999999999999G", "0", "+1M", "12kb", "1 M", "１M", "8589934592g"} {
 		if _, err := MemoryBytes(in); !errors.Is(err, ErrInvalid) {
 			t.Errorf("MemoryBytes(%q) error = %v, want ErrInvalid", in, err)
 		}
