@@ -72,7 +72,7 @@ func shortTag(n *yaml.Node) string {
 		return n.Tag
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "" && n.Value != "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 &&
-		!strings.ContainsRune(resolvableStarts, rune(n.Value[0])) {
+		(!strings.ContainsRune(resolvableStarts, rune(n.Value[0])) || unitLike(n.Value)) {
 		return "!!str"
 	}
 	return n.ShortTag()
@@ -81,6 +81,17 @@ func shortTag(n *yaml.Node) string {
 // resolvableStarts are the first characters of the plain scalars yaml.v3
 // resolves to a tag other than !!str (numbers, booleans, null, .inf, <<).
 const resolvableStarts = "+-0123456789yYnNtTfFoO~<."
+
+// unitLike reports whether v is a number-like plain scalar ("512M",
+// "10s", "-5m") that yaml.v3 resolves to !!str only after failing to
+// parse it as an int, a float and a time, allocating an error for each:
+// one that starts with a digit or sign and ends with a letter from g to
+// y. No int (hex digits end at f), float, time (which ends in a digit or
+// Z) or special value (±.inf) ends so.
+func unitLike(v string) bool {
+	first, last := v[0], v[len(v)-1]|0x20 // ASCII lower case
+	return (first == '+' || first == '-' || first >= '0' && first <= '9') && last >= 'g' && last <= 'y'
+}
 
 // Str returns a new string scalar. yaml.v3 style flags on the result (for
 // example yaml.DoubleQuotedStyle) ask Render to quote it.

@@ -10,7 +10,10 @@ import (
 // scalars of every kind, as written, quoted, parsed and tagged.
 func TestShortTagAsYAML(t *testing.T) {
 	values := []string{"", "a", "unless-stopped", "50m", "no-new-privileges:true", "true", "True", "yes", "no", "off", "on", "null", "Null", "~",
-		"1", "-1", "+1", "0x1F", "0o17", "1.5", ".5", ".inf", "-.inf", ".nan", "<<", "2001-12-14", "é", "ÿ", "日本", "Yes please", "nginx:1.27", "1e3", "service_healthy"}
+		"1", "-1", "+1", "0x1F", "0o17", "1.5", ".5", ".inf", "-.inf", ".nan", "<<", "2001-12-14", "é", "ÿ", "日本", "Yes please", "nginx:1.27", "1e3", "service_healthy",
+		// Numbers with a unit, and what ends like one but is a number or a
+		// time: the unit fast path must leave those to yaml.v3.
+		"512M", "10s", "1m30s", "-5m", "+3g", "0.5", "1_000", "0xfF", "0b101", "1e-3", "1E5", "2001-12-14T21:59:43.10Z", "2001-12-14t21:59:43.10-05:00", "-.INF", "+.Inf", "1.", "12_", "9Y", "9y", "0x1g"}
 	for _, v := range values {
 		for _, n := range []*yaml.Node{
 			{Kind: yaml.ScalarNode, Value: v},
