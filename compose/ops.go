@@ -201,6 +201,7 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 	}
 	at := d.entryLineEnd(end, indent)
 	var b strings.Builder
+	b.Grow(entryText) // not grown from 8 bytes a doubling at a time
 	b.WriteByte('\n')
 	writeEntry(&b, key, v, d.Style, indent)
 	text := b.String()
@@ -311,6 +312,7 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 	}
 	at := d.entryLineEnd(end, dash-1)
 	var b strings.Builder
+	b.Grow(entryText)
 	item := Seq(v)
 	renderBlock(&b, item, d.Style, dash-1)
 	return Change{

@@ -31,6 +31,10 @@ func RenderEntry(key string, v *yaml.Node, st Style, indent int) string {
 	return b.String()
 }
 
+// entryText is room for the text of most entries that fixes insert
+// ("restart: unless-stopped", a healthcheck, deploy.resources limits).
+const entryText = 160
+
 // writeEntry is RenderEntry writing to b, after what the caller wrote.
 func writeEntry(b *strings.Builder, key string, v *yaml.Node, st Style, indent int) {
 	writeSpaces(b, indent)
