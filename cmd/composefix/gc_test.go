@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -15,11 +16,16 @@ func gcPercent() int {
 	return p
 }
 
-// TestTuneGC: a run starts collecting at five times the live heap, and
-// returns to Go's default once the live heap is no longer small, unless
-// the user set GOGC.
+// memoryLimit reads the current memory limit.
+func memoryLimit() int64 { return debug.SetMemoryLimit(-1) }
+
+// TestTuneGC: a run does not collect before its memory reaches
+// firstCollection, then collects at five times the live heap, and returns
+// to Go's default once the live heap is no longer small, unless the user
+// set GOGC.
 func TestTuneGC(t *testing.T) {
 	defer debug.SetGCPercent(gcPercent())
+	defer debug.SetMemoryLimit(memoryLimit())
 
 	t.Run("GOGC set", func(t *testing.T) {
 		t.Setenv("GOGC", "150")
@@ -34,14 +40,14 @@ func TestTuneGC(t *testing.T) {
 		t.Setenv("GOGC", "")
 		t.Setenv("GOMEMLIMIT", "")
 		tuneGC()
-		if p := gcPercent(); p != smallRunGCPercent {
-			t.Fatalf("GC percent %d after tuneGC, want %d", p, smallRunGCPercent)
+		if p, l := gcPercent(), memoryLimit(); p != -1 || l != firstCollection {
+			t.Fatalf("GC percent %d, memory limit %d after tuneGC, want off and %d", p, l, firstCollection)
 		}
 		runtime.GC()
 		runtime.GC()
 		time.Sleep(20 * time.Millisecond) // finalizers run on their own goroutine
-		if p := gcPercent(); p != smallRunGCPercent {
-			t.Fatalf("GC percent %d with a small heap, want %d", p, smallRunGCPercent)
+		if p, l := gcPercent(), memoryLimit(); p != smallRunGCPercent || l != math.MaxInt64 {
+			t.Fatalf("GC percent %d, memory limit %d with a small heap after a collection, want %d and none", p, l, smallRunGCPercent)
 		}
 		live := make([][]byte, 0, 2*smallHeap>>20)
 		for range cap(live) {
