@@ -119,6 +119,10 @@ func Bool(v bool) *yaml.Node {
 // Map returns a new block mapping of alternating keys and values.
 func Map(pairs ...any) *yaml.Node {
 	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if len(pairs) > 1 {
+		// Sized once: fixes build a mapping for every service they add to.
+		m.Content = make([]*yaml.Node, 0, len(pairs)&^1)
+	}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		m.Content = append(m.Content, Str(pairs[i].(string)), valueNode(pairs[i+1]))
 	}
@@ -128,6 +132,9 @@ func Map(pairs ...any) *yaml.Node {
 // Seq returns a new block sequence.
 func Seq(items ...any) *yaml.Node {
 	s := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	if len(items) > 0 {
+		s.Content = make([]*yaml.Node, 0, len(items))
+	}
 	for _, it := range items {
 		s.Content = append(s.Content, valueNode(it))
 	}
@@ -147,6 +154,9 @@ func valueNode(v any) *yaml.Node {
 		return Str(x)
 	case []string:
 		s := Seq()
+		if len(x) > 0 {
+			s.Content = make([]*yaml.Node, 0, len(x))
+		}
 		for _, it := range x {
 			s.Content = append(s.Content, Str(it))
 		}
