@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -333,16 +334,33 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 	return kept, nil
 }
 
+// sortFindings sorts fs by findingLess, stably. It sorts small keys and
+// moves each finding once: sorting the findings themselves copied two of
+// them for every comparison and moved them many times.
 func sortFindings(fs []Finding) {
-	slices.SortStableFunc(fs, func(a, b Finding) int {
-		switch {
-		case findingLess(&a, &b):
-			return -1
-		case findingLess(&b, &a):
-			return 1
+	type key struct {
+		start int
+		rule  string
+		i     int // the finding's place before sorting: keeps it stable
+	}
+	keys := make([]key, len(fs))
+	for i := range fs {
+		keys[i] = key{fs[i].Span.Start, fs[i].RuleID, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.start, b.start); c != 0 {
+			return c
 		}
-		return 0
+		if c := strings.Compare(a.rule, b.rule); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
 	})
+	sorted := make([]Finding, len(fs))
+	for j, k := range keys {
+		sorted[j] = fs[k.i]
+	}
+	copy(fs, sorted)
 }
 
 // findingLess is the findings' order: by offset, then rule ID.

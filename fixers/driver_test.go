@@ -3,6 +3,7 @@ package fixers
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -464,5 +465,22 @@ func TestMergeNeeds(t *testing.T) {
 				t.Errorf("accepted (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestSortFindings checks the findings' order: by offset, then rule ID,
+// and as reported where both are equal.
+func TestSortFindings(t *testing.T) {
+	f := func(start int, rule, msg string) Finding {
+		return Finding{RuleID: rule, Span: compose.Span{Start: start, End: start}, Message: msg}
+	}
+	fs := []Finding{f(9, "CF2", "a"), f(3, "CF5", "b"), f(3, "CF1", "c"), f(9, "CF2", "d"), f(0, "CF9", "e"), f(3, "CF5", "f"), f(9, "CF1", "g")}
+	sortFindings(fs)
+	var got []string
+	for _, x := range fs {
+		got = append(got, x.Message)
+	}
+	if want := []string{"e", "c", "b", "f", "g", "a", "d"}; !slices.Equal(got, want) {
+		t.Errorf("sortFindings order = %v, want %v", got, want)
 	}
 }
