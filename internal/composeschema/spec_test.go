@@ -59,7 +59,6 @@ type builder struct {
 	doc      any
 	t        *table
 	index    map[string]int32 // JSON pointer of a schema -> its node
-	locs     []string         // each node's JSON pointer, for the comments
 	patterns map[string]int32
 }
 
