@@ -2,8 +2,6 @@ package registry
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,8 +37,7 @@ func (c *diskCache) getContent(kind string, d v1.Hash) ([]byte, bool) {
 	if kind == kindManifest {
 		_, body, _ = bytes.Cut(b, []byte("\n"))
 	}
-	sum := sha256.Sum256(body)
-	if hex.EncodeToString(sum[:]) != d.Hex {
+	if checkDigest(kind, d, digestOf(body)) != nil {
 		return nil, false
 	}
 	return b, true

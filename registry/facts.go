@@ -2,8 +2,6 @@ package registry
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -324,9 +322,8 @@ func (rn *run) blob(ref Reference, d v1.Hash, limit int64) ([]byte, error) {
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("blob %s is larger than %d bytes: %w", d, limit, ErrBadResponse)
 	}
-	sum := sha256.Sum256(b)
-	if got := "sha256:" + hex.EncodeToString(sum[:]); got != d.String() {
-		return nil, fmt.Errorf("blob %s: content hashes to %s: %w", d, got, ErrDigestMismatch)
+	if err := checkDigest("blob", d, digestOf(b)); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"compress/gzip"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -137,8 +136,8 @@ func (rn *run) listing(ref Reference, l v1.Descriptor) ([]entry, error) {
 	if _, err := io.Copy(io.Discard, counted); err != nil {
 		return nil, fmt.Errorf("reading layer %s: %w", l.Digest, err)
 	}
-	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != l.Digest.String() {
-		return nil, fmt.Errorf("layer %s: content hashes to %s: %w", l.Digest, got, ErrDigestMismatch)
+	if err := checkDigest("layer", l.Digest, digestSum(h)); err != nil {
+		return nil, err
 	}
 	if tarErr != nil {
 		return nil, fmt.Errorf("reading layer %s: %w", l.Digest, tarErr)

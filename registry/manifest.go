@@ -1,8 +1,6 @@
 package registry
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -127,8 +125,7 @@ func manifestRequest(rn *run, repo name.Repository, ident string) (*http.Request
 // equals announced (Docker-Content-Digest) when announced is set. The error
 // completes "registry R answered GET U with …".
 func verifyManifest(body []byte, contentType, announced string) (Manifest, error) {
-	sum := sha256.Sum256(body)
-	m := Manifest{Digest: "sha256:" + hex.EncodeToString(sum[:]), Body: body}
+	m := Manifest{Digest: digestOf(body).String(), Body: body}
 	if announced != "" {
 		h, err := v1.NewHash(announced)
 		if err != nil || h.Algorithm != "sha256" {
