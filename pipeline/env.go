@@ -369,8 +369,15 @@ func ruleSeverity(id string) fixers.Severity {
 	return fixers.Info
 }
 
-// envFinding is a finding of rule id at span of a .env file.
+// envFinding is a finding of rule id at span of a .env file. A severity
+// the configuration gives the rule wins, as it does for the rule's
+// findings in compose files (fixers' driver).
 func envFinding(e *envProject, id string, span compose.Span, sev fixers.Severity, msg string, fix *fixers.Fix) fixers.Finding {
+	if e.cfg != nil {
+		if s, ok := e.cfg.Severity[id]; ok {
+			sev = s
+		}
+	}
 	a, b := envfile.Pos(e.file.Src, span.Start), envfile.Pos(e.file.Src, span.End)
 	return fixers.Finding{RuleID: id, Severity: sev, Path: e.path, Span: span, Pos: a, End: b, Message: msg, Fix: fix}
 }
