@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -56,27 +57,19 @@ func SortEdits(edits []Edit) {
 	slices.SortStableFunc(edits, compareEdits)
 }
 
+// compareEdits orders edits by start, then end; insertions at one offset
+// by insertRank, highest first; other ties keep their order (0).
 func compareEdits(a, b Edit) int {
-	switch {
-	case editLess(a, b):
-		return -1
-	case editLess(b, a):
-		return 1
+	if c := cmp.Compare(a.Start, b.Start); c != 0 {
+		return c
 	}
-	return 0
-}
-
-func editLess(a, b Edit) bool {
-	if a.Start != b.Start {
-		return a.Start < b.Start
-	}
-	if a.End != b.End {
-		return a.End < b.End
+	if c := cmp.Compare(a.End, b.End); c != 0 {
+		return c
 	}
 	if a.Start == a.End {
-		return insertRank(a.New) > insertRank(b.New)
+		return cmp.Compare(insertRank(b.New), insertRank(a.New))
 	}
-	return false
+	return 0
 }
 
 // insertRank orders insertions at one offset, highest first: text that
