@@ -314,7 +314,7 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 	var b strings.Builder
 	b.Grow(entryText)
 	item := Seq(v)
-	renderBlock(&b, item, d.Style, dash-1)
+	writeBlock(&b, item, d.Style, dash-1, false)
 	return Change{
 		Edits: []Edit{{Start: at, End: at, New: d.nl(b.String())}},
 		Ops:   []*Op{{Kind: OpAppend, Target: s, Value: v}},

@@ -19,7 +19,7 @@ func Render(n *yaml.Node, st Style, indent int) string {
 		return inline
 	}
 	var b strings.Builder
-	renderBlock(&b, n, st, indent)
+	writeBlock(&b, n, st, indent, false)
 	return b.String()
 }
 
@@ -143,14 +143,9 @@ func renderFlowKey(key string, st Style) string {
 	return quote(key, st.Quote)
 }
 
-// renderBlock writes a block collection's lines, each starting with "\n"
-// and indent spaces.
-func renderBlock(b *strings.Builder, n *yaml.Node, st Style, indent int) {
-	writeBlock(b, n, st, indent, false)
-}
-
-// writeBlock is renderBlock; onDash: the collection is a sequence item,
-// whose first line continues the dash's line after one space.
+// writeBlock writes a block collection's lines, each starting with "\n"
+// and indent spaces; onDash: the collection is a sequence item, whose
+// first line continues the dash's line after one space.
 func writeBlock(b *strings.Builder, n *yaml.Node, st Style, indent int, onDash bool) {
 	line := func(i int) {
 		if onDash && i == 0 {
