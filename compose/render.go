@@ -76,7 +76,7 @@ func renderAfterKey(v *yaml.Node, st Style, indent int) string {
 		return " " + inline
 	}
 	var b strings.Builder
-	writeAfterKey(&b, v, st, indent)
+	writeBlockAfterKey(&b, v, st, indent)
 	return b.String()
 }
 
@@ -88,6 +88,12 @@ func writeAfterKey(b *strings.Builder, v *yaml.Node, st Style, indent int) {
 		b.WriteString(inline)
 		return
 	}
+	writeBlockAfterKey(b, v, st, indent)
+}
+
+// writeBlockAfterKey writes block collection v after "key:": its anchor,
+// then its lines one level deeper than the key at indent.
+func writeBlockAfterKey(b *strings.Builder, v *yaml.Node, st Style, indent int) {
 	if v.Anchor != "" {
 		b.WriteString(" &")
 		b.WriteString(v.Anchor)
