@@ -24,6 +24,13 @@ type Manifest struct {
 	Digest    string          // "sha256:…" of Body
 	MediaType types.MediaType // one of manifestTypes
 	Body      []byte
+
+	// index or image is Body as parsed by verifyManifest: a fact read
+	// from a manifest (in this run or from the cache) starts there, so
+	// the bytes are not parsed again. Both nil for a Manifest built
+	// otherwise; Index and Image then parse Body.
+	index *v1.IndexManifest
+	image *v1.Manifest
 }
 
 // IsIndex reports whether m is a multi-platform index (OCI index or Docker
@@ -34,6 +41,9 @@ func (m Manifest) IsIndex() bool { return m.MediaType.IsIndex() }
 func (m Manifest) Index() (*v1.IndexManifest, error) {
 	if !m.IsIndex() {
 		return nil, fmt.Errorf("%s is a %s, not an index", m.Digest, m.MediaType)
+	}
+	if m.index != nil {
+		return m.index, nil
 	}
 	var im v1.IndexManifest
 	if err := json.Unmarshal(m.Body, &im); err != nil {
@@ -46,6 +56,9 @@ func (m Manifest) Index() (*v1.IndexManifest, error) {
 func (m Manifest) Image() (*v1.Manifest, error) {
 	if m.IsIndex() {
 		return nil, fmt.Errorf("%s is a %s, not an image manifest", m.Digest, m.MediaType)
+	}
+	if m.image != nil {
+		return m.image, nil
 	}
 	var im v1.Manifest
 	if err := json.Unmarshal(m.Body, &im); err != nil {
@@ -163,7 +176,7 @@ func verifyManifest(body []byte, contentType, announced string) (Manifest, error
 	if probe.SchemaVersion == nil || *probe.SchemaVersion != 2 {
 		return Manifest{}, fmt.Errorf("%s content without schemaVersion 2: %w", m.MediaType, ErrBadResponse)
 	}
-	if err := checkManifestBody(m); err != nil {
+	if err := checkManifestBody(&m); err != nil {
 		return Manifest{}, fmt.Errorf("%s content that does not parse as one: %v: %w", m.MediaType, err, ErrBadResponse)
 	}
 	return m, nil
@@ -172,7 +185,8 @@ func verifyManifest(body []byte, contentType, announced string) (Manifest, error
 // checkManifestBody parses m as its type and checks the fields every such
 // document has: an index lists manifests, an image manifest names its
 // config, and every descriptor carries a media type and a valid digest.
-func checkManifestBody(m Manifest) error {
+// It keeps the parse in m for Index and Image.
+func checkManifestBody(m *Manifest) error {
 	desc := func(what string, d v1.Descriptor) error {
 		if d.MediaType == "" || d.Digest.Hex == "" {
 			return fmt.Errorf("%s without a media type and digest", what)
@@ -192,6 +206,7 @@ func checkManifestBody(m Manifest) error {
 				return err
 			}
 		}
+		m.index = im
 		return nil
 	}
 	im, err := m.Image()
@@ -209,6 +224,7 @@ func checkManifestBody(m Manifest) error {
 			return err
 		}
 	}
+	m.image = im
 	return nil
 }
 
