@@ -87,10 +87,7 @@ func (p *Pass) mergedServices() []svc {
 // mergedFiles returns the project's files that compose merges into one
 // model, in merge order, when the document is among them; nil otherwise.
 func (p *Pass) mergedFiles() []*compose.Document {
-	merged := p.Project
-	if p.merged > 0 && p.merged < len(merged) {
-		merged = merged[:p.merged]
-	}
+	merged := p.mergedProject()
 	for _, d := range merged {
 		if d.Path == p.Document.Path {
 			return merged
@@ -289,17 +286,22 @@ func (p *Pass) others() []*compose.Document {
 	return out
 }
 
+// mergedProject returns the project's files that compose merges into one
+// model, in merge order: the first p.merged, or all of them when it is 0.
+func (p *Pass) mergedProject() []*compose.Document {
+	if p.merged > 0 && p.merged < len(p.Project) {
+		return p.Project[:p.merged]
+	}
+	return p.Project
+}
+
 // mergedOthers returns the project's other files that compose merges
 // with this one: a service of the same name there is the same service.
 // Files reached through include: or extends: file: are left out; extends
 // is followed by Pass.inherits, by service.
 func (p *Pass) mergedOthers() []*compose.Document {
-	files := p.Project
-	if p.merged > 0 && p.merged < len(files) {
-		files = files[:p.merged]
-	}
 	var out []*compose.Document
-	for _, d := range files {
+	for _, d := range p.mergedProject() {
 		if d.Path != p.Document.Path {
 			out = append(out, d)
 		}
@@ -310,14 +312,7 @@ func (p *Pass) mergedOthers() []*compose.Document {
 // elsewhere reports whether another file of the project sets key for the
 // service called name (own or inherited through merge keys).
 func (p *Pass) elsewhere(name, key string) bool {
-	for _, d := range p.mergedOthers() {
-		for _, s := range p.servicesOf(d) {
-			if s.Name == name && s.has(key) {
-				return true
-			}
-		}
-	}
-	return false
+	return p.elsewhereWith(name, func(s svc) bool { return s.has(key) })
 }
 
 // owns reports whether this document defines the service called name: it
