@@ -111,8 +111,13 @@ func (p *Pass) lifecycle(s svc, completed map[string]bool) (lifecycle, string) {
 	}
 	ep, cmd, img := s.value("entrypoint"), s.value("command"), s.value("image")
 	k := [3]*yaml.Node{ep, cmd, img}
+	var memo map[[3]*yaml.Node]classified
 	if p != nil && p.memo != nil {
-		if c, ok := p.memo.lifecycles[k]; ok {
+		if memo = p.memo.lifecycles[p.Document]; memo == nil {
+			memo = map[[3]*yaml.Node]classified{}
+			p.memo.lifecycles[p.Document] = memo
+		}
+		if c, ok := memo[k]; ok {
 			return c.l, c.why
 		}
 	}
@@ -123,8 +128,8 @@ func (p *Pass) lifecycle(s svc, completed map[string]bool) (lifecycle, string) {
 		}
 	}
 	l, why := commandLifecycle(argv)
-	if p != nil && p.memo != nil {
-		p.memo.lifecycles[k] = classified{l, why}
+	if memo != nil {
+		memo[k] = classified{l, why}
 	}
 	return l, why
 }

@@ -19,8 +19,10 @@ type runMemo struct {
 	merged      map[*compose.Document][]svc // Pass.services, of the run's own documents
 	mergedNames map[*compose.Document]map[string]svc
 	health      map[*compose.Document]*healthFacts
-	lifecycles  map[[3]*yaml.Node]classified // by the entrypoint, command and image a service runs
-	images      map[*compose.Document][]ImageRef
+	// lifecycles, per analysed document, by the entrypoint, command and
+	// image a service runs.
+	lifecycles map[*compose.Document]map[[3]*yaml.Node]classified
+	images     map[*compose.Document][]ImageRef
 }
 
 // passed drops what was derived from analysing d, a pass's document the
@@ -34,6 +36,7 @@ func (m *runMemo) passed(d *compose.Document, inProject bool) {
 	delete(m.mergedNames, d)
 	delete(m.health, d)
 	delete(m.images, d)
+	delete(m.lifecycles, d)
 	if !inProject {
 		delete(m.services, d)
 		delete(m.names, d)
@@ -47,7 +50,7 @@ func newRunMemo() *runMemo {
 		merged:      map[*compose.Document][]svc{},
 		mergedNames: map[*compose.Document]map[string]svc{},
 		health:      map[*compose.Document]*healthFacts{},
-		lifecycles:  map[[3]*yaml.Node]classified{},
+		lifecycles:  map[*compose.Document]map[[3]*yaml.Node]classified{},
 		images:      map[*compose.Document][]ImageRef{},
 	}
 }
