@@ -65,13 +65,19 @@ var varRef = lazyre.New(`\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*
 // Names returns the variables s refers to, in order of first use.
 func Names(s string) []string {
 	var out []string
-	for _, m := range varRef().FindAllStringSubmatch(strings.ReplaceAll(s, "$$", ""), -1) {
+	for _, m := range refs(s) {
 		n := m[1] + m[2]
 		if !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
 	return out
+}
+
+// refs returns varRef's submatches for each reference in s, skipping
+// escaped dollars: "$$" is a literal "$", so "$${A}" refers to nothing.
+func refs(s string) [][]string {
+	return varRef().FindAllStringSubmatch(strings.ReplaceAll(s, "$$", ""), -1)
 }
 
 // Expand interpolates s with env the way docker compose does (compose-go's
@@ -102,7 +108,7 @@ func Expand(s string, env map[string]string) (string, []string, error) {
 // usedWithoutDefault reports whether s refers to name at least once
 // without a default value.
 func usedWithoutDefault(s, name string) bool {
-	for _, m := range varRef().FindAllStringSubmatch(s, -1) {
+	for _, m := range refs(s) {
 		if m[1]+m[2] == name && !strings.HasPrefix(m[3], ":-") && !strings.HasPrefix(m[3], "-") {
 			return true
 		}

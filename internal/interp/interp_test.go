@@ -52,6 +52,9 @@ func TestEnvReferences(t *testing.T) {
 		{s: "${REG}/app:${TAG:-1}", tail: "TAG", expanded: "/app:7.4.1", missing: []string{"REG"}},
 		{s: "redis:${TAG}-alpine", expanded: "redis:7.4.1-alpine"},
 		{s: "${MISSING}", whole: "MISSING", expanded: "", missing: []string{"MISSING"}},
+		// "$$" escapes a dollar: "$${NOPE}" is text, so NOPE is used only
+		// with a default and is not missing.
+		{s: "$${NOPE}${NOPE:-x}", expanded: "${NOPE}x"},
 	} {
 		if w, _ := Whole(tt.s); w != tt.whole {
 			t.Errorf("Whole(%q) = %q, want %q", tt.s, w, tt.whole)
