@@ -276,9 +276,12 @@ func completedDependencies(ss []svc) map[string]bool {
 }
 
 // others returns the project's other files.
-func (p *Pass) others() []*compose.Document {
+func (p *Pass) others() []*compose.Document { return p.except(p.Project) }
+
+// except returns files without the document's own file.
+func (p *Pass) except(files []*compose.Document) []*compose.Document {
 	var out []*compose.Document
-	for _, d := range p.Project {
+	for _, d := range files {
 		if d.Path != p.Document.Path {
 			out = append(out, d)
 		}
@@ -299,15 +302,7 @@ func (p *Pass) mergedProject() []*compose.Document {
 // with this one: a service of the same name there is the same service.
 // Files reached through include: or extends: file: are left out; extends
 // is followed by Pass.inherits, by service.
-func (p *Pass) mergedOthers() []*compose.Document {
-	var out []*compose.Document
-	for _, d := range p.mergedProject() {
-		if d.Path != p.Document.Path {
-			out = append(out, d)
-		}
-	}
-	return out
-}
+func (p *Pass) mergedOthers() []*compose.Document { return p.except(p.mergedProject()) }
 
 // elsewhere reports whether another file of the project sets key for the
 // service called name (own or inherited through merge keys).
