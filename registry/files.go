@@ -129,7 +129,14 @@ func (rn *run) listing(ref Reference, l v1.Descriptor) ([]entry, error) {
 	}
 	defer body.Close()
 	h := sha256.New()
-	counted := &countingReader{r: io.TeeReader(body, h), report: rn.inspectProgress}
+	var r io.Reader = body
+	if l.Size > 0 {
+		// The verified manifest gives the size: a body that runs past it
+		// cannot hash to the digest, and an endless one would otherwise
+		// be read until the run's deadline, past the byte budget.
+		r = io.LimitReader(body, l.Size+1)
+	}
+	counted := &countingReader{r: io.TeeReader(r, h), report: rn.inspectProgress}
 	es, tarErr := readHeaders(bufio.NewReaderSize(counted, 64<<10))
 	// Hash what the tar reader left (padding, trailing blocks, or all of
 	// a layer it could not read): a wrong digest is the first thing to say.

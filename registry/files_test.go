@@ -3,10 +3,12 @@ package registry
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -174,5 +176,52 @@ func TestFileFactsVerifyLayers(t *testing.T) {
 	f = newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true)).Resolve(context.Background(), reqs)[host+"/acme/tools:1"].Facts["linux/amd64"]
 	if f.Files == nil || !f.Files.Programs["app"] || f.Files.Programs["xyz"] {
 		t.Errorf("after the registry recovers: %+v, want app and no xyz (nothing tampered was cached)", f.Files)
+	}
+}
+
+// A registry that streams a layer without end (a hostile or broken one)
+// is read no further than the layer's size from its verified manifest:
+// the listing fails on the digest at once instead of downloading until
+// the run's deadline, past the byte budget.
+func TestFileFactsEndlessLayerIsBounded(t *testing.T) {
+	img := filesImage(t)
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ls[0].Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var streamed atomic.Int64
+	host := testRegistry(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+d.String()) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			zeros := make([]byte, 32<<10)
+			for r.Context().Err() == nil {
+				n, err := w.Write(zeros)
+				streamed.Add(int64(n))
+				if err != nil {
+					return
+				}
+			}
+		})
+	})
+	regtest.PushImage(t, host, "acme/tools:1", img)
+	reqs := []Request{{Ref: host + "/acme/tools:1", Platforms: []string{"linux/amd64"}}}
+	r := newTestResolver(t, host, WithInspectFiles(true), WithTotalTimeout(15*time.Second))
+	f := r.Resolve(context.Background(), reqs)[host+"/acme/tools:1"].Facts["linux/amd64"]
+	if f.Files != nil || !strings.Contains(f.FilesNote, "hashes to") {
+		t.Fatalf("endless layer: files %v, note %q; want none and a digest error", f.Files, f.FilesNote)
+	}
+	if n := streamed.Load(); n > 64<<20 {
+		t.Errorf("the server streamed %d bytes past the layer before the client let go", n)
 	}
 }
