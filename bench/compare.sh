@@ -26,7 +26,9 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-(cd "$here" && go build -trimpath -o "$tmp/composefix" ./cmd/composefix)
+# Built as the release is (.goreleaser.yaml, `task build`): static, without
+# urfave/cli's docs, without symbol tables. That is the binary users run.
+(cd "$here" && CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -ldflags='-s -w' -o "$tmp/composefix" ./cmd/composefix)
 npm install --prefix "$tmp/npm" --no-audit --no-fund --silent "dclint@$dclint_version" >/dev/null
 dclint=$tmp/npm/node_modules/.bin/dclint
 
