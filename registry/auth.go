@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"sort"
-	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -107,36 +105,16 @@ func (s *secrets) add(vals ...string) {
 	}
 }
 
-// redact wraps err so that its text holds none of the recorded secrets;
-// errors.Is and errors.As still see the original chain.
+// redact returns err with the recorded secrets, and anything shaped like
+// one, taken out of its text and of everything it unwraps to (redact.go);
+// errors.Is still matches its kind and a context's cancellation.
 func (s *secrets) redact(err error) error {
-	if err == nil {
-		return nil
-	}
+	return redactErr(err, s.known())
+}
+
+// known returns a copy of the recorded secrets.
+func (s *secrets) known() []string {
 	s.mu.Lock()
-	list := append([]string(nil), s.list...)
-	s.mu.Unlock()
-	if len(list) == 0 {
-		return err
-	}
-	// Longest first, so that a secret containing another goes whole.
-	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
-	msg := err.Error()
-	clean := msg
-	for _, v := range list {
-		clean = strings.ReplaceAll(clean, v, "[redacted]")
-	}
-	if clean == msg {
-		return err
-	}
-	return &redactedError{msg: clean, err: err}
+	defer s.mu.Unlock()
+	return append([]string(nil), s.list...)
 }
-
-// redactedError is an error whose text had credentials taken out.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }

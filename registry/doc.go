@@ -24,7 +24,11 @@
 //     helpers (WithKeychain), never written to errors or the cache (a
 //     keychain's error is replaced by our own words, since a helper's
 //     output may be its secret, and every credential and token a run used
-//     is taken out of its errors: auth.go);
+//     is taken out of its errors: auth.go), nor anything shaped like one
+//     (a redirect's signed query, a URL's userinfo, an Authorization value,
+//     a token or password field) in errors and retry reasons; a returned
+//     error unwraps only to the sentinel errors and the context's, never
+//     to the raw error (redact.go);
 //   - retries of 429, 5xx and temporary network errors with jittered
 //     exponential backoff honouring Retry-After, pacing from the
 //     ratelimit-remaining headers before a registry answers 429, a timeout

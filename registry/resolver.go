@@ -149,7 +149,8 @@ func (r *Resolver) plain(host string) bool {
 func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Result {
 	ctx, cancel := context.WithTimeout(ctx, r.o.deadline)
 	defer cancel()
-	rn := &run{r: r, ctx: ctx}
+	rn := &run{r: r}
+	rn.ctx = context.WithValue(ctx, secretsKey{}, &rn.secrets)
 	if r.o.inspectFiles {
 		rn.inspect = &inspector{budget: r.o.inspectBudget, progress: r.o.inspectReport}
 	}

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -140,5 +142,148 @@ func TestHangingCredentialHelperIsBounded(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Resolve waited for the credential helper past its deadline")
+	}
+}
+
+// leakyAnswers are registry (or CDN, or proxy) answers that carry secrets
+// the run never recorded: signed redirect URLs, credentials in a URL's
+// userinfo, a status line or an error body repeating an Authorization
+// header. Each fails in a way that is retried, so that the retry reasons
+// are exercised as well as the final error.
+func leakyAnswers() []struct {
+	name    string
+	secrets []string
+	serve   http.HandlerFunc // answers GET /v2/library/redis/manifests/…
+} {
+	truncated := func(w http.ResponseWriter) {
+		// A body shorter than announced: net/http closes the connection,
+		// the client reads an unexpected EOF (a temporary error).
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("{\"schemaVe"))
+	}
+	return []struct {
+		name    string
+		secrets []string
+		serve   http.HandlerFunc
+	}{
+		{
+			name:    "signed redirect",
+			secrets: []string{"SIG-5ecret-1b2c", "AKIA-CRED-9f8e"},
+			serve: func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/cdn/") {
+					truncated(w)
+					return
+				}
+				http.Redirect(w, r, "http://"+r.Host+"/cdn/blob?X-Amz-Credential=AKIA-CRED-9f8e&X-Amz-Signature=SIG-5ecret-1b2c", http.StatusTemporaryRedirect)
+			},
+		},
+		{
+			name:    "userinfo redirect",
+			secrets: []string{"ghp-USER-t0ken-5a", "PW-in-url-8c7d"},
+			serve: func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/cdn/") {
+					truncated(w)
+					return
+				}
+				http.Redirect(w, r, "http://ghp-USER-t0ken-5a:PW-in-url-8c7d@"+r.Host+"/cdn/blob", http.StatusFound)
+			},
+		},
+		{
+			name:    "status line",
+			secrets: []string{"st4tus-5ecret-e1"},
+			serve: func(w http.ResponseWriter, r *http.Request) {
+				conn, buf, err := w.(http.Hijacker).Hijack()
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				buf.WriteString("HTTP/1.1 503 token=st4tus-5ecret-e1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+				buf.Flush()
+			},
+		},
+		{
+			name:    "echoed upstream credentials",
+			secrets: []string{"UPSTREAM-bearer-0a1b", "UPW-5ecret-c3d4", "QS-t0ken-e5f6"},
+			serve: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusInternalServerError)
+				msg := "upstream refused Authorization: Bearer UPSTREAM-bearer-0a1b at https://proxy:UPW-5ecret-c3d4@upstream.example/v2/x?access_token=QS-t0ken-e5f6"
+				json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"code": "UNKNOWN", "message": msg}}})
+			},
+		},
+	}
+}
+
+// TestNoSecretInRegistryOutput runs each leaky answer over real HTTP and
+// looks for its secrets everywhere the registry layer reports to: the
+// per-image error (its text and its whole chain), the retry reasons, the
+// facts' notes and the disk cache. The error still says what failed.
+func TestNoSecretInRegistryOutput(t *testing.T) {
+	for _, tt := range leakyAnswers() {
+		t.Run(tt.name, func(t *testing.T) {
+			var armed atomic.Bool
+			host := testRegistry(t, whileOn(&armed, func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.Contains(r.URL.Path, "/library/redis/manifests/") || strings.HasPrefix(r.URL.Path, "/cdn/") {
+						tt.serve(w, r)
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			}))
+			populate(t, host, fixtureFamilies)
+			armed.Store(true)
+			cache := t.TempDir()
+			var mu sync.Mutex
+			var reasons []string
+			r := newTestResolver(t, host, WithCacheDir(cache), WithRetryProgress(func(ev Retry) {
+				mu.Lock()
+				defer mu.Unlock()
+				reasons = append(reasons, ev.Reason)
+			}))
+			res := r.Resolve(context.Background(), []Request{{Ref: "redis:7", Precise: true, Platforms: []string{"linux/amd64"}}})["redis:7"]
+			if !errors.Is(res.Err, ErrUnavailable) {
+				t.Fatalf("Resolve(redis:7) error = %v, want ErrUnavailable", res.Err)
+			}
+			if !strings.Contains(res.Err.Error(), "library/redis:7") {
+				t.Errorf("error %q no longer names the image", res.Err)
+			}
+			if len(reasons) == 0 {
+				t.Fatal("no retry reported; the reasons are not exercised")
+			}
+			assertNoSecretInChain(t, res.Err, tt.secrets...)
+			for _, f := range res.Facts {
+				assertNoSecretInChain(t, f.Err, tt.secrets...)
+				reasons = append(reasons, f.FilesNote)
+			}
+			for _, why := range reasons {
+				for _, s := range tt.secrets {
+					if strings.Contains(why, s) {
+						t.Errorf("retry reason %q carries the secret %q", why, s)
+					}
+				}
+			}
+			for _, s := range tt.secrets {
+				assertNotInDir(t, cache, s)
+			}
+		})
+	}
+}
+
+// TestCallerCancelStaysVisible: redaction hides the raw chain, but a
+// caller can still tell its own cancellation from the registry's failure.
+func TestCallerCancelStaysVisible(t *testing.T) {
+	host := testRegistry(t, inject("/library/redis/manifests/", "", stall))
+	r := newTestResolver(t, host, WithRequestTimeout(time.Minute))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	res := r.Resolve(ctx, []Request{{Ref: "redis:7"}})["redis:7"]
+	if !errors.Is(res.Err, context.Canceled) {
+		t.Errorf("Resolve(redis:7) after cancel: error = %v, want errors.Is context.Canceled", res.Err)
+	}
+	var ue *url.Error
+	if errors.As(res.Err, &ue) {
+		t.Errorf("errors.As(%v, *url.Error) = true: the raw error is reachable", res.Err)
 	}
 }

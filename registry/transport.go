@@ -58,7 +58,7 @@ type Retry struct {
 	Of         int           // the retries allowed (WithRetries)
 	Wait       time.Duration // how long the request waits first
 	RetryAfter bool          // Wait is the registry's Retry-After
-	Reason     string        // the status ("429 Too Many Requests") or the network error
+	Reason     string        // the status ("429 Too Many Requests") or the network error, with secrets taken out
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -88,7 +88,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		wait := t.backoff(n)
 		ev := Retry{Host: host, Attempt: n + 1, Of: t.retries}
 		if resp != nil {
-			ev.Reason = resp.Status
+			// A status line is the server's text: it may hold anything.
+			ev.Reason = scrub(resp.Status, knownSecrets(ctx))
 			if ra, ok := retryAfter(resp.Header, t.clock.Now()); ok {
 				if ra > t.maxRetryAfter {
 					return resp, nil // the caller sees the 429 or 503 as it is
@@ -96,7 +97,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				wait, ev.RetryAfter = ra, true
 			}
 		} else if err != nil {
-			ev.Reason = err.Error()
+			// A redirect's URL (a signed query, userinfo) may be in it.
+			ev.Reason = scrub(err.Error(), knownSecrets(ctx))
 		}
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
 			return resp, err // waiting would outlive the run

@@ -1,0 +1,157 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/composefix/composefix/internal/lazyre"
+)
+
+// Why this file exists: every text that leaves the registry layer (a
+// Result's or Facts' error, a retry's reason, a files note) may quote what
+// a registry, a CDN or a proxy sent or was sent. Credentials the run used
+// are known (secrets in auth.go) and replaced wherever they appear; the
+// others are only recognisable by shape: a redirect's signed query string
+// (X-Amz-Signature=…), credentials in a URL's userinfo, an Authorization
+// header's value, a token or password field in a body.
+
+// redacted replaces a secret in text.
+const redacted = "[redacted]"
+
+// urlRE matches an absolute URL in free text, up to a space, a quote or
+// an angle bracket.
+var urlRE = lazyre.New(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+
+// userinfoRE matches the userinfo of a URL that urlRE found: a token may be
+// the user name as well as the password (https://TOKEN@host).
+var userinfoRE = lazyre.New(`^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]+@`)
+
+// queryParamRE matches one name=value of a query string.
+var queryParamRE = lazyre.New(`([?&])([^=&#\s]+)=([^&#\s]*)`)
+
+// authSchemeRE matches an Authorization value: the scheme and its
+// credentials (a token or base64 with its padding).
+var authSchemeRE = lazyre.New(`(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/-]+=*)`)
+
+// fieldRE matches a secret-named field of a JSON, form or header-like text:
+// "token":"v", password=v, access_token: v.
+var fieldRE = lazyre.New(`(?i)\b((?:access_|refresh_|id_|registry_|identity_)?token|password|passwd|secret|client_secret)("?\s*[:=]\s*"?)([^\s"&,;}]+)`)
+
+// queryAllowed are the query parameters of the registry protocol, kept so
+// that a message still says what was asked; any other may be a signature
+// or a token from a redirect (go-containerregistry's internal redact
+// package keeps the same list).
+var queryAllowed = map[string]bool{"scope": true, "service": true, "mount": true, "from": true, "digest": true, "n": true, "last": true}
+
+// scrub returns s with the known secrets (longest first, so that one
+// containing another goes whole) and every secret-shaped part replaced.
+func scrub(s string, known []string) string {
+	if len(known) > 0 {
+		known = append([]string(nil), known...)
+		sort.Slice(known, func(i, j int) bool { return len(known[i]) > len(known[j]) })
+		for _, v := range known {
+			s = strings.ReplaceAll(s, v, redacted)
+		}
+	}
+	s = urlRE().ReplaceAllStringFunc(s, scrubURL)
+	s = scrubAuthSchemes(s)
+	return fieldRE().ReplaceAllStringFunc(s, func(m string) string {
+		sub := fieldRE().FindStringSubmatch(m)
+		if strings.HasPrefix(sub[3], redacted) {
+			return m
+		}
+		return sub[1] + sub[2] + redacted
+	})
+}
+
+// scrubURL takes the userinfo and the values of non-protocol query
+// parameters out of one URL, leaving every other byte as it was.
+func scrubURL(u string) string {
+	// Punctuation closing a sentence is not part of the URL ("GET U: …").
+	trimmed := strings.TrimRight(u, ":.,;)]")
+	tail := u[len(trimmed):]
+	u = userinfoRE().ReplaceAllString(trimmed, "${1}"+redacted+"@")
+	i := strings.IndexByte(u, '?')
+	if i < 0 {
+		return u + tail
+	}
+	return u[:i] + queryParamRE().ReplaceAllStringFunc(u[i:], func(m string) string {
+		sub := queryParamRE().FindStringSubmatch(m)
+		if queryAllowed[sub[2]] || strings.HasPrefix(sub[3], redacted) {
+			return m
+		}
+		return sub[1] + sub[2] + "=" + redacted
+	}) + tail
+}
+
+// scrubAuthSchemes replaces the credentials after "Bearer" or "Basic",
+// except in a challenge (Bearer realm="…"), whose parameters are no secret.
+func scrubAuthSchemes(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range authSchemeRE().FindAllStringSubmatchIndex(s, -1) {
+		tokStart, tokEnd := m[4], m[5]
+		if tokEnd < len(s) && s[tokEnd] == '"' || s[tokStart:tokEnd] == "[redacted" {
+			continue // a challenge parameter, or already taken out
+		}
+		b.WriteString(s[last:tokStart])
+		b.WriteString(redacted)
+		last = tokEnd
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// redactedError is an error whose text had secrets taken out. It unwraps
+// only to the conditions callers branch on (the sentinel errors, the
+// context's), never to the raw error: errors.Unwrap, %+v or errors.As to a
+// *url.Error would otherwise print what was taken out.
+type redactedError struct {
+	msg   string
+	kinds []error
+}
+
+func (e *redactedError) Error() string   { return e.msg }
+func (e *redactedError) Unwrap() []error { return e.kinds }
+
+// branchKinds are the errors a redactedError still matches with
+// errors.Is. They carry fixed text of their own.
+var branchKinds = []error{ErrInvalidReference, ErrInterpolated, ErrNotFound, ErrUnauthorized,
+	ErrRateLimited, ErrUnavailable, ErrTimeout, ErrBadResponse, ErrDigestMismatch, ErrOffline,
+	ErrInternal, ErrOverBudget, context.Canceled, context.DeadlineExceeded}
+
+// redactErr returns err with known and secret-shaped text taken out (see
+// scrub), as a redactedError matching the same branchKinds.
+func redactErr(err error, known []string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*redactedError); ok && len(known) == 0 {
+		return err
+	}
+	e := &redactedError{msg: scrub(err.Error(), known)}
+	for _, k := range branchKinds {
+		if errors.Is(err, k) {
+			e.kinds = append(e.kinds, k)
+		}
+	}
+	return e
+}
+
+// secretsKey is the context key under which Resolve puts its run's
+// secrets, so that the transport shared by every run scrubs a retry's
+// reason with the credentials of the run that made the request.
+type secretsKey struct{}
+
+// knownSecrets returns the secrets recorded by the run that made ctx.
+func knownSecrets(ctx context.Context) []string {
+	if s, ok := ctx.Value(secretsKey{}).(*secrets); ok {
+		return s.known()
+	}
+	return nil
+}
