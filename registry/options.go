@@ -91,19 +91,22 @@ func WithJobs(n int) Option {
 // WithInsecure. The default is no mirrors; the option may be repeated.
 func WithMirror(host, mirrorURL string) Option {
 	return func(o *options) error {
+		// The URL is shown scrubbed: it is refused because it may carry
+		// credentials or a token, and the message must not repeat them.
+		shown := scrub(mirrorURL, nil)
 		u, err := url.Parse(mirrorURL)
 		if err != nil {
-			return fmt.Errorf("parsing mirror URL for %s: %w", host, err)
+			return fmt.Errorf("parsing mirror URL for %s: %s", host, scrub(err.Error(), nil))
 		}
 		switch {
 		case u.Scheme != "http" && u.Scheme != "https":
-			return fmt.Errorf("mirror URL %q for %s: scheme must be http or https", mirrorURL, host)
+			return fmt.Errorf("mirror URL %q for %s: scheme must be http or https", shown, host)
 		case u.Host == "":
-			return fmt.Errorf("mirror URL %q for %s has no host", mirrorURL, host)
+			return fmt.Errorf("mirror URL %q for %s has no host", shown, host)
 		case u.User != nil:
 			return fmt.Errorf("mirror URL for %s carries credentials; put them in the Docker config instead", host)
 		case u.RawQuery != "" || u.Fragment != "":
-			return fmt.Errorf("mirror URL %q for %s: query and fragment are not allowed", mirrorURL, host)
+			return fmt.Errorf("mirror URL %q for %s: query and fragment are not allowed", shown, host)
 		}
 		if host == "" || strings.ContainsAny(host, "/ ") {
 			return fmt.Errorf("mirror for %q: expected a registry host such as docker.io", host)

@@ -213,12 +213,16 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{name: "backoff", opts: []Option{WithBackoff(time.Second, time.Millisecond)}, want: "backoff needs"},
 		{name: "retries", opts: []Option{WithRetries(-1)}, want: "retries must not be negative"},
 		{name: "candidates", opts: []Option{WithMaxCandidates(0)}, want: "max candidates"},
+		// A mirror URL's credentials are no more printed than a registry's.
+		{name: "mirror scheme with credentials", opts: []Option{WithMirror("docker.io", "ftp://u:pw-5ecret-1@mirror.example.com")}, want: "scheme must be http or https"},
+		{name: "mirror query token", opts: []Option{WithMirror("docker.io", "https://mirror.example.com/?token=pw-5ecret-1")}, want: "query and fragment are not allowed"},
+		{name: "mirror unparsable", opts: []Option{WithMirror("docker.io", "https://u:pw-5ecret-1@mirror.example.com/%zz")}, want: "parsing mirror URL for docker.io"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := New(tt.opts...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("New(%s) error = %v, want one containing %q", tt.name, err, tt.want)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "pw-5ecret-1") {
+				t.Errorf("New(%s) error = %v, want one containing %q and no secret", tt.name, err, tt.want)
 			}
 		})
 	}
