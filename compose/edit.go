@@ -156,14 +156,14 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 	// Identical edits are written once; the output is sized exactly first.
 	size := len(src)
 	for i, e := range sorted {
-		if i == 0 || sorted[i-1] != e {
+		if !repeated(sorted, i) {
 			size += len(e.New) - (e.End - e.Start)
 		}
 	}
 	out := make([]byte, 0, size)
 	at := 0
 	for i, e := range sorted {
-		if i > 0 && sorted[i-1] == e {
+		if repeated(sorted, i) {
 			continue
 		}
 		out = append(out, src[at:e.Start]...)
@@ -171,6 +171,32 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 		at = e.End
 	}
 	return append(out, src[at:]...), nil
+}
+
+// repeated reports whether sorted[i] (SortEdits order) is identical to an
+// earlier edit, which Apply wrote already. Identical replacements sort next
+// to each other (any other edit between them would overlap them), but
+// identical insertions at one offset need not: three appends to one value,
+// "b", "c", "b", sort in their given order, and the second "b" is still
+// the first one's duplicate, as Verify counts it (one operation made
+// twice, by two rules, is made once).
+func repeated(sorted []Edit, i int) bool {
+	e := sorted[i]
+	if i == 0 {
+		return false
+	}
+	if sorted[i-1] == e {
+		return true
+	}
+	if e.Start != e.End {
+		return false
+	}
+	for j := i - 2; j >= 0 && sorted[j].Start == e.Start && sorted[j].End == e.End; j-- {
+		if sorted[j] == e {
+			return true
+		}
+	}
+	return false
 }
 
 // EditSet holds edits already claimed by accepted fixes and answers
