@@ -42,11 +42,35 @@ func sameAsIntended(d *Document, ops []*Op, got *Document) error {
 		// The comparison builds no paths; a difference is compared again,
 		// naming where, which only a bug in a rule costs.
 		if _, ok := (&comparer{in: want}).same(d.Docs[i], doc, ""); !ok {
-			path, _ := (&comparer{in: want, explain: true}).same(d.Docs[i], doc, "")
-			return fmt.Errorf("the edited file differs from the intended tree at %s", path)
+			c := &comparer{in: want, explain: true}
+			path, _ := c.same(d.Docs[i], doc, "")
+			return &MismatchError{Path: d.Path, Where: path, Out: c.out, In: c.from}
 		}
 	}
 	return nil
+}
+
+// MismatchError is a verification failure: the edited text decodes to a
+// tree other than the intended one. It says where, three ways: the path
+// in the tree with what differs, the first differing node of the edited
+// text, and the input node that was to be there (or the nearest one
+// around it, for a node an operation adds).
+type MismatchError struct {
+	Path  string
+	Where string // ".services.web (expected 3 keys, got 2)"
+	Out   Pos    // in the edited text; zero when unknown
+	In    Pos    // in the input; zero when unknown
+}
+
+func (e *MismatchError) Error() string {
+	msg := "the edited file differs from the intended tree at " + e.Where
+	if e.In.Line > 0 {
+		msg += ", from the input's " + e.In.String()
+	}
+	if e.Out.Line > 0 {
+		return fmt.Sprintf("%s:%s: %s", e.Path, e.Out, msg)
+	}
+	return e.Path + ": " + msg
 }
 
 // intended is d's tree with operations replayed, without copying it: the
@@ -190,6 +214,11 @@ type comparer struct {
 	// reached again, and comparing them once keeps an alias-heavy file
 	// linear.
 	seen map[[2]*yaml.Node]bool
+	// With explain, out is the first differing node's position in the
+	// edited text, and from the input position of the node compared
+	// there, or of the nearest input node around it (an added node has
+	// none).
+	out, from Pos
 }
 
 // same compares two node trees as a decoder would see them: aliases
@@ -200,6 +229,27 @@ type comparer struct {
 // Comparing the trees directly costs a fraction of decoding both to Go
 // values, which verification did before.
 func (c *comparer) same(want, got *yaml.Node, path string) (string, bool) {
+	if c.explain {
+		// Positions before resolving: the alias as written, the input
+		// node itself (an operation's copy carries its value's position).
+		from := c.from
+		if want != nil && want.Line > 0 {
+			c.from = Pos{Line: want.Line, Col: want.Column}
+		}
+		if got != nil {
+			c.out = Pos{Line: got.Line, Col: got.Column}
+		}
+		p, ok := c.compare(want, got, path)
+		if ok {
+			c.from = from
+		}
+		return p, ok
+	}
+	return c.compare(want, got, path)
+}
+
+// compare is same without the positions' bookkeeping.
+func (c *comparer) compare(want, got *yaml.Node, path string) (string, bool) {
 	aliased := want != nil && c.in.cur(want).Kind == yaml.AliasNode || got != nil && got.Kind == yaml.AliasNode
 	want, got = c.in.resolve(want), Resolve(got)
 	at := path
@@ -243,6 +293,7 @@ func (c *comparer) same(want, got *yaml.Node, path string) (string, bool) {
 			if !c.explain {
 				return "", false
 			}
+			c.firstExtra(want, got, 2)
 			return fmt.Sprintf("%s (expected %d keys, got %d)", at, len(want.Content)/2, len(got.Content)/2), false
 		}
 		for i := 0; i+1 < len(want.Content); i += 2 {
@@ -264,6 +315,7 @@ func (c *comparer) same(want, got *yaml.Node, path string) (string, bool) {
 		if !c.explain {
 			return "", false
 		}
+		c.firstExtra(want, got, 1)
 		return fmt.Sprintf("%s (expected %d items, got %d)", at, len(want.Content), len(got.Content)), false
 	}
 	for i := range want.Content {
@@ -276,6 +328,29 @@ func (c *comparer) same(want, got *yaml.Node, path string) (string, bool) {
 		}
 	}
 	return "", true
+}
+
+// firstExtra points c.out at the first entry of got (a collection whose
+// length differs from want's) that differs from want's entry at the same
+// place, or is beyond want's end: a key added at the wrong indentation,
+// say, rather than the mapping that gained it. step is 2 for a mapping
+// (its keys are compared), 1 for a sequence. A shorter got keeps c.out at
+// the collection.
+func (c *comparer) firstExtra(want, got *yaml.Node, step int) {
+	for i := 0; i < len(got.Content); i += step {
+		if i >= len(want.Content) || !c.quietlySame(want.Content[i], got.Content[i]) {
+			c.out = Pos{Line: got.Content[i].Line, Col: got.Content[i].Column}
+			return
+		}
+	}
+}
+
+// quietlySame is same without explaining, sharing what was compared.
+func (c *comparer) quietlySame(want, got *yaml.Node) bool {
+	q := &comparer{in: c.in, seen: c.seen}
+	_, ok := q.compare(want, got, "")
+	c.seen = q.seen
+	return ok
 }
 
 // decodedTag is the tag a decoder treats a scalar as: its resolved tag, with

@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -32,17 +34,18 @@ func TestVerifyNamesTheDifference(t *testing.T) {
 		name, out string
 		ops       func(*Document) []*Op
 		want      string // error substring; "" passes
+		at, from  Pos    // the difference in the output, and the input position it came from
 	}{
-		{"inserted", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n    restart: always\n  api: *base\n", insertRestart, ""},
-		{"inserted at the wrong indentation", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  restart: always\n  api: *base\n", insertRestart, "at .services (expected 2 keys, got 3)"},
-		{"inserted value differs", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n    restart: alway\n  api: *base\n", insertRestart, `at .services.web.restart (expected !!str "always", got !!str "alway")`},
-		{"nothing inserted", src, insertRestart, "at .services.web (expected 3 keys, got 2)"},
-		{"anchor set, seen through the alias", "x-base: &base\n  image: b\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  api: *base\n", setBase, ""},
-		{"alias replaced by a copy of the old anchor", "x-base: &base\n  image: b\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  api:\n    image: a\n", setBase, `at .services.api.image (expected !!str "b", got !!str "a")`},
-		{"appended", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\", \"81\"]\n  api: *base\n", appendPort, ""},
-		{"appended as a number", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\", 81]\n  api: *base\n", appendPort, `at .services.web.ports[1] (expected !!str "81", got !!int "81")`},
-		{"deleted", "x-base: &base\n  image: a\nservices:\n  web:\n    ports: [\"80\"]\n  api: *base\n", deleteImage, ""},
-		{"the wrong key deleted", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n  api: *base\n", deleteImage, `at .services.web.ports (key) (expected !!str "ports", got !!str "image")`},
+		{"inserted", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n    restart: always\n  api: *base\n", insertRestart, "", Pos{}, Pos{}},
+		{"inserted at the wrong indentation", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  restart: always\n  api: *base\n", insertRestart, "at .services (expected 2 keys, got 3)", Pos{7, 3}, Pos{4, 3}},
+		{"inserted value differs", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n    restart: alway\n  api: *base\n", insertRestart, `at .services.web.restart (expected !!str "always", got !!str "alway")`, Pos{7, 14}, Pos{5, 5}},
+		{"nothing inserted", src, insertRestart, "at .services.web (expected 3 keys, got 2)", Pos{5, 5}, Pos{5, 5}},
+		{"anchor set, seen through the alias", "x-base: &base\n  image: b\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  api: *base\n", setBase, "", Pos{}, Pos{}},
+		{"alias replaced by a copy of the old anchor", "x-base: &base\n  image: b\nservices:\n  web:\n    image: w\n    ports: [\"80\"]\n  api:\n    image: a\n", setBase, `at .services.api.image (expected !!str "b", got !!str "a")`, Pos{8, 12}, Pos{2, 10}},
+		{"appended", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\", \"81\"]\n  api: *base\n", appendPort, "", Pos{}, Pos{}},
+		{"appended as a number", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n    ports: [\"80\", 81]\n  api: *base\n", appendPort, `at .services.web.ports[1] (expected !!str "81", got !!int "81")`, Pos{6, 19}, Pos{6, 12}},
+		{"deleted", "x-base: &base\n  image: a\nservices:\n  web:\n    ports: [\"80\"]\n  api: *base\n", deleteImage, "", Pos{}, Pos{}},
+		{"the wrong key deleted", "x-base: &base\n  image: a\nservices:\n  web:\n    image: w\n  api: *base\n", deleteImage, `at .services.web.ports (key) (expected !!str "ports", got !!str "image")`, Pos{5, 5}, Pos{6, 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := Load("c.yaml", []byte(src))
@@ -55,6 +58,18 @@ func TestVerifyNamesTheDifference(t *testing.T) {
 				t.Errorf("Verify: %v; expected it to pass", err)
 			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 				t.Errorf("Verify: %v; expected an error containing %q", err, tc.want)
+			case tc.want != "":
+				// The first difference, in the output and in the input.
+				var me *MismatchError
+				if !errors.As(err, &me) || me.Path != "c.yaml" || me.Out != tc.at || me.In != tc.from {
+					t.Errorf("Verify: %#v; want a *MismatchError at %s of the output, from %s of the input", err, tc.at, tc.from)
+				}
+				if want := fmt.Sprintf("c.yaml:%s: ", tc.at); !strings.HasPrefix(err.Error(), want) {
+					t.Errorf("Verify: %q; want it to start with %q", err, want)
+				}
+				if want := fmt.Sprintf("the input's %s", tc.from); !strings.Contains(err.Error(), want) {
+					t.Errorf("Verify: %q; want it to name %q", err, want)
+				}
 			}
 			if got := d.Src; string(got) != src {
 				t.Errorf("Verify changed the input's bytes")

@@ -553,6 +553,11 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte
 	if len(culprits) == 0 {
 		culprits = ruleIDs(accepted)
 	}
+	// The input of a later pass is an edited text nobody has: say where
+	// the difference came from in the file as read.
+	if me := (*compose.MismatchError)(nil); errors.As(err, &me) && me.In.Line > 0 {
+		me.In = at(d.Offset(me.In.Line, me.In.Col))
+	}
 	return nil, nil, &InternalError{Path: d.Path, Rules: dedupe(culprits), Err: fmt.Errorf("verification: %w", err)}
 }
 

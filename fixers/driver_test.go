@@ -178,6 +178,68 @@ func TestRunVerificationNamesTheCulprit(t *testing.T) {
 	}
 }
 
+// A verification failure says where: the first difference in the edited
+// text, and the input position it came from, in the file as read even
+// when an earlier pass moved the lines.
+func TestRunVerificationSaysWhere(t *testing.T) {
+	// liar inserts "b: 1" at the end of the file, saying it inserts "a: 1"
+	// into the mapping at path, once its condition holds.
+	liar := func(when func(d *compose.Document) bool, path ...string) *Rule {
+		return changeRule("CF994", func(d *compose.Document) compose.Change {
+			if !when(d) {
+				return compose.Change{}
+			}
+			m := d.Root
+			indent := ""
+			for _, k := range path {
+				_, m = compose.MapGet(m, k)
+				indent += "  "
+			}
+			end := len(d.Src)
+			return compose.Change{
+				Edits: []compose.Edit{{Start: end, End: end, New: indent + "b: 1\n"}},
+				Ops:   []*compose.Op{{Kind: compose.OpInsert, Target: m, Key: "a", Value: compose.Int("1")}},
+			}
+		})
+	}
+	commented := func(d *compose.Document) bool { return strings.HasPrefix(string(d.Src), "#") }
+	// header adds two comment lines at the top, once: a second pass sees
+	// every line two lower than the file as read.
+	header := changeRule("CF981", func(d *compose.Document) compose.Change {
+		if commented(d) {
+			return compose.Change{}
+		}
+		return compose.Change{Edits: []compose.Edit{{Start: 0, End: 0, New: "# one\n# two\n"}}}
+	})
+	tests := []struct {
+		name  string
+		src   string
+		rules []*Rule
+		want  []string
+	}{
+		{name: "first pass", src: "services: {}\nk: x\n",
+			rules: []*Rule{liar(func(*compose.Document) bool { return true })},
+			want:  []string{"test.yaml:3:1: the edited file differs from the intended tree at .a (key)", "from the input's 1:1"}},
+		{name: "second pass", src: "services: {}\nm:\n  k: x\n",
+			rules: []*Rule{header, liar(commented, "m")},
+			want:  []string{"test.yaml:6:3: the edited file differs from the intended tree at .m.a (key)", "from the input's 3:3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runOn(t, tt.src, Options{Rules: tt.rules})
+			var ie *InternalError
+			if !errors.As(err, &ie) {
+				t.Fatalf("Run error = %v, want an *InternalError", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Run error = %q, want it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
 // A rule that never settles hits the pass limit, reported with its ID.
 func TestRunPassLimit(t *testing.T) {
 	r := scalarRule("CF995", Safe, func(string) bool { return true }, func(v string) string { return v + "!" })
