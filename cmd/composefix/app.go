@@ -8,6 +8,7 @@ import (
 
 	"github.com/composefix/composefix/fixers"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 )
 
 func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
@@ -112,14 +113,25 @@ func explain(out io.Writer, token string) error {
 	return usagef("unknown rule %q; `composefix rules` lists them", token)
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal. A character device need not
+// be one: /dev/null is, and a run whose output is thrown away there (a
+// benchmark, `2>/dev/null`) would format source lines and carets for
+// nobody. The fd is read through SyscallConn: File.Fd would switch the
+// file to blocking mode.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	sc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	tty := false
+	if err := sc.Control(func(fd uintptr) { tty = term.IsTerminal(int(fd)) }); err != nil {
+		return false
+	}
+	return tty
 }
 
 func splitList(s string) []string {

@@ -132,6 +132,11 @@ func TestProgressEnabled(t *testing.T) {
 	}
 	defer r.Close()
 	defer w.Close()
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
 	env := func(ci string) func(string) string {
 		return func(k string) string {
 			if k == "CI" {
@@ -146,6 +151,7 @@ func TestProgressEnabled(t *testing.T) {
 	}{
 		{"pipe", "text", "", w},
 		{"buffer", "text", "", &bytes.Buffer{}},
+		{"/dev/null (a character device, no terminal)", "text", "", devNull},
 		{"pipe in CI", "text", "true", w},
 		{"json on a pipe", "json", "", w},
 	} {
