@@ -41,6 +41,12 @@ func TestScrub(t *testing.T) {
 		{name: "status line token", in: `503 token=st4tus-secret`, want: `503 token=[redacted]`},
 		{name: "known secret anywhere", in: `denied (user alice, password echo-Pa55-7d1e)`, known: []string{"echo-Pa55-7d1e"},
 			want: `denied (user alice, password [redacted])`},
+		{name: "folded case of a field name", in: `body PAſſWORD=hunter2x&service=r`,
+			want: `body PAſſWORD=[redacted]&service=r`},
+		{name: "folded case of a scheme", in: `authorization: BAſIC YWxpY2U6c2VjcmV0== done`,
+			want: `authorization: BAſIC [redacted] done`},
+		{name: "folded case of a token field", in: `503 toKen=st4tus-secret`,
+			want: `503 toKen=[redacted]`},
 		{name: "longest known first", in: `x abcdef1234 y`, known: []string{"abcd", "abcdef1234"},
 			want: `x [redacted] y`},
 	}
