@@ -3,7 +3,8 @@
 // violation at a node of the tree, so that it can be reported at
 // file:line:col. It does not load files or interpolate variables: values
 // that hold an interpolation are not judged, since compose checks them only
-// after substitution.
+// after substitution. An escaped "$$" is no interpolation: such a value is
+// judged as compose reads it, with "$" for each "$$".
 //
 // The schema is compiled at build time into spec_gen.go (TestSpecTable
 // keeps it equal to compose-go's at go.mod's version) and validated by a

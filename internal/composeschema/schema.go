@@ -458,7 +458,9 @@ func restartPolicies(root *yaml.Node) []Violation {
 		name := services.Content[i].Value
 		v, _ := compose.Lookup(services.Content[i+1], "restart")
 		v = compose.Resolve(v)
-		if v == nil || v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" || validRestart(v.Value) {
+		// compose checks a value with a variable after substitution, and
+		// reads "$$" as "$".
+		if v == nil || v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" || hasVariable(v.Value) || validRestart(unescapeDollars(v.Value)) {
 			continue
 		}
 		out = append(out, Violation{Node: v, Path: "services." + name + ".restart",
@@ -476,7 +478,28 @@ func validRestart(s string) bool {
 		_, err := strconv.ParseUint(n, 10, 32)
 		return err == nil
 	}
-	return strings.Contains(s, "$") // compose checks it after substitution
+	return false
+}
+
+// hasVariable reports whether s holds a $ that is not half of "$$": a
+// variable (or a malformed one) that compose substitutes before it
+// validates. "$$" is a literal "$", which compose validates as such.
+func hasVariable(s string) bool {
+	for i := strings.IndexByte(s, '$'); i >= 0; i = strings.IndexByte(s, '$') {
+		if i+1 >= len(s) || s[i+1] != '$' {
+			return true
+		}
+		s = s[i+2:]
+	}
+	return false
+}
+
+// unescapeDollars reads each "$$" of s as the "$" compose reads.
+func unescapeDollars(s string) string {
+	if !strings.Contains(s, "$$") {
+		return s
+	}
+	return strings.ReplaceAll(s, "$$", "$")
 }
 
 func appendOnce(out []Violation, seen map[string]bool, v Violation) []Violation {
@@ -679,7 +702,9 @@ func nodeScalar(n *yaml.Node) scalarView {
 			return scalarOf(f)
 		}
 	}
-	return scalarView{t: tString, str: n.Value}
+	// compose validates a string after interpolation, which turns "$$"
+	// into "$"; one with a variable is not judged (see interpolated).
+	return scalarView{t: tString, str: unescapeDollars(n.Value)}
 }
 
 // decimal reads a plain decimal integer of at most 18 digits, no sign
@@ -709,7 +734,7 @@ func (t *tree) interpolated(n *yaml.Node) bool {
 			return
 		}
 		if n.Kind == yaml.ScalarNode {
-			found = strings.Contains(n.Value, "$")
+			found = hasVariable(n.Value)
 			return
 		}
 		for _, c := range n.Content {
