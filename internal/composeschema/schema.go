@@ -696,6 +696,12 @@ func nodeScalar(n *yaml.Node) scalarView {
 		if n.Decode(&i) == nil {
 			return scalarView{t: tNumber, i: i}
 		}
+		// Between 2^63 and 2^64 yaml.v3 decodes a uint64, a number
+		// to compose-go's schema check.
+		var u uint64
+		if n.Decode(&u) == nil {
+			return scalarView{t: tNumber, u: u, isUint: true}
+		}
 	case "!!float":
 		var f float64
 		if n.Decode(&f) == nil {

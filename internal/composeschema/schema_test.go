@@ -77,6 +77,12 @@ func TestCheck(t *testing.T) {
 		name: "a variable after an escape is compose's",
 		src:  "services:\n  web:\n    image: nginx\n    restart: \"$$$RESTART\"\n    ports: \"$$${PORTS}\"\n",
 	}, {
+		// yaml.v3 decodes an integer between 2^63 and 2^64 as a uint64, a
+		// number to the schema, not a string.
+		name: "integers beyond int64 are numbers",
+		src:  "services:\n  web:\n    image: 18446744073709551615\nmodels:\n  m:\n    model: ai/x\n    context_size: 9223372036854775808\n",
+		want: []string{`3:12 services.web.image: found a number; expected a string`},
+	}, {
 		name: "a merged mapping's violation is at the anchor",
 		src:  "x-base: &base\n  imagee: nginx\nservices:\n  web:\n    <<: *base\n    image: nginx\n",
 		want: []string{`2:3 services.web: unknown key "imagee"`},
@@ -256,6 +262,10 @@ func TestScalarIsDecode(t *testing.T) {
 			if n.Decode(&i) == nil {
 				return i
 			}
+			var u uint64 // what yaml.v3 decodes from 2^63 on
+			if n.Decode(&u) == nil {
+				return u
+			}
 		case "!!float":
 			var f float64
 			if n.Decode(&f) == nil {
@@ -312,5 +322,42 @@ func TestLookupInIsMapGet(t *testing.T) {
 				t.Errorf("%d entries, key %q: lookupIn gives %v, MapGet %v", n, k, got, want)
 			}
 		}
+	}
+}
+
+// TestNumbersBeyondInt64 checks that a uint64 (an integer from 2^63 on,
+// as yaml.v3 decodes it) compares with other numbers by value, in equals
+// and in the keys that find duplicates, and against bounds.
+func TestNumbersBeyondInt64(t *testing.T) {
+	const big = uint64(1) << 63
+	tests := []struct {
+		a, b any
+		want bool
+	}{
+		{big, big, true},
+		{big, big + 1, false},
+		// santhosh reads a float64 as its shortest decimal form:
+		// 9.223372036854776e18 is not 2^63, 1e19 is 10^19.
+		{big, float64(big), false},
+		{uint64(1e19), float64(1e19), true},
+		{float64(1e19), uint64(1e19), true},
+		{uint64(1e19) + 1, float64(1e19), false},
+		{uint64(1<<64 - 1), float64(1 << 63), false},
+		{big, int64(1<<63 - 1), false},
+		{big, "9223372036854775808", false},
+	}
+	for _, tt := range tests {
+		if got := equals(tt.a, tt.b); got != tt.want {
+			t.Errorf("equals(%#v, %#v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		ka, oka := primitiveKey(tt.a)
+		kb, okb := primitiveKey(tt.b)
+		if oka && okb && (ka == kb) != tt.want {
+			t.Errorf("primitiveKey(%#v) = %q, primitiveKey(%#v) = %q: equal keys %v, want %v", tt.a, ka, tt.b, kb, ka == kb, tt.want)
+		}
+	}
+	sv := scalarOf(uint64(1<<64 - 1))
+	if !sv.isInteger() || sv.less(1000) || !sv.greater(1000) || !sv.greater(-1) || sv.value() != uint64(1<<64-1) {
+		t.Errorf("scalarOf(2^64-1) = %+v: want an integer above every bound", sv)
 	}
 }

@@ -548,15 +548,21 @@ func (vd *validator) number(sv scalarView) {
 // santhosh does, exactly (it compares rationals): a float64 is compared
 // with the bound's float64, which is exact.
 func (sv scalarView) less(bound float64) bool {
-	if sv.isFloat {
+	switch {
+	case sv.isFloat:
 		return sv.f < bound
+	case sv.isUint: // at least 2^63, above any bound
+		return false
 	}
 	return sv.i < int64(bound)
 }
 
 func (sv scalarView) greater(bound float64) bool {
-	if sv.isFloat {
+	switch {
+	case sv.isFloat:
 		return sv.f > bound
+	case sv.isUint:
+		return true
 	}
 	return sv.i > int64(bound)
 }
@@ -682,8 +688,10 @@ type scalarView struct {
 	str     string
 	b       bool
 	i       int64
+	u       uint64 // an integer beyond int64 (isUint), 2^63 to 2^64-1
 	f       float64
 	isFloat bool
+	isUint  bool
 }
 
 // scalarOf views a converted value or a node that fromNode returned.
@@ -695,6 +703,8 @@ func scalarOf(v any) scalarView {
 		return scalarView{t: tBoolean, b: v}
 	case int64:
 		return scalarView{t: tNumber, i: v}
+	case uint64:
+		return scalarView{t: tNumber, u: v, isUint: true}
 	case float64:
 		sv := scalarView{t: tNumber, f: v, isFloat: true}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -730,6 +740,8 @@ func (sv scalarView) value() any {
 		return sv.str
 	case sv.isFloat:
 		return sv.f
+	case sv.isUint:
+		return sv.u
 	}
 	return sv.i
 }
@@ -967,16 +979,23 @@ func equals(a, b any) bool {
 	case string:
 		b, ok := b.(string)
 		return ok && a == b
-	case int64, float64:
+	case int64, uint64, float64:
 		if typeOf(b) != tNumber || typeOf(a) != tNumber {
 			return false
 		}
-		if x, ok := a.(int64); ok {
+		switch x := a.(type) {
+		case int64:
 			if y, ok := b.(int64); ok {
 				return x == y
 			}
-		} else if y, ok := b.(float64); ok {
-			return a.(float64) == y
+		case uint64:
+			if y, ok := b.(uint64); ok {
+				return x == y
+			}
+		case float64:
+			if y, ok := b.(float64); ok {
+				return x == y
+			}
 		}
 		return rat(a).Cmp(rat(b)) == 0
 	}
@@ -988,6 +1007,8 @@ func rat(v any) *big.Rat {
 	switch v := v.(type) {
 	case int64:
 		return new(big.Rat).SetInt64(v)
+	case uint64:
+		return new(big.Rat).SetUint64(v)
 	case float64:
 		r, ok := new(big.Rat).SetString(strconv.FormatFloat(v, 'g', -1, 64))
 		if ok {
@@ -1043,6 +1064,14 @@ func primitiveKey(v any) (string, bool) {
 		return "n", true
 	case int64:
 		return "i" + strconv.FormatInt(v, 10), true
+	case uint64:
+		// At least 2^63: equal (as equals compares) to a float64 only
+		// when the float64's shortest decimal form is it, and then it
+		// takes the float64's key.
+		if f := float64(v); rat(f).Cmp(rat(v)) == 0 {
+			return primitiveKey(f)
+		}
+		return "u" + strconv.FormatUint(v, 10), true
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return "", false // equal to nothing, not even itself
