@@ -23,6 +23,8 @@ const (
 func FindingsWithSource(w io.Writer, f *File, color bool) {
 	idx := newLineIndex(f.Original)
 	var b strings.Builder
+	b.Grow(findingsSize(f.Findings) + 160*len(f.Findings)) // each has two more lines, the source and the carets
+	var line []byte
 	for _, fd := range f.Findings {
 		sev := fd.Severity.String()
 		paint := ""
@@ -30,7 +32,8 @@ func FindingsWithSource(w io.Writer, f *File, color bool) {
 			paint = severityColor(fd.Severity)
 			sev = paint + sev + colorReset
 		}
-		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]%s\n", fd.Path, fd.Pos.Line, fd.Pos.Col, sev, fd.Message, fd.RuleID, note(fd))
+		line = appendFinding(line[:0], &fd, sev)
+		b.Write(line)
 		start, end := span(fd.Pos, fd.End)
 		if start.Line < 1 || start.Line > len(idx.starts) {
 			continue
@@ -64,7 +67,7 @@ func FindingsWithSource(w io.Writer, f *File, color bool) {
 }
 
 // note is the suffix Findings adds for fixed and unsafe-fixable findings.
-func note(f fixers.Finding) string {
+func note(f *fixers.Finding) string {
 	switch {
 	case f.Applied:
 		return " (fixed)"

