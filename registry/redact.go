@@ -37,8 +37,10 @@ var queryParamRE = lazyre.New(`([?&])([^=&#\s]+)=([^&#\s]*)`)
 var authSchemeRE = lazyre.New(`(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/-]+=*)`)
 
 // fieldRE matches a secret-named field of a JSON, form or header-like text:
-// "token":"v", password=v, access_token: v.
-var fieldRE = lazyre.New(`(?i)\b((?:access_|refresh_|id_|registry_|identity_)?token|password|passwd|secret|client_secret)("?\s*[:=]\s*"?)([^\s"&,;}]+)`)
+// "token":"v", password=v, access_token: v. A colon needs a quote before
+// it or a blank after it, so that an image named so ("org/token:1.2")
+// keeps its tag in a message.
+var fieldRE = lazyre.New(`(?i)\b((?:access_|refresh_|id_|registry_|identity_)?token|password|passwd|secret|client_secret)("\s*:\s*"?|\s*=\s*"?|:\s+"?)([^\s"&,;}]+)`)
 
 // queryAllowed are the query parameters of the registry protocol, kept so
 // that a message still says what was asked; any other may be a signature
@@ -130,8 +132,8 @@ func scrubAuthSchemes(s string) string {
 	last := 0
 	for _, m := range authSchemeRE().FindAllStringSubmatchIndex(s, -1) {
 		tokStart, tokEnd := m[4], m[5]
-		if tokEnd < len(s) && s[tokEnd] == '"' || s[tokStart:tokEnd] == "[redacted" {
-			continue // a challenge parameter, or already taken out
+		if tokEnd < len(s) && s[tokEnd] == '"' || lowerWord(strings.TrimRight(s[tokStart:tokEnd], "=")) {
+			continue // a challenge parameter, or words ("basic auth failed")
 		}
 		b.WriteString(s[last:tokStart])
 		b.WriteString(redacted)
@@ -142,6 +144,17 @@ func scrubAuthSchemes(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// lowerWord reports whether s is a word of lowercase ASCII letters, which
+// no token or base64 credential is.
+func lowerWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // redactedError is an error whose text had secrets taken out. It unwraps

@@ -32,6 +32,8 @@ func TestScrub(t *testing.T) {
 			want: `denied: Authorization: Bearer [redacted] rest`},
 		{name: "basic header", in: `echo: authorization: basic YWxpY2U6c2VjcmV0== done`,
 			want: `echo: authorization: basic [redacted] done`},
+		{name: "words after a scheme name", in: `basic auth failed; Bearer realm=registry, service=r`,
+			want: `basic auth failed; Bearer realm=registry, service=r`},
 		{name: "challenge is not a token", in: `Bearer realm="https://auth.example/token",service="r"`,
 			want: `Bearer realm="https://auth.example/token",service="r"`},
 		{name: "json token field", in: `token server said {"token":"abc.def-123","expires_in":300}`,
@@ -47,6 +49,11 @@ func TestScrub(t *testing.T) {
 			want: `authorization: BAſIC [redacted] done`},
 		{name: "folded case of a token field", in: `503 toKen=st4tus-secret`,
 			want: `503 toKen=[redacted]`},
+		// An image reference is no field: "myorg/token:1.2" keeps its tag.
+		{name: "image named like a field", in: `looking up the digest of docker.io/myorg/token:1.2: not found; ghcr.io/x/secret:v1`,
+			want: `looking up the digest of docker.io/myorg/token:1.2: not found; ghcr.io/x/secret:v1`},
+		{name: "header-like field", in: `upstream said X-Registry-Token: abc123def and left`,
+			want: `upstream said X-Registry-Token: [redacted] and left`},
 		{name: "longest known first", in: `x abcdef1234 y`, known: []string{"abcd", "abcdef1234"},
 			want: `x [redacted] y`},
 	}
