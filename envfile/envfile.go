@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -121,14 +122,69 @@ func (f *File) Apply(edits []compose.Edit, want map[string]string) ([]byte, erro
 	}
 	got, err := dotenv.ParseWithLookup(bytes.NewReader(out), nil)
 	if err != nil {
-		return nil, &compose.PosError{Path: f.Path, Msg: "edited file does not parse", Err: err}
+		// At its place in the edited text, without the text dotenv quotes.
+		pe, ok := parseError(f.Path, out, err).(*compose.PosError)
+		if !ok || pe.Err != nil {
+			return nil, &compose.PosError{Path: f.Path, Msg: "edited file does not parse"}
+		}
+		pe.Msg = "edited file does not parse: " + strings.TrimPrefix(pe.Msg, "invalid .env file: ")
+		return nil, pe
 	}
 	exp := maps.Clone(f.Vars)
 	maps.Copy(exp, want)
 	if !maps.Equal(got, exp) {
-		return nil, &compose.PosError{Path: f.Path, Msg: "edited file does not read back as intended"}
+		return nil, f.readBackError(out, got, exp)
 	}
 	return out, nil
+}
+
+// readBackError names the first variable of out (in file order, then the
+// ones gone) whose value is not the intended one, at its place in out and
+// in the input, without quoting a value: .env values are often secrets.
+func (f *File) readBackError(out []byte, got, exp map[string]string) error {
+	pe := &compose.PosError{Path: f.Path, Msg: "edited file does not read back as intended"}
+	from := func(name string) string {
+		if a, ok := f.assigns[name]; ok {
+			return ", from the input's " + a.Pos.String()
+		}
+		return ""
+	}
+	last := map[string]Assignment{} // dotenv keeps a variable's last value
+	var order []string
+	for _, a := range locate(out) {
+		if _, seen := last[a.Name]; !seen {
+			order = append(order, a.Name)
+		}
+		last[a.Name] = a
+	}
+	for _, name := range order {
+		v, ok := got[name]
+		if !ok {
+			continue
+		}
+		w, intended := exp[name]
+		if intended && v == w {
+			continue
+		}
+		pe.Line, pe.Col = last[name].Pos.Line, last[name].Pos.Col
+		if !intended {
+			pe.Msg += ": variable " + name + " is added"
+			return pe
+		}
+		pe.Msg += ": variable " + name + " has another value" + from(name)
+		return pe
+	}
+	gone := make([]string, 0, len(exp))
+	for name := range exp {
+		if _, ok := got[name]; !ok {
+			gone = append(gone, name)
+		}
+	}
+	if len(gone) > 0 {
+		slices.SortFunc(gone, func(a, b string) int { return f.assigns[a].Value.Start - f.assigns[b].Value.Start })
+		pe.Msg += ": variable " + gone[0] + " is gone" + from(gone[0])
+	}
+	return pe
 }
 
 // locate finds each assignment, in file order, following dotenv's parser:

@@ -71,15 +71,44 @@ func TestSetRefusesWhatItCannotWriteExactly(t *testing.T) {
 	}
 }
 
+// TestApplyChecksTheResult: an edited file that does not parse, or does
+// not hold the intended values, is refused at file:line:col of the edited
+// text, naming the variable and where it was in the input, and quoting no
+// value (values are secrets as often as not).
 func TestApplyChecksTheResult(t *testing.T) {
-	f, err := Parse(".env", []byte("A=1\nTAG=7.4.1\n"))
+	const src = "A=1\nB=s3cret-val\nTAG=7.4.1\n"
+	f, err := Parse(".env", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An edit that also breaks A is refused.
-	_, err = f.Apply([]compose.Edit{{Start: 0, End: 3, New: "A=2"}}, map[string]string{})
-	if err == nil || !strings.Contains(err.Error(), "does not read back") {
-		t.Errorf("Apply of an edit changing another variable: %v, want a refusal", err)
+	at := func(s string) int { return strings.Index(src, s) }
+	for _, tt := range []struct {
+		name  string
+		edits []compose.Edit
+		want  string
+	}{
+		{name: "another variable changed", edits: []compose.Edit{{Start: at("s3cret"), End: at("s3cret") + 10, New: "0ther-val"}},
+			want: ".env:2:1: edited file does not read back as intended: variable B has another value, from the input's 2:1"},
+		{name: "a variable added above", edits: []compose.Edit{{Start: 0, End: 0, New: "X=1\n"}},
+			want: ".env:1:1: edited file does not read back as intended: variable X is added"},
+		{name: "a variable gone", edits: []compose.Edit{{Start: at("B="), End: at("TAG")}},
+			want: ".env: edited file does not read back as intended: variable B is gone, from the input's 2:1"},
+		{name: "moved and changed", edits: []compose.Edit{{Start: 0, End: 0, New: "\n\n"}, {Start: at("s3cret"), End: at("s3cret") + 10, New: "0ther-val"}},
+			want: ".env:4:1: edited file does not read back as intended: variable B has another value, from the input's 2:1"},
+		{name: "does not parse", edits: []compose.Edit{{Start: at("TAG"), End: at("TAG"), New: "C=\"unterminated s3cret-tail\n"}},
+			want: ".env:3:3: edited file does not parse: unterminated quoted value"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.Apply(tt.edits, map[string]string{})
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("Apply = %v, want %q", err, tt.want)
+			}
+			for _, secret := range []string{"s3cret", "0ther"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("Apply error %q quotes a value", err)
+				}
+			}
+		})
 	}
 	if _, err := Parse(".env", []byte("A=\"unterminated\n")); err == nil {
 		t.Errorf("Parse of an unterminated quote: no error")
