@@ -357,8 +357,15 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:1:22: mirrors."docker.io": found "ftp://m"; ` + mirror}},
 		{"mirror credentials", "mirrors: {docker.io: \"https://u:p@m\"}\n", []string{
 			`c.yaml:1:22: mirrors."docker.io": found credentials in the URL; expected a URL without user:password (use docker login)`}},
-		{"mirror query", "mirrors: {docker.io: \"https://m/?a=b\"}\n", []string{
-			`c.yaml:1:22: mirrors."docker.io": found "https://m/?a=b"; ` + mirror + ` without a query or fragment`}},
+		// A refused URL is quoted without what may be a credential.
+		{"mirror query", "mirrors: {docker.io: \"https://m/?token=q-5ecret\"}\n", []string{
+			`c.yaml:1:22: mirrors."docker.io": found "https://m/?[redacted]"; ` + mirror + ` without a query or fragment`}},
+		{"mirror fragment", "mirrors: {docker.io: \"https://m/#f-5ecret\"}\n", []string{
+			`c.yaml:1:22: mirrors."docker.io": found "https://m/#[redacted]"; ` + mirror + ` without a query or fragment`}},
+		{"mirror ftp with credentials", "mirrors: {docker.io: \"ftp://u:pw-5ecret@m/x\"}\n", []string{
+			`c.yaml:1:22: mirrors."docker.io": found "ftp://[redacted]@m/x"; ` + mirror}},
+		{"mirror without scheme with credentials", "mirrors: {docker.io: \"u:pw-5ecret@m\"}\n", []string{
+			`c.yaml:1:22: mirrors."docker.io": found "[redacted]@m"; ` + mirror}},
 		{"mirror host with scheme", "mirrors:\n  https://ghcr.io: https://m\n  quay.io:\n", []string{
 			`c.yaml:2:3: mirrors: found "https://ghcr.io"; ` + host + ` without a scheme`,
 			`c.yaml:3:11: mirrors."quay.io": found null; ` + mirror}},

@@ -376,6 +376,27 @@ func (d *decoder) hosts(n *yaml.Node, at string) []string {
 
 const mirrorExpected = `an http or https URL such as "https://mirror.internal" or "http://127.0.0.1:5000"`
 
+// shownURL is a refused URL as a message may quote it: its userinfo and
+// what follows a "?" or "#" may be credentials (a token in a query), and
+// messages reach CI logs, JSON and SARIF.
+func shownURL(s string) string {
+	prefix, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		prefix, rest = s[:i+3], s[i+3:]
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		rest = "[redacted]" + rest[i:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i+1] + "[redacted]"
+	}
+	return prefix + rest
+}
+
 func (d *decoder) mirrors(n *yaml.Node, at string) map[string]string {
 	var out map[string]string
 	for _, e := range d.entries(n, at) {
@@ -390,7 +411,7 @@ func (d *decoder) mirrors(n *yaml.Node, at string) map[string]string {
 			u, err := url.Parse(s)
 			switch {
 			case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
-				d.errorf(e.val, "%s: found %q; expected %s", vat, s, mirrorExpected)
+				d.errorf(e.val, "%s: found %q; expected %s", vat, shownURL(s), mirrorExpected)
 				ok2 = false
 			case u.User != nil:
 				// Credentials in a committed file leak; the Docker config
@@ -398,7 +419,7 @@ func (d *decoder) mirrors(n *yaml.Node, at string) map[string]string {
 				d.errorf(e.val, "%s: found credentials in the URL; expected a URL without user:password (use docker login)", vat)
 				ok2 = false
 			case u.RawQuery != "" || u.Fragment != "":
-				d.errorf(e.val, "%s: found %q; expected %s without a query or fragment", vat, s, mirrorExpected)
+				d.errorf(e.val, "%s: found %q; expected %s without a query or fragment", vat, shownURL(s), mirrorExpected)
 				ok2 = false
 			}
 		}
