@@ -28,7 +28,7 @@ func ReadFile(path string) ([]byte, error) {
 	if err := CheckRegular(path, info.Mode()); err != nil {
 		return nil, err
 	}
-	src, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	src, err := readAll(io.LimitReader(f, MaxSize+1), min(info.Size(), MaxSize)+1)
 	if err != nil {
 		return nil, &PosError{Path: path, Msg: "cannot read", Err: unwrapPathError(err)}
 	}
@@ -36,6 +36,27 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, &PosError{Path: path, Msg: fmt.Sprintf("file is larger than the %d-byte limit", MaxSize)}
 	}
 	return src, nil
+}
+
+// readAll is io.ReadAll into a buffer of size bytes to begin with: the
+// file's size and one byte to see its end, as os.ReadFile does. io.ReadAll
+// starts at 512 bytes and grows, which allocated 2.3 times the corpus's
+// bytes (issue 14); a file that grows while read still reads whole.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, max(size, 512))
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return b, nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+	}
 }
 
 // CheckRegular returns a *PosError naming what path is when mode is not
