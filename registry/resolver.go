@@ -170,6 +170,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 	}
 	jobs := map[string]*job{}
 	keyOf := map[string]string{}
+	parsed := map[string]Reference{} // by spelling: its reference, parsed once
 	var order []string
 	for _, q := range reqs {
 		k, seen := keyOf[q.Ref]
@@ -186,6 +187,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 			}
 			k = ref.Key()
 			keyOf[q.Ref] = k
+			parsed[q.Ref] = ref
 			if jobs[k] == nil {
 				jobs[k] = &job{ref: ref}
 				order = append(order, k)
@@ -254,10 +256,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 			continue
 		}
 		res := jobs[k].res
-		// Each spelling keeps its own Original.
-		if p, err := ParseReference(mustLiteral(ref)); err == nil {
-			res.Ref = p
-		}
+		res.Ref = parsed[ref] // each spelling keeps its own Original
 		res.Newer = append([]TagDigest(nil), res.Newer...)
 		out[ref] = res
 	}
@@ -274,12 +273,6 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 		out[ref] = res
 	}
 	return out
-}
-
-// mustLiteral returns the literal part of an image value already checked.
-func mustLiteral(s string) string {
-	t, _, _ := LiteralImage(s)
-	return t
 }
 
 // run holds one Resolve call's shared lookups.
