@@ -48,6 +48,12 @@ var fieldRE = lazyre.New(`(?i)\b((?:access_|refresh_|id_|registry_|identity_)?to
 // package keeps the same list).
 var queryAllowed = map[string]bool{"scope": true, "service": true, "mount": true, "from": true, "digest": true, "n": true, "last": true}
 
+// Scrub returns s with every secret-shaped part (URL userinfo, values of
+// query parameters outside the registry protocol, Bearer and Basic
+// credentials, token and password fields) replaced, as in the registry's
+// own messages: for text a user gave that a message quotes back.
+func Scrub(s string) string { return scrub(s, nil) }
+
 // scrub returns s with the known secrets (longest first, so that one
 // containing another goes whole) and every secret-shaped part replaced.
 func scrub(s string, known []string) string {

@@ -84,8 +84,11 @@ func readRegistrySettings(c *cli.Context, cfg *config.File, fc *fixers.Config) (
 	}
 	for _, m := range c.StringSlice("registry-mirror") {
 		host, u, ok := strings.Cut(m, "=")
-		if !ok || host == "" || u == "" {
-			return rs, usagef("--registry-mirror %q: expected HOST=URL, such as docker.io=http://127.0.0.1:5000", m)
+		// A host has no path, query or userinfo: an "=" inside a URL given
+		// without HOST= does not split it. The value is quoted scrubbed,
+		// as a URL pasted there may carry credentials.
+		if !ok || host == "" || u == "" || strings.ContainsAny(host, "/?#@") {
+			return rs, usagef("--registry-mirror %q: expected HOST=URL, such as docker.io=http://127.0.0.1:5000", registry.Scrub(m))
 		}
 		// A flag replaces the file's mirror for any spelling of the host.
 		for h := range rs.mirrors {

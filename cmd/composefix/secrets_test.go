@@ -75,3 +75,27 @@ func TestCLIPrintsNoRegistrySecret(t *testing.T) {
 		})
 	}
 }
+
+// TestMirrorFlagErrorPrintsNoSecret: a --registry-mirror value without
+// HOST= is a usage error that quotes what was given, but not the
+// credentials or the token of a URL pasted there by mistake.
+func TestMirrorFlagErrorPrintsNoSecret(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:1.27.3\n"})
+	for _, mirror := range []string{
+		"https://ci-bot:MIRROR-pw-7a1b@mirror.example.com",
+		"https://mirror.example.com/v2?access_token=MIRROR-tok-2c3d",
+	} {
+		_, errOut, code := runCLI(t, dir, "", "--registry-mirror", mirror, "--cache-dir", t.TempDir())
+		if code != exitError {
+			t.Errorf("--registry-mirror %s: exit %d, want %d; stderr:\n%s", mirror, code, exitError, errOut)
+		}
+		if !strings.Contains(errOut, "--registry-mirror") || !strings.Contains(errOut, "mirror.example.com") {
+			t.Errorf("--registry-mirror %s: the error does not say which value; stderr:\n%s", mirror, errOut)
+		}
+		for _, s := range []string{"MIRROR-pw-7a1b", "MIRROR-tok-2c3d"} {
+			if strings.Contains(errOut, s) {
+				t.Errorf("--registry-mirror %s: stderr carries the secret %q:\n%s", mirror, s, errOut)
+			}
+		}
+	}
+}
