@@ -11,6 +11,7 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/internal/plural"
 	"github.com/composefix/composefix/registry"
 )
 
@@ -27,14 +28,7 @@ type RegistryFailure struct {
 }
 
 func (e *RegistryFailure) Error() string {
-	return fmt.Sprintf("resolving %d %s failed:\n  %s", len(e.Errs), plural(len(e.Errs), "image"), strings.Join(e.Errs, "\n  "))
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
+	return fmt.Sprintf("resolving %d %s failed:\n  %s", len(e.Errs), plural.Noun(len(e.Errs), "image"), strings.Join(e.Errs, "\n  "))
 }
 
 // errOfflineMiss replaces registry.ErrOffline in findings with the reason

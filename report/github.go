@@ -10,6 +10,7 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/internal/plural"
 )
 
 // GitHub writes GitHub Actions workflow commands that the runner turns into
@@ -106,7 +107,7 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 }
 
 // count is "1 error", "3 errors".
-func count(n int, word string) string { return strconv.Itoa(n) + " " + plural(n, word) }
+func count(n int, word string) string { return strconv.Itoa(n) + " " + plural.Noun(n, word) }
 
 // lineList names lines: "line 7", "lines 7, 9 and 12", each once.
 func lineList(lines []int) string {

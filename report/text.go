@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/internal/plural"
 )
 
 // Findings writes findings as "path:line:col: severity: message [ID]", one
@@ -61,30 +62,20 @@ func SummaryLine(w io.Writer, s Summary) {
 	if s.Write {
 		verb, fixVerb = "changed", "applied"
 	}
-	fmt.Fprintf(&b, "composefix: %d %s scanned, %d %s", s.Files, plural(s.Files, "file"), s.Changed, verb)
+	fmt.Fprintf(&b, "composefix: %d %s scanned, %d %s", s.Files, plural.Noun(s.Files, "file"), s.Changed, verb)
 	if s.Failed > 0 {
 		fmt.Fprintf(&b, ", %d failed", s.Failed)
 	}
-	fmt.Fprintf(&b, "; %d %s %s", s.Applied, plural(s.Applied, "fix"), fixVerb)
+	fmt.Fprintf(&b, "; %d %s %s", s.Applied, plural.Noun(s.Applied, "fix"), fixVerb)
 	if s.Unsafe > 0 {
 		fmt.Fprintf(&b, ", %d more with --unsafe-fixes", s.Unsafe)
 	}
 	fmt.Fprintf(&b, "; remaining findings: %d %s, %d %s, %d info",
-		s.Errors, plural(s.Errors, "error"), s.Warnings, plural(s.Warnings, "warning"), s.Infos)
+		s.Errors, plural.Noun(s.Errors, "error"), s.Warnings, plural.Noun(s.Warnings, "warning"), s.Infos)
 	if s.Lookups > 0 || s.CacheHits > 0 {
-		fmt.Fprintf(&b, "; %d %s looked up (%d %s, %d cache %s)", s.Lookups, plural(s.Lookups, "image"),
-			s.Requests, plural(s.Requests, "request"), s.CacheHits, plural(s.CacheHits, "hit"))
+		fmt.Fprintf(&b, "; %d %s looked up (%d %s, %d cache %s)", s.Lookups, plural.Noun(s.Lookups, "image"),
+			s.Requests, plural.Noun(s.Requests, "request"), s.CacheHits, plural.Noun(s.CacheHits, "hit"))
 	}
 	fmt.Fprintf(&b, " (%s)\n", s.Elapsed.Round(time.Millisecond))
 	io.WriteString(w, b.String())
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	if strings.HasSuffix(word, "x") {
-		return word + "es"
-	}
-	return word + "s"
 }

@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/internal/plural"
+
+	"github.com/urfave/cli/v2"
 
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/pipeline"
 	"github.com/composefix/composefix/registry"
-	"github.com/urfave/cli/v2"
 )
 
 // updateRules are what `composefix update` runs: the bumps, the images it
@@ -141,7 +143,7 @@ func update(ctx context.Context, s *settings, u updateRun, out, errOut io.Writer
 			err = fmt.Errorf("writing the plan: %w", err)
 			fmt.Fprintf(errOut, "composefix: %v\n", err)
 		} else {
-			fmt.Fprintf(errOut, "composefix: %d update %s in the plan\n", len(plan.Groups), plural(len(plan.Groups), "group"))
+			fmt.Fprintf(errOut, "composefix: %d update %s in the plan\n", len(plan.Groups), plural.Noun(len(plan.Groups), "group"))
 		}
 		return exit(s, r, errOut, err)
 	}
@@ -172,13 +174,6 @@ func update(ctx context.Context, s *settings, u updateRun, out, errOut io.Writer
 		}
 	}
 	return exit(s, r, errOut, extra)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // minAgeFor returns the minimum release age of an image: the first

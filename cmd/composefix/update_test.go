@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,10 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/composefix/composefix/internal/golden"
 	"github.com/composefix/composefix/internal/regtest"
 	"github.com/composefix/composefix/pipeline"
-	"github.com/google/go-cmp/cmp"
 )
 
 // updateFamilies carry created dates and labels, as real images do.
@@ -274,6 +276,14 @@ func planOf(t *testing.T, dir string, args ...string) pipeline.Plan {
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
 		t.Fatal(err)
+	}
+	// The summary counts the plan's groups: "1 update group", "2 update groups".
+	summary := fmt.Sprintf("composefix: %d update groups in the plan\n", len(p.Groups))
+	if len(p.Groups) == 1 {
+		summary = "composefix: 1 update group in the plan\n"
+	}
+	if !strings.Contains(errOut, summary) {
+		t.Errorf("update --plan stderr lacks %q:\n%s", summary, errOut)
 	}
 	return p
 }
