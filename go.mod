@@ -3,6 +3,7 @@ module github.com/composefix/composefix
 go 1.26.8
 
 require (
+	github.com/agnivade/levenshtein v1.2.2
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/docker/go-units v0.5.0
 	github.com/go-git/go-git/v5 v5.19.3
