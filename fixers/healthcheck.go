@@ -218,6 +218,9 @@ type healthFacts struct {
 	// needs holds, for a pending dependency, the edits of the healthcheck
 	// fix CF101 makes for it: a condition waiting for it needs them.
 	needs map[string][]compose.Edit
+	// shapes holds the distinct healthchecks added, by what renders them
+	// (see healthCtx.shape).
+	shapes map[string]hcShape
 }
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
@@ -231,6 +234,7 @@ func newHealthCtx(p *Pass) (*healthCtx, error) {
 		index: p.Config.Knowledge.Index, ss: ss, all: p.serviceNames(),
 		completed: p.completedDependencies(ss), flowTest: flowTests(ss),
 		plans: map[string]hcPlan{}, deps: map[string]depState{}, needs: map[string][]compose.Edit{},
+		shapes: map[string]hcShape{},
 	}
 	if p.memo != nil {
 		p.memo.health[p.Document] = f
@@ -369,9 +373,8 @@ func (h *healthCtx) decide(s svc) hcPlan {
 	if pre.State == kb.PrereqConflict {
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("the %s healthcheck needs %s, which the service turns off", entry.Family, prereqText(entry))}
 	}
-	node := compose.Map("test", h.testNode(test), "interval", entry.Interval, "timeout", entry.Timeout,
-		"retries", compose.Int(strconv.Itoa(entry.Retries)), "start_period", entry.StartPeriod)
-	pl := hcPlan{action: hcAdd, node: node, what: "the " + entry.Family + " healthcheck", prereq: pre, ks: ks}
+	node, what := h.shape(entry, test)
+	pl := hcPlan{action: hcAdd, node: node, what: what, prereq: pre, ks: ks}
 	if hasFacts && facts.FilesNote != "" {
 		pl.note = "; " + facts.FilesNote + ", so the knowledge base chose the command"
 	}
@@ -429,6 +432,41 @@ func (h *healthCtx) testNode(test []string) *yaml.Node {
 		seq.Style = yaml.FlowStyle
 	}
 	return seq
+}
+
+// shape returns the healthcheck mapping to insert for entry with test, and
+// the fix title's name for it, made once per document for each distinct
+// healthcheck: a file of many services of one image gets the same one for
+// each, and a copy per service was most of what a large file's fixes held.
+// Sharing the node is safe because nothing writes to a value node once it
+// is rendered: edits are text, and verification replays an operation by
+// linking its value into a copy of the target (compose.intendedOf), never
+// by changing the value.
+func (h *healthCtx) shape(entry kb.Healthcheck, test []string) (*yaml.Node, string) {
+	var b strings.Builder
+	for _, s := range append([]string{entry.Family, entry.Interval, entry.Timeout, strconv.Itoa(entry.Retries), entry.StartPeriod}, test...) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	key := b.String()
+	if sh, ok := h.shapes[key]; ok {
+		return sh.node, sh.what
+	}
+	sh := hcShape{
+		node: compose.Map("test", h.testNode(test), "interval", entry.Interval, "timeout", entry.Timeout,
+			"retries", compose.Int(strconv.Itoa(entry.Retries)), "start_period", entry.StartPeriod),
+		what: "the " + entry.Family + " healthcheck",
+	}
+	h.shapes[key] = sh
+	return sh.node, sh.what
+}
+
+// hcShape is a healthcheck mapping and its name, shared by the services
+// that get the same one (see healthCtx.shape).
+type hcShape struct {
+	node *yaml.Node
+	what string
 }
 
 // overrideNode renders a configured healthcheck; unset timings come from
