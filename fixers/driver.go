@@ -674,6 +674,10 @@ func (p *Pass) ReportSpan(sp compose.Span, sev Severity, fix *Fix, format string
 	if fix != nil && fix.Safety > p.rule.Safety {
 		fix.Safety = p.rule.Safety // a fix may be stricter than its rule, never looser
 	}
+	if fix != nil && p.memo != nil {
+		p.memo.intern(fix.Change.Edits)
+		p.memo.intern(fix.Needs)
+	}
 	*p.found = append(*p.found, Finding{
 		RuleID:   p.rule.ID,
 		Severity: sev,

@@ -23,6 +23,28 @@ type runMemo struct {
 	// image a service runs.
 	lifecycles map[*compose.Document]map[[3]*yaml.Node]classified
 	images     map[*compose.Document][]ImageRef
+	// texts holds one copy of each distinct text the run's edits insert
+	// (see intern).
+	texts map[string]string
+}
+
+// intern makes edits that insert the same text share one copy of it: a
+// file of many alike services gets the same healthcheck, restart policy
+// and logging entry in each, rendered anew each time, and those texts
+// were a large share of what a large file's findings hold. Strings never
+// change, so sharing one is invisible to every reader.
+func (m *runMemo) intern(edits []compose.Edit) {
+	for i := range edits {
+		s := edits[i].New
+		if s == "" {
+			continue
+		}
+		if c, ok := m.texts[s]; ok {
+			edits[i].New = c
+		} else {
+			m.texts[s] = s
+		}
+	}
 }
 
 // passed drops what was derived from analysing d, a pass's document the
@@ -52,6 +74,7 @@ func newRunMemo() *runMemo {
 		health:      map[*compose.Document]*healthFacts{},
 		lifecycles:  map[*compose.Document]map[[3]*yaml.Node]classified{},
 		images:      map[*compose.Document][]ImageRef{},
+		texts:       map[string]string{},
 	}
 }
 
