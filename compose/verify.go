@@ -112,6 +112,9 @@ func (in *intended) changed(n *yaml.Node) *yaml.Node {
 func intendedOf(d *Document, ops []*Op) (*intended, error) {
 	in := &intended{ov: make(map[*yaml.Node]*yaml.Node, len(ops))}
 	seen := opSet{style: d.Style, ops: map[opKey][]*Op{}}
+	// keys holds one key node per inserted key name: the intended tree
+	// is only read, so the services that gain the same key share it.
+	keys := map[string]*yaml.Node{}
 	for _, op := range ops {
 		if seen.duplicate(op) {
 			continue // its identical edits were written once, by Apply
@@ -141,7 +144,12 @@ func intendedOf(d *Document, ops []*Op) (*intended, error) {
 			}
 			content := make([]*yaml.Node, 0, len(t.Content)+2)
 			content = append(content, t.Content[:at]...)
-			content = append(content, Str(op.Key), op.Value)
+			k, ok := keys[op.Key]
+			if !ok {
+				k = Str(op.Key)
+				keys[op.Key] = k
+			}
+			content = append(content, k, op.Value)
 			t.Content = append(content, t.Content[at:]...)
 		case OpDelete:
 			for i := 0; i+1 < len(t.Content); i += 2 {

@@ -95,6 +95,10 @@ func checkLogging(p *Pass) error {
 	case anchor != nil && !definedBeforeServices(d, anchor):
 		anchor = nil // an alias can only name an anchor defined above it
 	}
+	var alias *yaml.Node // one for every service (see healthCtx.shape)
+	if anchor != nil {
+		alias = compose.Alias(anchor)
+	}
 	for _, s := range missing {
 		var fix *Fix
 		if refused != "" {
@@ -102,7 +106,7 @@ func checkLogging(p *Pass) error {
 			continue
 		}
 		if anchor != nil && s.target != nil {
-			ch, err := d.InsertKey(s.target, "logging", compose.Alias(anchor))
+			ch, err := d.InsertKey(s.target, "logging", alias)
 			if err != nil {
 				p.Report(s.Key, nil, "service %q has no logging configuration; the default json-file driver never rotates logs", s.Name)
 				continue

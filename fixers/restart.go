@@ -48,6 +48,9 @@ func checkRestart(p *Pass) error {
 	ss := p.services()
 	all := p.serviceNames()
 	completed := p.completedDependencies(ss)
+	// One value node for every service: nothing writes to a value once
+	// it is rendered (see healthCtx.shape).
+	unlessStopped, no := compose.Str("unless-stopped"), compose.Quoted("no")
 	for _, s := range ss {
 		if p.settled(all, s, "restart") {
 			continue
@@ -57,10 +60,10 @@ func checkRestart(p *Pass) error {
 				continue
 			}
 		}
-		value, want := compose.Str("unless-stopped"), "unless-stopped"
+		value, want := unlessStopped, "unless-stopped"
 		switch life, why := p.lifecycle(s, completed); life {
 		case oneShot:
-			value, want = compose.Quoted("no"), `"no"`
+			value, want = no, `"no"`
 		case unsureLife:
 			// A script that may exit: unless-stopped would run a job again
 			// after it succeeded, "no" would leave a server down.
