@@ -119,16 +119,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	// for errors, which name the file.
 	lin := &lineage{src: d.Src}
 	at := func(off int) compose.Pos { o, _ := lin.origin(off); return d.Pos(o) }
-	index := map[*Finding]int{}
-	byMessage := map[[2]string]int{} // (rule, message) -> first finding with a fix
-	for i := range first {
-		index[&first[i]] = i
-		if k := [2]string{first[i].RuleID, first[i].Message}; first[i].Fix != nil {
-			if _, ok := byMessage[k]; !ok {
-				byMessage[k] = i
-			}
-		}
-	}
+	own := &fixOwners{first: first, index: map[*Finding]int{}}
 	for pass := 1; ; pass++ {
 		fixes := eligible(findings, opts)
 		if len(fixes) == 0 {
@@ -151,7 +142,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		for _, f := range accepted {
 			dropOps(f) // applied and verified
 		}
-		lin.record(accepted, func(f *Finding) int { return res.owner(d, lin, index, byMessage, f) })
+		lin.record(accepted, func(f *Finding) int { return res.owner(d, lin, own, f) })
 		if _, v := compose.MapGet(next.Root, "services"); v == nil {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
 		}
@@ -193,29 +184,69 @@ func dropOps(f *Finding) {
 	}
 }
 
+// fixOwners maps the fixes a pass accepts to the findings they stand for
+// (see Result.owner).
+type fixOwners struct {
+	// first is the first pass's findings, sorted by findingLess: a fix
+	// found there is found by a binary search, without an index of
+	// hundreds of thousands of entries in a large file.
+	first []Finding
+	// index holds the later passes' fixes already placed.
+	index map[*Finding]int
+	// byMessage indexes the findings with a fix by (rule, message),
+	// first one kept, made when a later pass first needs it, so that a
+	// file with thousands of later-pass fixes does not scan the findings
+	// for each.
+	byMessage map[[2]string]int
+}
+
+// inFirst returns the index of f in o.first, or -1 when f is not one of
+// those findings.
+func (o *fixOwners) inFirst(f *Finding) int {
+	i := sort.Search(len(o.first), func(i int) bool { return !findingLess(&o.first[i], f) })
+	for ; i < len(o.first) && !findingLess(f, &o.first[i]); i++ {
+		if &o.first[i] == f {
+			return i
+		}
+	}
+	return -1
+}
+
 // owner returns the index in r.Findings of the finding that accepted fix f
 // stands for. A first-pass finding is itself; a later pass's fix belongs to
 // the first-pass finding with the same rule and message (such as a
 // dependency condition that waited for a healthcheck), or else to one of the
 // same rule about the node it edits, or else is added as a finding of its
 // own, located in the original bytes.
-//
-// byMessage indexes the findings with a fix by (rule, message), first one
-// kept, so that a file with thousands of later-pass fixes does not scan
-// the findings for each.
-func (r *Result) owner(d *compose.Document, lin *lineage, index map[*Finding]int, byMessage map[[2]string]int, f *Finding) int {
-	if i, ok := index[f]; ok {
+func (r *Result) owner(d *compose.Document, lin *lineage, o *fixOwners, f *Finding) int {
+	if i := o.inFirst(f); i >= 0 {
 		return i
 	}
-	if i, ok := byMessage[[2]string{f.RuleID, f.Message}]; ok {
-		index[f] = i
+	if i, ok := o.index[f]; ok {
+		return i
+	}
+	if o.byMessage == nil {
+		// Only findings with a fix were added to r.Findings since the first
+		// pass, each after a miss here: the index is what it would have been
+		// had it been made with the first pass's findings and kept up.
+		o.byMessage = map[[2]string]int{}
+		for i := range r.Findings {
+			if k := [2]string{r.Findings[i].RuleID, r.Findings[i].Message}; r.Findings[i].Fix != nil {
+				if _, ok := o.byMessage[k]; !ok {
+					o.byMessage[k] = i
+				}
+			}
+		}
+	}
+	if i, ok := o.byMessage[[2]string{f.RuleID, f.Message}]; ok {
+		o.index[f] = i
 		return i
 	}
 	start, _ := lin.origin(f.Span.Start)
 	end, _ := lin.origin(f.Span.End)
 	for i := range r.Findings {
 		if g := &r.Findings[i]; g.RuleID == f.RuleID && g.Fix != nil && g.Span.Start <= start && start <= g.Span.End {
-			index[f] = i
+			o.index[f] = i
 			return i
 		}
 	}
@@ -223,10 +254,10 @@ func (r *Result) owner(d *compose.Document, lin *lineage, index map[*Finding]int
 	g.Span = compose.Span{Start: start, End: max(start, end)}
 	g.Pos, g.End = d.Pos(g.Span.Start), d.Pos(g.Span.End)
 	r.Findings = append(r.Findings, g)
-	index[f] = len(r.Findings) - 1
+	o.index[f] = len(r.Findings) - 1
 	if k := [2]string{g.RuleID, g.Message}; g.Fix != nil {
-		if _, ok := byMessage[k]; !ok {
-			byMessage[k] = len(r.Findings) - 1
+		if _, ok := o.byMessage[k]; !ok {
+			o.byMessage[k] = len(r.Findings) - 1
 		}
 	}
 	return len(r.Findings) - 1
