@@ -255,3 +255,45 @@ func TestResolveDoesNotRememberABare404(t *testing.T) {
 		t.Errorf("after the portal: %s, want the digest (the bare 404 was not cached)", describe(got))
 	}
 }
+
+// TestOfflineResolvesMoreImagesThanJobs: offline, a few workers take the
+// lookups in turn; with more references than workers, every one must
+// still get its own answer: the cached digest, or ErrOffline.
+func TestOfflineResolvesMoreImagesThanJobs(t *testing.T) {
+	dir := t.TempDir()
+	r, err := New(WithOffline(true), WithCacheDir(dir), WithJobs(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs []Request
+	want := map[string]string{} // reference -> cached digest, "" for none
+	for i := range 20 {
+		text := fmt.Sprintf("team%02d/app:1.%d", i, i)
+		reqs = append(reqs, Request{Ref: text})
+		want[text] = ""
+		if i%2 == 0 {
+			ref, err := ParseReference(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := fmt.Sprintf("sha256:%064x", i+1)
+			if err := r.cache.put(kindDigest, ref.Repo()+":"+ref.Tag, cacheEntry{Digest: d}); err != nil {
+				t.Fatal(err)
+			}
+			want[text] = d
+		}
+	}
+	got := r.Resolve(context.Background(), reqs)
+	if len(got) != len(want) {
+		t.Fatalf("Resolve answered %d references, want %d", len(got), len(want))
+	}
+	for text, d := range want {
+		res := got[text]
+		switch {
+		case d != "" && (res.Err != nil || res.Digest != d):
+			t.Errorf("%s = %s, want the cached digest %s", text, describe(res), d)
+		case d == "" && !errors.Is(res.Err, ErrOffline):
+			t.Errorf("%s = %s, want ErrOffline", text, describe(res))
+		}
+	}
+}

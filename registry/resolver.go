@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -220,11 +221,10 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 		}
 		r.o.progress(done, len(order), cached)
 	}
-	for _, k := range order {
+	lookups := make([]func(), len(order))
+	for i, k := range order {
 		j := jobs[k]
-		wg.Add(1)
-		lookup := func() {
-			defer wg.Done()
+		lookups[i] = func() {
 			defer finished(j)
 			defer func() {
 				if p := recover(); p != nil {
@@ -241,13 +241,35 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 				}
 			}
 		}
-		if len(order) == 1 {
-			// One image (a small file): a goroutine would only wake an
-			// idle processor and start a thread for it (issue 14: startup).
-			lookup()
-			continue
+	}
+	switch {
+	case len(lookups) == 1:
+		// One image (a small file): a goroutine would only wake an idle
+		// processor and start a thread for it (issue 14: startup).
+		lookups[0]()
+	case r.o.offline:
+		// Offline, a lookup only reads the disk cache, and a goroutine
+		// for each (142 for the corpus) cost more to start and to grow
+		// the stack of than the reads: jobs workers take them in turn
+		// (issue 14: Resolve is on the serial stretch between the passes).
+		var next atomic.Int64
+		for range min(len(lookups), r.o.jobs) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := next.Add(1) - 1; i < int64(len(lookups)); i = next.Add(1) - 1 {
+					lookups[i]()
+				}
+			}()
 		}
-		go lookup()
+	default:
+		for _, lookup := range lookups {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				lookup()
+			}()
+		}
 	}
 	wg.Wait()
 
