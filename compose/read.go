@@ -3,10 +3,10 @@ package compose
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"syscall"
+
+	"github.com/composefix/composefix/internal/regfile"
 )
 
 // ReadFile reads the compose file at path, refusing without blocking what
@@ -14,48 +14,22 @@ import (
 // device may never end) and, without reading it whole, a file larger than
 // MaxSize. Every error is a *PosError naming path.
 func ReadFile(path string) ([]byte, error) {
-	// O_NONBLOCK: opening a named pipe waits for a writer otherwise. It
-	// changes nothing for a regular file.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, &PosError{Path: path, Msg: "cannot read", Err: unwrapPathError(err)}
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, &PosError{Path: path, Msg: "cannot read", Err: unwrapPathError(err)}
-	}
-	if err := CheckRegular(path, info.Mode()); err != nil {
-		return nil, err
-	}
-	src, err := readAll(io.LimitReader(f, MaxSize+1), min(info.Size(), MaxSize)+1)
-	if err != nil {
-		return nil, &PosError{Path: path, Msg: "cannot read", Err: unwrapPathError(err)}
-	}
-	if len(src) > MaxSize {
+	src, err := regfile.Read(path, MaxSize)
+	var me *regfile.ModeError
+	switch {
+	case err == nil:
+		return src, nil
+	case errors.As(err, &me):
+		if err := CheckRegular(path, me.Mode); err != nil {
+			return nil, err
+		}
+		// A directory, which CheckRegular lets through for discovery:
+		// said as reading it says it.
+		return nil, &PosError{Path: path, Msg: "cannot read", Err: syscall.EISDIR}
+	case errors.Is(err, regfile.ErrTooLarge):
 		return nil, &PosError{Path: path, Msg: fmt.Sprintf("file is larger than the %d-byte limit", MaxSize)}
-	}
-	return src, nil
-}
-
-// readAll is io.ReadAll into a buffer of size bytes to begin with: the
-// file's size and one byte to see its end, as os.ReadFile does. io.ReadAll
-// starts at 512 bytes and grows, which allocated 2.3 times the corpus's
-// bytes (issue 14); a file that grows while read still reads whole.
-func readAll(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, max(size, 512))
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return b, nil
-			}
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // grow
-		}
+	default:
+		return nil, &PosError{Path: path, Msg: "cannot read", Err: unwrapPathError(err)}
 	}
 }
 

@@ -3,8 +3,10 @@ package compose
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -60,5 +62,38 @@ func TestReadFileLongerThanStat(t *testing.T) {
 	// at the first buffer.
 	if len(got) < len(want)/2 || !bytes.HasPrefix(got, []byte("Name:")) {
 		t.Errorf("ReadFile(%s) = %d bytes %q..., want about %d", path, len(got), got[:min(len(got), 20)], len(want))
+	}
+}
+
+// TestReadFileErrors: every refusal is a *PosError naming the path, in
+// the words the CLI prints.
+func TestReadFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.yaml")
+	if err := os.WriteFile(huge, make([]byte, MaxSize+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("cannot make a named pipe: %v", err)
+	}
+	missing := filepath.Join(dir, "missing.yaml")
+	tests := []struct {
+		path, want string
+	}{
+		{missing, missing + ": cannot read: no such file or directory"},
+		{dir, dir + ": cannot read: is a directory"},
+		{fifo, fifo + ": cannot read a named pipe (FIFO); composefix reads regular files only"},
+		{huge, huge + ": file is larger than the 8388608-byte limit"},
+	}
+	for _, tt := range tests {
+		_, err := ReadFile(tt.path)
+		var pe *PosError
+		if !errors.As(err, &pe) || err.Error() != tt.want {
+			t.Errorf("ReadFile(%q) error = %v, want a *PosError %q", tt.path, err, tt.want)
+		}
+	}
+	if _, err := ReadFile(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadFile(%q) error = %v, want one wrapping fs.ErrNotExist", missing, err)
 	}
 }

@@ -3,12 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/composefix/composefix/internal/regfile"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -331,24 +331,21 @@ func Find(dir string) (string, error) {
 
 // Load reads the file at path and parses it (see Parse).
 func Load(path string) (*File, error) {
-	// O_NONBLOCK: a named pipe would otherwise block the run until
-	// something writes to it.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, fmt.Errorf("reading configuration: %w", err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+	src, err := regfile.Read(path, MaxSize)
+	var me *regfile.ModeError
+	var pe *fs.PathError
+	switch {
+	case err == nil:
+		return Parse(path, src)
+	case errors.As(err, &me), errors.As(err, &pe) && pe.Op == "stat":
 		return nil, fmt.Errorf("reading configuration %s: not a regular file", path)
-	}
-	src, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
+	case errors.Is(err, regfile.ErrTooLarge):
+		return nil, fmt.Errorf("reading configuration %s: larger than %d bytes; not a configuration file", path, MaxSize)
+	case errors.As(err, &pe) && pe.Op == "open":
+		return nil, fmt.Errorf("reading configuration: %w", err) // err names the path
+	default:
 		return nil, fmt.Errorf("reading configuration %s: %w", path, err)
 	}
-	if len(src) > MaxSize {
-		return nil, fmt.Errorf("reading configuration %s: larger than %d bytes; not a configuration file", path, MaxSize)
-	}
-	return Parse(path, src)
 }
 
 // Parse decodes and validates src, the contents of the file at path (used

@@ -127,6 +127,32 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestLoadErrors: what Load says when it cannot read a configuration
+// file, word for word.
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.yaml")
+	write(t, huge, "# "+strings.Repeat("x", MaxSize)+"\n")
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("cannot make a named pipe: %v", err)
+	}
+	missing := filepath.Join(dir, "missing.yaml")
+	tests := []struct {
+		path, want string
+	}{
+		{missing, "reading configuration: open " + missing + ": no such file or directory"},
+		{dir, "reading configuration " + dir + ": not a regular file"},
+		{fifo, "reading configuration " + fifo + ": not a regular file"},
+		{huge, "reading configuration " + huge + ": larger than 1048576 bytes; not a configuration file"},
+	}
+	for _, tt := range tests {
+		if _, err := Load(tt.path); err == nil || err.Error() != tt.want {
+			t.Errorf("Load(%q) error = %v, want %q", tt.path, err, tt.want)
+		}
+	}
+}
+
 // TestLoadRefusesANamedPipe checks that a configuration path that is a
 // named pipe is an error, not a run blocked until something writes to it.
 func TestLoadRefusesANamedPipe(t *testing.T) {

@@ -1,0 +1,70 @@
+package regfile
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/composefix/composefix/internal/golden" // defines -update for go test ./... -update
+)
+
+// TestReadSizes: the buffer is sized from the file's size, so the sizes
+// around the first guess and the limit are where a read could stop short,
+// run over or miss the end.
+func TestReadSizes(t *testing.T) {
+	const limit = 5000
+	dir := t.TempDir()
+	for _, size := range []int{0, 1, 511, 512, 513, 4096, limit - 1, limit, limit + 1, 2 * limit} {
+		src := bytes.Repeat([]byte("a: b\n"), size/5+1)[:size]
+		path := filepath.Join(dir, "f")
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Read(path, limit)
+		switch {
+		case size > limit:
+			if !errors.Is(err, ErrTooLarge) {
+				t.Errorf("Read of %d bytes, limit %d: err = %v, want ErrTooLarge", size, limit, err)
+			}
+		case err != nil:
+			t.Errorf("Read of %d bytes: %v", size, err)
+		case !bytes.Equal(got, src):
+			t.Errorf("Read of %d bytes returned %d bytes, not the file", size, len(got))
+		}
+	}
+}
+
+// TestReadRefuses: what is not a regular file is a *ModeError saying what
+// it is, and a named pipe does not block; a failed open is the
+// *fs.PathError of the open.
+func TestReadRefuses(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("cannot make a named pipe: %v", err)
+	}
+	for path, want := range map[string]fs.FileMode{dir: fs.ModeDir, fifo: fs.ModeNamedPipe, "/dev/null": fs.ModeDevice} {
+		done := make(chan error, 1)
+		go func() { _, err := Read(path, 100); done <- err }()
+		select {
+		case err := <-done:
+			var me *ModeError
+			if !errors.As(err, &me) || me.Path != path || me.Mode&want == 0 {
+				t.Errorf("Read(%q) error = %v, want a *ModeError with mode %v", path, err, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Read(%q) blocked", path)
+		}
+	}
+	missing := filepath.Join(dir, "missing")
+	_, err := Read(missing, 100)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Op != "open" || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Read(%q) error = %v, want the open's *fs.PathError for a missing file", missing, err)
+	}
+}
