@@ -66,6 +66,11 @@ type Options struct {
 	// files found", discovery errors. Nil: discarded.
 	Messages io.Writer
 
+	// WorkDir is the working directory, when the caller has read it
+	// already (the CLI reads it once for the whole run and its
+	// configuration lookups). "": Run reads it.
+	WorkDir string
+
 	wd   workDir                // the working directory, read once
 	envs map[string]*envProject // by directory: the .env files of the run's projects
 	dirs map[string]string      // by input path: its project directory
@@ -166,7 +171,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		fmt.Fprintf(msgs, "%v\n", err)
 	}
 	r := Result{DiscoverErrs: discoverErrs}
-	o.wd = newWorkDir()
+	o.wd = newWorkDir(o.WorkDir)
 	o.dirs = projectDirs(&o, files)
 	refs := newRefCollector(&o)
 	if o.Write {

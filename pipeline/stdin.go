@@ -24,6 +24,7 @@ const StdinName = "<stdin>"
 // it, and the files of its project (a base beside an override, files it
 // includes) are read from disk as context, with the document in its place.
 func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report.File, regErr, err error) {
+	o.wd = workDir(o.WorkDir) // "": abs asks filepath.Abs
 	src, err := io.ReadAll(io.LimitReader(r, compose.MaxSize+1))
 	name := o.StdinName
 	if name == "" {

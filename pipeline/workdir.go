@@ -12,9 +12,14 @@ import (
 // A run does not change directory, so the answers are filepath.Abs's.
 type workDir string
 
-// newWorkDir reads the working directory; "" when it cannot be read, and
-// then abs falls back to filepath.Abs, which reports the error.
-func newWorkDir() workDir {
+// newWorkDir returns given, the working directory as the caller read it
+// for the whole run (Options.WorkDir), or else reads it; "" when it cannot
+// be read, and then abs falls back to filepath.Abs, which reports the
+// error.
+func newWorkDir(given string) workDir {
+	if given != "" {
+		return workDir(given)
+	}
 	wd, _ := os.Getwd()
 	return workDir(wd)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -130,6 +131,17 @@ func TestPathWithEveryComposeFileExcluded(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "2 found, all excluded") {
 		t.Errorf("stderr does not say the files were excluded:\n%s", errOut)
+	}
+}
+
+// TestOneWorkingDirectory: the run reads the working directory once, and
+// the pipeline gets that reading with the rest of its options instead of
+// reading it again for each group's run.
+func TestOneWorkingDirectory(t *testing.T) {
+	s := &settings{wd: "/run/wd", configs: newConfigFinder("/run/wd")}
+	g := group{s: s, paths: []string{"compose.yaml"}}
+	if got := g.options(io.Discard).WorkDir; got != s.wd || got != s.configs.wd {
+		t.Errorf("pipeline WorkDir = %q, want the run's %q, as configFinder has it (%q)", got, s.wd, s.configs.wd)
 	}
 }
 

@@ -197,5 +197,6 @@ func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
 		Restrict:     s.restrict,
 		Progress:     s.progress,
 		Messages:     messages,
+		WorkDir:      s.wd,
 	}
 }

@@ -41,6 +41,9 @@ type settings struct {
 	// the whole run: the working directory's, read here, is also the one
 	// every file beside it gets.
 	configs *configFinder
+	// wd is the working directory, read once for the run: configFinder
+	// and the pipeline resolve relative paths against this one reading.
+	wd      string
 	exclude []string // --exclude patterns, relative to the working directory
 	// updateRun is set by `composefix update`: its rules, newer versions
 	// looked up, whatever a configuration file selects.
@@ -99,6 +102,7 @@ func readSettings(c *cli.Context) (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.wd = wd
 	s.configs = newConfigFinder(wd)
 	cfg, err := s.loadConfig(c.String("config"))
 	if err != nil {
