@@ -339,7 +339,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 			continue // none of the rule's fixes can be applied
 		}
 		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules, schema: opts.schema, memo: opts.memo,
-			found: &all, blind: &blind}
+			found: &all, blind: &blind, fixesOnly: opts.fixing}
 		if err := r.Check(p); err != nil {
 			return nil, &ruleError{path: d.Path, id: r.ID, err: err}
 		}
@@ -653,6 +653,11 @@ type Pass struct {
 	// blind receives what the rule could not check, as findings that are
 	// never reported (see Unchecked); nil: nothing is kept.
 	blind *[]Finding
+	// fixesOnly drops the findings without a fix, unformatted and
+	// unlocated: a later pass (Options.fixing) only looks for fixes, and
+	// its other findings are never reported, nor do they count for
+	// suppressions (its CF900 findings have no fix either).
+	fixesOnly bool
 }
 
 // Unchecked records that the rule could not check node n, such as an image
@@ -690,6 +695,9 @@ func (p *Pass) Report(n *yaml.Node, fix *Fix, format string, args ...any) {
 
 // ReportSeverity is Report with an explicit severity.
 func (p *Pass) ReportSeverity(n *yaml.Node, sev Severity, fix *Fix, format string, args ...any) {
+	if fix == nil && p.fixesOnly {
+		return
+	}
 	sp, err := p.Document.NodeSpan(n)
 	if err != nil {
 		off := p.Document.NodeOffset(n)
@@ -701,6 +709,9 @@ func (p *Pass) ReportSeverity(n *yaml.Node, sev Severity, fix *Fix, format strin
 // ReportSpan records a finding about a byte range rather than a node, such
 // as an interpolation inside a scalar.
 func (p *Pass) ReportSpan(sp compose.Span, sev Severity, fix *Fix, format string, args ...any) {
+	if fix == nil && p.fixesOnly {
+		return
+	}
 	d := p.Document
 	if fix != nil && fix.Safety > p.rule.Safety {
 		fix.Safety = p.rule.Safety // a fix may be stricter than its rule, never looser

@@ -447,6 +447,49 @@ func TestLaterPassesRunOnlyApplicableRules(t *testing.T) {
 	}
 }
 
+// TestLaterPassesKeepOnlyFixes: a later pass looks only for fixes, so the
+// findings without one are dropped as they are reported (never formatted or
+// located); those with a fix are kept, and the run's findings, from the
+// first pass, still hold both.
+func TestLaterPassesKeepOnlyFixes(t *testing.T) {
+	fixing := scalarRule("CF996", Safe, func(v string) bool { return v == "x" }, func(string) string { return "y" })
+	plain := &Rule{ID: "CF995", Name: "plain", Safety: Safe, Severity: Warning, Check: func(p *Pass) error {
+		p.Report(p.Document.Root, nil, "a finding without a fix")
+		return nil
+	}}
+	d, err := compose.Load("test.yaml", []byte("services: {}\nk: x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Rules: []*Rule{fixing, plain}}
+	for _, later := range []bool{false, true} {
+		o := opts
+		o.fixing = later
+		fs, err := analyze(d, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, f := range fs {
+			ids = append(ids, f.RuleID)
+		}
+		want := []string{"CF995", "CF996"}
+		if later {
+			want = []string{"CF996"}
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("analyze (later pass %v) found %v, want %v", later, ids, want)
+		}
+	}
+	res, err := Run(d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 2 {
+		t.Errorf("Run reported %d findings, want both of the first pass", len(res.Findings))
+	}
+}
+
 // growRule appends a comment of n bytes to a small file.
 func growRule(n int) *Rule {
 	return changeRule("CF990", func(d *compose.Document) compose.Change {
