@@ -142,9 +142,20 @@ func (g *grouping) project(c *contextLoader, p string) (project, error) {
 // groupErrs returns, by input path, the error of each loaded input merged
 // after a file that cannot be loaded (see project), the inputs that
 // failed being failed. It keeps only whether each file loads.
+//
+// paths, the inputs that loaded, are taken as loading: the first pass has
+// just parsed each, and parsing them again here only to learn that was a
+// second parse of every base merged before another input. Only a file that
+// is no input is read. The second pass's project checks again, on the
+// bytes it analyses.
 func (g *grouping) groupErrs(failed map[string]error, paths []string) map[string]error {
 	c := newContextLoader(g.wd, nil, failed)
 	c.light = &compose.Document{}
+	for _, p := range paths {
+		if abs, err := g.wd.abs(p); err == nil {
+			c.loaded[abs] = c.light
+		}
+	}
 	errs := map[string]error{}
 	for _, p := range paths {
 		if err := c.earlierFailed(g.files(p), p); err != nil {
