@@ -125,7 +125,7 @@ func (r *Result) Failed() bool {
 type input struct {
 	path   string
 	err    error    // reading or loading it, or a file merged before it
-	digest [32]byte // of the bytes read, checked when it is read again
+	digest [32]byte // of the bytes read, checked when it is read again; set when the run writes or doc is not kept
 	dollar bool     // it interpolates a variable
 	// envRefs are its images read from its project's .env variables.
 	envRefs []fixers.ImageRef
@@ -362,7 +362,11 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 			s.in.err = err
 			return s
 		}
-		s.in.digest = sha256.Sum256(src)
+		if o.Write {
+			// Checked before the file is replaced. A dry run needs it only
+			// for a file read again (see the keep budget below).
+			s.in.digest = sha256.Sum256(src)
+		}
 		d, err := compose.Load(path, src)
 		if err != nil {
 			s.in.err = err
@@ -386,6 +390,9 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 				kept += cost
 			} else {
 				s.in.doc = nil
+				if !o.Write {
+					s.in.digest = sha256.Sum256(d.Src) // reload checks it
+				}
 			}
 		}
 		inputs[i] = s.in
