@@ -232,7 +232,7 @@ func newHealthCtx(p *Pass) (*healthCtx, error) {
 	ss := p.services()
 	f := &healthFacts{
 		index: p.Config.Knowledge.Index, ss: ss, all: p.serviceNames(),
-		completed: p.completedDependencies(ss), flowTest: flowTests(ss),
+		completed: p.completedDependencies(), flowTest: flowTests(ss),
 		plans: map[string]hcPlan{}, deps: map[string]depState{}, needs: map[string][]compose.Edit{},
 		shapes: map[string]hcShape{},
 	}

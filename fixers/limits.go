@@ -114,7 +114,7 @@ func checkLimits(p *Pass) error {
 	cfg := p.Config.Limits
 	ss := p.services()
 	all := p.serviceNames()
-	completed := p.completedDependencies(ss)
+	completed := p.completedDependencies()
 	for _, s := range ss {
 		if p.isOneShot(s, completed) || cfg.Services[s.Name].Disable || hasLimits(p, all, s) {
 			continue

@@ -19,6 +19,13 @@ type runMemo struct {
 	merged      map[*compose.Document][]svc // Pass.services, of the run's own documents
 	mergedNames map[*compose.Document]map[string]svc
 	health      map[*compose.Document]*healthFacts
+	// completed is Pass.completedDependencies of the document completedOf:
+	// the healthcheck, restart and limits rules each ask for it, one after
+	// the other in a pass. One slot, not a map by document: a map cost a
+	// run two allocations more than it saved when only one of the three
+	// rules runs.
+	completedOf *compose.Document
+	completed   map[string]bool
 	// lifecycles, per analysed document, by the entrypoint, command and
 	// image a service runs.
 	lifecycles map[*compose.Document]map[[3]*yaml.Node]classified
@@ -57,6 +64,9 @@ func (m *runMemo) passed(d *compose.Document, inProject bool) {
 	delete(m.merged, d)
 	delete(m.mergedNames, d)
 	delete(m.health, d)
+	if m.completedOf == d {
+		m.completedOf, m.completed = nil, nil
+	}
 	delete(m.images, d)
 	delete(m.lifecycles, d)
 	if !inProject {

@@ -243,3 +243,35 @@ func runRule(t *testing.T, d *compose.Document, id string, opts Options) *Result
 	}
 	return res
 }
+
+// TestCompletedDependenciesOncePerPass: the healthcheck, restart and
+// limits rules share one completedDependencies per pass through the run
+// memo. A later pass's document gets its own (a fix may have added a
+// condition), and the entry goes when the run moves past the document.
+func TestCompletedDependenciesOncePerPass(t *testing.T) {
+	base := mustLoad(t, "compose.yaml", "services:\n  prepare:\n    image: busybox:1.37.0\n  app:\n    image: nginx:1.27.3\n")
+	override := mustLoad(t, "compose.override.yaml", "services:\n  app:\n    depends_on:\n      prepare:\n        condition: service_completed_successfully\n")
+	memo := newRunMemo()
+	p := &Pass{Document: base, Project: []*compose.Document{base, override}, memo: memo}
+	got := p.completedDependencies()
+	if d := cmp.Diff(map[string]bool{"prepare": true}, got); d != "" {
+		t.Errorf("completedDependencies() mismatch (-want +got):\n%s", d)
+	}
+	if again := p.completedDependencies(); reflect.ValueOf(again).Pointer() != reflect.ValueOf(got).Pointer() {
+		t.Errorf("completedDependencies() was made again within the pass")
+	}
+	// The next pass: the base fixed so that app waits on migrate too.
+	next := mustLoad(t, "compose.yaml", "services:\n  prepare:\n    image: busybox:1.37.0\n  migrate:\n    image: app:1.0.0\n  app:\n    image: nginx:1.27.3\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n")
+	p2 := &Pass{Document: next, Project: []*compose.Document{base, override}, memo: memo}
+	if d := cmp.Diff(map[string]bool{"prepare": true, "migrate": true}, p2.completedDependencies()); d != "" {
+		t.Errorf("next pass: completedDependencies() mismatch (-want +got):\n%s", d)
+	}
+	memo.passed(base, true)
+	memo.passed(next, false)
+	if memo.completedOf != nil || memo.completed != nil {
+		t.Errorf("the memo keeps completedDependencies of a document the run has moved past")
+	}
+	if nomemo := (&Pass{Document: base, Project: []*compose.Document{base, override}}).completedDependencies(); !cmp.Equal(nomemo, got) {
+		t.Errorf("without a memo: %v, want %v", nomemo, got)
+	}
+}

@@ -47,7 +47,7 @@ After:
 func checkRestart(p *Pass) error {
 	ss := p.services()
 	all := p.serviceNames()
-	completed := p.completedDependencies(ss)
+	completed := p.completedDependencies()
 	// One value node for every service: nothing writes to a value once
 	// it is rendered (see healthCtx.shape).
 	unlessStopped, no := compose.Str("unless-stopped"), compose.Quoted("no")

@@ -350,9 +350,21 @@ func (p *Pass) settled(all map[string]svc, s svc, key string) bool {
 
 // completedDependencies returns the services that any file of the
 // project waits on with condition: service_completed_successfully: a job
-// is a job in every file, whichever file says so.
-func (p *Pass) completedDependencies(ss []svc) map[string]bool {
-	out := completedDependencies(ss)
+// is a job in every file, whichever file says so. It is made once per
+// pass (three rules read it); shared, read only.
+func (p *Pass) completedDependencies() map[string]bool {
+	if p.memo == nil {
+		return p.projectCompleted()
+	}
+	if p.memo.completedOf != p.Document {
+		p.memo.completedOf, p.memo.completed = p.Document, p.projectCompleted()
+	}
+	return p.memo.completed
+}
+
+// projectCompleted is Pass.completedDependencies without the memo.
+func (p *Pass) projectCompleted() map[string]bool {
+	out := completedDependencies(p.services())
 	for _, d := range p.others() {
 		for name := range completedDependencies(p.servicesOf(d)) {
 			out[name] = true
