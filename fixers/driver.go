@@ -135,6 +135,9 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		if len(accepted) == 0 {
 			break // what is left needs fixes that will not land (Fix.Needs)
 		}
+		// What the rules derived from cur serves its analysis only: let it
+		// go before verification, the run's largest moment.
+		opts.memo.passed(cur, cur == d)
 		out, next, err := applyVerified(cur, accepted, at)
 		if err != nil {
 			return nil, err
@@ -148,7 +151,6 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 		res.Output, res.Passes = out, pass
 		res.Regions = compose.ComposeRegions(res.Regions, editsOf(accepted))
-		opts.memo.passed(cur, cur == d) // never analysed again
 		cur = next
 		later := opts
 		later.fixing = true

@@ -221,6 +221,8 @@ type healthFacts struct {
 	// shapes holds the distinct healthchecks added, by what renders them
 	// (see healthCtx.shape).
 	shapes map[string]hcShape
+	// conditions holds the dependency conditions added (see condition).
+	conditions map[string]*yaml.Node
 }
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
@@ -234,7 +236,7 @@ func newHealthCtx(p *Pass) (*healthCtx, error) {
 		index: p.Config.Knowledge.Index, ss: ss, all: p.serviceNames(),
 		completed: p.completedDependencies(), flowTest: flowTests(ss),
 		plans: map[string]hcPlan{}, deps: map[string]depState{}, needs: map[string][]compose.Edit{},
-		shapes: map[string]hcShape{},
+		shapes: map[string]hcShape{}, conditions: map[string]*yaml.Node{},
 	}
 	if p.memo != nil {
 		p.memo.health[p.Document] = f
@@ -460,6 +462,17 @@ func (h *healthCtx) shape(entry kb.Healthcheck, test []string) (*yaml.Node, stri
 	}
 	h.shapes[key] = sh
 	return sh.node, sh.what
+}
+
+// condition returns the {condition: cond} mapping of a dependency, one per
+// condition in a document, shared as healthchecks are (see shape).
+func (h *healthCtx) condition(cond string) *yaml.Node {
+	n, ok := h.conditions[cond]
+	if !ok {
+		n = compose.Map("condition", cond)
+		h.conditions[cond] = n
+	}
+	return n
 }
 
 // hcShape is a healthcheck mapping and its name, shared by the services
@@ -874,7 +887,7 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 	var fix *Fix
 	if editable {
 		ch, err := h.p.Document.ConvertSeqToMap(deps, func(it *yaml.Node) (string, *yaml.Node) {
-			return it.Value, compose.Map("condition", states[it].condition())
+			return it.Value, h.condition(states[it].condition())
 		})
 		if err != nil {
 			return err
