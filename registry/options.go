@@ -93,7 +93,7 @@ func WithMirror(host, mirrorURL string) Option {
 	return func(o *options) error {
 		// The URL is shown scrubbed: it is refused because it may carry
 		// credentials or a token, and the message must not repeat them.
-		shown := scrub(mirrorURL, nil)
+		shown := ScrubURL(mirrorURL)
 		u, err := url.Parse(mirrorURL)
 		if err != nil {
 			return fmt.Errorf("parsing mirror URL for %s: %s", host, scrub(err.Error(), nil))

@@ -48,11 +48,20 @@ var fieldRE = lazyre.New(`(?i)\b((?:access_|refresh_|id_|registry_|identity_)?to
 // package keeps the same list).
 var queryAllowed = map[string]bool{"scope": true, "service": true, "mount": true, "from": true, "digest": true, "n": true, "last": true}
 
-// Scrub returns s with every secret-shaped part (URL userinfo, values of
-// query parameters outside the registry protocol, Bearer and Basic
-// credentials, token and password fields) replaced, as in the registry's
-// own messages: for text a user gave that a message quotes back.
-func Scrub(s string) string { return scrub(s, nil) }
+// ScrubURL returns s, a URL a user gave that a message quotes back, with
+// every secret-shaped part (userinfo, values of query parameters outside
+// the registry protocol, Bearer and Basic credentials, token and password
+// fields) replaced, as in the registry's own messages. s may lack its
+// scheme: url.Parse reads "user:pw@host" as the scheme "user" and
+// "host/?sig=v" as a path, and in such a text scrub, finding no "://",
+// sees no URL.
+func ScrubURL(s string) string {
+	if strings.Contains(s, "://") {
+		return scrub(s, nil)
+	}
+	const scheme = "x://" // makes s a URL to scrub, and goes again
+	return strings.TrimPrefix(scrub(scheme+s, nil), scheme)
+}
 
 // scrub returns s with the known secrets (longest first, so that one
 // containing another goes whole) and every secret-shaped part replaced.

@@ -217,6 +217,11 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{name: "mirror scheme with credentials", opts: []Option{WithMirror("docker.io", "ftp://u:pw-5ecret-1@mirror.example.com")}, want: "scheme must be http or https"},
 		{name: "mirror query token", opts: []Option{WithMirror("docker.io", "https://mirror.example.com/?token=pw-5ecret-1")}, want: "query and fragment are not allowed"},
 		{name: "mirror unparsable", opts: []Option{WithMirror("docker.io", "https://u:pw-5ecret-1@mirror.example.com/%zz")}, want: "parsing mirror URL for docker.io"},
+		// Without "://", url.Parse reads "u" as the scheme and the rest as
+		// opaque, or no scheme and a path with a query: the text quoted
+		// back is no URL to Scrub, yet carries the same secrets.
+		{name: "mirror without scheme, with credentials", opts: []Option{WithMirror("docker.io", "u:pw-5ecret-1@mirror.example.com")}, want: "scheme must be http or https"},
+		{name: "mirror without scheme, with a query token", opts: []Option{WithMirror("docker.io", "mirror.example.com/?sig=pw-5ecret-1")}, want: "scheme must be http or https"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -88,7 +88,7 @@ func readRegistrySettings(c *cli.Context, cfg *config.File, fc *fixers.Config) (
 		// without HOST= does not split it. The value is quoted scrubbed,
 		// as a URL pasted there may carry credentials.
 		if !ok || host == "" || u == "" || strings.ContainsAny(host, "/?#@") {
-			return rs, usagef("--registry-mirror %q: expected HOST=URL, such as docker.io=http://127.0.0.1:5000", registry.Scrub(m))
+			return rs, usagef("--registry-mirror %q: expected HOST=URL, such as docker.io=http://127.0.0.1:5000", registry.ScrubURL(m))
 		}
 		// A flag replaces the file's mirror for any spelling of the host.
 		for h := range rs.mirrors {

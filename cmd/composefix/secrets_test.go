@@ -84,6 +84,8 @@ func TestMirrorFlagErrorPrintsNoSecret(t *testing.T) {
 	for _, mirror := range []string{
 		"https://ci-bot:MIRROR-pw-7a1b@mirror.example.com",
 		"https://mirror.example.com/v2?access_token=MIRROR-tok-2c3d",
+		// No scheme: not a URL to a scrubber looking for "://".
+		"ci-bot:MIRROR-pw-7a1b@mirror.example.com",
 	} {
 		_, errOut, code := runCLI(t, dir, "", "--registry-mirror", mirror, "--cache-dir", t.TempDir())
 		if code != exitError {
