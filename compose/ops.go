@@ -463,7 +463,12 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 		from--
 	}
 	if v.Anchor == "" && n.Anchor != "" {
-		v.Anchor = n.Anchor
+		// On a copy: v may be shared by other fixes (one node per
+		// distinct value), which must not gain n's anchor.
+		c := *v
+		c.Anchor = n.Anchor
+		v = &c
+		op.Value = v
 	}
 	text := renderAfterKey(v, d.Style, key.Column-1)
 	return Change{Edits: []Edit{{Start: from, End: sp.End, New: d.nl(text)}}, Ops: []*Op{op}}, nil

@@ -408,6 +408,32 @@ func TestReplaceValue(t *testing.T) {
 	}
 }
 
+// TestReplaceValueLeavesItsValueAlone: a value node may serve several
+// fixes (the rules share one node per distinct value they add), so
+// replacing an anchored node, whose anchor the new text must repeat, must
+// not write that anchor into the value: the next fix given it would
+// render "&a" a second time, defining the anchor twice.
+func TestReplaceValueLeavesItsValueAlone(t *testing.T) {
+	const src = "a: &a\n  k: v\nb: &b\n  k: v\nc: *a\n"
+	d := load(t, src)
+	shared := compose.Map("k", "w")
+	var all compose.Change
+	for _, key := range []string{"a", "b"} {
+		ch, err := d.ReplaceValue(node(t, d, key), shared)
+		if err != nil {
+			t.Fatalf("ReplaceValue of %s: %v", key, err)
+		}
+		if shared.Anchor != "" {
+			t.Errorf("ReplaceValue of %s gave its value the anchor %q", key, shared.Anchor)
+		}
+		all.Add(ch)
+	}
+	out, err := applyVerified(d, all)
+	if want := "a: &a\n  k: w\nb: &b\n  k: w\nc: *a\n"; err != nil || string(out) != want {
+		t.Errorf("replacing both by one value = %q, %v; want %q", out, err, want)
+	}
+}
+
 // TestReplaceValueRefusesKeys checks that a key cannot be replaced by a
 // value, which could make it a collection no decoder accepts as a key.
 func TestReplaceValueRefusesKeys(t *testing.T) {
