@@ -3,6 +3,7 @@ package compose
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -71,6 +72,36 @@ func TestEditSet(t *testing.T) {
 				set.Add(fix...)
 				claimed = append(claimed, fix...)
 			}
+		}
+	}
+}
+
+// TestSortEditsLarge compares SortEdits on more edits than it sorts in
+// place with the stable sort by compareEdits that defines its order: ties
+// (identical edits, replacements of one span, insertions of one rank at
+// one offset) keep their order, which the distinct texts make visible.
+func TestSortEditsLarge(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	texts := []string{"x", "y", "\n  a: 1", "\n  b: 2", "\n    c: 3", "\n  - d", "\n\n  e: 5"}
+	for iter := range 300 {
+		edits := make([]Edit, smallEditSort+1+r.IntN(200))
+		for i := range edits {
+			s := r.IntN(40)
+			edits[i] = Edit{s, s + r.IntN(3)*r.IntN(2), texts[r.IntN(len(texts))]}
+			if i > 0 && r.IntN(6) == 0 {
+				edits[i] = edits[r.IntN(i)]
+			}
+		}
+		if iter%10 == 0 { // sorted already but for its last two
+			slices.SortStableFunc(edits, compareEdits)
+			n := len(edits)
+			edits[n-1], edits[n-2] = edits[n-2], edits[n-1]
+		}
+		want := slices.Clone(edits)
+		slices.SortStableFunc(want, compareEdits)
+		SortEdits(edits)
+		if !slices.Equal(edits, want) {
+			t.Fatalf("iteration %d: SortEdits gives\n%v\nwant\n%v", iter, edits, want)
 		}
 	}
 }
