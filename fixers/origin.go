@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -299,8 +298,7 @@ func (h *lineage) relocate(orig, cur *compose.Document, err error) error {
 func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
 	// The order compose.Apply uses: fixes by rule ID (see applyFixes), then
 	// edits sorted stably by offset, identical ones coalesced.
-	fixes := append([]*Finding(nil), accepted...)
-	sort.SliceStable(fixes, func(i, j int) bool { return fixes[i].RuleID < fixes[j].RuleID })
+	fixes := byRuleID(accepted)
 	owners := map[compose.Edit][]int{}
 	var edits []compose.Edit
 	for _, f := range fixes {
@@ -323,13 +321,7 @@ func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
 // finish gives every finding whose fix the output contains its edits on
 // the original bytes and marks it applied, then sorts the findings.
 func (h *lineage) finish(res *Result) {
-	order := make([]int, len(res.Findings))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		return findingLess(&res.Findings[order[a]], &res.Findings[order[b]])
-	})
+	order := findingOrder(res.Findings)
 	h.settle(order)
 	if !h.gives(res.Output) {
 		// Not expected; if composing ever goes wrong, one edit over the
