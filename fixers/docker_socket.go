@@ -55,7 +55,7 @@ func isDockerSocket(path string) bool {
 
 func checkDockerSocket(p *Pass) error {
 	d := p.Document
-	own := newOwners(d)
+	own := p.ownersOf()
 	var found nodeFindings
 	for _, s := range p.servicesOf(d) {
 		for _, it := range seqItems(s.get("volumes")) {

@@ -33,6 +33,9 @@ type runMemo struct {
 	// texts holds one copy of each distinct text the run's edits insert
 	// (see intern).
 	texts map[string]string
+	// owners, per analysed document: three rules ask, and each answer
+	// walks the whole tree.
+	owners map[*compose.Document]owners
 }
 
 // intern makes edits that insert the same text share one copy of it: a
@@ -69,6 +72,7 @@ func (m *runMemo) passed(d *compose.Document, inProject bool) {
 	}
 	delete(m.images, d)
 	delete(m.lifecycles, d)
+	delete(m.owners, d)
 	if !inProject {
 		delete(m.services, d)
 		delete(m.names, d)
@@ -85,7 +89,22 @@ func newRunMemo() *runMemo {
 		lifecycles:  map[*compose.Document]map[[3]*yaml.Node]classified{},
 		images:      map[*compose.Document][]ImageRef{},
 		texts:       map[string]string{},
+		owners:      map[*compose.Document]owners{},
 	}
+}
+
+// ownersOf is newOwners of the pass's document, made once per run;
+// shared, read only.
+func (p *Pass) ownersOf() owners {
+	if p.memo == nil {
+		return newOwners(p.Document)
+	}
+	o, ok := p.memo.owners[p.Document]
+	if !ok {
+		o = newOwners(p.Document)
+		p.memo.owners[p.Document] = o
+	}
+	return o
 }
 
 // servicesOf is services(d), made once per run. The slice is shared: it

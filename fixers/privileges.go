@@ -122,7 +122,7 @@ const noNewPrivileges = "no-new-privileges:true"
 
 func checkNoNewPrivileges(p *Pass) error {
 	d := p.Document
-	own := newOwners(d)
+	own := p.ownersOf()
 	ss := p.servicesOf(d)
 	all := p.namesOf(d)
 	multi := multiMerged(d)

@@ -167,7 +167,7 @@ func parseShortPort(v string) (shortPort, bool) {
 
 func checkPublishedPorts(p *Pass) error {
 	d := p.Document
-	own := newOwners(d)
+	own := p.ownersOf()
 	var found nodeFindings
 	type what struct {
 		port int
