@@ -89,9 +89,9 @@ func (in *intended) cur(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// resolve is Resolve on the intended tree.
-func (in *intended) resolve(n *yaml.Node) *yaml.Node {
-	n = in.cur(n)
+// resolveCur is Resolve on the intended tree of n, an intended version
+// already (cur of a changed node is its copy, never itself a key).
+func (in *intended) resolveCur(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = in.cur(n.Alias)
 	}
@@ -258,8 +258,11 @@ func (c *comparer) same(want, got *yaml.Node, path string) (string, bool) {
 
 // compare is same without the positions' bookkeeping.
 func (c *comparer) compare(want, got *yaml.Node, path string) (string, bool) {
-	aliased := want != nil && c.in.cur(want).Kind == yaml.AliasNode || got != nil && got.Kind == yaml.AliasNode
-	want, got = c.in.resolve(want), Resolve(got)
+	if want != nil {
+		want = c.in.cur(want) // once: a lookup per node of a large tree
+	}
+	aliased := want != nil && want.Kind == yaml.AliasNode || got != nil && got.Kind == yaml.AliasNode
+	want, got = c.in.resolveCur(want), Resolve(got)
 	at := path
 	if at == "" {
 		at = "the root"
