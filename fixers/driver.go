@@ -531,19 +531,43 @@ func merge(d *compose.Document, fixes []*Finding, at posFunc) ([]*Finding, error
 	if len(needing) == 0 {
 		return accepted, nil
 	}
-	landing := map[compose.Edit]bool{}
-	for _, f := range accepted {
-		for _, e := range f.Fix.Change.Edits {
-			landing[e] = true
+	// Which needed edits land, found by offset: the accepted edits are
+	// most of the file's, and hashing each one's text cost more than the
+	// rest of merge.
+	needed := map[int][]landing{}
+	for _, f := range needing {
+		for _, e := range f.Fix.Needs {
+			if l := needed[e.Start]; !slices.ContainsFunc(l, func(n landing) bool { return n.Edit == e }) {
+				needed[e.Start] = append(l, landing{Edit: e})
+			}
 		}
 	}
+	for _, f := range accepted {
+		for _, e := range f.Fix.Change.Edits {
+			for i, n := range needed[e.Start] {
+				if n.Edit == e {
+					needed[e.Start][i].lands = true
+				}
+			}
+		}
+	}
+	lands := func(e compose.Edit) bool {
+		i := slices.IndexFunc(needed[e.Start], func(n landing) bool { return n.Edit == e })
+		return needed[e.Start][i].lands
+	}
 	for _, f := range needing {
-		if !slices.ContainsFunc(f.Fix.Needs, func(e compose.Edit) bool { return !landing[e] }) && claim(&claimed, replaced, f) {
+		if !slices.ContainsFunc(f.Fix.Needs, func(e compose.Edit) bool { return !lands(e) }) && claim(&claimed, replaced, f) {
 			accepted = append(accepted, f)
 		}
 	}
 	sortFixes(accepted)
 	return accepted, nil
+}
+
+// landing is an edit that a fix needs, and whether an accepted fix makes it.
+type landing struct {
+	compose.Edit
+	lands bool
 }
 
 // claim adds f's edits to claimed and the nodes it replaces to replaced,
