@@ -34,6 +34,18 @@ type insertFix struct {
 // merged mapping's fix is not suppressed (fs holds the kept findings) and
 // is as safe, so that both are applied or neither.
 func dropInherited(d *compose.Document, fs []Finding) {
+	// Only a key added to a mapping that merges another can be inherited:
+	// a file without one (most files) needs no index of every fix's
+	// inserts, which in a large file costs more than the rules' checks.
+	under := false
+	for i := range fs {
+		if under = insertsUnderMerge(&fs[i]); under {
+			break
+		}
+	}
+	if !under {
+		return
+	}
 	names := map[*yaml.Node]string{}
 	for _, s := range services(d) {
 		if s.Node != nil && !s.Shared {
@@ -90,6 +102,20 @@ func dropInherited(d *compose.Document, fs []Finding) {
 		compose.SortEdits(fix.Change.Edits)
 		f.Fix = fix
 	}
+}
+
+// insertsUnderMerge reports whether f's fix adds a key to a mapping that
+// merges another: the only fixes dropInherited can empty.
+func insertsUnderMerge(f *Finding) bool {
+	if f.Fix == nil {
+		return false
+	}
+	for _, op := range f.Fix.Change.Ops {
+		if op.Kind == compose.OpInsert && op.Target != nil && op.Target.Kind == yaml.MappingNode && len(compose.MergeSources(op.Target)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // inheritedInsert reports whether a mapping that op's target merges,
