@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
@@ -177,12 +178,16 @@ func weakDefaultsIn(p *Pass, n *yaml.Node) error {
 		if at, found := sourceOffset(d, n, iv); found {
 			sp = compose.Span{Start: at, End: at + iv.End - iv.Start}
 		}
+		// A placeholder ("changeme") is quoted, so a reader sees why it
+		// counts as one; a literal secret is not: findings travel to CI
+		// logs, pull-request annotations and SARIF uploads, where the
+		// password should not go too (CF502 does not quote values either).
 		what := "a literal secret default"
 		if w.placeholder {
-			what = "a placeholder default"
+			what = fmt.Sprintf("a placeholder default %q", iv.Body)
 		}
-		p.ReportSpan(sp, p.rule.Severity, fix, "variable %q falls back to %s %q; expected ${%s:?%s must be set}",
-			iv.Name, what, iv.Body, iv.Name, iv.Name)
+		p.ReportSpan(sp, p.rule.Severity, fix, "variable %q falls back to %s; expected ${%s:?%s must be set}",
+			iv.Name, what, iv.Name, iv.Name)
 	}
 	return nil
 }
