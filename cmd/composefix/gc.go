@@ -19,7 +19,7 @@ import (
 // write barriers while it runs) for about 1,000 more page faults. After
 // the first collection the heap may grow to five times what is live while
 // that is small, and Go's default returns once the live heap passes
-// smallHeap, so a large file's peak memory (about 1.7 GB live for the
+// smallHeap, so a large file's peak memory (about 1.3 GB live for the
 // 8 MiB benchmark file) is not multiplied. A GOGC or GOMEMLIMIT the user
 // set wins.
 const (
