@@ -38,6 +38,8 @@ type Document struct {
 	Style Style
 
 	lineStarts  []int                     // byte offset of the start of each line; lineStarts[0] is 0, or 3 after a byte-order mark
+	aliasFree   bool                      // Load found no alias; false: unknown
+	mergeFree   bool                      // Load found no merge key; false: unknown
 	parents     map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed); built on first use
 	parentsOnce sync.Once
 }
@@ -128,16 +130,21 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 			Msg: fmt.Sprintf("the document is a %s; expected a mapping with a services key", kindName(root))}
 	}
 	d.Root = root
+	// One walk refuses duplicate keys, counts the style and notes aliases
+	// and merge keys: a large file's tree does not fit in the processor's
+	// cache, and each walk reads it from memory again.
+	scan := treeScan{d: d}
 	for _, doc := range d.Docs {
-		if err := checkDuplicates(path, doc); err != nil {
+		if err := scan.walk(path, doc); err != nil {
 			return nil, err
 		}
 	}
+	d.aliasFree, d.mergeFree = !scan.aliases, !scan.merges
 	// Rules resolve aliases and merge keys: refuse a document whose
 	// expansion explodes (billion laughs) or whose merge keys cannot merge,
 	// before any rule walks it.
 	for _, doc := range d.Docs {
-		if firstAlias(doc) == nil {
+		if !scan.aliases {
 			continue // without aliases nothing can expand
 		}
 		// The bound grows with the size accepted: a fixed file may repeat
@@ -155,7 +162,7 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 				Msg: fmt.Sprintf("services is a %s; expected a mapping of service names", kindName(v))}
 		}
 	}
-	d.Style = detectStyle(d)
+	d.Style = scan.style.style(d)
 	return d, nil
 }
 
@@ -244,42 +251,67 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
-func checkDuplicates(path string, n *yaml.Node) error {
-	if n.Kind == yaml.MappingNode {
-		// A small mapping, as most are, is searched without a map.
-		var seen map[string]*yaml.Node
-		if len(n.Content) > 2*smallMapping {
-			seen = make(map[string]*yaml.Node, len(n.Content)/2)
+// treeScan is Load's walk of the documents' trees.
+type treeScan struct {
+	d       *Document
+	style   styleTally
+	aliases bool // an alias occurs
+	merges  bool // a merge key occurs
+}
+
+// walk checks n and the nodes under it for duplicate keys, counts their
+// style and notes aliases and merge keys, parents first.
+func (s *treeScan) walk(path string, n *yaml.Node) error {
+	s.style.visit(s.d, n)
+	switch n.Kind {
+	case yaml.AliasNode:
+		s.aliases = true
+	case yaml.MappingNode:
+		if err := checkKeys(path, n); err != nil {
+			return err
 		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode {
-				continue
-			}
-			// yaml.v3 decodes a merge key and the string '<<' alike: one
-			// of each is a duplicate too.
-			id := k.Value
-			if prev, ok := earlierKey(n.Content[:i], seen, id); ok {
-				msg := fmt.Sprintf("duplicate key %q (first defined at line %d)", k.Value, prev.Line)
-				if k.Tag == "!!merge" && prev.Tag == "!!merge" {
-					msg = fmt.Sprintf("duplicate merge key (first at line %d); merge several mappings with <<: [*a, *b]", prev.Line)
-				}
-				return &PosError{Path: path, Line: k.Line, Col: k.Column, Msg: msg}
-			}
-			if seen != nil {
-				seen[id] = k
-			}
+		for i := 0; i+1 < len(n.Content) && !s.merges; i += 2 {
+			s.merges = IsMergeKey(n.Content[i])
 		}
 	}
 	for _, c := range n.Content {
-		if err := checkDuplicates(path, c); err != nil {
+		if err := s.walk(path, c); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// smallMapping is the most keys a mapping has for checkDuplicates to
+// checkKeys refuses a mapping with two equal keys.
+func checkKeys(path string, n *yaml.Node) error {
+	// A small mapping, as most are, is searched without a map.
+	var seen map[string]*yaml.Node
+	if len(n.Content) > 2*smallMapping {
+		seen = make(map[string]*yaml.Node, len(n.Content)/2)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		// yaml.v3 decodes a merge key and the string '<<' alike: one
+		// of each is a duplicate too.
+		id := k.Value
+		if prev, ok := earlierKey(n.Content[:i], seen, id); ok {
+			msg := fmt.Sprintf("duplicate key %q (first defined at line %d)", k.Value, prev.Line)
+			if k.Tag == "!!merge" && prev.Tag == "!!merge" {
+				msg = fmt.Sprintf("duplicate merge key (first at line %d); merge several mappings with <<: [*a, *b]", prev.Line)
+			}
+			return &PosError{Path: path, Line: k.Line, Col: k.Column, Msg: msg}
+		}
+		if seen != nil {
+			seen[id] = k
+		}
+	}
+	return nil
+}
+
+// smallMapping is the most keys a mapping has for checkKeys to
 // compare each key with the earlier ones rather than index them.
 const smallMapping = 16
 
@@ -296,18 +328,6 @@ func earlierKey(before []*yaml.Node, seen map[string]*yaml.Node, id string) (*ya
 		}
 	}
 	return nil, false
-}
-
-func firstAlias(n *yaml.Node) *yaml.Node {
-	if n.Kind == yaml.AliasNode {
-		return n
-	}
-	for _, c := range n.Content {
-		if a := firstAlias(c); a != nil {
-			return a
-		}
-	}
-	return nil
 }
 
 // badTokenCol returns the column of the first character on a line that
@@ -522,6 +542,14 @@ func countNodes(n *yaml.Node) int {
 	}
 	return c
 }
+
+// MayAlias reports whether the document may hold an alias: false only
+// when Load saw none, so that a rule looking for aliases can skip its walk.
+func (d *Document) MayAlias() bool { return !d.aliasFree }
+
+// MayMerge reports whether the document may hold a merge key (<<): false
+// only when Load saw none.
+func (d *Document) MayMerge() bool { return !d.mergeFree }
 
 // Parent returns the collection (or document) holding n, or nil.
 func (d *Document) Parent(n *yaml.Node) *yaml.Node { return d.parentIndex()[n] }

@@ -223,3 +223,32 @@ func TestLoadOwnOutputLimit(t *testing.T) {
 		t.Errorf("LoadWith(own output) of the same: %v, want no error", err)
 	}
 }
+
+// TestMayAliasMayMerge checks what Load notes while it walks the tree,
+// which lets rules skip walks of their own: an alias or a merge key
+// anywhere, nested ones included, and neither for a document loaded
+// another way (unknown: both may occur).
+func TestMayAliasMayMerge(t *testing.T) {
+	for _, tc := range []struct {
+		name, src          string
+		mayAlias, mayMerge bool
+	}{
+		{"plain", "services:\n  web:\n    image: nginx\n", false, false},
+		{"quoted <<", "services:\n  web:\n    '<<': x\n", false, false},
+		{"alias", "x: &x 1\nservices:\n  web:\n    image: *x\n", true, false},
+		{"nested merge", "x: &x {a: 1}\nservices:\n  web:\n    deploy:\n      <<: *x\n", true, true},
+		{"merge of a literal", "services:\n  web:\n    <<: {image: nginx}\n", false, true},
+	} {
+		d, err := compose.Load("c.yaml", []byte(tc.src))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if d.MayAlias() != tc.mayAlias || d.MayMerge() != tc.mayMerge {
+			t.Errorf("%s: MayAlias, MayMerge = %v, %v; want %v, %v", tc.name, d.MayAlias(), d.MayMerge(), tc.mayAlias, tc.mayMerge)
+		}
+	}
+	var d compose.Document
+	if !d.MayAlias() || !d.MayMerge() {
+		t.Errorf("a Document not made by Load: MayAlias, MayMerge = %v, %v; want true, true", d.MayAlias(), d.MayMerge())
+	}
+}

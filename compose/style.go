@@ -18,63 +18,65 @@ type Style struct {
 // IndentedSequences reports whether block sequences are indented under their key.
 func (s Style) IndentedSequences() bool { return s.SeqIndent > 0 }
 
-func detectStyle(d *Document) Style {
+// styleTally counts what style detection looks at, node by node, so that
+// Load counts it in the walk that checks the tree for duplicate keys: a
+// large file's tree does not fit in the processor's cache, and every walk
+// of it reads it from memory again.
+type styleTally struct {
+	indents, seqIndents tally
+	quotes              [256]int
+}
+
+// visit counts node n.
+func (t *styleTally) visit(d *Document, n *yaml.Node) {
+	if n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if v.Line <= k.Line || v.Style&yaml.FlowStyle != 0 || len(v.Content) == 0 {
+				continue
+			}
+			child := v.Content[0]
+			switch v.Kind {
+			case yaml.MappingNode:
+				if diff := child.Column - k.Column; diff > 0 {
+					t.indents.add(diff)
+				}
+			case yaml.SequenceNode:
+				// The dash is two characters before a plain item on
+				// its line; count only simple "- item" lines.
+				dash := d.dashColumn(child)
+				if dash > 0 && dash >= k.Column {
+					t.seqIndents.add(dash - k.Column)
+				}
+			}
+		}
+	}
+	if n.Kind == yaml.ScalarNode {
+		switch {
+		case n.Style&yaml.DoubleQuotedStyle != 0:
+			t.quotes['"']++
+		case n.Style&yaml.SingleQuotedStyle != 0:
+			t.quotes['\'']++
+		}
+	}
+}
+
+// style is d's style from the counts of every node of d.
+func (t *styleTally) style(d *Document) Style {
 	st := Style{Indent: 2, SeqIndent: 2, Newline: "\n", Quote: '"'}
 	if i := bytes.IndexByte(d.Src, '\n'); i > 0 && d.Src[i-1] == '\r' {
 		st.Newline = "\r\n"
 	}
 	st.FinalNewline = len(d.Src) == 0 || d.Src[len(d.Src)-1] == '\n'
-
-	var indents, seqIndents tally
-	var quotes [256]int
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if v.Line <= k.Line || v.Style&yaml.FlowStyle != 0 || len(v.Content) == 0 {
-					continue
-				}
-				child := v.Content[0]
-				switch v.Kind {
-				case yaml.MappingNode:
-					if diff := child.Column - k.Column; diff > 0 {
-						indents.add(diff)
-					}
-				case yaml.SequenceNode:
-					// The dash is two characters before a plain item on
-					// its line; count only simple "- item" lines.
-					dash := d.dashColumn(child)
-					if dash > 0 && dash >= k.Column {
-						seqIndents.add(dash - k.Column)
-					}
-				}
-			}
-		}
-		if n.Kind == yaml.ScalarNode {
-			switch {
-			case n.Style&yaml.DoubleQuotedStyle != 0:
-				quotes['"']++
-			case n.Style&yaml.SingleQuotedStyle != 0:
-				quotes['\'']++
-			}
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
-	}
-	for _, doc := range d.Docs {
-		walk(doc)
-	}
-	if best := indents.mostCommon(); best > 0 {
+	if best := t.indents.mostCommon(); best > 0 {
 		st.Indent = best
 	}
-	if seqIndents.n > 0 {
-		st.SeqIndent = seqIndents.mostCommon()
+	if t.seqIndents.n > 0 {
+		st.SeqIndent = t.seqIndents.mostCommon()
 	} else {
 		st.SeqIndent = st.Indent
 	}
-	if quotes['\''] > quotes['"'] {
+	if t.quotes['\''] > t.quotes['"'] {
 		st.Quote = '\''
 	}
 	return st

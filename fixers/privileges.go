@@ -202,6 +202,9 @@ func mergedFrom(s svc, inserted map[*yaml.Node]string) string {
 // the same key of a later one and change what the merging mapping sees.
 func multiMerged(d *compose.Document) map[*yaml.Node]bool {
 	out := map[*yaml.Node]bool{}
+	if !d.MayMerge() {
+		return out // no merge key: no walk of a tree that may be large
+	}
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.MappingNode {

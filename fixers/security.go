@@ -40,6 +40,9 @@ type owners struct {
 
 func newOwners(d *compose.Document) owners {
 	o := owners{d: d, aliased: map[*yaml.Node]bool{}}
+	if !d.MayAlias() {
+		return o // no alias: no walk of a tree that may be large
+	}
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.AliasNode && n.Alias != nil {
