@@ -190,23 +190,30 @@ func sortedOwners(owners []int) []int {
 func (h *lineage) settle(order []int) {
 	for {
 		// Each finding's edits, in edit order: one pass over the owners.
-		byFinding := map[int][]int{}
+		// Findings and edits are numbered densely: slices, not maps, which
+		// a large file fills with a hundred thousand entries each.
+		byFinding := make([][]int, len(order))
 		for i, t := range h.edits {
 			for _, o := range t.owners {
 				byFinding[o] = append(byFinding[o], i)
 			}
 		}
-		rank := make(map[int]int, len(h.edits)) // edit index -> order of first mention
+		// rank: edit index -> order of first mention (0 when never
+		// mentioned), from first: 1 + that order, 0 while unseen.
+		first := make([]int, len(h.edits))
+		seen := 0
 		for _, fi := range order {
 			for _, i := range byFinding[fi] {
-				if _, seen := rank[i]; !seen {
-					rank[i] = len(rank)
+				if first[i] == 0 {
+					seen++
+					first[i] = seen
 				}
 			}
 		}
+		rank := func(i int) int { return max(first[i]-1, 0) }
 		bad := -1
 		for i := 1; i < len(h.edits) && bad < 0; i++ {
-			if h.edits[i].Start == h.edits[i-1].Start && rank[i] < rank[i-1] {
+			if h.edits[i].Start == h.edits[i-1].Start && rank(i) < rank(i-1) {
 				bad = h.edits[i].Start
 			}
 		}
@@ -328,7 +335,7 @@ func (h *lineage) finish(res *Result) {
 		// whole changed region, owned by every applied fix, is still true.
 		h.collapse(res.Output)
 	}
-	byFinding := map[int][]compose.Edit{}
+	byFinding := make([][]compose.Edit, len(res.Findings))
 	for _, t := range h.edits {
 		for _, o := range t.owners {
 			byFinding[o] = append(byFinding[o], t.Edit)
