@@ -335,18 +335,25 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		return nil, err
 	}
 	cfg := opts.Config
+	sup := parseSuppressions(d)
 	var all, blind []Finding
+	// What the rules could not check only marks ignore comments as used: a
+	// file without any (most files) keeps none of it, which for a large
+	// file offline was a finding per service and rule.
+	blindTo := &blind
+	if len(sup) == 0 {
+		blindTo = nil
+	}
 	for _, r := range opts.Rules {
 		if r.Check == nil || opts.fixing && !appliable(r, opts) {
 			continue // none of the rule's fixes can be applied
 		}
 		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules, schema: opts.schema, memo: opts.memo,
-			found: &all, blind: &blind, fixesOnly: opts.fixing}
+			found: &all, blind: blindTo, fixesOnly: opts.fixing}
 		if err := r.Check(p); err != nil {
 			return nil, &ruleError{path: d.Path, id: r.ID, err: err}
 		}
 	}
-	sup := parseSuppressions(d)
 	for _, f := range blind {
 		sup.silences(f, opts.Rules) // not known to be stale: counts as used
 	}
