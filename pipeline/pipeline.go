@@ -36,6 +36,11 @@ type Options struct {
 	// Nil: none.
 	Ignored func(path string) bool
 	Write   bool // write changed files in place (atomically)
+	// Discovered says that Paths are discovery's product already
+	// (compose.DiscoverWith: regular files, each once) and ProjectFiles
+	// is empty: Run does not search them again, which costs a stat and a
+	// symlink walk per file.
+	Discovered bool
 
 	Rules       []*fixers.Rule
 	Fixers      *fixers.Config
@@ -163,7 +168,10 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		msgs = io.Discard
 	}
 	paths := append(append([]string(nil), o.ProjectFiles...), o.Paths...)
-	files, discoverErrs := compose.Discover(paths)
+	files, discoverErrs := paths, []error(nil)
+	if !o.Discovered || len(o.ProjectFiles) > 0 {
+		files, discoverErrs = compose.Discover(paths)
+	}
 	if len(files) == 0 && len(discoverErrs) == 0 {
 		fmt.Fprintf(msgs, "composefix: no compose files found in %s\n", strings.Join(paths, ", "))
 	}

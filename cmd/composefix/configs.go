@@ -25,6 +25,9 @@ type group struct {
 func (g group) options(messages io.Writer) pipeline.Options {
 	o := g.s.pipelineOptions(messages)
 	o.Paths, o.ProjectFiles = g.paths, g.projectFile
+	// groups discovered the paths; -f files are discovered apart from
+	// them, and the pipeline's own discovery removes a file named in both.
+	o.Discovered = len(g.projectFile) == 0
 	if g.ignored != nil {
 		o.Ignored = func(path string) bool { return g.ignored(path, false) }
 	}
