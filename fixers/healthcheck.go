@@ -364,7 +364,7 @@ func (h *healthCtx) decide(s svc) hcPlan {
 		}
 		entry = picked
 	}
-	test, err := entry.Render(ks)
+	test, err := h.index.Render(entry, ks)
 	switch {
 	case errors.Is(err, kb.ErrNoFix):
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("no healthcheck command works in image %q: %s", image, strings.TrimSuffix(entry.NoFix, "."))}
@@ -389,7 +389,7 @@ func (h *healthCtx) decide(s svc) hcPlan {
 func (h *healthCtx) runnable(image string, ks kb.Service, f ImageFacts) (kb.Healthcheck, []string, bool) {
 	var missing []string
 	for _, alt := range h.index.Alternatives(image, f.Created) {
-		test, err := alt.Render(ks)
+		test, err := h.index.Render(alt, ks)
 		if err != nil || len(test) < 2 {
 			continue
 		}

@@ -187,7 +187,7 @@ func (h *healthCtx) programFix(s svc, image string, testNode *yaml.Node, f Image
 		}
 		entry = picked
 	}
-	test, err := entry.Render(ks)
+	test, err := h.index.Render(entry, ks)
 	switch {
 	case errors.Is(err, kb.ErrNoFix):
 		return nil, strings.TrimSuffix(entry.NoFix, ".")

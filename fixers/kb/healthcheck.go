@@ -273,10 +273,12 @@ func (h Healthcheck) Render(s Service) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.render(values)
+	return h.render(values, parseTest)
 }
 
-func (h Healthcheck) render(values map[string]string) ([]string, error) {
+// render fills the test's elements from values; parse gives the template
+// of an element that substitute cannot fill.
+func (h Healthcheck) render(values map[string]string, parse func(name, elem string) (*template.Template, error)) ([]string, error) {
 	if len(h.Test) < 2 {
 		return nil, invalidf("entry %q: test has no command", h.Name)
 	}
@@ -288,7 +290,7 @@ func (h Healthcheck) render(values map[string]string) ([]string, error) {
 			}
 			continue
 		}
-		tmpl, err := template.New(h.Name).Option("missingkey=error").Funcs(template.FuncMap{"sh": shellQuote}).Parse(elem)
+		tmpl, err := parse(h.Name, elem)
 		if err != nil {
 			return nil, invalidf("entry %q: test element %d: %v", h.Name, i+1, err)
 		}
@@ -304,6 +306,11 @@ func (h Healthcheck) render(values map[string]string) ([]string, error) {
 		return nil, invalidf("entry %q: test renders to no command", h.Name)
 	}
 	return out, nil
+}
+
+// parseTest parses the test element elem of the entry named name.
+func parseTest(name, elem string) (*template.Template, error) {
+	return template.New(name).Option("missingkey=error").Funcs(template.FuncMap{"sh": shellQuote}).Parse(elem)
 }
 
 // substitute renders a test element whose actions are all {{.name}} with
@@ -685,7 +692,7 @@ func (h Healthcheck) Validate() error {
 		for name := range h.Params {
 			values[name] = fill
 		}
-		if _, err := h.render(values); err != nil {
+		if _, err := h.render(values, parseTest); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -78,5 +79,47 @@ func TestAlternatives(t *testing.T) {
 		if d := cmp.Diff(tt.want, names(x.Alternatives(tt.image, time.Time{}))); d != "" {
 			t.Errorf("Alternatives(%q) (-want +got):\n%s", tt.image, d)
 		}
+	}
+}
+
+// TestIndexRenderAgrees checks that Index.Render, which parses each
+// template once, renders as Healthcheck.Render for every embedded entry,
+// twice (the second from the parsed templates), for services that leave
+// the parameters empty and that set them, and keeps one template per
+// entry and element it could not substitute.
+func TestIndexRenderAgrees(t *testing.T) {
+	hs := mustHealthchecks(t)
+	x, err := NewIndex(hs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	services := []Service{
+		{},
+		{Environment: map[string]string{"REDIS_PASSWORD": "it's", "PORT": "8080"}, Command: []string{"--port", "6380", "--requirepass", "s3cr3t"}, Ports: []string{"9000"}},
+	}
+	templates := map[testKey]bool{}
+	for _, h := range hs {
+		for _, s := range services {
+			want, werr := h.Render(s)
+			for range 2 {
+				got, gerr := x.Render(h, s)
+				if !cmp.Equal(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+					t.Errorf("%s: Index.Render = %q, %v; want %q, %v", h.Name, got, gerr, want, werr)
+				}
+			}
+			if values, err := h.paramValues(s); err == nil && h.NoFix == "" {
+				for _, elem := range h.Test[1:] {
+					if _, ok := substitute(elem, values); !ok {
+						templates[testKey{h.Name, elem}] = true
+					}
+				}
+			}
+		}
+	}
+	if len(templates) == 0 {
+		t.Fatal("no entry needs a template: the test checks nothing")
+	}
+	if len(x.tests) != len(templates) {
+		t.Errorf("the index parsed %d templates, want %d", len(x.tests), len(templates))
 	}
 }
