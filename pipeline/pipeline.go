@@ -187,19 +187,6 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		o.first = newFirstRead(o.wd)
 	}
 	inputs := scanAll(ctx, &o, files, refs)
-	var resolved fixers.Resolutions
-	var rstats registryStats
-	if o.Reuse != nil {
-		resolved = maps.Clone(o.Reuse)
-	} else {
-		var regErr error
-		resolved, rstats, regErr = resolveCollected(ctx, &o, refs)
-		r.RegistryErr = regErr
-	}
-	refs = nil
-	if o.Restrict != nil {
-		o.Restrict(resolved)
-	}
 	failed := map[string]error{} // absolute path -> error, of the inputs that failed
 	var loaded []string
 	first := o.first
@@ -215,10 +202,31 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 			}
 		}
 	}
-	groups := newGrouping(o.wd, o.ProjectFiles, o.Projects, o.Ignored, loaded)
-	if first != nil {
-		first.need(groups, loaded)
+	// Grouping into projects (a look for each file's base and overrides
+	// on disk) needs only which inputs loaded: it runs while the registry
+	// resolves, which shares nothing with it.
+	grouped := make(chan *grouping, 1)
+	go func() {
+		g := newGrouping(o.wd, o.ProjectFiles, o.Projects, o.Ignored, loaded)
+		if first != nil {
+			first.need(g, loaded)
+		}
+		grouped <- g
+	}()
+	var resolved fixers.Resolutions
+	var rstats registryStats
+	if o.Reuse != nil {
+		resolved = maps.Clone(o.Reuse)
+	} else {
+		var regErr error
+		resolved, rstats, regErr = resolveCollected(ctx, &o, refs)
+		r.RegistryErr = regErr
 	}
+	refs = nil
+	if o.Restrict != nil {
+		o.Restrict(resolved)
+	}
+	groups := <-grouped
 	groupErrs := groups.groupErrs(failed, loaded)
 	for i := range inputs {
 		if err := groupErrs[inputs[i].path]; err != nil && inputs[i].err == nil {
