@@ -38,7 +38,8 @@ type Document struct {
 	Style Style
 
 	lineStarts  []int                     // byte offset of the start of each line; lineStarts[0] is 0, or 3 after a byte-order mark
-	aliasFree   bool                      // Load found no alias; false: unknown
+	aliasScan   bool                      // Load noted the alias targets
+	aliased     map[*yaml.Node]bool       // the nodes an alias names (see AliasTargets)
 	mergeFree   bool                      // Load found no merge key; false: unknown
 	parents     map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed); built on first use
 	parentsOnce sync.Once
@@ -139,12 +140,12 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 			return nil, err
 		}
 	}
-	d.aliasFree, d.mergeFree = !scan.aliases, !scan.merges
+	d.aliasScan, d.aliased, d.mergeFree = true, scan.aliased, !scan.merges
 	// Rules resolve aliases and merge keys: refuse a document whose
 	// expansion explodes (billion laughs) or whose merge keys cannot merge,
 	// before any rule walks it.
 	for _, doc := range d.Docs {
-		if !scan.aliases {
+		if len(scan.aliased) == 0 {
 			continue // without aliases nothing can expand
 		}
 		// The bound grows with the size accepted: a fixed file may repeat
@@ -255,8 +256,8 @@ func isNull(n *yaml.Node) bool {
 type treeScan struct {
 	d       *Document
 	style   styleTally
-	aliases bool // an alias occurs
-	merges  bool // a merge key occurs
+	aliased map[*yaml.Node]bool // the nodes an alias names; nil: none
+	merges  bool                // a merge key occurs
 }
 
 // walk checks n and the nodes under it for duplicate keys, counts their
@@ -265,7 +266,12 @@ func (s *treeScan) walk(path string, n *yaml.Node) error {
 	s.style.visit(s.d, n)
 	switch n.Kind {
 	case yaml.AliasNode:
-		s.aliases = true
+		if n.Alias != nil {
+			if s.aliased == nil {
+				s.aliased = map[*yaml.Node]bool{}
+			}
+			s.aliased[n.Alias] = true
+		}
 	case yaml.MappingNode:
 		if err := checkKeys(path, n); err != nil {
 			return err
@@ -543,9 +549,12 @@ func countNodes(n *yaml.Node) int {
 	return c
 }
 
-// MayAlias reports whether the document may hold an alias: false only
-// when Load saw none, so that a rule looking for aliases can skip its walk.
-func (d *Document) MayAlias() bool { return !d.aliasFree }
+// AliasTargets returns the nodes that an alias names, as Load saw them
+// in its walk, so that a rule needs no walk of its own; shared, read only.
+// ok is false for a Document not made by Load.
+func (d *Document) AliasTargets() (targets map[*yaml.Node]bool, ok bool) {
+	return d.aliased, d.aliasScan
+}
 
 // MayMerge reports whether the document may hold a merge key (<<): false
 // only when Load saw none.

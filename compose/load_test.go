@@ -224,31 +224,37 @@ func TestLoadOwnOutputLimit(t *testing.T) {
 	}
 }
 
-// TestMayAliasMayMerge checks what Load notes while it walks the tree,
-// which lets rules skip walks of their own: an alias or a merge key
-// anywhere, nested ones included, and neither for a document loaded
-// another way (unknown: both may occur).
-func TestMayAliasMayMerge(t *testing.T) {
+// TestAliasTargetsMayMerge checks what Load notes while it walks the
+// tree, which lets rules skip walks of their own: the anchors aliases
+// name and whether a merge key occurs, nested ones included, and nothing
+// known for a document made another way.
+func TestAliasTargetsMayMerge(t *testing.T) {
 	for _, tc := range []struct {
-		name, src          string
-		mayAlias, mayMerge bool
+		name, src string
+		targets   []string // the anchors aliased
+		mayMerge  bool
 	}{
-		{"plain", "services:\n  web:\n    image: nginx\n", false, false},
-		{"quoted <<", "services:\n  web:\n    '<<': x\n", false, false},
-		{"alias", "x: &x 1\nservices:\n  web:\n    image: *x\n", true, false},
-		{"nested merge", "x: &x {a: 1}\nservices:\n  web:\n    deploy:\n      <<: *x\n", true, true},
-		{"merge of a literal", "services:\n  web:\n    <<: {image: nginx}\n", false, true},
+		{"plain", "services:\n  web:\n    image: nginx\n", nil, false},
+		{"quoted <<", "services:\n  web:\n    '<<': x\n", nil, false},
+		{"alias", "x: &x 1\ny: &y 2\nservices:\n  web:\n    image: *x\n  db:\n    image: *x\n", []string{"x"}, false},
+		{"nested merge", "x: &x {a: 1}\nservices:\n  web:\n    deploy:\n      <<: *x\n", []string{"x"}, true},
+		{"merge of a literal", "services:\n  web:\n    <<: {image: nginx}\n", nil, true},
 	} {
 		d, err := compose.Load("c.yaml", []byte(tc.src))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if d.MayAlias() != tc.mayAlias || d.MayMerge() != tc.mayMerge {
-			t.Errorf("%s: MayAlias, MayMerge = %v, %v; want %v, %v", tc.name, d.MayAlias(), d.MayMerge(), tc.mayAlias, tc.mayMerge)
+		targets, ok := d.AliasTargets()
+		var got []string
+		for n := range targets {
+			got = append(got, n.Anchor)
+		}
+		if !ok || strings.Join(got, ",") != strings.Join(tc.targets, ",") || d.MayMerge() != tc.mayMerge {
+			t.Errorf("%s: AliasTargets %v (known %v), MayMerge %v; want %v, %v", tc.name, got, ok, d.MayMerge(), tc.targets, tc.mayMerge)
 		}
 	}
 	var d compose.Document
-	if !d.MayAlias() || !d.MayMerge() {
-		t.Errorf("a Document not made by Load: MayAlias, MayMerge = %v, %v; want true, true", d.MayAlias(), d.MayMerge())
+	if _, ok := d.AliasTargets(); ok || !d.MayMerge() {
+		t.Errorf("a Document not made by Load: AliasTargets known %v, MayMerge %v; want false, true", ok, d.MayMerge())
 	}
 }

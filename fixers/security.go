@@ -39,10 +39,10 @@ type owners struct {
 }
 
 func newOwners(d *compose.Document) owners {
-	o := owners{d: d, aliased: map[*yaml.Node]bool{}}
-	if !d.MayAlias() {
-		return o // no alias: no walk of a tree that may be large
+	if targets, ok := d.AliasTargets(); ok {
+		return owners{d: d, aliased: targets} // noted by Load: no walk of a tree that may be large
 	}
+	o := owners{d: d, aliased: map[*yaml.Node]bool{}}
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.AliasNode && n.Alias != nil {
