@@ -106,6 +106,9 @@ type File struct {
 	Config  *fixers.Config // the configuration the file was fixed with (its project's .env included)
 	// Updates are the image updates made in the file (update runs only).
 	Updates []Update
+	// wd is the run's working directory, which the diff's path is
+	// relative to ("": read it again).
+	wd workDir
 }
 
 // Result is what a run did as a whole.
@@ -250,6 +253,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		if each != nil {
 			res.Resolved, res.Config = resolved, o.configFor(inputs[i].path)
 			res.Updates = composeUpdates(res)
+			res.wd = o.wd
 			each(res)
 		}
 		inputs[i].envRefs = nil
@@ -261,7 +265,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		}
 		r.Summary.Add(&res.File)
 		if each != nil {
-			res.Resolved, res.Config, res.Updates = resolved, e.cfg, e.updates
+			res.Resolved, res.Config, res.Updates, res.wd = resolved, e.cfg, e.updates, o.wd
 			each(res)
 		}
 	}

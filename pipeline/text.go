@@ -53,7 +53,7 @@ func Diff(r *File, opts ...diff.Option) string {
 	for i, g := range r.Regions {
 		regions[i] = diff.Region{AStart: g.Old.Start, AEnd: g.Old.End, BStart: g.New.Start, BEnd: g.New.End}
 	}
-	return diff.Edited(DiffPath(r.Path), r.Original, r.Output, regions, opts...)
+	return diff.Edited(r.wd.diffPath(r.Path), r.Original, r.Output, regions, opts...)
 }
 
 // Summary prints the run's summary line.
@@ -69,6 +69,21 @@ func DiffPath(path string) string {
 	if err != nil {
 		return path
 	}
+	return relTo(wd, path)
+}
+
+// diffPath is DiffPath against the run's working directory, without
+// reading it again for every changed file (os.Getwd: two stat system
+// calls, on the serial path that prints the diffs).
+func (w workDir) diffPath(path string) string {
+	if w == "" || !filepath.IsAbs(path) {
+		return DiffPath(path)
+	}
+	return relTo(string(w), path)
+}
+
+// relTo is path relative to the working directory wd, when under it.
+func relTo(wd, path string) string {
 	rel, err := filepath.Rel(wd, path)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return path

@@ -29,3 +29,31 @@ func TestNewWorkDir(t *testing.T) {
 		t.Errorf("abs(%q) = %q, want filepath.Abs's %q", "a/../b.yaml", got, want)
 	}
 }
+
+// TestWorkDirDiffPath: a diff names a file under the run's working
+// directory relative to it, as DiffPath does against the process's, and
+// any other file as given; without a working directory it is DiffPath.
+func TestWorkDirDiffPath(t *testing.T) {
+	wd := filepath.Join(t.TempDir(), "project")
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Skip(err)
+	}
+	tests := []struct {
+		wd   workDir
+		path string
+		want string
+	}{
+		{workDir(wd), filepath.Join(wd, "compose.yaml"), "compose.yaml"},
+		{workDir(wd), filepath.Join(wd, "sub", "compose.yaml"), filepath.Join("sub", "compose.yaml")},
+		{workDir(wd), filepath.Join(wd+"2", "compose.yaml"), filepath.Join(wd+"2", "compose.yaml")},
+		{workDir(wd), filepath.Dir(wd), filepath.Dir(wd)},
+		{workDir(wd), "compose.yaml", "compose.yaml"},
+		{"", filepath.Join(cwd, "x", "compose.yaml"), DiffPath(filepath.Join(cwd, "x", "compose.yaml"))},
+	}
+	for _, tt := range tests {
+		if got := tt.wd.diffPath(tt.path); got != tt.want {
+			t.Errorf("workDir(%q).diffPath(%q) = %q, want %q", tt.wd, tt.path, got, tt.want)
+		}
+	}
+}
