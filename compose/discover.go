@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/composefix/composefix/internal/lazyre"
 )
@@ -58,9 +59,37 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 	// The working directory is read once: filepath.Abs reads it (two
 	// stats) on every call, once per file found.
 	wd, wdErr := os.Getwd()
-	add := func(p string) {
+	// The directories files are added from, resolved once each: a file
+	// that is no symlink resolves to its directory's real path and its
+	// name, and EvalSymlinks of each file's whole path cost a stat per
+	// component, per file.
+	type realDir struct {
+		path string
+		err  error
+	}
+	realDirs := map[string]realDir{}
+	evalSymlinks := func(p string, link bool) (string, error) {
+		if link || strings.Contains(p, "..") {
+			// ".." after a symlinked directory goes up from the link's
+			// target, not lexically as filepath.Dir would.
+			return filepath.EvalSymlinks(p)
+		}
+		dir := filepath.Dir(p)
+		d, ok := realDirs[dir]
+		if !ok {
+			d.path, d.err = filepath.EvalSymlinks(dir)
+			realDirs[dir] = d
+		}
+		if d.err != nil {
+			return filepath.EvalSymlinks(p)
+		}
+		return filepath.Join(d.path, filepath.Base(p)), nil
+	}
+	// add lists p, a file, unless it was reached before; link says that p
+	// may be a symlink itself.
+	add := func(p string, link bool) {
 		key := p
-		if real, err := filepath.EvalSymlinks(p); err == nil {
+		if real, err := evalSymlinks(p, link); err == nil {
 			if filepath.IsAbs(real) {
 				key = filepath.Clean(real)
 			} else if wdErr == nil {
@@ -75,7 +104,13 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 		}
 	}
 	for _, p := range paths {
-		info, err := os.Stat(p)
+		// Lstat first: most paths are no symlink, and what Lstat says of
+		// them is what Stat would. A symlink, or a failure, asks Stat.
+		info, err := os.Lstat(p)
+		link := err != nil || info.Mode()&fs.ModeSymlink != 0
+		if link {
+			info, err = os.Stat(p)
+		}
 		if err != nil {
 			errs = append(errs, &PosError{Path: p, Msg: "cannot read", Err: unwrapPathError(err)})
 			continue
@@ -88,11 +123,12 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 				errs = append(errs, err)
 				continue
 			}
-			add(p)
+			add(p, link)
 			continue
 		}
 		var found []string
-		excluded := 0 // compose files an exclude pattern or .gitignore skipped
+		links := map[string]bool{} // found files that are symlinks
+		excluded := 0              // compose files an exclude pattern or .gitignore skipped
 		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, &PosError{Path: path, Msg: "cannot read", Err: unwrapPathError(err)})
@@ -118,6 +154,7 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 				if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
 					return nil
 				}
+				links[path] = true
 			} else if !e.Type().IsRegular() {
 				return nil
 			}
@@ -139,7 +176,7 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 		}
 		sort.Strings(found)
 		for _, f := range found {
-			add(f)
+			add(f, links[f])
 		}
 	}
 	return files, errs

@@ -41,3 +41,55 @@ func TestDiscoverWith(t *testing.T) {
 		t.Errorf("errors %v, want one naming the empty directory", errs)
 	}
 }
+
+// TestDiscoverOncePerFile: a file reached by several spellings (a
+// symlinked directory, a symlink to it, ".." after a symlinked directory,
+// which goes up from the link's target, not lexically, a directory search
+// and a relative path) is listed once, under its first spelling, and
+// files that only look alike stay apart.
+func TestDiscoverOncePerFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"compose.yaml", "real/compose.yaml", "real/sub/compose.yaml", "real/sub/docker-compose.yml"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("services: {}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := func(p string) string { return filepath.Join(dir, p) }
+	for link, target := range map[string]string{"linkdir": "real/sub", "link.yaml": "real/compose.yaml", "real/up": "."} {
+		if err := os.Symlink(in(target), in(link)); err != nil {
+			t.Skip(err)
+		}
+	}
+	t.Chdir(dir)
+	tests := []struct {
+		paths, want []string
+	}{
+		{
+			[]string{in("real/compose.yaml"), in("link.yaml"), dir + "/linkdir/../compose.yaml", "real/compose.yaml", in("real/up/real/compose.yaml")},
+			[]string{in("real/compose.yaml")},
+		},
+		{
+			// Lexically linkdir/.. is dir; through the link it is real.
+			[]string{in("compose.yaml"), dir + "/linkdir/../compose.yaml", "linkdir/../../compose.yaml"},
+			[]string{in("compose.yaml"), dir + "/linkdir/../compose.yaml"},
+		},
+		{
+			[]string{in("linkdir/compose.yaml"), in("real/sub"), "./real/sub/compose.yaml", "linkdir//docker-compose.yml"},
+			[]string{in("linkdir/compose.yaml"), in("real/sub/docker-compose.yml")},
+		},
+		{
+			[]string{"compose.yaml", in("real"), in("compose.yaml")},
+			[]string{"compose.yaml", in("real/compose.yaml"), in("real/sub/compose.yaml"), in("real/sub/docker-compose.yml")},
+		},
+	}
+	for _, tt := range tests {
+		files, errs := compose.Discover(tt.paths)
+		if len(errs) > 0 || strings.Join(files, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("Discover(%q) = %q, %v; want %q", tt.paths, files, errs, tt.want)
+		}
+	}
+}
