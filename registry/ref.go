@@ -3,8 +3,6 @@ package registry
 import (
 	"fmt"
 	"strings"
-
-	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // DockerHub is the normalised name of Docker Hub, whatever the spelling in
@@ -27,17 +25,6 @@ type Reference struct {
 // (the grammar's characters are ASCII).
 const maxTagLen = 128
 
-var (
-	pathComponent = lazyre.New(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	// tagPattern is the tag grammar but its length: a tag is at most
-	// maxTagLen characters. Written {0,127}, the pattern compiles to 127
-	// nested copies (120 KB, 1,700 allocations, a 256 KB stack), paid by
-	// the first reference of every run.
-	tagPattern    = lazyre.New(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
-	digestPattern = lazyre.New(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$`)
-	hostPattern   = lazyre.New(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$`)
-)
-
 // ParseReference parses an image reference as Docker does: an optional
 // registry host (a first component with a dot, a colon or "localhost"),
 // a repository path, an optional tag and an optional digest. Docker Hub's
@@ -58,7 +45,7 @@ func ParseReference(s string) (Reference, error) {
 	if i := strings.IndexByte(rest, '@'); i >= 0 {
 		r.Digest = rest[i+1:]
 		rest = rest[:i]
-		if !digestPattern().MatchString(r.Digest) {
+		if !isDigest(r.Digest) {
 			return bad(fmt.Sprintf("malformed digest %q", r.Digest))
 		}
 		if strings.HasPrefix(r.Digest, "sha256:") && len(r.Digest) != len("sha256:")+64 {
@@ -68,12 +55,12 @@ func ParseReference(s string) (Reference, error) {
 	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "/") {
 		r.Tag = rest[i+1:]
 		rest = rest[:i]
-		if len(r.Tag) > maxTagLen || !tagPattern().MatchString(r.Tag) {
+		if len(r.Tag) > maxTagLen || !isTag(r.Tag) {
 			return bad(fmt.Sprintf("malformed tag %q", r.Tag))
 		}
 	}
 	host, path := splitHost(rest)
-	if host != "" && !hostPattern().MatchString(host) {
+	if host != "" && !isHost(host) {
 		return bad(fmt.Sprintf("malformed registry host %q", host))
 	}
 	r.Registry = NormalizeRegistry(host)
@@ -81,7 +68,7 @@ func ParseReference(s string) (Reference, error) {
 		return bad("no repository")
 	}
 	for _, c := range strings.Split(path, "/") {
-		if !pathComponent().MatchString(c) {
+		if !isPathComponent(c) {
 			return bad(fmt.Sprintf("malformed repository component %q", c))
 		}
 	}
