@@ -11,6 +11,29 @@ import "strings"
 // isPathComponent matches ^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$: runs
 // of lowercase letters and digits joined by ".", "_", "__" or dashes.
 func isPathComponent(s string) bool {
+	return joinedRuns(s, func(i int) int {
+		switch s[i] {
+		case '.':
+			return i + 1
+		case '_':
+			if i+1 < len(s) && s[i+1] == '_' {
+				return i + 2
+			}
+			return i + 1
+		case '-':
+			for i < len(s) && s[i] == '-' {
+				i++
+			}
+			return i
+		}
+		return -1
+	})
+}
+
+// joinedRuns reports whether s is runs of lowercase letters and digits
+// joined by separators: sep returns the end of the separator at s[i], or
+// -1 where none starts.
+func joinedRuns(s string, sep func(i int) int) bool {
 	i := 0
 	for {
 		start := i
@@ -23,19 +46,7 @@ func isPathComponent(s string) bool {
 		if i == len(s) {
 			return true
 		}
-		switch s[i] {
-		case '.':
-			i++
-		case '_':
-			i++
-			if i < len(s) && s[i] == '_' {
-				i++
-			}
-		case '-':
-			for i < len(s) && s[i] == '-' {
-				i++
-			}
-		default:
+		if i = sep(i); i < 0 {
 			return false
 		}
 	}
@@ -44,15 +55,7 @@ func isPathComponent(s string) bool {
 // isTag matches ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ (the tag grammar but its
 // length, which ParseReference checks).
 func isTag(s string) bool {
-	if s == "" || s[0] == '.' || s[0] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !isAlnum(c) && c != '_' && c != '.' && c != '-' {
-			return false
-		}
-	}
-	return true
+	return s != "" && s[0] != '.' && s[0] != '-' && alnumOr(s, "_.-")
 }
 
 // isDigest matches ^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$:
@@ -63,27 +66,16 @@ func isDigest(s string) bool {
 	if !ok || len(hash) < 32 {
 		return false
 	}
-	for i := 0; ; i++ {
-		start := i
-		for i < len(algo) && isLowerAlnum(algo[i]) {
-			i++
+	single := func(i int) int {
+		if strings.IndexByte(".+_-", algo[i]) < 0 {
+			return -1
 		}
-		if i == start {
-			return false
-		}
-		if i == len(algo) {
-			break
-		}
-		if c := algo[i]; c != '.' && c != '+' && c != '_' && c != '-' {
-			return false
-		}
+		return i + 1
 	}
-	for i := 0; i < len(hash); i++ {
-		if c := hash[i]; !isAlnum(c) && c != '=' && c != '_' && c != '-' {
-			return false
-		}
+	if !joinedRuns(algo, single) {
+		return false
 	}
-	return true
+	return alnumOr(hash, "=_-")
 }
 
 // isHost matches the registry host grammar: dot-separated labels of
@@ -129,6 +121,17 @@ func isHost(s string) bool {
 	}
 	for k := 1; k < len(port); k++ {
 		if port[k] < '0' || port[k] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// alnumOr reports whether every byte of s is an ASCII letter, a digit or
+// one of extra.
+func alnumOr(s, extra string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) && strings.IndexByte(extra, s[i]) < 0 {
 			return false
 		}
 	}
