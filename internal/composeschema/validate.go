@@ -232,6 +232,13 @@ type validator struct {
 	uneval propSet  // the object's properties (by index in keys) no keyword has evaluated yet
 	errs   []*verr
 	quick  bool
+	// merged is the validation's effective mappings, by the mapping they
+	// are made from: an anchored mapping with merge keys (a service's
+	// depends_on in sentry's defaults) is reached once for each alias
+	// of it, and each of its values again for each. Made at the first
+	// one, and passed down and back up (see adopt): most documents have
+	// none, and pay nothing.
+	merged map[*yaml.Node]*yaml.Node
 }
 
 // unevalFrom is the properties a validation of the value against vd.s
@@ -653,12 +660,13 @@ func (vd *validator) unevaluated() {
 // its properties for the caller's unevaluatedProperties when it passes.
 func (vd *validator) self(sch int32, quick bool) *verr {
 	s := &vd.c.nodes[sch]
-	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, keys: vd.keys, sorted: vd.sorted, quick: vd.quick || quick, depth: vd.depth}
+	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, keys: vd.keys, sorted: vd.sorted, quick: vd.quick || quick, depth: vd.depth, merged: vd.merged}
 	sub.uneval = sub.unevalFrom(!vd.uneval.empty())
 	u, err := sub.run()
 	if vd.keys == nil {
 		vd.keys = sub.keys // read once
 	}
+	vd.adopt(&sub)
 	if err == nil {
 		vd.uneval.keep(u)
 	}
@@ -668,7 +676,7 @@ func (vd *validator) self(sch int32, quick bool) *verr {
 // val validates a value inside this one, at tok.
 func (vd *validator) val(sch int32, v any, tok string) *verr {
 	s := &vd.c.nodes[sch]
-	sub := validator{c: vd.c, v: v, s: s, sorted: vd.sorted, quick: vd.quick, depth: vd.depth + 1}
+	sub := validator{c: vd.c, v: v, s: s, sorted: vd.sorted, quick: vd.quick, depth: vd.depth + 1, merged: vd.merged}
 	if n, ok := v.(*yaml.Node); ok {
 		sub.v = sub.fromNode(n)
 	}
@@ -677,7 +685,16 @@ func (vd *validator) val(sch int32, v any, tok string) *verr {
 		sub.loc = append(vd.loc, tok)
 	}
 	_, err := sub.run()
+	vd.adopt(&sub)
 	return err
+}
+
+// adopt takes the effective mappings a validation inside this one made,
+// for the validations after it.
+func (vd *validator) adopt(sub *validator) {
+	if vd.merged == nil {
+		vd.merged = sub.merged
+	}
 }
 
 // scalarView is a value as the validator's scalar keywords see it: its
@@ -779,7 +796,15 @@ func (vd *validator) fromNode(n *yaml.Node) any {
 		if simpleMapping(n) {
 			return n
 		}
-		return effective(n)
+		e, ok := vd.merged[n]
+		if !ok {
+			if vd.merged == nil {
+				vd.merged = map[*yaml.Node]*yaml.Node{}
+			}
+			e = effective(n)
+			vd.merged[n] = e
+		}
+		return e
 	case yaml.SequenceNode:
 		if !slices.ContainsFunc(n.Content, isReset) {
 			return n
