@@ -81,6 +81,14 @@ type node struct {
 	unevaluated int32
 }
 
+// empty reports whether n is the empty schema, {}: it accepts any JSON
+// value and looks at none of its entries.
+func (n *node) empty() bool {
+	return n.boolean == 0 && n.types == 0 && n.enum == nil && n.ref == 0 && n.props == nil && n.patterns == nil &&
+		n.additional == 0 && n.required == nil && n.items == 0 && !n.uniqueItems && !n.hasMin && !n.hasMax &&
+		n.pattern == 0 && n.allOf == nil && n.anyOf == nil && n.oneOf == nil && n.unevaluated == 0
+}
+
 const (
 	addlTrue  = -1
 	addlFalse = -2
@@ -676,6 +684,14 @@ func (vd *validator) self(sch int32, quick bool) *verr {
 // val validates a value inside this one, at tok.
 func (vd *validator) val(sch int32, v any, tok string) *verr {
 	s := &vd.c.nodes[sch]
+	if n, ok := v.(*yaml.Node); ok && s.empty() {
+		// The empty schema (extensions, x-*) judges only that a scalar
+		// is a JSON value: a mapping or a list passes, and need not be
+		// converted (a merged one costs a copy of its keys).
+		if n = compose.Resolve(n); n == nil || n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			return nil
+		}
+	}
 	sub := validator{c: vd.c, v: v, s: s, sorted: vd.sorted, quick: vd.quick, depth: vd.depth + 1, merged: vd.merged}
 	if n, ok := v.(*yaml.Node); ok {
 		sub.v = sub.fromNode(n)
