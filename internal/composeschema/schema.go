@@ -710,7 +710,7 @@ func nodeScalar(n *yaml.Node) scalarView {
 	}
 	// compose validates a string after interpolation, which turns "$$"
 	// into "$"; one with a variable is not judged (see interpolated).
-	return scalarView{t: tString, str: unescapeDollars(n.Value)}
+	return scalarView{t: tString, str: n.Value, escaped: true}
 }
 
 // decimal reads a plain decimal integer of at most 18 digits, no sign

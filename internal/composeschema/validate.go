@@ -406,7 +406,7 @@ func (vd *validator) run() (propSet, *verr) {
 		}
 		return propSet{}, vd.error(typeKind{got: t, want: s.types})
 	}
-	if s.enum != nil && (t != tString || !slices.Contains(s.enum, sv.str)) {
+	if s.enum != nil && (t != tString || !slices.Contains(s.enum, sv.text())) {
 		if vd.quick {
 			return propSet{}, quickFail
 		}
@@ -439,8 +439,8 @@ func (vd *validator) run() (propSet, *verr) {
 			vd.array(vd.v.([]any))
 		}
 	case tString:
-		if s.pattern != 0 && !vd.c.match[s.pattern-1](sv.str) && !vd.quickFailed() {
-			vd.addKind(patternKind{got: sv.str, want: vd.c.patterns[s.pattern-1]})
+		if s.pattern != 0 && !vd.c.match[s.pattern-1](sv.text()) && !vd.quickFailed() {
+			vd.addKind(patternKind{got: sv.text(), want: vd.c.patterns[s.pattern-1]})
 		}
 	case tNumber:
 		vd.number(sv)
@@ -718,7 +718,8 @@ func (vd *validator) adopt(sub *validator) {
 // value) and, for a scalar, its value.
 type scalarView struct {
 	t       jsonType
-	str     string
+	str     string // a string's text, its "$$" escapes still in it when escaped
+	escaped bool
 	b       bool
 	i       int64
 	u       uint64 // an integer beyond int64 (isUint), 2^63 to 2^64-1
@@ -762,6 +763,15 @@ func scalarOf(v any) scalarView {
 	return scalarView{}
 }
 
+// text is a string's value: a node's with each "$$" read as "$", made
+// only when a keyword reads the string, since most are only typed.
+func (sv scalarView) text() string {
+	if sv.escaped {
+		return unescapeDollars(sv.str)
+	}
+	return sv.str
+}
+
 // value is the converted value.
 func (sv scalarView) value() any {
 	switch {
@@ -770,7 +780,7 @@ func (sv scalarView) value() any {
 	case sv.t == tBoolean:
 		return sv.b
 	case sv.t == tString:
-		return sv.str
+		return sv.text()
 	case sv.isFloat:
 		return sv.f
 	case sv.isUint:
