@@ -172,6 +172,10 @@ func (b *builder) node(ptr string, v any) (node, error) {
 			}
 			sort.Strings(names) // nodes numbered the same at every run
 			for _, name := range names {
+				if name == "" {
+					// node.prop compares names by their first byte.
+					return n, fmt.Errorf("%s: a property named \"\" is not supported", at)
+				}
 				var i int32
 				if i, err = b.sub(at, name, m[name]); err != nil {
 					return n, err

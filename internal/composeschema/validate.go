@@ -96,10 +96,15 @@ const (
 
 // prop returns the schema of property k: props is sorted by name.
 func (n *node) prop(k string) (int32, bool) {
+	if k == "" {
+		return 0, false // no property is named ""
+	}
 	lo, hi := 0, len(n.props)
 	for lo < hi {
+		// The first bytes decide most steps, without a call to compare
+		// the strings (names are never empty).
 		m := int(uint(lo+hi) >> 1)
-		if n.props[m].name < k {
+		if name := n.props[m].name; name[0] < k[0] || name[0] == k[0] && name < k {
 			lo = m + 1
 		} else {
 			hi = m
