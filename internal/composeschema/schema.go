@@ -674,6 +674,11 @@ func scalar(n *yaml.Node) any { return nodeScalar(n).value() }
 // and decimal integers, are read without a decoder, which costs more than
 // the rest of the conversion (TestScalarIsDecode: same values).
 func nodeScalar(n *yaml.Node) scalarView {
+	if n.Tag == "!!str" {
+		// The parser's tag for most scalars, which ShortTag returns as
+		// it is: no need to ask it.
+		return scalarView{t: tString, str: n.Value, escaped: true}
+	}
 	switch n.ShortTag() {
 	case "!!null":
 		return scalarView{t: tNull}
