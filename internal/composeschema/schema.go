@@ -154,7 +154,7 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 	if r == nil || r.Kind != yaml.MappingNode {
 		return &Checked{Violations: out}
 	}
-	var part any = r
+	part := r
 	if base != nil && base.valid != nil && partial {
 		part = changed(base.valid, r)
 	}
@@ -281,14 +281,16 @@ func failing(validate func(v any, quick bool) *verr, t *tree, root *yaml.Node) m
 // was: the top-level entries not written as they were, with, when
 // services is a mapping in both, only the services not written as they
 // were, and of those only the keys not written as they were. A value written the same converts the same; one written
-// otherwise may too, and is validated all the same.
-func changed(was, now *yaml.Node) any {
+// otherwise may too, and is validated all the same. The parts are
+// mappings of some of now's entries (see entries).
+func changed(was, now *yaml.Node) *yaml.Node {
 	if !simpleMapping(was) || !simpleMapping(now) {
 		return now
 	}
-	part := map[string]any{}
+	part := entries()
 	for i := 0; i+1 < len(now.Content); i += 2 {
-		k, v := now.Content[i].Value, now.Content[i+1]
+		kn, v := now.Content[i], now.Content[i+1]
+		k := kn.Value
 		_, old := compose.MapGet(was, k)
 		if old != nil && sameNode(old, v, 1) {
 			continue
@@ -296,20 +298,30 @@ func changed(was, now *yaml.Node) any {
 		oldSvcs, svcs := compose.Resolve(old), compose.Resolve(v)
 		if k != "services" || oldSvcs == nil || svcs == nil || oldSvcs.Kind != yaml.MappingNode || svcs.Kind != yaml.MappingNode ||
 			!simpleMapping(oldSvcs) || !simpleMapping(svcs) {
-			part[k] = v
+			part.Content = append(part.Content, kn, v)
 			continue
 		}
-		ps := map[string]any{}
+		ps := entries()
 		oldSvc := lookupIn(oldSvcs)
 		for j := 0; j+1 < len(svcs.Content); j += 2 {
-			name, sv := svcs.Content[j].Value, svcs.Content[j+1]
-			if o := oldSvc(name); o == nil || !sameNode(o, sv, 2) {
-				ps[name] = changedKeys(o, sv)
+			nn, sv := svcs.Content[j], svcs.Content[j+1]
+			if o := oldSvc(nn.Value); o == nil || !sameNode(o, sv, 2) {
+				ps.Content = append(ps.Content, nn, changedKeys(o, sv))
 			}
 		}
-		part[k] = ps
+		part.Content = append(part.Content, kn, ps)
 	}
 	return part
+}
+
+// entries returns an empty mapping, to hold some entries of a mapping
+// that converts entry for entry, its key and value nodes shared: the
+// validator reads it as the mapping of those entries, and it costs less
+// than a Go map of them. It stays such a mapping (simpleMapping): its
+// keys are scalars, each once, and none a merge key, and no value is
+// !reset.
+func entries() *yaml.Node {
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 }
 
 // lookupIn returns a lookup of mapping m's values by key, as
@@ -337,7 +349,7 @@ func lookupIn(m *yaml.Node) func(string) *yaml.Node {
 // mappings with scalar keys (the schema judges each key of a service on
 // its own, see compositional); else now whole. Fixes touch most services
 // of a file but few keys of each.
-func changedKeys(was, now *yaml.Node) any {
+func changedKeys(was, now *yaml.Node) *yaml.Node {
 	was, now = compose.Resolve(was), compose.Resolve(now)
 	if was == nil || now == nil || was.Kind != yaml.MappingNode || now.Kind != yaml.MappingNode || !scalarKeys(was) || !scalarKeys(now) {
 		return now
@@ -348,7 +360,7 @@ func changedKeys(was, now *yaml.Node) any {
 	if !simpleMapping(now) {
 		now = effective(now)
 	}
-	part := map[string]any{}
+	part := entries()
 	var old func(string) *yaml.Node
 	if len(was.Content) >= 2*16 {
 		old = lookupIn(was) // a closure per service only where it pays
@@ -362,7 +374,7 @@ func changedKeys(was, now *yaml.Node) any {
 			_, o = compose.MapGet(was, k)
 		}
 		if o == nil || !sameNode(o, v, 3) {
-			part[k] = v
+			part.Content = append(part.Content, now.Content[i], v)
 		}
 	}
 	return part
