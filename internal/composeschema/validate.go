@@ -482,7 +482,7 @@ func (vd *validator) required(has func(string) bool) bool {
 }
 
 func (vd *validator) object(obj map[string]any) {
-	if !vd.required(func(k string) bool { _, ok := obj[k]; return ok }) {
+	if vd.s.required != nil && !vd.required(func(k string) bool { _, ok := obj[k]; return ok }) {
 		return
 	}
 	var additional []string
@@ -701,7 +701,9 @@ func (vd *validator) val(sch int32, v any, tok string) *verr {
 	if n, ok := v.(*yaml.Node); ok {
 		sub.v = sub.fromNode(n)
 	}
-	sub.uneval = sub.unevalFrom(false)
+	if s.unevaluated != 0 {
+		sub.uneval = sub.unevalFrom(false) // else none to track
+	}
 	if !vd.quick {
 		sub.loc = append(vd.loc, tok)
 	}
@@ -930,7 +932,7 @@ func simpleMapping(n *yaml.Node) bool {
 // the converted object's.
 func (vd *validator) objectNode(n *yaml.Node) {
 	c := n.Content
-	if !vd.required(func(k string) bool {
+	if vd.s.required != nil && !vd.required(func(k string) bool {
 		for i := 0; i+1 < len(c); i += 2 {
 			if c[i].Value == k {
 				return true
