@@ -241,16 +241,18 @@ func (c *compiled) validateTop(v any, quick bool) *verr {
 }
 
 type validator struct {
-	c      *compiled
-	v      any
-	loc    []string
-	s      *node
-	keys   []string // an object's keys, in order when errors are wanted: read once for each value
-	sorted bool     // keys are sorted: errors are wanted
-	depth  int      // of the value in the document, as tree.value counts it
-	uneval propSet  // the object's properties (by index in keys) no keyword has evaluated yet
+	c    *compiled
+	v    any
+	loc  []string
+	s    *node
+	keys []string // an object's keys, in order when errors are wanted: read once for each value
+	// The small fields together: a validator is made for each value and
+	// keyword, and its size is what that costs.
+	sorted bool    // keys are sorted: errors are wanted
+	quick  bool    // only the verdict is wanted
+	depth  int32   // of the value in the document, as tree.value counts it
+	uneval propSet // the object's properties (by index in keys) no keyword has evaluated yet
 	errs   []*verr
-	quick  bool
 	// merged is the validation's effective mappings, by the mapping they
 	// are made from: an anchored mapping with merge keys (a service's
 	// depends_on in sentry's defaults) is reached once for each alias
@@ -985,7 +987,7 @@ func (vd *validator) duplicateNodes(items []*yaml.Node) (int, int) {
 		if c == nil || c.Kind != yaml.ScalarNode || vd.depth+1 > maxDepth || c.ShortTag() != "!!str" {
 			conv := make([]any, len(items))
 			for i, c := range items {
-				conv[i] = (&tree{}).value(c, nil, vd.depth+1)
+				conv[i] = (&tree{}).value(c, nil, int(vd.depth)+1)
 			}
 			return duplicates(conv)
 		}
