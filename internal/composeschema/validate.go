@@ -81,13 +81,30 @@ type node struct {
 	unevaluated int32
 }
 
-// empty reports whether n is the empty schema, {}: it accepts any JSON
-// value and looks at none of its entries.
-func (n *node) empty() bool {
-	return n.boolean == 0 && n.types == 0 && n.enum == nil && n.ref == 0 && n.props == nil && n.patterns == nil &&
-		n.additional == 0 && n.required == nil && n.items == 0 && !n.uniqueItems && !n.hasMin && !n.hasMax &&
-		n.pattern == 0 && n.allOf == nil && n.anyOf == nil && n.oneOf == nil && n.unevaluated == 0
+// shapeOf tells the schemas val can judge without a validator apart.
+func shapeOf(n *node) shape {
+	if n.boolean != 0 || n.enum != nil || n.ref != 0 || n.props != nil || n.patterns != nil ||
+		n.additional != 0 || n.required != nil || n.items != 0 || n.uniqueItems || n.hasMin || n.hasMax ||
+		n.pattern != 0 || n.allOf != nil || n.anyOf != nil || n.oneOf != nil || n.unevaluated != 0 {
+		return general
+	}
+	if n.types == 0 {
+		return empty
+	}
+	return typesOnly
 }
+
+type shape uint8
+
+const (
+	general shape = iota
+	// empty is the empty schema, {}: it accepts any JSON value and
+	// looks at none of its entries.
+	empty
+	// typesOnly is a schema of a type keyword alone ({"type": "string"}):
+	// most of a document's scalars meet one.
+	typesOnly
+)
 
 const (
 	addlTrue  = -1
@@ -186,14 +203,19 @@ func allBytes(in func(byte) bool) matcher {
 	}
 }
 
-// compiled is a table ready to validate with: its patterns compiled.
+// compiled is a table ready to validate with: its patterns compiled, and
+// its nodes' shapes.
 type compiled struct {
 	*table
-	match []matcher
+	match  []matcher
+	shapes []shape // by node
 }
 
 func compileTable(t *table) (*compiled, error) {
-	c := &compiled{table: t, match: make([]matcher, len(t.patterns))}
+	c := &compiled{table: t, match: make([]matcher, len(t.patterns)), shapes: make([]shape, len(t.nodes))}
+	for i := range t.nodes {
+		c.shapes[i] = shapeOf(&t.nodes[i])
+	}
 	for i, src := range t.patterns {
 		m, err := newMatcher(src)
 		if err != nil {
@@ -697,12 +719,26 @@ func (vd *validator) self(sch int32, quick bool) *verr {
 // val validates a value inside this one, at tok.
 func (vd *validator) val(sch int32, v any, tok string) *verr {
 	s := &vd.c.nodes[sch]
-	if n, ok := v.(*yaml.Node); ok && s.empty() {
-		// The empty schema (extensions, x-*) judges only that a scalar
-		// is a JSON value: a mapping or a list passes, and need not be
-		// converted (a merged one costs a copy of its keys).
-		if n = compose.Resolve(n); n == nil || n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-			return nil
+	if n, ok := v.(*yaml.Node); ok {
+		switch vd.c.shapes[sch] {
+		case empty:
+			// The empty schema (extensions, x-*) judges only that a
+			// scalar is a JSON value: a mapping or a list passes, and
+			// need not be converted (a merged one costs a copy of its
+			// keys).
+			if n = compose.Resolve(n); n == nil || n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+				return nil
+			}
+		case typesOnly:
+			// A scalar of the type passes (as run would find) without a
+			// validator; anything else takes the general way, which
+			// words its error.
+			if n = compose.Resolve(n); n != nil && n.Kind == yaml.ScalarNode && vd.depth+1 <= maxDepth {
+				sv := nodeScalar(n)
+				if t := sv.t; t != 0 && (s.types&t != 0 || s.types&tInteger != 0 && t == tNumber && sv.isInteger()) {
+					return nil
+				}
+			}
 		}
 	}
 	sub := validator{c: vd.c, v: v, s: s, sorted: vd.sorted, quick: vd.quick, depth: vd.depth + 1, merged: vd.merged}
