@@ -111,7 +111,9 @@ func (in *intended) changed(n *yaml.Node) *yaml.Node {
 // intendedOf replays ops on d's tree, as Apply writes their edits.
 func intendedOf(d *Document, ops []*Op) (*intended, error) {
 	in := &intended{ov: make(map[*yaml.Node]*yaml.Node, len(ops))}
-	seen := opSet{style: d.Style, ops: map[opKey][]*Op{}}
+	// Sized for every op up front: in a large file growing the map, one
+	// rehash after another, cost more than the lookups.
+	seen := opSet{style: d.Style, ops: make(map[opKey][]*Op, len(ops))}
 	// keys holds one key node per inserted key name: the intended tree
 	// is only read, so the services that gain the same key share it.
 	keys := map[string]*yaml.Node{}

@@ -292,7 +292,11 @@ func (e *ruleError) Unwrap() error { return e.err }
 type posFunc func(off int) compose.Pos
 
 func editsOf(fixes []*Finding) []compose.Edit {
-	var edits []compose.Edit
+	n := 0
+	for _, f := range fixes {
+		n += len(f.Fix.Change.Edits)
+	}
+	edits := make([]compose.Edit, 0, n)
 	for _, f := range fixes {
 		edits = append(edits, f.Fix.Change.Edits...)
 	}
