@@ -512,7 +512,8 @@ func local(sch map[string]any) bool {
 // schema's regular expressions gives the regexp's answers.
 func TestMatchersAreTheRegexps(t *testing.T) {
 	inputs := []string{"", "x", "x-", "x-a", "-x", "X-a", "a\nb", "\n", "\n\n", "ab\n", "\nab", "web", "web-1.a_b",
-		"bad name!", "ABC", "abc", "a1", "é", "数据库", "\xff", "\xffa", "a\xff", "a b", " ", "a$", "^a", "nofile", "NOFILE", "x-\n"}
+		"bad name!", "ABC", "abc", "a1", "é", "数据库", "\xff", "\xffa", "a\xff", "a b", " ", "a$", "^a", "nofile", "NOFILE", "x-\n",
+		"a", "_a", "-ab", "a_", ".a", "a.", "9-", "_9a", "é1", "1é", "a\xffb", "a!b", "!a-", "db 1", "--", "a\n1"}
 	for i, src := range spec.patterns {
 		m, err := newMatcher(src)
 		if err != nil {

@@ -165,6 +165,19 @@ func newMatcher(src string) (matcher, error) {
 		return allBytes(func(c byte) bool {
 			return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
 		}), nil
+	case "[a-zA-Z0-9][a-zA-Z0-9_.-]+":
+		// container_name, unanchored: some ASCII letter or digit followed
+		// by one more name byte. Bytes of other runes, and invalid ones
+		// (which the regexp reads as U+FFFD), are in neither class.
+		alnum := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+		return func(s string) bool {
+			for i := 0; i+1 < len(s); i++ {
+				if c := s[i+1]; alnum(s[i]) && (alnum(c) || c == '_' || c == '.' || c == '-') {
+					return true
+				}
+			}
+			return false
+		}, nil
 	case "^[a-z]+$":
 		return allBytes(func(c byte) bool { return 'a' <= c && c <= 'z' }), nil
 	case ".+":
