@@ -475,12 +475,20 @@ func (vd *validator) run() (propSet, *verr) {
 	}
 	switch t {
 	case tObject:
+		// A schema of none of the object keywords (a $ref, a oneOf)
+		// need not walk the entries: it evaluates none of them.
+		if s.props == nil && s.patterns == nil && s.additional == 0 && s.required == nil {
+			break
+		}
 		if n, ok := vd.v.(*yaml.Node); ok {
 			vd.objectNode(n)
 		} else {
 			vd.object(vd.v.(map[string]any))
 		}
 	case tArray:
+		if s.items == 0 && !s.uniqueItems {
+			break
+		}
 		if n, ok := vd.v.(*yaml.Node); ok {
 			vd.arrayNode(n)
 		} else {
