@@ -292,15 +292,23 @@ func (e *ruleError) Unwrap() error { return e.err }
 type posFunc func(off int) compose.Pos
 
 func editsOf(fixes []*Finding) []compose.Edit {
-	n := 0
-	for _, f := range fixes {
-		n += len(f.Fix.Change.Edits)
-	}
+	n, _ := fixSizes(fixes)
 	edits := make([]compose.Edit, 0, n)
 	for _, f := range fixes {
 		edits = append(edits, f.Fix.Change.Edits...)
 	}
 	return edits
+}
+
+// fixSizes counts the edits and operations of fixes, to size what
+// collects them: a large file's pass has hundreds of thousands, and
+// growing a map or slice to that size copies it again and again.
+func fixSizes(fixes []*Finding) (edits, ops int) {
+	for _, f := range fixes {
+		edits += len(f.Fix.Change.Edits)
+		ops += len(f.Fix.Change.Ops)
+	}
+	return edits, ops
 }
 
 // withDefaults fills a nil Config with DefaultConfig and decodes the
@@ -680,9 +688,10 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte
 }
 
 func applyFixes(d *compose.Document, fixes []*Finding, at posFunc) ([]byte, []*compose.Op, error) {
-	var edits []compose.Edit
-	var ops []*compose.Op
-	seenOps := map[*compose.Op]bool{}
+	nEdits, nOps := fixSizes(fixes)
+	edits := make([]compose.Edit, 0, nEdits)
+	ops := make([]*compose.Op, 0, nOps)
+	seenOps := make(map[*compose.Op]bool, nOps)
 	// Insertions at one offset keep this order: by rule ID, so that a
 	// service gains restart (CF2xx) before logging (CF4xx) in every file.
 	for _, f := range byRuleID(fixes) {

@@ -306,12 +306,7 @@ func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
 	// The order compose.Apply uses: fixes by rule ID (see applyFixes), then
 	// edits sorted stably by offset, identical ones coalesced.
 	fixes := byRuleID(accepted)
-	// Sized for every edit up front: a large file's pass has hundreds of
-	// thousands, and growing the map rehashes it again and again.
-	n := 0
-	for _, f := range fixes {
-		n += len(f.Fix.Change.Edits)
-	}
+	n, _ := fixSizes(fixes)
 	owners := make(map[compose.Edit][]int, n)
 	edits := make([]compose.Edit, 0, n)
 	for _, f := range fixes {
