@@ -502,8 +502,12 @@ func (vd *validator) run() (propSet, *verr) {
 		vd.number(sv)
 	}
 	if len(vd.errs) == 0 || !vd.quick {
-		vd.cond()
-		vd.unevaluated()
+		if s.allOf != nil || s.anyOf != nil || s.oneOf != nil {
+			vd.cond()
+		}
+		if s.unevaluated != 0 {
+			vd.unevaluated()
+		}
 	}
 	switch len(vd.errs) {
 	case 0:
@@ -725,7 +729,9 @@ func (vd *validator) unevaluated() {
 func (vd *validator) self(sch int32, quick bool) *verr {
 	s := &vd.c.nodes[sch]
 	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, keys: vd.keys, sorted: vd.sorted, quick: vd.quick || quick, depth: vd.depth, merged: vd.merged}
-	sub.uneval = sub.unevalFrom(!vd.uneval.empty())
+	if needs := !vd.uneval.empty(); s.additional == 0 && (needs || s.unevaluated != 0) {
+		sub.uneval = sub.unevalFrom(needs) // else none to track
+	}
 	u, err := sub.run()
 	if vd.keys == nil {
 		vd.keys = sub.keys // read once
