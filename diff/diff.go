@@ -86,13 +86,13 @@ func Unified(path string, a, b []byte, opts ...Option) string {
 	}
 	linesA, linesB := newLines(a), newLines(b)
 	changes := lineChanges(linesA, linesB)
-	return render(path, &o, changes, linesA, linesB, len(a)+len(b))
+	return render(path, &o, changes, linesA, linesB)
 }
 
 // render writes the headers and the hunks of changes.
-func render(path string, o *options, changes []change, linesA, linesB lines, size int) string {
+func render(path string, o *options, changes []change, linesA, linesB lines) string {
 	var sb strings.Builder
-	sb.Grow(size/4 + 256)
+	sb.Grow(renderSize(path, o, changes, linesA, linesB))
 	name := headerName(path)
 	writeHeader(&sb, o, "--- ", "a/", name)
 	writeHeader(&sb, o, "+++ ", "b/", name)
@@ -102,6 +102,39 @@ func render(path string, o *options, changes []change, linesA, linesB lines, siz
 		changes = changes[n:]
 	}
 	return sb.String()
+}
+
+// renderSize is at least the bytes render writes, and little more: a
+// diff of a large file is megabytes, and growing the builder to that
+// size copied it again and again.
+func renderSize(path string, o *options, changes []change, linesA, linesB lines) int {
+	// Per line: its prefix and newline, its colour, and room for a
+	// missing newline's marker.
+	perLine := 2
+	if o.color {
+		perLine += len(sgrGreen) + len(sgrReset)
+	}
+	// Headers, with room for every byte of the name C-quoted, and for the
+	// "\ No newline" markers of both files' last lines.
+	n := 2*(32+4*len(path)) + 2*len(noNewline)
+	// A hunk's header: "@@ -s,c +s,c @@\n", each number at most as long
+	// as the longer file's line count plus one, in colour or not.
+	digits := len(strconv.Itoa(max(linesA.n(), linesB.n()) + 1))
+	head := 10 + 2*(2*digits+1) + len(sgrCyan) + len(sgrReset)
+	for len(changes) > 0 {
+		k := hunkLen(changes, o.context)
+		first, last := changes[0], changes[k-1]
+		startA := first.A - min(o.context, first.A)
+		endA := last.A + last.Del + min(o.context, linesA.n()-(last.A+last.Del))
+		// The hunk prints a's lines [startA, endA) as context or deleted,
+		// then each change's inserted lines of b, and its header.
+		n += head + len(linesA.span(startA, endA)) + (endA-startA)*perLine
+		for _, c := range changes[:k] {
+			n += len(linesB.span(c.B, c.B+c.Ins)) + c.Ins*perLine
+		}
+		changes = changes[k:]
+	}
+	return n
 }
 
 // change is one run of deleted lines a[A:A+Del] replaced by inserted lines

@@ -496,3 +496,29 @@ func lineSpanPre(a, b lines) int {
 	}
 	return i
 }
+
+// TestRenderSize checks that render's estimate is room for the whole
+// diff, so that the builder never grows, and not much more than it.
+func TestRenderSize(t *testing.T) {
+	// A long diff of short lines, where the bytes per line count most.
+	long := map[int]string{}
+	for i := 1; i <= 3000; i += 4 {
+		long[i] = fmt.Sprintf("new %d\n", i)
+	}
+	cases := append(unifiedCases(), unifiedCase{name: "long", path: "compose.yaml", a: numbered(3000), b: replaceLines(numbered(3000), long)})
+	for _, tc := range cases {
+		for _, extra := range [][]Option{nil, {WithColor(true)}, {WithContext(0)}, {WithContext(5), WithColor(true)}} {
+			o := defaultOptions()
+			for _, opt := range append(slices.Clone(tc.opts), extra...) {
+				opt(&o)
+			}
+			linesA, linesB := newLines([]byte(tc.a)), newLines([]byte(tc.b))
+			changes := lineChanges(linesA, linesB)
+			got := len(render(tc.path, &o, changes, linesA, linesB))
+			size := renderSize(tc.path, &o, changes, linesA, linesB)
+			if size < got || size > 2*got+512 {
+				t.Errorf("%s %+v: renderSize = %d for a diff of %d bytes, want at least it and at most twice it plus 512", tc.name, o, size, got)
+			}
+		}
+	}
+}

@@ -29,7 +29,7 @@ func Edited(path string, a, b []byte, regions []Region, opts ...Option) string {
 		opt(&o)
 	}
 	linesA, linesB := newLines(a), newLines(b)
-	return render(path, &o, editedChanges(linesA, linesB, regions), linesA, linesB, len(a)+len(b))
+	return render(path, &o, editedChanges(linesA, linesB, regions), linesA, linesB)
 }
 
 // LineChange is one run of changed lines of a diff: Del lines of a from
