@@ -189,14 +189,15 @@ func lineChanges(a, b lines) []change {
 
 // oneRun is lineChanges when, past the lines a and b begin and end with
 // alike, only one side has lines left: one run of lines inserted or
-// deleted, what most fixes make. It places the run where diffmatchpatch
+// deleted, what most fixes make; or both have a few lines left and none
+// of them alike: one run replaced. It places the run where diffmatchpatch
 // does, without building its line table: between the lines alike, or at
 // the first line when the run ends with the lines before it and lines
 // follow it (diffmatchpatch's sideways shift; its shift the other way
 // cannot happen here, since the run would then start with the line that
 // follows it, which the common beginning would have taken).
 // TestOneRunIsDiffmatchpatch holds it to diffmatchpatch. ok is false when
-// both sides have lines left.
+// both sides have lines left, some alike or too many to compare.
 func oneRun(a, b lines) (c []change, ok bool) {
 	nA, nB := a.n(), b.n()
 	same := func(i, j int) bool { return bytes.Equal(a.span(i, i+1), b.span(j, j+1)) }
@@ -213,7 +214,22 @@ func oneRun(a, b lines) (c []change, ok bool) {
 	case delA == 0 && insB == 0:
 		return nil, true
 	case delA > 0 && insB > 0:
-		return nil, false
+		// Lines replaced by others, none of them alike (a fix rewriting a
+		// value): diffmatchpatch finds nothing in common between the two
+		// runs and, with no single edit to shift, deletes one and inserts
+		// the other right there. Runs that share a line, or too long to
+		// compare pairwise, are its to align.
+		if delA*insB > 64 {
+			return nil, false
+		}
+		for i := pre; i < pre+delA; i++ {
+			for j := pre; j < pre+insB; j++ {
+				if same(i, j) {
+					return nil, false
+				}
+			}
+		}
+		return []change{{A: pre, Del: delA, B: pre, Ins: insB}}, true
 	}
 	// The run is x's lines [pre, pre+k); y has none there.
 	x, k := b, insB

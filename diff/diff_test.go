@@ -454,7 +454,7 @@ func TestOneRunIsDiffmatchpatch(t *testing.T) {
 		}
 		return []byte(sb.String())
 	}
-	answered, shifted := 0, 0
+	answered, shifted, replaced := 0, 0, 0
 	for range 20000 {
 		a := text(rng.IntN(7))
 		// b is a with one run of lines inserted or deleted, or another text.
@@ -482,9 +482,12 @@ func TestOneRunIsDiffmatchpatch(t *testing.T) {
 		if len(got) == 1 && got[0].A != lineSpanPre(la, lb) {
 			shifted++
 		}
+		if len(got) == 1 && got[0].Del > 0 && got[0].Ins > 0 {
+			replaced++
+		}
 	}
-	if answered < 5000 || shifted < 100 {
-		t.Errorf("oneRun answered %d cases, %d of them shifted: too few to compare", answered, shifted)
+	if answered < 5000 || shifted < 100 || replaced < 100 {
+		t.Errorf("oneRun answered %d cases, %d of them shifted, %d replaced: too few to compare", answered, shifted, replaced)
 	}
 }
 
