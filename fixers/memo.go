@@ -117,6 +117,7 @@ func (p *Pass) servicesOf(d *compose.Document) []svc {
 	ss, ok := p.memo.services[d]
 	if !ok {
 		ss = slices.Clip(services(d))
+		indexKeys(ss)
 		p.memo.services[d] = ss
 	}
 	return ss

@@ -20,6 +20,18 @@ type svc struct {
 	// project sets and compose's merge keeps (Pass.services); read-only,
 	// they belong to another document.
 	merged map[string]*yaml.Node
+	// keys are the keys of the service's mapping, in order, when it merges
+	// nothing and indexKeys listed them (nil otherwise): get reads them
+	// instead of the tree. Every rule looks keys up in every service, and
+	// in a large file each look in the tree reads key nodes scattered over
+	// tens of megabytes, where these lie side by side.
+	keys *[]svcKey
+}
+
+// svcKey is one key of a service's mapping and its value as written.
+type svcKey struct {
+	name  string
+	value *yaml.Node
 }
 
 // replacedKeys are the service keys whose value a later file of the
@@ -114,9 +126,58 @@ func services(d *compose.Document) []svc {
 	return out
 }
 
+// indexKeys gives each service of ss that merges nothing the list of its
+// keys get reads, all of them in one array: for the services a run
+// memoizes, which every rule reads.
+func indexKeys(ss []svc) {
+	n := 0
+	for _, s := range ss {
+		if m := compose.Resolve(s.Node); m != nil {
+			n += len(m.Content) / 2
+		}
+	}
+	all := make([]svcKey, 0, n)
+	heads := make([][]svcKey, len(ss))
+	for i := range ss {
+		var ok bool
+		if heads[i], ok, all = ownKeys(ss[i].Node, all); ok {
+			ss[i].keys = &heads[i]
+		}
+	}
+}
+
+// ownKeys appends to all the keys of mapping n as compose.MapGet sees
+// them (scalar keys, merge keys left out) and returns them, ok false when
+// n is not a mapping or merges another: compose.Lookup answers those.
+func ownKeys(n *yaml.Node, all []svcKey) (keys []svcKey, ok bool, grown []svcKey) {
+	m := compose.Resolve(n)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, false, all
+	}
+	start := len(all)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if compose.IsMergeKey(k) {
+			return nil, false, all[:start]
+		}
+		if k.Kind == yaml.ScalarNode {
+			all = append(all, svcKey{k.Value, m.Content[i+1]})
+		}
+	}
+	return all[start:len(all):len(all)], true, all
+}
+
 // get returns the service's effective value of key (own or inherited
 // through merge keys); nil when unset.
 func (s svc) get(key string) *yaml.Node {
+	if s.keys != nil {
+		for _, k := range *s.keys {
+			if k.name == key {
+				return compose.Resolve(k.value)
+			}
+		}
+		return nil
+	}
 	if s.Node == nil {
 		return nil
 	}

@@ -1,0 +1,62 @@
+package fixers
+
+import (
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+)
+
+// TestIndexedGet checks that get answers from the keys indexKeys lists
+// what it answers from the tree, for services that merge, are shared,
+// are empty, or have keys that are not plain strings.
+func TestIndexedGet(t *testing.T) {
+	src := `x-base: &base
+  restart: always
+  image: base:1
+x-r: &r "no"
+services:
+  plain:
+    image: redis:7
+    ports: ["80:80"]
+    environment: {A: b}
+  merging:
+    <<: *base
+    image: own:1
+  quoted-merge:
+    "<<": {image: x}
+    image: y
+  shared: *base
+  empty:
+  odd:
+    ? [a, b]
+    : 1
+    1: one
+    image: odd:1
+  aliased-value:
+    image: redis:7
+    restart: *r
+`
+	d, err := compose.Load("compose.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := services(d)
+	ss := services(d)
+	indexKeys(ss)
+	indexed := 0
+	for i, s := range ss {
+		if s.keys != nil {
+			indexed++
+		}
+		for _, key := range []string{"image", "restart", "ports", "environment", "<<", "1", "a", "x", "missing"} {
+			if got, want := s.get(key), plain[i].get(key); got != want {
+				t.Errorf("%s: get(%q) = %v from the index, %v from the tree", s.Name, key, got, want)
+			}
+		}
+	}
+	// plain, quoted-merge, shared (an alias of a mapping that merges
+	// nothing), odd and aliased-value; not merging or empty.
+	if indexed != 5 {
+		t.Errorf("%d services indexed, want 5", indexed)
+	}
+}
