@@ -306,22 +306,35 @@ func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
 	// The order compose.Apply uses: fixes by rule ID (see applyFixes), then
 	// edits sorted stably by offset, identical ones coalesced.
 	fixes := byRuleID(accepted)
+	// One map access per edit, and one more for each distinct edit after
+	// sorting: the map of a large file's pass is megabytes, each access a
+	// cache miss. Each distinct edit's first owner lies in one array; an
+	// edit owned again grows out of it.
 	n, _ := fixSizes(fixes)
-	owners := make(map[compose.Edit][]int, n)
-	edits := make([]compose.Edit, 0, n)
+	at := make(map[compose.Edit]int, n) // index in found
+	found := make([]passEdit, 0, n)
+	first := make([]int, n)
 	for _, f := range fixes {
 		o := owner(f)
 		for _, e := range f.Fix.Change.Edits {
-			if _, ok := owners[e]; !ok {
-				edits = append(edits, e)
+			if i, ok := at[e]; ok {
+				found[i].owners = append(found[i].owners, o) // sorted once below: an edit may have thousands
+				continue
 			}
-			owners[e] = append(owners[e], o) // sorted once below: an edit may have thousands
+			i := len(found)
+			at[e] = i
+			first[i] = o
+			found = append(found, passEdit{Edit: e, owners: first[i : i+1 : i+1]})
 		}
+	}
+	edits := make([]compose.Edit, len(found))
+	for i := range found {
+		edits[i] = found[i].Edit
 	}
 	compose.SortEdits(edits)
 	pass := make([]passEdit, len(edits))
 	for i, e := range edits {
-		pass[i] = passEdit{Edit: e, owners: sortedOwners(owners[e])}
+		pass[i] = passEdit{Edit: e, owners: sortedOwners(found[at[e]].owners)}
 	}
 	h.add(pass)
 }
