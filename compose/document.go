@@ -579,6 +579,13 @@ func (d *Document) parentIndex() map[*yaml.Node]*yaml.Node {
 	return d.parents
 }
 
+// DropParents lets the parent index go: in a large file it is a map of
+// hundreds of thousands of pointers that the collector would mark on every
+// cycle of the rest of the run, though only the rules' analysis reads it.
+// A later Parent or KeyOf builds it again. It must not run while another
+// goroutine reads the document.
+func (d *Document) DropParents() { d.parents, d.parentsOnce = nil, sync.Once{} }
+
 // KeyOf returns the key node of mapping value v, or nil when v is not a
 // mapping value.
 func (d *Document) KeyOf(v *yaml.Node) *yaml.Node {

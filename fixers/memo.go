@@ -73,6 +73,7 @@ func (m *runMemo) passed(d *compose.Document, inProject bool) {
 	delete(m.images, d)
 	delete(m.lifecycles, d)
 	delete(m.owners, d)
+	d.DropParents() // the rules' edits are made: only they read it
 	if !inProject {
 		delete(m.services, d)
 		delete(m.names, d)
