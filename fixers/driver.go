@@ -348,7 +348,8 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 	}
 	cfg := opts.Config
 	sup := parseSuppressions(d)
-	var all, blind []Finding
+	var all findingBuf
+	var blind []Finding
 	// What the rules could not check only marks ignore comments as used: a
 	// file without any (most files) keeps none of it, which for a large
 	// file offline was a finding per service and rule.
@@ -369,12 +370,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 	for _, f := range blind {
 		sup.silences(f, opts.Rules) // not known to be stale: counts as used
 	}
-	kept := all[:0]
-	for _, f := range all {
-		if !sup.silences(f, opts.Rules) {
-			kept = append(kept, f)
-		}
-	}
+	kept := all.keep(func(f *Finding) bool { return !sup.silences(*f, opts.Rules) })
 	dropInherited(d, kept)
 	kept = append(kept, sup.unused(d, opts.Rules)...)
 	for i := range kept {
@@ -743,7 +739,7 @@ type Pass struct {
 	// found receives the findings (slices rather than callbacks: a pass
 	// per rule per document, and a closure each, were a visible share of
 	// a run's allocations).
-	found *[]Finding
+	found *findingBuf
 	// blind receives what the rule could not check, as findings that are
 	// never reported (see Unchecked); nil: nothing is kept.
 	blind *[]Finding
@@ -814,7 +810,7 @@ func (p *Pass) ReportSpan(sp compose.Span, sev Severity, fix *Fix, format string
 		p.memo.intern(fix.Change.Edits)
 		p.memo.intern(fix.Needs)
 	}
-	*p.found = append(*p.found, Finding{
+	p.found.add(Finding{
 		RuleID:   p.rule.ID,
 		Severity: sev,
 		Path:     d.Path,

@@ -1,0 +1,39 @@
+package fixers
+
+// findingBuf collects a pass's findings in chunks rather than one growing
+// slice. A large file has hundreds of thousands of findings: a slice grown
+// by append allocated three to four times their size in copies, every one
+// full of pointers for the collector, and kept up to half of it unused.
+// The chunks are copied once, into a slice of the exact size, by keep.
+type findingBuf struct {
+	full [][]Finding // filled chunks, in order
+	cur  []Finding
+	n    int
+}
+
+func (b *findingBuf) add(f Finding) {
+	if len(b.cur) == cap(b.cur) {
+		if b.cur != nil {
+			b.full = append(b.full, b.cur)
+		}
+		// Chunks grow with what is found so far: few for a large file,
+		// small ones for a small file.
+		b.cur = make([]Finding, 0, max(64, b.n/2))
+	}
+	b.cur = append(b.cur, f)
+	b.n++
+}
+
+// keep returns the findings for which ok holds, in order, in a slice of
+// its own.
+func (b *findingBuf) keep(ok func(*Finding) bool) []Finding {
+	out := make([]Finding, 0, b.n)
+	for _, c := range append(b.full, b.cur) {
+		for i := range c {
+			if ok(&c[i]) {
+				out = append(out, c[i])
+			}
+		}
+	}
+	return out
+}
