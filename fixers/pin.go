@@ -289,9 +289,12 @@ func ImageRefs(d *compose.Document, cfg *Config) []ImageRef {
 	if cfg == nil {
 		cfg = DefaultConfig()
 	}
-	var out []ImageRef
-	index := map[*yaml.Node]int{}
-	for _, s := range services(d) {
+	// Sized for a reference per service, the common case: grown by append,
+	// a large file's list was copied a dozen times.
+	svcs := services(d)
+	out := make([]ImageRef, 0, len(svcs))
+	index := make(map[*yaml.Node]int, len(svcs))
+	for _, s := range svcs {
 		n := s.get("image")
 		if n == nil || n.Kind != yaml.ScalarNode {
 			continue
