@@ -82,11 +82,26 @@ func SortEdits(edits []Edit) {
 		}
 		return cmp.Compare(a.i, b.i)
 	})
-	sorted := make([]Edit, len(edits))
-	for j, k := range keys {
-		sorted[j] = edits[k.i]
+	// Move each edit once, in place, following each cycle of the
+	// permutation (keys[j].i is marked -1 once edits[j] holds its edit):
+	// a sorted copy was as large as the edits, pointers for the
+	// collector, allocated on every pass of a large file.
+	for i := range keys {
+		if keys[i].i < 0 {
+			continue // placed with an earlier cycle
+		}
+		first := edits[i]
+		for j := i; ; {
+			k := keys[j].i
+			keys[j].i = -1
+			if k == i {
+				edits[j] = first
+				break
+			}
+			edits[j] = edits[k]
+			j = k
+		}
 	}
-	copy(edits, sorted)
 }
 
 // smallEditSort is the most edits SortEdits sorts in place, where making
