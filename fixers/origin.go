@@ -349,15 +349,29 @@ func (h *lineage) finish(res *Result) {
 		// whole changed region, owned by every applied fix, is still true.
 		h.collapse(res.Output)
 	}
-	byFinding := make([][]compose.Edit, len(res.Findings))
+	// Each finding's edits are a run of one array, placed by counting:
+	// a slice grown per finding was an allocation per applied fix, tens
+	// of thousands in a large file. Capped, so that an append copies.
+	ends := make([]int32, len(res.Findings)+1) // ends[o+1]: the edits of findings up to o
 	for _, t := range h.edits {
 		for _, o := range t.owners {
-			byFinding[o] = append(byFinding[o], t.Edit)
+			ends[o+1]++
+		}
+	}
+	for i := 1; i < len(ends); i++ {
+		ends[i] += ends[i-1]
+	}
+	all := make([]compose.Edit, ends[len(ends)-1])
+	next := slices.Clone(ends[:len(ends)-1])
+	for _, t := range h.edits {
+		for _, o := range t.owners {
+			all[next[o]] = t.Edit
+			next[o]++
 		}
 	}
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		if edits := byFinding[i]; len(edits) > 0 && f.Fix != nil {
+		if edits := all[ends[i]:ends[i+1]:ends[i+1]]; len(edits) > 0 && f.Fix != nil {
 			fix := *f.Fix
 			fix.Change = compose.Change{Edits: edits, Ops: f.Fix.Change.Ops}
 			f.Fix, f.Applied = &fix, true
