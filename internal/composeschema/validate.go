@@ -187,9 +187,9 @@ func newMatcher(src string) (matcher, error) {
 		// "$" is the end of the text: no multi-line mode.
 		return func(s string) bool { return s != "" && !strings.Contains(s, "\n") }, nil
 	}
-	// Compiled at the first match: most documents never use these
-	// (pull_policy, container_name), and compiling costs more than the
-	// rest of preparing the schema. The generator has compiled each.
+	// Compiled at the first match: only pull_policy's pattern reaches
+	// here, most documents never use it, and compiling costs more than
+	// the rest of preparing the schema. The generator has compiled it.
 	var once sync.Once
 	var re *regexp.Regexp
 	return func(s string) bool {
