@@ -265,7 +265,11 @@ func (h Healthcheck) matchesRepository(repo string) bool {
 // service. Elements that render empty are dropped. It fails with ErrNoFix
 // for an entry with NoFix and with ErrMissingParam when a required parameter
 // has no value. The result depends only on h and s.
-func (h Healthcheck) Render(s Service) ([]string, error) {
+func (h Healthcheck) Render(s Service) ([]string, error) { return h.renderWith(s, parseTest) }
+
+// renderWith is Render, parse giving the template of an element that
+// substitute cannot fill (Index.Render memoizes it).
+func (h Healthcheck) renderWith(s Service, parse func(name, elem string) (*template.Template, error)) ([]string, error) {
 	if h.NoFix != "" {
 		return nil, fmt.Errorf("%w: %s: %s", ErrNoFix, h.Name, h.NoFix)
 	}
@@ -273,7 +277,7 @@ func (h Healthcheck) Render(s Service) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.render(values, parseTest)
+	return h.render(values, parse)
 }
 
 // render fills the test's elements from values; parse gives the template

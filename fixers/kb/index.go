@@ -110,14 +110,7 @@ func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
 // Render is h.Render, with each template parsed once for the index's
 // life; h need not be one of the indexed entries.
 func (x *Index) Render(h Healthcheck, s Service) ([]string, error) {
-	if h.NoFix != "" {
-		return h.Render(s) // the error, which parses nothing
-	}
-	values, err := h.paramValues(s)
-	if err != nil {
-		return nil, err
-	}
-	return h.render(values, x.parseTest)
+	return h.renderWith(s, x.parseTest)
 }
 
 // parseTest is parseTest, memoized.
