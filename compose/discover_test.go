@@ -9,13 +9,11 @@ import (
 	"github.com/composefix/composefix/compose"
 )
 
-// TestDiscoverWith checks what discovery leaves out: Ignored only inside a
-// directory search (a path given is read), Excluded everywhere (a path
-// given too, silently), and a directory holding no compose file is an
-// error naming it.
-func TestDiscoverWith(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"compose.yaml", "ignored/compose.yaml", "excluded/compose.yaml", "empty/readme.md", "x/compose.ignored.yaml"} {
+// makeComposeFiles writes an empty compose file at each name under dir,
+// making the directories it needs.
+func makeComposeFiles(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	for _, name := range names {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -24,6 +22,15 @@ func TestDiscoverWith(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestDiscoverWith checks what discovery leaves out: Ignored only inside a
+// directory search (a path given is read), Excluded everywhere (a path
+// given too, silently), and a directory holding no compose file is an
+// error naming it.
+func TestDiscoverWith(t *testing.T) {
+	dir := t.TempDir()
+	makeComposeFiles(t, dir, "compose.yaml", "ignored/compose.yaml", "excluded/compose.yaml", "empty/readme.md", "x/compose.ignored.yaml")
 	opts := compose.DiscoverOptions{
 		Ignored: func(path string, isDir bool) bool {
 			return filepath.Base(path) == "ignored" || strings.HasSuffix(path, ".ignored.yaml")
@@ -49,15 +56,7 @@ func TestDiscoverWith(t *testing.T) {
 // files that only look alike stay apart.
 func TestDiscoverOncePerFile(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"compose.yaml", "real/compose.yaml", "real/sub/compose.yaml", "real/sub/docker-compose.yml"} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("services: {}\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	makeComposeFiles(t, dir, "compose.yaml", "real/compose.yaml", "real/sub/compose.yaml", "real/sub/docker-compose.yml")
 	in := func(p string) string { return filepath.Join(dir, p) }
 	for link, target := range map[string]string{"linkdir": "real/sub", "link.yaml": "real/compose.yaml", "real/up": "."} {
 		if err := os.Symlink(in(target), in(link)); err != nil {
