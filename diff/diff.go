@@ -123,9 +123,8 @@ func renderSize(path string, o *options, changes []change, linesA, linesB lines)
 	head := 10 + 2*(2*digits+1) + len(sgrCyan) + len(sgrReset)
 	for len(changes) > 0 {
 		k := hunkLen(changes, o.context)
-		first, last := changes[0], changes[k-1]
-		startA := first.A - min(o.context, first.A)
-		endA := last.A + last.Del + min(o.context, linesA.n()-(last.A+last.Del))
+		lead, trail := hunkContext(changes[:k], o.context, linesA.n())
+		startA, endA := changes[0].A-lead, changes[k-1].A+changes[k-1].Del+trail
 		// The hunk prints a's lines [startA, endA) as context or deleted,
 		// then each change's inserted lines of b, and its header.
 		n += head + len(linesA.span(startA, endA)) + (endA-startA)*perLine
@@ -308,12 +307,19 @@ func hunkLen(changes []change, context int) int {
 	return n
 }
 
+// hunkContext returns how many unchanged lines the hunk of changes shows
+// before its first change and after its last (the same in both files), in
+// a file a of nA lines; writeHunk and renderSize agree through it.
+func hunkContext(changes []change, context, nA int) (lead, trail int) {
+	last := changes[len(changes)-1]
+	return min(context, changes[0].A), min(context, nA-(last.A+last.Del))
+}
+
 // writeHunk writes one hunk: its header, then context, deleted and inserted
 // lines.
 func writeHunk(sb *strings.Builder, o *options, changes []change, linesA, linesB lines) {
 	first, last := changes[0], changes[len(changes)-1]
-	lead := min(o.context, first.A) // unchanged lines before first, in both files
-	trail := min(o.context, linesA.n()-(last.A+last.Del))
+	lead, trail := hunkContext(changes, o.context, linesA.n())
 	startA, endA := first.A-lead, last.A+last.Del+trail
 	startB, endB := first.B-lead, last.B+last.Ins+trail
 
