@@ -3,14 +3,13 @@ package composeschema
 import (
 	"math"
 	"math/big"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -190,12 +189,8 @@ func newMatcher(src string) (matcher, error) {
 	// Compiled at the first match: only pull_policy's pattern reaches
 	// here, most documents never use it, and compiling costs more than
 	// the rest of preparing the schema. The generator has compiled it.
-	var once sync.Once
-	var re *regexp.Regexp
-	return func(s string) bool {
-		once.Do(func() { re = regexp.MustCompile(src) })
-		return re.MatchString(s)
-	}, nil
+	re := lazyre.New(src)
+	return func(s string) bool { return re().MatchString(s) }, nil
 }
 
 // allBytes matches a non-empty string of ASCII bytes in a class: a
