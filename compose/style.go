@@ -24,7 +24,7 @@ func (s Style) IndentedSequences() bool { return s.SeqIndent > 0 }
 // of it reads it from memory again.
 type styleTally struct {
 	indents, seqIndents tally
-	quotes              [256]int
+	doubles, singles    int // scalars written in double and in single quotes
 }
 
 // visit counts node n.
@@ -54,9 +54,9 @@ func (t *styleTally) visit(d *Document, n *yaml.Node) {
 	if n.Kind == yaml.ScalarNode {
 		switch {
 		case n.Style&yaml.DoubleQuotedStyle != 0:
-			t.quotes['"']++
+			t.doubles++
 		case n.Style&yaml.SingleQuotedStyle != 0:
-			t.quotes['\'']++
+			t.singles++
 		}
 	}
 }
@@ -76,7 +76,7 @@ func (t *styleTally) style(d *Document) Style {
 	} else {
 		st.SeqIndent = st.Indent
 	}
-	if t.quotes['\''] > t.quotes['"'] {
+	if t.singles > t.doubles {
 		st.Quote = '\''
 	}
 	return st
