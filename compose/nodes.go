@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"iter"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -31,27 +33,33 @@ func IsMergeKey(k *yaml.Node) bool {
 // is not a mapping is left out. It does not follow the sources' own
 // merges.
 func MergeSources(m *yaml.Node) []*yaml.Node {
-	m = Resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	var out []*yaml.Node
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if !IsMergeKey(m.Content[i]) {
-			continue
+	return slices.Collect(mergeSources(Resolve(m)))
+}
+
+// mergeSources yields what MergeSources returns, collecting nothing:
+// Lookup walks the sources of merging services often enough for a slice
+// per lookup to be a visible share of a run's allocations.
+func mergeSources(m *yaml.Node) iter.Seq[*yaml.Node] {
+	return func(yield func(*yaml.Node) bool) {
+		if m == nil || m.Kind != yaml.MappingNode {
+			return
 		}
-		v := Resolve(m.Content[i+1])
-		srcs := []*yaml.Node{v}
-		if v != nil && v.Kind == yaml.SequenceNode {
-			srcs = v.Content
-		}
-		for _, src := range srcs {
-			if src = Resolve(src); src != nil && src.Kind == yaml.MappingNode {
-				out = append(out, src)
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if !IsMergeKey(m.Content[i]) {
+				continue
+			}
+			v := Resolve(m.Content[i+1])
+			srcs := []*yaml.Node{v}
+			if v != nil && v.Kind == yaml.SequenceNode {
+				srcs = v.Content
+			}
+			for _, src := range srcs {
+				if src = Resolve(src); src != nil && src.Kind == yaml.MappingNode && !yield(src) {
+					return
+				}
 			}
 		}
 	}
-	return out
 }
 
 // Resolve follows an alias to the node it names.

@@ -54,24 +54,9 @@ func lookup(m *yaml.Node, key string, depth int) (*yaml.Node, bool) {
 	if _, v := MapGet(m, key); v != nil {
 		return v, depth > 0
 	}
-	// The merge sources are walked in place, in MergeSources' order, rather
-	// than collected: rules look up absent keys of merging services often
-	// enough for the slice to be a visible share of a run's allocations.
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if !IsMergeKey(m.Content[i]) {
-			continue
-		}
-		src := Resolve(m.Content[i+1])
-		if src == nil || src.Kind != yaml.SequenceNode {
-			if v, _ := lookup(src, key, depth+1); v != nil {
-				return v, true
-			}
-			continue
-		}
-		for _, s := range src.Content {
-			if v, _ := lookup(Resolve(s), key, depth+1); v != nil {
-				return v, true
-			}
+	for s := range mergeSources(m) {
+		if v, _ := lookup(s, key, depth+1); v != nil {
+			return v, true
 		}
 	}
 	return nil, false
