@@ -2,6 +2,7 @@ package envfile
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -181,8 +182,12 @@ func (f *File) readBackError(out []byte, got, exp map[string]string) error {
 		}
 	}
 	if len(gone) > 0 {
-		slices.SortFunc(gone, func(a, b string) int { return f.assigns[a].Value.Start - f.assigns[b].Value.Start })
-		pe.Msg += ": variable " + gone[0] + " is gone" + from(gone[0])
+		// The first in the input is named, the others need no order; ties
+		// (variables the input lacks) by name, not map order.
+		first := slices.MinFunc(gone, func(a, b string) int {
+			return cmp.Or(f.assigns[a].Value.Start-f.assigns[b].Value.Start, strings.Compare(a, b))
+		})
+		pe.Msg += ": variable " + first + " is gone" + from(first)
 	}
 	return pe
 }
