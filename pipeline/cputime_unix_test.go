@@ -3,6 +3,7 @@
 package pipeline
 
 import (
+	"os"
 	"syscall"
 	"time"
 )
@@ -16,4 +17,13 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// maxRSS is the peak resident set of an ended child process, in bytes.
+func maxRSS(ps *os.ProcessState) int64 {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0
+	}
+	return ru.Maxrss << 10 // kilobytes on Linux
 }
