@@ -220,18 +220,14 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 		return nil, err
 	}
 	// Identical edits are written once; the output is sized exactly first.
+	sorted = withoutRepeats(sorted)
 	size := len(src)
-	for i, e := range sorted {
-		if !repeated(sorted, i) {
-			size += len(e.New) - (e.End - e.Start)
-		}
+	for _, e := range sorted {
+		size += len(e.New) - (e.End - e.Start)
 	}
 	out := make([]byte, 0, size)
 	at := 0
-	for i, e := range sorted {
-		if repeated(sorted, i) {
-			continue
-		}
+	for _, e := range sorted {
 		out = append(out, src[at:e.Start]...)
 		out = append(out, e.New...)
 		at = e.End
@@ -239,29 +235,65 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 	return append(out, src[at:]...), nil
 }
 
-// repeated reports whether sorted[i] (SortEdits order) is identical to an
-// earlier edit, which Apply wrote already. Identical replacements sort next
-// to each other (any other edit between them would overlap them), but
-// identical insertions at one offset need not: three appends to one value,
-// "b", "c", "b", sort in their given order, and the second "b" is still
-// the first one's duplicate, as Verify counts it (one operation made
-// twice, by two rules, is made once).
-func repeated(sorted []Edit, i int) bool {
-	e := sorted[i]
-	if i == 0 {
+// withoutRepeats drops, in place, each edit of sorted (SortEdits order)
+// identical to an earlier one, which Apply writes once. Identical
+// replacements sort next to each other (any other edit between them would
+// overlap them), but identical insertions at one offset need not: three
+// appends to one value, "b", "c", "b", sort in their given order, and the
+// second "b" is still the first one's duplicate, as Verify counts it (one
+// operation made twice, by two rules, is made once). A long run of
+// insertions at one offset is checked with a set of its texts, so that k
+// insertions cost O(k), not O(k²) comparisons with the run so far.
+func withoutRepeats(sorted []Edit) []Edit {
+	kept := sorted[:0] // reads stay ahead of writes
+	run := 0           // index in kept of the first insertion at the current offset
+	var texts map[string]bool
+	for _, e := range sorted {
+		if n := len(kept); n > 0 {
+			last := kept[n-1]
+			if last == e {
+				continue
+			}
+			if e.Start == e.End && last.Start == e.Start && last.End == e.End {
+				if repeatedIn(kept[run:], &texts, e.New) {
+					continue
+				}
+				kept = append(kept, e)
+				continue
+			}
+		}
+		run, texts = len(kept), nil
+		kept = append(kept, e)
+	}
+	return kept
+}
+
+// smallRun is the longest run of insertions at one offset that
+// repeatedIn scans rather than indexes.
+const smallRun = 8
+
+// repeatedIn reports whether run, insertions at one offset, has one of
+// text, and notes text as the run's next. *texts indexes the run once it
+// is longer than smallRun.
+func repeatedIn(run []Edit, texts *map[string]bool, text string) bool {
+	if len(run) <= smallRun {
+		for _, r := range run {
+			if r.New == text {
+				return true
+			}
+		}
 		return false
 	}
-	if sorted[i-1] == e {
-		return true
-	}
-	if e.Start != e.End {
-		return false
-	}
-	for j := i - 2; j >= 0 && sorted[j].Start == e.Start && sorted[j].End == e.End; j-- {
-		if sorted[j] == e {
-			return true
+	if *texts == nil {
+		*texts = make(map[string]bool, 2*len(run))
+		for _, r := range run {
+			(*texts)[r.New] = true
 		}
 	}
+	if (*texts)[text] {
+		return true
+	}
+	(*texts)[text] = true
 	return false
 }
 

@@ -105,3 +105,47 @@ func TestSortEditsLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyCoalescesLikeTheDefinition compares Apply with its definition:
+// the edits in SortEdits order, each written unless an identical edit came
+// before it. Long runs of insertions at a few offsets, identical ones
+// interleaved with distinct ones, are where Apply stops scanning back.
+func TestApplyCoalescesLikeTheDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	src := []byte("0123456789abcdefghij")
+	texts := []string{"x", "y", "z", "\n  a: 1", "\n  b: 2", "\n    c: 3", "\n  - d"}
+	for iter := range 2000 {
+		n := r.IntN(3 + iter%120)
+		var edits []Edit
+		for range n {
+			s := 4 * r.IntN(3) // three offsets, far enough apart for a replacement between them
+			e := Edit{s, s, texts[r.IntN(len(texts))]}
+			if r.IntN(8) == 0 {
+				e = Edit{s + 1, s + 3, texts[r.IntN(3)]}
+			}
+			if len(edits) > 0 && r.IntN(3) == 0 {
+				e = edits[r.IntN(len(edits))]
+			}
+			edits = append(edits, e)
+		}
+		got, err := Apply(src, edits)
+		if err != nil {
+			continue // two replacements of one span with different texts conflict
+		}
+		sorted := slices.Clone(edits)
+		slices.SortStableFunc(sorted, compareEdits)
+		var want []byte
+		at := 0
+		for i, e := range sorted {
+			if slices.Contains(sorted[:i], e) {
+				continue
+			}
+			want = append(append(want, src[at:e.Start]...), e.New...)
+			at = e.End
+		}
+		want = append(want, src[at:]...)
+		if string(got) != string(want) {
+			t.Fatalf("iteration %d: Apply(%v) = %q, want %q", iter, edits, got, want)
+		}
+	}
+}
