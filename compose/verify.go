@@ -51,10 +51,13 @@ func sameAsIntended(d *Document, ops []*Op, got *Document) error {
 }
 
 // MismatchError is a verification failure: the edited text decodes to a
-// tree other than the intended one. It says where, three ways: the path
-// in the tree with what differs, the first differing node of the edited
-// text, and the input node that was to be there (or the nearest one
-// around it, for a node an operation adds).
+// tree other than the intended one. It says where, three ways: the input
+// node that was to be there (or the nearest one around it, for a node an
+// operation adds), the path in the tree with what differs, and the first
+// differing node of the edited text. The message leads with the input's
+// position: the edited text is never written, so only the file as read
+// has that line (a caller whose input is itself an edited text maps In
+// back to the file as read).
 type MismatchError struct {
 	Path  string
 	Where string // ".services.web (expected 3 keys, got 2)"
@@ -64,11 +67,11 @@ type MismatchError struct {
 
 func (e *MismatchError) Error() string {
 	msg := "the edited file differs from the intended tree at " + e.Where
-	if e.In.Line > 0 {
-		msg += ", from the input's " + e.In.String()
-	}
 	if e.Out.Line > 0 {
-		return fmt.Sprintf("%s:%s: %s", e.Path, e.Out, msg)
+		msg += ", at " + e.Out.String() + " of the edited text"
+	}
+	if e.In.Line > 0 {
+		return fmt.Sprintf("%s:%s: %s", e.Path, e.In, msg)
 	}
 	return e.Path + ": " + msg
 }

@@ -64,10 +64,10 @@ func TestVerifyNamesTheDifference(t *testing.T) {
 				if !errors.As(err, &me) || me.Path != "c.yaml" || me.Out != tc.at || me.In != tc.from {
 					t.Errorf("Verify: %#v; want a *MismatchError at %s of the output, from %s of the input", err, tc.at, tc.from)
 				}
-				if want := fmt.Sprintf("c.yaml:%s: ", tc.at); !strings.HasPrefix(err.Error(), want) {
+				if want := fmt.Sprintf("c.yaml:%s: ", tc.from); !strings.HasPrefix(err.Error(), want) {
 					t.Errorf("Verify: %q; want it to start with %q", err, want)
 				}
-				if want := fmt.Sprintf("the input's %s", tc.from); !strings.Contains(err.Error(), want) {
+				if want := fmt.Sprintf("at %s of the edited text", tc.at); !strings.Contains(err.Error(), want) {
 					t.Errorf("Verify: %q; want it to name %q", err, want)
 				}
 			}

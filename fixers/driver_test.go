@@ -178,9 +178,11 @@ func TestRunVerificationNamesTheCulprit(t *testing.T) {
 	}
 }
 
-// A verification failure says where: the first difference in the edited
-// text, and the input position it came from, in the file as read even
-// when an earlier pass moved the lines.
+// A verification failure says where: first the input position the
+// difference came from, in the file as read even when an earlier pass
+// moved the lines (the edited text is never written: its lines are
+// nowhere but in the message), then the first difference in the edited
+// text.
 func TestRunVerificationSaysWhere(t *testing.T) {
 	// liar inserts "b: 1" at the end of the file, saying it inserts "a: 1"
 	// into the mapping at path, once its condition holds.
@@ -219,10 +221,10 @@ func TestRunVerificationSaysWhere(t *testing.T) {
 	}{
 		{name: "first pass", src: "services: {}\nk: x\n",
 			rules: []*Rule{liar(func(*compose.Document) bool { return true })},
-			want:  []string{"test.yaml:3:1: the edited file differs from the intended tree at .a (key)", "from the input's 1:1"}},
+			want:  []string{"test.yaml:1:1: the edited file differs from the intended tree at .a (key)", "at 3:1 of the edited text"}},
 		{name: "second pass", src: "services: {}\nm:\n  k: x\n",
 			rules: []*Rule{header, liar(commented, "m")},
-			want:  []string{"test.yaml:6:3: the edited file differs from the intended tree at .m.a (key)", "from the input's 3:3"}},
+			want:  []string{"test.yaml:3:3: the edited file differs from the intended tree at .m.a (key)", "at 6:3 of the edited text"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
