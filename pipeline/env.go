@@ -124,7 +124,7 @@ type envResult struct {
 // envChoice is what one image wants its .env variable to hold.
 type envChoice struct {
 	ref     fixers.ImageRef
-	path    string // the compose file
+	shown   string // the compose file, as messages name it
 	value   string // the new value; the current one when nothing changes
 	ruleID  string
 	title   string
@@ -163,7 +163,7 @@ func fixEnvs(o *Options, inputs []input, resolved fixers.Resolutions) []envResul
 			}
 			continue
 		}
-		choices := envChoices(e, envUsers(o, inputs, given, dir), resolved, selected)
+		choices := envChoices(o.wd, e, envUsers(o, inputs, given, dir), resolved, selected)
 		if len(choices) == 0 {
 			continue
 		}
@@ -237,13 +237,15 @@ func envRefs(d *compose.Document, cfg *fixers.Config) []fixers.ImageRef {
 }
 
 // envChoices lists, for each image of dir's compose files read from .env,
-// the value its variable should hold.
-func envChoices(e *envProject, users []envUser, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
+// the value its variable should hold. Messages name the files relative to
+// wd, the run's working directory.
+func envChoices(wd workDir, e *envProject, users []envUser, resolved fixers.Resolutions, selected map[string]bool) []envChoice {
 	cfg := e.cfg
 	var out []envChoice
 	for _, in := range users {
+		shown := wd.diffPath(in.path)
 		for _, r := range in.refs {
-			c := envChoice{ref: r, path: in.path, value: e.file.Vars[r.EnvVar]}
+			c := envChoice{ref: r, shown: shown, value: e.file.Vars[r.EnvVar]}
 			res, ok := resolved[r.Text]
 			if !ok || res.Err != nil {
 				// CF003 reports it at the image; unchecked, it keeps the
@@ -254,23 +256,23 @@ func envChoices(e *envProject, users []envUser, resolved fixers.Resolutions, sel
 			switch {
 			case cfg.Images.Update && !r.Floating() && selected["CF004"]:
 				if tag, digest, ok := planBump(r, res, cfg.Pin); ok {
-					u := newUpdate(e.path, r, res, tag, digest)
+					u := newUpdate(wd.diffPath(e.path), r, res, tag, digest)
 					c.value, c.ruleID, c.update = r.EnvValue(tag, digest), "CF004", &u
 					if tag != r.Tag {
 						c.title = fmt.Sprintf("Update %s to %s", r.Text, tag)
-						c.message = fmt.Sprintf("image %q (%s in %s) has a newer release %q", r.Text, r.EnvVar, DiffPath(in.path), tag)
+						c.message = fmt.Sprintf("image %q (%s in %s) has a newer release %q", r.Text, r.EnvVar, shown, tag)
 					} else {
 						c.title = fmt.Sprintf("Update the digest of %s:%s", r.Name, r.Tag)
-						c.message = fmt.Sprintf("image %q (%s in %s) pins digest %s, but tag %q now points at %s", r.Text, r.EnvVar, DiffPath(in.path), shortDigest(r.Digest), r.Tag, shortDigest(res.Digest))
+						c.message = fmt.Sprintf("image %q (%s in %s) pins digest %s, but tag %q now points at %s", r.Text, r.EnvVar, shown, shortDigest(r.Digest), r.Tag, shortDigest(res.Digest))
 					}
 				}
 			case (!cfg.Images.Update || cfg.Images.PinFloating && r.Floating()) && selected["CF001"] && r.Digest == "":
 				if pin, ok := fixers.PlanPin(r, res, cfg.Pin); ok {
-					c.setPin("CF001", pin, in.path)
+					c.setPin("CF001", pin)
 				}
 			case !cfg.Images.Update && selected["CF002"] && r.Digest != "":
 				if pin, ok := fixers.PlanStaleDigest(r, res, cfg.Pin); ok {
-					c.setPin("CF002", pin, in.path)
+					c.setPin("CF002", pin)
 				}
 			}
 			out = append(out, c)
@@ -279,11 +281,10 @@ func envChoices(e *envProject, users []envUser, resolved fixers.Resolutions, sel
 	return out
 }
 
-// setPin makes c the pin rule id plans for its image in the compose file
-// at path.
-func (c *envChoice) setPin(id string, pin fixers.PinPlan, path string) {
+// setPin makes c the pin rule id plans for its image.
+func (c *envChoice) setPin(id string, pin fixers.PinPlan) {
 	c.value, c.ruleID, c.title = c.ref.EnvValue(pin.Tag, pin.Digest), id, pin.Title
-	c.message = fmt.Sprintf("%s (%s in %s)", pin.Message, c.ref.EnvVar, DiffPath(path))
+	c.message = fmt.Sprintf("%s (%s in %s)", pin.Message, c.ref.EnvVar, c.shown)
 }
 
 // fixEnv applies the agreed changes to one .env file and reports the
@@ -312,7 +313,7 @@ func fixEnv(e *envProject, choices []envChoice) envResult {
 		if len(values) > 1 {
 			var who []string
 			for _, c := range cs {
-				who = append(who, fmt.Sprintf("%s in %s wants %q", c.ref.Node.Value, DiffPath(c.path), c.value))
+				who = append(who, fmt.Sprintf("%s in %s wants %q", c.ref.Node.Value, c.shown, c.value))
 			}
 			res.Findings = append(res.Findings, envFinding(e, cs[changing].ruleID, span, fixers.Warning,
 				fmt.Sprintf("variable %s is used by images that do not agree on its value (%s); left as is", name, strings.Join(who, "; ")), nil))

@@ -60,10 +60,10 @@ func TestEnvFindingsKeepConfiguredSeverity(t *testing.T) {
 	node := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
 	choices := []envChoice{
 		// TAG: one image, one new value: a fix.
-		{ref: fixers.ImageRef{EnvVar: "TAG", Node: node("redis:${TAG}")}, path: "compose.yaml", value: "7.4.1", ruleID: "CF001", message: "pin TAG"},
+		{ref: fixers.ImageRef{EnvVar: "TAG", Node: node("redis:${TAG}")}, shown: "compose.yaml", value: "7.4.1", ruleID: "CF001", message: "pin TAG"},
 		// DB: two images that disagree: a finding without a fix.
-		{ref: fixers.ImageRef{EnvVar: "DB", Node: node("postgres:${DB}")}, path: "compose.yaml", value: "16.4", ruleID: "CF001", message: "pin DB"},
-		{ref: fixers.ImageRef{EnvVar: "DB", Node: node("postgres:${DB}-alpine")}, path: "compose.yaml", value: "16.3"},
+		{ref: fixers.ImageRef{EnvVar: "DB", Node: node("postgres:${DB}")}, shown: "compose.yaml", value: "16.4", ruleID: "CF001", message: "pin DB"},
+		{ref: fixers.ImageRef{EnvVar: "DB", Node: node("postgres:${DB}-alpine")}, shown: "compose.yaml", value: "16.3"},
 	}
 	res := fixEnv(e, choices)
 	if len(res.Findings) != 2 {

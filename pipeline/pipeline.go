@@ -251,9 +251,8 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 		}
 		r.Summary.Add(&res.File)
 		if each != nil {
-			res.Resolved, res.Config = resolved, o.configFor(inputs[i].path)
-			res.Updates = composeUpdates(res)
-			res.wd = o.wd
+			res.Resolved, res.Config, res.wd = resolved, o.configFor(inputs[i].path), o.wd
+			res.Updates = composeUpdates(res) // names the file relative to res.wd
 			each(res)
 		}
 		inputs[i].envRefs = nil

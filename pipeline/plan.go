@@ -113,7 +113,7 @@ func MakePlan(ctx context.Context, runs []Options, groupBy string) (*Plan, []Res
 			o.Reuse, o.Restrict, o.Progress, o.Messages = resolved[i], OnlyGroup(n, groupBy), nil, nil
 			Run(ctx, o, func(f *File) {
 				if f.Changed() {
-					files[DiffPath(f.Path)] = true
+					files[f.wd.diffPath(f.Path)] = true
 					patch.WriteString(Diff(f))
 				}
 			})

@@ -13,7 +13,7 @@ import (
 // Update is one image update `composefix update` made (or shows in its
 // diff) in one file: a compose file, or the .env file holding the image.
 type Update struct {
-	Path string `json:"path"` // the file changed, as DiffPath names it
+	Path string `json:"path"` // the file changed, as the diff names it
 	// Text is the image reference as resolved (the Resolutions key).
 	Text string `json:"image_ref"`
 	// Name is the image as written, without tag and digest.
@@ -42,9 +42,10 @@ type Link struct {
 	URL   string `json:"url"`
 }
 
-// newUpdate describes r moving to tag and digest under its resolution.
-func newUpdate(path string, r fixers.ImageRef, res fixers.Resolution, tag, digest string) Update {
-	u := Update{Path: DiffPath(path), Text: r.Text, Name: r.Name, From: r.Tag, To: tag,
+// newUpdate describes r moving to tag and digest under its resolution;
+// shown is the file changed, as the diff names it.
+func newUpdate(shown string, r fixers.ImageRef, res fixers.Resolution, tag, digest string) Update {
+	u := Update{Path: shown, Text: r.Text, Name: r.Name, From: r.Tag, To: tag,
 		FromDigest: r.Digest, ToDigest: digest, Kind: registry.UpdateKind(r.Tag, tag), EnvVar: r.EnvVar}
 	rel := res.Release
 	if tag != r.Tag {
@@ -94,7 +95,7 @@ func composeUpdates(f *File) []Update {
 		}
 		res := f.Resolved[ref.Text]
 		if tag, digest, ok := planBump(ref, res, f.Config.Pin); ok {
-			out = append(out, newUpdate(f.Path, ref, res, tag, digest))
+			out = append(out, newUpdate(f.wd.diffPath(f.Path), ref, res, tag, digest))
 		}
 	}
 	return out
