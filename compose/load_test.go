@@ -71,6 +71,11 @@ func TestLoadBadInput(t *testing.T) {
 		{"duplicate in a small mapping", largeEnv(3) + "      K1: b\n", 7, 7, `duplicate key "K1" (first defined at line 5)`},
 		{"alias bomb", billionLaughs(), 2, 8, "cannot expand aliases"}, // the first alias
 		{"alias bomb through plain mappings", laughs("{k: [*%s]}"), 2, 13, "cannot expand aliases"},
+		// The verifier's comparer counts on it: a pair of nodes it meets
+		// again through an alias is one it compared already, never one it
+		// is still inside of.
+		{"an alias inside its own anchor", "services:\n  web: &w\n    x: *w\n", 2, 8, "an alias refers to a node that contains it"},
+		{"an alias inside its own anchor, deeper", "services:\n  web: &w\n    x:\n      - [*w]\n", 2, 8, "an alias refers to a node that contains it"},
 		{"sequence root", "- a\n- b\n", 1, 1, "the document is a sequence"},
 		{"scalar root", "just text\n", 1, 1, "the document is a scalar"},
 		{"not compose", "name: x\nnetworks: {}\n", 1, 1, "no top-level services key"},

@@ -362,6 +362,11 @@ func (c *comparer) firstExtra(want, got *yaml.Node, step int) {
 }
 
 // quietlySame is same without explaining, sharing what was compared.
+// Sharing cannot hide a difference: when it runs, seen holds the pairs
+// found equal and the aliased pairs on the path to the collection being
+// explained, and an entry of that collection could reach one of the
+// latter only through an alias inside its own anchor, in both trees,
+// which Load refuses.
 func (c *comparer) quietlySame(want, got *yaml.Node) bool {
 	q := &comparer{in: c.in, seen: c.seen}
 	_, ok := q.compare(want, got, "")
