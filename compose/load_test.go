@@ -96,6 +96,11 @@ func TestLoadBadInput(t *testing.T) {
 		{"DEL", "services: \x7f\n", 1, 11, "control characters are not allowed"},
 		{"two documents", "services:\n  web:\n    image: a\n---\nservices:\n  db:\n    image: b\n", 4, 1, "a second YAML document"},
 		{"an empty second document", "services:\n  web: {}\n---\n", 3, 1, "a second YAML document"},
+		// An alias bomb in either document is refused, at the second
+		// document, before any expansion is counted: the bound runs on
+		// the one document Load accepts, never on a file of several.
+		{"an alias bomb in the second document", "services:\n  web: {}\n---\n" + billionLaughs(), 3, 1, "a second YAML document"},
+		{"an alias bomb before a second document", billionLaughs() + "---\nservices: {}\n", 13, 1, "a second YAML document"},
 		{"UTF-16 LE with BOM", "\xff\xfes\x00e\x00r\x00\n\x00", 0, 0, "UTF-16"},
 		{"UTF-16 BE with BOM", "\xfe\xff\x00s\x00e\x00r\x00\n", 0, 0, "UTF-16"},
 		{"UTF-16 LE without BOM", "s\x00e\x00r\x00\n\x00", 0, 0, "UTF-16"},
