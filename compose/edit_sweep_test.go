@@ -2,8 +2,10 @@ package compose
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -147,5 +149,24 @@ func TestApplyCoalescesLikeTheDefinition(t *testing.T) {
 		if string(got) != string(want) {
 			t.Fatalf("iteration %d: Apply(%v) = %q, want %q", iter, edits, got, want)
 		}
+	}
+	// Many identical insertions at one offset, far beyond the run Apply
+	// scans: 5,000 insertions cycling through 50 texts write each text
+	// once, in the order first given.
+	var edits []Edit
+	var want strings.Builder
+	for i := range 5000 {
+		text := fmt.Sprintf("\n  - %d", (i*7)%50)
+		if i < 50 {
+			want.WriteString(text)
+		}
+		edits = append(edits, Edit{4, 4, text})
+	}
+	got, err := Apply(src, edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := string(src[:4]) + want.String() + string(src[4:]); string(got) != w {
+		t.Errorf("Apply of 5,000 insertions of 50 texts = %q, want %q", got, w)
 	}
 }
