@@ -115,6 +115,7 @@ func checkLimits(p *Pass) error {
 	ss := p.services()
 	all := p.serviceNames()
 	completed := p.completedDependencies()
+	shared := limitsNodes{}
 	for _, s := range ss {
 		if p.isOneShot(s, completed) || cfg.Services[s.Name].Disable || hasLimits(p, all, s) {
 			continue
@@ -134,7 +135,7 @@ func checkLimits(p *Pass) error {
 			return fmt.Errorf("resource class %q of service %q has no cpus or memory", class, s.Name)
 		}
 		l.ReservationMemory = capReservation(l.Memory, l.ReservationMemory)
-		fix, reason, err := limitsFix(p, s, l)
+		fix, reason, err := limitsFix(p, s, l, shared)
 		if err != nil {
 			return err
 		}
@@ -209,23 +210,15 @@ func deployResources(s svc) bool {
 
 // limitsFix inserts resources into the service's own deploy mapping, or a
 // whole deploy block. reason says why there is no fix.
-func limitsFix(p *Pass, s svc, l ResourceLimits) (*Fix, string, error) {
+func limitsFix(p *Pass, s svc, l ResourceLimits, shared limitsNodes) (*Fix, string, error) {
 	if s.target == nil {
 		return nil, "the service is an alias shared with others; add the limits where it is defined", nil
 	}
-	limits := compose.Map("cpus", compose.Quoted(l.CPUs), "memory", l.Memory)
+	key := limitsKey{ResourceLimits: l}
 	// compose refuses pids_limit beside a different limits.pids, and an
 	// absent one counts as different: repeat the service's value.
 	if pids := s.get("pids_limit"); pids != nil && pids.Kind == yaml.ScalarNode && pids.Tag != "!!null" {
-		v := compose.Str(pids.Value)
-		if pids.Tag == "!!int" {
-			v = compose.Int(pids.Value)
-		}
-		limits.Content = append(limits.Content, compose.Str("pids"), v)
-	}
-	res := compose.Map("limits", limits)
-	if l.ReservationMemory != "" {
-		res.Content = append(res.Content, compose.Str("reservations"), compose.Map("memory", l.ReservationMemory))
+		key.pids, key.pidsInt = pids.Value, pids.Tag == "!!int"
 	}
 	d := p.Document
 	_, own := compose.MapGet(s.Node, "deploy")
@@ -235,12 +228,13 @@ func limitsFix(p *Pass, s svc, l ResourceLimits) (*Fix, string, error) {
 	case own == nil && s.has("deploy"):
 		return nil, "deploy is inherited through a merge key, and a deploy of its own would replace it whole; add resources where it is defined", nil
 	case own == nil:
-		ch, err = d.InsertKey(s.target, "deploy", compose.Map("resources", res))
+		key.deploy = true
+		ch, err = d.InsertKey(s.target, "deploy", shared.node(key))
 	case own.Kind == yaml.MappingNode || own.Kind == yaml.ScalarNode && own.Tag == "!!null":
 		if own.Kind == yaml.MappingNode && own.Style&yaml.FlowStyle == 0 && len(own.Content) == 0 {
 			return nil, "deploy is an empty mapping; add resources by hand", nil
 		}
-		ch, err = d.InsertKey(own, "resources", res)
+		ch, err = d.InsertKey(own, "resources", shared.node(key))
 	default:
 		return nil, "deploy is not a mapping of its own; add resources by hand", nil
 	}
@@ -249,6 +243,45 @@ func limitsFix(p *Pass, s svc, l ResourceLimits) (*Fix, string, error) {
 	}
 	title := fmt.Sprintf("Limit %s to %s CPUs and %s of memory", s.Name, l.CPUs, l.Memory)
 	return p.NewFix(ch, "%s", title), "", nil
+}
+
+// limitsNodes holds one resources mapping per distinct value in a pass:
+// a file of many alike services gets the same limits in each, and a copy
+// per service was a large share of what a large file's fixes hold (see
+// healthCtx.shape, which shares healthchecks alike). New nodes are never
+// changed once made, so sharing one is invisible to every reader.
+type limitsNodes map[limitsKey]*yaml.Node
+
+// limitsKey is what a resources mapping is made from.
+type limitsKey struct {
+	ResourceLimits
+	pids    string // the service's pids_limit, repeated as limits.pids; "": none
+	pidsInt bool   // pids is an integer, not a string
+	deploy  bool   // the mapping is deploy's: {resources: ...}
+}
+
+// node returns the mapping for k, made on first use.
+func (m limitsNodes) node(k limitsKey) *yaml.Node {
+	if n, ok := m[k]; ok {
+		return n
+	}
+	limits := compose.Map("cpus", compose.Quoted(k.CPUs), "memory", k.Memory)
+	if k.pids != "" {
+		v := compose.Str(k.pids)
+		if k.pidsInt {
+			v = compose.Int(k.pids)
+		}
+		limits.Content = append(limits.Content, compose.Str("pids"), v)
+	}
+	res := compose.Map("limits", limits)
+	if k.ReservationMemory != "" {
+		res.Content = append(res.Content, compose.Str("reservations"), compose.Map("memory", k.ReservationMemory))
+	}
+	if k.deploy {
+		res = compose.Map("resources", res)
+	}
+	m[k] = res
+	return res
 }
 
 // LimitClasses returns the names of the built-in resource classes, sorted,
