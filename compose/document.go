@@ -43,6 +43,7 @@ type Document struct {
 	mergeFree   bool                      // Load found no merge key; false: unknown
 	parents     map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed); built on first use
 	parentsOnce sync.Once
+	entries     recentEntries // InsertKey's latest texts
 }
 
 // Pos is a 1-based position; Col counts characters, not bytes.

@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -200,15 +201,56 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 		return Change{}, err
 	}
 	at := d.entryLineEnd(end, indent)
-	var b strings.Builder
-	b.Grow(entryText) // not grown from 8 bytes a doubling at a time
-	b.WriteByte('\n')
-	writeEntry(&b, key, v, d.Style, indent)
-	text := b.String()
+	text := d.entries.text(entryAt{key: key, v: v, indent: indent}, func() string {
+		var b strings.Builder
+		b.Grow(entryText) // not grown from 8 bytes a doubling at a time
+		b.WriteByte('\n')
+		writeEntry(&b, key, v, d.Style, indent)
+		return d.nl(b.String())
+	})
 	return Change{
-		Edits: []Edit{{Start: at, End: at, New: d.nl(text)}},
+		Edits: []Edit{{Start: at, End: at, New: text}},
 		Ops:   []*Op{{Kind: OpInsert, Target: m, Key: key, Value: v}},
 	}, nil
+}
+
+// recentEntries are the texts InsertKey made last. Rules share one value
+// node among the services that gain the same value (a healthcheck,
+// limits; new nodes never change once made) and insert it into one
+// service after another: rendering it anew for each was a large share of
+// a large file's allocations. A few slots, since a fix may insert more
+// than one key, and no more, so that the nodes they keep are few.
+type recentEntries struct {
+	mu    sync.Mutex // rules of several files may read a shared document
+	slots [4]struct {
+		at   entryAt
+		text string
+	}
+	next int
+}
+
+// entryAt is what an entry's text depends on, besides the document's
+// style.
+type entryAt struct {
+	key    string
+	v      *yaml.Node
+	indent int
+}
+
+// text returns the text made for at, by render when it is not among the
+// recent ones.
+func (r *recentEntries) text(at entryAt, render func() string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.slots {
+		if s.at == at && s.at.v != nil {
+			return s.text
+		}
+	}
+	t := render()
+	r.slots[r.next].at, r.slots[r.next].text = at, t
+	r.next = (r.next + 1) % len(r.slots)
+	return t
 }
 
 // fillNull replaces an empty value (null) with a block collection v placed

@@ -582,3 +582,28 @@ func TestPlainValuesReadBack(t *testing.T) {
 		}
 	}
 }
+
+// TestInsertKeySharedValue: fixes share one value node among the services
+// that gain the same value, and InsertKey reuses the text it rendered for
+// it. Each text must still be the one a node of its own gets in a
+// document of its own: each mapping's indentation and key, whichever
+// order they come in.
+func TestInsertKeySharedValue(t *testing.T) {
+	const src = "a:\n  x: 1\nb:\n    x: 1\nc:\n  x: 1\n"
+	value := func() *yaml.Node { return compose.Map("limits", compose.Map("cpus", compose.Quoted("1"))) }
+	d, shared := load(t, src), value()
+	for _, at := range []struct{ target, key string }{{"a", "deploy"}, {"b", "deploy"}, {"c", "deploy"}, {"a", "other"}, {"b", "deploy"}} {
+		got, err := d.InsertKey(node(t, d, at.target), at.key, shared)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := load(t, src)
+		want, err := fresh.InsertKey(node(t, fresh, at.target), at.key, value())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Edits[0] != want.Edits[0] {
+			t.Errorf("InsertKey(%s, %q) of a shared value = %+v, want %+v", at.target, at.key, got.Edits[0], want.Edits[0])
+		}
+	}
+}
