@@ -83,7 +83,7 @@ type servicesRun struct {
 	Wall, CPU time.Duration // CPU: user + system of the process, collector threads included
 	Alloc     uint64        // bytes
 	GCs       uint32
-	MaxRSS    int64 // bytes, of the whole child (kernel's peak resident set)
+	MaxRSS    int64 `json:"-"` // bytes, of the whole child (the kernel's peak resident set), from the parent
 }
 
 // servicesChild is a child process of BenchmarkServices10kVs1k: it sets
