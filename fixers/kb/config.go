@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -38,7 +39,7 @@ func (h Healthcheck) PortMismatch(s Service) (probed string, ports []string, bad
 	}
 	noDefault := p
 	noDefault.Default = ""
-	if _, given, err := noDefault.resolve(commandTokens(s.Command), s); err != nil || given {
+	if _, given, err := noDefault.resolve(commandTokens(s.Command), s, regexp.Compile); err != nil || given {
 		return "", nil, false
 	}
 	if p.DefaultOnlyWithoutCommand && len(s.Command) > 0 {

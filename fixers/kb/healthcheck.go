@@ -265,19 +265,28 @@ func (h Healthcheck) matchesRepository(repo string) bool {
 // service. Elements that render empty are dropped. It fails with ErrNoFix
 // for an entry with NoFix and with ErrMissingParam when a required parameter
 // has no value. The result depends only on h and s.
-func (h Healthcheck) Render(s Service) ([]string, error) { return h.renderWith(s, parseTest) }
+func (h Healthcheck) Render(s Service) ([]string, error) {
+	return h.renderWith(s, compilers{parse: parseTest, match: regexp.Compile})
+}
 
-// renderWith is Render, parse giving the template of an element that
-// substitute cannot fill (Index.Render memoizes it).
-func (h Healthcheck) renderWith(s Service, parse func(name, elem string) (*template.Template, error)) ([]string, error) {
+// compilers give what rendering compiles: the template of an element that
+// substitute cannot fill, and a parameter's Match expression. Index.Render
+// memoizes both.
+type compilers struct {
+	parse func(name, elem string) (*template.Template, error)
+	match func(expr string) (*regexp.Regexp, error)
+}
+
+// renderWith is Render with c compiling.
+func (h Healthcheck) renderWith(s Service, c compilers) ([]string, error) {
 	if h.NoFix != "" {
 		return nil, fmt.Errorf("%w: %s: %s", ErrNoFix, h.Name, h.NoFix)
 	}
-	values, err := h.paramValues(s)
+	values, err := h.paramValues(s, c.match)
 	if err != nil {
 		return nil, err
 	}
-	return h.render(values, parse)
+	return h.render(values, c.parse)
 }
 
 // render fills the test's elements from values; parse gives the template
@@ -354,7 +363,7 @@ func substitute(elem string, values map[string]string) (string, bool) {
 
 // paramValues resolves every parameter for s. A parameter without a value
 // maps to "" so templates can test it with {{with}} or {{if}}.
-func (h Healthcheck) paramValues(s Service) (map[string]string, error) {
+func (h Healthcheck) paramValues(s Service, match func(string) (*regexp.Regexp, error)) (map[string]string, error) {
 	values := make(map[string]string, len(h.Params))
 	tokens := commandTokens(s.Command)
 	names := make([]string, 0, len(h.Params))
@@ -364,7 +373,7 @@ func (h Healthcheck) paramValues(s Service) (map[string]string, error) {
 	sort.Strings(names)
 	for _, name := range names {
 		p := h.Params[name]
-		v, ok, err := p.resolve(tokens, s)
+		v, ok, err := p.resolve(tokens, s, match)
 		if err != nil {
 			return nil, fmt.Errorf("entry %q: parameter %q: %w", h.Name, name, err)
 		}
@@ -376,11 +385,12 @@ func (h Healthcheck) paramValues(s Service) (map[string]string, error) {
 	return values, nil
 }
 
-func (p Param) resolve(tokens []string, s Service) (string, bool, error) {
+// resolve finds p's value for s; match compiles p.Match.
+func (p Param) resolve(tokens []string, s Service, match func(string) (*regexp.Regexp, error)) (string, bool, error) {
 	var re *regexp.Regexp
 	if p.Match != "" {
 		var err error
-		if re, err = regexp.Compile(p.Match); err != nil {
+		if re, err = match(p.Match); err != nil {
 			return "", false, invalidf("match %q: %v", p.Match, err)
 		}
 	}

@@ -2,6 +2,7 @@ package kb
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -98,6 +99,7 @@ func TestIndexRenderAgrees(t *testing.T) {
 		{Environment: map[string]string{"REDIS_PASSWORD": "it's", "PORT": "8080"}, Command: []string{"--port", "6380", "--requirepass", "s3cr3t"}, Ports: []string{"9000"}},
 	}
 	templates := map[testKey]bool{}
+	exprs := map[string]bool{} // the Match expressions Render compiles
 	for _, h := range hs {
 		for _, s := range services {
 			want, werr := h.Render(s)
@@ -107,7 +109,8 @@ func TestIndexRenderAgrees(t *testing.T) {
 					t.Errorf("%s: Index.Render = %q, %v; want %q, %v", h.Name, got, gerr, want, werr)
 				}
 			}
-			if values, err := h.paramValues(s); err == nil && h.NoFix == "" {
+			compile := func(expr string) (*regexp.Regexp, error) { exprs[expr] = true; return regexp.Compile(expr) }
+			if values, err := h.paramValues(s, compile); err == nil && h.NoFix == "" {
 				for _, elem := range h.Test[1:] {
 					if _, ok := substitute(elem, values); !ok {
 						templates[testKey{h.Name, elem}] = true
@@ -121,5 +124,16 @@ func TestIndexRenderAgrees(t *testing.T) {
 	}
 	if len(x.tests) != len(templates) {
 		t.Errorf("the index parsed %d templates, want %d", len(x.tests), len(templates))
+	}
+	if len(exprs) == 0 {
+		t.Fatal("no entry's parameter has a match expression: the test checks nothing")
+	}
+	if len(x.matches) != len(exprs) {
+		t.Errorf("the index compiled %d match expressions, want %d", len(x.matches), len(exprs))
+	}
+	for expr := range exprs {
+		if a, _ := x.compileMatch(expr); a != x.matches[expr].re {
+			t.Errorf("compileMatch(%q) compiled it again", expr)
+		}
 	}
 }
