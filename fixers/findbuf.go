@@ -25,8 +25,25 @@ func (b *findingBuf) add(f Finding) {
 }
 
 // keep returns the findings for which ok holds, in order, in a slice of
-// its own.
+// its own. The buffer is spent.
 func (b *findingBuf) keep(ok func(*Finding) bool) []Finding {
+	if len(b.full) == 0 {
+		// One chunk, the first (at most 64 findings: a small file's):
+		// filtered where it is rather than copied, which was 3% of the
+		// bytes the rules allocate over the corpus.
+		out := b.cur[:0:cap(b.cur)]
+		if b.cur == nil {
+			out = make([]Finding, 0) // not nil, as below
+		}
+		for i := range b.cur {
+			if ok(&b.cur[i]) {
+				out = append(out, b.cur[i])
+			}
+		}
+		clear(b.cur[len(out):]) // what was dropped holds no pointers
+		b.cur = nil
+		return out
+	}
 	out := make([]Finding, 0, b.n)
 	for _, c := range append(b.full, b.cur) {
 		for i := range c {

@@ -145,7 +145,14 @@ func (p *Pass) serviceNames() map[string]svc {
 	}
 	m, ok := p.memo.mergedNames[p.Document]
 	if !ok {
-		m = byName(p.services())
+		ss, own := p.services(), p.servicesOf(p.Document)
+		if len(ss) == len(own) && (len(ss) == 0 || &ss[0] == &own[0]) {
+			// Nothing merged in (a project of one file): the same
+			// services, whose index namesOf makes for other rules too.
+			m = p.namesOf(p.Document)
+		} else {
+			m = byName(ss)
+		}
 		p.memo.mergedNames[p.Document] = m
 	}
 	return m

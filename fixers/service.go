@@ -309,12 +309,19 @@ func isOneShotName(name string) bool {
 	if strings.Contains(n, "create-buckets") || strings.Contains(n, "create_buckets") {
 		return true
 	}
-	for part := range strings.FieldsFuncSeq(n, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
-		if isOneShotWord(part) {
+	// The parts between separators, empty ones included (no word is
+	// empty): every rule asks for every service, and a byte search is a
+	// fraction of an iterator over runes.
+	for {
+		i := strings.IndexAny(n, "-_.")
+		if i < 0 {
+			return isOneShotWord(n)
+		}
+		if isOneShotWord(n[:i]) {
 			return true
 		}
+		n = n[i+1:]
 	}
-	return false
 }
 
 // completedDependencies returns the services others wait on with

@@ -60,3 +60,27 @@ services:
 		t.Errorf("%d services indexed, want 5", indexed)
 	}
 }
+
+func TestIsOneShotName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"init", true},
+		{"db-migrate", true},
+		{"minio-create-buckets", true},
+		{"kafka_setup", true},
+		{"app.init", true},
+		{"DB_Migrate", true},
+		{"seed--data", true},
+		{"web", false},
+		{"initializer", false},
+		{"migrate-", true},
+		{"-web-", false},
+		{"", false},
+	} {
+		if got := isOneShotName(tc.name); got != tc.want {
+			t.Errorf("isOneShotName(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
