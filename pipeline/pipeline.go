@@ -52,11 +52,15 @@ type Options struct {
 	// HEALTHCHECK, platforms) for the rules that read it.
 	ImageFacts bool
 	// Policy gives an image's update policy; read only when
-	// Fixers.Images.Update is set. Nil: minor.
+	// Fixers.Images.Update is set. Nil: minor. It must answer alike for
+	// every use of one reference text (ImageRef.Text), which Resolutions
+	// hold one answer for; spellings of one image may differ, and the
+	// registry answers each under its own. The CLI's per-image patterns
+	// match the text, and each configuration's files are a run of their own.
 	Policy func(fixers.ImageRef) registry.Policy
 	// MinAge gives an image's minimum release age: newer versions younger
 	// than it are not adopted yet. Read only when Fixers.Images.Update is
-	// set. Nil: none.
+	// set. Nil: none. Like Policy, it must answer alike for one text.
 	MinAge func(fixers.ImageRef) time.Duration
 	// Reuse, when set, holds the resolutions of an earlier run over the
 	// same files: the run asks the registry nothing and reads these.

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -146,7 +147,10 @@ func (r *Resolver) plain(host string) bool {
 // them. Lookups run concurrently, at most WithJobs requests at a time, and
 // end by the total timeout. Failures are per reference, in Result.Err.
 // When several requests share a reference, it is searched for a precise tag
-// if any of them asks, and under the first policy given.
+// if any of them asks; each spelling's newer tags are those its own request
+// allows (policy, minimum age), computed from the one tag list. Requests
+// repeating a spelling are one question: the first policy given, releases
+// if any asks, the longest minimum age.
 func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Result {
 	ctx, cancel := context.WithTimeout(ctx, r.o.deadline)
 	defer cancel()
@@ -164,14 +168,16 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 	type job struct {
 		ref       Reference
 		precise   bool
-		policy    *Policy
 		platforms []string
-		upd       updateAsk
-		res       Result
+		asks      []updateAsk // distinct, of the spellings that ask for updates
+		res       Result      // the digest, precise tag and facts every spelling shares
+		answers   []Result    // res, with the update of asks[i]
+		cached    bool        // every answer of the job came from the disk cache
 	}
 	jobs := map[string]*job{}
 	keyOf := map[string]string{}
 	parsed := map[string]Reference{} // by spelling: its reference, parsed once
+	asks := map[string]*updateAsk{}  // by spelling: the update it asks for, nil for none
 	var order []string
 	for _, q := range reqs {
 		k, seen := keyOf[q.Ref]
@@ -199,11 +205,17 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 			continue // a spelling already answered with its error
 		}
 		j.precise = j.precise || q.Precise
-		if j.policy == nil {
-			j.policy = q.Policy
-		}
 		j.platforms = addPlatforms(j.platforms, q.Platforms)
-		j.upd = j.upd.merge(q)
+		asks[q.Ref] = asks[q.Ref].merge(q)
+	}
+	for ref, a := range asks {
+		if j := jobs[keyOf[ref]]; j != nil && a != nil && !slices.Contains(j.asks, *a) {
+			j.asks = append(j.asks, *a)
+		}
+	}
+	for _, j := range jobs {
+		// Map order above: sorted, the lookups run in the same order each run.
+		slices.SortFunc(j.asks, updateAsk.compare)
 	}
 
 	var wg sync.WaitGroup
@@ -216,7 +228,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 		mu.Lock()
 		defer mu.Unlock()
 		done++
-		if j.res.Cached {
+		if j.cached {
 			cached++
 		}
 		r.o.progress(done, len(order), cached)
@@ -229,9 +241,10 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 			defer func() {
 				if p := recover(); p != nil {
 					j.res = Result{Ref: j.ref, Err: &Error{Op: "resolving", Ref: k, Kind: ErrInternal, Err: fmt.Errorf("%v", p)}}
+					j.answers, j.cached = nil, false
 				}
 			}()
-			j.res = rn.resolve(j.ref, j.precise, j.policy, j.upd)
+			j.res = rn.resolve(j.ref, j.precise)
 			if len(j.platforms) > 0 && j.res.Digest != "" {
 				j.res.Facts = make(map[string]Facts, len(j.platforms))
 				for _, p := range j.platforms {
@@ -239,6 +252,12 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 					j.res.Facts[p] = f
 					j.res.Cached = j.res.Cached && f.Cached
 				}
+			}
+			j.cached = j.res.Cached
+			j.answers = make([]Result, len(j.asks))
+			for i, a := range j.asks {
+				j.answers[i] = rn.update(j.ref, j.res, a)
+				j.cached = j.cached && j.answers[i].Cached
 			}
 		}
 	}
@@ -277,7 +296,13 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Resul
 		if k == "" {
 			continue
 		}
-		res := jobs[k].res
+		j := jobs[k]
+		res := j.res
+		if a := asks[ref]; a != nil {
+			if i := slices.Index(j.asks, *a); i < len(j.answers) {
+				res = j.answers[i] // else the lookup panicked: res says so
+			}
+		}
 		res.Ref = parsed[ref] // each spelling keeps its own Original
 		res.Newer = append([]TagDigest(nil), res.Newer...)
 		out[ref] = res
@@ -326,18 +351,43 @@ func addPlatforms(list, more []string) []string {
 	return list
 }
 
-// updateAsk is what a job asks about updates beyond the policy.
+// updateAsk is what a spelling asks about updates: the newer tags policy
+// allows, and what it asks beyond the policy.
 type updateAsk struct {
+	policy   Policy
 	releases bool
 	minAge   time.Duration
 }
 
-// merge adds q's asks: releases if any request wants them, the longest
-// minimum age (the most careful) when requests disagree.
-func (u updateAsk) merge(q Request) updateAsk {
-	u.releases = u.releases || q.Releases
-	u.minAge = max(u.minAge, q.MinAge)
-	return u
+// merge adds q's ask to u's, the ask of earlier requests of the same
+// spelling (nil: none yet): the first policy given, releases if any
+// request wants them, the longest minimum age (the most careful) when
+// requests disagree. A request without a policy asks for no update.
+func (u *updateAsk) merge(q Request) *updateAsk {
+	if q.Policy == nil {
+		return u
+	}
+	if u == nil {
+		return &updateAsk{policy: *q.Policy, releases: q.Releases, minAge: q.MinAge}
+	}
+	m := *u
+	m.releases = m.releases || q.Releases
+	m.minAge = max(m.minAge, q.MinAge)
+	return &m
+}
+
+// compare orders asks by policy, then releases, then minimum age.
+func (u updateAsk) compare(v updateAsk) int {
+	switch {
+	case u.policy != v.policy:
+		return cmp.Compare(u.policy, v.policy)
+	case u.releases != v.releases:
+		if u.releases {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Compare(u.minAge, v.minAge)
 }
 
 // lookup is an answer and whether it came from the cache.
@@ -346,7 +396,9 @@ type lookup[T any] struct {
 	cached bool
 }
 
-func (rn *run) resolve(ref Reference, precise bool, policy *Policy, upd updateAsk) Result {
+// resolve looks up what ref's tag (or digest) points at and, when precise,
+// the most precise tag with that digest: what every spelling of ref shares.
+func (rn *run) resolve(ref Reference, precise bool) Result {
 	res := Result{Ref: ref, Cached: true}
 	ident := "@" + ref.Digest
 	if ref.Tag != "" {
@@ -371,27 +423,35 @@ func (rn *run) resolve(ref Reference, precise bool, policy *Policy, upd updateAs
 			return res
 		}
 	}
-	if policy != nil {
-		newer, rel, held, cached, err := rn.newer(ref, *policy, upd)
-		res.Newer, res.NewerRelease, res.Held, res.Cached = newer, rel, held, res.Cached && cached
-		if err != nil {
+	return res
+}
+
+// update adds to base, resolve's answer for ref, the newer tags upd
+// allows, with the releases it asks for. The lookups it shares with other
+// asks (the tag list, each digest and release) are made once per run.
+func (rn *run) update(ref Reference, base Result, upd updateAsk) Result {
+	res := base
+	if res.Err != nil || ref.Tag == "" {
+		return res
+	}
+	newer, rel, held, cached, err := rn.newer(ref, upd)
+	res.Newer, res.NewerRelease, res.Held, res.Cached = newer, rel, held, res.Cached && cached
+	if err != nil {
+		res.Cached = false
+		res.Err = err
+		return res
+	}
+	if ref.Digest != "" && res.Digest != ref.Digest && (upd.releases || upd.minAge > 0) {
+		rel, err := rn.release(ref, res.Digest)
+		switch {
+		case err == nil:
+			res.Cached = res.Cached && rel.cached
+			res.Release = &rel.val
+			res.Young = rn.young(rel.val, upd.minAge)
+		case optionalRelease(err, upd):
+		default:
 			res.Cached = false
 			res.Err = err
-			return res
-		}
-		if ref.Digest != "" && d.val != ref.Digest && (upd.releases || upd.minAge > 0) {
-			rel, err := rn.release(ref, d.val)
-			switch {
-			case err == nil:
-				res.Cached = res.Cached && rel.cached
-				res.Release = &rel.val
-				res.Young = rn.young(rel.val, upd.minAge)
-			case optionalRelease(err, upd):
-			default:
-				res.Cached = false
-				res.Err = err
-				return res
-			}
 		}
 	}
 	return res
@@ -458,17 +518,17 @@ func (rn *run) precise(ref Reference, d string) (string, bool, error) {
 	return "", cached, nil
 }
 
-// newer lists the tags newer than the reference's under policy, best first,
+// newer lists the tags newer than the reference's under upd's policy, best first,
 // with the digest of the best one that exists and is old enough (its
 // release too, when asked), and the better ones held back as too young.
-func (rn *run) newer(ref Reference, policy Policy, upd updateAsk) ([]TagDigest, *Release, []string, bool, error) {
+func (rn *run) newer(ref Reference, upd updateAsk) ([]TagDigest, *Release, []string, bool, error) {
 	tags, err := rn.tags(ref)
 	if err != nil {
 		return nil, nil, nil, false, wrapErr("listing the tags of", ref.Repo(), err)
 	}
 	var held []string
 	cached := tags.cached
-	cands := NewerTags(ref.Tag, tags.val, policy)
+	cands := NewerTags(ref.Tag, tags.val, upd.policy)
 	for i, c := range cands {
 		if i >= rn.r.o.maxCandidates {
 			break

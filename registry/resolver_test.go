@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/composefix/composefix/internal/regtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -353,5 +355,70 @@ func TestResolveDigestReference(t *testing.T) {
 	}
 	if g := got[reqs[2].Ref]; !errors.Is(g.Err, ErrNotFound) {
 		t.Errorf("Resolve(@missing) = %s, want ErrNotFound", describe(g))
+	}
+}
+
+// TestResolveEachSpellingUnderItsOwnPolicy checks that spellings of one
+// image asked under different policies and minimum ages are each answered
+// under their own, whichever comes first: the first request's policy used
+// to answer them all, so a patch-only file could be offered a minor bump.
+// The tag list and every digest are still fetched once.
+func TestResolveEachSpellingUnderItsOwnPolicy(t *testing.T) {
+	var rc recorder
+	host := testRegistry(t, rc.wrap)
+	p := pushed(regtest.Push(t, host, nil, releaseFamilies))
+	patch, minor := PolicyPatch, PolicyMinor
+	week := 7 * 24 * time.Hour
+	reqs := []Request{
+		{Ref: "redis:7.4.1", Policy: &patch, Releases: true},
+		{Ref: "docker.io/library/redis:7.4.1", Policy: &minor, Releases: true},
+		{Ref: "index.docker.io/library/redis:7.4.1", Policy: &minor, Releases: true, MinAge: week},
+		{Ref: "docker.io/redis:7.4.1"}, // no policy: no update asked
+	}
+	want := map[string]struct {
+		newer string
+		held  []string
+	}{
+		"redis:7.4.1":                         {newer: "7.4.3"},
+		"docker.io/library/redis:7.4.1":       {newer: "7.6.0"},
+		"index.docker.io/library/redis:7.4.1": {newer: "7.4.3", held: []string{"7.6.0", "7.5.0"}},
+		"docker.io/redis:7.4.1":               {},
+	}
+	for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}, {1, 0, 3, 2}} {
+		var asked []Request
+		for _, i := range order {
+			asked = append(asked, reqs[i])
+		}
+		t.Run(fmt.Sprint(order), func(t *testing.T) {
+			rc.reset()
+			got := newTestResolver(t, host).Resolve(context.Background(), asked)
+			for ref, w := range want {
+				res := got[ref]
+				if res.Err != nil {
+					t.Fatalf("Resolve(%q): %v", ref, res.Err)
+				}
+				if res.Digest != p.digestOf(t, "library/redis:7.4.1") {
+					t.Errorf("Resolve(%q).Digest = %s, want 7.4.1's", ref, res.Digest)
+				}
+				var newer string
+				if len(res.Newer) > 0 {
+					newer = res.Newer[0].Tag
+				}
+				if newer != w.newer {
+					t.Errorf("Resolve(%q).Newer[0] = %q, want %q", ref, newer, w.newer)
+				}
+				if d := cmp.Diff(w.held, res.Held); d != "" {
+					t.Errorf("Resolve(%q).Held (-want +got):\n%s", ref, d)
+				}
+			}
+			if n := rc.count("GET", "/tags/list"); n != 1 {
+				t.Errorf("the tag list was fetched %d times, want 1:\n%s", n, strings.Join(rc.all(), "\n"))
+			}
+			for _, tag := range []string{"7.4.1", "7.4.3", "7.5.0", "7.6.0"} {
+				if n := rc.countPath("GET", "/v2/library/redis/manifests/"+tag); n > 1 {
+					t.Errorf("the manifest of %s was fetched %d times, want at most 1", tag, n)
+				}
+			}
+		})
 	}
 }
