@@ -2,6 +2,7 @@ package composeschema
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -354,27 +355,64 @@ func changedKeys(was, now *yaml.Node) *yaml.Node {
 	if was == nil || now == nil || was.Kind != yaml.MappingNode || now.Kind != yaml.MappingNode || !scalarKeys(was) || !scalarKeys(now) {
 		return now
 	}
-	if !simpleMapping(was) {
-		was = effective(was)
+	// The entries as the validator reads them (effective), without making
+	// mappings of them: a key node only for each entry of now that
+	// changed, not for every entry of both, which was most of what a
+	// run's output check allocated in a file whose services merge.
+	// oldAt finds was's value for a key (nil: a key without one).
+	var oldAt func(k string) (*yaml.Node, bool)
+	switch {
+	case !simpleMapping(was):
+		keys, vals := effectiveEntries(was)
+		var at map[string]int
+		if len(keys) >= 16 {
+			at = make(map[string]int, len(keys)) // only where it pays
+			for i, k := range keys {
+				at[k] = i
+			}
+		}
+		oldAt = func(k string) (*yaml.Node, bool) {
+			i, ok := at[k]
+			if at == nil {
+				i = slices.Index(keys, k)
+				ok = i >= 0
+			}
+			if !ok {
+				return nil, false
+			}
+			return vals[i], true
+		}
+	case len(was.Content) >= 2*16:
+		look := lookupIn(was) // a closure per service only where it pays
+		oldAt = func(k string) (*yaml.Node, bool) { v := look(k); return v, v != nil }
+	default:
+		oldAt = func(k string) (*yaml.Node, bool) { _, v := compose.MapGet(was, k); return v, v != nil }
 	}
-	if !simpleMapping(now) {
-		now = effective(now)
+	var null *yaml.Node // effective's value for a key without one, made once
+	nullOr := func(v *yaml.Node) *yaml.Node {
+		if v == nil {
+			if null == nil {
+				n := nullNode()
+				null = &n
+			}
+			v = null
+		}
+		return v
 	}
 	part := entries()
-	var old func(string) *yaml.Node
-	if len(was.Content) >= 2*16 {
-		old = lookupIn(was) // a closure per service only where it pays
-	}
-	for i := 0; i+1 < len(now.Content); i += 2 {
-		k, v := now.Content[i].Value, now.Content[i+1]
-		var o *yaml.Node
-		if old != nil {
-			o = old(k)
-		} else {
-			_, o = compose.MapGet(was, k)
+	if simpleMapping(now) {
+		for i := 0; i+1 < len(now.Content); i += 2 {
+			if o, ok := oldAt(now.Content[i].Value); !ok || !sameNode(nullOr(o), now.Content[i+1], 3) {
+				part.Content = append(part.Content, now.Content[i], now.Content[i+1])
+			}
 		}
-		if o == nil || !sameNode(o, v, 3) {
-			part.Content = append(part.Content, now.Content[i], v)
+		return part
+	}
+	keys, vals := effectiveEntries(now)
+	for i, k := range keys {
+		v := nullOr(vals[i])
+		if o, ok := oldAt(k); !ok || !sameNode(nullOr(o), v, 3) {
+			part.Content = append(part.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, v)
 		}
 	}
 	return part

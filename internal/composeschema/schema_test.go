@@ -206,6 +206,15 @@ func TestCheckFromIsCheck(t *testing.T) {
 		{"version: '3'\nservices:\n  web:\n    image: nginx\n", "services:\n  web:\n    image: nginx\n"},
 		{"services:\n  web:\n    imagee: nginx\n", "services:\n  web:\n    imagee: nginx\n    restart: always\n"},
 		{"x-a: &a {image: nginx}\nservices:\n  web:\n    <<: *a\n", "x-a: &a {image: nginx, cpus: many}\nservices:\n  web:\n    <<: *a\n"},
+		// Services that merge: only the keys whose effective values changed
+		// are validated again, whether they come from the service or the
+		// merge, and whether either side merges.
+		{"x-a: &a {image: nginx}\nservices:\n  web:\n    <<: *a\n    ports: ['80']\n", "x-a: &a {image: nginx}\nservices:\n  web:\n    <<: *a\n    ports: ['80']\n    cpus: many\n"},
+		{"x-a: &a {image: nginx, cpus: 1}\nservices:\n  web:\n    <<: *a\n", "x-a: &a {image: nginx, cpus: 1}\nservices:\n  web:\n    <<: *a\n    cpus: many\n"},
+		{"x-a: &a {image: nginx}\nservices:\n  web:\n    image: nginx\n", "x-a: &a {image: nginx}\nservices:\n  web:\n    <<: *a\n    read_only: maybe\n"},
+		{"x-a: &a {image: nginx}\nservices:\n  web:\n    <<: *a\n    cpus: 2\n", "x-a: &a {image: nginx}\nservices:\n  web:\n    image: nginx\n    cpus: [2]\n"},
+		{"x-a: &a {image: nginx, cpus: many}\nservices:\n  web:\n    <<: *a\n    hostname:\n", "x-a: &a {image: nginx, cpus: many}\nservices:\n  web:\n    <<: *a\n    hostname:\n    restart: always\n"},
+		{many16("    <<: *a\n"), many16("    <<: *a\n    pid: [1]\n")},
 	}
 	s := &Schema{}
 	text := func(vs []Violation) string {
@@ -360,4 +369,16 @@ func TestNumbersBeyondInt64(t *testing.T) {
 	if !sv.isInteger() || sv.less(1000) || !sv.greater(1000) || !sv.greater(-1) || sv.value() != uint64(1<<64-1) {
 		t.Errorf("scalarOf(2^64-1) = %+v: want an integer above every bound", sv)
 	}
+}
+
+// many16 is a document whose service web has 16 keys besides extra, and
+// merges &a: large enough for changedKeys to index its keys.
+func many16(extra string) string {
+	var b strings.Builder
+	b.WriteString("x-a: &a {image: nginx}\nservices:\n  web:\n")
+	for i := range 16 {
+		fmt.Fprintf(&b, "    x-k%d: %d\n", i, i)
+	}
+	b.WriteString(extra)
+	return b.String()
 }

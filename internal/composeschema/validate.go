@@ -924,8 +924,30 @@ func (vd *validator) fromNode(n *yaml.Node) any {
 // and their values (compose.Lookup); else each key's last value; !reset
 // values left out either way. Its keys are new string scalars, each once.
 func effective(n *yaml.Node) *yaml.Node {
-	var keys []string
-	var vals []*yaml.Node
+	keys, vals := effectiveEntries(n)
+	// The new key nodes in one allocation, and a null for a missing
+	// value (tree.value reads it as null).
+	slab := make([]yaml.Node, len(keys)+1)
+	null := &slab[len(keys)]
+	*null = nullNode()
+	out := &yaml.Node{Kind: yaml.MappingNode, Content: make([]*yaml.Node, 0, 2*len(keys))}
+	for i, k := range keys {
+		slab[i] = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+		v := vals[i]
+		if v == nil {
+			v = null
+		}
+		out.Content = append(out.Content, &slab[i], v)
+	}
+	return out
+}
+
+// nullNode is the value effective gives a key without one.
+func nullNode() yaml.Node { return yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"} }
+
+// effectiveEntries returns the keys and values of the mapping effective
+// makes of n, a nil value where it puts a null.
+func effectiveEntries(n *yaml.Node) (keys []string, vals []*yaml.Node) {
 	if hasMerge(n) {
 		for _, k := range compose.Keys(n) {
 			if v, _ := compose.Lookup(n, k); !isReset(v) {
@@ -947,21 +969,7 @@ func effective(n *yaml.Node) *yaml.Node {
 			keys, vals = append(keys, k), append(vals, v)
 		}
 	}
-	// The new key nodes in one allocation, and a null for a missing
-	// value (tree.value reads it as null).
-	slab := make([]yaml.Node, len(keys)+1)
-	null := &slab[len(keys)]
-	*null = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
-	out := &yaml.Node{Kind: yaml.MappingNode, Content: make([]*yaml.Node, 0, 2*len(keys))}
-	for i, k := range keys {
-		slab[i] = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
-		v := vals[i]
-		if v == nil {
-			v = null
-		}
-		out.Content = append(out.Content, &slab[i], v)
-	}
-	return out
+	return keys, vals
 }
 
 // simpleMapping reports whether mapping n converts entry for entry:
