@@ -59,29 +59,8 @@ func SortEdits(edits []Edit) {
 		return
 	}
 	// A pass of a large file sorts a hundred thousand edits: sort small
-	// keys, each insertion's rank computed once, with the index breaking
-	// ties (as stable as SortStableFunc, in O(n log n) moves of 32 bytes
-	// rather than O(n log² n) of whole edits ranked at every comparison),
-	// then move each edit once.
-	keys := make([]editKey, len(edits))
-	for i, e := range edits {
-		keys[i] = editKey{e.Start, e.End, 0, i}
-		if e.Start == e.End {
-			keys[i].rank = -insertRank(e.New)
-		}
-	}
-	slices.SortFunc(keys, func(a, b editKey) int {
-		if c := cmp.Compare(a.start, b.start); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.end, b.end); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.rank, b.rank); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
+	// keys (see editOrder), then move each edit once.
+	keys := editOrder(edits)
 	// Move each edit once, in place, following each cycle of the
 	// permutation (keys[j].i is marked -1 once edits[j] holds its edit):
 	// a sorted copy was as large as the edits, pointers for the
@@ -102,6 +81,45 @@ func SortEdits(edits []Edit) {
 			j = k
 		}
 	}
+}
+
+// EditOrder returns the indexes of edits in SortEdits's order, leaving
+// edits as they are: for a caller that sorts something else along with
+// them.
+func EditOrder(edits []Edit) []int {
+	keys := editOrder(edits)
+	order := make([]int, len(keys))
+	for j, k := range keys {
+		order[j] = k.i
+	}
+	return order
+}
+
+// editOrder returns the edits' keys in SortEdits's order: each
+// insertion's rank computed once, with the index breaking ties (as stable
+// as SortStableFunc, in O(n log n) moves of 32 bytes rather than
+// O(n log² n) of whole edits ranked at every comparison).
+func editOrder(edits []Edit) []editKey {
+	keys := make([]editKey, len(edits))
+	for i, e := range edits {
+		keys[i] = editKey{e.Start, e.End, 0, i}
+		if e.Start == e.End {
+			keys[i].rank = -insertRank(e.New)
+		}
+	}
+	slices.SortFunc(keys, func(a, b editKey) int {
+		if c := cmp.Compare(a.start, b.start); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.end, b.end); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.rank, b.rank); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	return keys
 }
 
 // smallEditSort is the most edits SortEdits sorts in place, where making

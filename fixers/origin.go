@@ -304,37 +304,51 @@ func (h *lineage) relocate(orig, cur *compose.Document, err error) error {
 // res.Findings of the finding an accepted fix stands for.
 func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
 	// The order compose.Apply uses: fixes by rule ID (see applyFixes), then
-	// edits sorted stably by offset, identical ones coalesced.
+	// edits sorted stably by offset, identical ones coalesced. Every edit
+	// is listed with its owner and the list put in that order (an index
+	// of the edits by value was a map of megabytes in a large file's pass,
+	// its keys the edits' texts, hashed and each access a cache miss):
+	// identical edits then fall in one run of edits with the same span,
+	// where the first of them stands where the coalesced edit does.
 	fixes := byRuleID(accepted)
-	// One map access per edit, and one more for each distinct edit after
-	// sorting: the map of a large file's pass is megabytes, each access a
-	// cache miss. Each distinct edit's first owner lies in one array; an
-	// edit owned again grows out of it.
 	n, _ := fixSizes(fixes)
-	at := make(map[compose.Edit]int, n) // index in found
-	found := make([]passEdit, 0, n)
-	first := make([]int, n)
+	all := make([]compose.Edit, 0, n)
+	owners := make([]int, 0, n)
 	for _, f := range fixes {
 		o := owner(f)
 		for _, e := range f.Fix.Change.Edits {
-			if i, ok := at[e]; ok {
-				found[i].owners = append(found[i].owners, o) // sorted once below: an edit may have thousands
-				continue
-			}
-			i := len(found)
-			at[e] = i
-			first[i] = o
-			found = append(found, passEdit{Edit: e, owners: first[i : i+1 : i+1]})
+			all = append(all, e)
+			owners = append(owners, o)
 		}
 	}
-	edits := make([]compose.Edit, len(found))
-	for i := range found {
-		edits[i] = found[i].Edit
-	}
-	compose.SortEdits(edits)
-	pass := make([]passEdit, len(edits))
-	for i, e := range edits {
-		pass[i] = passEdit{Edit: e, owners: sortedOwners(found[at[e]].owners)}
+	order := compose.EditOrder(all)
+	// Each distinct edit's owners are a run of one array, gathered from
+	// the run of its span.
+	owned := make([]int, 0, n)
+	pass := make([]passEdit, 0, n)
+	for i := 0; i < len(order); {
+		first := all[order[i]]
+		j := i + 1
+		for j < len(order) && all[order[j]].Start == first.Start && all[order[j]].End == first.End {
+			j++
+		}
+		for k := i; k < j; k++ {
+			if order[k] < 0 {
+				continue // coalesced with an earlier one
+			}
+			e := all[order[k]]
+			from := len(owned)
+			for m := k; m < j; m++ {
+				if order[m] >= 0 && all[order[m]] == e {
+					owned = append(owned, owners[order[m]])
+					if m > k {
+						order[m] = -1
+					}
+				}
+			}
+			pass = append(pass, passEdit{Edit: e, owners: sortedOwners(owned[from:len(owned):len(owned)])})
+		}
+		i = j
 	}
 	h.add(pass)
 }
