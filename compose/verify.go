@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -116,7 +117,7 @@ func intendedOf(d *Document, ops []*Op) (*intended, error) {
 	in := &intended{ov: make(map[*yaml.Node]*yaml.Node, len(ops))}
 	// Sized for every op up front: in a large file growing the map, one
 	// rehash after another, cost more than the lookups.
-	seen := opSet{style: d.Style, ops: make(map[opKey][]*Op, len(ops))}
+	seen := opSet{style: d.Style, first: make(map[opKey]*Op, len(ops))}
 	// keys holds one key node per inserted key name: the intended tree
 	// is only read, so the services that gain the same key share it.
 	keys := map[string]*yaml.Node{}
@@ -175,10 +176,14 @@ func intendedOf(d *Document, ops []*Op) (*intended, error) {
 
 // opSet remembers the operations replayed so far, grouped by what two
 // duplicates must share, so that finding a duplicate compares values only
-// within one group instead of with every earlier operation.
+// within one group instead of with every earlier operation. A group is
+// almost always one operation: it is held in first, without a slice of
+// its own (one allocation per operation of a large file), and only the
+// other members of a group in more.
 type opSet struct {
 	style Style
-	ops   map[opKey][]*Op
+	first map[opKey]*Op
+	more  map[opKey][]*Op
 }
 
 // opKey is what two duplicate operations have in common.
@@ -196,13 +201,19 @@ type opKey struct {
 // text), as Apply compares the edits.
 func (s *opSet) duplicate(op *Op) bool {
 	k := opKey{kind: op.Kind, target: op.Target, before: op.Before, key: op.Key}
-	group := s.ops[k]
-	s.ops[k] = append(group, op)
-	for _, e := range group {
-		if e == op || writtenSame(s.style, e.Value, op.Value) {
-			return true
-		}
+	first, ok := s.first[k]
+	if !ok {
+		s.first[k] = op
+		return false
 	}
+	same := func(e *Op) bool { return e == op || writtenSame(s.style, e.Value, op.Value) }
+	if same(first) || slices.ContainsFunc(s.more[k], same) {
+		return true
+	}
+	if s.more == nil {
+		s.more = map[opKey][]*Op{}
+	}
+	s.more[k] = append(s.more[k], op)
 	return false
 }
 
