@@ -235,7 +235,9 @@ func newHealthCtx(p *Pass) (*healthCtx, error) {
 	f := &healthFacts{
 		index: p.Config.Knowledge.Index, ss: ss, all: p.serviceNames(),
 		completed: p.completedDependencies(), flowTest: flowTests(ss),
-		plans: map[string]hcPlan{}, deps: map[string]depState{}, needs: map[string][]compose.Edit{},
+		// Every service gets a plan: sized, a large file's map is not
+		// grown (and copied) a doubling at a time.
+		plans: make(map[string]hcPlan, len(ss)), deps: map[string]depState{}, needs: map[string][]compose.Edit{},
 		shapes: map[string]hcShape{}, conditions: map[string]*yaml.Node{},
 	}
 	if p.memo != nil {

@@ -114,7 +114,8 @@ func (p *Pass) lifecycle(s svc, completed map[string]bool) (lifecycle, string) {
 	var memo map[[3]*yaml.Node]classified
 	if p != nil && p.memo != nil {
 		if memo = p.memo.lifecycles[p.Document]; memo == nil {
-			memo = map[[3]*yaml.Node]classified{}
+			// Services run nodes of their own: about one entry each.
+			memo = make(map[[3]*yaml.Node]classified, len(p.servicesOf(p.Document)))
 			p.memo.lifecycles[p.Document] = memo
 		}
 		if c, ok := memo[k]; ok {

@@ -58,7 +58,7 @@ func checkLogging(p *Pass) error {
 	d := p.Document
 	ss := p.servicesOf(d)
 	all := p.namesOf(d)
-	var missing []svc
+	missing := make([]svc, 0, len(ss)) // at most every service, grown a doubling at a time in a large file
 	for _, s := range ss {
 		if !p.settled(all, s, "logging") {
 			missing = append(missing, s)

@@ -131,7 +131,7 @@ func checkNoNewPrivileges(p *Pass) error {
 		fix *Fix
 		msg string
 	}
-	var plans []plan
+	plans := make([]plan, 0, len(ss))   // at most one a service, grown a doubling at a time in a large file
 	inserted := map[*yaml.Node]string{} // service mappings gaining the key, by service
 	for _, s := range ss {
 		opts := s.get("security_opt")
