@@ -253,6 +253,29 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 	return append(out, src[at:]...), nil
 }
 
+// InputOffset maps off, a byte offset in the text Apply made of a source
+// with edits, back to that source: a byte outside every edit's new text to
+// the same byte of the source, a byte of an edit's new text to the edit's
+// start. Errors about an edited text use it to point at
+// the file as read: the edited text is never written. The edits are those
+// Apply accepted.
+func InputOffset(edits []Edit, off int) int {
+	sorted := append([]Edit(nil), edits...)
+	SortEdits(sorted)
+	delta := 0 // the edited text's length minus the source's, so far
+	for _, e := range withoutRepeats(sorted) {
+		start := e.Start + delta
+		if off < start {
+			break
+		}
+		if off < start+len(e.New) {
+			return e.Start
+		}
+		delta += len(e.New) - (e.End - e.Start)
+	}
+	return off - delta
+}
+
 // withoutRepeats drops, in place, each edit of sorted (SortEdits order)
 // identical to an earlier one, which Apply writes once. Identical
 // replacements sort next to each other (any other edit between them would

@@ -123,33 +123,41 @@ func (f *File) Apply(edits []compose.Edit, want map[string]string) ([]byte, erro
 	}
 	got, err := dotenv.ParseWithLookup(bytes.NewReader(out), nil)
 	if err != nil {
-		// At its place in the edited text, without the text dotenv quotes.
+		// Without the text dotenv quotes.
 		pe, ok := parseError(f.Path, out, err).(*compose.PosError)
 		if !ok || pe.Err != nil {
 			return nil, &compose.PosError{Path: f.Path, Msg: "edited file does not parse"}
 		}
-		pe.Msg = "edited file does not parse: " + strings.TrimPrefix(pe.Msg, "invalid .env file: ")
-		return nil, pe
+		msg := "edited file does not parse: " + strings.TrimPrefix(pe.Msg, "invalid .env file: ")
+		return nil, f.editedError(out, edits, compose.Pos{Line: pe.Line, Col: pe.Col}, msg)
 	}
 	exp := maps.Clone(f.Vars)
 	maps.Copy(exp, want)
 	if !maps.Equal(got, exp) {
-		return nil, f.readBackError(out, got, exp)
+		return nil, f.readBackError(out, edits, got, exp)
 	}
 	return out, nil
 }
 
-// readBackError names the first variable of out (in file order, then the
-// ones gone) whose value is not the intended one, at its place in out and
-// in the input, without quoting a value: .env values are often secrets.
-func (f *File) readBackError(out []byte, got, exp map[string]string) error {
-	pe := &compose.PosError{Path: f.Path, Msg: "edited file does not read back as intended"}
-	from := func(name string) string {
-		if a, ok := f.assigns[name]; ok {
-			return ", from the input's " + a.Pos.String()
-		}
-		return ""
+// editedError is an error at pos of out, the text edits made of f: it
+// leads with the input's position, where the edit that made out's text
+// there was made, and names pos after, as compose's verification errors
+// do. The edited text is never written: only the file as read has the
+// line the error starts with.
+func (f *File) editedError(out []byte, edits []compose.Edit, pos compose.Pos, msg string) *compose.PosError {
+	if pos.Line == 0 {
+		return &compose.PosError{Path: f.Path, Msg: msg}
 	}
+	in := Pos(f.Src, compose.InputOffset(edits, offset(out, pos)))
+	return &compose.PosError{Path: f.Path, Line: in.Line, Col: in.Col, Msg: msg + ", at " + pos.String() + " of the edited text"}
+}
+
+// readBackError names the first variable of out (in file order, then the
+// ones gone) whose value is not the intended one, at its place in the
+// input and then in out, without quoting a value: .env values are often
+// secrets.
+func (f *File) readBackError(out []byte, edits []compose.Edit, got, exp map[string]string) error {
+	const msg = "edited file does not read back as intended"
 	last := map[string]Assignment{} // dotenv keeps a variable's last value
 	var order []string
 	for _, a := range locate(out) {
@@ -167,12 +175,15 @@ func (f *File) readBackError(out []byte, got, exp map[string]string) error {
 		if intended && v == w {
 			continue
 		}
-		pe.Line, pe.Col = last[name].Pos.Line, last[name].Pos.Col
+		what := ": variable " + name + " has another value"
 		if !intended {
-			pe.Msg += ": variable " + name + " is added"
-			return pe
+			what = ": variable " + name + " is added" // where the edit adding it was made
 		}
-		pe.Msg += ": variable " + name + " has another value" + from(name)
+		pe := f.editedError(out, edits, last[name].Pos, msg+what)
+		if a, ok := f.assigns[name]; ok {
+			// The variable's own place in the input, whatever moved it.
+			pe.Line, pe.Col = a.Pos.Line, a.Pos.Col
+		}
 		return pe
 	}
 	gone := make([]string, 0, len(exp))
@@ -187,9 +198,13 @@ func (f *File) readBackError(out []byte, got, exp map[string]string) error {
 		first := slices.MinFunc(gone, func(a, b string) int {
 			return cmp.Or(f.assigns[a].Value.Start-f.assigns[b].Value.Start, strings.Compare(a, b))
 		})
-		pe.Msg += ": variable " + first + " is gone" + from(first)
+		pe := &compose.PosError{Path: f.Path, Msg: msg + ": variable " + first + " is gone"}
+		if a, ok := f.assigns[first]; ok {
+			pe.Line, pe.Col = a.Pos.Line, a.Pos.Col
+		}
+		return pe
 	}
-	return pe
+	return &compose.PosError{Path: f.Path, Msg: msg}
 }
 
 // locate finds each assignment, in file order, following dotenv's parser:
@@ -288,6 +303,23 @@ func lineEnd(src []byte, i int) int {
 		return i + k
 	}
 	return len(src)
+}
+
+// offset returns the byte offset of pos in src, as Pos counts it.
+func offset(src []byte, pos compose.Pos) int {
+	off := 0
+	for line := 1; line < pos.Line; line++ {
+		k := bytes.IndexByte(src[off:], '\n')
+		if k < 0 {
+			return len(src)
+		}
+		off += k + 1
+	}
+	for col := 1; col < pos.Col && off < len(src); col++ {
+		_, n := utf8.DecodeRune(src[off:])
+		off += n
+	}
+	return off
 }
 
 // Pos returns the 1-based line and character column of byte offset off.

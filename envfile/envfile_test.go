@@ -72,9 +72,12 @@ func TestSetRefusesWhatItCannotWriteExactly(t *testing.T) {
 }
 
 // TestApplyChecksTheResult: an edited file that does not parse, or does
-// not hold the intended values, is refused at file:line:col of the edited
-// text, naming the variable and where it was in the input, and quoting no
-// value (values are secrets as often as not).
+// not hold the intended values, is refused at file:line:col of the input,
+// naming the variable and then its place in the edited text, and quoting
+// no value (values are secrets as often as not). The edited text is never
+// written: only the file as read has the line the message leads with, as
+// compose's verification errors do. A variable the edits add, or a parse
+// error inside an edit's new text, is placed at the edit in the input.
 func TestApplyChecksTheResult(t *testing.T) {
 	const src = "A=1\nB=s3cret-val\nTAG=7.4.1\n"
 	f, err := Parse(".env", []byte(src))
@@ -88,15 +91,19 @@ func TestApplyChecksTheResult(t *testing.T) {
 		want  string
 	}{
 		{name: "another variable changed", edits: []compose.Edit{{Start: at("s3cret"), End: at("s3cret") + 10, New: "0ther-val"}},
-			want: ".env:2:1: edited file does not read back as intended: variable B has another value, from the input's 2:1"},
+			want: ".env:2:1: edited file does not read back as intended: variable B has another value, at 2:1 of the edited text"},
 		{name: "a variable added above", edits: []compose.Edit{{Start: 0, End: 0, New: "X=1\n"}},
-			want: ".env:1:1: edited file does not read back as intended: variable X is added"},
+			want: ".env:1:1: edited file does not read back as intended: variable X is added, at 1:1 of the edited text"},
+		{name: "a variable added below", edits: []compose.Edit{{Start: 0, End: 0, New: "\n\n"}, {Start: at("TAG"), End: at("TAG"), New: "Y=2\n"}},
+			want: ".env:3:1: edited file does not read back as intended: variable Y is added, at 5:1 of the edited text"},
 		{name: "a variable gone", edits: []compose.Edit{{Start: at("B="), End: at("TAG")}},
-			want: ".env: edited file does not read back as intended: variable B is gone, from the input's 2:1"},
+			want: ".env:2:1: edited file does not read back as intended: variable B is gone"},
 		{name: "moved and changed", edits: []compose.Edit{{Start: 0, End: 0, New: "\n\n"}, {Start: at("s3cret"), End: at("s3cret") + 10, New: "0ther-val"}},
-			want: ".env:4:1: edited file does not read back as intended: variable B has another value, from the input's 2:1"},
+			want: ".env:2:1: edited file does not read back as intended: variable B has another value, at 4:1 of the edited text"},
 		{name: "does not parse", edits: []compose.Edit{{Start: at("TAG"), End: at("TAG"), New: "C=\"unterminated s3cret-tail\n"}},
-			want: ".env:3:3: edited file does not parse: unterminated quoted value"},
+			want: ".env:3:1: edited file does not parse: unterminated quoted value, at 3:3 of the edited text"},
+		{name: "moved, does not parse", edits: []compose.Edit{{Start: 0, End: 0, New: "\n"}, {Start: at("7.4.1"), End: at("7.4.1"), New: "\"x"}},
+			want: ".env:3:5: edited file does not parse: unterminated quoted value, at 4:5 of the edited text"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.Apply(tt.edits, map[string]string{})
