@@ -297,3 +297,77 @@ func TestOfflineResolvesMoreImagesThanJobs(t *testing.T) {
 		}
 	}
 }
+
+// An empty tag list for a repository whose tag was just looked up is a
+// registry or proxy not in sync (or a glitch), not the truth: it is this
+// run's per-reference error (no "no newer version", no digest pin for want
+// of a precise tag), never cached, and the good list cached before it
+// stays. The empty list used to be written over the good entry (and read
+// back as a miss), and the run answered from it as if there were no tags.
+func TestResolveDoesNotTrustAnEmptyTagList(t *testing.T) {
+	var empty atomic.Bool
+	rec := &recorder{}
+	host := testRegistry(t, func(next http.Handler) http.Handler {
+		return rec.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if empty.Load() && strings.HasSuffix(r.URL.Path, "/tags/list") {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"name":"library/redis","tags":[]}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		}))
+	})
+	p := populate(t, host, fixtureFamilies)
+	dir := t.TempDir()
+	minor := PolicyMinor
+	reqs := []Request{{Ref: "redis:7.4.0-alpine", Policy: &minor}, {Ref: "redis:7-alpine", Precise: true}}
+	resolve := func(run string, opts ...Option) map[string]Result {
+		t.Helper()
+		rec.reset()
+		got := newTestResolver(t, host, append([]Option{WithCacheDir(dir)}, opts...)...).Resolve(context.Background(), reqs)
+		if n := rec.count("GET", "/tags/list"); n > 1 {
+			t.Errorf("%s: the tag list was fetched %d times, want at most 1", run, n)
+		}
+		return got
+	}
+	refused := func(run string, got map[string]Result) {
+		t.Helper()
+		for _, q := range reqs {
+			res := got[q.Ref]
+			if !errors.Is(res.Err, ErrBadResponse) || len(res.Newer) != 0 || res.Tag != "" || res.Cached {
+				t.Errorf("%s: Resolve(%q) = %s, want ErrBadResponse and no answer from the empty list", run, q.Ref, describe(res))
+			}
+			if res.Digest == "" {
+				t.Errorf("%s: Resolve(%q) lost its digest, which the list does not change", run, q.Ref)
+			}
+		}
+		if n := rec.count("GET", "/tags/list"); n != 1 {
+			t.Errorf("%s: the tag list was fetched %d times, want 1 (an empty list is not cached)", run, n)
+		}
+	}
+	right := func(run string, got map[string]Result, listed int) {
+		t.Helper()
+		if res := got["redis:7.4.0-alpine"]; res.Err != nil || len(res.Newer) == 0 || res.Newer[0] != (TagDigest{"7.4.1-alpine", p.digestOf(t, "library/redis:7.4.1-alpine")}) {
+			t.Errorf("%s: Resolve(redis:7.4.0-alpine) = %s, want 7.4.1-alpine newer", run, describe(res))
+		}
+		if res := got["redis:7-alpine"]; res.Err != nil || res.Tag != "7.4.1-alpine" {
+			t.Errorf("%s: Resolve(redis:7-alpine) = %s, want the precise tag 7.4.1-alpine", run, describe(res))
+		}
+		if n := rec.count("GET", "/tags/list"); n != listed {
+			t.Errorf("%s: the tag list was fetched %d times, want %d", run, n, listed)
+		}
+	}
+
+	empty.Store(true)
+	refused("cold, empty list", resolve("cold"))
+	refused("again, empty list: not cached", resolve("again"))
+	empty.Store(false)
+	right("in sync", resolve("in sync"), 1)
+	right("warm", resolve("warm"), 0)
+	empty.Store(true)
+	refused("refresh, empty list", resolve("refresh", WithRefresh(true)))
+	right("warm after the empty list: the good entry stays", resolve("warm again"), 0)
+	if got := resolve("offline", WithOffline(true)); got["redis:7-alpine"].Tag != "7.4.1-alpine" {
+		t.Errorf("offline: Resolve(redis:7-alpine) = %s, want the cached list's precise tag", describe(got["redis:7-alpine"]))
+	}
+}

@@ -652,8 +652,12 @@ func (rn *run) tags(ref Reference) (lookup[[]string], error) {
 		if err != nil {
 			return lookup[[]string]{}, rn.rememberNotFound(kindTags, key, key, "", err)
 		}
-		if tags == nil {
-			tags = []string{}
+		if len(tags) == 0 {
+			// Every caller has just looked up one of the repository's tags:
+			// an empty list is a mirror or proxy not in sync, or a glitch,
+			// not the truth. Trusted, it would say "no newer version" and
+			// find no precise tag; cached, it would replace a good list.
+			return lookup[[]string]{}, fmt.Errorf("the registry listed no tags for %s, whose tags it serves (a mirror or proxy not in sync?): %w", repo, ErrBadResponse)
 		}
 		sort.Strings(tags)
 		rn.store(kindTags, key, cacheEntry{Tags: tags})
