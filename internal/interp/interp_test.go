@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,6 +66,26 @@ func TestEnvReferences(t *testing.T) {
 		got, missing, err := Expand(tt.s, env)
 		if err != nil || got != tt.expanded || strings.Join(missing, ",") != strings.Join(tt.missing, ",") {
 			t.Errorf("Expand(%q) = %q, %v, %v; want %q, %v", tt.s, got, missing, err, tt.expanded, tt.missing)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"plain", nil},
+		{"", nil},
+		{"$$HOME", nil},
+		{"a $A and ${B:-x} and $A", []string{"A", "B"}},
+		{"${PASS:?PASS must be set}", []string{"PASS"}},
+		{"postgres://u:${PW}@db/x", []string{"PW"}},
+		{"$", nil},
+		{"${}", nil},
+	} {
+		if got := Names(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("Names(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
