@@ -678,7 +678,7 @@ var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "/bin/sh": t
 // safely.
 func (h *healthCtx) addFlag(s svc, flag string, words []string) (compose.Change, string, error) {
 	d := h.p.Document
-	_, cmd := compose.MapGet(s.Node, "command")
+	cmd := s.own("command")
 	switch {
 	case cmd == nil && s.has("command"):
 		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s in the command, which is inherited; add both by hand", flag), nil
@@ -716,7 +716,7 @@ func (h *healthCtx) addFlag(s svc, flag string, words []string) (compose.Change,
 // addEnv adds NAME=value variables to the service's own environment.
 func (h *healthCtx) addEnv(s svc, vars []string) (compose.Change, string, error) {
 	d := h.p.Document
-	_, env := compose.MapGet(s.Node, "environment")
+	env := s.own("environment")
 	var ch compose.Change
 	switch {
 	case env == nil && s.has("environment"):
@@ -844,7 +844,7 @@ func checkDependsOn(p *Pass) error {
 		if s.Node == nil {
 			continue
 		}
-		_, own := compose.MapGet(s.Node, "depends_on")
+		own := s.own("depends_on")
 		deps := compose.Resolve(s.get("depends_on"))
 		if deps == nil {
 			continue

@@ -203,7 +203,7 @@ func (h *healthCtx) programFix(s svc, image string, testNode *yaml.Node, f Image
 			return nil, fmt.Sprintf("the knowledge base's %s check runs %q, which is missing too", entry.Family, m)
 		}
 	}
-	if _, hc := compose.MapGet(s.Node, "healthcheck"); hc == nil || s.target == nil {
+	if hc := s.own("healthcheck"); hc == nil || s.target == nil {
 		return nil, "the healthcheck is inherited; change it where it is defined"
 	} else if hc.Kind == yaml.AliasNode || hc.Anchor != "" {
 		return nil, "the healthcheck is shared through an anchor; change it where it is defined"

@@ -221,7 +221,7 @@ func limitsFix(p *Pass, s svc, l ResourceLimits, shared limitsNodes) (*Fix, stri
 		key.pids, key.pidsInt = pids.Value, pids.Tag == "!!int"
 	}
 	d := p.Document
-	_, own := compose.MapGet(s.Node, "deploy")
+	own := s.own("deploy")
 	var ch compose.Change
 	var err error
 	switch {

@@ -147,7 +147,7 @@ func checkNoNewPrivileges(p *Pass) error {
 			continue // the file that defines the service gets the option, once
 		}
 		pl := plan{s: s, msg: fmt.Sprintf("service %q does not set no-new-privileges; expected security_opt: [%q]", s.Name, noNewPrivileges)}
-		_, mine := compose.MapGet(s.Node, "security_opt")
+		mine := s.own("security_opt")
 		target := compose.Resolve(mine)
 		switch {
 		case s.target == nil:

@@ -185,6 +185,23 @@ func (s svc) get(key string) *yaml.Node {
 	return compose.Resolve(v)
 }
 
+// own returns the value of key in the service's own mapping as written
+// (compose.MapGet's), nil when unset there: from the keys indexKeys
+// listed when the service's node is that mapping, so that the rules'
+// look at every service reads no key node of a large tree.
+func (s svc) own(key string) *yaml.Node {
+	if s.keys != nil && s.Node.Kind == yaml.MappingNode {
+		for _, k := range *s.keys {
+			if k.name == key {
+				return k.value
+			}
+		}
+		return nil
+	}
+	_, v := compose.MapGet(s.Node, key)
+	return v
+}
+
 // value returns key's value as compose merges the project: for
 // replacedKeys, that of the last merged file that sets it; otherwise the
 // effective value here. Read only: the

@@ -6,9 +6,9 @@ import (
 	"github.com/composefix/composefix/compose"
 )
 
-// TestIndexedGet checks that get answers from the keys indexKeys lists
-// what it answers from the tree, for services that merge, are shared,
-// are empty, or have keys that are not plain strings.
+// TestIndexedGet checks that get and own answer from the keys indexKeys
+// lists what they answer from the tree, for services that merge, are
+// shared, are empty, or have keys that are not plain strings.
 func TestIndexedGet(t *testing.T) {
 	src := `x-base: &base
   restart: always
@@ -51,6 +51,9 @@ services:
 		for _, key := range []string{"image", "restart", "ports", "environment", "<<", "1", "a", "x", "missing"} {
 			if got, want := s.get(key), plain[i].get(key); got != want {
 				t.Errorf("%s: get(%q) = %v from the index, %v from the tree", s.Name, key, got, want)
+			}
+			if _, want := compose.MapGet(plain[i].Node, key); s.own(key) != want {
+				t.Errorf("%s: own(%q) = %v from the index, %v from the tree", s.Name, key, s.own(key), want)
 			}
 		}
 	}
