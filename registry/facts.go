@@ -65,7 +65,8 @@ func (rn *run) facts(ref Reference, d, platform string) Facts {
 		if err != nil || rn.inspect == nil || f.Unserved || len(f.Layers) == 0 {
 			return f, err
 		}
-		files, ferr := rn.files(ref, f)
+		files, cached, ferr := rn.files(ref, f)
+		f.Cached = f.Cached && cached
 		ferr = rn.secrets.redact(ferr)
 		switch {
 		case errors.Is(ferr, ErrOverBudget):

@@ -67,65 +67,89 @@ type inspector struct {
 	budget   int64
 	used     atomic.Int64
 	progress func(done, total int64)
-	listings memo[[]entry] // by layer digest
+	listings memo[lookup[[]entry]] // by layer digest
 	mu       sync.Mutex
 	planned  int64 // bytes reserved so far, for the progress total
 }
 
+// reserve takes need bytes of downloads out of the budget, or says why
+// they do not fit.
+func (ins *inspector) reserve(need int64) error {
+	if ins.used.Add(need) > ins.budget {
+		ins.used.Add(-need)
+		left := max(ins.budget-ins.used.Load(), 0)
+		return fmt.Errorf("%s of layers, %s of the %s budget left: %w", units.BytesSize(float64(need)), units.BytesSize(float64(left)), units.BytesSize(float64(ins.budget)), ErrOverBudget)
+	}
+	ins.mu.Lock()
+	ins.planned += need
+	ins.mu.Unlock()
+	return nil
+}
+
 // files learns an image's files from its layers, within the budget.
-func (rn *run) files(ref Reference, f Facts) (*Files, error) {
+// cached is false when a layer was (or may have been) downloaded.
+func (rn *run) files(ref Reference, f Facts) (_ *Files, cached bool, _ error) {
 	ins := rn.inspect
 	var need int64
-	for _, l := range f.Layers {
+	reserved := make([]bool, len(f.Layers))
+	for i, l := range f.Layers {
 		// listing downloads what the cache lacks, and everything when
-		// refreshing: the budget must cover exactly that.
+		// refreshing: the budget must cover exactly that. A listing on
+		// disk is only looked at here; one that does not decode is
+		// reserved when listing finds out.
 		if c := rn.r.cache; c == nil || rn.r.o.refresh || !c.hasListing(l.Digest) {
 			need += l.Size
+			reserved[i] = true
 		}
 	}
 	if need > 0 {
 		if rn.r.o.offline {
-			return nil, ErrOffline
+			return nil, true, ErrOffline
 		}
-		if ins.used.Add(need) > ins.budget {
-			ins.used.Add(-need)
-			left := max(ins.budget-ins.used.Load(), 0)
-			return nil, fmt.Errorf("%s of layers, %s of the %s budget left: %w", units.BytesSize(float64(need)), units.BytesSize(float64(left)), units.BytesSize(float64(ins.budget)), ErrOverBudget)
+		if err := ins.reserve(need); err != nil {
+			return nil, true, err
 		}
-		ins.mu.Lock()
-		ins.planned += need
-		ins.mu.Unlock()
 	}
+	cached = true
 	var layers [][]entry
-	for _, l := range f.Layers {
+	for i, l := range f.Layers {
 		if err := rn.ctx.Err(); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		es, err := ins.listings.do(l.Digest.String(), func() ([]entry, error) { return rn.listing(ref, l) })
+		es, err := ins.listings.do(l.Digest.String(), func() (lookup[[]entry], error) { return rn.listing(ref, l, reserved[i]) })
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		layers = append(layers, es)
+		cached = cached && es.cached
+		layers = append(layers, es.val)
 	}
-	return merge(layers, f.Path), nil
+	return merge(layers, f.Path), cached, nil
 }
 
 // listing returns a layer's tar headers: from the cache, or by streaming
-// the layer once (its bytes are hashed on the way and must match).
-func (rn *run) listing(ref Reference, l v1.Descriptor) ([]entry, error) {
+// the layer once (its bytes are hashed on the way and must match). A
+// listing the cache holds but that does not decode is a miss, never used:
+// the layer is downloaded, within the budget (reserved says files has
+// reserved its bytes already), and its listing written anew.
+func (rn *run) listing(ref Reference, l v1.Descriptor, reserved bool) (lookup[[]entry], error) {
 	if c := rn.r.cache; c != nil && !rn.r.o.refresh {
 		if es, ok := c.getListing(l.Digest); ok {
 			rn.r.stats.cache(true)
-			return es, nil
+			return lookup[[]entry]{val: es, cached: true}, nil
 		}
 		rn.r.stats.cache(false)
 	}
 	if rn.r.o.offline {
-		return nil, ErrOffline
+		return lookup[[]entry]{}, ErrOffline
+	}
+	if !reserved {
+		if err := rn.inspect.reserve(l.Size); err != nil {
+			return lookup[[]entry]{}, err
+		}
 	}
 	body, err := rn.openBlob(ref, l.Digest, true)
 	if err != nil {
-		return nil, err
+		return lookup[[]entry]{}, err
 	}
 	defer body.Close()
 	h := sha256.New()
@@ -141,18 +165,18 @@ func (rn *run) listing(ref Reference, l v1.Descriptor) ([]entry, error) {
 	// Hash what the tar reader left (padding, trailing blocks, or all of
 	// a layer it could not read): a wrong digest is the first thing to say.
 	if _, err := io.Copy(io.Discard, counted); err != nil {
-		return nil, fmt.Errorf("reading layer %s: %w", l.Digest, err)
+		return lookup[[]entry]{}, fmt.Errorf("reading layer %s: %w", l.Digest, err)
 	}
 	if err := checkDigest("layer", l.Digest, digestSum(h)); err != nil {
-		return nil, err
+		return lookup[[]entry]{}, err
 	}
 	if tarErr != nil {
-		return nil, fmt.Errorf("reading layer %s: %w", l.Digest, tarErr)
+		return lookup[[]entry]{}, fmt.Errorf("reading layer %s: %w", l.Digest, tarErr)
 	}
 	if c := rn.r.cache; c != nil {
 		_ = c.putListing(l.Digest, es)
 	}
-	return es, nil
+	return lookup[[]entry]{val: es}, nil
 }
 
 // inspectProgress reports downloaded layer bytes.

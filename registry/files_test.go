@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -223,5 +224,86 @@ func TestFileFactsEndlessLayerIsBounded(t *testing.T) {
 	}
 	if n := streamed.Load(); n > 64<<20 {
 		t.Errorf("the server streamed %d bytes past the layer before the client let go", n)
+	}
+}
+
+// A cached layer listing that does not decode is a miss: it is never
+// used, its layer is downloaded again within the inspection budget (the
+// budget used to skip it, since the file existed, and the download then
+// went past it), the answer does not count as cached (progress and
+// Facts.Cached), and the listing is written anew.
+func TestFileFactsCorruptListingIsAMissWithinTheBudget(t *testing.T) {
+	rec := &recorder{}
+	host := testRegistry(t, rec.wrap)
+	img := filesImage(t)
+	regtest.PushImage(t, host, "acme/tools:1", img)
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := ls[0].Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, err := ls[0].Size()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	reqs := []Request{{Ref: host + "/acme/tools:1", Platforms: []string{"linux/amd64"}}}
+	type run struct {
+		facts           Facts
+		cached, blobs   int   // progress's cached answers; blob GETs
+		streamed, total int64 // layer bytes read; the most bytes planned
+		misses          int
+	}
+	resolve := func(opts ...Option) run {
+		t.Helper()
+		rec.reset()
+		var out run
+		var streamed, total atomic.Int64
+		r := newTestResolver(t, host, append([]Option{WithCacheDir(cache), WithInspectFiles(true),
+			WithProgress(func(_, _, cached int) { out.cached = cached }),
+			WithInspectProgress(func(n, planned int64) { streamed.Add(n); total.Store(max(total.Load(), planned)) })}, opts...)...)
+		out.facts = r.Resolve(context.Background(), reqs)[host+"/acme/tools:1"].Facts["linux/amd64"]
+		out.blobs, out.streamed, out.total = rec.count(http.MethodGet, "/blobs/"), streamed.Load(), total.Load()
+		out.misses = r.Stats().CacheMisses
+		return out
+	}
+	cold := resolve()
+	if cold.facts.Files == nil {
+		t.Fatalf("cold: %+v, want files", cold.facts)
+	}
+	c := newDiskCache(cache, time.Hour, time.Hour, time.Now)
+	for _, corrupt := range []string{`{"digest":"` + base.String() + `","entries":[{"p":"/bin/sh","t":`, "", `{"digest":"sha256:00","entries":[]}`, `{"digest":"` + base.String() + `"}`} {
+		write := func() {
+			t.Helper()
+			if err := os.WriteFile(c.listingPath(base), []byte(corrupt), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write()
+		// Over budget for the base layer alone: nothing is downloaded, and
+		// the corrupt listing is not used.
+		small := resolve(WithInspectBudget(size - 1))
+		if small.facts.Files != nil || !strings.Contains(small.facts.FilesNote, "over the layer inspection budget") || small.blobs != 0 {
+			t.Errorf("%q, budget below the layer: files %v, note %q, %d blob GETs; want no files, the budget's note and none", corrupt, small.facts.Files, small.facts.FilesNote, small.blobs)
+		}
+		// Within the budget: the layer is downloaded once and counted.
+		write()
+		again := resolve(WithInspectBudget(size))
+		if again.facts.Files == nil || !cmp.Equal(again.facts.Files, cold.facts.Files) {
+			t.Errorf("%q: files %+v (note %q), want the cold ones", corrupt, again.facts.Files, again.facts.FilesNote)
+		}
+		if again.blobs != 1 || again.streamed != size || again.total < again.streamed {
+			t.Errorf("%q: %d blob GETs streaming %d bytes of %d planned; want the layer's %d bytes once, planned", corrupt, again.blobs, again.streamed, again.total, size)
+		}
+		if again.facts.Cached || again.cached != 0 || again.misses == 0 {
+			t.Errorf("%q: Facts.Cached %v, %d cached in progress, %d cache misses; want a download counted as such", corrupt, again.facts.Cached, again.cached, again.misses)
+		}
+		// Written anew: warm again.
+		if warm := resolve(); warm.blobs != 0 || !warm.facts.Cached || warm.cached != 1 {
+			t.Errorf("%q: after the download, %d blob GETs, cached %v; want the listing cached", corrupt, warm.blobs, warm.facts.Cached)
+		}
 	}
 }
