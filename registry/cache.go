@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // cacheVersion names the on-disk layout; a new layout gets a new directory
@@ -63,7 +65,9 @@ func (c *diskCache) path(kind, key string) string {
 // get returns the entry for key. Unless anyAge is set, an entry older than
 // the TTL (or dated in the future) is a miss; a 404 entry older than the
 // not-found TTL is a miss whatever anyAge says. A missing, unreadable or
-// corrupt file, or one written for another key, is a miss too.
+// corrupt file, one written for another key, or a digest entry whose
+// digest is not a sha256 digest (put only ever writes those: anything
+// else would reach compose files as a pin) is a miss too.
 func (c *diskCache) get(kind, key string, anyAge bool) (cacheEntry, bool) {
 	b, err := os.ReadFile(c.path(kind, key))
 	if err != nil {
@@ -75,7 +79,7 @@ func (c *diskCache) get(kind, key string, anyAge bool) (cacheEntry, bool) {
 	}
 	switch {
 	case e.NotFound != "":
-	case kind == kindTags && e.Tags == nil, kind == kindDigest && e.Digest == "", kind == kindRelease && e.Release == nil:
+	case kind == kindTags && e.Tags == nil, kind == kindDigest && !isSHA256(e.Digest), kind == kindRelease && e.Release == nil:
 		return cacheEntry{}, false
 	}
 	age := c.now().Sub(e.Fetched)
@@ -125,4 +129,11 @@ func writeAtomic(p, what string, b []byte) error {
 		return fmt.Errorf("writing cache entry for %s: %w", what, err)
 	}
 	return nil
+}
+
+// isSHA256 reports whether d is "sha256:" and 64 lowercase hex digits, as
+// every digest composefix computes.
+func isSHA256(d string) bool {
+	_, err := v1.NewHash(d) // sha256 is the only algorithm it takes
+	return err == nil
 }

@@ -64,12 +64,18 @@ func TestDiskCacheCorruptFilesAreMisses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, content := range map[string]string{
-		"truncated":   `{"key":"docker.io/library/redis:7","digest":"sha256:01`,
-		"empty":       ``,
-		"not json":    "\x00\x01garbage",
-		"other key":   `{"key":"docker.io/library/redis:8","fetched":"2025-01-02T03:04:05Z","digest":"` + testDigest + `"}`,
-		"no digest":   `{"key":"docker.io/library/redis:7","fetched":"2025-01-02T03:04:05Z"}`,
-		"wrong types": `{"key":"docker.io/library/redis:7","fetched":"yesterday","digest":7}`,
+		"truncated": `{"key":"docker.io/library/redis:7","digest":"sha256:01`,
+		"empty":     ``,
+		"not json":  "\x00\x01garbage",
+		"other key": `{"key":"docker.io/library/redis:8","fetched":"2025-01-02T03:04:05Z","digest":"` + testDigest + `"}`,
+		"no digest": `{"key":"docker.io/library/redis:7","fetched":"2025-01-02T03:04:05Z"}`,
+		// A digest the cache gives is written into compose files as a pin:
+		// one that is not a sha256 digest (a torn value in whole JSON, an
+		// edited file) is not one composefix hashed.
+		"short digest":    `{"key":"docker.io/library/redis:7","fetched":"2025-01-02T03:04:05Z","digest":"sha256:01"}`,
+		"digest and text": `{"key":"docker.io/library/redis:7","fetched":"2025-01-02T03:04:05Z","digest":"` + testDigest + ` # x"}`,
+		"not sha256":      `{"key":"docker.io/library/redis:7","fetched":"2025-01-02T03:04:05Z","digest":"md5:0123456789abcdef0123456789abcdef"}`,
+		"wrong types":     `{"key":"docker.io/library/redis:7","fetched":"yesterday","digest":7}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := os.WriteFile(c.path(kindDigest, key), []byte(content), 0o644); err != nil {
@@ -369,5 +375,55 @@ func TestResolveDoesNotTrustAnEmptyTagList(t *testing.T) {
 	right("warm after the empty list: the good entry stays", resolve("warm again"), 0)
 	if got := resolve("offline", WithOffline(true)); got["redis:7-alpine"].Tag != "7.4.1-alpine" {
 		t.Errorf("offline: Resolve(redis:7-alpine) = %s, want the cached list's precise tag", describe(got["redis:7-alpine"]))
+	}
+}
+
+// A cache entry that does not decode, or holds what composefix never
+// writes (a digest that is not a sha256 digest), is a miss: never used
+// (the digest would be written into compose files as a pin), counted as
+// a miss and not as cached, asked again once, and written anew.
+func TestResolveRefetchesCorruptCacheEntries(t *testing.T) {
+	rec := &recorder{}
+	host := testRegistry(t, rec.wrap)
+	p := populate(t, host, fixtureFamilies)
+	dir := t.TempDir()
+	reqs := []Request{{Ref: "redis:7-alpine", Precise: true}}
+	c := newDiskCache(dir, time.Hour, time.Hour, time.Now)
+	resolve := func() (Result, Stats) {
+		t.Helper()
+		rec.reset()
+		r := newTestResolver(t, host, WithCacheDir(dir))
+		return r.Resolve(context.Background(), reqs)["redis:7-alpine"], r.Stats()
+	}
+	if res, _ := resolve(); res.Err != nil || res.Tag != "7.4.1-alpine" {
+		t.Fatalf("cold: %s", describe(res))
+	}
+	for _, tc := range []struct {
+		name, kind, key, content string
+		path                     string // the request asked again
+	}{
+		{name: "digest too short", kind: kindDigest, key: "docker.io/library/redis:7-alpine",
+			content: `{"key":"docker.io/library/redis:7-alpine","fetched":"%s","digest":"sha256:01"}`, path: "/manifests/7-alpine"},
+		{name: "digest truncated", kind: kindDigest, key: "docker.io/library/redis:7-alpine",
+			content: `{"key":"docker.io/library/redis:7-alpine","fetched":"%s","digest":"sha256:01`, path: "/manifests/7-alpine"},
+		{name: "tags truncated", kind: kindTags, key: "docker.io/library/redis",
+			content: `{"key":"docker.io/library/redis","fetched":"%s","tags":["7.4.1-alpine","7`, path: "/tags/list"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			content := fmt.Sprintf(tc.content, newFakeClock().Now().Format(time.RFC3339))
+			if err := os.WriteFile(c.path(tc.kind, tc.key), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, st := resolve()
+			if res.Err != nil || res.Digest != p.digestOf(t, "library/redis:7-alpine") || res.Tag != "7.4.1-alpine" || res.Cached {
+				t.Errorf("Resolve = %s, want the registry's digest and tag, not cached", describe(res))
+			}
+			if n := rec.count("GET", tc.path); n != 1 || st.CacheMisses == 0 {
+				t.Errorf("%d GETs of %s and %d cache misses, want it asked again once, as a miss:\n%s", n, tc.path, st.CacheMisses, strings.Join(rec.all(), "\n"))
+			}
+			if res, _ := resolve(); !res.Cached || len(rec.all()) != 0 {
+				t.Errorf("next run: %s after %d requests, want the entry written anew", describe(res), len(rec.all()))
+			}
+		})
 	}
 }
