@@ -61,6 +61,24 @@ func filesImage(t testing.TB, extra ...regtest.Layer) v1.Image {
 	})
 }
 
+// baseLayerOf returns the digest and size of img's first layer.
+func baseLayerOf(t testing.TB, img v1.Image) (v1.Hash, int64) {
+	t.Helper()
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ls[0].Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, err := ls[0].Size()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, size
+}
+
 func keys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -186,14 +204,7 @@ func TestFileFactsVerifyLayers(t *testing.T) {
 // the run's deadline, past the byte budget.
 func TestFileFactsEndlessLayerIsBounded(t *testing.T) {
 	img := filesImage(t)
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := ls[0].Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, _ := baseLayerOf(t, img)
 	var streamed atomic.Int64
 	host := testRegistry(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -237,18 +248,7 @@ func TestFileFactsCorruptListingIsAMissWithinTheBudget(t *testing.T) {
 	host := testRegistry(t, rec.wrap)
 	img := filesImage(t)
 	regtest.PushImage(t, host, "acme/tools:1", img)
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := ls[0].Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	size, err := ls[0].Size()
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, size := baseLayerOf(t, img)
 	cache := t.TempDir()
 	reqs := []Request{{Ref: host + "/acme/tools:1", Platforms: []string{"linux/amd64"}}}
 	type run struct {
