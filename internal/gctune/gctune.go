@@ -22,26 +22,33 @@ import (
 // write barriers while it runs) for about 1,000 more page faults. After
 // the first collection the heap may grow to five times what is live while
 // that is small, and Go's default returns once the live heap passes
-// SmallHeap, so a large file's peak memory (about 1.3 GB live for the
-// 8 MiB benchmark file) is not multiplied. A GOGC or GOMEMLIMIT the user
-// set wins: the caller, which reads the environment, then does not call
-// ShortRun.
+// SmallHeap, so a large file's peak memory is not multiplied.
+//
+// Past LargeHeap live (only a file near the size limit gets there: the
+// 8 MiB benchmark file holds about 1.3 GB at its peak, its tree, the
+// re-parsed output's and their findings), doubling the heap would cost
+// more than a gigabyte: the heap may then grow by a quarter of what is
+// live, for about a third more CPU in such a run. A GOGC or GOMEMLIMIT the
+// user set wins: the caller, which reads the environment, then does not
+// call ShortRun.
 const (
 	FirstCollection   = 64 << 20
 	SmallRunGCPercent = 400
 	SmallHeap         = 64 << 20
+	LargeHeap         = 512 << 20
+	LargeRunGCPercent = 25
 )
 
 // ShortRun sets the collector for the rest of the process: no collection
 // until the process's memory reaches FirstCollection, then at
 // SmallRunGCPercent while the live heap is under SmallHeap, then Go's
-// default.
+// default, and LargeRunGCPercent while the live heap is over LargeHeap.
 func ShortRun() {
 	// Collection off, and the memory limit as the one trigger: the
 	// runtime collects when the run's memory nears it.
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(FirstCollection)
-	watchHeap(true)
+	watchHeap(-1)
 }
 
 // sentinel holds a pointer so that it is not packed with other small
@@ -50,31 +57,48 @@ type sentinel struct{ _ *int }
 
 // watchHeap checks the live heap after each collection, through a
 // finalizer that re-arms itself (the runtime offers no other hook at the
-// end of a cycle), until the heap is no longer small. After the first
-// collection (first), it lifts the memory limit, which would otherwise
-// make the runtime collect over and over once the live heap nears it.
-func watchHeap(first bool) {
+// end of a cycle), and sets the GC percent that fits it. percent is the
+// one in effect, -1 before the first collection: that collection lifts
+// the memory limit, which would otherwise make the runtime collect over
+// and over once the live heap nears it. A GC percent rather than a soft
+// memory limit for a large heap: the goal follows the live heap, and a
+// file whose live heap nears a limit would collect back to back.
+func watchHeap(percent int) {
 	runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
-		if first {
+		next := SmallRunGCPercent
+		if percent < 0 {
 			debug.SetMemoryLimit(math.MaxInt64)
-			debug.SetGCPercent(SmallRunGCPercent)
+		} else {
+			next = gcPercentFor(percent, liveHeap(percent))
 		}
-		if liveHeap() > SmallHeap {
-			debug.SetGCPercent(100)
-			return
+		if next != percent {
+			debug.SetGCPercent(next)
 		}
-		watchHeap(false)
+		watchHeap(next)
 	})
+}
+
+// gcPercentFor returns the GC percent for a live heap, given the one in
+// effect: a heap that was no longer small stays at Go's default or below
+// even when it shrinks again, as it did before large heaps had their own.
+func gcPercentFor(percent int, live uint64) int {
+	switch {
+	case live > LargeHeap:
+		return LargeRunGCPercent
+	case live > SmallHeap || percent != SmallRunGCPercent:
+		return 100
+	}
+	return SmallRunGCPercent
 }
 
 // liveHeap estimates the heap the last collection found live from the
 // goal it set for the next one, which is the live heap (with stacks and
-// globals, small here) times 1 + SmallRunGCPercent/100. runtime/metrics
-// reads it exactly, but importing that package costs every process
-// 0.04-0.06 ms of initialisation, 2% of --version; ReadMemStats stops the
-// world for microseconds, once per collection of a small heap.
-func liveHeap() uint64 {
+// globals, small here) times 1 + percent/100. runtime/metrics reads it
+// exactly, but importing that package costs every process 0.04-0.06 ms of
+// initialisation, 2% of --version; ReadMemStats stops the world for
+// microseconds, once per collection.
+func liveHeap(percent int) uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.NextGC / (1 + SmallRunGCPercent/100)
+	return m.NextGC * 100 / uint64(100+percent)
 }

@@ -54,3 +54,51 @@ func TestShortRun(t *testing.T) {
 		}
 	})
 }
+
+// TestGCPercentFor: the GC percent follows the live heap: five times while
+// it is small, Go's default past SmallHeap (and no return to the small
+// run's), a quarter past LargeHeap, and the default again when a large
+// heap shrinks.
+func TestGCPercentFor(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		percent int
+		live    uint64
+		want    int
+	}{
+		{SmallRunGCPercent, 10 * mb, SmallRunGCPercent},
+		{SmallRunGCPercent, SmallHeap + mb, 100},
+		{SmallRunGCPercent, LargeHeap + mb, LargeRunGCPercent},
+		{100, 10 * mb, 100},
+		{100, LargeHeap, 100},
+		{100, LargeHeap + mb, LargeRunGCPercent},
+		{LargeRunGCPercent, LargeHeap + mb, LargeRunGCPercent},
+		{LargeRunGCPercent, LargeHeap - mb, 100},
+		{LargeRunGCPercent, 10 * mb, 100},
+	} {
+		if got := gcPercentFor(c.percent, c.live); got != c.want {
+			t.Errorf("gcPercentFor(%d, %d MiB) = %d, want %d", c.percent, c.live/mb, got, c.want)
+		}
+	}
+}
+
+// TestLiveHeap: the live heap read back from the next collection's goal
+// is what a collection leaves, whatever the GC percent.
+func TestLiveHeap(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	keep := make([][]byte, 0, 64)
+	for range cap(keep) {
+		keep = append(keep, make([]byte, 1<<20))
+	}
+	for _, p := range []int{SmallRunGCPercent, 100, LargeRunGCPercent} {
+		debug.SetGCPercent(p)
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		got := liveHeap(p)
+		if lo, hi := m.HeapAlloc*7/8, m.HeapAlloc*9/8; got < lo || got > hi {
+			t.Errorf("GC percent %d: liveHeap %d MiB, heap after a collection %d MiB", p, got>>20, m.HeapAlloc>>20)
+		}
+	}
+	runtime.KeepAlive(keep)
+}
