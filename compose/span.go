@@ -168,6 +168,11 @@ func (d *Document) plainEnd(n *yaml.Node, start int) (int, error) {
 	if n.Value == "" { // an empty (null) value: nothing to cover
 		return start, nil
 	}
+	if end := start + len(n.Value); verbatimPlain(n.Value) && end <= len(d.Src) && string(d.Src[start:end]) == n.Value {
+		// Written as it reads (the common case, every rule locates
+		// scalars): the walk below would match it byte for byte.
+		return end, nil
+	}
 	i := start
 	end := start
 	for _, want := range n.Value {
@@ -185,6 +190,19 @@ func (d *Document) plainEnd(n *yaml.Node, start int) (int, error) {
 		end = i
 	}
 	return end, nil
+}
+
+// verbatimPlain reports whether plainEnd's walk over source text equal to
+// v would end right after it: v is ASCII, its only white space is spaces
+// (which the walk skips alike in the value and the source), and it does
+// not end with one.
+func verbatimPlain(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= utf8.RuneSelf || c < ' ' {
+			return false
+		}
+	}
+	return v[len(v)-1] != ' '
 }
 
 // blockScalarEnd finds the end of a literal (|) or folded (>) scalar: its

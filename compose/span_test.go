@@ -15,6 +15,10 @@ func TestValueSpan(t *testing.T) {
 	}{
 		{"plain", "a: x y\n", []string{"a"}, "x y", "x y"},
 		{"plain before a comment", "a: x # c\n", []string{"a"}, "x", "x"},
+		{"plain URL at the end without a newline", "a: http://h:1/p?q=a b", []string{"a"}, "http://h:1/p?q=a b", "http://h:1/p?q=a b"},
+		{"plain with a tab", "a: x\ty # c\n", []string{"a"}, "x\ty", "x\ty"},
+		{"plain non-ASCII", "a: ü x\n", []string{"a"}, "ü x", "ü x"},
+		{"plain in flow", "a: {b: x y, c: z}\n", []string{"a", "b"}, "x y", "x y"},
 		{"multi-line plain", "a: x\n  y\nb: 1\n", []string{"a"}, "x\n  y", "x\n  y"},
 		{"double-quoted with an escaped quote", "a: \"x\\\"y\"\n", []string{"a"}, "\"x\\\"y\"", "\"x\\\"y\""},
 		{"single-quoted with a doubled quote", "a: 'it''s'\n", []string{"a"}, "'it''s'", "'it''s'"},
