@@ -3,7 +3,6 @@ package registry
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -30,8 +29,8 @@ func (c *diskCache) getContent(kind string, d v1.Hash) ([]byte, bool) {
 	if d.Algorithm != "sha256" {
 		return nil, false
 	}
-	b, err := os.ReadFile(c.blobPath(kind, d))
-	if err != nil {
+	b, ok := c.readContent(c.blobPath(kind, d))
+	if !ok {
 		return nil, false
 	}
 	if checkDigest(kind, d, digestOf(b)) != nil {
@@ -42,15 +41,15 @@ func (c *diskCache) getContent(kind string, d v1.Hash) ([]byte, bool) {
 
 // putContent stores b under d, atomically.
 func (c *diskCache) putContent(kind string, d v1.Hash, b []byte) error {
-	return writeAtomic(c.blobPath(kind, d), d.String(), b)
+	return c.write(c.blobPath(kind, d), d.String(), b)
 }
 
 // getManifest reads a verified manifest back from the cache. The bytes
 // after the media type line go through verifyManifest again, with d as
 // the digest they must hash to: a torn or tampered file is a miss.
 func (c *diskCache) getManifest(d v1.Hash) (Manifest, bool) {
-	b, err := os.ReadFile(c.blobPath(kindManifest, d))
-	if err != nil {
+	b, ok := c.readContent(c.blobPath(kindManifest, d))
+	if !ok {
 		return Manifest{}, false
 	}
 	mt, body, _ := bytes.Cut(b, []byte("\n"))

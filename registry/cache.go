@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -40,6 +41,10 @@ type diskCache struct {
 	// pushed at any time, and a stale 404 fails --check.
 	notFoundTTL time.Duration
 	now         func() time.Time
+	// since, when set (refreshing), makes every entry written before it
+	// a miss: the run distrusts what earlier runs cached, and trusts what
+	// it cached itself since it started.
+	since time.Time
 }
 
 // cacheEntry is one file's content: tags or a digest, or the registry's
@@ -62,7 +67,8 @@ func (c *diskCache) path(kind, key string) string {
 	return filepath.Join(c.dir, kind, hex.EncodeToString(sum[:16])+".json")
 }
 
-// get returns the entry for key. Unless anyAge is set, an entry older than
+// get returns the entry for key. An entry written before since is a miss.
+// Unless anyAge is set, an entry older than
 // the TTL (or dated in the future) is a miss; a 404 entry older than the
 // not-found TTL is a miss whatever anyAge says. A missing, unreadable or
 // corrupt file, one written for another key, or a digest entry whose
@@ -80,6 +86,9 @@ func (c *diskCache) get(kind, key string, anyAge bool) (cacheEntry, bool) {
 	switch {
 	case e.NotFound != "":
 	case kind == kindTags && e.Tags == nil, kind == kindDigest && !isSHA256(e.Digest), kind == kindRelease && e.Release == nil:
+		return cacheEntry{}, false
+	}
+	if !c.trusts(e.Fetched) {
 		return cacheEntry{}, false
 	}
 	age := c.now().Sub(e.Fetched)
@@ -101,13 +110,46 @@ func (c *diskCache) put(kind, key string, e cacheEntry) error {
 	if err != nil {
 		return fmt.Errorf("encoding cache entry for %s: %w", key, err)
 	}
-	return writeAtomic(c.path(kind, key), key, b)
+	return writeAtomic(c.path(kind, key), key, b, e.Fetched)
+}
+
+// trusts reports whether an entry written at t may be used: always,
+// unless refreshing, when only entries written since the run started are.
+func (c *diskCache) trusts(t time.Time) bool {
+	return c.since.IsZero() || !t.Before(c.since)
+}
+
+// write stores a content-addressed entry (named by a digest, with no date
+// inside) atomically, dated by the cache's clock in its modification time.
+func (c *diskCache) write(p, what string, b []byte) error {
+	return writeAtomic(p, what, b, c.now())
+}
+
+// readContent reads a content-addressed entry; a missing or unreadable
+// one is a miss, and so, refreshing, is one its modification time dates
+// before the run.
+func (c *diskCache) readContent(p string) ([]byte, bool) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	if !c.since.IsZero() {
+		if fi, err := f.Stat(); err != nil || !c.trusts(fi.ModTime()) {
+			return nil, false
+		}
+	}
+	b, err := io.ReadAll(f)
+	return b, err == nil
 }
 
 // writeAtomic writes b to p through a temporary file renamed into place, so
 // that concurrent runs see either the old or the new file, never a torn
-// one; what names the entry in errors.
-func writeAtomic(p, what string, b []byte) error {
+// one; what names the entry in errors. The file's modification time is
+// set to written, from the cache's clock rather than the file system's,
+// which lags by up to a clock tick and would date an entry written just
+// after the run started before it.
+func writeAtomic(p, what string, b []byte, written time.Time) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("creating cache directory: %w", err)
 	}
@@ -117,6 +159,9 @@ func writeAtomic(p, what string, b []byte) error {
 	}
 	_, werr := f.Write(b)
 	cerr := f.Close()
+	// Best effort: where the time cannot be set, the file system's own
+	// dates the entry, and at worst a refreshing run fetches it again.
+	_ = os.Chtimes(f.Name(), written, written)
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(f.Name())
 		return fmt.Errorf("writing cache entry for %s: %w", what, err)

@@ -151,6 +151,7 @@ func TestResolveCacheModes(t *testing.T) {
 	if res, n := resolve(); res.Err != nil || !res.Cached || n != 0 {
 		t.Errorf("warm = %s after %d requests, want a cached answer and none", describe(res), n)
 	}
+	clk.advance(time.Minute) // a later run: refresh distrusts what earlier runs cached
 	if res, n := resolve(WithRefresh(true)); res.Err != nil || res.Cached || n == 0 {
 		t.Errorf("refresh = %s after %d requests, want a fresh answer", describe(res), n)
 	}
@@ -211,6 +212,7 @@ func TestResolveRemembersNotFound(t *testing.T) {
 	if res := warm["redis:7-alpine"]; res.Err != nil || !res.Cached {
 		t.Errorf("warm: Resolve(redis:7-alpine) = %s, want the cached digest", describe(res))
 	}
+	clk.advance(time.Minute) // a later run: refresh distrusts what earlier runs cached
 	if got, n := resolve(WithRefresh(true)); n < 3 {
 		t.Errorf("--refresh sent %d requests, want the 404s asked again", n)
 	} else {
@@ -327,10 +329,11 @@ func TestResolveDoesNotTrustAnEmptyTagList(t *testing.T) {
 	dir := t.TempDir()
 	minor := PolicyMinor
 	reqs := []Request{{Ref: "redis:7.4.0-alpine", Policy: &minor}, {Ref: "redis:7-alpine", Precise: true}}
+	clk := newFakeClock()
 	resolve := func(run string, opts ...Option) map[string]Result {
 		t.Helper()
 		rec.reset()
-		got := newTestResolver(t, host, append([]Option{WithCacheDir(dir)}, opts...)...).Resolve(context.Background(), reqs)
+		got := newTestResolver(t, host, append([]Option{WithCacheDir(dir), withClock(clk)}, opts...)...).Resolve(context.Background(), reqs)
 		if n := rec.count("GET", "/tags/list"); n > 1 {
 			t.Errorf("%s: the tag list was fetched %d times, want at most 1", run, n)
 		}
@@ -371,6 +374,7 @@ func TestResolveDoesNotTrustAnEmptyTagList(t *testing.T) {
 	right("in sync", resolve("in sync"), 1)
 	right("warm", resolve("warm"), 0)
 	empty.Store(true)
+	clk.advance(time.Minute) // a later run: refresh distrusts what earlier runs cached
 	refused("refresh, empty list", resolve("refresh", WithRefresh(true)))
 	right("warm after the empty list: the good entry stays", resolve("warm again"), 0)
 	if got := resolve("offline", WithOffline(true)); got["redis:7-alpine"].Tag != "7.4.1-alpine" {

@@ -36,8 +36,10 @@
 //   - the disk cache of tag lists and verified tag digests, and of the
 //     registry's own 404s (MANIFEST_UNKNOWN, NAME_UNKNOWN; never a bare
 //     404 page) for a shorter time (WithCacheDir, WithTTL,
-//     WithNotFoundTTL, WithRefresh, WithOffline), keyed by the logical
-//     reference, written atomically so that concurrent runs can share it;
+//     WithNotFoundTTL, WithRefresh, WithRunStart, WithOffline), keyed by
+//     the logical reference, written atomically so that concurrent runs
+//     can share it; refreshing distrusts only what was written before the
+//     run started;
 //   - image facts (facts.go): for Request.Platforms, the platform's
 //     manifest and config blob, verified against their digests and cached
 //     by digest for good (blobcache.go), read into Facts (user,

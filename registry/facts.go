@@ -245,7 +245,7 @@ func (rn *run) manifestAt(ref Reference, d string) (Manifest, bool, error) {
 	if err != nil {
 		return Manifest{}, false, fmt.Errorf("digest %q: %v: %w", d, err, ErrBadResponse)
 	}
-	if c := rn.r.cache; c != nil && !rn.r.o.refresh {
+	if c := rn.r.cache; c != nil {
 		if m, ok := c.getManifest(h); ok {
 			rn.r.stats.cache(true)
 			return m, true, nil
@@ -288,7 +288,7 @@ func (rn *run) configBlob(ref Reference, d v1.Hash) ([]byte, bool, error) {
 	if d.Algorithm != "sha256" {
 		return nil, false, fmt.Errorf("config digest %s: only sha256 is supported: %w", d, ErrBadResponse)
 	}
-	if c := rn.r.cache; c != nil && !rn.r.o.refresh {
+	if c := rn.r.cache; c != nil {
 		if b, ok := c.getContent(kindConfig, d); ok {
 			rn.r.stats.cache(true)
 			return b, true, nil

@@ -93,11 +93,11 @@ func (rn *run) files(ref Reference, f Facts) (_ *Files, cached bool, _ error) {
 	var need int64
 	reserved := make([]bool, len(f.Layers))
 	for i, l := range f.Layers {
-		// listing downloads what the cache lacks, and everything when
-		// refreshing: the budget must cover exactly that. A listing on
-		// disk is only looked at here; one that does not decode is
-		// reserved when listing finds out.
-		if c := rn.r.cache; c == nil || rn.r.o.refresh || !c.hasListing(l.Digest) {
+		// listing downloads what the cache lacks (refreshing, every
+		// listing an earlier run wrote): the budget must cover exactly
+		// that. A listing on disk is only looked at here; one that does
+		// not decode is reserved when listing finds out.
+		if c := rn.r.cache; c == nil || !c.hasListing(l.Digest) {
 			need += l.Size
 			reserved[i] = true
 		}
@@ -132,7 +132,7 @@ func (rn *run) files(ref Reference, f Facts) (_ *Files, cached bool, _ error) {
 // the layer is downloaded, within the budget (reserved says files has
 // reserved its bytes already), and its listing written anew.
 func (rn *run) listing(ref Reference, l v1.Descriptor, reserved bool) (lookup[[]entry], error) {
-	if c := rn.r.cache; c != nil && !rn.r.o.refresh {
+	if c := rn.r.cache; c != nil {
 		if es, ok := c.getListing(l.Digest); ok {
 			rn.r.stats.cache(true)
 			return lookup[[]entry]{val: es, cached: true}, nil
@@ -434,13 +434,13 @@ func (c *diskCache) listingPath(d v1.Hash) string {
 }
 
 func (c *diskCache) hasListing(d v1.Hash) bool {
-	_, err := os.Stat(c.listingPath(d))
-	return err == nil
+	fi, err := os.Stat(c.listingPath(d))
+	return err == nil && c.trusts(fi.ModTime())
 }
 
 func (c *diskCache) getListing(d v1.Hash) ([]entry, bool) {
-	b, err := os.ReadFile(c.listingPath(d))
-	if err != nil {
+	b, ok := c.readContent(c.listingPath(d))
+	if !ok {
 		return nil, false
 	}
 	var l layerListing
@@ -458,5 +458,5 @@ func (c *diskCache) putListing(d v1.Hash, es []entry) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(c.listingPath(d), d.String(), b)
+	return c.write(c.listingPath(d), d.String(), b)
 }

@@ -155,7 +155,9 @@ func TestFileFacts(t *testing.T) {
 	// WithRefresh downloads the layers again although their listings are
 	// cached: the budget bounds those downloads too.
 	rec.reset()
-	fresh := newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true), WithRefresh(true), WithInspectBudget(100)).Resolve(context.Background(), req("acme/tools:1"))[host+"/acme/tools:1"].Facts["linux/amd64"]
+	later := newFakeClock()
+	later.advance(time.Minute) // a later run: refresh distrusts what earlier runs cached
+	fresh := newTestResolver(t, host, WithCacheDir(cache), WithInspectFiles(true), WithRefresh(true), WithInspectBudget(100), withClock(later)).Resolve(context.Background(), req("acme/tools:1"))[host+"/acme/tools:1"].Facts["linux/amd64"]
 	if fresh.Files != nil || !strings.Contains(fresh.FilesNote, "over the layer inspection budget") || rec.count(http.MethodGet, "/blobs/") != 1 {
 		t.Errorf("refreshing over budget: %+v and %d blob GETs, want no files, a note and only the config", fresh, rec.count(http.MethodGet, "/blobs/"))
 	}

@@ -28,6 +28,7 @@ type options struct {
 	notFoundTTL   time.Duration
 	offline       bool
 	refresh       bool
+	runStart      time.Time // zero until finish: the clock at New
 	timeout       time.Duration
 	deadline      time.Duration
 	maxCandidates int
@@ -190,11 +191,29 @@ func WithOffline(offline bool) Option {
 	}
 }
 
-// WithRefresh makes the resolver ignore cached entries (it still writes
-// fresh ones). The default is false.
+// WithRefresh makes the resolver distrust cache entries written before
+// the run started (see WithRunStart) and ask the registry again; it still
+// writes fresh entries, and those are trusted for the rest of the run.
+// The default is false.
 func WithRefresh(refresh bool) Option {
 	return func(o *options) error {
 		o.refresh = refresh
+		return nil
+	}
+}
+
+// WithRunStart says when the run the resolver serves started. A run that
+// makes several resolvers (the CLI makes one per configuration group)
+// gives each the same time, so that under WithRefresh an answer one of
+// them fetched and cached is a hit for the others, not fetched again:
+// refresh distrusts what earlier runs cached, not what this one did. The
+// default is the time of New.
+func WithRunStart(t time.Time) Option {
+	return func(o *options) error {
+		if t.IsZero() {
+			return errors.New("run start must not be the zero time")
+		}
+		o.runStart = t
 		return nil
 	}
 }
@@ -359,6 +378,9 @@ func (o *options) finish() error {
 	}
 	if o.offline && o.refresh {
 		return errors.New("offline and refresh exclude each other: refresh needs the network")
+	}
+	if o.runStart.IsZero() {
+		o.runStart = o.clock.Now()
 	}
 	for host, u := range o.mirrors {
 		if u.Scheme == "http" && !isLoopback(u.Host) && !o.insecure[strings.ToLower(u.Host)] {

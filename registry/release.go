@@ -50,10 +50,11 @@ func (rn *run) release(ref Reference, d string) (lookup[Release], error) {
 	})
 }
 
-// cachedRelease reads a release entry of any age unless refreshing.
+// cachedRelease reads a release entry of any age (refreshing, only one
+// this run wrote).
 func (rn *run) cachedRelease(key string) (cacheEntry, bool) {
 	r := rn.r
-	if r.cache == nil || r.o.refresh {
+	if r.cache == nil {
 		return cacheEntry{}, false
 	}
 	e, ok := r.cache.get(kindRelease, key, true)

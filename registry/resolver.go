@@ -106,6 +106,9 @@ func New(opts ...Option) (*Resolver, error) {
 	r := &Resolver{o: o, stats: &counters{requests: map[string]int{}}}
 	if o.cacheDir != "" {
 		r.cache = newDiskCache(o.cacheDir, o.ttl, o.notFoundTTL, o.clock.Now)
+		if o.refresh {
+			r.cache.since = o.runStart
+		}
 	}
 	r.rt = &retryTransport{
 		next:          o.transport,
@@ -694,10 +697,11 @@ func (rn *run) rememberNotFound(kind, key, repo, what string, err error) error {
 // notFoundErr is a 404 told in the words rememberNotFound chose.
 func notFoundErr(what string) error { return fmt.Errorf("%w: %s", ErrNotFound, what) }
 
-// cached reads the disk cache unless refreshing; offline, any age will do.
+// cached reads the disk cache (refreshing, only what this run wrote);
+// offline, any age will do.
 func (rn *run) cached(kind, key string) (cacheEntry, bool) {
 	r := rn.r
-	if r.cache == nil || r.o.refresh {
+	if r.cache == nil {
 		return cacheEntry{}, false
 	}
 	e, ok := r.cache.get(kind, key, r.o.offline)

@@ -19,7 +19,7 @@ func registryFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "registry-mirror", Usage: "resolve HOST's images at URL, as HOST=URL (repeatable; e.g. docker.io=http://127.0.0.1:5000)"},
 		&cli.StringSliceFlag{Name: "insecure-registry", Usage: "speak plain HTTP to HOST[:PORT] (repeatable; loopback hosts always do)"},
 		&cli.BoolFlag{Name: "offline", Usage: "no network: use the cache only; unresolved images are reported, not guessed"},
-		&cli.BoolFlag{Name: "refresh", Usage: "ignore cached registry answers (fresh ones are still cached)"},
+		&cli.BoolFlag{Name: "refresh", Usage: "ignore registry answers cached before this run (fresh ones are cached, and reused within the run)"},
 		&cli.StringFlag{Name: "cache-dir", Usage: "registry cache directory (default: the user cache directory + /composefix)"},
 		&cli.IntFlag{Name: "concurrency", Value: 8, Usage: "registry requests in flight at once"},
 		&cli.StringFlag{Name: "timeout", Value: "10s", Usage: "give up on one registry request (an attempt, body included) after `DURATION`"},

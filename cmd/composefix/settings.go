@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/fixers"
@@ -56,10 +57,15 @@ type settings struct {
 	// CF001 with --select CF001).
 	updateSelect []string
 	restrict     func(fixers.Resolutions) // update --apply-group: withhold other groups' updates
+	// start is when the run started, read once: every configuration
+	// group's resolver gets it, so that --refresh distrusts what earlier
+	// runs cached but not what another group of this run just fetched.
+	start time.Time
 }
 
 func readSettings(c *cli.Context) (*settings, error) {
 	s := &settings{
+		start:       time.Now(),
 		paths:       c.Args().Slice(),
 		projectFile: c.StringSlice("file"),
 		projectDir:  c.String("project-directory"),
