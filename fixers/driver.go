@@ -137,7 +137,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 		// What the rules derived from cur serves its analysis only: let it
 		// go before verification, the run's largest moment.
-		opts.memo.passed(cur, cur == d)
+		opts.memo.passed(cur, readAsContext(cur, d, opts.Project))
 		out, next, err := applyVerified(cur, accepted, at)
 		if err != nil {
 			return nil, err
@@ -172,6 +172,15 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// readAsContext reports whether later passes read cur, a pass's document,
+// as context: only the file as read (d), and only beside other files of
+// its project (Pass.mergedFiles). Alone, what the rules derived from it
+// (the 8 MiB benchmark file's service list, name map and key index: about
+// 30 MB) would wait for the end of the run unread.
+func readAsContext(cur, d *compose.Document, project []*compose.Document) bool {
+	return cur == d && len(project) > 1
 }
 
 // dropOps lets a fix's tree operations go once nothing will read them:

@@ -275,3 +275,27 @@ func TestCompletedDependenciesOncePerPass(t *testing.T) {
 		t.Errorf("without a memo: %v, want %v", nomemo, got)
 	}
 }
+
+// TestReadAsContext: the file as read is context for later passes only
+// beside other files of its project; alone, or once a pass has moved past
+// it, what the rules derived from it goes before verification.
+func TestReadAsContext(t *testing.T) {
+	d := mustLoad(t, "compose.yaml", "services:\n  app:\n    image: nginx:1.27.3\n")
+	override := mustLoad(t, "compose.override.yaml", "services:\n  app:\n    restart: always\n")
+	next := mustLoad(t, "compose.yaml", "services:\n  app:\n    image: nginx:1.27.3\n    restart: unless-stopped\n")
+	for _, c := range []struct {
+		name    string
+		cur     *compose.Document
+		project []*compose.Document
+		want    bool
+	}{
+		{"no project", d, nil, false},
+		{"alone", d, []*compose.Document{d}, false},
+		{"with an override", d, []*compose.Document{d, override}, true},
+		{"a later pass's document", next, []*compose.Document{d, override}, false},
+	} {
+		if got := readAsContext(c.cur, d, c.project); got != c.want {
+			t.Errorf("%s: readAsContext = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
