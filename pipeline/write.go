@@ -21,16 +21,12 @@ import (
 // hard link: a rename would split the links into two files, one of them
 // left unfixed.
 func writeFile(path string, data, read []byte, digest [32]byte) error {
-	target, err := filepath.EvalSymlinks(path)
+	target, info, err := existing(path)
 	if err != nil {
 		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
 	}
-	info, err := os.Stat(target)
-	if err != nil {
-		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
-	}
-	if n := linkCount(info); n > 1 {
-		return &compose.PosError{Path: path, Msg: fmt.Sprintf("not written: the file has %d hard links, which replacing it would split; apply the diff instead (composefix without --write)", n)}
+	if err := splitsLinks(info); err != nil {
+		return &compose.PosError{Path: path, Msg: "not written: " + err.Error() + "; apply the diff instead (composefix without --write)"}
 	}
 	cur, err := os.ReadFile(target)
 	if err != nil {
@@ -39,7 +35,7 @@ func writeFile(path string, data, read []byte, digest [32]byte) error {
 	if len(cur) != len(read) || sha256.Sum256(cur) != digest {
 		return &compose.PosError{Path: path, Msg: "not written: the file changed while composefix was running"}
 	}
-	if err := replaceFile(target, data, info.Mode()&keptMode, ownerOf(info)); err != nil {
+	if err := replaceKeeping(target, info, data); err != nil {
 		return &compose.PosError{Path: path, Msg: "not written", Err: err}
 	}
 	return nil
@@ -48,16 +44,48 @@ func writeFile(path string, data, read []byte, digest [32]byte) error {
 // keptMode is what a replaced file keeps of its mode.
 const keptMode = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 
+// existing returns the file path names, through any symlinks, and its
+// information.
+func existing(path string) (target string, info fs.FileInfo, err error) {
+	if target, err = filepath.EvalSymlinks(path); err != nil {
+		return "", nil, err
+	}
+	info, err = os.Stat(target)
+	return target, info, err
+}
+
+// splitsLinks refuses a file with more than one hard link: a rename would
+// split the links into two files, one of them keeping the old content.
+func splitsLinks(info fs.FileInfo) error {
+	if n := linkCount(info); n > 1 {
+		return fmt.Errorf("the file has %d hard links, which replacing it would split", n)
+	}
+	return nil
+}
+
+// replaceKeeping replaces the existing file target (info) with data,
+// keeping its owner and group and its mode with the setuid, setgid and
+// sticky bits.
+func replaceKeeping(target string, info fs.FileInfo, data []byte) error {
+	return replaceFile(target, data, info.Mode()&keptMode, ownerOf(info))
+}
+
 // AtomicWrite writes data to a temporary file beside path, syncs it and
 // renames it over path: readers see the old or the new file, never a
-// half-written one. A new file gets mode perm; an existing one keeps its
-// mode, and through a symlink the link stays and its target is replaced.
+// half-written one. A new file gets mode perm. An existing file is
+// replaced as --write replaces a compose file: it keeps its owner, group
+// and mode bits, through a symlink the link stays and its target is
+// replaced, and a file with more than one hard link is refused.
 func AtomicWrite(path string, data []byte, perm os.FileMode) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-		if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() {
-			perm = info.Mode() & fs.ModePerm
+	target, info, err := existing(path)
+	switch {
+	case err == nil && info.Mode().IsRegular():
+		if err := splitsLinks(info); err != nil {
+			return fmt.Errorf("%s not written: %w", path, err)
 		}
+		return replaceKeeping(target, info, data)
+	case err == nil:
+		path = target // not a regular file: the rename reports what it is
 	}
 	return replaceFile(path, data, perm, noOwner)
 }

@@ -64,7 +64,7 @@ var errExists = errors.New("already exists")
 // directory, synced, then renamed or linked into place). Without force an
 // existing path is a usage error and is left untouched, even when it
 // appears between the check and the write; with force an existing file is
-// replaced and keeps its mode.
+// replaced as --write replaces a compose file (pipeline.AtomicWrite).
 func writeNew(path string, data []byte, force bool) error {
 	switch fi, err := os.Stat(path); {
 	case err == nil && fi.IsDir():
@@ -72,8 +72,9 @@ func writeNew(path string, data []byte, force bool) error {
 	case err == nil && !force:
 		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
 	case err == nil:
-		// The writer of every replaced file: keeps the mode, and replaces
-		// the file a symlink points at, not the link.
+		// The writer of every replaced file: keeps the owner and mode,
+		// replaces the file a symlink points at, not the link, and
+		// refuses a file with hard links, which a rename would split.
 		if err := pipeline.AtomicWrite(path, data, 0o644); err != nil {
 			return fmt.Errorf("writing configuration: %w", err)
 		}

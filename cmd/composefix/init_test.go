@@ -1,10 +1,12 @@
 package main
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/composefix/composefix/config"
@@ -173,4 +175,80 @@ func assertNoTempFiles(t *testing.T, dir string) {
 			t.Errorf("temporary file %s left in %s", e.Name(), dir)
 		}
 	}
+}
+
+// TestInitForceKeepsOwnerAndMode: init --force replaced an existing file
+// through a writer that kept only its permission bits, so as root it
+// turned a nobody:nogroup file into root's (its owner could no longer read
+// it) and dropped setgid. It now writes through the same path as --write:
+// owner, group and mode bits kept.
+func TestInitForceKeepsOwnerAndMode(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give the file another owner")
+	}
+	const nobody, nogroup = 65534, 65534
+	tests := []struct {
+		name     string
+		uid, gid int
+		mode     fs.FileMode
+	}{
+		{"another owner", nobody, nogroup, 0o640},
+		{"setgid and another group", 0, nogroup, 0o750 | fs.ModeSetgid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{config.FileName: "select: [CF2]\n"})
+			path := filepath.Join(dir, config.FileName)
+			if err := os.Chown(path, tt.uid, tt.gid); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			if _, errOut, code := runCLI(t, dir, "", "init", "--force"); code != exitOK {
+				t.Fatalf("init --force: exit %d, want 0; stderr:\n%s", code, errOut)
+			}
+			if got := readFile(t, path); got != config.DefaultTemplate {
+				t.Errorf("init --force wrote %d bytes, want the %d-byte template", len(got), len(config.DefaultTemplate))
+			}
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := info.Sys().(*syscall.Stat_t)
+			if int(st.Uid) != tt.uid || int(st.Gid) != tt.gid {
+				t.Errorf("owner %d:%d, want %d:%d kept", st.Uid, st.Gid, tt.uid, tt.gid)
+			}
+			if got := info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky); got != tt.mode {
+				t.Errorf("mode %v, want %v kept", got, tt.mode)
+			}
+			assertNoTempFiles(t, dir)
+		})
+	}
+}
+
+// TestInitForceRefusesAFileWithHardLinks: replacing a file with two hard
+// links splits them, leaving the other name with the old content; --write
+// refuses such a file, and init --force replaced it. It now refuses too,
+// writing nothing.
+func TestInitForceRefusesAFileWithHardLinks(t *testing.T) {
+	dir := writeFiles(t, map[string]string{config.FileName: "select: [CF2]\n"})
+	path := filepath.Join(dir, config.FileName)
+	other := filepath.Join(dir, "shared.yaml")
+	if err := os.Link(path, other); err != nil {
+		t.Skipf("hard links unsupported: %v", err)
+	}
+	_, errOut, code := runCLI(t, dir, "", "init", "--force")
+	if code != exitError || !strings.Contains(errOut, "the file has 2 hard links") {
+		t.Errorf("init --force: exit %d, want 2 and the refusal explained; stderr:\n%s", code, errOut)
+	}
+	if got := readFile(t, path); got != "select: [CF2]\n" {
+		t.Errorf("the linked file was written:\n%s", got)
+	}
+	a, _ := os.Stat(path)
+	b, _ := os.Stat(other)
+	if !os.SameFile(a, b) {
+		t.Errorf("the hard links were split")
+	}
+	assertNoTempFiles(t, dir)
 }
