@@ -623,11 +623,13 @@ func checkExpansion(path string, doc *yaml.Node, maxNodes int) error {
 		// Only an anchored node can be reached twice (an alias names an
 		// anchor; any other node has one parent): only those are memoised.
 		anchored := n.Anchor != ""
-		if s, ok := size[n]; anchored && ok {
-			if s < 0 { // on the current path: an alias to an ancestor
-				return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: an alias refers to a node that contains it"}
+		if anchored { // (a lookup for every node was most of the walk's cost)
+			if s, ok := size[n]; ok {
+				if s < 0 { // on the current path: an alias to an ancestor
+					return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: an alias refers to a node that contains it"}
+				}
+				return s, nil
 			}
-			return s, nil
 		}
 		if depth > 10000 {
 			return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: nesting too deep"}
