@@ -1,6 +1,8 @@
 package fixers
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/composefix/composefix/compose"
@@ -14,6 +16,13 @@ func TestIndexedGet(t *testing.T) {
   restart: always
   image: base:1
 x-r: &r "no"
+x-a: &a
+  image: a:1
+  environment: {A: a}
+x-b: &b
+  <<: *base
+  image: b:1
+  ports: ["1:1"]
 services:
   plain:
     image: redis:7
@@ -35,6 +44,12 @@ services:
   aliased-value:
     image: redis:7
     restart: *r
+  seq-merge:
+    <<: [*a, *b]
+    x: 1
+  nested:
+    <<: *b
+    image: own:2
 `
 	d, err := compose.Load("compose.yaml", []byte(src))
 	if err != nil {
@@ -43,10 +58,13 @@ services:
 	plain := services(d)
 	ss := services(d)
 	indexKeys(ss)
-	indexed := 0
+	indexed, inherited := 0, 0
 	for i, s := range ss {
 		if s.keys != nil {
 			indexed++
+		}
+		if s.inherited != nil {
+			inherited++
 		}
 		for _, key := range []string{"image", "restart", "ports", "environment", "<<", "1", "a", "x", "missing"} {
 			if got, want := s.get(key), plain[i].get(key); got != want {
@@ -61,6 +79,32 @@ services:
 	// nothing), odd and aliased-value; not merging or empty.
 	if indexed != 5 {
 		t.Errorf("%d services indexed, want 5", indexed)
+	}
+	// merging, seq-merge and nested list their effective keys.
+	if inherited != 3 {
+		t.Errorf("%d services list inherited keys, want 3", inherited)
+	}
+}
+
+// TestEffectiveKeysBound: a merging service with more keys than
+// maxInherited is left to compose.Lookup.
+func TestEffectiveKeysBound(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x-a: &a {image: a}\nservices:\n  big:\n    <<: *a\n")
+	for i := range maxInherited {
+		fmt.Fprintf(&b, "    x-k%d: %d\n", i, i)
+	}
+	d, err := compose.Load("compose.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := services(d)
+	indexKeys(ss)
+	if ss[0].inherited != nil {
+		t.Errorf("a service of %d keys listed them", maxInherited+1)
+	}
+	if v := ss[0].get("image"); v == nil || v.Value != "a" {
+		t.Errorf("get(image) = %v, want a", v)
 	}
 }
 
