@@ -75,6 +75,22 @@ func TestE2EFleetSharesOneProxyRegistry(t *testing.T) {
 	if n := rl.count(http.MethodGet, "/blobs/") + rl.count(http.MethodGet, "/manifests/sha256:"); n != 0 {
 		t.Errorf("the upstream served %d manifests or blobs to the second runner, want 0:\n%s", n, rl)
 	}
+	// What reaches the upstream is the proxy's freshness check of each tag
+	// the runner must resolve (a listing carries no digests): the pinned
+	// tag and the newest its policy allows, one HEAD each, and one tag
+	// list per repository; no tag beyond those is looked up.
+	for _, c := range []struct {
+		method, part string
+		want         int
+	}{
+		{http.MethodHead, "/manifests/", 4},
+		{http.MethodGet, "/manifests/", 0},
+		{http.MethodGet, "/tags/list", 2},
+	} {
+		if n := rl.count(c.method, c.part); n != c.want {
+			t.Errorf("upstream: %d %s %s for the second runner, want %d:\n%s", n, c.method, c.part, c.want, rl)
+		}
+	}
 	t.Logf("upstream requests for the second runner (the proxy's tag checks):\n%s", rl)
 
 	// The upstream gone: a third runner, empty disk cache, still gets every
