@@ -44,6 +44,10 @@ type Document struct {
 	parents     map[*yaml.Node]*yaml.Node // each node's parent collection (aliases not followed); built on first use
 	parentsOnce sync.Once
 	entries     recentEntries // InsertKey's latest texts
+	// explicit is set when the source may hold an explicit key (see
+	// mayHaveExplicitKeys), found on first use.
+	explicit     bool
+	explicitOnce sync.Once
 }
 
 // Pos is a 1-based position; Col counts characters, not bytes.

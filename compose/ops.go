@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"sync"
@@ -424,6 +425,12 @@ func (d *Document) afterColon(n *yaml.Node) (int, bool) {
 // renamesOnto reports whether n is a mapping key and another key of that
 // mapping is already value.
 func (d *Document) renamesOnto(n *yaml.Node, value string) bool {
+	// Most scalars set are values, which the source tells from keys
+	// without the parent index: a map of every node, which a large file
+	// built for this question alone.
+	if key, ok := d.implicitKey(n); ok && !key {
+		return false
+	}
 	p := d.Parent(n)
 	if p == nil || p.Kind != yaml.MappingNode || d.KeyOf(n) != nil {
 		return false
@@ -434,6 +441,56 @@ func (d *Document) renamesOnto(n *yaml.Node, value string) bool {
 		}
 	}
 	return false
+}
+
+// implicitKey reports whether scalar n is an implicit mapping key, read
+// from the source: YAML keeps an implicit key to one line and follows it
+// there by ':', which follows no other scalar, except the key of a flow
+// mapping's entry without a value ("{a, b: 1}"). So a scalar followed by
+// ':' is a key, and one that ends its line (a comment may follow) is
+// not. ok is false when that cannot tell: n is not a scalar, its text is
+// not found, a flow indicator follows it, or the source may hold an
+// explicit key ("? key"), whose ':' may come lines later.
+func (d *Document) implicitKey(n *yaml.Node) (key, ok bool) {
+	if n.Kind != yaml.ScalarNode || d.mayHaveExplicitKeys() {
+		return false, false
+	}
+	sp, err := d.NodeSpan(n)
+	if err != nil {
+		return false, false
+	}
+	i := sp.End
+	for i < len(d.Src) && (d.Src[i] == ' ' || d.Src[i] == '\t') {
+		i++
+	}
+	switch {
+	case i == len(d.Src) || d.Src[i] == '\n' || d.Src[i] == '\r' || d.Src[i] == '#':
+		return false, true
+	case d.Src[i] == ':':
+		return true, true
+	}
+	return false, false
+}
+
+// mayHaveExplicitKeys reports whether the source has a '?' followed by a
+// blank or the end: the indicator of an explicit key, or text that looks
+// like one (in a comment, a string), made once per document.
+func (d *Document) mayHaveExplicitKeys() bool {
+	d.explicitOnce.Do(func() {
+		src := d.Src
+		for i := bytes.IndexByte(src, '?'); i >= 0; {
+			if i+1 == len(src) || isSpaceOrBreak(src[i+1]) {
+				d.explicit = true
+				return
+			}
+			j := bytes.IndexByte(src[i+1:], '?')
+			if j < 0 {
+				return
+			}
+			i += 1 + j
+		}
+	})
+	return d.explicit
 }
 
 // isMergeValue reports whether n is the value of a merge key ("<<: n").
@@ -522,6 +579,24 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 // key is its own value keeps its text as the key, anchor and quotes
 // included, so aliases of the item still resolve (to the key).
 func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (string, *yaml.Node)) (Change, error) {
+	return d.convertSeqToMap(nil, s, entry)
+}
+
+// ConvertSeqToMapAt is ConvertSeqToMap of the value of key, the key node
+// that s is the value of, which the caller has at hand: ConvertSeqToMap
+// finds it through the document's parent index, a map of every node
+// that a large file builds for its conversions alone (150,000 entries
+// for 10,000 services).
+func (d *Document) ConvertSeqToMapAt(key, s *yaml.Node, entry func(item *yaml.Node) (string, *yaml.Node)) (Change, error) {
+	if key == nil {
+		return Change{}, d.opError(s, "the sequence is not a mapping value")
+	}
+	return d.convertSeqToMap(key, s, entry)
+}
+
+// convertSeqToMap is ConvertSeqToMap with s's key when known (nil: found
+// when needed).
+func (d *Document) convertSeqToMap(key, s *yaml.Node, entry func(item *yaml.Node) (string, *yaml.Node)) (Change, error) {
 	if s.Kind != yaml.SequenceNode || len(s.Content) == 0 {
 		return Change{}, d.opError(s, "expected a non-empty sequence to convert")
 	}
@@ -552,7 +627,9 @@ func (d *Document) ConvertSeqToMap(s *yaml.Node, entry func(item *yaml.Node) (st
 	if s.Style&yaml.FlowStyle != 0 {
 		return d.convertFlowSeq(s, m, keys, ch)
 	}
-	key := d.KeyOf(s)
+	if key == nil {
+		key = d.KeyOf(s)
+	}
 	if key == nil {
 		return Change{}, d.opError(s, "the sequence is not a mapping value")
 	}

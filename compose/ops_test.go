@@ -522,28 +522,46 @@ func TestConvertSeqToMap(t *testing.T) {
 		{"duplicate items", "d:\n- a\n- a\n", ""},
 		{"a non-scalar item", "d:\n- a\n- {b: 1}\n", ""},
 	}
+	// ConvertSeqToMapAt, given the key, converts alike.
+	converts := []struct {
+		name    string
+		convert func(*compose.Document, *yaml.Node) (compose.Change, error)
+	}{
+		{"ConvertSeqToMap", func(d *compose.Document, s *yaml.Node) (compose.Change, error) { return d.ConvertSeqToMap(s, cond) }},
+		{"ConvertSeqToMapAt", func(d *compose.Document, s *yaml.Node) (compose.Change, error) {
+			k, _ := compose.MapGet(d.Root, "d")
+			return d.ConvertSeqToMapAt(k, s, cond)
+		}},
+	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d := load(t, tt.src)
-			ch, err := d.ConvertSeqToMap(node(t, d, "d"), cond)
-			if tt.want == "" {
-				if err == nil {
-					out, _ := compose.Apply(d.Src, ch.Edits)
-					t.Errorf("ConvertSeqToMap on %q = %q, want a refusal", tt.src, out)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ConvertSeqToMap on %q: %v", tt.src, err)
-			}
-			out, err := applyVerified(d, ch)
-			if err != nil {
-				t.Fatalf("ConvertSeqToMap on %q: %v (output %q)", tt.src, err, out)
-			}
-			if string(out) != tt.want {
-				t.Errorf("ConvertSeqToMap on %q = %q, want %q", tt.src, out, tt.want)
-			}
-		})
+		for _, c := range converts {
+			t.Run(tt.name+"/"+c.name, func(t *testing.T) { checkConvert(t, tt.src, tt.want, c.convert) })
+		}
+	}
+}
+
+// checkConvert converts the sequence under key d of src and compares the
+// output with want; want "" expects a refusal.
+func checkConvert(t *testing.T, src, want string, convert func(*compose.Document, *yaml.Node) (compose.Change, error)) {
+	t.Helper()
+	d := load(t, src)
+	ch, err := convert(d, node(t, d, "d"))
+	if want == "" {
+		if err == nil {
+			out, _ := compose.Apply(d.Src, ch.Edits)
+			t.Errorf("converting %q = %q, want a refusal", src, out)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("converting %q: %v", src, err)
+	}
+	out, err := applyVerified(d, ch)
+	if err != nil {
+		t.Fatalf("converting %q: %v (output %q)", src, err, out)
+	}
+	if string(out) != want {
+		t.Errorf("converting %q = %q, want %q", src, out, want)
 	}
 }
 

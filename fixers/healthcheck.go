@@ -888,9 +888,16 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 	}
 	var fix *Fix
 	if editable {
-		ch, err := h.p.Document.ConvertSeqToMap(deps, func(it *yaml.Node) (string, *yaml.Node) {
-			return it.Value, h.condition(states[it].condition())
-		})
+		entry := func(it *yaml.Node) (string, *yaml.Node) { return it.Value, h.condition(states[it].condition()) }
+		// The key is at hand: found through the document's parent index,
+		// it costs a large file a map of every node.
+		var ch compose.Change
+		var err error
+		if key, v := compose.MapGet(s.Node, "depends_on"); v == deps {
+			ch, err = h.p.Document.ConvertSeqToMapAt(key, deps, entry)
+		} else {
+			ch, err = h.p.Document.ConvertSeqToMap(deps, entry)
+		}
 		if err != nil {
 			return err
 		}

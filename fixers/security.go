@@ -34,15 +34,46 @@ func securityRules() []*Rule {
 
 // owners decides which nodes a service may edit.
 type owners struct {
-	d       *compose.Document
 	aliased map[*yaml.Node]bool // anchored nodes that some alias names
+	near    *serviceParents     // the service last asked about
+}
+
+// serviceParents holds the parent of each node of one service's mapping,
+// for editable's walk up. The rules ask about the nodes of one service
+// after another; the document's parent index, a map of every node that
+// a large file built for these questions alone, was most of what they
+// cost. One map, cleared and refilled for each service.
+type serviceParents struct {
+	svc     *yaml.Node
+	parents map[*yaml.Node]*yaml.Node
+}
+
+// of returns the parents of the nodes under svc (aliases not followed).
+func (sp *serviceParents) of(svc *yaml.Node) map[*yaml.Node]*yaml.Node {
+	if sp.svc == svc && sp.parents != nil {
+		return sp.parents
+	}
+	if sp.parents == nil {
+		sp.parents = map[*yaml.Node]*yaml.Node{}
+	}
+	clear(sp.parents)
+	sp.svc = svc
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		for _, c := range n.Content {
+			sp.parents[c] = n
+			walk(c)
+		}
+	}
+	walk(svc)
+	return sp.parents
 }
 
 func newOwners(d *compose.Document) owners {
 	if targets, ok := d.AliasTargets(); ok {
-		return owners{d: d, aliased: targets} // noted by Load: no walk of a tree that may be large
+		return owners{aliased: targets, near: &serviceParents{}} // noted by Load: no walk of a tree that may be large
 	}
-	o := owners{d: d, aliased: map[*yaml.Node]bool{}}
+	o := owners{aliased: map[*yaml.Node]bool{}, near: &serviceParents{}}
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.AliasNode && n.Alias != nil {
@@ -66,7 +97,11 @@ func (o owners) editable(s svc, n *yaml.Node) bool {
 	if s.target == nil || s.Node == nil || n == nil {
 		return false
 	}
-	for cur := n; cur != nil; cur = o.d.Parent(cur) {
+	// Walking up from n meets s.Node only inside its mapping: a node
+	// outside it (in an anchor that the service merges) has no parent
+	// there, and is not the service's to edit.
+	parents := o.near.of(s.Node)
+	for cur := n; cur != nil; cur = parents[cur] {
 		if cur == s.Node {
 			return true
 		}

@@ -337,3 +337,77 @@ func TestInterpolated(t *testing.T) {
 		}
 	}
 }
+
+// TestEditableAsWalkingTheDocument: owners.editable answers from one
+// service's parents what walking up the document's parent index answers,
+// for every node of every service, asked about in an order that moves
+// from service to service and back.
+func TestEditableAsWalkingTheDocument(t *testing.T) {
+	src := `x-base: &base
+  ports: ["80:80"]
+  volumes: [/a:/a]
+x-ports: &ports
+  - "81:81"
+services:
+  plain:
+    image: a
+    ports: ["82:82", {target: 83, published: 83}]
+  merging:
+    <<: *base
+    image: b
+  aliased-list:
+    ports: *ports
+  anchored-inside:
+    volumes: &vols [/b:/b]
+  using-it:
+    volumes: *vols
+  shared: *base
+`
+	d, err := compose.Load("compose.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := newOwners(d)
+	walked := func(s svc, n *yaml.Node) bool {
+		if s.target == nil || s.Node == nil || n == nil {
+			return false
+		}
+		for cur := n; cur != nil; cur = d.Parent(cur) {
+			if cur == s.Node {
+				return true
+			}
+			if own.aliased[cur] {
+				return false
+			}
+		}
+		return false
+	}
+	var nodes []*yaml.Node
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		nodes = append(nodes, n)
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(d.Docs[0])
+	ss := services(d)
+	editable := 0
+	for round := range 2 {
+		for i := range ss {
+			s := ss[(i*3+round)%len(ss)] // not in file order
+			for _, n := range nodes {
+				got := own.editable(s, n)
+				if want := walked(s, n); got != want {
+					t.Errorf("editable(%s, node at %d:%d) = %v, want %v", s.Name, n.Line, n.Column, got, want)
+				}
+				if got {
+					editable++
+				}
+			}
+		}
+	}
+	if editable == 0 {
+		t.Fatal("no node is editable: the test compares nothing")
+	}
+}
