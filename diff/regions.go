@@ -32,22 +32,6 @@ func Edited(path string, a, b []byte, regions []Region, opts ...Option) string {
 	return render(path, &o, editedChanges(linesA, linesB, regions), linesA, linesB)
 }
 
-// LineChange is one run of changed lines of a diff: Del lines of a from
-// line A (0-based) became Ins lines of b from line B.
-type LineChange struct{ A, Del, B, Ins int }
-
-// EditedLines returns the changed lines that Edited prints, for a caller
-// that checks them against the edits (the corpus tests count the lines no
-// edit touched).
-func EditedLines(a, b []byte, regions []Region) []LineChange {
-	changes := editedChanges(newLines(a), newLines(b), regions)
-	out := make([]LineChange, len(changes))
-	for i, c := range changes {
-		out[i] = LineChange(c)
-	}
-	return out
-}
-
 // editedChanges is regionChanges, or the whole files' line changes (what
 // Unified prints) when the regions do not describe a and b.
 func editedChanges(linesA, linesB lines, regions []Region) []change {

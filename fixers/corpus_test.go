@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +22,9 @@ import (
 // TestCorpus runs every rule over every corpus file and checks the promise:
 // the output re-parses, still loads with the compose-spec reference loader
 // when the input did, a second run finds nothing to fix, and every changed
-// line of the diff belongs to an applied edit (zero collateral lines).
+// line is a change of a key owned by a rule that applied a fix (zero
+// collateral lines, measured by collateralLines from the input and output
+// alone).
 func TestCorpus(t *testing.T) {
 	files := golden.CorpusFiles(t)
 	// compose-go warns through logrus (obsolete version key, unset
@@ -119,20 +121,29 @@ func checkPromise(t *testing.T, path string, src []byte, opts Options) fileSumma
 		}
 	}
 
-	passes := tracePasses(t, d, opts)
 	last := src
-	for _, p := range passes {
+	for i, p := range tracePasses(t, d, opts) {
 		last = p.out
-		st := lineStats(p.src, p.out, p.edits)
-		s.added += st.added
-		s.removed += st.removed
-		s.collateral += st.collateral
-		for _, c := range st.unexplained {
-			t.Errorf("collateral line: %s", c)
+		if err := checkOutsideEdits(p.src, p.out, p.edits); err != nil {
+			t.Errorf("pass %d: %v", i+1, err)
 		}
 	}
 	if !bytes.Equal(last, res.Output) {
 		t.Errorf("replaying the passes gives %d bytes, Run gave %d bytes", len(last), len(res.Output))
+	}
+	s.added, s.removed = changedLines(src, res.Output)
+	collateral := collateralLines(src, res.Output, appliedRules(res.Findings))
+	s.collateral = len(collateral)
+	for _, c := range collateral {
+		t.Errorf("collateral line: %s", c)
+	}
+	// The measure must see a line changed outside the rules' keys: the
+	// services line given a trailing space.
+	if i := topLevelKey(res.Output, "services:"); i >= 0 {
+		touched := slices.Concat(res.Output[:i+len("services:")], []byte(" "), res.Output[i+len("services:"):])
+		if n := len(collateralLines(src, touched, appliedRules(res.Findings))); n != len(collateral)+2 {
+			t.Errorf("the services line changed: %d collateral lines, want %d", n, len(collateral)+2)
+		}
 	}
 
 	out, err := compose.Load(path, res.Output)
@@ -306,60 +317,15 @@ func isolatedLoad(lookup func(string) (string, bool)) func(*loader.Options) {
 	}
 }
 
-// lineStat counts the lines a pass changed and those no edit explains.
-type lineStat struct {
-	added, removed, collateral int
-	unexplained                []string
-}
-
-// lineStats takes the lines a pass's diff shows changed, as composefix
-// prints it (diff.Edited: the lines the edits' regions touch, diffed line
-// by line; a whole-file diff when the regions do not describe a and b), and
-// checks each removed line of a and each added line of b against the lines
-// the edits touch. A whole-file Myers diff would be the wrong measure: it
-// may pair an untouched line with an edit's (Budibase's comment below the
-// removed version key, shown removed and added again once an insertion
-// lands in the same pass), which no fix changed and composefix does not
-// print. A run of added or removed lines may slide over identical
-// neighbours (the diff cannot tell "x\n\n" inserted before "\n" from "\nx\n"
-// inserted after it); the run is explained if some position of it is.
-func lineStats(a, b []byte, edits []compose.Edit) lineStat {
-	// A byte-order mark kept at the top belongs to no line: an insertion
-	// after it adds lines, it does not change the first one.
-	if bom := "\ufeff"; bytes.HasPrefix(a, []byte(bom)) && bytes.HasPrefix(b, []byte(bom)) {
-		a, b = a[len(bom):], b[len(bom):]
-		shifted := make([]compose.Edit, len(edits))
-		for i, e := range edits {
-			shifted[i] = compose.Edit{Start: max(e.Start-len(bom), 0), End: max(e.End-len(bom), 0), New: e.New}
-		}
-		edits = shifted
+// topLevelKey returns the offset of the line that starts with key, or -1.
+func topLevelKey(src []byte, key string) int {
+	if bytes.HasPrefix(src, []byte(key)) {
+		return 0
 	}
-	allowA, allowB := allowedLines(a, b, edits)
-	linesA, linesB := splitLines(a), splitLines(b)
-	changes := diff.EditedLines(a, b, diffRegions(compose.ComposeRegions(nil, edits)))
-
-	var st lineStat
-	for i, c := range changes {
-		// A run may slide only over unchanged neighbours: not into the
-		// other side of its own change, nor into an adjacent change.
-		prevTouches := i > 0 && changes[i-1].A+changes[i-1].Del == c.A
-		nextTouches := i+1 < len(changes) && changes[i+1].A == c.A+c.Del
-		if c.Del > 0 {
-			st.removed += c.Del
-			if bad := bestSlide(linesA, allowA, c.A, c.Del, !prevTouches, c.Ins == 0 && !nextTouches); bad > 0 {
-				st.collateral += bad
-				st.unexplained = append(st.unexplained, fmt.Sprintf("-%d lines at input line %d: %q", bad, c.A+1, strings.Join(linesA[c.A:c.A+c.Del], "")))
-			}
-		}
-		if c.Ins > 0 {
-			st.added += c.Ins
-			if bad := bestSlide(linesB, allowB, c.B, c.Ins, c.Del == 0 && !prevTouches, !nextTouches); bad > 0 {
-				st.collateral += bad
-				st.unexplained = append(st.unexplained, fmt.Sprintf("+%d lines at output line %d: %q", bad, c.B+1, strings.Join(linesB[c.B:c.B+c.Ins], "")))
-			}
-		}
+	if i := bytes.Index(src, []byte("\n"+key)); i >= 0 {
+		return i + 1
 	}
-	return st
+	return -1
 }
 
 // diffRegions converts the regions of a Result (or of composed edits) for
@@ -368,87 +334,6 @@ func diffRegions(rs []compose.Region) []diff.Region {
 	out := make([]diff.Region, len(rs))
 	for i, g := range rs {
 		out[i] = diff.Region{AStart: g.Old.Start, AEnd: g.Old.End, BStart: g.New.Start, BEnd: g.New.End}
-	}
-	return out
-}
-
-// bestSlide returns the fewest lines outside allow over the positions the
-// run lines[at:at+n] can slide to over identical unchanged neighbours.
-func bestSlide(lines []string, allow map[int]bool, at, n int, up, down bool) int {
-	count := func(p int) int {
-		bad := 0
-		for i := p; i < p+n; i++ {
-			if !allow[i] {
-				bad++
-			}
-		}
-		return bad
-	}
-	best := count(at)
-	for p := at; up && best > 0 && p > 0 && lines[p-1] == lines[p+n-1]; p-- {
-		best = min(best, count(p-1))
-	}
-	for p := at; down && best > 0 && p+n < len(lines) && lines[p] == lines[p+n]; p++ {
-		best = min(best, count(p+1))
-	}
-	return best
-}
-
-// allowedLines returns the 0-based lines of a that the edits touch and the
-// lines of b that hold their new text (with the lines where old and new
-// text join).
-func allowedLines(a, b []byte, edits []compose.Edit) (map[int]bool, map[int]bool) {
-	startsA, startsB := lineStartsOf(a), lineStartsOf(b)
-	allowA, allowB := map[int]bool{}, map[int]bool{}
-	shift := 0
-	for _, g := range groupEdits(edits) {
-		markLines(allowA, a, startsA, g.start, g.end)
-		markLines(allowB, b, startsB, g.start+shift, g.start+shift+g.size())
-		shift += g.size() - (g.end - g.start)
-	}
-	return allowA, allowB
-}
-
-// markLines marks the lines holding bytes [x, y) of text, and the line
-// holding x or y when the range starts or ends inside it.
-func markLines(m map[int]bool, text []byte, starts []int, x, y int) {
-	atLineStart := func(o int) bool { return o == 0 || o <= len(text) && text[o-1] == '\n' }
-	first := lineOf(starts, x)
-	last := lineOf(starts, y)
-	if atLineStart(y) {
-		last-- // y starts a line the range does not reach
-	}
-	if x == y && !atLineStart(x) {
-		last = first
-	}
-	for l := first; l <= last; l++ {
-		m[l] = true
-	}
-}
-
-func lineStartsOf(text []byte) []int {
-	starts := []int{0}
-	for i, c := range text {
-		if c == '\n' {
-			starts = append(starts, i+1)
-		}
-	}
-	return starts
-}
-
-func lineOf(starts []int, off int) int {
-	return sort.Search(len(starts), func(i int) bool { return starts[i] > off }) - 1
-}
-
-func splitLines(text []byte) []string {
-	var out []string
-	for len(text) > 0 {
-		i := bytes.IndexByte(text, '\n') + 1
-		if i == 0 {
-			i = len(text)
-		}
-		out = append(out, string(text[:i]))
-		text = text[i:]
 	}
 	return out
 }

@@ -1,0 +1,501 @@
+package fixers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+	"go.yaml.in/yaml/v3"
+)
+
+// The collateral measure of the corpus and golden tests, independent of
+// the engine: it reads neither the edits nor their regions, nor composefix's
+// document model or diff. Each rule owns some keys of the compose model
+// (ruleOwns); yaml.v3 says which keys each line of the input and of the
+// output holds; the lines that hold no key owned by a rule that applied a
+// fix must be the same lines, in the same order, before and after. A line
+// that changed outside what its rule owns (an edit wider than its key, a
+// requoted neighbour, a moved comment, a lost blank line between two
+// services) is a collateral line.
+
+// ownedKey is a key of the compose model a rule's fixes may change:
+// dot-separated, each element a path.Match pattern. newOnly: only when the
+// key is absent from the other side (a key the fix adds or removes whole).
+type ownedKey struct {
+	key     string
+	newOnly bool
+}
+
+// ruleOwns lists, per rule that has fixes, the keys they change, as each
+// rule's doc says (`composefix explain RULE`). A rule missing here owns
+// nothing: any line its fixes change is collateral.
+var ruleOwns = map[string][]ownedKey{
+	"CF001": {{key: "services.*.image"}},
+	"CF002": {{key: "services.*.image"}},
+	"CF004": {{key: "services.*.image"}},
+	// A healthcheck, and what the image needs for it to answer: traefik's
+	// ping entry point (command), MariaDB's healthcheck user (environment).
+	"CF101": {{key: "services.*.healthcheck"}, {key: "services.*.command"}, {key: "services.*.environment"}},
+	"CF102": {{key: "services.*.depends_on"}},
+	"CF103": {{key: "services.*.healthcheck"}},
+	"CF201": {{key: "services.*.restart"}},
+	"CF301": {{key: "services.*.deploy.resources"}},
+	// The shared anchor is a new top-level extension (or an existing one
+	// the services then use), each service refers to it.
+	"CF401": {{key: "x-*", newOnly: true}, {key: "services.*.logging"}},
+	// CF501 owns no key but the variables' defaults, wherever they are
+	// (interpolationRE).
+	"CF501": {{key: "services.*.environment"}},
+	"CF503": {{key: "services.*.volumes"}},
+	"CF504": {{key: "services.*.ports"}},
+	"CF505": {{key: "services.*.security_opt"}},
+	"CF601": {{key: "version"}},
+}
+
+// collateralLines returns the lines that changed from a to b outside the
+// keys the rules own, each as "-N: text" (line N of a) or "+N: text"
+// (line N of b). A file yaml.v3 cannot read on either side is all
+// collateral.
+func collateralLines(a, b []byte, rules []string) []string {
+	var owned []ownedKey
+	for _, id := range rules {
+		owned = append(owned, ruleOwns[id]...)
+	}
+	la, errA := readLines(a)
+	lb, errB := readLines(b)
+	if errA != nil || errB != nil {
+		return []string{fmt.Sprintf("yaml.v3 reads the input: %v, the output: %v", errA, errB)}
+	}
+	ea, eb := la.explained(owned, lb), lb.explained(owned, la)
+	// A line that holds the first key of an explained line of the other
+	// side is that line before or after the fix: a flow mapping on one
+	// line ("web: {image: x}") that a fix extends.
+	ea, eb = sameLine(la, ea, lb, eb), sameLine(lb, eb, la, ea)
+	if slices.Contains(rules, "CF501") {
+		la.text = normalizeDefaults(la.text)
+		lb.text = normalizeDefaults(lb.text)
+	}
+	keepA, looseA := la.keepLoose(ea)
+	keepB, looseB := lb.keepLoose(eb)
+	out := diffKept(la, keepA, looseA, lb, keepB, looseB)
+	out = append(out, lineEndings(a, b)...)
+	return out
+}
+
+// fileLines is a file's lines and the keys (dot-joined paths) each holds.
+type fileLines struct {
+	text  []string   // without the line ending
+	keys  [][]string // per line
+	first []string   // per line, the first key that starts on it, or ""
+	all   map[string]bool
+	null  map[string]bool // keys whose value is null, somewhere
+}
+
+// readLines splits src into lines and notes, per line, the keys of the
+// nodes that start on it, every document of src. A node reached through an
+// alias or a merge key counts under every key it is reached from, so a
+// line of an anchor used by services holds their keys too. A line on
+// which no node starts (the rest of a multi-line scalar) holds the keys
+// of the line before it. Keys are joined with sep: service names hold
+// dots.
+func readLines(src []byte) (*fileLines, error) {
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	f := &fileLines{all: map[string]bool{}, null: map[string]bool{}}
+	for _, l := range strings.SplitAfter(string(src), "\n") {
+		if l != "" {
+			f.text = append(f.text, strings.TrimSuffix(strings.TrimSuffix(l, "\n"), "\r"))
+		}
+	}
+	f.keys = make([][]string, len(f.text))
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, err
+		}
+		w := keyWalker{f: f, seen: map[string]bool{}}
+		w.walk(&doc, nil, 0)
+	}
+	f.first = make([]string, len(f.text))
+	for i, ks := range f.keys {
+		if len(ks) > 0 {
+			f.first[i] = ks[0]
+		}
+	}
+	var last []string
+	for i, t := range f.text {
+		switch {
+		case blankOrComment(t):
+		case strings.Trim(t, " \t]},") == "":
+			// The end of a flow collection holds the keys of the line that
+			// opens it, the one above with the same indentation.
+			indent := len(t) - len(strings.TrimLeft(t, " \t"))
+			for j := i - 1; j >= 0; j-- {
+				if u := f.text[j]; !blankOrComment(u) && len(u)-len(strings.TrimLeft(u, " \t")) == indent {
+					f.keys[i] = f.keys[j]
+					break
+				}
+			}
+		case f.keys[i] == nil:
+			f.keys[i] = last
+		default:
+			last = f.keys[i]
+		}
+	}
+	return f, nil
+}
+
+// sep joins the keys of a path: a byte no compose key holds.
+const sep = "\x1f"
+
+type keyWalker struct {
+	f    *fileLines
+	seen map[string]bool // node and key, against alias cycles
+}
+
+func (w *keyWalker) mark(line int, key []string) {
+	k := strings.Join(key, sep)
+	w.f.all[k] = true
+	if line >= 1 && line <= len(w.f.keys) {
+		w.f.keys[line-1] = append(w.f.keys[line-1], k)
+	}
+}
+
+func (w *keyWalker) walk(n *yaml.Node, key []string, depth int) {
+	id := fmt.Sprintf("%p %s", n, strings.Join(key, sep))
+	if n == nil || depth > 64 || w.seen[id] {
+		return
+	}
+	w.seen[id] = true
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			w.walk(c, key, depth+1)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Tag == "!!merge" {
+				w.mark(k.Line, append(key[:len(key):len(key)], "<<"))
+				w.walk(v, key, depth+1) // the merged mappings' keys are the service's
+				continue
+			}
+			sub := append(key[:len(key):len(key)], k.Value)
+			w.mark(k.Line, sub)
+			if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+				w.f.null[strings.Join(sub, sep)] = true
+			}
+			w.walk(v, sub, depth+1)
+		}
+	case yaml.AliasNode:
+		w.mark(n.Line, key)
+		w.walk(n.Alias, key, depth+1)
+	case yaml.ScalarNode:
+		w.mark(n.Line, key)
+	}
+}
+
+func blankOrComment(line string) bool {
+	t := strings.TrimSpace(line)
+	return t == "" || strings.HasPrefix(t, "#")
+}
+
+// explained returns, per line, whether an owned key explains it: the
+// line holds an owned key, or a key that leads to one and that the other
+// side lacks or leaves null (the "deploy:" above new resources). Comment
+// lines are never explained: no rule adds or removes a whole-line comment.
+func (f *fileLines) explained(owned []ownedKey, other *fileLines) []bool {
+	explained := make([]bool, len(f.text))
+	for i, t := range f.text {
+		if blankOrComment(t) {
+			continue
+		}
+		for _, k := range f.keys[i] {
+			if ownedBy(k, owned, other) {
+				explained[i] = true
+				break
+			}
+		}
+	}
+	return explained
+}
+
+// sameLine returns ea with the lines of a whose first key starts an
+// explained line of b explained too.
+func sameLine(a *fileLines, ea []bool, b *fileLines, eb []bool) []bool {
+	explainedB := map[string]bool{}
+	for j, k := range b.first {
+		if eb[j] && k != "" {
+			explainedB[k] = true
+		}
+	}
+	out := slices.Clone(ea)
+	for i, k := range a.first {
+		out[i] = out[i] || k != "" && explainedB[k]
+	}
+	return out
+}
+
+// keepLoose returns, per line, whether the line is compared (keep: it is
+// not explained) and, for a blank line, whether it may come or go with its
+// neighbours (loose). Blank lines are compared, but one next to an
+// explained line may come or go: the blank line a new block brings, or
+// that a removed key leaves.
+func (f *fileLines) keepLoose(explained []bool) (keep, loose []bool) {
+	keep, loose = make([]bool, len(f.text)), make([]bool, len(f.text))
+	for i, t := range f.text {
+		keep[i] = !explained[i]
+		if strings.TrimSpace(t) != "" {
+			continue
+		}
+		prev, next := i-1, i+1
+		for prev >= 0 && strings.TrimSpace(f.text[prev]) == "" {
+			prev--
+		}
+		for next < len(f.text) && strings.TrimSpace(f.text[next]) == "" {
+			next++
+		}
+		loose[i] = prev >= 0 && explained[prev] || next < len(f.text) && explained[next]
+	}
+	return keep, loose
+}
+
+// ownedBy reports whether key is owned, or leads to an owned key and is
+// absent from the other side, or null there.
+func ownedBy(key string, owned []ownedKey, other *fileLines) bool {
+	parts := strings.Split(key, sep)
+	for _, o := range owned {
+		pat := strings.Split(o.key, ".")
+		n := min(len(pat), len(parts))
+		if !matchParts(pat[:n], parts[:n]) {
+			continue
+		}
+		if len(parts) < len(pat) || o.newOnly {
+			// An ancestor of the owned key, or a key owned only whole: the
+			// other side must lack it.
+			if k := strings.Join(parts[:n], sep); !other.all[k] || other.null[k] {
+				return true
+			}
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+func matchParts(pat, parts []string) bool {
+	for i := range pat {
+		if ok, _ := path.Match(pat[i], parts[i]); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// diffKept diffs the kept lines of a and b and returns those on one side
+// only, but for loose blank lines.
+func diffKept(a *fileLines, keepA, looseA []bool, b *fileLines, keepB, looseB []bool) []string {
+	pick := func(f *fileLines, keep []bool) (text []string, num []int) {
+		for i, t := range f.text {
+			if keep[i] {
+				text = append(text, t)
+				num = append(num, i+1)
+			}
+		}
+		return text, num
+	}
+	textA, numA := pick(a, keepA)
+	textB, numB := pick(b, keepB)
+	var out []string
+	lineDiff(textA, textB, func(del bool, i int) {
+		switch {
+		case del && !looseA[numA[i]-1]:
+			out = append(out, fmt.Sprintf("-%d: %s", numA[i], textA[i]))
+		case !del && !looseB[numB[i]-1]:
+			out = append(out, fmt.Sprintf("+%d: %s", numB[i], textB[i]))
+		}
+	})
+	return out
+}
+
+// lineDiff diffs the lines a and b with sergi/go-diff's line mode and
+// calls f with each line of a removed (del) and of b added.
+func lineDiff(a, b []string, f func(del bool, i int)) {
+	dmp := diffmatchpatch.New()
+	join := func(lines []string) string {
+		var b strings.Builder
+		for _, l := range lines {
+			b.WriteString(l + "\n")
+		}
+		return b.String()
+	}
+	ca, cb, _ := dmp.DiffLinesToChars(join(a), join(b))
+	ia, ib := 0, 0
+	for _, d := range dmp.DiffMain(ca, cb, false) {
+		n := utf8.RuneCountInString(d.Text)
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			for j := range n {
+				f(true, ia+j)
+			}
+			ia += n
+		case diffmatchpatch.DiffInsert:
+			for j := range n {
+				f(false, ib+j)
+			}
+			ib += n
+		default:
+			ia += n
+			ib += n
+		}
+	}
+}
+
+// changedLines counts the lines a whole-file line diff shows removed from
+// a and added to b.
+func changedLines(a, b []byte) (added, removed int) {
+	la, errA := readLines(a)
+	lb, errB := readLines(b)
+	if errA != nil || errB != nil {
+		return 0, 0
+	}
+	lineDiff(la.text, lb.text, func(del bool, _ int) {
+		if del {
+			removed++
+		} else {
+			added++
+		}
+	})
+	return added, removed
+}
+
+// appliedRules returns the IDs of the rules whose fixes were applied.
+func appliedRules(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Applied {
+			out = append(out, f.RuleID)
+		}
+	}
+	return out
+}
+
+// lineEndings reports a line ending of b that a does not use (an LF line
+// in a CRLF file), and a final newline gained or lost: readLines compares
+// lines without their endings.
+func lineEndings(a, b []byte) []string {
+	var out []string
+	crlf := func(s []byte) (withCR, bare int) {
+		all := bytes.Count(s, []byte("\n"))
+		withCR = bytes.Count(s, []byte("\r\n"))
+		return withCR, all - withCR
+	}
+	aCR, aLF := crlf(a)
+	bCR, bLF := crlf(b)
+	if aCR == 0 && bCR > 0 || aLF == 0 && bLF > 0 {
+		out = append(out, fmt.Sprintf("line endings: %d CRLF and %d LF, the input %d and %d", bCR, bLF, aCR, aLF))
+	}
+	if len(a) > 0 && len(b) > 0 && bytes.HasSuffix(a, []byte("\n")) != bytes.HasSuffix(b, []byte("\n")) {
+		out = append(out, "the final newline was added or removed")
+	}
+	return out
+}
+
+// interpolationRE matches a variable with a default or a required message:
+// ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}.
+var interpolationRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?][^}]*)\}`)
+
+// normalizeDefaults writes every ${VAR<op>text} of lines as ${VAR}: CF501
+// turns a default into a required variable wherever it is written (a
+// command, a label, an environment entry), which no key owns.
+func normalizeDefaults(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = interpolationRE.ReplaceAllString(l, "$${$1}")
+	}
+	return out
+}
+
+// TestCollateralLines checks the collateral measure on changes a rule
+// could make, in and out of what it owns.
+func TestCollateralLines(t *testing.T) {
+	budibase := "version: \"3\"\n\n# optional ports are specified throughout for more advanced use cases.\n\nservices:\n  app:\n    image: x\n"
+	tests := []struct {
+		name  string
+		rules []string
+		a, b  string
+		want  []string
+	}{
+		// CF601 deletes the version key and its blank line, and CF401
+		// inserts x-logging before services: a whole-file diff pairs the
+		// comment with the insertion, but no rule changed it.
+		{name: "deletion next to a comment, insertion in the same pass", rules: []string{"CF601", "CF401"}, a: budibase,
+			b: "# optional ports are specified throughout for more advanced use cases.\n\nx-logging: &l\n  driver: json-file\n\nservices:\n  app:\n    image: x\n    logging: *l\n"},
+		{name: "a neighbour requoted", rules: []string{"CF201"},
+			a:    "services:\n  a:\n    image: x\n",
+			b:    "services:\n  a:\n    image: \"x\"\n    restart: unless-stopped\n",
+			want: []string{"-3:     image: x", "+3:     image: \"x\""}},
+		{name: "a neighbour with a trailing space", rules: []string{"CF201"},
+			a:    "services:\n  a:\n    image: x\n",
+			b:    "services:\n  a:\n    image: x \n    restart: unless-stopped\n",
+			want: []string{"-3:     image: x", "+3:     image: x "}},
+		{name: "a key of a rule that applied no fix", rules: []string{"CF601"},
+			a:    "version: \"3\"\nservices:\n  a:\n    image: x\n    restart: always\n",
+			b:    "services:\n  a:\n    image: x\n    restart: unless-stopped\n",
+			want: []string{"-5:     restart: always", "+4:     restart: unless-stopped"}},
+		{name: "a comment removed with a key", rules: []string{"CF601"},
+			a:    "# compose v3\nversion: \"3\"\nservices:\n  a:\n    image: x\n",
+			b:    "services:\n  a:\n    image: x\n",
+			want: []string{"-1: # compose v3"}},
+		{name: "the blank line between services lost", rules: []string{"CF201"},
+			a:    "services:\n  a:\n    image: x\n\n  b:\n    image: y\n",
+			b:    "services:\n  a:\n    image: x\n    restart: unless-stopped\n  b:\n    image: y\n    restart: unless-stopped\n",
+			want: []string{"-4: "}},
+		{name: "blank lines a new block brings", rules: []string{"CF401"},
+			a: "services:\n  a:\n    image: x\n",
+			b: "x-logging: &l\n  driver: json-file\n\nservices:\n  a:\n    image: x\n    logging: *l\n"},
+		{name: "a flow mapping extended, a dotted service name", rules: []string{"CF101"},
+			a: "services:\n  web.app: {image: redis:7,\n    ports: [80]\n  }\n",
+			b: "services:\n  web.app: {image: redis:7,\n    ports: [80], healthcheck: {test: [\"CMD\", \"true\"]}\n  }\n"},
+		{name: "a flow sequence made a mapping", rules: []string{"CF102"},
+			a: "services:\n  a:\n    depends_on: [\n      db\n    ]\n",
+			b: "services:\n  a:\n    depends_on: {\n      db: {condition: service_healthy}\n    }\n"},
+		{name: "a null service filled, new deploy above its resources", rules: []string{"CF301"},
+			a: "services:\n  a: ~\n",
+			b: "services:\n  a:\n    deploy:\n      resources:\n        limits: {memory: 1G}\n"},
+		{name: "a key through a merge key", rules: []string{"CF201"},
+			a: "x-base: &base\n  image: x\nservices:\n  a:\n    <<: *base\n",
+			b: "x-base: &base\n  image: x\n  restart: unless-stopped\nservices:\n  a:\n    <<: *base\n"},
+		{name: "a default made required in a command", rules: []string{"CF501"},
+			a: "services:\n  a:\n    command: run --token ${TOKEN:-secret}\n",
+			b: "services:\n  a:\n    command: run --token ${TOKEN:?TOKEN must be set}\n"},
+		{name: "an LF line in a CRLF file", rules: []string{"CF201"},
+			a:    "services:\r\n  a:\r\n    image: x\r\n",
+			b:    "services:\r\n  a:\r\n    image: x\r\n    restart: unless-stopped\n",
+			want: []string{"line endings: 3 CRLF and 1 LF, the input 3 and 0"}},
+		{name: "the final newline lost", rules: []string{"CF201"},
+			a:    "services:\n  a:\n    image: x\n",
+			b:    "services:\n  a:\n    image: x\n    restart: unless-stopped",
+			want: []string{"the final newline was added or removed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := collateralLines([]byte(tt.a), []byte(tt.b), tt.rules)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("collateral lines %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
