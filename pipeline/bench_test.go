@@ -160,8 +160,9 @@ func runServices(b *testing.B, n int) servicesRun {
 // services before and after each 10,000-service run, three rounds an
 // iteration, and the ratios are of the medians: a burst of other work on
 // the machine moves one sample, not the figure. The allocations are
-// reported per size (alloc-MB-*, gc-cycles-*), with the peak resident
-// set of the 10,000-service child. BenchmarkServices10k is the same work
+// reported per size (alloc-MB-*, gc-cycles-*; -benchmem's B/op counts
+// this process, which only waits), with the peak resident set of the
+// 10,000-service child. BenchmarkServices10k is the same work
 // in this process, for profiles.
 func BenchmarkServices10kVs1k(b *testing.B) {
 	const rounds = 3
