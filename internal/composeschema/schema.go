@@ -173,6 +173,7 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 		inst = t.value(root, nil, 0)
 	}
 	seen := map[string]bool{}
+	var taken [][]string // the locations taken out of inst
 	// unevaluatedProperties: false reports every key of a mapping whose
 	// subschema failed as unknown, known keys too. So unknown keys are
 	// believed only once the values that failed are taken out.
@@ -190,6 +191,14 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 		}
 		for _, e := range all {
 			loc := e.loc
+			if _, ok := e.kind.(requiredKind); ok && takenUnder(taken, loc) {
+				// A mapping that an earlier round took a failed value
+				// out of misses it, or the alternative to it that the
+				// schema then asks for ("manual" once a bad "schedule"
+				// is gone); the document has it. The first round saw
+				// the mapping whole and reported what it really misses.
+				continue
+			}
 			switch k := e.kind.(type) {
 			case additionalKind:
 				for _, prop := range k.props {
@@ -215,6 +224,7 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 		for _, loc := range failed {
 			removed = remove(inst, loc) || removed
 		}
+		taken = append(taken, failed...)
 		if !removed {
 			break
 		}
@@ -550,6 +560,16 @@ func unescapeDollars(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, "$$", "$")
+}
+
+// takenUnder reports whether a location of taken lies under loc.
+func takenUnder(taken [][]string, loc []string) bool {
+	for _, at := range taken {
+		if len(at) > len(loc) && slices.Equal(at[:len(loc)], loc) {
+			return true
+		}
+	}
+	return false
 }
 
 func appendOnce(out []Violation, seen map[string]bool, v Violation) []Violation {

@@ -96,6 +96,16 @@ func TestCheck(t *testing.T) {
 		name: "reset values are not validated",
 		src:  "services:\n  web:\n    image: nginx\n    logging: !reset null\n    user: !reset\n    ports: [!reset {a: 1}, 8080]\n    restart: !override always\n",
 	}, {
+		// The check takes a failed value out to judge the keys next to
+		// it: the mapping then misses it, which the document does not.
+		name: "a present key of a bad type is not missing",
+		src:  "services:\n  web:\n    image: nginx\n    depends_on:\n      db: {condition: 7}\n  db:\n    image: postgres\n",
+		want: []string{`5:23 services.web.depends_on.db.condition: found a number; expected a string`},
+	}, {
+		name: "nor the alternative the schema asks for once it is gone",
+		src:  "jobs:\n  nightly:\n    image: app:1\n    triggers:\n      schedule: 7\n",
+		want: []string{`5:17 jobs.nightly.triggers.schedule: found a number; expected a list`},
+	}, {
 		name: "unknown top-level key",
 		src:  "services: {}\nservice: {}\n",
 		want: []string{`2:1 the file: unknown key "service"`},
