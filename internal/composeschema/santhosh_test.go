@@ -57,14 +57,14 @@ func TestSchemaMeetsItsMetaSchema(t *testing.T) {
 // santhoshValidator validates as validateTop does, with santhosh, its
 // errors translated kind for kind; t fails on a kind the translation does
 // not know, or whose wording differs from the one santhosh's kind had.
-func santhoshValidator(t *testing.T) func(v any, quick bool) *verr {
+func santhoshValidator(t *testing.T) *reference {
 	t.Helper()
 	sch, err := compileSanthosh("https://json-schema.org/composefix/compose-spec.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := message.NewPrinter(language.English)
-	return func(v any, quick bool) *verr {
+	return &reference{schema: sch, validate: func(v any, quick bool) *verr {
 		var ve *jsonschema.ValidationError
 		err := sch.Validate(plain(v, 0))
 		if err == nil {
@@ -74,7 +74,15 @@ func santhoshValidator(t *testing.T) func(v any, quick bool) *verr {
 			t.Fatalf("santhosh: %v", err)
 		}
 		return translate(t, p, ve)
-	}
+	}}
+}
+
+// reference is santhosh with compose-go's schema: validate, its errors
+// translated for checkWith, and the compiled schema, whose errors the
+// test locates by itself (checkPlaces).
+type reference struct {
+	validate func(v any, quick bool) *verr
+	schema   *jsonschema.Schema
 }
 
 func translate(t *testing.T, p *message.Printer, e *jsonschema.ValidationError) *verr {
