@@ -65,6 +65,12 @@ func TestCorpus(t *testing.T) {
 			if total.collateral != 0 {
 				t.Errorf("collateral lines = %d, want 0", total.collateral)
 			}
+			// A rule that stopped fixing would leave the promise unchecked.
+			for _, id := range []string{"CF201", "CF401", "CF601"} {
+				if total.byRule[id] == 0 {
+					t.Errorf("no fix of %s applied on the corpus: the run checks nothing of it", id)
+				}
+			}
 		})
 	}
 }
@@ -74,6 +80,7 @@ type fileSummary struct {
 	services, findings, fixes, passes int
 	added, removed, collateral        int
 	inputLoads                        bool
+	applied                           []string // the rules of the applied fixes
 }
 
 func (s fileSummary) String() string {
@@ -83,6 +90,7 @@ func (s fileSummary) String() string {
 
 type corpusTotals struct {
 	files, changed, fixes, lines, collateral, refused int
+	byRule                                            map[string]int // applied fixes per rule
 }
 
 func (c *corpusTotals) add(s fileSummary) {
@@ -93,6 +101,12 @@ func (c *corpusTotals) add(s fileSummary) {
 	c.fixes += s.fixes
 	c.lines += s.added + s.removed
 	c.collateral += s.collateral
+	if c.byRule == nil {
+		c.byRule = map[string]int{}
+	}
+	for _, id := range s.applied {
+		c.byRule[id]++
+	}
 	if !s.inputLoads {
 		c.refused++
 	}
@@ -132,7 +146,8 @@ func checkPromise(t *testing.T, path string, src []byte, opts Options) fileSumma
 		t.Errorf("replaying the passes gives %d bytes, Run gave %d bytes", len(last), len(res.Output))
 	}
 	s.added, s.removed = changedLines(src, res.Output)
-	collateral := collateralLines(src, res.Output, appliedRules(res.Findings))
+	s.applied = appliedRules(res.Findings)
+	collateral := collateralLines(src, res.Output, s.applied)
 	s.collateral = len(collateral)
 	for _, c := range collateral {
 		t.Errorf("collateral line: %s", c)

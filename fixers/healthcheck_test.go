@@ -23,6 +23,9 @@ func TestKnowledgeBaseGoldens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(entries) == 0 {
+		t.Fatal("the knowledge base holds no healthcheck: nothing to cover")
+	}
 	inputs, err := filepath.Glob(filepath.Join(golden.RepoRoot(t), "testdata", "golden", "CF101", "*.input.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -272,6 +275,9 @@ func TestCorpusUnsafe(t *testing.T) {
 	}
 	t.Logf("corpus with resource limits: %d files, %d changed, %d fixes applied, %d changed lines, %d collateral lines",
 		total.files, total.changed, total.fixes, total.lines, total.collateral)
+	if total.byRule[resourceLimitsID] == 0 {
+		t.Errorf("no fix of %s applied on the corpus: the run checks nothing of it", resourceLimitsID)
+	}
 }
 
 // A condition waiting for a healthcheck that CF101 adds in the same run

@@ -136,7 +136,10 @@ func TestWriteRefusesAnOwnerItCannotKeep(t *testing.T) {
 	if got, _ := os.ReadFile(path); string(got) != string(src) {
 		t.Errorf("file written: %q", got)
 	}
-	entries, _ := os.ReadDir(dir)
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("listing %s (the file is there): %d entries, %v", dir, len(entries), err)
+	}
 	for _, e := range entries {
 		if strings.Contains(e.Name(), tempMarker) {
 			t.Errorf("temporary file left: %s", e.Name())
