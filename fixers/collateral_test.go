@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,11 +26,21 @@ import (
 // services) is a collateral line.
 
 // ownedKey is a key of the compose model a rule's fixes may change:
-// dot-separated, each element a path.Match pattern. newOnly: only when the
-// key is absent from the other side (a key the fix adds or removes whole).
+// dot-separated, "*" for any key, "x-*" for any key starting "x-". newOnly:
+// only when the key is absent from the other side (a key the fix adds or
+// removes whole).
 type ownedKey struct {
 	key     string
 	newOnly bool
+}
+
+// appliedFix is a fix the run applied: its rule, and the line of the input
+// its finding is at (0: anywhere). A rule owns its keys of the services on
+// that line only: the restart policy of the service it fixed, not of the
+// one next to it.
+type appliedFix struct {
+	rule string
+	line int
 }
 
 // ruleOwns lists, per rule that has fixes, the keys they change, as each
@@ -64,22 +73,37 @@ var ruleOwns = map[string][]ownedKey{
 // keys the rules own, each as "-N: text" (line N of a) or "+N: text"
 // (line N of b). A file yaml.v3 cannot read on either side is all
 // collateral.
-func collateralLines(a, b []byte, rules []string) []string {
-	var owned []ownedKey
-	for _, id := range rules {
-		owned = append(owned, ruleOwns[id]...)
-	}
+func collateralLines(a, b []byte, fixes []appliedFix) []string {
 	la, errA := readLines(a)
 	lb, errB := readLines(b)
 	if errA != nil || errB != nil {
 		return []string{fmt.Sprintf("yaml.v3 reads the input: %v, the output: %v", errA, errB)}
 	}
-	ea, eb := la.explained(owned, lb), lb.explained(owned, la)
+	var owned [][]string // keys, split
+	var newOnly []bool
+	rules := map[string]bool{}
+	for _, f := range fixes {
+		rules[f.rule] = true
+		names := la.servicesAt(f.line)
+		for _, o := range ruleOwns[f.rule] {
+			parts := strings.Split(o.key, ".")
+			if len(names) == 0 || len(parts) < 2 || parts[0] != "services" || parts[1] != "*" {
+				owned, newOnly = append(owned, parts), append(newOnly, o.newOnly)
+				continue
+			}
+			for _, name := range names {
+				owned = append(owned, append([]string{"services", name}, parts[2:]...))
+				newOnly = append(newOnly, o.newOnly)
+			}
+		}
+	}
+	keys := ownership{keys: owned, newOnly: newOnly}
+	ea, eb := la.explained(keys, lb), lb.explained(keys, la)
 	// A line that holds the first key of an explained line of the other
 	// side is that line before or after the fix: a flow mapping on one
 	// line ("web: {image: x}") that a fix extends.
 	ea, eb = sameLine(la, ea, lb, eb), sameLine(lb, eb, la, ea)
-	if slices.Contains(rules, "CF501") {
+	if rules["CF501"] {
 		la.text = normalizeDefaults(la.text)
 		lb.text = normalizeDefaults(lb.text)
 	}
@@ -216,7 +240,7 @@ func blankOrComment(line string) bool {
 // line holds an owned key, or a key that leads to one and that the other
 // side lacks or leaves null (the "deploy:" above new resources). Comment
 // lines are never explained: no rule adds or removes a whole-line comment.
-func (f *fileLines) explained(owned []ownedKey, other *fileLines) []bool {
+func (f *fileLines) explained(owned ownership, other *fileLines) []bool {
 	explained := make([]bool, len(f.text))
 	for i, t := range f.text {
 		if blankOrComment(t) {
@@ -272,17 +296,22 @@ func (f *fileLines) keepLoose(explained []bool) (keep, loose []bool) {
 	return keep, loose
 }
 
+// ownership is the keys owned, split, with their newOnly.
+type ownership struct {
+	keys    [][]string
+	newOnly []bool
+}
+
 // ownedBy reports whether key is owned, or leads to an owned key and is
 // absent from the other side, or null there.
-func ownedBy(key string, owned []ownedKey, other *fileLines) bool {
+func ownedBy(key string, owned ownership, other *fileLines) bool {
 	parts := strings.Split(key, sep)
-	for _, o := range owned {
-		pat := strings.Split(o.key, ".")
+	for i, pat := range owned.keys {
 		n := min(len(pat), len(parts))
 		if !matchParts(pat[:n], parts[:n]) {
 			continue
 		}
-		if len(parts) < len(pat) || o.newOnly {
+		if len(parts) < len(pat) || owned.newOnly[i] {
 			// An ancestor of the owned key, or a key owned only whole: the
 			// other side must lack it.
 			if k := strings.Join(parts[:n], sep); !other.all[k] || other.null[k] {
@@ -295,13 +324,30 @@ func ownedBy(key string, owned []ownedKey, other *fileLines) bool {
 	return false
 }
 
+// matchParts matches keys against a pattern's: "*" matches any key, "x-*"
+// any that starts with "x-", any other only itself (a service's name).
 func matchParts(pat, parts []string) bool {
-	for i := range pat {
-		if ok, _ := path.Match(pat[i], parts[i]); !ok {
+	for i, p := range pat {
+		if p != "*" && p != parts[i] && !(strings.HasSuffix(p, "-*") && strings.HasPrefix(parts[i], strings.TrimSuffix(p, "*"))) {
 			return false
 		}
 	}
 	return true
+}
+
+// servicesAt returns the names of the services whose keys line (1-based)
+// holds, none for line 0 or a line outside them.
+func (f *fileLines) servicesAt(line int) []string {
+	if line < 1 || line > len(f.keys) {
+		return nil
+	}
+	var out []string
+	for _, k := range f.keys[line-1] {
+		if parts := strings.Split(k, sep); len(parts) >= 2 && parts[0] == "services" && !slices.Contains(out, parts[1]) {
+			out = append(out, parts[1])
+		}
+	}
+	return out
 }
 
 // diffKept diffs the kept lines of a and b and returns those on one side
@@ -381,12 +427,12 @@ func changedLines(a, b []byte) (added, removed int) {
 	return added, removed
 }
 
-// appliedRules returns the IDs of the rules whose fixes were applied.
-func appliedRules(fs []Finding) []string {
-	var out []string
+// appliedFixes returns the rule and input line of each applied fix.
+func appliedFixes(fs []Finding) []appliedFix {
+	var out []appliedFix
 	for _, f := range fs {
 		if f.Applied {
-			out = append(out, f.RuleID)
+			out = append(out, appliedFix{f.RuleID, f.Pos.Line})
 		}
 	}
 	return out
@@ -434,7 +480,8 @@ func TestCollateralLines(t *testing.T) {
 	budibase := "version: \"3\"\n\n# optional ports are specified throughout for more advanced use cases.\n\nservices:\n  app:\n    image: x\n"
 	tests := []struct {
 		name  string
-		rules []string
+		rules []string     // fixes applied anywhere
+		fixes []appliedFix // fixes applied at a line
 		a, b  string
 		want  []string
 	}{
@@ -455,6 +502,13 @@ func TestCollateralLines(t *testing.T) {
 			a:    "version: \"3\"\nservices:\n  a:\n    image: x\n    restart: always\n",
 			b:    "services:\n  a:\n    image: x\n    restart: unless-stopped\n",
 			want: []string{"-5:     restart: always", "+4:     restart: unless-stopped"}},
+		{name: "the key of a service the rule did not fix", fixes: []appliedFix{{"CF201", 2}},
+			a:    "services:\n  a:\n    image: x\n  b:\n    image: y\n    restart: always\n",
+			b:    "services:\n  a:\n    image: x\n    restart: unless-stopped\n  b:\n    image: y\n    restart: \"always\"\n",
+			want: []string{"-6:     restart: always", "+7:     restart: \"always\""}},
+		{name: "the keys of the services of an anchor", fixes: []appliedFix{{"CF201", 5}},
+			a: "x-base: &base\n  image: x\nservices:\n  a:\n    <<: *base\n",
+			b: "x-base: &base\n  image: x\n  restart: unless-stopped\nservices:\n  a:\n    <<: *base\n"},
 		{name: "a comment removed with a key", rules: []string{"CF601"},
 			a:    "# compose v3\nversion: \"3\"\nservices:\n  a:\n    image: x\n",
 			b:    "services:\n  a:\n    image: x\n",
@@ -492,7 +546,11 @@ func TestCollateralLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := collateralLines([]byte(tt.a), []byte(tt.b), tt.rules)
+			fixes := tt.fixes
+			for _, r := range tt.rules {
+				fixes = append(fixes, appliedFix{rule: r})
+			}
+			got := collateralLines([]byte(tt.a), []byte(tt.b), fixes)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("collateral lines %q, want %q", got, tt.want)
 			}

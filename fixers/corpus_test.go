@@ -80,7 +80,7 @@ type fileSummary struct {
 	services, findings, fixes, passes int
 	added, removed, collateral        int
 	inputLoads                        bool
-	applied                           []string // the rules of the applied fixes
+	applied                           []appliedFix
 }
 
 func (s fileSummary) String() string {
@@ -104,8 +104,8 @@ func (c *corpusTotals) add(s fileSummary) {
 	if c.byRule == nil {
 		c.byRule = map[string]int{}
 	}
-	for _, id := range s.applied {
-		c.byRule[id]++
+	for _, f := range s.applied {
+		c.byRule[f.rule]++
 	}
 	if !s.inputLoads {
 		c.refused++
@@ -146,7 +146,7 @@ func checkPromise(t *testing.T, path string, src []byte, opts Options) fileSumma
 		t.Errorf("replaying the passes gives %d bytes, Run gave %d bytes", len(last), len(res.Output))
 	}
 	s.added, s.removed = changedLines(src, res.Output)
-	s.applied = appliedRules(res.Findings)
+	s.applied = appliedFixes(res.Findings)
 	collateral := collateralLines(src, res.Output, s.applied)
 	s.collateral = len(collateral)
 	for _, c := range collateral {
@@ -156,7 +156,7 @@ func checkPromise(t *testing.T, path string, src []byte, opts Options) fileSumma
 	// services line given a trailing space.
 	if i := topLevelKey(res.Output, "services:"); i >= 0 {
 		touched := slices.Concat(res.Output[:i+len("services:")], []byte(" "), res.Output[i+len("services:"):])
-		if n := len(collateralLines(src, touched, appliedRules(res.Findings))); n != len(collateral)+2 {
+		if n := len(collateralLines(src, touched, appliedFixes(res.Findings))); n != len(collateral)+2 {
 			t.Errorf("the services line changed: %d collateral lines, want %d", n, len(collateral)+2)
 		}
 	}

@@ -61,7 +61,7 @@ func TestGolden(t *testing.T) {
 					t.Errorf("pass %d: %v", i+1, err)
 				}
 			}
-			for _, c := range collateralLines(src, res.Output, appliedRules(res.Findings)) {
+			for _, c := range collateralLines(src, res.Output, appliedFixes(res.Findings)) {
 				t.Errorf("collateral line: %s", c)
 			}
 			out, err := compose.Load(path, res.Output)
