@@ -114,9 +114,12 @@ func (c *diskCache) put(kind, key string, e cacheEntry) error {
 }
 
 // trusts reports whether an entry written at t may be used: always,
-// unless refreshing, when only entries written since the run started are.
+// unless refreshing, when only entries written since the run started,
+// and not after now, are. An entry dated after now was not written by
+// this run: an earlier run's clock ran ahead (a cache shared between
+// machines) or the clock has since been set back.
 func (c *diskCache) trusts(t time.Time) bool {
-	return c.since.IsZero() || !t.Before(c.since)
+	return c.since.IsZero() || !t.Before(c.since) && !t.After(c.now())
 }
 
 // write stores a content-addressed entry (named by a digest, with no date

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/composefix/composefix/internal/regtest"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // TestRefreshTrustsWhatTheRunCached: WithRefresh distrusts what earlier
@@ -56,5 +57,48 @@ func TestRefreshTrustsWhatTheRunCached(t *testing.T) {
 	clk.advance(time.Minute)
 	if got := resolve(WithRefresh(true)); strings.Join(got, "\n") != strings.Join(cold, "\n") {
 		t.Errorf("refresh without WithRunStart, in a later run, sent\n%s\nwant what the cold run sent\n%s", strings.Join(got, "\n"), strings.Join(cold, "\n"))
+	}
+}
+
+// TestRefreshDistrustsEntriesDatedAfterNow: refreshing trusts an entry
+// dated between the run's start and now, what this run (or one running
+// beside it) fetched. An entry dated after now was not: an earlier run
+// on a machine whose clock ran ahead (a shared cache directory), or a
+// clock set back since, dated it there. It used to pass as written
+// since the start: a release entry, read at any age, and a layer
+// listing, which no digest verifies, were served from an earlier run.
+func TestRefreshDistrustsEntriesDatedAfterNow(t *testing.T) {
+	dir := t.TempDir()
+	clk := newFakeClock()
+	ahead := newDiskCache(dir, time.Hour, time.Hour, func() time.Time { return clk.Now().Add(time.Hour) })
+	key := "docker.io/library/redis@" + testDigest
+	layer, err := v1.NewHash(testDigest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(c *diskCache) {
+		t.Helper()
+		if err := c.put(kindRelease, key, cacheEntry{Release: &Release{Labels: map[string]string{"a": "b"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.putListing(layer, []entry{{Path: "/bin/sh", Type: '0'}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(c *diskCache) (release, hasListing, listing bool) {
+		_, release = c.get(kindRelease, key, true)
+		_, listing = c.getListing(layer)
+		return release, c.hasListing(layer), listing
+	}
+
+	write(ahead)
+	refreshing := newDiskCache(dir, time.Hour, time.Hour, clk.Now)
+	refreshing.since = clk.Now()
+	if r, h, l := read(refreshing); r || h || l {
+		t.Errorf("refreshing, entries dated an hour ahead: release hit %v, hasListing %v, listing hit %v; want misses", r, h, l)
+	}
+	write(refreshing)
+	if r, h, l := read(refreshing); !r || !h || !l {
+		t.Errorf("refreshing, entries this run wrote: release hit %v, hasListing %v, listing hit %v; want hits", r, h, l)
 	}
 }
