@@ -61,17 +61,19 @@ func initCommand(out io.Writer) *cli.Command {
 var errExists = errors.New("already exists")
 
 // writeNew writes data to path atomically (a temporary file in the same
-// directory, synced, then renamed or linked into place). Without force an
+// directory, synced, then linked into place). Without force an
 // existing path is a usage error and is left untouched, even when it
-// appears between the check and the write; with force an existing file is
-// replaced as --write replaces a compose file (pipeline.AtomicWrite).
+// appears between the check and the write; with force pipeline.AtomicWrite
+// writes it, replacing an existing file as --write replaces a compose file.
 func writeNew(path string, data []byte, force bool) error {
 	switch fi, err := os.Stat(path); {
 	case err == nil && fi.IsDir():
 		return usagef("writing configuration: %s is a directory", path)
 	case err == nil && !force:
 		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
-	case err == nil:
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("writing configuration: %w", err)
+	case force:
 		// The writer of every replaced file: keeps the owner and mode,
 		// replaces the file a symlink points at, not the link, and
 		// refuses a file with hard links, which a rename would split.
@@ -79,8 +81,6 @@ func writeNew(path string, data []byte, force bool) error {
 			return fmt.Errorf("writing configuration: %w", err)
 		}
 		return nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("writing configuration: %w", err)
 	}
 	// pipeline's naming, so that a later run removes the temporary file
 	// of an init that was killed before the rename.
@@ -104,12 +104,6 @@ func writeNew(path string, data []byte, force bool) error {
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing configuration %s: %w", name, err)
-	}
-	if force {
-		if err := os.Rename(name, path); err != nil {
-			return fmt.Errorf("writing configuration: %w", err)
-		}
-		return nil
 	}
 	// A hard link never replaces an existing file: a file created since the
 	// check above is kept.

@@ -101,6 +101,28 @@ func TestInitForceOverwritesKeepingMode(t *testing.T) {
 	assertNoTempFiles(t, dir)
 }
 
+// TestInitForceWritesANewFile: with --force and no file yet, init
+// creates it as without --force: the template, mode 0644, no temporary
+// file left.
+func TestInitForceWritesANewFile(t *testing.T) {
+	dir := writeFiles(t, map[string]string{".git/HEAD": ""})
+	path := filepath.Join(dir, config.FileName)
+	if _, errOut, code := runCLI(t, dir, "", "init", "--force"); code != exitOK {
+		t.Fatalf("init --force: exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	if got := readFile(t, path); got != config.DefaultTemplate {
+		t.Errorf("init --force wrote %d bytes, want the %d-byte template", len(got), len(config.DefaultTemplate))
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode of the new file = %v, want 0644", fi.Mode().Perm())
+	}
+	assertNoTempFiles(t, dir)
+}
+
 func TestInitForceWritesThroughSymlink(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("symlinks need privileges on Windows")
