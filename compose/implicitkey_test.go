@@ -24,6 +24,8 @@ func TestImplicitKey(t *testing.T) {
 		{"multi-line values", "services:\n  web:\n    image: a\n      b:c\n    tag: \"d\n      e: f\"\n    x: y\n", "all"},
 		{"sequence of mappings", "services:\n  web:\n    volumes:\n      - type: bind\n        source: /a\n      - b\n", "all"},
 		{"flow entries without values", "services: {web: {a, b: 1, labels: [c, d]}, db}\n", "some"},
+		{"flow keys without values ending their lines", "services: {web: {a\n, b # c\n, c: 1, d\n}, db: [e\n, f]}\n", "some"},
+		{"line ends", "\ufeffservices:\r\n  web:\r\n    image:\ta\t\r\n    x\t: \"q\"\r\n    y: !!null\n    z: &q\n# c\n", "all"},
 		{"an explicit key", "services:\n  web:\n    ? image\n    : redis\n", "none"},
 		{"a question in a comment", "# why?\nservices:\n  web:\n    image: redis\n", "none"},
 	}

@@ -465,11 +465,36 @@ func (d *Document) implicitKey(n *yaml.Node) (key, ok bool) {
 	}
 	switch {
 	case i == len(d.Src) || d.Src[i] == '\n' || d.Src[i] == '\r' || d.Src[i] == '#':
-		return false, true
+		// A flow mapping's key without a value may end its line too
+		// ("{a\n, b: 1}"); the next token then is ',' or '}', which
+		// never follows a block value.
+		return false, !d.flowEntryFollows(i)
 	case d.Src[i] == ':':
 		return true, true
 	}
 	return false, false
+}
+
+// flowEntryFollows reports whether the first token at or after i,
+// past blanks, line breaks and comments, is ',', '}' or ']': it goes on
+// a flow collection, which no block value is followed by (a plain
+// scalar never starts with one of them).
+func (d *Document) flowEntryFollows(i int) bool {
+	for i < len(d.Src) {
+		switch c := d.Src[i]; c {
+		case ' ', '\t', '\r', '\n':
+			i++
+		case '#':
+			j := bytes.IndexByte(d.Src[i:], '\n')
+			if j < 0 {
+				return false
+			}
+			i += j
+		default:
+			return c == ',' || c == '}' || c == ']'
+		}
+	}
+	return false
 }
 
 // mayHaveExplicitKeys reports whether the source has a '?' followed by a
