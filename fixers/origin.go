@@ -303,6 +303,13 @@ func (h *lineage) relocate(orig, cur *compose.Document, err error) error {
 // record adds one pass's accepted fixes. owner gives the index in
 // res.Findings of the finding an accepted fix stands for.
 func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
+	h.add(passEdits(accepted, owner))
+}
+
+// passEdits lists the distinct edits of a pass's accepted fixes as
+// compose.Apply applies them, each with the owners (see record) of its
+// identical copies.
+func passEdits(accepted []*Finding, owner func(*Finding) int) []passEdit {
 	// The order compose.Apply uses: fixes by rule ID (see applyFixes), then
 	// edits sorted stably by offset, identical ones coalesced. Every edit
 	// is listed with its owner and the list put in that order (an index
@@ -332,6 +339,11 @@ func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
 		for j < len(order) && all[order[j]].Start == first.Start && all[order[j]].End == first.End {
 			j++
 		}
+		if j-i > smallRun {
+			pass = appendLongRun(pass, all, owners, order[i:j])
+			i = j
+			continue
+		}
 		for k := i; k < j; k++ {
 			if order[k] < 0 {
 				continue // coalesced with an earlier one
@@ -350,7 +362,34 @@ func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
 		}
 		i = j
 	}
-	h.add(pass)
+	return pass
+}
+
+// smallRun is the longest run of edits with one span that passEdits
+// scans for each edit's copies; a longer one (many items appended to one
+// sequence) is indexed by text, which tells its edits apart, so that k
+// insertions at one offset cost O(k), as they cost compose.Apply.
+const smallRun = 8
+
+// appendLongRun appends to pass the distinct edits of run (indexes into
+// all of edits with one span, in SortEdits order), each with the sorted
+// owners of its copies.
+func appendLongRun(pass []passEdit, all []compose.Edit, owners, run []int) []passEdit {
+	at := make(map[string]int, len(run)) // an edit's text: its index in pass
+	base := len(pass)
+	for _, o := range run {
+		e := all[o]
+		if p, ok := at[e.New]; ok {
+			pass[p].owners = append(pass[p].owners, owners[o])
+			continue
+		}
+		at[e.New] = len(pass)
+		pass = append(pass, passEdit{Edit: e, owners: []int{owners[o]}})
+	}
+	for p := base; p < len(pass); p++ {
+		pass[p].owners = sortedOwners(pass[p].owners)
+	}
+	return pass
 }
 
 // finish gives every finding whose fix the output contains its edits on

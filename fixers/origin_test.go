@@ -3,6 +3,7 @@ package fixers
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -263,5 +264,69 @@ func TestPermute(t *testing.T) {
 	}
 	if n != 1+1+2+6+24+120 {
 		t.Errorf("%d orders tried", n)
+	}
+}
+
+// TestPassEditsCoalescesLikeTheDefinition: passEdits lists a pass's
+// distinct edits in SortEdits order, each once where its first copy sorts
+// (as compose.Apply writes them), with the sorted owners of all its
+// copies; on runs of insertions at one offset long and short, identical
+// ones interleaved with distinct ones, and a replacement beside them.
+func TestPassEditsCoalescesLikeTheDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 3))
+	for round := 0; round < 200; round++ {
+		var fixes []*Finding
+		owner := map[*Finding]int{}
+		for i, n := 0, 1+rng.IntN(60); i < n; i++ {
+			var e compose.Edit
+			switch off := 10 * rng.IntN(3); rng.IntN(5) {
+			case 0:
+				e = compose.Edit{Start: off + 1, End: off + 3, New: fmt.Sprint("r", rng.IntN(2))}
+			default:
+				e = compose.Edit{Start: off, End: off, New: fmt.Sprint("\n- i", rng.IntN(25))}
+			}
+			f := &Finding{RuleID: "CF101", Fix: &Fix{Change: compose.Change{Edits: []compose.Edit{e}}}}
+			owner[f] = rng.IntN(8)
+			fixes = append(fixes, f)
+		}
+		// The definition: sort, keep the first of identical edits, give
+		// it the owners of every copy.
+		var all []compose.Edit
+		owners := map[compose.Edit][]int{}
+		for _, f := range fixes {
+			e := f.Fix.Change.Edits[0]
+			all = append(all, e)
+			owners[e] = append(owners[e], owner[f])
+		}
+		compose.SortEdits(all)
+		var want []passEdit
+		seen := map[compose.Edit]bool{}
+		for _, e := range all {
+			if !seen[e] {
+				seen[e] = true
+				want = append(want, passEdit{Edit: e, owners: sortedOwners(owners[e])})
+			}
+		}
+		got := passEdits(fixes, func(f *Finding) int { return owner[f] })
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(passEdit{})); diff != "" {
+			t.Fatalf("round %d: passEdits differs from its definition (-want +got):\n%s", round, diff)
+		}
+	}
+}
+
+// BenchmarkPassEditsAtOneOffset: k distinct insertions at one offset (many
+// items appended to one sequence) cost passEdits O(k), as they cost Apply.
+func BenchmarkPassEditsAtOneOffset(b *testing.B) {
+	for _, k := range []int{1000, 10000} {
+		fixes := make([]*Finding, k)
+		for i := range fixes {
+			fixes[i] = &Finding{RuleID: "CF101", Fix: &Fix{Change: compose.Change{Edits: []compose.Edit{{Start: 10, End: 10, New: fmt.Sprintf("\n- item%d", i)}}}}}
+		}
+		b.Run(fmt.Sprint(k), func(b *testing.B) {
+			for b.Loop() {
+				passEdits(fixes, func(*Finding) int { return 0 })
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/insertion")
+		})
 	}
 }
