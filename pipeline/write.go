@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -75,19 +76,25 @@ func replaceKeeping(target string, info fs.FileInfo, data []byte) error {
 // half-written one. A new file gets mode perm. An existing file is
 // replaced as --write replaces a compose file: it keeps its owner, group
 // and mode bits, through a symlink the link stays and its target is
-// replaced, and a file with more than one hard link is refused.
+// replaced, and a file with more than one hard link is refused. So is
+// an existing path that is not a regular file (a rename would replace a
+// FIFO or a device node such as /dev/null with a plain file), and one
+// whose information cannot be read (a symlink loop, a directory it may
+// not search): only a path that does not exist is created.
 func AtomicWrite(path string, data []byte, perm os.FileMode) error {
 	target, info, err := existing(path)
 	switch {
-	case err == nil && info.Mode().IsRegular():
-		if err := splitsLinks(info); err != nil {
-			return fmt.Errorf("%s not written: %w", path, err)
-		}
-		return replaceKeeping(target, info, data)
-	case err == nil:
-		path = target // not a regular file: the rename reports what it is
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s not written: %w", path, err)
+	case err != nil:
+		return replaceFile(path, data, perm, noOwner)
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("%s not written: not a regular file (%v)", path, info.Mode().Type())
 	}
-	return replaceFile(path, data, perm, noOwner)
+	if err := splitsLinks(info); err != nil {
+		return fmt.Errorf("%s not written: %w", path, err)
+	}
+	return replaceKeeping(target, info, data)
 }
 
 // tempMarker names composefix's temporary files: ".<name>.composefix-<pid>-<random>.tmp"
