@@ -173,7 +173,8 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 		inst = t.value(root, nil, 0)
 	}
 	seen := map[string]bool{}
-	var taken [][]string // the locations taken out of inst
+	var taken [][]string        // the locations taken out of inst
+	var missing map[string]bool // what the first round found missing, in every branch
 	// unevaluatedProperties: false reports every key of a mapping whose
 	// subschema failed as unknown, known keys too. So unknown keys are
 	// believed only once the values that failed are taken out.
@@ -181,6 +182,10 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 		verr := validate(inst, false)
 		if verr == nil {
 			break
+		}
+		if missing == nil {
+			missing = map[string]bool{}
+			requiredIn(verr, missing)
 		}
 		all := leaves(verr)
 		var failed [][]string
@@ -191,12 +196,15 @@ func checkWith(validate func(v any, quick bool) *verr, partial bool, base *Check
 		}
 		for _, e := range all {
 			loc := e.loc
-			if _, ok := e.kind.(requiredKind); ok && takenUnder(taken, loc) {
+			if k, ok := e.kind.(requiredKind); ok && takenUnder(taken, loc) && !missing[requiredKey(loc, k)] {
 				// A mapping that an earlier round took a failed value
 				// out of misses it, or the alternative to it that the
 				// schema then asks for ("manual" once a bad "schedule"
 				// is gone); the document has it. The first round saw
-				// the mapping whole and reported what it really misses.
+				// the mapping whole: what it really misses is in that
+				// round's errors, though perhaps in a branch of a oneOf
+				// that leaves passed over for a deeper error beside it
+				// ("condition" missing next to a bad "restart").
 				continue
 			}
 			switch k := e.kind.(type) {
@@ -560,6 +568,23 @@ func unescapeDollars(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, "$$", "$")
+}
+
+// requiredIn adds to missing the required errors of e's tree, those of
+// every branch of a oneOf or anyOf too, keyed by requiredKey.
+func requiredIn(e *verr, missing map[string]bool) {
+	if k, ok := e.kind.(requiredKind); ok {
+		missing[requiredKey(e.loc, k)] = true
+	}
+	for _, c := range e.causes {
+		requiredIn(c, missing)
+	}
+}
+
+// requiredKey identifies a required error by its location and what it
+// misses.
+func requiredKey(loc []string, k requiredKind) string {
+	return key(loc) + "\x01" + strings.Join(k.missing, "\x00")
 }
 
 // takenUnder reports whether a location of taken lies under loc.

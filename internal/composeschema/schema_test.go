@@ -102,6 +102,15 @@ func TestCheck(t *testing.T) {
 		src:  "services:\n  web:\n    image: nginx\n    depends_on:\n      db: {condition: 7}\n  db:\n    image: postgres\n",
 		want: []string{`5:23 services.web.depends_on.db.condition: found a number; expected a string`},
 	}, {
+		// The first round reports only the deeper error of depends_on's
+		// oneOf; the key the mapping misses is still reported.
+		name: "a key missing beside a bad value is missing",
+		src:  "services:\n  web:\n    image: nginx\n    depends_on:\n      db: {restart: 7}\n  db:\n    image: postgres\n",
+		want: []string{
+			`5:11 services.web.depends_on.db: missing property 'condition'`,
+			`5:21 services.web.depends_on.db.restart: found a number; expected a boolean or a string`,
+		},
+	}, {
 		name: "nor the alternative the schema asks for once it is gone",
 		src:  "jobs:\n  nightly:\n    image: app:1\n    triggers:\n      schedule: 7\n",
 		want: []string{`5:17 jobs.nightly.triggers.schedule: found a number; expected a list`},
