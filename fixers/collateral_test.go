@@ -60,9 +60,10 @@ var ruleOwns = map[string][]ownedKey{
 	// The shared anchor is a new top-level extension (or an existing one
 	// the services then use), each service refers to it.
 	"CF401": {{key: "x-*", newOnly: true}, {key: "services.*.logging"}},
-	// CF501 owns no key but the variables' defaults, wherever they are
-	// (interpolationRE).
-	"CF501": {{key: "services.*.environment"}},
+	// CF501 owns no key: it rewrites variables' defaults wherever they
+	// are written, which normalizeDefaults erases on both sides. Owning
+	// the environment would hide a change to its other entries.
+	"CF501": {},
 	"CF503": {{key: "services.*.volumes"}},
 	"CF504": {{key: "services.*.ports"}},
 	"CF505": {{key: "services.*.security_opt"}},
@@ -535,6 +536,10 @@ func TestCollateralLines(t *testing.T) {
 		{name: "a default made required in a command", rules: []string{"CF501"},
 			a: "services:\n  a:\n    command: run --token ${TOKEN:-secret}\n",
 			b: "services:\n  a:\n    command: run --token ${TOKEN:?TOKEN must be set}\n"},
+		{name: "an entry beside a default made required", fixes: []appliedFix{{"CF501", 4}},
+			a:    "services:\n  a:\n    environment:\n      TOKEN: ${TOKEN:-secret}\n      MODE: dev\n",
+			b:    "services:\n  a:\n    environment:\n      TOKEN: ${TOKEN:?TOKEN must be set}\n      MODE: \"dev\"\n",
+			want: []string{"-5:       MODE: dev", "+5:       MODE: \"dev\""}},
 		{name: "an LF line in a CRLF file", rules: []string{"CF201"},
 			a:    "services:\r\n  a:\r\n    image: x\r\n",
 			b:    "services:\r\n  a:\r\n    image: x\r\n    restart: unless-stopped\n",
