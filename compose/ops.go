@@ -485,11 +485,7 @@ func (d *Document) flowEntryFollows(i int) bool {
 		case ' ', '\t', '\r', '\n':
 			i++
 		case '#':
-			j := bytes.IndexByte(d.Src[i:], '\n')
-			if j < 0 {
-				return false
-			}
-			i += j
+			i = d.LineEnd(i)
 		default:
 			return c == ',' || c == '}' || c == ']'
 		}
