@@ -22,8 +22,8 @@ import (
 // write barriers while it runs) for about 1,000 more page faults.
 //
 // After that the heap may grow by Headroom over what is live, but by no
-// more than SmallRunGCPercent (five times a small live heap) and no less
-// than LargeRunGCPercent. A bounded absolute overhead rather than Go's
+// more than SmallRunGCPercent (to five times a small live heap) and no
+// less than LargeRunGCPercent. A bounded absolute overhead rather than Go's
 // doubling: a file of 10,000 services (160-190 MB live at its peak) is
 // marked twice instead of four times, a quarter of its CPU before, while
 // the 8 MiB benchmark file (about 1.3 GB live at its peak, its tree, the
