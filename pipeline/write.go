@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -68,12 +69,12 @@ func splitsLinks(info fs.FileInfo) error {
 // keeping its owner and group and its mode with the setuid, setgid and
 // sticky bits.
 func replaceKeeping(target string, info fs.FileInfo, data []byte) error {
-	return replaceFile(target, data, info.Mode()&keptMode, ownerOf(info))
+	return replaceFile(target, data, 0, &kept{mode: info.Mode() & keptMode, owner: ownerOf(info)})
 }
 
 // AtomicWrite writes data to a temporary file beside path, syncs it and
 // renames it over path: readers see the old or the new file, never a
-// half-written one. A new file gets mode perm. An existing file is
+// half-written one. A new file gets mode perm less the umask. An existing file is
 // replaced as --write replaces a compose file: it keeps its owner, group
 // and mode bits, through a symlink the link stays and its target is
 // replaced, and a file with more than one hard link is refused. So is
@@ -87,7 +88,7 @@ func AtomicWrite(path string, data []byte, perm os.FileMode) error {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%s not written: %w", path, err)
 	case err != nil:
-		return replaceFile(path, data, perm, noOwner)
+		return replaceFile(path, data, perm, nil)
 	case !info.Mode().IsRegular():
 		return fmt.Errorf("%s not written: not a regular file (%v)", path, info.Mode().Type())
 	}
@@ -108,32 +109,48 @@ const tempMarker = ".composefix-"
 const staleAfter = 5 * time.Minute
 
 // CreateTemp creates the temporary file that will replace path, in path's
-// directory, named so that a later run recognises and removes it when the
+// directory, with mode perm less the process's umask (as any program's
+// new file), named so that a later run recognises and removes it when the
 // process was killed before renaming it (see tempMarker). It first removes
 // such stale files from that directory. Every writer of a file composefix
 // replaces uses it, so there is one naming scheme to clean up after.
-func CreateTemp(path string) (*os.File, error) {
+func CreateTemp(path string, perm fs.FileMode) (*os.File, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	return createTemp(dir, base)
+	return createTemp(dir, base, perm)
 }
 
-func createTemp(dir, base string) (*os.File, error) {
+// createTemp is os.CreateTemp with a mode: os.CreateTemp always creates
+// 0600, and a chmod afterwards cannot know the umask without changing it
+// (process-wide state).
+func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 	removeStaleTemps(dir, time.Now())
-	return os.CreateTemp(dir, "."+base+tempMarker+strconv.Itoa(os.Getpid())+"-*.tmp")
+	prefix := filepath.Join(dir, "."+base+tempMarker+strconv.Itoa(os.Getpid())+"-")
+	for range 10000 {
+		f, err := os.OpenFile(prefix+strconv.FormatUint(uint64(rand.Uint32()), 10)+".tmp", os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, &fs.PathError{Op: "createtemp", Path: prefix + "*.tmp", Err: fs.ErrExist}
 }
 
-// replaceFile writes data to a temporary file in path's directory, gives
-// it mode and owner, checks the mode held, syncs it and renames it over
-// path. On any error the temporary file is removed and path is untouched.
-func replaceFile(path string, data []byte, mode fs.FileMode, owner owner) (err error) {
+// replaceFile writes data to a temporary file in path's directory, syncs
+// it and renames it over path. An existing file's replacement (keep) gets
+// its mode and owner, and the mode is checked to have held; a new file
+// gets perm less the umask. On any error the temporary file is removed
+// and path is untouched.
+func replaceFile(path string, data []byte, perm fs.FileMode, keep *kept) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := createTemp(dir, base)
+	if keep != nil {
+		perm = 0o600 // until the owner is set: no one else may open it meanwhile
+	}
+	tmp, err := createTemp(dir, base, perm)
 	if err != nil {
 		return err
 	}
@@ -146,20 +163,10 @@ func replaceFile(path string, data []byte, mode fs.FileMode, owner owner) (err e
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
-	// Owner first: changing it clears the setuid and setgid bits.
-	if err = owner.apply(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	// The kernel drops setgid silently for a group the process is not in.
-	info, err := tmp.Stat()
-	if err != nil {
-		return err
-	}
-	if got := info.Mode() & keptMode; got != mode {
-		return fmt.Errorf("the new file cannot keep the mode %v (it got %v); run composefix as the file's owner or as root", mode, got)
+	if keep != nil {
+		if err = keep.apply(tmp); err != nil {
+			return err
+		}
 	}
 	if err = tmp.Sync(); err != nil {
 		return err
@@ -168,6 +175,32 @@ func replaceFile(path string, data []byte, mode fs.FileMode, owner owner) (err e
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// kept is what the replacement of an existing file keeps of it.
+type kept struct {
+	mode  fs.FileMode // permission bits with setuid, setgid and sticky
+	owner owner
+}
+
+// apply gives tmp the kept owner and mode and checks that the mode held.
+func (k *kept) apply(tmp *os.File) error {
+	// Owner first: changing it clears the setuid and setgid bits.
+	if err := k.owner.apply(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(k.mode); err != nil {
+		return err
+	}
+	// The kernel drops setgid silently for a group the process is not in.
+	info, err := tmp.Stat()
+	if err != nil {
+		return err
+	}
+	if got := info.Mode() & keptMode; got != k.mode {
+		return fmt.Errorf("the new file cannot keep the mode %v (it got %v); run composefix as the file's owner or as root", k.mode, got)
+	}
+	return nil
 }
 
 // removeStaleTemps removes the temporary files composefix left in dir,

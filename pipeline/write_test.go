@@ -178,7 +178,7 @@ func TestRunRemovesStaleTempsWhereNothingChanges(t *testing.T) {
 // cleanup removes: init used to name its own ".<name>.composefix-<random>"
 // files, which a killed init left behind for good.
 func TestCreateTempIsRecognised(t *testing.T) {
-	f, err := CreateTemp(filepath.Join(t.TempDir(), ".composefix.yaml"))
+	f, err := CreateTemp(filepath.Join(t.TempDir(), ".composefix.yaml"), 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,3 +39,35 @@ func TestAtomicWriteRefusesWhatItCannotReplace(t *testing.T) {
 		t.Errorf("the symlink was replaced: %v, %v", fi, err)
 	}
 }
+
+// TestNewFilesFollowTheUmask: a file composefix creates (a summary or
+// plan of update, a configuration of init) gets its mode as any program's
+// new file does, with the user's umask taken off. A plan holds a patch
+// whose context lines quote the compose files; with umask 077 it was
+// still world-readable (0644), as was the temporary file init renames.
+// The umask is the process's: this test runs alone (not in parallel).
+func TestNewFilesFollowTheUmask(t *testing.T) {
+	defer syscall.Umask(syscall.Umask(0o077))
+	dir := t.TempDir()
+
+	plan := filepath.Join(dir, "plan.patch")
+	if err := AtomicWrite(plan, []byte("--- a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := CreateTemp(filepath.Join(dir, ".composefix.yaml"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+
+	for _, path := range []string{plan, tmp.Name()} {
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != 0o600 {
+			t.Errorf("%s: mode %v under umask 077, want -rw-------", filepath.Base(path), got)
+		}
+	}
+}

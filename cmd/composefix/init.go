@@ -84,17 +84,13 @@ func writeNew(path string, data []byte, force bool) error {
 	}
 	// pipeline's naming, so that a later run removes the temporary file
 	// of an init that was killed before the rename.
-	tmp, err := pipeline.CreateTemp(path)
+	tmp, err := pipeline.CreateTemp(path, 0o644)
 	if err != nil {
 		return fmt.Errorf("writing configuration: %w", err)
 	}
 	name := tmp.Name()
 	defer os.Remove(name) // after a rename or link, removes nothing or the extra name
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing configuration %s: %w", name, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing configuration %s: %w", name, err)
 	}
