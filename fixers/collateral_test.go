@@ -34,13 +34,14 @@ type ownedKey struct {
 	newOnly bool
 }
 
-// appliedFix is a fix the run applied: its rule, and the line of the input
-// its finding is at (0: anywhere). A rule owns its keys of the services on
-// that line only: the restart policy of the service it fixed, not of the
-// one next to it.
+// appliedFix is a fix the run applied: its rule, and the line and column
+// (in runes, 1-based) of the input its finding is at (line 0: anywhere). A
+// rule owns its keys of the services on that line only: the restart policy
+// of the service it fixed, not of the one next to it. CF501's column is
+// the "$" of the variable it made required.
 type appliedFix struct {
-	rule string
-	line int
+	rule      string
+	line, col int
 }
 
 // ruleOwns lists, per rule that has fixes, the keys they change, as each
@@ -61,8 +62,9 @@ var ruleOwns = map[string][]ownedKey{
 	// the services then use), each service refers to it.
 	"CF401": {{key: "x-*", newOnly: true}, {key: "services.*.logging"}},
 	// CF501 owns no key: it rewrites variables' defaults wherever they
-	// are written, which normalizeDefaults erases on both sides. Owning
-	// the environment would hide a change to its other entries.
+	// are written; normalizeDefaults erases the defaults at its findings,
+	// and only those. Owning the environment would hide a change to its
+	// other entries.
 	"CF501": {},
 	"CF503": {{key: "services.*.volumes"}},
 	"CF504": {{key: "services.*.ports"}},
@@ -82,9 +84,11 @@ func collateralLines(a, b []byte, fixes []appliedFix) []string {
 	}
 	var owned [][]string // keys, split
 	var newOnly []bool
-	rules := map[string]bool{}
+	required := map[[2]int]bool{} // line and column of CF501's findings
 	for _, f := range fixes {
-		rules[f.rule] = true
+		if f.rule == "CF501" {
+			required[[2]int{f.line, f.col}] = true
+		}
 		names := la.servicesAt(f.line)
 		for _, o := range ruleOwns[f.rule] {
 			parts := strings.Split(o.key, ".")
@@ -104,13 +108,11 @@ func collateralLines(a, b []byte, fixes []appliedFix) []string {
 	// side is that line before or after the fix: a flow mapping on one
 	// line ("web: {image: x}") that a fix extends.
 	ea, eb = sameLine(la, ea, lb, eb), sameLine(lb, eb, la, ea)
-	if rules["CF501"] {
-		la.text = normalizeDefaults(la.text)
-		lb.text = normalizeDefaults(lb.text)
-	}
+	normalizeDefaults(la, ea, lb, eb, required)
 	keepA, looseA := la.keepLoose(ea)
 	keepB, looseB := lb.keepLoose(eb)
 	out := diffKept(la, keepA, looseA, lb, keepB, looseB)
+	out = append(out, unownedNodes(la, ea, lb, eb, keys)...)
 	out = append(out, lineEndings(a, b)...)
 	return out
 }
@@ -122,6 +124,15 @@ type fileLines struct {
 	first []string   // per line, the first key that starts on it, or ""
 	all   map[string]bool
 	null  map[string]bool // keys whose value is null, somewhere
+	nodes []*lineNode     // the scalars, aliases and mapping keys, in document order
+}
+
+// lineNode is a scalar, an alias or a mapping key: its line, what it says
+// (kind, style, tag, anchor, value) and the keys it is reached under.
+type lineNode struct {
+	line int // 1-based
+	text string
+	keys []string
 }
 
 // readLines splits src into lines and notes, per line, the keys of the
@@ -150,7 +161,7 @@ func readLines(src []byte) (*fileLines, error) {
 			}
 			return nil, err
 		}
-		w := keyWalker{f: f, seen: map[string]bool{}}
+		w := keyWalker{f: f, seen: map[string]bool{}, nodes: map[*yaml.Node]*lineNode{}}
 		w.walk(&doc, nil, 0)
 	}
 	f.first = make([]string, len(f.text))
@@ -186,8 +197,43 @@ func readLines(src []byte) (*fileLines, error) {
 const sep = "\x1f"
 
 type keyWalker struct {
-	f    *fileLines
-	seen map[string]bool // node and key, against alias cycles
+	f     *fileLines
+	seen  map[string]bool // node and key, against alias cycles
+	nodes map[*yaml.Node]*lineNode
+}
+
+// node notes that n is reached under key: a node of an anchor is one
+// node, under the keys of every service that uses it.
+func (w *keyWalker) node(n *yaml.Node, key []string, kind string) {
+	k := strings.Join(key, sep)
+	if ln := w.nodes[n]; ln != nil {
+		if !slices.Contains(ln.keys, k) {
+			ln.keys = append(ln.keys, k)
+		}
+		return
+	}
+	anchor := ""
+	if n.Anchor != "" {
+		anchor = " &" + n.Anchor
+	}
+	ln := &lineNode{line: n.Line, keys: []string{k}, text: fmt.Sprintf("%s %s %s %s%s %q",
+		strings.ReplaceAll(k, sep, "."), kind, styleName(n.Style), n.Tag, anchor, n.Value)}
+	w.nodes[n] = ln
+	w.f.nodes = append(w.f.nodes, ln)
+}
+
+func styleName(s yaml.Style) string {
+	switch {
+	case s&yaml.DoubleQuotedStyle != 0:
+		return "double-quoted"
+	case s&yaml.SingleQuotedStyle != 0:
+		return "single-quoted"
+	case s&yaml.LiteralStyle != 0:
+		return "literal"
+	case s&yaml.FoldedStyle != 0:
+		return "folded"
+	}
+	return "plain"
 }
 
 func (w *keyWalker) mark(line int, key []string) {
@@ -214,11 +260,13 @@ func (w *keyWalker) walk(n *yaml.Node, key []string, depth int) {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Tag == "!!merge" {
 				w.mark(k.Line, append(key[:len(key):len(key)], "<<"))
+				w.node(k, append(key[:len(key):len(key)], "<<"), "key")
 				w.walk(v, key, depth+1) // the merged mappings' keys are the service's
 				continue
 			}
 			sub := append(key[:len(key):len(key)], k.Value)
 			w.mark(k.Line, sub)
+			w.node(k, sub, "key")
 			if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
 				w.f.null[strings.Join(sub, sep)] = true
 			}
@@ -226,9 +274,11 @@ func (w *keyWalker) walk(n *yaml.Node, key []string, depth int) {
 		}
 	case yaml.AliasNode:
 		w.mark(n.Line, key)
+		w.node(n, key, "alias")
 		w.walk(n.Alias, key, depth+1)
 	case yaml.ScalarNode:
 		w.mark(n.Line, key)
+		w.node(n, key, "value")
 	}
 }
 
@@ -428,12 +478,12 @@ func changedLines(a, b []byte) (added, removed int) {
 	return added, removed
 }
 
-// appliedFixes returns the rule and input line of each applied fix.
+// appliedFixes returns the rule and input position of each applied fix.
 func appliedFixes(fs []Finding) []appliedFix {
 	var out []appliedFix
 	for _, f := range fs {
 		if f.Applied {
-			out = append(out, appliedFix{f.RuleID, f.Pos.Line})
+			out = append(out, appliedFix{f.RuleID, f.Pos.Line, f.Pos.Col})
 		}
 	}
 	return out
@@ -460,18 +510,137 @@ func lineEndings(a, b []byte) []string {
 	return out
 }
 
-// interpolationRE matches a variable with a default or a required message:
-// ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}.
-var interpolationRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?][^}]*)\}`)
+// interpolationRE matches the start of a variable with a default or a
+// required message: ${VAR:-default}, ${VAR-default}, ${VAR:?message},
+// ${VAR?message}; interpolationEnd finds its end.
+var interpolationRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*):?[-?]`)
 
-// normalizeDefaults writes every ${VAR<op>text} of lines as ${VAR}: CF501
-// turns a default into a required variable wherever it is written (a
-// command, a label, an environment entry), which no key owns.
-func normalizeDefaults(lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = interpolationRE.ReplaceAllString(l, "$${$1}")
+// interpolationEnd returns the offset after the brace that closes the
+// interpolation at start of t, nested ones counted
+// (${TOKEN:-${OLD_TOKEN:-x}}), or -1 when the line does not close it.
+func interpolationEnd(t string, start int) int {
+	depth := 0
+	for j := start; j < len(t); j++ {
+		switch {
+		case strings.HasPrefix(t[j:], "${"):
+			depth++
+			j++
+		case t[j] == '}':
+			if depth--; depth == 0 {
+				return j + 1
+			}
+		}
 	}
+	return -1
+}
+
+// normalizeDefaults writes as ${VAR} the interpolations CF501 made
+// required, on both sides, and no other: CF501 turns a default into a
+// required variable wherever it is written (a command, a label, an
+// environment entry), which no key owns. The interpolations of the lines
+// compared (not explained) are paired in order, the input's with the
+// output's; a pair is erased when the input's is at one of required (line
+// and column of a CF501 finding) and both name the same variable. Any
+// other default or message that changed stays in the text and is
+// collateral.
+func normalizeDefaults(a *fileLines, ea []bool, b *fileLines, eb []bool, required map[[2]int]bool) {
+	if len(required) == 0 {
+		return
+	}
+	type interp struct {
+		line  int // index in text
+		start int // byte of the line
+		name  string
+	}
+	find := func(f *fileLines, explained []bool) []interp {
+		var out []interp
+		for i, t := range f.text {
+			if explained[i] || blankOrComment(t) {
+				continue
+			}
+			for _, m := range interpolationRE.FindAllStringSubmatchIndex(t, -1) {
+				if interpolationEnd(t, m[0]) >= 0 {
+					out = append(out, interp{i, m[0], t[m[2]:m[3]]})
+				}
+			}
+		}
+		return out
+	}
+	ia, ib := find(a, ea), find(b, eb)
+	var erase []interp // the pairs' halves, each line's in order
+	for k := range min(len(ia), len(ib)) {
+		x, y := ia[k], ib[k]
+		col := utf8.RuneCountInString(a.text[x.line][:x.start]) + 1
+		if required[[2]int{x.line + 1, col}] && x.name == y.name {
+			erase = append(erase, x, y)
+		}
+	}
+	// Right to left, so that the earlier offsets of a line stay valid; the
+	// end is found again, after the nested ones were erased.
+	for k := len(erase) - 1; k >= 0; k-- {
+		f := a
+		if k%2 == 1 {
+			f = b
+		}
+		e := erase[k]
+		t := f.text[e.line]
+		f.text[e.line] = t[:e.start] + "${" + e.name + "}" + t[interpolationEnd(t, e.start):]
+	}
+}
+
+// unownedNodes checks, at the key level, the lines an owned key explains:
+// on them, every node (scalar, alias, mapping key) that no owned key
+// explains must be the same before and after, counted over the whole file.
+// Such a line holds more than one key only in a flow collection
+// ("a: {image: x}" made "a: {image: x, restart: always}"), where the line
+// measure alone would hide a change to image. It returns the nodes on one
+// side only as "-N: key kind style tag [&anchor] value".
+//
+// Limits: what is between the nodes of such a line (spacing, commas, a
+// comment) is not compared, and a node that moves from one explained line
+// to another is not seen.
+func unownedNodes(a *fileLines, ea []bool, b *fileLines, eb []bool, owned ownership) []string {
+	// A node is owned under any key it is reached by, as ownedBy sees it
+	// from either side (a key null here is one a fix fills), on either
+	// side: an existing anchor that a fix makes services use (CF401) is
+	// reached by their logging keys in the output only.
+	ownedText := map[string]bool{}
+	for _, side := range [][2]*fileLines{{a, b}, {b, a}} {
+		f, other := side[0], side[1]
+		for _, n := range f.nodes {
+			for _, k := range n.keys {
+				if ownedBy(k, owned, other) || ownedBy(k, owned, f) {
+					ownedText[n.text] = true
+				}
+			}
+		}
+	}
+	unowned := func(f *fileLines, explained []bool) []*lineNode {
+		var out []*lineNode
+		for _, n := range f.nodes {
+			if n.line >= 1 && n.line <= len(explained) && explained[n.line-1] && !ownedText[n.text] {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	na, nb := unowned(a, ea), unowned(b, eb)
+	var out []string
+	oneSide := func(sign string, xs, ys []*lineNode) {
+		count := map[string]int{}
+		for _, y := range ys {
+			count[y.text]++
+		}
+		for _, x := range xs {
+			if count[x.text] > 0 {
+				count[x.text]--
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s%d: %s", sign, x.line, x.text))
+		}
+	}
+	oneSide("-", na, nb)
+	oneSide("+", nb, na)
 	return out
 }
 
@@ -503,11 +672,11 @@ func TestCollateralLines(t *testing.T) {
 			a:    "version: \"3\"\nservices:\n  a:\n    image: x\n    restart: always\n",
 			b:    "services:\n  a:\n    image: x\n    restart: unless-stopped\n",
 			want: []string{"-5:     restart: always", "+4:     restart: unless-stopped"}},
-		{name: "the key of a service the rule did not fix", fixes: []appliedFix{{"CF201", 2}},
+		{name: "the key of a service the rule did not fix", fixes: []appliedFix{{"CF201", 2, 3}},
 			a:    "services:\n  a:\n    image: x\n  b:\n    image: y\n    restart: always\n",
 			b:    "services:\n  a:\n    image: x\n    restart: unless-stopped\n  b:\n    image: y\n    restart: \"always\"\n",
 			want: []string{"-6:     restart: always", "+7:     restart: \"always\""}},
-		{name: "the keys of the services of an anchor", fixes: []appliedFix{{"CF201", 5}},
+		{name: "the keys of the services of an anchor", fixes: []appliedFix{{"CF201", 5, 5}},
 			a: "x-base: &base\n  image: x\nservices:\n  a:\n    <<: *base\n",
 			b: "x-base: &base\n  image: x\n  restart: unless-stopped\nservices:\n  a:\n    <<: *base\n"},
 		{name: "a comment removed with a key", rules: []string{"CF601"},
@@ -533,13 +702,41 @@ func TestCollateralLines(t *testing.T) {
 		{name: "a key through a merge key", rules: []string{"CF201"},
 			a: "x-base: &base\n  image: x\nservices:\n  a:\n    <<: *base\n",
 			b: "x-base: &base\n  image: x\n  restart: unless-stopped\nservices:\n  a:\n    <<: *base\n"},
-		{name: "a default made required in a command", rules: []string{"CF501"},
+		{name: "a default made required in a command", fixes: []appliedFix{{"CF501", 3, 26}},
 			a: "services:\n  a:\n    command: run --token ${TOKEN:-secret}\n",
 			b: "services:\n  a:\n    command: run --token ${TOKEN:?TOKEN must be set}\n"},
-		{name: "an entry beside a default made required", fixes: []appliedFix{{"CF501", 4}},
+		{name: "an entry beside a default made required", fixes: []appliedFix{{"CF501", 4, 14}},
 			a:    "services:\n  a:\n    environment:\n      TOKEN: ${TOKEN:-secret}\n      MODE: dev\n",
 			b:    "services:\n  a:\n    environment:\n      TOKEN: ${TOKEN:?TOKEN must be set}\n      MODE: \"dev\"\n",
 			want: []string{"-5:       MODE: dev", "+5:       MODE: \"dev\""}},
+		// CF501 erases the defaults it fixed, and only those.
+		{name: "a default changed on another line", fixes: []appliedFix{{"CF501", 4, 14}},
+			a:    "services:\n  a:\n    environment:\n      TOKEN: ${TOKEN:-secret}\n      MODE: ${MODE:-dev}\n",
+			b:    "services:\n  a:\n    environment:\n      TOKEN: ${TOKEN:?TOKEN must be set}\n      MODE: ${MODE:-prod}\n",
+			want: []string{"-5:       MODE: ${MODE:-dev}", "+5:       MODE: ${MODE:-prod}"}},
+		{name: "a message changed beside the default made required", fixes: []appliedFix{{"CF501", 3, 26}},
+			a:    "services:\n  a:\n    command: run --token ${TOKEN:-secret} --key ${KEY:?set KEY}\n",
+			b:    "services:\n  a:\n    command: run --token ${TOKEN:?TOKEN must be set} --key ${KEY:?KEY please}\n",
+			want: []string{"-3:     command: run --token ${TOKEN} --key ${KEY:?set KEY}", "+3:     command: run --token ${TOKEN} --key ${KEY:?KEY please}"}},
+		{name: "a default made required where no finding is", fixes: []appliedFix{{"CF501", 3, 26}},
+			a:    "services:\n  a:\n    command: run --token ${TOKEN:-secret}\n  b:\n    command: run --token ${TOKEN:-secret}\n",
+			b:    "services:\n  a:\n    command: run --token ${TOKEN:?TOKEN must be set}\n  b:\n    command: run --token ${TOKEN:?TOKEN must be set}\n",
+			want: []string{"-5:     command: run --token ${TOKEN:-secret}", "+5:     command: run --token ${TOKEN:?TOKEN must be set}"}},
+		{name: "a nested default made required", fixes: []appliedFix{{"CF501", 3, 27}},
+			a: "services:\n  a:\n    command: run ${TOKEN:-${OLD_TOKEN:-letmein}} ${MODE:-dev}\n",
+			b: "services:\n  a:\n    command: run ${TOKEN:-${OLD_TOKEN:?OLD_TOKEN must be set}} ${MODE:-dev}\n"},
+		// A one-line flow mapping is compared key by key.
+		{name: "a one-line flow mapping extended", fixes: []appliedFix{{"CF201", 2, 3}},
+			a: "services:\n  a: {image: x}\n  b: {image: y}\n",
+			b: "services:\n  a: {image: x, restart: always}\n  b: {image: y}\n"},
+		{name: "a neighbour changed in a one-line flow mapping", fixes: []appliedFix{{"CF201", 2, 3}},
+			a:    "services:\n  a: {image: x, ports: [80]}\n",
+			b:    "services:\n  a: {image: y, ports: [\"80\"], restart: always}\n",
+			want: []string{`-2: services.a.image value plain !!str "x"`, `-2: services.a.ports value plain !!int "80"`, `+2: services.a.image value plain !!str "y"`, `+2: services.a.ports value double-quoted !!str "80"`}},
+		{name: "a neighbour lost from a one-line flow mapping", fixes: []appliedFix{{"CF201", 2, 3}},
+			a:    "services:\n  a: {image: x, user: root}\n",
+			b:    "services:\n  a: {image: x, restart: always}\n",
+			want: []string{`-2: services.a.user key plain !!str "user"`, `-2: services.a.user value plain !!str "root"`}},
 		{name: "an LF line in a CRLF file", rules: []string{"CF201"},
 			a:    "services:\r\n  a:\r\n    image: x\r\n",
 			b:    "services:\r\n  a:\r\n    image: x\r\n    restart: unless-stopped\n",
