@@ -275,6 +275,7 @@ func TestCorpusUnsafe(t *testing.T) {
 	}
 	t.Logf("corpus with resource limits: %d files, %d changed, %d fixes applied, %d changed lines, %d collateral lines",
 		total.files, total.changed, total.fixes, total.lines, total.collateral)
+	total.checkProbed(t)
 	if total.byRule[resourceLimitsID] == 0 {
 		t.Errorf("no fix of %s applied on the corpus: the run checks nothing of it", resourceLimitsID)
 	}
