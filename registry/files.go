@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/docker/go-units"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -65,24 +64,41 @@ type layerListing struct {
 // every image, and the listings read so far.
 type inspector struct {
 	budget   int64
-	used     atomic.Int64
 	progress func(done, total int64)
 	listings memo[lookup[[]entry]] // by layer digest
-	mu       sync.Mutex
-	planned  int64 // bytes reserved so far, for the progress total
+
+	mu sync.Mutex
+	// charged holds the layers whose bytes are taken out of the budget: a
+	// layer shared by several images (a common base) is downloaded once
+	// (listings), so it is charged once.
+	charged map[v1.Hash]bool
+	planned int64 // bytes charged so far: the budget used, and the progress total
 }
 
-// reserve takes need bytes of downloads out of the budget, or says why
-// they do not fit.
-func (ins *inspector) reserve(need int64) error {
-	if ins.used.Add(need) > ins.budget {
-		ins.used.Add(-need)
-		left := max(ins.budget-ins.used.Load(), 0)
+// reserve takes the layers' downloads out of the budget, each layer not
+// charged yet in this run, all or none; or says why they do not fit.
+func (ins *inspector) reserve(layers []v1.Descriptor) error {
+	ins.mu.Lock()
+	defer ins.mu.Unlock()
+	var need int64
+	seen := map[v1.Hash]bool{}
+	for _, l := range layers {
+		if !ins.charged[l.Digest] && !seen[l.Digest] {
+			seen[l.Digest] = true
+			need += l.Size
+		}
+	}
+	if ins.planned+need > ins.budget {
+		left := max(ins.budget-ins.planned, 0)
 		return fmt.Errorf("%s of layers, %s of the %s budget left: %w", units.BytesSize(float64(need)), units.BytesSize(float64(left)), units.BytesSize(float64(ins.budget)), ErrOverBudget)
 	}
-	ins.mu.Lock()
+	if ins.charged == nil {
+		ins.charged = map[v1.Hash]bool{}
+	}
+	for d := range seen {
+		ins.charged[d] = true
+	}
 	ins.planned += need
-	ins.mu.Unlock()
 	return nil
 }
 
@@ -90,33 +106,31 @@ func (ins *inspector) reserve(need int64) error {
 // cached is false when a layer was (or may have been) downloaded.
 func (rn *run) files(ref Reference, f Facts) (_ *Files, cached bool, _ error) {
 	ins := rn.inspect
-	var need int64
-	reserved := make([]bool, len(f.Layers))
-	for i, l := range f.Layers {
-		// listing downloads what the cache lacks (refreshing, every
-		// listing an earlier run wrote): the budget must cover exactly
-		// that. A listing on disk is only looked at here; one that does
-		// not decode is reserved when listing finds out.
+	// listing downloads what the cache lacks (refreshing, every listing an
+	// earlier run wrote): the budget must cover exactly that. A listing on
+	// disk is only looked at here; one that does not decode is reserved
+	// when listing finds out.
+	var missing []v1.Descriptor
+	for _, l := range f.Layers {
 		if c := rn.r.cache; c == nil || !c.hasListing(l.Digest) {
-			need += l.Size
-			reserved[i] = true
+			missing = append(missing, l)
 		}
 	}
-	if need > 0 {
+	if len(missing) > 0 {
 		if rn.r.o.offline {
 			return nil, true, ErrOffline
 		}
-		if err := ins.reserve(need); err != nil {
+		if err := ins.reserve(missing); err != nil {
 			return nil, true, err
 		}
 	}
 	cached = true
 	var layers [][]entry
-	for i, l := range f.Layers {
+	for _, l := range f.Layers {
 		if err := rn.ctx.Err(); err != nil {
 			return nil, false, err
 		}
-		es, err := ins.listings.do(l.Digest.String(), func() (lookup[[]entry], error) { return rn.listing(ref, l, reserved[i]) })
+		es, err := ins.listings.do(l.Digest.String(), func() (lookup[[]entry], error) { return rn.listing(ref, l) })
 		if err != nil {
 			return nil, false, err
 		}
@@ -129,9 +143,9 @@ func (rn *run) files(ref Reference, f Facts) (_ *Files, cached bool, _ error) {
 // listing returns a layer's tar headers: from the cache, or by streaming
 // the layer once (its bytes are hashed on the way and must match). A
 // listing the cache holds but that does not decode is a miss, never used:
-// the layer is downloaded, within the budget (reserved says files has
-// reserved its bytes already), and its listing written anew.
-func (rn *run) listing(ref Reference, l v1.Descriptor, reserved bool) (lookup[[]entry], error) {
+// the layer is downloaded, within the budget (charged once, by files or
+// here), and its listing written anew.
+func (rn *run) listing(ref Reference, l v1.Descriptor) (lookup[[]entry], error) {
 	if c := rn.r.cache; c != nil {
 		if es, ok := c.getListing(l.Digest); ok {
 			rn.r.stats.cache(true)
@@ -142,10 +156,8 @@ func (rn *run) listing(ref Reference, l v1.Descriptor, reserved bool) (lookup[[]
 	if rn.r.o.offline {
 		return lookup[[]entry]{}, ErrOffline
 	}
-	if !reserved {
-		if err := rn.inspect.reserve(l.Size); err != nil {
-			return lookup[[]entry]{}, err
-		}
+	if err := rn.inspect.reserve([]v1.Descriptor{l}); err != nil {
+		return lookup[[]entry]{}, err
 	}
 	body, err := rn.openBlob(ref, l.Digest, true)
 	if err != nil {

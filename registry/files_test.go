@@ -309,3 +309,77 @@ func TestFileFactsCorruptListingIsAMissWithinTheBudget(t *testing.T) {
 		}
 	}
 }
+
+// Two images of one run sharing their base layer download it once, so
+// the budget charges it once: a budget equal to the distinct layer bytes
+// inspects both (charging each image its own layers used to count the
+// base twice and report the second image over the budget, although
+// nothing more would have been downloaded). The progress total plans
+// each layer once too. One byte less leaves one image uninspected.
+func TestFileFactsSharedLayerChargedOnce(t *testing.T) {
+	rec := &recorder{}
+	host := testRegistry(t, rec.wrap)
+	imgs := map[string]v1.Image{
+		"acme/api:1": filesImage(t, regtest.Layer{Files: []regtest.File{{Name: "usr/bin/api", Size: 8}}}),
+		"acme/web:1": filesImage(t, regtest.Layer{Gzip: true, Files: []regtest.File{{Name: "usr/bin/web", Size: 16}}}),
+	}
+	distinct := map[v1.Hash]int64{}
+	var reqs []Request
+	for ref, img := range imgs {
+		regtest.PushImage(t, host, ref, img)
+		reqs = append(reqs, Request{Ref: host + "/" + ref, Platforms: []string{"linux/amd64"}})
+		ls, err := img.Layers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range ls {
+			d, err := l.Digest()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if distinct[d], err = l.Size(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(distinct) != 5 {
+		t.Fatalf("%d distinct layers, want 5 (three shared, one of each image's own)", len(distinct))
+	}
+	var want int64
+	for _, size := range distinct {
+		want += size
+	}
+	for _, tc := range []struct {
+		budget    int64
+		inspected int
+	}{
+		{want, 2},
+		{want - 1, 1},
+	} {
+		rec.reset()
+		var streamed, planned atomic.Int64
+		res := newTestResolver(t, host, WithInspectFiles(true), WithInspectBudget(tc.budget),
+			WithInspectProgress(func(n, total int64) { streamed.Add(n); planned.Store(max(planned.Load(), total)) })).Resolve(context.Background(), reqs)
+		inspected := 0
+		for ref := range imgs {
+			f := res[host+"/"+ref].Facts["linux/amd64"]
+			if f.Files != nil {
+				inspected++
+			} else if !strings.Contains(f.FilesNote, "over the layer inspection budget") {
+				t.Errorf("budget %d: %s has no files and the note %q, want the budget's", tc.budget, ref, f.FilesNote)
+			}
+		}
+		if inspected != tc.inspected {
+			t.Errorf("budget %d of %d distinct layer bytes: %d images inspected, want %d", tc.budget, want, inspected, tc.inspected)
+		}
+		if tc.inspected < 2 {
+			continue
+		}
+		if n := rec.count(http.MethodGet, "/blobs/"); n != 2+len(distinct) {
+			t.Errorf("budget %d: %d blob GETs, want %d (two configs and each distinct layer once):\n%s", tc.budget, n, 2+len(distinct), strings.Join(rec.all(), "\n"))
+		}
+		if streamed.Load() != want || planned.Load() != want {
+			t.Errorf("budget %d: streamed %d of %d planned bytes, want %d of %d (each layer planned once)", tc.budget, streamed.Load(), planned.Load(), want, want)
+		}
+	}
+}
