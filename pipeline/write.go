@@ -56,6 +56,55 @@ func existing(path string) (target string, info fs.FileInfo, err error) {
 	return target, info, err
 }
 
+// maxLinks is how many symlinks a path may go through, as on Linux.
+const maxLinks = 40
+
+// danglingTarget returns the path a new file at path is created at: path
+// itself when nothing is there, or the name a dangling symlink (a chain
+// of them) ends at, each link's target read relative to the link's real
+// directory. Renaming over the link itself would replace it with a plain
+// file. A target whose directory does not exist is refused: creating
+// directories a link names is more than writing a file.
+func danglingTarget(path string) (string, error) {
+	p := path
+	for hops := 0; ; hops++ {
+		fi, err := os.Lstat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && p == path:
+			return path, nil
+		case errors.Is(err, fs.ErrNotExist):
+			return p, nil
+		case err != nil:
+			return "", err
+		case fi.Mode()&fs.ModeSymlink == 0:
+			// Appeared since existing looked: write nothing over it.
+			return "", fmt.Errorf("%s appeared while it was being written", p)
+		case hops == maxLinks:
+			return "", fmt.Errorf("more than %d symlinks", maxLinks)
+		}
+		link, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(p), link)
+		}
+		// The target's directory, symlinks resolved, so that the next
+		// link's relative target reads from where it really is.
+		dir, err := filepath.EvalSymlinks(filepath.Dir(link))
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("it is a symlink to %s, whose directory does not exist", link)
+		}
+		if err != nil {
+			return "", fmt.Errorf("it is a symlink to %s: %w", link, err)
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return "", fmt.Errorf("it is a symlink to %s, whose directory %s is not a directory", link, filepath.Dir(link))
+		}
+		p = filepath.Join(dir, filepath.Base(link))
+	}
+}
+
 // splitsLinks refuses a file with more than one hard link: a rename would
 // split the links into two files, one of them keeping the old content.
 func splitsLinks(info fs.FileInfo) error {
@@ -81,14 +130,21 @@ func replaceKeeping(target string, info fs.FileInfo, data []byte) error {
 // an existing path that is not a regular file (a rename would replace a
 // FIFO or a device node such as /dev/null with a plain file), and one
 // whose information cannot be read (a symlink loop, a directory it may
-// not search): only a path that does not exist is created.
+// not search): only a path that does not exist is created, or the
+// missing target of a dangling symlink, whose directory must exist.
 func AtomicWrite(path string, data []byte, perm os.FileMode) error {
 	target, info, err := existing(path)
 	switch {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%s not written: %w", path, err)
 	case err != nil:
-		return replaceFile(path, data, perm, nil)
+		// Nothing there, or a dangling symlink: its target is created, as
+		// `echo > link` would, and the link kept.
+		target, err := danglingTarget(path)
+		if err != nil {
+			return fmt.Errorf("%s not written: %w", path, err)
+		}
+		return replaceFile(target, data, perm, nil)
 	case !info.Mode().IsRegular():
 		return fmt.Errorf("%s not written: not a regular file (%v)", path, info.Mode().Type())
 	}

@@ -5,6 +5,7 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -69,5 +70,66 @@ func TestNewFilesFollowTheUmask(t *testing.T) {
 		if got := info.Mode().Perm(); got != 0o600 {
 			t.Errorf("%s: mode %v under umask 077, want -rw-------", filepath.Base(path), got)
 		}
+	}
+}
+
+// TestAtomicWriteThroughADanglingSymlink: a symlink whose target does not
+// exist (a summary linked into a directory that a clean checkout left
+// empty) keeps the link and creates the target, as `echo > link` does,
+// with a new file's mode; following links in chains, relative to each
+// link's own directory. A target whose directory is missing too is
+// refused with an error naming the link and the target. AtomicWrite used
+// to rename its file over the link, replacing it with a plain file.
+func TestAtomicWriteThroughADanglingSymlink(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		links map[string]string // link (in the test directory) -> target as written; "@" stands for the directory
+		write string            // the path written, in the test directory
+		want  string            // the file created, in the test directory; "" for a refusal
+	}{
+		{"relative", map[string]string{"summary.md": "out/summary.md"}, "summary.md", "out/summary.md"},
+		{"absolute", map[string]string{"summary.md": "@/out/summary.md"}, "summary.md", "out/summary.md"},
+		{"relative to the link's directory", map[string]string{"out/plan.json": "../plans/plan.json"}, "out/plan.json", "plans/plan.json"},
+		{"a chain", map[string]string{"summary.md": "out/link.md", "out/link.md": "final.md"}, "summary.md", "out/final.md"},
+		{"through a linked directory", map[string]string{"summary.md": "alias/summary.md", "alias": "out"}, "summary.md", "out/summary.md"},
+		{"target directory missing", map[string]string{"summary.md": "gone/summary.md"}, "summary.md", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, d := range []string{"out", "plans"} {
+				if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for link, target := range tc.links {
+				if target[0] == '@' {
+					target = dir + target[1:]
+				}
+				if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := AtomicWrite(filepath.Join(dir, tc.write), []byte("new\n"), 0o644)
+			for link := range tc.links {
+				if fi, lerr := os.Lstat(filepath.Join(dir, link)); lerr != nil || fi.Mode()&os.ModeSymlink == 0 {
+					t.Errorf("the symlink %s was replaced: %v, %v", link, fi, lerr)
+				}
+			}
+			if tc.want == "" {
+				if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, tc.write)) || !strings.Contains(err.Error(), "gone/summary.md") {
+					t.Errorf("error %v, want a refusal naming the link and its target", err)
+				}
+				if _, serr := os.Stat(filepath.Join(dir, "gone")); serr == nil {
+					t.Error("the missing directory was created")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, rerr := os.ReadFile(filepath.Join(dir, tc.want)); rerr != nil || string(got) != "new\n" {
+				t.Errorf("%s = %q, %v; want %q", tc.want, got, rerr, "new\n")
+			}
+		})
 	}
 }
