@@ -4,14 +4,41 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/composefix/composefix/internal/lazyre"
 )
 
 // tagVersion reads the version a tag starts with: "3.6.0", "v2.55.0",
-// "9.2-alpine" (9.2), "1.13". It is not ok for tags without one ("latest",
-// "alpine", "RELEASE.2024-12-13T22-19-12Z", "${TAG}").
-var tagVersion = lazyre.New(`^v?(\d+(?:\.\d+)*)`)
+// "9.2-alpine" (9.2), "1.13", what `^v?(\d+(?:\.\d+)*)` would capture, and
+// the length of the match, v included. It is not ok for tags without one
+// ("latest", "alpine", "RELEASE.2024-12-13T22-19-12Z", "${TAG}"). A scan,
+// not a regexp: building the embedded index compiled one in every run
+// (issue 14: a small file's startup).
+func tagVersion(tag string) (version string, n int, ok bool) {
+	start := 0
+	if strings.HasPrefix(tag, "v") {
+		start = 1
+	}
+	end := digitsEnd(tag, start)
+	if end == start {
+		return "", 0, false
+	}
+	// A dot counts only with digits after it.
+	for end < len(tag) && tag[end] == '.' {
+		next := digitsEnd(tag, end+1)
+		if next == end+1 {
+			break
+		}
+		end = next
+	}
+	return tag[start:end], end, true
+}
+
+// digitsEnd returns the index past the ASCII digits of s from i.
+func digitsEnd(s string, i int) int {
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return i
+}
 
 // versionClause is one comparison of a Versions constraint: ">=3.6.0".
 type versionClause = clause[[]int]
@@ -20,7 +47,7 @@ type versionClause = clause[[]int]
 // separated by blanks, all of which must hold.
 func parseVersions(s string) ([]versionClause, error) {
 	return parseClauses(s, "version", func(num string) ([]int, error) {
-		if m := tagVersion().FindString(num); m == "" || m != num {
+		if _, n, ok := tagVersion(num); !ok || n != len(num) {
 			return nil, fmt.Errorf("%q is not a dotted number", num)
 		}
 		return splitVersion(strings.TrimPrefix(num, "v")), nil
@@ -48,8 +75,8 @@ func splitVersion(s string) []int {
 // 9.3 and "3.6" is at least 3.6.0, while "3" is not below 3.7.
 func versionsMatch(clauses []versionClause, tag string) bool {
 	var ver []int // nil: the newest
-	if m := tagVersion().FindStringSubmatch(tag); m != nil {
-		ver = splitVersion(m[1])
+	if v, _, ok := tagVersion(tag); ok {
+		ver = splitVersion(v)
 	}
 	return allHold(clauses, func(want []int) int { return compareFloating(ver, want) })
 }
