@@ -101,7 +101,8 @@ func LoadKnowledge() (*Knowledge, error) {
 	if k.ImageClasses, err = kb.ImageClasses(); err != nil {
 		return nil, err
 	}
-	if k.Index, err = kb.NewIndex(k.Healthchecks, k.ImageClasses); err != nil {
+	// The same entries, indexed once per process.
+	if k.Index, err = kb.EmbeddedIndex(); err != nil {
 		return nil, err
 	}
 	k.Schema = &composeschema.Schema{}
