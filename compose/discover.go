@@ -7,16 +7,27 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/composefix/composefix/internal/lazyre"
 )
 
-// composeNameRE matches the file names docker compose looks for, with the
-// docker-compose.*.yml / compose.*.yaml variants (override, prod, ...).
-var composeNameRE = lazyre.New(`^(docker-)?compose(\.[^/]+)?\.ya?ml$`)
-
-// IsComposeName reports whether a file name is one directory search picks.
-func IsComposeName(name string) bool { return composeNameRE().MatchString(name) }
+// IsComposeName reports whether a file name is one directory search picks:
+// the names docker compose looks for, with the docker-compose.*.yml /
+// compose.*.yaml variants (override, prod, ...), what
+// `^(docker-)?compose(\.[^/]+)?\.ya?ml$` matches. A scan, not a regexp:
+// every run asks it of a file's neighbours, and compiling the expression
+// was a first-use cost of every small file (issue 14).
+func IsComposeName(name string) bool {
+	rest, ok := strings.CutPrefix(strings.TrimPrefix(name, "docker-"), "compose")
+	if !ok {
+		return false
+	}
+	for _, ext := range []string{".yaml", ".yml"} {
+		if mid, ok := strings.CutSuffix(rest, ext); ok {
+			// An optional variant: a dot and at least one character, no slash.
+			return mid == "" || len(mid) >= 2 && mid[0] == '.' && !strings.Contains(mid, "/")
+		}
+	}
+	return false
+}
 
 // skipDir reports whether directory search skips a directory.
 func skipDir(name string) bool {
