@@ -213,13 +213,20 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	// on disk) needs only which inputs loaded: it runs while the registry
 	// resolves, which shares nothing with it.
 	grouped := make(chan *grouping, 1)
-	go func() {
+	group := func() {
 		g := newGrouping(o.wd, o.ProjectFiles, o.Projects, o.Ignored, loaded)
 		if first != nil {
 			first.need(g, loaded)
 		}
 		grouped <- g
-	}()
+	}
+	if len(loaded) > 1 {
+		go group()
+	} else {
+		// One file (a pre-commit hook, an editor): its grouping is a few
+		// stats, and a goroutine would wake an idle processor for them.
+		group()
+	}
 	var resolved fixers.Resolutions
 	var rstats registryStats
 	if o.Reuse != nil {
