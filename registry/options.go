@@ -43,6 +43,7 @@ type options struct {
 	rng           *rand.Rand
 	progress      func(done, total, cached int)
 	onRetry       func(Retry)
+	beforeNetwork func()
 	inspectFiles  bool
 	inspectBudget int64
 	inspectReport func(done, total int64)
@@ -332,6 +333,19 @@ func WithProgress(report func(done, total, cached int)) Option {
 func WithRetryProgress(report func(Retry)) Option {
 	return func(o *options) error {
 		o.onRetry = report
+		return nil
+	}
+}
+
+// WithBeforeNetwork calls f before the resolver first reaches out of the
+// process for an image (a credential helper or a request), and again
+// before each later request, from any goroutine: f must be cheap once it
+// has run and safe for concurrent use. composefix installs its interrupt
+// handler there, so that a run the disk cache answers does not pay for one
+// (issue 14: startup). The default calls nothing.
+func WithBeforeNetwork(f func()) Option {
+	return func(o *options) error {
+		o.beforeNetwork = f
 		return nil
 	}
 }

@@ -123,6 +123,7 @@ func New(opts ...Option) (*Resolver, error) {
 		backoffMax:    o.backoffMax,
 		stats:         r.stats,
 		onRetry:       o.onRetry,
+		beforeRequest: o.beforeNetwork,
 		rng:           o.rng,
 	}
 	return r, nil
@@ -743,6 +744,9 @@ func (r *Resolver) target(ref Reference) (name.Repository, error) {
 // registry host and one token per repository for a whole run.
 func (rn *run) transport(repo name.Repository) (http.RoundTripper, error) {
 	r := rn.r
+	if r.o.beforeNetwork != nil {
+		r.o.beforeNetwork() // a credential helper may run for a while too
+	}
 	return rn.transports.do(repo.String(), func() (http.RoundTripper, error) {
 		auth, err := resolveAuth(rn.ctx, r.o.keychain, repo)
 		if err != nil {

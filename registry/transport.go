@@ -46,6 +46,7 @@ type retryTransport struct {
 	backoffMax    time.Duration
 	stats         *counters
 	onRetry       func(Retry) // nil: not reported
+	beforeRequest func()      // nil: nothing (WithBeforeNetwork)
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -63,6 +64,9 @@ type Retry struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.beforeRequest != nil {
+		t.beforeRequest()
+	}
 	host := req.URL.Host
 	switch {
 	case t.plain(host) && req.URL.Scheme == "https":
