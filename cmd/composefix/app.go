@@ -24,11 +24,17 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 		// A usage error (unknown flag) exits 2 with the message on stderr.
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return usagef("%v", err) },
 		Action: func(c *cli.Context) error {
-			ctx, stop := interruptible(c.Context)
+			ctx, arm, stop := interruptible(c.Context)
 			defer stop()
 			s, err := readSettings(c)
 			if err != nil {
 				return err
+			}
+			// Writing files needs the handler from the start; the
+			// registry arms it before it reaches out (WithBeforeNetwork).
+			s.armInterrupt = arm
+			if s.write {
+				arm()
 			}
 			return fix(ctx, s, in, out, errOut)
 		},

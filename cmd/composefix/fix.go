@@ -190,7 +190,7 @@ func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
 		Fixers:       s.fixers,
 		UnsafeFixes:  s.unsafeFixes,
 		UnsafeRules:  s.unsafeRules,
-		Registry:     append(s.reg.options(), registry.WithRunStart(s.start), registry.WithInspectProgress(s.progress.Layers), registry.WithRetryProgress(s.progress.Retry)),
+		Registry:     append(s.reg.options(), registry.WithRunStart(s.start), registry.WithInspectProgress(s.progress.Layers), registry.WithRetryProgress(s.progress.Retry), registry.WithBeforeNetwork(s.armInterrupt)),
 		ImageFacts:   s.reg.imageFacts,
 		Policy:       s.reg.policyFor,
 		MinAge:       s.reg.minAgeFor,

@@ -27,8 +27,9 @@ func initCommand(out io.Writer) *cli.Command {
 		Action: func(c *cli.Context) error {
 			// It writes a file: an interrupt waits for the write to end, as
 			// in the commands that fix files.
-			_, stop := interruptible(c.Context)
+			_, arm, stop := interruptible(c.Context)
 			defer stop()
+			arm()
 			if c.NArg() > 0 {
 				return usagef("init takes no arguments; name the file with --config")
 			}

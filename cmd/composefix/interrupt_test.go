@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -73,5 +74,30 @@ func TestInterruptEndsARunGracefully(t *testing.T) {
 	}
 	if code := cmd.ProcessState.ExitCode(); code != exitError {
 		t.Errorf("exit status %d, want %d; stderr:\n%s", code, exitError, stderr.String())
+	}
+}
+
+// TestInterruptibleArmsOnDemand: an armed handler turns an interrupt into
+// a cancelled context; stop ends it, and arming after stop installs
+// nothing (a run that never armed pays for no signal handling: issue 14).
+func TestInterruptibleArmsOnDemand(t *testing.T) {
+	ctx, arm, stop := interruptible(context.Background())
+	arm()
+	arm() // idempotent
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("an interrupt did not cancel the armed context")
+	}
+	stop()
+
+	ctx, arm, stop = interruptible(context.Background())
+	stop()
+	arm() // after stop: nothing to install, nothing left running
+	if ctx.Err() == nil {
+		t.Error("stop did not cancel the context")
 	}
 }

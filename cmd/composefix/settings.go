@@ -61,6 +61,9 @@ type settings struct {
 	// group's resolver gets it, so that --refresh distrusts what earlier
 	// runs cached but not what another group of this run just fetched.
 	start time.Time
+	// armInterrupt installs the interrupt handler (interruptible) before
+	// the run reaches out of the process; nil: none.
+	armInterrupt func()
 }
 
 func readSettings(c *cli.Context) (*settings, error) {

@@ -47,8 +47,9 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 		ArgsUsage: "[PATH ...]",
 		Flags:     cachedNames(flags),
 		Action: func(c *cli.Context) error {
-			ctx, stop := interruptible(c.Context)
+			ctx, arm, stop := interruptible(c.Context)
 			defer stop()
+			arm() // update asks the registry for every image
 			s, err := readSettings(c)
 			if err != nil {
 				return err
