@@ -18,17 +18,16 @@ import (
 // concurrent use.
 //
 // A tag expression is compiled at its entry's first tag match, not in
-// NewIndex: a run meets a few repositories, and every run built the index
+// NewIndex, and the embedded index (EmbeddedIndex) parses an entry's
+// versions and built clauses there too: a run meets a few repositories
 // (issue 14: startup). Entries arrive validated (ParseHealthchecks, and the
 // generated tables from the same), and, as in the package-level Lookup, an
 // expression that does not compile matches no tag.
 type Index struct {
-	entries  []Healthcheck
-	tags     []func() (*regexp.Regexp, error) // per entry; nil when the entry has no Tags
-	versions [][]versionClause                // per entry; nil when the entry has no Versions
-	built    [][]builtClause                  // per entry; nil when the entry has no Built
-	byRepo   map[string][]int                 // literal image -> entry indices, ascending
-	globs    []int                            // entries with a glob image, ascending
+	entries []Healthcheck
+	clauses []entryClauses   // per entry
+	byRepo  map[string][]int // literal image -> entry indices, ascending
+	globs   []int            // entries with a glob image, ascending
 
 	mappings  []ImageClass
 	mapByRepo map[string]int // literal image -> first mapping index
@@ -44,6 +43,47 @@ type Index struct {
 	// Render resolved, under testsMu: compiling one again for every
 	// service was 0.7% of the corpus run's CPU.
 	matches map[string]compiledMatch
+}
+
+// entryClauses holds an entry's tag expression, compiled at its first tag
+// match, and its versions and built clauses, parsed by NewIndex or, in the
+// embedded index, at the entry's first match: the embedded entries were
+// validated when the tables were generated, and parsing every entry's
+// clauses and making a closure for each tag expression was half of a
+// small file's knowledge-base setup (issue 14).
+type entryClauses struct {
+	tagsOnce sync.Once
+	tags     *regexp.Regexp
+	tagsErr  error
+
+	parseOnce sync.Once
+	versions  []versionClause // nil when the entry has no Versions
+	built     []builtClause   // nil when the entry has no Built
+	parseErr  error
+}
+
+// parse parses h's versions and built clauses, once.
+func (c *entryClauses) parse(h *Healthcheck) error {
+	c.parseOnce.Do(func() {
+		if h.Versions != "" {
+			if c.versions, c.parseErr = parseVersions(h.Versions); c.parseErr != nil {
+				c.parseErr = invalidf("entry %q: versions %q: %v", h.Name, h.Versions, c.parseErr)
+				return
+			}
+		}
+		if h.Built != "" {
+			if c.built, c.parseErr = parseBuilt(h.Built); c.parseErr != nil {
+				c.parseErr = invalidf("entry %q: built %q: %v", h.Name, h.Built, c.parseErr)
+			}
+		}
+	})
+	return c.parseErr
+}
+
+// tagRegexp returns h's compiled tag expression, compiling it once.
+func (c *entryClauses) tagRegexp(h *Healthcheck) (*regexp.Regexp, error) {
+	c.tagsOnce.Do(func() { c.tags, c.tagsErr = regexp.Compile(h.Tags) })
+	return c.tags, c.tagsErr
 }
 
 type compiledMatch struct {
@@ -70,39 +110,32 @@ type parsedTest struct {
 func EmbeddedIndex() (*Index, error) { return embeddedIndex() }
 
 var embeddedIndex = sync.OnceValues(func() (*Index, error) {
-	return NewIndex(embeddedHealthchecks(), embeddedImageClasses)
+	return newIndex(embeddedHealthchecks(), embeddedImageClasses, false)
 })
 
 // NewIndex indexes entries and mappings, which must not change afterwards.
 // It fails when a versions or built clause does not parse (Validate would
 // have said so); tag expressions compile on first use (see Index).
 func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
+	return newIndex(entries, mappings, true)
+}
+
+// newIndex is NewIndex; without parse, each entry's clauses are parsed at
+// its first match (entryClauses), and one that does not parse matches no
+// image.
+func newIndex(entries []Healthcheck, mappings []ImageClass, parse bool) (*Index, error) {
 	x := &Index{
 		entries:   entries,
-		tags:      make([]func() (*regexp.Regexp, error), len(entries)),
-		versions:  make([][]versionClause, len(entries)),
-		built:     make([][]builtClause, len(entries)),
+		clauses:   make([]entryClauses, len(entries)),
 		byRepo:    make(map[string][]int, len(entries)*2),
 		mappings:  mappings,
 		mapByRepo: make(map[string]int, len(mappings)),
 	}
 	for i, h := range entries {
-		if h.Tags != "" {
-			x.tags[i] = sync.OnceValues(func() (*regexp.Regexp, error) { return regexp.Compile(h.Tags) })
-		}
-		if h.Versions != "" {
-			clauses, err := parseVersions(h.Versions)
-			if err != nil {
-				return nil, invalidf("entry %q: versions %q: %v", h.Name, h.Versions, err)
+		if parse {
+			if err := x.clauses[i].parse(&x.entries[i]); err != nil {
+				return nil, err
 			}
-			x.versions[i] = clauses
-		}
-		if h.Built != "" {
-			clauses, err := parseBuilt(h.Built)
-			if err != nil {
-				return nil, invalidf("entry %q: built %q: %v", h.Name, h.Built, err)
-			}
-			x.built[i] = clauses
 		}
 		glob := false
 		for _, img := range h.Images {
@@ -189,15 +222,22 @@ func (x *Index) LookupAt(image string, created time.Time) (Healthcheck, bool) {
 // tagMatches reports whether entry i's Tags, Versions and Built accept tag
 // and the creation date (zero: unknown).
 func (x *Index) tagMatches(i int, tag string, created time.Time) bool {
-	if x.tags[i] != nil {
-		if re, err := x.tags[i](); err != nil || !re.MatchString(tag) {
+	h, c := &x.entries[i], &x.clauses[i]
+	if h.Tags != "" {
+		if re, err := c.tagRegexp(h); err != nil || !re.MatchString(tag) {
 			return false
 		}
 	}
-	if x.versions[i] != nil && !versionsMatch(x.versions[i], tag) {
+	if h.Versions == "" && h.Built == "" {
+		return true
+	}
+	if c.parse(h) != nil {
 		return false
 	}
-	return x.built[i] == nil || x.entries[i].builtApplies(x.built[i], created)
+	if c.versions != nil && !versionsMatch(c.versions, tag) {
+		return false
+	}
+	return c.built == nil || h.builtApplies(c.built, created)
 }
 
 // ClassOf is the package-level ClassOf over the indexed entries and

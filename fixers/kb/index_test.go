@@ -41,7 +41,21 @@ func TestIndexAgreesWithScan(t *testing.T) {
 			images = append(images, img, img+":latest", img+":1.2-alpine")
 		}
 	}
+	// The embedded index parses each entry's clauses at its first match,
+	// not when it is built: it must answer as the scan over the embedded
+	// entries, at every creation date the built clauses tell apart.
+	embedded, err := EmbeddedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, img := range images {
+		for _, created := range []time.Time{{}, time.Date(2022, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)} {
+			want, wok := LookupAt(hs, img, created)
+			got, gok := embedded.LookupAt(img, created)
+			if wok != gok || want.Name != got.Name {
+				t.Errorf("EmbeddedIndex().LookupAt(%q, %v) = %q, %v; want %q, %v", img, created, got.Name, gok, want.Name, wok)
+			}
+		}
 		want, wok := Lookup(entries, img)
 		got, gok := x.Lookup(img)
 		if wok != gok || want.Name != got.Name {
@@ -135,5 +149,29 @@ func TestIndexRenderAgrees(t *testing.T) {
 		if a, _ := x.compileMatch(expr); a != x.matches[expr].re {
 			t.Errorf("compileMatch(%q) compiled it again", expr)
 		}
+	}
+}
+
+// TestEmbeddedClausesParse: the embedded index parses clauses lazily and
+// takes an entry whose clauses do not parse as matching nothing; the
+// generated tables must therefore hold none such.
+func TestEmbeddedClausesParse(t *testing.T) {
+	hs, _ := Healthchecks()
+	for i := range hs {
+		var c entryClauses
+		if err := c.parse(&hs[i]); err != nil {
+			t.Error(err)
+		}
+	}
+	// And a bad clause, built anyway, matches nothing rather than anything.
+	x, err := newIndex([]Healthcheck{{Name: "bad", Images: []string{"acme/bad"}, Versions: ">=x"}}, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := x.Lookup("acme/bad:1"); ok {
+		t.Errorf("an entry whose versions do not parse matched: %q", h.Name)
+	}
+	if _, err := NewIndex([]Healthcheck{{Name: "bad", Images: []string{"acme/bad"}, Versions: ">=x"}}, nil); err == nil {
+		t.Error("NewIndex accepted a versions clause that does not parse")
 	}
 }
