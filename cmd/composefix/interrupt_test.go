@@ -20,9 +20,18 @@ import (
 // registry cancels the run, which reports and exits 2, rather than the
 // signal killing the process. The interrupt handler is installed by the
 // commands that do work, not at process start (issue 14: startup), so
-// this checks it is still there when a run needs it.
+// this checks it is still there when a run needs it. SIGTERM, what a
+// Kubernetes CronJob, systemd or a CI runner sends to stop a scheduled
+// run, is handled the same: it used to kill a --write run between a
+// temporary file's creation and its rename, leaving the file behind.
 func TestInterruptEndsARunGracefully(t *testing.T) {
 	bin := filepath.Join(buildComposefix(t), "composefix")
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { checkInterrupted(t, bin, sig) })
+	}
+}
+
+func checkInterrupted(t *testing.T, bin string, sig os.Signal) {
 	asked := make(chan struct{}, 1)
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
@@ -57,7 +66,7 @@ func TestInterruptEndsARunGracefully(t *testing.T) {
 		_ = cmd.Process.Kill()
 		t.Fatalf("composefix never asked the registry; stderr:\n%s", stderr.String())
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -66,7 +75,7 @@ func TestInterruptEndsARunGracefully(t *testing.T) {
 	case <-done:
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
-		t.Fatalf("composefix did not end after an interrupt; stderr:\n%s", stderr.String())
+		t.Fatalf("composefix did not end after %v; stderr:\n%s", sig, stderr.String())
 	}
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {

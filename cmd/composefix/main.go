@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
@@ -24,9 +25,12 @@ func main() {
 	os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
-// interruptible returns ctx, cancelled by an interrupt (Ctrl-C) once arm
-// has been called and until stop is: a run then ends as a cancelled run,
-// reported, with no temporary file left behind. The commands that read,
+// interruptible returns ctx, cancelled by an interrupt (Ctrl-C) or SIGTERM
+// once arm has been called and until stop is: a run then ends as a
+// cancelled run, reported, with no temporary file left behind. SIGTERM is
+// how schedulers (a Kubernetes CronJob, systemd, CI runners) stop a run;
+// unhandled, it killed a --write run between creating a temporary file and
+// renaming it. The commands that read,
 // write or ask a registry (the default one, update and init) make it as
 // they start, not the process, and arm it before they write a file or
 // reach out of the process: os/signal's first Notify starts a goroutine
@@ -48,7 +52,7 @@ func interruptible(parent context.Context) (ctx context.Context, arm, stop func(
 			return
 		}
 		sigs = make(chan os.Signal, 1)
-		signal.Notify(sigs, os.Interrupt)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 		go func() {
 			select {
 			case <-sigs:
