@@ -384,7 +384,7 @@ func scanAll(ctx context.Context, o *Options, files []string, refs *refCollector
 	inOrder(len(files), func(i int) scanned {
 		path := files[i]
 		s := scanned{in: input{path: path}}
-		if s.in.err = ctx.Err(); s.in.err != nil {
+		if s.in.err = interrupted(ctx, path); s.in.err != nil {
 			return s
 		}
 		src, err := compose.ReadFile(path)
@@ -476,7 +476,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 			}
 			return fixed{res: r}
 		}
-		if r.Err = ctx.Err(); r.Err != nil {
+		if r.Err = interrupted(ctx, in.path); r.Err != nil {
 			return fixed{res: r}
 		}
 		d, src, err := reload(in)
@@ -538,4 +538,14 @@ func (o *Options) fixerOptions(resolved fixers.Resolutions) fixers.Options {
 		UnsafeFixes: o.UnsafeFixes,
 		UnsafeRules: o.UnsafeRules,
 	}
+}
+
+// interrupted is the error of a file a cancelled run did not process, nil
+// while ctx is live. It names the file: a bare "context canceled" for each
+// file an interrupt left was hundreds of lines that named none.
+func interrupted(ctx context.Context, path string) error {
+	if err := ctx.Err(); err != nil {
+		return &compose.PosError{Path: path, Msg: "not processed: interrupted", Err: err}
+	}
+	return nil
 }

@@ -110,3 +110,34 @@ func TestInterruptibleArmsOnDemand(t *testing.T) {
 		t.Error("stop did not cancel the context")
 	}
 }
+
+// TestCancelledRunNamesEachFile: the files an interrupted run did not
+// reach were each reported as a bare "context canceled", hundreds of lines
+// that named no file. Each names its file and says why; none is written.
+func TestCancelledRunNamesEachFile(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a/compose.yaml": needsFix, "b/compose.yaml": needsFix})
+	t.Chdir(dir)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut strings.Builder
+	code := run(ctx, []string{"composefix", "-w", "--offline", "."}, strings.NewReader(""), &out, &errOut)
+	if code != exitError {
+		t.Errorf("exit %d, want %d", code, exitError)
+	}
+	for _, f := range []string{"a/compose.yaml", "b/compose.yaml"} {
+		if want := filepath.FromSlash(f) + ": not processed: interrupted"; !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+		if got := readFile(t, filepath.Join(dir, f)); got != needsFix {
+			t.Errorf("%s was written:\n%s", f, got)
+		}
+		assertNoTempFiles(t, filepath.Join(dir, filepath.Dir(f)))
+	}
+	for _, line := range strings.Split(errOut.String(), "\n") {
+		if line == "context canceled" {
+			t.Errorf("a bare %q line names no file:\n%s", line, errOut.String())
+			break
+		}
+	}
+}
