@@ -17,18 +17,23 @@ func (e *PosError) Error() string {
 	if path == "" {
 		path = "<input>"
 	}
-	msg := e.Msg
-	if e.Err != nil {
-		if msg == "" {
-			msg = e.Err.Error()
-		} else {
-			msg += ": " + e.Err.Error()
-		}
-	}
+	msg := e.Text()
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d:%d: %s", path, e.Line, e.Col, msg)
 	}
 	return fmt.Sprintf("%s: %s", path, msg)
+}
+
+// Text is the error without its path and position, for a report that
+// gives them apart (a SARIF location, a GitHub annotation's file).
+func (e *PosError) Text() string {
+	switch {
+	case e.Err == nil:
+		return e.Msg
+	case e.Msg == "":
+		return e.Err.Error()
+	}
+	return e.Msg + ": " + e.Err.Error()
 }
 
 func (e *PosError) Unwrap() error { return e.Err }

@@ -1,14 +1,12 @@
 package report
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers"
 	"github.com/composefix/composefix/internal/plural"
 )
@@ -145,14 +143,9 @@ func fixNote(fd fixers.Finding) string {
 
 func githubFileError(b *strings.Builder, f *File) {
 	props := [][2]string{{"file", f.Path}}
-	msg := f.Err.Error()
-	var pe *compose.PosError
-	if errors.As(f.Err, &pe) && pe.Line > 0 {
+	msg, pe := fileErrorText(f)
+	if pe != nil {
 		props = append(props, [2]string{"line", strconv.Itoa(pe.Line)}, [2]string{"col", strconv.Itoa(max(pe.Col, 1))})
-		msg = pe.Msg
-		if pe.Err != nil {
-			msg += ": " + pe.Err.Error()
-		}
 	}
 	props = append(props, [2]string{"title", "composefix"})
 	writeCommand(b, "error", props, msg)

@@ -490,3 +490,37 @@ func TestStepSummary(t *testing.T) {
 		t.Errorf("StepSummary (-want +got):\n%s", d)
 	}
 }
+
+// TestFileErrorNamesItsFileOnce: a file's error without a position (too
+// large, empty, unreadable) said its path twice in an annotation or a SARIF
+// notification, once as the location and again in the message; one with a
+// position did not. An error about another file keeps that file's name.
+func TestFileErrorNamesItsFileOnce(t *testing.T) {
+	files := []File{
+		{Path: "big/compose.yaml", Err: &compose.PosError{Path: "big/compose.yaml", Msg: "file is larger than the 8388608-byte limit"}},
+		{Path: "app/compose.yaml", Err: fmt.Errorf("reading its project: %w", &compose.PosError{Path: "app/other.yaml", Msg: "cannot read"})},
+	}
+	for _, tc := range []struct {
+		name   string
+		render func(*bytes.Buffer) error
+	}{
+		{"github", func(b *bytes.Buffer) error { return GitHub(b, files) }},
+		{"sarif", func(b *bytes.Buffer) error { return SARIF(b, files) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			if strings.Contains(out, "big/compose.yaml: file is larger") {
+				t.Errorf("the message repeats the file's path:\n%s", out)
+			}
+			for _, want := range []string{"file is larger than the 8388608-byte limit", "app/other.yaml: cannot read"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}

@@ -238,14 +238,10 @@ func sarifFixOf(fd fixers.Finding, idx *lineIndex) sarifFix {
 }
 
 func sarifNotificationOf(f *File) sarifNotification {
-	n := sarifNotification{Level: "error", Message: sarifText{f.Err.Error()}}
+	msg, pe := fileErrorText(f)
+	n := sarifNotification{Level: "error", Message: sarifText{msg}}
 	loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(f.Path)}}
-	var pe *compose.PosError
-	if errors.As(f.Err, &pe) && pe.Line > 0 {
-		n.Message.Text = pe.Msg
-		if pe.Err != nil {
-			n.Message.Text += ": " + pe.Err.Error()
-		}
+	if pe != nil {
 		col := max(pe.Col, 1)
 		loc.Region = &sarifRegion{StartLine: pe.Line, StartColumn: col, EndLine: pe.Line, EndColumn: col}
 	}
@@ -271,4 +267,21 @@ func sarifURI(path string) string {
 		return "file://" + u
 	}
 	return u
+}
+
+// fileErrorText is what a report that names the file apart says of its
+// error: without the path and position when the error has a position or
+// names the file itself (the message repeated the path otherwise), and pe,
+// when the error has a position to report.
+func fileErrorText(f *File) (msg string, pe *compose.PosError) {
+	if !errors.As(f.Err, &pe) {
+		return f.Err.Error(), nil
+	}
+	switch {
+	case pe.Line > 0:
+		return pe.Text(), pe
+	case pe.Path == f.Path:
+		return pe.Text(), nil
+	}
+	return f.Err.Error(), nil
 }
