@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"path/filepath"
 
@@ -94,17 +95,33 @@ func (s *settings) groups() ([]group, []error) {
 		out = append(out, group{s: gs, ignored: git.Ignored})
 		return len(out) - 1, nil
 	}
-	if len(projectFiles) > 0 {
-		i, err := groupFor(projectFiles[0])
-		if err != nil {
-			return nil, append(errs, err)
+	// A file whose configuration is invalid is not processed; the error
+	// is reported once, as a file's error rather than a usage error, so
+	// the files other configurations govern still are: one bad
+	// .composefix.yaml used to stop a whole repository's run.
+	reported := map[string]bool{}
+	badConfig := func(err error) {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			err = ue.err
 		}
-		out[i].projectFile = projectFiles
+		if !reported[err.Error()] {
+			reported[err.Error()] = true
+			errs = append(errs, err)
+		}
+	}
+	if len(projectFiles) > 0 {
+		if i, err := groupFor(projectFiles[0]); err != nil {
+			badConfig(err)
+		} else {
+			out[i].projectFile = projectFiles
+		}
 	}
 	for _, f := range files {
 		i, err := groupFor(f)
 		if err != nil {
-			return nil, append(errs, err)
+			badConfig(err)
+			continue
 		}
 		out[i].paths = append(out[i].paths, f)
 	}

@@ -169,3 +169,31 @@ func TestConfigFinderLooksUpEachDirectoryOnce(t *testing.T) {
 		t.Errorf("found %v, loaded %d files; want 2 directories looked up and 1 file read", f.found, len(f.loaded))
 	}
 }
+
+// TestBadNestedConfigurationFailsOnlyItsFiles: an invalid
+// .composefix.yaml in one directory stopped the whole run, so a scheduled
+// run over a repository wrote nothing. The files it governs are not
+// processed and the run exits 2 naming it; the other files are.
+func TestBadNestedConfigurationFailsOnlyItsFiles(t *testing.T) {
+	for _, cfg := range []string{"rules: [bad\n", "bogus_key: 1\n"} {
+		t.Run(cfg, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{
+				"a/compose.yaml": needsFix, "a/.composefix.yaml": cfg,
+				"b/compose.yaml": needsFix,
+			})
+			_, errOut, code := runCLI(t, dir, "", "-w", "--offline", ".")
+			if code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			if want := filepath.Join("a", ".composefix.yaml") + ":1:"; !strings.Contains(errOut, want) {
+				t.Errorf("stderr does not name the configuration (%s):\n%s", want, errOut)
+			}
+			if got := readFile(t, filepath.Join(dir, "a", "compose.yaml")); got != needsFix {
+				t.Errorf("a file under the invalid configuration was written:\n%s", got)
+			}
+			if got := readFile(t, filepath.Join(dir, "b", "compose.yaml")); !strings.Contains(got, "restart:") {
+				t.Errorf("the other file was not written; stderr:\n%s", errOut)
+			}
+		})
+	}
+}
