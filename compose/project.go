@@ -153,24 +153,42 @@ func overrideOf(base string, found func(string) bool) string {
 // top-level include entries (a path, a list of paths, or mappings with a
 // path key) and the files services extend (extends: {file: ...}). Paths
 // with interpolation are skipped: they cannot be known without the
-// environment. Each path is listed once, in file order.
+// environment; so are remote ones, which compose fetches. Each path is
+// listed once, in file order.
 func (d *Document) References() []string {
-	dir := filepath.Dir(d.Path)
 	seen := map[string]bool{}
 	var out []string
-	add := func(n *yaml.Node) {
+	for _, r := range d.ReferenceNodes() {
+		if !seen[r.Path] {
+			seen[r.Path] = true
+			out = append(out, r.Path)
+		}
+	}
+	return out
+}
+
+// Reference is a local file a document names in include: or extends: file:.
+type Reference struct {
+	Path    string     // cleaned, joined to the document's directory when relative
+	Node    *yaml.Node // the scalar that names it
+	Extends bool       // named by extends: file: rather than include:
+}
+
+// ReferenceNodes returns every local file reference of d, as References
+// describes, with the scalar naming it: a file named twice is listed twice.
+func (d *Document) ReferenceNodes() []Reference {
+	dir := filepath.Dir(d.Path)
+	var out []Reference
+	add := func(n *yaml.Node, extends bool) {
 		n = Resolve(n)
-		if n == nil || n.Kind != yaml.ScalarNode || n.Value == "" || strings.Contains(n.Value, "$") {
+		if n == nil || n.Kind != yaml.ScalarNode || n.Value == "" || strings.Contains(n.Value, "$") || IsRemote(n.Value) {
 			return
 		}
 		p := n.Value
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
-		if p = filepath.Clean(p); !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
+		out = append(out, Reference{Path: filepath.Clean(p), Node: n, Extends: extends})
 	}
 	if _, inc := MapGet(d.Root, "include"); inc != nil {
 		for _, e := range Resolve(inc).Content {
@@ -179,14 +197,14 @@ func (d *Document) References() []string {
 				_, p := MapGet(e, "path")
 				if p = Resolve(p); p != nil && p.Kind == yaml.SequenceNode {
 					for _, item := range p.Content {
-						add(item)
+						add(item, false)
 					}
 					continue
 				}
-				add(p)
+				add(p, false)
 				continue
 			}
-			add(e)
+			add(e, false)
 		}
 	}
 	for _, s := range d.Services() {
@@ -196,8 +214,15 @@ func (d *Document) References() []string {
 		ext, _ := Lookup(s.Node, "extends")
 		if ext = Resolve(ext); ext != nil && ext.Kind == yaml.MappingNode {
 			_, f := MapGet(ext, "file")
-			add(f)
+			add(f, true)
 		}
 	}
 	return out
+}
+
+// IsRemote reports whether an include or extends path names a remote
+// resource, which compose's remote loaders fetch (an OCI artifact, a git
+// repository or a URL) rather than a local file.
+func IsRemote(path string) bool {
+	return strings.Contains(path, "://") || strings.HasPrefix(path, "git@") || strings.HasPrefix(path, "git::")
 }

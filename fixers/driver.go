@@ -48,6 +48,10 @@ type Options struct {
 	// A default that depends on what a service runs is not added where an
 	// overlay runs something else.
 	Overlays []*compose.Document
+	// Unloaded holds the files the document names in include: or
+	// extends: file: that cannot be loaded, by the path
+	// compose.Document.References gives, with why: CF604 reports them.
+	Unloaded map[string]error
 }
 
 // Result is what a Run did to one document.
@@ -370,7 +374,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 		if r.Check == nil || opts.fixing && !appliable(r, opts) {
 			continue // none of the rule's fixes can be applied
 		}
-		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, rule: r, rules: opts.Rules, schema: opts.schema, memo: opts.memo,
+		p := &Pass{Document: d, Resolved: opts.Resolved, Config: cfg, Project: opts.Project, merged: opts.MergedFiles, overlays: opts.Overlays, unloaded: opts.Unloaded, rule: r, rules: opts.Rules, schema: opts.schema, memo: opts.memo,
 			found: &all, blind: blindTo, fixesOnly: opts.fixing}
 		if err := r.Check(p); err != nil {
 			return nil, &ruleError{path: d.Path, id: r.ID, err: err}
@@ -741,6 +745,7 @@ type Pass struct {
 	merged  int // Options.MergedFiles
 	// overlays are Options.Overlays; see Pass.overlayRuns.
 	overlays []*compose.Document
+	unloaded map[string]error // Options.Unloaded
 	rule     *Rule
 	rules    []*Rule     // every rule of the run
 	schema   *schemaMemo // Options.schema

@@ -16,6 +16,7 @@ func Rules() []*Rule {
 		loggingRule(),
 		versionRule(),
 		schemaRule(),
+		missingFileRule(),
 		{
 			ID: unusedSuppressionID, Name: "unused-ignore", Safety: DisplayOnly, Severity: Info,
 			Summary: "an ignore comment silences nothing",

@@ -501,7 +501,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 		}
 		opts := o.fixerOptions(resolved)
 		opts.Config = o.configFor(in.path)
-		opts.Project, opts.MergedFiles, opts.Overlays = pr.docs, pr.merged, pr.overlays
+		opts.Project, opts.MergedFiles, opts.Overlays, opts.Unloaded = pr.docs, pr.merged, pr.overlays, pr.unloaded
 		res, err := fixers.Run(d, opts)
 		if err != nil {
 			r.Err = err

@@ -130,7 +130,7 @@ func (g *grouping) project(c *contextLoader, p string) (project, error) {
 			}
 		}
 	}
-	pr := project{docs: docs, merged: merged}
+	pr := project{docs: docs, merged: merged, unloaded: c.unloaded(c.load(p, false))}
 	if !g.explicit[p] && !compose.IsOverlay(p) {
 		if abs, err := g.wd.abs(p); err == nil && g.inDeclared[abs] == nil {
 			pr.overlays = c.overlaysOf(p, files, g.overlays.in(filepath.Dir(p)), g.onDisk, g.inDeclared)
@@ -229,6 +229,10 @@ type project struct {
 	// compose.yaml), merged over it only when asked: not part of its
 	// project, but what they run decides some of its defaults.
 	overlays []*compose.Document
+	// unloaded holds the files the analysed document itself names in
+	// include: or extends: file: that cannot be loaded, by the path
+	// compose.Document.References gives, with why (fixers.Options.Unloaded).
+	unloaded map[string]error
 }
 
 // onDiskFile reports whether a file (not a directory) is at path. A named
@@ -334,6 +338,32 @@ func (c *contextLoader) references(d *compose.Document) []*compose.Document {
 		frontier = next
 	}
 	return docs
+}
+
+// unloaded returns the files d references directly that c cannot load,
+// with why, by the path d.References gives; nil when all load. The files
+// were loaded (or failed) already, by references: nothing is read again.
+func (c *contextLoader) unloaded(d *compose.Document) map[string]error {
+	if d == nil {
+		return nil
+	}
+	var out map[string]error
+	for _, ref := range d.References() {
+		if c.load(ref, true) != nil {
+			continue
+		}
+		abs, err := c.wd.abs(ref)
+		if err != nil {
+			continue
+		}
+		if err := c.errs[abs]; err != nil {
+			if out == nil {
+				out = map[string]error{}
+			}
+			out[ref] = err
+		}
+	}
+	return out
 }
 
 func unwrapPath(err error) error {

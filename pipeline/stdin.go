@@ -60,7 +60,7 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 				_, werr := w.Write(res.Output)
 				return res, regErr, werr
 			}
-			opts.Project, opts.MergedFiles = pr.docs, pr.merged
+			opts.Project, opts.MergedFiles, opts.Unloaded = pr.docs, pr.merged, pr.unloaded
 		}
 		if fr, err := fixers.Run(d, opts); err != nil {
 			res.Err = err
