@@ -1,0 +1,166 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMissingProjectFile checks CF604: an include entry or extends: file:
+// naming a local file that cannot be loaded is an error-level finding at
+// the scalar naming it (so --check fails, as docker compose does), while
+// remote and interpolated paths are left to compose.
+func TestMissingProjectFile(t *testing.T) {
+	const svc = "services:\n  web:\n    image: nginx:1.27.3\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		dirs  []string // directories to create
+		input string   // the file given; default compose.yaml
+		want  []string // CF604 findings, in order; none: exit 0
+	}{
+		{
+			name:  "include short syntax, missing",
+			files: map[string]string{"compose.yaml": "include:\n  - missing.yaml\n" + svc},
+			want:  []string{`compose.yaml:2:5: error: include names "missing.yaml", which cannot be loaded (not found); the project is not fully checked [CF604]`},
+		},
+		{
+			name:  "include long syntax, path string",
+			files: map[string]string{"compose.yaml": "include:\n  - path: 'gone.yaml'\n    project_directory: .\n" + svc},
+			want:  []string{`compose.yaml:2:11: error: include names "gone.yaml", which cannot be loaded (not found)`},
+		},
+		{
+			name: "include long syntax, path list: only the missing entry",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - path:\n      - db.yaml\n      - db.override.yaml\n" + svc,
+				"db.yaml":      "services:\n  db:\n    image: postgres:16.4\n",
+			},
+			want: []string{`compose.yaml:4:9: error: include names "db.override.yaml", which cannot be loaded (not found)`},
+		},
+		{
+			name:  "extends file, missing",
+			files: map[string]string{"compose.yaml": "services:\n  web:\n    extends:\n      file: base.yaml\n      service: app\n"},
+			want:  []string{`compose.yaml:4:13: error: extends: file: names "base.yaml", which cannot be loaded (not found)`},
+		},
+		{
+			name:  "a directory",
+			files: map[string]string{"compose.yaml": "include: [shared]\n" + svc},
+			dirs:  []string{"shared"},
+			want:  []string{`compose.yaml:1:11: error: include names "shared", which cannot be loaded (not a file)`},
+		},
+		{
+			name: "invalid YAML",
+			files: map[string]string{
+				"compose.yaml": "services:\n  web:\n    extends: {file: base.yaml, service: app}\n",
+				"base.yaml":    "services:\n  app:\n    image: [nginx\n",
+			},
+			want: []string{`compose.yaml:3:21: error: extends: file: names "base.yaml", which cannot be loaded (cannot be parsed at `},
+		},
+		{
+			name: "relative to the including file's directory",
+			files: map[string]string{
+				"sub/compose.yaml": "include:\n  - ../shared/db.yaml\n  - db.yaml\n" + svc,
+				"shared/db.yaml":   "services:\n  db:\n    image: postgres:16.4\n",
+				"db.yaml":          "services:\n  db2:\n    image: postgres:16.4\n",
+			},
+			input: "sub/compose.yaml",
+			want:  []string{`compose.yaml:3:5: error: include names "db.yaml", which cannot be loaded (not found)`},
+		},
+		{
+			name: "present files",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - db.yaml\nservices:\n  web:\n    extends: {file: base.yaml, service: app}\n",
+				"db.yaml":      "services:\n  db:\n    image: postgres:16.4\n",
+				"base.yaml":    "services:\n  app:\n    image: nginx:1.27.3\n",
+			},
+		},
+		{
+			name: "remote paths are skipped",
+			files: map[string]string{"compose.yaml": "include:\n  - oci://registry.example/app:1\n  - git@github.com:acme/stack.git\n" +
+				"  - https://github.com/acme/stack.git#main:compose.yaml\n  - git::https://example.com/stack.git\n" +
+				"services:\n  web:\n    extends: {file: 'oci://registry.example/base:1', service: app}\n"},
+		},
+		{
+			name: "interpolated paths are skipped",
+			files: map[string]string{"compose.yaml": "include:\n  - ${STACK_DIR}/db.yaml\n  - path: $STACK\n" +
+				"services:\n  web:\n    extends: {file: '${BASE:-base.yaml}', service: app}\n"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, tt.files)
+			for _, d := range tt.dirs {
+				if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			input := tt.input
+			if input == "" {
+				input = "compose.yaml"
+			}
+			_, errOut, code := runCLI(t, dir, "", "--offline", "--check", "--select", "CF604", input)
+			var got []string
+			for _, line := range strings.Split(errOut, "\n") {
+				if strings.Contains(line, "[CF604]") {
+					got = append(got, line)
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d CF604 findings, want %d:\n%s", len(got), len(tt.want), errOut)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("finding %d = %q, want it to contain %q", i, got[i], w)
+				}
+			}
+			wantCode := exitOK
+			if len(tt.want) > 0 {
+				wantCode = exitChanges
+			}
+			if code != wantCode {
+				t.Errorf("--check exit %d, want %d; stderr:\n%s", code, wantCode, errOut)
+			}
+		})
+	}
+}
+
+// TestMissingProjectFileUnreadable checks a file that exists but cannot be
+// read.
+func TestMissingProjectFileUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads files whatever their mode")
+	}
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml": "include:\n  - db.yaml\nservices:\n  web:\n    image: nginx:1.27.3\n",
+		"db.yaml":      "services:\n  db:\n    image: postgres:16.4\n",
+	})
+	if err := os.Chmod(filepath.Join(dir, "db.yaml"), 0); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, dir, "", "--offline", "--check", "--select", "CF604", "compose.yaml")
+	want := `compose.yaml:2:5: error: include names "db.yaml", which cannot be loaded (permission denied)`
+	if !strings.Contains(errOut, want) || code != exitChanges {
+		t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, errOut)
+	}
+}
+
+// TestMissingProjectFileKeepsFixes checks that CF604 changes no fix: the
+// diff is the one made with the rule ignored, and the rest of the file is
+// still fixed.
+func TestMissingProjectFileKeepsFixes(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml": "include:\n  - missing.yaml\nservices:\n  web:\n    image: nginx:1.27.3\n  api:\n    extends: {file: base.yaml, service: app}\n",
+	})
+	with, errOut, code := runCLI(t, dir, "", "--offline", "compose.yaml")
+	if code != exitOK || !strings.Contains(errOut, "[CF604]") {
+		t.Fatalf("exit %d, want %d with CF604 findings:\n%s", code, exitOK, errOut)
+	}
+	without, _, _ := runCLI(t, dir, "", "--offline", "--ignore", "CF604", "compose.yaml")
+	if with != without {
+		t.Errorf("the diff changed with CF604:\n%s\nwithout it:\n%s", with, without)
+	}
+	if !strings.Contains(with, "restart: unless-stopped") {
+		t.Errorf("the rest of the file is not fixed:\n%s", with)
+	}
+}
