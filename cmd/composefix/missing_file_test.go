@@ -164,3 +164,19 @@ func TestMissingProjectFileKeepsFixes(t *testing.T) {
 		t.Errorf("the rest of the file is not fixed:\n%s", with)
 	}
 }
+
+// TestMissingProjectFileStdin checks that a document on stdin standing for
+// a path (--stdin-filename) resolves its references from that path's
+// directory, and echoes the input unchanged around the finding.
+func TestMissingProjectFileStdin(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"sub/db.yaml": "services:\n  db:\n    image: postgres:16.4\n"})
+	in := "include:\n  - db.yaml\n  - cache.yaml\nservices:\n  web:\n    image: nginx:1.27.3\n    restart: unless-stopped\n"
+	out, errOut, _ := runCLI(t, dir, in, "--offline", "--select", "CF604", "--stdin-filename", "sub/compose.yaml", "-")
+	want := `sub/compose.yaml:3:5: error: include names "cache.yaml", which cannot be loaded (not found)`
+	if !strings.Contains(errOut, want) || strings.Count(errOut, "[CF604]") != 1 {
+		t.Errorf("stderr lacks %q alone:\n%s", want, errOut)
+	}
+	if out != in {
+		t.Errorf("stdout = %q, want the input", out)
+	}
+}
