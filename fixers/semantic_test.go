@@ -63,6 +63,7 @@ var ownedFields = map[string][]string{
 	"CF601": nil, // compose-go's model has no version field
 	"CF602": nil,
 	"CF603": nil, // display-only
+	"CF604": nil, // display-only
 	"CF900": nil,
 }
 
