@@ -172,6 +172,10 @@ type Reference struct {
 	Path    string     // cleaned, joined to the document's directory when relative
 	Node    *yaml.Node // the scalar that names it
 	Extends bool       // named by extends: file: rather than include:
+	// ProjectDirectory is set for an include entry that sets
+	// project_directory: the included files' own relative paths resolve
+	// from there rather than from their directory.
+	ProjectDirectory bool
 }
 
 // ReferenceNodes returns every local file reference of d, as References
@@ -179,7 +183,7 @@ type Reference struct {
 func (d *Document) ReferenceNodes() []Reference {
 	dir := filepath.Dir(d.Path)
 	var out []Reference
-	add := func(n *yaml.Node, extends bool) {
+	add := func(n *yaml.Node, r Reference) {
 		n = Resolve(n)
 		if n == nil || n.Kind != yaml.ScalarNode || n.Value == "" || strings.Contains(n.Value, "$") || IsRemote(n.Value) {
 			return
@@ -188,23 +192,26 @@ func (d *Document) ReferenceNodes() []Reference {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
-		out = append(out, Reference{Path: filepath.Clean(p), Node: n, Extends: extends})
+		r.Path, r.Node = filepath.Clean(p), n
+		out = append(out, r)
 	}
 	if _, inc := MapGet(d.Root, "include"); inc != nil {
 		for _, e := range Resolve(inc).Content {
 			e = Resolve(e)
 			if e.Kind == yaml.MappingNode {
 				_, p := MapGet(e, "path")
+				k, _ := MapGet(e, "project_directory")
+				r := Reference{ProjectDirectory: k != nil}
 				if p = Resolve(p); p != nil && p.Kind == yaml.SequenceNode {
 					for _, item := range p.Content {
-						add(item, false)
+						add(item, r)
 					}
 					continue
 				}
-				add(p, false)
+				add(p, r)
 				continue
 			}
-			add(e, false)
+			add(e, Reference{})
 		}
 	}
 	for _, s := range d.Services() {
@@ -214,7 +221,7 @@ func (d *Document) ReferenceNodes() []Reference {
 		ext, _ := Lookup(s.Node, "extends")
 		if ext = Resolve(ext); ext != nil && ext.Kind == yaml.MappingNode {
 			_, f := MapGet(ext, "file")
-			add(f, true)
+			add(f, Reference{Extends: true})
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"syscall"
 
 	"github.com/composefix/composefix/compose"
@@ -21,7 +22,11 @@ docker compose refuses a project whose include: entry or extends: file: names a 
 file that is missing, is not a file (a directory), cannot be read or is not valid YAML
 ("open base.yaml: no such file or directory"). composefix cannot see what that file
 defines either, so the services that extend it, and the project as a whole, are not
-fully checked. Relative paths are taken from the directory of the file that names them.
+fully checked. An included file that loads is reported too when a file it includes or
+extends in turn cannot be loaded ("it reaches ..."), since compose loads them all; the
+files of an include setting project_directory, and the bases an extended file extends in
+turn, are not followed. Relative paths are taken from the directory of the file that
+names them.
 Remote paths (oci://, git@, git::, http(s)://) and paths with an interpolation ($VAR)
 are not checked. There is no automatic fix.
 
@@ -46,6 +51,7 @@ func checkMissingFiles(p *Pass) error {
 		if err == nil {
 			continue
 		}
+		err = reachedFrom(err, p.Document.Path)
 		what := "include names"
 		if ref.Extends {
 			what = "extends: file: names"
@@ -55,10 +61,38 @@ func checkMissingFiles(p *Pass) error {
 	return nil
 }
 
+// ReachedError says that a file loads but reaches, through its own
+// include: or extends: file:, a file (Path) that cannot be loaded (Err):
+// docker compose loads every file an include reaches.
+type ReachedError struct {
+	Path string
+	Err  error
+}
+
+func (e *ReachedError) Error() string { return fmt.Sprintf("reaching %s: %v", e.Path, e.Err) }
+
+func (e *ReachedError) Unwrap() error { return e.Err }
+
+// reachedFrom returns err with a ReachedError's path made relative to the
+// directory of from, the file the finding is in, as its own paths are.
+func reachedFrom(err error, from string) error {
+	var re *ReachedError
+	if !errors.As(err, &re) {
+		return err
+	}
+	if rel, e := filepath.Rel(filepath.Dir(from), re.Path); e == nil {
+		return &ReachedError{Path: rel, Err: re.Err}
+	}
+	return re
+}
+
 // loadFailure says in a few words why a file could not be loaded.
 func loadFailure(err error) string {
 	var pe *compose.PosError
+	var re *ReachedError
 	switch {
+	case errors.As(err, &re):
+		return fmt.Sprintf("it reaches %q: %s", re.Path, loadFailure(re.Err))
 	case errors.Is(err, fs.ErrNotExist):
 		return "not found"
 	case errors.Is(err, syscall.EISDIR):

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/fixers"
 )
 
 // grouping says which files each input is merged with, in merge order:
@@ -341,29 +342,68 @@ func (c *contextLoader) references(d *compose.Document) []*compose.Document {
 }
 
 // unloaded returns the files d references directly that c cannot load,
-// with why, by the path d.References gives; nil when all load. The files
-// were loaded (or failed) already, by references: nothing is read again.
+// with why, by the path d.References gives; nil when all load. A file
+// included that loads but reaches, through its own include: or extends:
+// file:, a file that does not, gets a *fixers.ReachedError: docker compose
+// loads every file an include reaches. The files were loaded (or failed)
+// already, by references: nothing is read again.
 func (c *contextLoader) unloaded(d *compose.Document) map[string]error {
 	if d == nil {
 		return nil
 	}
 	var out map[string]error
-	for _, ref := range d.References() {
-		if c.load(ref, true) != nil {
-			continue
+	for _, ref := range d.ReferenceNodes() {
+		err := c.loadErr(ref.Path)
+		if err == nil && !ref.Extends && !ref.ProjectDirectory {
+			// An extended file is read for one service's chain only, and
+			// an include setting project_directory resolves the included
+			// file's paths from there: neither is followed.
+			err = c.reachedErr(c.load(ref.Path, true), map[string]bool{ref.Path: true}, 1)
 		}
-		abs, err := c.wd.abs(ref)
 		if err != nil {
-			continue
-		}
-		if err := c.errs[abs]; err != nil {
 			if out == nil {
 				out = map[string]error{}
 			}
-			out[ref] = err
+			out[ref.Path] = err
 		}
 	}
 	return out
+}
+
+// loadErr returns why c cannot load path; nil when it loads (or when its
+// failure is unknown).
+func (c *contextLoader) loadErr(path string) error {
+	if c.load(path, true) != nil {
+		return nil
+	}
+	abs, err := c.wd.abs(path)
+	if err != nil {
+		return nil
+	}
+	return c.errs[abs]
+}
+
+// reachedErr returns a *fixers.ReachedError for the first file that d, an
+// included file, reaches and that cannot be loaded; nil when all load.
+func (c *contextLoader) reachedErr(d *compose.Document, seen map[string]bool, depth int) error {
+	if d == nil || depth >= maxReferenceDepth {
+		return nil
+	}
+	for _, ref := range d.ReferenceNodes() {
+		if seen[ref.Path] {
+			continue
+		}
+		seen[ref.Path] = true
+		if err := c.loadErr(ref.Path); err != nil {
+			return &fixers.ReachedError{Path: ref.Path, Err: err}
+		}
+		if !ref.Extends && !ref.ProjectDirectory {
+			if err := c.reachedErr(c.load(ref.Path, true), seen, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func unwrapPath(err error) error {

@@ -68,6 +68,27 @@ func TestMissingProjectFile(t *testing.T) {
 			want:  []string{`compose.yaml:3:5: error: include names "db.yaml", which cannot be loaded (not found)`},
 		},
 		{
+			name: "a file an included file reaches",
+			files: map[string]string{
+				"compose.yaml":  "include:\n  - shared/a.yaml\n" + svc,
+				"shared/a.yaml": "include:\n  - b.yaml\nservices:\n  a:\n    extends: {file: c.yaml, service: c}\n",
+				"shared/c.yaml": "services:\n  c:\n    image: nginx:1.27.3\n",
+			},
+			want: []string{`compose.yaml:2:5: error: include names "shared/a.yaml", which cannot be loaded (it reaches "shared/b.yaml": not found)`},
+		},
+		{
+			// The included file's paths resolve from its project
+			// directory, which composefix does not follow; an extended
+			// file is read for one service's chain only.
+			name: "not followed: project_directory, extends",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - path: shared/a.yaml\n    project_directory: ..\n" +
+					"services:\n  web:\n    extends: {file: base.yaml, service: app}\n",
+				"shared/a.yaml": "include:\n  - b.yaml\n",
+				"base.yaml":     "services:\n  app:\n    image: nginx:1.27.3\n  other:\n    extends: {file: gone.yaml, service: x}\n",
+			},
+		},
+		{
 			name: "present files",
 			files: map[string]string{
 				"compose.yaml": "include:\n  - db.yaml\nservices:\n  web:\n    extends: {file: base.yaml, service: app}\n",
