@@ -222,12 +222,17 @@ func TestAtomicWriteKeepsAnExistingFile(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("mode = %v, want 0600 kept", info.Mode().Perm())
 	}
-	// A new file gets perm.
-	fresh := filepath.Join(dir, "plan.json")
+	// A new file gets perm less the umask, as os.WriteFile's does.
+	fresh, probe := filepath.Join(dir, "plan.json"), filepath.Join(dir, "probe")
 	if err := AtomicWrite(fresh, []byte("{}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if info, err := os.Stat(fresh); err != nil || info.Mode().Perm() != 0o644 {
-		t.Errorf("new file: %v, %v; want mode 0644", info, err)
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err1 := os.Stat(fresh)
+	want, err2 := os.Stat(probe)
+	if err := errors.Join(err1, err2); err != nil || got.Mode().Perm() != want.Mode().Perm() {
+		t.Errorf("new file: %v, %v; want mode %v", got, err, want.Mode().Perm())
 	}
 }

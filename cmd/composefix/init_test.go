@@ -47,8 +47,8 @@ func TestInitWritesTemplate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o644 {
-				t.Errorf("mode of %s = %v, want 0644", tt.want, fi.Mode().Perm())
+			if want := newFileMode(t, dir); runtime.GOOS != "windows" && fi.Mode().Perm() != want {
+				t.Errorf("mode of %s = %v, want %v (0644 less the umask)", tt.want, fi.Mode().Perm(), want)
 			}
 			// The template is valid (and, commented out, empty) configuration.
 			if _, err := config.Load(path); err != nil {
@@ -102,7 +102,7 @@ func TestInitForceOverwritesKeepingMode(t *testing.T) {
 }
 
 // TestInitForceWritesANewFile: with --force and no file yet, init
-// creates it as without --force: the template, mode 0644, no temporary
+// creates it as without --force: the template, mode 0644 less the umask, no temporary
 // file left.
 func TestInitForceWritesANewFile(t *testing.T) {
 	dir := writeFiles(t, map[string]string{".git/HEAD": ""})
@@ -117,8 +117,8 @@ func TestInitForceWritesANewFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o644 {
-		t.Errorf("mode of the new file = %v, want 0644", fi.Mode().Perm())
+	if want := newFileMode(t, dir); runtime.GOOS != "windows" && fi.Mode().Perm() != want {
+		t.Errorf("mode of the new file = %v, want %v (0644 less the umask)", fi.Mode().Perm(), want)
 	}
 	assertNoTempFiles(t, dir)
 }
@@ -186,6 +186,22 @@ func TestInitErrors(t *testing.T) {
 
 // assertNoTempFiles fails when dir holds a leftover temporary file of an
 // atomic write.
+// newFileMode is the mode a program's new 0644 file gets in dir: 0644
+// less the umask of whoever runs the tests.
+func newFileMode(t *testing.T, dir string) fs.FileMode {
+	t.Helper()
+	probe := filepath.Join(dir, "umask-probe")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(probe)
+	fi, err := os.Stat(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
+}
+
 func assertNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
