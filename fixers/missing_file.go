@@ -26,7 +26,9 @@ fully checked. An included file that loads is reported too when a file it includ
 extends in turn cannot be loaded ("it reaches ..."), since compose loads them all; the
 files of an include setting project_directory, and the bases an extended file extends in
 turn, are not followed. Relative paths are taken from the directory of the file that
-names them.
+names them; a file compose reads from another project directory (a -f file after the
+first, one with --project-directory, a declared project's file outside its first file's
+directory) is not checked.
 Remote paths (oci://, git@, git::, http(s)://) and paths with an interpolation ($VAR)
 are not checked. There is no automatic fix.
 

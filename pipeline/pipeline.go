@@ -501,7 +501,15 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 		}
 		opts := o.fixerOptions(resolved)
 		opts.Config = o.configFor(in.path)
-		opts.Project, opts.MergedFiles, opts.Overlays, opts.Unloaded = pr.docs, pr.merged, pr.overlays, pr.unloaded
+		opts.Project, opts.MergedFiles, opts.Overlays = pr.docs, pr.merged, pr.overlays
+		if _, elsewhere := o.dirs[in.path]; !elsewhere {
+			// compose resolves a file's include: and extends: file: paths
+			// from its project directory; pr.unloaded took them from the
+			// file's own, and where the two differ (a later -f file,
+			// --project-directory, a declared project) CF604 would fail a
+			// project compose loads.
+			opts.Unloaded = pr.unloaded
+		}
 		res, err := fixers.Run(d, opts)
 		if err != nil {
 			r.Err = err

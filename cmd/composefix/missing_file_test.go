@@ -201,3 +201,28 @@ func TestMissingProjectFileStdin(t *testing.T) {
 		t.Errorf("stdout = %q, want the input", out)
 	}
 }
+
+// TestMissingProjectFileProjectDirectory checks that CF604 raises no false
+// error on a project docker compose accepts: compose resolves the include:
+// and extends: file: paths of every -f file, and of a file of a declared
+// project, from the project directory (the first file's, or
+// --project-directory), not from the file's own directory.
+func TestMissingProjectFileProjectDirectory(t *testing.T) {
+	files := map[string]string{
+		"compose.yaml":      "services:\n  web:\n    image: nginx:1.27.3\n",
+		"db.yaml":           "services:\n  db:\n    image: postgres:16.4\n",
+		"base.yaml":         "services:\n  app:\n    image: nginx:1.27.3\n",
+		"sub/override.yaml": "include:\n  - db.yaml\nservices:\n  api:\n    extends: {file: base.yaml, service: app}\n",
+		"sub/compose.yaml":  "include:\n  - db.yaml\nservices:\n  api:\n    extends: {file: base.yaml, service: app}\n",
+	}
+	for _, args := range [][]string{
+		{"-f", "compose.yaml", "-f", "sub/override.yaml"},
+		{"--project-directory", ".", "-f", "sub/compose.yaml"},
+	} {
+		dir := writeFiles(t, files)
+		_, errOut, code := runCLI(t, dir, "", append([]string{"--offline", "--check", "--select", "CF604"}, args...)...)
+		if code != exitOK || strings.Contains(errOut, "[CF604]") {
+			t.Errorf("%v: exit %d, want %d without CF604:\n%s", args, code, exitOK, errOut)
+		}
+	}
+}
