@@ -60,7 +60,10 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 				_, werr := w.Write(res.Output)
 				return res, regErr, werr
 			}
-			opts.Project, opts.MergedFiles, opts.Unloaded = pr.docs, pr.merged, pr.unloaded
+			opts.Project, opts.MergedFiles = pr.docs, pr.merged
+			if _, elsewhere := projectDirs(&o, []string{name})[name]; !elsewhere {
+				opts.Unloaded = pr.unloaded // as fixAll: paths resolve from the project directory
+			}
 		}
 		if fr, err := fixers.Run(d, opts); err != nil {
 			res.Err = err

@@ -226,3 +226,25 @@ func TestMissingProjectFileProjectDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingProjectFileDeclaredProject checks the same for a declared
+// project's file outside its first file's directory, given as a path and
+// on stdin (--stdin-filename).
+func TestMissingProjectFileDeclaredProject(t *testing.T) {
+	override := "include:\n  - db.yaml\nservices:\n  web:\n    restart: unless-stopped\n"
+	dir := writeFiles(t, map[string]string{
+		".composefix.yaml":     "projects:\n  - [compose.yaml, deploy/override.yaml]\n",
+		"compose.yaml":         "services:\n  web:\n    image: nginx:1.27.3\n",
+		"db.yaml":              "services:\n  db:\n    image: postgres:16.4\n",
+		"deploy/override.yaml": override,
+	})
+	for _, args := range [][]string{
+		{"deploy/override.yaml"},
+		{"--stdin-filename", "deploy/override.yaml", "-"},
+	} {
+		_, errOut, code := runCLI(t, dir, override, append([]string{"--offline", "--check", "--select", "CF604"}, args...)...)
+		if code != exitOK || strings.Contains(errOut, "[CF604]") {
+			t.Errorf("%v: exit %d, want %d without CF604:\n%s", args, code, exitOK, errOut)
+		}
+	}
+}
