@@ -87,7 +87,13 @@ func danglingTarget(path string) (string, error) {
 			return "", err
 		}
 		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(p), link)
+			// From the link's real directory: joined lexically to a path
+			// through a linked directory, ".." would climb from the alias.
+			from, err := filepath.EvalSymlinks(filepath.Dir(p))
+			if err != nil {
+				return "", err
+			}
+			link = filepath.Join(from, link)
 		}
 		// The target's directory, symlinks resolved, so that the next
 		// link's relative target reads from where it really is.

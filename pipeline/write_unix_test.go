@@ -92,6 +92,9 @@ func TestAtomicWriteThroughADanglingSymlink(t *testing.T) {
 		{"relative to the link's directory", map[string]string{"out/plan.json": "../plans/plan.json"}, "out/plan.json", "plans/plan.json"},
 		{"a chain", map[string]string{"summary.md": "out/link.md", "out/link.md": "final.md"}, "summary.md", "out/final.md"},
 		{"through a linked directory", map[string]string{"summary.md": "alias/summary.md", "alias": "out"}, "summary.md", "out/summary.md"},
+		// The link is read from its real directory (out), not lexically from
+		// the linked one (plans/alias): ".." climbs from out, as the kernel's does.
+		{"written through a linked directory", map[string]string{"plans/alias": "../out", "out/plan.json": "../plans/plan.json"}, "plans/alias/plan.json", "plans/plan.json"},
 		{"target directory missing", map[string]string{"summary.md": "gone/summary.md"}, "summary.md", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
