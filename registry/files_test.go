@@ -359,7 +359,13 @@ func TestFileFactsSharedLayerChargedOnce(t *testing.T) {
 		rec.reset()
 		var streamed, planned atomic.Int64
 		res := newTestResolver(t, host, WithInspectFiles(true), WithInspectBudget(tc.budget),
-			WithInspectProgress(func(n, total int64) { streamed.Add(n); planned.Store(max(planned.Load(), total)) })).Resolve(context.Background(), reqs)
+			WithInspectProgress(func(n, total int64) {
+				streamed.Add(n)
+				// Reports come from parallel downloads: a Load then Store
+				// could put back a smaller total over a larger one.
+				for cur := planned.Load(); total > cur && !planned.CompareAndSwap(cur, total); cur = planned.Load() {
+				}
+			})).Resolve(context.Background(), reqs)
 		inspected := 0
 		for ref := range imgs {
 			f := res[host+"/"+ref].Facts["linux/amd64"]
