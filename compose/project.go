@@ -172,9 +172,10 @@ type Reference struct {
 	Path    string     // cleaned, joined to the document's directory when relative
 	Node    *yaml.Node // the scalar that names it
 	Extends bool       // named by extends: file: rather than include:
-	// ProjectDirectory is set for an include entry that sets
-	// project_directory: the included files' own relative paths resolve
-	// from there rather than from their directory.
+	// ProjectDirectory is set where the included file's own relative
+	// paths resolve from another directory than its own: an include entry
+	// that sets project_directory, or a path list's file after the first
+	// (compose takes the first file's directory for the entry's files).
 	ProjectDirectory bool
 }
 
@@ -203,8 +204,8 @@ func (d *Document) ReferenceNodes() []Reference {
 				k, _ := MapGet(e, "project_directory")
 				r := Reference{ProjectDirectory: k != nil}
 				if p = Resolve(p); p != nil && p.Kind == yaml.SequenceNode {
-					for _, item := range p.Content {
-						add(item, r)
+					for i, item := range p.Content {
+						add(item, Reference{ProjectDirectory: r.ProjectDirectory || i > 0})
 					}
 					continue
 				}

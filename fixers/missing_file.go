@@ -24,8 +24,9 @@ file that is missing, is not a file (a directory), cannot be read or is not vali
 defines either, so the services that extend it, and the project as a whole, are not
 fully checked. An included file that loads is reported too when a file it includes or
 extends in turn cannot be loaded ("it reaches ..."), since compose loads them all; the
-files of an include setting project_directory, and the bases an extended file extends in
-turn, are not followed. Relative paths are taken from the directory of the file that
+files of an include setting project_directory, an include's later paths (compose takes
+them from the first's directory) and the bases an extended file extends in turn are not
+followed. Relative paths are taken from the directory of the file that
 names them; a file compose reads from another project directory (a -f file after the
 first, one with --project-directory, a declared project's file outside its first file's
 directory) is not checked.

@@ -89,6 +89,18 @@ func TestMissingProjectFile(t *testing.T) {
 			},
 		},
 		{
+			// compose loads an include entry's files with the first one's
+			// directory as their project directory: b/y.yaml's z.yaml is
+			// a/z.yaml.
+			name: "an include entry's later file resolves from the first's directory",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - path: [a/x.yaml, b/y.yaml]\n" + svc,
+				"a/x.yaml":     "services:\n  x:\n    image: nginx:1.27.3\n",
+				"a/z.yaml":     "services:\n  z:\n    image: nginx:1.27.3\n",
+				"b/y.yaml":     "include:\n  - z.yaml\n",
+			},
+		},
+		{
 			name: "present files",
 			files: map[string]string{
 				"compose.yaml": "include:\n  - db.yaml\nservices:\n  web:\n    extends: {file: base.yaml, service: app}\n",
