@@ -86,18 +86,23 @@ func danglingTarget(path string) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		sep := string(filepath.Separator)
 		if !filepath.IsAbs(link) {
-			// From the link's real directory: joined lexically to a path
-			// through a linked directory, ".." would climb from the alias.
-			from, err := filepath.EvalSymlinks(filepath.Dir(p))
-			if err != nil {
-				return "", err
-			}
-			link = filepath.Join(from, link)
+			link = p[:strings.LastIndex(p, sep)+1] + link // beside the link
 		}
 		// The target's directory, symlinks resolved, so that the next
-		// link's relative target reads from where it really is.
-		dir, err := filepath.EvalSymlinks(filepath.Dir(link))
+		// link's relative target reads from where it really is. Split, not
+		// cleaned: EvalSymlinks takes a ".." after a linked directory from
+		// where that directory really is, as the kernel does, where Clean
+		// would drop the directory's name.
+		dir, name := ".", link
+		if i := strings.LastIndex(link, sep); i >= 0 {
+			dir, name = link[:i+1], link[i+1:]
+		}
+		if name == "" || name == "." || name == ".." {
+			return "", fmt.Errorf("it is a symlink to %s, a directory", link)
+		}
+		dir, err = filepath.EvalSymlinks(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", fmt.Errorf("it is a symlink to %s, whose directory does not exist", link)
 		}
@@ -107,7 +112,7 @@ func danglingTarget(path string) (string, error) {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return "", fmt.Errorf("it is a symlink to %s, whose directory %s is not a directory", link, filepath.Dir(link))
 		}
-		p = filepath.Join(dir, filepath.Base(link))
+		p = filepath.Join(dir, name)
 	}
 }
 

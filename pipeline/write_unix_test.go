@@ -95,6 +95,10 @@ func TestAtomicWriteThroughADanglingSymlink(t *testing.T) {
 		// The link is read from its real directory (out), not lexically from
 		// the linked one (plans/alias): ".." climbs from out, as the kernel's does.
 		{"written through a linked directory", map[string]string{"plans/alias": "../out", "out/plan.json": "../plans/plan.json"}, "plans/alias/plan.json", "plans/plan.json"},
+		// ".." after a linked directory in the target climbs from where
+		// that directory really is (plans, to the test directory), not
+		// lexically (to out), as the kernel's does.
+		{"dot-dot after a linked directory in the target", map[string]string{"out/up": "../plans", "summary.md": "out/up/../final.md"}, "summary.md", "final.md"},
 		{"target directory missing", map[string]string{"summary.md": "gone/summary.md"}, "summary.md", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
