@@ -120,7 +120,7 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 		d.Docs = append(d.Docs, &n)
 	}
 	if len(d.Docs) == 0 || len(d.Docs[0].Content) == 0 {
-		return nil, &PosError{Path: path, Msg: "empty file: no compose document"}
+		return nil, &PosError{Path: path, Msg: "empty file: no compose document", Unsupported: true}
 	}
 	// compose's loader merges every document of a file into the first, as
 	// an overlay would: fixing the first alone would be fixing half the
@@ -128,7 +128,7 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 	if len(d.Docs) > 1 {
 		second := d.Docs[1]
 		return nil, &PosError{Path: path, Line: second.Line, Col: second.Column,
-			Msg: "a second YAML document starts here; compose merges the documents of a file, which composefix does not: split them into a base file and an overlay"}
+			Msg: "a second YAML document starts here; compose merges the documents of a file, which composefix does not: split them into a base file and an overlay", Unsupported: true}
 	}
 	root := d.Docs[0].Content[0]
 	if root.Kind != yaml.MappingNode {

@@ -10,6 +10,10 @@ type PosError struct {
 	Col  int
 	Msg  string
 	Err  error // optional cause
+	// Unsupported marks a file composefix cannot read that compose may
+	// load (an empty file, several YAML documents): a limit of composefix,
+	// not a fault of the file.
+	Unsupported bool
 }
 
 func (e *PosError) Error() string {

@@ -29,7 +29,8 @@ them from the first's directory) and the bases an extended file extends in turn 
 followed. Relative paths are taken from the directory of the file that
 names them; a file compose reads from another project directory (a -f file after the
 first, one with --project-directory, a declared project's file outside its first file's
-directory) is not checked.
+directory) is not checked, nor is a file compose loads that composefix cannot read (an
+empty file, several YAML documents).
 Remote paths (oci://, git@, git::, http(s)://) and paths with an interpolation ($VAR)
 are not checked. There is no automatic fix.
 

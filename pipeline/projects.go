@@ -371,7 +371,7 @@ func (c *contextLoader) unloaded(d *compose.Document) map[string]error {
 }
 
 // loadErr returns why c cannot load path; nil when it loads (or when its
-// failure is unknown).
+// failure is unknown, or composefix's own limit: compose may load it).
 func (c *contextLoader) loadErr(path string) error {
 	if c.load(path, true) != nil {
 		return nil
@@ -380,7 +380,11 @@ func (c *contextLoader) loadErr(path string) error {
 	if err != nil {
 		return nil
 	}
-	return c.errs[abs]
+	var pe *compose.PosError
+	if err := c.errs[abs]; !errors.As(err, &pe) || !pe.Unsupported {
+		return err
+	}
+	return nil
 }
 
 // reachedErr returns a *fixers.ReachedError for the first file that d, an

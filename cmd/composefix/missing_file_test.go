@@ -101,6 +101,18 @@ func TestMissingProjectFile(t *testing.T) {
 			},
 		},
 		{
+			// compose loads an empty included file and merges a file's
+			// documents; composefix cannot read them, which is no fault
+			// of the project.
+			name: "files compose loads that composefix cannot read",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - empty.yaml\n  - comment.yaml\n  - multi.yaml\n" + svc,
+				"empty.yaml":   "",
+				"comment.yaml": "# nothing yet\n",
+				"multi.yaml":   "services:\n  a:\n    image: nginx:1.27.3\n---\nservices:\n  b:\n    image: nginx:1.27.3\n",
+			},
+		},
+		{
 			name: "present files",
 			files: map[string]string{
 				"compose.yaml": "include:\n  - db.yaml\nservices:\n  web:\n    extends: {file: base.yaml, service: app}\n",
