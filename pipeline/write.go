@@ -129,7 +129,7 @@ func splitsLinks(info fs.FileInfo) error {
 // keeping its owner and group and its mode with the setuid, setgid and
 // sticky bits.
 func replaceKeeping(target string, info fs.FileInfo, data []byte) error {
-	return replaceFile(target, data, 0, &kept{mode: info.Mode() & keptMode, owner: ownerOf(info)})
+	return replaceFile(target, data, &kept{mode: info.Mode() & keptMode, owner: ownerOf(info)})
 }
 
 // AtomicWrite writes data to a temporary file beside path, syncs it and
@@ -155,7 +155,7 @@ func AtomicWrite(path string, data []byte, perm os.FileMode) error {
 		if err != nil {
 			return fmt.Errorf("%s not written: %w", path, err)
 		}
-		return replaceFile(target, data, perm, nil)
+		return CreateNew(target, data, perm)
 	case !info.Mode().IsRegular():
 		return fmt.Errorf("%s not written: not a regular file (%v)", path, info.Mode().Type())
 	}
@@ -204,22 +204,58 @@ func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 	return nil, &fs.PathError{Op: "createtemp", Path: prefix + "*.tmp", Err: fs.ErrExist}
 }
 
-// replaceFile writes data to a temporary file in path's directory, syncs
-// it and renames it over path. An existing file's replacement (keep) gets
-// its mode and owner, and the mode is checked to have held; a new file
-// gets perm less the umask. On any error the temporary file is removed
-// and path is untouched.
-func replaceFile(path string, data []byte, perm fs.FileMode, keep *kept) (err error) {
+// replaceFile writes data to a temporary file in path's directory with
+// keep's mode and owner (writeTemp) and renames it over path. On any error
+// the temporary file is removed and path is untouched.
+func replaceFile(path string, data []byte, keep *kept) error {
+	name, err := writeTemp(path, data, 0o600, keep)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return nil
+}
+
+// CreateNew creates path with data and mode perm less the umask, from a
+// synced temporary file beside it, never over a file: one that appears
+// at path meanwhile (another process, a second run) is kept, and the
+// error wraps fs.ErrExist. A hard link puts the new file in place, since
+// link(2), unlike rename(2), never replaces; on a file system without
+// hard links a rename follows one more check.
+func CreateNew(path string, data []byte, perm fs.FileMode) error {
+	name, err := writeTemp(path, data, perm, nil)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(name) // after a link, the extra name; after a rename, nothing
+	err = os.Link(name, path)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("%s appeared while composefix was creating it: %w", path, fs.ErrExist)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s appeared while composefix was creating it: %w", path, fs.ErrExist)
+	}
+	return os.Rename(name, path)
+}
+
+// writeTemp writes data to a new temporary file beside path (createTemp,
+// mode perm less the umask), gives it keep's owner and mode when keep is
+// set (checking the mode held), syncs and closes it, and returns its name.
+// On any error it is removed.
+func writeTemp(path string, data []byte, perm fs.FileMode, keep *kept) (name string, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	if keep != nil {
-		perm = 0o600 // until the owner is set: no one else may open it meanwhile
-	}
 	tmp, err := createTemp(dir, base, perm)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer func() {
 		if err != nil {
@@ -228,20 +264,20 @@ func replaceFile(path string, data []byte, perm fs.FileMode, keep *kept) (err er
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
+		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
 	if keep != nil {
 		if err = keep.apply(tmp); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err = tmp.Sync(); err != nil {
-		return err
+		return "", err
 	}
 	if err = tmp.Close(); err != nil {
-		return err
+		return "", err
 	}
-	return os.Rename(tmp.Name(), path)
+	return tmp.Name(), nil
 }
 
 // kept is what the replacement of an existing file keeps of it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -234,5 +235,37 @@ func TestAtomicWriteKeepsAnExistingFile(t *testing.T) {
 	want, err2 := os.Stat(probe)
 	if err := errors.Join(err1, err2); err != nil || got.Mode().Perm() != want.Mode().Perm() {
 		t.Errorf("new file: %v, %v; want mode %v", got, err, want.Mode().Perm())
+	}
+}
+
+// TestCreateNewKeepsAFileThatAppeared: a new summary, plan or
+// configuration file is put in place without replacing a file that
+// appeared at its path after composefix looked (another process, a second
+// run): AtomicWrite renamed over it, and nothing of it was kept.
+func TestCreateNewKeepsAFileThatAppeared(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "plan.json")
+	if err := CreateNew(path, []byte("new\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(path); err != nil || string(got) != "new\n" {
+		t.Fatalf("created %q, %v; want %q", got, err, "new\n")
+	}
+	if err := os.WriteFile(path, []byte("theirs\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := CreateNew(path, []byte("ours\n"), 0o644)
+	if !errors.Is(err, fs.ErrExist) {
+		t.Errorf("CreateNew over a file = %v, want an error wrapping fs.ErrExist", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "theirs\n" {
+		t.Errorf("the file that appeared now reads %q, want it kept", got)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only plan.json (no temporary file left)", len(entries))
 	}
 }

@@ -61,11 +61,12 @@ func initCommand(out io.Writer) *cli.Command {
 // errExists is wrapped by writeNew when the file exists and force is off.
 var errExists = errors.New("already exists")
 
-// writeNew writes data to path atomically (a temporary file in the same
-// directory, synced, then linked into place). Without force an
-// existing path is a usage error and is left untouched, even when it
-// appears between the check and the write; with force pipeline.AtomicWrite
-// writes it, replacing an existing file as --write replaces a compose file.
+// writeNew writes data to path atomically (pipeline.CreateNew: a
+// temporary file in the same directory, synced, then linked into place).
+// Without force an existing path is a usage error and is left untouched,
+// even when it appears between the check and the write; with force
+// pipeline.AtomicWrite writes it, replacing an existing file as --write
+// replaces a compose file.
 func writeNew(path string, data []byte, force bool) error {
 	switch fi, err := os.Stat(path); {
 	case err == nil && fi.IsDir():
@@ -83,40 +84,13 @@ func writeNew(path string, data []byte, force bool) error {
 		}
 		return nil
 	}
-	// pipeline's naming, so that a later run removes the temporary file
-	// of an init that was killed before the rename.
-	tmp, err := pipeline.CreateTemp(path, 0o644)
-	if err != nil {
-		return fmt.Errorf("writing configuration: %w", err)
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // after a rename or link, removes nothing or the extra name
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing configuration %s: %w", name, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing configuration %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing configuration %s: %w", name, err)
-	}
-	// A hard link never replaces an existing file: a file created since the
-	// check above is kept.
-	err = os.Link(name, path)
+	// A file created since the check above is kept (pipeline.CreateNew
+	// never replaces one).
+	err := pipeline.CreateNew(path, data, 0o644)
 	switch {
-	case err == nil:
-		return nil
 	case errors.Is(err, fs.ErrExist):
 		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
-	}
-	// The file system has no hard links: fall back to a rename after one
-	// more check.
-	if _, statErr := os.Lstat(path); statErr == nil {
-		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
-	}
-	if err := os.Rename(name, path); err != nil {
+	case err != nil:
 		return fmt.Errorf("writing configuration: %w", err)
 	}
 	return nil
