@@ -2,13 +2,16 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/ignore"
 	"github.com/composefix/composefix/pipeline"
+	"github.com/composefix/composefix/report"
 )
 
 // group is the files one configuration applies to, with the settings it
@@ -99,20 +102,25 @@ func (s *settings) groups() ([]group, []error) {
 	// is reported once, as a file's error rather than a usage error, so
 	// the files other configurations govern still are: one bad
 	// .composefix.yaml used to stop a whole repository's run.
-	reported := map[string]bool{}
-	badConfig := func(err error) {
+	// The error remembers the files it kept from the run, for the reports
+	// that list files (SARIF, GitHub, JSON).
+	reported := map[string]*configError{}
+	badConfig := func(err error, files ...string) {
 		var ue *usageError
 		if errors.As(err, &ue) {
 			err = ue.err
 		}
-		if !reported[err.Error()] {
-			reported[err.Error()] = true
-			errs = append(errs, err)
+		ce := reported[err.Error()]
+		if ce == nil {
+			ce = &configError{err: err}
+			reported[err.Error()] = ce
+			errs = append(errs, ce)
 		}
+		ce.files = append(ce.files, files...)
 	}
 	if len(projectFiles) > 0 {
 		if i, err := groupFor(projectFiles[0]); err != nil {
-			badConfig(err)
+			badConfig(err, projectFiles...)
 		} else {
 			out[i].projectFile = projectFiles
 		}
@@ -120,12 +128,41 @@ func (s *settings) groups() ([]group, []error) {
 	for _, f := range files {
 		i, err := groupFor(f)
 		if err != nil {
-			badConfig(err)
+			badConfig(err, f)
 			continue
 		}
 		out[i].paths = append(out[i].paths, f)
 	}
 	return out, errs
+}
+
+// configError is an invalid configuration and the files it governs,
+// which were not processed. Its message is the configuration's error.
+type configError struct {
+	err   error
+	files []string
+}
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+// reportFiles is the error as the reports that list files show it: at the
+// configuration's own position when it has one, as a file's parse error
+// is, then each file it governs as not processed, naming the
+// configuration, so that a reviewer reading annotations sees why.
+func (e *configError) reportFiles() []report.File {
+	var out []report.File
+	var ce *config.Error
+	if errors.As(e.err, &ce) {
+		// The first problem's position is the location; the message
+		// keeps any further ones, with theirs.
+		msg := strings.TrimPrefix(e.err.Error(), fmt.Sprintf("%s:%d:%d: ", ce.Path, ce.Line, ce.Col))
+		out = append(out, report.File{Path: ce.Path, Err: &compose.PosError{Path: ce.Path, Line: ce.Line, Col: ce.Col, Msg: msg}})
+	}
+	for _, f := range e.files {
+		out = append(out, report.File{Path: f, Err: fmt.Errorf("not processed: its configuration is invalid: %w", e.err)})
+	}
+	return out
 }
 
 // configFinder finds and loads each directory's configuration once. It

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/composefix/composefix/config"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // changedFiles returns the files a dry run's diff names, sorted.
@@ -193,6 +194,47 @@ func TestBadNestedConfigurationFailsOnlyItsFiles(t *testing.T) {
 			}
 			if got := readFile(t, filepath.Join(dir, "b", "compose.yaml")); !strings.Contains(got, "restart:") {
 				t.Errorf("the other file was not written; stderr:\n%s", errOut)
+			}
+		})
+	}
+}
+
+// TestBadNestedConfigurationReachesTheReports: an invalid nested
+// .composefix.yaml made the run exit 2 with the error on stderr only, so
+// a reviewer reading SARIF, GitHub annotations or JSON saw nothing wrong.
+// The reports carry the error at the configuration's own position and
+// list each file it governs as not processed.
+func TestBadNestedConfigurationReachesTheReports(t *testing.T) {
+	cfg := filepath.Join("a", ".composefix.yaml")
+	governed := filepath.Join("a", "compose.yaml")
+	for format, want := range map[string][]string{
+		"sarif":  {`"uri": "a/.composefix.yaml"`, `"startLine": 1`, `"uri": "a/compose.yaml"`, "not processed"},
+		"github": {"::error file=" + cfg + ",line=1,", "::error file=" + governed + ",title=composefix::not processed", "2 files not processed"},
+		"json":   {`"path": "` + cfg + `"`, `"path": "` + governed + `"`, "not processed"},
+	} {
+		t.Run(format, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{
+				"a/compose.yaml": needsFix, "a/.composefix.yaml": "bogus_key: 1\n",
+				"b/compose.yaml": needsFix,
+			})
+			out, errOut, code := runCLI(t, dir, "", "--offline", "--format", format, ".")
+			if code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			for _, w := range want {
+				if !strings.Contains(out, w) {
+					t.Errorf("%s output lacks %q:\n%s\nstderr:\n%s", format, w, out, errOut)
+				}
+			}
+			if format != "sarif" {
+				return
+			}
+			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+			if err != nil {
+				t.Fatalf("SARIF output is not JSON: %v", err)
+			}
+			if err := sarifSchema(t).Validate(inst); err != nil {
+				t.Errorf("SARIF output does not validate: %v", err)
 			}
 		})
 	}

@@ -45,6 +45,14 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	total := pipeline.Result{DiscoverErrs: errs, Summary: report.Summary{Write: s.write}}
 	text := &pipeline.Text{Out: out, Err: errOut, Write: s.write, Color: s.color, SourceLines: s.sourceLines, ErrColor: s.errColor}
 	var files []report.File // machine formats and the step summary render the run as a whole
+	if s.format != "text" || s.stepSummary != "" {
+		for _, err := range errs {
+			var ce *configError
+			if errors.As(err, &ce) {
+				files = append(files, ce.reportFiles()...)
+			}
+		}
+	}
 	var diffs strings.Builder
 	for _, g := range groups {
 		o := g.options(errOut)
