@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"sort"
@@ -87,6 +88,13 @@ func readSettings(c *cli.Context) (*settings, error) {
 	s.errColor = s.sourceLines && !c.Bool("no-color") && !noColor
 	if s.projectDir != "" && len(s.projectFile) == 0 {
 		return nil, usagef("--project-directory is the directory of the -f files' project; give -f too")
+	}
+	if s.projectDir != "" {
+		// compose refuses a project directory it cannot enter; reading no
+		// .env from it would fix the files against the wrong variables.
+		if err := checkDir(s.projectDir); err != nil {
+			return nil, usagef("--project-directory %q: %v", s.projectDir, err)
+		}
 	}
 	if len(s.paths) == 0 && len(s.projectFile) == 0 {
 		s.paths = []string{"."}
@@ -275,4 +283,22 @@ func severities(all []*fixers.Rule, cfg *config.File) (map[string]fixers.Severit
 		}
 	}
 	return out, nil
+}
+
+// checkDir says why dir is not a directory composefix can use: missing,
+// a file, or unreadable.
+func checkDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("no such directory")
+	case err != nil:
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			return pe.Err // its path is the flag's value, named already
+		}
+		return err
+	case !fi.IsDir():
+		return errors.New("not a directory")
+	}
+	return nil
 }

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUsageErrorsForValuesAcceptedSilently checks that a flag value or an
+// argument the CLI cannot honour is a usage error (exit 2, one line naming
+// the flag or command and the value) rather than a run that quietly does
+// something else: each case here used to exit 0.
+func TestUsageErrorsForValuesAcceptedSilently(t *testing.T) {
+	files := map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:1.27.3\n", "afile": "x\n"}
+	tests := []struct {
+		name string
+		args []string
+		want string // the one line on stderr contains it
+	}{
+		{"--project-directory missing", []string{"--offline", "--project-directory", "nonexistent", "-f", "compose.yaml"}, `--project-directory "nonexistent"`},
+		{"--project-directory a file", []string{"--offline", "--project-directory", "afile", "-f", "compose.yaml"}, `--project-directory "afile": not a directory`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, files)
+			out, errOut, code := runCLI(t, dir, "", tt.args...)
+			if code != exitError {
+				t.Errorf("exit %d, want 2; stdout:\n%s", code, out)
+			}
+			lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+				t.Errorf("stderr is not one line containing %q:\n%s", tt.want, errOut)
+			}
+		})
+	}
+}
