@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -111,6 +112,16 @@ func lines(src []byte) []string {
 		}
 	}
 	return out
+}
+
+// Check reports a pattern that can match nothing because its glob is
+// malformed (an unclosed "[", a bad range): go-git's matcher treats the
+// match error as no match, so such a pattern would silently exclude
+// nothing. path.Match checks the whole pattern even when it does not
+// match, and the gitignore syntax is its glob syntax per segment.
+func Check(pattern string) error {
+	_, err := path.Match(pattern, "")
+	return err
 }
 
 // Parse turns gitignore-syntax patterns into patterns relative to dir.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/fixers"
+	"github.com/composefix/composefix/ignore"
 	"github.com/urfave/cli/v2"
 )
 
@@ -110,6 +111,11 @@ func readSettings(c *cli.Context) (*settings, error) {
 	s.progress = newProgress(c.App.ErrWriter, progressEnabled(s.format, c.App.ErrWriter, os.Getenv))
 	s.configFixed = c.String("config") != ""
 	s.exclude = c.StringSlice("exclude")
+	for _, p := range s.exclude {
+		if err := ignore.Check(p); err != nil {
+			return nil, usagef("--exclude %q: %v", p, err)
+		}
+	}
 	knowledge, err := fixers.LoadKnowledge() // once per run: every file and pass shares it
 	if err != nil {
 		return nil, err

@@ -18,6 +18,8 @@ func TestUsageErrorsForValuesAcceptedSilently(t *testing.T) {
 	}{
 		{"--project-directory missing", []string{"--offline", "--project-directory", "nonexistent", "-f", "compose.yaml"}, `--project-directory "nonexistent"`},
 		{"--project-directory a file", []string{"--offline", "--project-directory", "afile", "-f", "compose.yaml"}, `--project-directory "afile": not a directory`},
+		{"--exclude invalid glob", []string{"--offline", "--exclude", "[", "."}, `--exclude "[": syntax error in pattern`},
+		{"--exclude invalid glob after a valid one", []string{"--offline", "--exclude", "vendor", "--exclude", "app/[a-", "."}, `--exclude "app/[a-"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
