@@ -210,7 +210,7 @@ func TestBadNestedConfigurationReachesTheReports(t *testing.T) {
 	for format, want := range map[string][]string{
 		"sarif":  {`"uri": "a/.composefix.yaml"`, `"startLine": 1`, `"uri": "a/compose.yaml"`, "not processed"},
 		"github": {"::error file=" + cfg + ",line=1,", "::error file=" + governed + ",title=composefix::not processed", "2 files not processed"},
-		"json":   {`"path": "` + cfg + `"`, `"path": "` + governed + `"`, "not processed"},
+		"json":   {`"path": "` + cfg + `"`, `"path": "` + governed + `"`, "not processed", `"files": 3,`, `"failed": 2,`},
 	} {
 		t.Run(format, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{

@@ -45,11 +45,18 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	total := pipeline.Result{DiscoverErrs: errs, Summary: report.Summary{Write: s.write}}
 	text := &pipeline.Text{Out: out, Err: errOut, Write: s.write, Color: s.color, SourceLines: s.sourceLines, ErrColor: s.errColor}
 	var files []report.File // machine formats and the step summary render the run as a whole
+	// The files an invalid configuration kept from the run, and it, are
+	// listed and counted as not processed in what lists files; the text
+	// format has already printed the error.
+	var notRun report.Summary
 	if s.format != "text" || s.stepSummary != "" {
 		for _, err := range errs {
 			var ce *configError
 			if errors.As(err, &ce) {
-				files = append(files, ce.reportFiles()...)
+				for _, f := range ce.reportFiles() {
+					notRun.Add(&f)
+					files = append(files, f)
+				}
 			}
 		}
 	}
@@ -77,8 +84,11 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 		total = addResult(total, r)
 	}
 	total.Summary.Elapsed = time.Since(start)
+	listed := total.Summary // the summary of the files listed
+	listed.Files += notRun.Files
+	listed.Failed += notRun.Failed
 	if s.stepSummary != "" {
-		if sumErr = appendStepSummary(s.stepSummary, files, total.Summary, diffs.String()); sumErr != nil {
+		if sumErr = appendStepSummary(s.stepSummary, files, listed, diffs.String()); sumErr != nil {
 			fmt.Fprintf(errOut, "composefix: %v\n", sumErr)
 		}
 	}
@@ -89,7 +99,7 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 		}
 		return total, sumErr, nil
 	}
-	return total, sumErr, writeReport(out, s.format, files, total.Summary)
+	return total, sumErr, writeReport(out, s.format, files, listed)
 }
 
 // appendStepSummary appends the run's Markdown summary to the file GitHub
