@@ -43,6 +43,9 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 				Name:  "rules",
 				Usage: "list the rules: ID, name, safety, summary",
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
 					return printRules(out)
 				},
 			},
@@ -52,7 +55,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 				ArgsUsage: "RULE",
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return usagef("explain takes one rule ID or name")
+						return usagef("explain takes one rule ID or name, got %d arguments", c.NArg())
 					}
 					return explain(out, c.Args().First())
 				},
@@ -61,6 +64,9 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 				Name:  "version",
 				Usage: "print composefix's version",
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
 					return writeOut(out, "composefix version "+c.App.Version+"\n")
 				},
 			},
@@ -90,6 +96,15 @@ func fixFlags() []cli.Flag {
 		&cli.StringFlag{Name: "stdin-filename", Usage: "with -, the `PATH` the document on stdin stands for: findings name it, and its configuration and project (a base beside an override) apply"},
 	}
 	return append(flags, registryFlags()...)
+}
+
+// noArgs refuses an argument to a command that takes none: ignoring it
+// would hide a typo (a rule meant for explain, a path meant for a fix run).
+func noArgs(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("%s takes no arguments, got %q", c.Command.Name, c.Args().First())
+	}
+	return nil
 }
 
 // printRules writes the rule table; the error is stdout's, as for every

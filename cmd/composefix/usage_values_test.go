@@ -20,6 +20,11 @@ func TestUsageErrorsForValuesAcceptedSilently(t *testing.T) {
 		{"--project-directory a file", []string{"--offline", "--project-directory", "afile", "-f", "compose.yaml"}, `--project-directory "afile": not a directory`},
 		{"--exclude invalid glob", []string{"--offline", "--exclude", "[", "."}, `--exclude "[": syntax error in pattern`},
 		{"--exclude invalid glob after a valid one", []string{"--offline", "--exclude", "vendor", "--exclude", "app/[a-", "."}, `--exclude "app/[a-"`},
+		{"rules with an argument", []string{"rules", "extra"}, `rules takes no arguments, got "extra"`},
+		{"version with an argument", []string{"version", "extra"}, `version takes no arguments, got "extra"`},
+		{"explain with two rules", []string{"explain", "CF101", "CF201"}, "explain takes one rule ID or name, got 2 arguments"},
+		{"init with an argument", []string{"init", "extra"}, "init takes no arguments"},
+		{"completion with two shells", []string{"completion", "bash", "zsh"}, "completion takes one shell"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
