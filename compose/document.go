@@ -115,7 +115,7 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 			break
 		}
 		if err != nil {
-			return nil, yamlError(path, src, err)
+			return nil, YAMLError(path, src, err)
 		}
 		d.Docs = append(d.Docs, &n)
 	}
@@ -183,7 +183,7 @@ var (
 	unknownRE    = lazyre.New(`unknown anchor '([^']*)' referenced`)
 )
 
-// yamlError turns a yaml.v3 error into a PosError, extracting the line (and
+// YAMLError turns a yaml.v3 error into a PosError, extracting the line (and
 // column when yaml.v3 gives one) from its message.
 //
 // yaml.v3 numbers the lines of parser errors ("did not find expected ...")
@@ -193,7 +193,7 @@ var (
 // the first is corrected, the second is line 1, the last located in src.
 // A line past the end of src (a problem at the end of the stream) is the
 // last line.
-func yamlError(path string, src []byte, err error) error {
+func YAMLError(path string, src []byte, err error) *PosError {
 	msg := err.Error()
 	pe := &PosError{Path: path, Msg: "invalid YAML"}
 	var te *yaml.TypeError

@@ -272,16 +272,19 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:1:1: found a sequence at the top level; expected a mapping of keys such as select and pin`}},
 		{"scalar root", "pin version\n", []string{
 			`c.yaml:1:1: found "pin version" at the top level; expected a mapping of keys such as select and pin`}},
-		// yaml.v3 gives no column and, for parser errors, the line of the
-		// enclosing construct; the column is that line's first non-blank.
+		// yaml.v3 gives no column and numbers a parser error's line from 0
+		// (compose's loader corrects it); the column is that line's first
+		// non-blank.
 		{"syntax error", "pin: version\nselect:\n  [CF1\n", []string{
-			`c.yaml:2:1: invalid YAML: did not find expected ',' or ']'`}},
+			`c.yaml:3:3: invalid YAML: did not find expected ',' or ']'`}},
+		{"unclosed flow sequence on line two", "rules:\n  CF201: [bad", []string{
+			`c.yaml:2:3: invalid YAML: did not find expected ',' or ']'`}},
 		{"syntax error indented", "update:\n  policy: \"minor\n", []string{
 			`c.yaml:2:3: invalid YAML: found unexpected end of stream`}},
 		{"syntax error on line one", "pin: a: b\n", []string{
 			`c.yaml:1:1: invalid YAML: mapping values are not allowed in this context`}},
 		{"tab indentation", "update:\n\tpolicy: minor\n", []string{
-			`c.yaml:2:2: invalid YAML: found character that cannot start any token`}},
+			`c.yaml:2:1: invalid YAML: found character that cannot start any token`}},
 		{"second document", "pin: digest\n---\npin: version\n", []string{
 			`c.yaml:3:1: a second YAML document; expected a single document`}},
 		{"invalid UTF-8", "pin: \"ve\xffrsion\"\n", []string{

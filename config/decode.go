@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/lazyre"
 	hint "github.com/composefix/composefix/internal/suggest"
 
@@ -52,8 +53,6 @@ func (d *decoder) err() error {
 	}
 	return errors.Join(out...)
 }
-
-var yamlLineRE = lazyre.New(`^yaml: (?:line (\d+): )?`)
 
 // document parses src and returns its root node, or nil for an empty file or
 // after recording an error.
@@ -99,29 +98,22 @@ func (d *decoder) document(src []byte) *yaml.Node {
 	return deref(root)
 }
 
-// yamlError records a syntax error. yaml.v3 gives a line (omitted for the
-// first) but no column: the column reported is the line's first
-// non-blank character.
+// yamlError records a syntax error at the position compose's loader gives
+// it (the same yaml.v3 quirks: parser errors' lines counted from 0, no line
+// on the first, no column at all). Where that is a line's first column, the
+// position moves to the line's first non-blank character: a reader looking
+// for the problem looks there, and a space never is the problem (a tab,
+// which can be, stays).
 func (d *decoder) yamlError(src []byte, err error) {
-	msg := err.Error()
-	line := 1
-	if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
-		if m[1] != "" {
-			line, _ = strconv.Atoi(m[1])
-		}
-		msg = msg[len(m[0]):]
-	}
-	col := 1
-	lines := bytes.Split(src, []byte("\n"))
-	if line-1 < len(lines) {
-		for _, r := range string(lines[line-1]) {
-			if r != ' ' && r != '\t' {
-				break
-			}
-			col++
+	pe := compose.YAMLError(d.path, src, err)
+	line, col := pe.Line, pe.Col
+	if col == 1 && line >= 1 {
+		lines := bytes.SplitN(src, []byte("\n"), line+1)
+		if line-1 < len(lines) {
+			col += len(lines[line-1]) - len(bytes.TrimLeft(lines[line-1], " "))
 		}
 	}
-	d.errs = append(d.errs, &Error{Path: d.path, Line: line, Col: col, Msg: "invalid YAML: " + msg})
+	d.errs = append(d.errs, &Error{Path: d.path, Line: line, Col: col, Msg: pe.Msg})
 }
 
 func invalidUTF8(src []byte) (line, col int) {
