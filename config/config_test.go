@@ -323,6 +323,8 @@ func TestParseErrors(t *testing.T) {
 		// ignore_images.
 		{"exclude string", "exclude: legacy/\n", []string{
 			`c.yaml:1:10: exclude: found "legacy/"; expected a list of path patterns`}},
+		{"exclude bad glob", "exclude:\n  - legacy/\n  - \"[a\"\n", []string{
+			`c.yaml:3:5: exclude: found "[a" (syntax error in pattern); expected a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`}},
 		{"exclude bad items", "exclude: [\"\", ~, \"# x\", 1]\n", []string{
 			`c.yaml:1:11: exclude: found ""; expected a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`,
 			`c.yaml:1:15: exclude: found null; expected a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`,

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/composefix/composefix/ignore"
 	"github.com/composefix/composefix/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
@@ -237,8 +238,9 @@ func (d *decoder) patterns(n *yaml.Node, at string) []string {
 
 const excludeExpected = `a path pattern in .gitignore syntax such as "legacy/" or "*.dev.yaml"`
 
-// excludes decodes the exclude list: gitignore patterns, which match any
-// text, so only an empty or non-string item is wrong.
+// excludes decodes the exclude list: gitignore patterns. An empty or
+// non-string item is wrong, and so is a malformed glob (an unclosed "["),
+// which the matcher would silently never match, as --exclude refuses it.
 func (d *decoder) excludes(n *yaml.Node, at string) []string {
 	var out []string
 	for _, item := range d.sequence(n, at, "a list of path patterns") {
@@ -249,6 +251,10 @@ func (d *decoder) excludes(n *yaml.Node, at string) []string {
 		if s, ok := d.str(item, at, excludeExpected); ok {
 			if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
 				d.errorf(item, "%s: found %q; expected %s", at, s, excludeExpected)
+				continue
+			}
+			if err := ignore.Check(s); err != nil {
+				d.errorf(item, "%s: found %q (%v); expected %s", at, s, err, excludeExpected)
 				continue
 			}
 			out = append(out, s)
