@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/composefix/composefix/config"
@@ -84,13 +83,7 @@ func TestInitForceOverwritesKeepingMode(t *testing.T) {
 	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, errOut, code := runCLI(t, dir, "", "init", "--force")
-	if code != exitOK {
-		t.Fatalf("init --force: exit %d, want 0; stderr:\n%s", code, errOut)
-	}
-	if got := readFile(t, path); got != config.DefaultTemplate {
-		t.Errorf("init --force wrote %d bytes, want the %d-byte template", len(got), len(config.DefaultTemplate))
-	}
+	initForce(t, dir)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -107,12 +100,7 @@ func TestInitForceOverwritesKeepingMode(t *testing.T) {
 func TestInitForceWritesANewFile(t *testing.T) {
 	dir := writeFiles(t, map[string]string{".git/HEAD": ""})
 	path := filepath.Join(dir, config.FileName)
-	if _, errOut, code := runCLI(t, dir, "", "init", "--force"); code != exitOK {
-		t.Fatalf("init --force: exit %d, want 0; stderr:\n%s", code, errOut)
-	}
-	if got := readFile(t, path); got != config.DefaultTemplate {
-		t.Errorf("init --force wrote %d bytes, want the %d-byte template", len(got), len(config.DefaultTemplate))
-	}
+	initForce(t, dir)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -202,6 +190,18 @@ func newFileMode(t *testing.T, dir string) fs.FileMode {
 	return fi.Mode().Perm()
 }
 
+// initForce runs init --force in dir and checks that it succeeded and
+// wrote the template.
+func initForce(t *testing.T, dir string) {
+	t.Helper()
+	if _, errOut, code := runCLI(t, dir, "", "init", "--force"); code != exitOK {
+		t.Fatalf("init --force: exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	if got := readFile(t, filepath.Join(dir, config.FileName)); got != config.DefaultTemplate {
+		t.Errorf("init --force wrote %d bytes, want the %d-byte template", len(got), len(config.DefaultTemplate))
+	}
+}
+
 func assertNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -237,29 +237,9 @@ func TestInitForceKeepsOwnerAndMode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{config.FileName: "select: [CF2]\n"})
 			path := filepath.Join(dir, config.FileName)
-			if err := os.Chown(path, tt.uid, tt.gid); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chmod(path, tt.mode); err != nil {
-				t.Fatal(err)
-			}
-			if _, errOut, code := runCLI(t, dir, "", "init", "--force"); code != exitOK {
-				t.Fatalf("init --force: exit %d, want 0; stderr:\n%s", code, errOut)
-			}
-			if got := readFile(t, path); got != config.DefaultTemplate {
-				t.Errorf("init --force wrote %d bytes, want the %d-byte template", len(got), len(config.DefaultTemplate))
-			}
-			info, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := info.Sys().(*syscall.Stat_t)
-			if int(st.Uid) != tt.uid || int(st.Gid) != tt.gid {
-				t.Errorf("owner %d:%d, want %d:%d kept", st.Uid, st.Gid, tt.uid, tt.gid)
-			}
-			if got := info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky); got != tt.mode {
-				t.Errorf("mode %v, want %v kept", got, tt.mode)
-			}
+			setOwnerMode(t, path, tt.uid, tt.gid, tt.mode)
+			initForce(t, dir)
+			assertOwnerMode(t, path, tt.uid, tt.gid, tt.mode)
 			assertNoTempFiles(t, dir)
 		})
 	}

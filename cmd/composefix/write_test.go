@@ -32,12 +32,7 @@ func TestWriteKeepsOwnerAndMode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
 			path := filepath.Join(dir, "compose.yaml")
-			if err := os.Chown(path, tt.uid, tt.gid); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chmod(path, tt.mode); err != nil {
-				t.Fatal(err)
-			}
+			setOwnerMode(t, path, tt.uid, tt.gid, tt.mode)
 			_, errOut, code := runCLI(t, dir, "", "-w", "--offline")
 			if code != exitOK {
 				t.Fatalf("exit %d; stderr:\n%s", code, errOut)
@@ -45,18 +40,36 @@ func TestWriteKeepsOwnerAndMode(t *testing.T) {
 			if got := readFile(t, path); !strings.Contains(got, "restart: unless-stopped") {
 				t.Fatalf("file not fixed:\n%s", got)
 			}
-			info, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := info.Sys().(*syscall.Stat_t)
-			if int(st.Uid) != tt.uid || int(st.Gid) != tt.gid {
-				t.Errorf("owner %d:%d, want %d:%d", st.Uid, st.Gid, tt.uid, tt.gid)
-			}
-			if got := info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky); got != tt.mode {
-				t.Errorf("mode %v, want %v", got, tt.mode)
-			}
+			assertOwnerMode(t, path, tt.uid, tt.gid, tt.mode)
 		})
+	}
+}
+
+// setOwnerMode gives path the owner uid:gid and mode (as root).
+func setOwnerMode(t *testing.T, path string, uid, gid int, mode fs.FileMode) {
+	t.Helper()
+	if err := os.Chown(path, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// assertOwnerMode checks that path kept the owner uid:gid and the mode
+// with its setuid, setgid and sticky bits.
+func assertOwnerMode(t *testing.T, path string, uid, gid int, mode fs.FileMode) {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := info.Sys().(*syscall.Stat_t)
+	if int(st.Uid) != uid || int(st.Gid) != gid {
+		t.Errorf("owner %d:%d, want %d:%d kept", st.Uid, st.Gid, uid, gid)
+	}
+	if got := info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky); got != mode {
+		t.Errorf("mode %v, want %v kept", got, mode)
 	}
 }
 
