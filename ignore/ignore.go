@@ -115,13 +115,24 @@ func lines(src []byte) []string {
 }
 
 // Check reports a pattern that can match nothing because its glob is
-// malformed (an unclosed "[", a bad range): go-git's matcher treats the
-// match error as no match, so such a pattern would silently exclude
-// nothing. path.Match checks the whole pattern even when it does not
-// match, and the gitignore syntax is its glob syntax per segment.
+// malformed (an unclosed "[", a bad range, a trailing backslash): go-git's
+// matcher treats the match error as no match, so such a pattern would
+// silently exclude nothing. The pattern is cut as gitignore.ParsePattern
+// cuts it (a leading "!", trailing spaces unless escaped, a trailing "/",
+// then "/"-separated segments), because go-git matches each segment
+// apart: "[a/b]" or `a\/b` is a valid glob as a whole, but its segments
+// are not. path.Match checks a whole segment even when it does not match.
 func Check(pattern string) error {
-	_, err := path.Match(pattern, "")
-	return err
+	p := strings.TrimPrefix(pattern, "!")
+	if !strings.HasSuffix(p, `\ `) {
+		p = strings.TrimRight(p, " ")
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
+		if _, err := path.Match(seg, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Parse turns gitignore-syntax patterns into patterns relative to dir.

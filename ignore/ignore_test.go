@@ -85,3 +85,31 @@ func TestExcluded(t *testing.T) {
 		}
 	}
 }
+
+// TestCheck refuses exactly the patterns go-git can never match because a
+// segment is a malformed glob, and accepts the valid ones.
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		pattern string
+		bad     bool
+	}{
+		{"*.dev.yaml", false},
+		{"legacy/", false},
+		{"!keep.yaml", false},
+		{"deep/**/x.yaml", false},
+		{"[!a]", false},
+		{`\!x`, false},
+		{`foo\ `, false},
+		{"[a", true},
+		{"app/[a-", true},
+		{`foo\`, true},
+		{"[a/b]", true},  // valid as a whole; go-git matches "[a" and "b]"
+		{`a\/b`, true},   // valid as a whole; go-git matches `a\` and "b"
+		{`foo\  `, true}, // go-git trims to `foo\`
+	}
+	for _, tt := range tests {
+		if err := Check(tt.pattern); (err != nil) != tt.bad {
+			t.Errorf("Check(%q) = %v, want an error: %v", tt.pattern, err, tt.bad)
+		}
+	}
+}
