@@ -175,22 +175,14 @@ const tempMarker = ".composefix-"
 // covers clocks and process IDs reused soon after.
 const staleAfter = 5 * time.Minute
 
-// CreateTemp creates the temporary file that will replace path, in path's
-// directory, with mode perm less the process's umask (as any program's
-// new file), named so that a later run recognises and removes it when the
-// process was killed before renaming it (see tempMarker). It first removes
-// such stale files from that directory. Every writer of a file composefix
-// replaces uses it, so there is one naming scheme to clean up after.
-func CreateTemp(path string, perm fs.FileMode) (*os.File, error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	return createTemp(dir, base, perm)
-}
-
-// createTemp is os.CreateTemp with a mode: os.CreateTemp always creates
-// 0600, and a chmod afterwards cannot know the umask without changing it
+// createTemp creates the temporary file that will replace base in dir,
+// with mode perm less the process's umask (as any program's new file),
+// named so that a later run recognises and removes it when the process was
+// killed before renaming it (see tempMarker). It first removes such stale
+// files from dir. Every writer of a file composefix replaces or creates
+// uses it (writeTemp), so there is one naming scheme to clean up after.
+// It is os.CreateTemp with a mode: os.CreateTemp always creates 0600, and
+// a chmod afterwards cannot know the umask without changing it
 // (process-wide state).
 func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 	removeStaleTemps(dir, time.Now())

@@ -174,12 +174,12 @@ func TestRunRemovesStaleTempsWhereNothingChanges(t *testing.T) {
 	}
 }
 
-// TestCreateTempIsRecognised checks that a temporary file from CreateTemp,
+// TestCreateTempIsRecognised checks that a temporary file from createTemp,
 // which `composefix init` also writes through, carries the name stale-temp
 // cleanup removes: init used to name its own ".<name>.composefix-<random>"
 // files, which a killed init left behind for good.
 func TestCreateTempIsRecognised(t *testing.T) {
-	f, err := CreateTemp(filepath.Join(t.TempDir(), ".composefix.yaml"), 0o600)
+	f, err := createTemp(t.TempDir(), ".composefix.yaml", 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}

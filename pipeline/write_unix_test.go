@@ -55,7 +55,7 @@ func TestNewFilesFollowTheUmask(t *testing.T) {
 	if err := AtomicWrite(plan, []byte("--- a\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tmp, err := CreateTemp(filepath.Join(dir, ".composefix.yaml"), 0o644)
+	tmp, err := createTemp(dir, ".composefix.yaml", 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
