@@ -392,6 +392,21 @@ func appendLongRun(pass []passEdit, all []compose.Edit, owners, run []int) []pas
 	return pass
 }
 
+// appliedRules returns the sorted IDs of the rules whose findings finish
+// marks applied: the owners of the edits the output contains.
+func (h *lineage) appliedRules(fs []Finding) []string {
+	var ids []string
+	for _, t := range h.edits {
+		for _, o := range t.owners {
+			if id := fs[o].RuleID; !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // finish gives every finding whose fix the output contains its edits on
 // the original bytes and marks it applied, then sorts the findings.
 func (h *lineage) finish(res *Result) {
