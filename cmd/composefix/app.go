@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/composefix/composefix/fixers"
 	"github.com/urfave/cli/v2"
@@ -17,6 +18,11 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 		Usage:     "fix Docker Compose files for production and show the changes as a diff",
 		UsageText: "composefix [flags] [PATH ...]\ncomposefix -          (stdin to stdout)\ncomposefix rules | explain RULE",
 		Version:   currentVersion(),
+		// Setup fills a zero Compiled by a stat of the executable, a
+		// system call on every run for a field nothing prints: no help
+		// template of ours shows it, and urfave/cli's own read it
+		// nowhere. Any non-zero time skips the stat (issue 14).
+		Compiled:  time.Unix(0, 0),
 		Reader:    in,
 		Writer:    out,
 		ErrWriter: errOut,
