@@ -13,6 +13,8 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/composefix/composefix/internal/regfile"
 )
 
 // cacheVersion names the on-disk layout; a new layout gets a new directory
@@ -20,6 +22,10 @@ import (
 // v2: v1 entries were written from unverified answers (a header's digest),
 // so they are never read, not even offline.
 const cacheVersion = "v2"
+
+// maxEntry bounds a dated entry's file: the tag list of the busiest
+// repositories is a few hundred kilobytes.
+const maxEntry = 64 << 20
 
 // Cache entry kinds, one directory each.
 const (
@@ -75,7 +81,12 @@ func (c *diskCache) path(kind, key string) string {
 // digest is not a sha256 digest (put only ever writes those: anything
 // else would reach compose files as a pin) is a miss too.
 func (c *diskCache) get(kind, key string, anyAge bool) (cacheEntry, bool) {
-	b, err := os.ReadFile(c.path(kind, key))
+	// regfile rather than os.ReadFile: on Linux os registers every file it
+	// opens with the runtime's network poller, and the first registration
+	// starts it (an epoll instance, an event fd, a thread waiting on
+	// them), which a run answered from the cache has no use for (issue
+	// 14: startup). A larger entry than maxEntry is a miss.
+	b, err := regfile.Read(c.path(kind, key), maxEntry)
 	if err != nil {
 		return cacheEntry{}, false
 	}

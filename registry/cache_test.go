@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/composefix/composefix/internal/pollcheck"
 )
 
 func TestDiskCache(t *testing.T) {
@@ -429,5 +431,51 @@ func TestResolveRefetchesCorruptCacheEntries(t *testing.T) {
 				t.Errorf("next run: %s after %d requests, want the entry written anew", describe(res), len(rec.all()))
 			}
 		})
+	}
+}
+
+// offlinePollerEnv is set, to the cache directory, in the child process
+// TestOfflineLeavesThePollerAlone resolves in.
+const offlinePollerEnv = "COMPOSEFIX_REGISTRY_OFFLINE_POLLER_CHILD"
+
+// TestOfflineLeavesThePollerAlone: a lookup the disk cache answers
+// offline does not start the runtime's network poller (an epoll instance,
+// an event fd, a thread waiting on them; issue 14: startup). Two things
+// did: the total timeout, which bounds the waits on the network and so
+// is not set offline (its timer was the runtime's first, and timers sleep
+// on the poller), and os.ReadFile of the entry (os registers every file
+// it opens with the poller on Linux). The lookup runs in a child process,
+// whose poller nothing else has started.
+func TestOfflineLeavesThePollerAlone(t *testing.T) {
+	ref, err := ParseReference("team/app:1.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := fmt.Sprintf("sha256:%064x", 7)
+	dir := os.Getenv(offlinePollerEnv)
+	if dir == "" {
+		dir = t.TempDir()
+		r, err := New(WithCacheDir(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.cache.put(kindDigest, ref.Repo()+":"+ref.Tag, cacheEntry{Digest: d}); err != nil {
+			t.Fatal(err)
+		}
+		pollcheck.RunChild(t, offlinePollerEnv, dir)
+		return
+	}
+	r, err := New(WithOffline(true), WithCacheDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pollcheck.Started(t) {
+		t.Fatal("the poller was started before Resolve ran")
+	}
+	if got := r.Resolve(context.Background(), []Request{{Ref: "team/app:1.2"}})["team/app:1.2"]; got.Err != nil || got.Digest != d {
+		t.Fatalf("offline: %s, want the cached digest %s", describe(got), d)
+	}
+	if pollcheck.Started(t) {
+		t.Error("an offline Resolve started the network poller (an epoll descriptor is open)")
 	}
 }

@@ -156,7 +156,15 @@ func (r *Resolver) plain(host string) bool {
 // repeating a spelling are one question: the first policy given, releases
 // if any asks, the longest minimum age.
 func (r *Resolver) Resolve(ctx context.Context, reqs []Request) map[string]Result {
-	ctx, cancel := context.WithTimeout(ctx, r.o.deadline)
+	// Offline, a lookup only reads the disk cache: the total timeout,
+	// which bounds the waits on the network, would only start the
+	// runtime's first timer, and with it the poller it sleeps on (an
+	// epoll instance, an event fd, a thread waiting on them) in every
+	// offline run (issue 14: startup).
+	cancel := func() {}
+	if !r.o.offline {
+		ctx, cancel = context.WithTimeout(ctx, r.o.deadline)
+	}
 	defer cancel()
 	rn := &run{r: r}
 	rn.ctx = context.WithValue(ctx, secretsKey{}, &rn.secrets)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composefix/composefix/internal/pollcheck"
+
 	_ "github.com/composefix/composefix/internal/golden" // defines -update for go test ./... -update
 )
 
@@ -66,5 +68,44 @@ func TestReadRefuses(t *testing.T) {
 	var pe *fs.PathError
 	if !errors.As(err, &pe) || pe.Op != "open" || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Read(%q) error = %v, want the open's *fs.PathError for a missing file", missing, err)
+	}
+}
+
+// pollerChildEnv is set, to the file to read, in the child process
+// TestReadLeavesThePollerAlone runs its reads in.
+const pollerChildEnv = "COMPOSEFIX_REGFILE_POLLER_CHILD"
+
+// TestReadLeavesThePollerAlone: reading a regular file, or refusing a
+// directory, does not start the runtime's network poller. Opened
+// non-blocking through os, a file is registered with it, and the first
+// registration creates an epoll instance and an event fd and leaves a
+// thread waiting on them: four system calls and a thread wake-up in every
+// run, for nothing a regular file can use (issue 14: startup). The reads
+// run in a child process, whose poller nothing else has started.
+func TestReadLeavesThePollerAlone(t *testing.T) {
+	path := os.Getenv(pollerChildEnv)
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "f")
+		if err := os.WriteFile(path, []byte("a: b\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pollcheck.RunChild(t, pollerChildEnv, path)
+		return
+	}
+	if pollcheck.Started(t) {
+		t.Fatal("the poller was started before Read ran")
+	}
+	if got, err := Read(path, 100); err != nil || string(got) != "a: b\n" {
+		t.Fatalf("Read = %q, %v", got, err)
+	}
+	if pollcheck.Started(t) {
+		t.Error("reading a regular file started the network poller (an epoll descriptor is open)")
+	}
+	var me *ModeError
+	if _, err := Read(filepath.Dir(path), 100); !errors.As(err, &me) || me.Mode&fs.ModeDir == 0 {
+		t.Fatalf("Read of a directory: %v, want a *ModeError", err)
+	}
+	if pollcheck.Started(t) {
+		t.Error("refusing a directory started the network poller (an epoll descriptor is open)")
 	}
 }
