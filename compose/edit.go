@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/composefix/composefix/internal/runsort"
 )
 
 // Edit replaces Src[Start:End] with New. Offsets are bytes into the original
@@ -107,19 +109,25 @@ func editOrder(edits []Edit) []editKey {
 			keys[i].rank = -insertRank(e.New)
 		}
 	}
-	slices.SortFunc(keys, func(a, b editKey) int {
-		if c := cmp.Compare(a.start, b.start); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.end, b.end); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.rank, b.rank); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
+	// Edits arrive as runs in document order (a pass's are grouped by
+	// rule): merging them is O(n log runs), not O(n log n).
+	runsort.Sort(keys, compareEditKeys)
 	return keys
+}
+
+// compareEditKeys orders keys by start, end and rank, then by index: a
+// strict total order.
+func compareEditKeys(a, b editKey) int {
+	if c := cmp.Compare(a.start, b.start); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.end, b.end); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.rank, b.rank); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.i, b.i)
 }
 
 // smallEditSort is the most edits SortEdits sorts in place, where making

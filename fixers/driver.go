@@ -10,6 +10,7 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers/kb"
+	"github.com/composefix/composefix/internal/runsort"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -432,11 +433,10 @@ func compareKeys(a, b sortKey) int {
 }
 
 // sortedKeys sorts keys (made in order, i counting from 0) and returns
-// the places, in sorted order. Keys usually arrive sorted.
+// the places, in sorted order. Keys usually arrive sorted, or as a run
+// per rule (each rule reports in document order), which runsort merges.
 func sortedKeys(keys []sortKey) []int {
-	if !slices.IsSortedFunc(keys, compareKeys) {
-		slices.SortFunc(keys, compareKeys)
-	}
+	runsort.Sort(keys, compareKeys)
 	order := make([]int, len(keys))
 	for j, k := range keys {
 		order[j] = k.i
