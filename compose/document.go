@@ -471,10 +471,27 @@ func (d *Document) Offset(line, col int) int {
 		return len(d.Src)
 	}
 	off := d.lineStarts[line-1]
-	end := d.LineEnd(off)
-	for c := 1; c < col && off < end; c++ {
-		_, size := utf8.DecodeRune(d.Src[off:end])
-		off += size
+	// ASCII characters are a byte each: walk them without finding the
+	// line's end first (LineEnd reads the whole line, for every node a
+	// rule locates), and decode from the first other byte on.
+	src := d.Src
+	for c := 1; c < col; c++ {
+		if off == len(src) {
+			return off
+		}
+		b := src[off]
+		if b >= utf8.RuneSelf {
+			end := d.LineEnd(off)
+			for ; c < col && off < end; c++ {
+				_, size := utf8.DecodeRune(src[off:end])
+				off += size
+			}
+			return off
+		}
+		if b == '\n' || b == '\r' && off+1 < len(src) && src[off+1] == '\n' {
+			return off // the line's end, as LineEnd finds it
+		}
+		off++
 	}
 	return off
 }
