@@ -76,7 +76,8 @@ func TestShortRun(t *testing.T) {
 }
 
 // TestGCPercentFor: the heap may grow by Headroom over the live heap, by
-// five times a small one at most and by a quarter of a large one at least.
+// five times a small one at most; over LargeHeap, by LargeHeadroom, and by
+// a tenth of a very large one at least.
 func TestGCPercentFor(t *testing.T) {
 	const mb = 1 << 20
 	for _, c := range []struct {
@@ -90,8 +91,10 @@ func TestGCPercentFor(t *testing.T) {
 		{Headroom / 2, 200},
 		{Headroom, 100},
 		{2 * Headroom, 50},
-		{4 * Headroom, LargeRunGCPercent},
-		{4*Headroom + mb, LargeRunGCPercent},
+		{LargeHeap - mb, 33},
+		{LargeHeap, 16},
+		{4 * Headroom, 12},
+		{LargeHeadroom * 10, LargeRunGCPercent},
 		{64 * Headroom, LargeRunGCPercent},
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
