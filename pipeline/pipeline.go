@@ -250,15 +250,17 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	envResults := fixEnvs(&o, inputs, resolved)
 
 	r.Summary = report.Summary{Write: o.Write, Lookups: rstats.lookups, Requests: rstats.requests, CacheHits: rstats.cacheHits}
+	var sweep *tempSweep
 	if o.Write {
 		// Temporary files a killed run left go, even where nothing
 		// changes now.
-		removeStaleTempsIn(files, time.Now())
+		sweep = newTempSweep(time.Now())
+		sweep.dirsOf(files)
 	}
 	fixAll(ctx, &o, inputs, groups, failed, resolved, func(i int, res *File, src []byte) {
 		if res.Err == nil && o.Write && res.Changed() {
 			first.rewriting(res.Path, src)
-			writeResult(&res.File, writeFile(res.Path, res.Output, src, inputs[i].digest))
+			writeResult(&res.File, writeFile(res.Path, res.Output, src, inputs[i].digest, sweep))
 		}
 		r.Summary.Add(&res.File)
 		if each != nil {
@@ -271,7 +273,7 @@ func Run(ctx context.Context, o Options, each func(*File)) Result {
 	for _, e := range envResults {
 		res := &e.File
 		if res.Err == nil && o.Write && res.Changed() {
-			writeResult(&res.File, writeFile(res.Path, res.Output, res.Original, e.digest))
+			writeResult(&res.File, writeFile(res.Path, res.Output, res.Original, e.digest, sweep))
 		}
 		r.Summary.Add(&res.File)
 		if each != nil {

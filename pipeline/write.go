@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/composefix/composefix/compose"
@@ -21,8 +22,9 @@ import (
 // writing nothing, when the file changed since it was read, when the new
 // file cannot keep the owner or mode, and when the file has more than one
 // hard link: a rename would split the links into two files, one of them
-// left unfixed.
-func writeFile(path string, data, read []byte, digest [32]byte) error {
+// left unfixed. sweep is the run's: it removes stale temporary files
+// from the directory written in, once per run.
+func writeFile(path string, data, read []byte, digest [32]byte, sweep *tempSweep) error {
 	target, info, err := existing(path)
 	if err != nil {
 		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
@@ -37,7 +39,7 @@ func writeFile(path string, data, read []byte, digest [32]byte) error {
 	if len(cur) != len(read) || sha256.Sum256(cur) != digest {
 		return &compose.PosError{Path: path, Msg: "not written: the file changed while composefix was running"}
 	}
-	if err := replaceKeeping(target, info, data); err != nil {
+	if err := replaceKeeping(target, info, data, sweep); err != nil {
 		return &compose.PosError{Path: path, Msg: "not written", Err: err}
 	}
 	return nil
@@ -128,8 +130,8 @@ func splitsLinks(info fs.FileInfo) error {
 // replaceKeeping replaces the existing file target (info) with data,
 // keeping its owner and group and its mode with the setuid, setgid and
 // sticky bits.
-func replaceKeeping(target string, info fs.FileInfo, data []byte) error {
-	return replaceFile(target, data, &kept{mode: info.Mode() & keptMode, owner: ownerOf(info)})
+func replaceKeeping(target string, info fs.FileInfo, data []byte, sweep *tempSweep) error {
+	return replaceFile(target, data, &kept{mode: info.Mode() & keptMode, owner: ownerOf(info)}, sweep)
 }
 
 // AtomicWrite writes data to a temporary file beside path, syncs it and
@@ -162,7 +164,7 @@ func AtomicWrite(path string, data []byte, perm os.FileMode) error {
 	if err := splitsLinks(info); err != nil {
 		return fmt.Errorf("%s not written: %w", path, err)
 	}
-	return replaceKeeping(target, info, data)
+	return replaceKeeping(target, info, data, newTempSweep(time.Now()))
 }
 
 // tempMarker names composefix's temporary files: ".<name>.composefix-<pid>-<random>.tmp"
@@ -179,13 +181,13 @@ const staleAfter = 5 * time.Minute
 // with mode perm less the process's umask (as any program's new file),
 // named so that a later run recognises and removes it when the process was
 // killed before renaming it (see tempMarker). It first removes such stale
-// files from dir. Every writer of a file composefix replaces or creates
+// files from dir, unless sweep has this run. Every writer of a file composefix replaces or creates
 // uses it (writeTemp), so there is one naming scheme to clean up after.
 // It is os.CreateTemp with a mode: os.CreateTemp always creates 0600, and
 // a chmod afterwards cannot know the umask without changing it
 // (process-wide state).
-func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
-	removeStaleTemps(dir, time.Now())
+func createTemp(dir, base string, perm fs.FileMode, sweep *tempSweep) (*os.File, error) {
+	sweep.dir(dir)
 	prefix := filepath.Join(dir, "."+base+tempMarker+strconv.Itoa(os.Getpid())+"-")
 	for range 10000 {
 		f, err := os.OpenFile(prefix+strconv.FormatUint(uint64(rand.Uint32()), 10)+".tmp", os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
@@ -199,8 +201,8 @@ func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 // replaceFile writes data to a temporary file in path's directory with
 // keep's mode and owner (writeTemp) and renames it over path. On any error
 // the temporary file is removed and path is untouched.
-func replaceFile(path string, data []byte, keep *kept) error {
-	name, err := writeTemp(path, data, 0o600, keep)
+func replaceFile(path string, data []byte, keep *kept, sweep *tempSweep) error {
+	name, err := writeTemp(path, data, 0o600, keep, sweep)
 	if err != nil {
 		return err
 	}
@@ -218,7 +220,7 @@ func replaceFile(path string, data []byte, keep *kept) error {
 // link(2), unlike rename(2), never replaces; on a file system without
 // hard links a rename follows one more check.
 func CreateNew(path string, data []byte, perm fs.FileMode) error {
-	name, err := writeTemp(path, data, perm, nil)
+	name, err := writeTemp(path, data, perm, nil, newTempSweep(time.Now()))
 	if err != nil {
 		return err
 	}
@@ -239,13 +241,14 @@ func CreateNew(path string, data []byte, perm fs.FileMode) error {
 // writeTemp writes data to a new temporary file beside path (createTemp,
 // mode perm less the umask), gives it keep's owner and mode when keep is
 // set (checking the mode held), syncs and closes it, and returns its name.
-// On any error it is removed.
-func writeTemp(path string, data []byte, perm fs.FileMode, keep *kept) (name string, err error) {
+// On any error it is removed. sweep removes stale temporary files first
+// (createTemp).
+func writeTemp(path string, data []byte, perm fs.FileMode, keep *kept, sweep *tempSweep) (name string, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := createTemp(dir, base, perm)
+	tmp, err := createTemp(dir, base, perm, sweep)
 	if err != nil {
 		return "", err
 	}
@@ -319,15 +322,42 @@ func removeStaleTemps(dir string, now time.Time) {
 	}
 }
 
-// removeStaleTempsIn removes stale temporary files (removeStaleTemps) from
-// the directory of each file, once per directory.
-func removeStaleTempsIn(files []string, now time.Time) {
-	seen := map[string]bool{}
+// tempSweep removes stale temporary files (removeStaleTemps) from each
+// directory a run writes in, or reads from with --write, once per run: a
+// directory read for every file written in it made --write over many
+// files in one directory quadratic (5,000 files: 130,000 getdents calls).
+// A file written through a symlink is written, and its temporary file
+// created, in its target's directory, which is swept when first written
+// in. A run makes one (newTempSweep) and hands it to every write; a
+// single write (AtomicWrite, CreateNew) makes its own.
+type tempSweep struct {
+	now time.Time // staleness is judged against the run's start
+	mu  sync.Mutex
+	// swept holds each directory swept, cleaned: the same directory
+	// spelled differently (relative, through a symlinked directory) may
+	// be swept twice, which only costs a read.
+	swept map[string]bool
+}
+
+func newTempSweep(now time.Time) *tempSweep {
+	return &tempSweep{now: now, swept: map[string]bool{}}
+}
+
+// dir sweeps dir unless it was swept in this run.
+func (s *tempSweep) dir(dir string) {
+	dir = filepath.Clean(dir)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.swept[dir] {
+		s.swept[dir] = true
+		removeStaleTemps(dir, s.now)
+	}
+}
+
+// dirsOf sweeps the directory of each file.
+func (s *tempSweep) dirsOf(files []string) {
 	for _, f := range files {
-		if dir := filepath.Dir(f); !seen[dir] {
-			seen[dir] = true
-			removeStaleTemps(dir, now)
-		}
+		s.dir(filepath.Dir(f))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestAtomicWriteRefusesWhatItCannotReplace: an existing path that is not
@@ -55,7 +56,7 @@ func TestNewFilesFollowTheUmask(t *testing.T) {
 	if err := AtomicWrite(plan, []byte("--- a\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tmp, err := createTemp(dir, ".composefix.yaml", 0o644)
+	tmp, err := createTemp(dir, ".composefix.yaml", 0o644, newTempSweep(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
