@@ -76,14 +76,11 @@ var manifestTypes = []types.MediaType{
 	types.OCIManifestSchema1, types.DockerManifestSchema2,
 }
 
-// manifestAccept is the Accept header of a manifest request.
-var manifestAccept = func() string {
-	s := make([]string, len(manifestTypes))
-	for i, t := range manifestTypes {
-		s[i] = string(t)
-	}
-	return strings.Join(s, ",")
-}()
+// manifestAccept is the Accept header of a manifest request:
+// manifestTypes, in order (TestManifestAccept). A constant: a package
+// variable computed by a function runs at every process start (issue 14).
+const manifestAccept = string(types.OCIImageIndex) + "," + string(types.DockerManifestList) + "," +
+	string(types.OCIManifestSchema1) + "," + string(types.DockerManifestSchema2)
 
 // knownManifestType reports whether t is one of manifestTypes.
 func knownManifestType(t types.MediaType) bool {

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -71,5 +73,18 @@ func TestVerifyManifest(t *testing.T) {
 				t.Errorf("verifyManifest() = {%s %s}, want {%s %s} and the body", m.MediaType, m.Digest, tt.want, sum(tt.body))
 			}
 		})
+	}
+}
+
+// TestManifestAccept: the Accept header of a manifest request lists
+// manifestTypes, in order, and only them (it is a constant spelled out
+// by hand).
+func TestManifestAccept(t *testing.T) {
+	want := make([]string, len(manifestTypes))
+	for i, mt := range manifestTypes {
+		want[i] = string(mt)
+	}
+	if got := strings.Split(manifestAccept, ","); !slices.Equal(got, want) {
+		t.Errorf("manifestAccept = %q, want %q", got, want)
 	}
 }

@@ -43,11 +43,18 @@ var authSchemeRE = lazyre.New(`(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/-]+=*)`)
 // keeps its tag in a message.
 var fieldRE = lazyre.New(`(?i)\b((?:access_|refresh_|id_|registry_|identity_)?token|password|passwd|secret|client_secret)("\s*:\s*"?|\s*=\s*"?|:\s+"?)([^\s"&,;}]+)`)
 
-// queryAllowed are the query parameters of the registry protocol, kept so
-// that a message still says what was asked; any other may be a signature
-// or a token from a redirect (go-containerregistry's internal redact
-// package keeps the same list).
-var queryAllowed = map[string]bool{"scope": true, "service": true, "mount": true, "from": true, "digest": true, "n": true, "last": true}
+// queryAllowed reports whether name is a query parameter of the registry
+// protocol, kept so that a message still says what was asked; any other
+// may be a signature or a token from a redirect (go-containerregistry's
+// internal redact package keeps the same list). A switch: a package map
+// is built by code at every process start (issue 14).
+func queryAllowed(name string) bool {
+	switch name {
+	case "scope", "service", "mount", "from", "digest", "n", "last":
+		return true
+	}
+	return false
+}
 
 // ScrubURL returns s, a URL a user gave that a message quotes back, with
 // every secret-shaped part (userinfo, values of query parameters outside
@@ -134,7 +141,7 @@ func scrubURL(u string) string {
 	}
 	return u[:i] + queryParamRE().ReplaceAllStringFunc(u[i:], func(m string) string {
 		sub := queryParamRE().FindStringSubmatch(m)
-		if queryAllowed[sub[2]] || strings.HasPrefix(sub[3], redacted) {
+		if queryAllowed(sub[2]) || strings.HasPrefix(sub[3], redacted) {
 			return m
 		}
 		return sub[1] + sub[2] + "=" + redacted

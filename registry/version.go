@@ -126,7 +126,7 @@ func namesRelease(tag string) bool {
 // word ("2019-latest", "2022-latest-ubuntu") and returns what follows it.
 func channelSuffix(t tagInfo) (variant string, ok bool) {
 	first, rest := cutTagToken(trimTagSep(t.Suffix))
-	if !tagChannels[strings.ToLower(first)] {
+	if !tagChannel(strings.ToLower(first)) {
 		return "", false
 	}
 	return trimTagSep(rest), true
@@ -176,7 +176,7 @@ func PreciseCandidates(floating string, tags []string, max int) []string {
 		}
 	} else {
 		out = namedCandidates(floating, tags)
-		if first, _ := cutTagToken(floating); len(out) == 0 && !tagChannels[strings.ToLower(first)] {
+		if first, _ := cutTagToken(floating); len(out) == 0 && !tagChannel(strings.ToLower(first)) {
 			out = namedCandidates("latest", tags)
 		}
 	}
@@ -309,26 +309,37 @@ func naturalCompare(a, b string) int {
 	return cmp.Compare(len(a), len(b))
 }
 
-// tagChannels are names that denote a release channel rather than a
-// variant; "stable-alpine" is the channel stable of variant "-alpine".
-var tagChannels = map[string]bool{
-	"latest": true, "stable": true, "mainline": true, "lts": true, "current": true,
-	"release": true, "main": true, "master": true, "production": true,
-	"edge": true, "unstable": true, "nightly": true, "dev": true, "develop": true,
-	"beta": true, "rc": true, "next": true, "canary": true, "testing": true,
+// The word lists below are switches, not package maps: a map literal is
+// built by code at every process start, --version included (issue 14).
+
+// tagChannel reports whether name (lower case) denotes a release channel
+// rather than a variant; "stable-alpine" is the channel stable of variant
+// "-alpine".
+func tagChannel(name string) bool {
+	switch name {
+	case "latest", "stable", "mainline", "lts", "current",
+		"release", "main", "master", "production":
+		return true
+	}
+	return prereleaseChannel(name)
 }
 
-// prereleaseChannels may point at pre-releases, so their candidates do too.
-var prereleaseChannels = map[string]bool{
-	"edge": true, "unstable": true, "nightly": true, "dev": true, "develop": true,
-	"beta": true, "rc": true, "next": true, "canary": true, "testing": true,
+// prereleaseChannel reports whether the channel name (lower case) may
+// point at pre-releases, so that its candidates may too.
+func prereleaseChannel(name string) bool {
+	switch name {
+	case "edge", "unstable", "nightly", "dev", "develop",
+		"beta", "rc", "next", "canary", "testing":
+		return true
+	}
+	return false
 }
 
 // namedCandidates implements PreciseCandidates for a named tag.
 func namedCandidates(name string, tags []string) []string {
 	variant, allowPre := name, false
-	if first, rest := cutTagToken(name); tagChannels[strings.ToLower(first)] {
-		variant, allowPre = trimTagSep(rest), prereleaseChannels[strings.ToLower(first)]
+	if first, rest := cutTagToken(name); tagChannel(strings.ToLower(first)) {
+		variant, allowPre = trimTagSep(rest), prereleaseChannel(strings.ToLower(first))
 	}
 
 	var pool []tagInfo
@@ -511,15 +522,23 @@ const (
 	preRelease
 )
 
-// prereleaseMarkers maps the letters of a pre-release token to its rank.
-// Single letters count only with a number (a3, b1, M02), never alone.
-var prereleaseMarkers = map[string]int{
-	"dev": preDev, "nightly": preDev, "snapshot": preDev, "canary": preDev,
-	"experimental": preDev, "unstable": preDev, "edge": preDev, "next": preDev,
-	"alpha": preAlpha, "a": preAlpha, "ea": preAlpha, "m": preAlpha, "milestone": preAlpha,
-	"pre": preAlpha, "preview": preAlpha,
-	"beta": preBeta, "b": preBeta,
-	"rc": preRC,
+// prereleaseMarker returns the rank of a pre-release token's letters,
+// and whether they mark one. Single letters count only with a number (a3,
+// b1, M02), never alone.
+func prereleaseMarker(letters string) (rank int, ok bool) {
+	switch letters {
+	case "dev", "nightly", "snapshot", "canary",
+		"experimental", "unstable", "edge", "next":
+		return preDev, true
+	case "alpha", "a", "ea", "m", "milestone",
+		"pre", "preview":
+		return preAlpha, true
+	case "beta", "b":
+		return preBeta, true
+	case "rc":
+		return preRC, true
+	}
+	return 0, false
 }
 
 // maxTagComponentDigits keeps components inside int range on 32-bit
@@ -576,8 +595,15 @@ func hexLikeTag(tag string) bool {
 	return true
 }
 
-// buildPrefixes are prefix words naming builds, not releases.
-var buildPrefixes = map[string]bool{"sha": true, "git": true, "commit": true, "pr": true, "pull": true, "run": true}
+// buildPrefix reports whether word (lower case) names builds, not
+// releases, as a tag's prefix.
+func buildPrefix(word string) bool {
+	switch word {
+	case "sha", "git", "commit", "pr", "pull", "run":
+		return true
+	}
+	return false
+}
 
 // tagPrefixEnd returns where the numeric core starts.
 func tagPrefixEnd(tag string) (int, bool) {
@@ -592,7 +618,7 @@ func tagPrefixEnd(tag string) (int, bool) {
 		i++
 	}
 	if i == 0 || i+1 >= len(tag) || !isTagSep(tag[i]) || !isTagDigit(tag[i+1]) ||
-		buildPrefixes[strings.ToLower(tag[:i])] {
+		buildPrefix(strings.ToLower(tag[:i])) {
 		return 0, false
 	}
 	return i + 1, true
@@ -729,7 +755,7 @@ func prereleaseToken(tok string) (rank, num int, ok bool) {
 		i++
 	}
 	letters := strings.ToLower(tok[:i])
-	rank, known := prereleaseMarkers[letters]
+	rank, known := prereleaseMarker(letters)
 	if !known {
 		return 0, 0, false
 	}
