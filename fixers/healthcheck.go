@@ -343,7 +343,7 @@ func (h *healthCtx) decide(s svc) hcPlan {
 		return hcPlan{action: hcLeave}
 	case s.has("entrypoint"):
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it replaces the entrypoint of image %q, so what runs may not be what the %s healthcheck probes; add one by hand", image, entry.Family)}
-	case len(ks.Command) > 0 && shells[ks.Command[0]]:
+	case len(ks.Command) > 0 && shells(ks.Command[0]):
 		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("its command runs a shell script in image %q, which may not start what the %s healthcheck probes (a backup or setup job); add one by hand", image, entry.Family)}
 	}
 	if flag := entry.OwnConfig(ks); flag != "" {
@@ -671,7 +671,16 @@ func (h *healthCtx) fix(s svc, pl hcPlan) (*Fix, string, error) {
 	return h.p.NewFix(ch, "%s", title), "", nil
 }
 
-var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "/bin/sh": true, "/bin/bash": true, "/bin/ash": true}
+// shells are the shells a test or command runs a script with (sh -c);
+// a switch, since a package map is built by code at every process start
+// (issue 14).
+func shells(name string) bool {
+	switch name {
+	case "sh", "bash", "ash", "/bin/sh", "/bin/bash", "/bin/ash":
+		return true
+	}
+	return false
+}
 
 // addFlag appends flag to the service's own command; words is that command
 // as the plan read it (kbService). reason is set when that cannot be done
@@ -687,7 +696,7 @@ func (h *healthCtx) addFlag(s svc, flag string, words []string) (compose.Change,
 	case cmd.Kind == yaml.AliasNode:
 		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s in the command, which is an alias; add both by hand", flag), nil
 	}
-	if len(words) > 0 && shells[words[0]] {
+	if len(words) > 0 && shells(words[0]) {
 		return compose.Change{}, fmt.Sprintf("the healthcheck needs %s, and the command runs a shell script; add both by hand", flag), nil
 	}
 	for _, w := range words {

@@ -22,24 +22,35 @@ const (
 	unsureLife                   // a shell script whose end is neither a server nor a known job
 )
 
+// The word lists of this file are switches that report whether a word is
+// in the list: a package map literal is built by code at every process
+// start, --version included (issue 14).
+
 // oneShotPrograms exit when their work is done: dumps and restores, copies,
-// migrations, certificate and key generation, clients. Keys are program
+// migrations, certificate and key generation, clients. Names are program
 // base names.
-var oneShotPrograms = map[string]bool{
-	"pg_dump": true, "pg_dumpall": true, "pg_restore": true, "pg_basebackup": true,
-	"mysqldump": true, "mariadb-dump": true, "mongodump": true, "mongorestore": true, "mongoimport": true,
-	"cp": true, "mv": true, "rsync": true, "tar": true, "chown": true, "chmod": true, "mkdir": true,
-	"ln": true, "rm": true, "touch": true, "echo": true, "true": true, "envsubst": true,
-	"migrate": true, "flyway": true, "liquibase": true, "alembic": true,
-	"openssl": true, "certbot": true, "ssh-keygen": true, "keytool": true, "htpasswd": true, "mkcert": true,
-	"mc": true, "curl": true, "wget": true, "psql": true, "git": true,
+func oneShotPrograms(name string) bool {
+	switch name {
+	case "pg_dump", "pg_dumpall", "pg_restore", "pg_basebackup", "mysqldump",
+		"mariadb-dump", "mongodump", "mongorestore", "mongoimport", "cp", "mv",
+		"rsync", "tar", "chown", "chmod", "mkdir", "ln", "rm", "touch", "echo", "true",
+		"envsubst", "migrate", "flyway", "liquibase", "alembic", "openssl", "certbot",
+		"ssh-keygen", "keytool", "htpasswd", "mkcert", "mc", "curl", "wget", "psql",
+		"git":
+		return true
+	}
+	return false
 }
 
 // oneShotWords are arguments that make a run a migration or setup job
 // ("python manage.py migrate", "npx prisma migrate deploy").
-var oneShotWords = map[string]bool{
-	"migrate": true, "db:migrate": true, "migrate:deploy": true, "migrate:latest": true, "collectstatic": true,
-	"seed": true, "db:seed": true, "seed:run": true, "loaddata": true, "db:setup": true, "db:create": true,
+func oneShotWords(arg string) bool {
+	switch arg {
+	case "migrate", "db:migrate", "migrate:deploy", "migrate:latest", "collectstatic",
+		"seed", "db:seed", "seed:run", "loaddata", "db:setup", "db:create":
+		return true
+	}
+	return false
 }
 
 // oneShotWordPrefixes make a migration or seed task of any argument they
@@ -48,57 +59,114 @@ var oneShotWordPrefixes = []string{"migrate:", "seed:", "db:migrate:", "db:seed:
 
 // packageRunners run a script of the project's package.json by name
 // ("npm run seed", "yarn migrate"); the name says whether it is a job.
-var packageRunners = map[string]bool{"npm": true, "yarn": true, "pnpm": true, "bun": true}
+func packageRunners(name string) bool {
+	switch name {
+	case "npm", "yarn", "pnpm", "bun":
+		return true
+	}
+	return false
+}
 
 // interpreters run a script file (or a python -m module) whose name says
 // whether it is a job ("node scripts/seed.js", "python init_db.py").
-var interpreters = map[string]bool{
-	"node": true, "nodejs": true, "python": true, "python3": true, "ruby": true, "php": true,
-	"deno": true, "tsx": true, "ts-node": true, "perl": true,
+func interpreters(name string) bool {
+	switch name {
+	case "node", "nodejs", "python", "python3", "ruby", "php", "deno", "tsx", "ts-node",
+		"perl":
+		return true
+	}
+	return false
 }
 
 // packageRunnerExec run a package's binary, like npx: the binary decides.
-var packageRunnerExec = map[string]bool{"npx": true, "pnpx": true, "bunx": true}
+func packageRunnerExec(name string) bool {
+	switch name {
+	case "npx", "pnpx", "bunx":
+		return true
+	}
+	return false
+}
 
 // scriptJobWords and scriptServerWords are the words of a package script's
 // name (split at ":", "-", "_" and ".") that make it a job or a server.
 // Words such as "dev" or "prod" that only name an environment decide
 // nothing after the first word ("seed:dev", "build:prod").
-var (
-	scriptJobWords = map[string]bool{
-		"seed": true, "seeds": true, "seeder": true, "migrate": true, "migration": true, "migrations": true,
-		"build": true, "install": true, "ci": true, "test": true, "tests": true, "lint": true, "generate": true,
-		"codegen": true, "setup": true, "init": true, "bootstrap": true, "compile": true, "typecheck": true,
+func scriptJobWords(word string) bool {
+	switch word {
+	case "seed", "seeds", "seeder", "migrate", "migration", "migrations",
+		"build", "install", "ci", "test", "tests", "lint", "generate",
+		"codegen", "setup", "init", "bootstrap", "compile", "typecheck":
+		return true
 	}
-	scriptServerWords = map[string]bool{"start": true, "serve": true, "server": true, "watch": true, "preview": true, "develop": true}
-)
+	return false
+}
+
+func scriptServerWords(word string) bool {
+	switch word {
+	case "start", "serve", "server", "watch", "preview", "develop":
+		return true
+	}
+	return false
+}
 
 // longRunningPrograms are servers and supervisors: a script that ends in
 // one keeps running.
-var longRunningPrograms = map[string]bool{
-	"nginx": true, "httpd": true, "httpd-foreground": true, "apache2-foreground": true, "caddy": true,
-	"traefik": true, "haproxy": true, "envoy": true, "redis-server": true, "valkey-server": true,
-	"postgres": true, "mysqld": true, "mariadbd": true, "mongod": true, "memcached": true,
-	"rabbitmq-server": true, "node": true, "npm": true, "yarn": true, "pnpm": true, "bun": true,
-	"deno": true, "gunicorn": true, "uvicorn": true, "hypercorn": true, "daphne": true, "celery": true,
-	"java": true, "php-fpm": true, "php-fpm8": true, "supervisord": true, "crond": true, "cron": true,
-	"tail": true, "wait": true, "docker-entrypoint.sh": true, "/docker-entrypoint.sh": true,
-	"minio": true, "grafana-server": true, "uwsgi": true, "puma": true, "unicorn": true, "rails": true,
-	"bundle": true, "flask": true, "streamlit": true, "dotnet": true, "prometheus": true, "dockerd-entrypoint.sh": true,
+func longRunningPrograms(name string) bool {
+	switch name {
+	case "nginx", "httpd", "httpd-foreground", "apache2-foreground", "caddy", "traefik",
+		"haproxy", "envoy", "redis-server", "valkey-server", "postgres", "mysqld",
+		"mariadbd", "mongod", "memcached", "rabbitmq-server", "node", "npm", "yarn",
+		"pnpm", "bun", "deno", "gunicorn", "uvicorn", "hypercorn", "daphne", "celery",
+		"java", "php-fpm", "php-fpm8", "supervisord", "crond", "cron", "tail", "wait",
+		"docker-entrypoint.sh", "/docker-entrypoint.sh", "minio", "grafana-server",
+		"uwsgi", "puma", "unicorn", "rails", "bundle", "flask", "streamlit", "dotnet",
+		"prometheus", "dockerd-entrypoint.sh":
+		return true
+	}
+	return false
 }
 
 // imageEntrypoints name the program of images whose entrypoint is a tool,
-// so that a command holds only its arguments (alpine/openssl req -x509).
-var imageEntrypoints = map[string]string{
-	"alpine/openssl": "openssl", "minio/mc": "mc", "curlimages/curl": "curl",
-	"certbot/certbot": "certbot", "flyway/flyway": "flyway", "migrate/migrate": "migrate",
-	"liquibase/liquibase": "liquibase", "alpine/git": "git",
+// so that a command holds only its arguments (alpine/openssl req -x509):
+// the program of the image repository repo, and whether it is one.
+func imageEntrypoints(repo string) (string, bool) {
+	switch repo {
+	case "alpine/openssl":
+		return "openssl", true
+	case "minio/mc":
+		return "mc", true
+	case "curlimages/curl":
+		return "curl", true
+	case "certbot/certbot":
+		return "certbot", true
+	case "flyway/flyway":
+		return "flyway", true
+	case "migrate/migrate":
+		return "migrate", true
+	case "liquibase/liquibase":
+		return "liquibase", true
+	case "alpine/git":
+		return "git", true
+	}
+	return "", false
 }
 
 // wrappers run the program given as their arguments.
-var wrappers = map[string]bool{"exec": true, "env": true, "tini": true, "dumb-init": true, "gosu": true, "su-exec": true, "nice": true, "time": true}
+func wrappers(name string) bool {
+	switch name {
+	case "exec", "env", "tini", "dumb-init", "gosu", "su-exec", "nice", "time":
+		return true
+	}
+	return false
+}
 
-var shellNames = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
+func shellNames(name string) bool {
+	switch name {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
+}
 
 // lifecycle classifies s, with the program or script end that decided it
 // when its command did ("" otherwise). The command's classification is made
@@ -124,7 +192,7 @@ func (p *Pass) lifecycle(s svc, completed map[string]bool) (lifecycle, string) {
 	}
 	argv := append(words(ep), words(cmd)...)
 	if ep == nil {
-		if prog, ok := imageEntrypoints[kb.Repository(imageOf(s))]; ok {
+		if prog, ok := imageEntrypoints(kb.Repository(imageOf(s))); ok {
 			argv = append([]string{prog}, argv...)
 		}
 	}
@@ -155,7 +223,7 @@ func commandLifecycle(argv []string) (lifecycle, string) {
 		return longRunning, ""
 	}
 	prog := path.Base(argv[0])
-	if shellNames[prog] {
+	if shellNames(prog) {
 		if script, ok := shellScript(argv[1:]); ok {
 			return scriptLifecycle(script)
 		}
@@ -164,19 +232,19 @@ func commandLifecycle(argv []string) (lifecycle, string) {
 	switch {
 	case prog == "openssl" && len(argv) > 1 && argv[1] == "s_server":
 		return longRunning, ""
-	case oneShotPrograms[prog]:
+	case oneShotPrograms(prog):
 		return oneShot, prog
 	case prog == "sleep":
 		return sleepLifecycle(argv)
-	case packageRunnerExec[prog]:
+	case packageRunnerExec(prog):
 		if rest := withoutFlags(argv[1:]); len(rest) > 0 {
 			return commandLifecycle(rest)
 		}
-	case packageRunners[prog]:
+	case packageRunners(prog):
 		if l, why, ok := packageScriptLifecycle(prog, withoutFlags(argv[1:])); ok {
 			return l, why
 		}
-	case interpreters[prog]:
+	case interpreters(prog):
 		if l, why, ok := scriptFileLifecycle(prog, argv[1:]); ok {
 			return l, why
 		}
@@ -186,7 +254,7 @@ func commandLifecycle(argv []string) (lifecycle, string) {
 			return oneShot, strings.Join(argv[:2], " ")
 		}
 	}
-	if longRunningPrograms[prog] {
+	if longRunningPrograms(prog) {
 		return longRunning, prog
 	}
 	return longRunning, ""
@@ -195,7 +263,7 @@ func commandLifecycle(argv []string) (lifecycle, string) {
 // isOneShotArg reports whether an argument names a migration or setup
 // task.
 func isOneShotArg(a string) bool {
-	if oneShotWords[a] {
+	if oneShotWords(a) {
 		return true
 	}
 	for _, p := range oneShotWordPrefixes {
@@ -328,8 +396,8 @@ func nameLifecycle(name string) (lifecycle, bool) {
 	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == ':' || r == '-' || r == '_' || r == '.' })
 	job, server := false, len(words) > 0 && words[0] == "dev"
 	for _, w := range words {
-		job = job || scriptJobWords[w]
-		server = server || scriptServerWords[w]
+		job = job || scriptJobWords(w)
+		server = server || scriptServerWords(w)
 	}
 	switch {
 	case job && server:
@@ -347,7 +415,7 @@ func unwrap(argv []string) []string {
 	for len(argv) > 0 {
 		p := path.Base(argv[0])
 		switch {
-		case wrappers[p]:
+		case wrappers(p):
 			argv = argv[1:]
 		case p == "--" || strings.HasPrefix(p, "-") && len(argv) > 1 || strings.Contains(argv[0], "="):
 			argv = argv[1:] // tini's "--", env's options and assignments

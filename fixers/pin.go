@@ -797,17 +797,22 @@ func isPreciseTag(tag string) bool {
 
 // channelWords name a release channel: after a version (1.2.3-stable,
 // 2019-latest) they make the tag move like latest does. The registry's
-// tag model (registry.IsPrecise) knows the same words.
-var channelWords = map[string]bool{
-	"latest": true, "stable": true, "mainline": true, "lts": true, "current": true,
-	"release": true, "edge": true, "unstable": true, "nightly": true, "dev": true,
-	"develop": true, "beta": true, "rc": true, "next": true, "canary": true, "testing": true,
+// tag model (registry.IsPrecise) knows the same words. A switch: a
+// package map is built by code at every process start (issue 14).
+func channelWords(word string) bool {
+	switch word {
+	case "latest", "stable", "mainline", "lts", "current", "release", "edge",
+		"unstable", "nightly", "dev", "develop", "beta", "rc", "next", "canary",
+		"testing":
+		return true
+	}
+	return false
 }
 
 // hasChannelWord reports whether a token of tag is a channel word.
 func hasChannelWord(tag string) bool {
 	for _, tok := range strings.FieldsFunc(strings.ToLower(tag), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
-		if channelWords[tok] {
+		if channelWords(tok) {
 			return true
 		}
 	}

@@ -47,26 +47,43 @@ After:
 
 // --- CF504 ---------------------------------------------------------------
 
+// namedPort is a container port and the service that listens on it.
+type namedPort struct {
+	port int
+	name string
+}
+
 // dataPorts are container ports of databases, caches, search engines and
-// brokers, whatever the image.
-var dataPorts = map[int]string{
-	5432: "PostgreSQL", 6432: "PgBouncer", 3306: "MySQL", 33060: "MySQL X", 27017: "MongoDB",
-	6379: "Redis", 26379: "Redis Sentinel", 11211: "Memcached", 5672: "AMQP", 5671: "AMQP",
-	9200: "Elasticsearch/OpenSearch", 9300: "Elasticsearch/OpenSearch transport", 8086: "InfluxDB", 1433: "SQL Server",
-	5984: "CouchDB", 7687: "Neo4j Bolt", 2181: "ZooKeeper", 9042: "Cassandra", 9092: "Kafka",
-	2379: "etcd", 28015: "RethinkDB", 8529: "ArangoDB", 1521: "Oracle",
+// brokers, whatever the image. Slices, not maps: a package map literal is
+// built by code at every process start, --version included (issue 14).
+var dataPorts = []namedPort{
+	{5432, "PostgreSQL"}, {6432, "PgBouncer"}, {3306, "MySQL"}, {33060, "MySQL X"}, {27017, "MongoDB"},
+	{6379, "Redis"}, {26379, "Redis Sentinel"}, {11211, "Memcached"}, {5672, "AMQP"}, {5671, "AMQP"},
+	{9200, "Elasticsearch/OpenSearch"}, {9300, "Elasticsearch/OpenSearch transport"}, {8086, "InfluxDB"}, {1433, "SQL Server"},
+	{5984, "CouchDB"}, {7687, "Neo4j Bolt"}, {2181, "ZooKeeper"}, {9042, "Cassandra"}, {9092, "Kafka"},
+	{2379, "etcd"}, {28015, "RethinkDB"}, {8529, "ArangoDB"}, {1521, "Oracle"},
 }
 
 // imageDataPorts are ports that mean a data service only for some images
 // (9000 is also MinIO's API, PHP-FPM and Portainer).
 var imageDataPorts = []struct {
 	image string // a word of the image's last path component
-	ports map[int]string
+	ports []namedPort
 }{
-	{"clickhouse", map[int]string{8123: "ClickHouse HTTP", 9000: "ClickHouse", 9009: "ClickHouse interserver"}},
-	{"kafka", map[int]string{9093: "Kafka", 9094: "Kafka", 29092: "Kafka"}},
-	{"mongo", map[int]string{27018: "MongoDB", 27019: "MongoDB"}},
-	{"nats", map[int]string{4222: "NATS"}},
+	{"clickhouse", []namedPort{{8123, "ClickHouse HTTP"}, {9000, "ClickHouse"}, {9009, "ClickHouse interserver"}}},
+	{"kafka", []namedPort{{9093, "Kafka"}, {9094, "Kafka"}, {29092, "Kafka"}}},
+	{"mongo", []namedPort{{27018, "MongoDB"}, {27019, "MongoDB"}}},
+	{"nats", []namedPort{{4222, "NATS"}}},
+}
+
+// portName returns the service of port in ports, and whether it has one.
+func portName(ports []namedPort, port int) (string, bool) {
+	for _, p := range ports {
+		if p.port == port {
+			return p.name, true
+		}
+	}
+	return "", false
 }
 
 // dataPort returns the name of the data service listening on a container
@@ -81,12 +98,12 @@ func dataPort(container, image string) (int, string) {
 		last = last[i+1:]
 	}
 	for port := lo; port <= hi && port-lo < 1<<16; port++ {
-		if name, ok := dataPorts[port]; ok {
+		if name, ok := portName(dataPorts, port); ok {
 			return port, name
 		}
 		for _, ip := range imageDataPorts {
 			if strings.Contains(last, ip.image) {
-				if name, ok := ip.ports[port]; ok {
+				if name, ok := portName(ip.ports, port); ok {
 					return port, name
 				}
 			}

@@ -348,31 +348,45 @@ func expandDefaults(s string) string {
 // escaped "$$" is a literal dollar.
 func interpolated(s string) bool { return len(interp.Names(s)) > 0 }
 
+// The word lists below are switches that report whether a word is in
+// the list: a package map literal is built by code at every process
+// start, --version included (issue 14).
+
 // secretWords are the name words that make a variable secret-like.
-var secretWords = map[string]bool{
-	"PASSWORD": true, "PASSWORDS": true, "PASSWD": true, "PASS": true, "PWD": true,
-	"SECRET": true, "SECRETS": true, "TOKEN": true, "TOKENS": true, "KEY": true,
-	"APIKEY": true, "PASSPHRASE": true, "CREDENTIALS": true,
+func secretWords(word string) bool {
+	switch word {
+	case "PASSWORD", "PASSWORDS", "PASSWD", "PASS", "PWD", "SECRET", "SECRETS", "TOKEN",
+		"TOKENS", "KEY", "APIKEY", "PASSPHRASE", "CREDENTIALS":
+		return true
+	}
+	return false
 }
 
 // notSecretLast are final name words that make a secret-like name describe
 // something else: a file holding the secret, its length, the user name.
-var notSecretLast = map[string]bool{
-	"FILE": true, "PATH": true, "DIR": true, "LENGTH": true, "LEN": true, "MIN": true, "MAX": true,
-	"TIMEOUT": true, "HEADER": true, "ID": true, "NAME": true, "URL": true, "URI": true,
-	"HOST": true, "PORT": true, "USER": true, "USERNAME": true, "LOGIN": true, "ENABLED": true,
-	"ENABLE": true, "DISABLED": true, "DISABLE": true, "TYPE": true, "ALGORITHM": true, "ALG": true,
-	"PREFIX": true, "FIELD": true, "POLICY": true, "MODE": true, "METHOD": true, "REQUIRED": true,
-	"LOCATION": true, "FORMAT": true, "IN": true, "PARAM": true, "VERSION": true, "SIZE": true,
-	"BITS": true, "ROTATION": true, "STORE": true, "PROVIDER": true, "AUTH": true, "HASH": true,
-	"USERS": true, "CONVERTER": true, "SERIALIZER": true, "DESERIALIZER": true, "CLASS": true,
+func notSecretLast(word string) bool {
+	switch word {
+	case "FILE", "PATH", "DIR", "LENGTH", "LEN", "MIN", "MAX", "TIMEOUT", "HEADER",
+		"ID", "NAME", "URL", "URI", "HOST", "PORT", "USER", "USERNAME", "LOGIN",
+		"ENABLED", "ENABLE", "DISABLED", "DISABLE", "TYPE", "ALGORITHM", "ALG",
+		"PREFIX", "FIELD", "POLICY", "MODE", "METHOD", "REQUIRED", "LOCATION",
+		"FORMAT", "IN", "PARAM", "VERSION", "SIZE", "BITS", "ROTATION", "STORE",
+		"PROVIDER", "AUTH", "HASH", "USERS", "CONVERTER", "SERIALIZER", "DESERIALIZER",
+		"CLASS":
+		return true
+	}
+	return false
 }
 
 // notSecretAnywhere are name words that make any name describe something
 // other than a secret: public keys, lifetimes.
-var notSecretAnywhere = map[string]bool{
-	"PUBLIC": true, "PUB": true, "EXPIRY": true, "EXPIRES": true, "EXPIRE": true,
-	"EXPIRATION": true, "LIFETIME": true, "TTL": true, "RESET": true,
+func notSecretAnywhere(word string) bool {
+	switch word {
+	case "PUBLIC", "PUB", "EXPIRY", "EXPIRES", "EXPIRE", "EXPIRATION", "LIFETIME",
+		"TTL", "RESET":
+		return true
+	}
+	return false
 }
 
 // secretName reports whether a variable name is secret-like: REDIS_PASSWORD,
@@ -383,15 +397,15 @@ func secretName(name string) bool {
 	// every environment variable of every pass.
 	last, secret := "", false
 	for w := range strings.FieldsFuncSeq(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
-		if notSecretAnywhere[w] {
+		if notSecretAnywhere(w) {
 			return false
 		}
-		if secretWords[w] || strings.HasSuffix(w, "PASSWORD") || strings.HasSuffix(w, "SECRET") || strings.HasSuffix(w, "TOKEN") {
+		if secretWords(w) || strings.HasSuffix(w, "PASSWORD") || strings.HasSuffix(w, "SECRET") || strings.HasSuffix(w, "TOKEN") {
 			secret = true
 		}
 		last = w
 	}
-	return secret && !notSecretLast[last]
+	return secret && !notSecretLast(last)
 }
 
 // secretValue reports whether a literal value of a secret-like variable
@@ -406,18 +420,22 @@ func secretValue(v string) bool {
 }
 
 // placeholders are default values that mean "fill me in".
-var placeholders = map[string]bool{
-	"changeme": true, "change-me": true, "change_me": true, "changeit": true, "changethis": true,
-	"change-this": true, "change_this": true, "replaceme": true, "replace-me": true, "replace_me": true,
-	"minioadmin": true, "password": true, "passw0rd": true, "p@ssw0rd": true, "secret": true,
-	"example": true, "admin@example.com": true, "xxx": true, "todo": true,
+func placeholders(value string) bool {
+	switch value {
+	case "changeme", "change-me", "change_me", "changeit", "changethis", "change-this",
+		"change_this", "replaceme", "replace-me", "replace_me", "minioadmin",
+		"password", "passw0rd", "p@ssw0rd", "secret", "example", "admin@example.com",
+		"xxx", "todo":
+		return true
+	}
+	return false
 }
 
 // isPlaceholder reports whether a default is a placeholder: a known filler
 // word, "your-…" text, or an e-mail address at an example domain.
 func isPlaceholder(v string) bool {
 	l := strings.ToLower(strings.TrimSpace(v))
-	if placeholders[l] || strings.Contains(l, "changeme") || strings.Contains(l, "change_me") || strings.HasPrefix(l, "your-") || strings.HasPrefix(l, "your_") {
+	if placeholders(l) || strings.Contains(l, "changeme") || strings.Contains(l, "change_me") || strings.HasPrefix(l, "your-") || strings.HasPrefix(l, "your_") {
 		return true
 	}
 	if at := strings.LastIndexByte(l, '@'); at > 0 && !strings.ContainsAny(l, " /:") {
