@@ -1,37 +1,66 @@
 package main
 
 import (
-	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/composefix/composefix/internal/suggest"
 	"github.com/urfave/cli/v2"
 )
 
-// flagSet is what interspersed needs to know of a command's flags.
+// flagSet is what interspersed needs to know of a command's flags: their
+// names, and whether each takes a value. A slice searched by name rather
+// than a map of every name: a command line names a few flags, and the
+// maps of every command's flag names were a fifth of the allocations of
+// building the app and reading --version (issue 14).
 type flagSet struct {
-	value map[string]bool // name or alias -> takes a value
-	names []string        // long names, for suggestions
+	flags []flagInfo // help's, the command's flags, then extra names, the last of a name deciding
+	names []string   // the flags' long names, for suggestions
 }
 
-func flagsOf(flags []cli.Flag) flagSet {
-	fs := flagSet{value: map[string]bool{"h": false, "help": false}}
+// flagInfo is one flag: its names and whether it takes a value.
+type flagInfo struct {
+	names []string
+	takes bool
+}
+
+// flagsOf returns the set of flags, with help's names and the extra
+// names, which take no value (the flags urfave/cli adds to the app).
+func flagsOf(flags []cli.Flag, extra ...string) flagSet {
+	fs := flagSet{flags: make([]flagInfo, 0, len(flags)+2), names: make([]string, 0, len(flags))}
+	fs.flags = append(fs.flags, flagInfo{names: []string{"h", "help"}})
 	for _, f := range flags {
 		takes := false
 		if d, ok := f.(cli.DocGenerationFlag); ok {
 			takes = d.TakesValue()
 		}
 		names := f.Names() // urfave/cli recomputes them with a regexp on each call
-		for _, n := range names {
-			fs.value[n] = takes
-		}
+		fs.flags = append(fs.flags, flagInfo{names: names, takes: takes})
 		fs.names = append(fs.names, names[0])
+	}
+	if len(extra) > 0 {
+		fs.flags = append(fs.flags, flagInfo{names: extra})
 	}
 	return fs
 }
 
-func (fs flagSet) has(name string) bool { _, ok := fs.value[name]; return ok }
+// lookup reports whether the set has a flag called name and whether it
+// takes a value; of two flags of one name, the later decides.
+func (fs flagSet) lookup(name string) (takes, ok bool) {
+	for i := len(fs.flags) - 1; i >= 0; i-- {
+		if slices.Contains(fs.flags[i].names, name) {
+			return fs.flags[i].takes, true
+		}
+	}
+	return false, false
+}
+
+func (fs flagSet) has(name string) bool { _, ok := fs.lookup(name); return ok }
+
+// takes reports whether the set has a flag called name that takes a
+// value.
+func (fs flagSet) takes(name string) bool { t, _ := fs.lookup(name); return t }
 
 // argument is one command-line argument, with the value that follows a
 // flag that takes one.
@@ -50,19 +79,15 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) == 0 || args[len(args)-1] == "--generate-bash-completion" {
 		return args, nil // urfave/cli wants the completion flag last, as shells put it
 	}
-	root := flagsOf(app.Flags)
-	for _, b := range []string{"version", "v", "generate-bash-completion"} {
-		root.value[b] = false // added by urfave/cli
+	root := flagsOf(app.Flags, "version", "v", "generate-bash-completion") // added by urfave/cli
+	cmdFlagSets := make([]flagSet, len(app.Commands))
+	for i, c := range app.Commands {
+		cmdFlagSets[i] = flagsOf(c.Flags)
 	}
 	// Before the subcommand's name is seen, a flag takes a value when it
 	// does for the app or for any subcommand.
-	anyCmd := maps.Clone(root.value)
-	cmdFlagSets := make(map[*cli.Command]flagSet, len(app.Commands))
-	for _, c := range app.Commands {
-		cmdFlagSets[c] = flagsOf(c.Flags)
-		for n, takes := range cmdFlagSets[c].value {
-			anyCmd[n] = anyCmd[n] || takes
-		}
+	anyCmdTakes := func(name string) bool {
+		return root.takes(name) || slices.ContainsFunc(cmdFlagSets, func(fs flagSet) bool { return fs.takes(name) })
 	}
 	var cmd *cli.Command
 	var cmdFlags flagSet
@@ -77,8 +102,8 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 		}
 		if len(a) < 2 || a[0] != '-' {
 			if cmd == nil && len(positional) == 0 {
-				if c := app.Command(a); c != nil {
-					cmd, cmdFlags = c, cmdFlagSets[c]
+				if i := slices.IndexFunc(app.Commands, func(c *cli.Command) bool { return c.HasName(a) }); i >= 0 {
+					cmd, cmdFlags = app.Commands[i], cmdFlagSets[i]
 					continue
 				}
 			}
@@ -87,9 +112,13 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		arg := argument{flag: name, words: []string{a}}
-		takes := anyCmd[name]
-		if cmd != nil {
-			takes = cmdFlags.value[name] || !cmdFlags.has(name) && root.value[name]
+		var takes bool
+		if cmd == nil {
+			takes = anyCmdTakes(name)
+		} else if t, ok := cmdFlags.lookup(name); ok {
+			takes = t
+		} else {
+			takes = root.takes(name)
 		}
 		if takes && !hasValue && i+1 < len(rest) {
 			i++
