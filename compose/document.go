@@ -139,25 +139,21 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 	// One walk refuses duplicate keys, counts the style and notes aliases
 	// and merge keys: a large file's tree does not fit in the processor's
 	// cache, and each walk reads it from memory again.
-	scan := treeScan{d: d}
+	// The bound grows with the size accepted: a fixed file may repeat an
+	// alias (the logging anchor) in each of its services.
+	scan := treeScan{d: d, maxNodes: maxExpandedNodes * max(1, limit/MaxSize)}
 	for _, doc := range d.Docs {
-		if err := scan.walk(path, doc); err != nil {
+		if _, err := scan.walk(path, doc, 0); err != nil {
 			return nil, err
 		}
 	}
 	d.aliasScan, d.aliased, d.mergeFree = true, scan.aliased, !scan.merges
 	// Rules resolve aliases and merge keys: refuse a document whose
 	// expansion explodes (billion laughs) or whose merge keys cannot merge,
-	// before any rule walks it.
-	for _, doc := range d.Docs {
-		if len(scan.aliased) == 0 {
-			continue // without aliases nothing can expand
-		}
-		// The bound grows with the size accepted: a fixed file may repeat
-		// an alias (the logging anchor) in each of its services.
-		if err := checkExpansion(path, doc, maxExpandedNodes*max(1, limit/MaxSize)); err != nil {
-			return nil, err
-		}
+	// before any rule walks it. Without aliases nothing can expand, and a
+	// merge key's value is not checked.
+	if len(scan.aliased) > 0 && scan.expandErr != nil {
+		return nil, scan.expandErr
 	}
 	if !opts.AllowNonCompose {
 		if _, v := MapGet(root, "services"); v == nil {
@@ -263,12 +259,41 @@ type treeScan struct {
 	style   styleTally
 	aliased map[*yaml.Node]bool // the nodes an alias names; nil: none
 	merges  bool                // a merge key occurs
+
+	// The expansion check, in the same walk (a second walk of a large
+	// file's tree read it from memory again): maxNodes bounds the
+	// document's nodes with every alias expanded; sizes holds each
+	// anchored node's expanded size, -1 while the walk is inside it;
+	// firstAlias is where a bomb is reported; expandErr is the first
+	// violation, which counts only when the document has aliases.
+	maxNodes   int
+	sizes      map[*yaml.Node]int
+	firstAlias *yaml.Node
+	expandErr  error
 }
 
 // walk checks n and the nodes under it for duplicate keys, counts their
-// style and notes aliases and merge keys, parents first.
-func (s *treeScan) walk(path string, n *yaml.Node) error {
+// style and notes aliases and merge keys, parents first. It also counts
+// their nodes with every alias expanded, memoised per anchored node so
+// that the count stays linear, and checks that merge keys name mappings
+// (or sequences of them): the protection decoding to Go values gives,
+// without building the values. It returns n's expanded size, until
+// expandErr is set.
+func (s *treeScan) walk(path string, n *yaml.Node, depth int) (int, error) {
 	s.style.visit(s.d, n)
+	// Only an anchored node can be reached again (an alias names an
+	// anchor; any other node has one parent): only those are memoised.
+	anchored := n.Anchor != ""
+	if anchored {
+		if s.sizes == nil {
+			s.sizes = map[*yaml.Node]int{}
+		}
+		s.sizes[n] = -1
+	}
+	if depth > 10000 {
+		s.expansionError(&PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: nesting too deep"})
+	}
+	total := 1
 	switch n.Kind {
 	case yaml.AliasNode:
 		if n.Alias != nil {
@@ -277,20 +302,57 @@ func (s *treeScan) walk(path string, n *yaml.Node) error {
 			}
 			s.aliased[n.Alias] = true
 		}
+		if s.firstAlias == nil {
+			s.firstAlias = n
+		}
+		// The anchor comes before its aliases in the document, so the
+		// walk has met it: it is done, or it holds this alias.
+		if size, ok := s.sizes[n.Alias]; ok && size < 0 {
+			s.expansionError(&PosError{Path: path, Line: n.Alias.Line, Col: n.Alias.Column, Msg: "cannot expand aliases: an alias refers to a node that contains it"})
+		} else if ok {
+			total = size
+		}
 	case yaml.MappingNode:
 		if err := checkKeys(path, n); err != nil {
-			return err
+			return 0, err
 		}
-		for i := 0; i+1 < len(n.Content) && !s.merges; i += 2 {
-			s.merges = IsMergeKey(n.Content[i])
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if IsMergeKey(n.Content[i]) {
+				s.merges = true
+				if v := n.Content[i+1]; !mergeValue(v) {
+					s.expansionError(&PosError{Path: path, Line: v.Line, Col: v.Column,
+						Msg: "a merge key (<<) takes a mapping, an alias of one, or a sequence of them"})
+				}
+			}
 		}
 	}
 	for _, c := range n.Content {
-		if err := s.walk(path, c); err != nil {
-			return err
+		size, err := s.walk(path, c, depth+1)
+		if err != nil {
+			return 0, err
+		}
+		if s.expandErr == nil {
+			if total += size; total > s.maxNodes {
+				at := s.firstAlias
+				if at == nil {
+					at = n
+				}
+				s.expansionError(&PosError{Path: path, Line: at.Line, Col: at.Column,
+					Msg: fmt.Sprintf("cannot expand aliases: the document expands to more than %d nodes", s.maxNodes)})
+			}
 		}
 	}
-	return nil
+	if anchored {
+		s.sizes[n] = total
+	}
+	return total, nil
+}
+
+// expansionError keeps err when it is the walk's first expansion error.
+func (s *treeScan) expansionError(err error) {
+	if s.expandErr == nil {
+		s.expandErr = err
+	}
 }
 
 // checkKeys refuses a mapping with two equal keys.
@@ -627,83 +689,6 @@ func (d *Document) KeyOf(v *yaml.Node) *yaml.Node {
 // aliases are expanded. Real compose files stay in the thousands; the
 // billion laughs document expands to hundreds of millions.
 const maxExpandedNodes = 1 << 20
-
-// checkExpansion counts doc's nodes with every alias expanded, memoised per
-// anchored node (the only ones an alias can reach again) so the count
-// itself stays linear, and checks that merge keys name mappings (or
-// sequences of them). This is the protection decoding to Go values gives,
-// without building the values. More than maxNodes is refused.
-func checkExpansion(path string, doc *yaml.Node, maxNodes int) error {
-	size := map[*yaml.Node]int{}
-	var first *yaml.Node // the first alias, where a bomb is reported
-	var count func(n *yaml.Node, depth int) (int, error)
-	count = func(n *yaml.Node, depth int) (int, error) {
-		if n == nil {
-			return 0, nil
-		}
-		// Only an anchored node can be reached twice (an alias names an
-		// anchor; any other node has one parent): only those are memoised.
-		anchored := n.Anchor != ""
-		if anchored { // (a lookup for every node was most of the walk's cost)
-			if s, ok := size[n]; ok {
-				if s < 0 { // on the current path: an alias to an ancestor
-					return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: an alias refers to a node that contains it"}
-				}
-				return s, nil
-			}
-		}
-		if depth > 10000 {
-			return 0, &PosError{Path: path, Line: n.Line, Col: n.Column, Msg: "cannot expand aliases: nesting too deep"}
-		}
-		if anchored {
-			size[n] = -1
-		}
-		total := 1
-		if n.Kind == yaml.AliasNode {
-			if first == nil {
-				first = n
-			}
-			s, err := count(n.Alias, depth+1)
-			if err != nil {
-				return 0, err
-			}
-			total = s
-		}
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if IsMergeKey(n.Content[i]) && !mergeValue(n.Content[i+1]) {
-					v := n.Content[i+1]
-					return 0, &PosError{Path: path, Line: v.Line, Col: v.Column,
-						Msg: "a merge key (<<) takes a mapping, an alias of one, or a sequence of them"}
-				}
-			}
-		}
-		for _, c := range n.Content {
-			s, err := count(c, depth+1)
-			if err != nil {
-				return 0, err
-			}
-			total += s
-			if total > maxNodes {
-				break
-			}
-		}
-		if total > maxNodes {
-			at := first
-			if at == nil {
-				at = n
-			}
-			return 0, &PosError{Path: path, Line: at.Line, Col: at.Column,
-				Msg: fmt.Sprintf("cannot expand aliases: the document expands to more than %d nodes", maxNodes)}
-		}
-		if anchored {
-			size[n] = total
-		}
-		return total, nil
-	}
-	_, err := count(doc, 0)
-	return err
-}
 
 // mergeValue reports whether v can follow a merge key: a mapping, an alias
 // of one, or a sequence of those.

@@ -76,6 +76,9 @@ func TestLoadBadInput(t *testing.T) {
 		// is still inside of.
 		{"an alias inside its own anchor", "services:\n  web: &w\n    x: *w\n", 2, 8, "an alias refers to a node that contains it"},
 		{"an alias inside its own anchor, deeper", "services:\n  web: &w\n    x:\n      - [*w]\n", 2, 8, "an alias refers to a node that contains it"},
+		{"a merge key of a scalar", "x: &x {a: 1}\nservices:\n  web:\n    <<: 5\n    y: *x\n", 4, 9, "a merge key (<<) takes a mapping"},
+		// Duplicate keys are found first, wherever the expansion fails.
+		{"a duplicate key after a bad merge key", "x: &x {a: 1}\nservices:\n  web:\n    <<: 5\n  db:\n    k: *x\n    k: 2\n", 7, 5, `duplicate key "k"`},
 		{"sequence root", "- a\n- b\n", 1, 1, "the document is a sequence"},
 		{"scalar root", "just text\n", 1, 1, "the document is a scalar"},
 		{"not compose", "name: x\nnetworks: {}\n", 1, 1, "no top-level services key"},
