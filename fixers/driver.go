@@ -837,17 +837,6 @@ func (p *Pass) ReportSpan(sp compose.Span, sev Severity, fix *Fix, format string
 	})
 }
 
-// message is fmt.Sprintf(format, args...), without formatting the
-// messages rules have formatted already ("%s" of one string).
-func message(format string, args []any) string {
-	if format == "%s" && len(args) == 1 {
-		if s, ok := args[0].(string); ok {
-			return s
-		}
-	}
-	return fmt.Sprintf(format, args...)
-}
-
 // NewFix builds a fix with the rule's safety from a change.
 func (p *Pass) NewFix(ch compose.Change, format string, args ...any) *Fix {
 	return &Fix{Title: message(format, args), Safety: p.rule.Safety, Change: ch}

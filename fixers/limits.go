@@ -139,7 +139,7 @@ func checkLimits(p *Pass) error {
 		if err != nil {
 			return err
 		}
-		msg := fmt.Sprintf("service %q has no resource limits; expected %s limits (cpus %q, memory %s", s.Name, class, l.CPUs, l.Memory)
+		msg := message("service %q has no resource limits; expected %s limits (cpus %q, memory %s", []any{s.Name, class, l.CPUs, l.Memory})
 		if l.ReservationMemory != "" {
 			msg += ", " + l.ReservationMemory + " reserved"
 		}
@@ -241,7 +241,7 @@ func limitsFix(p *Pass, s svc, l ResourceLimits, shared limitsNodes) (*Fix, stri
 	if err != nil {
 		return nil, "", err
 	}
-	title := fmt.Sprintf("Limit %s to %s CPUs and %s of memory", s.Name, l.CPUs, l.Memory)
+	title := message("Limit %s to %s CPUs and %s of memory", []any{s.Name, l.CPUs, l.Memory})
 	return p.NewFix(ch, "%s", title), "", nil
 }
 

@@ -146,7 +146,7 @@ func checkNoNewPrivileges(p *Pass) error {
 		if !p.owns(s.Name) || p.elsewhereWith(s.Name, func(o svc) bool { return setsNoNewPrivileges(o.get("security_opt")) }) {
 			continue // the file that defines the service gets the option, once
 		}
-		pl := plan{s: s, msg: fmt.Sprintf("service %q does not set no-new-privileges; expected security_opt: [%q]", s.Name, noNewPrivileges)}
+		pl := plan{s: s, msg: message("service %q does not set no-new-privileges; expected security_opt: [%q]", []any{s.Name, noNewPrivileges})}
 		mine := s.own("security_opt")
 		target := compose.Resolve(mine)
 		switch {

@@ -1,0 +1,41 @@
+package fixers
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+// TestMessageIsSprintf compares message with fmt.Sprintf over the verbs
+// it writes itself and the formats it must leave to fmt.
+func TestMessageIsSprintf(t *testing.T) {
+	tests := []struct {
+		format string
+		args   []any
+	}{
+		{"plain text", nil},
+		{"%s", []any{"already formatted"}},
+		{"service %q has no restart policy; expected restart: %s", []any{"web", "unless-stopped"}},
+		{"%q and %q", []any{"tab\there \"quoted\" é 中 \x01 \u2028", ""}},
+		{"port %d of %s, %d", []any{5432, "db", -7}},
+		{"%d %d %d %d", []any{0, 9, 10, -10}},
+		{"%d", []any{-9223372036854775808}},
+		{"ends with %s", []any{"x"}},
+		{"a percent %% sign", nil},
+		{"%v and %s", []any{3, "x"}},
+		{"%5d", []any{42}},
+		{"%s", []any{errors.New("an error")}},
+		{"%d", []any{int64(9)}},
+		{"%q", []any{[]string{"a"}}},
+		{"missing %s and %s", []any{"one"}},
+		{"extra %s", []any{"one", "two"}},
+		{"trailing %", []any{}},
+		{"no verbs", []any{"extra"}},
+	}
+	for _, tt := range tests {
+		want := fmt.Sprintf(tt.format, tt.args...)
+		if got := message(tt.format, tt.args); got != want {
+			t.Errorf("message(%q, %v) = %q, want %q", tt.format, tt.args, got, want)
+		}
+	}
+}
