@@ -33,7 +33,7 @@ func BenchmarkProcess(b *testing.B) {
 	goBuild(b, emptySrc, empty)
 	cache := filepath.Join(dir, "cache")
 
-	b.Run("startup", func(b *testing.B) { benchStartup(b, bin, empty, cache) })
+	b.Run("startup", func(b *testing.B) { benchStartup(b, bin, empty, "", cache) })
 
 	// The same, both programs built as the release is (.goreleaser.yaml,
 	// task build): static, without urfave/cli's documentation generator.
@@ -44,7 +44,9 @@ func BenchmarkProcess(b *testing.B) {
 		relBin, relEmpty := filepath.Join(dir, "composefix-release"), filepath.Join(dir, "empty-release")
 		goBuild(b, ".", relBin, "-tags", noDocsTag)
 		goBuild(b, emptySrc, relEmpty, "-tags", noDocsTag)
-		benchStartup(b, relBin, relEmpty, cache)
+		relLibs := filepath.Join(dir, "libraries-release")
+		goBuild(b, librariesProgram(b, filepath.Join(dir, "libsrc")), relLibs, "-tags", noDocsTag)
+		benchStartup(b, relBin, relEmpty, relLibs, cache)
 	})
 
 	b.Run("10k-files", func(b *testing.B) {
@@ -99,15 +101,21 @@ func BenchmarkProcess(b *testing.B) {
 }
 
 // benchStartup reports --version and a 3-line file run by bin against the
-// empty program, as ratios of wall and of CPU time.
-func benchStartup(b *testing.B, bin, empty, cache string) {
+// empty program, as ratios of wall and of CPU time; with libs (see
+// librariesProgram), also that program's ratio: the part of the targets
+// that the libraries' initialisation takes before composefix's own code
+// runs.
+func benchStartup(b *testing.B, bin, empty, libs, cache string) {
 	work := b.TempDir()
 	small := filepath.Join(work, "compose.yaml")
 	writeBench(b, small, "services:\n  web:\n    image: nginx:1.27.3\n")
-	var e, v, f benchRun
+	var e, l, v, f benchRun
 	add := func(sum *benchRun, r benchRun) { sum.wall += r.wall; sum.cpu += r.cpu }
 	for b.Loop() {
 		add(&e, runBench(b, work, empty))
+		if libs != "" {
+			add(&l, runBench(b, work, libs))
+		}
 		add(&v, runBench(b, work, bin, "--version"))
 		add(&f, runBench(b, work, bin, "--offline", "--cache-dir", cache, small))
 	}
@@ -116,6 +124,48 @@ func benchStartup(b *testing.B, bin, empty, cache string) {
 	b.ReportMetric(float64(v.cpu)/float64(max(e.cpu, 1)), "version-cpu-x-empty")
 	b.ReportMetric(float64(f.cpu)/float64(max(e.cpu, 1)), "3-line-file-cpu-x-empty")
 	b.ReportMetric(float64(e.wall.Microseconds())/float64(b.N)/1000, "ms-empty")
+	if libs != "" {
+		b.ReportMetric(float64(l.wall)/float64(e.wall), "libraries-x-empty")
+		b.ReportMetric(float64(l.cpu)/float64(max(e.cpu, 1)), "libraries-cpu-x-empty")
+	}
+}
+
+// librariesProgram writes, in dir, a program that imports every
+// third-party package composefix links (go list -deps, the release's
+// tags) and does nothing: what their initialisation costs a process,
+// which no change to composefix's own code can take off (issue 14:
+// startup). It returns dir.
+func librariesProgram(b *testing.B, dir string) string {
+	b.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-tags", noDocsTag, ".").Output()
+	if err != nil {
+		b.Fatalf("go list -deps: %v", err)
+	}
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		b.Fatal(err)
+	}
+	self, _, _ := strings.Cut(strings.TrimPrefix(string(mod), "module "), "\n")
+	var src strings.Builder
+	src.WriteString("package main\n\nimport (\n")
+	for _, p := range strings.Fields(string(out)) {
+		first, _, _ := strings.Cut(p, "/")
+		// Standard packages have no dot in their first element, and an
+		// internal package cannot be imported from outside its module.
+		if !strings.Contains(first, ".") || strings.HasPrefix(p, self+"/") || strings.Contains(p, "/internal") {
+			continue
+		}
+		fmt.Fprintf(&src, "\t_ %q\n", p)
+	}
+	src.WriteString(")\n\nfunc main() {}\n")
+	writeBench(b, filepath.Join(dir, "main.go"), src.String())
+	writeBench(b, filepath.Join(dir, "go.mod"), strings.Replace(string(mod), "module "+self, "module libraries", 1))
+	sum, err := os.ReadFile("../../go.sum")
+	if err != nil {
+		b.Fatal(err)
+	}
+	writeBench(b, filepath.Join(dir, "go.sum"), string(sum))
+	return dir
 }
 
 // generatedFile is a compose file of n small services that most rules fix
