@@ -190,10 +190,20 @@ func lineIndent(text string) int {
 
 // CheckEdits validates edits against a source of size n: each inside the
 // source with End >= Start, and no two overlapping. Identical edits are
-// allowed (callers coalesce them). It sorts a copy and sweeps it once.
+// allowed (callers coalesce them). It sweeps the edits once in SortEdits
+// order: as they are when they come sorted (a fix's do, and the driver
+// checks every fix of a pass), else a sorted copy.
 func CheckEdits(n int, edits []Edit) error {
-	_, err := checkedSorted(n, edits)
-	return err
+	if !slices.IsSortedFunc(edits, compareEdits) {
+		_, err := checkedSorted(n, edits)
+		return err
+	}
+	for _, e := range edits {
+		if e.Start < 0 || e.End < e.Start || e.End > n {
+			return fmt.Errorf("edit %d-%d outside the file (size %d)", e.Start, e.End, n)
+		}
+	}
+	return overlapError(edits)
 }
 
 // checkedSorted is CheckEdits that returns the sorted copy it checked,
@@ -207,14 +217,24 @@ func checkedSorted(n int, edits []Edit) ([]Edit, error) {
 	}
 	sorted := append([]Edit(nil), edits...)
 	SortEdits(sorted)
+	if err := overlapError(sorted); err != nil {
+		return nil, err
+	}
+	return sorted, nil
+}
+
+// overlapError returns the *ConflictError of the first edit of sorted
+// (SortEdits order) that overlaps an earlier one, with the nearest edit
+// it overlaps, or nil.
+func overlapError(sorted []Edit) error {
 	if i := firstOverlap(sorted); i >= 0 {
 		for j := i - 1; j >= 0; j-- { // name the nearest edit it overlaps
 			if sorted[j] != sorted[i] && Overlaps(sorted[j], sorted[i]) {
-				return nil, &ConflictError{A: sorted[j], B: sorted[i]}
+				return &ConflictError{A: sorted[j], B: sorted[i]}
 			}
 		}
 	}
-	return sorted, nil
+	return nil
 }
 
 // firstOverlap returns the index of the first edit of sorted (SortEdits

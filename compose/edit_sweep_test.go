@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -39,6 +40,13 @@ func TestCheckEditsSweep(t *testing.T) {
 		var ce *ConflictError
 		if err != nil && (!errors.As(err, &ce) || !Overlaps(ce.A, ce.B) || ce.A == ce.B) {
 			t.Fatalf("iteration %d: CheckEdits(%v) names %v, which is not an overlapping pair", iter, edits, err)
+		}
+		// Edits that come sorted are checked where they are, with the
+		// same answer as their sorted copy.
+		sorted := slices.Clone(edits)
+		SortEdits(sorted)
+		if got := CheckEdits(20, sorted); !reflect.DeepEqual(got, err) {
+			t.Fatalf("iteration %d: CheckEdits(%v) = %v, but of them sorted, %v: %v", iter, edits, err, sorted, got)
 		}
 	}
 }

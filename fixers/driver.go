@@ -584,13 +584,47 @@ func merge(d *compose.Document, fixes []*Finding, at posFunc) ([]*Finding, error
 		i := slices.IndexFunc(needed[e.Start], func(n landing) bool { return n.Edit == e })
 		return needed[e.Start][i].lands
 	}
+	k := len(accepted)
 	for _, f := range needing {
 		if !slices.ContainsFunc(f.Fix.Needs, func(e compose.Edit) bool { return !lands(e) }) && claim(&claimed, replaced, f) {
 			accepted = append(accepted, f)
 		}
 	}
-	sortFixes(accepted)
+	mergeFixRuns(accepted, k)
 	return accepted, nil
+}
+
+// mergeFixRuns puts fixes in merge's order (sortFixes) when fixes[:k] and
+// fixes[k:] each are: the fixes accepted without needs, then those with,
+// both taken from sorted fixes in order. On a tie the first run's fix
+// comes first, as sortFixes's tie-break by place puts it. A merge from
+// the back, through a copy of the second run (the fixes with needs, the
+// fewer), rather than a sort through keys and a copy of them all.
+func mergeFixRuns(fixes []*Finding, k int) {
+	if k == 0 || k == len(fixes) {
+		return
+	}
+	b := slices.Clone(fixes[k:])
+	i, j := k-1, len(b)-1
+	for o := len(fixes) - 1; i >= 0 && j >= 0; o-- {
+		if fixBefore(b[j], fixes[i]) {
+			fixes[o] = fixes[i]
+			i--
+		} else {
+			fixes[o] = b[j]
+			j--
+		}
+	}
+	copy(fixes[:j+1], b[:j+1])
+}
+
+// fixBefore reports whether fix a comes before fix b in merge's order:
+// by first edit, then rule ID.
+func fixBefore(a, b *Finding) bool {
+	if sa, sb := a.Fix.Change.Edits[0].Start, b.Fix.Change.Edits[0].Start; sa != sb {
+		return sa < sb
+	}
+	return a.RuleID < b.RuleID
 }
 
 // landing is an edit that a fix needs, and whether an accepted fix makes it.

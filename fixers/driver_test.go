@@ -591,3 +591,30 @@ func TestSortFindings(t *testing.T) {
 		t.Errorf("sortFindings order = %v, want %v", got, want)
 	}
 }
+
+// TestMergeFixRuns checks mergeFixRuns against sortFixes over two sorted
+// runs with ties between them (same first edit and rule, in either run),
+// an empty run on either side and a run of one.
+func TestMergeFixRuns(t *testing.T) {
+	fix := func(start int, rule string) *Finding {
+		return &Finding{RuleID: rule, Fix: &Fix{Change: compose.Change{Edits: []compose.Edit{{Start: start, End: start}}}}}
+	}
+	runs := [][2][]*Finding{
+		{{fix(1, "CF101"), fix(5, "CF201"), fix(5, "CF401"), fix(9, "CF101")}, {fix(0, "CF102"), fix(5, "CF201"), fix(5, "CF301"), fix(12, "CF102")}},
+		{{fix(3, "CF102")}, {fix(1, "CF102"), fix(3, "CF102"), fix(4, "CF102")}},
+		{nil, {fix(1, "CF102"), fix(2, "CF102")}},
+		{{fix(1, "CF101"), fix(2, "CF101")}, nil},
+		{{fix(7, "CF101")}, {fix(7, "CF101")}},
+	}
+	for n, r := range runs {
+		got := append(slices.Clone(r[0]), r[1]...)
+		want := slices.Clone(got)
+		sortFixes(want)
+		mergeFixRuns(got, len(r[0]))
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("case %d: mergeFixRuns put fix %d (at %d, %s) where sortFixes puts one at %d, %s", n, i, got[i].Fix.Change.Edits[0].Start, got[i].RuleID, want[i].Fix.Change.Edits[0].Start, want[i].RuleID)
+			}
+		}
+	}
+}
