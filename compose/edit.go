@@ -62,7 +62,11 @@ func SortEdits(edits []Edit) {
 	}
 	// A pass of a large file sorts a hundred thousand edits: sort small
 	// keys (see editOrder), then move each edit once.
-	keys := editOrder(edits)
+	keys, ok := editOrder(edits)
+	if !ok {
+		slices.SortStableFunc(edits, compareEdits)
+		return
+	}
 	// Move each edit once, in place, following each cycle of the
 	// permutation (keys[j].i is marked -1 once edits[j] holds its edit):
 	// a sorted copy was as large as the edits, pointers for the
@@ -73,7 +77,7 @@ func SortEdits(edits []Edit) {
 		}
 		first := edits[i]
 		for j := i; ; {
-			k := keys[j].i
+			k := int(keys[j].i)
 			keys[j].i = -1
 			if k == i {
 				edits[j] = first
@@ -89,30 +93,54 @@ func SortEdits(edits []Edit) {
 // edits as they are: for a caller that sorts something else along with
 // them.
 func EditOrder(edits []Edit) []int {
-	keys := editOrder(edits)
+	keys, ok := editOrder(edits)
+	if !ok {
+		order := make([]int, len(edits))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return compareEdits(edits[a], edits[b]) })
+		return order
+	}
 	order := make([]int, len(keys))
 	for j, k := range keys {
-		order[j] = k.i
+		order[j] = int(k.i)
 	}
 	return order
 }
 
 // editOrder returns the edits' keys in SortEdits's order: each
 // insertion's rank computed once, with the index breaking ties (as stable
-// as SortStableFunc, in O(n log n) moves of 32 bytes rather than
-// O(n log² n) of whole edits ranked at every comparison).
-func editOrder(edits []Edit) []editKey {
-	keys := make([]editKey, len(edits))
+// as SortStableFunc, in O(n log n) moves of 16 bytes rather than
+// O(n log² n) of whole edits ranked at every comparison). ok is false
+// when an edit's offsets, rank or place do not fit the keys' 32 bits,
+// which no document's edits reach (a document is at most MaxOutputSize
+// bytes).
+func editOrder(edits []Edit) (keys []editKey, ok bool) {
+	if len(edits) > math.MaxInt32 {
+		return nil, false
+	}
+	keys = make([]editKey, len(edits))
 	for i, e := range edits {
-		keys[i] = editKey{e.Start, e.End, 0, i}
+		if e.Start < 0 || e.End > math.MaxInt32 {
+			return nil, false
+		}
+		keys[i] = editKey{int32(e.Start), int32(e.End), 0, int32(i)}
 		if e.Start == e.End {
-			keys[i].rank = -insertRank(e.New)
+			switch r := insertRank(e.New); {
+			case r == math.MaxInt:
+				keys[i].rank = math.MinInt32 // text that continues the line: first
+			case r >= math.MaxInt32:
+				return nil, false
+			default:
+				keys[i].rank = -int32(r)
+			}
 		}
 	}
 	// Edits arrive as runs in document order (a pass's are grouped by
 	// rule): merging them is O(n log runs), not O(n log n).
 	runsort.Sort(keys, compareEditKeys)
-	return keys
+	return keys, true
 }
 
 // compareEditKeys orders keys by start, end and rank, then by index: a
@@ -135,11 +163,11 @@ func compareEditKeys(a, b editKey) int {
 const smallEditSort = 64
 
 // editKey is what SortEdits orders an edit by: compareEdits's order, with
-// rank the negated insertRank of an insertion (0 for a replacement, which
-// ties with any replacement of the same span), and i its place before
-// sorting.
+// rank the negated insertRank of an insertion (math.MinInt32 for text
+// that continues the line, 0 for a replacement, which ties with any
+// replacement of the same span), and i its place before sorting.
 type editKey struct {
-	start, end, rank, i int
+	start, end, rank, i int32
 }
 
 // compareEdits orders edits by start, then end; insertions at one offset

@@ -3,6 +3,7 @@ package compose
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -107,8 +108,21 @@ func TestSortEditsLarge(t *testing.T) {
 			n := len(edits)
 			edits[n-1], edits[n-2] = edits[n-2], edits[n-1]
 		}
+		if iter%10 == 5 && math.MaxInt > math.MaxInt32 { // offsets past the keys' 32 bits
+			far := math.MaxInt32
+			for i := range edits {
+				edits[i].Start += far
+				edits[i].End += far
+			}
+		}
 		want := slices.Clone(edits)
 		slices.SortStableFunc(want, compareEdits)
+		order := EditOrder(edits)
+		for j, i := range order {
+			if edits[i] != want[j] {
+				t.Fatalf("iteration %d: EditOrder puts %v at %d, want %v", iter, edits[i], j, want[j])
+			}
+		}
 		SortEdits(edits)
 		if !slices.Equal(edits, want) {
 			t.Fatalf("iteration %d: SortEdits gives\n%v\nwant\n%v", iter, edits, want)

@@ -409,17 +409,19 @@ func sortFindings(fs []Finding) { permute(fs, findingOrder(fs)) }
 func findingOrder(fs []Finding) []int {
 	keys := make([]sortKey, len(fs))
 	for i := range fs {
-		keys[i] = sortKey{fs[i].Span.Start, fs[i].RuleID, i}
+		keys[i] = sortKey{int32(fs[i].Span.Start), int32(i), fs[i].RuleID}
 	}
 	return sortedKeys(keys)
 }
 
 // sortKey orders findings or fixes by an offset, then a rule ID, then
-// their place before sorting, which makes the order stable.
+// their place before sorting, which makes the order stable. 32-bit
+// offsets and places keep a key to 24 bytes (a large file sorts hundreds
+// of thousands, and a copy of them while merging): a document is at most
+// compose.MaxOutputSize bytes, and has fewer findings than bytes.
 type sortKey struct {
-	start int
-	rule  string
-	i     int
+	start, i int32
+	rule     string
 }
 
 func compareKeys(a, b sortKey) int {
@@ -439,7 +441,7 @@ func sortedKeys(keys []sortKey) []int {
 	runsort.Sort(keys, compareKeys)
 	order := make([]int, len(keys))
 	for j, k := range keys {
-		order[j] = k.i
+		order[j] = int(k.i)
 	}
 	return order
 }
@@ -449,7 +451,7 @@ func sortedKeys(keys []sortKey) []int {
 func sortFixes(fixes []*Finding) {
 	keys := make([]sortKey, len(fixes))
 	for i, f := range fixes {
-		keys[i] = sortKey{f.Fix.Change.Edits[0].Start, f.RuleID, i}
+		keys[i] = sortKey{int32(f.Fix.Change.Edits[0].Start), int32(i), f.RuleID}
 	}
 	sorted := make([]*Finding, len(fixes))
 	for j, i := range sortedKeys(keys) {
