@@ -51,7 +51,9 @@ type lineSpan struct{ a0, a1, b0, b1 int }
 func regionChanges(linesA, linesB lines, regions []Region) ([]change, bool) {
 	a, b := linesA.text, linesB.text
 	nA, nB := linesA.n(), linesB.n()
-	var spans []lineSpan
+	// Sized for the most there can be, once: in a large file there are
+	// tens of thousands, and growing the slices copied them again and again.
+	spans := make([]lineSpan, 0, len(regions))
 	for _, r := range regions {
 		if r.AStart < 0 || r.AEnd < r.AStart || r.AEnd > len(a) || r.BStart < 0 || r.BEnd < r.BStart || r.BEnd > len(b) {
 			return nil, false
@@ -72,7 +74,7 @@ func regionChanges(linesA, linesB lines, regions []Region) ([]change, bool) {
 		}
 		spans = append(spans, sp)
 	}
-	var changes []change
+	changes := make([]change, 0, len(spans)) // a span is usually one change
 	prevA, prevB := 0, 0
 	for _, sp := range spans {
 		// Between spans the files have the same lines. Checking them keeps
