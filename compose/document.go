@@ -327,9 +327,18 @@ func (s *treeScan) walk(path string, n *yaml.Node, depth int) (int, error) {
 		}
 	}
 	for _, c := range n.Content {
-		size, err := s.walk(path, c, depth+1)
-		if err != nil {
-			return 0, err
+		size := 1
+		if c.Kind == yaml.ScalarNode && c.Anchor == "" && depth < 10000 {
+			// Most nodes are such scalars, each a single node: walked
+			// here, without a call, which cost more than the rest of
+			// the walk does for them (what walk does for one, less
+			// the bookkeeping of anchors).
+			s.style.scalar(c)
+		} else {
+			var err error
+			if size, err = s.walk(path, c, depth+1); err != nil {
+				return 0, err
+			}
 		}
 		if s.expandErr == nil {
 			if total += size; total > s.maxNodes {

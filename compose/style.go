@@ -52,12 +52,17 @@ func (t *styleTally) visit(d *Document, n *yaml.Node) {
 		}
 	}
 	if n.Kind == yaml.ScalarNode {
-		switch {
-		case n.Style&yaml.DoubleQuotedStyle != 0:
-			t.doubles++
-		case n.Style&yaml.SingleQuotedStyle != 0:
-			t.singles++
-		}
+		t.scalar(n)
+	}
+}
+
+// scalar counts scalar node n: all that visit counts of one.
+func (t *styleTally) scalar(n *yaml.Node) {
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		t.doubles++
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		t.singles++
 	}
 }
 

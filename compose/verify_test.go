@@ -136,3 +136,33 @@ func TestVerifyLeavesTheTreeAlone(t *testing.T) {
 		t.Errorf("the document no longer verifies as its own file: %v", err)
 	}
 }
+
+// TestCompareScalarsAsDecoded checks the comparison of scalar pairs, which
+// most take a shortcut for (same tag written alike), against the rule it
+// stands for: equal when the tags a decoder reads them by (decodedTag)
+// are and, unless both are null, the values too.
+func TestCompareScalarsAsDecoded(t *testing.T) {
+	tags := []string{"!!str", "!!int", "!!null", "!!bool", "", "tag:yaml.org,2002:str", "!local"}
+	values := []string{"a", "1", "", "~", "null", "true", "512M"}
+	var nodes []*yaml.Node
+	for _, tag := range tags {
+		for _, v := range values {
+			for _, style := range []yaml.Style{0, yaml.DoubleQuotedStyle} {
+				nodes = append(nodes, &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v, Style: style})
+			}
+		}
+	}
+	in := &intended{ov: map[*yaml.Node]*yaml.Node{}}
+	for _, a := range nodes {
+		for _, b := range nodes {
+			wt, gt := decodedTag(a), decodedTag(b)
+			want := wt == gt && (wt == "!!null" || a.Value == b.Value)
+			if _, got := (&comparer{in: in}).compare(a, b, ""); got != want {
+				t.Errorf("compare(%q %q, %q %q) = %v, want %v", a.Tag, a.Value, b.Tag, b.Value, got, want)
+			}
+			if _, got := (&comparer{in: in, explain: true}).same(a, b, ""); got != want {
+				t.Errorf("same(%q %q, %q %q) explaining = %v, want %v", a.Tag, a.Value, b.Tag, b.Value, got, want)
+			}
+		}
+	}
+}
