@@ -226,22 +226,29 @@ func CheckEdits(n int, edits []Edit) error {
 		_, err := checkedSorted(n, edits)
 		return err
 	}
+	if err := outsideError(n, edits); err != nil {
+		return err
+	}
+	return overlapError(edits)
+}
+
+// outsideError returns the error of the first edit that is not inside a
+// source of size n (or ends before it starts), or nil.
+func outsideError(n int, edits []Edit) error {
 	for _, e := range edits {
 		if e.Start < 0 || e.End < e.Start || e.End > n {
 			return fmt.Errorf("edit %d-%d outside the file (size %d)", e.Start, e.End, n)
 		}
 	}
-	return overlapError(edits)
+	return nil
 }
 
 // checkedSorted is CheckEdits that returns the sorted copy it checked,
 // for Apply, which writes the edits in that order: a pass of a large file
 // sorts a hundred thousand edits, once rather than twice.
 func checkedSorted(n int, edits []Edit) ([]Edit, error) {
-	for _, e := range edits {
-		if e.Start < 0 || e.End < e.Start || e.End > n {
-			return nil, fmt.Errorf("edit %d-%d outside the file (size %d)", e.Start, e.End, n)
-		}
+	if err := outsideError(n, edits); err != nil {
+		return nil, err
 	}
 	sorted := append([]Edit(nil), edits...)
 	SortEdits(sorted)
