@@ -940,6 +940,13 @@ func (h *healthCtx) longDeps(s svc, deps *yaml.Node, editable bool) error {
 		default:
 			continue
 		}
+		if written != nil && (written.Kind != yaml.ScalarNode || written.Value != condStarted) {
+			// A condition written other than service_started is neither
+			// changed nor mentioned, whatever the dependency is: it is not
+			// classified (every dependency of a fixed file, in its later
+			// pass).
+			continue
+		}
 		st := h.dep(k.Value)
 		if st != depReady && st != depPending && st != depCompleted {
 			continue
