@@ -366,50 +366,70 @@ func (s *treeScan) expansionError(err error) {
 
 // checkKeys refuses a mapping with two equal keys.
 func checkKeys(path string, n *yaml.Node) error {
-	// A small mapping, as most are, is searched without a map.
-	var seen map[string]*yaml.Node
-	if len(n.Content) > 2*smallMapping {
-		seen = make(map[string]*yaml.Node, len(n.Content)/2)
+	i, j := RepeatedKey(n)
+	if i < 0 {
+		return nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
+	// yaml.v3 decodes a merge key and the string '<<' alike: one of
+	// each is a duplicate too.
+	k, prev := n.Content[i], n.Content[j]
+	msg := fmt.Sprintf("duplicate key %q (first defined at line %d)", k.Value, prev.Line)
+	if k.Tag == "!!merge" && prev.Tag == "!!merge" {
+		msg = fmt.Sprintf("duplicate merge key (first at line %d); merge several mappings with <<: [*a, *b]", prev.Line)
+	}
+	return &PosError{Path: path, Line: k.Line, Col: k.Column, Msg: msg}
+}
+
+// RepeatedKey returns the index in m.Content of the first scalar key of
+// mapping m whose value an earlier scalar key has, and the index of the
+// first such earlier key; -1, -1 when no scalar key repeats.
+func RepeatedKey(m *yaml.Node) (i, prev int) {
+	c := m.Content
+	if len(c) > 2*64 {
+		seen := make(map[string]int, len(c)/2)
+		for i := 0; i+1 < len(c); i += 2 {
+			if k := c[i]; k.Kind == yaml.ScalarNode {
+				if j, ok := seen[k.Value]; ok {
+					return i, j
+				}
+				seen[k.Value] = i
+			}
+		}
+		return -1, -1
+	}
+	// Up to 64 keys, as most mappings have, without a map: each key's
+	// value has a 6-bit summary, and only a key whose summary an earlier
+	// key has is compared with the earlier keys, and only with those of
+	// its summary. Comparing every pair cost more than the rest of Load's
+	// walk of a tree.
+	var sums [64]uint8
+	var seen uint64
+	for i := 0; i+1 < len(c); i += 2 {
+		k := c[i]
 		if k.Kind != yaml.ScalarNode {
 			continue
 		}
-		// yaml.v3 decodes a merge key and the string '<<' alike: one
-		// of each is a duplicate too.
-		id := k.Value
-		if prev, ok := earlierKey(n.Content[:i], seen, id); ok {
-			msg := fmt.Sprintf("duplicate key %q (first defined at line %d)", k.Value, prev.Line)
-			if k.Tag == "!!merge" && prev.Tag == "!!merge" {
-				msg = fmt.Sprintf("duplicate merge key (first at line %d); merge several mappings with <<: [*a, *b]", prev.Line)
+		h := KeySum(k.Value)
+		sums[i/2] = h
+		if seen&(1<<h) != 0 {
+			for j := 0; j < i; j += 2 {
+				if sums[j/2] == h && c[j].Kind == yaml.ScalarNode && c[j].Value == k.Value {
+					return i, j
+				}
 			}
-			return &PosError{Path: path, Line: k.Line, Col: k.Column, Msg: msg}
 		}
-		if seen != nil {
-			seen[id] = k
-		}
+		seen |= 1 << h
 	}
-	return nil
+	return -1, -1
 }
 
-// smallMapping is the most keys a mapping has for checkKeys to
-// compare each key with the earlier ones rather than index them.
-const smallMapping = 16
-
-// earlierKey returns the first scalar key of before (a mapping's content)
-// whose value is id: from seen when there is one, the keys indexed so far.
-func earlierKey(before []*yaml.Node, seen map[string]*yaml.Node, id string) (*yaml.Node, bool) {
-	if seen != nil {
-		prev, ok := seen[id]
-		return prev, ok
+// KeySum is a 6-bit summary of a key, for sets of keys that compare only
+// the keys whose summaries are equal: equal keys have equal summaries.
+func KeySum(v string) uint8 {
+	if v == "" {
+		return 0
 	}
-	for j := 0; j < len(before); j += 2 {
-		if k := before[j]; k.Kind == yaml.ScalarNode && k.Value == id {
-			return k, true
-		}
-	}
-	return nil, false
+	return uint8((len(v) + int(v[0])*5 + int(v[len(v)-1])*17) & 63)
 }
 
 // badTokenCol returns the column of the first character on a line that

@@ -1,6 +1,8 @@
 package compose_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/composefix/composefix/compose"
@@ -59,4 +61,45 @@ func mapOf(t *testing.T, m *yaml.Node, key string) *yaml.Node {
 		t.Fatalf("no %s", key)
 	}
 	return v
+}
+
+// TestRepeatedKey checks RepeatedKey against comparing every pair of keys,
+// over mappings of every size around its two ways (up to 64 keys, and
+// more), with keys drawn from few values so that they repeat, with equal
+// summaries among different keys, and with keys that are not scalars.
+func TestRepeatedKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := []string{"", "a", "b", "ab", "ba", "image", "ports", "x-a", "x-b", "<<", "K1", "K10"}
+	for size := 0; size <= 140; size++ {
+		for range 20 {
+			m := &yaml.Node{Kind: yaml.MappingNode}
+			pool := len(words)
+			if rng.IntN(2) == 0 {
+				pool = 1 << 30 // distinct keys, mostly
+			}
+			for range size {
+				k := &yaml.Node{Kind: yaml.ScalarNode, Value: fmt.Sprint(rng.IntN(pool))}
+				if pool == len(words) {
+					k.Value = words[rng.IntN(pool)]
+				}
+				if rng.IntN(10) == 0 {
+					k = &yaml.Node{Kind: yaml.SequenceNode} // not a scalar: never a repeat
+				}
+				m.Content = append(m.Content, k, compose.Str("v"))
+			}
+			wantI, wantPrev := -1, -1
+		pairs:
+			for i := 0; i < len(m.Content); i += 2 {
+				for j := 0; j < i; j += 2 {
+					if a, b := m.Content[i], m.Content[j]; a.Kind == yaml.ScalarNode && b.Kind == yaml.ScalarNode && a.Value == b.Value {
+						wantI, wantPrev = i, j
+						break pairs
+					}
+				}
+			}
+			if i, prev := compose.RepeatedKey(m); i != wantI || prev != wantPrev {
+				t.Fatalf("RepeatedKey of %d keys = %d, %d, want %d, %d", size, i, prev, wantI, wantPrev)
+			}
+		}
+	}
 }

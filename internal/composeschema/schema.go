@@ -381,24 +381,29 @@ func changedKeys(was, now *yaml.Node) *yaml.Node {
 	var oldAt func(k string) (*yaml.Node, bool)
 	switch {
 	case !simpleMapping(was):
-		keys, vals := effectiveEntries(was)
+		pairs := effectivePairs(was)
 		var at map[string]int
-		if len(keys) >= 16 {
-			at = make(map[string]int, len(keys)) // only where it pays
-			for i, k := range keys {
-				at[k] = i
+		if len(pairs) >= 2*16 {
+			at = make(map[string]int, len(pairs)/2) // only where it pays
+			for i := 0; i < len(pairs); i += 2 {
+				at[pairs[i].Value] = i
 			}
 		}
 		oldAt = func(k string) (*yaml.Node, bool) {
 			i, ok := at[k]
 			if at == nil {
-				i = slices.Index(keys, k)
-				ok = i >= 0
+				i, ok = -1, false
+				for j := 0; j < len(pairs); j += 2 {
+					if pairs[j].Value == k {
+						i, ok = j, true
+						break
+					}
+				}
 			}
 			if !ok {
 				return nil, false
 			}
-			return vals[i], true
+			return pairs[i+1], true
 		}
 	case len(was.Content) >= 2*16:
 		look := lookupIn(was) // a closure per service only where it pays
@@ -426,11 +431,11 @@ func changedKeys(was, now *yaml.Node) *yaml.Node {
 		}
 		return part
 	}
-	keys, vals := effectiveEntries(now)
-	for i, k := range keys {
-		v := nullOr(vals[i])
-		if o, ok := oldAt(k); !ok || !sameNode(nullOr(o), v, 3) {
-			part.Content = append(part.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, v)
+	pairs := effectivePairs(now)
+	for i := 0; i < len(pairs); i += 2 {
+		k, v := pairs[i], nullOr(pairs[i+1])
+		if o, ok := oldAt(k.Value); !ok || !sameNode(nullOr(o), v, 3) {
+			part.Content = append(part.Content, k, v)
 		}
 	}
 	return part

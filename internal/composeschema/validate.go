@@ -922,54 +922,174 @@ func (vd *validator) fromNode(n *yaml.Node) any {
 // effective returns a mapping of the entries mapping n converts to, as
 // tree.value reads them: with a merge key, its effective keys (compose.Keys)
 // and their values (compose.Lookup); else each key's last value; !reset
-// values left out either way. Its keys are new string scalars, each once.
+// values left out either way. Its keys are scalars, each once (see
+// effectivePairs).
 func effective(n *yaml.Node) *yaml.Node {
-	keys, vals := effectiveEntries(n)
-	// The new key nodes in one allocation, and a null for a missing
-	// value (tree.value reads it as null).
-	slab := make([]yaml.Node, len(keys)+1)
-	null := &slab[len(keys)]
-	*null = nullNode()
-	out := &yaml.Node{Kind: yaml.MappingNode, Content: make([]*yaml.Node, 0, 2*len(keys))}
-	for i, k := range keys {
-		slab[i] = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
-		v := vals[i]
-		if v == nil {
-			v = null
+	pairs := effectivePairs(n)
+	var null *yaml.Node // a missing value, which tree.value reads as null
+	for i := 1; i < len(pairs); i += 2 {
+		if pairs[i] == nil {
+			if null == nil {
+				v := nullNode()
+				null = &v
+			}
+			pairs[i] = null
 		}
-		out.Content = append(out.Content, &slab[i], v)
 	}
-	return out
+	return &yaml.Node{Kind: yaml.MappingNode, Content: pairs}
 }
 
 // nullNode is the value effective gives a key without one.
 func nullNode() yaml.Node { return yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"} }
 
-// effectiveEntries returns the keys and values of the mapping effective
-// makes of n, a nil value where it puts a null.
-func effectiveEntries(n *yaml.Node) (keys []string, vals []*yaml.Node) {
+// effectivePairs returns the entries of the mapping effective makes of n,
+// key and value in turn, a nil value where it puts a null. A key is the
+// key node it comes from when that is a scalar, else a new string scalar
+// of its value: no copy of a key the document has.
+func effectivePairs(n *yaml.Node) []*yaml.Node {
 	if hasMerge(n) {
+		if pairs, ok := mergedPairs(n); ok {
+			return pairs
+		}
+		var pairs []*yaml.Node
 		for _, k := range compose.Keys(n) {
 			if v, _ := compose.Lookup(n, k); !isReset(v) {
-				keys, vals = append(keys, k), append(vals, v)
+				pairs = append(pairs, strNode(k), v)
 			}
 		}
-	} else {
-		at := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i].Value, n.Content[i+1]
-			if isReset(v) {
-				continue
-			}
-			if j, ok := at[k]; ok {
-				vals[j] = v // the last value, at the first key's place
-				continue
-			}
-			at[k] = len(keys)
-			keys, vals = append(keys, k), append(vals, v)
+		return pairs
+	}
+	var pairs []*yaml.Node
+	at := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, v := n.Content[i], n.Content[i+1]
+		if isReset(v) {
+			continue
+		}
+		if j, ok := at[kn.Value]; ok {
+			pairs[j+1] = v // the last value, at the first key's place
+			continue
+		}
+		at[kn.Value] = len(pairs)
+		if kn.Kind != yaml.ScalarNode {
+			kn = strNode(kn.Value)
+		}
+		pairs = append(pairs, kn, v)
+	}
+	return pairs
+}
+
+// strNode is a new string scalar.
+func strNode(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+// mergedPairs is effectivePairs of mapping n, which has a merge key, in
+// one walk of n and what it merges, without compose.Keys's list and map
+// and a compose.Lookup per key. It walks as those do (n's own keys in
+// order, then each merged mapping in order, its own merges after its own
+// keys) and takes each key where that walk first meets it: where
+// compose.Keys lists it, with the value compose.Lookup finds. ok is false
+// where the two could part: a key that is not a scalar (compose.Keys reads
+// its empty value, compose.Lookup matches scalars only), a merge value
+// that is a list holding a list (compose.Keys walks into it, Load refuses
+// it), or merges nested deeper than they allow.
+func mergedPairs(n *yaml.Node) (pairs []*yaml.Node, ok bool) {
+	var g merger
+	ok = g.walk(n, 0)
+	return g.pairs, ok
+}
+
+// merger is mergedPairs's walk: the pairs so far, and the keys met.
+type merger struct {
+	pairs []*yaml.Node
+	// sums has the summary (compose.KeySum) of each key met: a key whose
+	// summary is not in it is new without a comparison. The keys met are
+	// those of pairs and, rarely, reset (a !reset value, which leaves
+	// its key out); big holds them all once they are more than 64.
+	sums  uint64
+	reset []string
+	big   map[string]bool
+}
+
+func (g *merger) walk(m *yaml.Node, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if compose.IsMergeKey(k) {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			return false
+		}
+		if !g.add(k.Value) {
+			continue
+		}
+		if v := m.Content[i+1]; isReset(v) {
+			g.reset = append(g.reset, k.Value)
+		} else {
+			g.pairs = append(g.pairs, k, v)
 		}
 	}
-	return keys, vals
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !compose.IsMergeKey(m.Content[i]) {
+			continue
+		}
+		v := compose.Resolve(m.Content[i+1])
+		srcs := []*yaml.Node{v}
+		if v != nil && v.Kind == yaml.SequenceNode {
+			srcs = v.Content
+		}
+		for _, src := range srcs {
+			switch src = compose.Resolve(src); {
+			case src == nil:
+			case src.Kind == yaml.MappingNode:
+				if !g.walk(src, depth+1) {
+					return false
+				}
+			case src.Kind == yaml.SequenceNode:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// add notes key k and reports whether it is met for the first time.
+func (g *merger) add(k string) bool {
+	if g.big != nil {
+		if g.big[k] {
+			return false
+		}
+		g.big[k] = true
+		return true
+	}
+	bit := uint64(1) << compose.KeySum(k)
+	if g.sums&bit != 0 && g.met(k) {
+		return false
+	}
+	g.sums |= bit
+	if len(g.pairs)/2+len(g.reset) == 64 {
+		g.big = make(map[string]bool, 128)
+		for i := 0; i < len(g.pairs); i += 2 {
+			g.big[g.pairs[i].Value] = true
+		}
+		for _, r := range g.reset {
+			g.big[r] = true
+		}
+		g.big[k] = true
+	}
+	return true
+}
+
+// met reports whether key k was met, by comparing it with every key met.
+func (g *merger) met(k string) bool {
+	for i := 0; i < len(g.pairs); i += 2 {
+		if g.pairs[i].Value == k {
+			return true
+		}
+	}
+	return slices.Contains(g.reset, k)
 }
 
 // simpleMapping reports whether mapping n converts entry for entry:
@@ -982,24 +1102,8 @@ func simpleMapping(n *yaml.Node) bool {
 			return false
 		}
 	}
-	if len(c) <= 32 {
-		for i := 0; i+1 < len(c); i += 2 {
-			for j := i + 2; j+1 < len(c); j += 2 {
-				if c[i].Value == c[j].Value {
-					return false
-				}
-			}
-		}
-		return true
-	}
-	seen := make(map[string]struct{}, len(c)/2)
-	for i := 0; i+1 < len(c); i += 2 {
-		if _, dup := seen[c[i].Value]; dup {
-			return false
-		}
-		seen[c[i].Value] = struct{}{}
-	}
-	return true
+	i, _ := compose.RepeatedKey(n)
+	return i < 0
 }
 
 // objectNode is object for a mapping fromNode returned: its entries are
