@@ -513,9 +513,21 @@ func appliable(r *Rule, opts Options) bool { return applies(r.Safety, r.ID, opts
 
 // eligible returns pointers to the findings whose fixes may be applied.
 func eligible(fs []Finding, opts Options) []*Finding {
-	var out []*Finding
+	ok := func(f *Finding) bool { return f.Fix != nil && len(f.Fix.Change.Edits) > 0 && allowed(f, opts) }
+	// Counted first: most of a large file's findings have a fix, and a
+	// slice grown to hold them copied itself a doubling at a time.
+	n := 0
 	for i := range fs {
-		if fs[i].Fix != nil && len(fs[i].Fix.Change.Edits) > 0 && allowed(&fs[i], opts) {
+		if ok(&fs[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]*Finding, 0, n)
+	for i := range fs {
+		if ok(&fs[i]) {
 			out = append(out, &fs[i])
 		}
 	}
