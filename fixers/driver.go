@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -423,6 +424,10 @@ type sortKey struct {
 	start, i int32
 	rule     string
 }
+
+// The conversions to sortKey's 32 bits do not check each offset: this
+// fails to compile if compose.MaxOutputSize ever outgrows them.
+const _ = uint32(math.MaxInt32 - compose.MaxOutputSize)
 
 func compareKeys(a, b sortKey) int {
 	if c := cmp.Compare(a.start, b.start); c != 0 {
