@@ -189,21 +189,16 @@ func sortedOwners(owners []int) []int {
 // indexes in output order.
 func (h *lineage) settle(order []int) {
 	for {
-		// Each finding's edits, in edit order: one pass over the owners.
-		// Findings and edits are numbered densely: slices, not maps, which
-		// a large file fills with a hundred thousand entries each.
-		byFinding := make([][]int, len(order))
-		for i, t := range h.edits {
-			for _, o := range t.owners {
-				byFinding[o] = append(byFinding[o], i)
-			}
-		}
+		// Each finding's edits, in edit order (see ownedEdits). Findings
+		// and edits are numbered densely: slices, not maps, which a large
+		// file fills with a hundred thousand entries each.
+		ends, byFinding := h.ownedEdits(len(order))
 		// rank: edit index -> order of first mention (0 when never
 		// mentioned), from first: 1 + that order, 0 while unseen.
 		first := make([]int, len(h.edits))
 		seen := 0
 		for _, fi := range order {
-			for _, i := range byFinding[fi] {
+			for _, i := range byFinding[ends[fi]:ends[fi+1]] {
 				if first[i] == 0 {
 					seen++
 					first[i] = seen
@@ -407,6 +402,31 @@ func (h *lineage) appliedRules(fs []Finding) []string {
 	return ids
 }
 
+// ownedEdits lists the edits each of n findings owns, in edit order:
+// finding o's are the indexes into h.edits idx[ends[o]:ends[o+1]]. They
+// are placed by counting in one array: a slice grown per finding was an
+// allocation per applied fix, tens of thousands in a large file.
+func (h *lineage) ownedEdits(n int) (ends, idx []int32) {
+	ends = make([]int32, n+1) // ends[o+1]: the edits of findings up to o
+	for _, t := range h.edits {
+		for _, o := range t.owners {
+			ends[o+1]++
+		}
+	}
+	for i := 1; i < len(ends); i++ {
+		ends[i] += ends[i-1]
+	}
+	idx = make([]int32, ends[n])
+	next := slices.Clone(ends[:n])
+	for i, t := range h.edits {
+		for _, o := range t.owners {
+			idx[next[o]] = int32(i)
+			next[o]++
+		}
+	}
+	return ends, idx
+}
+
 // finish gives every finding whose fix the output contains its edits on
 // the original bytes and marks it applied, then sorts the findings.
 func (h *lineage) finish(res *Result) {
@@ -417,25 +437,12 @@ func (h *lineage) finish(res *Result) {
 		// whole changed region, owned by every applied fix, is still true.
 		h.collapse(res.Output)
 	}
-	// Each finding's edits are a run of one array, placed by counting:
-	// a slice grown per finding was an allocation per applied fix, tens
-	// of thousands in a large file. Capped, so that an append copies.
-	ends := make([]int32, len(res.Findings)+1) // ends[o+1]: the edits of findings up to o
-	for _, t := range h.edits {
-		for _, o := range t.owners {
-			ends[o+1]++
-		}
-	}
-	for i := 1; i < len(ends); i++ {
-		ends[i] += ends[i-1]
-	}
-	all := make([]compose.Edit, ends[len(ends)-1])
-	next := slices.Clone(ends[:len(ends)-1])
-	for _, t := range h.edits {
-		for _, o := range t.owners {
-			all[next[o]] = t.Edit
-			next[o]++
-		}
+	// Each finding's edits are a run of one array (capped, so that an
+	// append copies).
+	ends, owned := h.ownedEdits(len(res.Findings))
+	all := make([]compose.Edit, len(owned))
+	for k, i := range owned {
+		all[k] = h.edits[i].Edit
 	}
 	for i := range res.Findings {
 		f := &res.Findings[i]
