@@ -364,7 +364,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 	}
 	cfg := opts.Config
 	sup := parseSuppressions(d)
-	var all findingBuf
+	all := findingBuf{first: firstChunk(d)}
 	var blind []Finding
 	// What the rules could not check only marks ignore comments as used: a
 	// file without any (most files) keeps none of it, which for a large
