@@ -29,11 +29,10 @@ type lineage struct {
 	edits []tracked
 }
 
-// passEdit is an edit of one pass, in that pass's coordinates.
-type passEdit struct {
-	compose.Edit
-	owners []int
-}
+// passEdit is an edit of one pass, in that pass's coordinates: a
+// tracked edit once recorded, so that the first pass's edits, whose
+// coordinates are the original's, are recorded as they are.
+type passEdit = tracked
 
 // add records one pass: edits in the pass's coordinates, in the order
 // compose.Apply applied them, identical edits already coalesced. It sweeps
@@ -45,6 +44,10 @@ func (h *lineage) add(edits []passEdit) {
 		return
 	}
 	old := h.edits
+	if len(old) == 0 {
+		h.edits = edits // on the original bytes: a copy would change nothing
+		return
+	}
 	cs, ce := h.layout()
 	out := make([]tracked, 0, len(old)+len(edits))
 	i, delta := 0, 0 // next recorded edit; length change of those before it
