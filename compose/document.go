@@ -643,6 +643,12 @@ func (d *Document) NextLineStart(off int) int {
 	return off + i + 1
 }
 
+// LineStarts returns the byte offset where each line starts, in order:
+// the first is 0, or 3 after a byte-order mark, and a text that ends with a
+// line break has an empty last line that starts at its end. Shared, read
+// only.
+func (d *Document) LineStarts() []int { return d.lineStarts }
+
 // Lines is the number of lines (a final line break does not start a line).
 func (d *Document) Lines() int { return len(d.lineStarts) }
 

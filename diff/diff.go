@@ -32,6 +32,9 @@ type Option func(*options)
 type options struct {
 	color   bool
 	context int // unchanged lines shown around each change, >= 0
+	// startsA and startsB are the texts' line starts, from
+	// WithLineStarts; nil: found here.
+	startsA, startsB []int
 }
 
 // defaultOptions holds every default in one place.
@@ -50,6 +53,16 @@ func WithColor(on bool) Option {
 // default is 3, as in diff -u and git diff; a negative value means 0.
 func WithContext(lines int) Option {
 	return func(o *options) { o.context = max(lines, 0) }
+}
+
+// WithLineStarts gives Edited the byte offsets where the lines of a and
+// of b start, as a caller that has read them may have them already: each
+// line's start, in order, the first 0, then the text's length (for a text
+// that ends with a line break, the start of the empty line after it). A
+// text's offsets that do not fit it so, such as those of a text without a
+// final line break, are found again.
+func WithLineStarts(a, b []int) Option {
+	return func(o *options) { o.startsA, o.startsB = a, b }
 }
 
 // Unified returns a unified diff turning a into b for the file at path, with
@@ -166,6 +179,16 @@ func newLines(text []byte) lines {
 	}
 	l.starts = append(l.starts, len(text))
 	return l
+}
+
+// linesOf is newLines of text, with starts as its offsets when they fit
+// it (see WithLineStarts).
+func linesOf(text []byte, starts []int) lines {
+	if n := len(starts); n == 0 || starts[0] != 0 || starts[n-1] != len(text) ||
+		len(text) > 0 && text[len(text)-1] != '\n' || n != bytes.Count(text, []byte{'\n'})+1 {
+		return newLines(text)
+	}
+	return lines{text: text, starts: starts}
 }
 
 // n is the number of lines.

@@ -28,7 +28,7 @@ func Edited(path string, a, b []byte, regions []Region, opts ...Option) string {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	linesA, linesB := newLines(a), newLines(b)
+	linesA, linesB := linesOf(a, o.startsA), linesOf(b, o.startsB)
 	return render(path, &o, editedChanges(linesA, linesB, regions), linesA, linesB)
 }
 

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -124,4 +125,54 @@ func randomLines(r *rand.Rand, n int) string {
 		}
 	}
 	return b.String()
+}
+
+// TestEditedWithLineStarts checks that line starts a caller passes are
+// used where they fit the texts (linesOf keeps them) and found again where
+// they do not (a text without a final newline, starts off by one, starts
+// of another text), and that Edited prints the same diff either way.
+func TestEditedWithLineStarts(t *testing.T) {
+	starts := func(s string) []int { // as compose.Document.LineStarts gives them
+		out := []int{0}
+		for i := range len(s) {
+			if s[i] == '\n' {
+				out = append(out, i+1)
+			}
+		}
+		return out
+	}
+	a := "services:\n  web:\n    image: a\n"
+	b, regions := applyEdits(a, []edit{{27, 28, "b\n    restart: always"}})
+	want := Edited("c.yaml", []byte(a), []byte(b), regions)
+	if want == "" {
+		t.Fatal("no diff")
+	}
+	for _, tc := range []struct {
+		name   string
+		sa, sb []int
+		fitA   bool // linesOf keeps sa
+	}{
+		{"both fit", starts(a), starts(b), true},
+		{"none given", nil, nil, false},
+		{"another text's", starts(b), starts(a), false},
+		{"a line short", starts(a)[:len(starts(a))-1], starts(b), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Edited("c.yaml", []byte(a), []byte(b), regions, WithLineStarts(tc.sa, tc.sb)); got != want {
+				t.Errorf("Edited with line starts:\n%s\nwant:\n%s", got, want)
+			}
+			l := linesOf([]byte(a), tc.sa)
+			if kept := len(tc.sa) > 0 && len(l.starts) == len(tc.sa) && &l.starts[0] == &tc.sa[0]; kept != tc.fitA {
+				t.Errorf("linesOf kept the starts: %v, want %v", kept, tc.fitA)
+			}
+			if fresh := newLines([]byte(a)); !slices.Equal(l.starts, fresh.starts) {
+				t.Errorf("linesOf = %v, want %v", l.starts, fresh.starts)
+			}
+		})
+	}
+	// A text without a final newline: its last start is not its length.
+	noEnd := strings.TrimSuffix(a, "\n")
+	if l := linesOf([]byte(noEnd), starts(noEnd)); !slices.Equal(l.starts, newLines([]byte(noEnd)).starts) {
+		t.Errorf("linesOf of a text without a final newline = %v, want %v", l.starts, newLines([]byte(noEnd)).starts)
+	}
 }

@@ -39,7 +39,8 @@ func pipeline(b *testing.B, paths []string, srcs [][]byte, opts Options) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = diff.Edited(paths[i], src, res.Output, diffRegions(res.Regions))
+		// As pipeline.Diff does, with the documents' line starts.
+		_ = diff.Edited(paths[i], src, res.Output, diffRegions(res.Regions), diff.WithLineStarts(d.LineStarts(), res.OutputLines))
 	}
 }
 

@@ -68,6 +68,10 @@ type Result struct {
 	// Regions locate every change of Output against Original (see
 	// compose.Region): a diff built from them looks only there.
 	Regions []compose.Region
+	// OutputLines are the line starts of Output when it differs from
+	// Original (compose.Document.LineStarts of the document verification
+	// loaded), for a diff that would find them again.
+	OutputLines []int
 }
 
 // Changed reports whether the output differs from the input.
@@ -169,6 +173,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	// file) is read no more.
 	opts.memo, findings = nil, nil
 	if res.Changed() {
+		res.OutputLines = cur.LineStarts()
 		if err := checkOutputSchema(opts.Config.Knowledge.Schema, opts.schema, d, cur, lin.appliedRules(res.Findings)); err != nil {
 			return nil, err
 		}

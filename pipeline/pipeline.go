@@ -107,7 +107,11 @@ type File struct {
 	// Regions locate every change of Output against Original; the diff
 	// is built from them.
 	Regions []compose.Region
-	Config  *fixers.Config // the configuration the file was fixed with (its project's .env included)
+	// output is the output of fixers.Run, and outputLines its line
+	// starts (fixers.Result.OutputLines).
+	output      []byte
+	outputLines []int
+	Config      *fixers.Config // the configuration the file was fixed with (its project's .env included)
 	// Updates are the image updates made in the file (update runs only).
 	Updates []Update
 	// wd is the run's working directory, which the diff's path is
@@ -517,6 +521,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 			r.Err = err
 		} else {
 			r.Output, r.Findings, r.Regions = res.Output, withoutOps(res.Findings), res.Regions
+			r.output, r.outputLines = res.Output, res.OutputLines
 		}
 		r.Doc = d
 		return fixed{res: r, src: src}

@@ -53,7 +53,17 @@ func Diff(r *File, opts ...diff.Option) string {
 	for i, g := range r.Regions {
 		regions[i] = diff.Region{AStart: g.Old.Start, AEnd: g.Old.End, BStart: g.New.Start, BEnd: g.New.End}
 	}
+	if d := r.Doc; d != nil && r.outputLines != nil && sameSlice(d.Src, r.Original) && sameSlice(r.output, r.Output) {
+		// The line starts Load and verification found, of these very
+		// bytes: the diff need not find them again.
+		opts = append(opts[:len(opts):len(opts)], diff.WithLineStarts(d.LineStarts(), r.outputLines))
+	}
 	return diff.Edited(r.wd.diffPath(r.Path), r.Original, r.Output, regions, opts...)
+}
+
+// sameSlice reports whether a and b are the same bytes in memory.
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // Summary prints the run's summary line.
