@@ -1,5 +1,7 @@
 package compose
 
+import "slices"
+
 // A Region pairs a byte range of an original source (Old) with the range of
 // an edited version that replaced it (New). Outside its regions an edited
 // version has the original's bytes in the original's order, so a diff needs
@@ -18,8 +20,13 @@ func ComposeRegions(regions []Region, edits []Edit) []Region {
 	if len(edits) == 0 {
 		return regions
 	}
-	sorted := append([]Edit(nil), edits...)
-	SortEdits(sorted)
+	// Edits in SortEdits order are read where they are; others through a
+	// sorted copy.
+	sorted := edits
+	if !slices.IsSortedFunc(edits, compareEdits) {
+		sorted = append([]Edit(nil), edits...)
+		SortEdits(sorted)
+	}
 	out := make([]Region, 0, len(regions)+len(sorted))
 	var (
 		i, j   int

@@ -160,7 +160,10 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
 		}
 		res.Output, res.Passes = out, pass
-		res.Regions = compose.ComposeRegions(res.Regions, editsOf(accepted))
+		// Sorted here, in place: ComposeRegions would sort a copy.
+		edits := editsOf(accepted)
+		compose.SortEdits(edits)
+		res.Regions = compose.ComposeRegions(res.Regions, edits)
 		cur = next
 		later := opts
 		later.fixing = true
