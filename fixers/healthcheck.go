@@ -223,6 +223,18 @@ type healthFacts struct {
 	shapes map[string]hcShape
 	// conditions holds the dependency conditions added (see condition).
 	conditions map[string]*yaml.Node
+	// made memoizes healthCtx.fix's change by service name: CF101 makes
+	// it for the service, and CF102 again for each service that depends
+	// on it (for the edits its condition needs).
+	made map[string]hcChange
+}
+
+// hcChange is what healthCtx.fix makes for a service: the change and
+// the fix's title, or why there is none.
+type hcChange struct {
+	ch            compose.Change
+	title, reason string
+	err           error
 }
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
@@ -238,7 +250,7 @@ func newHealthCtx(p *Pass) (*healthCtx, error) {
 		// Every service gets a plan: sized, a large file's map is not
 		// grown (and copied) a doubling at a time.
 		plans: make(map[string]hcPlan, len(ss)), deps: map[string]depState{}, needs: map[string][]compose.Edit{},
-		shapes: map[string]hcShape{}, conditions: map[string]*yaml.Node{},
+		shapes: map[string]hcShape{}, conditions: map[string]*yaml.Node{}, made: map[string]hcChange{},
 	}
 	if p.memo != nil {
 		p.memo.health[p.Document] = f
@@ -634,18 +646,35 @@ func checkHealthcheck(p *Pass) error {
 
 // fix builds the change for an hcAdd plan: the prerequisites first (they
 // sort before the healthcheck at a shared offset), then the healthcheck.
-// A nil fix comes with the reason it cannot be made.
+// A nil fix comes with the reason it cannot be made. The change is made
+// once per service (see healthFacts.made); each call gets a Fix of its
+// own, with its rule's safety.
 func (h *healthCtx) fix(s svc, pl hcPlan) (*Fix, string, error) {
+	m, ok := h.made[s.Name]
+	if !ok {
+		m = h.change(s, pl)
+		if h.made != nil {
+			h.made[s.Name] = m
+		}
+	}
+	if m.err != nil || m.reason != "" {
+		return nil, m.reason, m.err
+	}
+	return h.p.NewFix(m.ch, "%s", m.title), "", nil
+}
+
+// change is fix without the memo.
+func (h *healthCtx) change(s svc, pl hcPlan) hcChange {
 	d := h.p.Document
 	if s.target == nil {
-		return nil, "the service is an alias shared with others; add the healthcheck where it is defined", nil
+		return hcChange{reason: "the service is an alias shared with others; add the healthcheck where it is defined"}
 	}
 	var ch compose.Change
 	var extra []string
 	if pl.prereq.Flag != "" {
 		c, reason, err := h.addFlag(s, pl.prereq.Flag, pl.ks.Command)
 		if err != nil || reason != "" {
-			return nil, reason, err
+			return hcChange{reason: reason, err: err}
 		}
 		ch.Add(c)
 		extra = append(extra, pl.prereq.Flag)
@@ -653,22 +682,22 @@ func (h *healthCtx) fix(s svc, pl hcPlan) (*Fix, string, error) {
 	if len(pl.prereq.Env) > 0 {
 		c, reason, err := h.addEnv(s, pl.prereq.Env)
 		if err != nil || reason != "" {
-			return nil, reason, err
+			return hcChange{reason: reason, err: err}
 		}
 		ch.Add(c)
 		extra = append(extra, pl.prereq.Env...)
 	}
 	c, err := d.InsertKey(s.target, "healthcheck", pl.node)
 	if err != nil {
-		return nil, "", err
+		return hcChange{err: err}
 	}
 	ch.Add(c)
 	compose.SortEdits(ch.Edits)
-	title := fmt.Sprintf("Add %s to %s", pl.what, s.Name)
+	title := "Add " + pl.what + " to " + s.Name
 	if len(extra) > 0 {
 		title += " with " + strings.Join(extra, ", ")
 	}
-	return h.p.NewFix(ch, "%s", title), "", nil
+	return hcChange{ch: ch, title: title}
 }
 
 // shells are the shells a test or command runs a script with (sh -c);
@@ -889,7 +918,7 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 		st := h.dep(it.Value)
 		states[it] = st
 		if st == depReady || st == depCompleted || st == depPending {
-			want = append(want, fmt.Sprintf("%s for %q", st.condition(), it.Value))
+			want = append(want, st.condition()+" for "+strconv.Quote(it.Value)) // %s for %q
 		}
 	}
 	if len(want) == 0 {
