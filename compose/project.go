@@ -149,17 +149,18 @@ func overrideOf(base string, found func(string) bool) string {
 	return firstFound(dir, defaultOverrides[:], found)
 }
 
-// References returns the files d points at, relative to its directory:
-// top-level include entries (a path, a list of paths, or mappings with a
-// path key) and the files services extend (extends: {file: ...}). Paths
-// with interpolation are skipped: they cannot be known without the
-// environment; so are remote ones, which compose fetches. Each path is
-// listed once, in file order.
+// References returns the compose files d points at, relative to its
+// directory: top-level include entries (a path, a list of paths, or
+// mappings with a path key) and the files services extend (extends:
+// {file: ...}). Paths with interpolation are skipped: they cannot be known
+// without the environment; so are remote ones, which compose fetches. Each
+// path is listed once, in file order. An include entry's env_file is no
+// compose file and is not listed.
 func (d *Document) References() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range d.ReferenceNodes() {
-		if !seen[r.Path] {
+		if !r.EnvFile && !seen[r.Path] {
 			seen[r.Path] = true
 			out = append(out, r.Path)
 		}
@@ -172,11 +173,24 @@ type Reference struct {
 	Path    string     // cleaned, joined to the document's directory when relative
 	Node    *yaml.Node // the scalar that names it
 	Extends bool       // named by extends: file: rather than include:
+	// EnvFile is set for an include entry's env_file: a dotenv file
+	// compose reads to interpolate the entry's files, not a compose file.
+	EnvFile bool
 	// ProjectDirectory is set where the included file's own relative
 	// paths resolve from another directory than its own: an include entry
 	// that sets project_directory, or a path list's file after the first
 	// (compose takes the first file's directory for the entry's files).
 	ProjectDirectory bool
+}
+
+// Key names r among a document's load failures (fixers.Options.Unloaded):
+// its path, set apart for an env file, which is read otherwise than a
+// compose file at the same path would be.
+func (r Reference) Key() string {
+	if r.EnvFile {
+		return "env_file:" + r.Path
+	}
+	return r.Path
 }
 
 // ReferenceNodes returns every local file reference of d, as References
@@ -207,9 +221,22 @@ func (d *Document) ReferenceNodes() []Reference {
 					for i, item := range p.Content {
 						add(item, Reference{ProjectDirectory: r.ProjectDirectory || i > 0})
 					}
-					continue
+				} else {
+					add(p, r)
 				}
-				add(p, r)
+				// compose takes env_file paths, as the entry's own, from
+				// the including file's directory, whatever
+				// project_directory says; it skips /dev/null.
+				_, env := MapGet(e, "env_file")
+				envs := []*yaml.Node{env}
+				if env = Resolve(env); env != nil && env.Kind == yaml.SequenceNode {
+					envs = env.Content
+				}
+				for _, f := range envs {
+					if f = Resolve(f); f == nil || f.Value != "/dev/null" {
+						add(f, Reference{EnvFile: true})
+					}
+				}
 				continue
 			}
 			add(e, Reference{})

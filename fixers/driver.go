@@ -50,9 +50,9 @@ type Options struct {
 	// A default that depends on what a service runs is not added where an
 	// overlay runs something else.
 	Overlays []*compose.Document
-	// Unloaded holds the files the document names in include: or
-	// extends: file: that cannot be loaded, by the path
-	// compose.Document.References gives, with why: CF604 reports them.
+	// Unloaded holds the files the document names in include: (with an
+	// entry's env_file) or extends: file: that cannot be loaded, by
+	// compose.Reference.Key, with why: CF604 reports them.
 	Unloaded map[string]error
 }
 

@@ -18,16 +18,18 @@ func missingFileRule() *Rule {
 		Summary: "include: or extends: file: names a local file that cannot be loaded",
 		Doc: `A file the project includes or extends that cannot be loaded is an error.
 
-docker compose refuses a project whose include: entry or extends: file: names a local
-file that is missing, is not a file (a directory), cannot be read or is not valid YAML
-("open base.yaml: no such file or directory"). composefix cannot see what that file
+docker compose refuses a project whose include: entry (any of its paths) or extends:
+file: names a local file that is missing, is not a file (a directory), cannot be read or
+is not valid YAML ("open base.yaml: no such file or directory"), or whose include entry's
+env_file names a file that is missing, a directory or unreadable (compose has no
+required: false form there; /dev/null is skipped). composefix cannot see what such a file
 defines either, so the services that extend it, and the project as a whole, are not
 fully checked. An included file that loads is reported too when a file it includes or
 extends in turn cannot be loaded ("it reaches ..."), since compose loads them all; the
 files of an include setting project_directory, an include's later paths (compose takes
-them from the first's directory) and the bases an extended file extends in turn are not
-followed. Relative paths are taken from the directory of the file that
-names them; a file compose reads from another project directory (a -f file after the
+their own paths from the first's directory) and the bases an extended file extends in
+turn are not followed. Relative paths, an include's later paths and env_file included,
+are taken from the directory of the file that names them; a file compose reads from another project directory (a -f file after the
 first, one with --project-directory, a declared project's file outside its first file's
 directory) is not checked, nor is a file compose loads that composefix cannot read (an
 empty file, several YAML documents).
@@ -51,14 +53,17 @@ func checkMissingFiles(p *Pass) error {
 		return nil
 	}
 	for _, ref := range p.Document.ReferenceNodes() {
-		err := p.unloaded[ref.Path]
+		err := p.unloaded[ref.Key()]
 		if err == nil {
 			continue
 		}
 		err = reachedFrom(err, p.Document.Path)
 		what := "include names"
-		if ref.Extends {
+		switch {
+		case ref.Extends:
 			what = "extends: file: names"
+		case ref.EnvFile:
+			what = "include env_file: names"
 		}
 		p.Report(ref.Node, nil, "%s %q, which cannot be loaded (%s); the project is not fully checked", what, ref.Node.Value, loadFailure(err))
 	}

@@ -3,9 +3,11 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers"
@@ -231,8 +233,8 @@ type project struct {
 	// project, but what they run decides some of its defaults.
 	overlays []*compose.Document
 	// unloaded holds the files the analysed document itself names in
-	// include: or extends: file: that cannot be loaded, by the path
-	// compose.Document.References gives, with why (fixers.Options.Unloaded).
+	// include: (with an entry's env_file) or extends: file: that cannot be
+	// loaded, by compose.Reference.Key, with why (fixers.Options.Unloaded).
 	unloaded map[string]error
 }
 
@@ -341,33 +343,70 @@ func (c *contextLoader) references(d *compose.Document) []*compose.Document {
 	return docs
 }
 
-// unloaded returns the files d references directly that c cannot load,
-// with why, by the path d.References gives; nil when all load. A file
-// included that loads but reaches, through its own include: or extends:
-// file:, a file that does not, gets a *fixers.ReachedError: docker compose
-// loads every file an include reaches. The files were loaded (or failed)
-// already, by references: nothing is read again.
+// unloaded returns the files d references directly (an include entry's
+// env_file too) that c cannot load, with why, by compose.Reference.Key;
+// nil when all load. A file included that loads but reaches, through its
+// own include: or extends: file:, a file that does not, gets a
+// *fixers.ReachedError: docker compose loads every file an include
+// reaches. The compose files were loaded (or failed) already, by
+// references: none is read again; an env file is only opened.
 func (c *contextLoader) unloaded(d *compose.Document) map[string]error {
 	if d == nil {
 		return nil
 	}
 	var out map[string]error
 	for _, ref := range d.ReferenceNodes() {
-		err := c.loadErr(ref.Path)
-		if err == nil && !ref.Extends && !ref.ProjectDirectory {
-			// An extended file is read for one service's chain only, and
-			// an include setting project_directory resolves the included
-			// file's paths from there: neither is followed.
-			err = c.reachedErr(c.load(ref.Path, true), map[string]bool{ref.Path: true}, 1)
+		err := c.refErr(ref)
+		if err == nil && followed(ref) {
+			err = c.reachedErr(c.load(ref.Path, true), map[string]bool{ref.Key(): true}, 1)
 		}
 		if err != nil {
 			if out == nil {
 				out = map[string]error{}
 			}
-			out[ref.Path] = err
+			out[ref.Key()] = err
 		}
 	}
 	return out
+}
+
+// followed reports whether the references of the file ref names are
+// checked too. An extended file is read for one service's chain only, and
+// an include setting project_directory (or a path list's later file)
+// resolves the included file's paths from another directory: neither is
+// followed; an env file names no other.
+func followed(ref compose.Reference) bool {
+	return !ref.Extends && !ref.ProjectDirectory && !ref.EnvFile
+}
+
+// refErr returns why the file ref names cannot be read as compose reads
+// it; nil when it can.
+func (c *contextLoader) refErr(ref compose.Reference) error {
+	if ref.EnvFile {
+		return envFileErr(ref.Path)
+	}
+	return c.loadErr(ref.Path)
+}
+
+// envFileErr returns why compose cannot read an include entry's env_file
+// at path: it is missing, a directory or unreadable; nil otherwise. Its
+// content is not checked, and a special file (a named pipe) is not opened,
+// which could block.
+func envFileErr(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return err
+	case st.IsDir():
+		return &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+	case !st.Mode().IsRegular():
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // loadErr returns why c cannot load path; nil when it loads (or when its
@@ -394,14 +433,14 @@ func (c *contextLoader) reachedErr(d *compose.Document, seen map[string]bool, de
 		return nil
 	}
 	for _, ref := range d.ReferenceNodes() {
-		if seen[ref.Path] {
+		if seen[ref.Key()] {
 			continue
 		}
-		seen[ref.Path] = true
-		if err := c.loadErr(ref.Path); err != nil {
+		seen[ref.Key()] = true
+		if err := c.refErr(ref); err != nil {
 			return &fixers.ReachedError{Path: ref.Path, Err: err}
 		}
-		if !ref.Extends && !ref.ProjectDirectory {
+		if followed(ref) {
 			if err := c.reachedErr(c.load(ref.Path, true), seen, depth+1); err != nil {
 				return err
 			}

@@ -39,6 +39,83 @@ func TestMissingProjectFile(t *testing.T) {
 			want: []string{`compose.yaml:4:9: error: include names "db.override.yaml", which cannot be loaded (not found)`},
 		},
 		{
+			// compose resolves every path of an include entry as it does
+			// the first, from the including file's project directory, and
+			// fails on any it cannot read.
+			name: "include entry's later path, flow style",
+			files: map[string]string{
+				"compose.yaml": "include: [{path: [base.yaml, missing-override.yaml]}]\n" + svc,
+				"base.yaml":    "services:\n  db:\n    image: postgres:16.4\n",
+			},
+			want: []string{`compose.yaml:1:30: error: include names "missing-override.yaml", which cannot be loaded (not found); the project is not fully checked [CF604]`},
+		},
+		{
+			name: "an included file's entry's later path",
+			files: map[string]string{
+				"compose.yaml":  "include:\n  - shared/a.yaml\n" + svc,
+				"shared/a.yaml": "include:\n  - path: [b.yaml, gone.yaml]\n",
+				"shared/b.yaml": "services:\n  b:\n    image: nginx:1.27.3\n",
+			},
+			want: []string{`compose.yaml:2:5: error: include names "shared/a.yaml", which cannot be loaded (it reaches "shared/gone.yaml": not found)`},
+		},
+		{
+			// compose stats an include entry's env_file before loading
+			// the entry and fails on one missing or not a file; there is
+			// no required: false form, and /dev/null is skipped.
+			name: "include env_file, string",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - path: db.yaml\n    env_file: .env.db\n" + svc,
+				"db.yaml":      "services:\n  db:\n    image: postgres:16.4\n",
+			},
+			want: []string{`compose.yaml:3:15: error: include env_file: names ".env.db", which cannot be loaded (not found); the project is not fully checked [CF604]`},
+		},
+		{
+			name: "include env_file, list: the missing and the directory",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - path: db.yaml\n    env_file:\n      - .env\n      - /dev/null\n      - gone.env\n      - envdir\n" + svc,
+				"db.yaml":      "services:\n  db:\n    image: postgres:16.4\n",
+				".env":         "TAG=16.4\n",
+			},
+			dirs: []string{"envdir"},
+			want: []string{
+				`compose.yaml:6:9: error: include env_file: names "gone.env", which cannot be loaded (not found)`,
+				`compose.yaml:7:9: error: include env_file: names "envdir", which cannot be loaded (not a file)`,
+			},
+		},
+		{
+			// compose takes env_file from the including file's directory,
+			// not from the entry's project_directory.
+			name: "include env_file, relative to the including file",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - path: sub/db.yaml\n    project_directory: sub\n    env_file: [sub.env, top.env]\n" + svc,
+				"sub/db.yaml":  "services:\n  db:\n    image: postgres:16.4\n",
+				"sub/sub.env":  "TAG=16.4\n",
+				"top.env":      "TAG=16.4\n",
+			},
+			want: []string{`compose.yaml:4:16: error: include env_file: names "sub.env", which cannot be loaded (not found)`},
+		},
+		{
+			name: "include env_file an included file names",
+			files: map[string]string{
+				"compose.yaml":  "include:\n  - shared/a.yaml\n" + svc,
+				"shared/a.yaml": "include:\n  - path: b.yaml\n    env_file: b.env\n",
+				"shared/b.yaml": "services:\n  b:\n    image: nginx:1.27.3\n",
+			},
+			want: []string{`compose.yaml:2:5: error: include names "shared/a.yaml", which cannot be loaded (it reaches "shared/b.env": not found)`},
+		},
+		{
+			// A service's env_file is not CF604's (compose has a
+			// required: false form for it); interpolated and /dev/null
+			// env files are left to compose.
+			name: "not reported: /dev/null, interpolated, present, a service's env_file",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - path: db.yaml\n    env_file: [/dev/null, '${ENV_FILE}', db.env]\n" +
+					"services:\n  web:\n    image: nginx:1.27.3\n    env_file: web.env\n",
+				"db.yaml": "services:\n  db:\n    image: postgres:16.4\n",
+				"db.env":  "TAG=16.4\n",
+			},
+		},
+		{
 			name:  "extends file, missing",
 			files: map[string]string{"compose.yaml": "services:\n  web:\n    extends:\n      file: base.yaml\n      service: app\n"},
 			want:  []string{`compose.yaml:4:13: error: extends: file: names "base.yaml", which cannot be loaded (not found)`},
@@ -171,22 +248,29 @@ func TestMissingProjectFile(t *testing.T) {
 }
 
 // TestMissingProjectFileUnreadable checks a file that exists but cannot be
-// read.
+// read: an included file, and an include entry's env_file.
 func TestMissingProjectFileUnreadable(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root reads files whatever their mode")
 	}
 	dir := writeFiles(t, map[string]string{
-		"compose.yaml": "include:\n  - db.yaml\nservices:\n  web:\n    image: nginx:1.27.3\n",
+		"compose.yaml": "include:\n  - db.yaml\n  - path: db.yaml\n    env_file: db.env\nservices:\n  web:\n    image: nginx:1.27.3\n",
 		"db.yaml":      "services:\n  db:\n    image: postgres:16.4\n",
+		"db.env":       "TAG=16.4\n",
 	})
-	if err := os.Chmod(filepath.Join(dir, "db.yaml"), 0); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"db.yaml", "db.env"} {
+		if err := os.Chmod(filepath.Join(dir, f), 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	_, errOut, code := runCLI(t, dir, "", "--offline", "--check", "--select", "CF604", "compose.yaml")
-	want := `compose.yaml:2:5: error: include names "db.yaml", which cannot be loaded (permission denied)`
-	if !strings.Contains(errOut, want) || code != exitChanges {
-		t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, errOut)
+	for _, want := range []string{
+		`compose.yaml:2:5: error: include names "db.yaml", which cannot be loaded (permission denied)`,
+		`compose.yaml:4:15: error: include env_file: names "db.env", which cannot be loaded (permission denied)`,
+	} {
+		if !strings.Contains(errOut, want) || code != exitChanges {
+			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, errOut)
+		}
 	}
 }
 
