@@ -29,10 +29,13 @@ extends in turn cannot be loaded ("it reaches ..."), since compose loads them al
 files of an include setting project_directory, an include's later paths (compose takes
 their own paths from the first's directory) and the bases an extended file extends in
 turn are not followed. Relative paths, an include's later paths and env_file included,
-are taken from the directory of the file that names them; a file compose reads from another project directory (a -f file after the
-first, one with --project-directory, a declared project's file outside its first file's
-directory) is not checked, nor is a file compose loads that composefix cannot read (an
-empty file, several YAML documents).
+are taken from the directory of the file that names them (for an included file's
+env_file, compose takes it from the directory it is run in: the project's is assumed);
+a file compose reads from another project directory (a -f file after the first, one with
+--project-directory, a declared project's file outside its first file's directory) is
+not checked, nor is a file compose loads that composefix cannot read (an empty file,
+several YAML documents), nor the env_file of a file two includes away or more, which
+compose takes from another directory than its own.
 Remote paths (oci://, git@, git::, http(s)://) and paths with an interpolation ($VAR)
 are not checked. There is no automatic fix.
 

@@ -427,12 +427,20 @@ func (c *contextLoader) loadErr(path string) error {
 }
 
 // reachedErr returns a *fixers.ReachedError for the first file that d, an
-// included file, reaches and that cannot be loaded; nil when all load.
+// included file depth includes away, reaches and that cannot be loaded;
+// nil when all load.
 func (c *contextLoader) reachedErr(d *compose.Document, seen map[string]bool, depth int) error {
 	if d == nil || depth >= maxReferenceDepth {
 		return nil
 	}
 	for _, ref := range d.ReferenceNodes() {
+		if ref.EnvFile && depth > 1 {
+			// compose-go (v2.16) takes the env_file of a file included
+			// two includes away or more from its includer's directory
+			// relative to the includer's includer, not from its own: a
+			// file composefix finds missing may be one compose finds.
+			continue
+		}
 		if seen[ref.Key()] {
 			continue
 		}

@@ -104,6 +104,19 @@ func TestMissingProjectFile(t *testing.T) {
 			want: []string{`compose.yaml:2:5: error: include names "shared/a.yaml", which cannot be loaded (it reaches "shared/b.env": not found)`},
 		},
 		{
+			// compose-go takes a/b/y.yaml's env_file from b/, the
+			// directory a/x.yaml names it by, not from a/b/: composefix
+			// does not check env files that deep.
+			name: "not reported: an env_file two includes away",
+			files: map[string]string{
+				"compose.yaml": "include:\n  - a/x.yaml\n" + svc,
+				"a/x.yaml":     "include:\n  - b/y.yaml\n",
+				"a/b/y.yaml":   "include:\n  - path: z.yaml\n    env_file: e.env\n",
+				"a/b/z.yaml":   "services:\n  z:\n    image: nginx:1.27.3\n",
+				"b/e.env":      "TAG=1\n",
+			},
+		},
+		{
 			// A service's env_file is not CF604's (compose has a
 			// required: false form for it); interpolated and /dev/null
 			// env files are left to compose.
