@@ -6,8 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
+
+	"github.com/composefix/composefix/internal/namedpipe"
 )
 
 // TestReadFileSizes: ReadFile sizes its buffer from the file's size, so
@@ -74,7 +75,7 @@ func TestReadFileErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	fifo := filepath.Join(dir, "fifo.yaml")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := namedpipe.Make(fifo); err != nil {
 		t.Skipf("cannot make a named pipe: %v", err)
 	}
 	missing := filepath.Join(dir, "missing.yaml")

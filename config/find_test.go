@@ -6,9 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/composefix/composefix/internal/namedpipe"
 )
 
 func write(t *testing.T, path, content string) {
@@ -134,7 +135,7 @@ func TestLoadErrors(t *testing.T) {
 	huge := filepath.Join(dir, "huge.yaml")
 	write(t, huge, "# "+strings.Repeat("x", MaxSize)+"\n")
 	fifo := filepath.Join(dir, "fifo.yaml")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := namedpipe.Make(fifo); err != nil {
 		t.Skipf("cannot make a named pipe: %v", err)
 	}
 	missing := filepath.Join(dir, "missing.yaml")
@@ -157,7 +158,7 @@ func TestLoadErrors(t *testing.T) {
 // named pipe is an error, not a run blocked until something writes to it.
 func TestLoadRefusesANamedPipe(t *testing.T) {
 	p := filepath.Join(t.TempDir(), FileName)
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
+	if err := namedpipe.Make(p); err != nil {
 		t.Skipf("cannot make a named pipe: %v", err)
 	}
 	done := make(chan error, 1)

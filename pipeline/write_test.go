@@ -9,8 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -153,77 +151,6 @@ func deadPID(t *testing.T) int {
 		t.Skip("the exited process's ID is already reused")
 	}
 	return cmd.Process.Pid
-}
-
-// TestWriteRefusesAnOwnerItCannotKeep checks that a process that may not
-// give the new file the old one's owner writes nothing and says why: a
-// non-root run used to change the file's group. The write runs in a child
-// process as nobody, on a root-owned file in a directory nobody may write.
-func TestWriteRefusesAnOwnerItCannotKeep(t *testing.T) {
-	if dir := os.Getenv("COMPOSEFIX_TEST_WRITE_AS"); dir != "" {
-		path := filepath.Join(dir, "compose.yaml")
-		src, _ := os.ReadFile(path)
-		err := writeFile(path, []byte("services: {}\n# fixed\n"), src, sha256.Sum256(src), newTempSweep(time.Now()))
-		if err == nil {
-			os.Exit(3)
-		}
-		os.Stderr.WriteString(err.Error())
-		os.Exit(4)
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run the write as another user")
-	}
-	dir := t.TempDir()
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if err := os.Chmod(d, 0o777); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(dir, "compose.yaml")
-	src := []byte("services: {}\n")
-	if err := os.WriteFile(path, src, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The test binary may sit in a directory only root can enter.
-	bin := filepath.Join(dir, "test.bin")
-	if err := exec.Command("cp", exe, bin).Run(); err != nil {
-		t.Skipf("cannot copy the test binary: %v", err)
-	}
-	if err := os.Chmod(bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-test.run=^TestWriteRefusesAnOwnerItCannotKeep$")
-	cmd.Env = append(os.Environ(), "COMPOSEFIX_TEST_WRITE_AS="+dir)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 4 {
-		t.Fatalf("child: %v, want exit 4 (refused); stderr:\n%s", err, stderr.String())
-	}
-	if want := "not written: the new file cannot keep the owner 0:0"; !strings.Contains(stderr.String(), want) {
-		t.Errorf("error %q, want it to contain %q", stderr.String(), want)
-	}
-	if got, _ := os.ReadFile(path); string(got) != string(src) {
-		t.Errorf("file written: %q", got)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) == 0 {
-		t.Fatalf("listing %s (the file is there): %d entries, %v", dir, len(entries), err)
-	}
-	for _, e := range entries {
-		if strings.Contains(e.Name(), tempMarker) {
-			t.Errorf("temporary file left: %s", e.Name())
-		}
-	}
 }
 
 // TestRunRemovesStaleTempsWhereNothingChanges checks that a --write run

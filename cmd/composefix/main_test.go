@@ -10,13 +10,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/e2e"
 	_ "github.com/composefix/composefix/internal/golden"
+	"github.com/composefix/composefix/internal/namedpipe"
 )
 
 // runCLI runs composefix in dir with args and returns stdout, stderr and the
@@ -313,7 +313,7 @@ func TestBadInputExitsTwoAndOthersStillProcessed(t *testing.T) {
 // forever.
 func TestNonRegularFilesAreRefusedWithoutBlocking(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
-	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yaml"), 0o644); err != nil {
+	if err := namedpipe.Make(filepath.Join(dir, "pipe.yaml")); err != nil {
 		t.Skipf("cannot make a named pipe: %v", err)
 	}
 	type result struct {

@@ -6,9 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/composefix/composefix/internal/namedpipe"
 )
 
 // TestSideFilesThatArePipesDoNotBlock checks the files composefix reads
@@ -41,7 +42,7 @@ func TestSideFilesThatArePipesDoNotBlock(t *testing.T) {
 				files = map[string]string{"compose.prod.yaml": needsFix}
 			}
 			dir := writeFiles(t, files)
-			if err := syscall.Mkfifo(filepath.Join(dir, tc.fifo), 0o644); err != nil {
+			if err := namedpipe.Make(filepath.Join(dir, tc.fifo)); err != nil {
 				t.Skipf("cannot make a named pipe: %v", err)
 			}
 			t.Chdir(dir)

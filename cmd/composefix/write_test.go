@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -64,9 +63,8 @@ func assertOwnerMode(t *testing.T, path string, uid, gid int, mode fs.FileMode) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := info.Sys().(*syscall.Stat_t)
-	if int(st.Uid) != uid || int(st.Gid) != gid {
-		t.Errorf("owner %d:%d, want %d:%d kept", st.Uid, st.Gid, uid, gid)
+	if u, g := fileOwner(t, info); u != uid || g != gid {
+		t.Errorf("owner %d:%d, want %d:%d kept", u, g, uid, gid)
 	}
 	if got := info.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky); got != mode {
 		t.Errorf("mode %v, want %v kept", got, mode)

@@ -6,10 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/composefix/composefix/internal/namedpipe"
 	"github.com/composefix/composefix/internal/pollcheck"
 
 	_ "github.com/composefix/composefix/internal/golden" // defines -update for go test ./... -update
@@ -47,7 +47,7 @@ func TestReadSizes(t *testing.T) {
 func TestReadRefuses(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := namedpipe.Make(fifo); err != nil {
 		t.Skipf("cannot make a named pipe: %v", err)
 	}
 	for path, want := range map[string]fs.FileMode{dir: fs.ModeDir, fifo: fs.ModeNamedPipe, "/dev/null": fs.ModeDevice} {
