@@ -221,19 +221,7 @@ func assertNoTempFiles(t *testing.T, dir string) {
 // it) and dropped setgid. It now writes through the same path as --write:
 // owner, group and mode bits kept.
 func TestInitForceKeepsOwnerAndMode(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to give the file another owner")
-	}
-	const nobody, nogroup = 65534, 65534
-	tests := []struct {
-		name     string
-		uid, gid int
-		mode     fs.FileMode
-	}{
-		{"another owner", nobody, nogroup, 0o640},
-		{"setgid and another group", 0, nogroup, 0o750 | fs.ModeSetgid},
-	}
-	for _, tt := range tests {
+	for _, tt := range ownerModeCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{config.FileName: "select: [CF2]\n"})
 			path := filepath.Join(dir, config.FileName)

@@ -13,21 +13,7 @@ import (
 // root:root 640, so the owner could no longer read its own file, and it
 // dropped setuid (4755 became 755).
 func TestWriteKeepsOwnerAndMode(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to give the file another owner")
-	}
-	const nobody, nogroup = 65534, 65534
-	tests := []struct {
-		name     string
-		uid, gid int
-		mode     fs.FileMode
-	}{
-		{"another owner", nobody, nogroup, 0o640},
-		{"setuid", 0, 0, 0o755 | fs.ModeSetuid},
-		{"setgid and another group", 0, nogroup, 0o750 | fs.ModeSetgid},
-		{"another owner and setuid", nobody, nogroup, 0o750 | fs.ModeSetuid},
-	}
-	for _, tt := range tests {
+	for _, tt := range ownerModeCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
 			path := filepath.Join(dir, "compose.yaml")
@@ -41,6 +27,30 @@ func TestWriteKeepsOwnerAndMode(t *testing.T) {
 			}
 			assertOwnerMode(t, path, tt.uid, tt.gid, tt.mode)
 		})
+	}
+}
+
+// ownerModeCase is an owner, group and mode a rewritten file must keep.
+type ownerModeCase struct {
+	name     string
+	uid, gid int
+	mode     fs.FileMode
+}
+
+// ownerModeCases are the owners and modes that every writer replacing a
+// file must keep (--write, init --force): another owner, setuid, setgid.
+// Giving a file another owner needs root; elsewhere the test skips.
+func ownerModeCases(t *testing.T) []ownerModeCase {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give the file another owner")
+	}
+	const nobody, nogroup = 65534, 65534
+	return []ownerModeCase{
+		{"another owner", nobody, nogroup, 0o640},
+		{"setuid", 0, 0, 0o755 | fs.ModeSetuid},
+		{"setgid and another group", 0, nogroup, 0o750 | fs.ModeSetgid},
+		{"another owner and setuid", nobody, nogroup, 0o750 | fs.ModeSetuid},
 	}
 }
 
