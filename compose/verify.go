@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -113,12 +114,19 @@ func (in *intended) changed(n *yaml.Node) *yaml.Node {
 
 // intendedOf replays ops on d's tree, as Apply writes their edits.
 func intendedOf(d *Document, ops []*Op) (*intended, error) {
-	// A copy per target: about half as many as operations (see newOpSet).
+	// A copy per target: about half as many as operations (a service
+	// mapping gains several keys).
 	in := &intended{ov: make(map[*yaml.Node]*yaml.Node, len(ops)/2)}
 	seen := newOpSet(d.Style, len(ops))
 	// keys holds one key node per inserted key name: the intended tree
 	// is only read, so the services that gain the same key share it.
 	keys := map[string]*yaml.Node{}
+	// owned holds the copies whose Content array this replay allocated and
+	// no other node shares: they take further keys and items in place, so
+	// that a collection gaining k of them is copied once, not k times
+	// (quadratic). A copy starts sharing its original's array, and one set
+	// to a value shares the value's.
+	owned := map[*yaml.Node]bool{}
 	for _, op := range ops {
 		if seen.duplicate(op) {
 			continue // its identical edits were written once, by Apply
@@ -127,10 +135,13 @@ func intendedOf(d *Document, ops []*Op) (*intended, error) {
 		switch op.Kind {
 		case OpSet:
 			anchor := t.Anchor
-			*t = *in.cur(op.Value)
+			v := in.cur(op.Value)
+			*t = *v
 			if t.Anchor == "" {
 				t.Anchor = anchor
 			}
+			delete(owned, t)
+			delete(owned, v)
 		case OpInsert:
 			if isNull(t) { // "web:" filled with its first key
 				*t = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Anchor: t.Anchor}
@@ -146,15 +157,20 @@ func intendedOf(d *Document, ops []*Op) (*intended, error) {
 					}
 				}
 			}
-			content := make([]*yaml.Node, 0, len(t.Content)+2)
-			content = append(content, t.Content[:at]...)
 			k, ok := keys[op.Key]
 			if !ok {
 				k = Str(op.Key)
 				keys[op.Key] = k
 			}
+			if owned[t] {
+				t.Content = slices.Insert(t.Content, at, k, op.Value)
+				break
+			}
+			content := make([]*yaml.Node, 0, len(t.Content)+2)
+			content = append(content, t.Content[:at]...)
 			content = append(content, k, op.Value)
 			t.Content = append(content, t.Content[at:]...)
+			owned[t] = true
 		case OpDelete:
 			for i := 0; i+1 < len(t.Content); i += 2 {
 				if t.Content[i].Value == op.Key && !IsMergeKey(t.Content[i]) {
@@ -166,23 +182,37 @@ func intendedOf(d *Document, ops []*Op) (*intended, error) {
 			if isNull(t) {
 				*t = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Anchor: t.Anchor}
 			}
+			if owned[t] {
+				t.Content = append(t.Content, op.Value)
+				break
+			}
+			// A full slice: the append makes a new array.
 			t.Content = append(t.Content[:len(t.Content):len(t.Content)], op.Value)
+			owned[t] = true
 		}
 	}
 	return in, nil
 }
 
-// opSet remembers the operations replayed so far, chained by target, so
-// that finding a duplicate compares only the operations on one node (a
-// service mapping gains a few keys) instead of every earlier operation.
-// A map from the target to its last operation, 16 bytes an entry, and a
-// link per operation: a map keyed by everything two duplicates share, 48
-// bytes an entry and sized for every operation, was 7 MB of a pass over
-// a file of 10,000 services.
+// opSet remembers the operations replayed so far, chained by target and
+// key, so that finding a duplicate compares only the operations that
+// insert, delete or set the same key of one node (or append to one
+// sequence) instead of every earlier operation: a mapping that gains many
+// different keys compares none. A map from the target and key to its last
+// operation and a link per operation: a map keyed by everything two
+// duplicates share, 48 bytes an entry and sized for every operation, was
+// 7 MB of a pass over a file of 10,000 services.
 type opSet struct {
 	style Style
-	last  map[*yaml.Node]int32 // a target's last operation, as an index into ops plus 1
-	ops   []chainedOp          // the operations remembered, in order
+	last  map[opTarget]int32 // a target's last operation, as an index into ops plus 1
+	ops   []chainedOp        // the operations remembered, in order
+}
+
+// opTarget is what two duplicate operations have in common besides their
+// kind, their place and their value.
+type opTarget struct {
+	node *yaml.Node
+	key  string
 }
 
 // chainedOp is an operation opSet remembers, with the one before it on
@@ -193,9 +223,7 @@ type chainedOp struct {
 }
 
 func newOpSet(st Style, n int) *opSet {
-	// About half as many targets as operations: a service mapping gains
-	// several keys.
-	return &opSet{style: st, last: make(map[*yaml.Node]int32, n/2), ops: make([]chainedOp, 0, n)}
+	return &opSet{style: st, last: make(map[opTarget]int32, n), ops: make([]chainedOp, 0, n)}
 }
 
 // duplicate reports whether an earlier operation means the same as op, and
@@ -205,14 +233,15 @@ func newOpSet(st Style, n int) *opSet {
 // string that needs quotes and the same string marked quoted are one
 // text), as Apply compares the edits.
 func (s *opSet) duplicate(op *Op) bool {
-	for i := s.last[op.Target]; i > 0; i = s.ops[i-1].prev {
+	t := opTarget{op.Target, op.Key}
+	for i := s.last[t]; i > 0; i = s.ops[i-1].prev {
 		e := s.ops[i-1].op
-		if e.Kind == op.Kind && e.Before == op.Before && e.Key == op.Key && (e == op || writtenSame(s.style, e.Value, op.Value)) {
+		if e.Kind == op.Kind && e.Before == op.Before && (e == op || writtenSame(s.style, e.Value, op.Value)) {
 			return true
 		}
 	}
-	s.ops = append(s.ops, chainedOp{op, s.last[op.Target]})
-	s.last[op.Target] = int32(len(s.ops))
+	s.ops = append(s.ops, chainedOp{op, s.last[t]})
+	s.last[t] = int32(len(s.ops))
 	return false
 }
 
