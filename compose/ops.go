@@ -383,6 +383,9 @@ func (d *Document) DeleteKey(m *yaml.Node, key string) (Change, error) {
 	if strings.TrimSpace(string(d.Src[start:d.NodeOffset(k)])) != "" {
 		return Change{}, d.opError(k, "key %q does not start its line", key)
 	}
+	if a := d.namedAnchor(k, v); a != nil {
+		return Change{}, d.opError(a, "deleting %q would remove anchor &%s, which an alias names", key, a.Anchor)
+	}
 	vEnd, err := d.NodeEnd(v)
 	if err != nil {
 		return Change{}, err
@@ -396,6 +399,50 @@ func (d *Document) DeleteKey(m *yaml.Node, key string) (Change, error) {
 		Edits: []Edit{{Start: start, End: end}},
 		Ops:   []*Op{{Kind: OpDelete, Target: m, Key: key}},
 	}, nil
+}
+
+// namedAnchor returns a node below (or at) roots that defines an anchor
+// an alias names, or nil: removing it would leave the alias undefined and
+// the file would not load. An alias inside roots counts too (removed with
+// it, it would harm nothing): refusing then is only cautious.
+func (d *Document) namedAnchor(roots ...*yaml.Node) *yaml.Node {
+	targets, ok := d.AliasTargets()
+	if !ok { // not made by Load: find the aliases here
+		targets = map[*yaml.Node]bool{}
+		var note func(n *yaml.Node)
+		note = func(n *yaml.Node) {
+			if n.Kind == yaml.AliasNode {
+				targets[n.Alias] = true
+			}
+			for _, c := range n.Content {
+				note(c)
+			}
+		}
+		for _, doc := range d.Docs {
+			note(doc)
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	var find func(n *yaml.Node) *yaml.Node
+	find = func(n *yaml.Node) *yaml.Node {
+		if targets[n] {
+			return n
+		}
+		for _, c := range n.Content { // an alias's target is not below it
+			if a := find(c); a != nil {
+				return a
+			}
+		}
+		return nil
+	}
+	for _, r := range roots {
+		if a := find(r); a != nil {
+			return a
+		}
+	}
+	return nil
 }
 
 // afterColon returns the offset just after the ":" of mapping value n's key

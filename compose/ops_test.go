@@ -625,3 +625,36 @@ func TestInsertKeySharedValue(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteKeyKeepsNamedAnchors: deleting an entry that defines an anchor
+// an alias names elsewhere left that alias undefined, and the file no
+// longer loaded (found by FuzzOps; version: &v "3.8" with *v further on
+// is the rule-sized case). DeleteKey refuses; an entry whose anchors no
+// alias names is deleted.
+func TestDeleteKeyKeepsNamedAnchors(t *testing.T) {
+	tests := []struct {
+		src, key, want string // want: the output, or "" for a refusal
+	}{
+		{src: "version: &v \"3.8\"\nservices:\n  web:\n    image: *v\n", key: "version"},
+		{src: "x-a:\n  logging: &log\n    driver: local\nservices:\n  web:\n    logging: *log\n", key: "x-a"},
+		{src: "version: &v \"3.8\"\nservices:\n  web:\n    image: nginx\n", key: "version", want: "services:\n  web:\n    image: nginx\n"},
+	}
+	for _, tt := range tests {
+		d := load(t, tt.src)
+		ch, err := d.DeleteKey(d.Root, tt.key)
+		if tt.want == "" {
+			if err == nil {
+				out, _ := compose.Apply(d.Src, ch.Edits)
+				t.Errorf("deleting %q from %q: no error, want a refusal (output %q)", tt.key, tt.src, out)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("deleting %q from %q: %v", tt.key, tt.src, err)
+			continue
+		}
+		if out, err := applyVerified(d, ch); err != nil || string(out) != tt.want {
+			t.Errorf("deleting %q from %q = %q, %v; want %q", tt.key, tt.src, out, err, tt.want)
+		}
+	}
+}
