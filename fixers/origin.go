@@ -447,12 +447,23 @@ func (h *lineage) finish(res *Result) {
 	for k, i := range owned {
 		all[k] = h.edits[i].Edit
 	}
+	// The applied findings' fixes are copies (findings of one rule may
+	// share a fix, whose edits each now owns apart), made in one array:
+	// one allocation, not one per applied fix.
+	applied := 0
+	for i := range res.Findings {
+		if ends[i] < ends[i+1] && res.Findings[i].Fix != nil {
+			applied++
+		}
+	}
+	fixes := make([]Fix, 0, applied)
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		if edits := all[ends[i]:ends[i+1]:ends[i+1]]; len(edits) > 0 && f.Fix != nil {
-			fix := *f.Fix
+			fixes = append(fixes, *f.Fix)
+			fix := &fixes[len(fixes)-1]
 			fix.Change = compose.Change{Edits: edits, Ops: f.Fix.Change.Ops}
-			f.Fix, f.Applied = &fix, true
+			f.Fix, f.Applied = fix, true
 		} else if f.Fix != nil && (len(f.Fix.Change.Edits) == 0 || len(f.Fix.Needs) > 0) {
 			// A fix that waited for another pass that never came, or for
 			// fixes that did not land (such as a dependency condition whose
