@@ -284,16 +284,25 @@ func parsePlain(v string) (string, bool) {
 // simplePlain reports whether v is a word of letters, digits and "_./-",
 // starting with a letter or digit: text that reads back as itself in any
 // plain context, block or flow. In block context ":" and "=" may appear
-// too, except last ("no-new-privileges:true", "http://host", "a=b"): with
-// no space in v, ": " cannot occur, and only a final ":" would make v a
-// key. Anything else goes through a parse.
+// too, except last ("no-new-privileges:true", "http://host", "a=b"), and
+// so may "$", which may come first, "{}+" and single spaces, so that an
+// interpolation ("${DB_PASSWORD:-secret}") or a command ("redis-server
+// --requirepass ${P}") needs no parse either: there, only ": " (a key),
+// " #" (a comment, and "#" is not accepted) or a final ":" would not read
+// back, and a space is neither first nor last (plainResolve refuses
+// those). Anything else goes through a parse, which allocates about 14 KB
+// (yaml.v3's parser) for a short value.
 func simplePlain(v string, flow bool) bool {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		case i > 0 && (c == '_' || c == '.' || c == '/' || c == '-'):
-		case i > 0 && !flow && (c == ':' || c == '=') && i < len(v)-1:
+		case flow:
+			return false
+		case c == '$', i > 0 && (c == '{' || c == '}' || c == '+' || c == '='):
+		case i > 0 && i < len(v)-1 && c == ':' && v[i+1] != ' ':
+		case i > 0 && i < len(v)-1 && c == ' ' && v[i+1] != ' ':
 		default:
 			return false
 		}
