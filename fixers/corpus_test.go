@@ -259,11 +259,12 @@ func tracePasses(t *testing.T, d *compose.Document, opts Options) []pass {
 		if len(accepted) == 0 {
 			return passes // as Run: the rest needs fixes that do not land
 		}
-		out, ops, err := applyFixes(cur, accepted, cur.Pos)
+		a, err := applyFixes(cur, accepted, cur.Pos)
 		if err != nil {
 			t.Fatalf("applyFixes: %v", err)
 		}
-		if err := compose.Verify(cur, ops, out); err != nil {
+		out := a.out
+		if err := compose.Verify(cur, a.ops, out); err != nil {
 			t.Fatalf("Verify: %v", err)
 		}
 		var edits []compose.Edit

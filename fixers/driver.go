@@ -148,22 +148,20 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		// What the rules derived from cur serves its analysis only: let it
 		// go before verification, the run's largest moment.
 		opts.memo.passed(cur, readAsContext(cur, d, opts.Project))
-		out, next, err := applyVerified(cur, accepted, at)
+		a, next, err := applyVerified(cur, accepted, at)
 		if err != nil {
 			return nil, err
 		}
 		for _, f := range accepted {
 			dropOps(f) // applied and verified
 		}
-		lin.record(accepted, func(f *Finding) int { return res.owner(d, lin, own, f) })
 		if _, v := compose.MapGet(next.Root, "services"); v == nil {
 			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
 		}
-		res.Output, res.Passes = out, pass
-		// Sorted here, in place: ComposeRegions would sort a copy.
-		edits := editsOf(accepted)
-		compose.SortEdits(edits)
-		res.Regions = compose.ComposeRegions(res.Regions, edits)
+		res.Output, res.Passes = a.out, pass
+		// The edits as written, in order: ComposeRegions sorts nothing.
+		res.Regions = compose.ComposeRegions(res.Regions, a.written)
+		lin.record(a, func(f *Finding) int { return res.owner(d, lin, own, f) })
 		cur = next
 		later := opts
 		later.fixing = true
@@ -320,15 +318,6 @@ func (e *ruleError) Unwrap() error { return e.err }
 // posFunc gives the position, in the file as read, of a byte offset in
 // the document a pass works on.
 type posFunc func(off int) compose.Pos
-
-func editsOf(fixes []*Finding) []compose.Edit {
-	n, _ := fixSizes(fixes)
-	edits := make([]compose.Edit, 0, n)
-	for _, f := range fixes {
-		edits = append(edits, f.Fix.Change.Edits...)
-	}
-	return edits
-}
 
 // fixSizes counts the edits and operations of fixes, to size what
 // collects them: a large file's pass has hundreds of thousands, and
@@ -741,19 +730,20 @@ func spanText(at posFunc, e compose.Edit) string {
 //
 // It returns the edited document too, loaded by the verification, which
 // the next pass analyses.
-func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte, *compose.Document, error) {
-	out, ops, err := applyFixes(d, accepted, at)
-	if err == nil && len(out) > compose.MaxOutputSize {
+func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) (*appliedPass, *compose.Document, error) {
+	a, err := applyFixes(d, accepted, at)
+	if err == nil && len(a.out) > compose.MaxOutputSize {
 		// Verification re-reads the output, which Load refuses: not a
 		// bug in the rules, the file is too large to fix whole.
-		return nil, nil, &OutputTooLargeError{Path: d.Path, Size: len(out)}
+		return nil, nil, &OutputTooLargeError{Path: d.Path, Size: len(a.out)}
 	}
 	var next *compose.Document
 	if err == nil {
-		next, err = compose.VerifyLoad(d, ops, out)
+		next, err = compose.VerifyLoad(d, a.ops, a.out)
 	}
 	if err == nil {
-		return out, next, nil
+		a.ops = nil // verified: the operations are read no more
+		return a, next, nil
 	}
 	// Name the rules whose fixes break the file on their own: one
 	// verification per rule, not per fix (a verification reads the whole
@@ -764,8 +754,8 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte
 		byRule[f.RuleID] = append(byRule[f.RuleID], f)
 	}
 	for _, id := range ruleIDs(accepted) {
-		o, ops, err1 := applyFixes(d, byRule[id], at)
-		if err1 != nil || compose.Verify(d, ops, o) != nil {
+		a, err1 := applyFixes(d, byRule[id], at)
+		if err1 != nil || compose.Verify(d, a.ops, a.out) != nil {
 			culprits = append(culprits, id)
 		}
 	}
@@ -780,29 +770,42 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc) ([]byte
 	return nil, nil, &InternalError{Path: d.Path, Rules: dedupe(culprits), Err: fmt.Errorf("verification: %w", err)}
 }
 
-func applyFixes(d *compose.Document, fixes []*Finding, at posFunc) ([]byte, []*compose.Op, error) {
+// appliedPass is what applyFixes made of a pass's fixes: the order of their
+// edits, sorted once, serves the output, its regions (ComposeRegions) and
+// the lineage of the edits (lineage.record).
+type appliedPass struct {
+	fixes   []*Finding     // by rule ID, the order their edits are listed in
+	edits   []compose.Edit // the fixes' edits, in that order
+	order   []int          // indexes into edits in the order Apply wrote them (compose.EditOrder)
+	written []compose.Edit // the distinct edits the output has, in that order
+	ops     []*compose.Op  // the fixes' operations, for verification
+	out     []byte
+}
+
+func applyFixes(d *compose.Document, fixes []*Finding, at posFunc) (*appliedPass, error) {
 	nEdits, nOps := fixSizes(fixes)
-	edits := make([]compose.Edit, 0, nEdits)
-	// Fixes may share an operation, such as adding one anchor: it is
-	// listed as often as it is shared, and verification replays it once,
-	// as it does any operation that repeats an earlier one (a set of the
-	// operations here was a map as large as the pass's fixes).
-	ops := make([]*compose.Op, 0, nOps)
 	// Insertions at one offset keep this order: by rule ID, so that a
 	// service gains restart (CF2xx) before logging (CF4xx) in every file.
-	for _, f := range byRuleID(fixes) {
-		edits = append(edits, f.Fix.Change.Edits...)
-		ops = append(ops, f.Fix.Change.Ops...)
+	a := &appliedPass{fixes: byRuleID(fixes), edits: make([]compose.Edit, 0, nEdits),
+		// Fixes may share an operation, such as adding one anchor: it is
+		// listed as often as it is shared, and verification replays it
+		// once, as it does any operation that repeats an earlier one (a
+		// set of the operations here was a map as large as the pass's
+		// fixes).
+		ops: make([]*compose.Op, 0, nOps)}
+	for _, f := range a.fixes {
+		a.edits = append(a.edits, f.Fix.Change.Edits...)
+		a.ops = append(a.ops, f.Fix.Change.Ops...)
 	}
-	out, err := compose.Apply(d.Src, edits)
-	if err != nil {
+	var err error
+	if a.out, a.order, a.written, err = compose.ApplyOrdered(d.Src, a.edits); err != nil {
 		var ce *compose.ConflictError
 		if errors.As(err, &ce) {
-			return nil, nil, fmt.Errorf("%w (at %s and %s)", err, spanText(at, ce.A), spanText(at, ce.B))
+			return nil, fmt.Errorf("%w (at %s and %s)", err, spanText(at, ce.A), spanText(at, ce.B))
 		}
-		return nil, nil, err
+		return nil, err
 	}
-	return out, ops, nil
+	return a, nil
 }
 
 func dedupe(ids []string) []string {

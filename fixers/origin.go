@@ -298,35 +298,33 @@ func (h *lineage) relocate(orig, cur *compose.Document, err error) error {
 	return err
 }
 
-// record adds one pass's accepted fixes. owner gives the index in
-// res.Findings of the finding an accepted fix stands for.
-func (h *lineage) record(accepted []*Finding, owner func(*Finding) int) {
-	h.add(passEdits(accepted, owner))
+// record adds one pass's accepted fixes, as applyFixes applied them.
+// owner gives the index in res.Findings of the finding an accepted fix
+// stands for.
+func (h *lineage) record(a *appliedPass, owner func(*Finding) int) {
+	h.add(passEdits(a.fixes, a.edits, a.order, owner))
 }
 
 // passEdits lists the distinct edits of a pass's accepted fixes as
 // compose.Apply applies them, each with the owners (see record) of its
-// identical copies.
-func passEdits(accepted []*Finding, owner func(*Finding) int) []passEdit {
-	// The order compose.Apply uses: fixes by rule ID (see applyFixes), then
-	// edits sorted stably by offset, identical ones coalesced. Every edit
-	// is listed with its owner and the list put in that order (an index
-	// of the edits by value was a map of megabytes in a large file's pass,
-	// its keys the edits' texts, hashed and each access a cache miss):
-	// identical edits then fall in one run of edits with the same span,
-	// where the first of them stands where the coalesced edit does.
-	fixes := byRuleID(accepted)
-	n, _ := fixSizes(fixes)
-	all := make([]compose.Edit, 0, n)
+// identical copies: fixes in the order their edits were given to
+// compose.ApplyOrdered (by rule ID, see applyFixes), all those edits, and
+// order, the order it wrote them in, which passEdits uses up.
+func passEdits(fixes []*Finding, all []compose.Edit, order []int, owner func(*Finding) int) []passEdit {
+	// Every edit is listed with its owner and the list put in that order
+	// (an index of the edits by value was a map of megabytes in a large
+	// file's pass, its keys the edits' texts, hashed and each access a
+	// cache miss): identical edits then fall in one run of edits with the
+	// same span, where the first of them stands where the coalesced edit
+	// does.
+	n := len(all)
 	owners := make([]int, 0, n)
 	for _, f := range fixes {
 		o := owner(f)
-		for _, e := range f.Fix.Change.Edits {
-			all = append(all, e)
+		for range f.Fix.Change.Edits {
 			owners = append(owners, o)
 		}
 	}
-	order := compose.EditOrder(all)
 	// Each distinct edit's owners are a run of one array, gathered from
 	// the run of its span.
 	owned := make([]int, 0, n)

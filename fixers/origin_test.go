@@ -307,7 +307,11 @@ func TestPassEditsCoalescesLikeTheDefinition(t *testing.T) {
 				want = append(want, passEdit{Edit: e, owners: sortedOwners(owners[e])})
 			}
 		}
-		got := passEdits(fixes, func(f *Finding) int { return owner[f] })
+		edits := make([]compose.Edit, len(fixes))
+		for i, f := range fixes {
+			edits[i] = f.Fix.Change.Edits[0]
+		}
+		got := passEdits(fixes, edits, compose.EditOrder(edits), func(f *Finding) int { return owner[f] })
 		if diff := cmp.Diff(want, got, cmp.AllowUnexported(passEdit{})); diff != "" {
 			t.Fatalf("round %d: passEdits differs from its definition (-want +got):\n%s", round, diff)
 		}
@@ -323,8 +327,12 @@ func BenchmarkPassEditsAtOneOffset(b *testing.B) {
 			fixes[i] = &Finding{RuleID: "CF101", Fix: &Fix{Change: compose.Change{Edits: []compose.Edit{{Start: 10, End: 10, New: fmt.Sprintf("\n- item%d", i)}}}}}
 		}
 		b.Run(fmt.Sprint(k), func(b *testing.B) {
+			edits := make([]compose.Edit, len(fixes))
+			for i, f := range fixes {
+				edits[i] = f.Fix.Change.Edits[0]
+			}
 			for b.Loop() {
-				passEdits(fixes, func(*Finding) int { return 0 })
+				passEdits(fixes, edits, compose.EditOrder(edits), func(*Finding) int { return 0 })
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/insertion")
 		})
