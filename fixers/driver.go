@@ -50,6 +50,9 @@ type Options struct {
 	// A default that depends on what a service runs is not added where an
 	// overlay runs something else.
 	Overlays []*compose.Document
+	// parkFrom replaces parkAt when not 0 (tests park small files'
+	// findings).
+	parkFrom int
 	// Unloaded holds the files the document names in include: (with an
 	// entry's env_file) or extends: file: that cannot be loaded, by
 	// compose.Reference.Key, with why: CF604 reports them.
@@ -130,6 +133,9 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	lin := &lineage{src: d.Src}
 	at := func(off int) compose.Pos { o, _ := lin.origin(off); return d.Pos(o) }
 	own := &fixOwners{first: first, index: map[*Finding]int{}}
+	// pk holds the first pass's findings while they are parked (see
+	// park.go): res.Findings is nil meanwhile.
+	var pk *parked
 	for pass := 1; ; pass++ {
 		fixes := eligible(findings, opts)
 		if len(fixes) == 0 {
@@ -144,6 +150,15 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 		if len(accepted) == 0 {
 			break // what is left needs fixes that will not land (Fix.Needs)
+		}
+		owner := func(f *Finding) int { return res.owner(d, lin, own, f) }
+		if pass == 1 && len(first) >= cmp.Or(opts.parkFrom, parkAt) {
+			// A large file's findings wait, parked, while the trees of
+			// the input and the output are both in memory.
+			var owners map[*Finding]int
+			pk, accepted, owners = res.parkFirst(own, accepted)
+			first, findings, fixes = nil, nil, nil
+			owner = func(f *Finding) int { return owners[f] }
 		}
 		// What the rules derived from cur serves its analysis only: let it
 		// go before verification, the run's largest moment.
@@ -161,7 +176,13 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		res.Output, res.Passes = a.out, pass
 		// The edits as written, in order: ComposeRegions sorts nothing.
 		res.Regions = compose.ComposeRegions(res.Regions, a.written)
-		lin.record(a, func(f *Finding) int { return res.owner(d, lin, own, f) })
+		if pk != nil && pass > 1 {
+			// A later pass's fixes belong to first-pass findings, found
+			// by their rule, message and place.
+			res.Findings, pk = pk.restore(), nil
+			own.first = res.Findings
+		}
+		lin.record(a, owner)
 		cur = next
 		later := opts
 		later.fixing = true
@@ -175,9 +196,17 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	opts.memo, findings = nil, nil
 	if res.Changed() {
 		res.OutputLines = cur.LineStarts()
-		if err := checkOutputSchema(opts.Config.Knowledge.Schema, opts.schema, d, cur, lin.appliedRules(res.Findings)); err != nil {
+		ruleOf := func(i int) string { return res.Findings[i].RuleID }
+		if pk != nil {
+			ruleOf = pk.ruleOf
+		}
+		if err := checkOutputSchema(opts.Config.Knowledge.Schema, opts.schema, d, cur, lin.appliedRules(ruleOf)); err != nil {
 			return nil, err
 		}
+	}
+	if pk != nil {
+		// After the last read of the output's tree, which can go first.
+		res.Findings = pk.restore()
 	}
 	// Checked before the findings get their edits on the original bytes,
 	// which read neither tree: the output's, the largest thing a large

@@ -390,11 +390,11 @@ func appendLongRun(pass []passEdit, all []compose.Edit, owners, run []int) []pas
 
 // appliedRules returns the sorted IDs of the rules whose findings finish
 // marks applied: the owners of the edits the output contains.
-func (h *lineage) appliedRules(fs []Finding) []string {
+func (h *lineage) appliedRules(ruleOf func(finding int) string) []string {
 	var ids []string
 	for _, t := range h.edits {
 		for _, o := range t.owners {
-			if id := fs[o].RuleID; !slices.Contains(ids, id) {
+			if id := ruleOf(o); !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
 		}

@@ -1,0 +1,109 @@
+package fixers
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/composefix/composefix/compose"
+	"github.com/composefix/composefix/internal/golden"
+)
+
+// TestParkRestores checks that restore gives back what park encoded,
+// field for field: a fix two findings share is shared again, an edit
+// list that was empty (not nil) stays empty, repeated texts are one
+// string again, and operations are kept.
+func TestParkRestores(t *testing.T) {
+	op := &compose.Op{Kind: compose.OpInsert, Key: "restart"}
+	shared := &Fix{Title: "Quote it", Safety: Unsafe, Change: compose.Change{Edits: []compose.Edit{{Start: 3, End: 5, New: `"x"`}}}}
+	fs := []Finding{
+		{RuleID: "CF101", Severity: Warning, Path: "a.yaml", Span: compose.Span{Start: 1, End: 9}, Pos: compose.Pos{Line: 1, Col: 2}, End: compose.Pos{Line: 3, Col: 4}, Message: "no healthcheck",
+			Fix: &Fix{Title: "Add", Safety: Safe, Change: compose.Change{Edits: []compose.Edit{{Start: 9, End: 9, New: "  healthcheck: {}\n"}}, Ops: []*compose.Op{op}}}},
+		{RuleID: "CF501", Path: "a.yaml", Span: compose.Span{Start: 3, End: 4}, Message: "é", Fix: shared},
+		{RuleID: "CF501", Path: "a.yaml", Span: compose.Span{Start: 4, End: 5}, Message: "", Fix: shared, Applied: true},
+		{RuleID: "CF900", Severity: Info, Path: "b.yaml", Message: "unused", Fix: &Fix{Change: compose.Change{Edits: []compose.Edit{}}, Needs: []compose.Edit{{Start: 9, End: 9, New: "  healthcheck: {}\n"}, {Start: 7, End: 8}}}},
+		{RuleID: "CF101", Path: "a.yaml", Span: compose.Span{Start: -1, End: 1 << 40}},
+	}
+	want := make([]Finding, len(fs))
+	for i, f := range fs {
+		want[i] = f
+		if f.Fix != nil {
+			c := *f.Fix
+			want[i].Fix = &c
+		}
+	}
+	want[2].Fix = want[1].Fix
+	p := park(fs)
+	got := p.restore()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("restored\n%+v\nwant\n%+v", got, want)
+	}
+	if got[1].Fix != got[2].Fix {
+		t.Error("a shared fix is restored as two")
+	}
+	if got[0].Fix.Change.Ops[0] != op {
+		t.Error("an operation is not restored as itself")
+	}
+	if a, b := got[0].Fix.Change.Edits[0].New, got[3].Fix.Needs[0].New; unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Error("a repeated text is restored as two strings")
+	}
+	for i := range fs {
+		if p.ruleOf(i) != want[i].RuleID {
+			t.Errorf("ruleOf(%d) = %s, want %s", i, p.ruleOf(i), want[i].RuleID)
+		}
+	}
+}
+
+// TestParkedRunsMatch runs every golden case with its findings parked
+// (as a large file's are) and without, with and without unsafe fixes:
+// the results must be the same.
+func TestParkedRunsMatch(t *testing.T) {
+	root := filepath.Join(golden.RepoRoot(t), "testdata", "golden")
+	inputs, err := filepath.Glob(filepath.Join(root, "*", "*.input.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(inputs)
+	later := 0 // runs whose later passes applied fixes, which restore early
+	for _, in := range inputs {
+		dir := filepath.Dir(in)
+		name := strings.TrimSuffix(filepath.Base(in), ".input.yaml")
+		src, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, withUnsafe := range []bool{false, true} {
+			opts := Options{Rules: goldenRules(t, dir), UnsafeFixes: withUnsafe, Config: seedConfig(name)}
+			run := func(parkFrom int) *Result {
+				d, err := compose.Load(filepath.Base(in), src)
+				if err != nil {
+					t.Fatalf("%s: Load: %v", in, err)
+				}
+				o := opts
+				o.parkFrom = parkFrom
+				res, err := Run(d, o)
+				if err != nil {
+					t.Fatalf("%s: Run: %v", in, err)
+				}
+				return res
+			}
+			want, got := run(1<<30), run(1)
+			if want.Passes > 1 {
+				later++
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (unsafe fixes: %v): parked, the run's result differs", in, withUnsafe)
+				if !reflect.DeepEqual(got.Findings, want.Findings) {
+					t.Logf("findings:\n%s\nwant\n%s", formatFindings(got.Findings), formatFindings(want.Findings))
+				}
+			}
+		}
+	}
+	if later == 0 {
+		t.Error("no golden case applies fixes in a later pass: restoring before the end is not tested")
+	}
+}
