@@ -346,7 +346,7 @@ func expandDefaults(s string) string {
 
 // interpolated reports whether s refers to a variable (${X} or $X); an
 // escaped "$$" is a literal dollar.
-func interpolated(s string) bool { return len(interp.Names(s)) > 0 }
+func interpolated(s string) bool { return interp.Has(s) }
 
 // The word lists below are switches that report whether a word is in
 // the list: a package map literal is built by code at every process

@@ -89,3 +89,29 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// hasCases are references and near misses of each form varRef accepts.
+var hasCases = []string{"plain", "", "$", "$$", "$$A", "$$$A", "$A", "$_", "$1", "${}", "${A}", "${A", "${1A}", "${A1_b}",
+	"${A:-x}", "${A-x}", "${A:?e}", "${A?e}", "${A:+x}", "${A+x}", "${A:x}", "${A:-", "${A:-x", "${A:}", "${A x}",
+	"a $A b", "$${A}", "$$${A}", "x$", "${A:-${B}}", "${{A}", "$-A", "${A}}", "$ A", "${A-}", "${A:--}"}
+
+// TestHas checks Has against Names on references and near misses.
+func TestHas(t *testing.T) {
+	for _, s := range hasCases {
+		if got, want := Has(s), len(Names(s)) > 0; got != want {
+			t.Errorf("Has(%q) = %v, Names finds %q", s, got, Names(s))
+		}
+	}
+}
+
+// FuzzHas holds Has to the regular expression Names uses.
+func FuzzHas(f *testing.F) {
+	for _, s := range hasCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Has(s), len(Names(s)) > 0; got != want {
+			t.Errorf("Has(%q) = %v, Names finds %q", s, got, Names(s))
+		}
+	})
+}
