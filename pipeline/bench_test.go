@@ -46,7 +46,9 @@ func benchOptions(cfg *fixers.Config) fixers.Options {
 }
 
 // fixOne is the in-process work for one file: load, fix (every pass
-// verified), and the diff.
+// verified), and the diff, from the File the CLI's run makes (with the
+// document and the output's line starts, which the diff reads rather than
+// finding the lines of both files again).
 func fixOne(src []byte, opts fixers.Options) error {
 	d, err := compose.Load("compose.yaml", src)
 	if err != nil {
@@ -56,7 +58,7 @@ func fixOne(src []byte, opts fixers.Options) error {
 	if err != nil {
 		return err
 	}
-	f := File{Regions: res.Regions}
+	f := File{Regions: res.Regions, Doc: d, output: res.Output, outputLines: res.OutputLines}
 	f.Path, f.Original, f.Output = "compose.yaml", src, res.Output
 	if Diff(&f) == "" {
 		return errors.New("nothing changed: the benchmark measures nothing")
