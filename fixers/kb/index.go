@@ -29,6 +29,10 @@ type Index struct {
 	byRepo  map[string][]int // literal image -> entry indices, ascending
 	globs   []int            // entries with a glob image, ascending
 
+	// maps, when set, sets an entry's map fields, which entries lacks
+	// (the embedded tables: setMaps); entry builds them once per entry.
+	maps func(i int, h *Healthcheck)
+
 	mappings  []ImageClass
 	mapByRepo map[string]int // literal image -> first mapping index
 	mapGlobs  []int          // mappings with a glob image, ascending
@@ -60,6 +64,9 @@ type entryClauses struct {
 	versions  []versionClause // nil when the entry has no Versions
 	built     []builtClause   // nil when the entry has no Built
 	parseErr  error
+
+	entryOnce sync.Once
+	entry     *Healthcheck // the entry with its map fields (Index.maps)
 }
 
 // parse parses h's versions and built clauses, once.
@@ -110,7 +117,13 @@ type parsedTest struct {
 func EmbeddedIndex() (*Index, error) { return embeddedIndex() }
 
 var embeddedIndex = sync.OnceValues(func() (*Index, error) {
-	return newIndex(embeddedHealthchecks(), embeddedImageClasses, false)
+	// The table itself, never written to, and each entry's maps built at
+	// its first match (entry).
+	x, err := newIndex(healthcheckTable[:], embeddedImageClasses, false)
+	if x != nil {
+		x.maps = setMaps
+	}
+	return x, err
 })
 
 // NewIndex indexes entries and mappings, which must not change afterwards.
@@ -214,9 +227,24 @@ func (x *Index) LookupAt(image string, created time.Time) (Healthcheck, bool) {
 		return Healthcheck{}, false
 	}
 	if i := x.first(repo, func(i int) bool { return x.tagMatches(i, tag, created) }); i >= 0 {
-		return x.entries[i], true
+		return x.entry(i), true
 	}
 	return Healthcheck{}, false
+}
+
+// entry returns entry i whole: with its map fields, which an index over
+// the embedded tables builds once, here.
+func (x *Index) entry(i int) Healthcheck {
+	if x.maps == nil {
+		return x.entries[i]
+	}
+	c := &x.clauses[i]
+	c.entryOnce.Do(func() {
+		h := x.entries[i]
+		x.maps(i, &h)
+		c.entry = &h
+	})
+	return *c.entry
 }
 
 // tagMatches reports whether entry i's Tags, Versions and Built accept tag
@@ -316,8 +344,8 @@ func (x *Index) Alternatives(image string, created time.Time) []Healthcheck {
 		}
 	}
 	x.first(repo, func(i int) bool {
-		if h := x.entries[i]; h.Name != picked && h.NoFix == "" {
-			out = append(out, h)
+		if h := &x.entries[i]; h.Name != picked && h.NoFix == "" {
+			out = append(out, x.entry(i))
 		}
 		return false // visit every entry of the repository
 	})

@@ -41,10 +41,15 @@ func TestIndexAgreesWithScan(t *testing.T) {
 			images = append(images, img, img+":latest", img+":1.2-alpine")
 		}
 	}
-	// The embedded index parses each entry's clauses at its first match,
-	// not when it is built: it must answer as the scan over the embedded
-	// entries, at every creation date the built clauses tell apart.
+	// The embedded index parses each entry's clauses and builds its maps
+	// (Params) at its first match, not when it is built: it must answer as
+	// the scan over the embedded entries, whole entries, at every creation
+	// date the built clauses tell apart.
 	embedded, err := EmbeddedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanned, err := NewIndex(hs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,8 +57,11 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		for _, created := range []time.Time{{}, time.Date(2022, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)} {
 			want, wok := LookupAt(hs, img, created)
 			got, gok := embedded.LookupAt(img, created)
-			if wok != gok || want.Name != got.Name {
-				t.Errorf("EmbeddedIndex().LookupAt(%q, %v) = %q, %v; want %q, %v", img, created, got.Name, gok, want.Name, wok)
+			if d := cmp.Diff(want, got); wok != gok || d != "" {
+				t.Errorf("EmbeddedIndex().LookupAt(%q, %v) = %v; want %v (-want +got):\n%s", img, created, gok, wok, d)
+			}
+			if d := cmp.Diff(scanned.Alternatives(img, created), embedded.Alternatives(img, created)); d != "" {
+				t.Errorf("EmbeddedIndex().Alternatives(%q, %v) (-want +got):\n%s", img, created, d)
 			}
 		}
 		want, wok := Lookup(entries, img)

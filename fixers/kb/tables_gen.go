@@ -19,476 +19,8 @@ import (
 var (
 	embeddedHealthchecks = sync.OnceValue(func() []Healthcheck {
 		hs := slices.Clone(healthcheckTable[:])
-		hs[0].Params = map[string]Param{
-			"port": {
-				Default: "5432",
-				Flags: []string{
-					"-p",
-					"--port",
-					"-c",
-				},
-				Match: "^(?:port=)?(\\d+)$",
-			},
-		}
-		hs[1].Params = map[string]Param{
-			"port": {
-				Default: "5432",
-				Flags: []string{
-					"-p",
-					"--port",
-					"-c",
-				},
-				Match: "^(?:port=)?(\\d+)$",
-			},
-		}
-		hs[2].Params = map[string]Param{
-			"port": {
-				Default: "$${PGPORT:-5432}",
-				Flags: []string{
-					"-p",
-					"--port",
-					"-c",
-				},
-				Match: "^(?:port=)?(\\d+)$",
-			},
-		}
-		hs[3].Params = map[string]Param{
-			"port": {
-				Default: "$${POSTGRESQL_PORT_NUMBER:-5432}",
-			},
-		}
-		hs[4].Params = map[string]Param{
-			"port": {
-				Default: "3306",
-				Flags: []string{
-					"--port",
-					"-P",
-				},
-				Env: []string{
-					"MYSQL_TCP_PORT",
-				},
-			},
-		}
-		hs[5].Params = map[string]Param{
-			"port": {
-				Default: "3306",
-				Env: []string{
-					"MYSQL_PORT_NUMBER",
-				},
-			},
-		}
-		hs[6].Params = map[string]Param{
-			"port": {
-				Default: "3306",
-				Flags: []string{
-					"--port",
-					"-P",
-				},
-				Env: []string{
-					"MARIADB_TCP_PORT",
-					"MYSQL_TCP_PORT",
-				},
-			},
-		}
-		hs[7].Params = map[string]Param{
-			"port": {
-				Default: "3306",
-				Flags: []string{
-					"--port",
-					"-P",
-				},
-				Env: []string{
-					"MARIADB_TCP_PORT",
-					"MYSQL_TCP_PORT",
-				},
-			},
-		}
-		hs[8].RequiresEnv = map[string]string{
-			"MARIADB_AUTO_UPGRADE": "1",
-		}
-		hs[10].Params = map[string]Param{
-			"port": {
-				Default: "27017",
-				Flags: []string{
-					"--port",
-				},
-			},
-		}
-		hs[11].Params = map[string]Param{
-			"port": {
-				Default: "27017",
-				Flags: []string{
-					"--port",
-				},
-			},
-		}
-		hs[14].Params = map[string]Param{
-			"port": {
-				Default: "8123",
-			},
-		}
-		hs[15].Params = map[string]Param{
-			"port": {
-				Default: "7474",
-				Env: []string{
-					"NEO4J_server_http_listen__address",
-				},
-				Match: ":(\\d+)$",
-			},
-		}
-		hs[16].Params = map[string]Param{
-			"port": {
-				Default: "5984",
-			},
-		}
-		hs[17].Params = map[string]Param{
-			"port": {
-				Default: "1433",
-				Env: []string{
-					"MSSQL_TCP_PORT",
-				},
-			},
-		}
-		hs[18].Params = map[string]Param{
-			"port": {
-				Default: "5432",
-				Env: []string{
-					"LISTEN_PORT",
-				},
-			},
-		}
-		hs[19].Params = map[string]Param{
-			"port": {
-				Default: "6432",
-				Env: []string{
-					"PGBOUNCER_PORT",
-				},
-			},
-		}
-		hs[20].Params = map[string]Param{
-			"port": {
-				Default: "8086",
-			},
-		}
-		hs[21].Params = map[string]Param{
-			"port": {
-				Default: "8086",
-			},
-		}
-		hs[23].Params = map[string]Param{
-			"port": {
-				Default: "8086",
-				Env: []string{
-					"INFLUXD_HTTP_BIND_ADDRESS",
-				},
-				Match: ":(\\d+)$",
-			},
-		}
-		hs[25].Params = map[string]Param{
-			"password": {
-				Flags: []string{
-					"--requirepass",
-				},
-			},
-			"port": {
-				Flags: []string{
-					"--port",
-				},
-			},
-		}
-		hs[26].Params = map[string]Param{
-			"port": {
-				Default: "$${REDIS_PORT_NUMBER:-6379}",
-			},
-		}
-		hs[27].Params = map[string]Param{
-			"password": {
-				Env: []string{
-					"REDIS_ARGS",
-				},
-				Match: "(?:^|\\s)--requirepass[=\\s]+(\\S+)",
-			},
-			"port": {
-				Env: []string{
-					"REDIS_ARGS",
-				},
-				Match: "(?:^|\\s)--port[=\\s]+(\\d+)",
-			},
-		}
-		hs[28].Params = map[string]Param{
-			"password": {
-				Flags: []string{
-					"--requirepass",
-				},
-			},
-			"port": {
-				Flags: []string{
-					"--port",
-				},
-			},
-		}
-		hs[29].Params = map[string]Param{
-			"port": {
-				Default: "11211",
-				Flags: []string{
-					"-p",
-					"--port",
-				},
-			},
-		}
-		hs[30].Params = map[string]Param{
-			"port": {
-				Default: "11211",
-				Flags: []string{
-					"-p",
-					"--port",
-				},
-			},
-		}
-		hs[31].Params = map[string]Param{
-			"port": {
-				Default: "9200",
-				Env: []string{
-					"http.port",
-					"HTTP_PORT",
-				},
-			},
-		}
-		hs[32].Params = map[string]Param{
-			"port": {
-				Default: "9200",
-				Env: []string{
-					"http.port",
-				},
-			},
-		}
-		hs[33].Params = map[string]Param{
-			"port": {
-				Default: "8108",
-				Flags: []string{
-					"--api-port",
-				},
-				Env: []string{
-					"TYPESENSE_API_PORT",
-				},
-			},
-		}
-		hs[34].Params = map[string]Param{
-			"port": {
-				Default: "7700",
-				Flags: []string{
-					"--http-addr",
-				},
-				Env: []string{
-					"MEILI_HTTP_ADDR",
-				},
-				Match: ":(\\d+)$",
-			},
-		}
-		hs[37].Params = map[string]Param{
-			"port": {
-				Default: "9092",
-				Env: []string{
-					"KAFKA_CFG_LISTENERS",
-				},
-				Match: "(?:^|,)(?:PLAINTEXT|INTERNAL|BROKER|CLIENT)://[^:,]*:(\\d+)",
-			},
-		}
-		hs[38].Params = map[string]Param{
-			"port": {
-				Default: "9092",
-				Env: []string{
-					"KAFKA_LISTENERS",
-				},
-				Match: "(?:^|,)(?:PLAINTEXT|INTERNAL|BROKER|CLIENT)://[^:,]*:(\\d+)",
-			},
-		}
-		hs[39].Params = map[string]Param{
-			"port": {
-				Default: "9092",
-				Env: []string{
-					"KAFKA_LISTENERS",
-				},
-				Match: "(?:^|,)(?:PLAINTEXT|INTERNAL|BROKER|CLIENT)://[^:,]*:(\\d+)",
-			},
-		}
-		hs[42].Params = map[string]Param{
-			"port": {
-				Default: "8222",
-				Flags: []string{
-					"-m",
-					"--m",
-					"-http_port",
-					"--http_port",
-				},
-				Required:                  true,
-				DefaultOnlyWithoutCommand: true,
-			},
-		}
-		hs[45].Params = map[string]Param{
-			"port": {
-				Default: "80",
-			},
-		}
-		hs[46].Params = map[string]Param{
-			"port": {
-				Default: "80",
-			},
-		}
-		hs[47].Params = map[string]Param{
-			"port": {
-				Default: "80",
-			},
-		}
-		hs[48].Params = map[string]Param{
-			"port": {
-				Default: "80",
-			},
-		}
-		hs[49].Params = map[string]Param{
-			"port": {
-				Default: "80",
-			},
-		}
-		hs[50].Params = map[string]Param{
-			"port": {
-				Default: "80",
-			},
-		}
-		hs[51].Params = map[string]Param{
-			"port": {
-				Default: "2019",
-				Env: []string{
-					"CADDY_ADMIN",
-				},
-				Match: ":(\\d+)$",
-			},
-		}
-		hs[52].Params = map[string]Param{
-			"port": {
-				ContainerPort: true,
-				Required:      true,
-			},
-		}
-		hs[53].Params = map[string]Param{
-			"port": {
-				ContainerPort: true,
-				Required:      true,
-			},
-		}
-		hs[54].RequiresEnv = map[string]string{
-			"KC_HEALTH_ENABLED": "true",
-		}
-		hs[54].Params = map[string]Param{
-			"port": {
-				Default: "8080",
-				Env: []string{
-					"KC_HTTP_PORT",
-				},
-			},
-		}
-		hs[55].RequiresEnv = map[string]string{
-			"KC_HEALTH_ENABLED": "true",
-		}
-		hs[55].Params = map[string]Param{
-			"port": {
-				Default: "9000",
-				Env: []string{
-					"KC_HTTP_MANAGEMENT_PORT",
-				},
-			},
-		}
-		hs[56].Params = map[string]Param{
-			"port": {
-				Default: "3000",
-				Env: []string{
-					"GF_SERVER_HTTP_PORT",
-				},
-			},
-		}
-		hs[57].Params = map[string]Param{
-			"port": {
-				Default: "3000",
-				Env: []string{
-					"GF_SERVER_HTTP_PORT",
-				},
-			},
-		}
-		hs[58].Params = map[string]Param{
-			"port": {
-				Default: "9090",
-				Flags: []string{
-					"--web.listen-address",
-				},
-				Match: ":(\\d+)$",
-			},
-		}
-		hs[59].Params = map[string]Param{
-			"port": {
-				Default: "9093",
-				Flags: []string{
-					"--web.listen-address",
-				},
-				Match: ":(\\d+)$",
-			},
-		}
-		hs[61].Params = map[string]Param{
-			"port": {
-				Default: "3100",
-				Flags: []string{
-					"-server.http-listen-port",
-					"--server.http-listen-port",
-				},
-			},
-		}
-		hs[62].Params = map[string]Param{
-			"port": {
-				Default: "5601",
-				Env: []string{
-					"SERVER_PORT",
-				},
-			},
-		}
-		hs[63].Params = map[string]Param{
-			"port": {
-				Default: "8500",
-				Flags: []string{
-					"-http-port",
-					"--http-port",
-				},
-			},
-		}
-		hs[65].Params = map[string]Param{
-			"port": {
-				Default: "9000",
-				Flags: []string{
-					"--address",
-				},
-				Env: []string{
-					"MINIO_ADDRESS",
-				},
-				Match: ":(\\d+)$",
-			},
-		}
-		hs[66].Params = map[string]Param{
-			"port": {
-				Flags: []string{
-					"--address",
-				},
-				Env: []string{
-					"MINIO_ADDRESS",
-				},
-				Match: ":(\\d+)$",
-			},
-		}
-		hs[69].Params = map[string]Param{
-			"port": {
-				Default: "4566",
-				Env: []string{
-					"GATEWAY_LISTEN",
-				},
-				Match: ":(\\d+)",
-			},
+		for i := range hs {
+			setMaps(i, &hs[i])
 		}
 		return hs
 	})
@@ -2406,3 +1938,538 @@ var (
 	// yes and no are what the entries' *bool fields point to.
 	yes, no = true, false
 )
+
+// setMaps sets in h the map fields of entry i of healthcheckTable. The
+// embedded Index builds them for the entries a run meets, not for all:
+// building every entry's maps was most of the page faults and half the
+// time of a small file's knowledge-base setup (issue 14: startup).
+func setMaps(i int, h *Healthcheck) {
+	switch i {
+	case 0:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "5432",
+				Flags: []string{
+					"-p",
+					"--port",
+					"-c",
+				},
+				Match: "^(?:port=)?(\\d+)$",
+			},
+		}
+	case 1:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "5432",
+				Flags: []string{
+					"-p",
+					"--port",
+					"-c",
+				},
+				Match: "^(?:port=)?(\\d+)$",
+			},
+		}
+	case 2:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "$${PGPORT:-5432}",
+				Flags: []string{
+					"-p",
+					"--port",
+					"-c",
+				},
+				Match: "^(?:port=)?(\\d+)$",
+			},
+		}
+	case 3:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "$${POSTGRESQL_PORT_NUMBER:-5432}",
+			},
+		}
+	case 4:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "3306",
+				Flags: []string{
+					"--port",
+					"-P",
+				},
+				Env: []string{
+					"MYSQL_TCP_PORT",
+				},
+			},
+		}
+	case 5:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "3306",
+				Env: []string{
+					"MYSQL_PORT_NUMBER",
+				},
+			},
+		}
+	case 6:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "3306",
+				Flags: []string{
+					"--port",
+					"-P",
+				},
+				Env: []string{
+					"MARIADB_TCP_PORT",
+					"MYSQL_TCP_PORT",
+				},
+			},
+		}
+	case 7:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "3306",
+				Flags: []string{
+					"--port",
+					"-P",
+				},
+				Env: []string{
+					"MARIADB_TCP_PORT",
+					"MYSQL_TCP_PORT",
+				},
+			},
+		}
+	case 8:
+		h.RequiresEnv = map[string]string{
+			"MARIADB_AUTO_UPGRADE": "1",
+		}
+	case 10:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "27017",
+				Flags: []string{
+					"--port",
+				},
+			},
+		}
+	case 11:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "27017",
+				Flags: []string{
+					"--port",
+				},
+			},
+		}
+	case 14:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "8123",
+			},
+		}
+	case 15:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "7474",
+				Env: []string{
+					"NEO4J_server_http_listen__address",
+				},
+				Match: ":(\\d+)$",
+			},
+		}
+	case 16:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "5984",
+			},
+		}
+	case 17:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "1433",
+				Env: []string{
+					"MSSQL_TCP_PORT",
+				},
+			},
+		}
+	case 18:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "5432",
+				Env: []string{
+					"LISTEN_PORT",
+				},
+			},
+		}
+	case 19:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "6432",
+				Env: []string{
+					"PGBOUNCER_PORT",
+				},
+			},
+		}
+	case 20:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "8086",
+			},
+		}
+	case 21:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "8086",
+			},
+		}
+	case 23:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "8086",
+				Env: []string{
+					"INFLUXD_HTTP_BIND_ADDRESS",
+				},
+				Match: ":(\\d+)$",
+			},
+		}
+	case 25:
+		h.Params = map[string]Param{
+			"password": {
+				Flags: []string{
+					"--requirepass",
+				},
+			},
+			"port": {
+				Flags: []string{
+					"--port",
+				},
+			},
+		}
+	case 26:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "$${REDIS_PORT_NUMBER:-6379}",
+			},
+		}
+	case 27:
+		h.Params = map[string]Param{
+			"password": {
+				Env: []string{
+					"REDIS_ARGS",
+				},
+				Match: "(?:^|\\s)--requirepass[=\\s]+(\\S+)",
+			},
+			"port": {
+				Env: []string{
+					"REDIS_ARGS",
+				},
+				Match: "(?:^|\\s)--port[=\\s]+(\\d+)",
+			},
+		}
+	case 28:
+		h.Params = map[string]Param{
+			"password": {
+				Flags: []string{
+					"--requirepass",
+				},
+			},
+			"port": {
+				Flags: []string{
+					"--port",
+				},
+			},
+		}
+	case 29:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "11211",
+				Flags: []string{
+					"-p",
+					"--port",
+				},
+			},
+		}
+	case 30:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "11211",
+				Flags: []string{
+					"-p",
+					"--port",
+				},
+			},
+		}
+	case 31:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9200",
+				Env: []string{
+					"http.port",
+					"HTTP_PORT",
+				},
+			},
+		}
+	case 32:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9200",
+				Env: []string{
+					"http.port",
+				},
+			},
+		}
+	case 33:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "8108",
+				Flags: []string{
+					"--api-port",
+				},
+				Env: []string{
+					"TYPESENSE_API_PORT",
+				},
+			},
+		}
+	case 34:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "7700",
+				Flags: []string{
+					"--http-addr",
+				},
+				Env: []string{
+					"MEILI_HTTP_ADDR",
+				},
+				Match: ":(\\d+)$",
+			},
+		}
+	case 37:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9092",
+				Env: []string{
+					"KAFKA_CFG_LISTENERS",
+				},
+				Match: "(?:^|,)(?:PLAINTEXT|INTERNAL|BROKER|CLIENT)://[^:,]*:(\\d+)",
+			},
+		}
+	case 38:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9092",
+				Env: []string{
+					"KAFKA_LISTENERS",
+				},
+				Match: "(?:^|,)(?:PLAINTEXT|INTERNAL|BROKER|CLIENT)://[^:,]*:(\\d+)",
+			},
+		}
+	case 39:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9092",
+				Env: []string{
+					"KAFKA_LISTENERS",
+				},
+				Match: "(?:^|,)(?:PLAINTEXT|INTERNAL|BROKER|CLIENT)://[^:,]*:(\\d+)",
+			},
+		}
+	case 42:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "8222",
+				Flags: []string{
+					"-m",
+					"--m",
+					"-http_port",
+					"--http_port",
+				},
+				Required:                  true,
+				DefaultOnlyWithoutCommand: true,
+			},
+		}
+	case 45:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "80",
+			},
+		}
+	case 46:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "80",
+			},
+		}
+	case 47:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "80",
+			},
+		}
+	case 48:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "80",
+			},
+		}
+	case 49:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "80",
+			},
+		}
+	case 50:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "80",
+			},
+		}
+	case 51:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "2019",
+				Env: []string{
+					"CADDY_ADMIN",
+				},
+				Match: ":(\\d+)$",
+			},
+		}
+	case 52:
+		h.Params = map[string]Param{
+			"port": {
+				ContainerPort: true,
+				Required:      true,
+			},
+		}
+	case 53:
+		h.Params = map[string]Param{
+			"port": {
+				ContainerPort: true,
+				Required:      true,
+			},
+		}
+	case 54:
+		h.RequiresEnv = map[string]string{
+			"KC_HEALTH_ENABLED": "true",
+		}
+		h.Params = map[string]Param{
+			"port": {
+				Default: "8080",
+				Env: []string{
+					"KC_HTTP_PORT",
+				},
+			},
+		}
+	case 55:
+		h.RequiresEnv = map[string]string{
+			"KC_HEALTH_ENABLED": "true",
+		}
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9000",
+				Env: []string{
+					"KC_HTTP_MANAGEMENT_PORT",
+				},
+			},
+		}
+	case 56:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "3000",
+				Env: []string{
+					"GF_SERVER_HTTP_PORT",
+				},
+			},
+		}
+	case 57:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "3000",
+				Env: []string{
+					"GF_SERVER_HTTP_PORT",
+				},
+			},
+		}
+	case 58:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9090",
+				Flags: []string{
+					"--web.listen-address",
+				},
+				Match: ":(\\d+)$",
+			},
+		}
+	case 59:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9093",
+				Flags: []string{
+					"--web.listen-address",
+				},
+				Match: ":(\\d+)$",
+			},
+		}
+	case 61:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "3100",
+				Flags: []string{
+					"-server.http-listen-port",
+					"--server.http-listen-port",
+				},
+			},
+		}
+	case 62:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "5601",
+				Env: []string{
+					"SERVER_PORT",
+				},
+			},
+		}
+	case 63:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "8500",
+				Flags: []string{
+					"-http-port",
+					"--http-port",
+				},
+			},
+		}
+	case 65:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "9000",
+				Flags: []string{
+					"--address",
+				},
+				Env: []string{
+					"MINIO_ADDRESS",
+				},
+				Match: ":(\\d+)$",
+			},
+		}
+	case 66:
+		h.Params = map[string]Param{
+			"port": {
+				Flags: []string{
+					"--address",
+				},
+				Env: []string{
+					"MINIO_ADDRESS",
+				},
+				Match: ":(\\d+)$",
+			},
+		}
+	case 69:
+		h.Params = map[string]Param{
+			"port": {
+				Default: "4566",
+				Env: []string{
+					"GATEWAY_LISTEN",
+				},
+				Match: ":(\\d+)",
+			},
+		}
+	}
+}
