@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 
+	_ "github.com/composefix/composefix/internal/mainstack" // before the libraries' initialisation
 	"github.com/urfave/cli/v2"
 )
 
