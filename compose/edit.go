@@ -315,15 +315,28 @@ func ApplyOrdered(src []byte, edits []Edit) (out []byte, order []int, written []
 		return nil, nil, nil, err
 	}
 	order = EditOrder(edits)
-	sorted := make([]Edit, len(edits))
-	for i, k := range order {
-		sorted[i] = edits[k]
-	}
+	sorted := inOrder(edits, order)
 	if err := overlapError(sorted); err != nil {
 		return nil, nil, nil, err
 	}
 	written = withoutRepeats(sorted)
 	return write(src, written), order, written, nil
+}
+
+// Written returns again the distinct edits ApplyOrdered wrote, from the
+// edits and the order it returned, for a caller that let them go
+// meanwhile: without sorting, in linear time.
+func Written(edits []Edit, order []int) []Edit {
+	return withoutRepeats(inOrder(edits, order))
+}
+
+// inOrder returns a new slice of edits in order.
+func inOrder(edits []Edit, order []int) []Edit {
+	sorted := make([]Edit, len(order))
+	for i, k := range order {
+		sorted[i] = edits[k]
+	}
+	return sorted
 }
 
 // write returns src with the distinct edits of sorted (SortEdits order)

@@ -61,7 +61,10 @@ func park(fs []Finding) *parked {
 	// order of their first appearance: a large file's edits insert the
 	// same healthcheck or logging entry in every service.
 	texts := map[string]uint64{}
-	fixes := map[*Fix]uint64{} // a fix already written: its finding's index
+	// A fix already written: its finding's index. Sized for them all: a
+	// map grown to hold the fixes of a large file copied itself again and
+	// again, at the moment its findings take the most memory.
+	fixes := make(map[*Fix]uint64, len(fs))
 	buf := make([]byte, 0, parkBlock+4096)
 	u := func(v uint64) { buf = binary.AppendUvarint(buf, v) }
 	i64 := func(v int) { buf = binary.AppendVarint(buf, int64(v)) }
