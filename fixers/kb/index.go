@@ -3,6 +3,7 @@ package kb
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"text/template"
@@ -10,7 +11,7 @@ import (
 )
 
 // Index answers Lookup and ClassOf over fixed entries and mappings without
-// scanning them: literal repositories go through a map, only glob patterns
+// scanning them: literal repositories are looked up, only glob patterns
 // (rare: in-house entries, a few vendor families) are matched one by one,
 // and each entry's tag expression is compiled once. Results are those of
 // the package-level Lookup and ClassOf over the same data. An Index is
@@ -25,17 +26,17 @@ import (
 // expression that does not compile matches no tag.
 type Index struct {
 	entries []Healthcheck
-	clauses []entryClauses   // per entry
-	byRepo  map[string][]int // literal image -> entry indices, ascending
-	globs   []int            // entries with a glob image, ascending
+	clauses []entryClauses // per entry
+	repos   repoIndex      // literal image -> entry indices
+	globs   []int          // entries with a glob image, ascending
 
 	// maps, when set, sets an entry's map fields, which entries lacks
 	// (the embedded tables: setMaps); entry builds them once per entry.
 	maps func(i int, h *Healthcheck)
 
-	mappings  []ImageClass
-	mapByRepo map[string]int // literal image -> first mapping index
-	mapGlobs  []int          // mappings with a glob image, ascending
+	mappings []ImageClass
+	mapRepos repoIndex // literal image -> the index of its first mapping, alone
+	mapGlobs []int     // mappings with a glob image, ascending
 
 	// tests holds the parsed templates of the test elements Render met
 	// that substitute cannot fill ({{with}}, {{if}}, {{sh}}): parsing one
@@ -109,46 +110,41 @@ type parsedTest struct {
 }
 
 // EmbeddedIndex returns the Index of the embedded entries and mappings
-// (Healthchecks, ImageClasses). It is built once per process and shared:
+// (Healthchecks, ImageClasses). It is made once per process and shared:
 // building it cost every run about 44 µs and 269 allocations, a tenth of
 // a small file's in-process work (issue 14). The Index's memos only ever
 // hold what parsing or compiling their keys gives, so sharing them across
 // runs changes no result.
 func EmbeddedIndex() (*Index, error) { return embeddedIndex() }
 
+// The embedded index is laid out by the linker (tables_gen.go: the
+// tables themselves, never written to, and their lookups, which TestTables
+// makes with NewIndex); a run only allocates the entries' clauses, parsed at
+// each entry's first match (entryClauses), and builds an entry's maps there
+// too (entry). Indexing the entries was most of a small file's
+// knowledge-base setup (issue 14: startup).
 var embeddedIndex = sync.OnceValues(func() (*Index, error) {
-	// The table itself, never written to, and each entry's maps built at
-	// its first match (entry).
-	x, err := newIndex(healthcheckTable[:], embeddedImageClasses, false)
-	if x != nil {
-		x.maps = setMaps
-	}
-	return x, err
+	return &Index{
+		entries:  healthcheckTable[:],
+		clauses:  make([]entryClauses, len(healthcheckTable)),
+		repos:    embeddedRepos,
+		globs:    embeddedGlobs,
+		maps:     setMaps,
+		mappings: embeddedImageClasses,
+		mapRepos: embeddedMapRepos,
+		mapGlobs: embeddedMapGlobs,
+	}, nil
 })
 
 // NewIndex indexes entries and mappings, which must not change afterwards.
 // It fails when a versions or built clause does not parse (Validate would
 // have said so); tag expressions compile on first use (see Index).
 func NewIndex(entries []Healthcheck, mappings []ImageClass) (*Index, error) {
-	return newIndex(entries, mappings, true)
-}
-
-// newIndex is NewIndex; without parse, each entry's clauses are parsed at
-// its first match (entryClauses), and one that does not parse matches no
-// image.
-func newIndex(entries []Healthcheck, mappings []ImageClass, parse bool) (*Index, error) {
-	x := &Index{
-		entries:   entries,
-		clauses:   make([]entryClauses, len(entries)),
-		byRepo:    make(map[string][]int, len(entries)*2),
-		mappings:  mappings,
-		mapByRepo: make(map[string]int, len(mappings)),
-	}
+	x := &Index{entries: entries, clauses: make([]entryClauses, len(entries)), mappings: mappings}
+	repos := map[string][]int{}
 	for i, h := range entries {
-		if parse {
-			if err := x.clauses[i].parse(&x.entries[i]); err != nil {
-				return nil, err
-			}
+		if err := x.clauses[i].parse(&x.entries[i]); err != nil {
+			return nil, err
 		}
 		glob := false
 		for _, img := range h.Images {
@@ -156,22 +152,52 @@ func newIndex(entries []Healthcheck, mappings []ImageClass, parse bool) (*Index,
 				glob = true
 				continue
 			}
-			if l := x.byRepo[img]; len(l) == 0 || l[len(l)-1] != i {
-				x.byRepo[img] = append(l, i)
+			if l := repos[img]; len(l) == 0 || l[len(l)-1] != i {
+				repos[img] = append(l, i)
 			}
 		}
 		if glob {
 			x.globs = append(x.globs, i)
 		}
 	}
+	mapRepos := map[string][]int{}
 	for i, m := range mappings {
 		if isGlob(m.Image) {
 			x.mapGlobs = append(x.mapGlobs, i)
-		} else if _, ok := x.mapByRepo[m.Image]; !ok {
-			x.mapByRepo[m.Image] = i
+		} else if _, ok := mapRepos[m.Image]; !ok {
+			mapRepos[m.Image] = []int{i}
 		}
 	}
+	x.repos, x.mapRepos = sortedRepos(repos), sortedRepos(mapRepos)
 	return x, nil
+}
+
+// repoIndex is literal images, sorted, each with the indices of the
+// entries (or mappings) that name it, ascending: a sorted slice rather
+// than a map, so that the linker can lay out the embedded index's.
+type repoIndex []repoIndices
+
+type repoIndices struct {
+	repo    string
+	indices []int
+}
+
+func sortedRepos(m map[string][]int) repoIndex {
+	r := make(repoIndex, 0, len(m))
+	for repo, indices := range m {
+		r = append(r, repoIndices{repo, indices})
+	}
+	slices.SortFunc(r, func(a, b repoIndices) int { return strings.Compare(a.repo, b.repo) })
+	return r
+}
+
+// find returns the indices of repo's entries (or mappings); nil for none.
+func (r repoIndex) find(repo string) []int {
+	i, ok := slices.BinarySearchFunc(r, repo, func(e repoIndices, repo string) int { return strings.Compare(e.repo, repo) })
+	if !ok {
+		return nil
+	}
+	return r[i].indices
 }
 
 // Render is h.Render, with each template parsed once for the index's
@@ -273,8 +299,8 @@ func (x *Index) tagMatches(i int, tag string, created time.Time) bool {
 func (x *Index) ClassOf(image string) string {
 	repo := Repository(image)
 	best := -1
-	if i, ok := x.mapByRepo[repo]; ok {
-		best = i
+	if l := x.mapRepos.find(repo); l != nil {
+		best = l[0]
 	}
 	for _, i := range x.mapGlobs {
 		if best >= 0 && i > best {
@@ -302,7 +328,7 @@ func (x *Index) ClassOf(image string) string {
 // for which ok holds, or -1: the literal candidates and the glob entries
 // are merged in index order, as a scan of the entries would meet them.
 func (x *Index) first(repo string, ok func(int) bool) int {
-	lit, globs := x.byRepo[repo], x.globs
+	lit, globs := x.repos.find(repo), x.globs
 	for len(lit) > 0 || len(globs) > 0 {
 		var i int
 		if len(globs) == 0 || len(lit) > 0 && lit[0] < globs[0] {

@@ -172,9 +172,11 @@ func TestEmbeddedClausesParse(t *testing.T) {
 		}
 	}
 	// And a bad clause, built anyway, matches nothing rather than anything.
-	x, err := newIndex([]Healthcheck{{Name: "bad", Images: []string{"acme/bad"}, Versions: ">=x"}}, nil, false)
-	if err != nil {
-		t.Fatal(err)
+	// (An index as the embedded one is made: its clauses unparsed.)
+	x := &Index{
+		entries: []Healthcheck{{Name: "bad", Images: []string{"acme/bad"}, Versions: ">=x"}},
+		clauses: make([]entryClauses, 1),
+		repos:   repoIndex{{"acme/bad", []int{0}}},
 	}
 	if h, ok := x.Lookup("acme/bad:1"); ok {
 		t.Errorf("an entry whose versions do not parse matched: %q", h.Name)

@@ -1935,6 +1935,797 @@ var (
 			Source:           "localstack/localstack Dockerfile (apt-get install ... curl; HEALTHCHECK ... localstack status services)",
 		},
 	}
+	embeddedRepos repoIndex = []repoIndices{
+		{
+			repo: "apache/couchdb",
+			indices: []int{
+				16,
+			},
+		},
+		{
+			repo: "apache/kafka",
+			indices: []int{
+				39,
+			},
+		},
+		{
+			repo: "axllent/mailpit",
+			indices: []int{
+				68,
+			},
+		},
+		{
+			repo: "bitnami/kafka",
+			indices: []int{
+				37,
+			},
+		},
+		{
+			repo: "bitnami/mariadb",
+			indices: []int{
+				9,
+			},
+		},
+		{
+			repo: "bitnami/mariadb-galera",
+			indices: []int{
+				9,
+			},
+		},
+		{
+			repo: "bitnami/mysql",
+			indices: []int{
+				5,
+			},
+		},
+		{
+			repo: "bitnami/pgbouncer",
+			indices: []int{
+				19,
+			},
+		},
+		{
+			repo: "bitnami/postgresql",
+			indices: []int{
+				3,
+			},
+		},
+		{
+			repo: "bitnami/postgresql-repmgr",
+			indices: []int{
+				3,
+			},
+		},
+		{
+			repo: "bitnami/redis",
+			indices: []int{
+				26,
+			},
+		},
+		{
+			repo: "bitnami/zookeeper",
+			indices: []int{
+				41,
+			},
+		},
+		{
+			repo: "bitnamilegacy/kafka",
+			indices: []int{
+				37,
+			},
+		},
+		{
+			repo: "bitnamilegacy/mariadb",
+			indices: []int{
+				9,
+			},
+		},
+		{
+			repo: "bitnamilegacy/mariadb-galera",
+			indices: []int{
+				9,
+			},
+		},
+		{
+			repo: "bitnamilegacy/mysql",
+			indices: []int{
+				5,
+			},
+		},
+		{
+			repo: "bitnamilegacy/pgbouncer",
+			indices: []int{
+				19,
+			},
+		},
+		{
+			repo: "bitnamilegacy/postgresql",
+			indices: []int{
+				3,
+			},
+		},
+		{
+			repo: "bitnamilegacy/postgresql-repmgr",
+			indices: []int{
+				3,
+			},
+		},
+		{
+			repo: "bitnamilegacy/redis",
+			indices: []int{
+				26,
+			},
+		},
+		{
+			repo: "bitnamilegacy/zookeeper",
+			indices: []int{
+				41,
+			},
+		},
+		{
+			repo: "caddy",
+			indices: []int{
+				51,
+			},
+		},
+		{
+			repo: "cassandra",
+			indices: []int{
+				12,
+			},
+		},
+		{
+			repo: "clamav/clamav",
+			indices: []int{
+				67,
+			},
+		},
+		{
+			repo: "clamav/clamav-debian",
+			indices: []int{
+				67,
+			},
+		},
+		{
+			repo: "clickhouse",
+			indices: []int{
+				14,
+			},
+		},
+		{
+			repo: "clickhouse/clickhouse-server",
+			indices: []int{
+				13,
+				14,
+			},
+		},
+		{
+			repo: "confluentinc/cp-kafka",
+			indices: []int{
+				38,
+			},
+		},
+		{
+			repo: "confluentinc/cp-server",
+			indices: []int{
+				38,
+			},
+		},
+		{
+			repo: "consul",
+			indices: []int{
+				63,
+			},
+		},
+		{
+			repo: "container-registry.oracle.com/mysql/community-server",
+			indices: []int{
+				4,
+			},
+		},
+		{
+			repo: "couchdb",
+			indices: []int{
+				16,
+			},
+		},
+		{
+			repo: "docker.elastic.co/elasticsearch/elasticsearch",
+			indices: []int{
+				31,
+			},
+		},
+		{
+			repo: "docker.elastic.co/kibana/kibana",
+			indices: []int{
+				62,
+			},
+		},
+		{
+			repo: "edoburu/pgbouncer",
+			indices: []int{
+				18,
+			},
+		},
+		{
+			repo: "elasticsearch",
+			indices: []int{
+				31,
+			},
+		},
+		{
+			repo: "gcr.io/etcd-development/etcd",
+			indices: []int{
+				24,
+			},
+		},
+		{
+			repo: "getmeili/meilisearch",
+			indices: []int{
+				34,
+			},
+		},
+		{
+			repo: "grafana/grafana",
+			indices: []int{
+				56,
+				57,
+			},
+		},
+		{
+			repo: "grafana/grafana-enterprise",
+			indices: []int{
+				56,
+				57,
+			},
+		},
+		{
+			repo: "grafana/grafana-oss",
+			indices: []int{
+				56,
+				57,
+			},
+		},
+		{
+			repo: "grafana/loki",
+			indices: []int{
+				60,
+				61,
+			},
+		},
+		{
+			repo: "haproxy",
+			indices: []int{
+				52,
+				53,
+			},
+		},
+		{
+			repo: "hashicorp/consul",
+			indices: []int{
+				63,
+			},
+		},
+		{
+			repo: "hashicorp/vault",
+			indices: []int{
+				64,
+			},
+		},
+		{
+			repo: "httpd",
+			indices: []int{
+				49,
+				50,
+			},
+		},
+		{
+			repo: "influxdb",
+			indices: []int{
+				20,
+				21,
+				22,
+				23,
+			},
+		},
+		{
+			repo: "keycloak/keycloak",
+			indices: []int{
+				54,
+				55,
+			},
+		},
+		{
+			repo: "kibana",
+			indices: []int{
+				62,
+			},
+		},
+		{
+			repo: "localstack/localstack",
+			indices: []int{
+				69,
+			},
+		},
+		{
+			repo: "localstack/localstack-pro",
+			indices: []int{
+				69,
+			},
+		},
+		{
+			repo: "mariadb",
+			indices: []int{
+				6,
+				7,
+				8,
+			},
+		},
+		{
+			repo: "mcr.microsoft.com/mssql/rhel/server",
+			indices: []int{
+				17,
+			},
+		},
+		{
+			repo: "mcr.microsoft.com/mssql/server",
+			indices: []int{
+				17,
+			},
+		},
+		{
+			repo: "memcached",
+			indices: []int{
+				29,
+				30,
+			},
+		},
+		{
+			repo: "minio/minio",
+			indices: []int{
+				65,
+				66,
+			},
+		},
+		{
+			repo: "mongo",
+			indices: []int{
+				10,
+				11,
+			},
+		},
+		{
+			repo: "mysql",
+			indices: []int{
+				4,
+			},
+		},
+		{
+			repo: "mysql/mysql-server",
+			indices: []int{
+				4,
+			},
+		},
+		{
+			repo: "nats",
+			indices: []int{
+				42,
+				43,
+			},
+		},
+		{
+			repo: "neo4j",
+			indices: []int{
+				15,
+			},
+		},
+		{
+			repo: "nginx",
+			indices: []int{
+				45,
+				46,
+				47,
+				48,
+			},
+		},
+		{
+			repo: "opensearchproject/opensearch",
+			indices: []int{
+				32,
+			},
+		},
+		{
+			repo: "pgvector/pgvector",
+			indices: []int{
+				2,
+			},
+		},
+		{
+			repo: "postgis/postgis",
+			indices: []int{
+				0,
+				1,
+				2,
+			},
+		},
+		{
+			repo: "postgres",
+			indices: []int{
+				0,
+				1,
+				2,
+			},
+		},
+		{
+			repo: "prom/alertmanager",
+			indices: []int{
+				59,
+			},
+		},
+		{
+			repo: "prom/prometheus",
+			indices: []int{
+				58,
+			},
+		},
+		{
+			repo: "quay.io/coreos/etcd",
+			indices: []int{
+				24,
+			},
+		},
+		{
+			repo: "quay.io/keycloak/keycloak",
+			indices: []int{
+				54,
+				55,
+			},
+		},
+		{
+			repo: "quay.io/minio/minio",
+			indices: []int{
+				65,
+				66,
+			},
+		},
+		{
+			repo: "quay.io/prometheus/alertmanager",
+			indices: []int{
+				59,
+			},
+		},
+		{
+			repo: "quay.io/prometheus/prometheus",
+			indices: []int{
+				58,
+			},
+		},
+		{
+			repo: "rabbitmq",
+			indices: []int{
+				35,
+				36,
+			},
+		},
+		{
+			repo: "redis",
+			indices: []int{
+				25,
+			},
+		},
+		{
+			repo: "redis/redis-stack",
+			indices: []int{
+				27,
+			},
+		},
+		{
+			repo: "redis/redis-stack-server",
+			indices: []int{
+				27,
+			},
+		},
+		{
+			repo: "timescale/timescaledb",
+			indices: []int{
+				2,
+			},
+		},
+		{
+			repo: "traefik",
+			indices: []int{
+				44,
+			},
+		},
+		{
+			repo: "typesense/typesense",
+			indices: []int{
+				33,
+			},
+		},
+		{
+			repo: "valkey/valkey",
+			indices: []int{
+				28,
+			},
+		},
+		{
+			repo: "vault",
+			indices: []int{
+				64,
+			},
+		},
+		{
+			repo: "yandex/clickhouse-server",
+			indices: []int{
+				14,
+			},
+		},
+		{
+			repo: "zookeeper",
+			indices: []int{
+				40,
+			},
+		},
+	}
+	embeddedGlobs    []int     = nil
+	embeddedMapRepos repoIndex = []repoIndices{
+		{
+			repo: "bitnami/elasticsearch",
+			indices: []int{
+				7,
+			},
+		},
+		{
+			repo: "bitnami/etcd",
+			indices: []int{
+				13,
+			},
+		},
+		{
+			repo: "bitnami/memcached",
+			indices: []int{
+				10,
+			},
+		},
+		{
+			repo: "bitnami/minio",
+			indices: []int{
+				6,
+			},
+		},
+		{
+			repo: "bitnami/mongodb",
+			indices: []int{
+				11,
+			},
+		},
+		{
+			repo: "bitnami/opensearch",
+			indices: []int{
+				8,
+			},
+		},
+		{
+			repo: "bitnami/rabbitmq",
+			indices: []int{
+				9,
+			},
+		},
+		{
+			repo: "bitnami/valkey",
+			indices: []int{
+				12,
+			},
+		},
+		{
+			repo: "cockroachdb/cockroach",
+			indices: []int{
+				20,
+			},
+		},
+		{
+			repo: "confluentinc/cp-zookeeper",
+			indices: []int{
+				23,
+			},
+		},
+		{
+			repo: "docker.dragonflydb.io/dragonflydb/dragonfly",
+			indices: []int{
+				18,
+			},
+		},
+		{
+			repo: "docker.elastic.co/logstash/logstash",
+			indices: []int{
+				38,
+			},
+		},
+		{
+			repo: "dragonflydb/dragonfly",
+			indices: []int{
+				17,
+			},
+		},
+		{
+			repo: "eclipse-mosquitto",
+			indices: []int{
+				26,
+			},
+		},
+		{
+			repo: "envoyproxy/envoy",
+			indices: []int{
+				2,
+			},
+		},
+		{
+			repo: "eqalpha/keydb",
+			indices: []int{
+				16,
+			},
+		},
+		{
+			repo: "fluent/fluent-bit",
+			indices: []int{
+				40,
+			},
+		},
+		{
+			repo: "fluent/fluentd",
+			indices: []int{
+				41,
+			},
+		},
+		{
+			repo: "gcr.io/cadvisor/cadvisor",
+			indices: []int{
+				30,
+			},
+		},
+		{
+			repo: "grafana/agent",
+			indices: []int{
+				34,
+			},
+		},
+		{
+			repo: "grafana/alloy",
+			indices: []int{
+				33,
+			},
+		},
+		{
+			repo: "grafana/promtail",
+			indices: []int{
+				31,
+			},
+		},
+		{
+			repo: "grafana/tempo",
+			indices: []int{
+				32,
+			},
+		},
+		{
+			repo: "jaegertracing/all-in-one",
+			indices: []int{
+				35,
+			},
+		},
+		{
+			repo: "jwilder/nginx-proxy",
+			indices: []int{
+				4,
+			},
+		},
+		{
+			repo: "logstash",
+			indices: []int{
+				39,
+			},
+		},
+		{
+			repo: "mailhog/mailhog",
+			indices: []int{
+				42,
+			},
+		},
+		{
+			repo: "minio/mc",
+			indices: []int{
+				0,
+			},
+		},
+		{
+			repo: "nginxinc/nginx-unprivileged",
+			indices: []int{
+				1,
+			},
+		},
+		{
+			repo: "nginxproxy/nginx-proxy",
+			indices: []int{
+				5,
+			},
+		},
+		{
+			repo: "otel/opentelemetry-collector",
+			indices: []int{
+				36,
+			},
+		},
+		{
+			repo: "otel/opentelemetry-collector-contrib",
+			indices: []int{
+				37,
+			},
+		},
+		{
+			repo: "percona",
+			indices: []int{
+				21,
+			},
+		},
+		{
+			repo: "percona/percona-server",
+			indices: []int{
+				22,
+			},
+		},
+		{
+			repo: "prom/blackbox-exporter",
+			indices: []int{
+				29,
+			},
+		},
+		{
+			repo: "prom/node-exporter",
+			indices: []int{
+				27,
+			},
+		},
+		{
+			repo: "prom/pushgateway",
+			indices: []int{
+				28,
+			},
+		},
+		{
+			repo: "qdrant/qdrant",
+			indices: []int{
+				14,
+			},
+		},
+		{
+			repo: "redpandadata/redpanda",
+			indices: []int{
+				24,
+			},
+		},
+		{
+			repo: "semitechnologies/weaviate",
+			indices: []int{
+				15,
+			},
+		},
+		{
+			repo: "timescale/timescaledb-ha",
+			indices: []int{
+				19,
+			},
+		},
+		{
+			repo: "vectorized/redpanda",
+			indices: []int{
+				25,
+			},
+		},
+	}
+	embeddedMapGlobs []int = []int{
+		3,
+	}
 	// yes and no are what the entries' *bool fields point to.
 	yes, no = true, false
 )

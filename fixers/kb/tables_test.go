@@ -56,6 +56,15 @@ func TestTables(t *testing.T) {
 	fmt.Fprintf(&b, "embeddedImageClasses = %s\n", goLiteral(reflect.ValueOf(images)))
 	fmt.Fprintf(&b, "embeddedOneShot = %s\n", goLiteral(reflect.ValueOf(oneshot)))
 	fmt.Fprintf(&b, "healthcheckTable = [...]Healthcheck%s\n", strings.TrimPrefix(goLiteral(reflect.ValueOf(table)), "[]Healthcheck"))
+	// The embedded index's lookups, as NewIndex makes them.
+	x, err := NewIndex(hs, images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "embeddedRepos repoIndex = %s\n", goLiteral(reflect.ValueOf(x.repos)))
+	fmt.Fprintf(&b, "embeddedGlobs []int = %s\n", goLiteral(reflect.ValueOf(x.globs)))
+	fmt.Fprintf(&b, "embeddedMapRepos repoIndex = %s\n", goLiteral(reflect.ValueOf(x.mapRepos)))
+	fmt.Fprintf(&b, "embeddedMapGlobs []int = %s\n", goLiteral(reflect.ValueOf(x.mapGlobs)))
 	b.WriteString("// yes and no are what the entries' *bool fields point to.\n")
 	b.WriteString("yes, no = true, false\n")
 	b.WriteString(")\n\n")
@@ -93,6 +102,11 @@ func TestTables(t *testing.T) {
 	}
 	if d := cmp.Diff(oneshot, embeddedOneShot); d != "" && !golden.Updating() {
 		t.Errorf("embeddedOneShot differs from oneshot.yaml (-yaml +table):\n%s", d)
+	}
+	embedded, _ := EmbeddedIndex()
+	lookups := func(x *Index) []any { return []any{x.repos, x.globs, x.mapRepos, x.mapGlobs} }
+	if d := cmp.Diff(lookups(x), lookups(embedded), cmp.AllowUnexported(repoIndices{})); d != "" && !golden.Updating() {
+		t.Errorf("the embedded index's lookups differ from NewIndex's over the YAML (-yaml +table):\n%s", d)
 	}
 }
 
