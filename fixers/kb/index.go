@@ -48,6 +48,8 @@ type Index struct {
 	// Render resolved, under testsMu: compiling one again for every
 	// service was 0.7% of the corpus run's CPU.
 	matches map[string]compiledMatch
+	// rendered holds the tests Render made (see renderMemo).
+	rendered renderMemo
 }
 
 // entryClauses holds an entry's tag expression, compiled at its first tag
@@ -203,7 +205,7 @@ func (r repoIndex) find(repo string) []int {
 // Render is h.Render, with each template parsed once for the index's
 // life; h need not be one of the indexed entries.
 func (x *Index) Render(h Healthcheck, s Service) ([]string, error) {
-	return h.renderWith(s, compilers{parse: x.parseTest, match: x.compileMatch})
+	return h.renderWith(s, compilers{parse: x.parseTest, match: x.compileMatch, rendered: &x.rendered})
 }
 
 // compileMatch is regexp.Compile, memoized.

@@ -3,6 +3,7 @@ package kb
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -157,6 +158,35 @@ func TestIndexRenderAgrees(t *testing.T) {
 		if a, _ := x.compileMatch(expr); a != x.matches[expr].re {
 			t.Errorf("compileMatch(%q) compiled it again", expr)
 		}
+	}
+	if len(x.rendered.out) == 0 {
+		t.Error("Index.Render kept no rendered test: every service renders its template again")
+	}
+}
+
+// TestIndexRenderMemoBounded: the rendered tests an index keeps stop at
+// maxRendered, however many distinct values a run meets, and a test
+// rendered past that is still right.
+func TestIndexRenderMemoBounded(t *testing.T) {
+	hs := mustHealthchecks(t)
+	x, err := NewIndex(hs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := x.Lookup("redis:7")
+	if !ok {
+		t.Fatal("no entry for redis:7")
+	}
+	for i := range maxRendered + 10 {
+		s := Service{Image: "redis:7", Command: []string{"redis-server", "--port", strconv.Itoa(1000 + i)}}
+		got, err := x.Render(h, s)
+		want, werr := h.Render(s)
+		if !cmp.Equal(got, want) || fmt.Sprint(err) != fmt.Sprint(werr) {
+			t.Fatalf("port %d: Index.Render = %q, %v; want %q, %v", 1000+i, got, err, want, werr)
+		}
+	}
+	if n := len(x.rendered.out); n != maxRendered {
+		t.Errorf("the index keeps %d rendered tests, want %d", n, maxRendered)
 	}
 }
 
