@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -82,6 +83,15 @@ After:
 
 func checkWeakDefaults(p *Pass) error {
 	d := p.Document
+	// A weak default is written ${NAME:-default}: a value holds a "$" only
+	// where the file has one, or a backslash escape ("\x24") in a
+	// double-quoted scalar. A file with neither is not walked: the walk
+	// reads every node, and a large file's tree does not fit in the
+	// processor's cache (the walks of the 10,000-service benchmark file's
+	// input and output were 5% of its simulated last-level cache misses).
+	if bytes.IndexByte(d.Src, '$') < 0 && bytes.IndexByte(d.Src, '\\') < 0 {
+		return nil
+	}
 	for _, doc := range d.Docs {
 		var err error
 		walkScalars(doc, func(n *yaml.Node) {

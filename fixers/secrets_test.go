@@ -39,3 +39,24 @@ func TestSecretFindingsQuoteNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestWeakDefaultWrittenWithAnEscape: a double-quoted scalar may write the
+// "$" of a weak default as an escape; CF501 still finds it, though the
+// file has no "$" (checkWeakDefaults skips the walk of a file with neither
+// "$" nor a backslash).
+func TestWeakDefaultWrittenWithAnEscape(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want int
+	}{
+		{"services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: \"\\x24{POSTGRES_PASSWORD:-changeme}\"\n", 1},
+		{"services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: \"\\u0024{POSTGRES_PASSWORD:-changeme}\"\n", 1},
+		{"services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}\n", 1},
+		{"services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: changeme\n", 0},
+	} {
+		res := runRules(t, tc.src, Options{Rules: []*Rule{weakDefaultRule()}})
+		if len(res.Findings) != tc.want {
+			t.Errorf("%q: %d findings, want %d: %v", tc.src, len(res.Findings), tc.want, res.Findings)
+		}
+	}
+}
