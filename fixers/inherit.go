@@ -37,6 +37,12 @@ func dropInherited(d *compose.Document, fs []Finding) {
 	// Only a key added to a mapping that merges another can be inherited:
 	// a file without one (most files) needs no index of every fix's
 	// inserts, which in a large file costs more than the rules' checks.
+	// A file without any merge key (Load knows) needs no look at every
+	// fix's targets either: in a large file that read each service's
+	// mapping again, from memory.
+	if !d.MayMerge() {
+		return
+	}
 	under := false
 	for i := range fs {
 		if under = insertsUnderMerge(&fs[i]); under {

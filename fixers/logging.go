@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -174,6 +175,12 @@ func rotatesLogs(cfg *yaml.Node) bool {
 func canAddAnchor(d *compose.Document, key, anchor string) bool {
 	if k, _ := compose.MapGet(d.Root, key); k != nil {
 		return false
+	}
+	// An anchor is written "&name": a file without that text has no node
+	// of that anchor, and is not walked (at 10,000 services the tree does
+	// not fit in the processor's cache, and a walk reads it from memory).
+	if !bytes.Contains(d.Src, []byte("&"+anchor)) {
+		return true
 	}
 	free := true
 	var walk func(n *yaml.Node)
