@@ -168,29 +168,28 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			owner = func(f *Finding) int { return owners[f] }
 			collect() // the findings as they were, before the output is loaded
 		}
-		a, next, err := applyVerified(cur, accepted, at, large)
-		if err != nil {
-			return nil, err
-		}
-		if large {
-			collect() // verification's garbage, before the next analysis
-		}
-		for _, f := range accepted {
-			dropOps(f) // applied and verified
-		}
-		if _, v := compose.MapGet(next.Root, "services"); v == nil {
-			return nil, &InternalError{Path: d.Path, Rules: ruleIDs(accepted), Err: errors.New("the edited file has no services key")}
-		}
-		res.Output, res.Passes = a.out, pass
-		// The edits as written, in order: ComposeRegions sorts nothing.
-		res.Regions = compose.ComposeRegions(res.Regions, a.written)
 		if pk != nil && pass > 1 {
 			// A later pass's fixes belong to first-pass findings, found
 			// by their rule, message and place.
 			res.Findings, pk = pk.restore(), nil
 			own.first = res.Findings
 		}
-		lin.record(a, owner)
+		// accepted is read no more: applyVerified lets a large file's
+		// fixes go once it knows what it records of them.
+		a, next, err := applyVerified(cur, accepted, at, owner, large)
+		if err != nil {
+			return nil, err
+		}
+		if large {
+			collect() // verification's garbage, before the next analysis
+		}
+		if _, v := compose.MapGet(next.Root, "services"); v == nil {
+			return nil, &InternalError{Path: d.Path, Rules: a.ruleIDs(), Err: errors.New("the edited file has no services key")}
+		}
+		res.Output, res.Passes = a.out, pass
+		// The edits as written, in order: ComposeRegions sorts nothing.
+		res.Regions = compose.ComposeRegions(res.Regions, a.written)
+		lin.record(a)
 		cur = next
 		later := opts
 		later.fixing = true
@@ -777,10 +776,13 @@ func spanText(at posFunc, e compose.Edit) string {
 
 // applyVerified applies the accepted fixes and verifies the result decodes
 // to the intended tree; on failure it names the rule whose fix breaks it.
+// owner gives the index in res.Findings of the finding an accepted fix
+// stands for (lineage.record reads them); the fixes' operations are
+// dropped once applied (see dropOps).
 //
 // It returns the edited document too, loaded by the verification, which
 // the next pass analyses. lean: see appliedPass.lean.
-func applyVerified(d *compose.Document, accepted []*Finding, at posFunc, lean bool) (*appliedPass, *compose.Document, error) {
+func applyVerified(d *compose.Document, accepted []*Finding, at posFunc, owner func(*Finding) int, lean bool) (*appliedPass, *compose.Document, error) {
 	a, err := applyFixes(d, accepted, at)
 	if err == nil && len(a.out) > compose.MaxOutputSize {
 		// Verification re-reads the output, which Load refuses: not a
@@ -789,8 +791,15 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc, lean bo
 	}
 	var next *compose.Document
 	if err == nil {
+		a.owners = editOwners(a.fixes, owner)
+		for _, f := range a.fixes {
+			// a.ops holds them for verification; a failed one returns no
+			// findings.
+			dropOps(f)
+		}
 		if lean {
 			a.lean()
+			accepted = nil
 		}
 		next, err = compose.VerifyLoad(d, a.ops, a.out)
 	}
@@ -803,20 +812,17 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc, lean bo
 	}
 	// Name the rules whose fixes break the file on their own: one
 	// verification per rule, not per fix (a verification reads the whole
-	// file, and a large file has thousands of fixes).
+	// file, and a large file has thousands of fixes). The fixes are by rule
+	// ID, their edits and operations listed in that order.
 	culprits := []string{}
-	byRule := map[string][]*Finding{}
-	for _, f := range accepted {
-		byRule[f.RuleID] = append(byRule[f.RuleID], f)
-	}
-	for _, id := range ruleIDs(accepted) {
-		a, err1 := applyFixes(d, byRule[id], at)
-		if err1 != nil || compose.Verify(d, a.ops, a.out) != nil {
-			culprits = append(culprits, id)
+	for _, r := range a.rules {
+		o, err1 := compose.Apply(d.Src, a.edits[r.edits[0]:r.edits[1]])
+		if err1 != nil || compose.Verify(d, a.ops[r.ops[0]:r.ops[1]], o) != nil {
+			culprits = append(culprits, r.id)
 		}
 	}
 	if len(culprits) == 0 {
-		culprits = ruleIDs(accepted)
+		culprits = a.ruleIDs()
 	}
 	// The input of a later pass is an edited text nobody has: say where
 	// the difference came from in the file as read.
@@ -830,30 +836,43 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc, lean bo
 // edits, sorted once, serves the output, its regions (ComposeRegions) and
 // the lineage of the edits (lineage.record).
 type appliedPass struct {
-	fixes   []*Finding     // by rule ID, the order their edits are listed in
+	fixes []*Finding // by rule ID, the order their edits are listed in; nil once lean
+	// rules lists the rules of fixes, in order, each with the range of
+	// edits and of ops its fixes have.
+	rules   []ruleRange
 	edits   []compose.Edit // the fixes' edits, in that order
+	owners  []int          // of each edit, as editOwners lists them
 	order   []int          // indexes into edits in the order Apply wrote them (compose.EditOrder)
 	written []compose.Edit // the distinct edits the output has, in that order
 	ops     []*compose.Op  // the fixes' operations, for verification
 	out     []byte
 }
 
-// lean lets go what verification does not read and refill makes again
-// from what it keeps, without sorting: the edits as the fixes list them,
-// and the distinct edits written (the former in the order kept). For a
-// large file, whose verification holds the input's tree and the output's
-// at once: 50 MB of the 8 MiB benchmark file's.
-func (a *appliedPass) lean() { a.edits, a.written = nil, nil }
-
-func (a *appliedPass) refill() {
-	n, _ := fixSizes(a.fixes)
-	a.edits = make([]compose.Edit, 0, n)
-	for _, f := range a.fixes {
-		a.edits = append(a.edits, f.Fix.Change.Edits...)
-	}
-	a.written = compose.Written(a.edits, a.order)
+// ruleRange is where one rule's fixes are in an appliedPass.
+type ruleRange struct {
+	id         string
+	edits, ops [2]int
 }
 
+func (a *appliedPass) ruleIDs() []string {
+	ids := make([]string, len(a.rules))
+	for i, r := range a.rules {
+		ids[i] = r.id
+	}
+	return ids
+}
+
+// lean lets go what verification does not read: the fixes, whose edits,
+// owners and rules it has listed, and the distinct edits written, which
+// refill makes again from the edits and their order, without sorting. For
+// a large file, whose verification holds the input's tree and the output's
+// at once: 130 MB of the 8 MiB benchmark file's.
+func (a *appliedPass) lean() { a.fixes, a.written = nil, nil }
+
+func (a *appliedPass) refill() { a.written = compose.Written(a.edits, a.order) }
+
+// applyFixes lists the fixes' edits and operations by rule and applies
+// the edits. On failure it returns the listing still, without output.
 func applyFixes(d *compose.Document, fixes []*Finding, at posFunc) (*appliedPass, error) {
 	nEdits, nOps := fixSizes(fixes)
 	// Insertions at one offset keep this order: by rule ID, so that a
@@ -866,16 +885,21 @@ func applyFixes(d *compose.Document, fixes []*Finding, at posFunc) (*appliedPass
 		// fixes).
 		ops: make([]*compose.Op, 0, nOps)}
 	for _, f := range a.fixes {
+		if n := len(a.rules); n == 0 || a.rules[n-1].id != f.RuleID {
+			a.rules = append(a.rules, ruleRange{id: f.RuleID, edits: [2]int{len(a.edits), len(a.edits)}, ops: [2]int{len(a.ops), len(a.ops)}})
+		}
 		a.edits = append(a.edits, f.Fix.Change.Edits...)
 		a.ops = append(a.ops, f.Fix.Change.Ops...)
+		r := &a.rules[len(a.rules)-1]
+		r.edits[1], r.ops[1] = len(a.edits), len(a.ops)
 	}
 	var err error
 	if a.out, a.order, a.written, err = compose.ApplyOrdered(d.Src, a.edits); err != nil {
 		var ce *compose.ConflictError
 		if errors.As(err, &ce) {
-			return nil, fmt.Errorf("%w (at %s and %s)", err, spanText(at, ce.A), spanText(at, ce.B))
+			err = fmt.Errorf("%w (at %s and %s)", err, spanText(at, ce.A), spanText(at, ce.B))
 		}
-		return nil, err
+		return a, err // listed: applyVerified names the rules at fault
 	}
 	return a, nil
 }

@@ -165,16 +165,19 @@ func TestRunVerificationNamesTheCulprit(t *testing.T) {
 		}
 	})
 	honest := scalarRule("CF991", Safe, func(v string) bool { return v == "x" }, func(string) string { return "y" })
-	_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{honest, liar}})
-	var ie *InternalError
-	if !errors.As(err, &ie) {
-		t.Fatalf("Run error = %v, want an *InternalError", err)
-	}
-	if d := cmp.Diff([]string{"CF994"}, ie.Rules); d != "" {
-		t.Errorf("InternalError.Rules (-want +got):\n%s", d)
-	}
-	if !strings.Contains(err.Error(), "verification") {
-		t.Errorf("Run error = %q, want it to say verification", err)
+	// Parked (parkFrom 1), the pass is verified lean, its fixes let go.
+	for _, parkFrom := range []int{0, 1} {
+		_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{honest, liar}, parkFrom: parkFrom})
+		var ie *InternalError
+		if !errors.As(err, &ie) {
+			t.Fatalf("parkFrom %d: Run error = %v, want an *InternalError", parkFrom, err)
+		}
+		if d := cmp.Diff([]string{"CF994"}, ie.Rules); d != "" {
+			t.Errorf("parkFrom %d: InternalError.Rules (-want +got):\n%s", parkFrom, d)
+		}
+		if !strings.Contains(err.Error(), "verification") {
+			t.Errorf("parkFrom %d: Run error = %q, want it to say verification", parkFrom, err)
+		}
 	}
 }
 

@@ -299,25 +299,14 @@ func (h *lineage) relocate(orig, cur *compose.Document, err error) error {
 }
 
 // record adds one pass's accepted fixes, as applyFixes applied them.
-// owner gives the index in res.Findings of the finding an accepted fix
-// stands for.
-func (h *lineage) record(a *appliedPass, owner func(*Finding) int) {
-	h.add(passEdits(a.fixes, a.edits, a.order, owner))
+func (h *lineage) record(a *appliedPass) {
+	h.add(passEdits(a.owners, a.edits, a.order))
 }
 
-// passEdits lists the distinct edits of a pass's accepted fixes as
-// compose.Apply applies them, each with the owners (see record) of its
-// identical copies: fixes in the order their edits were given to
-// compose.ApplyOrdered (by rule ID, see applyFixes), all those edits, and
-// order, the order it wrote them in, which passEdits uses up.
-func passEdits(fixes []*Finding, all []compose.Edit, order []int, owner func(*Finding) int) []passEdit {
-	// Every edit is listed with its owner and the list put in that order
-	// (an index of the edits by value was a map of megabytes in a large
-	// file's pass, its keys the edits' texts, hashed and each access a
-	// cache miss): identical edits then fall in one run of edits with the
-	// same span, where the first of them stands where the coalesced edit
-	// does.
-	n := len(all)
+// editOwners lists, for each edit of fixes in order, the index in
+// res.Findings of the finding whose fix it is, which owner gives.
+func editOwners(fixes []*Finding, owner func(*Finding) int) []int {
+	n, _ := fixSizes(fixes)
 	owners := make([]int, 0, n)
 	for _, f := range fixes {
 		o := owner(f)
@@ -325,6 +314,23 @@ func passEdits(fixes []*Finding, all []compose.Edit, order []int, owner func(*Fi
 			owners = append(owners, o)
 		}
 	}
+	return owners
+}
+
+// passEdits lists the distinct edits of a pass's accepted fixes as
+// compose.Apply applies them, each with the owners of its identical
+// copies: all the edits in the order they were given to
+// compose.ApplyOrdered (the fixes by rule ID, see applyFixes), the owner
+// of each (editOwners), and order, the order it wrote them in, which
+// passEdits uses up.
+func passEdits(owners []int, all []compose.Edit, order []int) []passEdit {
+	// Every edit is listed with its owner and the list put in that order
+	// (an index of the edits by value was a map of megabytes in a large
+	// file's pass, its keys the edits' texts, hashed and each access a
+	// cache miss): identical edits then fall in one run of edits with the
+	// same span, where the first of them stands where the coalesced edit
+	// does.
+	n := len(all)
 	// Each distinct edit's owners are a run of one array, gathered from
 	// the run of its span.
 	owned := make([]int, 0, n)

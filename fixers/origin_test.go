@@ -311,7 +311,7 @@ func TestPassEditsCoalescesLikeTheDefinition(t *testing.T) {
 		for i, f := range fixes {
 			edits[i] = f.Fix.Change.Edits[0]
 		}
-		got := passEdits(fixes, edits, compose.EditOrder(edits), func(f *Finding) int { return owner[f] })
+		got := passEdits(editOwners(fixes, func(f *Finding) int { return owner[f] }), edits, compose.EditOrder(edits))
 		if diff := cmp.Diff(want, got, cmp.AllowUnexported(passEdit{})); diff != "" {
 			t.Fatalf("round %d: passEdits differs from its definition (-want +got):\n%s", round, diff)
 		}
@@ -331,8 +331,9 @@ func BenchmarkPassEditsAtOneOffset(b *testing.B) {
 			for i, f := range fixes {
 				edits[i] = f.Fix.Change.Edits[0]
 			}
+			owners := editOwners(fixes, func(*Finding) int { return 0 })
 			for b.Loop() {
-				passEdits(fixes, edits, compose.EditOrder(edits), func(*Finding) int { return 0 })
+				passEdits(owners, edits, compose.EditOrder(edits))
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/insertion")
 		})
