@@ -1,6 +1,7 @@
 package fixers
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -55,6 +56,61 @@ func TestParkRestores(t *testing.T) {
 		if p.ruleOf(i) != want[i].RuleID {
 			t.Errorf("ruleOf(%d) = %s, want %s", i, p.ruleOf(i), want[i].RuleID)
 		}
+	}
+}
+
+// TestParkKeepsEveryField: park writes a finding and its fix field by
+// field, so a field added to them (or to the span, position and edit
+// types they hold) later would come back empty from a parked run, silently.
+// Every field is set here, by reflection, to a value that is not zero: a
+// field park does not write makes restore differ, and one fill cannot set
+// (unexported, or of a kind it does not know) fails the test, so that
+// park is looked at when these types change.
+func TestParkKeepsEveryField(t *testing.T) {
+	op := &compose.Op{Kind: compose.OpInsert, Key: "restart"}
+	n := 0
+	var fill func(v reflect.Value, path string)
+	fill = func(v reflect.Value, path string) {
+		n++
+		switch {
+		case v.Type() == reflect.TypeFor[[]*compose.Op](): // kept by pointer, not encoded
+			v.Set(reflect.ValueOf([]*compose.Op{op}))
+		case !v.CanSet():
+			t.Fatalf("%s cannot be set here: does park write it?", path)
+		case v.Kind() == reflect.String:
+			v.SetString(fmt.Sprintf("text %d é", n))
+		case v.CanInt():
+			v.SetInt(int64(n))
+		case v.Kind() == reflect.Bool:
+			v.SetBool(true)
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				fill(v.Field(i), path+"."+v.Type().Field(i).Name)
+			}
+		case v.Kind() == reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+			fill(v.Elem(), path)
+		case v.Kind() == reflect.Slice:
+			v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+			for i := range v.Len() {
+				fill(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		default:
+			t.Fatalf("%s is a %s, which this test does not fill: does park write it?", path, v.Type())
+		}
+	}
+	fs := make([]Finding, 2)
+	for i := range fs {
+		fill(reflect.ValueOf(&fs[i]).Elem(), "Finding")
+	}
+	want := make([]Finding, len(fs))
+	for i, f := range fs {
+		want[i] = f
+		c := *f.Fix
+		want[i].Fix = &c
+	}
+	if got := park(fs).restore(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("restored\n%+v\nwant\n%+v", got, want)
 	}
 }
 
