@@ -130,7 +130,7 @@ func TestSortEditsLarge(t *testing.T) {
 	}
 }
 
-// TestApplyCoalescesLikeTheDefinition compares Apply with its definition:
+// TestApplyCoalescesLikeTheDefinition compares Apply (and ApplyOrdered) with its definition:
 // the edits in SortEdits order, each written unless an identical edit came
 // before it. Long runs of insertions at a few offsets, identical ones
 // interleaved with distinct ones, are where Apply stops scanning back.
@@ -153,23 +153,36 @@ func TestApplyCoalescesLikeTheDefinition(t *testing.T) {
 			edits = append(edits, e)
 		}
 		got, err := Apply(src, edits)
+		// ApplyOrdered (a fixers pass) writes the same bytes and returns
+		// the order and the distinct edits it wrote them in, which Written
+		// makes again.
+		out, order, written, oerr := ApplyOrdered(src, edits)
+		if !reflect.DeepEqual(oerr, err) || string(out) != string(got) {
+			t.Fatalf("iteration %d: ApplyOrdered(%v) = %q, %v; Apply: %q, %v", iter, edits, out, oerr, got, err)
+		}
 		if err != nil {
 			continue // two replacements of one span with different texts conflict
 		}
 		sorted := slices.Clone(edits)
 		slices.SortStableFunc(sorted, compareEdits)
 		var want []byte
+		var distinct []Edit
 		at := 0
 		for i, e := range sorted {
 			if slices.Contains(sorted[:i], e) {
 				continue
 			}
+			distinct = append(distinct, e)
 			want = append(append(want, src[at:e.Start]...), e.New...)
 			at = e.End
 		}
 		want = append(want, src[at:]...)
 		if string(got) != string(want) {
 			t.Fatalf("iteration %d: Apply(%v) = %q, want %q", iter, edits, got, want)
+		}
+		if !slices.Equal(order, EditOrder(edits)) || !slices.Equal(written, distinct) || !slices.Equal(Written(edits, order), distinct) {
+			t.Fatalf("iteration %d: ApplyOrdered(%v): order %v (EditOrder %v), written %v, Written %v; want the distinct edits %v",
+				iter, edits, order, EditOrder(edits), written, Written(edits, order), distinct)
 		}
 	}
 	// Many identical insertions at one offset, far beyond the run Apply
