@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -158,30 +158,30 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		// What the rules derived from cur serves its analysis only: let it
 		// go before verification, the run's largest moment.
 		opts.memo.passed(cur, readAsContext(cur, d, opts.Project))
-		owner := func(f *Finding) int { return res.owner(d, lin, own, f) }
-		if pass == 1 && len(first) >= cmp.Or(opts.parkFrom, parkAt) {
-			// A large file's findings wait, parked, while the trees of
-			// the input and the output are both in memory.
-			var owners map[*Finding]int
-			pk, accepted, owners = res.parkFirst(own, accepted)
-			first, findings, fixes, large = nil, nil, nil, true
-			owner = func(f *Finding) int { return owners[f] }
-			collect() // the findings as they were, before the output is loaded
-		}
 		if pk != nil && pass > 1 {
 			// A later pass's fixes belong to first-pass findings, found
 			// by their rule, message and place.
 			res.Findings, pk = pk.restore(), nil
 			own.first = res.Findings
 		}
-		// accepted is read no more: applyVerified lets a large file's
-		// fixes go once it knows what it records of them.
-		a, next, err := applyVerified(cur, accepted, at, owner, large)
+		a := listFixes(accepted)
+		a.own(func(f *Finding) int { return res.owner(d, lin, own, f) })
+		if pass == 1 && len(first) >= cmp.Or(opts.parkFrom, parkAt) {
+			// A large file's findings wait, parked, while the edits are
+			// applied and the trees of the input and the output are both
+			// in memory; the pass has listed what it reads of its fixes.
+			a.lean()
+			pk, large = park(res.Findings), true
+			res.Findings, own.first, first, findings, fixes, accepted = nil, nil, nil, nil, nil, nil
+			collect() // the findings as they were, before the output is written and loaded
+		}
+		next, err := verifyPass(cur, a, a.apply(cur, at), at, large)
 		if err != nil {
 			return nil, err
 		}
 		if large {
 			collect() // verification's garbage, before the next analysis
+			a.refill()
 		}
 		if _, v := compose.MapGet(next.Root, "services"); v == nil {
 			return nil, &InternalError{Path: d.Path, Rules: a.ruleIDs(), Err: errors.New("the edited file has no services key")}
@@ -201,6 +201,9 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	// services, their names and keys: about 90 MB for the 8 MiB benchmark
 	// file) is read no more.
 	opts.memo, findings = nil, nil
+	if large {
+		collect() // before the output's schema is checked
+	}
 	if res.Changed() {
 		res.OutputLines = cur.LineStarts()
 		ruleOf := func(i int) string { return res.Findings[i].RuleID }
@@ -225,16 +228,18 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 }
 
 // collect runs a garbage collection, where a large file's run has just
-// let go of hundreds of megabytes and is about to allocate as much again.
-// The collector's goal follows the live heap it last marked, and a
-// collection that runs while the output is loaded and compared marks much
-// of what these moments free as live (it was when marked): the heap then
-// grows to a goal a few hundred megabytes above what is really live. A
-// forced collection marks with the run waiting, sets the goal from what is
-// live, and leaves the freed memory for what comes next. Three of them cost
-// the 8 MiB benchmark file about a second of CPU, which the collections they
-// replace saved back.
-func collect() { runtime.GC() }
+// let go of hundreds of megabytes and is about to allocate as much again,
+// and returns the freed memory to the system. The collector's goal follows
+// the live heap it last marked, and a collection that runs while the
+// output is loaded and compared marks much of what these moments free as
+// live (it was when marked): the heap then grows to a goal a few hundred
+// megabytes above what is really live. A forced collection marks with the
+// run waiting and sets the goal from what is live; memory the heap no
+// longer uses would otherwise stay resident, and count in the run's peak,
+// until the next phase happens to reuse it. The four of them cost the 8 MiB
+// benchmark file about a second of CPU, most of it the system's, faulting
+// pages in again.
+func collect() { debug.FreeOSMemory() }
 
 // readAsContext reports whether later passes read cur, a pass's document,
 // as context: only the file as read (d), and only beside other files of
@@ -774,41 +779,26 @@ func spanText(at posFunc, e compose.Edit) string {
 	return at(e.Start).String() + "-" + at(e.End).String()
 }
 
-// applyVerified applies the accepted fixes and verifies the result decodes
-// to the intended tree; on failure it names the rule whose fix breaks it.
-// owner gives the index in res.Findings of the finding an accepted fix
-// stands for (lineage.record reads them); the fixes' operations are
-// dropped once applied (see dropOps).
-//
-// It returns the edited document too, loaded by the verification, which
-// the next pass analyses. lean: see appliedPass.lean.
-func applyVerified(d *compose.Document, accepted []*Finding, at posFunc, owner func(*Finding) int, lean bool) (*appliedPass, *compose.Document, error) {
-	a, err := applyFixes(d, accepted, at)
+// verifyPass verifies that a's output decodes to the intended tree (err
+// is applyFixes's); on failure it names the rule whose fixes break it.
+// It returns the edited document, loaded by the verification, which the
+// next pass analyses. lean: see appliedPass.lean.
+func verifyPass(d *compose.Document, a *appliedPass, err error, at posFunc, lean bool) (*compose.Document, error) {
 	if err == nil && len(a.out) > compose.MaxOutputSize {
 		// Verification re-reads the output, which Load refuses: not a
 		// bug in the rules, the file is too large to fix whole.
-		return nil, nil, &OutputTooLargeError{Path: d.Path, Size: len(a.out)}
+		return nil, &OutputTooLargeError{Path: d.Path, Size: len(a.out)}
 	}
 	var next *compose.Document
 	if err == nil {
-		a.owners = editOwners(a.fixes, owner)
-		for _, f := range a.fixes {
-			// a.ops holds them for verification; a failed one returns no
-			// findings.
-			dropOps(f)
-		}
 		if lean {
 			a.lean()
-			accepted = nil
 		}
 		next, err = compose.VerifyLoad(d, a.ops, a.out)
 	}
 	if err == nil {
-		a.ops = nil // verified: the operations are read no more
-		if lean {
-			a.refill()
-		}
-		return a, next, nil
+		a.ops = nil      // verified: the operations are read no more
+		return next, nil // lean: the caller refills a
 	}
 	// Name the rules whose fixes break the file on their own: one
 	// verification per rule, not per fix (a verification reads the whole
@@ -829,7 +819,7 @@ func applyVerified(d *compose.Document, accepted []*Finding, at posFunc, owner f
 	if me := (*compose.MismatchError)(nil); errors.As(err, &me) && me.In.Line > 0 {
 		me.In = at(d.Offset(me.In.Line, me.In.Col))
 	}
-	return nil, nil, &InternalError{Path: d.Path, Rules: dedupe(culprits), Err: fmt.Errorf("verification: %w", err)}
+	return nil, &InternalError{Path: d.Path, Rules: dedupe(culprits), Err: fmt.Errorf("verification: %w", err)}
 }
 
 // appliedPass is what applyFixes made of a pass's fixes: the order of their
@@ -862,8 +852,21 @@ func (a *appliedPass) ruleIDs() []string {
 	return ids
 }
 
+// own lists the owner of each edit, which owner gives (the index in
+// res.Findings of the finding an accepted fix stands for; lineage.record
+// reads them), and drops the fixes' operations (see dropOps): a.ops holds
+// them for verification, and a failed pass returns no findings. It does
+// not change which edits apply: a fix that conflicts is an error whatever
+// the owners.
+func (a *appliedPass) own(owner func(*Finding) int) {
+	a.owners = editOwners(a.fixes, owner)
+	for _, f := range a.fixes {
+		dropOps(f)
+	}
+}
+
 // lean lets go what verification does not read: the fixes, whose edits,
-// owners and rules it has listed, and the distinct edits written, which
+// owners and rules a has listed, and the distinct edits written, which
 // refill makes again from the edits and their order, without sorting. For
 // a large file, whose verification holds the input's tree and the output's
 // at once: 130 MB of the 8 MiB benchmark file's.
@@ -874,6 +877,12 @@ func (a *appliedPass) refill() { a.written = compose.Written(a.edits, a.order) }
 // applyFixes lists the fixes' edits and operations by rule and applies
 // the edits. On failure it returns the listing still, without output.
 func applyFixes(d *compose.Document, fixes []*Finding, at posFunc) (*appliedPass, error) {
+	a := listFixes(fixes)
+	return a, a.apply(d, at)
+}
+
+// listFixes lists the fixes' edits and operations by rule.
+func listFixes(fixes []*Finding) *appliedPass {
 	nEdits, nOps := fixSizes(fixes)
 	// Insertions at one offset keep this order: by rule ID, so that a
 	// service gains restart (CF2xx) before logging (CF4xx) in every file.
@@ -893,15 +902,20 @@ func applyFixes(d *compose.Document, fixes []*Finding, at posFunc) (*appliedPass
 		r := &a.rules[len(a.rules)-1]
 		r.edits[1], r.ops[1] = len(a.edits), len(a.ops)
 	}
+	return a
+}
+
+// apply writes the listed edits on d's bytes.
+func (a *appliedPass) apply(d *compose.Document, at posFunc) error {
 	var err error
 	if a.out, a.order, a.written, err = compose.ApplyOrdered(d.Src, a.edits); err != nil {
 		var ce *compose.ConflictError
 		if errors.As(err, &ce) {
 			err = fmt.Errorf("%w (at %s and %s)", err, spanText(at, ce.A), spanText(at, ce.B))
 		}
-		return a, err // listed: applyVerified names the rules at fault
+		return err // listed: verifyPass names the rules at fault
 	}
-	return a, nil
+	return nil
 }
 
 func dedupe(ids []string) []string {

@@ -237,26 +237,3 @@ func (p *parked) restore() []Finding {
 	}
 	return fs
 }
-
-// parkFirst parks r.Findings, the first pass's, while the pass applies
-// accepted (pointers into them). It returns copies of the accepted fixes
-// holding what applying and recording them reads (rule, span, the fix's
-// safety, change and needs; no message, no title), and the index in the
-// parked findings of the finding each copy stands for, which Result.owner
-// can no longer look up.
-func (r *Result) parkFirst(own *fixOwners, accepted []*Finding) (*parked, []*Finding, map[*Finding]int) {
-	copies := make([]Finding, len(accepted))
-	out := make([]*Finding, len(accepted))
-	owners := make(map[*Finding]int, len(accepted))
-	for k, f := range accepted {
-		copies[k] = Finding{RuleID: f.RuleID, Span: f.Span, Fix: &Fix{Safety: f.Fix.Safety, Change: f.Fix.Change, Needs: f.Fix.Needs}}
-		out[k] = &copies[k]
-		owners[out[k]] = own.inFirst(f)
-		// As Run drops them once the pass is verified (a failed one
-		// returns no findings): the copy keeps them meanwhile.
-		dropOps(f)
-	}
-	pk := park(r.Findings)
-	r.Findings, own.first = nil, nil
-	return pk, out, owners
-}
