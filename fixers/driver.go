@@ -164,9 +164,13 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			res.Findings, pk = pk.restore(), nil
 			own.first = res.Findings
 		}
+		parking := pass == 1 && len(first) >= cmp.Or(opts.parkFrom, parkAt)
+		if parking {
+			collect() // the rules' memo and the analysis's garbage, before parking
+		}
 		a := listFixes(accepted)
 		a.own(func(f *Finding) int { return res.owner(d, lin, own, f) })
-		if pass == 1 && len(first) >= cmp.Or(opts.parkFrom, parkAt) {
+		if parking {
 			// A large file's findings wait, parked, while the edits are
 			// applied and the trees of the input and the output are both
 			// in memory; the pass has listed what it reads of its fixes.
@@ -236,7 +240,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 // megabytes above what is really live. A forced collection marks with the
 // run waiting and sets the goal from what is live; memory the heap no
 // longer uses would otherwise stay resident, and count in the run's peak,
-// until the next phase happens to reuse it. The four of them cost the 8 MiB
+// until the next phase happens to reuse it. The five of them cost the 8 MiB
 // benchmark file about a second of CPU, most of it the system's, faulting
 // pages in again.
 func collect() { debug.FreeOSMemory() }
