@@ -65,7 +65,7 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 	writeCommand(&b, "notice", [][2]string{{"title", "composefix"}}, total)
 	for i := range files {
 		if files[i].Err != nil {
-			githubFileError(&b, &files[i])
+			githubFileError(&b, &files[i], files)
 		}
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].first.Severity > groups[j].first.Severity })
@@ -141,9 +141,9 @@ func fixNote(fd fixers.Finding) string {
 	return "\nfix: " + fd.Fix.Title
 }
 
-func githubFileError(b *strings.Builder, f *File) {
-	props := [][2]string{{"file", f.Path}}
-	msg, pe := fileErrorText(f)
+func githubFileError(b *strings.Builder, f *File, files []File) {
+	path, msg, pe := fileErrorAt(f, files)
+	props := [][2]string{{"file", path}}
 	if pe != nil {
 		props = append(props, [2]string{"line", strconv.Itoa(pe.Line)}, [2]string{"col", strconv.Itoa(max(pe.Col, 1))})
 	}

@@ -524,3 +524,121 @@ func TestFileErrorNamesItsFileOnce(t *testing.T) {
 		})
 	}
 }
+
+// A file's error whose position is in another file (a base merged before
+// it, a file it includes or extends, that does not load) was annotated on
+// the processed file at the other file's line, a line that may not exist
+// there. It goes to the file the position belongs to when the run reports
+// on that file, and otherwise on the processed file with no line, the
+// other file's path and position kept in the message.
+func TestFileErrorAtItsPosition(t *testing.T) {
+	sch := sarifSchema(t)
+	base := &compose.PosError{Path: "app/base.yaml", Line: 7, Col: 3, Msg: "invalid YAML: did not find expected ',' or ']'"}
+	wrapped := fmt.Errorf("reading its project: %w", base)
+	own := &compose.PosError{Path: "app/compose.yaml", Line: 2, Col: 5, Msg: "invalid YAML: mapping values are not allowed in this context"}
+	for _, tc := range []struct {
+		name  string
+		files []File
+		// want is, for the first file, where its error is and what it says.
+		wantGitHub string
+		wantURI    string
+		wantLine   int // 0: no region
+		wantCol    int
+		wantMsg    string
+	}{
+		{
+			name:       "other file not reported",
+			files:      []File{{Path: "app/compose.yaml", Err: wrapped}},
+			wantGitHub: "::error file=app/compose.yaml,title=composefix::reading its project: app/base.yaml:7:3: invalid YAML: did not find expected ',' or ']'\n",
+			wantURI:    "app/compose.yaml",
+			wantMsg:    "reading its project: app/base.yaml:7:3: invalid YAML: did not find expected ',' or ']'",
+		},
+		{
+			name:       "other file not reported, error unwrapped",
+			files:      []File{{Path: "app/compose.yaml", Err: base}},
+			wantGitHub: "::error file=app/compose.yaml,title=composefix::app/base.yaml:7:3: invalid YAML: did not find expected ',' or ']'\n",
+			wantURI:    "app/compose.yaml",
+			wantMsg:    "app/base.yaml:7:3: invalid YAML: did not find expected ',' or ']'",
+		},
+		{
+			name:       "other file reported",
+			files:      []File{{Path: "app/compose.yaml", Err: wrapped}, {Path: "app/base.yaml", Err: base}},
+			wantGitHub: "::error file=app/base.yaml,line=7,col=3,title=composefix::app/compose.yaml: reading its project: app/base.yaml:7:3: invalid YAML: did not find expected ',' or ']'\n",
+			wantURI:    "app/base.yaml",
+			wantLine:   7, wantCol: 3,
+			wantMsg: "app/compose.yaml: reading its project: app/base.yaml:7:3: invalid YAML: did not find expected ',' or ']'",
+		},
+		{
+			name:       "other file reported as given otherwise",
+			files:      []File{{Path: "app/compose.yaml", Err: wrapped}, {Path: "./app/base.yaml", Err: base}},
+			wantGitHub: "::error file=./app/base.yaml,line=7,col=3,title=composefix::app/compose.yaml: reading its project: app/base.yaml:7:3: invalid YAML: did not find expected ',' or ']'\n",
+			wantURI:    "app/base.yaml",
+			wantLine:   7, wantCol: 3,
+			wantMsg: "app/compose.yaml: reading its project: app/base.yaml:7:3: invalid YAML: did not find expected ',' or ']'",
+		},
+		{
+			name:       "own position",
+			files:      []File{{Path: "app/compose.yaml", Err: own}},
+			wantGitHub: "::error file=app/compose.yaml,line=2,col=5,title=composefix::invalid YAML: mapping values are not allowed in this context\n",
+			wantURI:    "app/compose.yaml",
+			wantLine:   2, wantCol: 5,
+			wantMsg: "invalid YAML: mapping values are not allowed in this context",
+		},
+		{
+			name:       "own position, no path in the error",
+			files:      []File{{Path: "-", Err: &compose.PosError{Line: 2, Col: 5, Msg: "invalid YAML: x"}}},
+			wantGitHub: "::error file=-,line=2,col=5,title=composefix::invalid YAML: x\n",
+			wantURI:    "-",
+			wantLine:   2, wantCol: 5,
+			wantMsg: "invalid YAML: x",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := GitHub(&b, tc.files); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.SplitAfter(b.String(), "\n")
+			if len(lines) < 2 || lines[1] != tc.wantGitHub {
+				t.Errorf("GitHub annotation:\n got %q\nwant %q", lines[1], tc.wantGitHub)
+			}
+			b.Reset()
+			if err := SARIF(&b, tc.files); err != nil {
+				t.Fatal(err)
+			}
+			validateSARIF(t, sch, b.Bytes())
+			var log sarifLog
+			if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+				t.Fatal(err)
+			}
+			n := log.Runs[0].Invocations[0].Notifications[0]
+			if n.Message.Text != tc.wantMsg {
+				t.Errorf("SARIF message = %q, want %q", n.Message.Text, tc.wantMsg)
+			}
+			loc := n.Locations[0].PhysicalLocation
+			if loc.ArtifactLocation.URI != tc.wantURI {
+				t.Errorf("SARIF location = %q, want %q", loc.ArtifactLocation.URI, tc.wantURI)
+			}
+			var line, col int
+			if loc.Region != nil {
+				line, col = loc.Region.StartLine, loc.Region.StartColumn
+			}
+			if line != tc.wantLine || col != tc.wantCol {
+				t.Errorf("SARIF region at %d:%d, want %d:%d", line, col, tc.wantLine, tc.wantCol)
+			}
+			b.Reset()
+			if err := JSON(&b, tc.files, Summary{}); err != nil {
+				t.Fatal(err)
+			}
+			var doc jsonDoc
+			if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			// JSON names the file apart and gives the error whole, so
+			// the other file's path and position are in it.
+			if doc.Files[0].Path != tc.files[0].Path || doc.Files[0].Error != tc.files[0].Err.Error() {
+				t.Errorf("JSON file = %+v", doc.Files[0])
+			}
+		})
+	}
+}

@@ -157,7 +157,7 @@ func SARIF(w io.Writer, files []File, opts ...Option) error {
 		f := &files[i]
 		if f.Err != nil {
 			inv.ExecutionSuccessful = false
-			inv.Notifications = append(inv.Notifications, sarifNotificationOf(f))
+			inv.Notifications = append(inv.Notifications, sarifNotificationOf(f, files))
 		}
 		var idx *lineIndex
 		for _, fd := range f.Findings {
@@ -237,10 +237,10 @@ func sarifFixOf(fd fixers.Finding, idx *lineIndex) sarifFix {
 	return sarifFix{Description: sarifText{desc}, ArtifactChanges: []sarifArtifactChange{change}}
 }
 
-func sarifNotificationOf(f *File) sarifNotification {
-	msg, pe := fileErrorText(f)
+func sarifNotificationOf(f *File, files []File) sarifNotification {
+	path, msg, pe := fileErrorAt(f, files)
 	n := sarifNotification{Level: "error", Message: sarifText{msg}}
-	loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(f.Path)}}
+	loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(path)}}
 	if pe != nil {
 		col := max(pe.Col, 1)
 		loc.Region = &sarifRegion{StartLine: pe.Line, StartColumn: col, EndLine: pe.Line, EndColumn: col}
@@ -269,19 +269,40 @@ func sarifURI(path string) string {
 	return u
 }
 
-// fileErrorText is what a report that names the file apart says of its
-// error: without the path and position when the error has a position or
-// names the file itself (the message repeated the path otherwise), and pe,
-// when the error has a position to report.
-func fileErrorText(f *File) (msg string, pe *compose.PosError) {
+// fileErrorAt is where a report that names the file apart puts f's error
+// (path) and what it says of it (msg): without the path and position when
+// the error has a position in f or names f itself (the message repeated
+// the path otherwise), and pe, when the error has a position to report.
+//
+// A position in another file (a base merged before f, a file f includes
+// or extends, that does not load) is not a line of f: the error goes to
+// that file, as files names it, when the run reports on it, and otherwise
+// to f with no line, the whole error (which names the other file and the
+// position) as its message.
+func fileErrorAt(f *File, files []File) (path, msg string, pe *compose.PosError) {
 	if !errors.As(f.Err, &pe) {
-		return f.Err.Error(), nil
+		return f.Path, f.Err.Error(), nil
 	}
+	own := pe.Path == "" || samePath(pe.Path, f.Path)
 	switch {
+	case pe.Line > 0 && own:
+		return f.Path, pe.Text(), pe
 	case pe.Line > 0:
-		return pe.Text(), pe
-	case pe.Path == f.Path:
-		return pe.Text(), nil
+		for i := range files {
+			if samePath(files[i].Path, pe.Path) {
+				msg := f.Err.Error()
+				if !strings.HasPrefix(msg, f.Path+":") {
+					msg = f.Path + ": " + msg // the annotation is not on f
+				}
+				return files[i].Path, msg, pe
+			}
+		}
+	case own:
+		return f.Path, pe.Text(), nil
 	}
-	return f.Err.Error(), nil
+	return f.Path, f.Err.Error(), nil
 }
+
+// samePath reports whether two paths as given name the same file
+// ("app/x.yaml" and "./app/x.yaml").
+func samePath(a, b string) bool { return filepath.Clean(a) == filepath.Clean(b) }
