@@ -2,8 +2,10 @@
 // ignores (the .gitignore files from the repository root down to a path,
 // and .git/info/exclude), and exclude patterns from the command line and
 // the configuration, written in the same gitignore syntax. Matching is
-// go-git's gitignore matcher; this package only finds and reads the files
-// and says which directory a pattern is relative to.
+// go-git's gitignore matcher; this package finds and reads the files, says
+// which directory a pattern is relative to, and rewrites bracket
+// expressions from git's dialect into the one go-git matches with
+// (glob.go), so "[!a]" means "not a" as it does for git.
 //
 // It deliberately does not walk directories (compose.Discover does, asking
 // it about each path) and does not read the global git configuration

@@ -122,8 +122,10 @@ func lines(src []byte) []string {
 // then "/"-separated segments), because go-git matches each segment
 // apart: "[a/b]" or `a\/b` is a valid glob as a whole, but its segments
 // are not. path.Match checks a whole segment even when it does not match.
+// Brackets are judged as git reads them (wildmatch): "[]a]" is valid,
+// "[[:foo:]]" is not.
 func Check(pattern string) error {
-	p := strings.TrimPrefix(pattern, "!")
+	p := wildmatch(strings.TrimPrefix(pattern, "!"))
 	if !strings.HasSuffix(p, `\ `) {
 		p = strings.TrimRight(p, " ")
 	}
@@ -135,7 +137,8 @@ func Check(pattern string) error {
 	return nil
 }
 
-// Parse turns gitignore-syntax patterns into patterns relative to dir.
+// Parse turns gitignore-syntax patterns into patterns relative to dir,
+// their brackets read as git reads them.
 func Parse(dir string, patterns []string) []gitignore.Pattern {
 	if len(patterns) == 0 {
 		return nil // no need to resolve dir (a Getwd, two stat calls)
@@ -147,7 +150,7 @@ func Parse(dir string, patterns []string) []gitignore.Pattern {
 	domain := split(abs)
 	ps := make([]gitignore.Pattern, 0, len(patterns))
 	for _, p := range patterns {
-		ps = append(ps, gitignore.ParsePattern(p, domain))
+		ps = append(ps, gitignore.ParsePattern(wildmatch(p), domain))
 	}
 	return ps
 }
