@@ -187,8 +187,10 @@ var (
 // 0-based mark is 0 (any problem on the first line, such as a tab there or
 // the depth limit reached on it), and names no line for an unknown anchor:
 // the first is corrected, the second is line 1, the last located in src.
-// A line past the end of src (a problem at the end of the stream) is the
-// last line.
+// A blank line after the last with content (a problem at the end of the
+// stream, which yaml.v3 marks on the empty line after the final newline or
+// on a blank line after the content) is the position just past that
+// content; a line past the end of src is the last line.
 func YAMLError(path string, src []byte, err error) *PosError {
 	msg := err.Error()
 	pe := &PosError{Path: path, Msg: "invalid YAML"}
@@ -212,7 +214,10 @@ func YAMLError(path string, src []byte, err error) *PosError {
 				pe.Line++
 			}
 		}
-		if last := bytes.Count(src, []byte{'\n'}) + 1; pe.Line > last {
+		last := bytes.Count(src, []byte{'\n'}) + 1
+		if line, col := endOfContent(src); line > 0 && pe.Line > line && pe.Line <= last {
+			pe.Line, pe.Col = line, col
+		} else if pe.Line > last {
 			pe.Line = last
 		}
 		if strings.Contains(msg, "cannot start any token") {
@@ -230,6 +235,17 @@ func YAMLError(path string, src []byte, err error) *PosError {
 	// position already says.
 	pe.Msg = "invalid YAML: " + yamlPrefixRE().ReplaceAllString(msg, "")
 	return pe
+}
+
+// endOfContent returns the line of the last character of src that is not
+// whitespace and the column just past it; line 0 when src has none.
+func endOfContent(src []byte) (line, col int) {
+	content := bytes.TrimRight(src, " \t\r\n")
+	if len(content) == 0 {
+		return 0, 0
+	}
+	start := bytes.LastIndexByte(content, '\n') + 1
+	return bytes.Count(content, []byte{'\n'}) + 1, utf8.RuneCount(content[start:]) + 1
 }
 
 func kindName(n *yaml.Node) string {

@@ -96,6 +96,16 @@ func TestLoadBadInput(t *testing.T) {
 		// The line of an error at the end of the stream stays in the file.
 		{"unclosed flow at the end", "services: [[[[", 1, 1, "did not find expected node content"},
 		{"a control character", "services:\n  web:\n    image: a\x01b\n", 3, 13, "control characters are not allowed"},
+		// yaml.v3 puts a problem found at the end of the stream on the
+		// empty line after the final newline (or on a blank line after
+		// the last content): it is reported just past the last content.
+		{"unclosed flow mapping at the end", "services: {web: {}\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
+		{"unclosed flow sequence at the end, blank lines after", "services: [web\n\n  \n", 1, 15, "invalid YAML: did not find expected ',' or ']'"},
+		// Where yaml.v3 names a line with content, it stays.
+		{"unclosed flow sequence at the end, on a line with content", "x: 1\nservices: [web\n\n  \n", 2, 1, "invalid YAML: did not find expected ',' or ']'"},
+		{"unterminated double quote at the end", "services: \"web\n", 1, 15, "invalid YAML: found unexpected end of stream"},
+		{"unclosed flow mapping at the end, CRLF", "services: {web: {}\r\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
+		{"unclosed flow mapping at the end, multibyte", "services: {wéb: {}\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
 		{"DEL", "services: \x7f\n", 1, 11, "control characters are not allowed"},
 		{"two documents", "services:\n  web:\n    image: a\n---\nservices:\n  db:\n    image: b\n", 4, 1, "a second YAML document"},
 		{"an empty second document", "services:\n  web: {}\n---\n", 3, 1, "a second YAML document"},

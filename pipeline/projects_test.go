@@ -30,7 +30,7 @@ func TestGroupErrs(t *testing.T) {
 		wantErr string   // of compose.override.yaml; "": none
 	}{
 		{"base given and loaded", []string{"compose.override.yaml", "compose.yaml"}, ""},
-		{"base not given", []string{"compose.override.yaml"}, "not analysed: compose.yaml, merged before it, cannot be loaded: compose.yaml:3:1: invalid YAML"},
+		{"base not given", []string{"compose.override.yaml"}, "not analysed: compose.yaml, merged before it, cannot be loaded: compose.yaml:2:7: invalid YAML"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -104,7 +104,7 @@ func TestMachineFormatsCarryOnlyTheDocument(t *testing.T) {
 				if changed := fixed != reportInputs()["compose.yaml"]; changed != write {
 					t.Errorf("--format %s (write=%v) changed the file: %v", format, write, changed)
 				}
-				if !strings.Contains(errOut, "bad/compose.yaml:3:1: invalid YAML") {
+				if !strings.Contains(errOut, "bad/compose.yaml:2:7: invalid YAML") {
 					t.Errorf("stderr lacks the broken file's error:\n%s", errOut)
 				}
 			})
