@@ -279,10 +279,10 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:3:3: invalid YAML: did not find expected ',' or ']'`}},
 		{"unclosed flow sequence on line two", "rules:\n  CF201: [bad", []string{
 			`c.yaml:2:3: invalid YAML: did not find expected ',' or ']'`}},
-		// At the end of the stream: the last line, not the one after the
-		// final newline.
+		// At the end of the stream: just past the last content, not the
+		// line after the final newline.
 		{"unclosed flow sequence on the only line", "rules: [bad\n", []string{
-			`c.yaml:1:1: invalid YAML: did not find expected ',' or ']'`}},
+			`c.yaml:1:12: invalid YAML: did not find expected ',' or ']'`}},
 		{"syntax error indented", "update:\n  policy: \"minor\n", []string{
 			`c.yaml:2:3: invalid YAML: found unexpected end of stream`}},
 		{"syntax error on line one", "pin: a: b\n", []string{

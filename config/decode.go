@@ -107,12 +107,6 @@ func (d *decoder) document(src []byte) *yaml.Node {
 func (d *decoder) yamlError(src []byte, err error) {
 	pe := compose.YAMLError(d.path, src, err)
 	line, col := pe.Line, pe.Col
-	// compose's loader puts a problem at the end of the stream on the line
-	// after the final newline; a configuration's is the last one it has,
-	// where its short files' unclosed brackets are.
-	if last := bytes.Count(bytes.TrimSuffix(src, []byte("\n")), []byte("\n")) + 1; line > last {
-		line, col = last, 1
-	}
 	if col == 1 && line >= 1 {
 		lines := bytes.SplitN(src, []byte("\n"), line+1)
 		if line-1 < len(lines) {
