@@ -5,7 +5,8 @@
 // go-git's gitignore matcher; this package finds and reads the files, says
 // which directory a pattern is relative to, and rewrites bracket
 // expressions from git's dialect into the one go-git matches with
-// (glob.go), so "[!a]" means "not a" as it does for git.
+// and spelling bytes as runes (glob.go), so "[!a]" means "not a" and "?"
+// matches one byte, as for git.
 //
 // It deliberately does not walk directories (compose.Discover does, asking
 // it about each path) and does not read the global git configuration

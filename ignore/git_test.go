@@ -13,10 +13,9 @@ import (
 // where go-git's glob dialect and git's wildmatch part ("[!a]" is "not a"
 // in git, the set {!, a} in path.Match).
 //
-// Known differences it leaves out: git's wildmatch compares bytes and
-// path.Match runes, so "?" or "[!a]" matches all of "é" only for go-git;
-// and a "/" inside a bracket ("[a/b]x") is a member that never matches for
-// git, while go-git cuts the pattern there and matches nothing.
+// A known difference it leaves out: a "/" inside a bracket ("[a/b]x") is
+// a member that never matches for git, while go-git cuts the pattern there
+// and matches nothing.
 func TestGitAgrees(t *testing.T) {
 	git, err := exec.LookPath("git")
 	if err != nil {
@@ -56,6 +55,13 @@ func TestGitAgrees(t *testing.T) {
 		{"[[:space:]]x", []string{" x", "\tx", "ax"}},
 		{"[[:xdigit:]][[:upper:]]", []string{"aB", "gB", "ab"}},
 		{"[[:alnum:][:punct:]]x", []string{"ax", "!x", " x"}},
+		{"x?", []string{"xé", "xa"}},
+		{"x??", []string{"xé", "xab"}},
+		{"x[!a]", []string{"xé", "xb"}},
+		{"x[!a][!a]", []string{"xé"}},
+		{"x[é]", []string{"xé"}},
+		{"x[a-é]", []string{"xé", "xb"}},
+		{"é*/[!a]", []string{"éd/b", "éd/a", "e/b"}},
 		{"a**b", []string{"ab", "axxb", "a/b", "ax/yb"}},
 		{"a/**", []string{"a/b/c"}},
 		{"**/a", []string{"a", "b/a", "b/c/a"}},

@@ -1,6 +1,9 @@
 package ignore
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // class returns the POSIX character class git's wildmatch calls name as
 // the ASCII ranges it tests (git's own ctype, not the locale's), each range
@@ -157,4 +160,26 @@ func member(b *strings.Builder, c byte) {
 		b.WriteByte('\\')
 	}
 	b.WriteByte(c)
+}
+
+// bytewise spells each byte of s at or above 0x80 as the rune of the same
+// number, so that path.Match, which steps through runes, steps through
+// bytes as git's wildmatch does: for git "?" is one byte of "é", and "[é]"
+// a set of two bytes. Patterns and paths are both spelled so (Parse,
+// split), so equal bytes stay equal.
+func bytewise(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s) - i)
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		b.WriteRune(rune(s[i]))
+	}
+	return b.String()
 }

@@ -150,7 +150,7 @@ func Parse(dir string, patterns []string) []gitignore.Pattern {
 	domain := split(abs)
 	ps := make([]gitignore.Pattern, 0, len(patterns))
 	for _, p := range patterns {
-		ps = append(ps, gitignore.ParsePattern(wildmatch(p), domain))
+		ps = append(ps, gitignore.ParsePattern(bytewise(wildmatch(p)), domain))
 	}
 	return ps
 }
@@ -181,7 +181,8 @@ func (e Exclude) Excluded(path string, isDir bool) bool {
 	return m.Match(parts, isDir)
 }
 
-// split cuts an absolute path into the components go-git matches.
+// split cuts an absolute path into the components go-git matches, spelled
+// bytewise as the patterns are.
 func split(abs string) []string {
-	return strings.Split(strings.Trim(filepath.ToSlash(abs), "/"), "/")
+	return strings.Split(bytewise(strings.Trim(filepath.ToSlash(abs), "/")), "/")
 }
