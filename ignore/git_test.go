@@ -68,6 +68,8 @@ func TestGitAgrees(t *testing.T) {
 		{"a/**/b", []string{"a/b", "a/x/b", "a/x/y/b"}},
 		{"foo\\ ", []string{"foo ", "foo\\"}},
 		{"foo\\", []string{"foo\\", "foo"}},
+		{"x\\  ", []string{"x ", "x  ", "x\\"}}, // git keeps the escaped space, drops the one after
+		{"x\\\\ ", []string{"x\\", "x\\ "}},     // an escaped backslash does not escape the space
 		{"\\!x", []string{"!x"}},
 		{"\\#x", []string{"#x"}},
 		{"A.yaml", []string{"a.yaml"}},

@@ -125,10 +125,7 @@ func lines(src []byte) []string {
 // Brackets are judged as git reads them (wildmatch): "[]a]" is valid,
 // "[[:foo:]]" is not.
 func Check(pattern string) error {
-	p := wildmatch(strings.TrimPrefix(pattern, "!"))
-	if !strings.HasSuffix(p, `\ `) {
-		p = strings.TrimRight(p, " ")
-	}
+	p := wildmatch(strings.TrimPrefix(trimSpaces(pattern), "!"))
 	for _, seg := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
 		if _, err := path.Match(seg, ""); err != nil {
 			return err
@@ -150,9 +147,38 @@ func Parse(dir string, patterns []string) []gitignore.Pattern {
 	domain := split(abs)
 	ps := make([]gitignore.Pattern, 0, len(patterns))
 	for _, p := range patterns {
-		ps = append(ps, gitignore.ParsePattern(bytewise(wildmatch(p)), domain))
+		ps = append(ps, gitignore.ParsePattern(bytewise(wildmatch(trimSpaces(p))), domain))
 	}
 	return ps
+}
+
+// trimSpaces drops a pattern's trailing spaces as git does
+// (trim_trailing_spaces in dir.c): from the first of the last run of
+// spaces, unless a backslash escapes that first one. go-git's ParsePattern
+// keeps all trailing spaces after "\\ " and drops them all otherwise, so
+// `x\  ` lost its escaped space and `x\\ ` kept a space git drops; once
+// trimmed here, what go-git trims is nothing.
+func trimSpaces(p string) string {
+	last := -1 // where the trailing run of unescaped spaces starts
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case ' ':
+			if last < 0 {
+				last = i
+			}
+		case '\\':
+			if i++; i == len(p) {
+				return p // git leaves a line ending in a lone backslash as it is
+			}
+			last = -1
+		default:
+			last = -1
+		}
+	}
+	if last >= 0 {
+		return p[:last]
+	}
+	return p
 }
 
 // Exclude is a list of exclude patterns, each relative to its own

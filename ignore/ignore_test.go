@@ -103,9 +103,9 @@ func TestCheck(t *testing.T) {
 		{"[a", true},
 		{"app/[a-", true},
 		{`foo\`, true},
-		{"[a/b]", true},  // valid as a whole; go-git matches "[a" and "b]"
-		{`a\/b`, true},   // valid as a whole; go-git matches `a\` and "b"
-		{`foo\  `, true}, // go-git trims to `foo\`
+		{"[a/b]", true},   // valid as a whole; go-git matches "[a" and "b]"
+		{`a\/b`, true},    // valid as a whole; go-git matches `a\` and "b"
+		{`foo\  `, false}, // git trims to `foo\ ` (go-git alone trimmed to `foo\`, which matched nothing)
 	}
 	for _, tt := range tests {
 		if err := Check(tt.pattern); (err != nil) != tt.bad {
