@@ -238,14 +238,16 @@ func YAMLError(path string, src []byte, err error) *PosError {
 }
 
 // endOfContent returns the line of the last character of src that is not
-// whitespace and the column just past it; line 0 when src has none.
+// a space or a line break and the column just past it (counted as
+// positionOf counts, after a byte-order mark); line 0 when src has none. A
+// tab is content: yaml.v3 names its line for the tab itself.
 func endOfContent(src []byte) (line, col int) {
-	content := bytes.TrimRight(src, " \t\r\n")
+	content := bytes.TrimRight(src, " \r\n")
 	if len(content) == 0 {
 		return 0, 0
 	}
-	start := bytes.LastIndexByte(content, '\n') + 1
-	return bytes.Count(content, []byte{'\n'}) + 1, utf8.RuneCount(content[start:]) + 1
+	p := positionOf(src, len(content))
+	return p.Line, p.Col
 }
 
 func kindName(n *yaml.Node) string {

@@ -106,6 +106,13 @@ func TestLoadBadInput(t *testing.T) {
 		{"unterminated double quote at the end", "services: \"web\n", 1, 15, "invalid YAML: found unexpected end of stream"},
 		{"unclosed flow mapping at the end, CRLF", "services: {web: {}\r\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
 		{"unclosed flow mapping at the end, multibyte", "services: {wéb: {}\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
+		// Columns after a byte-order mark count from the character after it,
+		// as everywhere else.
+		{"unclosed flow sequence at the end, after a byte-order mark", "\ufeffservices: [é\n", 1, 13, "invalid YAML: did not find expected ',' or ']'"},
+		// A tab on a line after the content is the problem itself, not
+		// blank space after the end of the stream.
+		{"a tab on the line after a flow sequence", "services: [web\n\t\n", 2, 1, "invalid YAML: found a tab character that violates indentation"},
+		{"a tab on the line after the content", "services: {a: 1}\n\t\n", 2, 1, "invalid YAML: found character that cannot start any token"},
 		{"DEL", "services: \x7f\n", 1, 11, "control characters are not allowed"},
 		{"two documents", "services:\n  web:\n    image: a\n---\nservices:\n  db:\n    image: b\n", 4, 1, "a second YAML document"},
 		{"an empty second document", "services:\n  web: {}\n---\n", 3, 1, "a second YAML document"},
