@@ -642,3 +642,45 @@ func TestFileErrorAtItsPosition(t *testing.T) {
 		})
 	}
 }
+
+// A position's path and the file's may spell the same file one absolute,
+// one relative (an include named by its absolute path, a file given so on
+// the command line): the error is still at its line there.
+func TestFileErrorAtItsPositionAbsolute(t *testing.T) {
+	abs, err := filepath.Abs("app/base.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	absOwn, err := filepath.Abs("app/compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := &compose.PosError{Path: abs, Line: 7, Col: 3, Msg: "invalid YAML: x"}
+	for _, tc := range []struct {
+		name       string
+		files      []File
+		wantGitHub string
+	}{
+		{
+			name:       "other file reported by its relative path",
+			files:      []File{{Path: "app/compose.yaml", Err: fmt.Errorf("reading its project: %w", base)}, {Path: "app/base.yaml", Err: base}},
+			wantGitHub: "::error file=app/base.yaml,line=7,col=3,title=composefix::app/compose.yaml: reading its project: " + escapeData(base.Error()) + "\n",
+		},
+		{
+			name:       "own position, absolute",
+			files:      []File{{Path: "app/compose.yaml", Err: &compose.PosError{Path: absOwn, Line: 2, Col: 5, Msg: "invalid YAML: y"}}},
+			wantGitHub: "::error file=app/compose.yaml,line=2,col=5,title=composefix::invalid YAML: y\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := GitHub(&b, tc.files); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.SplitAfter(b.String(), "\n")
+			if len(lines) < 2 || lines[1] != tc.wantGitHub {
+				t.Errorf("GitHub annotation:\n got %q\nwant %q", lines[1], tc.wantGitHub)
+			}
+		})
+	}
+}

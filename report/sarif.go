@@ -304,5 +304,17 @@ func fileErrorAt(f *File, files []File) (path, msg string, pe *compose.PosError)
 }
 
 // samePath reports whether two paths as given name the same file
-// ("app/x.yaml" and "./app/x.yaml").
-func samePath(a, b string) bool { return filepath.Clean(a) == filepath.Clean(b) }
+// ("app/x.yaml" and "./app/x.yaml", or one of them absolute: an include
+// named by its absolute path, a file given so on the command line).
+func samePath(a, b string) bool {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	if a == b {
+		return true
+	}
+	if filepath.IsAbs(a) == filepath.IsAbs(b) {
+		return false // both absolute or both relative to the same directory
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
+}
