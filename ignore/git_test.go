@@ -61,6 +61,10 @@ func TestGitAgrees(t *testing.T) {
 		{"x[!a][!a]", []string{"xé"}},
 		{"x[é]", []string{"xé"}},
 		{"x[a-é]", []string{"xé", "xb"}},
+		// path.Match's "*" steps bytes, so it can stop inside a rune, whose
+		// byte then reads as utf8.RuneError, which a negated set matched.
+		{"*[!é]", []string{"é", "xé", "xa"}},
+		{"*[!cé]?", []string{"é", "cé", "abé"}},
 		{"é*/[!a]", []string{"éd/b", "éd/a", "e/b"}},
 		{"a**b", []string{"ab", "axxb", "a/b", "ax/yb"}},
 		{"a/**", []string{"a/b/c"}},

@@ -51,9 +51,10 @@ func class(name string) ([]string, bool) {
 // which path.Match refuses (go-git then matches nothing) and Check
 // reports. So does one holding a "/", which go-git would cut apart (git
 // reads such a "/" as a member that never matches: left as a difference).
+// Bytes at or above 0x80 are spelled as bytewise spells them.
 func wildmatch(line string) string {
 	if !strings.Contains(line, "[") {
-		return line
+		return bytewise(line)
 	}
 	var b strings.Builder
 	for i := 0; i < len(line); i++ {
@@ -62,7 +63,7 @@ func wildmatch(line string) string {
 			b.WriteByte(c)
 			if i+1 < len(line) {
 				i++
-				b.WriteByte(line[i])
+				writeByte(&b, line[i])
 			}
 		case '[':
 			set, n, ok := bracket(line[i+1:])
@@ -73,7 +74,7 @@ func wildmatch(line string) string {
 			b.WriteString(set)
 			i += n
 		default:
-			b.WriteByte(c)
+			writeByte(&b, c)
 		}
 	}
 	return b.String()
@@ -87,7 +88,8 @@ func bracket(s string) (set string, n int, ok bool) {
 	var b strings.Builder
 	b.WriteByte('[')
 	i := 0
-	if i < len(s) && (s[i] == '!' || s[i] == '^') {
+	negated := i < len(s) && (s[i] == '!' || s[i] == '^')
+	if negated {
 		b.WriteByte('^')
 		i++
 	}
@@ -99,6 +101,13 @@ func bracket(s string) (set string, n int, ok bool) {
 		c := s[i]
 		switch {
 		case c == ']' && !first:
+			if negated {
+				// path.Match's "*" steps bytes, so it can try the set
+				// on a byte inside a spelled rune, which reads as
+				// utf8.RuneError: a member of every negated set, so
+				// "*[!é]" does not match "é" (git: it does not).
+				b.WriteRune(utf8.RuneError)
+			}
 			b.WriteByte(']')
 			return b.String(), i + 1, true
 		case c == '\\':
@@ -159,13 +168,22 @@ func member(b *strings.Builder, c byte) {
 	if strings.IndexByte(`\]-^[`, c) >= 0 {
 		b.WriteByte('\\')
 	}
-	b.WriteByte(c)
+	writeByte(b, c)
+}
+
+// writeByte writes c, spelled as bytewise spells it.
+func writeByte(b *strings.Builder, c byte) {
+	if c < utf8.RuneSelf {
+		b.WriteByte(c)
+	} else {
+		b.WriteRune(rune(c))
+	}
 }
 
 // bytewise spells each byte of s at or above 0x80 as the rune of the same
 // number, so that path.Match, which steps through runes, steps through
 // bytes as git's wildmatch does: for git "?" is one byte of "é", and "[é]"
-// a set of two bytes. Patterns and paths are both spelled so (Parse,
+// a set of two bytes. Patterns and paths are both spelled so (wildmatch,
 // split), so equal bytes stay equal.
 func bytewise(s string) string {
 	i := 0

@@ -147,7 +147,7 @@ func Parse(dir string, patterns []string) []gitignore.Pattern {
 	domain := split(abs)
 	ps := make([]gitignore.Pattern, 0, len(patterns))
 	for _, p := range patterns {
-		ps = append(ps, gitignore.ParsePattern(bytewise(wildmatch(trimSpaces(p))), domain))
+		ps = append(ps, gitignore.ParsePattern(wildmatch(trimSpaces(p)), domain))
 	}
 	return ps
 }
