@@ -61,6 +61,12 @@ func initCommand(out io.Writer) *cli.Command {
 // errExists is wrapped by writeNew when the file exists and force is off.
 var errExists = errors.New("already exists")
 
+// existsError is writeNew's refusal of an existing path without force,
+// whether it was there at the check or appeared before the write.
+func existsError(path string) error {
+	return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
+}
+
 // writeNew writes data to path atomically (pipeline.CreateNew: a
 // temporary file in the same directory, synced, then linked into place).
 // Without force an existing path is a usage error and is left untouched,
@@ -72,7 +78,7 @@ func writeNew(path string, data []byte, force bool) error {
 	case err == nil && fi.IsDir():
 		return usagef("writing configuration: %s is a directory", path)
 	case err == nil && !force:
-		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
+		return existsError(path)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("writing configuration: %w", err)
 	case force:
@@ -89,7 +95,7 @@ func writeNew(path string, data []byte, force bool) error {
 	err := pipeline.CreateNew(path, data, 0o644)
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
+		return existsError(path)
 	case err != nil:
 		return fmt.Errorf("writing configuration: %w", err)
 	}
