@@ -56,7 +56,7 @@ func TestWriteRefusesContextRewrittenUnforeseen(t *testing.T) {
 	}
 	written, err := runFirstAndLast(t, true, first, last)
 	if err != nil {
-		if !strings.Contains(err.Error(), "changed while composefix ran") {
+		if !strings.Contains(err.Error(), "changed while composefix was running; run composefix again") {
 			t.Errorf("with --write: %v, want an error saying x/compose.yaml changed", err)
 		}
 		t.Logf("with --write: %v", err)

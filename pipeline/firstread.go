@@ -91,5 +91,5 @@ func (f *firstRead) asRead(abs, path string, src []byte) ([]byte, error) {
 	if kept {
 		return b, nil
 	}
-	return nil, &compose.PosError{Path: path, Msg: "the file changed while composefix ran"}
+	return nil, changedError(path)
 }

@@ -455,7 +455,7 @@ func reload(in input) (*compose.Document, []byte, error) {
 		return nil, src, err
 	}
 	if sha256.Sum256(src) != in.digest {
-		return nil, src, &compose.PosError{Path: in.path, Msg: "the file changed while composefix ran; not fixed (run composefix again)"}
+		return nil, src, changedError(in.path)
 	}
 	d, err := compose.Load(in.path, src)
 	return d, src, err
@@ -499,7 +499,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 			// was rewritten by this run, unforeseen: analysed without it,
 			// or with its new bytes, it would be fixed otherwise than the
 			// dry run shows.
-			err = &compose.PosError{Path: in.path, Msg: "not analysed (run composefix again)", Err: c.changed}
+			err = &compose.PosError{Path: in.path, Msg: "not analysed", Err: c.changed} // c.changed says to run again
 		}
 		if err != nil {
 			r.Err = err

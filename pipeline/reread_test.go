@@ -28,7 +28,7 @@ func TestFixRefusesFileChangedSinceFirstRead(t *testing.T) {
 		wantErr string
 	}{
 		{"unchanged", src, ""},
-		{"changed", "services:\n  web:\n    image: nginx:1.27\n", "changed while composefix ran"},
+		{"changed", "services:\n  web:\n    image: nginx:1.27\n", "changed while composefix was running; run composefix again"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inputs := []input{{path: path, digest: sha256.Sum256([]byte(tc.read))}}

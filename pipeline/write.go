@@ -37,7 +37,7 @@ func writeFile(path string, data, read []byte, digest [32]byte, sweep *tempSweep
 		return &compose.PosError{Path: path, Msg: "cannot write", Err: unwrapPath(err)}
 	}
 	if len(cur) != len(read) || sha256.Sum256(cur) != digest {
-		return &compose.PosError{Path: path, Msg: "not written: the file changed while composefix was running"}
+		return changedError(path)
 	}
 	if err := replaceKeeping(target, info, data, sweep); err != nil {
 		return &compose.PosError{Path: path, Msg: "not written", Err: err}
