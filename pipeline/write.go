@@ -40,10 +40,15 @@ func writeFile(path string, data, read []byte, digest [32]byte, sweep *tempSweep
 		return changedError(path)
 	}
 	if err := replaceKeeping(target, info, data, sweep); err != nil {
-		return &compose.PosError{Path: path, Msg: "not written", Err: err}
+		return &compose.PosError{Path: path, Msg: notReplaced, Err: err}
 	}
 	return nil
 }
+
+// notReplaced says that a replacement failed and left the file as it
+// was (replaceFile); the error after it says why, without the temporary
+// file's name.
+const notReplaced = "not written, the file is unchanged"
 
 // keptMode is what a replaced file keeps of its mode.
 const keptMode = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
@@ -164,7 +169,10 @@ func AtomicWrite(path string, data []byte, perm os.FileMode) error {
 	if err := splitsLinks(info); err != nil {
 		return fmt.Errorf("%s not written: %w", path, err)
 	}
-	return replaceKeeping(target, info, data, newTempSweep(time.Now()))
+	if err := replaceKeeping(target, info, data, newTempSweep(time.Now())); err != nil {
+		return fmt.Errorf("%s %s: %w", path, notReplaced, err)
+	}
+	return nil
 }
 
 // tempMarker names composefix's temporary files: ".<name>.composefix-<pid>-<random>.tmp"
@@ -200,7 +208,8 @@ func createTemp(dir, base string, perm fs.FileMode, sweep *tempSweep) (*os.File,
 
 // replaceFile writes data to a temporary file in path's directory with
 // keep's mode and owner (writeTemp) and renames it over path. On any error
-// the temporary file is removed and path is untouched.
+// the temporary file is removed and path is untouched; the error names
+// neither, the caller names path.
 func replaceFile(path string, data []byte, keep *kept, sweep *tempSweep) error {
 	name, err := writeTemp(path, data, 0o600, keep, sweep)
 	if err != nil {
@@ -208,9 +217,19 @@ func replaceFile(path string, data []byte, keep *kept, sweep *tempSweep) error {
 	}
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
-		return err
+		return renameFailed(err)
 	}
 	return nil
+}
+
+// renameFailed is the error of a rename of the new file into place,
+// without its two names (os.LinkError): the caller names the file.
+func renameFailed(err error) error {
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		err = le.Err
+	}
+	return fmt.Errorf("moving the new file into place: %w", err)
 }
 
 // CreateNew creates path with data and mode perm less the umask, from a
@@ -222,7 +241,7 @@ func replaceFile(path string, data []byte, keep *kept, sweep *tempSweep) error {
 func CreateNew(path string, data []byte, perm fs.FileMode) error {
 	name, err := writeTemp(path, data, perm, nil, newTempSweep(time.Now()))
 	if err != nil {
-		return err
+		return fmt.Errorf("%s not created: %w", path, err)
 	}
 	defer os.Remove(name) // after a link, the extra name; after a rename, nothing
 	err = os.Link(name, path)
@@ -235,14 +254,19 @@ func CreateNew(path string, data []byte, perm fs.FileMode) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("%s appeared while composefix was creating it: %w", path, fs.ErrExist)
 	}
-	return os.Rename(name, path)
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("%s not created: %w", path, renameFailed(err))
+	}
+	return nil
 }
 
 // writeTemp writes data to a new temporary file beside path (createTemp,
 // mode perm less the umask), gives it keep's owner and mode when keep is
 // set (checking the mode held), syncs and closes it, and returns its name.
-// On any error it is removed. sweep removes stale temporary files first
-// (createTemp).
+// On any error it is removed, and the error leaves its name out: the
+// caller names the file being written, and a second, removed path only
+// repeated it ("writing X: write /dir/.X.tmp: no space left on device").
+// sweep removes stale temporary files first (createTemp).
 func writeTemp(path string, data []byte, perm fs.FileMode, keep *kept, sweep *tempSweep) (name string, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -250,16 +274,17 @@ func writeTemp(path string, data []byte, perm fs.FileMode, keep *kept, sweep *te
 	}
 	tmp, err := createTemp(dir, base, perm, sweep)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("cannot create a temporary file in %s: %w", dir, unwrapPath(err))
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
+			err = unwrapPath(err)
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return "", fmt.Errorf("writing %s: %w", tmp.Name(), err)
+		return "", err
 	}
 	if keep != nil {
 		if err = keep.apply(tmp); err != nil {

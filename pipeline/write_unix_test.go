@@ -199,7 +199,7 @@ func TestWriteRefusesAnOwnerItCannotKeep(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 4 {
 		t.Fatalf("child: %v, want exit 4 (refused); stderr:\n%s", err, stderr.String())
 	}
-	if want := "not written: the new file cannot keep the owner 0:0"; !strings.Contains(stderr.String(), want) {
+	if want := "not written, the file is unchanged: the new file cannot keep the owner 0:0"; !strings.Contains(stderr.String(), want) {
 		t.Errorf("error %q, want it to contain %q", stderr.String(), want)
 	}
 	if got, _ := os.ReadFile(path); string(got) != string(src) {
