@@ -36,10 +36,13 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 	var groups []*group
 	index := map[string]*group{}
 	var counts [3]int // by severity
-	failed := 0
+	failed, configs := 0, 0
 	for i := range files {
 		f := &files[i]
-		if f.Err != nil {
+		switch {
+		case f.Err != nil && f.Config:
+			configs++ // annotated, but not a compose file
+		case f.Err != nil:
 			failed++ // a refused write still has its findings
 		}
 		for j := range f.Findings {
@@ -61,7 +64,10 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 	if failed > 0 {
 		total += fmt.Sprintf("; %s not processed", count(failed, "file"))
 	}
-	total += fmt.Sprintf(" (%s, by rule and file)", count(len(groups)+failed, "annotation"))
+	if configs > 0 {
+		total += fmt.Sprintf("; %s invalid", count(configs, "configuration"))
+	}
+	total += fmt.Sprintf(" (%s, by rule and file)", count(len(groups)+failed+configs, "annotation"))
 	writeCommand(&b, "notice", [][2]string{{"title", "composefix"}}, total)
 	for i := range files {
 		if files[i].Err != nil {

@@ -14,6 +14,9 @@ type File struct {
 	Findings []fixers.Finding // positions in Original
 	Written  bool             // --write replaced the file
 	Err      error            // the file could not be read, parsed, fixed or written
+	// Config marks an invalid configuration file's error: reports show
+	// it, but it is not a compose file, so no count of files counts it.
+	Config bool
 }
 
 // Changed reports whether the output differs from the input.
@@ -39,6 +42,9 @@ type Summary struct {
 
 // Add counts one file.
 func (s *Summary) Add(f *File) {
+	if f.Config {
+		return // not a compose file: reported, never counted
+	}
 	s.Files++
 	if f.Err != nil {
 		s.Failed++ // its findings, if any (a refused write), still count

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -682,5 +683,29 @@ func TestFileErrorAtItsPositionAbsolute(t *testing.T) {
 				t.Errorf("GitHub annotation:\n got %q\nwant %q", lines[1], tc.wantGitHub)
 			}
 		})
+	}
+}
+
+// TestConfigEntryIsNotCounted: an invalid configuration's entry carries
+// its error, but it is not a compose file: the GitHub notice counted it
+// among the files not processed, and Summary.Add among the files.
+func TestConfigEntryIsNotCounted(t *testing.T) {
+	files := []File{
+		{Path: "a/.composefix.yaml", Config: true, Err: errors.New("a/.composefix.yaml: not a regular file")},
+		{Path: "a/compose.yaml", Err: errors.New("not processed: its configuration a/.composefix.yaml is invalid")},
+	}
+	var sum Summary
+	for i := range files {
+		sum.Add(&files[i])
+	}
+	if sum.Files != 1 || sum.Failed != 1 {
+		t.Errorf("summary counts %d files, %d failed; want 1, 1 (the compose file only)", sum.Files, sum.Failed)
+	}
+	var b bytes.Buffer
+	if err := GitHub(&b, files); err != nil {
+		t.Fatal(err)
+	}
+	if want := "; 1 file not processed; 1 configuration invalid (2 annotations,"; !strings.Contains(b.String(), want) {
+		t.Errorf("notice lacks %q:\n%s", want, b.String())
 	}
 }

@@ -69,14 +69,17 @@ func (s *settings) groups() ([]group, []error) {
 
 	var out []group
 	index := map[string]int{} // configuration path -> group
-	groupFor := func(file string) (int, error) {
+	// groupFor also returns the path of the configuration it read, when
+	// known, so that an invalid one is reported on itself.
+	groupFor := func(file string) (int, string, error) {
 		var cfg *config.File
 		if s.configFixed {
 			cfg = s.configFile
 		} else {
 			var err error
-			if cfg, err = cfgs.forDir(filepath.Dir(file)); err != nil {
-				return 0, err
+			dir := filepath.Dir(file)
+			if cfg, err = cfgs.forDir(dir); err != nil {
+				return 0, cfgs.pathFor(dir), err
 			}
 		}
 		key := ""
@@ -84,19 +87,19 @@ func (s *settings) groups() ([]group, []error) {
 			key = cfg.Path
 		}
 		if i, ok := index[key]; ok {
-			return i, nil
+			return i, key, nil
 		}
 		gs := s
 		if !s.configFixed && !sameConfig(cfg, s.configFile) {
 			cp := *s
 			if err := s.configure(&cp, cfg); err != nil {
-				return 0, err
+				return 0, key, err
 			}
 			gs = &cp
 		}
 		index[key] = len(out)
 		out = append(out, group{s: gs, ignored: git.Ignored})
-		return len(out) - 1, nil
+		return len(out) - 1, key, nil
 	}
 	// A file whose configuration is invalid is not processed; the error
 	// is reported once, as a file's error rather than a usage error, so
@@ -105,30 +108,30 @@ func (s *settings) groups() ([]group, []error) {
 	// The error remembers the files it kept from the run, for the reports
 	// that list files (SARIF, GitHub, JSON).
 	reported := map[string]*configError{}
-	badConfig := func(err error, files ...string) {
+	badConfig := func(err error, path string, files ...string) {
 		var ue *usageError
 		if errors.As(err, &ue) {
 			err = ue.err
 		}
 		ce := reported[err.Error()]
 		if ce == nil {
-			ce = &configError{err: err}
+			ce = &configError{err: err, path: path}
 			reported[err.Error()] = ce
 			errs = append(errs, ce)
 		}
 		ce.files = append(ce.files, files...)
 	}
 	if len(projectFiles) > 0 {
-		if i, err := groupFor(projectFiles[0]); err != nil {
-			badConfig(err, projectFiles...)
+		if i, path, err := groupFor(projectFiles[0]); err != nil {
+			badConfig(err, path, projectFiles...)
 		} else {
 			out[i].projectFile = projectFiles
 		}
 	}
 	for _, f := range files {
-		i, err := groupFor(f)
+		i, path, err := groupFor(f)
 		if err != nil {
-			badConfig(err, f)
+			badConfig(err, path, f)
 			continue
 		}
 		out[i].paths = append(out[i].paths, f)
@@ -140,27 +143,39 @@ func (s *settings) groups() ([]group, []error) {
 // which were not processed. Its message is the configuration's error.
 type configError struct {
 	err   error
+	path  string // the configuration's path; "" when not known (two of them in one directory)
 	files []string
 }
 
 func (e *configError) Error() string { return e.err.Error() }
 func (e *configError) Unwrap() error { return e.err }
 
-// reportFiles is the error as the reports that list files show it: at the
-// configuration's own position when it has one, as a file's parse error
-// is, then each file it governs as not processed, naming the
-// configuration, so that a reviewer reading annotations sees why.
+// reportFiles is the error as the reports that list files show it, once:
+// on the configuration itself, at its position when it has one, as a
+// file's parse error is; then each file it governs as not processed,
+// naming the configuration, so that a reviewer reading annotations sees
+// why. The configuration's entry is marked, so that no count of compose
+// files counts it.
 func (e *configError) reportFiles() []report.File {
 	var out []report.File
 	var ce *config.Error
-	if errors.As(e.err, &ce) {
+	path := e.path
+	switch {
+	case errors.As(e.err, &ce):
 		// The first problem's position is the location; the message
 		// keeps any further ones, with theirs.
 		msg := strings.TrimPrefix(e.err.Error(), fmt.Sprintf("%s:%d:%d: ", ce.Path, ce.Line, ce.Col))
-		out = append(out, report.File{Path: ce.Path, Err: &compose.PosError{Path: ce.Path, Line: ce.Line, Col: ce.Col, Msg: msg}})
+		path = ce.Path
+		out = append(out, report.File{Path: path, Config: true, Err: &compose.PosError{Path: path, Line: ce.Line, Col: ce.Col, Msg: msg}})
+	case path != "":
+		out = append(out, report.File{Path: path, Config: true, Err: e.err})
 	}
 	for _, f := range e.files {
-		out = append(out, report.File{Path: f, Err: fmt.Errorf("not processed: its configuration is invalid: %w", e.err)})
+		err := fmt.Errorf("not processed: its configuration %s is invalid", path)
+		if path == "" { // no entry of its own holds the error
+			err = fmt.Errorf("not processed: its configuration is invalid: %w", e.err)
+		}
+		out = append(out, report.File{Path: f, Err: err})
 	}
 	return out
 }
@@ -209,6 +224,15 @@ func (f *configFinder) forDir(dir string) (*config.File, error) {
 	}
 	f.loaded[path] = cfg
 	return cfg, nil
+}
+
+// pathFor is the configuration path forDir found for dir, "" when it
+// found none or failed before finding one.
+func (f *configFinder) pathFor(dir string) string {
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(f.wd, dir)
+	}
+	return f.found[dir]
 }
 
 // sameConfig reports whether two configurations are the same file.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -202,40 +204,78 @@ func TestBadNestedConfigurationFailsOnlyItsFiles(t *testing.T) {
 // TestBadNestedConfigurationReachesTheReports: an invalid nested
 // .composefix.yaml made the run exit 2 with the error on stderr only, so
 // a reviewer reading SARIF, GitHub annotations or JSON saw nothing wrong.
-// The reports carry the error at the configuration's own position and
-// list each file it governs as not processed.
+// Then an error without a position (or one whose position only its
+// message held) listed only the governed files, never the configuration,
+// each repeating the whole error, and the JSON summary counted the
+// configuration as a file. The reports carry the error once, on the
+// configuration (at its position when it has one), list each file it
+// governs as not processed, and count compose files only.
 func TestBadNestedConfigurationReachesTheReports(t *testing.T) {
 	cfg := filepath.Join("a", ".composefix.yaml")
 	governed := filepath.Join("a", "compose.yaml")
-	for format, want := range map[string][]string{
-		"sarif":  {`"uri": "a/.composefix.yaml"`, `"startLine": 1`, `"uri": "a/compose.yaml"`, "not processed"},
-		"github": {"::error file=" + cfg + ",line=1,", "::error file=" + governed + ",title=composefix::not processed", "2 files not processed"},
-		"json":   {`"path": "` + cfg + `"`, `"path": "` + governed + `"`, "not processed", `"files": 3,`, `"failed": 2,`},
+	for _, c := range []struct {
+		name   string
+		config string // the configuration's text, or "->target" for a symbolic link
+		token  string // in the error's message, which appears once
+		line   int    // the error's position; 0: none
+	}{
+		{"unknown key", "bogus_key: 1\n", "bogus_key", 1},
+		{"unknown rule", "select: [NOPE]\n", "NOPE", 1},
+		{"not a regular file", "->/dev/null", "not a regular file", 0},
 	} {
-		t.Run(format, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{
-				"a/compose.yaml": needsFix, "a/.composefix.yaml": "bogus_key: 1\n",
-				"b/compose.yaml": needsFix,
-			})
-			out, errOut, code := runCLI(t, dir, "", "--offline", "--format", format, ".")
-			if code != exitError {
-				t.Errorf("exit %d, want %d", code, exitError)
-			}
-			for _, w := range want {
-				if !strings.Contains(out, w) {
-					t.Errorf("%s output lacks %q:\n%s\nstderr:\n%s", format, w, out, errOut)
+		for format, want := range map[string][]string{
+			"sarif":  {`"uri": "a/.composefix.yaml"`, `"uri": "a/compose.yaml"`, "not processed"},
+			"github": {"::error file=" + cfg, "::error file=" + governed + ",title=composefix::not processed", "; 1 file not processed"},
+			"json":   {`"path": "` + cfg + `"`, `"path": "` + governed + `"`, "not processed", `"files": 2,`, `"failed": 1,`},
+			// stderr: the text format lists and counts them alike.
+			"text": {cfg + ":", governed + ": not processed: its configuration " + cfg + " is invalid", "2 files scanned", "1 failed"},
+		} {
+			t.Run(c.name+"/"+format, func(t *testing.T) {
+				files := map[string]string{"a/compose.yaml": needsFix, "b/compose.yaml": needsFix}
+				if !strings.HasPrefix(c.config, "->") {
+					files["a/.composefix.yaml"] = c.config
 				}
-			}
-			if format != "sarif" {
-				return
-			}
-			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
-			if err != nil {
-				t.Fatalf("SARIF output is not JSON: %v", err)
-			}
-			if err := sarifSchema(t).Validate(inst); err != nil {
-				t.Errorf("SARIF output does not validate: %v", err)
-			}
-		})
+				dir := writeFiles(t, files)
+				if target, ok := strings.CutPrefix(c.config, "->"); ok {
+					if err := os.Symlink(target, filepath.Join(dir, cfg)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				out, errOut, code := runCLI(t, dir, "", "--offline", "--format", format, ".")
+				if code != exitError {
+					t.Errorf("exit %d, want %d", code, exitError)
+				}
+				if c.line > 0 {
+					want = append(want, map[string]string{
+						"sarif":  fmt.Sprintf(`"startLine": %d`, c.line),
+						"github": fmt.Sprintf("::error file=%s,line=%d,", cfg, c.line),
+						"json":   fmt.Sprintf(`"error": "%s:%d:`, cfg, c.line),
+						"text":   fmt.Sprintf("%s:%d:", cfg, c.line),
+					}[format])
+				}
+				got := out
+				if format == "text" {
+					got = errOut
+				}
+				for _, w := range want {
+					if !strings.Contains(got, w) {
+						t.Errorf("%s output lacks %q:\n%s\nstderr:\n%s", format, w, out, errOut)
+					}
+				}
+				if n := strings.Count(got, c.token); n != 1 {
+					t.Errorf("the error (%q) is in the %s output %d times, want once:\n%s", c.token, format, n, got)
+				}
+				if format != "sarif" {
+					return
+				}
+				inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+				if err != nil {
+					t.Fatalf("SARIF output is not JSON: %v", err)
+				}
+				if err := sarifSchema(t).Validate(inst); err != nil {
+					t.Errorf("SARIF output does not validate: %v", err)
+				}
+			})
+		}
 	}
 }

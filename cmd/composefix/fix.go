@@ -45,18 +45,23 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	total := pipeline.Result{DiscoverErrs: errs, Summary: report.Summary{Write: s.write}}
 	text := &pipeline.Text{Out: out, Err: errOut, Write: s.write, Color: s.color, SourceLines: s.sourceLines, ErrColor: s.errColor}
 	var files []report.File // machine formats and the step summary render the run as a whole
-	// The files an invalid configuration kept from the run, and it, are
-	// listed and counted as not processed in what lists files; the text
-	// format has already printed the error.
+	// The files an invalid configuration kept from the run are listed
+	// and counted as not processed, in every format; the configuration's
+	// own entry carries its error (which the text format has already
+	// printed) and is not counted, as it is not a compose file.
 	var notRun report.Summary
-	if s.format != "text" || s.stepSummary != "" {
-		for _, err := range errs {
-			var ce *configError
-			if errors.As(err, &ce) {
-				for _, f := range ce.reportFiles() {
-					notRun.Add(&f)
-					files = append(files, f)
-				}
+	for _, err := range errs {
+		var ce *configError
+		if !errors.As(err, &ce) {
+			continue
+		}
+		for _, f := range ce.reportFiles() {
+			notRun.Add(&f)
+			if s.format == "text" && !f.Config {
+				fmt.Fprintf(errOut, "%s: %v\n", f.Path, f.Err)
+			}
+			if s.format != "text" || s.stepSummary != "" {
+				files = append(files, f)
 			}
 		}
 	}
@@ -93,7 +98,7 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 		}
 	}
 	if s.format == "text" {
-		text.Summary(total.Summary)
+		text.Summary(listed)
 		if err := text.OutErr(); err != nil {
 			return total, sumErr, fmt.Errorf("writing the diff: %w", err)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"slices"
@@ -212,7 +211,9 @@ func ruleNames(all []*fixers.Rule, path string, refs []config.RuleRef) ([]string
 			continue
 		}
 		if _, err := fixers.Select(all, []string{ref.Name}, nil); err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d:%d: %w", path, ref.Line, ref.Col, err))
+			// A *config.Error, as the file's own problems are, so that
+			// the reports place it at its position.
+			errs = append(errs, &config.Error{Path: path, Line: ref.Line, Col: ref.Col, Msg: err.Error()})
 			continue
 		}
 		out = append(out, ref.Name)
