@@ -136,6 +136,11 @@ func (s *settings) groups() ([]group, []error) {
 		}
 		out[i].paths = append(out[i].paths, f)
 	}
+	if s.cwdConfigErr != nil {
+		// Reported even when it governs no file found (once: badConfig
+		// knows it when a file's group met it again).
+		badConfig(s.cwdConfigErr, cfgs.pathFor(s.wd))
+	}
 	return out, errs
 }
 

@@ -279,3 +279,46 @@ func TestBadNestedConfigurationReachesTheReports(t *testing.T) {
 		}
 	}
 }
+
+// TestBadWorkingDirectoryConfigurationReachesTheReports: an invalid
+// .composefix.yaml in the working directory was a usage error, so the
+// machine formats printed nothing at all and a reviewer saw no
+// annotation. It is reported as a nested one is, on itself, with every
+// file it governs not processed; --config and stdin keep the usage error.
+func TestBadWorkingDirectoryConfigurationReachesTheReports(t *testing.T) {
+	for format, want := range map[string][]string{
+		"sarif":  {`"uri": ".composefix.yaml"`, `"startLine": 1`, `"uri": "a/compose.yaml"`, `"uri": "b/compose.yaml"`},
+		"github": {"::error file=.composefix.yaml,line=1,", "::error file=a/compose.yaml,title=composefix::not processed", "; 2 files not processed; 1 configuration invalid"},
+		"json":   {`"error": ".composefix.yaml:1:1: unknown key`, `"path": "b/compose.yaml"`, `"files": 2,`, `"failed": 2,`},
+	} {
+		t.Run(format, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{
+				"a/compose.yaml": needsFix, "b/compose.yaml": needsFix, ".composefix.yaml": "bogus_key: 1\n",
+			})
+			out, errOut, code := runCLI(t, dir, "", "--offline", "--format", format, ".")
+			if code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			for _, w := range want {
+				if !strings.Contains(out, w) {
+					t.Errorf("%s output lacks %q:\n%s\nstderr:\n%s", format, w, out, errOut)
+				}
+			}
+			if n := strings.Count(out, "bogus_key"); n != 1 {
+				t.Errorf("the error is in the %s output %d times, want once:\n%s", format, n, out)
+			}
+		})
+	}
+	for name, args := range map[string][]string{
+		"--config": {"--config", ".composefix.yaml", "."},
+		"stdin":    {"-"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"compose.yaml": needsFix, ".composefix.yaml": "bogus_key: 1\n"})
+			out, errOut, code := runCLI(t, dir, needsFix, append([]string{"--offline", "--format", "json"}, args...)...)
+			if code != exitError || out != "" || !strings.Contains(errOut, "bogus_key") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, the error on stderr only", code, out, errOut, exitError)
+			}
+		})
+	}
+}

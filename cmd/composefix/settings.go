@@ -43,6 +43,10 @@ type settings struct {
 	// the whole run: the working directory's, read here, is also the one
 	// every file beside it gets.
 	configs *configFinder
+	// cwdConfigErr is the working directory's invalid configuration,
+	// when no --config replaces it: like a nested one, it keeps only the
+	// files it governs from the run, and groups reports it on itself.
+	cwdConfigErr error
 	// wd is the working directory, read once for the run: configFinder
 	// and the pipeline resolve relative paths against this one reading.
 	wd      string
@@ -127,11 +131,22 @@ func readSettings(c *cli.Context) (*settings, error) {
 	s.wd = wd
 	s.configs = newConfigFinder(wd)
 	cfg, err := s.loadConfig(c.String("config"))
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = s.configure(s, cfg)
 	}
-	if err := s.configure(s, cfg); err != nil {
-		return nil, err
+	if err != nil {
+		// --config names one configuration for every file, and stdin
+		// has no files to list, so theirs stays a usage error; but the
+		// nearest .composefix.yaml fails only the files it governs, in
+		// the reports as a nested one does (groups): the machine
+		// formats printed nothing at all for it.
+		if s.configFixed || (len(s.paths) == 1 && s.paths[0] == "-") {
+			return nil, err
+		}
+		if cerr := s.configure(s, nil); cerr != nil {
+			return nil, err // the flags are wrong too
+		}
+		s.cwdConfigErr = err
 	}
 	return s, nil
 }

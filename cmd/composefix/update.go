@@ -56,6 +56,9 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if s.cwdConfigErr != nil {
+				return s.cwdConfigErr // update's plan and summary list no files' errors
+			}
 			if len(s.paths) == 1 && s.paths[0] == "-" {
 				return usagef("update does not read stdin; name the files or directories")
 			}
