@@ -2,10 +2,11 @@ package ignore
 
 import (
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/composefix/composefix/internal/e2e"
 )
 
 // TestGitAgrees asks real git (git check-ignore) about each pattern and
@@ -17,13 +18,7 @@ import (
 // a member that never matches for git, while go-git cuts the pattern there
 // and matches nothing.
 func TestGitAgrees(t *testing.T) {
-	git, err := exec.LookPath("git")
-	if err != nil {
-		if os.Getenv("COMPOSEFIX_E2E") == "1" {
-			t.Fatal("git is not installed; COMPOSEFIX_E2E=1 needs it")
-		}
-		t.Skip("git is not installed; set COMPOSEFIX_E2E=1 to make this a failure")
-	}
+	git := e2e.Tool(t, "git", "apt-get install -y git")
 	tests := []struct {
 		pattern string
 		files   []string

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/composefix/composefix/internal/e2e"
 )
 
 // TestGitAgreesRandom compares Git.Ignored with real git on random
@@ -17,15 +19,10 @@ import (
 // one pattern per directory, one git check-ignore for all the paths.
 // COMPOSEFIX_GITFUZZ=N runs N patterns instead of the quick default.
 func TestGitAgreesRandom(t *testing.T) {
-	git, err := exec.LookPath("git")
-	if err != nil {
-		if os.Getenv("COMPOSEFIX_E2E") == "1" {
-			t.Fatal("git is not installed; COMPOSEFIX_E2E=1 needs it")
-		}
-		t.Skip("git is not installed; set COMPOSEFIX_E2E=1 to make this a failure")
-	}
+	git := e2e.Tool(t, "git", "apt-get install -y git")
 	n := 300
 	if s := os.Getenv("COMPOSEFIX_GITFUZZ"); s != "" {
+		var err error
 		if n, err = strconv.Atoi(s); err != nil {
 			t.Fatal(err)
 		}
