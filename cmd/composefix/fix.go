@@ -17,7 +17,7 @@ import (
 // fix is the default command: the pipeline over the named files, its
 // product in the chosen format, and the exit status.
 func fix(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) error {
-	if len(s.paths) == 1 && s.paths[0] == "-" {
+	if s.stdin() {
 		return fixStdin(ctx, s, in, out, errOut)
 	}
 	r, sumErr, err := runFiles(ctx, s, out, errOut, nil)

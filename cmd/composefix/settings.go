@@ -71,6 +71,10 @@ type settings struct {
 	armInterrupt func()
 }
 
+// stdin reports whether the run reads one document from stdin ("-" as
+// the only path), which readSettings, fix and update each treat apart.
+func (s *settings) stdin() bool { return len(s.paths) == 1 && s.paths[0] == "-" }
+
 func readSettings(c *cli.Context) (*settings, error) {
 	s := &settings{
 		start:       time.Now(),
@@ -108,7 +112,7 @@ func readSettings(c *cli.Context) (*settings, error) {
 			return nil, usagef("- (stdin) cannot be combined with other paths")
 		}
 	}
-	if s.stdinName = c.String("stdin-filename"); s.stdinName != "" && (len(s.paths) != 1 || s.paths[0] != "-") {
+	if s.stdinName = c.String("stdin-filename"); s.stdinName != "" && !s.stdin() {
 		return nil, usagef("--stdin-filename names the document read from stdin; give - as the only path")
 	}
 	s.progress = newProgress(c.App.ErrWriter, progressEnabled(s.format, c.App.ErrWriter, os.Getenv))
@@ -140,7 +144,7 @@ func readSettings(c *cli.Context) (*settings, error) {
 		// nearest .composefix.yaml fails only the files it governs, in
 		// the reports as a nested one does (groups): the machine
 		// formats printed nothing at all for it.
-		if s.configFixed || (len(s.paths) == 1 && s.paths[0] == "-") {
+		if s.configFixed || s.stdin() {
 			return nil, err
 		}
 		if cerr := s.configure(s, nil); cerr != nil {

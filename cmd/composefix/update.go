@@ -59,7 +59,7 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 			if s.cwdConfigErr != nil {
 				return s.cwdConfigErr // update's plan and summary list no files' errors
 			}
-			if len(s.paths) == 1 && s.paths[0] == "-" {
+			if s.stdin() {
 				return usagef("update does not read stdin; name the files or directories")
 			}
 			if p := c.String("policy"); p != "" {
