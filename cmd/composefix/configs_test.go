@@ -312,6 +312,8 @@ func TestBadWorkingDirectoryConfigurationReachesTheReports(t *testing.T) {
 	for name, args := range map[string][]string{
 		"--config": {"--config", ".composefix.yaml", "."},
 		"stdin":    {"-"},
+		// update's plan and summary list no files' errors (README says so).
+		"update": {"update", "."},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"compose.yaml": needsFix, ".composefix.yaml": "bogus_key: 1\n"})
