@@ -94,4 +94,41 @@ func TestWriteOutOfSpace(t *testing.T) {
 			}
 		})
 	}
+	// Through a symbolic link the write happens at the link's target, on
+	// the full disk: the error names the link once, as given, and the
+	// target, where it failed (the target was lost with the temporary
+	// file's name).
+	for _, tc := range []struct {
+		name  string
+		write func(path string) error
+	}{
+		{"--write through a link", func(path string) error {
+			return writeFile(path, big, old, sha256.Sum256(old), newTempSweep(time.Now()))
+		}},
+		{"AtomicWrite through a link", func(path string) error { return AtomicWrite(path, big, 0o644) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			target := filepath.Join(dir, "compose.yaml")
+			if err := os.WriteFile(target, old, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			link := filepath.Join(t.TempDir(), "compose.yaml")
+			if err := os.Symlink(target, link); err != nil {
+				t.Fatal(err)
+			}
+			err := tc.write(link)
+			if err == nil {
+				t.Fatal("no error, want one saying the disk is full")
+			}
+			msg := err.Error()
+			t.Log(msg)
+			if !strings.HasPrefix(msg, link) || strings.Count(msg, link) != 1 || !strings.Contains(msg, target) ||
+				!strings.Contains(msg, "no space left on device") || strings.Contains(msg, tempMarker) {
+				t.Errorf("error: %s\nwant it to name %s once, then its target %s, and why", msg, link, target)
+			}
+			if got, err := os.ReadFile(target); string(got) != string(old) {
+				t.Errorf("target now %q (%v), want it unchanged", got, err)
+			}
+		})
+	}
 }
