@@ -40,9 +40,19 @@ func writeFile(path string, data, read []byte, digest [32]byte, sweep *tempSweep
 		return changedError(path)
 	}
 	if err := replaceKeeping(target, info, data, sweep); err != nil {
-		return &compose.PosError{Path: path, Msg: notReplaced, Err: err}
+		return &compose.PosError{Path: path, Msg: notReplaced, Err: atTarget(path, target, err)}
 	}
 	return nil
+}
+
+// atTarget names, after the path given, the symbolic link's target that a
+// replacement failed at: the error leaves out the temporary file's name,
+// which was the only one naming the target's directory.
+func atTarget(path, target string, err error) error {
+	if target == path {
+		return err
+	}
+	return fmt.Errorf("at its target %s: %w", target, err)
 }
 
 // notReplaced says that a replacement failed and left the file as it
@@ -170,7 +180,7 @@ func AtomicWrite(path string, data []byte, perm os.FileMode) error {
 		return fmt.Errorf("%s not written: %w", path, err)
 	}
 	if err := replaceKeeping(target, info, data, newTempSweep(time.Now())); err != nil {
-		return fmt.Errorf("%s %s: %w", path, notReplaced, err)
+		return fmt.Errorf("%s %s: %w", path, notReplaced, atTarget(path, target, err))
 	}
 	return nil
 }
