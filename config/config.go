@@ -289,11 +289,30 @@ func (e *Error) Error() string {
 // .composefix.yaml and .composefix.yml.
 var ErrAmbiguous = errors.New("both .composefix.yaml and .composefix.yml exist")
 
+// FindError is Find's failure in one directory: a configuration file it
+// could not examine, or both names present. It names the file, so that
+// callers can report the error on it as on a file that does not load.
+type FindError struct {
+	Path  string // the file Find could not settle on: with Other, .composefix.yaml
+	Other string // .composefix.yml beside Path when both exist; "" otherwise
+	Err   error  // ErrAmbiguous, or why Path could not be examined (without its path)
+}
+
+func (e *FindError) Error() string {
+	if e.Other != "" {
+		return fmt.Sprintf("finding configuration %s: %s exists too; keep one", e.Path, e.Other)
+	}
+	return fmt.Sprintf("finding configuration %s: %v", e.Path, e.Err)
+}
+
+func (e *FindError) Unwrap() error { return e.Err }
+
 // Find returns the path of the configuration file in dir or its nearest
 // parent directory, up to the repository root (the nearest directory
 // holding .git; the file system root outside a repository), or "" and a
 // nil error when there is none. A directory holding both names is an error
-// wrapping ErrAmbiguous, never a silent choice.
+// wrapping ErrAmbiguous, never a silent choice. Its errors are *FindError,
+// with absolute paths, but for a working directory that cannot be read.
 func Find(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -307,7 +326,11 @@ func Find(dir string) (string, error) {
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
 			case err != nil:
-				return "", fmt.Errorf("finding configuration: %w", err)
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err // FindError names the path
+				}
+				return "", &FindError{Path: p, Err: err}
 			case !fi.IsDir():
 				found = append(found, p)
 			}
@@ -316,7 +339,7 @@ func Find(dir string) (string, error) {
 		case 1:
 			return found[0], nil
 		case 2:
-			return "", fmt.Errorf("finding configuration in %s: %w; keep one", dir, ErrAmbiguous)
+			return "", &FindError{Path: found[0], Other: found[1], Err: ErrAmbiguous}
 		}
 		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
 			return "", nil // a repository's configuration stays inside it

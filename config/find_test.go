@@ -85,6 +85,12 @@ func TestFind(t *testing.T) {
 		if !errors.Is(err, ErrAmbiguous) {
 			t.Errorf("Find(e) = %q, %v, want an error wrapping ErrAmbiguous", got, err)
 		}
+		// The error names both files, so that it can be reported on the
+		// configuration: it named only the directory.
+		var fe *FindError
+		if !errors.As(err, &fe) || fe.Path != filepath.Join(root, "e", FileName) || fe.Other != filepath.Join(root, "e", AltFileName) {
+			t.Errorf("Find(e) error = %#v, want a *FindError naming %s and %s", err, FileName, AltFileName)
+		}
 	})
 
 	t.Run("relative dir", func(t *testing.T) {

@@ -148,7 +148,7 @@ func (s *settings) groups() ([]group, []error) {
 // which were not processed. Its message is the configuration's error.
 type configError struct {
 	err   error
-	path  string // the configuration's path; "" when not known (two of them in one directory)
+	path  string // the configuration's path; "" when not known (the working directory could not be resolved)
 	files []string
 }
 
@@ -191,15 +191,18 @@ type configFinder struct {
 	wd     string                  // the working directory, read once for the run
 	found  map[string]string       // absolute directory -> configuration path ("": none)
 	loaded map[string]*config.File // configuration path -> file
+	failed map[string]error        // configuration path -> why it cannot be used
 }
 
 func newConfigFinder(wd string) *configFinder {
-	return &configFinder{wd: wd, found: map[string]string{}, loaded: map[string]*config.File{}}
+	return &configFinder{wd: wd, found: map[string]string{}, loaded: map[string]*config.File{}, failed: map[string]error{}}
 }
 
 // forDir returns the configuration that applies to files in dir: the
 // nearest .composefix.yaml up to the repository root, or nil. Its path is
 // relative to the working directory when it can be, as messages show it.
+// A configuration that cannot be used (ambiguous, unreadable, invalid)
+// is an error, and pathFor names its file.
 func (f *configFinder) forDir(dir string) (*config.File, error) {
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(f.wd, dir) // what filepath.Abs does, without asking the kernel again
@@ -207,28 +210,49 @@ func (f *configFinder) forDir(dir string) (*config.File, error) {
 	path, ok := f.found[dir]
 	if !ok {
 		var err error
-		if path, err = config.Find(dir); err != nil {
-			return nil, &usageError{err}
-		}
-		if path != "" {
-			if rel, err := filepath.Rel(f.wd, path); err == nil {
-				path = rel
+		path, err = config.Find(dir)
+		var fe *config.FindError
+		switch {
+		case errors.As(err, &fe):
+			// Reported on the file it names, as one that does not load.
+			fe.Path = f.rel(fe.Path)
+			if fe.Other != "" {
+				fe.Other = f.rel(fe.Other)
 			}
+			path = fe.Path
+			f.failed[path] = err
+		case err != nil:
+			return nil, &usageError{err}
+		case path != "":
+			path = f.rel(path)
 		}
 		f.found[dir] = path
 	}
 	if path == "" {
 		return nil, nil
 	}
+	if err := f.failed[path]; err != nil {
+		return nil, &usageError{err}
+	}
 	if cfg, ok := f.loaded[path]; ok {
 		return cfg, nil
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
+		f.failed[path] = err
 		return nil, &usageError{err}
 	}
 	f.loaded[path] = cfg
 	return cfg, nil
+}
+
+// rel is path relative to the working directory when it can be, as
+// messages show paths.
+func (f *configFinder) rel(path string) string {
+	if rel, err := filepath.Rel(f.wd, path); err == nil {
+		return rel
+	}
+	return path
 }
 
 // pathFor is the configuration path forDir found for dir, "" when it

@@ -215,13 +215,16 @@ func TestBadNestedConfigurationReachesTheReports(t *testing.T) {
 	governed := filepath.Join("a", "compose.yaml")
 	for _, c := range []struct {
 		name   string
-		config string // the configuration's text, or "->target" for a symbolic link
+		config string // the configuration's text, "->target" for a symbolic link, or "both" (see bothConfigs)
 		token  string // in the error's message, which appears once
 		line   int    // the error's position; 0: none
 	}{
 		{"unknown key", "bogus_key: 1\n", "bogus_key", 1},
 		{"unknown rule", "select: [NOPE]\n", "NOPE", 1},
 		{"not a regular file", "->/dev/null", "not a regular file", 0},
+		// The error names both files; it was on each governed file, and
+		// no entry was the configuration's.
+		{"two configurations", "both", filepath.Join("a", config.AltFileName), 0},
 	} {
 		for format, want := range map[string][]string{
 			"sarif":  {`"uri": "a/.composefix.yaml"`, `"uri": "a/compose.yaml"`, "not processed"},
@@ -232,7 +235,10 @@ func TestBadNestedConfigurationReachesTheReports(t *testing.T) {
 		} {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				files := map[string]string{"a/compose.yaml": needsFix, "b/compose.yaml": needsFix}
-				if !strings.HasPrefix(c.config, "->") {
+				switch {
+				case c.config == "both":
+					bothConfigs(files, "a/")
+				case !strings.HasPrefix(c.config, "->"):
 					files["a/.composefix.yaml"] = c.config
 				}
 				dir := writeFiles(t, files)
@@ -280,34 +286,59 @@ func TestBadNestedConfigurationReachesTheReports(t *testing.T) {
 	}
 }
 
+// bothConfigs adds to files a valid .composefix.yaml and .composefix.yml
+// in dir (with its trailing slash): one directory holding both is an
+// error, never a silent choice.
+func bothConfigs(files map[string]string, dir string) {
+	files[dir+config.FileName] = "select: [CF201]\n"
+	files[dir+config.AltFileName] = "select: [CF401]\n"
+}
+
 // TestBadWorkingDirectoryConfigurationReachesTheReports: an invalid
 // .composefix.yaml in the working directory was a usage error, so the
 // machine formats printed nothing at all and a reviewer saw no
 // annotation. It is reported as a nested one is, on itself, with every
 // file it governs not processed; --config and stdin keep the usage error.
 func TestBadWorkingDirectoryConfigurationReachesTheReports(t *testing.T) {
-	for format, want := range map[string][]string{
-		"sarif":  {`"uri": ".composefix.yaml"`, `"startLine": 1`, `"uri": "a/compose.yaml"`, `"uri": "b/compose.yaml"`},
-		"github": {"::error file=.composefix.yaml,line=1,", "::error file=a/compose.yaml,title=composefix::not processed", "; 2 files not processed; 1 configuration invalid"},
-		"json":   {`"error": ".composefix.yaml:1:1: unknown key`, `"path": "b/compose.yaml"`, `"files": 2,`, `"failed": 2,`},
+	for _, c := range []struct {
+		name  string
+		files func(map[string]string)
+		token string // in the error's message, which appears once
+		at    bool   // the error has a position, 1:1
+	}{
+		{"unknown key", func(f map[string]string) { f[config.FileName] = "bogus_key: 1\n" }, "bogus_key", true},
+		{"two configurations", func(f map[string]string) { bothConfigs(f, "") }, config.AltFileName, false},
 	} {
-		t.Run(format, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{
-				"a/compose.yaml": needsFix, "b/compose.yaml": needsFix, ".composefix.yaml": "bogus_key: 1\n",
-			})
-			out, errOut, code := runCLI(t, dir, "", "--offline", "--format", format, ".")
-			if code != exitError {
-				t.Errorf("exit %d, want %d", code, exitError)
-			}
-			for _, w := range want {
-				if !strings.Contains(out, w) {
-					t.Errorf("%s output lacks %q:\n%s\nstderr:\n%s", format, w, out, errOut)
+		for format, want := range map[string][]string{
+			"sarif":  {`"uri": ".composefix.yaml"`, `"uri": "a/compose.yaml"`, `"uri": "b/compose.yaml"`},
+			"github": {"::error file=.composefix.yaml,", "::error file=a/compose.yaml,title=composefix::not processed", "; 2 files not processed; 1 configuration invalid"},
+			"json":   {`"path": ".composefix.yaml"`, `"path": "b/compose.yaml"`, `"files": 2,`, `"failed": 2,`},
+		} {
+			t.Run(c.name+"/"+format, func(t *testing.T) {
+				files := map[string]string{"a/compose.yaml": needsFix, "b/compose.yaml": needsFix}
+				c.files(files)
+				dir := writeFiles(t, files)
+				out, errOut, code := runCLI(t, dir, "", "--offline", "--format", format, ".")
+				if code != exitError {
+					t.Errorf("exit %d, want %d", code, exitError)
 				}
-			}
-			if n := strings.Count(out, "bogus_key"); n != 1 {
-				t.Errorf("the error is in the %s output %d times, want once:\n%s", format, n, out)
-			}
-		})
+				if c.at {
+					want = append(want, map[string]string{
+						"sarif":  `"startLine": 1`,
+						"github": "::error file=.composefix.yaml,line=1,",
+						"json":   `"error": ".composefix.yaml:1:1: `,
+					}[format])
+				}
+				for _, w := range want {
+					if !strings.Contains(out, w) {
+						t.Errorf("%s output lacks %q:\n%s\nstderr:\n%s", format, w, out, errOut)
+					}
+				}
+				if n := strings.Count(out, c.token); n != 1 {
+					t.Errorf("the error (%q) is in the %s output %d times, want once:\n%s", c.token, format, n, out)
+				}
+			})
+		}
 	}
 	for name, args := range map[string][]string{
 		"--config": {"--config", ".composefix.yaml", "."},
