@@ -355,3 +355,41 @@ func TestBadWorkingDirectoryConfigurationReachesTheReports(t *testing.T) {
 		})
 	}
 }
+
+// TestBadFlagsAndConfigurationAreBothReported: with an unknown rule in
+// --select and an invalid configuration, only the configuration's error
+// was printed, so the user fixed it and met the flags' on the next run.
+// Both are the usage error now, the flags' first; a bad flag alone is
+// reported once.
+func TestBadFlagsAndConfigurationAreBothReported(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		config string // the working directory's .composefix.yaml
+		args   []string
+		want   []string // in stderr, each once
+	}{
+		{"working directory", "bogus_key: 1\n", []string{"--select", "NOPE", "."}, []string{`"NOPE"`, "bogus_key"}},
+		{"--config", "bogus_key: 1\n", []string{"--select", "NOPE", "--config", config.FileName, "."}, []string{`"NOPE"`, "bogus_key"}},
+		{"a rule the configuration names", "ignore: [BAD]\n", []string{"--select", "NOPE", "."}, []string{`"NOPE"`, `"BAD"`}},
+		{"update", "bogus_key: 1\n", []string{"update", "--pin", "bogus", "."}, []string{`"bogus"`, "bogus_key"}},
+		{"stdin", "bogus_key: 1\n", []string{"--ignore", "NOPE", "-"}, []string{`"NOPE"`, "bogus_key"}},
+		// The flags' error was the configuration's too (--select replaces
+		// its select): once.
+		{"a bad flag and a valid configuration", "select: [CF201]\n", []string{"--select", "NOPE", "."}, []string{`"NOPE"`}},
+	} {
+		for _, format := range []string{"text", "json"} {
+			t.Run(c.name+"/"+format, func(t *testing.T) {
+				dir := writeFiles(t, map[string]string{"compose.yaml": needsFix, config.FileName: c.config})
+				out, errOut, code := runCLI(t, dir, needsFix, append([]string{"--offline", "--format", format}, c.args...)...)
+				if code != exitError || out != "" {
+					t.Errorf("exit %d, stdout %q; want exit %d and nothing on stdout", code, out, exitError)
+				}
+				for _, w := range c.want {
+					if n := strings.Count(errOut, w); n != 1 {
+						t.Errorf("stderr holds %q %d times, want once:\n%s", w, n, errOut)
+					}
+				}
+			})
+		}
+	}
+}

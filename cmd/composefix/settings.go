@@ -139,6 +139,9 @@ func readSettings(c *cli.Context) (*settings, error) {
 		err = s.configure(s, cfg)
 	}
 	if err != nil {
+		if ferr := s.configure(s, nil); ferr != nil {
+			return nil, flagsAndConfigError(ferr, err)
+		}
 		// --config names one configuration for every file, and stdin
 		// has no files to list, so theirs stays a usage error; but the
 		// nearest .composefix.yaml fails only the files it governs, in
@@ -147,12 +150,23 @@ func readSettings(c *cli.Context) (*settings, error) {
 		if s.configFixed || s.stdin() {
 			return nil, err
 		}
-		if cerr := s.configure(s, nil); cerr != nil {
-			return nil, err // the flags are wrong too
-		}
 		s.cwdConfigErr = err
 	}
 	return s, nil
+}
+
+// flagsAndConfigError is the usage error when the flags alone are wrong
+// (flagsErr) and so is the run with its configuration (cfgErr): both, the
+// flags' first, so that one run names everything to correct (only the
+// configuration's was shown). When cfgErr is the flags' own error (a
+// configuration stops at the first bad flag it meets, such as --select's
+// unknown rule), it is said once; a configuration error configure would
+// have met after that flag shows on the next run.
+func flagsAndConfigError(flagsErr, cfgErr error) error {
+	if flagsErr.Error() == cfgErr.Error() {
+		return flagsErr
+	}
+	return &usageError{errors.Join(flagsErr, cfgErr)}
 }
 
 // configure sets in s what cfg (nil: none) decides, under the flags of c:
