@@ -393,3 +393,56 @@ func TestBadFlagsAndConfigurationAreBothReported(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigLookupFailureReachesTheReports: a configuration that cannot
+// even be looked at (here a symbolic link to itself: stat fails) had no
+// path, so with no compose file found the machine formats printed a
+// document without the error (SARIF's run "successful") and exit 2, and
+// with one each file carried the whole error. The error is on the
+// configuration's entry in a valid document, and a governed file points
+// at it.
+func TestConfigLookupFailureReachesTheReports(t *testing.T) {
+	for _, withFile := range []bool{false, true} {
+		for format, want := range map[string][]string{
+			"json":   {`"path": ".composefix.yaml"`, `"error": "finding configuration .composefix.yaml: `},
+			"sarif":  {`"uri": ".composefix.yaml"`, `"executionSuccessful": false`, `"text": "finding configuration .composefix.yaml: `},
+			"github": {"::error file=.composefix.yaml,title=composefix::finding configuration .composefix.yaml: ", "1 configuration invalid"},
+		} {
+			t.Run(fmt.Sprintf("%s/compose file %v", format, withFile), func(t *testing.T) {
+				files := map[string]string{}
+				if withFile {
+					files["compose.yaml"] = needsFix
+					want = append(want, "not processed: its configuration .composefix.yaml is invalid")
+				}
+				dir := writeFiles(t, files)
+				if err := os.Symlink(config.FileName, filepath.Join(dir, config.FileName)); err != nil {
+					t.Fatal(err)
+				}
+				out, errOut, code := runCLI(t, dir, "", "--offline", "--format", format, ".")
+				if code != exitError {
+					t.Errorf("exit %d, want %d", code, exitError)
+				}
+				for _, w := range want {
+					if !strings.Contains(out, w) {
+						t.Errorf("%s output lacks %q:\n%s\nstderr:\n%s", format, w, out, errOut)
+					}
+				}
+				if n := strings.Count(out, "finding configuration"); n != 1 {
+					t.Errorf("the error is in the %s output %d times, want once:\n%s", format, n, out)
+				}
+				if format == "github" {
+					return
+				}
+				inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+				if err != nil {
+					t.Fatalf("%s output is not JSON: %v", format, err)
+				}
+				if format == "sarif" {
+					if err := sarifSchema(t).Validate(inst); err != nil {
+						t.Errorf("SARIF output does not validate: %v", err)
+					}
+				}
+			})
+		}
+	}
+}
