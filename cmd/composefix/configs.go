@@ -105,8 +105,10 @@ func (s *settings) groups() ([]group, []error) {
 	// is reported once, as a file's error rather than a usage error, so
 	// the files other configurations govern still are: one bad
 	// .composefix.yaml used to stop a whole repository's run.
-	// The error remembers the files it kept from the run, for the reports
-	// that list files (SARIF, GitHub, JSON).
+	// The error remembers the files it kept from the run, which every
+	// format lists as not processed (text and update's plan on stderr).
+	// The main command and update treat it alike, the working
+	// directory's configuration included.
 	reported := map[string]*configError{}
 	badConfig := func(err error, path string, files ...string) {
 		var ue *usageError
@@ -183,6 +185,16 @@ func (e *configError) reportFiles() []report.File {
 		out = append(out, report.File{Path: f, Err: err})
 	}
 	return out
+}
+
+// printNotProcessed lists on w, one a line, the files e kept from the
+// run, naming the configuration (its own error is printed apart).
+func (e *configError) printNotProcessed(w io.Writer) {
+	for _, f := range e.reportFiles() {
+		if !f.Config {
+			fmt.Fprintf(w, "%s: %v\n", f.Path, f.Err)
+		}
+	}
 }
 
 // configFinder finds and loads each directory's configuration once. It

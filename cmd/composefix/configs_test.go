@@ -343,8 +343,6 @@ func TestBadWorkingDirectoryConfigurationReachesTheReports(t *testing.T) {
 	for name, args := range map[string][]string{
 		"--config": {"--config", ".composefix.yaml", "."},
 		"stdin":    {"-"},
-		// update's plan and summary list no files' errors (README says so).
-		"update": {"update", "."},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"compose.yaml": needsFix, ".composefix.yaml": "bogus_key: 1\n"})
@@ -440,6 +438,55 @@ func TestConfigLookupFailureReachesTheReports(t *testing.T) {
 				if format == "sarif" {
 					if err := sarifSchema(t).Validate(inst); err != nil {
 						t.Errorf("SARIF output does not validate: %v", err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestUpdateBadConfiguration: update stopped at an invalid working
+// directory's .composefix.yaml (a usage error: no report, no plan, no
+// file updated) but ran every other file past an invalid nested one.
+// Both fail only the files they govern now, as in the main command: the
+// report carries the error on the configuration and lists its files as
+// not processed, a plan is written for the other files (stderr names the
+// configuration and its files), and the run exits 2.
+func TestUpdateBadConfiguration(t *testing.T) {
+	for _, where := range []string{"", "a/"} {
+		cfg := filepath.FromSlash(where + config.FileName)
+		notRun := filepath.Join("a", "compose.yaml") + ": not processed: its configuration " + cfg + " is invalid"
+		for _, mode := range []string{"json", "plan"} {
+			t.Run(fmt.Sprintf("%q/%s", where, mode), func(t *testing.T) {
+				dir := writeFiles(t, map[string]string{
+					where + config.FileName: "bogus_key: 1\n",
+					"a/compose.yaml":        needsFix,
+					// b has a valid configuration of its own.
+					"b/compose.yaml": needsFix, "b/" + config.FileName: "",
+				})
+				plan := filepath.Join(t.TempDir(), "plan.json")
+				args := []string{"--offline", "update", "--format", "json", "."}
+				if mode == "plan" {
+					args = []string{"--offline", "update", "--plan", plan, "."}
+				}
+				out, errOut, code := runCLI(t, dir, "", args...)
+				if code != exitError {
+					t.Errorf("exit %d, want %d; stderr:\n%s", code, exitError, errOut)
+				}
+				if n := strings.Count(errOut, "bogus_key"); n != 1 {
+					t.Errorf("stderr names the configuration's error %d times, want once:\n%s", n, errOut)
+				}
+				want := []string{`"path": "` + cfg + `"`, `"path": "b/compose.yaml"`, `"error": "not processed: its configuration ` + cfg + ` is invalid"`}
+				got := out
+				if mode == "plan" {
+					want, got = []string{notRun}, errOut
+					if _, err := os.Stat(plan); err != nil {
+						t.Errorf("no plan for the other files: %v", err)
+					}
+				}
+				for _, w := range want {
+					if !strings.Contains(got, w) {
+						t.Errorf("update %s output lacks %q:\n%s\nstderr:\n%s", mode, w, out, errOut)
 					}
 				}
 			})

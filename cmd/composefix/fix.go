@@ -55,11 +55,11 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 		if !errors.As(err, &ce) {
 			continue
 		}
+		if s.format == "text" {
+			ce.printNotProcessed(errOut)
+		}
 		for _, f := range ce.reportFiles() {
 			notRun.Add(&f)
-			if s.format == "text" && !f.Config {
-				fmt.Fprintf(errOut, "%s: %v\n", f.Path, f.Err)
-			}
 			if s.format != "text" || s.stepSummary != "" {
 				files = append(files, f)
 			}

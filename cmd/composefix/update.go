@@ -56,9 +56,6 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if s.cwdConfigErr != nil {
-				return s.cwdConfigErr // update's plan and summary list no files' errors
-			}
 			if s.stdin() {
 				return usagef("update does not read stdin; name the files or directories")
 			}
@@ -130,6 +127,13 @@ func update(ctx context.Context, s *settings, u updateRun, out, errOut io.Writer
 				return err
 			}
 			fmt.Fprintf(errOut, "%v\n", err)
+			// The plan has no place for files' errors: stderr lists
+			// those an invalid configuration kept out of it, as the
+			// text format does.
+			var ce *configError
+			if errors.As(err, &ce) {
+				ce.printNotProcessed(errOut)
+			}
 		}
 		var runs []pipeline.Options
 		for _, g := range groups {
