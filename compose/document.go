@@ -187,10 +187,11 @@ var (
 // 0-based mark is 0 (any problem on the first line, such as a tab there or
 // the depth limit reached on it), and names no line for an unknown anchor:
 // the first is corrected, the second is line 1, the last located in src.
-// A blank line after the last with content (a problem at the end of the
-// stream, which yaml.v3 marks on the empty line after the final newline or
-// on a blank line after the content) is the position just past that
-// content; a line past the end of src is the last line.
+// A problem at the end of the stream, which yaml.v3 marks on the empty
+// line after the final newline, on a blank line after the content, one
+// line past the end of a file without a final newline, or (an unterminated
+// quote on the first line) on no line, is the position just past the last
+// content, with or without a final newline.
 func YAMLError(path string, src []byte, err error) *PosError {
 	msg := err.Error()
 	pe := &PosError{Path: path, Msg: "invalid YAML"}
@@ -205,7 +206,9 @@ func YAMLError(path string, src []byte, err error) *PosError {
 		}
 	} else {
 		pe.Line, pe.Col = 1, 1
-		if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
+		m := yamlLineRE().FindStringSubmatch(msg)
+		lined := m != nil
+		if lined {
 			pe.Line, _ = strconv.Atoi(m[1])
 			if m[2] != "" {
 				pe.Col, _ = strconv.Atoi(m[2])
@@ -214,8 +217,13 @@ func YAMLError(path string, src []byte, err error) *PosError {
 				pe.Line++
 			}
 		}
-		last := bytes.Count(src, []byte{'\n'}) + 1
-		if line, col := endOfContent(src); line > 0 && pe.Line > line && pe.Line <= last {
+		// A line after the last with content, or past the end of src (a
+		// file without a final newline), is the end of the stream; so is
+		// an end-of-stream problem yaml.v3 names no line for, which is on
+		// the first line.
+		line, col := endOfContent(src)
+		atEnd := pe.Line > line || !lined && strings.Contains(msg, "unexpected end of stream")
+		if last := bytes.Count(src, []byte{'\n'}) + 1; line > 0 && atEnd {
 			pe.Line, pe.Col = line, col
 		} else if pe.Line > last {
 			pe.Line = last

@@ -93,8 +93,17 @@ func TestLoadBadInput(t *testing.T) {
 		{"tab after a key on line 1", "services: \t@x\n", 1, 12, "cannot start any token"},
 		{"depth limit on line 1", "services: " + strings.Repeat("[", 10001) + "\n", 1, 1, "exceeded max depth"},
 		{"depth limit further down", "services:\n  web:\n    x: " + strings.Repeat("[", 10001) + "\n", 3, 1, "exceeded max depth"},
-		// The line of an error at the end of the stream stays in the file.
-		{"unclosed flow at the end", "services: [[[[", 1, 1, "did not find expected node content"},
+		// An error at the end of a file without a final newline is placed
+		// as with one: just past the last content (it said 1:1, the start
+		// of the line, or of the file for an unterminated quote).
+		{"unclosed flow at the end", "services: [[[[", 1, 15, "did not find expected node content"},
+		{"unclosed flow mapping at the end, no final newline", "services: {web: {}", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
+		{"unclosed flow sequence at the end, no final newline", "services: [web", 1, 15, "invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed flow sequence on line two, no final newline", "services:\n  x: [", 2, 7, "invalid YAML: did not find expected node content"},
+		{"unterminated double quote at the end, no final newline", "services: \"web", 1, 15, "invalid YAML: found unexpected end of stream"},
+		{"a lone quote, no final newline", "\"", 1, 2, "invalid YAML: found unexpected end of stream"},
+		{"unclosed flow sequence after a byte-order mark, no final newline", "\ufeffservices: [é", 1, 13, "invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed flow sequence on a line with content, no final newline", "x: 1\nservices: [web", 2, 1, "invalid YAML: did not find expected ',' or ']'"},
 		{"a control character", "services:\n  web:\n    image: a\x01b\n", 3, 13, "control characters are not allowed"},
 		// yaml.v3 puts a problem found at the end of the stream on the
 		// empty line after the final newline (or on a blank line after
@@ -104,6 +113,8 @@ func TestLoadBadInput(t *testing.T) {
 		// Where yaml.v3 names a line with content, it stays.
 		{"unclosed flow sequence at the end, on a line with content", "x: 1\nservices: [web\n\n  \n", 2, 1, "invalid YAML: did not find expected ',' or ']'"},
 		{"unterminated double quote at the end", "services: \"web\n", 1, 15, "invalid YAML: found unexpected end of stream"},
+		{"a lone quote", "\"\n", 1, 2, "invalid YAML: found unexpected end of stream"},
+		{"unclosed flow sequence on line two", "services:\n  x: [\n", 2, 7, "invalid YAML: did not find expected node content"},
 		{"unclosed flow mapping at the end, CRLF", "services: {web: {}\r\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
 		{"unclosed flow mapping at the end, multibyte", "services: {wéb: {}\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
 		// Columns after a byte-order mark count from the character after it,
