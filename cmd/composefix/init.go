@@ -58,13 +58,11 @@ func initCommand(out io.Writer) *cli.Command {
 	}
 }
 
-// errExists is wrapped by writeNew when the file exists and force is off.
-var errExists = errors.New("already exists")
-
 // existsError is writeNew's refusal of an existing path without force,
-// whether it was there at the check or appeared before the write.
+// whether it was there at the check or appeared before the write. No
+// caller tells it apart from another usage error, so it is no sentinel.
 func existsError(path string) error {
-	return &usageError{fmt.Errorf("writing configuration: %s %w; use --force to overwrite it", path, errExists)}
+	return usagef("writing configuration: %s already exists; use --force to overwrite it", path)
 }
 
 // writeNew writes data to path atomically (pipeline.CreateNew: a
