@@ -457,10 +457,17 @@ func (c *contextLoader) reachedErr(d *compose.Document, seen map[string]bool, de
 	return nil
 }
 
+// unwrapPath is err without the path (os.PathError) or the two paths of
+// a rename or link (os.LinkError) it names, for a message that names the
+// file itself, once.
 func unwrapPath(err error) error {
 	var pe *os.PathError
-	if errors.As(err, &pe) {
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
 		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
 	}
 	return err
 }

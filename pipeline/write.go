@@ -233,13 +233,9 @@ func replaceFile(path string, data []byte, keep *kept, sweep *tempSweep) error {
 }
 
 // renameFailed is the error of a rename of the new file into place,
-// without its two names (os.LinkError): the caller names the file.
+// without its two names (unwrapPath): the caller names the file.
 func renameFailed(err error) error {
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		err = le.Err
-	}
-	return fmt.Errorf("moving the new file into place: %w", err)
+	return fmt.Errorf("moving the new file into place: %w", unwrapPath(err))
 }
 
 // CreateNew creates path with data and mode perm less the umask, from a
