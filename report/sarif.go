@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -283,13 +284,14 @@ func fileErrorAt(f *File, files []File) (path, msg string, pe *compose.PosError)
 	if !errors.As(f.Err, &pe) {
 		return f.Path, f.Err.Error(), nil
 	}
-	own := pe.Path == "" || samePath(pe.Path, f.Path)
+	same := sameFile(pe.Path)
+	own := pe.Path == "" || same(f.Path)
 	switch {
 	case pe.Line > 0 && own:
 		return f.Path, pe.Text(), pe
 	case pe.Line > 0:
 		for i := range files {
-			if samePath(files[i].Path, pe.Path) {
+			if same(files[i].Path) {
 				msg := f.Err.Error()
 				if !strings.HasPrefix(msg, f.Path+":") {
 					msg = f.Path + ": " + msg // the annotation is not on f
@@ -303,18 +305,35 @@ func fileErrorAt(f *File, files []File) (path, msg string, pe *compose.PosError)
 	return f.Path, f.Err.Error(), nil
 }
 
-// samePath reports whether two paths as given name the same file
-// ("app/x.yaml" and "./app/x.yaml", or one of them absolute: an include
-// named by its absolute path, a file given so on the command line).
-func samePath(a, b string) bool {
-	a, b = filepath.Clean(a), filepath.Clean(b)
-	if a == b {
-		return true
+// sameFile returns whether a path names the same file as path, both as
+// given: equal once cleaned, or, when one is absolute and the other
+// relative (an include named by its absolute path), equal once the
+// relative one is made absolute. It reads the working directory at most
+// once, at the first such comparison: fileErrorAt compares one path with
+// every file of the run, and filepath.Abs reads it at each call.
+func sameFile(path string) func(string) bool {
+	path = filepath.Clean(path)
+	var wd string
+	var wdErr error
+	abs := func(p string) (string, bool) {
+		if filepath.IsAbs(p) {
+			return p, true
+		}
+		if wd == "" && wdErr == nil {
+			wd, wdErr = os.Getwd()
+		}
+		return filepath.Join(wd, p), wdErr == nil
 	}
-	if filepath.IsAbs(a) == filepath.IsAbs(b) {
-		return false // both absolute or both relative to the same directory
+	return func(other string) bool {
+		other = filepath.Clean(other)
+		if other == path {
+			return true
+		}
+		if filepath.IsAbs(other) == filepath.IsAbs(path) {
+			return false // both absolute or both relative to the same directory
+		}
+		a, okA := abs(path)
+		b, okB := abs(other)
+		return okA && okB && a == b
 	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
 }
