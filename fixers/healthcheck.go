@@ -464,19 +464,13 @@ func (h *healthCtx) shape(entry kb.Healthcheck, test []string) (*yaml.Node, stri
 	// most services find their shape, and a key per service was 1% of the
 	// 10,000-service benchmark file's allocations.
 	var buf [256]byte
-	key := buf[:0]
-	put := func(s string) {
-		key = strconv.AppendInt(key, int64(len(s)), 10)
-		key = append(key, ':')
-		key = append(key, s...)
-	}
-	put(entry.Family)
-	put(entry.Interval)
-	put(entry.Timeout)
-	put(strconv.Itoa(entry.Retries))
-	put(entry.StartPeriod)
+	key := kb.AppendKey(buf[:0], entry.Family)
+	key = kb.AppendKey(key, entry.Interval)
+	key = kb.AppendKey(key, entry.Timeout)
+	key = kb.AppendKey(key, strconv.Itoa(entry.Retries))
+	key = kb.AppendKey(key, entry.StartPeriod)
 	for _, s := range test {
-		put(s)
+		key = kb.AppendKey(key, s)
 	}
 	if sh, ok := h.shapes[string(key)]; ok {
 		return sh.node, sh.what

@@ -307,16 +307,11 @@ func (h Healthcheck) renderWith(s Service, c compilers) ([]string, error) {
 
 // renderKey appends to b what render's result depends on: the entry's
 // name (its errors name it) and test, and the values by parameter name,
-// each with its length first.
+// each as AppendKey writes it.
 func renderKey(b []byte, h Healthcheck, values map[string]string) []byte {
-	put := func(s string) {
-		b = strconv.AppendInt(b, int64(len(s)), 10)
-		b = append(b, ':')
-		b = append(b, s...)
-	}
-	put(h.Name)
+	b = AppendKey(b, h.Name)
 	for _, t := range h.Test {
-		put(t)
+		b = AppendKey(b, t)
 	}
 	b = append(b, '|')
 	var buf [8]string
@@ -326,10 +321,20 @@ func renderKey(b []byte, h Healthcheck, values map[string]string) []byte {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		put(n)
-		put(values[n])
+		b = AppendKey(b, n)
+		b = AppendKey(b, values[n])
 	}
 	return b
+}
+
+// AppendKey appends s to the memo key b with its length first, so that
+// no two lists of strings make the same key ("a","bc" and "ab","c"). The
+// key can live in a buffer on the stack, looked up without a string of
+// its own.
+func AppendKey(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
 }
 
 // renderMemo holds rendered tests by renderKey, for an Index's life: a
