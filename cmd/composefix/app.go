@@ -34,6 +34,9 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 			defer stop()
 			s, err := readSettings(c)
 			if err != nil {
+				if c.Args().Len() == 1 && c.Args().First() == "-" {
+					echoStdin(c.String("format"), in, out)
+				}
 				return err
 			}
 			// Writing files needs the handler from the start; the

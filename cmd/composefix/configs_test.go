@@ -379,8 +379,12 @@ func TestBadFlagsAndConfigurationAreBothReported(t *testing.T) {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				dir := writeFiles(t, map[string]string{"compose.yaml": needsFix, config.FileName: c.config})
 				out, errOut, code := runCLI(t, dir, needsFix, append([]string{"--offline", "--format", format}, c.args...)...)
-				if code != exitError || out != "" {
-					t.Errorf("exit %d, stdout %q; want exit %d and nothing on stdout", code, out, exitError)
+				wantOut := "" // a usage error's product
+				if c.name == "stdin" && format == "text" {
+					wantOut = needsFix // the input, echoed for an editor
+				}
+				if code != exitError || out != wantOut {
+					t.Errorf("exit %d, stdout %q; want exit %d and %q on stdout", code, out, exitError, wantOut)
 				}
 				for _, w := range c.want {
 					if n := strings.Count(errOut, w); n != 1 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,10 +163,12 @@ func exit(s *settings, r pipeline.Result, errOut io.Writer, extra error) error {
 func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Writer) error {
 	if s.stdinName != "" && !s.configFixed {
 		// The configuration that applies to the file the input stands for.
-		var err error
-		if s, err = s.forFile(s.stdinName); err != nil {
+		sf, err := s.forFile(s.stdinName)
+		if err != nil {
+			echoStdin(s.format, in, out)
 			return err
 		}
+		s = sf
 	}
 	o := s.pipelineOptions(errOut)
 	o.StdinName = s.stdinName
@@ -199,6 +202,18 @@ func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Wri
 		return exitStatus(exitChanges)
 	}
 	return nil
+}
+
+// echoStdin copies the document on stdin to stdout unchanged when a run on
+// stdin fails before reading it (a bad flag, an invalid configuration), as
+// pipeline.Stdin does on any later error: an editor filtering its text
+// through `composefix -` replaces the text with stdout, exit status or
+// not. A machine format's product is the report, which a usage error
+// does not print.
+func echoStdin(format string, in io.Reader, out io.Writer) {
+	if !slices.Contains(formats(), format) || format == "text" {
+		_, _ = io.Copy(out, in) // the run's error is reported; a failed echo adds nothing to it
+	}
 }
 
 // pipelineOptions turns the settings into what the pipeline reads.

@@ -230,16 +230,31 @@ func TestStdinToStdout(t *testing.T) {
 // TestStdinErrorEchoesTheWholeInput checks that stdin mode echoes its
 // input unchanged with exit 2 on any error, whatever the input's size: a
 // 20 MB input used to come back as its first 8 MiB + 1 byte.
+//
+// A usage error (a bad flag value, an invalid configuration, the working
+// directory's or the one --stdin-filename's file gets) printed nothing, so
+// an editor filtering its text through `composefix -` (vim's :%!) lost
+// it; it echoes too.
 func TestStdinErrorEchoesTheWholeInput(t *testing.T) {
 	big := "services:\n  web:\n    image: nginx:1.27.3\n" + strings.Repeat("# padding line\n", (20<<20)/15)
-	tests := []struct{ name, in, want string }{
-		{"larger than the limit", big, "limit"},
-		{"invalid YAML", "services:\n  web: [\n", "invalid YAML"},
-		{"two documents", "services: {}\n---\nservices: {}\n", "second YAML document"},
+	bad := map[string]string{".composefix.yaml": "bogus_key: 1\n"}
+	tests := []struct {
+		name, in, want string
+		files          map[string]string // in the working directory
+		args           []string          // before "-"
+	}{
+		{name: "larger than the limit", in: big, want: "limit"},
+		{name: "invalid YAML", in: "services:\n  web: [\n", want: "invalid YAML"},
+		{name: "two documents", in: "services: {}\n---\nservices: {}\n", want: "second YAML document"},
+		{name: "an invalid configuration", in: needsFix, want: "bogus_key", files: bad},
+		{name: "an invalid --config", in: needsFix, want: "bogus_key", files: bad, args: []string{"--config", ".composefix.yaml"}},
+		{name: "the --stdin-filename file's invalid configuration", in: needsFix, want: "bogus_key",
+			files: map[string]string{"app/.composefix.yaml": "bogus_key: 1\n"}, args: []string{"--stdin-filename", "app/compose.yaml"}},
+		{name: "an unknown rule in --select", in: needsFix, want: `"NOPE"`, args: []string{"--select", "NOPE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, errOut, code := runCLI(t, t.TempDir(), tt.in, "-")
+			out, errOut, code := runCLI(t, writeFiles(t, tt.files), tt.in, append(append([]string{"--offline"}, tt.args...), "-")...)
 			if code != exitError {
 				t.Errorf("exit %d, want 2", code)
 			}
