@@ -173,7 +173,7 @@ func DiscoverWith(paths []string, opts DiscoverOptions) ([]string, []error) {
 			return nil
 		})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("searching %s: %w", p, err))
+			errs = append(errs, &PosError{Path: p, Msg: "searching", Err: err}) // names p apart, for reports that list it
 		}
 		switch {
 		case len(found) > 0 || err != nil:

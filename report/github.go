@@ -15,7 +15,8 @@ import (
 // annotations on the pull request. GitHub shows only the first ten
 // annotations of each level per step, so the output is ordered and grouped
 // to make those count: first a notice with the counts, then one ::error per
-// file that could not be processed, then the findings by severity (errors
+// file that could not be processed (on no file for a path given that names
+// none, File.NoFile), then the findings by severity (errors
 // first), one annotation per rule and file at the rule's first finding in
 // the file, naming the other lines it applies to. Paths are as given on the
 // command line; positions refer to each file's original bytes. The fix,
@@ -149,9 +150,14 @@ func fixNote(fd fixers.Finding) string {
 
 func githubFileError(b *strings.Builder, f *File, files []File) {
 	path, msg, pe := fileErrorAt(f, files)
-	props := [][2]string{{"file", path}}
-	if pe != nil {
-		props = append(props, [2]string{"line", strconv.Itoa(pe.Line)}, [2]string{"col", strconv.Itoa(max(pe.Col, 1))})
+	var props [][2]string
+	switch {
+	case f.NoFile:
+		msg = f.Err.Error() // names the path, which no property does
+	case pe != nil:
+		props = append(props, [2]string{"file", path}, [2]string{"line", strconv.Itoa(pe.Line)}, [2]string{"col", strconv.Itoa(max(pe.Col, 1))})
+	default:
+		props = append(props, [2]string{"file", path})
 	}
 	props = append(props, [2]string{"title", "composefix"})
 	writeCommand(b, "error", props, msg)

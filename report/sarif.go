@@ -241,6 +241,9 @@ func sarifFixOf(fd fixers.Finding, idx *lineIndex) sarifFix {
 func sarifNotificationOf(f *File, files []File) sarifNotification {
 	path, msg, pe := fileErrorAt(f, files)
 	n := sarifNotification{Level: "error", Message: sarifText{msg}}
+	// A path given that names no file (File.NoFile) is still its
+	// location: an artifact location is a URI reference, which need not
+	// name a file the checkout has.
 	loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(path)}}
 	if pe != nil {
 		col := max(pe.Col, 1)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/pipeline"
 	"github.com/composefix/composefix/registry"
 	"github.com/composefix/composefix/report"
@@ -49,22 +50,29 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 	// The files an invalid configuration kept from the run are listed
 	// and counted as not processed, in every format; the configuration's
 	// own entry carries its error (which the text format has already
-	// printed) and is not counted, as it is not a compose file.
+	// printed) and is not counted, as it is not a compose file. A path
+	// given that discovery could not use is listed and counted as a file
+	// that failed: the run exits 2 for it, and a reader of a machine
+	// format must see why.
 	var notRun report.Summary
-	for _, err := range errs {
-		var ce *configError
-		if !errors.As(err, &ce) {
-			continue
-		}
-		if s.format == "text" {
-			ce.printNotProcessed(errOut)
-		}
-		for _, f := range ce.reportFiles() {
+	list := func(fs ...report.File) {
+		for _, f := range fs {
 			notRun.Add(&f)
 			if s.format != "text" || s.stepSummary != "" {
 				files = append(files, f)
 			}
 		}
+	}
+	for _, err := range errs {
+		var ce *configError
+		if !errors.As(err, &ce) {
+			list(pathErrorFile(err))
+			continue
+		}
+		if s.format == "text" {
+			ce.printNotProcessed(errOut)
+		}
+		list(ce.reportFiles()...)
 	}
 	var diffs strings.Builder
 	for _, g := range groups {
@@ -87,6 +95,9 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 				each(f)
 			}
 		})
+		for _, err := range r.DiscoverErrs { // a -f file gone since groups found it
+			list(pathErrorFile(err))
+		}
 		total = addResult(total, r)
 	}
 	total.Summary.Elapsed = time.Since(start)
@@ -106,6 +117,21 @@ func runFiles(ctx context.Context, s *settings, out, errOut io.Writer, each func
 		return total, sumErr, nil
 	}
 	return total, sumErr, writeReport(out, s.format, files, listed)
+}
+
+// pathErrorFile is the reports' entry for a path given that discovery
+// could not use (it does not exist, is not a regular file, or is a
+// directory holding no compose file): a file that failed, under the path
+// its error names (discovery's errors are compose.PosErrors naming the
+// path as given, or as found under a directory given), with no file to
+// annotate.
+func pathErrorFile(err error) report.File {
+	f := report.File{Err: err, NoFile: true}
+	var pe *compose.PosError
+	if errors.As(err, &pe) {
+		f.Path = pe.Path
+	}
+	return f
 }
 
 // appendStepSummary appends the run's Markdown summary to the file GitHub
