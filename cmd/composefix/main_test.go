@@ -234,7 +234,10 @@ func TestStdinToStdout(t *testing.T) {
 // A usage error (a bad flag value, an invalid configuration, the working
 // directory's or the one --stdin-filename's file gets) printed nothing, so
 // an editor filtering its text through `composefix -` (vim's :%!) lost
-// it; it echoes too.
+// it; it echoes too. So does a command line that does not parse (a word
+// for a number, an unknown flag), which never reached the action that
+// echoes; with a machine format, whose product is the report, a usage
+// error prints nothing on stdout.
 func TestStdinErrorEchoesTheWholeInput(t *testing.T) {
 	big := "services:\n  web:\n    image: nginx:1.27.3\n" + strings.Repeat("# padding line\n", (20<<20)/15)
 	bad := map[string]string{".composefix.yaml": "bogus_key: 1\n"}
@@ -242,6 +245,8 @@ func TestStdinErrorEchoesTheWholeInput(t *testing.T) {
 		name, in, want string
 		files          map[string]string // in the working directory
 		args           []string          // before "-"
+		after          []string          // after "-"
+		quiet          bool              // a machine format: nothing on stdout
 	}{
 		{name: "larger than the limit", in: big, want: "limit"},
 		{name: "invalid YAML", in: "services:\n  web: [\n", want: "invalid YAML"},
@@ -251,15 +256,29 @@ func TestStdinErrorEchoesTheWholeInput(t *testing.T) {
 		{name: "the --stdin-filename file's invalid configuration", in: needsFix, want: "bogus_key",
 			files: map[string]string{"app/.composefix.yaml": "bogus_key: 1\n"}, args: []string{"--stdin-filename", "app/compose.yaml"}},
 		{name: "an unknown rule in --select", in: needsFix, want: `"NOPE"`, args: []string{"--select", "NOPE"}},
+		// Command lines that do not parse: urfave/cli's refusals, and
+		// composefix's own of a flag no command defines.
+		{name: "a word for a number", in: needsFix, want: `invalid value "x" for flag -concurrency`, args: []string{"--concurrency", "x"}},
+		{name: "a word for a number after the path", in: needsFix, want: `invalid value "x" for flag -retries`, after: []string{"--retries=x"}},
+		{name: "a word for a boolean", in: needsFix, want: `invalid boolean value "maybe"`, args: []string{"--image-facts=maybe"}},
+		{name: "an unknown flag", in: needsFix, want: "unknown flag --offlin; did you mean --offline?", args: []string{"--offlin"}},
+		{name: "a word for a number, text format", in: needsFix, want: "-concurrency", args: []string{"--format", "text", "--concurrency", "x"}},
+		{name: "a word for a number, JSON", in: needsFix, want: "-concurrency", args: []string{"--format=json", "--concurrency", "x"}, quiet: true},
+		{name: "an unknown flag, SARIF", in: needsFix, want: "--offlin", args: []string{"--offlin"}, after: []string{"--format", "sarif"}, quiet: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, errOut, code := runCLI(t, writeFiles(t, tt.files), tt.in, append(append([]string{"--offline"}, tt.args...), "-")...)
+			args := append(append(append([]string{"--offline"}, tt.args...), "-"), tt.after...)
+			out, errOut, code := runCLI(t, writeFiles(t, tt.files), tt.in, args...)
 			if code != exitError {
 				t.Errorf("exit %d, want 2", code)
 			}
-			if out != tt.in {
-				t.Errorf("stdout holds %d bytes, want the %d bytes of the input unchanged", len(out), len(tt.in))
+			want := tt.in
+			if tt.quiet {
+				want = ""
+			}
+			if out != want {
+				t.Errorf("stdout holds %d bytes, want %d: the input unchanged, or nothing for a machine format", len(out), len(want))
 			}
 			if !strings.Contains(errOut, tt.want) {
 				t.Errorf("stderr lacks %q:\n%.500s", tt.want, errOut)
