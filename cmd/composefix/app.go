@@ -34,10 +34,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 			defer stop()
 			s, err := readSettings(c)
 			if err != nil {
-				if c.Args().Len() == 1 && c.Args().First() == "-" {
-					echoStdin(c.String("format"), in, out)
-				}
-				return err
+				return err // with `-`, run echoes the input, unread
 			}
 			// Writing files needs the handler from the start; the
 			// registry arms it before it reaches out (WithBeforeNetwork).

@@ -69,15 +69,26 @@ type argument struct {
 	words []string
 }
 
+// commandLine is a command line as interspersed read it.
+type commandLine struct {
+	args []string // rearranged for urfave/cli
+	// stdin says that the default command was asked to read stdin (`-`
+	// its only path), and format is the last --format given ("": none):
+	// known also when the command line does not parse, whose error must
+	// then echo the input as the command's own errors do.
+	stdin  bool
+	format string
+}
+
 // interspersed rearranges args so that urfave/cli, which stops reading
 // flags at the first positional argument, reads every flag wherever it is:
 // flags before a subcommand's name that the subcommand defines move after
 // it, and flags after paths move before them. Everything after "--" stays
 // positional. A flag that no command in reach defines is a usage error,
 // with the nearest flag name as a suggestion.
-func interspersed(app *cli.App, args []string) ([]string, error) {
+func interspersed(app *cli.App, args []string) (commandLine, error) {
 	if len(args) == 0 || args[len(args)-1] == "--generate-bash-completion" {
-		return args, nil // urfave/cli wants the completion flag last, as shells put it
+		return commandLine{args: args}, nil // urfave/cli wants the completion flag last, as shells put it
 	}
 	root := flagsOf(app.Flags, "version", "v", "generate-bash-completion") // added by urfave/cli
 	cmdFlagSets := make([]flagSet, len(app.Commands))
@@ -93,6 +104,7 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 	var cmdFlags flagSet
 	var flags []argument
 	var positional []string
+	var format string // the last --format's value
 	rest := args[1:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
@@ -124,8 +136,12 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 			i++
 			arg.words = append(arg.words, rest[i])
 		}
+		if name == "format" {
+			format = arg.value()
+		}
 		flags = append(flags, arg)
 	}
+	cl := commandLine{stdin: cmd == nil && slices.Equal(positional, []string{"-"}), format: format}
 	// Flags are checked once the subcommand is known, wherever it was.
 	var before, after []string
 	for _, f := range flags {
@@ -140,15 +156,15 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 				known = cmdFlags.names
 			}
 			if best := suggest.Closest(f.flag, known); best != "" {
-				return nil, usagef("unknown flag %s; did you mean --%s?", f.words[0], best)
+				return cl, usagef("unknown flag %s; did you mean --%s?", f.words[0], best)
 			}
-			return nil, usagef("unknown flag %s", f.words[0])
+			return cl, usagef("unknown flag %s", f.words[0])
 		}
 	}
 	// "composefix check" means --check, unless a file is called check.
 	if cmd == nil && len(positional) > 0 && root.has(positional[0]) && len(positional[0]) > 1 {
 		if _, err := os.Stat(positional[0]); err != nil {
-			return nil, usagef("%q is neither a file nor a command; did you mean --%s?", positional[0], positional[0])
+			return cl, usagef("%q is neither a file nor a command; did you mean --%s?", positional[0], positional[0])
 		}
 	}
 	out := append([]string{args[0]}, before...)
@@ -161,5 +177,17 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 			break
 		}
 	}
-	return append(out, positional...), nil
+	cl.args = append(out, positional...)
+	return cl, nil
+}
+
+// value is the value given to a flag, "" when none was.
+func (a argument) value() string {
+	if _, v, ok := strings.Cut(a.words[0], "="); ok {
+		return v
+	}
+	if len(a.words) > 1 {
+		return a.words[1]
+	}
+	return ""
 }

@@ -37,11 +37,11 @@ func parseArgs(t *testing.T, flag string, args ...string) (parsed, error) {
 		c.Action = capture(c.Name)
 	}
 	app.Setup()
-	full, err := interspersed(app, append([]string{"composefix"}, args...))
+	cl, err := interspersed(app, append([]string{"composefix"}, args...))
 	if err != nil {
 		return got, err
 	}
-	return got, app.RunContext(context.Background(), full)
+	return got, app.RunContext(context.Background(), cl.args)
 }
 
 // flagWords is how the test writes a flag: with a value when it takes one.
@@ -171,9 +171,9 @@ func TestCompletionFlagStaysLast(t *testing.T) {
 	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
 	app.Setup()
 	args := []string{"composefix", "update", "a.yaml", "--offline", "--generate-bash-completion"}
-	got, err := interspersed(app, args)
-	if err != nil || !slices.Equal(got, args) {
-		t.Errorf("interspersed(%q) = %q, %v; want it unchanged", args, got, err)
+	cl, err := interspersed(app, args)
+	if err != nil || !slices.Equal(cl.args, args) {
+		t.Errorf("interspersed(%q) = %q, %v; want it unchanged", args, cl.args, err)
 	}
 }
 

@@ -191,8 +191,7 @@ func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Wri
 		// The configuration that applies to the file the input stands for.
 		sf, err := s.forFile(s.stdinName)
 		if err != nil {
-			echoStdin(s.format, in, out)
-			return err
+			return err // run echoes the input, unread
 		}
 		s = sf
 	}
@@ -231,11 +230,13 @@ func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Wri
 }
 
 // echoStdin copies the document on stdin to stdout unchanged when a run on
-// stdin fails before reading it (a bad flag, an invalid configuration), as
-// pipeline.Stdin does on any later error: an editor filtering its text
-// through `composefix -` replaces the text with stdout, exit status or
-// not. A machine format's product is the report, which a usage error
-// does not print.
+// stdin fails before reading it (a command line that does not parse, a
+// bad flag value, an invalid configuration), as pipeline.Stdin does on
+// any later error: an editor filtering its text through `composefix -`
+// replaces the text with stdout, exit status or not. run calls it, the
+// one place that sees every such error. A machine format's product is the
+// report, which a usage error does not print; format is --format as given
+// ("": not given, the text format).
 func echoStdin(format string, in io.Reader, out io.Writer) {
 	if !slices.Contains(formats(), format) || format == "text" {
 		_, _ = io.Copy(out, in) // the run's error is reported; a failed echo adds nothing to it

@@ -77,15 +77,35 @@ func interruptible(parent context.Context) (ctx context.Context, arm, stop func(
 
 // run is the whole program minus process setup, so tests can call it.
 func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
-	app := newApp(in, out, errOut)
+	stdin := &readMark{r: in}
+	app := newApp(stdin, out, errOut)
 	// urfave/cli calls os.Exit from inside Run for ExitCoder errors unless told not to.
 	app.ExitErrHandler = func(*cli.Context, error) {}
 	app.Setup() // adds the help command, which interspersed must know
-	args, err := interspersed(app, args)
-	if err != nil {
-		return exitCode(err, errOut)
+	cl, err := interspersed(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, cl.args)
 	}
-	return exitCode(app.RunContext(ctx, args), errOut)
+	if err != nil && cl.stdin && !stdin.read {
+		// A command line that does not parse (a word for a number, an
+		// unknown flag) stops before the action, which echoes the input
+		// on its own errors: an editor filtering its text through
+		// `composefix -` keeps it then too.
+		echoStdin(cl.format, stdin, out)
+	}
+	return exitCode(err, errOut)
+}
+
+// readMark is stdin, remembering whether anything read it: a run that
+// read it has echoed it or printed its product.
+type readMark struct {
+	r    io.Reader
+	read bool
+}
+
+func (m *readMark) Read(p []byte) (int, error) {
+	m.read = true
+	return m.r.Read(p)
 }
 
 // exitStatus carries an exit code out of an action whose messages were
