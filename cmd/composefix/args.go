@@ -100,10 +100,20 @@ func interspersed(app *cli.App, args []string) (commandLine, error) {
 	anyCmdTakes := func(name string) bool {
 		return root.takes(name) || slices.ContainsFunc(cmdFlagSets, func(fs flagSet) bool { return fs.takes(name) })
 	}
+	// refused reports whether word is a flag the default command does not
+	// define, with no value after "=": it does not parse, and the word
+	// after it may be its value.
+	refused := func(word string) bool {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(word, "-"), "=")
+		return len(word) > 1 && word[0] == '-' && word != "--" && !hasValue && !root.has(name)
+	}
 	var cmd *cli.Command
 	var cmdFlags flagSet
 	var flags []argument
 	var positional []string
+	// unknownValue marks the positionals that follow a flag no command
+	// defines, with no value of its own: each may be that flag's value.
+	var unknownValue []bool
 	var format string // the last --format's value
 	rest := args[1:]
 	for i := 0; i < len(rest); i++ {
@@ -120,6 +130,7 @@ func interspersed(app *cli.App, args []string) (commandLine, error) {
 				}
 			}
 			positional = append(positional, a)
+			unknownValue = append(unknownValue, i > 0 && refused(rest[i-1]))
 			continue
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
@@ -141,7 +152,7 @@ func interspersed(app *cli.App, args []string) (commandLine, error) {
 		}
 		flags = append(flags, arg)
 	}
-	cl := commandLine{stdin: cmd == nil && slices.Equal(positional, []string{"-"}), format: format}
+	cl := commandLine{stdin: cmd == nil && onlyStdin(positional, unknownValue), format: format}
 	// Flags are checked once the subcommand is known, wherever it was.
 	var before, after []string
 	for _, f := range flags {
@@ -179,6 +190,22 @@ func interspersed(app *cli.App, args []string) (commandLine, error) {
 	}
 	cl.args = append(out, positional...)
 	return cl, nil
+}
+
+// onlyStdin reports whether `-` is the only path that positional can
+// name, maybe[i] saying that positional[i] may instead be the value of the
+// unknown flag before it (a flag of a newer version, say): then the
+// command line, which does not parse, still asked to read stdin.
+func onlyStdin(positional []string, maybe []bool) bool {
+	var paths, values []string
+	for i, p := range positional {
+		if i < len(maybe) && maybe[i] {
+			values = append(values, p)
+		} else {
+			paths = append(paths, p)
+		}
+	}
+	return slices.Equal(paths, []string{"-"}) || len(paths) == 0 && slices.Contains(values, "-")
 }
 
 // value is the value given to a flag, "" when none was.

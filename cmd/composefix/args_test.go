@@ -184,3 +184,28 @@ func TestAFileNamedLikeAFlag(t *testing.T) {
 		t.Errorf("composefix check with a directory check: exit %d; stderr:\n%s", code, errOut)
 	}
 }
+
+// TestOnlyStdin: a command line refused for an unknown flag still asked
+// to read stdin when `-` is its only path once the words that may be that
+// flag's value are left out, and only then (the input is echoed for it).
+func TestOnlyStdin(t *testing.T) {
+	for _, c := range []struct {
+		positional []string
+		maybe      []bool
+		want       bool
+	}{
+		{[]string{"-"}, nil, true},
+		{[]string{"-"}, []bool{true}, true},                          // --offlin -
+		{[]string{"1GiB", "-"}, []bool{true, false}, true},           // --budgett 1GiB -
+		{[]string{"-", "1GiB"}, []bool{false, true}, true},           // - --budgett 1GiB
+		{[]string{"x", "-"}, []bool{true, true}, true},               // --a x --b -
+		{[]string{"-", "compose.yaml"}, []bool{true, false}, false},  // --budgett - compose.yaml
+		{[]string{"1GiB"}, []bool{true}, false},                      // --budgett 1GiB
+		{[]string{"-", "-"}, nil, false},                             // - -
+		{[]string{"compose.yaml", "-"}, []bool{false, false}, false}, // compose.yaml -
+	} {
+		if got := onlyStdin(c.positional, c.maybe); got != c.want {
+			t.Errorf("onlyStdin(%q, %v) = %v, want %v", c.positional, c.maybe, got, c.want)
+		}
+	}
+}

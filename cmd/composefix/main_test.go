@@ -262,6 +262,11 @@ func TestStdinErrorEchoesTheWholeInput(t *testing.T) {
 		{name: "a word for a number after the path", in: needsFix, want: `invalid value "x" for flag -retries`, after: []string{"--retries=x"}},
 		{name: "a word for a boolean", in: needsFix, want: `invalid boolean value "maybe"`, args: []string{"--image-facts=maybe"}},
 		{name: "an unknown flag", in: needsFix, want: "unknown flag --offlin; did you mean --offline?", args: []string{"--offlin"}},
+		// The word after an unknown flag may be its value (a flag of a
+		// newer version in an editor's command line): `-` is still the
+		// only path the command line can mean, and the input was lost.
+		{name: "an unknown flag and its value", in: needsFix, want: "unknown flag --inspect-budgett", args: []string{"--inspect-budgett", "1GiB"}},
+		{name: "an unknown flag and its value after the path", in: needsFix, want: "unknown flag --inspect-budgett", after: []string{"--inspect-budgett", "1GiB"}},
 		{name: "a word for a number, text format", in: needsFix, want: "-concurrency", args: []string{"--format", "text", "--concurrency", "x"}},
 		{name: "a word for a number, JSON", in: needsFix, want: "-concurrency", args: []string{"--format=json", "--concurrency", "x"}, quiet: true},
 		{name: "an unknown flag, SARIF", in: needsFix, want: "--offlin", args: []string{"--offlin"}, after: []string{"--format", "sarif"}, quiet: true},
