@@ -87,10 +87,13 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = app.RunContext(ctx, cl.args)
 	}
 	if err != nil && cl.stdin && !stdin.read {
-		// A command line that does not parse (a word for a number, an
-		// unknown flag) stops before the action, which echoes the input
-		// on its own errors: an editor filtering its text through
-		// `composefix -` keeps it then too.
+		// Every error of a run on stdin that did not read it (a command
+		// line that does not parse, which stops before the action; a bad
+		// flag value or configuration, which the action returns before
+		// fixStdin reads) echoes the input here, the one place: an
+		// editor filtering its text through `composefix -` keeps it.
+		// A run that read it has echoed it (pipeline.Stdin) or printed
+		// its report already.
 		echoStdin(cl.format, stdin, out)
 	}
 	return exitCode(err, errOut)
