@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/composefix/composefix/config"
 	"github.com/composefix/composefix/pipeline"
@@ -49,6 +50,9 @@ func initCommand(out io.Writer) *cli.Command {
 				_, err := io.WriteString(out, config.DefaultTemplate)
 				return err
 			}
+			if err := besideOtherName(path); err != nil {
+				return err
+			}
 			if err := writeNew(path, []byte(config.DefaultTemplate), c.Bool("force")); err != nil {
 				return err
 			}
@@ -56,6 +60,22 @@ func initCommand(out io.Writer) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// besideOtherName refuses to write a configuration under one of its two
+// names beside a file of the other: config.Find refuses a directory
+// holding both, so every later run would fail the files it governs.
+// --force changes nothing, as it would replace neither.
+func besideOtherName(path string) error {
+	other := map[string]string{config.FileName: config.AltFileName, config.AltFileName: config.FileName}[filepath.Base(path)]
+	if other == "" {
+		return nil
+	}
+	other = filepath.Join(filepath.Dir(path), other)
+	if fi, err := os.Stat(other); err != nil || fi.IsDir() {
+		return nil // none, as config.Find sees it
+	}
+	return usagef("writing configuration: %s exists; composefix refuses a directory holding both %s and %s, so edit it or remove it first", other, config.FileName, config.AltFileName)
 }
 
 // existsError is writeNew's refusal of an existing path without force,

@@ -77,6 +77,39 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 	assertNoTempFiles(t, dir)
 }
 
+// TestInitRefusesBesideTheOtherName: init wrote .composefix.yaml beside an
+// existing .composefix.yml (exit 0), and from then on every run failed
+// every file that configuration governs ("exists too; keep one"). It
+// refuses instead, --force included (it would replace neither), and
+// writes nothing.
+func TestInitRefusesBesideTheOtherName(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		existing, write string
+		args            []string
+	}{
+		{"default", config.AltFileName, config.FileName, []string{"init"}},
+		{"--force", config.AltFileName, config.FileName, []string{"init", "--force"}},
+		{"--config .yml", config.FileName, "conf/" + config.AltFileName, []string{"init", "--config", "conf/" + config.AltFileName}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			existing := filepath.Join(filepath.Dir(c.write), c.existing)
+			dir := writeFiles(t, map[string]string{existing: "select: [CF2]\n"})
+			out, errOut, code := runCLI(t, dir, "", c.args...)
+			if code != exitError || out != "" {
+				t.Errorf("exit %d, stdout %q; want exit %d and nothing", code, out, exitError)
+			}
+			if !strings.Contains(errOut, filepath.FromSlash(existing)) {
+				t.Errorf("stderr does not name %s:\n%s", existing, errOut)
+			}
+			if _, err := os.Lstat(filepath.Join(dir, c.write)); err == nil {
+				t.Errorf("%s was written beside %s", c.write, existing)
+			}
+			assertNoTempFiles(t, filepath.Dir(filepath.Join(dir, c.write)))
+		})
+	}
+}
+
 func TestInitForceOverwritesKeepingMode(t *testing.T) {
 	dir := writeFiles(t, map[string]string{config.FileName: "select: [CF2]\n"})
 	path := filepath.Join(dir, config.FileName)
