@@ -731,6 +731,28 @@ func (d *Document) parentIndex() map[*yaml.Node]*yaml.Node {
 // goroutine reads the document.
 func (d *Document) DropParents() { d.parents, d.parentsOnce = nil, sync.Once{} }
 
+// DropTree lets the document's tree go (Root, Docs and what indexes them;
+// its bytes, line index and style stay), for a caller that holds no node
+// of it and reads it again only after ReloadTree: a large file's tree while
+// its output, which nothing needs at the same time, is loaded. Nothing may
+// read the tree in between. It must not run while another goroutine reads
+// the document.
+func (d *Document) DropTree() {
+	d.Root, d.Docs, d.aliased = nil, nil, nil
+	d.DropParents()
+}
+
+// ReloadTree parses the document's bytes again after DropTree: the same
+// tree, in new nodes.
+func (d *Document) ReloadTree() error {
+	n, err := LoadWith(d.Path, d.Src, LoadOptions{AllowNonCompose: true, Limit: len(d.Src)})
+	if err != nil {
+		return err // loaded once: only a bug gets here
+	}
+	d.Root, d.Docs, d.aliasScan, d.aliased, d.mergeFree = n.Root, n.Docs, n.aliasScan, n.aliased, n.mergeFree
+	return nil
+}
+
 // KeyOf returns the key node of mapping value v, or nil when v is not a
 // mapping value.
 func (d *Document) KeyOf(v *yaml.Node) *yaml.Node {

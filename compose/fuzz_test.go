@@ -360,7 +360,7 @@ func runProgram(t *testing.T, d *compose.Document, program []byte) {
 	if err != nil {
 		t.Fatalf("applying %d non-conflicting edits: %v", len(all.Edits), err)
 	}
-	if err := compose.Verify(d, all.Ops, out); err != nil {
+	if err := verify(d, all.Ops, out); err != nil {
 		t.Fatalf("verifying %d combined changes: %v\ninput:\n%s\noutput:\n%s", len(all.Ops), err, d.Src, out)
 	}
 }
@@ -371,7 +371,7 @@ func checkAlone(d *compose.Document, ch compose.Change) error {
 	if err != nil {
 		return err
 	}
-	if err := compose.Verify(d, ch.Ops, out); err != nil {
+	if err := verify(d, ch.Ops, out); err != nil {
 		return &verifyError{err: err, in: string(d.Src), out: string(out)}
 	}
 	return nil

@@ -42,7 +42,7 @@ func applyVerified(d *compose.Document, changes ...compose.Change) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	return out, compose.Verify(d, all.Ops, out)
+	return out, verify(d, all.Ops, out)
 }
 
 // TestChangesCompose checks that two operations on one collection, made

@@ -74,6 +74,19 @@ func TestVerifyNamesTheDifference(t *testing.T) {
 			if got := d.Src; string(got) != src {
 				t.Errorf("Verify changed the input's bytes")
 			}
+			// The encoded intended tree judges alike, without the input's
+			// tree (made before it goes, as the driver makes it).
+			intent, err := Intend(d, tc.ops(d))
+			if err != nil {
+				t.Fatalf("Intend: %v", err)
+			}
+			d.DropTree()
+			switch _, err := intent.VerifyLoad([]byte(tc.out)); {
+			case tc.want == "" && err != nil:
+				t.Errorf("Intent.VerifyLoad: %v; expected it to pass", err)
+			case tc.want != "" && !errors.Is(err, ErrNotIntended):
+				t.Errorf("Intent.VerifyLoad: %v; expected ErrNotIntended", err)
+			}
 		})
 	}
 }

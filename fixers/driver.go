@@ -54,6 +54,13 @@ type Options struct {
 	// parkFrom replaces parkAt when not 0 (tests park small files'
 	// findings).
 	parkFrom int
+	// keepTree keeps the input's tree through a large file's first
+	// verification (see verifyDropping): set for the run again after that
+	// verification failed, so that verifyPass says where and names the
+	// rules.
+	keepTree bool
+	// onDrop is called when a run lets the input's tree go (tests).
+	onDrop func()
 	// Unloaded holds the files the document names in include: (with an
 	// entry's env_file) or extends: file: that cannot be loaded, by
 	// compose.Reference.Key, with why: CF604 reports them.
@@ -110,6 +117,7 @@ func (e *OutputTooLargeError) Error() string {
 // pass after pass, verifying each pass, until no fix is left to apply.
 func Run(d *compose.Document, opts Options) (*Result, error) {
 	res := &Result{Path: d.Path, Original: d.Src, Output: d.Src}
+	asked := opts
 	opts, err := withDefaults(opts)
 	if err != nil {
 		return nil, err
@@ -140,6 +148,16 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	// appliedPass.lean).
 	var pk *parked
 	large := false
+	// dropped is set while d's tree is let go (see verifyDropping).
+	dropped := false
+	defer func() {
+		if dropped {
+			// An error after the tree went: the caller still reads the
+			// document. Its bytes loaded before; only a bug fails here,
+			// and the run is failing already.
+			_ = d.ReloadTree()
+		}
+	}()
 	for pass := 1; ; pass++ {
 		fixes := eligible(findings, opts)
 		if len(fixes) == 0 {
@@ -179,9 +197,27 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			res.Findings, own.first, first, findings, fixes, accepted = nil, nil, nil, nil, nil, nil
 			collect() // the findings as they were, before the output is written and loaded
 		}
-		next, err := verifyPass(cur, a, a.apply(cur, at), at, large)
-		if err != nil {
-			return nil, err
+		var next *compose.Document
+		applied := a.apply(cur, at)
+		if applied == nil && large && cur == d && dropsTree(opts) && len(a.out) <= compose.MaxOutputSize {
+			next, dropped, err = verifyDropping(d, a, opts.schema)
+			if opts.onDrop != nil && (dropped || err == errVerifyAgain) {
+				opts.onDrop()
+			}
+			if err == errVerifyAgain {
+				// The output differs from the intended tree: verified
+				// again with the input's tree, which says where and names
+				// the rules (a bug in one, so it costs a run only then).
+				asked.keepTree = true
+				return Run(d, asked)
+			} else if err != nil {
+				return nil, err
+			}
+		}
+		if next == nil {
+			if next, err = verifyPass(cur, a, applied, at, large); err != nil {
+				return nil, err
+			}
 		}
 		if large {
 			collect() // verification's garbage, before the next analysis
@@ -208,6 +244,15 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	if large {
 		collect() // before the output's schema is checked
 	}
+	if dropped && !opts.schema.validWithout(d) {
+		// The input's tree again, for the output's schema check, which
+		// compares with it.
+		dropped = false
+		if err := d.ReloadTree(); err != nil {
+			return nil, err
+		}
+		opts.schema.attach(d)
+	}
 	if res.Changed() {
 		res.OutputLines = cur.LineStarts()
 		ruleOf := func(i int) string { return res.Findings[i].RuleID }
@@ -228,6 +273,13 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	// file's run holds (540 MB of the 8 MiB benchmark file's peak), can go
 	// meanwhile.
 	lin.finish(res)
+	if dropped {
+		// The input's tree again, for the caller.
+		dropped = false
+		if err := d.ReloadTree(); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 
@@ -240,10 +292,53 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 // megabytes above what is really live. A forced collection marks with the
 // run waiting and sets the goal from what is live; memory the heap no
 // longer uses would otherwise stay resident, and count in the run's peak,
-// until the next phase happens to reuse it. The five of them cost the 8 MiB
+// until the next phase happens to reuse it. The six of them cost the 8 MiB
 // benchmark file about a second of CPU, most of it the system's, faulting
 // pages in again.
 func collect() { debug.FreeOSMemory() }
+
+// dropsTree reports whether a large file's run may let the input's tree go
+// during its first verification: nothing else of the run reads it then,
+// unless the project has other files or overlays, whose rules read the
+// input as context in later passes.
+func dropsTree(opts Options) bool {
+	return !opts.keepTree && len(opts.Project) <= 1 && len(opts.Overlays) == 0
+}
+
+// verifyDropping verifies a large file's first pass without holding the
+// input's tree and the output's at once: verification compares the output
+// with the input's tree and the fixes' operations replayed, and for the
+// 8 MiB benchmark file the two trees are 175 and 500 MB. It encodes the
+// intended tree (compose.Intend: a few megabytes), lets the operations and
+// d's tree go, then loads the output and compares it with the encoding,
+// node by node as verifyPass would. dropped reports that d's tree is gone
+// (Run loads it again once the rules are done); with neither a document
+// nor an error, the intended tree could not be made and verifyPass is to
+// say why. errVerifyAgain is an output that differs from the intended
+// tree, or does not load: d's tree is loaded again, and Run is to run
+// again keeping it, so that verifyPass says where and names the rules,
+// which the encoding cannot.
+func verifyDropping(d *compose.Document, a *appliedPass, schema *schemaMemo) (next *compose.Document, dropped bool, err error) {
+	intent, err := compose.Intend(d, a.ops)
+	if err != nil {
+		return nil, false, nil
+	}
+	a.ops = nil
+	d.DropTree()
+	schema.detach(d)
+	collect() // the input's tree, before the output's is made
+	if next, err = intent.VerifyLoad(a.out); err != nil {
+		if err := d.ReloadTree(); err != nil {
+			return nil, false, err // the bytes loaded before: a bug
+		}
+		schema.attach(d)
+		return nil, false, errVerifyAgain
+	}
+	return next, true, nil
+}
+
+// errVerifyAgain: see verifyDropping.
+var errVerifyAgain = errors.New("verify again keeping the input's tree")
 
 // readAsContext reports whether later passes read cur, a pass's document,
 // as context: only the file as read (d), and only beside other files of

@@ -124,7 +124,8 @@ func TestParkedRunsMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	sort.Strings(inputs)
-	later := 0 // runs whose later passes applied fixes, which restore early
+	later := 0   // runs whose later passes applied fixes, which restore early
+	dropped := 0 // parked runs that let the input's tree go (see verifyDropping)
 	for _, in := range inputs {
 		dir := filepath.Dir(in)
 		name := strings.TrimSuffix(filepath.Base(in), ".input.yaml")
@@ -141,9 +142,14 @@ func TestParkedRunsMatch(t *testing.T) {
 				}
 				o := opts
 				o.parkFrom = parkFrom
+				o.onDrop = func() { dropped++ }
 				res, err := Run(d, o)
 				if err != nil {
 					t.Fatalf("%s: Run: %v", in, err)
+				}
+				// A tree let go is loaded again for the caller.
+				if err := compose.Verify(d, nil, src); err != nil {
+					t.Errorf("%s: after Run, the document's tree differs from its bytes: %v", in, err)
 				}
 				return res
 			}
@@ -161,5 +167,8 @@ func TestParkedRunsMatch(t *testing.T) {
 	}
 	if later == 0 {
 		t.Error("no golden case applies fixes in a later pass: restoring before the end is not tested")
+	}
+	if dropped == 0 {
+		t.Error("no parked run let the input's tree go: verification without it is not tested")
 	}
 }

@@ -69,6 +69,26 @@ type Checked struct {
 	// valid is the document's root mapping when it meets the schema,
 	// else nil. The document's tree, which its caller keeps anyway.
 	valid *yaml.Node
+	// detached is set by Detach on the check of a valid document.
+	detached bool
+}
+
+// Detach returns c without the document's tree, for a caller that lets the
+// tree go (compose.Document.DropTree) and keeps the check meanwhile; Attach
+// gives it the tree parsed again. Only a detached check's Violations may
+// be read.
+func (c *Checked) Detach() *Checked {
+	return &Checked{Violations: c.Violations, detached: c.valid != nil}
+}
+
+// Attach returns c, a detached check, as the check of its document parsed
+// again, whose root (a document node or its mapping) is root.
+func (c *Checked) Attach(root *yaml.Node) *Checked {
+	a := &Checked{Violations: c.Violations}
+	if c.detached {
+		a.valid = compose.Resolve(docRoot(root))
+	}
+	return a
 }
 
 // CheckFrom is Check of a document made from base's (a fixed file from

@@ -266,6 +266,27 @@ func TestCheckFromIsCheck(t *testing.T) {
 		if text(got.Violations) != text(want) {
 			t.Errorf("CheckFrom(%q, %q):\n%s\nwant (Check):\n%s", p[0], p[1], text(got.Violations), text(want))
 		}
+		// Detached from the input's tree (a large file's run lets it go),
+		// and attached to the same input parsed again, the check judges
+		// alike; attached, it is a valid input's again, which limits the
+		// output's validation to what changed.
+		var again yaml.Node
+		if err := yaml.Unmarshal([]byte(p[0]), &again); err != nil {
+			t.Fatal(err)
+		}
+		attached := base.Detach().Attach(&again)
+		if (attached.valid != nil) != (base.valid != nil) || attached.valid != nil && attached.valid != again.Content[0] {
+			t.Errorf("%q: Attach gave valid %p, want the new tree's root when the input met the schema (%v)", p[0], attached.valid, base.valid != nil)
+		}
+		for name, b := range map[string]*Checked{"detached": base.Detach(), "attached": attached} {
+			got, err := s.CheckFrom(b, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if text(got.Violations) != text(want) {
+				t.Errorf("CheckFrom(%s %q, %q):\n%s\nwant (Check):\n%s", name, p[0], p[1], text(got.Violations), text(want))
+			}
+		}
 	}
 }
 
