@@ -340,7 +340,11 @@ func TestSARIFURI(t *testing.T) {
 		{"compose.yaml", "compose.yaml"},
 		{"./a/compose.yaml", "a/compose.yaml"},
 		{"a b/compose.yaml", "a%20b/compose.yaml"},
-		{"x:y/compose.yaml", "x:y/compose.yaml"},
+		// A colon in the first segment of a relative reference would make
+		// it a scheme ("x:" here): RFC 3986 4.2 puts a "./" before it.
+		{"x:y/compose.yaml", "./x:y/compose.yaml"},
+		{"./x:y.yaml", "./x:y.yaml"},
+		{"a/x:y.yaml", "a/x:y.yaml"},
 		{"100%/compose.yaml", "100%25/compose.yaml"},
 		{"../up/compose.yaml", "../up/compose.yaml"},
 		{"/abs/compose.yaml", "file:///abs/compose.yaml"},

@@ -255,8 +255,8 @@ func sarifNotificationOf(f *File, files []File) sarifNotification {
 
 // sarifURI turns a path as given into a URI reference: relative paths stay
 // relative (code-scanning services resolve them against the checkout) with
-// forward slashes and percent-encoded segments; absolute paths become file
-// URIs.
+// forward slashes and percent-encoded segments (a colon in the first one
+// after "./"); absolute paths become file URIs.
 func sarifURI(path string) string {
 	p := filepath.ToSlash(filepath.Clean(path))
 	segs := strings.Split(p, "/")
@@ -269,6 +269,11 @@ func sarifURI(path string) string {
 			u = "/" + u // a Windows drive path
 		}
 		return "file://" + u
+	}
+	if strings.Contains(segs[0], ":") {
+		// A first segment with a colon would read as a scheme ("x:y"
+		// as scheme x): RFC 3986 4.2 writes it after a "./".
+		u = "./" + u
 	}
 	return u
 }
