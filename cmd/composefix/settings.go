@@ -146,8 +146,10 @@ func readSettings(c *cli.Context) (*settings, error) {
 		// has no files to list, so theirs stays a usage error; but the
 		// nearest .composefix.yaml fails only the files it governs, in
 		// the reports as a nested one does (groups): the machine
-		// formats printed nothing at all for it.
-		if s.configFixed || s.stdin() {
+		// formats printed nothing at all for it. With --stdin-filename
+		// the run's configuration is that file's, which fixStdin finds
+		// (forFile): this one fails the run when it is that one.
+		if s.configFixed || s.stdin() && s.stdinName == "" {
 			return nil, err
 		}
 		s.cwdConfigErr = err

@@ -59,3 +59,45 @@ func TestStdinFilename(t *testing.T) {
 		t.Errorf("--stdin-filename without -: exit %d; stderr:\n%s", code, errOut)
 	}
 }
+
+// TestStdinFilenameOwnConfiguration: with --stdin-filename, the run's
+// configuration is the one that file gets (README: "the configuration of
+// a run on stdin"), but an invalid working-directory .composefix.yaml was
+// a usage error even when a valid configuration of the file's own
+// directory governs it: an editor in a repository whose root configuration
+// is broken got its text back unfixed, exit 2. That configuration fails
+// the run only when it is the file's.
+func TestStdinFilenameOwnConfiguration(t *testing.T) {
+	for _, c := range []struct {
+		name, root string // the working directory's configuration
+		file       string // --stdin-filename
+		wantCode   int
+	}{
+		{"root invalid, the file's own valid", "bogus_key: 1\n", "app/compose.yaml", exitOK},
+		{"root names an unknown rule, the file's own valid", "select: [NOPE]\n", "app/compose.yaml", exitOK},
+		{"root invalid and the file's", "bogus_key: 1\n", "compose.yaml", exitError},
+		{"root invalid and the file's, a directory down", "bogus_key: 1\n", "other/compose.yaml", exitError},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{
+				".composefix.yaml": c.root, "app/.composefix.yaml": "select: [CF201]\n", "other/x": "",
+			})
+			out, errOut, code := runCLI(t, dir, needsFix, "--offline", "--stdin-filename", c.file, "-")
+			if code != c.wantCode {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, c.wantCode, errOut)
+			}
+			if c.wantCode == exitError {
+				if out != needsFix || !strings.Contains(errOut, ".composefix.yaml:1:") {
+					t.Errorf("stdout %q, stderr %q; want the input echoed and the configuration's error", out, errOut)
+				}
+				return
+			}
+			if !strings.Contains(out, "restart: unless-stopped") || strings.Contains(out, "logging:") {
+				t.Errorf("app/.composefix.yaml (select: [CF201]) did not apply:\n%s", out)
+			}
+			if strings.Contains(errOut, "1:1") {
+				t.Errorf("the working directory's configuration, which does not govern %s, was reported:\n%s", c.file, errOut)
+			}
+		})
+	}
+}
