@@ -199,7 +199,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 		var next *compose.Document
 		applied := a.apply(cur, at)
-		if applied == nil && large && cur == d && dropsTree(opts) && len(a.out) <= compose.MaxOutputSize {
+		if applied == nil && large && cur == d && dropsTree(d, opts) && len(a.out) <= compose.MaxOutputSize {
 			next, dropped, err = verifyDropping(d, a, opts.schema)
 			if opts.onDrop != nil && (dropped || err == errVerifyAgain) {
 				opts.onDrop()
@@ -297,12 +297,15 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 // pages in again.
 func collect() { debug.FreeOSMemory() }
 
-// dropsTree reports whether a large file's run may let the input's tree go
-// during its first verification: nothing else of the run reads it then,
-// unless the project has other files or overlays, whose rules read the
-// input as context in later passes.
-func dropsTree(opts Options) bool {
-	return !opts.keepTree && len(opts.Project) <= 1 && len(opts.Overlays) == 0
+// dropsTree reports whether a large file's run may let d, the input's
+// tree, go during its first verification: nothing else of the run reads
+// it then, unless the project has other files or overlays, whose rules
+// read the input as context in later passes, or d names a file in
+// extends: file:, which later passes look up among the project's files
+// (Pass.projectDoc), where d itself stands for its own path.
+func dropsTree(d *compose.Document, opts Options) bool {
+	return !opts.keepTree && len(opts.Project) <= 1 && len(opts.Overlays) == 0 &&
+		!slices.ContainsFunc(d.ReferenceNodes(), func(r compose.Reference) bool { return r.Extends })
 }
 
 // verifyDropping verifies a large file's first pass without holding the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/golden"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestParkRestores checks that restore gives back what park encoded,
@@ -170,5 +171,30 @@ func TestParkedRunsMatch(t *testing.T) {
 	}
 	if dropped == 0 {
 		t.Error("no parked run let the input's tree go: verification without it is not tested")
+	}
+}
+
+// A file that extends its own services through extends: file: is read
+// through the project again in later passes (Pass.projectDoc finds the
+// file as read, not the pass's document): a parked run that let its tree
+// go must not, or the later pass sees no base service and adds a restart
+// policy that web inherits already (restart: always).
+func TestParkedRunReadsItsOwnFileAgain(t *testing.T) {
+	const src = "services:\n  base:\n    image: nginx:1.25\n    restart: always\n  web:\n    extends:\n      file: compose.yaml\n      service: base\n  other:\n    image: redis:7\n"
+	run := func(parkFrom int) *Result {
+		d, err := compose.Load("compose.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The pipeline's project of a file alone holds the file.
+		res, err := Run(d, Options{Rules: Rules(), Config: DefaultConfig(), Project: []*compose.Document{d}, parkFrom: parkFrom})
+		if err != nil {
+			t.Fatalf("parkFrom %d: Run: %v", parkFrom, err)
+		}
+		return res
+	}
+	want, got := run(1<<30), run(1)
+	if d := cmp.Diff(string(want.Output), string(got.Output)); d != "" {
+		t.Errorf("parked, the output differs (-unparked +parked):\n%s", d)
 	}
 }
