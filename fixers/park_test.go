@@ -143,6 +143,7 @@ func TestParkedRunsMatch(t *testing.T) {
 				}
 				o := opts
 				o.parkFrom = parkFrom
+				o.Project = []*compose.Document{d} // as the pipeline runs a file alone
 				o.onDrop = func() { dropped++ }
 				res, err := Run(d, o)
 				if err != nil {
