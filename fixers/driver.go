@@ -184,14 +184,15 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 		}
 		parking := pass == 1 && len(first) >= cmp.Or(opts.parkFrom, parkAt)
 		if parking {
-			collect() // the rules' memo and the analysis's garbage, before parking
+			collect() // the chunks analyze copied the findings from, the merge's garbage, before parking
 		}
 		a := listFixes(accepted)
 		a.own(func(f *Finding) int { return res.owner(d, lin, own, f) })
 		if parking {
 			// A large file's findings wait, parked, while the edits are
-			// applied and the trees of the input and the output are both
-			// in memory; the pass has listed what it reads of its fixes.
+			// applied and the output is loaded and verified (with the
+			// input's tree, unless verifyDropping lets it go); the pass
+			// has listed what it reads of its fixes.
 			a.lean()
 			pk, large = park(res.Findings), true
 			res.Findings, own.first, first, findings, fixes, accepted = nil, nil, nil, nil, nil, nil
