@@ -473,26 +473,46 @@ func TestGitHubGroupsByRuleAndFile(t *testing.T) {
 	}
 }
 
+// TestStepSummary checks the step summary, and that it words the fixes as
+// the text summary line does: "to apply" in a dry run, where nothing was
+// written, "applied" with --write (it said "applied" in both).
 func TestStepSummary(t *testing.T) {
 	files := []File{{Path: "compose.yaml", Findings: []fixers.Finding{
 		{RuleID: "CF201", Severity: fixers.Warning, Applied: true, Fix: &fixers.Fix{}},
 		{RuleID: "CF201", Severity: fixers.Warning},
 		{RuleID: "CF506", Severity: fixers.Error},
 	}}}
-	sum := Summary{Files: 1, Changed: 1, Applied: 1, Errors: 1, Warnings: 1}
-	var b bytes.Buffer
-	if err := StepSummary(&b, files, sum, "--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1 +1,2 @@\n+```\n"); err != nil {
-		t.Fatal(err)
-	}
-	want := "### composefix\n\n" +
-		"1 file scanned, 1 would change; 1 fix applied; remaining: 1 error, 1 warning, 0 info.\n\n" +
-		"| rule | name | severity | findings | fixed |\n|---|---|---|---:|---:|\n" +
-		"| CF506 | privileged | error | 1 | 0 |\n" +
-		"| CF201 | restart-policy | warning | 2 | 1 |\n\n" +
-		"<details><summary>Diff (1 file)</summary>\n\n" +
-		"````diff\n--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1 +1,2 @@\n+```\n````\n</details>\n\n"
-	if d := cmp.Diff(want, b.String()); d != "" {
-		t.Errorf("StepSummary (-want +got):\n%s", d)
+	for _, tc := range []struct {
+		name       string
+		write      bool
+		counts     string
+		fixedTitle string
+	}{
+		{"dry run", false, "1 file scanned, 1 would change; 1 fix to apply; remaining: 1 error, 1 warning, 0 info.\n\n", "to fix"},
+		{"write", true, "1 file scanned, 1 changed; 1 fix applied; remaining: 1 error, 1 warning, 0 info.\n\n", "fixed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sum := Summary{Files: 1, Changed: 1, Applied: 1, Errors: 1, Warnings: 1, Write: tc.write}
+			var b bytes.Buffer
+			if err := StepSummary(&b, files, sum, "--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1 +1,2 @@\n+```\n"); err != nil {
+				t.Fatal(err)
+			}
+			want := "### composefix\n\n" + tc.counts +
+				"| rule | name | severity | findings | " + tc.fixedTitle + " |\n|---|---|---|---:|---:|\n" +
+				"| CF506 | privileged | error | 1 | 0 |\n" +
+				"| CF201 | restart-policy | warning | 2 | 1 |\n\n" +
+				"<details><summary>Diff (1 file)</summary>\n\n" +
+				"````diff\n--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1 +1,2 @@\n+```\n````\n</details>\n\n"
+			if d := cmp.Diff(want, b.String()); d != "" {
+				t.Errorf("StepSummary (-want +got):\n%s", d)
+			}
+			// The text summary line words the same counts the same way.
+			var line bytes.Buffer
+			SummaryLine(&line, sum)
+			if fixes := strings.SplitN(strings.SplitN(tc.counts, "; ", 3)[1], ";", 2)[0]; !strings.Contains(line.String(), "; "+fixes+";") {
+				t.Errorf("text summary %q does not say %q as the step summary does", line.String(), fixes)
+			}
+		})
 	}
 }
 

@@ -14,22 +14,20 @@ import (
 const MaxSummaryDiff = 512 << 10
 
 // StepSummary writes a Markdown summary of a run for GitHub's job summary
-// (the file GITHUB_STEP_SUMMARY names): the counts, a table of findings
-// per rule (how many, how many fixed), and diff, the run's unified diff,
+// (the file GITHUB_STEP_SUMMARY names): the counts, worded as the text
+// summary line words them, a table of findings per rule (how many, how
+// many fixed or, in a dry run, to fix), and diff, the run's unified diff,
 // in a collapsible block.
 func StepSummary(w io.Writer, files []File, sum Summary, diff string, opts ...Option) error {
 	o := buildOptions(opts)
 	var b strings.Builder
 	b.WriteString("### composefix\n\n")
-	verb := "would change"
-	if sum.Write {
-		verb = "changed"
-	}
+	verb, fixVerb := sum.verbs()
 	fmt.Fprintf(&b, "%s scanned, %d %s", count(sum.Files, "file"), sum.Changed, verb)
 	if sum.Failed > 0 {
 		fmt.Fprintf(&b, ", %d not processed", sum.Failed)
 	}
-	fmt.Fprintf(&b, "; %s applied", count(sum.Applied, "fix"))
+	fmt.Fprintf(&b, "; %s %s", count(sum.Applied, "fix"), fixVerb)
 	if sum.Unsafe > 0 {
 		fmt.Fprintf(&b, ", %d more with `--unsafe-fixes`", sum.Unsafe)
 	}
@@ -68,7 +66,12 @@ func StepSummary(w io.Writer, files []File, sum Summary, diff string, opts ...Op
 			}
 			return list[i].id < list[j].id
 		})
-		b.WriteString("| rule | name | severity | findings | fixed |\n|---|---|---|---:|---:|\n")
+		// In a dry run nothing is fixed yet: the column counts the fixes to apply.
+		fixed := "fixed"
+		if !sum.Write {
+			fixed = "to fix"
+		}
+		fmt.Fprintf(&b, "| rule | name | severity | findings | %s |\n|---|---|---|---:|---:|\n", fixed)
 		for _, r := range list {
 			fmt.Fprintf(&b, "| %s | %s | %s | %d | %d |\n", r.id, r.name, r.sev, r.n, r.fixed)
 		}

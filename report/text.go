@@ -55,13 +55,21 @@ func findingsSize(fs []fixers.Finding) int {
 	return n
 }
 
+// verbs are how a summary words its changed files and fixes: a dry run
+// wrote nothing, so its files would change and its fixes are to apply.
+// The text summary line and the step summary share them, so that both say
+// the same of the same run.
+func (s Summary) verbs() (changed, fixes string) {
+	if s.Write {
+		return "changed", "applied"
+	}
+	return "would change", "to apply"
+}
+
 // SummaryLine writes the one-line summary that closes a text run.
 func SummaryLine(w io.Writer, s Summary) {
 	var b strings.Builder
-	verb, fixVerb := "would change", "to apply"
-	if s.Write {
-		verb, fixVerb = "changed", "applied"
-	}
+	verb, fixVerb := s.verbs()
 	fmt.Fprintf(&b, "composefix: %d %s scanned, %d %s", s.Files, plural.Noun(s.Files, "file"), s.Changed, verb)
 	if s.Failed > 0 {
 		fmt.Fprintf(&b, ", %d failed", s.Failed)
