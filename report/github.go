@@ -20,7 +20,10 @@ import (
 // first), one annotation per rule and file at the rule's first finding in
 // the file, naming the other lines it applies to. Paths are as given on the
 // command line; positions refer to each file's original bytes. The fix,
-// when there is one, follows the message.
+// when there is one, follows the message. The annotations about a File
+// with NoFile (a document on stdin with no name) name no file, since
+// GitHub places an annotation only on a file of the commit: their message
+// starts with the path and position, as the text format's findings do.
 //
 // The notice counts every finding by severity, those a fix resolves
 // included, because each of them has an annotation; Summary's Errors,
@@ -30,9 +33,10 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 	o := buildOptions(opts)
 	var b strings.Builder
 	type group struct {
-		first *fixers.Finding
-		lines []int // of the other findings
-		n     int
+		first  *fixers.Finding
+		lines  []int // of the other findings
+		n      int
+		noFile bool // File.NoFile: annotated on no file
 	}
 	var groups []*group
 	index := map[string]*group{}
@@ -52,7 +56,7 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 			key := fmt.Sprint(fd.Severity, "\x00", fd.RuleID, "\x00", fd.Path)
 			g := index[key]
 			if g == nil {
-				g = &group{first: fd}
+				g = &group{first: fd, noFile: f.NoFile}
 				index[key] = g
 				groups = append(groups, g)
 			} else {
@@ -79,8 +83,16 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 	for _, g := range groups {
 		fd := g.first
 		_, cmd := levelOf(fd.Severity)
-		props := [][2]string{{"file", fd.Path}}
-		if start, end := span(fd.Pos, fd.End); start.Line > 0 {
+		var props [][2]string
+		prefix := "" // where, when no property says it
+		if start, end := span(fd.Pos, fd.End); g.noFile {
+			// The message names the input and position, as the text
+			// format's finding does.
+			prefix = fd.Path + ": "
+			if start.Line > 0 {
+				prefix = fmt.Sprintf("%s:%d:%d: ", fd.Path, start.Line, start.Col)
+			}
+		} else if props = append(props, [2]string{"file", fd.Path}); start.Line > 0 {
 			props = append(props, [2]string{"line", strconv.Itoa(start.Line)})
 			if end.Line != start.Line {
 				// GitHub ignores columns on annotations spanning lines.
@@ -97,7 +109,7 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 		if r := o.rule(fd.RuleID); r != nil {
 			title += " " + r.Name
 		}
-		msg := fd.Message + fixNote(*fd)
+		msg := prefix + fd.Message + fixNote(*fd)
 		if g.n > 1 {
 			title += fmt.Sprintf(" (%d in this file)", g.n)
 			msg += "\nalso at " + lineList(g.lines)

@@ -17,10 +17,12 @@ type File struct {
 	// Config marks an invalid configuration file's error: reports show
 	// it, but it is not a compose file, so no count of files counts it.
 	Config bool
-	// NoFile marks the error of a path given that names no file to
-	// annotate (it does not exist, or is a directory holding no compose
-	// file): it counts as a file that failed, since the user named it,
-	// but GitHub annotations name no file, which GitHub would refuse.
+	// NoFile marks an input that names no file to annotate: a path given
+	// that does not exist or is a directory holding no compose file (its
+	// Err; it counts as a file that failed, since the user named it), or a
+	// document read from stdin without --stdin-filename ("<stdin>").
+	// GitHub annotations about it name no file, which GitHub would refuse
+	// or could not place; their message names the path.
 	NoFile bool
 }
 

@@ -473,6 +473,28 @@ func TestGitHubGroupsByRuleAndFile(t *testing.T) {
 	}
 }
 
+// TestGitHubNoFileFindings: the findings of an input that names no file
+// (File.NoFile, a document on stdin) are annotated on no file, GitHub
+// having none to place them on; the message names the input and position
+// as the text format does ("path: " for a finding about the whole file).
+func TestGitHubNoFileFindings(t *testing.T) {
+	files := []File{{Path: "<stdin>", NoFile: true, Findings: []fixers.Finding{
+		{RuleID: "CF601", Severity: fixers.Info, Path: "<stdin>", Message: "whole file"},
+		{RuleID: "CF201", Severity: fixers.Warning, Path: "<stdin>", Pos: compose.Pos{Line: 2, Col: 3}, End: compose.Pos{Line: 2, Col: 6}, Message: "at 2"},
+		{RuleID: "CF201", Severity: fixers.Warning, Path: "<stdin>", Pos: compose.Pos{Line: 7, Col: 3}, End: compose.Pos{Line: 7, Col: 6}, Message: "at 7"},
+	}}}
+	var b bytes.Buffer
+	if err := GitHub(&b, files); err != nil {
+		t.Fatal(err)
+	}
+	want := "::notice title=composefix::0 errors, 2 warnings, 1 notice (2 annotations, by rule and file)\n" +
+		"::warning title=CF201 restart-policy (2 in this file)::<stdin>:2:3: at 2%0Aalso at line 7\n" +
+		"::notice title=CF601 obsolete-version::<stdin>: whole file\n"
+	if d := cmp.Diff(want, b.String()); d != "" {
+		t.Errorf("GitHub (-want +got):\n%s", d)
+	}
+}
+
 // TestStepSummary checks the step summary, and that it words the fixes as
 // the text summary line does: "to apply" in a dry run, where nothing was
 // written, "applied" with --write (it said "applied" in both).

@@ -205,6 +205,8 @@ func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Wri
 	if err != nil {
 		return err
 	}
+	// "<stdin>" is no file of the checkout: GitHub annotations name none.
+	r.NoFile = s.stdinName == ""
 	var sum report.Summary
 	sum.Add(&r)
 	if s.format != "text" {

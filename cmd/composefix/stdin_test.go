@@ -101,3 +101,34 @@ func TestStdinFilenameOwnConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// TestStdinGitHubAnnotationsPlace: GitHub places an annotation by its
+// file=, and said file=<stdin> for a document on stdin, which no checkout
+// has. With --stdin-filename the annotations name that file, as the other
+// formats do; with plain - they name none, their message naming the input
+// and position as the text format's findings do. A document that does not
+// parse is annotated the same way.
+func TestStdinGitHubAnnotationsPlace(t *testing.T) {
+	for _, tc := range []struct {
+		name, input string
+		args        []string
+		want        []string // in the annotations
+	}{
+		{"plain -", needsFix, []string{"-"}, []string{"::warning title=CF201 restart-policy::<stdin>:2:3: service \"web\" has no restart policy"}},
+		{"--stdin-filename", needsFix, []string{"--stdin-filename", "svc/compose.yaml", "-"}, []string{"::warning file=svc/compose.yaml,line=2,col=3,endLine=2,endColumn=5,title=CF201 restart-policy::service \"web\" has no restart policy"}},
+		{"plain - not parsing", "services: [\n", []string{"-"}, []string{"::error title=composefix::<stdin>:"}},
+		{"--stdin-filename not parsing", "services: [\n", []string{"--stdin-filename", "svc/compose.yaml", "-"}, []string{"::error file=svc/compose.yaml,line="}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, _ := runCLI(t, t.TempDir(), tc.input, append(offline(t), append([]string{"--format", "github", "--select", "CF201"}, tc.args...)...)...)
+			if strings.Contains(out, "<stdin>,") || strings.Contains(out, "file=%3Cstdin%3E") || strings.Contains(out, "file=<stdin>") {
+				t.Errorf("an annotation names <stdin> as its file:\n%s\nstderr:\n%s", out, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("annotations lack %q:\n%s\nstderr:\n%s", w, out, errOut)
+				}
+			}
+		})
+	}
+}
