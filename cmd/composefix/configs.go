@@ -65,7 +65,7 @@ func (s *settings) groups() ([]group, []error) {
 	opts := compose.DiscoverOptions{Ignored: git.Ignored, Excluded: excluded}
 	files, errs := compose.DiscoverWith(s.paths, opts)
 	projectFiles, perrs := compose.DiscoverWith(s.projectFile, compose.DiscoverOptions{})
-	errs = append(errs, perrs...)
+	errs = onePerPath(append(errs, perrs...))
 
 	var out []group
 	index := map[string]int{} // configuration path -> group
@@ -307,4 +307,29 @@ func (s *settings) forFile(path string) (*settings, error) {
 		return nil, err
 	}
 	return &cp, nil
+}
+
+// onePerPath keeps the first of discovery's errors about one path, by its
+// cleaned absolute path: discovery lists a file reached twice once, under
+// its first spelling, but reports a path it cannot use each time it is
+// given, so that `missing.yaml ./missing.yaml` was two files that failed
+// in every format and count. Errors that name no path are all kept.
+func onePerPath(errs []error) []error {
+	seen := map[string]bool{}
+	kept := errs[:0]
+	for _, err := range errs {
+		var pe *compose.PosError
+		if errors.As(err, &pe) && pe.Path != "" {
+			key, aerr := filepath.Abs(pe.Path) // cleaned
+			if aerr != nil {
+				key = filepath.Clean(pe.Path)
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+		}
+		kept = append(kept, err)
+	}
+	return kept
 }

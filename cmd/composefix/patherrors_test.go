@@ -33,6 +33,13 @@ func TestPathErrorsReachTheReports(t *testing.T) {
 		{"missing file", []string{"missing.yaml"}, []string{"missing.yaml"}, false},
 		{"directory without compose file", []string{"docs"}, []string{"docs"}, false},
 		{"mix", []string{"missing.yaml", "compose.yaml", "docs"}, []string{"missing.yaml", "docs"}, true},
+		// A path given twice, in any spelling that cleans to the same
+		// path, is one file, as an existing file given twice is: listed
+		// once, under its first spelling, and counted once (it was
+		// listed and counted twice).
+		{"missing file twice", []string{"missing.yaml", "missing.yaml"}, []string{"missing.yaml"}, false},
+		{"missing file twice, spelt apart", []string{"missing.yaml", "compose.yaml", "./missing.yaml", "./compose.yaml"}, []string{"missing.yaml"}, true},
+		{"directory without compose file twice", []string{"docs", "./docs/", "docs/../docs"}, []string{"docs"}, false},
 	} {
 		files := len(c.failed)
 		if c.good {
