@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -358,7 +359,8 @@ func TestBadWorkingDirectoryConfigurationReachesTheReports(t *testing.T) {
 // --select and an invalid configuration, only the configuration's error
 // was printed, so the user fixed it and met the flags' on the next run.
 // Both are the usage error now, the flags' first; a bad flag alone is
-// reported once.
+// reported once. Each reads as a usage error alone does, after
+// "composefix: " (the second had no prefix).
 func TestBadFlagsAndConfigurationAreBothReported(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -391,8 +393,41 @@ func TestBadFlagsAndConfigurationAreBothReported(t *testing.T) {
 						t.Errorf("stderr holds %q %d times, want once:\n%s", w, n, errOut)
 					}
 				}
+				for _, l := range strings.Split(strings.TrimSuffix(errOut, "\n"), "\n") {
+					if !strings.HasPrefix(l, "composefix: ") {
+						t.Errorf("stderr line %q lacks the \"composefix: \" prefix:\n%s", l, errOut)
+					}
+				}
 			})
 		}
+	}
+}
+
+// TestExitCodePrefixesEachJoinedError: every error line on stderr starts
+// with "composefix: ", each error of a joined one too, nested or wrapped
+// in a usage error, and an error's own line breaks are left alone.
+func TestExitCodePrefixesEachJoinedError(t *testing.T) {
+	a, b, c := errors.New("a is wrong"), errors.New("b is wrong"), errors.New("c is wrong")
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"one", a, "composefix: a is wrong\n"},
+		{"usage error", usagef("bad %s", "flag"), "composefix: bad flag\n"},
+		{"joined", &usageError{errors.Join(a, b)}, "composefix: a is wrong\ncomposefix: b is wrong\n"},
+		{"nested", &usageError{errors.Join(a, errors.Join(b, nil, c))}, "composefix: a is wrong\ncomposefix: b is wrong\ncomposefix: c is wrong\n"},
+		{"wrapped join", fmt.Errorf("reading: %w", errors.Join(a, b)), "composefix: reading: a is wrong\nb is wrong\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var errOut strings.Builder
+			if code := exitCode(tc.err, &errOut); code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			if errOut.String() != tc.want {
+				t.Errorf("stderr %q, want %q", errOut.String(), tc.want)
+			}
+		})
 	}
 }
 

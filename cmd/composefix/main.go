@@ -134,6 +134,26 @@ func exitCode(err error, errOut io.Writer) int {
 	if errors.As(err, &st) {
 		return int(st)
 	}
-	fmt.Fprintf(errOut, "composefix: %v\n", err)
+	for _, e := range standalone(err, nil) {
+		fmt.Fprintf(errOut, "composefix: %v\n", e)
+	}
 	return exitError
+}
+
+// standalone appends to errs the errors err stands for, each to be said
+// on a line of its own: a usage error joined from several (bad flags and a
+// bad configuration) printed its second after a bare line break, without
+// the "composefix: " every other error line carries. An error that wraps
+// a joined one with words of its own stays one.
+func standalone(err error, errs []error) []error {
+	if ue, ok := err.(*usageError); ok {
+		return standalone(ue.err, errs)
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			errs = standalone(e, errs)
+		}
+		return errs
+	}
+	return append(errs, err)
 }
