@@ -115,6 +115,7 @@ func interspersed(app *cli.App, args []string) (commandLine, error) {
 	// defines, with no value of its own: each may be that flag's value.
 	var unknownValue []bool
 	var format string // the last --format's value
+	help := false     // the app's help was asked (-h, --help)
 	rest := args[1:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
@@ -150,9 +151,15 @@ func interspersed(app *cli.App, args []string) (commandLine, error) {
 		if name == "format" {
 			format = arg.value()
 		}
+		if cmd == nil && (name == "h" || name == "help") {
+			help = !hasValue || arg.value() != "false"
+		}
 		flags = append(flags, arg)
 	}
-	cl := commandLine{stdin: cmd == nil && onlyStdin(positional, unknownValue), format: format}
+	// With the app's help asked, urfave/cli reads the first path as a help
+	// topic (`composefix compose.yaml --help` is `composefix help
+	// compose.yaml`), and so `-`: no run reads stdin.
+	cl := commandLine{stdin: cmd == nil && !help && onlyStdin(positional, unknownValue), format: format}
 	// Flags are checked once the subcommand is known, wherever it was.
 	var before, after []string
 	for _, f := range flags {

@@ -165,6 +165,36 @@ func TestHelpAndVersionCommands(t *testing.T) {
 	}
 }
 
+// TestHelpWithStdinAsAPath: urfave/cli reads a path given with --help as
+// a help topic, as `help PATH` (`composefix compose.yaml --help`: "No help
+// topic for 'compose.yaml'", exit 2, nothing on stdout); `-` is a path
+// like any other there. It echoed the input as a run on stdin does, though
+// help was asked and nothing read it, and its suggestion was empty ("Did
+// you mean \"\"?").
+func TestHelpWithStdinAsAPath(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
+	refOut, refErr, refCode := runCLI(t, dir, needsFix, "compose.yaml", "--help")
+	if !strings.HasPrefix(refErr, "composefix: No help topic for 'compose.yaml'") {
+		t.Fatalf("composefix compose.yaml --help: stderr %q; urfave/cli no longer reads the path as a help topic, so what - should do is to decide again", refErr)
+	}
+	for _, args := range [][]string{{"-", "--help"}, {"--help", "-"}, {"-", "-h"}, {"help", "-"}, {"--format", "json", "-", "--help"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, code := runCLI(t, dir, needsFix, args...)
+			if code != refCode || out != refOut {
+				t.Errorf("exit %d, stdout %q; want exit %d and stdout %q, as for compose.yaml", code, out, refCode, refOut)
+			}
+			if want := "composefix: No help topic for '-'\n"; errOut != want {
+				t.Errorf("stderr %q, want %q", errOut, want)
+			}
+		})
+	}
+	// --help=false asks for no help: a run on stdin, which echoes its
+	// input on a usage error.
+	if out, _, code := runCLI(t, dir, needsFix, "--help=false", "--pin", "bogus", "-"); code != exitError || out != needsFix {
+		t.Errorf("--help=false --pin bogus -: exit %d, stdout %q; want %d and the input echoed", code, out, exitError)
+	}
+}
+
 // TestCompletionFlagStaysLast: shells append --generate-bash-completion,
 // which urfave/cli reads only as the last argument.
 func TestCompletionFlagStaysLast(t *testing.T) {

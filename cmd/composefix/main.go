@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	app.Setup() // adds the help command, which interspersed must know
 	cl, err := interspersed(app, args)
 	if err == nil {
-		err = app.RunContext(ctx, cl.args)
+		err = withoutEmptySuggestion(app.RunContext(ctx, cl.args))
 	}
 	if err != nil && cl.stdin && !stdin.read {
 		// Every error of a run on stdin that did not read it (a command
@@ -97,6 +98,20 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		echoStdin(cl.format, stdin, out)
 	}
 	return exitCode(err, errOut)
+}
+
+// withoutEmptySuggestion drops the suggestion urfave/cli appends to an
+// error when no name is near what was given: a help topic such as `-`
+// (`composefix - --help`) got "No help topic for '-'. Did you mean \"\"?".
+func withoutEmptySuggestion(err error) error {
+	var ec cli.ExitCoder
+	if !errors.As(err, &ec) {
+		return err
+	}
+	if msg, ok := strings.CutSuffix(err.Error(), ". "+fmt.Sprintf(cli.SuggestDidYouMeanTemplate, "")); ok {
+		return cli.Exit(msg, ec.ExitCode())
+	}
+	return err
 }
 
 // readMark is stdin, remembering whether anything read it: a run that
