@@ -637,3 +637,24 @@ func TestMergeFixRuns(t *testing.T) {
 		}
 	}
 }
+
+// A later pass's error, after a parked run let the input's tree go,
+// gives the caller the document with its tree again (runOn checks it):
+// the run's deferred reload, on every return after the drop.
+func TestRunErrorAfterTheTreeWent(t *testing.T) {
+	honest := scalarRule("CF991", Safe, func(v string) bool { return v == "x" }, func(string) string { return "y" })
+	failing := &Rule{ID: "CF992", Name: "test-CF992", Safety: Safe, Severity: Warning, Check: func(p *Pass) error {
+		if _, v := compose.MapGet(p.Document.Root, "k"); v != nil && v.Value == "y" {
+			return errors.New("cannot check the fixed text")
+		}
+		return nil
+	}}
+	drops := 0
+	_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{honest, failing}, parkFrom: 1, onDrop: func() { drops++ }})
+	if err == nil || !strings.Contains(err.Error(), "cannot check the fixed text") {
+		t.Fatalf("Run error = %v, want the later pass's", err)
+	}
+	if drops != 1 {
+		t.Errorf("the input's tree was let go %d times, want 1", drops)
+	}
+}
