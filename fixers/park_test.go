@@ -144,7 +144,12 @@ func TestParkedRunsMatch(t *testing.T) {
 				o := opts
 				o.parkFrom = parkFrom
 				o.Project = []*compose.Document{d} // as the pipeline runs a file alone
-				o.onDrop = func() { dropped++ }
+				o.onDrop = func() {
+					if parkFrom > 1 {
+						t.Errorf("%s: a run whose findings are not parked let the input's tree go", in)
+					}
+					dropped++
+				}
 				res, err := Run(d, o)
 				if err != nil {
 					t.Fatalf("%s: Run: %v", in, err)
