@@ -115,7 +115,7 @@ func interspersed(app *cli.App, args []string) (commandLine, error) {
 	// defines, with no value of its own: each may be that flag's value.
 	var unknownValue []bool
 	var format string // the last --format's value
-	help := false     // the app's help was asked (-h, --help)
+	help := false     // help was asked (-h, --help), of the app or the subcommand
 	rest := args[1:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
@@ -151,14 +151,20 @@ func interspersed(app *cli.App, args []string) (commandLine, error) {
 		if name == "format" {
 			format = arg.value()
 		}
-		if cmd == nil && (name == "h" || name == "help") {
+		if name == "h" || name == "help" {
 			help = !hasValue || arg.value() != "false"
 		}
 		flags = append(flags, arg)
 	}
-	// With the app's help asked, urfave/cli reads the first path as a help
-	// topic (`composefix compose.yaml --help` is `composefix help
-	// compose.yaml`), and so `-`: no run reads stdin.
+	// With help asked, urfave/cli reads the first path as a help topic
+	// (`composefix compose.yaml --help` was `composefix help
+	// compose.yaml`: "No help topic", exit 2), where a user who added
+	// --help to a command line wants the help of what it runs: the paths
+	// are left out, and help shows as with none (`help TOPIC`, the help
+	// command's own argument, stays). No run reads stdin.
+	if help && (cmd == nil || cmd.Name != "help") {
+		positional = nil
+	}
 	cl := commandLine{stdin: cmd == nil && !help && onlyStdin(positional, unknownValue), format: format}
 	// Flags are checked once the subcommand is known, wherever it was.
 	var before, after []string

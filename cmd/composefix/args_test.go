@@ -165,28 +165,37 @@ func TestHelpAndVersionCommands(t *testing.T) {
 	}
 }
 
-// TestHelpWithStdinAsAPath: urfave/cli reads a path given with --help as
-// a help topic, as `help PATH` (`composefix compose.yaml --help`: "No help
-// topic for 'compose.yaml'", exit 2, nothing on stdout); `-` is a path
-// like any other there. It echoed the input as a run on stdin does, though
-// help was asked and nothing read it, and its suggestion was empty ("Did
-// you mean \"\"?").
-func TestHelpWithStdinAsAPath(t *testing.T) {
+// TestHelpWithPaths: -h or --help on a command line with paths shows the
+// help of what it runs, as without the paths. urfave/cli read the first
+// path as a help topic (`composefix compose.yaml --help` was `composefix
+// help compose.yaml`: "No help topic for 'compose.yaml'", exit 2), and
+// `-` as one too; no run reads stdin, so its input is not echoed.
+// `help TOPIC` keeps its topic.
+func TestHelpWithPaths(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"compose.yaml": needsFix})
-	refOut, refErr, refCode := runCLI(t, dir, needsFix, "compose.yaml", "--help")
-	if !strings.HasPrefix(refErr, "composefix: No help topic for 'compose.yaml'") {
-		t.Fatalf("composefix compose.yaml --help: stderr %q; urfave/cli no longer reads the path as a help topic, so what - should do is to decide again", refErr)
+	for _, c := range []struct {
+		ref  []string // the same help asked without paths
+		args [][]string
+	}{
+		{[]string{"--help"}, [][]string{{"compose.yaml", "--help"}, {"--help", "compose.yaml"}, {"-h", "compose.yaml"}, {"-", "--help"}, {"--help", "-"}, {"-", "-h"}, {"--format", "json", "-", "--help"}, {"compose.yaml", "--help=true"}}},
+		{[]string{"update", "--help"}, [][]string{{"update", "compose.yaml", "--help"}, {"--help", "update", "compose.yaml"}, {"update", "-h", "-"}}},
+	} {
+		refOut, refErr, refCode := runCLI(t, dir, "", c.ref...)
+		if refCode != exitOK || !strings.Contains(refOut, "USAGE") {
+			t.Fatalf("%q: exit %d, stdout %q, stderr %q; want the help", c.ref, refCode, refOut, refErr)
+		}
+		for _, args := range c.args {
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				out, errOut, code := runCLI(t, dir, needsFix, args...)
+				if code != refCode || out != refOut || errOut != refErr {
+					t.Errorf("exit %d, stdout %q, stderr %q; want %q's: exit %d, stdout %q, stderr %q", code, out, errOut, c.ref, refCode, refOut, refErr)
+				}
+			})
+		}
 	}
-	for _, args := range [][]string{{"-", "--help"}, {"--help", "-"}, {"-", "-h"}, {"help", "-"}, {"--format", "json", "-", "--help"}} {
-		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			out, errOut, code := runCLI(t, dir, needsFix, args...)
-			if code != refCode || out != refOut {
-				t.Errorf("exit %d, stdout %q; want exit %d and stdout %q, as for compose.yaml", code, out, refCode, refOut)
-			}
-			if want := "composefix: No help topic for '-'\n"; errOut != want {
-				t.Errorf("stderr %q, want %q", errOut, want)
-			}
-		})
+	// The help command's argument is a topic.
+	if out, errOut, code := runCLI(t, dir, needsFix, "help", "-"); code != exitError || out != "" || errOut != "composefix: No help topic for '-'\n" {
+		t.Errorf("help -: exit %d, stdout %q, stderr %q; want exit %d, no stdout, \"No help topic for '-'\"", code, out, errOut, exitError)
 	}
 	// --help=false asks for no help: a run on stdin, which echoes its
 	// input on a usage error.
