@@ -204,3 +204,46 @@ func TestParkedRunReadsItsOwnFileAgain(t *testing.T) {
 		t.Errorf("parked, the output differs (-unparked +parked):\n%s", d)
 	}
 }
+
+// A parked run lets the input's tree go only for a file fixed alone: the
+// rules of later passes read the input as context beside another file of
+// its project or an overlay, and follow extends: file: to it.
+func TestParkedRunKeepsTheTreeItReadsAgain(t *testing.T) {
+	const src = "services:\n  web:\n    image: nginx:1.25\n"
+	other, err := compose.Load("other.yaml", []byte("services:\n  db:\n    image: redis:7\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		src   string
+		opts  func(d *compose.Document) Options
+		drops int
+	}{
+		{"alone", src, func(d *compose.Document) Options { return Options{Project: []*compose.Document{d}} }, 1},
+		{"with another file", src, func(d *compose.Document) Options {
+			return Options{Project: []*compose.Document{d, other}}
+		}, 0},
+		{"with an overlay", src, func(d *compose.Document) Options {
+			return Options{Project: []*compose.Document{d}, Overlays: []*compose.Document{other}}
+		}, 0},
+		{"extending a file", src + "  api:\n    extends: {file: base.yaml, service: web}\n", func(d *compose.Document) Options {
+			return Options{Project: []*compose.Document{d}}
+		}, 0},
+	} {
+		d, err := compose.Load("compose.yaml", []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := tc.opts(d)
+		o.Rules, o.Config, o.parkFrom = Rules(), DefaultConfig(), 1
+		drops := 0
+		o.onDrop = func() { drops++ }
+		if _, err := Run(d, o); err != nil {
+			t.Fatalf("%s: Run: %v", tc.name, err)
+		}
+		if drops != tc.drops {
+			t.Errorf("%s: the input's tree was let go %d times, want %d", tc.name, drops, tc.drops)
+		}
+	}
+}
