@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -53,19 +54,29 @@ func TestCheckEditsSweep(t *testing.T) {
 }
 
 // TestEditSet compares EditSet with the pairwise definition while fixes
-// are claimed one after another, as the driver does.
+// are claimed one after another, as the driver does. The larger sets,
+// claimed mostly in order with a fix out of order now and then, fill
+// EditSet's second runs and merge them (see addSorted).
 func TestEditSet(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for iter := range 5000 {
+	for iter := range 5200 {
+		claims, span := 12, 30
+		if iter >= 5000 {
+			claims, span = 600, 3000
+		}
 		var set EditSet
 		var claimed []Edit
-		for range 12 {
+		for c := range claims {
 			var fix []Edit
 			for range 1 + r.IntN(3) {
-				s := r.IntN(30)
+				s := r.IntN(span)
+				if claims > 12 && r.IntN(4) > 0 {
+					s = c*span/claims + r.IntN(8) // in order, as sorted fixes claim
+				}
 				fix = append(fix, Edit{s, s + r.IntN(4)*r.IntN(2), []string{"", "x"}[r.IntN(2)]})
 			}
-			if CheckEdits(40, fix) != nil {
+			slices.SortFunc(fix, func(a, b Edit) int { return cmp.Compare(a.Start, b.Start) })
+			if CheckEdits(span+10, fix) != nil {
 				continue // a fix's own edits never overlap (the driver validates them)
 			}
 			want := false
