@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -117,7 +118,7 @@ func intendedOf(d *Document, ops []*Op) (*intended, error) {
 	// A copy per target: about half as many as operations (a service
 	// mapping gains several keys).
 	in := &intended{ov: make(map[*yaml.Node]*yaml.Node, len(ops)/2)}
-	seen := newOpSet(d.Style, len(ops))
+	seen := newOpSet(d.Style, ops)
 	// keys holds one key node per inserted key name: the intended tree
 	// is only read, so the services that gain the same key share it.
 	keys := map[string]*yaml.Node{}
@@ -202,10 +203,18 @@ func intendedOf(d *Document, ops []*Op) (*intended, error) {
 // operation and a link per operation: a map keyed by everything two
 // duplicates share, 48 bytes an entry and sized for every operation, was
 // 7 MB of a pass over a file of 10,000 services.
+//
+// Most operations have their target and key to themselves: shared marks,
+// by hash, the targets and keys that more than one operation has, and
+// only those operations are looked up and remembered. A map with an entry
+// per operation no longer fits the processor's cache in a large file, and
+// was read from memory at nearly every operation.
 type opSet struct {
-	style Style
-	last  map[opTarget]int32 // a target's last operation, as an index into ops plus 1
-	ops   []chainedOp        // the operations remembered, in order
+	style  Style
+	last   map[opTarget]int32 // a target's last operation, as an index into ops plus 1
+	ops    []chainedOp        // the operations remembered, in order
+	seed   maphash.Seed
+	shared hashBits
 }
 
 // opTarget is what two duplicate operations have in common besides their
@@ -222,8 +231,24 @@ type chainedOp struct {
 	prev int32
 }
 
-func newOpSet(st Style, n int) *opSet {
-	return &opSet{style: st, last: make(map[opTarget]int32, n), ops: make([]chainedOp, 0, n)}
+// newOpSet returns the set for replaying ops, in order.
+func newOpSet(st Style, ops []*Op) *opSet {
+	s := &opSet{style: st, seed: maphash.MakeSeed(), shared: newHashBits(len(ops))}
+	once := newHashBits(len(ops))
+	n := 0
+	for _, op := range ops {
+		if h := s.hash(op); once.add(h) && !s.shared.add(h) {
+			n++
+		}
+	}
+	s.last, s.ops = make(map[opTarget]int32, n), make([]chainedOp, 0, 2*n)
+	return s
+}
+
+// hash hashes op's target and key: two operations that opSet compares have
+// the same.
+func (s *opSet) hash(op *Op) uint64 {
+	return nodeHash(op.Target) ^ maphash.String(s.seed, op.Key)
 }
 
 // duplicate reports whether an earlier operation means the same as op, and
@@ -233,6 +258,9 @@ func newOpSet(st Style, n int) *opSet {
 // string that needs quotes and the same string marked quoted are one
 // text), as Apply compares the edits.
 func (s *opSet) duplicate(op *Op) bool {
+	if !s.shared.mayHave(s.hash(op)) {
+		return false // no other operation has its target and key
+	}
 	t := opTarget{op.Target, op.Key}
 	for i := s.last[t]; i > 0; i = s.ops[i-1].prev {
 		e := s.ops[i-1].op
