@@ -380,6 +380,10 @@ type fixOwners struct {
 	first []Finding
 	// index holds the later passes' fixes already placed.
 	index map[*Finding]int
+	// hint is where inFirst last found a fix: the fixes are asked about
+	// by rule and each rule's in order, so the next one is usually a
+	// little further on (see inFirst).
+	hint int
 	// byMessage indexes the findings with a fix by (rule, message),
 	// first one kept, made when a later pass first needs it, so that a
 	// file with thousands of later-pass fixes does not scan the findings
@@ -389,10 +393,42 @@ type fixOwners struct {
 
 // inFirst returns the index of f in o.first, or -1 when f is not one of
 // those findings.
+//
+// The search gallops from where the last one ended, before a binary
+// search in the range it finds: a binary search over all of a large
+// file's findings (12 MB for 10,000 services) read a dozen of them from
+// memory for each fix, where the next fix is usually a few findings on.
 func (o *fixOwners) inFirst(f *Finding) int {
-	i := sort.Search(len(o.first), func(i int) bool { return !findingLess(&o.first[i], f) })
+	// below: first[i] comes before f. The first finding not below f is
+	// in [lo, hi].
+	below := func(i int) bool { return findingLess(&o.first[i], f) }
+	lo, hi := 0, len(o.first)
+	switch h := min(o.hint, len(o.first)); {
+	case h < len(o.first) && below(h): // f is after the hint
+		lo = h + 1
+		for step := 1; lo+step <= hi; step *= 2 {
+			if at := lo + step - 1; !below(at) {
+				hi = at
+				break
+			}
+			lo += step
+		}
+	case h > 0 && !below(h-1): // f is before the hint
+		hi = h - 1
+		for step := 1; hi-step >= lo; step *= 2 {
+			if at := hi - step; below(at) {
+				lo = at + 1
+				break
+			}
+			hi -= step
+		}
+	default:
+		lo, hi = h, h
+	}
+	i := lo + sort.Search(hi-lo, func(i int) bool { return !below(lo + i) })
 	for ; i < len(o.first) && !findingLess(f, &o.first[i]); i++ {
 		if &o.first[i] == f {
+			o.hint = i
 			return i
 		}
 	}

@@ -3,6 +3,7 @@ package fixers
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -656,5 +657,44 @@ func TestRunErrorAfterTheTreeWent(t *testing.T) {
 	}
 	if drops != 1 {
 		t.Errorf("the input's tree was let go %d times, want 1", drops)
+	}
+}
+
+// TestInFirst checks inFirst's galloping search against every finding's
+// own index, asked in the orders the driver asks (by rule, each rule's in
+// order) and at random, with runs of findings of one place and rule: the
+// pointer tells them apart. A finding not in the list is not found.
+func TestInFirst(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for iter := range 300 {
+		first := make([]Finding, r.IntN(60))
+		for i := range first {
+			first[i] = Finding{RuleID: fmt.Sprintf("CF%03d", r.IntN(4)), Span: compose.Span{Start: r.IntN(20)}}
+		}
+		slices.SortStableFunc(first, func(a, b Finding) int {
+			if a.Span.Start != b.Span.Start {
+				return a.Span.Start - b.Span.Start
+			}
+			return strings.Compare(a.RuleID, b.RuleID)
+		})
+		asks := make([]int, len(first))
+		for i := range asks {
+			asks[i] = i
+		}
+		if iter%2 == 0 {
+			r.Shuffle(len(asks), func(i, j int) { asks[i], asks[j] = asks[j], asks[i] })
+		} else {
+			slices.SortStableFunc(asks, func(a, b int) int { return strings.Compare(first[a].RuleID, first[b].RuleID) })
+		}
+		o := &fixOwners{first: first}
+		for _, i := range asks {
+			if got := o.inFirst(&first[i]); got != i {
+				t.Fatalf("iteration %d: inFirst(&first[%d]) = %d", iter, i, got)
+			}
+			stranger := first[i] // equal, but not one of them
+			if got := o.inFirst(&stranger); got != -1 {
+				t.Fatalf("iteration %d: inFirst of a copy of first[%d] = %d, want -1", iter, i, got)
+			}
+		}
 	}
 }
