@@ -22,17 +22,54 @@ func Verify(d *Document, ops []*Op, out []byte) error {
 // callers that go on with it (the driver's next pass) without parsing it
 // again.
 func VerifyLoad(d *Document, ops []*Op, out []byte) (*Document, error) {
+	return VerifyLoadVisit(d, ops, out, nil)
+}
+
+// EntryVisitor is told the entries of the edited file's root mapping, and
+// the services of its services mapping when it asks for them, as
+// verification finds each equal to the intended one: a check of the
+// output made then finds the entry, and the input's, in the processor's
+// cache (a large file's trees are read from memory at every walk).
+// composeschema.Entrywise is one.
+type EntryVisitor interface {
+	// Root is told the edited file's root mapping first; false: no entry
+	// will be told.
+	Root(now *yaml.Node) bool
+	// Entry is told each entry; true: tell its services (a mapping) to
+	// Service, in order, before the next entry.
+	Entry(key, value *yaml.Node) bool
+	// InputServices reports whether m, the input's mapping of the
+	// services Service is told, is the one the visitor compares with:
+	// Service's was is then known.
+	InputServices(m *yaml.Node) bool
+	// Service is told each service, with the input's value of the service
+	// of that name when known.
+	Service(key, value, was *yaml.Node, known bool)
+	// Abandon is told that the entries will not all be told.
+	Abandon()
+}
+
+// VerifyLoadVisit is VerifyLoad telling visit (nil: none) the edited
+// file's entries as it compares them; it calls Abandon when it cannot.
+// What visit is told does not change the verdict.
+func VerifyLoadVisit(d *Document, ops []*Op, out []byte, visit EntryVisitor) (*Document, error) {
 	got, err := LoadWith(d.Path, out, LoadOptions{AllowNonCompose: true, Limit: MaxOutputSize})
 	if err != nil {
+		if visit != nil {
+			visit.Abandon()
+		}
 		return nil, fmt.Errorf("the edited file does not load: %w", err)
 	}
-	if err := sameAsIntended(d, ops, got); err != nil {
+	if err := sameAsIntended(d, ops, got, visit); err != nil {
+		if visit != nil {
+			visit.Abandon()
+		}
 		return nil, err
 	}
 	return got, nil
 }
 
-func sameAsIntended(d *Document, ops []*Op, got *Document) error {
+func sameAsIntended(d *Document, ops []*Op, got *Document, visit EntryVisitor) error {
 	want, err := intendedOf(d, ops)
 	if err != nil {
 		return err
@@ -43,7 +80,14 @@ func sameAsIntended(d *Document, ops []*Op, got *Document) error {
 	for i, doc := range got.Docs {
 		// The comparison builds no paths; a difference is compared again,
 		// naming where, which only a bug in a rule costs.
-		if _, ok := (&comparer{in: want}).same(d.Docs[i], doc, ""); !ok {
+		c := &comparer{in: want}
+		var ok bool
+		if visit != nil && i == 0 {
+			ok = c.sameVisiting(d.Docs[i], doc, visit)
+		} else {
+			_, ok = c.same(d.Docs[i], doc, "")
+		}
+		if !ok {
 			c := &comparer{in: want, explain: true}
 			path, _ := c.same(d.Docs[i], doc, "")
 			return &MismatchError{Path: d.Path, Where: path, Out: c.out, In: c.from}
@@ -419,6 +463,71 @@ func (c *comparer) compare(want, got *yaml.Node, path string) (string, bool) {
 		}
 	}
 	return "", true
+}
+
+// sameVisiting is same(want, got, "") for two document nodes, telling
+// visit the entries of got's root mapping, and the services of its
+// services mapping when visit asks, each once it is found equal to the
+// intended one. Where the trees are not plain mappings at those levels
+// (an alias, a length that differs) it abandons visit and compares as
+// same does; what it compares, and the verdict, are same's.
+func (c *comparer) sameVisiting(want, got *yaml.Node, visit EntryVisitor) bool {
+	whole := func(want, got *yaml.Node) bool {
+		visit.Abandon()
+		_, ok := c.same(want, got, "")
+		return ok
+	}
+	wdoc := c.in.cur(want)
+	if wdoc.Kind != yaml.DocumentNode || got.Kind != yaml.DocumentNode || len(wdoc.Content) != 1 || len(got.Content) != 1 {
+		return whole(want, got)
+	}
+	wroot, groot := c.in.cur(wdoc.Content[0]), got.Content[0]
+	if !plainPair(wroot, groot) || !visit.Root(groot) {
+		return whole(wdoc.Content[0], groot)
+	}
+	for i := 0; i+1 < len(wroot.Content); i += 2 {
+		wk, wv, gk, gv := wroot.Content[i], wroot.Content[i+1], groot.Content[i], groot.Content[i+1]
+		if _, ok := c.same(wk, gk, ""); !ok {
+			return false
+		}
+		// A visit told of an entry that then differs is abandoned by
+		// VerifyLoadVisit, with the whole verification.
+		wsvcs, services := c.in.cur(wv), visit.Entry(gk, gv)
+		if services && !plainPair(wsvcs, gv) {
+			visit.Abandon()
+			services = false
+		}
+		if !services {
+			if _, ok := c.same(wv, gv, ""); !ok {
+				return false
+			}
+			continue
+		}
+		// The services, compared as compare compares two mappings, each
+		// told to visit as soon as it is.
+		known := wsvcs == wv && visit.InputServices(wv)
+		for j := 0; j+1 < len(gv.Content); j += 2 {
+			if _, ok := c.same(wsvcs.Content[j], gv.Content[j], ""); !ok {
+				return false
+			}
+			if _, ok := c.same(wsvcs.Content[j+1], gv.Content[j+1], ""); !ok {
+				return false
+			}
+			var was *yaml.Node
+			if known {
+				was = wv.Content[j+1]
+			}
+			visit.Service(gv.Content[j], gv.Content[j+1], was, known)
+		}
+	}
+	return true
+}
+
+// plainPair reports whether want (read through the intended tree) and got
+// are mappings of the same length, neither an alias: compared entry by
+// entry in order, as compare does.
+func plainPair(want, got *yaml.Node) bool {
+	return want.Kind == yaml.MappingNode && got.Kind == yaml.MappingNode && len(want.Content) == len(got.Content)
 }
 
 // firstExtra points c.out at the first entry of got (a collection whose

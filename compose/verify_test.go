@@ -74,6 +74,23 @@ func TestVerifyNamesTheDifference(t *testing.T) {
 			if got := d.Src; string(got) != src {
 				t.Errorf("Verify changed the input's bytes")
 			}
+			// Verification telling a visitor the entries it compares
+			// comes to the same verdict, and tells each entry, and each
+			// service with the input's, once, in order, or abandons.
+			v := &recordingVisitor{}
+			_, verr := VerifyLoadVisit(d, tc.ops(d), []byte(tc.out), v)
+			if (verr == nil) != (err == nil) {
+				t.Errorf("VerifyLoadVisit: %v; Verify: %v", verr, err)
+			}
+			_, svcs := MapGet(d.Root, "services")
+			want := fmt.Sprintf("root entry x-base entry services service web %p service api %p", svcs.Content[1], svcs.Content[3])
+			if verr != nil {
+				if !v.abandoned {
+					t.Errorf("VerifyLoadVisit failed (%v) and did not abandon the visit", verr)
+				}
+			} else if got := strings.Join(v.told, " "); v.abandoned || got != want {
+				t.Errorf("VerifyLoadVisit told %q (abandoned: %v), want %q", got, v.abandoned, want)
+			}
 			// The encoded intended tree judges alike, without the input's
 			// tree (made before it goes, as the driver makes it).
 			intent, err := Intend(d, tc.ops(d))
@@ -90,6 +107,28 @@ func TestVerifyNamesTheDifference(t *testing.T) {
 		})
 	}
 }
+
+// recordingVisitor is an EntryVisitor that asks for the services and
+// notes what it is told.
+type recordingVisitor struct {
+	told      []string
+	services  *yaml.Node
+	abandoned bool
+}
+
+func (v *recordingVisitor) Root(*yaml.Node) bool { v.told = append(v.told, "root"); return true }
+func (v *recordingVisitor) Entry(k, _ *yaml.Node) bool {
+	v.told = append(v.told, "entry", k.Value)
+	return k.Value == "services"
+}
+func (v *recordingVisitor) InputServices(m *yaml.Node) bool { v.services = m; return true }
+func (v *recordingVisitor) Service(k, _, was *yaml.Node, known bool) {
+	if !known {
+		was = nil
+	}
+	v.told = append(v.told, "service", k.Value, fmt.Sprintf("%p", was))
+}
+func (v *recordingVisitor) Abandon() { v.abandoned = true }
 
 // TestVerifyLeavesTheTreeAlone: verification replays operations onto
 // copies of only the nodes they change, sharing every other node with the

@@ -215,10 +215,23 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 				return nil, err
 			}
 		}
+		// The first pass's output is checked against the schema as it
+		// is verified, service by service (see schemaMemo.feed): the
+		// output's check reads it when the run ends on it.
+		var feed *schemaFeed
 		if next == nil {
-			if next, err = verifyPass(cur, a, applied, at, large); err != nil {
+			var visit compose.EntryVisitor // nil, not a nil *schemaFeed
+			if pass == 1 && !large {
+				if feed = opts.schema.feed(opts.Config.Knowledge.Schema, d); feed != nil {
+					visit = feed
+				}
+			}
+			if next, err = verifyPass(cur, a, applied, at, large, visit); err != nil {
 				return nil, err
 			}
+		}
+		if feed != nil {
+			feed.out = next
 		}
 		if large {
 			collect() // verification's garbage, before the next analysis
@@ -931,7 +944,7 @@ func spanText(at posFunc, e compose.Edit) string {
 // is applyFixes's); on failure it names the rule whose fixes break it.
 // It returns the edited document, loaded by the verification, which the
 // next pass analyses. lean: see appliedPass.lean.
-func verifyPass(d *compose.Document, a *appliedPass, err error, at posFunc, lean bool) (*compose.Document, error) {
+func verifyPass(d *compose.Document, a *appliedPass, err error, at posFunc, lean bool, visit compose.EntryVisitor) (*compose.Document, error) {
 	if err == nil && len(a.out) > compose.MaxOutputSize {
 		// Verification re-reads the output, which Load refuses: not a
 		// bug in the rules, the file is too large to fix whole.
@@ -942,7 +955,7 @@ func verifyPass(d *compose.Document, a *appliedPass, err error, at posFunc, lean
 		if lean {
 			a.lean()
 		}
-		next, err = compose.VerifyLoad(d, a.ops, a.out)
+		next, err = compose.VerifyLoadVisit(d, a.ops, a.out, visit)
 	}
 	if err == nil {
 		a.ops = nil      // verified: the operations are read no more

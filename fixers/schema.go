@@ -58,6 +58,42 @@ func checkSchema(p *Pass) error {
 type schemaMemo struct {
 	doc *compose.Document
 	c   *composeschema.Checked
+	fed *schemaFeed // see feed
+}
+
+// schemaFeed is the check of a first pass's output against the schema,
+// made entry by entry as verification compares the output with the
+// intended tree (composeschema.Entrywise): a large file's output does not
+// fit the processor's cache, and its check at the end of the run read it,
+// and the input, from memory again. It serves checkOutputSchema when the
+// run ends on that output (one pass, as most files take).
+type schemaFeed struct {
+	*composeschema.Entrywise
+	in, out *compose.Document // out: set once verified
+}
+
+// feed returns the check to feed with the first pass's output of in, or
+// nil when there is none to make: in's own check, which CF603 made, is
+// not remembered or found violations (checkOutputSchema then checks the
+// output whole or by NoneAdded).
+func (m *schemaMemo) feed(s *composeschema.Schema, in *compose.Document) *schemaFeed {
+	if m == nil || m.doc != in || len(m.c.Violations) > 0 {
+		return nil
+	}
+	e := s.Entrywise(m.c)
+	if e == nil {
+		return nil
+	}
+	m.fed = &schemaFeed{Entrywise: e, in: in}
+	return m.fed
+}
+
+// fedWith returns the check fed with out, made from in, or nil.
+func (m *schemaMemo) fedWith(in, out *compose.Document) *schemaFeed {
+	if m == nil || m.fed == nil || m.fed.in != in || m.fed.out != out {
+		return nil
+	}
+	return m.fed
 }
 
 // detach lets go of d's tree in the check of d kept (see verifyDropping).
@@ -118,9 +154,18 @@ func checkOutputSchema(s *composeschema.Schema, memo *schemaMemo, in, out *compo
 			return err
 		}
 	}
-	c, err := s.CheckFrom(base, out.Root)
-	if err != nil || len(c.Violations) == 0 {
-		return err
+	c, fed := (*composeschema.Checked)(nil), false
+	if f := memo.fedWith(in, out); f != nil {
+		c, fed = f.Checked(out.Root)
+	}
+	if !fed {
+		var err error
+		if c, err = s.CheckFrom(base, out.Root); err != nil {
+			return err
+		}
+	}
+	if len(c.Violations) == 0 {
+		return nil
 	}
 	got := c.Violations
 	had, err := memo.check(s, in)

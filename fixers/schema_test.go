@@ -75,16 +75,21 @@ func TestSchemaValidatesEachDocumentOnce(t *testing.T) {
 		}
 		return compose.Change{Edits: []compose.Edit{{Start: len(d.Src), End: len(d.Src), New: "# done\n"}}}
 	})
+	// fed: the output's check was made as verification compared the
+	// output, service by service (Entrywise): a valid input, and a run
+	// that ends on its first pass's output.
 	for _, tt := range []struct {
 		name, src   string
 		rules       []*Rule
 		passes      int
 		validations int64
+		fed         int64
 	}{
-		{"unchanged", "services:\n  web:\n    image: nginx:1.27.3\n    restart: always\n", []*Rule{schemaRule(), restartRule()}, 0, 1},
-		{"two passes", "services:\n  web:\n    image: nginx:1.27.3\n", []*Rule{schemaRule(), restartRule(), second}, 2, 2},
-		{"a broken input, fixed", "services:\n  web:\n    image: nginx:1.27.3\n    imagee: x\n", []*Rule{schemaRule(), restartRule(), second}, 2, 2},
-		{"the rule not selected", "services:\n  web:\n    image: nginx:1.27.3\n", []*Rule{restartRule(), second}, 2, 1},
+		{"unchanged", "services:\n  web:\n    image: nginx:1.27.3\n    restart: always\n", []*Rule{schemaRule(), restartRule()}, 0, 1, 0},
+		{"one pass", "services:\n  web:\n    image: nginx:1.27.3\n", []*Rule{schemaRule(), restartRule()}, 1, 2, 1},
+		{"two passes", "services:\n  web:\n    image: nginx:1.27.3\n", []*Rule{schemaRule(), restartRule(), second}, 2, 2, 0},
+		{"a broken input, fixed", "services:\n  web:\n    image: nginx:1.27.3\n    imagee: x\n", []*Rule{schemaRule(), restartRule(), second}, 2, 2, 0},
+		{"the rule not selected", "services:\n  web:\n    image: nginx:1.27.3\n", []*Rule{restartRule(), second}, 2, 1, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := DefaultConfig()
@@ -102,6 +107,9 @@ func TestSchemaValidatesEachDocumentOnce(t *testing.T) {
 			}
 			if got := k.Schema.Validations(); got != tt.validations {
 				t.Errorf("schema validations = %d, want %d", got, tt.validations)
+			}
+			if got := k.Schema.EntrywiseChecks(); got != tt.fed {
+				t.Errorf("outputs checked as verified = %d, want %d", got, tt.fed)
 			}
 		})
 	}

@@ -73,7 +73,7 @@ func TestSharedValueNodesStayAsRendered(t *testing.T) {
 	}
 	at := func(off int) compose.Pos { return d.Pos(off) }
 	a, err := applyFixes(d, accepted, at)
-	if _, err := verifyPass(d, a, err, at, false); err != nil {
+	if _, err := verifyPass(d, a, err, at, false, nil); err != nil {
 		t.Fatalf("applying the first pass: %v", err)
 	}
 	if err := compose.Verify(d, ops, d.Src); err == nil {

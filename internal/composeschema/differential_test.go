@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/schema"
+	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/golden"
 	"go.yaml.in/yaml/v3"
 )
@@ -34,7 +35,7 @@ func TestSameErrorsAsSanthosh(t *testing.T) {
 	if testing.Short() {
 		perDoc = 10
 	}
-	var docs, invalid, noneAddedToInvalid, placed int
+	var docs, invalid, noneAddedToInvalid, placed, entrywise, entrywiseInvalid int
 	for _, src := range srcs {
 		var root, orig yaml.Node
 		if yaml.Unmarshal(src.bytes, &root) != nil || len(root.Content) == 0 || yaml.Unmarshal(src.bytes, &orig) != nil {
@@ -51,8 +52,24 @@ func TestSameErrorsAsSanthosh(t *testing.T) {
 			}
 			placed += n
 			whole := violationsText(checkWith(c.validateTop, c.compositional, nil, root.Content[0]).Violations)
-			if from := violationsText(checkWith(c.validateTop, c.compositional, base, root.Content[0]).Violations); from != whole {
+			from := checkWith(c.validateTop, c.compositional, base, root.Content[0])
+			if from := violationsText(from.Violations); from != whole {
 				t.Errorf("%s: %s: checked from the document as it is:\n%s\nchecked whole:\n%s", src.name, what, from, whole)
+			}
+			if e := newEntrywise(c.validateTop, c.compositional, base); e != nil {
+				// Abandoned (a root that does not convert entry for
+				// entry), it leaves the verdict to CheckFrom.
+				fed := feedEntries(e, orig.Content[0], root.Content[0], docs%2 == 0)
+				if got, ok := e.Checked(root.Content[0]); ok && !fed || fed && ok != (from.valid != nil) {
+					t.Errorf("%s: %s: checked entry by entry (fed whole: %v): valid %v; CheckFrom: valid %v", src.name, what, fed, ok, from.valid != nil)
+				} else if ok {
+					entrywise++
+					if violationsText(got.Violations) != violationsText(from.Violations) {
+						t.Errorf("%s: %s: checked entry by entry: %s; CheckFrom: %s", src.name, what, violationsText(got.Violations), violationsText(from.Violations))
+					}
+				} else if fed {
+					entrywiseInvalid++
+				}
 			}
 			if noneAdded(c.validateTop, c.compositional, orig.Content[0], root.Content[0]) {
 				if len(base.Violations) > 0 {
@@ -73,8 +90,12 @@ func TestSameErrorsAsSanthosh(t *testing.T) {
 		}
 	}
 	t.Logf("%d documents, %d of them invalid; %d changed documents of invalid ones told apart by what changed; %d violations placed against santhosh's locations", docs, invalid, noneAddedToInvalid, placed)
+	t.Logf("Entrywise: %d documents valid, %d invalid", entrywise, entrywiseInvalid)
 	if placed < docs/4 {
 		t.Errorf("%d violations placed against santhosh's locations in %d documents: too few to compare the places", placed, docs)
+	}
+	if entrywise == 0 || entrywiseInvalid == 0 {
+		t.Errorf("Entrywise passed %d documents and failed %d it was fed whole: it must do both for the comparison to prove anything", entrywise, entrywiseInvalid)
 	}
 	if noneAddedToInvalid == 0 {
 		t.Error("noneAdded never judged a document made from an invalid one: the comparison proves nothing")
@@ -317,4 +338,35 @@ func mutations(root *yaml.Node) []mutation {
 	}
 	walk(root, false)
 	return out
+}
+
+// feedEntries feeds e the entries of now, made from was, as verification
+// does (compose.EntryVisitor): each top-level entry, and the services one
+// by one when e asks, with the input's value of each when it has the same
+// name at the same place (positional) or looked up by e otherwise. It
+// reports whether e was fed every entry (not abandoned at the root).
+func feedEntries(e *Entrywise, was, now *yaml.Node, positional bool) bool {
+	if !e.Root(now) {
+		return false
+	}
+	_, wasSvcs := compose.MapGet(was, "services")
+	wasSvcs = compose.Resolve(wasSvcs)
+	for i := 0; i+1 < len(now.Content); i += 2 {
+		if !e.Entry(now.Content[i], now.Content[i+1]) {
+			continue
+		}
+		svcs := now.Content[i+1]
+		known := positional && wasSvcs != nil && e.InputServices(wasSvcs) && len(wasSvcs.Content) == len(svcs.Content)
+		for j := 0; j+1 < len(svcs.Content); j += 2 {
+			if known && wasSvcs.Content[j].Value != svcs.Content[j].Value {
+				known = false // the caller knows only where the names match in order
+			}
+			var o *yaml.Node
+			if known {
+				o = wasSvcs.Content[j+1]
+			}
+			e.Service(svcs.Content[j], svcs.Content[j+1], o, known)
+		}
+	}
+	return true
 }

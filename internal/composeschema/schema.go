@@ -29,6 +29,7 @@ type Schema struct {
 	compiled *compiled
 	err      error
 	checks   atomic.Int64 // documents checked, for tests that count them
+	fed      atomic.Int64 // of those, checked entry by entry (Entrywise)
 }
 
 // Validations returns how many documents s has checked.
@@ -37,6 +38,16 @@ func (s *Schema) Validations() int64 {
 		return 0
 	}
 	return s.checks.Load()
+}
+
+// EntrywiseChecks returns how many of the documents s has checked were
+// checked entry by entry, as their verification compared them (see
+// Entrywise).
+func (s *Schema) EntrywiseChecks() int64 {
+	if s == nil {
+		return 0
+	}
+	return s.fed.Load()
 }
 
 func (s *Schema) schema() (*compiled, error) {
