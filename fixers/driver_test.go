@@ -698,3 +698,26 @@ func TestInFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestByRuleID checks byRuleID's order against a stable sort of the fixes
+// by rule ID.
+func TestByRuleID(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for iter := range 200 {
+		fixes := make([]*Finding, r.IntN(40))
+		for i := range fixes {
+			fixes[i] = &Finding{RuleID: fmt.Sprintf("CF%03d", 100*r.IntN(6)+r.IntN(3))}
+		}
+		want := slices.Clone(fixes)
+		slices.SortStableFunc(want, func(a, b *Finding) int { return strings.Compare(a.RuleID, b.RuleID) })
+		order := byRuleID(fixes)
+		if len(order) != len(fixes) {
+			t.Fatalf("iteration %d: %d indexes for %d fixes", iter, len(order), len(fixes))
+		}
+		for j, i := range order {
+			if fixes[i] != want[j] {
+				t.Fatalf("iteration %d: place %d holds fix %d (%s), want the stable sort's %s", iter, j, i, fixes[i].RuleID, want[j].RuleID)
+			}
+		}
+	}
+}

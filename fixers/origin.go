@@ -304,12 +304,13 @@ func (h *lineage) record(a *appliedPass) {
 }
 
 // editOwners lists, for each edit of fixes in order, the index in
-// res.Findings of the finding whose fix it is, which owner gives.
-func editOwners(fixes []*Finding, owner func(*Finding) int) []int {
+// res.Findings of the finding whose fix it is, which owner gives (asked
+// about each fix once, in order, with its index in fixes).
+func editOwners(fixes []*Finding, owner func(j int, f *Finding) int) []int {
 	n, _ := fixSizes(fixes)
 	owners := make([]int, 0, n)
-	for _, f := range fixes {
-		o := owner(f)
+	for j, f := range fixes {
+		o := owner(j, f)
 		for range f.Fix.Change.Edits {
 			owners = append(owners, o)
 		}

@@ -311,7 +311,7 @@ func TestPassEditsCoalescesLikeTheDefinition(t *testing.T) {
 		for i, f := range fixes {
 			edits[i] = f.Fix.Change.Edits[0]
 		}
-		got := passEdits(editOwners(fixes, func(f *Finding) int { return owner[f] }), edits, compose.EditOrder(edits))
+		got := passEdits(editOwners(fixes, func(_ int, f *Finding) int { return owner[f] }), edits, compose.EditOrder(edits))
 		if diff := cmp.Diff(want, got, cmp.AllowUnexported(passEdit{})); diff != "" {
 			t.Fatalf("round %d: passEdits differs from its definition (-want +got):\n%s", round, diff)
 		}
@@ -331,7 +331,7 @@ func BenchmarkPassEditsAtOneOffset(b *testing.B) {
 			for i, f := range fixes {
 				edits[i] = f.Fix.Change.Edits[0]
 			}
-			owners := editOwners(fixes, func(*Finding) int { return 0 })
+			owners := editOwners(fixes, func(int, *Finding) int { return 0 })
 			for b.Loop() {
 				passEdits(owners, edits, compose.EditOrder(edits))
 			}
