@@ -99,9 +99,10 @@ func intentDifferOut(t *testing.T, name, old, new string) string {
 	return strings.Replace(intentDifferSrc, old, new, 1)
 }
 
-// verifyAlike verifies out with Verify and with an Intent made before
-// the tree goes, as the driver does, and fails unless they agree. It
-// returns Verify's verdict.
+// verifyAlike verifies out with Verify, with Verify telling a visitor
+// the entries (the driver's first pass of a small file), and with an
+// Intent made before the tree goes, as the driver does for a large file,
+// and fails unless the three agree. It returns Verify's verdict.
 func verifyAlike(t *testing.T, src string, ops func(*Document) []*Op, out string) bool {
 	t.Helper()
 	d, err := Load("c.yaml", []byte(src))
@@ -109,6 +110,9 @@ func verifyAlike(t *testing.T, src string, ops func(*Document) []*Op, out string
 		t.Fatal(err)
 	}
 	verr := Verify(d, ops(d), []byte(out))
+	if _, err := VerifyLoadVisit(d, ops(d), []byte(out), &recordingVisitor{}); (err == nil) != (verr == nil) {
+		t.Errorf("Verify says %v, Verify telling a visitor %v, of\n%s", verr, err, out)
+	}
 	intent, err := Intend(d, ops(d))
 	if err != nil {
 		t.Fatalf("Intend: %v", err)
@@ -182,8 +186,8 @@ func TestIntentJudgesOperationsAsVerify(t *testing.T) {
 	}
 }
 
-// FuzzIntentAgrees checks that an Intent of a document judges any output
-// as Verify does: most outputs differ, which the operations' fuzzer, whose
+// FuzzIntentAgrees checks that an Intent of a document, and Verify telling
+// a visitor, judge any output as Verify does: most outputs differ, which the operations' fuzzer, whose
 // outputs are meant to verify, seldom makes.
 func FuzzIntentAgrees(f *testing.F) {
 	for _, tc := range intentDifferOuts {
@@ -198,6 +202,9 @@ func FuzzIntentAgrees(f *testing.F) {
 			return
 		}
 		verr := Verify(d, nil, []byte(out))
+		if _, err := VerifyLoadVisit(d, nil, []byte(out), &recordingVisitor{}); (err == nil) != (verr == nil) {
+			t.Fatalf("Verify says %v, Verify telling a visitor %v\ninput:\n%s\noutput:\n%s", verr, err, src, out)
+		}
 		intent, err := Intend(d, nil)
 		if err != nil {
 			t.Fatalf("Intend: %v", err)
