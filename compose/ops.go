@@ -68,6 +68,9 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 	if err != nil {
 		return Change{}, err
 	}
+	if err := d.emptySlot(n, sp); err != nil {
+		return Change{}, err
+	}
 	nv := Str(value)
 	nv.Anchor = n.Anchor
 	q := d.Style.Quote
@@ -142,6 +145,40 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 		Edits: []Edit{{Start: start + from, End: start + to, New: repl}},
 		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},
 	}, nil
+}
+
+// emptySlot refuses to write over an empty scalar that has neither text
+// nor properties (anchor, tag) unless yaml.v3 places it right after the
+// indicator that introduces it, where its text can go: ':' for a mapping
+// value, '?' for a key (an explicit one: an implicit key is never empty),
+// '-' for a block sequence item. yaml.v3 places a node without a token of
+// its own at the next token: the value of an explicit key without ':'
+// ("? a") at the next entry or the end of the file, the key and the value
+// of "{? }" both at the '}', the value of a flow key without ':' ("{a, b}")
+// at the ',' after it, an empty document's root after the "---" line.
+// Text written there would change another node, or nothing that parses.
+func (d *Document) emptySlot(n *yaml.Node, sp Span) error {
+	if n.Kind != yaml.ScalarNode || sp.Start != sp.End || d.NodeOffset(n) != sp.Start {
+		return nil
+	}
+	var want byte
+	switch p := d.Parent(n); {
+	case p == nil:
+	case p.Kind == yaml.SequenceNode:
+		want = '-'
+	case p.Kind == yaml.MappingNode && d.KeyOf(n) != nil:
+		want = ':'
+	case p.Kind == yaml.MappingNode:
+		want = '?'
+	}
+	i := sp.Start
+	for i > 0 && (d.Src[i-1] == ' ' || d.Src[i-1] == '\t') {
+		i--
+	}
+	if want == 0 || i == 0 || d.Src[i-1] != want {
+		return d.opError(n, "the empty value has no place of its own in the source (such as a key without ':'); cannot write it")
+	}
+	return nil
 }
 
 func (d *Document) inFlow(n *yaml.Node) bool {
@@ -265,6 +302,9 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op *Op) (Change, error) 
 	}
 	sp, err := d.ValueSpan(n)
 	if err != nil {
+		return Change{}, err
+	}
+	if err := d.emptySlot(n, sp); err != nil {
 		return Change{}, err
 	}
 	indent := key.Column - 1
@@ -598,6 +638,9 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	}
 	if p := d.Parent(n); p != nil && p.Kind == yaml.MappingNode && d.KeyOf(n) == nil {
 		return Change{}, d.opError(n, "cannot replace a mapping key; set it as a scalar")
+	}
+	if err := d.emptySlot(n, sp); err != nil {
+		return Change{}, err
 	}
 	if (d.isMergeValue(n) || d.isMergeValue(d.Parent(n))) && !mergeable(v) &&
 		!(v.Kind == yaml.SequenceNode && d.isMergeValue(n) && allMergeable(v.Content)) {

@@ -658,3 +658,122 @@ func TestDeleteKeyKeepsNamedAnchors(t *testing.T) {
 		}
 	}
 }
+
+// TestSetScalarEmpty checks SetScalar on empty (null) scalars, which have
+// no text of their own: the new text goes where the node's indicator or
+// properties leave room for it, or SetScalar refuses (want "") when
+// yaml.v3's position is not such a place, such as the value of an
+// explicit key without ':', which yaml.v3 puts at the next token (the
+// key's own place, or the next entry's).
+func TestSetScalarEmpty(t *testing.T) {
+	key := func(i int) func(*compose.Document) *yaml.Node {
+		return func(d *compose.Document) *yaml.Node { return d.Root.Content[2*i] }
+	}
+	value := func(i int) func(*compose.Document) *yaml.Node {
+		return func(d *compose.Document) *yaml.Node { return d.Root.Content[2*i+1] }
+	}
+	under := func(i, j int) func(*compose.Document) *yaml.Node {
+		return func(d *compose.Document) *yaml.Node { return d.Root.Content[i].Content[j] }
+	}
+	tests := []struct {
+		name, src string
+		pick      func(*compose.Document) *yaml.Node
+		want      string
+	}{
+		{"explicit null key", "?", key(0), "? y"},
+		{"explicit null key before a comment", "? # c\n", key(0), "? y # c\n"},
+		{"explicit null key in flow", "{? }", key(0), "{? y}"},
+		{"value of an explicit key with ':'", "?\n:\n", value(0), "?\n: y\n"},
+		{"value of an explicit key without ':'", "?", value(0), ""},
+		{"value of an explicit key without ':', in flow", "{? }", value(0), ""},
+		{"value of an explicit key without ':', at the end", "? a\n", value(0), ""},
+		{"value of an explicit key without ':', before the next", "x:\n  ? a\n  ? b\n", under(1, 1), ""},
+		{"value of a flow key without ':'", "{a, b: 1}", value(0), ""},
+		{"value of a flow pair in a sequence", "s: [a: ]", func(d *compose.Document) *yaml.Node { return d.Root.Content[1].Content[0].Content[1] }, ""},
+		{"sequence item", "s:\n-\n- b\n", under(1, 0), "s:\n- y\n- b\n"},
+		{"anchored flow item", "0: &base\n1: [&0000]", under(3, 0), "0: &base\n1: [&0000 y]"},
+		{"anchored flow item before a comma", "s: [&x, b]", under(1, 0), "s: [&x y, b]"},
+		{"anchored value before a comment", "a: &x # c\n", value(0), "a: &x y # c\n"},
+		{"anchored flow value", "{a: &x}", value(0), "{a: &x y}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			ch, err := d.SetScalar(tt.pick(d), "y")
+			if tt.want == "" {
+				if err == nil {
+					out, _ := compose.Apply(d.Src, ch.Edits)
+					t.Fatalf("SetScalar on %q = %q, want a refusal", tt.src, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("SetScalar on %q: %v", tt.src, err)
+			}
+			out, err := applyVerified(d, ch)
+			if err != nil {
+				t.Fatalf("SetScalar on %q: %v", tt.src, err)
+			}
+			if string(out) != tt.want {
+				t.Errorf("SetScalar on %q = %q, want %q", tt.src, out, tt.want)
+			}
+		})
+	}
+}
+
+// TestEmptySlotRefusals checks that the operations that write in an empty
+// value's place (ReplaceValue, and InsertKey and AppendItem filling a
+// null) refuse one that yaml.v3 places at another node's token, as
+// SetScalar does (see TestSetScalarEmpty): writing there would change
+// that node instead, or give no YAML at all.
+func TestEmptySlotRefusals(t *testing.T) {
+	ops := map[string]func(*compose.Document, *yaml.Node) (compose.Change, error){
+		"ReplaceValue scalar": func(d *compose.Document, n *yaml.Node) (compose.Change, error) {
+			return d.ReplaceValue(n, compose.Str("y"))
+		},
+		"ReplaceValue block": func(d *compose.Document, n *yaml.Node) (compose.Change, error) {
+			return d.ReplaceValue(n, compose.Map("k", "v"))
+		},
+		"InsertKey": func(d *compose.Document, n *yaml.Node) (compose.Change, error) {
+			return d.InsertKey(n, "k", compose.Str("v"))
+		},
+		"AppendItem": func(d *compose.Document, n *yaml.Node) (compose.Change, error) {
+			return d.AppendItem(n, compose.Str("v"))
+		},
+	}
+	for _, src := range []string{"?", "? a\n", "x:\n  ? a\n  ? b\n", "{? }", "{a, b: 1}"} {
+		for name, op := range ops {
+			d := load(t, src)
+			n := d.Root.Content[1]
+			if n.Kind == yaml.MappingNode {
+				n = n.Content[1]
+			}
+			if ch, err := op(d, n); err == nil {
+				out, _ := compose.Apply(d.Src, ch.Edits)
+				t.Errorf("%s on the first value of %q = %q, want a refusal", name, src, out)
+			}
+		}
+	}
+}
+
+// TestReplaceAnchoredEmpty checks that a value replacing an empty one
+// after its anchor keeps its distance from the comment after it.
+func TestReplaceAnchoredEmpty(t *testing.T) {
+	for _, tt := range []struct {
+		v    *yaml.Node
+		want string
+	}{
+		{compose.Str("y"), "a: &x y # c\n"},
+		{compose.Map("k", "v"), "a: &x\n  k: v # c\n"},
+	} {
+		d := load(t, "a: &x # c\n")
+		ch, err := d.ReplaceValue(node(t, d, "a"), tt.v)
+		if err != nil {
+			t.Fatalf("ReplaceValue: %v", err)
+		}
+		out, err := applyVerified(d, ch)
+		if err != nil || string(out) != tt.want {
+			t.Errorf("ReplaceValue on %q = %q, %v; want %q", "a: &x # c\n", out, err, tt.want)
+		}
+	}
+}

@@ -22,11 +22,17 @@ func (d *Document) ContentStart(n *yaml.Node) int {
 	}
 	// The text may follow its properties on a later line ("key: !tag" and
 	// the value below), except for an empty value, which ends where its
-	// properties do.
+	// last property does.
 	empty := n.Kind == yaml.ScalarNode && n.Value == "" &&
 		n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
 	for off < len(d.Src) && (d.Src[off] == '&' || d.Src[off] == '!') {
-		for off < len(d.Src) && !isSpaceOrBreak(d.Src[off]) {
+		// An anchor's name ends at the first character that is not
+		// alphanumeric, '_' or '-', as yaml.v3 reads it: in flow,
+		// "[&a]" and "{k: &a}" end it at the bracket. A tag, as
+		// yaml.v3 reads it, takes brackets and commas in too.
+		anchor := d.Src[off] == '&'
+		off++
+		for off < len(d.Src) && !isSpaceOrBreak(d.Src[off]) && (!anchor || isAnchorChar(d.Src[off])) {
 			off++
 		}
 	blanks:
@@ -45,10 +51,24 @@ func (d *Document) ContentStart(n *yaml.Node) int {
 			}
 		}
 	}
+	if empty {
+		// Not after the blanks that follow: text written in the empty
+		// value's place keeps them between it and a comment ("key: &a # c"
+		// would become "key: &a y# c", a plain "y# c").
+		for d.Src[off-1] == ' ' || d.Src[off-1] == '\t' {
+			off--
+		}
+	}
 	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0 {
 		return d.NodeOffset(n.Content[0])
 	}
 	return off
+}
+
+// isAnchorChar reports whether c may be part of an anchor's name, as
+// yaml.v3's scanner reads one (its is_alpha).
+func isAnchorChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-'
 }
 
 func hasExplicitTag(d *Document, off int) bool {
