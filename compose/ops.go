@@ -232,6 +232,8 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 		return Change{Edits: []Edit{edit}, Ops: []*Op{{Kind: OpInsert, Target: m, Key: key, Value: v}}}, nil
 	case len(m.Content) == 0:
 		return Change{}, d.opError(m, "cannot insert into an empty block mapping")
+	case d.hasExplicitKey(m):
+		return Change{}, d.opError(m, "cannot insert key %q into a mapping with an explicit key (\"? key\")", key)
 	}
 	indent := m.Content[0].Column - 1
 	end, err := d.NodeEnd(m.Content[len(m.Content)-1])
@@ -250,6 +252,35 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 		Edits: []Edit{{Start: at, End: at, New: text}},
 		Ops:   []*Op{{Kind: OpInsert, Target: m, Key: key, Value: v}},
 	}, nil
+}
+
+// hasExplicitKey reports whether a key of block mapping m is explicit
+// ("? key"): one that '?' precedes or ':' does not follow on its line (an
+// implicit key always is followed by one there). The entry's indentation
+// is then the '?''s column, not the key's, and a value without ':' has no
+// place in the source: yaml.v3 places it at the next token.
+func (d *Document) hasExplicitKey(m *yaml.Node) bool {
+	if !d.mayHaveExplicitKeys() {
+		return false
+	}
+	for i := 0; i < len(m.Content); i += 2 {
+		k := m.Content[i]
+		end, err := d.NodeEnd(k)
+		if err != nil {
+			return true
+		}
+		for end < len(d.Src) && (d.Src[end] == ' ' || d.Src[end] == '\t') {
+			end++
+		}
+		start := d.NodeOffset(k)
+		for start > 0 && (d.Src[start-1] == ' ' || d.Src[start-1] == '\t') {
+			start--
+		}
+		if end == len(d.Src) || d.Src[end] != ':' || start > 0 && d.Src[start-1] == '?' {
+			return true
+		}
+	}
+	return false
 }
 
 // recentEntries are the texts InsertKey made last. Rules share one value

@@ -777,3 +777,36 @@ func TestReplaceAnchoredEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestInsertKeyExplicitKeys checks InsertKey on block mappings whose
+// entries may have explicit keys ("? key"): their keys stand after the
+// '?', not at the entries' indentation, and a key without ':' has a value
+// without a place in the source, so InsertKey refuses (want "") rather
+// than writing into a key. A '?' elsewhere changes nothing.
+func TestInsertKeyExplicitKeys(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"?", ""},
+		{"? a\n: 1\n", ""},
+		{"b: 1\n? a\n: 2\n", ""},
+		{"? a\nb: 1\n", ""},
+		{"? a : 1\n", ""},
+		{"# is it? \na: 1\n", "# is it? \na: 1\nk: v\n"},
+		{"a: \"? \"\nb: 1\n", "a: \"? \"\nb: 1\nk: v\n"},
+	} {
+		d := load(t, tt.src)
+		ch, err := d.InsertKey(d.Root, "k", compose.Str("v"))
+		if tt.want == "" {
+			if err == nil {
+				out, _ := compose.Apply(d.Src, ch.Edits)
+				t.Errorf("InsertKey into %q = %q, want a refusal", tt.src, out)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("InsertKey into %q: %v", tt.src, err)
+		}
+		if out, err := applyVerified(d, ch); err != nil || string(out) != tt.want {
+			t.Errorf("InsertKey into %q = %q, %v; want %q", tt.src, out, err, tt.want)
+		}
+	}
+}
