@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -61,6 +62,11 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		return Change{}, d.opError(n, "cannot set a block scalar")
 	}
+	// The text after the properties changes: a tag stays, and must still
+	// read the new value as the string it is.
+	if n.Style&yaml.TaggedStyle != 0 && decodedTag(n) != "!!str" {
+		return Change{}, d.opError(n, "cannot set a scalar tagged %s, which would keep its tag", n.Tag)
+	}
 	if d.renamesOnto(n, value) {
 		return Change{}, d.opError(n, "key %q already exists", value)
 	}
@@ -110,7 +116,10 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 		start++
 	}
+	// Bytes of the value, but never inside a character: half of one
+	// would leave invalid UTF-8, which no YAML file may hold.
 	if from < 0 || to < from || to > len(n.Value) || start+to > len(d.Src) ||
+		from < len(n.Value) && !utf8.RuneStart(n.Value[from]) || to < len(n.Value) && !utf8.RuneStart(n.Value[to]) ||
 		string(d.Src[start+from:start+to]) != n.Value[from:to] || string(d.Src[start:start+from]) != n.Value[:from] {
 		return Change{}, d.opError(n, "the scalar's text does not match its value; cannot edit inside it")
 	}
@@ -257,7 +266,7 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 // hasExplicitKey reports whether a key of block mapping m is explicit
 // ("? key"): one that '?' precedes or ':' does not follow on its line (an
 // implicit key always is followed by one there). The entry's indentation
-// is then the '?''s column, not the key's, and a value without ':' has no
+// is then the column of the '?', not the key's, and a value without ':' has no
 // place in the source: yaml.v3 places it at the next token.
 func (d *Document) hasExplicitKey(m *yaml.Node) bool {
 	if !d.mayHaveExplicitKeys() {
@@ -683,6 +692,9 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 		if from, ok := d.afterColon(n); ok && n.Style&yaml.FlowStyle == 0 && n.Anchor == "" &&
 			(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
 			start, inline = from, " "+inline // a block collection: the value moves up to its key
+		} else if n.Style&yaml.TaggedStyle != 0 && (v.Kind == yaml.AliasNode || decodedTag(v) != decodedTag(n)) {
+			// The text after the properties changes: the tag stays.
+			return Change{}, d.opError(n, "cannot replace a node tagged %s by a %s in place, which would keep the tag", n.Tag, kindName(v))
 		} else if sp.Start == sp.End && sp.Start > 0 && !isSpaceOrBreak(d.Src[sp.Start-1]) {
 			inline = " " + inline // an empty value right after "key:" or "-"
 		}

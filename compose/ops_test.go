@@ -232,6 +232,9 @@ func TestSetSubstring(t *testing.T) {
 		{"a quote inside double quotes refused", "image: \"redis\"\n", 0, 0, "\"", ""},
 		{"a quote inside single quotes refused", "image: 'redis'\n", 0, 0, "'", ""},
 		{"a line break refused", "image: 'redis'\n", 0, 0, "\n", ""},
+		{"inside a character refused", "image: \"ü\"\n", 1, 1, "~", ""},
+		{"to inside a character refused", "image: ü\n", 0, 1, "u", ""},
+		{"around a character", "image: \"éü\"\n", 2, 4, "u", "image: \"éu\"\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -808,5 +811,57 @@ func TestInsertKeyExplicitKeys(t *testing.T) {
 		if out, err := applyVerified(d, ch); err != nil || string(out) != tt.want {
 			t.Errorf("InsertKey into %q = %q, %v; want %q", tt.src, out, err, tt.want)
 		}
+	}
+}
+
+// TestTaggedTargets checks SetScalar and ReplaceValue on nodes with an
+// explicit tag, which the edit keeps in the text (only the text after the
+// properties changes): the result must still decode as intended, so a tag
+// that would turn the new value into something else is a refusal (want
+// ""). A local tag (compose's !reset, !override) decodes as a string.
+func TestTaggedTargets(t *testing.T) {
+	set := func(v string) func(*compose.Document, *yaml.Node) (compose.Change, error) {
+		return func(d *compose.Document, n *yaml.Node) (compose.Change, error) { return d.SetScalar(n, v) }
+	}
+	replace := func(v *yaml.Node) func(*compose.Document, *yaml.Node) (compose.Change, error) {
+		return func(d *compose.Document, n *yaml.Node) (compose.Change, error) { return d.ReplaceValue(n, v) }
+	}
+	for _, tt := range []struct {
+		name, src string
+		op        func(*compose.Document, *yaml.Node) (compose.Change, error)
+		want      string
+	}{
+		{"set a string", "a: !!str x\n", set("y"), "a: !!str y\n"},
+		{"set a local tag", "a: !override x\n", set("y"), "a: !override y\n"},
+		{"set after anchor and tag", "a: &x !!str x\n", set("y"), "a: &x !!str y\n"},
+		{"set an int", "a: !!int 5\n", set("y"), ""},
+		{"set a null", "a: !!null # c\n", set("y"), ""},
+		{"set binary", "a: !!binary aGk=\n", set("y"), ""},
+		{"replace a string by a string", "a: !!str x\n", replace(compose.Str("y")), "a: !!str y\n"},
+		{"replace a local tag by a string", "a: !reset x\n", replace(compose.Str("y")), "a: !reset y\n"},
+		{"replace an int by an int", "a: !!int 5\n", replace(compose.Int("6")), "a: !!int 6\n"},
+		{"replace a string by an int", "a: !!str x\n", replace(compose.Int("5")), ""},
+		{"replace a null by a string", "a: !!null\n", replace(compose.Str("y")), ""},
+		{"replace a flow map by a string", "a: !!map {b: 1}\n", replace(compose.Str("y")), ""},
+		{"replace a tagged block map", "a: !!map\n  b: 1\n", replace(compose.Str("y")), "a: y\n"},
+		{"replace a tagged scalar by a block", "a: !!int 5\n", replace(compose.Map("k", "v")), "a:\n  k: v\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			ch, err := tt.op(d, node(t, d, "a"))
+			if tt.want == "" {
+				if err == nil {
+					out, _ := compose.Apply(d.Src, ch.Edits)
+					t.Fatalf("on %q = %q, want a refusal", tt.src, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("on %q: %v", tt.src, err)
+			}
+			if out, err := applyVerified(d, ch); err != nil || string(out) != tt.want {
+				t.Errorf("on %q = %q, %v; want %q", tt.src, out, err, tt.want)
+			}
+		})
 	}
 }
