@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -27,11 +26,11 @@ type jsonDoc struct {
 }
 
 type jsonFile struct {
-	Path     string        `json:"path"`
-	Status   string        `json:"status"`
-	Written  bool          `json:"written"`
-	Error    string        `json:"error,omitempty"`
-	Findings []jsonFinding `json:"findings"`
+	Path     string         `json:"path"`
+	Status   string         `json:"status"`
+	Written  bool           `json:"written"`
+	Error    string         `json:"error,omitempty"`
+	Findings *streamedArray `json:"findings"` // of jsonFinding
 }
 
 type jsonFinding struct {
@@ -85,6 +84,11 @@ type jsonSummary struct {
 // original bytes. The elapsed time is left out so that the same input and
 // cache give the same bytes.
 func JSON(w io.Writer, files []File, sum Summary, opts ...Option) error {
+	return writeJSON(w, files, sum, &streamer{}, opts...)
+}
+
+// writeJSON is JSON with its findings written by s.
+func writeJSON(w io.Writer, files []File, sum Summary, s *streamer, opts ...Option) error {
 	o := buildOptions(opts)
 	doc := jsonDoc{Version: JSONVersion, Files: make([]jsonFile, 0, len(files)), Summary: jsonSummary{
 		Files: sum.Files, Changed: sum.Changed, Failed: sum.Failed,
@@ -94,24 +98,24 @@ func JSON(w io.Writer, files []File, sum Summary, opts ...Option) error {
 		Write: sum.Write,
 	}}
 	for i := range files {
-		doc.Files = append(doc.Files, jsonFileOf(&o, &files[i]))
+		doc.Files = append(doc.Files, jsonFileOf(&o, &files[i], s))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	if err := s.write(w, doc); err != nil {
 		return fmt.Errorf("writing the JSON report: %w", err)
 	}
 	return nil
 }
 
-func jsonFileOf(o *options, f *File) jsonFile {
-	jf := jsonFile{Path: f.Path, Status: status(f), Written: f.Written, Findings: []jsonFinding{}}
+// jsonFileOf is f's entry in the report; its findings are made as they
+// are written (see streamer).
+func jsonFileOf(o *options, f *File, s *streamer) jsonFile {
+	jf := jsonFile{Path: f.Path, Status: status(f), Written: f.Written}
 	if f.Err != nil {
 		jf.Error = f.Err.Error()
 	}
 	var idx *lineIndex
-	for _, fd := range f.Findings {
+	jf.Findings = s.array(len(f.Findings), func(i int) any {
+		fd := &f.Findings[i]
 		start, end := span(fd.Pos, fd.End)
 		jfd := jsonFinding{
 			Rule: fd.RuleID, Severity: fd.Severity.String(), Path: fd.Path,
@@ -137,12 +141,11 @@ func jsonFileOf(o *options, f *File) jsonFile {
 				})
 			}
 		}
-		jf.Findings = append(jf.Findings, jfd)
-	}
+		return jfd
+	})
 	return jf
 }
 
-// status is a file's status word in JSON output.
 func status(f *File) string {
 	switch {
 	case f.Err != nil:

@@ -277,7 +277,7 @@ func TestSARIFContent(t *testing.T) {
 	if err := SARIF(&b, files, WithRules(testRules())); err != nil {
 		t.Fatal(err)
 	}
-	var log sarifLog
+	var log sarifLog[[]sarifResult]
 	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}
@@ -654,7 +654,7 @@ func TestFileErrorAtItsPosition(t *testing.T) {
 				t.Fatal(err)
 			}
 			validateSARIF(t, sch, b.Bytes())
-			var log sarifLog
+			var log sarifLog[[]sarifResult]
 			if err := json.Unmarshal(b.Bytes(), &log); err != nil {
 				t.Fatal(err)
 			}
@@ -677,7 +677,9 @@ func TestFileErrorAtItsPosition(t *testing.T) {
 			if err := JSON(&b, tc.files, Summary{}); err != nil {
 				t.Fatal(err)
 			}
-			var doc jsonDoc
+			var doc struct {
+				Files []struct{ Path, Error string }
+			}
 			if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 				t.Fatal(err)
 			}

@@ -1,13 +1,13 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/composefix/composefix/compose"
@@ -18,17 +18,19 @@ import (
 // validated against in tests.
 const SARIFSchema = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
 
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
+// sarifLog is the log with its results as R: a *streamedArray written,
+// []sarifResult read back (tests).
+type sarifLog[R any] struct {
+	Schema  string        `json:"$schema"`
+	Version string        `json:"version"`
+	Runs    []sarifRun[R] `json:"runs"`
 }
 
-type sarifRun struct {
+type sarifRun[R any] struct {
 	Tool        sarifTool         `json:"tool"`
 	Invocations []sarifInvocation `json:"invocations"`
 	ColumnKind  string            `json:"columnKind"`
-	Results     []sarifResult     `json:"results"`
+	Results     R                 `json:"results"`
 }
 
 type sarifTool struct {
@@ -131,15 +133,19 @@ type sarifReplacement struct {
 // is still the original — except for files this run rewrote (--write),
 // whose fixes are left out because their regions no longer match the file.
 func SARIF(w io.Writer, files []File, opts ...Option) error {
+	return writeSARIF(w, files, &streamer{}, opts...)
+}
+
+// writeSARIF is SARIF with its results written by s.
+func writeSARIF(w io.Writer, files []File, s *streamer, opts ...Option) error {
 	o := buildOptions(opts)
 	ruleIndex := map[string]int{}
-	run := sarifRun{
+	run := sarifRun[*streamedArray]{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name: "composefix", Version: o.toolVersion, InformationURI: InformationURI,
 			Rules: make([]sarifRule, 0, len(o.rules)),
 		}},
 		ColumnKind: "unicodeCodePoints",
-		Results:    []sarifResult{},
 	}
 	used := map[string]bool{}
 	for _, f := range files {
@@ -154,32 +160,43 @@ func SARIF(w io.Writer, files []File, opts ...Option) error {
 		}
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
+	// ends[i] is the number of results up to and including files[i]'s.
+	ends := make([]int, len(files))
 	for i := range files {
 		f := &files[i]
 		if f.Err != nil {
 			inv.ExecutionSuccessful = false
 			inv.Notifications = append(inv.Notifications, sarifNotificationOf(f, files))
 		}
-		var idx *lineIndex
-		for _, fd := range f.Findings {
-			res := sarifResultOf(fd)
-			if n, ok := ruleIndex[fd.RuleID]; ok {
-				res.RuleIndex = &n
-			}
-			if fd.Fix != nil && len(fd.Fix.Change.Edits) > 0 && !f.Written {
-				if idx == nil {
-					idx = newLineIndex(f.Original)
-				}
-				res.Fixes = []sarifFix{sarifFixOf(fd, idx)}
-			}
-			run.Results = append(run.Results, res)
+		ends[i] = len(f.Findings)
+		if i > 0 {
+			ends[i] += ends[i-1]
 		}
 	}
+	idx := make([]*lineIndex, len(files))
+	total := 0
+	if len(ends) > 0 {
+		total = ends[len(ends)-1]
+	}
+	run.Results = s.array(total, func(n int) any {
+		i, _ := slices.BinarySearch(ends, n+1)
+		f := &files[i]
+		fd := f.Findings[n-(ends[i]-len(f.Findings))]
+		res := sarifResultOf(fd)
+		if ri, ok := ruleIndex[fd.RuleID]; ok {
+			res.RuleIndex = &ri
+		}
+		if fd.Fix != nil && len(fd.Fix.Change.Edits) > 0 && !f.Written {
+			if idx[i] == nil {
+				idx[i] = newLineIndex(f.Original)
+			}
+			res.Fixes = []sarifFix{sarifFixOf(fd, idx[i])}
+		}
+		return res
+	})
 	run.Invocations = []sarifInvocation{inv}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}); err != nil {
+	log := sarifLog[*streamedArray]{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun[*streamedArray]{run}}
+	if err := s.write(w, log); err != nil {
 		return fmt.Errorf("writing the SARIF report: %w", err)
 	}
 	return nil
