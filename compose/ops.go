@@ -413,7 +413,7 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 		return d.fillNull(s, Seq(v), &Op{Kind: OpAppend, Target: s, Value: v})
 	case s.Kind != yaml.SequenceNode:
 		return Change{}, d.opError(s, "cannot append to a %s", kindName(s))
-	case d.isMergeValue(s) && !mergeable(v):
+	case (d.isMergeValue(s) || d.mergedAsValue(s)) && !mergeable(v):
 		return Change{}, d.opError(s, "a merge key's sequence takes only mappings and aliases of mappings")
 	case s.Style&yaml.FlowStyle != 0:
 		item, _ := renderInline(v, d.Style, true)
@@ -650,6 +650,46 @@ func (d *Document) isMergeValue(n *yaml.Node) bool {
 	return k != nil && IsMergeKey(k)
 }
 
+// mergedAlias reports how merge keys elsewhere merge n through an alias:
+// as a merge key's value ("<<: *n") or as an item of its sequence
+// ("<<: [*n]", or through an alias of that sequence). Changing n changes
+// what they merge, which the checks of n's own place do not see.
+func (d *Document) mergedAlias(n *yaml.Node) (asValue, asItem bool) {
+	if n.Anchor == "" || !d.MayMerge() {
+		return false, false
+	}
+	if targets, ok := d.AliasTargets(); ok && !targets[n] {
+		return false, false
+	}
+	var walk func(m *yaml.Node)
+	walk = func(m *yaml.Node) {
+		for i := 0; m.Kind == yaml.MappingNode && i+1 < len(m.Content); i += 2 {
+			if v := m.Content[i+1]; IsMergeKey(m.Content[i]) {
+				asValue = asValue || v.Kind == yaml.AliasNode && v.Alias == n
+				if s := Resolve(v); s != nil && s.Kind == yaml.SequenceNode {
+					for _, it := range s.Content {
+						asItem = asItem || it.Kind == yaml.AliasNode && it.Alias == n
+					}
+				}
+			}
+		}
+		for _, c := range m.Content {
+			walk(c)
+		}
+	}
+	for _, doc := range d.Docs {
+		walk(doc)
+	}
+	return asValue, asItem
+}
+
+// mergedAsValue reports whether a merge key merges n through an alias as
+// its value ("<<: *n").
+func (d *Document) mergedAsValue(n *yaml.Node) bool {
+	asValue, _ := d.mergedAlias(n)
+	return asValue
+}
+
 // mergeable reports whether v can be merged: a mapping or an alias of one.
 func mergeable(v *yaml.Node) bool {
 	r := Resolve(v)
@@ -685,6 +725,9 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	if (d.isMergeValue(n) || d.isMergeValue(d.Parent(n))) && !mergeable(v) &&
 		!(v.Kind == yaml.SequenceNode && d.isMergeValue(n) && allMergeable(v.Content)) {
 		return Change{}, d.opError(n, "a merge key takes only mappings and aliases of mappings")
+	}
+	if asValue, asItem := d.mergedAlias(n); asValue && !mergeValue(v) || asItem && !mergeable(v) {
+		return Change{}, d.opError(n, "a merge key merges &%s through an alias: it takes only mappings and aliases of mappings", n.Anchor)
 	}
 	op := &Op{Kind: OpSet, Target: n, Value: v}
 	if inline, ok := renderInline(v, d.Style, d.inFlow(n)); ok {

@@ -377,6 +377,51 @@ func TestMergeValueRefusals(t *testing.T) {
 	}
 }
 
+// TestMergedAliasRefusals: a node that a merge key merges through an
+// alias ("<<: *x", "<<: [*x]") must stay mergeable, though its own place
+// is no merge key's: ReplaceValue and AppendItem refuse a value that
+// the merge key would not take (the file would not load).
+func TestMergedAliasRefusals(t *testing.T) {
+	replace := func(v *yaml.Node) func(*compose.Document) (compose.Change, error) {
+		return func(d *compose.Document) (compose.Change, error) { return d.ReplaceValue(node(t, d, "x"), v) }
+	}
+	appendItem := func(v *yaml.Node) func(*compose.Document) (compose.Change, error) {
+		return func(d *compose.Document) (compose.Change, error) { return d.AppendItem(node(t, d, "x"), v) }
+	}
+	const merged, inSeq, seq = "x: &x {}\n<<: *x\n", "x: &x {}\ny:\n  <<: [*x]\n", "m: &m {a: 1}\nx: &x [*m]\ny:\n  <<: *x\n"
+	for _, tt := range []struct {
+		name, src string
+		op        func(*compose.Document) (compose.Change, error)
+		refused   bool
+	}{
+		{"replace a merged mapping by a string", merged, replace(compose.Str("y")), true},
+		{"replace a mapping merged in a sequence by a string", inSeq, replace(compose.Str("y")), true},
+		{"replace a mapping merged in a sequence by a sequence", inSeq, replace(compose.Seq(compose.Map("a", "b"))), true},
+		{"replace a merged mapping by a mapping", merged, replace(compose.Map("a", "b")), false},
+		{"replace a merged mapping by a sequence of mappings", merged, replace(compose.Seq(compose.Map("a", "b"))), false},
+		{"append a string to a merged sequence", seq, appendItem(compose.Str("y")), true},
+		{"append a mapping to a merged sequence", seq, appendItem(compose.Map("b", "2")), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := load(t, tt.src)
+			ch, err := tt.op(d)
+			if tt.refused {
+				if err == nil {
+					out, _ := compose.Apply(d.Src, ch.Edits)
+					t.Fatalf("on %q = %q, want a refusal", tt.src, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("on %q: %v", tt.src, err)
+			}
+			if out, err := applyVerified(d, ch); err != nil {
+				t.Errorf("on %q = %q: %v", tt.src, out, err)
+			}
+		})
+	}
+}
+
 // TestReplaceValue checks the text ReplaceValue writes and that it verifies.
 func TestReplaceValue(t *testing.T) {
 	tests := []struct {
