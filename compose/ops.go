@@ -816,7 +816,18 @@ func (d *Document) convertSeqToMap(key, s *yaml.Node, entry func(item *yaml.Node
 			if err != nil {
 				return Change{}, err
 			}
-			keyNode, keys[i] = it, string(d.Src[sp.Start:sp.End])
+			// An implicit key keeps to one line: an item written on
+			// more is written anew, unless an alias names it.
+			switch text := string(d.Src[sp.Start:sp.End]); {
+			case !strings.ContainsAny(text, "\r\n"):
+				keyNode, keys[i] = it, text
+			case it.Anchor != "":
+				return Change{}, d.opError(it, "an anchored item written on more than one line cannot become a key")
+			}
+		}
+		// yaml.v3 reads an implicit key of at most 1024 characters.
+		if len(keys[i]) > 1024 {
+			return Change{}, d.opError(it, "an item of %d bytes cannot become a key", len(keys[i]))
 		}
 		m.Content = append(m.Content, keyNode, v)
 	}

@@ -2,6 +2,7 @@ package compose_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/composefix/composefix/compose"
@@ -577,6 +578,14 @@ func TestConvertSeqToMap(t *testing.T) {
 		{"flow", "d: [a, b]\n", "d: {a: {condition: service_healthy}, b: {condition: service_healthy}}\n"},
 		{"duplicate items", "d:\n- a\n- a\n", ""},
 		{"a non-scalar item", "d:\n- a\n- {b: 1}\n", ""},
+		// An implicit key keeps to one line: an item written on two
+		// lines becomes a key written anew, unless an alias names it.
+		{"an item on two lines", "d:\n- \"a\n  b\"\n- c\n", "d:\n  a b:\n    condition: service_healthy\n  c:\n    condition: service_healthy\n"},
+		{"a plain item on two lines", "d:\n  - a\n    b\n", "d:\n  a b:\n    condition: service_healthy\n"},
+		{"a flow item on two lines", "d: [\"a\n  b\", c]\n", "d: {a b: {condition: service_healthy}, c: {condition: service_healthy}}\n"},
+		{"an anchored item on two lines", "d:\n- &x \"a\n  b\"\ne: *x\n", ""},
+		{"a block scalar item", "d:\n- |\n  a\n- b\n", "d:\n  \"a\\n\":\n    condition: service_healthy\n  b:\n    condition: service_healthy\n"},
+		{"a long item", "d:\n- " + strings.Repeat("a", 1025) + "\n", ""},
 	}
 	// ConvertSeqToMapAt, given the key, converts alike.
 	converts := []struct {
