@@ -134,16 +134,21 @@ func (s *streamer) write(w io.Writer, skeleton any) error {
 		line := skel[bytes.LastIndexByte(skel[:c.start], '\n')+1:]
 		pad := string(line[:len(line)-len(bytes.TrimLeft(line, " "))])
 		bw.WriteByte('[')
+		// One encoder for the array: it keeps its indentation buffer
+		// from one element to the next.
+		enc := json.NewEncoder(&elem)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent(pad+"  ", "  ")
 		for i := range c.a.n {
 			if i > 0 {
 				bw.WriteByte(',')
 			}
 			elem.Reset()
-			if err := encodeTo(&elem, c.a.elem(i), pad+"  ", true); err != nil {
+			if err := enc.Encode(c.a.elem(i)); err != nil {
 				return err
 			}
 			bw.WriteString("\n" + pad + "  ")
-			bw.Write(elem.Bytes())
+			bw.Write(elem.Bytes()[:elem.Len()-1]) // without Encode's newline
 		}
 		bw.WriteString("\n" + pad + "]")
 		prev = c.end
