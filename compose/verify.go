@@ -513,11 +513,16 @@ func (c *comparer) sameVisiting(want, got *yaml.Node, visit EntryVisitor) bool {
 			if _, ok := c.same(wsvcs.Content[j+1], gv.Content[j+1], ""); !ok {
 				return false
 			}
+			// The input's service at this place is the input's service of
+			// this name only while the names agree: an operation may
+			// rename a service's key in place (SetScalar on the key),
+			// which leaves the services mapping itself unchanged.
 			var was *yaml.Node
-			if known {
+			here := known && wv.Content[j].Value == gv.Content[j].Value
+			if here {
 				was = wv.Content[j+1]
 			}
-			visit.Service(gv.Content[j], gv.Content[j+1], was, known)
+			visit.Service(gv.Content[j], gv.Content[j+1], was, here)
 		}
 	}
 	return true

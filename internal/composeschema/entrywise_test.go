@@ -1,0 +1,107 @@
+package composeschema
+
+import (
+	"testing"
+
+	"github.com/composefix/composefix/compose"
+	"go.yaml.in/yaml/v3"
+)
+
+// TestEntrywiseFedByVerification feeds Entrywise as the driver does, from
+// compose.VerifyLoadVisit comparing an edited file with the intended
+// tree, and requires its verdict to be CheckFrom's on the same output.
+// Each case's edit changes a node that the comparison reads through the
+// intended tree but that is not the input's services mapping itself, such
+// as a service's key renamed in place: the services then keep their
+// places, and the input's value at a service's place is not the input's
+// service of the output's name.
+func TestEntrywiseFedByVerification(t *testing.T) {
+	tests := []struct {
+		name, src string
+		// edit returns the operation on the input's tree.
+		edit func(d *compose.Document) (compose.Change, error)
+	}{{
+		name: "a service renamed to a name the schema refuses",
+		src:  "services:\n  web:\n    image: redis\n  db:\n    image: postgres\n",
+		edit: func(d *compose.Document) (compose.Change, error) {
+			return d.SetScalar(serviceKey(t, d, "web"), "we b")
+		},
+	}, {
+		name: "a service renamed to a name the schema takes",
+		src:  "services:\n  web:\n    image: redis\n  db:\n    image: postgres\n",
+		edit: func(d *compose.Document) (compose.Change, error) {
+			return d.SetScalar(serviceKey(t, d, "web"), "front")
+		},
+	}, {
+		name: "a value the schema refuses in a service",
+		src:  "services:\n  web:\n    image: redis\n    restart: always\n",
+		edit: func(d *compose.Document) (compose.Change, error) {
+			_, svc := compose.MapGet(d.Root, "services")
+			_, web := compose.MapGet(svc, "web")
+			return d.InsertKey(web, "privileged", compose.Str("maybe"))
+		},
+	}, {
+		name: "a top-level key the schema refuses",
+		src:  "services:\n  web:\n    image: redis\n",
+		edit: func(d *compose.Document) (compose.Change, error) {
+			return d.InsertKey(d.Root, "bogus", compose.Str("x"))
+		},
+	}, {
+		name: "an extension renamed to a key the schema refuses",
+		src:  "x-common: &c\n  image: redis\nservices:\n  web:\n    image: redis\n",
+		edit: func(d *compose.Document) (compose.Change, error) {
+			return d.SetScalar(d.Root.Content[0], "common")
+		},
+	}}
+	s := &Schema{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := compose.Load("in.yaml", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			base, err := s.CheckFrom(nil, in.Root)
+			if err != nil || len(base.Violations) > 0 {
+				t.Fatalf("the input must meet the schema: %v %v", err, base.Violations)
+			}
+			ch, err := tt.edit(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := compose.Apply(in.Src, ch.Edits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := s.Entrywise(base)
+			if e == nil {
+				t.Fatal("Entrywise(base) = nil for a valid input")
+			}
+			got, err := compose.VerifyLoadVisit(in, ch.Ops, out, e)
+			if err != nil {
+				t.Fatalf("verification refused %q: %v", out, err)
+			}
+			want, err := s.CheckFrom(base, got.Root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, ok := e.Checked(got.Root)
+			if ok && (len(c.Violations) != len(want.Violations) || want.valid == nil) {
+				t.Errorf("output %q: checked entry by entry: valid with %d violations; CheckFrom: %d violations, valid %v",
+					out, len(c.Violations), len(want.Violations), want.valid != nil)
+			}
+		})
+	}
+}
+
+// serviceKey returns the key node of d's service name.
+func serviceKey(t *testing.T, d *compose.Document, name string) *yaml.Node {
+	t.Helper()
+	_, svcs := compose.MapGet(d.Root, "services")
+	for i := 0; i+1 < len(svcs.Content); i += 2 {
+		if svcs.Content[i].Value == name {
+			return svcs.Content[i]
+		}
+	}
+	t.Fatalf("no service %q", name)
+	return nil
+}
