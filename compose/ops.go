@@ -158,24 +158,26 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 
 // emptySlot refuses to write over an empty scalar that has neither text
 // nor properties (anchor, tag) unless yaml.v3 places it right after the
-// indicator that introduces it, where its text can go: ':' for a mapping
-// value, '?' for a key (an explicit one: an implicit key is never empty),
-// '-' for a block sequence item. yaml.v3 places a node without a token of
-// its own at the next token: the value of an explicit key without ':'
-// ("? a") at the next entry or the end of the file, the key and the value
-// of "{? }" both at the '}', the value of a flow key without ':' ("{a, b}")
-// at the ',' after it, an empty document's root after the "---" line.
-// Text written there would change another node, or nothing that parses.
+// indicator that introduces it, where its text can go: ':' after the key
+// for a mapping value, '?' for a key (an explicit one: an implicit key is
+// never empty), '-' for a block sequence item. yaml.v3 places a node
+// without a token of its own at the next token: the value of an explicit
+// key without ':' ("? a") at the next entry or the end of the file, the
+// key and the value of "{? }" both at the '}', the value of a flow key
+// without ':' ("{a, b}") at the ',' after it, an empty document's root
+// after the "---" line. Text written there would change another node, or
+// nothing that parses.
 func (d *Document) emptySlot(n *yaml.Node, sp Span) error {
 	if n.Kind != yaml.ScalarNode || sp.Start != sp.End || d.NodeOffset(n) != sp.Start {
 		return nil
 	}
 	var want byte
+	key := d.KeyOf(n)
 	switch p := d.Parent(n); {
 	case p == nil:
 	case p.Kind == yaml.SequenceNode:
 		want = '-'
-	case p.Kind == yaml.MappingNode && d.KeyOf(n) != nil:
+	case p.Kind == yaml.MappingNode && key != nil:
 		want = ':'
 	case p.Kind == yaml.MappingNode:
 		want = '?'
@@ -184,7 +186,14 @@ func (d *Document) emptySlot(n *yaml.Node, sp Span) error {
 	for i > 0 && (d.Src[i-1] == ' ' || d.Src[i-1] == '\t') {
 		i--
 	}
-	if want == 0 || i == 0 || d.Src[i-1] != want {
+	ok := want != 0 && i > 0 && d.Src[i-1] == want
+	if ok && want == ':' {
+		// The key's own ':', not one inside the key: "? a:" (the key
+		// a mapping) puts the outer value after the inner ':'.
+		end, err := d.NodeEnd(key)
+		ok = err == nil && i-1 >= end
+	}
+	if !ok {
 		return d.opError(n, "the empty value has no place of its own in the source (such as a key without ':'); cannot write it")
 	}
 	return nil
