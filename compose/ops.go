@@ -92,15 +92,31 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 	if nv.Style != 0 || !plainSafe(value, d.inFlow(n)) {
 		text = quote(value, q)
 	}
-	// An empty value ("key:" or "-" with nothing after it) starts right
-	// after its indicator: the new text needs a separating blank.
-	if sp.Start == sp.End && sp.Start > 0 && !isSpaceOrBreak(d.Src[sp.Start-1]) {
-		text = " " + text
+	edit := Edit{Start: sp.Start, End: sp.End, New: text}
+	if sp.Start == sp.End {
+		edit = d.emptyEdit(n, sp, text)
 	}
 	return Change{
-		Edits: []Edit{{Start: sp.Start, End: sp.End, New: text}},
+		Edits: []Edit{edit},
 		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},
 	}, nil
+}
+
+// emptyEdit returns the edit that writes text in the place of n, an empty
+// value whose span is sp. Right after its indicator ("key:", "-") or
+// properties, the text needs a separating blank. In flow, after
+// properties ("[&a]"), the edit writes them again: an entry appended to
+// the collection is inserted where the value ends, and two insertions at
+// one offset keep the order their fixes come in, while a replacement
+// ending there sorts before the insertion.
+func (d *Document) emptyEdit(n *yaml.Node, sp Span, text string) Edit {
+	if sp.Start > 0 && !isSpaceOrBreak(d.Src[sp.Start-1]) {
+		text = " " + text
+	}
+	if off := d.NodeOffset(n); off < sp.Start && d.inFlow(n) {
+		return Edit{Start: off, End: sp.End, New: string(d.Src[off:sp.Start]) + text}
+	}
+	return Edit{Start: sp.Start, End: sp.End, New: text}
 }
 
 // SetSubstring replaces the bytes [from, to) of scalar n's value with repl,
@@ -747,8 +763,8 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 		} else if n.Style&yaml.TaggedStyle != 0 && (v.Kind == yaml.AliasNode || decodedTag(v) != decodedTag(n)) {
 			// The text after the properties changes: the tag stays.
 			return Change{}, d.opError(n, "cannot replace a node tagged %s by a %s in place, which would keep the tag", n.Tag, kindName(v))
-		} else if sp.Start == sp.End && sp.Start > 0 && !isSpaceOrBreak(d.Src[sp.Start-1]) {
-			inline = " " + inline // an empty value right after "key:" or "-"
+		} else if sp.Start == sp.End {
+			return Change{Edits: []Edit{d.emptyEdit(n, sp, inline)}, Ops: []*Op{op}}, nil
 		}
 		return Change{Edits: []Edit{{Start: start, End: sp.End, New: inline}}, Ops: []*Op{op}}, nil
 	}

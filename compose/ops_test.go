@@ -2,6 +2,7 @@ package compose_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -880,5 +881,59 @@ func TestTaggedTargets(t *testing.T) {
 			ch, err := tt.op(d, node(t, d, "a"))
 			checkOp(t, d, ch, err, tt.want)
 		})
+	}
+}
+
+// TestEmptyFlowValueAndAppend: an empty value after its properties ends
+// where an entry appended to its flow collection is inserted ("[&a]"):
+// both changes, applied in one pass in either order, must give the value
+// first and the new entry after it.
+func TestEmptyFlowValueAndAppend(t *testing.T) {
+	last := func(d *compose.Document) *yaml.Node {
+		c := d.Root.Content[1]
+		return c.Content[len(c.Content)-1]
+	}
+	type op = func(*compose.Document, *yaml.Node) (compose.Change, error)
+	var (
+		setY     op = func(d *compose.Document, n *yaml.Node) (compose.Change, error) { return d.SetScalar(n, "y") }
+		replaceY op = func(d *compose.Document, n *yaml.Node) (compose.Change, error) {
+			return d.ReplaceValue(n, compose.Str("y"))
+		}
+		appendV op = func(d *compose.Document, c *yaml.Node) (compose.Change, error) {
+			return d.AppendItem(c, compose.Str("v"))
+		}
+		insertKV op = func(d *compose.Document, c *yaml.Node) (compose.Change, error) {
+			return d.InsertKey(c, "k", compose.Str("v"))
+		}
+	)
+	for _, tt := range []struct {
+		name, src   string
+		set, extend op
+		want        string
+	}{
+		{"set an anchored item", "s: [&a]\n", setY, appendV, "s: [&a y, v]\n"},
+		{"replace a tagged item", "s: [x, !!str ]\n", replaceY, appendV, "s: [x, !!str y, v ]\n"},
+		{"set an anchored value", "m: {a: &a}\n", setY, insertKV, "m: {a: &a y, k: v}\n"},
+	} {
+		for _, setFirst := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/set first %v", tt.name, setFirst), func(t *testing.T) {
+				d := load(t, tt.src)
+				set, err := tt.set(d, last(d))
+				if err != nil {
+					t.Fatal(err)
+				}
+				extend, err := tt.extend(d, d.Root.Content[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				changes := []compose.Change{set, extend}
+				if !setFirst {
+					changes[0], changes[1] = extend, set
+				}
+				if out, err := applyVerified(d, changes...); err != nil || string(out) != tt.want {
+					t.Errorf("on %q = %q, %v; want %q", tt.src, out, err, tt.want)
+				}
+			})
+		}
 	}
 }
