@@ -757,9 +757,15 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	op := &Op{Kind: OpSet, Target: n, Value: v}
 	if inline, ok := renderInline(v, d.Style, d.inFlow(n)); ok {
 		start := sp.Start
+		// yaml.v3 takes a block scalar's header on the line below its key
+		// at the key's column ("key:\n>"), which no other scalar may take.
+		off := d.NodeOffset(n)
+		headerBelow := n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && d.LineStart(off)+d.lineIndent(d.LineStart(off)) == off
 		if from, ok := d.afterColon(n); ok && n.Style&yaml.FlowStyle == 0 && n.Anchor == "" &&
-			(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
-			start, inline = from, " "+inline // a block collection: the value moves up to its key
+			(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode || headerBelow) {
+			start, inline = from, " "+inline // a block collection or header below: the value moves up to its key
+		} else if headerBelow {
+			return Change{}, d.opError(n, "cannot replace a block scalar whose header starts its line in place")
 		} else if n.Style&yaml.TaggedStyle != 0 && (v.Kind == yaml.AliasNode || decodedTag(v) != decodedTag(n)) {
 			// The text after the properties changes: the tag stays.
 			return Change{}, d.opError(n, "cannot replace a node tagged %s by a %s in place, which would keep the tag", n.Tag, kindName(v))

@@ -466,6 +466,27 @@ func TestReplaceValue(t *testing.T) {
 	}
 }
 
+// TestReplaceBlockScalarBelowKey: yaml.v3 takes a block scalar's header
+// on the line below its key, even at the key's column ("0:\n>"), where
+// no other value may stand: ReplaceValue moves the new value up to the
+// key, or refuses where it cannot.
+func TestReplaceBlockScalarBelowKey(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"a:\n>\n", "a: y\n"},
+		{"a:\n  |\n    x\nb: 1\n", "a: y\nb: 1\n"},
+		{"a: >\n  x\n", "a: y\n"},
+		{"a: # c\n>\n", ""},
+		{"a:\n  &x >\n  x\n", ""},
+	} {
+		d := load(t, tt.src)
+		ch, err := d.ReplaceValue(node(t, d, "a"), compose.Str("y"))
+		checkOp(t, d, ch, err, tt.want)
+	}
+	d := load(t, "s:\n-\n  >\n  x\n")
+	ch, err := d.ReplaceValue(node(t, d, "s").Content[0], compose.Str("y"))
+	checkOp(t, d, ch, err, "")
+}
+
 // TestReplaceValueLeavesItsValueAlone: a value node may serve several
 // fixes (the rules share one node per distinct value they add), so
 // replacing an anchored node, whose anchor the new text must repeat, must
