@@ -275,6 +275,9 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 		return Change{}, err
 	}
 	at := d.entryLineEnd(end, indent)
+	if d.endsInBlockScalar(m, at) {
+		return Change{}, d.opError(m, "inserting %q after a block scalar that ends the file without a line break would give it one", key)
+	}
 	text := d.entries.text(entryAt{key: key, v: v, indent: indent}, func() string {
 		var b strings.Builder
 		b.Grow(entryText) // not grown from 8 bytes a doubling at a time
@@ -315,6 +318,29 @@ func (d *Document) hasExplicitKey(m *yaml.Node) bool {
 		}
 	}
 	return false
+}
+
+// endsInBlockScalar reports whether at is the end of a file without a
+// final line break and collection c ends there with a block scalar that
+// keeps its final line break ("|", ">", "|+"): a line written after it
+// gives the scalar one ("key: >\n  x" reads "x", then "x\n").
+func (d *Document) endsInBlockScalar(c *yaml.Node, at int) bool {
+	if at != len(d.Src) || at == 0 || d.Src[at-1] == '\n' {
+		return false
+	}
+	n := c
+	for len(n.Content) > 0 {
+		n = n.Content[len(n.Content)-1]
+	}
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		return false
+	}
+	for i := d.ContentStart(n) + 1; i < len(d.Src) && !isSpaceOrBreak(d.Src[i]); i++ {
+		if d.Src[i] == '-' { // strip: no final line break to gain
+			return false
+		}
+	}
+	return true
 }
 
 // recentEntries are the texts InsertKey made last. Rules share one value
@@ -459,6 +485,9 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 		return Change{}, err
 	}
 	at := d.entryLineEnd(end, dash-1)
+	if d.endsInBlockScalar(s, at) {
+		return Change{}, d.opError(s, "appending after a block scalar that ends the file without a line break would give it one")
+	}
 	var b strings.Builder
 	b.Grow(entryText)
 	item := Seq(v)

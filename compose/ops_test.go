@@ -958,3 +958,28 @@ func TestEmptyFlowValueAndAppend(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryAfterFinalBlockScalar: a block scalar that ends a file without
+// a final line break has none in its value ("x"); a new entry after it
+// would give it one ("x\n"), so InsertKey and AppendItem refuse there,
+// unless the scalar strips it (">-").
+func TestEntryAfterFinalBlockScalar(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"a:\n  b: >\n    x", ""},
+		{"a:\n  b: |+\n    x", ""},
+		{"a:\n  b: >-\n    x", "a:\n  b: >-\n    x\n  k: v"},
+		{"a:\n  b: >\n    x\n", "a:\n  b: >\n    x\n  k: v\n"},
+	} {
+		d := load(t, tt.src)
+		ch, err := d.InsertKey(node(t, d, "a"), "k", compose.Str("v"))
+		checkOp(t, d, ch, err, tt.want)
+	}
+	for _, tt := range []struct{ src, want string }{
+		{"a:\n- |\n  x", ""},
+		{"a:\n- |-\n  x", "a:\n- |-\n  x\n- v"},
+	} {
+		d := load(t, tt.src)
+		ch, err := d.AppendItem(node(t, d, "a"), compose.Str("v"))
+		checkOp(t, d, ch, err, tt.want)
+	}
+}
