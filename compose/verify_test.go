@@ -218,3 +218,55 @@ func TestCompareScalarsAsDecoded(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyVisitEdges checks what VerifyLoadVisit tells a visitor where
+// the output's services are not the input's mapping read in place: a
+// services mapping written as an alias of an equal one verifies (the
+// comparison resolves aliases) but tells no service, so the visit is
+// abandoned rather than left believing it saw every service; and a
+// service whose key an operation renames is told without the input's
+// service at its place, which has another name.
+func TestVerifyVisitEdges(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, out string
+		ops            func(d *Document) []*Op
+		want           string // what the visitor is told; "abandoned" when abandoned
+	}{{
+		name: "services written as an alias",
+		src:  "x-s: &s\n  web:\n    image: a\nservices:\n  web:\n    image: a\n",
+		out:  "x-s: &s\n  web:\n    image: a\nservices: *s\n",
+		ops:  func(*Document) []*Op { return nil },
+		want: "abandoned",
+	}, {
+		name: "a service renamed",
+		src:  "services:\n  web:\n    image: a\n  db:\n    image: b\n",
+		out:  "services:\n  front:\n    image: a\n  db:\n    image: b\n",
+		ops: func(d *Document) []*Op {
+			_, s := MapGet(d.Root, "services")
+			return []*Op{{Kind: OpSet, Target: s.Content[0], Value: Str("front")}}
+		},
+		want: "root entry services service front 0x0 service db known",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Load("c.yaml", []byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := &recordingVisitor{}
+			if _, err := VerifyLoadVisit(d, tc.ops(d), []byte(tc.out), v); err != nil {
+				t.Fatalf("VerifyLoadVisit: %v; expected it to pass", err)
+			}
+			got := strings.Join(v.told, " ")
+			if v.abandoned {
+				got = "abandoned"
+			}
+			_, svcs := MapGet(d.Root, "services")
+			if svcs.Kind == yaml.MappingNode && len(svcs.Content) > 3 {
+				got = strings.ReplaceAll(got, fmt.Sprintf("%p", svcs.Content[3]), "known")
+			}
+			if got != tc.want {
+				t.Errorf("VerifyLoadVisit told %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
