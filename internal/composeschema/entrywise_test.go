@@ -105,3 +105,93 @@ func serviceKey(t *testing.T, d *compose.Document, name string) *yaml.Node {
 	t.Fatalf("no service %q", name)
 	return nil
 }
+
+// TestEntrywiseAsVerificationFeedsIt is TestEntrywiseFedByVerification
+// over the corpus and the test data: each valid document gets one
+// operation at a time (a scalar set, keys and service names included, to
+// a value the schema may refuse; a key inserted into a mapping; a key
+// deleted), and where verification accepts the output, Entrywise fed by
+// it must pass only what CheckFrom passes, with CheckFrom's violations.
+func TestEntrywiseAsVerificationFeedsIt(t *testing.T) {
+	s := &Schema{}
+	values := []string{"we b", "bad name!", "7", "front", "x-y"}
+	perDoc := 20
+	if testing.Short() {
+		perDoc = 8
+	}
+	var fed, failed, docs int
+	for _, src := range testDocuments(t) {
+		in, err := compose.Load(src.name, src.bytes)
+		if err != nil || in.Root == nil {
+			continue
+		}
+		base, err := s.CheckFrom(nil, in.Root)
+		if err != nil || len(base.Violations) > 0 || base.valid == nil {
+			continue
+		}
+		docs++
+		var nodes []*yaml.Node
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			if n == nil || n.Kind == yaml.AliasNode {
+				return
+			}
+			nodes = append(nodes, n)
+			for _, c := range n.Content {
+				walk(c)
+			}
+		}
+		walk(in.Root)
+		step := max(1, len(nodes)/perDoc)
+		for i := 0; i < len(nodes); i += step {
+			n := nodes[i]
+			var changes []compose.Change
+			switch n.Kind {
+			case yaml.ScalarNode:
+				for _, v := range values {
+					if ch, err := in.SetScalar(n, v); err == nil {
+						changes = append(changes, ch)
+					}
+				}
+			case yaml.MappingNode:
+				if ch, err := in.InsertKey(n, "privileged", compose.Str("maybe")); err == nil {
+					changes = append(changes, ch)
+				}
+				if len(n.Content) >= 2 && n.Content[0].Kind == yaml.ScalarNode {
+					if ch, err := in.DeleteKey(n, n.Content[0].Value); err == nil {
+						changes = append(changes, ch)
+					}
+				}
+			}
+			for _, ch := range changes {
+				out, err := compose.Apply(in.Src, ch.Edits)
+				if err != nil {
+					continue
+				}
+				e := s.Entrywise(base)
+				got, err := compose.VerifyLoadVisit(in, ch.Ops, out, e)
+				if err != nil {
+					continue // verification refused it: nothing to check
+				}
+				want, err := s.CheckFrom(base, got.Root)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, ok := e.Checked(got.Root)
+				switch {
+				case !ok:
+					failed++
+				case want.valid == nil || len(c.Violations) != len(want.Violations):
+					t.Errorf("%s: output %q: checked entry by entry: valid with %d violations; CheckFrom: %d violations, valid %v",
+						src.name, out, len(c.Violations), len(want.Violations), want.valid != nil)
+				default:
+					fed++
+				}
+			}
+		}
+	}
+	t.Logf("%d valid documents; %d outputs passed entry by entry, %d left to CheckFrom", docs, fed, failed)
+	if fed == 0 || failed == 0 {
+		t.Errorf("Entrywise passed %d outputs and left %d: it must do both for the comparison to prove anything", fed, failed)
+	}
+}
