@@ -721,3 +721,44 @@ func TestByRuleID(t *testing.T) {
 		}
 	}
 }
+
+// TestRunEditsBelongToTheirFindings: the fixes are accepted by their first
+// edit and listed by rule ID, and each listed fix's edits must be reported
+// under its own finding. Here the two orders differ: CF999's edit comes
+// first in the file, CF990's first by rule, so a fix's finding looked up
+// by its place in one order while reading the other (appliedPass.from)
+// swaps the edits between the findings.
+func TestRunEditsBelongToTheirFindings(t *testing.T) {
+	set := func(id, key, from, to string) *Rule {
+		return changeRule(id, func(d *compose.Document) compose.Change {
+			_, v := compose.MapGet(d.Root, key)
+			if v == nil || v.Value != from {
+				return compose.Change{}
+			}
+			ch, err := d.SetScalar(v, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ch
+		})
+	}
+	res, err := runOn(t, "services: {}\na: x\nz: y\n", Options{Rules: []*Rule{
+		set("CF990", "z", "y", "late"), set("CF999", "a", "x", "early"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"CF990": "late", "CF999": "early"}
+	for _, f := range res.Findings {
+		if f.Fix == nil || !f.Applied {
+			t.Errorf("%s: fix not applied", f.RuleID)
+			continue
+		}
+		if len(f.Fix.Change.Edits) != 1 || f.Fix.Change.Edits[0].New != want[f.RuleID] {
+			t.Errorf("%s: edits %v, want one writing %q", f.RuleID, f.Fix.Change.Edits, want[f.RuleID])
+		}
+	}
+	if len(res.Findings) != 2 {
+		t.Errorf("%d findings, want 2", len(res.Findings))
+	}
+}
