@@ -876,13 +876,15 @@ func (d *Document) convertSeqToMap(key, s *yaml.Node, entry func(item *yaml.Node
 			if err != nil {
 				return Change{}, err
 			}
-			// An implicit key keeps to one line: an item written on
-			// more is written anew, unless an alias names it.
+			// An implicit key keeps to one line, and its text must not
+			// end with a property (a tag would take in the ':'): an item
+			// written on more lines, or with no text after its tag, is
+			// written anew, unless an alias names it.
 			switch text := string(d.Src[sp.Start:sp.End]); {
-			case !strings.ContainsAny(text, "\r\n"):
+			case !strings.ContainsAny(text, "\r\n") && d.ContentStart(it) < sp.End:
 				keyNode, keys[i] = it, text
 			case it.Anchor != "":
-				return Change{}, d.opError(it, "an anchored item written on more than one line cannot become a key")
+				return Change{}, d.opError(it, "an anchored item written on more than one line, or empty, cannot become a key")
 			}
 		}
 		// yaml.v3 reads an implicit key of at most 1024 characters.

@@ -606,6 +606,8 @@ func TestConvertSeqToMap(t *testing.T) {
 		{"a plain item on two lines", "d:\n  - a\n    b\n", "d:\n  a b:\n    condition: service_healthy\n"},
 		{"a flow item on two lines", "d: [\"a\n  b\", c]\n", "d: {a b: {condition: service_healthy}, c: {condition: service_healthy}}\n"},
 		{"an anchored item on two lines", "d:\n- &x \"a\n  b\"\ne: *x\n", ""},
+		{"an empty tagged item", "d:\n- !t\n", "d:\n  \"\":\n    condition: service_healthy\n"},
+		{"an empty tagged item in flow", "d: [!t ]\n", "d: {\"\": {condition: service_healthy} }\n"},
 		{"a block scalar item", "d:\n- |\n  a\n- b\n", "d:\n  \"a\\n\":\n    condition: service_healthy\n  b:\n    condition: service_healthy\n"},
 		{"a long item", "d:\n- " + strings.Repeat("a", 1025) + "\n", ""},
 	}
