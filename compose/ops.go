@@ -124,6 +124,14 @@ func (d *Document) emptyEdit(n *yaml.Node, sp Span, text string) Edit {
 // quoted ones without escapes in that range), such as the default inside
 // "${IMAGE:-redis:7}".
 func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change, error) {
+	if n.Kind != yaml.ScalarNode {
+		return Change{}, d.opError(n, "cannot edit inside a %s", kindName(n))
+	}
+	// A block scalar's text starts with its header ("|", ">-"), which
+	// the match below of an empty prefix does not see.
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return Change{}, d.opError(n, "cannot edit inside a block scalar")
+	}
 	sp, err := d.ValueSpan(n)
 	if err != nil {
 		return Change{}, err

@@ -254,6 +254,7 @@ func TestSetSubstring(t *testing.T) {
 		{"a quote inside double quotes refused", "image: \"redis\"\n", 0, 0, "\"", ""},
 		{"a quote inside single quotes refused", "image: 'redis'\n", 0, 0, "'", ""},
 		{"a line break refused", "image: 'redis'\n", 0, 0, "\n", ""},
+		{"a block scalar refused", "image: >-\n  redis\n", 0, 0, "x", ""},
 		{"inside a character refused", "image: \"ü\"\n", 1, 1, "~", ""},
 		{"to inside a character refused", "image: ü\n", 0, 1, "u", ""},
 		{"around a character", "image: \"éü\"\n", 2, 4, "u", "image: \"éu\"\n"},
