@@ -68,26 +68,8 @@ func TestEntrywiseFedByVerification(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := compose.Apply(in.Src, ch.Edits)
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := s.Entrywise(base)
-			if e == nil {
-				t.Fatal("Entrywise(base) = nil for a valid input")
-			}
-			got, err := compose.VerifyLoadVisit(in, ch.Ops, out, e)
-			if err != nil {
-				t.Fatalf("verification refused %q: %v", out, err)
-			}
-			want, err := s.CheckFrom(base, got.Root)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, ok := e.Checked(got.Root)
-			if ok && (len(c.Violations) != len(want.Violations) || want.valid == nil) {
-				t.Errorf("output %q: checked entry by entry: valid with %d violations; CheckFrom: %d violations, valid %v",
-					out, len(c.Violations), len(want.Violations), want.valid != nil)
+			if _, verified := checkFedByVerification(t, s, base, in, ch); !verified {
+				t.Fatal("verification refused the output")
 			}
 		})
 	}
@@ -164,28 +146,13 @@ func TestEntrywiseAsVerificationFeedsIt(t *testing.T) {
 				}
 			}
 			for _, ch := range changes {
-				out, err := compose.Apply(in.Src, ch.Edits)
-				if err != nil {
-					continue
-				}
-				e := s.Entrywise(base)
-				got, err := compose.VerifyLoadVisit(in, ch.Ops, out, e)
-				if err != nil {
-					continue // verification refused it: nothing to check
-				}
-				want, err := s.CheckFrom(base, got.Root)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c, ok := e.Checked(got.Root)
-				switch {
-				case !ok:
-					failed++
-				case want.valid == nil || len(c.Violations) != len(want.Violations):
-					t.Errorf("%s: output %q: checked entry by entry: valid with %d violations; CheckFrom: %d violations, valid %v",
-						src.name, out, len(c.Violations), len(want.Violations), want.valid != nil)
-				default:
+				// Where verification refuses the output, there is nothing
+				// to check.
+				switch passed, verified := checkFedByVerification(t, s, base, in, ch); {
+				case passed:
 					fed++
+				case verified:
+					failed++
 				}
 			}
 		}
@@ -194,4 +161,34 @@ func TestEntrywiseAsVerificationFeedsIt(t *testing.T) {
 	if fed == 0 || failed == 0 {
 		t.Errorf("Entrywise passed %d outputs and left %d: it must do both for the comparison to prove anything", fed, failed)
 	}
+}
+
+// checkFedByVerification applies ch to in, verifies the output feeding
+// Entrywise as the driver does, and fails t unless Entrywise, when it
+// passes the output, agrees with CheckFrom. passed: Entrywise passed it;
+// verified: verification accepted the output.
+func checkFedByVerification(t *testing.T, s *Schema, base *Checked, in *compose.Document, ch compose.Change) (passed, verified bool) {
+	t.Helper()
+	out, err := compose.Apply(in.Src, ch.Edits)
+	if err != nil {
+		return false, false
+	}
+	e := s.Entrywise(base)
+	if e == nil {
+		t.Fatal("Entrywise(base) = nil for a valid input")
+	}
+	got, err := compose.VerifyLoadVisit(in, ch.Ops, out, e)
+	if err != nil {
+		return false, false
+	}
+	want, err := s.CheckFrom(base, got.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := e.Checked(got.Root)
+	if ok && (want.valid == nil || len(c.Violations) != len(want.Violations)) {
+		t.Errorf("%s: output %q: checked entry by entry: valid with %d violations; CheckFrom: %d violations, valid %v",
+			in.Path, out, len(c.Violations), len(want.Violations), want.valid != nil)
+	}
+	return ok, true
 }
