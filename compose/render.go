@@ -259,7 +259,9 @@ func plainResolve(v string, flow bool) (string, bool) {
 		strings.ContainsAny(v, "\n\r\t") {
 		return "", false
 	}
-	if flow && strings.ContainsAny(v, ",[]{}") {
+	// In flow, yaml.v3 ends a plain scalar at any of these, '?' too
+	// ("[a?b]" does not load).
+	if flow && strings.ContainsAny(v, ",?[]{}") {
 		return "", false
 	}
 	for _, r := range v {
