@@ -147,6 +147,13 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 		string(d.Src[start+from:start+to]) != n.Value[from:to] || string(d.Src[start:start+from]) != n.Value[:from] {
 		return Change{}, d.opError(n, "the scalar's text does not match its value; cannot edit inside it")
 	}
+	// Matching bytes may still be half of an escape (a value "'" is
+	// written "''"): a quoted scalar's text up to the range's end must
+	// hold none.
+	if n.Style&yaml.SingleQuotedStyle != 0 && strings.ContainsRune(n.Value[:to], '\'') ||
+		n.Style&yaml.DoubleQuotedStyle != 0 && bytes.IndexByte(d.Src[start:start+to], '\\') >= 0 {
+		return Change{}, d.opError(n, "the scalar's text holds an escape before the range's end; cannot edit inside it")
+	}
 	value := n.Value[:from] + repl + n.Value[to:]
 	if d.renamesOnto(n, value) {
 		return Change{}, d.opError(n, "key %q already exists", value)
