@@ -181,8 +181,19 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 			nv.Tag = n.Tag
 		}
 	}
+	edit := Edit{Start: start + from, End: start + to, New: repl}
+	// An insertion at the end of a plain scalar before a flow indicator
+	// is where an entry appended to its flow collection goes too, and
+	// insertions at one offset keep the order their fixes come in
+	// ("[0, v~]"): the edit takes in the scalar's last character, and a
+	// replacement ending there sorts before the insertion.
+	if from == to && to == len(n.Value) && to > 0 && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 &&
+		d.flowEntryFollows(start+to) {
+		_, size := utf8.DecodeLastRuneInString(n.Value)
+		edit = Edit{Start: start + to - size, End: start + to, New: n.Value[to-size:] + repl}
+	}
 	return Change{
-		Edits: []Edit{{Start: start + from, End: start + to, New: repl}},
+		Edits: []Edit{edit},
 		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},
 	}, nil
 }

@@ -995,3 +995,35 @@ func TestEntryAfterFinalBlockScalar(t *testing.T) {
 		checkOp(t, d, ch, err, tt.want)
 	}
 }
+
+// TestSubstringAtEndAndAppend: text inserted at the end of a plain item
+// (pinning "redis" to "redis:7") goes where an item appended to its flow
+// sequence goes: both changes, applied in one pass in either order, must
+// give the item's new text first.
+func TestSubstringAtEndAndAppend(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"s: [redis]\n", "s: [redis:7, v]\n"},
+		{"s: [x, é ]\n", "s: [x, é:7, v ]\n"},
+	} {
+		for _, setFirst := range []bool{true, false} {
+			d := load(t, tt.src)
+			s := node(t, d, "s")
+			it := s.Content[len(s.Content)-1]
+			set, err := d.SetSubstring(it, len(it.Value), len(it.Value), ":7")
+			if err != nil {
+				t.Fatal(err)
+			}
+			app, err := d.AppendItem(s, compose.Str("v"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			changes := []compose.Change{set, app}
+			if !setFirst {
+				changes[0], changes[1] = app, set
+			}
+			if out, err := applyVerified(d, changes...); err != nil || string(out) != tt.want {
+				t.Errorf("on %q (set first %v) = %q, %v; want %q", tt.src, setFirst, out, err, tt.want)
+			}
+		}
+	}
+}
