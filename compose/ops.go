@@ -811,6 +811,11 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	}
 	op := &Op{Kind: OpSet, Target: n, Value: v}
 	if inline, ok := renderInline(v, d.Style, d.inFlow(n)); ok {
+		// yaml.v3 takes a comment right after a quoted scalar or a flow
+		// collection ("\"\"#"), which a plain one would take in.
+		if sp.End < len(d.Src) && d.Src[sp.End] == '#' {
+			inline += " "
+		}
 		start := sp.Start
 		// yaml.v3 takes a block scalar's header on the line below its key
 		// at the key's column ("key:\n>"), which no other scalar may take.
@@ -853,6 +858,9 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 		op.Value = v
 	}
 	text := renderAfterKey(v, d.Style, key.Column-1)
+	if sp.End < len(d.Src) && d.Src[sp.End] == '#' { // as above: the comment stays apart
+		text += " "
+	}
 	return Change{Edits: []Edit{{Start: from, End: sp.End, New: d.nl(text)}}, Ops: []*Op{op}}, nil
 }
 

@@ -1027,3 +1027,20 @@ func TestSubstringAtEndAndAppend(t *testing.T) {
 		}
 	}
 }
+
+// TestReplaceBeforeComment: yaml.v3 takes a comment right after a quoted
+// scalar or a flow collection, with no blank between; a plain value
+// written in their place would take the comment in.
+func TestReplaceBeforeComment(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"a: \"\"#c\n", "a: 5 #c\n"},
+		{"a: []#c\n", "a: 5 #c\n"},
+	} {
+		d := load(t, tt.src)
+		ch, err := d.ReplaceValue(node(t, d, "a"), compose.Int("5"))
+		checkOp(t, d, ch, err, tt.want)
+	}
+	d := load(t, "a: \"\"#c\n")
+	ch, err := d.ReplaceValue(node(t, d, "a"), compose.Map("k", "v"))
+	checkOp(t, d, ch, err, "a:\n  k: v #c\n")
+}
