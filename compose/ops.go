@@ -147,6 +147,14 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 		string(d.Src[start+from:start+to]) != n.Value[from:to] || string(d.Src[start:start+from]) != n.Value[:from] {
 		return Change{}, d.opError(n, "the scalar's text does not match its value; cannot edit inside it")
 	}
+	// Line folding makes one space (or line break) of a line break and the
+	// blanks around it, so bytes that match the value there are not its
+	// text: on a scalar of more than one line, the range must lie on its
+	// first line with text after it there.
+	if lineEnd := d.LineEnd(start); sp.End > lineEnd &&
+		(start+to >= lineEnd || len(bytes.TrimSpace(d.Src[start+to:lineEnd])) == 0) {
+		return Change{}, d.opError(n, "the range reaches where the scalar's lines fold; cannot edit inside it")
+	}
 	// Matching bytes may still be half of an escape (a value "'" is
 	// written "''"): a quoted scalar's text up to the range's end must
 	// hold none.
