@@ -488,6 +488,7 @@ func TestReplaceBlockScalarBelowKey(t *testing.T) {
 	for _, tt := range []struct{ src, want string }{
 		{"a:\n>\n", "a: y\n"},
 		{"a:\n  |\n    x\nb: 1\n", "a: y\nb: 1\n"},
+		{"a:\n  |\n  x\nb: 1\n", "a: y\nb: 1\n"},
 		{"a: >\n  x\n", "a: y\n"},
 		{"a: # c\n>\n", ""},
 		{"a:\n  &x >\n  x\n", ""},
@@ -499,6 +500,14 @@ func TestReplaceBlockScalarBelowKey(t *testing.T) {
 	d := load(t, "s:\n-\n  >\n  x\n")
 	ch, err := d.ReplaceValue(node(t, d, "s").Content[0], compose.Str("y"))
 	checkOp(t, d, ch, err, "")
+	// Its content may stand at its indicator's indentation: the entry
+	// goes after it.
+	d = load(t, "a:\n >\n 0\n")
+	ch, err = d.InsertKey(d.Root, "k", compose.Str("v"))
+	checkOp(t, d, ch, err, "a:\n >\n 0\nk: v\n")
+	d = load(t, "s:\n-\n  >\n  x\nt: 1\n")
+	ch, err = d.InsertKey(d.Root, "k", compose.Str("v"))
+	checkOp(t, d, ch, err, "s:\n-\n  >\n  x\nt: 1\nk: v\n")
 }
 
 // TestReplaceValueLeavesItsValueAlone: a value node may serve several

@@ -276,10 +276,31 @@ func (d *Document) blockScalarEnd(n *yaml.Node, start int) (int, error) {
 	return end, nil
 }
 
-// parentIndent approximates the indentation of the line holding the block
-// scalar's indicator, which content lines must exceed.
+// parentIndent is the indentation of what holds the block scalar n, which
+// its content lines must exceed: that of the line holding its indicator,
+// or, for an indicator on a line of its own ("key:\n  >"), that of its
+// key or of the dash before it.
 func (d *Document) parentIndent(n *yaml.Node) int {
-	return d.lineIndent(d.LineStart(d.NodeOffset(n)))
+	off := d.NodeOffset(n)
+	ls := d.LineStart(off)
+	if ls+d.lineIndent(ls) != off {
+		return d.lineIndent(ls)
+	}
+	switch p := d.Parent(n); {
+	case p != nil && p.Kind == yaml.MappingNode:
+		if k := d.KeyOf(n); k != nil {
+			return k.Column - 1
+		}
+	case p != nil && p.Kind == yaml.SequenceNode:
+		i := off
+		for i > 0 && isSpaceOrBreak(d.Src[i-1]) {
+			i--
+		}
+		if i > 0 && d.Src[i-1] == '-' {
+			return d.Pos(i-1).Col - 1
+		}
+	}
+	return d.lineIndent(ls)
 }
 
 // lineIndent counts the spaces at the start of the line beginning at off.
