@@ -92,7 +92,7 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 	if nv.Style != 0 || !plainSafe(value, d.inFlow(n)) {
 		text = quote(value, q)
 	}
-	edit := Edit{Start: sp.Start, End: sp.End, New: text}
+	edit := Edit{Start: sp.Start, End: sp.End, New: d.afterProperties(n, sp.Start, text)}
 	if sp.Start == sp.End {
 		edit = d.emptyEdit(n, sp, text)
 	}
@@ -100,6 +100,17 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 		Edits: []Edit{edit},
 		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},
 	}, nil
+}
+
+// afterProperties returns text to write at start, where n's own text
+// starts, with a blank before it when n's properties end right there:
+// yaml.v3 ends an anchor's name at ':' ("&a:0" anchors ":0"), and "&a"
+// followed by the new text would name another anchor, or none.
+func (d *Document) afterProperties(n *yaml.Node, start int, text string) string {
+	if d.NodeOffset(n) < start && !isSpaceOrBreak(d.Src[start-1]) {
+		return " " + text
+	}
+	return text
 }
 
 // emptyEdit returns the edit that writes text in the place of n, an empty
@@ -839,6 +850,9 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 			return Change{}, d.opError(n, "cannot replace a node tagged %s by a %s in place, which would keep the tag", n.Tag, kindName(v))
 		} else if sp.Start == sp.End {
 			return Change{Edits: []Edit{d.emptyEdit(n, sp, inline)}, Ops: []*Op{op}}, nil
+		}
+		if start == sp.Start {
+			inline = d.afterProperties(n, start, inline)
 		}
 		return Change{Edits: []Edit{{Start: start, End: sp.End, New: inline}}, Ops: []*Op{op}}, nil
 	}

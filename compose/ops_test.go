@@ -1057,3 +1057,15 @@ func TestReplaceBeforeComment(t *testing.T) {
 	ch, err := d.ReplaceValue(node(t, d, "a"), compose.Map("k", "v"))
 	checkOp(t, d, ch, err, "a:\n  k: v #c\n")
 }
+
+// TestReplaceAfterAnchorColon: yaml.v3 ends an anchor's name at ':', so
+// "&a:0" anchors the scalar ":0", which starts right after the name: new
+// text there needs a blank before it.
+func TestReplaceAfterAnchorColon(t *testing.T) {
+	d := load(t, "a: &x:0\n")
+	ch, err := d.ReplaceValue(node(t, d, "a"), compose.Str("y"))
+	checkOp(t, d, ch, err, "a: &x y\n")
+	d = load(t, "a: &x:0\n")
+	ch, err = d.SetScalar(node(t, d, "a"), "y")
+	checkOp(t, d, ch, err, "a: &x y\n")
+}
