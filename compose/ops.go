@@ -201,6 +201,9 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 		}
 	}
 	edit := Edit{Start: start + from, End: start + to, New: repl}
+	if from == 0 && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		edit.New = d.afterProperties(n, start, repl) // "&a:0": not onto the anchor's name
+	}
 	// An insertion at the end of a plain scalar before a flow indicator
 	// is where an entry appended to its flow collection goes too, and
 	// insertions at one offset keep the order their fixes come in

@@ -1068,4 +1068,7 @@ func TestReplaceAfterAnchorColon(t *testing.T) {
 	d = load(t, "a: &x:0\n")
 	ch, err = d.SetScalar(node(t, d, "a"), "y")
 	checkOp(t, d, ch, err, "a: &x y\n")
+	d = load(t, "a: &x:0\n")
+	ch, err = d.SetSubstring(node(t, d, "a"), 0, 0, "y")
+	checkOp(t, d, ch, err, "a: &x y:0\n")
 }
