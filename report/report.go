@@ -33,7 +33,7 @@ func (f *File) Changed() bool { return f.Err == nil && string(f.Original) != str
 type Summary struct {
 	Files    int // files scanned
 	Changed  int // files changed (or that would change in a dry run)
-	Failed   int // files with an error
+	Failed   int // files with an error: "not processed" in every summary
 	Applied  int // fixes applied (or to apply in a dry run)
 	Unsafe   int // fixes available with --unsafe-fixes
 	Errors   int // remaining findings by severity (applied fixes excluded)

@@ -759,3 +759,42 @@ func TestConfigEntryIsNotCounted(t *testing.T) {
 		t.Errorf("notice lacks %q:\n%s", want, b.String())
 	}
 }
+
+// TestNotProcessedIsWordedAlike: the text summary line said "1 failed"
+// where the step summary and the GitHub notice said "not processed" of the
+// same files. All three say "not processed", the words DESIGN.md's exit
+// codes and the configuration errors use, for a file whose result the run
+// could not give (unreadable, unparsable, refused write).
+func TestNotProcessedIsWordedAlike(t *testing.T) {
+	files := []File{
+		{Path: "a/compose.yaml", Err: errors.New("a/compose.yaml:1:1: invalid YAML")},
+		{Path: "b/compose.yaml", Err: errors.New("b/compose.yaml: not written")},
+		{Path: "c/compose.yaml"},
+	}
+	var sum Summary
+	for i := range files {
+		sum.Add(&files[i])
+	}
+	for _, tc := range []struct {
+		name   string
+		render func(*bytes.Buffer) error
+		want   string
+	}{
+		{"text summary line", func(b *bytes.Buffer) error { SummaryLine(b, sum); return nil }, "3 files scanned, 0 would change, 2 not processed;"},
+		{"step summary", func(b *bytes.Buffer) error { return StepSummary(b, files, sum, "") }, "3 files scanned, 0 would change, 2 not processed;"},
+		{"GitHub notice", func(b *bytes.Buffer) error { return GitHub(b, files) }, "; 2 files not processed ("},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) {
+				t.Errorf("%s lacks %q:\n%s", tc.name, tc.want, b.String())
+			}
+			if strings.Contains(b.String(), "failed") {
+				t.Errorf("%s says \"failed\" of files it did not process:\n%s", tc.name, b.String())
+			}
+		})
+	}
+}

@@ -72,7 +72,7 @@ func SummaryLine(w io.Writer, s Summary) {
 	verb, fixVerb := s.verbs()
 	fmt.Fprintf(&b, "composefix: %d %s scanned, %d %s", s.Files, plural.Noun(s.Files, "file"), s.Changed, verb)
 	if s.Failed > 0 {
-		fmt.Fprintf(&b, ", %d failed", s.Failed)
+		fmt.Fprintf(&b, ", %d not processed", s.Failed) // as the step summary and the GitHub notice say
 	}
 	fmt.Fprintf(&b, "; %d %s %s", s.Applied, plural.Noun(s.Applied, "fix"), fixVerb)
 	if s.Unsafe > 0 {

@@ -232,7 +232,7 @@ func TestBadNestedConfigurationReachesTheReports(t *testing.T) {
 			"github": {"::error file=" + cfg, "::error file=" + governed + ",title=composefix::not processed", "; 1 file not processed"},
 			"json":   {`"path": "` + cfg + `"`, `"path": "` + governed + `"`, "not processed", `"files": 2,`, `"failed": 1,`},
 			// stderr: the text format lists and counts them alike.
-			"text": {cfg + ":", governed + ": not processed: its configuration " + cfg + " is invalid", "2 files scanned", "1 failed"},
+			"text": {cfg + ":", governed + ": not processed: its configuration " + cfg + " is invalid", "2 files scanned", "1 not processed"},
 		} {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				files := map[string]string{"a/compose.yaml": needsFix, "b/compose.yaml": needsFix}

@@ -60,7 +60,7 @@ func TestPathErrorsReachTheReports(t *testing.T) {
 				}
 				switch format {
 				case "text":
-					sum := fmt.Sprintf("composefix: %s scanned, %d would change, %d failed;", count(files, "file"), b2i(c.good), len(c.failed))
+					sum := fmt.Sprintf("composefix: %s scanned, %d would change, %d not processed;", count(files, "file"), b2i(c.good), len(c.failed))
 					if !strings.Contains(errOut, sum) {
 						t.Errorf("stderr lacks the summary %q:\n%s", sum, errOut)
 					}

@@ -120,7 +120,7 @@ func TestRefusedWriteKeepsFindings(t *testing.T) {
 		format string
 		want   []string // in stdout and stderr together
 	}{
-		{"text", []string{"[CF201]", "1 failed"}},
+		{"text", []string{"[CF201]", "1 not processed"}},
 		{"json", []string{`"rule": "CF201"`, `"applied": false`}},
 		{"sarif", []string{`"ruleId": "CF201"`}},
 		{"github", []string{"CF201", "1 file not processed"}},
