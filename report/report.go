@@ -24,6 +24,11 @@ type File struct {
 	// GitHub annotations about it name no file, which GitHub would refuse
 	// or could not place; their message names the path.
 	NoFile bool
+	// Stdin marks a document read from stdin without --stdin-filename
+	// (NoFile too): "<stdin>" is a label, not a path, so SARIF gives its
+	// locations no URI, which code scanning would take for a file of the
+	// checkout, but a description.
+	Stdin bool
 }
 
 // Changed reports whether the output differs from the input.

@@ -241,6 +241,11 @@ func TestSARIFValidates(t *testing.T) {
 		{"real rule table", files, nil},
 		{"no files", nil, nil},
 		{"no rules", files, []Option{WithRules(nil)}},
+		// A document on stdin without --stdin-filename: locations with no uri.
+		{"stdin", []File{
+			{Path: "<stdin>", NoFile: true, Stdin: true, Original: files[0].Original, Findings: onStdin(files[0].Findings)},
+			{Path: "<stdin>", NoFile: true, Stdin: true, Err: &compose.PosError{Path: "<stdin>", Line: 2, Col: 1, Msg: "invalid YAML"}},
+		}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -250,6 +255,15 @@ func TestSARIFValidates(t *testing.T) {
 			validateSARIF(t, sch, b.Bytes())
 		})
 	}
+}
+
+// onStdin is a copy of fs read from stdin without --stdin-filename.
+func onStdin(fs []fixers.Finding) []fixers.Finding {
+	out := slices.Clone(fs)
+	for i := range out {
+		out[i].Path = "<stdin>"
+	}
+	return out
 }
 
 // TestSARIFSchemaRejects makes sure the validation above can fail.

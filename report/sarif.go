@@ -92,8 +92,25 @@ type sarifPhysical struct {
 	Region           *sarifRegion  `json:"region,omitempty"`
 }
 
+// sarifArtifact is an artifact location: a URI reference, or for a
+// document read from stdin, which has none, a description.
 type sarifArtifact struct {
-	URI string `json:"uri"`
+	URI         string     `json:"uri,omitempty"`
+	Description *sarifText `json:"description,omitempty"`
+}
+
+// stdinArtifact is where a document read from stdin without
+// --stdin-filename is (File.Stdin): no file of any checkout, so no URI.
+func stdinArtifact() sarifArtifact {
+	return sarifArtifact{Description: &sarifText{"the document read from stdin; --stdin-filename names the file it stands for"}}
+}
+
+// sarifArtifactOf is the artifact location of path, a file of f's report.
+func sarifArtifactOf(f *File, path string) sarifArtifact {
+	if f.Stdin && path == f.Path {
+		return stdinArtifact()
+	}
+	return sarifArtifact{URI: sarifURI(path)}
 }
 
 // sarifRegion is a text region (lines and character columns, end column
@@ -182,7 +199,7 @@ func writeSARIF(w io.Writer, files []File, s *streamer, opts ...Option) error {
 		i, _ := slices.BinarySearch(ends, n+1)
 		f := &files[i]
 		fd := f.Findings[n-(ends[i]-len(f.Findings))]
-		res := sarifResultOf(fd)
+		res := sarifResultOf(fd, sarifArtifactOf(f, fd.Path))
 		if ri, ok := ruleIndex[fd.RuleID]; ok {
 			res.RuleIndex = &ri
 		}
@@ -190,7 +207,7 @@ func writeSARIF(w io.Writer, files []File, s *streamer, opts ...Option) error {
 			if idx[i] == nil {
 				idx[i] = newLineIndex(f.Original)
 			}
-			res.Fixes = []sarifFix{sarifFixOf(fd, idx[i])}
+			res.Fixes = []sarifFix{sarifFixOf(fd, res.Locations[0].PhysicalLocation.ArtifactLocation, idx[i])}
 		}
 		return res
 	})
@@ -218,9 +235,10 @@ func sarifRuleOf(r *fixers.Rule) sarifRule {
 	}
 }
 
-func sarifResultOf(fd fixers.Finding) sarifResult {
+// sarifResultOf is fd's result, located at art.
+func sarifResultOf(fd fixers.Finding, art sarifArtifact) sarifResult {
 	level, _ := levelOf(fd.Severity)
-	loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(fd.Path)}}
+	loc := sarifPhysical{ArtifactLocation: art}
 	if start, end := span(fd.Pos, fd.End); start.Line > 0 {
 		loc.Region = &sarifRegion{StartLine: start.Line, StartColumn: start.Col, EndLine: end.Line, EndColumn: end.Col}
 	}
@@ -234,8 +252,9 @@ func sarifResultOf(fd fixers.Finding) sarifResult {
 	return res
 }
 
-func sarifFixOf(fd fixers.Finding, idx *lineIndex) sarifFix {
-	change := sarifArtifactChange{ArtifactLocation: sarifArtifact{URI: sarifURI(fd.Path)}, Replacements: []sarifReplacement{}}
+// sarifFixOf is fd's fix, changing art (fd's own location).
+func sarifFixOf(fd fixers.Finding, art sarifArtifact, idx *lineIndex) sarifFix {
+	change := sarifArtifactChange{ArtifactLocation: art, Replacements: []sarifReplacement{}}
 	for _, e := range fd.Fix.Change.Edits {
 		s, t := idx.pos(e.Start), idx.pos(e.End)
 		off, n := e.Start, e.End-e.Start
@@ -261,7 +280,7 @@ func sarifNotificationOf(f *File, files []File) sarifNotification {
 	// A path given that names no file (File.NoFile) is still its
 	// location: an artifact location is a URI reference, which need not
 	// name a file the checkout has.
-	loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(path)}}
+	loc := sarifPhysical{ArtifactLocation: sarifArtifactOf(f, path)}
 	if pe != nil {
 		col := max(pe.Col, 1)
 		loc.Region = &sarifRegion{StartLine: pe.Line, StartColumn: col, EndLine: pe.Line, EndColumn: col}

@@ -205,8 +205,10 @@ func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Wri
 	if err != nil {
 		return err
 	}
-	// "<stdin>" is no file of the checkout: GitHub annotations name none.
+	// "<stdin>" is no file of the checkout: GitHub annotations and SARIF
+	// locations name none.
 	r.NoFile = s.stdinName == ""
+	r.Stdin = r.NoFile
 	var sum report.Summary
 	sum.Add(&r)
 	if s.format != "text" {

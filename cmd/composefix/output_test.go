@@ -190,14 +190,21 @@ func TestSARIFOutputValidates(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := writeFiles(t, files)
 			out, errOut, _ := runCLI(t, dir, "", append(offline(t), "--format", "sarif", ".")...)
-			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
-			if err != nil {
-				t.Fatalf("SARIF output is not JSON: %v\nstderr:\n%s", err, errOut)
-			}
-			if err := sch.Validate(inst); err != nil {
-				t.Errorf("SARIF output does not validate: %v", err)
-			}
+			validateSARIFOutput(t, sch, out, errOut)
 		})
+	}
+}
+
+// validateSARIFOutput fails t unless out, a run's stdout, is a SARIF log
+// the schema accepts; errOut is the run's stderr, shown when it is not JSON.
+func validateSARIFOutput(t *testing.T, sch *jsonschema.Schema, out, errOut string) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("SARIF output is not JSON: %v\nstderr:\n%s", err, errOut)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("SARIF output does not validate: %v\n%s", err, out)
 	}
 }
 

@@ -132,3 +132,110 @@ func TestStdinGitHubAnnotationsPlace(t *testing.T) {
 		})
 	}
 }
+
+// TestStdinSARIFLocations: a document read from stdin without
+// --stdin-filename was located at "uri": "%3Cstdin%3E", a relative
+// reference to a file "<stdin>" that no checkout has, on which code
+// scanning would open alerts. As the GitHub format names no file for it,
+// its SARIF locations (results, fixes and the notification of a document
+// that does not parse) name none: an artifactLocation with a description
+// and no uri, the region kept. With --stdin-filename they name that file.
+// Every log validates against the SARIF 2.1.0 schema.
+func TestStdinSARIFLocations(t *testing.T) {
+	sch := sarifSchema(t)
+	for _, c := range []struct {
+		name    string
+		input   string
+		args    []string
+		wantURI string // "": no uri, a description instead
+	}{
+		{"findings and fixes", needsFix, nil, ""},
+		{"a document that does not parse", "services:\n  web: [\n", nil, ""},
+		{"findings and fixes, named", needsFix, []string{"--stdin-filename", "svc/compose.yaml"}, "svc/compose.yaml"},
+		{"a document that does not parse, named", "services:\n  web: [\n", []string{"--stdin-filename", "svc/compose.yaml"}, "svc/compose.yaml"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := append(append(offline(t), "--format", "sarif"), c.args...)
+			out, errOut, _ := runCLI(t, t.TempDir(), c.input, append(args, "-")...)
+			validateSARIFOutput(t, sch, out, errOut)
+			var log struct {
+				Runs []struct {
+					Invocations []struct {
+						Notifications []struct {
+							Locations []sarifTestLocation `json:"locations"`
+						} `json:"toolExecutionNotifications"`
+					} `json:"invocations"`
+					Results []struct {
+						Locations []sarifTestLocation `json:"locations"`
+						Fixes     []struct {
+							ArtifactChanges []struct {
+								ArtifactLocation sarifTestArtifact `json:"artifactLocation"`
+							} `json:"artifactChanges"`
+						} `json:"fixes"`
+					} `json:"results"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal([]byte(out), &log); err != nil {
+				t.Fatalf("%v\n%s\nstderr:\n%s", err, out, errOut)
+			}
+			var arts []sarifTestArtifact
+			regions := 0
+			for _, run := range log.Runs {
+				for _, inv := range run.Invocations {
+					for _, n := range inv.Notifications {
+						for _, l := range n.Locations {
+							arts = append(arts, l.PhysicalLocation.ArtifactLocation)
+							regions += hasRegion(l)
+						}
+					}
+				}
+				for _, r := range run.Results {
+					for _, l := range r.Locations {
+						arts = append(arts, l.PhysicalLocation.ArtifactLocation)
+						regions += hasRegion(l)
+					}
+					for _, fx := range r.Fixes {
+						for _, ch := range fx.ArtifactChanges {
+							arts = append(arts, ch.ArtifactLocation)
+						}
+					}
+				}
+			}
+			if len(arts) == 0 || regions == 0 {
+				t.Fatalf("no location with a region in the log:\n%s", out)
+			}
+			for _, a := range arts {
+				switch {
+				case c.wantURI != "" && (a.URI == nil || *a.URI != c.wantURI):
+					t.Errorf("artifactLocation %+v, want uri %q", a, c.wantURI)
+				case c.wantURI == "" && a.URI != nil:
+					t.Errorf("artifactLocation names the uri %q for stdin, want none", *a.URI)
+				case c.wantURI == "" && !strings.Contains(a.Description.Text, "stdin"):
+					t.Errorf("artifactLocation %+v: want a description naming stdin", a)
+				}
+			}
+		})
+	}
+}
+
+type sarifTestLocation struct {
+	PhysicalLocation struct {
+		ArtifactLocation sarifTestArtifact `json:"artifactLocation"`
+		Region           *json.RawMessage  `json:"region"`
+	} `json:"physicalLocation"`
+}
+
+type sarifTestArtifact struct {
+	URI         *string `json:"uri"`
+	Description struct {
+		Text string `json:"text"`
+	} `json:"description"`
+}
+
+// hasRegion is 1 when l has a region, else 0.
+func hasRegion(l sarifTestLocation) int {
+	if l.PhysicalLocation.Region == nil {
+		return 0
+	}
+	return 1
+}
