@@ -32,7 +32,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 		Action: func(c *cli.Context) error {
 			ctx, arm, stop := interruptible(c.Context)
 			defer stop()
-			s, err := readSettings(c)
+			s, err := readSettings(c, nil)
 			if err != nil {
 				return err // with `-`, run echoes the input, unread
 			}

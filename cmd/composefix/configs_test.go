@@ -373,9 +373,26 @@ func TestBadFlagsAndConfigurationAreBothReported(t *testing.T) {
 		{"a rule the configuration names", "ignore: [BAD]\n", []string{"--select", "NOPE", "."}, []string{`"NOPE"`, `"BAD"`}},
 		{"update", "bogus_key: 1\n", []string{"update", "--pin", "bogus", "."}, []string{`"bogus"`, "bogus_key"}},
 		{"stdin", "bogus_key: 1\n", []string{"--ignore", "NOPE", "-"}, []string{`"NOPE"`, "bogus_key"}},
+		// update's own flags and --format were checked apart, and only
+		// their error was shown.
+		{"update --policy", "bogus_key: 1\n", []string{"update", "--policy", "nope", "."}, []string{`"nope"`, "bogus_key"}},
+		{"update --min-age", "bogus_key: 1\n", []string{"update", "--min-age", "nope", "."}, []string{`"nope"`, "bogus_key"}},
+		{"update --select", "bogus_key: 1\n", []string{"update", "--select", "NOPE", "."}, []string{`"NOPE"`, "bogus_key"}},
+		{"update --select, a rule update does not run", "bogus_key: 1\n", []string{"update", "--select", "CF201", "."}, []string{"CF201", "bogus_key"}},
+		{"update --policy and --config", "bogus_key: 1\n", []string{"update", "--policy", "nope", "--config", config.FileName, "."}, []string{`"nope"`, "bogus_key"}},
+		{"update --policy and --min-age", "bogus_key: 1\n", []string{"update", "--policy", "nope", "--min-age", "soon", "."}, []string{`"nope"`, `"soon"`, "bogus_key"}},
+		{"update --plan and --apply-group", "bogus_key: 1\n", []string{"update", "--plan", "p.json", "--apply-group", "g", "."}, []string{"do not go together", "bogus_key"}},
+		{"update on stdin", "bogus_key: 1\n", []string{"update", "-"}, []string{"update does not read stdin", "bogus_key"}},
+		{"--format", "bogus_key: 1\n", []string{"--format", "xml", "."}, []string{`"xml"`, "bogus_key"}},
+		{"--exclude", "bogus_key: 1\n", []string{"--exclude", "a/**b/[", "."}, []string{"--exclude", "bogus_key"}},
+		{"--project-directory without -f", "bogus_key: 1\n", []string{"--project-directory", "nowhere", "."}, []string{"--project-directory", "bogus_key"}},
+		{"--format and --config", "bogus_key: 1\n", []string{"--format", "xml", "--config", config.FileName, "."}, []string{`"xml"`, "bogus_key"}},
+		{"--format and --select", "bogus_key: 1\n", []string{"--format", "xml", "--select", "NOPE", "."}, []string{`"xml"`, `"NOPE"`, "bogus_key"}},
 		// The flags' error was the configuration's too (--select replaces
 		// its select): once.
 		{"a bad flag and a valid configuration", "select: [CF201]\n", []string{"--select", "NOPE", "."}, []string{`"NOPE"`}},
+		{"a bad update flag and a valid configuration", "select: [CF201]\n", []string{"update", "--policy", "nope", "."}, []string{`"nope"`}},
+		{"--format and a valid configuration", "select: [CF201]\n", []string{"--format", "xml", "."}, []string{`"xml"`}},
 	} {
 		for _, format := range []string{"text", "json"} {
 			t.Run(c.name+"/"+format, func(t *testing.T) {

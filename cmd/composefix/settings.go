@@ -75,7 +75,15 @@ type settings struct {
 // the only path), which readSettings, fix and update each treat apart.
 func (s *settings) stdin() bool { return len(s.paths) == 1 && s.paths[0] == "-" }
 
-func readSettings(c *cli.Context) (*settings, error) {
+// readSettings reads the flags and the configuration. commandFlags, when
+// set, reads a command's own flags into s before any configuration is
+// read (update's --policy, --min-age and --select).
+//
+// Every usage error of the flags is reported with the configuration's
+// error, the flags' first, so that one run names everything to correct:
+// a bad --format or update --policy alone was shown, and the invalid
+// configuration met on the next run.
+func readSettings(c *cli.Context, commandFlags func(*cli.Context, *settings) error) (*settings, error) {
 	s := &settings{
 		start:       time.Now(),
 		paths:       c.Args().Slice(),
@@ -86,8 +94,14 @@ func readSettings(c *cli.Context) (*settings, error) {
 		format:      c.String("format"),
 		unsafeFixes: c.Bool("unsafe-fixes"),
 	}
+	var flagErrs []error // the flags' own usage errors
 	if !slices.Contains(formats(), s.format) {
-		return nil, usagef("unknown --format %q; expected one of %s", s.format, strings.Join(formats(), ", "))
+		flagErrs = append(flagErrs, usagef("unknown --format %q; expected one of %s", s.format, strings.Join(formats(), ", ")))
+	}
+	if commandFlags != nil {
+		if err := commandFlags(c, s); err != nil {
+			flagErrs = append(flagErrs, err)
+		}
 	}
 	_, noColor := os.LookupEnv("NO_COLOR")
 	s.color = !c.Bool("no-color") && !noColor && isTerminal(c.App.Writer)
@@ -95,32 +109,29 @@ func readSettings(c *cli.Context) (*settings, error) {
 	s.stepSummary = os.Getenv("GITHUB_STEP_SUMMARY")
 	s.errColor = s.sourceLines && !c.Bool("no-color") && !noColor
 	if s.projectDir != "" && len(s.projectFile) == 0 {
-		return nil, usagef("--project-directory is the directory of the -f files' project; give -f too")
-	}
-	if s.projectDir != "" {
+		flagErrs = append(flagErrs, usagef("--project-directory is the directory of the -f files' project; give -f too"))
+	} else if s.projectDir != "" {
 		// compose refuses a project directory it cannot enter; reading no
 		// .env from it would fix the files against the wrong variables.
 		if err := checkDir(s.projectDir); err != nil {
-			return nil, usagef("--project-directory %q: %v", s.projectDir, err)
+			flagErrs = append(flagErrs, usagef("--project-directory %q: %v", s.projectDir, err))
 		}
 	}
 	if len(s.paths) == 0 && len(s.projectFile) == 0 {
 		s.paths = []string{"."}
 	}
-	for _, p := range s.paths {
-		if p == "-" && len(s.paths) > 1 {
-			return nil, usagef("- (stdin) cannot be combined with other paths")
-		}
+	if len(s.paths) > 1 && slices.Contains(s.paths, "-") {
+		flagErrs = append(flagErrs, usagef("- (stdin) cannot be combined with other paths"))
 	}
 	if s.stdinName = c.String("stdin-filename"); s.stdinName != "" && !s.stdin() {
-		return nil, usagef("--stdin-filename names the document read from stdin; give - as the only path")
+		flagErrs = append(flagErrs, usagef("--stdin-filename names the document read from stdin; give - as the only path"))
 	}
 	s.progress = newProgress(c.App.ErrWriter, progressEnabled(s.format, c.App.ErrWriter, os.Getenv))
 	s.configFixed = c.String("config") != ""
 	s.exclude = c.StringSlice("exclude")
 	for _, p := range s.exclude {
 		if err := ignore.Check(p); err != nil {
-			return nil, usagef("--exclude %q: %v", p, err)
+			flagErrs = append(flagErrs, usagef("--exclude %q: %v", p, err))
 		}
 	}
 	knowledge, err := fixers.LoadKnowledge() // once per run: every file and pass shares it
@@ -140,8 +151,13 @@ func readSettings(c *cli.Context) (*settings, error) {
 	}
 	if err != nil {
 		if ferr := s.configure(s, nil); ferr != nil {
-			return nil, flagsAndConfigError(ferr, err)
+			flagErrs = append(flagErrs, ferr)
 		}
+	}
+	if len(flagErrs) > 0 {
+		return nil, flagsAndConfigError(flagErrs, err)
+	}
+	if err != nil {
 		// --config names one configuration for every file, and stdin
 		// has no files to list, so theirs stays a usage error; but the
 		// nearest .composefix.yaml fails only the files it governs, in
@@ -158,17 +174,24 @@ func readSettings(c *cli.Context) (*settings, error) {
 }
 
 // flagsAndConfigError is the usage error when the flags alone are wrong
-// (flagsErr) and so is the run with its configuration (cfgErr): both, the
-// flags' first, so that one run names everything to correct (only the
-// configuration's was shown). When cfgErr is the flags' own error (a
-// configuration stops at the first bad flag it meets, such as --select's
-// unknown rule), it is said once; a configuration error configure would
-// have met after that flag shows on the next run.
-func flagsAndConfigError(flagsErr, cfgErr error) error {
-	if flagsErr.Error() == cfgErr.Error() {
-		return flagsErr
+// (flagErrs) and, when cfgErr is set, so is the run with its
+// configuration: all of them, the flags' first, so that one run names
+// everything to correct (only the configuration's was shown). When cfgErr
+// is one of the flags' own errors (a configuration stops at the first bad
+// flag it meets, such as --select's unknown rule), it is said once; a
+// configuration error configure would have met after that flag shows on
+// the next run. The working directory's configuration, which otherwise
+// fails only the files it governs, is reported here too: a usage error
+// stops the run before any file.
+func flagsAndConfigError(flagErrs []error, cfgErr error) error {
+	errs := slices.Clip(flagErrs)
+	if cfgErr != nil && !slices.ContainsFunc(errs, func(e error) bool { return e.Error() == cfgErr.Error() }) {
+		errs = append(errs, cfgErr)
 	}
-	return &usageError{errors.Join(flagsErr, cfgErr)}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return &usageError{errors.Join(errs...)}
 }
 
 // configure sets in s what cfg (nil: none) decides, under the flags of c:

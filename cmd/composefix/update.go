@@ -52,58 +52,70 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 			ctx, arm, stop := interruptible(c.Context)
 			defer stop()
 			arm() // update asks the registry for every image
-			s, err := readSettings(c)
+			s, err := readSettings(c, updateFlags)
 			if err != nil {
 				return err
 			}
-			if s.stdin() {
-				return usagef("update does not read stdin; name the files or directories")
-			}
-			if p := c.String("policy"); p != "" {
-				pol, err := registry.ParsePolicy(p)
-				if err != nil {
-					return usagef("--policy: %v", err)
-				}
-				s.reg.policy = config.Policy(pol.String())
-			}
-			if a := c.String("min-age"); a != "" {
-				age, err := config.ParseAge(a)
-				if err != nil {
-					return usagef("--min-age: %v", err)
-				}
-				s.reg.minAge = &age
-			}
-			s.updateSelect = updateRules()
-			if c.String("select") != "" {
-				extra, err := fixers.Select(fixers.Rules(), splitList(c.String("select")), nil)
-				if err != nil {
-					return usagef("--select: %v", err)
-				}
-				for _, r := range extra {
-					if r.ID != "CF001" {
-						return usagef("--select %s: update runs CF001 besides its own rules, nothing else", r.ID)
-					}
-				}
-				if len(extra) > 0 {
-					s.updateSelect = append(s.updateSelect, "CF001")
-				}
-			}
-			s.updateRun = true
-			if err := s.configure(s, s.configFile); err != nil {
-				return err
-			}
 			u := updateRun{summary: c.String("summary"), plan: c.String("plan"), group: c.String("apply-group")}
-			switch {
-			case u.plan != "" && u.group != "":
-				return usagef("--plan and --apply-group do not go together: plan first, then apply one group per branch")
-			case u.plan != "" && s.write:
-				return usagef("--plan writes no compose file; drop --write")
-			case (u.plan != "" || u.group != "") && s.fixers.Images.PinFloating:
+			if (u.plan != "" || u.group != "") && s.fixers.Images.PinFloating {
 				return usagef("--select CF001 pins are not grouped; pin floating tags in a run of their own first")
 			}
 			return update(ctx, s, u, out, errOut)
 		},
 	}
+}
+
+// updateFlags reads update's own flags into s before its configuration
+// is read (readSettings reports their errors with the configuration's):
+// its rules, and the --policy and --min-age that replace the file's; and
+// checks the flags that do not go together.
+func updateFlags(c *cli.Context, s *settings) error {
+	var errs []error
+	if s.stdin() {
+		errs = append(errs, usagef("update does not read stdin; name the files or directories"))
+	}
+	switch plan := c.String("plan"); {
+	case plan != "" && c.String("apply-group") != "":
+		errs = append(errs, usagef("--plan and --apply-group do not go together: plan first, then apply one group per branch"))
+	case plan != "" && s.write:
+		errs = append(errs, usagef("--plan writes no compose file; drop --write"))
+	}
+	if p := c.String("policy"); p != "" {
+		if pol, err := registry.ParsePolicy(p); err != nil {
+			errs = append(errs, usagef("--policy: %v", err))
+		} else {
+			s.reg.policy = config.Policy(pol.String())
+		}
+	}
+	if a := c.String("min-age"); a != "" {
+		if age, err := config.ParseAge(a); err != nil {
+			errs = append(errs, usagef("--min-age: %v", err))
+		} else {
+			s.reg.minAge = &age
+		}
+	}
+	s.updateRun, s.updateSelect = true, updateRules()
+	if c.String("select") != "" {
+		extra, err := fixers.Select(fixers.Rules(), splitList(c.String("select")), nil)
+		if err != nil {
+			errs = append(errs, usagef("--select: %v", err))
+		}
+		for _, r := range extra {
+			if r.ID != "CF001" {
+				errs = append(errs, usagef("--select %s: update runs CF001 besides its own rules, nothing else", r.ID))
+			}
+		}
+		if len(extra) > 0 && len(errs) == 0 { // CF001, and nothing else
+			s.updateSelect = append(s.updateSelect, "CF001")
+		}
+	}
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return &usageError{errors.Join(errs...)}
 }
 
 // updateRun is what an update writes besides the files.
