@@ -311,7 +311,8 @@ func (e *FindError) Unwrap() error { return e.Err }
 // parent directory, up to the repository root (the nearest directory
 // holding .git; the file system root outside a repository), or "" and a
 // nil error when there is none. A directory holding both names is an error
-// wrapping ErrAmbiguous, never a silent choice. Its errors are *FindError,
+// wrapping ErrAmbiguous, never a silent choice, unless they are one file
+// (one a symlink or hard link to the other): then its path under FileName. Its errors are *FindError,
 // with absolute paths, but for a working directory that cannot be read.
 func Find(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
@@ -320,6 +321,7 @@ func Find(dir string) (string, error) {
 	}
 	for {
 		var found []string
+		var infos []fs.FileInfo
 		for _, name := range [...]string{FileName, AltFileName} {
 			p := filepath.Join(dir, name)
 			fi, err := os.Stat(p)
@@ -332,13 +334,16 @@ func Find(dir string) (string, error) {
 				}
 				return "", &FindError{Path: p, Err: err}
 			case !fi.IsDir():
-				found = append(found, p)
+				found, infos = append(found, p), append(infos, fi)
 			}
 		}
-		switch len(found) {
-		case 1:
+		switch {
+		case len(found) == 1,
+			// One file under both names (a symlink or hard link to
+			// the other): one configuration, found under the first.
+			len(found) == 2 && os.SameFile(infos[0], infos[1]):
 			return found[0], nil
-		case 2:
+		case len(found) == 2:
 			return "", &FindError{Path: found[0], Other: found[1], Err: ErrAmbiguous}
 		}
 		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {

@@ -178,3 +178,71 @@ func TestLoadRefusesANamedPipe(t *testing.T) {
 		t.Fatal("Load blocked on a named pipe")
 	}
 }
+
+// TestFindOneFileUnderTwoNames: a .composefix.yml that is a symlink to
+// the .composefix.yaml beside it (or the other way round, or a hard link)
+// was counted as two configurations, and the directory refused as holding
+// both. Both names are one file (os.SameFile): one configuration, found
+// under .composefix.yaml. Two files are still refused, whatever they hold.
+func TestFindOneFileUnderTwoNames(t *testing.T) {
+	link := func(kind string) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			t.Helper()
+			var err error
+			switch kind {
+			case "yml -> yaml":
+				write(t, filepath.Join(dir, FileName), "pin: digest\n")
+				err = os.Symlink(FileName, filepath.Join(dir, AltFileName))
+			case "yaml -> yml":
+				write(t, filepath.Join(dir, AltFileName), "pin: digest\n")
+				err = os.Symlink(AltFileName, filepath.Join(dir, FileName))
+			case "yml -> absolute yaml":
+				write(t, filepath.Join(dir, FileName), "pin: digest\n")
+				err = os.Symlink(filepath.Join(dir, FileName), filepath.Join(dir, AltFileName))
+			case "hard link":
+				write(t, filepath.Join(dir, FileName), "pin: digest\n")
+				err = os.Link(filepath.Join(dir, FileName), filepath.Join(dir, AltFileName))
+			case "copy":
+				write(t, filepath.Join(dir, FileName), "pin: digest\n")
+				write(t, filepath.Join(dir, AltFileName), "pin: digest\n")
+			case "yml -> another directory's yaml":
+				write(t, filepath.Join(dir, FileName), "pin: digest\n")
+				write(t, filepath.Join(dir, "other", FileName), "pin: digest\n")
+				err = os.Symlink(filepath.Join("other", FileName), filepath.Join(dir, AltFileName))
+			}
+			if err != nil {
+				t.Skipf("cannot make the %s: %v", kind, err)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		kind      string
+		ambiguous bool
+	}{
+		{"yml -> yaml", false},
+		{"yaml -> yml", false},
+		{"yml -> absolute yaml", false},
+		{"hard link", false},
+		{"copy", true},
+		{"yml -> another directory's yaml", true},
+	} {
+		t.Run(tt.kind, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, filepath.Join(dir, ".git", "HEAD"), "") // no configuration above counts
+			link(tt.kind)(t, dir)
+			got, err := Find(dir)
+			if tt.ambiguous {
+				if !errors.Is(err, ErrAmbiguous) {
+					t.Errorf("Find = %q, %v; want an error wrapping ErrAmbiguous", got, err)
+				}
+				return
+			}
+			if want := filepath.Join(dir, FileName); err != nil || got != want {
+				t.Fatalf("Find = %q, %v; want %q", got, err, want)
+			}
+			if f, err := Load(got); err != nil || f.Pin != PinDigest {
+				t.Errorf("Load(%q) = %+v, %v; want pin: digest", got, f, err)
+			}
+		})
+	}
+}

@@ -549,3 +549,40 @@ func TestUpdateBadConfiguration(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigurationUnderTwoNamesIsOne: a .composefix.yml that is a
+// symlink to the .composefix.yaml beside it failed every file of the
+// directory as governed by two configurations ("exists too; keep one").
+// It is one configuration: it applies, and its error, when it has one,
+// is reported once.
+func TestConfigurationUnderTwoNamesIsOne(t *testing.T) {
+	for _, c := range []struct {
+		name, config string
+		code         int
+		want, not    []string // in stderr
+	}{
+		{"valid", "ignore: [CF201]\n", exitOK, nil, []string{"CF201", "exists too"}},
+		{"invalid", "bogus_key: 1\n", exitError, []string{"bogus_key", "compose.yaml: not processed"}, []string{"exists too"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"compose.yaml": needsFix, config.FileName: c.config, ".git/HEAD": ""})
+			if err := os.Symlink(config.FileName, filepath.Join(dir, config.AltFileName)); err != nil {
+				t.Skipf("cannot make a symlink: %v", err)
+			}
+			_, errOut, code := runCLI(t, dir, "", append(offline(t), ".")...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, c.code, errOut)
+			}
+			for _, w := range c.want {
+				if n := strings.Count(errOut, w); n != 1 {
+					t.Errorf("stderr holds %q %d times, want once:\n%s", w, n, errOut)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(errOut, w) {
+					t.Errorf("stderr holds %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}

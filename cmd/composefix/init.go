@@ -72,8 +72,12 @@ func besideOtherName(path string) error {
 		return nil
 	}
 	other = filepath.Join(filepath.Dir(path), other)
-	if fi, err := os.Stat(other); err != nil || fi.IsDir() {
+	fi, err := os.Stat(other)
+	if err != nil || fi.IsDir() {
 		return nil // none, as config.Find sees it
+	}
+	if own, err := os.Stat(path); err == nil && os.SameFile(own, fi) {
+		return nil // one file under both names: one configuration, as config.Find sees it
 	}
 	return usagef("writing configuration: %s exists; composefix refuses a directory holding both %s and %s, so edit it or remove it first", other, config.FileName, config.AltFileName)
 }

@@ -291,3 +291,21 @@ func TestInitForceRefusesAFileWithHardLinks(t *testing.T) {
 	}
 	assertNoTempFiles(t, dir)
 }
+
+// TestInitForceThroughTheOtherName: with .composefix.yml a symlink to
+// .composefix.yaml, the two are one configuration (config.Find), so
+// init --force rewrites it as it would without the link, and the link
+// stays; init refused, as if they were two files.
+func TestInitForceThroughTheOtherName(t *testing.T) {
+	dir := writeFiles(t, map[string]string{config.FileName: "select: [CF2]\n"})
+	if err := os.Symlink(config.FileName, filepath.Join(dir, config.AltFileName)); err != nil {
+		t.Skipf("cannot make a symlink: %v", err)
+	}
+	initForce(t, dir)
+	if got := readFile(t, filepath.Join(dir, config.FileName)); got != config.DefaultTemplate {
+		t.Errorf("%s = %q, want the template", config.FileName, got)
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, config.AltFileName)); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a symlink: %v, %v", config.AltFileName, fi, err)
+	}
+}
