@@ -187,11 +187,13 @@ var (
 // 0-based mark is 0 (any problem on the first line, such as a tab there or
 // the depth limit reached on it), and names no line for an unknown anchor:
 // the first is corrected, the second is line 1, the last located in src.
-// A problem at the end of the stream, which yaml.v3 marks on the empty
-// line after the final newline, on a blank line after the content, one
-// line past the end of a file without a final newline, or (an unterminated
-// quote on the first line) on no line, is the position just past the last
-// content, with or without a final newline.
+// A quoted scalar that runs to the end of the stream ("found unexpected
+// end of stream") is placed at its opening quote, which yaml.v3 names the
+// line of only when it is not line 1 (unterminatedQuote). Another problem
+// at the end of the stream, which yaml.v3 marks on the empty line after
+// the final newline, on a blank line after the content, or one line past
+// the end of a file without a final newline, is the position just past
+// the last content, with or without a final newline.
 func YAMLError(path string, src []byte, err error) *PosError {
 	msg := err.Error()
 	pe := &PosError{Path: path, Msg: "invalid YAML"}
@@ -223,7 +225,9 @@ func YAMLError(path string, src []byte, err error) *PosError {
 		// the first line.
 		line, col := endOfContent(src)
 		atEnd := pe.Line > line || !lined && strings.Contains(msg, "unexpected end of stream")
-		if last := bytes.Count(src, []byte{'\n'}) + 1; line > 0 && atEnd {
+		if quote, ok := unterminatedQuote(msg, src, lined, pe.Line); ok {
+			pe.Line, pe.Col = quote.Line, quote.Col
+		} else if last := bytes.Count(src, []byte{'\n'}) + 1; line > 0 && atEnd {
 			pe.Line, pe.Col = line, col
 		} else if pe.Line > last {
 			pe.Line = last

@@ -60,7 +60,9 @@ func TestLoadBadInput(t *testing.T) {
 		{"unclosed flow sequence", "services:\n  web: [\n    image: x\n", 2, 1, "invalid YAML: did not find expected ',' or ']'"},
 		{"unclosed flow mapping", "services:\n  web: {a: 1\n  b: 2\n", 2, 1, "invalid YAML: did not find expected ',' or '}'"},
 		{"sequence in a mapping", "services:\n  web:\n    - b\n    c: d\n", 3, 1, "invalid YAML: did not find expected '-' indicator"},
-		{"unterminated quote", "services:\n  web: 'x\n", 2, 1, "invalid YAML: found unexpected end of stream"},
+		// An unterminated quote is placed where it opens (yaml.v3's context
+		// mark, "while scanning a quoted scalar"): 2:1 said only its line.
+		{"unterminated quote", "services:\n  web: 'x\n", 2, 8, "invalid YAML: found unexpected end of stream"},
 		{"unknown anchor", "services:\n  web:\n    <<: *nope\n", 3, 9, "invalid YAML: unknown anchor 'nope' referenced"},
 		{"tab indentation", "services:\n\tweb:\n", 2, 1, "invalid YAML"},
 		{"duplicate keys", "services:\n  web:\n    image: a\n    image: b\n", 4, 5, `duplicate key "image" (first defined at line 3)`},
@@ -100,8 +102,8 @@ func TestLoadBadInput(t *testing.T) {
 		{"unclosed flow mapping at the end, no final newline", "services: {web: {}", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
 		{"unclosed flow sequence at the end, no final newline", "services: [web", 1, 15, "invalid YAML: did not find expected ',' or ']'"},
 		{"unclosed flow sequence on line two, no final newline", "services:\n  x: [", 2, 7, "invalid YAML: did not find expected node content"},
-		{"unterminated double quote at the end, no final newline", "services: \"web", 1, 15, "invalid YAML: found unexpected end of stream"},
-		{"a lone quote, no final newline", "\"", 1, 2, "invalid YAML: found unexpected end of stream"},
+		{"unterminated double quote at the end, no final newline", "services: \"web", 1, 11, "invalid YAML: found unexpected end of stream"},
+		{"a lone quote, no final newline", "\"", 1, 1, "invalid YAML: found unexpected end of stream"},
 		{"unclosed flow sequence after a byte-order mark, no final newline", "\ufeffservices: [é", 1, 13, "invalid YAML: did not find expected ',' or ']'"},
 		{"unclosed flow sequence on a line with content, no final newline", "x: 1\nservices: [web", 2, 1, "invalid YAML: did not find expected ',' or ']'"},
 		{"a control character", "services:\n  web:\n    image: a\x01b\n", 3, 13, "control characters are not allowed"},
@@ -112,8 +114,8 @@ func TestLoadBadInput(t *testing.T) {
 		{"unclosed flow sequence at the end, blank lines after", "services: [web\n\n  \n", 1, 15, "invalid YAML: did not find expected ',' or ']'"},
 		// Where yaml.v3 names a line with content, it stays.
 		{"unclosed flow sequence at the end, on a line with content", "x: 1\nservices: [web\n\n  \n", 2, 1, "invalid YAML: did not find expected ',' or ']'"},
-		{"unterminated double quote at the end", "services: \"web\n", 1, 15, "invalid YAML: found unexpected end of stream"},
-		{"a lone quote", "\"\n", 1, 2, "invalid YAML: found unexpected end of stream"},
+		{"unterminated double quote at the end", "services: \"web\n", 1, 11, "invalid YAML: found unexpected end of stream"},
+		{"a lone quote", "\"\n", 1, 1, "invalid YAML: found unexpected end of stream"},
 		{"unclosed flow sequence on line two", "services:\n  x: [\n", 2, 7, "invalid YAML: did not find expected node content"},
 		{"unclosed flow mapping at the end, CRLF", "services: {web: {}\r\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
 		{"unclosed flow mapping at the end, multibyte", "services: {wéb: {}\n", 1, 19, "invalid YAML: did not find expected ',' or '}'"},
@@ -297,5 +299,57 @@ func TestAliasTargetsMayMerge(t *testing.T) {
 	var d compose.Document
 	if _, ok := d.AliasTargets(); ok || !d.MayMerge() {
 		t.Errorf("a Document not made by Load: AliasTargets known %v, MayMerge %v; want false, true", ok, d.MayMerge())
+	}
+}
+
+// TestUnterminatedQuoteAtItsOpening: yaml.v3 says "found unexpected end of
+// stream" of a quoted scalar that runs to the end of the file, and names
+// the line where it opens (its context mark), except when that is line 1:
+// then the line where the stream ends, one further with a final newline.
+// So a quote opened on line 1 and spanning lines was placed at 2:1 without
+// a final newline and at 2:4 with one. Every variant is now placed at the
+// opening quote, the place to look for what is missing.
+func TestUnterminatedQuoteAtItsOpening(t *testing.T) {
+	tests := []struct {
+		name      string
+		src       string
+		line, col int
+	}{
+		{"spanning lines, opened on line 1", "services: \"abc\n  def", 1, 11},
+		{"spanning lines, opened on line 1, final newline", "services: \"abc\n  def\n", 1, 11},
+		{"spanning lines, opened on line 1, CRLF", "services: \"abc\r\n  def\r\n", 1, 11},
+		{"spanning lines, opened on line 1, blank lines after", "services: \"abc\n  def\n\n\n", 1, 11},
+		{"spanning lines, opened on line 2", "x: 1\nservices: \"abc\n  def", 2, 11},
+		{"spanning lines, opened on line 2, final newline", "x: 1\nservices: \"abc\n  def\n", 2, 11},
+		{"single-quoted, opened on line 1", "services: 'abc\n  def", 1, 11},
+		{"single-quoted, opened on line 1, final newline", "services: 'abc\n  def\n", 1, 11},
+		{"single-quoted with an escaped quote", "services: 'it''s\n  def\n", 1, 11},
+		{"double-quoted with an escaped quote", "services: \"a\\\"b\n  def\n", 1, 11},
+		{"deeper", "services:\n  web:\n    image: \"x\n", 3, 12},
+		{"after closed quotes on its line", "services: {a: \"x\", b: \"y\n", 1, 23},
+		{"in a flow sequence", "services: [\"abc\n", 1, 12},
+		{"after an anchor", "x: &a \"abc\n  def\n", 1, 7},
+		{"after a tag", "x: !!str 'abc\n", 1, 10},
+		{"a sequence item", "x:\n  - 'abc\n  - def\n", 2, 5},
+		{"after an apostrophe in a comment", "# don't\nservices: \"abc\n", 2, 11},
+		{"after an apostrophe in a plain scalar on line 1", "x: don't\nservices: \"abc\n  def\n", 2, 11},
+		{"after a quote in a literal block", "x: |\n  'a\nservices: \"abc\n", 3, 11},
+		{"after a comment quoting on line 1", "# a: 'b\nservices: \"abc\n", 2, 11},
+		{"an apostrophe inside it", "services: \"abc\n  it's\n", 1, 11},
+		{"multibyte before it", "x: é\nservices:\n  wéb: \"abc\n  def", 3, 8},
+		{"after a byte-order mark", "\ufeffservices: \"abc\n  def", 1, 11},
+		{"right after a byte-order mark", "\ufeff\"abc\n  def", 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := compose.Load("c.yaml", []byte(tt.src))
+			var pe *compose.PosError
+			if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "found unexpected end of stream") {
+				t.Fatalf("Load(%q) error %v, want a *compose.PosError saying \"found unexpected end of stream\"", tt.src, err)
+			}
+			if pe.Line != tt.line || pe.Col != tt.col {
+				t.Errorf("Load(%q) error at %d:%d, want %d:%d (the opening quote)", tt.src, pe.Line, pe.Col, tt.line, tt.col)
+			}
+		})
 	}
 }

@@ -283,8 +283,9 @@ func TestParseErrors(t *testing.T) {
 		// line after the final newline.
 		{"unclosed flow sequence on the only line", "rules: [bad\n", []string{
 			`c.yaml:1:12: invalid YAML: did not find expected ',' or ']'`}},
+		// An unterminated quote: where it opens.
 		{"syntax error indented", "update:\n  policy: \"minor\n", []string{
-			`c.yaml:2:3: invalid YAML: found unexpected end of stream`}},
+			`c.yaml:2:11: invalid YAML: found unexpected end of stream`}},
 		{"syntax error on line one", "pin: a: b\n", []string{
 			`c.yaml:1:1: invalid YAML: mapping values are not allowed in this context`}},
 		{"tab indentation", "update:\n\tpolicy: minor\n", []string{
