@@ -20,9 +20,9 @@ import (
 // its owner and group, its mode with the setuid, setgid and sticky bits,
 // and, through a symlink, the link (its target is written). It refuses,
 // writing nothing, when the file changed since it was read, when the new
-// file cannot keep the owner or mode, and when the file has more than one
-// hard link: a rename would split the links into two files, one of them
-// left unfixed. sweep is the run's: it removes stale temporary files
+// file cannot keep the owner or mode, when the file has more than one
+// hard link (a rename would split the links into two files, one of them
+// left unfixed), and when its mode lets no one write it. sweep is the run's: it removes stale temporary files
 // from the directory written in, once per run.
 func writeFile(path string, data, read []byte, digest [32]byte, sweep *tempSweep) error {
 	target, info, err := existing(path)
@@ -31,6 +31,12 @@ func writeFile(path string, data, read []byte, digest [32]byte, sweep *tempSweep
 	}
 	if err := splitsLinks(info); err != nil {
 		return &compose.PosError{Path: path, Msg: "not written: " + err.Error() + "; apply the diff instead (composefix without --write)"}
+	}
+	if info.Mode()&0o222 == 0 {
+		// Someone marked it read-only: a rename, which only the
+		// directory's permission governs, would still replace it. The
+		// mode bits decide, not access(2), which lets root write anything.
+		return &compose.PosError{Path: path, Msg: fmt.Sprintf("not written: the file is read-only (mode %04o); make it writable, or apply the diff instead (composefix without --write)", info.Mode().Perm())}
 	}
 	cur, err := os.ReadFile(target)
 	if err != nil {

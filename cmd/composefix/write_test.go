@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -145,6 +146,76 @@ func TestRefusedWriteKeepsFindings(t *testing.T) {
 			if strings.Contains(all, "(fixed)") {
 				t.Errorf("a finding of the unwritten file says fixed:\n%s", all)
 			}
+		})
+	}
+}
+
+// TestWriteRefusesAReadOnlyFile: --write replaced a file whose mode gives
+// no one write permission (0444), by a rename the directory allows: a
+// file someone marked read-only was rewritten unattended. It is refused
+// now, left untouched, with an error naming its mode (exit 2), while the
+// other files are written. The mode bits decide, not access(2): as root,
+// which may write anything, the file is still refused. A file someone may
+// write, and a symlink (whose own mode means nothing) to a writable file,
+// are written.
+func TestWriteRefusesAReadOnlyFile(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		mode    fs.FileMode
+		link    bool // a/compose.yaml is a symlink to the file
+		refused bool
+	}{
+		{"0444", 0o444, false, true},
+		{"0400", 0o400, false, true},
+		{"0555", 0o555, false, true},
+		{"0440", 0o440, false, true},
+		{"through a symlink", 0o444, true, true},
+		{"0644", 0o644, false, false},
+		{"0600", 0o600, false, false},
+		{"group-writable only", 0o464, false, false},
+		{"a symlink to a writable file", 0o644, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"a/real.yaml": needsFix, "b/compose.yaml": needsFix})
+			path := filepath.Join(dir, "a", "compose.yaml")
+			real := filepath.Join(dir, "a", "real.yaml")
+			if tt.link {
+				if err := os.Symlink("real.yaml", path); err != nil {
+					t.Skipf("cannot make a symlink: %v", err)
+				}
+			} else if err := os.Rename(real, path); err != nil {
+				t.Fatal(err)
+			} else {
+				real = path
+			}
+			if err := os.Chmod(real, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			_, errOut, code := runCLI(t, dir, "", "-w", "--offline", ".")
+			if got := readFile(t, filepath.Join(dir, "b", "compose.yaml")); !strings.Contains(got, "restart: unless-stopped") {
+				t.Errorf("the other file was not written; stderr:\n%s", errOut)
+			}
+			got := readFile(t, real)
+			if !tt.refused {
+				if code != exitOK || !strings.Contains(got, "restart: unless-stopped") {
+					t.Errorf("exit %d, file fixed %v; want 0 and fixed; stderr:\n%s", code, got != needsFix, errOut)
+				}
+				return
+			}
+			if code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			if got != needsFix {
+				t.Errorf("the read-only file was written:\n%s", got)
+			}
+			if info, err := os.Stat(real); err != nil || info.Mode().Perm() != tt.mode {
+				t.Errorf("mode after the run %v (%v), want %v", info.Mode().Perm(), err, tt.mode)
+			}
+			want := filepath.Join("a", "compose.yaml") + ": not written: the file is read-only (mode " + fmt.Sprintf("%04o", tt.mode) + ")"
+			if n := strings.Count(errOut, want); n != 1 {
+				t.Errorf("stderr holds %q %d times, want once:\n%s", want, n, errOut)
+			}
+			assertNoTempFiles(t, filepath.Join(dir, "a"))
 		})
 	}
 }
