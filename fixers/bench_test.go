@@ -153,3 +153,38 @@ func BenchmarkPipelineRatio(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnalyzeCorpus is the first pass's analysis alone over the
+// corpus, documents loaded outside the loop: with every rule, and with
+// each rule on its own (what a rule costs with the shared derivations it
+// makes itself), to tell which rule a change of the pipeline's figures
+// comes from.
+func BenchmarkAnalyzeCorpus(b *testing.B) {
+	paths, srcs := corpusBytes(b)
+	docs := make([]*compose.Document, len(srcs))
+	for i, src := range srcs {
+		var err error
+		if docs[i], err = compose.Load(paths[i], src); err != nil {
+			b.Fatal(err)
+		}
+	}
+	all := benchRuleSets(b)[1].opts
+	run := func(b *testing.B, opts Options) {
+		b.ReportAllocs()
+		for range b.N {
+			for _, d := range docs {
+				o := opts // a run's memos, as Run makes them
+				o.schema, o.memo = &schemaMemo{}, newRunMemo()
+				if _, err := analyze(d, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	b.Run("all-rules", func(b *testing.B) { run(b, all) })
+	for _, r := range all.Rules {
+		one := all
+		one.Rules = []*Rule{r}
+		b.Run(r.ID, func(b *testing.B) { run(b, one) })
+	}
+}

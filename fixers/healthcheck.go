@@ -206,6 +206,10 @@ type healthCtx struct {
 // about them, made once per document for every CF1xx rule: they depend on
 // the document, the project and the run, not on the rule asking.
 type healthFacts struct {
+	// quiet is Pass.fixesOnly of the analysis that made these facts: its
+	// plans carry no reasons (see healthCtx.noFix), so an analysis that
+	// reports findings without fixes makes facts of its own.
+	quiet     bool
 	index     *kb.Index
 	ss        []svc
 	all       map[string]svc
@@ -239,13 +243,13 @@ type hcChange struct {
 
 func newHealthCtx(p *Pass) (*healthCtx, error) {
 	if p.memo != nil {
-		if f, ok := p.memo.health[p.Document]; ok {
+		if f, ok := p.memo.health[p.Document]; ok && f.quiet == p.fixesOnly {
 			return &healthCtx{p: p, healthFacts: f}, nil
 		}
 	}
 	ss := p.services()
 	f := &healthFacts{
-		index: p.Config.Knowledge.Index, ss: ss, all: p.serviceNames(),
+		quiet: p.fixesOnly, index: p.Config.Knowledge.Index, ss: ss, all: p.serviceNames(),
 		completed: p.completedDependencies(), flowTest: flowTests(ss),
 		// Every service gets a plan: sized, a large file's map is not
 		// grown (and copied) a doubling at a time.
@@ -329,7 +333,6 @@ func (h *healthCtx) decide(s svc) hcPlan {
 		return hcPlan{action: hcLeave}
 	}
 	image := imageOf(s)
-	ks := kbService(s, image)
 	facts, hasFacts := h.p.imageFacts(s)
 	// The config's date picks among an image's entries where they differ
 	// by build (mariadb's healthcheck user); without facts the tag decides.
@@ -338,31 +341,38 @@ func (h *healthCtx) decide(s svc) hcPlan {
 		if o.Disable {
 			return hcPlan{action: hcLeave}
 		}
-		return hcPlan{action: hcAdd, node: h.overrideNode(o, entry, known), what: "the configured healthcheck", ks: ks}
+		return hcPlan{action: hcAdd, node: h.overrideNode(o, entry, known), what: "the configured healthcheck", ks: kbService(s, image)}
 	}
 	switch {
 	case image == "" && s.has("build"):
-		return hcPlan{action: hcNoFix, reason: "it is built from a Dockerfile, whose healthcheck composefix cannot know; add one by hand or in .composefix.yaml"}
+		return h.noFix("it is built from a Dockerfile, whose healthcheck composefix cannot know; add one by hand or in .composefix.yaml")
 	case image == "":
 		return hcPlan{action: hcLeave} // no image and no build: not a runnable service (another file may complete it)
 	case h.p.imageHealthcheck(s):
 		return hcPlan{action: hcLeave} // the image's config declares a HEALTHCHECK
 	case !known && s.has("build"):
-		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it is built from a Dockerfile as %q, which the knowledge base does not know; add one by hand or in .composefix.yaml", image)}
+		return h.noFix("it is built from a Dockerfile as %q, which the knowledge base does not know; add one by hand or in .composefix.yaml", image)
 	case !known:
-		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("the knowledge base has no healthcheck for image %q; add one by hand or in .composefix.yaml", image)}
+		return h.noFix("the knowledge base has no healthcheck for image %q; add one by hand or in .composefix.yaml", image)
 	case entry.ImageHealthcheck:
 		return hcPlan{action: hcLeave}
 	case s.has("entrypoint"):
-		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it replaces the entrypoint of image %q, so what runs may not be what the %s healthcheck probes; add one by hand", image, entry.Family)}
+		return h.noFix("it replaces the entrypoint of image %q, so what runs may not be what the %s healthcheck probes; add one by hand", image, entry.Family)
+	}
+	// What the knowledge base reads of the service (its environment, a
+	// split command, its ports: a map and slices) is read only for an image
+	// it knows: most services' images it does not, and reading them was a
+	// third of deciding (issue 14).
+	ks := kbService(s, image)
+	switch {
 	case len(ks.Command) > 0 && shells(ks.Command[0]):
-		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("its command runs a shell script in image %q, which may not start what the %s healthcheck probes (a backup or setup job); add one by hand", image, entry.Family)}
+		return h.noFix("its command runs a shell script in image %q, which may not start what the %s healthcheck probes (a backup or setup job); add one by hand", image, entry.Family)
 	}
 	if flag := entry.OwnConfig(ks); flag != "" {
-		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("it runs %s with its own configuration (%s), which may listen elsewhere than the %s healthcheck probes; add one by hand", entry.Family, flag, entry.Family)}
+		return h.noFix("it runs %s with its own configuration (%s), which may listen elsewhere than the %s healthcheck probes; add one by hand", entry.Family, flag, entry.Family)
 	}
 	if probed, ports, bad := entry.PortMismatch(ks); bad {
-		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("its container ports (%s) do not include %s, which the %s healthcheck probes: its configuration has moved the port; add one by hand", strings.Join(ports, ", "), probed, entry.Family)}
+		return h.noFix("its container ports (%s) do not include %s, which the %s healthcheck probes: its configuration has moved the port; add one by hand", strings.Join(ports, ", "), probed, entry.Family)
 	}
 	if hasFacts && facts.Files != nil {
 		picked, missing, ok := h.runnable(image, ks, facts)
@@ -381,13 +391,13 @@ func (h *healthCtx) decide(s svc) hcPlan {
 	test, err := h.index.Render(entry, ks)
 	switch {
 	case errors.Is(err, kb.ErrNoFix):
-		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("no healthcheck command works in image %q: %s", image, strings.TrimSuffix(entry.NoFix, "."))}
+		return h.noFix("no healthcheck command works in image %q: %s", image, strings.TrimSuffix(entry.NoFix, "."))
 	case err != nil:
 		return hcPlan{action: hcNoFix, reason: err.Error()}
 	}
 	pre := entry.Prerequisites(ks)
 	if pre.State == kb.PrereqConflict {
-		return hcPlan{action: hcNoFix, reason: fmt.Sprintf("the %s healthcheck needs %s, which the service turns off", entry.Family, prereqText(entry))}
+		return h.noFix("the %s healthcheck needs %s, which the service turns off", entry.Family, prereqText(entry))
 	}
 	node, what := h.shape(entry, test)
 	pl := hcPlan{action: hcAdd, node: node, what: what, prereq: pre, ks: ks}
@@ -395,6 +405,22 @@ func (h *healthCtx) decide(s svc) hcPlan {
 		pl.note = "; " + facts.FilesNote + ", so the knowledge base chose the command"
 	}
 	return pl
+}
+
+// noFix is the plan of a service that needs a healthcheck and gets none,
+// with the reason the finding gives. A pass that only looks for fixes
+// reports no finding without one (Pass.fixesOnly), so its plans (quiet)
+// format none: every later pass decides again for every service, and for
+// most (images the knowledge base does not know) the reason was all the
+// work left. A reason without arguments is taken as written.
+func (h *healthCtx) noFix(format string, args ...any) hcPlan {
+	switch {
+	case h.quiet:
+		return hcPlan{action: hcNoFix}
+	case len(args) == 0:
+		return hcPlan{action: hcNoFix, reason: format}
+	}
+	return hcPlan{action: hcNoFix, reason: message(format, args)}
 }
 
 // runnable returns the first of the knowledge base's checks for image

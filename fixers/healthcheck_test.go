@@ -332,3 +332,30 @@ func TestDependsOnNeedsTheHealthcheck(t *testing.T) {
 		})
 	}
 }
+
+// TestQuietPlansStayInTheirPass: a pass that only looks for fixes makes
+// healthcheck plans without reasons (healthCtx.noFix). An analysis of the
+// same document that reports every finding, sharing the run memo, must not
+// read those plans: its finding would lose the reason why there is no fix.
+func TestQuietPlansStayInTheirPass(t *testing.T) {
+	d := mustLoad(t, "compose.yaml", "services:\n  app:\n    image: acme/app:1.2.3\n")
+	opts, err := withDefaults(Options{Rules: []*Rule{healthcheckRule()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.schema = &schemaMemo{}
+	opts.memo = newRunMemo()
+	quiet := opts
+	quiet.fixing = true
+	if fs, err := analyze(d, quiet); err != nil || len(fs) != 0 {
+		t.Fatalf("analyze(fixing) = %v, %v; want no finding (none has a fix)", fs, err)
+	}
+	fs, err := analyze(d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `service "app" has no healthcheck and gets none: the knowledge base has no healthcheck for image "acme/app:1.2.3"; add one by hand or in .composefix.yaml`
+	if len(fs) != 1 || fs[0].Message != want {
+		t.Fatalf("analyze after a fixing pass = %v, want one finding %q", fs, want)
+	}
+}
