@@ -3,6 +3,7 @@ package fixers
 import (
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers/kb"
@@ -103,9 +104,10 @@ After:
 }
 
 // limitKeys are the service keys that already limit resources outside
-// deploy.resources.
-func limitKeys() []string {
-	return []string{"mem_limit", "mem_reservation", "cpus", "cpu_count", "cpu_percent", "cpu_quota"}
+// deploy.resources: an array, which a call copies on the stack, where a
+// slice would be allocated at every call.
+func limitKeys() [6]string {
+	return [...]string{"mem_limit", "mem_reservation", "cpus", "cpu_count", "cpu_percent", "cpu_quota"}
 }
 
 func checkLimits(p *Pass) error {
@@ -139,15 +141,26 @@ func checkLimits(p *Pass) error {
 		if err != nil {
 			return err
 		}
-		msg := message("service %q has no resource limits; expected %s limits (cpus %q, memory %s", []any{s.Name, class, l.CPUs, l.Memory})
+		// Written into a buffer on the stack, made a string once: through
+		// message, each value was boxed in an interface, and each part
+		// added made the message again (issue 14).
+		var buf [256]byte
+		msg := append(buf[:0], "service "...)
+		msg = strconv.AppendQuote(msg, s.Name)
+		msg = append(msg, " has no resource limits; expected "...)
+		msg = append(msg, class...)
+		msg = append(msg, " limits (cpus "...)
+		msg = strconv.AppendQuote(msg, l.CPUs)
+		msg = append(msg, ", memory "...)
+		msg = append(msg, l.Memory...)
 		if l.ReservationMemory != "" {
-			msg += ", " + l.ReservationMemory + " reserved"
+			msg = append(append(append(msg, ", "...), l.ReservationMemory...), " reserved"...)
 		}
-		msg += ")"
+		msg = append(msg, ')')
 		if reason != "" {
-			msg += "; " + reason
+			msg = append(append(msg, "; "...), reason...)
 		}
-		p.Report(s.Key, fix, "%s", msg)
+		p.Report(s.Key, fix, "%s", string(msg))
 	}
 	return nil
 }
@@ -185,16 +198,25 @@ func capReservation(limit, reservation string) string {
 
 // hasLimits reports whether the service limits resources already, or
 // whether that is for another file of the project to say.
+//
+// It asks once whether a service limits anything (limited): asked per
+// key, as settled does, each of the seven walked the service's extends
+// chain and the project's other files again.
 func hasLimits(p *Pass, all map[string]svc, s svc) bool {
+	if set, unknown := p.inheritsWith(all, s, limited); set || unknown {
+		return true
+	}
+	return p.elsewhereWith(s.Name, limited) || !p.owns(s.Name)
+}
+
+// limited reports whether a service sets a limit key or deploy.resources.
+func limited(s svc) bool {
 	for _, k := range limitKeys() {
-		if p.settled(all, s, k) {
+		if s.has(k) {
 			return true
 		}
 	}
-	if set, unknown := p.inheritsWith(all, s, deployResources); set || unknown {
-		return true
-	}
-	return p.elsewhereWith(s.Name, deployResources)
+	return deployResources(s)
 }
 
 // deployResources reports whether the service's effective deploy sets
@@ -241,8 +263,8 @@ func limitsFix(p *Pass, s svc, l ResourceLimits, shared limitsNodes) (*Fix, stri
 	if err != nil {
 		return nil, "", err
 	}
-	title := message("Limit %s to %s CPUs and %s of memory", []any{s.Name, l.CPUs, l.Memory})
-	return p.NewFix(ch, "%s", title), "", nil
+	// One concatenation, one allocation: message would box each value.
+	return p.NewFix(ch, "%s", "Limit "+s.Name+" to "+l.CPUs+" CPUs and "+l.Memory+" of memory"), "", nil
 }
 
 // limitsNodes holds one resources mapping per distinct value in a pass:

@@ -316,7 +316,7 @@ func (p *Pass) inherits(all map[string]svc, s svc, key string) (set, unknown boo
 // whether a service sets what the rule looks for.
 func (p *Pass) inheritsWith(all map[string]svc, s svc, has func(svc) bool) (set, unknown bool) {
 	doc := p.Document
-	seen := map[string]bool{}
+	var seen map[string]bool // made at the first extends: most services extend nothing
 	for cur := s; ; {
 		if has(cur) {
 			return true, false
@@ -334,6 +334,9 @@ func (p *Pass) inheritsWith(all map[string]svc, s svc, has func(svc) bool) (set,
 		if id := doc.Path + "\x00" + base; seen[id] {
 			return false, false
 		} else {
+			if seen == nil {
+				seen = map[string]bool{}
+			}
 			seen[id] = true
 		}
 		next, ok := all[base]
