@@ -331,6 +331,14 @@ func TestUnterminatedQuoteAtItsOpening(t *testing.T) {
 		{"after an anchor", "x: &a \"abc\n  def\n", 1, 7},
 		{"after a tag", "x: !!str 'abc\n", 1, 10},
 		{"a sequence item", "x:\n  - 'abc\n  - def\n", 2, 5},
+		{"after a tag in a flow sequence", "x: [a,!t \"abc\n", 1, 10},
+		// Not YAML, but where yaml.v3 scans the next token from.
+		{"right after a closed quoted scalar", "x: ''\"abc\n", 1, 6},
+		{"after a closed quoted scalar and a blank", "x: '' \"abc\n", 1, 7},
+		{"an apostrophe before it in a plain scalar", "x: [a''b, \"abc\n", 1, 11},
+		// Its line starts inside a quoted scalar opened on the line before.
+		{"after a quoted scalar spanning lines", "x: \"a\n  b\" \"c\n", 2, 6},
+		{"after a quoted scalar spanning lines, a quote inside", "x: [\"a\n  '' b\", 'c\n", 2, 10},
 		{"after an apostrophe in a comment", "# don't\nservices: \"abc\n", 2, 11},
 		{"after an apostrophe in a plain scalar on line 1", "x: don't\nservices: \"abc\n  def\n", 2, 11},
 		{"after a quote in a literal block", "x: |\n  'a\nservices: \"abc\n", 3, 11},
