@@ -37,6 +37,19 @@ type Change struct {
 	Ops   []*Op
 }
 
+// oneOp returns a change's operations when it has only op, made in one
+// allocation with the slice that holds it (two were a large share of what
+// the rules' fixes allocate: one InsertKey per fix or more). They are
+// dropped together, so holding one keeps nothing the other would free.
+func oneOp(op Op) []*Op {
+	b := &struct {
+		op  Op
+		ops [1]*Op
+	}{op: op}
+	b.ops[0] = &b.op
+	return b.ops[:]
+}
+
 // Add appends o's edits and operations to c.
 func (c *Change) Add(o Change) {
 	c.Edits = append(c.Edits, o.Edits...)
@@ -98,7 +111,7 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 	}
 	return Change{
 		Edits: []Edit{edit},
-		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},
+		Ops:   oneOp(Op{Kind: OpSet, Target: n, Value: nv}),
 	}, nil
 }
 
@@ -216,7 +229,7 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 	}
 	return Change{
 		Edits: []Edit{edit},
-		Ops:   []*Op{{Kind: OpSet, Target: n, Value: nv}},
+		Ops:   oneOp(Op{Kind: OpSet, Target: n, Value: nv}),
 	}, nil
 }
 
@@ -302,7 +315,7 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 	}
 	switch {
 	case isNull(m):
-		return d.fillNull(m, Map(key, v), &Op{Kind: OpInsert, Target: m, Key: key, Value: v})
+		return d.fillNull(m, Map(key, v), Op{Kind: OpInsert, Target: m, Key: key, Value: v})
 	case m.Kind != yaml.MappingNode:
 		return Change{}, d.opError(m, "cannot insert key %q into a %s", key, kindName(m))
 	case m.Style&yaml.FlowStyle != 0:
@@ -311,7 +324,7 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 		if err != nil {
 			return Change{}, err
 		}
-		return Change{Edits: []Edit{edit}, Ops: []*Op{{Kind: OpInsert, Target: m, Key: key, Value: v}}}, nil
+		return Change{Edits: []Edit{edit}, Ops: oneOp(Op{Kind: OpInsert, Target: m, Key: key, Value: v})}, nil
 	case len(m.Content) == 0:
 		return Change{}, d.opError(m, "cannot insert into an empty block mapping")
 	case d.hasExplicitKey(m):
@@ -335,7 +348,7 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 	})
 	return Change{
 		Edits: []Edit{{Start: at, End: at, New: text}},
-		Ops:   []*Op{{Kind: OpInsert, Target: m, Key: key, Value: v}},
+		Ops:   oneOp(Op{Kind: OpInsert, Target: m, Key: key, Value: v}),
 	}, nil
 }
 
@@ -434,7 +447,7 @@ func (r *recentEntries) text(at entryAt, render func() string) string {
 // on the lines after its key. op is the insert or append v stands for: as
 // an operation on the null node (not a replacement of it), it composes with
 // another rule's insert into the same empty value in the same pass.
-func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op *Op) (Change, error) {
+func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op Op) (Change, error) {
 	key := d.KeyOf(n)
 	if key == nil {
 		return Change{}, d.opError(n, "cannot fill a null value that is not in a mapping")
@@ -458,7 +471,7 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op *Op) (Change, error) 
 	if !strings.HasPrefix(text, "\n") && !strings.HasPrefix(text, " &") { // an inline value
 		return Change{
 			Edits: []Edit{{Start: from, End: sp.End, New: text}},
-			Ops:   []*Op{op},
+			Ops:   oneOp(op),
 		}, nil
 	}
 	// The block goes after any comment on the key's line; an explicit null
@@ -470,7 +483,7 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op *Op) (Change, error) 
 		edits = append(edits, Edit{Start: from, End: sp.End})
 	}
 	edits = append(edits, Edit{Start: lineEnd, End: lineEnd, New: d.nl(text)})
-	return Change{Edits: edits, Ops: []*Op{op}}, nil
+	return Change{Edits: edits, Ops: oneOp(op)}, nil
 }
 
 // flowAppend inserts entry text before the closing bracket of a flow
@@ -509,7 +522,7 @@ func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
 func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 	switch {
 	case isNull(s):
-		return d.fillNull(s, Seq(v), &Op{Kind: OpAppend, Target: s, Value: v})
+		return d.fillNull(s, Seq(v), Op{Kind: OpAppend, Target: s, Value: v})
 	case s.Kind != yaml.SequenceNode:
 		return Change{}, d.opError(s, "cannot append to a %s", kindName(s))
 	case (d.isMergeValue(s) || d.mergedAsValue(s)) && !mergeable(v):
@@ -520,7 +533,7 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 		if err != nil {
 			return Change{}, err
 		}
-		return Change{Edits: []Edit{edit}, Ops: []*Op{{Kind: OpAppend, Target: s, Value: v}}}, nil
+		return Change{Edits: []Edit{edit}, Ops: oneOp(Op{Kind: OpAppend, Target: s, Value: v})}, nil
 	case len(s.Content) == 0:
 		return Change{}, d.opError(s, "cannot append to an empty block sequence")
 	}
@@ -542,7 +555,7 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 	writeBlock(&b, item, d.Style, dash-1, false)
 	return Change{
 		Edits: []Edit{{Start: at, End: at, New: d.nl(b.String())}},
-		Ops:   []*Op{{Kind: OpAppend, Target: s, Value: v}},
+		Ops:   oneOp(Op{Kind: OpAppend, Target: s, Value: v}),
 	}, nil
 }
 
@@ -579,7 +592,7 @@ func (d *Document) DeleteKey(m *yaml.Node, key string) (Change, error) {
 	}
 	return Change{
 		Edits: []Edit{{Start: start, End: end}},
-		Ops:   []*Op{{Kind: OpDelete, Target: m, Key: key}},
+		Ops:   oneOp(Op{Kind: OpDelete, Target: m, Key: key}),
 	}, nil
 }
 
@@ -952,7 +965,7 @@ func (d *Document) convertSeqToMap(key, s *yaml.Node, entry func(item *yaml.Node
 		}
 		m.Content = append(m.Content, keyNode, v)
 	}
-	ch := Change{Ops: []*Op{{Kind: OpSet, Target: s, Value: m}}}
+	ch := Change{Ops: oneOp(Op{Kind: OpSet, Target: s, Value: m})}
 	if s.Style&yaml.FlowStyle != 0 {
 		return d.convertFlowSeq(s, m, keys, ch)
 	}
@@ -1069,7 +1082,7 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 	}
 	return Change{
 		Edits: []Edit{{Start: at, End: at, New: d.nl(text)}},
-		Ops:   []*Op{{Kind: OpInsert, Target: d.Root, Key: key, Value: v, Before: sk}},
+		Ops:   oneOp(Op{Kind: OpInsert, Target: d.Root, Key: key, Value: v, Before: sk}),
 	}, nil
 }
 

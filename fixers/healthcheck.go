@@ -723,8 +723,12 @@ func (h *healthCtx) change(s svc, pl hcPlan) hcChange {
 	if err != nil {
 		return hcChange{err: err}
 	}
-	ch.Add(c)
-	compose.SortEdits(ch.Edits)
+	if len(extra) == 0 {
+		ch = c // the healthcheck alone, most often: InsertKey's own slices, not copies
+	} else {
+		ch.Add(c)
+		compose.SortEdits(ch.Edits)
+	}
 	title := "Add " + pl.what + " to " + s.Name
 	if len(extra) > 0 {
 		title += " with " + strings.Join(extra, ", ")
