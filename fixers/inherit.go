@@ -156,7 +156,10 @@ func inheritedInsert(inserts map[insertKey]insertFix, rule string, op *compose.O
 
 // sameNode reports whether two new value nodes encode the same YAML.
 func sameNode(a, b *yaml.Node) bool {
-	if a == nil || b == nil {
+	if a == b || a == nil || b == nil {
+		// The same node, most often: the rules share one node per
+		// distinct value they add (healthCtx.shape, limitsNodes), and
+		// encoding both was the most these checks cost.
 		return a == b
 	}
 	x, errA := yaml.Marshal(a)

@@ -3,7 +3,6 @@ package fixers
 import (
 	"fmt"
 	"sort"
-	"strconv"
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/fixers/kb"
@@ -146,11 +145,11 @@ func checkLimits(p *Pass) error {
 		// added made the message again (issue 14).
 		var buf [256]byte
 		msg := append(buf[:0], "service "...)
-		msg = strconv.AppendQuote(msg, s.Name)
+		msg = appendQuote(msg, s.Name)
 		msg = append(msg, " has no resource limits; expected "...)
 		msg = append(msg, class...)
 		msg = append(msg, " limits (cpus "...)
-		msg = strconv.AppendQuote(msg, l.CPUs)
+		msg = appendQuote(msg, l.CPUs)
 		msg = append(msg, ", memory "...)
 		msg = append(msg, l.Memory...)
 		if l.ReservationMemory != "" {

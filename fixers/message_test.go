@@ -17,6 +17,7 @@ func TestMessageIsSprintf(t *testing.T) {
 		{"%s", []any{"already formatted"}},
 		{"service %q has no restart policy; expected restart: %s", []any{"web", "unless-stopped"}},
 		{"%q and %q", []any{"tab\there \"quoted\" é 中 \x01 \u2028", ""}},
+		{"%q %q %q %q", []any{"back\\slash", "del\x7f", "~ and space ", "invalid \xff utf-8"}},
 		{"port %d of %s, %d", []any{5432, "db", -7}},
 		{"%d %d %d %d", []any{0, 9, 10, -10}},
 		{"%d", []any{-9223372036854775808}},
@@ -36,6 +37,19 @@ func TestMessageIsSprintf(t *testing.T) {
 		want := fmt.Sprintf(tt.format, tt.args...)
 		if got := message(tt.format, tt.args); got != want {
 			t.Errorf("message(%q, %v) = %q, want %q", tt.format, tt.args, got, want)
+		}
+	}
+}
+
+// TestMessageQuotesEveryByte: %q of each byte value, alone and inside
+// printable text, is fmt's, whichever way message quotes it.
+func TestMessageQuotesEveryByte(t *testing.T) {
+	for c := range 256 {
+		for _, v := range []string{string([]byte{byte(c)}), "ab" + string([]byte{byte(c)}) + "cd"} {
+			want := fmt.Sprintf("x %q y", v)
+			if got := message("x %q y", []any{v}); got != want {
+				t.Errorf("message(%q) = %q, want %q", v, got, want)
+			}
 		}
 	}
 }
