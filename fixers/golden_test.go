@@ -104,7 +104,8 @@ func goldenRules(t *testing.T, dir string) []*Rule {
 	return rules
 }
 
-// formatFindings prints findings as the CLI does on stderr, one a line:
+// formatFindings prints findings as the CLI does on stderr with --write (a
+// dry run notes "(fix to apply)" where these say "(fixed)"), one a line:
 // "path:line:col: severity: message [ID]" and a note on what became of the
 // fix.
 func formatFindings(fs []Finding) string {

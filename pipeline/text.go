@@ -37,7 +37,7 @@ func (t *Text) File(r *File) {
 	if t.SourceLines {
 		report.FindingsWithSource(t.Err, &r.File, t.ErrColor)
 	} else {
-		report.Findings(t.Err, r.Findings)
+		report.Findings(t.Err, &r.File)
 	}
 	if r.Changed() && !t.Write {
 		if _, err := io.WriteString(t.Out, Diff(r, diff.WithColor(t.Color))); err != nil && t.outErr == nil {

@@ -33,8 +33,9 @@ const srcA = "services:\n  wéb:\n    image: nginx # 100%\n"
 const srcCRLF = "services:\r\n  db:\r\n    image: postgres\r\n"
 
 // fixture is one of each kind of file: changed with an applied, an unsafe
-// and a file-level finding under a path that needs escaping; unreadable;
-// clean; and rewritten with --write.
+// and a file-level finding under a path that needs escaping, its fix in the
+// output but not written (as in a dry run: "to apply"); unreadable; clean;
+// and rewritten with --write ("fixed").
 func fixture() ([]File, Summary) {
 	files := []File{
 		{

@@ -37,6 +37,7 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 		lines  []int // of the other findings
 		n      int
 		noFile bool // File.NoFile: annotated on no file
+		made   bool // File.FixesMade: an applied fix is "fixed", else "to apply"
 	}
 	var groups []*group
 	index := map[string]*group{}
@@ -56,7 +57,7 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 			key := fmt.Sprint(fd.Severity, "\x00", fd.RuleID, "\x00", fd.Path)
 			g := index[key]
 			if g == nil {
-				g = &group{first: fd, noFile: f.NoFile}
+				g = &group{first: fd, noFile: f.NoFile, made: f.FixesMade()}
 				index[key] = g
 				groups = append(groups, g)
 			} else {
@@ -109,7 +110,7 @@ func GitHub(w io.Writer, files []File, opts ...Option) error {
 		if r := o.rule(fd.RuleID); r != nil {
 			title += " " + r.Name
 		}
-		msg := prefix + fd.Message + fixNote(*fd)
+		msg := prefix + fd.Message + fixNote(fd, g.made)
 		if g.n > 1 {
 			title += fmt.Sprintf(" (%d in this file)", g.n)
 			msg += "\nalso at " + lineList(g.lines)
@@ -145,13 +146,18 @@ func lineList(lines []int) string {
 	return "lines " + strings.Join(ls[:len(ls)-1], ", ") + " and " + ls[len(ls)-1]
 }
 
-// fixNote is the line about a finding's fix added under its message.
-func fixNote(fd fixers.Finding) string {
+// fixNote is the line about a finding's fix added under its message,
+// worded as the text format's note: "fixed" when the fix was made (made:
+// the file's FixesMade), "fix to apply" when it is in the run's diff; a
+// fix the run did not apply is only named.
+func fixNote(fd *fixers.Finding, made bool) string {
 	switch {
 	case fd.Fix == nil:
 		return ""
+	case fd.Applied && made:
+		return "\nfixed: " + fd.Fix.Title
 	case fd.Applied:
-		return "\nfix: " + fd.Fix.Title
+		return "\nfix to apply: " + fd.Fix.Title
 	case fd.Fix.Safety == fixers.Unsafe:
 		return "\nfix with --unsafe-fixes: " + fd.Fix.Title
 	case fd.Fix.Safety == fixers.DisplayOnly:

@@ -29,7 +29,18 @@ type File struct {
 	// locations no URI, which code scanning would take for a file of the
 	// checkout, but a description.
 	Stdin bool
+	// Printed marks a document whose fixed text was the product, printed
+	// in place of a diff (stdin in the text format): its fixes are made,
+	// as a written file's are, though no file was written.
+	Printed bool
 }
+
+// FixesMade reports whether the fixes applied to f's output were made, not
+// only shown: the file was written or its fixed document printed. A dry
+// run's fixes (in a diff, or only counted by --check and the machine
+// formats) are still to apply, and every format says so: "(fixed)" of a
+// file left as it was sends its reader to a file that lacks the fix.
+func (f *File) FixesMade() bool { return f.Written || f.Printed }
 
 // Changed reports whether the output differs from the input.
 func (f *File) Changed() bool { return f.Err == nil && string(f.Original) != string(f.Output) }

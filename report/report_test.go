@@ -29,7 +29,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"fixture.txt", func(b *bytes.Buffer) error {
 			for _, f := range files {
-				Findings(b, f.Findings)
+				Findings(b, &f)
 			}
 			SummaryLine(b, sum)
 			return nil
@@ -447,9 +447,11 @@ func TestGitHubCommandsParse(t *testing.T) {
 		{"error", map[string]string{"file": "app,v2/compose.yaml", "line": "2", "col": "3", "endLine": "2", "endColumn": "5", "title": "CF002 bind-localhost"},
 			files[0].Findings[1].Message + "\nfix with --unsafe-fixes: Bind wéb's ports to 127.0.0.1"},
 		{"warning", map[string]string{"file": "app,v2/compose.yaml", "line": "3", "col": "12", "endLine": "3", "endColumn": "16", "title": "CF001 pin-image"},
-			files[0].Findings[0].Message + "\nfix: Pin nginx to 1.27.3"},
+			files[0].Findings[0].Message + "\nfix to apply: Pin nginx to 1.27.3"}, // not written
+
 		{"warning", map[string]string{"file": "crlf/docker-compose.yml", "line": "3", "col": "12", "endLine": "3", "endColumn": "19", "title": "CF001 pin-image"},
-			files[3].Findings[0].Message + "\nfix: Pin postgres to 16.4"},
+			files[3].Findings[0].Message + "\nfixed: Pin postgres to 16.4"}, // written
+
 		{"warning", map[string]string{"file": "crlf/docker-compose.yml", "line": "2", "endLine": "3", "title": "CF999"},
 			"a rule missing from the table"},
 		{"notice", map[string]string{"file": "app,v2/compose.yaml", "title": "CF003 hint"}, "consider splitting: frontend, backend"},
@@ -524,7 +526,7 @@ func TestStepSummary(t *testing.T) {
 		counts     string
 		fixedTitle string
 	}{
-		{"dry run", false, "1 file scanned, 1 would change; 1 fix to apply; remaining: 1 error, 1 warning, 0 info.\n\n", "to fix"},
+		{"dry run", false, "1 file scanned, 1 would change; 1 fix to apply; remaining: 1 error, 1 warning, 0 info.\n\n", "to apply"},
 		{"write", true, "1 file scanned, 1 changed; 1 fix applied; remaining: 1 error, 1 warning, 0 info.\n\n", "fixed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -808,6 +810,48 @@ func TestNotProcessedIsWordedAlike(t *testing.T) {
 			}
 			if strings.Contains(b.String(), "failed") {
 				t.Errorf("%s says \"failed\" of files it did not process:\n%s", tc.name, b.String())
+			}
+		})
+	}
+}
+
+// TestFixNotesByMode: an applied fix is "fixed" in every format only when
+// the file was written or its fixed document printed; otherwise (a dry
+// run's diff, --check, a machine format's report) it is "to apply", and no
+// renderer may say fixed.
+func TestFixNotesByMode(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		written, printed bool
+		text, github     string
+	}{
+		{"dry run", false, false, " [CF001] (fix to apply)\n", "\nfix to apply: Pin nginx to 1.27.3"},
+		{"written", true, false, " [CF001] (fixed)\n", "\nfixed: Pin nginx to 1.27.3"},
+		{"stdin document", false, true, " [CF001] (fixed)\n", "\nfixed: Pin nginx to 1.27.3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files, _ := fixture()
+			f := files[0]
+			f.Written, f.Printed = tc.written, tc.printed
+			var text, source, gh bytes.Buffer
+			Findings(&text, &f)
+			FindingsWithSource(&source, &f, true)
+			if err := GitHub(&gh, []File{f}, WithRules(testRules())); err != nil {
+				t.Fatal(err)
+			}
+			for name, got := range map[string]string{"Findings": text.String(), "FindingsWithSource": source.String()} {
+				if !strings.Contains(got, tc.text) {
+					t.Errorf("%s says no %q:\n%s", name, tc.text, got)
+				}
+			}
+			if got := unescape(gh.String()); !strings.Contains(got, tc.github+"\n") {
+				t.Errorf("GitHub says no %q:\n%s", tc.github, got)
+			}
+			if !f.FixesMade() {
+				all := text.String() + source.String() + unescape(gh.String())
+				if strings.Contains(all, "(fixed)") || strings.Contains(all, "\nfixed:") {
+					t.Errorf("a file neither written nor printed is said fixed:\n%s", all)
+				}
 			}
 		})
 	}

@@ -32,7 +32,7 @@ func FindingsWithSource(w io.Writer, f *File, color bool) {
 			paint = severityColor(fd.Severity)
 			sev = paint + sev + colorReset
 		}
-		line = appendFinding(line[:0], &fd, sev)
+		line = appendFinding(line[:0], &fd, sev, f.FixesMade())
 		b.Write(line)
 		start, end := span(fd.Pos, fd.End)
 		if start.Line < 1 || start.Line > len(idx.starts) {
@@ -66,11 +66,21 @@ func FindingsWithSource(w io.Writer, f *File, color bool) {
 	io.WriteString(w, b.String())
 }
 
-// note is the suffix Findings adds for fixed and unsafe-fixable findings.
-func note(f *fixers.Finding) string {
+// Notes Findings adds to an applied finding: its fix was made (FixesMade),
+// or it is in the diff, to apply, as the summary line counts it.
+const (
+	noteFixed   = " (fixed)"
+	noteToApply = " (fix to apply)"
+)
+
+// note is the suffix Findings adds for applied and unsafe-fixable
+// findings; made is the file's FixesMade.
+func note(f *fixers.Finding, made bool) string {
 	switch {
+	case f.Applied && made:
+		return noteFixed
 	case f.Applied:
-		return " (fixed)"
+		return noteToApply
 	case f.Fix != nil && f.Fix.Safety == fixers.Unsafe:
 		return " (fix available with --unsafe-fixes)"
 	}

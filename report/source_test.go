@@ -36,7 +36,7 @@ func TestFindingsWithSourceAgreesWithFindings(t *testing.T) {
 	files, _ := fixture()
 	for i := range files {
 		var plain, src bytes.Buffer
-		Findings(&plain, files[i].Findings)
+		Findings(&plain, &files[i])
 		FindingsWithSource(&src, &files[i], false)
 		var kept []string
 		for _, l := range strings.SplitAfter(src.String(), "\n") {

@@ -16,7 +16,8 @@ const MaxSummaryDiff = 512 << 10
 // StepSummary writes a Markdown summary of a run for GitHub's job summary
 // (the file GITHUB_STEP_SUMMARY names): the counts, worded as the text
 // summary line words them, a table of findings per rule (how many, how
-// many fixed or, in a dry run, to fix), and diff, the run's unified diff,
+// many fixed or, in a dry run, to apply, as the summary line and the
+// findings' notes say), and diff, the run's unified diff,
 // in a collapsible block.
 func StepSummary(w io.Writer, files []File, sum Summary, diff string, opts ...Option) error {
 	o := buildOptions(opts)
@@ -66,10 +67,11 @@ func StepSummary(w io.Writer, files []File, sum Summary, diff string, opts ...Op
 			}
 			return list[i].id < list[j].id
 		})
-		// In a dry run nothing is fixed yet: the column counts the fixes to apply.
+		// In a dry run nothing is fixed yet: the column counts the fixes
+		// to apply, worded as the summary line and the annotations word them.
 		fixed := "fixed"
 		if !sum.Write {
-			fixed = "to fix"
+			fixed = "to apply"
 		}
 		fmt.Fprintf(&b, "| rule | name | severity | findings | %s |\n|---|---|---|---:|---:|\n", fixed)
 		for _, r := range list {

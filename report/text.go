@@ -11,24 +11,27 @@ import (
 	"github.com/composefix/composefix/internal/plural"
 )
 
-// Findings writes findings as "path:line:col: severity: message [ID]", one
-// per line, with a note for fixed ones and ones fixable with --unsafe-fixes.
-// They go out in one write: a write each was a system call per finding
-// (1,836 for the corpus run).
-func Findings(w io.Writer, fs []fixers.Finding) {
+// Findings writes f's findings as "path:line:col: severity: message [ID]",
+// one per line, with a note for applied ones ("(fixed)" when f.FixesMade,
+// else "(fix to apply)") and ones fixable with --unsafe-fixes. They go out
+// in one write: a write each was a system call per finding (1,836 for the
+// corpus run).
+func Findings(w io.Writer, f *File) {
+	fs := f.Findings
 	if len(fs) == 0 {
 		return
 	}
+	made := f.FixesMade()
 	b := make([]byte, 0, findingsSize(fs))
-	for _, f := range fs {
-		b = appendFinding(b, &f, f.Severity.String())
+	for i := range fs {
+		b = appendFinding(b, &fs[i], fs[i].Severity.String(), made)
 	}
 	w.Write(b)
 }
 
 // appendFinding appends f's line as Findings writes it, its severity
-// spelt sev (coloured or not).
-func appendFinding(b []byte, f *fixers.Finding, sev string) []byte {
+// spelt sev (coloured or not); made is its file's FixesMade.
+func appendFinding(b []byte, f *fixers.Finding, sev string, made bool) []byte {
 	b = append(b, f.Path...)
 	b = append(b, ':')
 	b = strconv.AppendInt(b, int64(f.Pos.Line), 10)
@@ -41,7 +44,7 @@ func appendFinding(b []byte, f *fixers.Finding, sev string) []byte {
 	b = append(b, " ["...)
 	b = append(b, f.RuleID...)
 	b = append(b, ']')
-	b = append(b, note(f)...)
+	b = append(b, note(f, made)...)
 	return append(b, '\n')
 }
 

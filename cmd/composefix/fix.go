@@ -209,6 +209,10 @@ func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Wri
 	// locations name none.
 	r.NoFile = s.stdinName == ""
 	r.Stdin = r.NoFile
+	// The text format's product is the fixed document: its findings'
+	// fixes are made. A machine format's product is the report, which
+	// shows them to apply.
+	r.Printed = s.format == "text"
 	var sum report.Summary
 	sum.Add(&r)
 	if s.format != "text" {
@@ -221,7 +225,7 @@ func fixStdin(ctx context.Context, s *settings, in io.Reader, out, errOut io.Wri
 		return exitStatus(exitError)
 	}
 	if s.format == "text" {
-		report.Findings(errOut, r.Findings)
+		report.Findings(errOut, &r)
 	}
 	if regErr != nil {
 		fmt.Fprintf(errOut, "composefix: %v\n", regErr)

@@ -169,7 +169,7 @@ func TestCLIUpdateEnvFile(t *testing.T) {
 			compose: "services:\n  cache:\n    image: ${CACHE_IMAGE}\n",
 			env:     "# images\nexport CACHE_IMAGE=\"redis:7.4.1-alpine\" # keep quoted\n\nOTHER='x y'\n",
 			want:    "# images\nexport CACHE_IMAGE=\"redis:7.4.3-alpine\" # keep quoted\n\nOTHER='x y'\n",
-			stderr:  []string{`.env:2:20: info: image "redis:7.4.1-alpine" (CACHE_IMAGE in compose.yaml) has a newer release "7.4.3-alpine" [CF004] (fixed)`},
+			stderr:  []string{`.env:2:20: info: image "redis:7.4.1-alpine" (CACHE_IMAGE in compose.yaml) has a newer release "7.4.3-alpine" [CF004] (fix to apply)`},
 		},
 		{
 			name:    "default overridden by .env, single quotes",
