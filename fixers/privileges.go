@@ -133,6 +133,10 @@ func checkNoNewPrivileges(p *Pass) error {
 	}
 	plans := make([]plan, 0, len(ss))   // at most one a service, grown a doubling at a time in a large file
 	inserted := map[*yaml.Node]string{} // service mappings gaining the key, by service
+	// One value for every service gaining the option, as healthchecks
+	// share theirs (see healthCtx.shape): InsertKey then renders its text
+	// once (compose's recent entries) instead of once per service.
+	var seq, item *yaml.Node
 	for _, s := range ss {
 		opts := s.get("security_opt")
 		if setsNoNewPrivileges(opts) {
@@ -152,7 +156,10 @@ func checkNoNewPrivileges(p *Pass) error {
 		switch {
 		case s.target == nil:
 		case mine == nil && opts == nil && !multi[s.Node]:
-			ch, err := d.InsertKey(s.target, "security_opt", compose.Seq(noNewPrivileges))
+			if seq == nil {
+				seq = compose.Seq(noNewPrivileges)
+			}
+			ch, err := d.InsertKey(s.target, "security_opt", seq)
 			if err != nil {
 				return err
 			}
@@ -161,7 +168,10 @@ func checkNoNewPrivileges(p *Pass) error {
 				inserted[s.Node] = s.Name
 			}
 		case mine != nil && own.editable(s, target) && (target.Kind == yaml.SequenceNode || target.Tag == "!!null"):
-			ch, err := d.AppendItem(target, compose.Str(noNewPrivileges))
+			if item == nil {
+				item = compose.Str(noNewPrivileges)
+			}
+			ch, err := d.AppendItem(target, item)
 			if err != nil {
 				return err
 			}
