@@ -1192,12 +1192,26 @@ func (p *Pass) ReportSeverity(n *yaml.Node, sev Severity, fix *Fix, format strin
 	if fix == nil && p.fixesOnly {
 		return
 	}
+	p.ReportSpan(p.nodeSpan(n), sev, fix, format, args...)
+}
+
+// nodeSpan is the span a finding about n reports.
+func (p *Pass) nodeSpan(n *yaml.Node) compose.Span {
 	sp, err := p.Document.NodeSpan(n)
 	if err != nil {
 		off := p.Document.NodeOffset(n)
 		sp = compose.Span{Start: off, End: off}
 	}
-	p.ReportSpan(sp, sev, fix, format, args...)
+	return sp
+}
+
+// reportf is Report with string arguments (see msgf): through Report's
+// []any, each is boxed in an interface, an allocation per argument.
+func (p *Pass) reportf(n *yaml.Node, fix *Fix, format string, args ...string) {
+	if fix == nil && p.fixesOnly {
+		return
+	}
+	p.record(p.nodeSpan(n), p.rule.Severity, fix, msgf(format, args...))
 }
 
 // ReportSpan records a finding about a byte range rather than a node, such
@@ -1206,6 +1220,11 @@ func (p *Pass) ReportSpan(sp compose.Span, sev Severity, fix *Fix, format string
 	if fix == nil && p.fixesOnly {
 		return
 	}
+	p.record(sp, sev, fix, message(format, args))
+}
+
+// record adds the finding with its message.
+func (p *Pass) record(sp compose.Span, sev Severity, fix *Fix, msg string) {
 	d := p.Document
 	if fix != nil && fix.Safety > p.rule.Safety {
 		fix.Safety = p.rule.Safety // a fix may be stricter than its rule, never looser
@@ -1221,12 +1240,21 @@ func (p *Pass) ReportSpan(sp compose.Span, sev Severity, fix *Fix, format string
 		Span:     sp,
 		Pos:      d.Pos(sp.Start),
 		End:      d.Pos(sp.End),
-		Message:  message(format, args),
+		Message:  msg,
 		Fix:      fix,
 	})
 }
 
 // NewFix builds a fix with the rule's safety from a change.
 func (p *Pass) NewFix(ch compose.Change, format string, args ...any) *Fix {
-	return &Fix{Title: message(format, args), Safety: p.rule.Safety, Change: ch}
+	return p.fixTitled(ch, message(format, args))
+}
+
+// fixf is NewFix with string arguments (see reportf).
+func (p *Pass) fixf(ch compose.Change, format string, args ...string) *Fix {
+	return p.fixTitled(ch, msgf(format, args...))
+}
+
+func (p *Pass) fixTitled(ch compose.Change, title string) *Fix {
+	return &Fix{Title: title, Safety: p.rule.Safety, Change: ch}
 }

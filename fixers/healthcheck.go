@@ -413,14 +413,14 @@ func (h *healthCtx) decide(s svc) hcPlan {
 // format none: every later pass decides again for every service, and for
 // most (images the knowledge base does not know) the reason was all the
 // work left. A reason without arguments is taken as written.
-func (h *healthCtx) noFix(format string, args ...any) hcPlan {
+func (h *healthCtx) noFix(format string, args ...string) hcPlan {
 	switch {
 	case h.quiet:
 		return hcPlan{action: hcNoFix}
 	case len(args) == 0:
 		return hcPlan{action: hcNoFix, reason: format}
 	}
-	return hcPlan{action: hcNoFix, reason: message(format, args)}
+	return hcPlan{action: hcNoFix, reason: msgf(format, args...)}
 }
 
 // runnable returns the first of the knowledge base's checks for image
@@ -650,17 +650,17 @@ func checkHealthcheck(p *Pass) error {
 		case hcLeave:
 			continue
 		case hcNoFix:
-			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s", s.Name, pl.reason)
+			p.reportf(s.Key, nil, "service %q has no healthcheck and gets none: %s", s.Name, pl.reason)
 			continue
 		}
 		if o := p.overlayRuns(s.Name); o != "" {
-			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s, an overlay of this file, runs another image or command for it; add one by hand, here or in the overlay", s.Name, o)
+			p.reportf(s.Key, nil, "service %q has no healthcheck and gets none: %s, an overlay of this file, runs another image or command for it; add one by hand, here or in the overlay", s.Name, o)
 			continue
 		}
 		if o := p.overlaySets(s.Name, "healthcheck"); o != "" {
 			// compose merges the overlay's healthcheck into one added here:
 			// its unset timings would become ours.
-			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s, an overlay of this file, sets one, which one added here would change; add one by hand", s.Name, o)
+			p.reportf(s.Key, nil, "service %q has no healthcheck and gets none: %s, an overlay of this file, sets one, which one added here would change; add one by hand", s.Name, o)
 			continue
 		}
 		fix, reason, err := h.fix(s, pl)
@@ -668,10 +668,10 @@ func checkHealthcheck(p *Pass) error {
 			return err
 		}
 		if fix == nil {
-			p.Report(s.Key, nil, "service %q has no healthcheck and gets none: %s", s.Name, reason)
+			p.reportf(s.Key, nil, "service %q has no healthcheck and gets none: %s", s.Name, reason)
 			continue
 		}
-		p.Report(s.Key, fix, "service %q has no healthcheck; dependents cannot wait for it to be ready%s", s.Name, pl.note)
+		p.reportf(s.Key, fix, "service %q has no healthcheck; dependents cannot wait for it to be ready%s", s.Name, pl.note)
 	}
 	return nil
 }
@@ -692,7 +692,7 @@ func (h *healthCtx) fix(s svc, pl hcPlan) (*Fix, string, error) {
 	if m.err != nil || m.reason != "" {
 		return nil, m.reason, m.err
 	}
-	return h.p.NewFix(m.ch, "%s", m.title), "", nil
+	return h.p.fixf(m.ch, "%s", m.title), "", nil
 }
 
 // change is fix without the memo.
@@ -975,7 +975,7 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 		if err != nil {
 			return err
 		}
-		fix = h.p.NewFix(ch, "Wait for the dependencies of %s to be ready", s.Name)
+		fix = h.p.fixf(ch, "Wait for the dependencies of %s to be ready", s.Name)
 		// A pending entry's condition is true only with the healthcheck
 		// that CF101 adds in the same pass; without it (not applied, not
 		// allowed, suppressed) the list stays short.
@@ -985,7 +985,7 @@ func (h *healthCtx) shortDeps(s svc, deps *yaml.Node, editable bool) error {
 			}
 		}
 	}
-	h.p.Report(deps, fix, "service %q waits only for its dependencies to start; expected %s", s.Name, strings.Join(want, ", "))
+	h.p.reportf(deps, fix, "service %q waits only for its dependencies to start; expected %s", s.Name, strings.Join(want, ", "))
 	return nil
 }
 
@@ -1032,12 +1032,12 @@ func (h *healthCtx) longDeps(s svc, deps *yaml.Node, editable bool) error {
 			if err != nil {
 				return err
 			}
-			fix = h.p.NewFix(ch, "Wait for %s to be %s", k.Value, strings.TrimPrefix(cond, "service_"))
+			fix = h.p.fixf(ch, "Wait for %s to be %s", k.Value, strings.TrimPrefix(cond, "service_"))
 			if st == depPending {
 				fix.Needs = h.needs[k.Value] // see shortDeps
 			}
 		}
-		h.p.Report(k, fix, "service %q waits only for %q to start; expected condition: %s", s.Name, k.Value, cond)
+		h.p.reportf(k, fix, "service %q waits only for %q to start; expected condition: %s", s.Name, k.Value, cond)
 	}
 	return nil
 }
@@ -1074,7 +1074,7 @@ func checkUndefinedServices(p *Pass) error {
 			if _, ok := h.all[n.Value]; ok || h.definedElsewhere(n.Value) {
 				continue
 			}
-			p.Report(n, nil, "service %q depends on %q, which no file of the project defines", s.Name, n.Value)
+			p.reportf(n, nil, "service %q depends on %q, which no file of the project defines", s.Name, n.Value)
 		}
 	}
 	return nil

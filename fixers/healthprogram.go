@@ -167,7 +167,7 @@ func checkHealthProgram(p *Pass) error {
 		if fix == nil && why != "" {
 			msg += "; no fix: " + why
 		}
-		p.Report(compose.Resolve(testNode), fix, "%s", msg)
+		p.reportf(compose.Resolve(testNode), fix, "%s", msg)
 	}
 	return nil
 }
@@ -222,5 +222,5 @@ func (h *healthCtx) programFix(s svc, image string, testNode *yaml.Node, f Image
 	if err != nil {
 		return nil, err.Error()
 	}
-	return h.p.NewFix(ch, "Replace the healthcheck test with the %s check", entry.Family), ""
+	return h.p.fixf(ch, "Replace the healthcheck test with the %s check", entry.Family), ""
 }

@@ -35,8 +35,8 @@ func checkVersion(p *Pass) error {
 	ch, err := p.Document.DeleteKey(p.Document.Root, "version")
 	var fix *Fix
 	if err == nil {
-		fix = p.NewFix(ch, "Remove the obsolete version key")
+		fix = p.fixTitled(ch, "Remove the obsolete version key")
 	}
-	p.Report(k, fix, "the top-level version key (%q) is obsolete; compose ignores it", v.Value)
+	p.reportf(k, fix, "the top-level version key (%q) is obsolete; compose ignores it", v.Value)
 	return nil
 }

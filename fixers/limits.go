@@ -159,7 +159,7 @@ func checkLimits(p *Pass) error {
 		if reason != "" {
 			msg = append(append(msg, "; "...), reason...)
 		}
-		p.Report(s.Key, fix, "%s", string(msg))
+		p.reportf(s.Key, fix, "%s", string(msg))
 	}
 	return nil
 }
@@ -263,7 +263,7 @@ func limitsFix(p *Pass, s svc, l ResourceLimits, shared limitsNodes) (*Fix, stri
 		return nil, "", err
 	}
 	// One concatenation, one allocation: message would box each value.
-	return p.NewFix(ch, "%s", "Limit "+s.Name+" to "+l.CPUs+" CPUs and "+l.Memory+" of memory"), "", nil
+	return p.fixf(ch, "%s", "Limit "+s.Name+" to "+l.CPUs+" CPUs and "+l.Memory+" of memory"), "", nil
 }
 
 // limitsNodes holds one resources mapping per distinct value in a pass:

@@ -103,22 +103,23 @@ func checkLogging(p *Pass) error {
 	for _, s := range missing {
 		var fix *Fix
 		if refused != "" {
-			p.Report(s.Key, nil, "service %q has no logging configuration; the default json-file driver never rotates logs%s", s.Name, refused)
+			p.reportf(s.Key, nil, "service %q has no logging configuration; the default json-file driver never rotates logs%s", s.Name, refused)
 			continue
 		}
 		if anchor != nil && s.target != nil {
 			ch, err := d.InsertKey(s.target, "logging", alias)
 			if err != nil {
-				p.Report(s.Key, nil, "service %q has no logging configuration; the default json-file driver never rotates logs", s.Name)
+				p.reportf(s.Key, nil, "service %q has no logging configuration; the default json-file driver never rotates logs", s.Name)
 				continue
 			}
-			var all compose.Change
+			// Sized: two appends to empty slices grew each of them twice.
+			all := compose.Change{Edits: make([]compose.Edit, 0, len(shared.Edits)+len(ch.Edits)), Ops: make([]*compose.Op, 0, len(shared.Ops)+len(ch.Ops))}
 			all.Add(shared)
 			all.Add(ch)
 			compose.SortEdits(all.Edits)
-			fix = p.NewFix(all, "Add logging: *%s to %s", anchor.Anchor, s.Name)
+			fix = p.fixf(all, "Add logging: *%s to %s", anchor.Anchor, s.Name)
 		}
-		p.Report(s.Key, fix, "service %q has no logging configuration; the default json-file driver never rotates logs", s.Name)
+		p.reportf(s.Key, fix, "service %q has no logging configuration; the default json-file driver never rotates logs", s.Name)
 	}
 	return nil
 }

@@ -111,3 +111,56 @@ func appendQuote(dst []byte, v string) []byte {
 	}
 	return append(append(append(dst, '"'), v...), '"')
 }
+
+// msgf is message for formats of %s and %q verbs only, with string
+// arguments, which need no interface each (an allocation per argument
+// through message's []any): the rules' most frequent messages. Its text is
+// fmt.Sprintf's (TestMsgfIsSprintf); another verb or a count of arguments
+// that does not match goes to message.
+func msgf(format string, args ...string) string {
+	if format == "%s" && len(args) == 1 {
+		return args[0] // formatted by the rule already
+	}
+	n, next := len(format), 0
+	for f := format; ; next++ {
+		i := strings.IndexByte(f, '%')
+		if i < 0 {
+			break
+		}
+		if i+1 == len(f) || next == len(args) || f[i+1] != 's' && f[i+1] != 'q' {
+			return slowMsgf(format, args)
+		}
+		n += len(args[next]) - 2 // the verb's two bytes, its value, and for %q two quotes
+		if f[i+1] == 'q' {
+			n += 2
+		}
+		f = f[i+2:]
+	}
+	if next != len(args) {
+		return slowMsgf(format, args)
+	}
+	var b strings.Builder
+	b.Grow(n)        // exact, unless a quoted value needs escapes: one allocation
+	var tmp [64]byte // a quoted value, on the stack
+	for _, arg := range args {
+		i := strings.IndexByte(format, '%')
+		b.WriteString(format[:i])
+		if format[i+1] == 'q' {
+			b.Write(appendQuote(tmp[:0], arg))
+		} else {
+			b.WriteString(arg)
+		}
+		format = format[i+2:]
+	}
+	b.WriteString(format)
+	return b.String()
+}
+
+// slowMsgf is msgf through message, for a format msgf does not write.
+func slowMsgf(format string, args []string) string {
+	boxed := make([]any, len(args))
+	for i, a := range args {
+		boxed[i] = a
+	}
+	return message(format, boxed)
+}

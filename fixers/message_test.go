@@ -53,3 +53,33 @@ func TestMessageQuotesEveryByte(t *testing.T) {
 		}
 	}
 }
+
+// TestMsgfIsSprintf compares msgf with fmt.Sprintf, over the formats it
+// writes itself and those it hands to message.
+func TestMsgfIsSprintf(t *testing.T) {
+	tests := []struct {
+		format string
+		args   []string
+	}{
+		{"plain text", nil},
+		{"service %q has no healthcheck and gets none: %s", []string{"web", "a reason"}},
+		{"%q%q%s", []string{"tab\t \"q\" é \x01 \xff", "", "%d"}},
+		{"ends with %s", []string{"x"}},
+		{"%s", []string{""}},
+		{"a percent %% sign and %s", []string{"x"}},
+		{"%v and %s", []string{"3", "x"}},
+		{"missing %s and %s", []string{"one"}},
+		{"extra %s", []string{"one", "two"}},
+		{"trailing %", nil},
+	}
+	for _, tt := range tests {
+		boxed := make([]any, len(tt.args))
+		for i, a := range tt.args {
+			boxed[i] = a
+		}
+		want := fmt.Sprintf(tt.format, boxed...)
+		if got := msgf(tt.format, tt.args...); got != want {
+			t.Errorf("msgf(%q, %q) = %q, want %q", tt.format, tt.args, got, want)
+		}
+	}
+}

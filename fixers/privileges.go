@@ -150,7 +150,7 @@ func checkNoNewPrivileges(p *Pass) error {
 		if !p.owns(s.Name) || p.elsewhereWith(s.Name, func(o svc) bool { return setsNoNewPrivileges(o.get("security_opt")) }) {
 			continue // the file that defines the service gets the option, once
 		}
-		pl := plan{s: s, msg: message("service %q does not set no-new-privileges; expected security_opt: [%q]", []any{s.Name, noNewPrivileges})}
+		pl := plan{s: s, msg: msgf("service %q does not set no-new-privileges; expected security_opt: [%q]", s.Name, noNewPrivileges)}
 		mine := s.own("security_opt")
 		target := compose.Resolve(mine)
 		switch {
@@ -163,7 +163,7 @@ func checkNoNewPrivileges(p *Pass) error {
 			if err != nil {
 				return err
 			}
-			pl.fix = p.NewFix(ch, "Add security_opt: no-new-privileges:true to %s", s.Name)
+			pl.fix = p.fixf(ch, "Add security_opt: no-new-privileges:true to %s", s.Name)
 			if s.Node != nil {
 				inserted[s.Node] = s.Name
 			}
@@ -175,7 +175,7 @@ func checkNoNewPrivileges(p *Pass) error {
 			if err != nil {
 				return err
 			}
-			pl.fix = p.NewFix(ch, "Add no-new-privileges:true to %s's security_opt", s.Name)
+			pl.fix = p.fixf(ch, "Add no-new-privileges:true to %s's security_opt", s.Name)
 		case opts != nil:
 			pl.msg = fmt.Sprintf("service %q does not set no-new-privileges and its security_opt is shared; expected %q in it", s.Name, noNewPrivileges)
 		}
@@ -188,7 +188,7 @@ func checkNoNewPrivileges(p *Pass) error {
 			pl.fix = nil
 			pl.msg = fmt.Sprintf("service %q does not set no-new-privileges; it inherits it from %q once that is fixed", pl.s.Name, base)
 		}
-		p.Report(pl.s.Key, pl.fix, "%s", pl.msg)
+		p.reportf(pl.s.Key, pl.fix, "%s", pl.msg)
 	}
 	return nil
 }
@@ -258,7 +258,7 @@ func checkPrivileged(p *Pass) error {
 			continue
 		}
 		seen[v] = true
-		p.Report(v, nil, "service %q runs privileged: root in the container is root on the host; expected the capabilities or devices it needs", s.Name)
+		p.reportf(v, nil, "service %q runs privileged: root in the container is root on the host; expected the capabilities or devices it needs", s.Name)
 	}
 	return nil
 }
@@ -272,7 +272,7 @@ func checkHostNamespaces(p *Pass) error {
 				continue
 			}
 			seen[v] = true
-			p.Report(v, nil, "service %q shares the host's %s namespace (%s: host)", s.Name, namespaceName(key), key)
+			p.reportf(v, nil, "service %q shares the host's %s namespace (%s: host)", s.Name, namespaceName(key), key)
 		}
 	}
 	return nil
@@ -300,7 +300,7 @@ func checkCapabilities(p *Pass) error {
 				continue
 			}
 			seen[it] = true
-			p.Report(it, nil, "service %q adds capability %q; expected the narrow capabilities it needs", s.Name, c)
+			p.reportf(it, nil, "service %q adds capability %q; expected the narrow capabilities it needs", s.Name, c)
 		}
 	}
 	return nil

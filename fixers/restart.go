@@ -67,11 +67,11 @@ func checkRestart(p *Pass) error {
 		case unsureLife:
 			// A script that may exit: unless-stopped would run a job again
 			// after it succeeded, "no" would leave a server down.
-			p.Report(s.Key, nil, "service %q has no restart policy, and its command ends in %q, which may exit; expected restart: unless-stopped for a server or \"no\" for a job, set by hand", s.Name, why)
+			p.reportf(s.Key, nil, "service %q has no restart policy, and its command ends in %q, which may exit; expected restart: unless-stopped for a server or \"no\" for a job, set by hand", s.Name, why)
 			continue
 		}
 		if o := p.overlayRuns(s.Name); o != "" {
-			p.Report(s.Key, nil, "service %q has no restart policy; %s, an overlay of this file, runs another image or command for it: set one by hand, here or in the overlay", s.Name, o)
+			p.reportf(s.Key, nil, "service %q has no restart policy; %s, an overlay of this file, runs another image or command for it: set one by hand, here or in the overlay", s.Name, o)
 			continue
 		}
 		var fix *Fix
@@ -79,10 +79,10 @@ func checkRestart(p *Pass) error {
 			// A refusal (a shape the engine cannot edit safely) leaves the
 			// finding without a fix; it must not stop the other services.
 			if ch, err := p.Document.InsertKey(s.target, "restart", value); err == nil {
-				fix = p.NewFix(ch, "Add restart: %s to %s", want, s.Name)
+				fix = p.fixf(ch, "Add restart: %s to %s", want, s.Name)
 			}
 		}
-		p.Report(s.Key, fix, "service %q has no restart policy; expected restart: %s", s.Name, want)
+		p.reportf(s.Key, fix, "service %q has no restart policy; expected restart: %s", s.Name, want)
 	}
 	return nil
 }

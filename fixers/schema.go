@@ -47,7 +47,7 @@ func checkSchema(p *Pass) error {
 		return err
 	}
 	for _, v := range vs {
-		p.Report(v.Node, nil, "%s", v.Message)
+		p.reportf(v.Node, nil, "%s", v.Message)
 	}
 	return nil
 }
