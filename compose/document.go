@@ -48,6 +48,8 @@ type Document struct {
 	// mayHaveExplicitKeys), found on first use.
 	explicit     bool
 	explicitOnce sync.Once
+	// dropped is set while DropTree has let the tree go.
+	dropped bool
 }
 
 // Pos is a 1-based position; Col counts characters, not bytes.
@@ -739,21 +741,32 @@ func (d *Document) DropParents() { d.parents, d.parentsOnce = nil, sync.Once{} }
 // its bytes, line index and style stay), for a caller that holds no node
 // of it and reads it again only after ReloadTree: a large file's tree while
 // its output, which nothing needs at the same time, is loaded. Nothing may
-// read the tree in between. It must not run while another goroutine reads
-// the document.
+// read the tree in between: TreeDropped says whether it is gone. It must
+// not run while another goroutine reads the document.
 func (d *Document) DropTree() {
 	d.Root, d.Docs, d.aliased = nil, nil, nil
 	d.DropParents()
+	d.dropped = true
 }
 
+// TreeDropped reports whether DropTree let the tree go and no ReloadTree
+// has given it back: Root and Docs are nil meanwhile.
+func (d *Document) TreeDropped() bool { return d.dropped }
+
 // ReloadTree parses the document's bytes again after DropTree: the same
-// tree, in new nodes.
+// tree, in new nodes. A tree that was not let go stays as it is, so that a
+// reader may call it before any read of a document that may have been
+// dropped. It must not run while another goroutine reads the document.
 func (d *Document) ReloadTree() error {
+	if !d.dropped {
+		return nil
+	}
 	n, err := LoadWith(d.Path, d.Src, LoadOptions{AllowNonCompose: true, Limit: len(d.Src)})
 	if err != nil {
 		return err // loaded once: only a bug gets here
 	}
 	d.Root, d.Docs, d.aliasScan, d.aliased, d.mergeFree = n.Root, n.Docs, n.aliasScan, n.aliased, n.mergeFree
+	d.dropped = false
 	return nil
 }
 

@@ -102,15 +102,25 @@ func TestReloadTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := d.Root
+	if err := d.ReloadTree(); err != nil || d.Root != old {
+		t.Fatalf("ReloadTree of a tree never let go: %v, and a new tree (%v): it is to keep the tree", err, d.Root != old)
+	}
+	if d.TreeDropped() {
+		t.Fatal("TreeDropped before DropTree")
+	}
 	d.DropTree()
-	if d.Root != nil || d.Docs != nil {
-		t.Fatal("DropTree left the tree")
+	if d.Root != nil || d.Docs != nil || !d.TreeDropped() {
+		t.Fatalf("DropTree left the tree, or TreeDropped (%v) does not say it is gone", d.TreeDropped())
 	}
 	if err := d.ReloadTree(); err != nil {
 		t.Fatal(err)
 	}
-	if d.Root == nil || d.Root == old {
-		t.Fatal("ReloadTree gave no new tree")
+	if d.Root == nil || d.Root == old || d.TreeDropped() {
+		t.Fatalf("ReloadTree gave no new tree, or TreeDropped (%v) says it is still gone", d.TreeDropped())
+	}
+	again := d.Root
+	if err := d.ReloadTree(); err != nil || d.Root != again {
+		t.Fatalf("a second ReloadTree: %v, and a new tree (%v): it is to keep the tree", err, d.Root != again)
 	}
 	if err := Verify(d, nil, []byte(src)); err != nil {
 		t.Errorf("the reloaded tree differs from its bytes: %v", err)

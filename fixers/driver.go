@@ -51,9 +51,12 @@ type Options struct {
 	// A default that depends on what a service runs is not added where an
 	// overlay runs something else.
 	Overlays []*compose.Document
-	// parkFrom replaces parkAt when not 0 (tests park small files'
-	// findings).
-	parkFrom int
+	// LargeFrom replaces parkAt, the number of first-pass findings from
+	// which a run takes the large-file path (its findings parked, the
+	// input's tree let go during verification when the file is alone),
+	// when not 0. For tests only, which take small files down that path
+	// to check that it gives what the usual one gives; 0 everywhere else.
+	LargeFrom int
 	// keepTree keeps the input's tree through a large file's first
 	// verification (see verifyDropping): set for the run again after that
 	// verification failed, so that verifyPass says where and names the
@@ -61,6 +64,16 @@ type Options struct {
 	keepTree bool
 	// onDrop is called when a run lets the input's tree go (tests).
 	onDrop func()
+	// TreeUnread says that the caller reads nothing of the document's
+	// tree after Run; its bytes, line index and style stay readable. A
+	// large file's tree, let go during verification (see verifyDropping),
+	// is then not parsed again at the end of the run, which otherwise
+	// gives it back for the caller: the 8 MiB benchmark file's run saves
+	// a parse of the whole input. The document reports it meanwhile
+	// (compose.Document.TreeDropped), and its ReloadTree gives it back: a
+	// caller that hands the document on reloads it before any read of
+	// its tree (pipeline.File.Document does).
+	TreeUnread bool
 	// Unloaded holds the files the document names in include: (with an
 	// entry's env_file) or extends: file: that cannot be loaded, by
 	// compose.Reference.Key, with why: CF604 reports them.
@@ -151,7 +164,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	// dropped is set while d's tree is let go (see verifyDropping).
 	dropped := false
 	defer func() {
-		if dropped {
+		if dropped && !opts.TreeUnread {
 			// An error after the tree went: the caller still reads the
 			// document. Its bytes loaded before; only a bug fails here,
 			// and the run is failing already.
@@ -182,7 +195,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 			res.Findings, pk = pk.restore(), nil
 			own.first = res.Findings
 		}
-		parking := pass == 1 && len(first) >= cmp.Or(opts.parkFrom, parkAt)
+		parking := pass == 1 && len(first) >= cmp.Or(opts.LargeFrom, parkAt)
 		if parking {
 			collect() // the chunks analyze copied the findings from, the merge's garbage, before parking
 		}
@@ -303,7 +316,7 @@ func Run(d *compose.Document, opts Options) (*Result, error) {
 	// file's run holds (540 MB of the 8 MiB benchmark file's peak), can go
 	// meanwhile.
 	lin.finish(res)
-	if dropped {
+	if dropped && !opts.TreeUnread {
 		// The input's tree again, for the caller.
 		dropped = false
 		if err := d.ReloadTree(); err != nil {
@@ -615,7 +628,7 @@ func analyze(d *compose.Document, opts Options) ([]Finding, error) {
 	for _, f := range blind {
 		sup.silences(f, opts.Rules) // not known to be stale: counts as used
 	}
-	if all.n >= cmp.Or(opts.parkFrom, parkAt) && opts.memo != nil {
+	if all.n >= cmp.Or(opts.LargeFrom, parkAt) && opts.memo != nil {
 		// A large file's rules are done. What they derived from d (its
 		// parent index, their memo: about 100 MB for the 8 MiB benchmark
 		// file) goes before keep copies the findings out of their chunks,

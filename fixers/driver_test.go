@@ -177,7 +177,7 @@ func TestRunVerificationNamesTheCulprit(t *testing.T) {
 	// the difference and has the run verified again with it.
 	for _, parkFrom := range []int{0, 1} {
 		drops := 0
-		_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{honest, liar}, parkFrom: parkFrom, onDrop: func() { drops++ }})
+		_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{honest, liar}, LargeFrom: parkFrom, onDrop: func() { drops++ }})
 		if want := parkFrom; drops != want {
 			t.Errorf("parkFrom %d: the input's tree was let go %d times, want %d", parkFrom, drops, want)
 		}
@@ -247,7 +247,7 @@ func TestRunVerificationSaysWhere(t *testing.T) {
 		// the input's tree, which cannot say where: the run says it alike.
 		for _, parkFrom := range []int{0, 1} {
 			t.Run(fmt.Sprintf("%s parkFrom %d", tt.name, parkFrom), func(t *testing.T) {
-				_, err := runOn(t, tt.src, Options{Rules: tt.rules, parkFrom: parkFrom})
+				_, err := runOn(t, tt.src, Options{Rules: tt.rules, LargeFrom: parkFrom})
 				var ie *InternalError
 				if !errors.As(err, &ie) {
 					t.Fatalf("Run error = %v, want an *InternalError", err)
@@ -651,7 +651,7 @@ func TestRunErrorAfterTheTreeWent(t *testing.T) {
 		return nil
 	}}
 	drops := 0
-	_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{honest, failing}, parkFrom: 1, onDrop: func() { drops++ }})
+	_, err := runOn(t, "services: {}\nk: x\n", Options{Rules: []*Rule{honest, failing}, LargeFrom: 1, onDrop: func() { drops++ }})
 	if err == nil || !strings.Contains(err.Error(), "cannot check the fixed text") {
 		t.Fatalf("Run error = %v, want the later pass's", err)
 	}

@@ -127,6 +127,7 @@ func TestParkedRunsMatch(t *testing.T) {
 	sort.Strings(inputs)
 	later := 0   // runs whose later passes applied fixes, which restore early
 	dropped := 0 // parked runs that let the input's tree go (see verifyDropping)
+	stayed := 0  // of those, runs that left it gone for their caller (TreeUnread)
 	for _, in := range inputs {
 		dir := filepath.Dir(in)
 		name := strings.TrimSuffix(filepath.Base(in), ".input.yaml")
@@ -136,38 +137,55 @@ func TestParkedRunsMatch(t *testing.T) {
 		}
 		for _, withUnsafe := range []bool{false, true} {
 			opts := Options{Rules: goldenRules(t, dir), UnsafeFixes: withUnsafe, Config: seedConfig(name)}
-			run := func(parkFrom int) *Result {
+			// unread: the caller reads no tree after the run (TreeUnread).
+			run := func(parkFrom int, unread bool) *Result {
 				d, err := compose.Load(filepath.Base(in), src)
 				if err != nil {
 					t.Fatalf("%s: Load: %v", in, err)
 				}
 				o := opts
-				o.parkFrom = parkFrom
+				o.LargeFrom, o.TreeUnread = parkFrom, unread
 				o.Project = []*compose.Document{d} // as the pipeline runs a file alone
+				drops := 0
 				o.onDrop = func() {
 					if parkFrom > 1 {
 						t.Errorf("%s: a run whose findings are not parked let the input's tree go", in)
 					}
-					dropped++
+					drops++
 				}
 				res, err := Run(d, o)
 				if err != nil {
 					t.Fatalf("%s: Run: %v", in, err)
 				}
-				// A tree let go is loaded again for the caller.
+				dropped += drops
+				// A tree let go is loaded again for the caller, unless the
+				// caller reads none: then it stays gone, and says so, until
+				// the caller asks for it (unless the output's schema check
+				// needed it: CF603 did not check the input).
+				if d.TreeDropped() {
+					stayed++
+					if !unread || drops == 0 {
+						t.Errorf("%s (caller reads no tree: %v): after a run that let the tree go %d times, TreeDropped = true", in, unread, drops)
+					}
+				}
+				if err := d.ReloadTree(); err != nil {
+					t.Fatalf("%s: ReloadTree: %v", in, err)
+				}
 				if err := compose.Verify(d, nil, src); err != nil {
 					t.Errorf("%s: after Run, the document's tree differs from its bytes: %v", in, err)
 				}
 				return res
 			}
-			want, got := run(1<<30), run(1)
+			want := run(1<<30, false)
 			if want.Passes > 1 {
 				later++
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s (unsafe fixes: %v): parked, the run's result differs", in, withUnsafe)
-				if !reflect.DeepEqual(got.Findings, want.Findings) {
-					t.Logf("findings:\n%s\nwant\n%s", formatFindings(got.Findings), formatFindings(want.Findings))
+			for _, unread := range []bool{false, true} {
+				if got := run(1, unread); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s (unsafe fixes: %v, caller reads no tree: %v): parked, the run's result differs", in, withUnsafe, unread)
+					if !reflect.DeepEqual(got.Findings, want.Findings) {
+						t.Logf("findings:\n%s\nwant\n%s", formatFindings(got.Findings), formatFindings(want.Findings))
+					}
 				}
 			}
 		}
@@ -177,6 +195,9 @@ func TestParkedRunsMatch(t *testing.T) {
 	}
 	if dropped == 0 {
 		t.Error("no parked run let the input's tree go: verification without it is not tested")
+	}
+	if stayed == 0 {
+		t.Error("no run left the input's tree gone for a caller that reads none: TreeUnread is not tested")
 	}
 }
 
@@ -193,7 +214,7 @@ func TestParkedRunReadsItsOwnFileAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The pipeline's project of a file alone holds the file.
-		res, err := Run(d, Options{Rules: Rules(), Config: DefaultConfig(), Project: []*compose.Document{d}, parkFrom: parkFrom})
+		res, err := Run(d, Options{Rules: Rules(), Config: DefaultConfig(), Project: []*compose.Document{d}, LargeFrom: parkFrom})
 		if err != nil {
 			t.Fatalf("parkFrom %d: Run: %v", parkFrom, err)
 		}
@@ -236,7 +257,7 @@ func TestParkedRunKeepsTheTreeItReadsAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 		o := tc.opts(d)
-		o.Rules, o.Config, o.parkFrom = Rules(), DefaultConfig(), 1
+		o.Rules, o.Config, o.LargeFrom = Rules(), DefaultConfig(), 1
 		drops := 0
 		o.onDrop = func() { drops++ }
 		if _, err := Run(d, o); err != nil {

@@ -58,7 +58,7 @@ func fixOne(src []byte, opts fixers.Options) error {
 	if err != nil {
 		return err
 	}
-	f := File{Regions: res.Regions, Doc: d, output: res.Output, outputLines: res.OutputLines}
+	f := File{Regions: res.Regions, doc: d, output: res.Output, outputLines: res.OutputLines}
 	f.Path, f.Original, f.Output = "compose.yaml", src, res.Output
 	if Diff(&f) == "" {
 		return errors.New("nothing changed: the benchmark measures nothing")

@@ -19,6 +19,7 @@ import (
 	"github.com/composefix/composefix/internal/regtest"
 	"github.com/composefix/composefix/pipeline"
 	"github.com/composefix/composefix/registry"
+	"github.com/google/go-cmp/cmp"
 )
 
 // fuzzTokens are inserted or substituted by the mutations: YAML indicators,
@@ -105,7 +106,9 @@ func mutate(src []byte, program []byte) []byte {
 // FuzzPipeline mutates corpus files and runs the whole pipeline over them
 // with --write, against an in-process registry: it must not panic, must write nothing when it
 // reports an error, must find nothing left to change on a second run, and
-// its output must load with compose-go wherever the input did.
+// its output must load with compose-go wherever the input did. Before
+// that, dry runs from stdin and from the file must give the same product
+// down the large-file path (Options.LargeFrom) as the usual way.
 func FuzzPipeline(f *testing.F) {
 	// Without the corpus, only the committed inputs under testdata/fuzz run.
 	files := golden.CorpusIfPresent(f)
@@ -121,26 +124,7 @@ func FuzzPipeline(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	// A registry serving some of the corpus's images, so that pins are
-	// made too; the others are missing (404), which is a finding.
-	host := regtest.InProcess(f, nil)
-	regtest.Push(f, host, nil, []regtest.Family{
-		{Repo: "library/redis", Tags: []string{"7", "7.2", "7.2.4", "7-alpine", "7.2.4-alpine", "alpine", "latest"}},
-		{Repo: "library/redis", Tags: []string{"6-alpine", "6.2.14-alpine"}},
-		{Repo: "library/postgres", Tags: []string{"16", "16.2", "16-alpine", "16.2-alpine", "latest"}, Index: true},
-		{Repo: "library/postgres", Tags: []string{"15-alpine", "15.6-alpine"}},
-		{Repo: "library/nginx", Tags: []string{"1.25.4-alpine", "1.27", "1.27.3", "latest", "alpine"}},
-		{Repo: "minio/minio", Tags: []string{"latest", "RELEASE.2020-07-22T00-26-33Z"}},
-	})
-	reg := []registry.Option{
-		registry.WithCacheDir(f.TempDir()),
-		registry.WithRetries(0),
-		registry.WithRequestTimeout(5 * time.Second),
-		registry.WithTotalTimeout(20 * time.Second),
-	}
-	for _, h := range []string{"docker.io", "ghcr.io", "quay.io", "mcr.microsoft.com", "gcr.io"} {
-		reg = append(reg, registry.WithMirror(h, "http://"+host))
-	}
+	reg := append(testRegistry(f), registry.WithCacheDir(f.TempDir()))
 	f.Fuzz(func(t *testing.T, src, program []byte) {
 		if len(src) > 64<<10 || len(program) > 30 {
 			return
@@ -170,6 +154,19 @@ func FuzzPipeline(f *testing.F) {
 		}
 		if (in.Err != nil || regErr != nil) && !bytes.Equal(stdout.Bytes(), src) {
 			t.Fatalf("stdin failed (%v, %v) but stdout is not the input", in.Err, regErr)
+		}
+		// Down the large-file path (findings parked, the input's tree let
+		// go), which only files of 150,000 findings take by themselves,
+		// the product is the same, from stdin and from the file.
+		large, dry := o, o
+		large.Write, dry.Write = false, false
+		large.LargeFrom = 1
+		if want, got := stdinProduct(t, dry, src), stdinProduct(t, large, src); want != got {
+			t.Fatalf("from stdin down the large path, the product differs (-usual +large):\n%s", cmp.Diff(want, got))
+		}
+		want, _ := runProduct(t, dry)
+		if got, _ := runProduct(t, large); want != got {
+			t.Fatalf("down the large path, the product differs (-usual +large):\n%s", cmp.Diff(want, got))
 		}
 		var first pipeline.File
 		pipeline.Run(context.Background(), o, func(r *pipeline.File) { first = *r })
@@ -222,6 +219,30 @@ func FuzzPipeline(f *testing.F) {
 			}
 		}
 	})
+}
+
+// testRegistry serves some of the corpus's images in process, so that
+// pins are made too; the others are missing (404), which is a finding. It
+// returns the registry options that reach it, without a cache directory.
+func testRegistry(tb testing.TB) []registry.Option {
+	host := regtest.InProcess(tb, nil)
+	regtest.Push(tb, host, nil, []regtest.Family{
+		{Repo: "library/redis", Tags: []string{"7", "7.2", "7.2.4", "7-alpine", "7.2.4-alpine", "alpine", "latest"}},
+		{Repo: "library/redis", Tags: []string{"6-alpine", "6.2.14-alpine"}},
+		{Repo: "library/postgres", Tags: []string{"16", "16.2", "16-alpine", "16.2-alpine", "latest"}, Index: true},
+		{Repo: "library/postgres", Tags: []string{"15-alpine", "15.6-alpine"}},
+		{Repo: "library/nginx", Tags: []string{"1.25.4-alpine", "1.27", "1.27.3", "latest", "alpine"}},
+		{Repo: "minio/minio", Tags: []string{"latest", "RELEASE.2020-07-22T00-26-33Z"}},
+	})
+	reg := []registry.Option{
+		registry.WithRetries(0),
+		registry.WithRequestTimeout(5 * time.Second),
+		registry.WithTotalTimeout(20 * time.Second),
+	}
+	for _, h := range []string{"docker.io", "ghcr.io", "quay.io", "mcr.microsoft.com", "gcr.io"} {
+		reg = append(reg, registry.WithMirror(h, "http://"+host))
+	}
+	return reg
 }
 
 // requiredRE matches a required variable: ${NAME:?message} or ${NAME?message}.

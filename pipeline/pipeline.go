@@ -80,6 +80,11 @@ type Options struct {
 	// configuration lookups). "": Run reads it.
 	WorkDir string
 
+	// LargeFrom is fixers.Options.LargeFrom: tests take small files down
+	// the large-file path (findings parked, the input's tree let go) to
+	// check that it gives what the usual one gives. 0 everywhere else.
+	LargeFrom int
+
 	wd   workDir                // the working directory, read once
 	envs map[string]*envProject // by directory: the .env files of the run's projects
 	dirs map[string]string      // by input path: its project directory
@@ -98,11 +103,13 @@ type Progress interface {
 	Done()
 }
 
-// File is one input file's result. Doc and Resolved are shared with the
-// rest of the run and must not be changed.
+// File is one input file's result. Its Document and Resolved are shared
+// with the rest of the run and must not be changed.
 type File struct {
 	report.File
-	Doc      *compose.Document  // nil when the file could not be read or loaded, and for .env files
+	// doc is the file's document (see Document), whose tree may be gone:
+	// only Document reads it, but for its bytes and line index (Diff).
+	doc      *compose.Document
 	Resolved fixers.Resolutions // every resolution of the run
 	// Regions locate every change of Output against Original; the diff
 	// is built from them.
@@ -117,6 +124,24 @@ type File struct {
 	// wd is the run's working directory, which the diff's path is
 	// relative to ("": read it again).
 	wd workDir
+}
+
+// Document returns the file's document, nil when the file could not be
+// read or loaded, and for .env files. A large file fixed alone lets its
+// tree go during its run, and the run reads nothing of it afterwards
+// (fixers.Options.TreeUnread): the tree is parsed again here, at the first
+// call, so that a caller that reads it (update's list of updates) finds
+// it, and a run that does not (fixing, reporting: the 8 MiB benchmark
+// file) pays no parse for it. Files are handed over one at a time; two
+// goroutines must not call it at once.
+func (f *File) Document() *compose.Document {
+	if f.doc != nil {
+		if err := f.doc.ReloadTree(); err != nil {
+			// The same bytes loaded before, under the same limit.
+			panic(fmt.Sprintf("pipeline: loading %s again: %v", f.Path, err))
+		}
+	}
+	return f.doc
 }
 
 // Result is what a run did as a whole.
@@ -516,6 +541,9 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 			// project compose loads.
 			opts.Unloaded = pr.unloaded
 		}
+		// Nothing here reads d's tree after the rules: File.Document
+		// gives it back to a caller that does.
+		opts.TreeUnread = true
 		res, err := fixers.Run(d, opts)
 		if err != nil {
 			r.Err = err
@@ -523,7 +551,7 @@ func fixAll(ctx context.Context, o *Options, inputs []input, groups *grouping, f
 			r.Output, r.Findings, r.Regions = res.Output, withoutOps(res.Findings), res.Regions
 			r.output, r.outputLines = res.Output, res.OutputLines
 		}
-		r.Doc = d
+		r.doc = d
 		return fixed{res: r, src: src}
 	}, func(i int, f fixed) {
 		emit(i, &f.res, f.src)
@@ -552,6 +580,7 @@ func (o *Options) fixerOptions(resolved fixers.Resolutions) fixers.Options {
 		Config:      o.Fixers,
 		UnsafeFixes: o.UnsafeFixes,
 		UnsafeRules: o.UnsafeRules,
+		LargeFrom:   o.LargeFrom,
 	}
 }
 

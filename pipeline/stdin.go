@@ -65,6 +65,7 @@ func Stdin(ctx context.Context, o Options, r io.Reader, w io.Writer) (res report
 				opts.Unloaded = pr.unloaded // as fixAll: paths resolve from the project directory
 			}
 		}
+		opts.TreeUnread = true // nothing reads d after the rules
 		if fr, err := fixers.Run(d, opts); err != nil {
 			res.Err = err
 		} else if regErr == nil {

@@ -53,9 +53,11 @@ func Diff(r *File, opts ...diff.Option) string {
 	for i, g := range r.Regions {
 		regions[i] = diff.Region{AStart: g.Old.Start, AEnd: g.Old.End, BStart: g.New.Start, BEnd: g.New.End}
 	}
-	if d := r.Doc; d != nil && r.outputLines != nil && sameSlice(d.Src, r.Original) && sameSlice(r.output, r.Output) {
+	if d := r.doc; d != nil && r.outputLines != nil && sameSlice(d.Src, r.Original) && sameSlice(r.output, r.Output) {
 		// The line starts Load and verification found, of these very
-		// bytes: the diff need not find them again.
+		// bytes: the diff need not find them again. They stay when the
+		// run let the tree go (File.Document), which this reads nothing
+		// of.
 		opts = append(opts[:len(opts):len(opts)], diff.WithLineStarts(d.LineStarts(), r.outputLines))
 	}
 	return diff.Edited(r.wd.diffPath(r.Path), r.Original, r.Output, regions, opts...)

@@ -77,10 +77,10 @@ func planBump(r fixers.ImageRef, res fixers.Resolution, mode fixers.PinMode) (ta
 
 // composeUpdates lists the updates CF004 applied to f, a compose file.
 func composeUpdates(f *File) []Update {
-	d := f.Doc
-	if d == nil || f.Err != nil || f.Config == nil || !f.Config.Images.Update {
+	if f.doc == nil || f.Err != nil || f.Config == nil || !f.Config.Images.Update {
 		return nil
 	}
+	d := f.Document() // its tree, which a large file's run let go
 	applied := map[int]bool{}
 	for _, fd := range f.Findings {
 		if fd.RuleID == "CF004" && fd.Applied {

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/term"
 )
 
-func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
+func newApp(in io.Reader, out, errOut io.Writer, h hooks) *cli.App {
 	app := &cli.App{
 		Name:      "composefix",
 		Usage:     "fix Docker Compose files for production and show the changes as a diff",
@@ -38,7 +38,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 			}
 			// Writing files needs the handler from the start; the
 			// registry arms it before it reaches out (WithBeforeNetwork).
-			s.armInterrupt = arm
+			s.armInterrupt, s.hooks = arm, h
 			if s.write {
 				arm()
 			}
@@ -76,7 +76,7 @@ func newApp(in io.Reader, out, errOut io.Writer) *cli.App {
 					return writeOut(out, "composefix version "+c.App.Version+"\n")
 				},
 			},
-			updateCommand(out, errOut),
+			updateCommand(out, errOut, h),
 			completionCommand(out),
 			initCommand(out),
 		},

@@ -23,7 +23,7 @@ type parsed struct {
 // that records what it was given about flag.
 func parseArgs(t *testing.T, flag string, args ...string) (parsed, error) {
 	t.Helper()
-	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard, hooks{})
 	app.ExitErrHandler = func(*cli.Context, error) {}
 	var got parsed
 	capture := func(name string) cli.ActionFunc {
@@ -87,7 +87,7 @@ func TestEveryFlagInEveryPosition(t *testing.T) {
 			}
 		}
 	}
-	for _, cmd := range newApp(nil, io.Discard, io.Discard).Commands {
+	for _, cmd := range newApp(nil, io.Discard, io.Discard, hooks{}).Commands {
 		if cmd.Name != "update" {
 			continue
 		}
@@ -207,7 +207,7 @@ func TestHelpWithPaths(t *testing.T) {
 // TestCompletionFlagStaysLast: shells append --generate-bash-completion,
 // which urfave/cli reads only as the last argument.
 func TestCompletionFlagStaysLast(t *testing.T) {
-	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard, hooks{})
 	app.Setup()
 	args := []string{"composefix", "update", "a.yaml", "--offline", "--generate-bash-completion"}
 	cl, err := interspersed(app, args)

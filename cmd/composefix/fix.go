@@ -251,9 +251,17 @@ func echoStdin(format string, in io.Reader, out io.Writer) {
 	}
 }
 
+// hooks change how a run goes, for tests only: a process runs with none.
+type hooks struct {
+	// pipeline, when set, sees and changes the options of each pipeline
+	// run: tests take small files down the large-file path
+	// (pipeline.Options.LargeFrom) to check that the product is the same.
+	pipeline func(*pipeline.Options)
+}
+
 // pipelineOptions turns the settings into what the pipeline reads.
 func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
-	return pipeline.Options{
+	o := pipeline.Options{
 		Paths:        s.paths,
 		ProjectFiles: s.projectFile,
 		ProjectDir:   s.projectDir,
@@ -272,4 +280,8 @@ func (s *settings) pipelineOptions(messages io.Writer) pipeline.Options {
 		Messages:     messages,
 		WorkDir:      s.wd,
 	}
+	if s.hooks.pipeline != nil {
+		s.hooks.pipeline(&o)
+	}
+	return o
 }

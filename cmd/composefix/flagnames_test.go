@@ -13,7 +13,7 @@ import (
 // the default command and of update.
 func TestCachedNamesKeepsFlags(t *testing.T) {
 	raw := fixFlags()
-	for _, c := range newApp(nil, io.Discard, io.Discard).Commands {
+	for _, c := range newApp(nil, io.Discard, io.Discard, hooks{}).Commands {
 		if c.Name == "update" {
 			raw = append(raw, c.Flags...) // already wrapped: wrapping again must change nothing
 		}

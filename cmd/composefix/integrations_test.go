@@ -380,7 +380,7 @@ func TestDockerignoreKeepsTheBuildInputs(t *testing.T) {
 }
 
 func TestCompletionScripts(t *testing.T) {
-	app := newApp(strings.NewReader(""), nil, nil)
+	app := newApp(strings.NewReader(""), nil, nil, hooks{})
 	for _, tc := range []struct {
 		shell string
 		want  []string

@@ -78,8 +78,13 @@ func interruptible(parent context.Context) (ctx context.Context, arm, stop func(
 
 // run is the whole program minus process setup, so tests can call it.
 func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
+	return runHooked(ctx, args, in, out, errOut, hooks{})
+}
+
+// runHooked is run with the tests' hooks.
+func runHooked(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, h hooks) int {
 	stdin := &readMark{r: in}
-	app := newApp(stdin, out, errOut)
+	app := newApp(stdin, out, errOut, h)
 	// urfave/cli calls os.Exit from inside Run for ExitCoder errors unless told not to.
 	app.ExitErrHandler = func(*cli.Context, error) {}
 	app.Setup() // adds the help command, which interspersed must know

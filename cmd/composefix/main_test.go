@@ -23,6 +23,12 @@ import (
 // exit code.
 func runCLI(t testing.TB, dir, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runCLIHooked(t, dir, stdin, hooks{}, args...)
+}
+
+// runCLIHooked is runCLI with the tests' hooks.
+func runCLIHooked(t testing.TB, dir, stdin string, h hooks, args ...string) (string, string, int) {
+	t.Helper()
 	t.Chdir(dir)
 	// Isolate the default disk cache (tests that need credentials set
 	// DOCKER_CONFIG themselves); inputs here name only precise tags, so
@@ -30,7 +36,7 @@ func runCLI(t testing.TB, dir, stdin string, args ...string) (string, string, in
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("GITHUB_STEP_SUMMARY", "") // tests that want one set it after
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), append([]string{"composefix"}, args...), strings.NewReader(stdin), &out, &errOut)
+	code := runHooked(context.Background(), append([]string{"composefix"}, args...), strings.NewReader(stdin), &out, &errOut, h)
 	return out.String(), errOut.String(), code
 }
 

@@ -69,6 +69,7 @@ type settings struct {
 	// armInterrupt installs the interrupt handler (interruptible) before
 	// the run reaches out of the process; nil: none.
 	armInterrupt func()
+	hooks        hooks // tests' (runHooked)
 }
 
 // stdin reports whether the run reads one document from stdin ("-" as

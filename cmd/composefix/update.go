@@ -23,7 +23,7 @@ import (
 func updateRules() []string { return []string{"CF003", "CF004", "CF006"} }
 
 // updateCommand is `composefix update [PATH ...]`.
-func updateCommand(out, errOut io.Writer) *cli.Command {
+func updateCommand(out, errOut io.Writer, h hooks) *cli.Command {
 	var flags []cli.Flag
 	// Wrapped first: a bare urfave/cli flag's Names runs a regular
 	// expression, about 1.4% of a --version process's CPU (issue 14).
@@ -56,6 +56,7 @@ func updateCommand(out, errOut io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
+			s.hooks = h
 			u := updateRun{summary: c.String("summary"), plan: c.String("plan"), group: c.String("apply-group")}
 			if (u.plan != "" || u.group != "") && s.fixers.Images.PinFloating {
 				return usagef("--select CF001 pins are not grouped; pin floating tags in a run of their own first")
