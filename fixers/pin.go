@@ -6,6 +6,7 @@ import (
 
 	"github.com/composefix/composefix/compose"
 	"github.com/composefix/composefix/internal/imagematch"
+	"github.com/composefix/composefix/internal/imageref"
 	"github.com/composefix/composefix/internal/interp"
 	"go.yaml.in/yaml/v3"
 )
@@ -693,64 +694,36 @@ type imageParts struct {
 	implicit          bool
 }
 
-// splitImage splits a reference as written into name, tag and digest. A
-// colon before the last "/" belongs to a registry port.
+// splitImage splits a reference as written into name, tag and digest
+// (imageref.Split: a colon before the last "/" belongs to a registry port).
+// It is lenient where registry.ParseReference is strict, on purpose: a
+// rule reports on what a person wrote, so a reference the distribution
+// grammar refuses (an upper-case repository, an odd host) is still an
+// image to name in a finding, whose lookup then fails as invalid (CF003).
+// It refuses only what has no name, tag or digest to point at.
 func splitImage(s string) (imageParts, bool) {
 	var p imageParts
 	if s == "" || strings.ContainsAny(s, " \t\r\n$") {
 		return p, false
 	}
-	rest := s
-	if i := strings.IndexByte(rest, '@'); i >= 0 {
-		p.digest, rest = rest[i+1:], rest[:i]
-		if alg, hex, ok := strings.Cut(p.digest, ":"); !ok || alg == "" || len(hex) < 32 {
+	parts := imageref.Split(s)
+	if parts.HasDigest {
+		if alg, hex, ok := strings.Cut(parts.Digest, ":"); !ok || alg == "" || len(hex) < 32 {
 			return p, false
 		}
 	}
-	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "/") {
-		p.tag, rest = rest[i+1:], rest[:i]
-		if p.tag == "" {
-			return p, false
-		}
+	if parts.HasTag && parts.Tag == "" {
+		return p, false
 	}
+	rest := parts.Name
 	if rest == "" || strings.HasSuffix(rest, "/") || strings.HasPrefix(rest, "/") {
 		return p, false
 	}
-	p.name = rest
-	if p.tag == "" && p.digest == "" {
+	p.name, p.tag, p.digest = rest, parts.Tag, parts.Digest
+	if !parts.HasTag && !parts.HasDigest {
 		p.tag, p.implicit = "latest", true
 	}
 	return p, true
-}
-
-// longName returns the normalised repository of a name as written:
-// "docker.io/library/redis" for "redis" and "index.docker.io/redis".
-func longName(name string) string {
-	host, repo := "", name
-	if i := strings.IndexByte(name, '/'); i >= 0 {
-		first := name[:i]
-		if strings.ContainsAny(first, ".:") || first == "localhost" || strings.ToLower(first) != first {
-			host, repo = strings.ToLower(first), name[i+1:]
-		}
-	}
-	switch host {
-	case "", "docker.io", "index.docker.io", "registry-1.docker.io":
-		host = "docker.io"
-		if !strings.Contains(repo, "/") {
-			repo = "library/" + repo
-		}
-	}
-	return host + "/" + repo
-}
-
-// shortName returns Docker Hub's short spelling of a long name
-// ("redis", "bitnami/redis"), or the long name for other registries.
-func shortName(long string) string {
-	s, ok := strings.CutPrefix(long, "docker.io/")
-	if !ok {
-		return long
-	}
-	return strings.TrimPrefix(s, "library/")
 }
 
 // ignoredImage reports whether an ignore pattern matches r (see MatchImage).
@@ -763,14 +736,19 @@ func ignoredImage(patterns []string, r ImageRef) bool {
 	return false
 }
 
+// Repo returns r's normalised registry and repository
+// ("docker.io/library/redis" for "redis:7" and "index.docker.io/redis"),
+// as registry.Reference.Repo spells the reference's it requests.
+func (r ImageRef) Repo() string { return imageref.Long(r.Name) }
+
 // ImageSpellings returns the spellings of r that an image pattern
 // (ignore_images, update.images) is tried against: as written, and in
 // Docker Hub's long and short forms ("docker.io/library/redis:7" and
 // "redis:7" for "index.docker.io/redis:7"), tag and digest kept.
 func ImageSpellings(r ImageRef) []string {
 	ref := r.Text[len(r.Name):]
-	long := longName(r.Name)
-	return []string{r.Text, long + ref, shortName(long) + ref}
+	long := imageref.Long(r.Name)
+	return []string{r.Text, long + ref, imageref.Short(long) + ref}
 }
 
 // MatchImage reports whether the glob pattern (see imagematch.Match)

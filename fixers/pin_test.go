@@ -529,6 +529,13 @@ func TestMatchImageSpellings(t *testing.T) {
 		{"redis", "ghcr.io/acme/redis:7", false},
 		{"ghcr.io/acme/*", "ghcr.io/acme/team/api:1", true},
 		{"postgres", "redis:7", false},
+		// "Registry" is a host only because of its capitals: Docker Hub's
+		// registry/app is another image, which a pattern for it must not
+		// ignore or govern (the old longName lowercased the host, and did).
+		{"registry/app", "Registry/app:1", false},
+		{"docker.io/registry/app", "Registry/app:1", false},
+		{"Registry/*", "Registry/app:1", true},
+		{"registry/app", "registry/app:1", true},
 	} {
 		r, ok := ParseImageRef(tt.image)
 		if !ok {

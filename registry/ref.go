@@ -3,11 +3,13 @@ package registry
 import (
 	"fmt"
 	"strings"
+
+	"github.com/composefix/composefix/internal/imageref"
 )
 
 // DockerHub is the normalised name of Docker Hub, whatever the spelling in
 // the compose file (none, docker.io, index.docker.io, registry-1.docker.io).
-const DockerHub = "docker.io"
+const DockerHub = imageref.DockerHub
 
 // Reference is a parsed image reference. Original keeps the user's
 // spelling for edits; Registry and Repository are normalised for keys and
@@ -30,6 +32,13 @@ const maxTagLen = 128
 // a repository path, an optional tag and an optional digest. Docker Hub's
 // spellings normalise to DockerHub and its official images to "library/".
 // Errors wrap ErrInvalidReference.
+//
+// The structure (where the tag, the digest and the host are) and the
+// normalisation are internal/imageref's, which fixers reads references
+// with too, so that a rule's image and the request made for it are the
+// same image. Each part is then held to the distribution grammar, unlike
+// in fixers: a request for a reference the registry would refuse is not
+// sent.
 func ParseReference(s string) (Reference, error) {
 	r := Reference{Original: s}
 	bad := func(why string) (Reference, error) {
@@ -41,10 +50,9 @@ func ParseReference(s string) (Reference, error) {
 	if strings.ContainsAny(s, " \t\r\n$") {
 		return bad("unexpected character")
 	}
-	rest := s
-	if i := strings.IndexByte(rest, '@'); i >= 0 {
-		r.Digest = rest[i+1:]
-		rest = rest[:i]
+	parts := imageref.Split(s)
+	if parts.HasDigest {
+		r.Digest = parts.Digest
 		if !isDigest(r.Digest) {
 			return bad(fmt.Sprintf("malformed digest %q", r.Digest))
 		}
@@ -52,14 +60,13 @@ func ParseReference(s string) (Reference, error) {
 			return bad(fmt.Sprintf("malformed digest %q", r.Digest))
 		}
 	}
-	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "/") {
-		r.Tag = rest[i+1:]
-		rest = rest[:i]
+	if parts.HasTag {
+		r.Tag = parts.Tag
 		if len(r.Tag) > maxTagLen || !isTag(r.Tag) {
 			return bad(fmt.Sprintf("malformed tag %q", r.Tag))
 		}
 	}
-	host, path := splitHost(rest)
+	host, path := imageref.SplitHost(parts.Name)
 	if host != "" && !isHost(host) {
 		return bad(fmt.Sprintf("malformed registry host %q", host))
 	}
@@ -72,57 +79,21 @@ func ParseReference(s string) (Reference, error) {
 			return bad(fmt.Sprintf("malformed repository component %q", c))
 		}
 	}
-	if r.Registry == DockerHub && !strings.Contains(path, "/") {
-		path = "library/" + path
-	}
-	r.Repository = path
+	r.Repository = imageref.Repository(r.Registry, path)
 	if r.Tag == "" && r.Digest == "" {
 		r.Tag, r.ImplicitTag = "latest", true
 	}
 	return r, nil
 }
 
-// splitHost splits "host/path" when the first component names a registry.
-func splitHost(s string) (host, path string) {
-	i := strings.IndexByte(s, '/')
-	if i < 0 {
-		return "", s
-	}
-	first := s[:i]
-	if strings.ContainsAny(first, ".:") || first == "localhost" || strings.ToLower(first) != first {
-		return first, s[i+1:]
-	}
-	return "", s
-}
-
 // NormalizeRegistry lowercases a registry host and maps every Docker Hub
-// spelling (including none) to DockerHub.
-func NormalizeRegistry(host string) string {
-	lower := strings.ToLower(host)
-	switch lower {
-	case "", "docker.io", "index.docker.io", "registry-1.docker.io":
-		return DockerHub
-	}
-	if !strings.ContainsAny(lower, ".:") && lower != "localhost" {
-		// A single-label host ("Registry/app") is a host only because of
-		// its capitals; lowercased, it would read as a repository path.
-		return host
-	}
-	return lower
-}
+// spelling (including none) to DockerHub; a single-label host keeps its
+// capitals (see imageref.NormalizeHost).
+func NormalizeRegistry(host string) string { return imageref.NormalizeHost(host) }
 
 // Name returns the registry and repository as the user spelled them, without
 // tag or digest: the text a pin edit keeps before ":tag".
-func (r Reference) Name() string {
-	s := r.Original
-	if i := strings.IndexByte(s, '@'); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.LastIndexByte(s, ':'); i >= 0 && !strings.Contains(s[i:], "/") {
-		s = s[:i]
-	}
-	return s
-}
+func (r Reference) Name() string { return imageref.Split(r.Original).Name }
 
 // Repo returns the normalised registry and repository: the key of a tag list.
 func (r Reference) Repo() string { return r.Registry + "/" + r.Repository }
