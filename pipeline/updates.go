@@ -80,13 +80,16 @@ func composeUpdates(f *File) []Update {
 	if f.doc == nil || f.Err != nil || f.Config == nil || !f.Config.Images.Update {
 		return nil
 	}
-	d := f.Document() // its tree, which a large file's run let go
 	applied := map[int]bool{}
 	for _, fd := range f.Findings {
 		if fd.RuleID == "CF004" && fd.Applied {
 			applied[fd.Span.Start] = true
 		}
 	}
+	if len(applied) == 0 {
+		return nil // nothing to list: a tree the run let go stays gone
+	}
+	d := f.Document() // its tree, which a large file's run let go
 	var out []Update
 	for _, ref := range fixers.ImageRefs(d, f.Config) {
 		sp, err := d.NodeSpan(ref.Node)
