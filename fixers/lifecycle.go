@@ -169,12 +169,23 @@ func shellNames(name string) bool {
 }
 
 // lifecycle classifies s, with the program or script end that decided it
-// when its command did ("" otherwise). The command's classification is made
-// once per run for each (entrypoint, command, image) the services hold:
-// several rules ask about every service, and a dependency is asked about
-// by each of its dependants. p may be nil: nothing is kept.
+// when its command did ("" otherwise). It is made once per run for each
+// service the run keeps (svcDerived), else for each (entrypoint, command,
+// image) the services hold: several rules ask about every service, and a
+// dependency is asked about by each of its dependants. p may be nil:
+// nothing is kept.
 func (p *Pass) lifecycle(s svc, completed map[string]bool) (lifecycle, string) {
-	if completed[s.Name] || isOneShotName(s.Name) {
+	if completed[s.Name] {
+		return oneShot, ""
+	}
+	if c := s.derived; c != nil {
+		if !c.known {
+			c.life, c.why = classifyService(s)
+			c.known = true
+		}
+		return c.life, c.why
+	}
+	if isOneShotName(s.Name) {
 		return oneShot, ""
 	}
 	ep, cmd, img := s.value("entrypoint"), s.value("command"), s.value("image")
@@ -190,17 +201,32 @@ func (p *Pass) lifecycle(s svc, completed map[string]bool) (lifecycle, string) {
 			return c.l, c.why
 		}
 	}
+	l, why := runLifecycle(s, ep, cmd)
+	if memo != nil {
+		memo[k] = classified{l, why}
+	}
+	return l, why
+}
+
+// classifyService is lifecycle without the dependencies that wait for s
+// to complete, and without a memo.
+func classifyService(s svc) (lifecycle, string) {
+	if isOneShotName(s.Name) {
+		return oneShot, ""
+	}
+	return runLifecycle(s, s.value("entrypoint"), s.value("command"))
+}
+
+// runLifecycle classifies what s runs: its entrypoint ep (or its image's) and
+// command cmd.
+func runLifecycle(s svc, ep, cmd *yaml.Node) (lifecycle, string) {
 	argv := append(words(ep), words(cmd)...)
 	if ep == nil {
 		if prog, ok := imageEntrypoints(kb.Repository(imageOf(s))); ok {
 			argv = append([]string{prog}, argv...)
 		}
 	}
-	l, why := commandLifecycle(argv)
-	if memo != nil {
-		memo[k] = classified{l, why}
-	}
-	return l, why
+	return commandLifecycle(argv)
 }
 
 // classified is a command's lifecycle, with what decided it.

@@ -102,3 +102,35 @@ func TestDependsOnJobInAnotherFile(t *testing.T) {
 		t.Errorf("Run(override) =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestLifecycleKeptPerView: the lifecycle kept with a service (svcDerived)
+// answers for that view of it only. The base file's own "app" runs
+// nginx; merged with its override it runs a migration and exits, and a
+// later pass's document is another file whose answer is its own.
+func TestLifecycleKeptPerView(t *testing.T) {
+	base := mustLoad(t, "compose.yaml", "services:\n  app:\n    image: nginx:1.27.3\n")
+	override := mustLoad(t, "compose.override.yaml", "services:\n  app:\n    command: [\"python\", \"manage.py\", \"migrate\"]\n")
+	memo := newRunMemo()
+	p := &Pass{Document: base, Project: []*compose.Document{base, override}, memo: memo}
+	own, merged := p.servicesOf(base)[0], p.services()[0]
+	if own.derived == nil || merged.derived == nil {
+		t.Fatal("the run's services keep no lifecycle: the test checks nothing")
+	}
+	for i := range 2 { // the second time from what was kept
+		if l, _ := p.lifecycle(own, nil); l == oneShot {
+			t.Errorf("ask %d: the base's own app is a job; it runs nginx", i+1)
+		}
+		if l, _ := p.lifecycle(merged, nil); l != oneShot {
+			t.Errorf("ask %d: the merged app = %v, want a job (its override runs a migration)", i+1, l)
+		}
+	}
+	// A later pass: the base fixed so that app itself runs the migration.
+	next := mustLoad(t, "compose.yaml", "services:\n  app:\n    image: nginx:1.27.3\n    command: [\"python\", \"manage.py\", \"migrate\"]\n")
+	p2 := &Pass{Document: next, Project: []*compose.Document{base, override}, memo: memo}
+	if l, _ := p2.lifecycle(p2.servicesOf(next)[0], nil); l != oneShot {
+		t.Errorf("next pass: app = %v, want a job", l)
+	}
+	if l, _ := p.lifecycle(p.servicesOf(base)[0], nil); l == oneShot {
+		t.Errorf("after the next pass: the base's own app is a job; it runs nginx")
+	}
+}

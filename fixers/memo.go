@@ -119,6 +119,7 @@ func (p *Pass) servicesOf(d *compose.Document) []svc {
 	if !ok {
 		ss = slices.Clip(services(d))
 		indexKeys(ss)
+		keepDerived(ss)
 		p.memo.services[d] = ss
 	}
 	return ss

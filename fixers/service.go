@@ -31,6 +31,31 @@ type svc struct {
 	// them instead of following the merge keys at every look (1% of a
 	// corpus run's instructions). nil: not listed (see effectiveKeys).
 	inherited *[]svcKey
+	// derived holds what rules derive alike from the service's values,
+	// made at the first ask (see svcDerived); nil: not kept. A service
+	// that gains values from other files (merged) has one of its own.
+	derived *svcDerived
+}
+
+// svcDerived is what several rules ask about a service, each for every
+// service: kept for the run with the services (Pass.servicesOf), where
+// asking again cost each rule the service's name checked against the
+// one-shot words and three values looked up (6% of an analysis).
+type svcDerived struct {
+	// life and why are Pass.lifecycle's answer without the dependencies
+	// that wait for the service to complete; known: they are set.
+	life  lifecycle
+	why   string
+	known bool
+}
+
+// keepDerived gives each service of ss its svcDerived, all of them in
+// one array.
+func keepDerived(ss []svc) {
+	ds := make([]svcDerived, len(ss))
+	for i := range ss {
+		ss[i].derived = &ds[i]
+	}
 }
 
 // svcKey is one key of a service's mapping and its value as written.
@@ -93,6 +118,9 @@ func (p *Pass) mergedServices() []svc {
 			if last != nil && last != ss[i].get(k) {
 				if ss[i].merged == nil {
 					ss[i].merged = map[string]*yaml.Node{}
+					if ss[i].derived != nil {
+						ss[i].derived = new(svcDerived) // not the file's own view of it
+					}
 				}
 				ss[i].merged[k] = last
 			}
