@@ -633,6 +633,27 @@ func (d *Document) Pos(off int) Pos {
 	return Pos{Line: line + 1, Col: utf8.RuneCount(d.Src[start:off]) + 1}
 }
 
+// Positions returns Pos of sp's start and of its end. An end on the
+// start's line (most spans: a key, a scalar) is counted on from the start,
+// without a second search of the line starts: a finding carries both, and
+// the searches were 2% of an analysis.
+func (d *Document) Positions(sp Span) (start, end Pos) {
+	off := min(sp.Start, len(d.Src))
+	line := searchLine(d.lineStarts, off)
+	ls := d.lineStarts[line]
+	start = Pos{Line: line + 1, Col: utf8.RuneCount(d.Src[min(ls, off):off]) + 1}
+	next := len(d.Src) + 1 // past the last line
+	if line+1 < len(d.lineStarts) {
+		next = d.lineStarts[line+1]
+	}
+	if off < ls || sp.End < off || sp.End >= next || sp.End > len(d.Src) || off < sp.End && !utf8.RuneStart(d.Src[off]) {
+		// In a byte-order mark, before the start, on another line, or
+		// counted on from inside a character, where counts do not add up.
+		return start, d.Pos(sp.End)
+	}
+	return start, Pos{Line: start.Line, Col: start.Col + utf8.RuneCount(d.Src[off:sp.End])}
+}
+
 func searchLine(starts []int, off int) int {
 	lo, hi := 0, len(starts)-1
 	for lo < hi {

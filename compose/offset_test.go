@@ -35,3 +35,23 @@ func TestOffsetMatchesRuneWalk(t *testing.T) {
 		}
 	}
 }
+
+// TestPositionsArePos: Positions gives what Pos gives for both ends of
+// every span of a document with a byte-order mark, CRLF, characters of
+// several bytes and invalid UTF-8, and of spans past its end.
+func TestPositionsArePos(t *testing.T) {
+	src := []byte("\xef\xbb\xbfa: é中\r\nb: \xe2\x82x \xff\n\nc: d")
+	d, err := Load("pos.yaml", []byte("services: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Src, d.lineStarts = src, lineStarts(src)
+	for start := 0; start <= len(src)+1; start++ {
+		for end := 0; end <= len(src)+1; end++ {
+			gs, ge := d.Positions(Span{Start: start, End: end})
+			if ws, we := d.Pos(start), d.Pos(end); gs != ws || ge != we {
+				t.Errorf("Positions(%d, %d) = %v, %v; want %v, %v", start, end, gs, ge, ws, we)
+			}
+		}
+	}
+}

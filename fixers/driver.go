@@ -1246,13 +1246,14 @@ func (p *Pass) record(sp compose.Span, sev Severity, fix *Fix, msg string) {
 		p.memo.intern(fix.Change.Edits)
 		p.memo.intern(fix.Needs)
 	}
+	pos, end := d.Positions(sp)
 	p.found.add(Finding{
 		RuleID:   p.rule.ID,
 		Severity: sev,
 		Path:     d.Path,
 		Span:     sp,
-		Pos:      d.Pos(sp.Start),
-		End:      d.Pos(sp.End),
+		Pos:      pos,
+		End:      end,
 		Message:  msg,
 		Fix:      fix,
 	})
