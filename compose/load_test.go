@@ -347,6 +347,11 @@ func TestUnterminatedQuoteAtItsOpening(t *testing.T) {
 		{"multibyte before it", "x: é\nservices:\n  wéb: \"abc\n  def", 3, 8},
 		{"after a byte-order mark", "\ufeffservices: \"abc\n  def", 1, 11},
 		{"right after a byte-order mark", "\ufeff\"abc\n  def", 1, 1},
+		// A flow collection's end is a token too: the quote right after
+		// it starts the next one (a quote lost before a variable, or one
+		// left after a flow sequence, as in a healthcheck's test).
+		{"after a variable's closing brace in a flow sequence", "x:\n  test: [\"CMD\", \"-U, \"${PG_USER}\"]\n", 2, 33},
+		{"after a flow sequence", "x:\n  test: [\"CMD\", \"curl\"]'\n", 2, 24},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

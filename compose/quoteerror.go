@@ -117,7 +117,10 @@ func closing(rest []byte, q byte) int {
 // scalarStart reports whether a quote after before, the text on its line
 // up to it, opens a scalar: at the start of the line or after an
 // indicator that a node follows (":", "- " or "? ", "[", "{", ","), or an
-// anchor or tag that does.
+// anchor or tag that does, or after the end of a flow collection ("]",
+// "}"), where yaml.v3 scans the next token: in a flow sequence it also
+// ends a plain scalar, as "}" does in ["-U, "${USER}"], whose last quote
+// opens the scalar that runs on.
 func scalarStart(before []byte) bool {
 	text := bytes.TrimRight(before, " \t")
 	if len(text) == 0 {
@@ -125,7 +128,7 @@ func scalarStart(before []byte) bool {
 	}
 	spaced := len(text) < len(before)
 	switch last := text[len(text)-1]; last {
-	case ':', '[', '{', ',':
+	case ':', '[', '{', ',', ']', '}':
 		return true
 	case '-', '?':
 		return spaced && scalarStart(text[:len(text)-1])
