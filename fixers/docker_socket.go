@@ -77,7 +77,8 @@ func checkDockerSocket(p *Pass) error {
 		var src string
 		if n.Kind == yaml.ScalarNode {
 			from, to, repl, _ := writableSocketShort(n.Value)
-			parts, _ := splitOutside(n.Value, ':')
+			var sb splitBuf
+			parts, _ := sb.split(n.Value, ':')
 			src = expandDefaults(parts[0])
 			if f.editable {
 				ch, err := substringChange(d, n, from, to, repl)
@@ -111,7 +112,8 @@ func checkDockerSocket(p *Pass) error {
 // whether it mounts the Docker socket writable, with the edit that makes it
 // read-only: the value's bytes [from, to) become repl.
 func writableSocketShort(v string) (from, to int, repl string, ok bool) {
-	parts, offs := splitOutside(v, ':')
+	var sb splitBuf
+	parts, offs := sb.split(v, ':')
 	if len(parts) < 2 || len(parts) > 3 || !isDockerSocket(expandDefaults(parts[0])) {
 		return 0, 0, "", false
 	}

@@ -152,7 +152,8 @@ func parseShortPort(v string) (shortPort, bool) {
 		if end < 0 || !strings.HasPrefix(body[end+1:], ":") {
 			return shortPort{}, false
 		}
-		parts, _ := splitOutside(body[end+2:], ':')
+		var sb splitBuf
+		parts, _ := sb.split(body[end+2:], ':')
 		if len(parts) > 2 {
 			return shortPort{}, false
 		}
@@ -165,7 +166,8 @@ func parseShortPort(v string) (shortPort, bool) {
 		}
 		return sp, true
 	}
-	parts, offs := splitOutside(body, ':')
+	var sb splitBuf
+	parts, offs := sb.split(body, ':')
 	host := strings.Contains(body[:offs[len(offs)-1]], "$")
 	switch len(parts) {
 	case 1:
@@ -263,7 +265,8 @@ func checkPublishedPorts(p *Pass) error {
 // port, which holds an interpolation, and whether the value with the
 // interpolations' defaults binds a single address.
 func interpolatedHost(v string) (host string, bound bool) {
-	_, offs := splitOutside(v, ':')
+	var sb splitBuf
+	_, offs := sb.split(v, ':')
 	host = strings.TrimSuffix(v[:offs[len(offs)-1]], ":")
 	sp, ok := parseShortPort(expandDefaults(v))
 	return host, ok && !sp.ok

@@ -194,12 +194,12 @@ func lookupStr(m *yaml.Node, key string) (string, *yaml.Node) {
 }
 
 // splitOutside splits s at sep outside ${...} references and returns the
-// parts and the offset of each.
-func splitOutside(s string, sep byte) (parts []string, offsets []int) {
-	// Sized once (an upper bound): volume and port strings are split for
-	// every service of every pass.
-	n := strings.Count(s, string(rune(sep))) + 1
-	parts, offsets = make([]string, 0, n), make([]int, 0, n)
+// parts and the offset of each, appended to parts[:0] and offsets[:0]:
+// volume and port strings are split for every service of every pass, and
+// a caller's arrays on the stack (splitBuf) hold the few parts they have
+// without an allocation.
+func splitOutside(s string, sep byte, parts []string, offsets []int) ([]string, []int) {
+	parts, offsets = parts[:0], offsets[:0]
 	start, depth := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch {
@@ -214,6 +214,17 @@ func splitOutside(s string, sep byte) (parts []string, offsets []int) {
 		}
 	}
 	return append(parts, s[start:]), append(offsets, start)
+}
+
+// splitBuf is room for the parts of a volume or a port (splitOutside).
+type splitBuf struct {
+	parts   [4]string
+	offsets [4]int
+}
+
+// split is splitOutside into b.
+func (b *splitBuf) split(s string, sep byte) ([]string, []int) {
+	return splitOutside(s, sep, b.parts[:0], b.offsets[:0])
 }
 
 // substringChange edits bytes [from, to) of scalar n's value, keeping its
