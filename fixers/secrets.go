@@ -137,7 +137,8 @@ func weakDefaultsIn(p *Pass, n *yaml.Node) error {
 		return nil
 	}
 	var weak []weakDefault
-	for _, iv := range interpolations(n.Value) {
+	var buf [4]interpolation
+	for _, iv := range interpolations(n.Value, buf[:0]) {
 		if iv.Op != ":-" && iv.Op != "-" || iv.Body == "" || strings.Contains(iv.Body, "$") {
 			continue
 		}
@@ -260,13 +261,15 @@ type interpolation struct {
 // start, nested ones (in a default) included. "$$" is an escaped dollar, so
 // "$${VAR:-x}" is no reference; "$VAR" without braces has no default and is
 // not returned.
-func interpolations(s string) []interpolation {
-	var out []interpolation
-	scanInterpolations(s, 0, &out)
-	return out
+//
+// They are appended to buf[:0]: a caller's array on the stack holds the
+// one or two a value has, which grown from nil were allocated anew for
+// every value that holds one.
+func interpolations(s string, buf []interpolation) []interpolation {
+	return scanInterpolations(s, 0, buf[:0])
 }
 
-func scanInterpolations(s string, base int, out *[]interpolation) {
+func scanInterpolations(s string, base int, out []interpolation) []interpolation {
 	for i := 0; i+1 < len(s); i++ {
 		if s[i] != '$' {
 			continue
@@ -297,13 +300,14 @@ func scanInterpolations(s string, base int, out *[]interpolation) {
 		}
 		end := closingBrace(s, j+len(op))
 		if end < 0 {
-			return
+			return out
 		}
 		body := s[j+len(op) : end]
-		*out = append(*out, interpolation{Start: base + i, End: base + end + 1, Name: s[i+2 : j], Op: op, OpStart: base + j, Body: body})
-		scanInterpolations(body, base+j+len(op), out)
+		out = append(out, interpolation{Start: base + i, End: base + end + 1, Name: s[i+2 : j], Op: op, OpStart: base + j, Body: body})
+		out = scanInterpolations(body, base+j+len(op), out)
 		i = end
 	}
+	return out
 }
 
 func isNameByte(c byte) bool {
@@ -340,7 +344,8 @@ func expandDefaults(s string) string {
 	}
 	var b strings.Builder
 	at := 0
-	for _, iv := range interpolations(s) {
+	var buf [4]interpolation
+	for _, iv := range interpolations(s, buf[:0]) {
 		if iv.Start < at { // nested in the previous one
 			continue
 		}

@@ -33,7 +33,7 @@ func requiredVariables(d *compose.Document) map[string]bool {
 	out := map[string]bool{}
 	for _, doc := range d.Docs {
 		walkScalars(doc, func(n *yaml.Node) {
-			for _, iv := range interpolations(n.Value) {
+			for _, iv := range interpolations(n.Value, nil) {
 				if iv.Op == ":?" || iv.Op == "?" {
 					out[iv.Name] = true
 				}
@@ -90,7 +90,7 @@ func TestInterpolations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if d := cmp.Diff(tt.want, interpolations(tt.in), cmp.AllowUnexported(interpolation{})); d != "" {
+			if d := cmp.Diff(tt.want, interpolations(tt.in, nil), cmp.AllowUnexported(interpolation{})); d != "" {
 				t.Errorf("interpolations(%q) mismatch (-want +got):\n%s", tt.in, d)
 			}
 		})
