@@ -134,7 +134,14 @@ func LoadWith(path string, src []byte, opts LoadOptions) (*Document, error) {
 	}
 	root := d.Docs[0].Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, &PosError{Path: path, Line: root.Line, Col: root.Column,
+		at := root
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" && root.Value == "" {
+			// An implicit null ("---" and nothing after it) is placed
+			// after all yaml.v3 read, past the last line when nothing
+			// follows: the document's start is where it is.
+			at = d.Docs[0]
+		}
+		return nil, &PosError{Path: path, Line: at.Line, Col: at.Column,
 			Msg: fmt.Sprintf("the document is a %s; expected a mapping with a services key", kindName(root))}
 	}
 	d.Root = root

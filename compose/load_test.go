@@ -83,6 +83,13 @@ func TestLoadBadInput(t *testing.T) {
 		{"a duplicate key after a bad merge key", "x: &x {a: 1}\nservices:\n  web:\n    <<: 5\n  db:\n    k: *x\n    k: 2\n", 7, 5, `duplicate key "k"`},
 		{"sequence root", "- a\n- b\n", 1, 1, "the document is a sequence"},
 		{"scalar root", "just text\n", 1, 1, "the document is a scalar"},
+		// yaml.v3 places a document's implicit null after everything it
+		// read, past the last line of "---" alone: it is reported where
+		// the document starts.
+		{"only a document start", "---", 1, 1, "the document is a null"},
+		{"only a document start and a comment", "---\n# nothing yet", 1, 1, "the document is a null"},
+		{"a document start after comments", "# head\n\n--- # c\n\n", 3, 1, "the document is a null"},
+		{"an explicit null", "---\n~\n", 2, 1, "the document is a null"},
 		{"not compose", "name: x\nnetworks: {}\n", 1, 1, "no top-level services key"},
 		{"services is a list", "services:\n  - web\n", 2, 3, "services is a sequence"},
 		{"binary data", "services:\n  web:\x00\x01\x02", 2, 7, "binary data"},
