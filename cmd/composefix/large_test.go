@@ -12,7 +12,8 @@ import (
 
 // The large-file path (findings parked, the input's tree let go during
 // verification and not parsed again) is taken by itself only by files of
-// at least 150,000 findings; hooks.largeFrom takes every file down it.
+// at least 150,000 findings; largePath's hook takes every file down it
+// (pipeline.Options.LargeFrom).
 // Whatever the command, format or mode, composefix must print, write and
 // exit the same either way.
 
@@ -37,8 +38,9 @@ type cliProduct struct {
 	Files          map[string]string
 }
 
-// runBothWays runs args in a copy of each of dirs' files, made by setup,
-// the usual way and down the large path, and compares what they give.
+// runBothWays runs args, with stdin, in a directory setup makes afresh,
+// the usual way and down the large path, and compares what they give and
+// the files setup lists afterwards.
 func runBothWays(t *testing.T, name string, setup func(t *testing.T) (dir string, files []string), stdin string, args ...string) {
 	t.Helper()
 	run := func(h hooks) cliProduct {
