@@ -212,6 +212,11 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 		if n.Style&yaml.TaggedStyle != 0 {
 			nv.Tag = n.Tag
 		}
+		// A plain "<<" key is a merge key: the mapping would merge its
+		// value (which may be no mapping at all) instead of holding it.
+		if nv.Tag == "!!merge" && d.isKey(n) {
+			return Change{}, d.opError(n, "key %q would become a merge key", value)
+		}
 	}
 	edit := Edit{Start: start + from, End: start + to, New: repl}
 	if from == 0 && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
@@ -683,6 +688,15 @@ func (d *Document) renamesOnto(n *yaml.Node, value string) bool {
 		}
 	}
 	return false
+}
+
+// isKey reports whether n is a key of its mapping.
+func (d *Document) isKey(n *yaml.Node) bool {
+	if key, ok := d.implicitKey(n); ok {
+		return key
+	}
+	p := d.Parent(n)
+	return p != nil && p.Kind == yaml.MappingNode && d.KeyOf(n) == nil
 }
 
 // implicitKey reports whether scalar n is an implicit mapping key, read
