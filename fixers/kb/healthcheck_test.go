@@ -465,7 +465,8 @@ func TestSplitImage(t *testing.T) {
 		{"localhost:5000/team/api:1.0", "localhost:5000/team/api", "1.0"},
 		{"Quay.io/MinIO/minio:RELEASE.2024", "quay.io/minio/minio", "RELEASE.2024"},
 		{" redis:7 ", "redis", "7"},
-		{"${REGISTRY}/api:${TAG:-latest}", "${registry}/api", "${TAG:-latest}"},
+		// An unresolved host keeps its capitals, like any single-label host.
+		{"${REGISTRY}/api:${TAG:-latest}", "${REGISTRY}/api", "${TAG:-latest}"},
 	}
 	for _, tt := range tests {
 		repo, tag := SplitImage(tt.image)
