@@ -503,12 +503,21 @@ func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
 		return Edit{}, err
 	}
 	closing := end - 1
+	open := d.ContentStart(c)
 	at := closing
-	for at > 0 && isSpaceOrBreak(d.Src[at-1]) {
-		at--
+	for {
+		for at > 0 && isSpaceOrBreak(d.Src[at-1]) {
+			at--
+		}
+		// A comment after the last entry ("{a: 1 # c\n}") would take in
+		// text written after it: the entry goes before the comment.
+		comment := d.flowCommentBefore(open, at)
+		if comment < 0 {
+			break
+		}
+		at = comment
 	}
 	if len(c.Content) == 0 {
-		open := d.ContentStart(c)
 		if strings.TrimSpace(string(d.Src[open+1:closing])) != "" {
 			return Edit{}, d.opError(c, "cannot append to an empty flow collection holding a comment")
 		}
@@ -519,7 +528,50 @@ func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
 	if d.Src[at-1] == ',' {
 		return Edit{Start: at, End: at, New: " " + entry + ","}, nil
 	}
+	// The last entry's value is empty ("{0: }"): its ':' is an indicator
+	// only because a blank follows, and yaml.v3 reads "0:," as the plain
+	// scalar "0:". The comma goes after that blank.
+	if d.Src[at-1] == ':' && at < closing {
+		if (d.Src[at] == ' ' || d.Src[at] == '\t') && d.Src[at+1] != '#' {
+			return Edit{Start: at + 1, End: at + 1, New: ", " + entry}, nil
+		}
+		return Edit{Start: at, End: at, New: " , " + entry}, nil
+	}
 	return Edit{Start: at, End: at, New: ", " + entry}, nil
+}
+
+// flowCommentBefore returns where the comment that ends at offset at
+// starts (trailing blanks aside), scanning a flow collection's text from
+// from as flowEnd does; -1 when no comment ends there.
+func (d *Document) flowCommentBefore(from, at int) int {
+	for i := from; i < at; i++ {
+		switch d.Src[i] {
+		case '"':
+			for i++; i < at && d.Src[i] != '"'; i++ {
+				if d.Src[i] == '\\' {
+					i++
+				}
+			}
+		case '\'':
+			for i++; i < at; i++ {
+				if d.Src[i] == '\'' {
+					if i+1 < at && d.Src[i+1] == '\'' {
+						i++
+						continue
+					}
+					break
+				}
+			}
+		case '#':
+			if i > 0 && isSpaceOrBreak(d.Src[i-1]) {
+				if d.LineEnd(i) >= at {
+					return i
+				}
+				i = d.LineEnd(i) - 1
+			}
+		}
+	}
+	return -1
 }
 
 // AppendItem adds v as the last item of sequence s (block or flow). s may be

@@ -103,6 +103,45 @@ func TestChangesCompose(t *testing.T) {
 			want: "web: {\n  image: x, a: \"1\", b: \"2\",\n}\n",
 		},
 		{
+			// yaml.v3 reads "k:," as the plain scalar "k:": the comma
+			// goes after the blank that makes ':' an indicator.
+			name: "flow mapping whose last value is empty",
+			src:  "web: {k: }\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: {k: , a: \"1\", b: \"2\"}\n",
+		},
+		{
+			name: "flow mapping whose last value is empty before a line break",
+			src:  "web: {k:\n}\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: {k: , a: \"1\" , b: \"2\"\n}\n",
+		},
+		{
+			// Written after the comment, the entries would be comment text.
+			name: "flow mapping with a comment after its last entry",
+			src:  "web: {k: 1 # c\n}\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: {k: 1, a: \"1\", b: \"2\" # c\n}\n",
+		},
+		{
+			name: "flow sequence with comments after its items",
+			src:  "s: [x, # c\n  y # d\n  # e\n]\n",
+			path: []string{"s"}, op: "append",
+			want: "s: [x, # c\n  y, \"1\", \"2\" # d\n  # e\n]\n",
+		},
+		{
+			name: "flow mapping whose last value is empty before a comment",
+			src:  "web: {k: # c\n}\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: {k: , a: \"1\" , b: \"2\" # c\n}\n",
+		},
+		{
+			name: "flow sequence whose last pair has an empty value",
+			src:  "s: [k: ]\n",
+			path: []string{"s"}, op: "append",
+			want: "s: [k: , \"1\", \"2\"]\n",
+		},
+		{
 			name: "flow sequence",
 			src:  "s: [x]\n",
 			path: []string{"s"}, op: "append",
