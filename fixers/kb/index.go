@@ -299,7 +299,7 @@ func (x *Index) tagMatches(i int, tag string, created time.Time) bool {
 // ClassOf is the package-level ClassOf over the indexed entries and
 // mappings.
 func (x *Index) ClassOf(image string) string {
-	repo := Repository(image)
+	repo, tag := SplitImage(image)
 	best := -1
 	if l := x.mapRepos.find(repo); l != nil {
 		best = l[0]
@@ -316,8 +316,12 @@ func (x *Index) ClassOf(image string) string {
 	if best >= 0 {
 		return x.mappings[best].Class
 	}
-	if h, ok := x.Lookup(image); ok && h.Class != "" {
-		return h.Class
+	// Lookup's entry, from the image split once, and only its class: the
+	// whole entry (its maps) is not needed.
+	if repo != "" {
+		if i := x.first(repo, func(i int) bool { return x.tagMatches(i, tag, time.Time{}) }); i >= 0 && x.entries[i].Class != "" {
+			return x.entries[i].Class
+		}
 	}
 	// A tag-specific entry of the right family.
 	if i := x.first(repo, func(i int) bool { return x.entries[i].Class != "" }); i >= 0 {
