@@ -22,6 +22,7 @@ var fuzzSeeds = []string{
 	"services:\n  web:\n    image: x\n    # foot\n\n  # head of db\n  db:\n    depends_on: [web]\n---\nservices: {}\n",
 	"services:\n  web:\n    volumes:\n      - ./a:/a\n      # - ./b:/b\n    command: |+\n      keep\n\n",
 	"services:\n  web: {image: x, # c\n    ports: [80, # p\n      \"#q\" # r\n    ], e: # s\n  }\n",
+	"services:\n  web: {command: [sh, -c, echo it's], environment: {A: don't, B: x\"y}, labels: [a: , b: ]}\n",
 }
 
 // fuzzValues are scalar values chosen to need quoting, look like other

@@ -503,75 +503,61 @@ func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
 		return Edit{}, err
 	}
 	closing := end - 1
-	open := d.ContentStart(c)
-	at := closing
-	for {
-		for at > 0 && isSpaceOrBreak(d.Src[at-1]) {
-			at--
-		}
-		// A comment after the last entry ("{a: 1 # c\n}") would take in
-		// text written after it: the entry goes before the comment.
-		comment := d.flowCommentBefore(open, at)
-		if comment < 0 {
-			break
-		}
-		at = comment
-	}
 	if len(c.Content) == 0 {
+		open := d.ContentStart(c)
 		if strings.TrimSpace(string(d.Src[open+1:closing])) != "" {
 			return Edit{}, d.opError(c, "cannot append to an empty flow collection holding a comment")
 		}
 		return Edit{Start: open, End: end, New: string(d.Src[open]) + entry + string(d.Src[closing])}, nil
 	}
-	// A trailing comma ("[a, b, ]") already separates; keep one after the
-	// new entry too.
-	if d.Src[at-1] == ',' {
-		return Edit{Start: at, End: at, New: " " + entry + ","}, nil
+	// The entry goes right after the last one: before any trailing comma
+	// ("[a, b, ]") and any comment, which would take in text written
+	// after it.
+	last := c.Content[len(c.Content)-1]
+	at, err := d.NodeEnd(last)
+	if err != nil {
+		return Edit{}, err
 	}
-	// The last entry's value is empty ("{0: }"): its ':' is an indicator
-	// only because a blank follows, and yaml.v3 reads "0:," as the plain
-	// scalar "0:". The comma goes after that blank.
-	if d.Src[at-1] == ':' && at < closing {
-		if (d.Src[at] == ' ' || d.Src[at] == '\t') && d.Src[at+1] != '#' {
-			return Edit{Start: at + 1, End: at + 1, New: ", " + entry}, nil
+	empty := d.emptyScalar(last, at)
+	if d.isFlowPair(last) {
+		v := last.Content[1]
+		vEnd, err := d.NodeEnd(v)
+		if err != nil {
+			return Edit{}, err
 		}
-		return Edit{Start: at, End: at, New: " , " + entry}, nil
+		empty = d.emptyScalar(v, vEnd)
 	}
-	return Edit{Start: at, End: at, New: ", " + entry}, nil
+	if !empty {
+		return Edit{Start: at, End: at, New: ", " + entry}, nil
+	}
+	// The last value is empty, where yaml.v3 places it: at the closing
+	// bracket, a comma, a pair's ':' ("[a: ]") or right after its tag.
+	// Written there, "0:," would read as the plain scalar "0:", and
+	// "!!str," as the tag "!!str,". The entry goes before the closing bracket, with
+	// a comma on the side that has none; the edit replaces the bracket, so
+	// that a value written into the empty one (an insertion there) sorts
+	// before it, and a second append conflicts and waits for the next
+	// pass.
+	if d.trailingComma(at, closing) {
+		return Edit{Start: closing, End: end, New: " " + entry + "," + string(d.Src[closing])}, nil
+	}
+	return Edit{Start: closing, End: end, New: ", " + entry + string(d.Src[closing])}, nil
 }
 
-// flowCommentBefore returns where the comment that ends at offset at
-// starts (trailing blanks aside), scanning a flow collection's text from
-// from as flowEnd does; -1 when no comment ends there.
-func (d *Document) flowCommentBefore(from, at int) int {
-	for i := from; i < at; i++ {
+// trailingComma reports whether a comma stands between offset from, where
+// a flow collection's last entry ends, and its closing bracket at closing.
+func (d *Document) trailingComma(from, closing int) bool {
+	for i := from; i < closing; i++ {
 		switch d.Src[i] {
-		case '"':
-			for i++; i < at && d.Src[i] != '"'; i++ {
-				if d.Src[i] == '\\' {
-					i++
-				}
-			}
-		case '\'':
-			for i++; i < at; i++ {
-				if d.Src[i] == '\'' {
-					if i+1 < at && d.Src[i+1] == '\'' {
-						i++
-						continue
-					}
-					break
-				}
-			}
+		case ',':
+			return true
 		case '#':
 			if i > 0 && isSpaceOrBreak(d.Src[i-1]) {
-				if d.LineEnd(i) >= at {
-					return i
-				}
 				i = d.LineEnd(i) - 1
 			}
 		}
 	}
-	return -1
+	return false
 }
 
 // AppendItem adds v as the last item of sequence s (block or flow). s may be

@@ -103,18 +103,17 @@ func TestChangesCompose(t *testing.T) {
 			want: "web: {\n  image: x, a: \"1\", b: \"2\",\n}\n",
 		},
 		{
-			// yaml.v3 reads "k:," as the plain scalar "k:": the comma
-			// goes after the blank that makes ':' an indicator.
+			// yaml.v3 reads "k:," as the plain scalar "k:": after an
+			// empty last value, an entry goes before the closing bracket,
+			// which the edit replaces, so the second waits.
 			name: "flow mapping whose last value is empty",
 			src:  "web: {k: }\n",
 			path: []string{"web"}, op: "insert",
-			want: "web: {k: , a: \"1\", b: \"2\"}\n",
 		},
 		{
 			name: "flow mapping whose last value is empty before a line break",
 			src:  "web: {k:\n}\n",
 			path: []string{"web"}, op: "insert",
-			want: "web: {k: , a: \"1\" , b: \"2\"\n}\n",
 		},
 		{
 			// Written after the comment, the entries would be comment text.
@@ -133,13 +132,29 @@ func TestChangesCompose(t *testing.T) {
 			name: "flow mapping whose last value is empty before a comment",
 			src:  "web: {k: # c\n}\n",
 			path: []string{"web"}, op: "insert",
-			want: "web: {k: , a: \"1\" , b: \"2\" # c\n}\n",
 		},
 		{
 			name: "flow sequence whose last pair has an empty value",
 			src:  "s: [k: ]\n",
 			path: []string{"s"}, op: "append",
-			want: "s: [k: , \"1\", \"2\"]\n",
+		},
+		{
+			// Right after the tag, "!!str," would be the tag.
+			name: "flow sequence whose last item is only a tag",
+			src:  "s: [x, !!str ]\n",
+			path: []string{"s"}, op: "append",
+		},
+		{
+			name: "flow sequence whose last item is empty, with a trailing comma",
+			src:  "s: [k: ,]\n",
+			path: []string{"s"}, op: "append",
+		},
+		{
+			// A quote inside a plain scalar starts no quoted one.
+			name: "flow collections with apostrophes",
+			src:  "web: {k: it's, l: [don't]}\n",
+			path: []string{"web"}, op: "insert",
+			want: "web: {k: it's, l: [don't], a: \"1\", b: \"2\"}\n",
 		},
 		{
 			name: "flow sequence",
@@ -997,7 +1012,9 @@ func TestEmptyFlowValueAndAppend(t *testing.T) {
 		want        string
 	}{
 		{"set an anchored item", "s: [&a]\n", setY, appendV, "s: [&a y, v]\n"},
-		{"replace a tagged item", "s: [x, !!str ]\n", replaceY, appendV, "s: [x, !!str y, v ]\n"},
+		// The append replaces the bracket: right after the tag, "!!str,"
+		// would be the tag.
+		{"replace a tagged item", "s: [x, !!str ]\n", replaceY, appendV, "s: [x, !!str y , v]\n"},
 		{"set an anchored value", "m: {a: &a}\n", setY, insertKV, "m: {a: &a y, k: v}\n"},
 	} {
 		for _, setFirst := range []bool{true, false} {

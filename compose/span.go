@@ -117,6 +117,9 @@ func (d *Document) NodeEnd(n *yaml.Node) (int, error) {
 		}
 		return off, nil
 	case yaml.MappingNode, yaml.SequenceNode:
+		if d.isFlowPair(n) {
+			return d.flowPairEnd(n)
+		}
 		if n.Style&yaml.FlowStyle != 0 {
 			return d.flowEnd(n)
 		}
@@ -312,43 +315,75 @@ func (d *Document) lineIndent(off int) int {
 	return n
 }
 
-// flowEnd matches brackets from the collection's opening one, skipping quoted
-// scalars and comments.
+// isFlowPair reports whether n is a single pair in a flow sequence
+// ("[a: 1]"), a flow mapping without braces.
+func (d *Document) isFlowPair(n *yaml.Node) bool {
+	if n.Kind != yaml.MappingNode || n.Style&yaml.FlowStyle == 0 || len(n.Content) != 2 {
+		return false
+	}
+	start := d.ContentStart(n)
+	return start < len(d.Src) && d.Src[start] != '{'
+}
+
+// flowPairEnd returns the end of a flow pair: its value's, or past its
+// ':' when the value is empty, which yaml.v3 places there ("[a: ]").
+func (d *Document) flowPairEnd(n *yaml.Node) (int, error) {
+	end, err := d.NodeEnd(n.Content[1])
+	if err != nil {
+		return 0, err
+	}
+	if end < len(d.Src) && d.Src[end] == ':' && d.emptyScalar(n.Content[1], end) {
+		end++
+	}
+	return end, nil
+}
+
+// emptyScalar reports whether n is a scalar without text that ends at
+// end, the offset NodeEnd returned for it.
+func (d *Document) emptyScalar(n *yaml.Node, end int) bool {
+	return n.Kind == yaml.ScalarNode && end == d.ContentStart(n)
+}
+
+// flowEnd finds the collection's closing bracket after its last entry's
+// end, past blanks, a trailing comma and comments. Matching brackets from
+// the opening one would need to know where quoted scalars start: a quote
+// inside a plain scalar ("[it's]") starts none.
 func (d *Document) flowEnd(n *yaml.Node) (int, error) {
 	start := d.ContentStart(n)
 	if start >= len(d.Src) || (d.Src[start] != '[' && d.Src[start] != '{') {
 		return 0, d.spanError(n, "expected a flow collection")
 	}
-	depth := 0
-	for i := start; i < len(d.Src); i++ {
-		switch c := d.Src[i]; c {
-		case '[', '{':
-			depth++
-		case ']', '}':
-			depth--
-			if depth == 0 {
-				return i + 1, nil
-			}
-		case '"':
-			for i++; i < len(d.Src) && d.Src[i] != '"'; i++ {
-				if d.Src[i] == '\\' {
-					i++
-				}
-			}
-		case '\'':
-			for i++; i < len(d.Src); i++ {
-				if d.Src[i] == '\'' {
-					if i+1 < len(d.Src) && d.Src[i+1] == '\'' {
-						i++
-						continue
-					}
-					break
-				}
-			}
-		case '#':
-			if i > 0 && isSpaceOrBreak(d.Src[i-1]) {
-				i = d.LineEnd(i) - 1
-			}
+	closing := byte(']')
+	if d.Src[start] == '{' {
+		closing = '}'
+	}
+	i := start + 1
+	comma := len(n.Content) == 0 // no comma before the first entry
+	colon := false
+	if len(n.Content) > 0 {
+		last := n.Content[len(n.Content)-1]
+		end, err := d.NodeEnd(last)
+		if err != nil {
+			return 0, err
+		}
+		// yaml.v3 places the empty value of a pair in a sequence
+		// ("[a: ]") at its ':'.
+		colon = d.emptyScalar(last, end)
+		i = end
+	}
+	for ; i < len(d.Src); i++ {
+		switch c := d.Src[i]; {
+		case isSpaceOrBreak(c):
+		case c == ',' && !comma:
+			comma = true
+		case c == ':' && colon:
+			colon = false
+		case c == '#' && isSpaceOrBreak(d.Src[i-1]):
+			i = d.LineEnd(i) - 1
+		case c == closing:
+			return i + 1, nil
+		default:
+			return 0, d.spanError(n, fmt.Sprintf("unexpected %q after the last entry of a flow collection", c))
 		}
 	}
 	return 0, d.spanError(n, "unterminated flow collection")
