@@ -472,6 +472,17 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op Op) (Change, error) {
 	for from > 0 && (d.Src[from-1] == ' ' || d.Src[from-1] == '\t') {
 		from--
 	}
+	// In flow, a block collection cannot follow: the value becomes a
+	// flow one. The edit replaces the blank before it (or the value's
+	// properties), so that a second fill of the value conflicts instead
+	// of writing "{a: 1}{b: 2}".
+	if d.inFlow(n) {
+		text, _ := renderInline(v, d.Style, true)
+		if d.NodeOffset(n) < sp.Start {
+			return Change{Edits: []Edit{d.emptyEdit(n, sp, text)}, Ops: oneOp(op)}, nil
+		}
+		return Change{Edits: []Edit{{Start: from, End: sp.End, New: " " + text}}, Ops: oneOp(op)}, nil
+	}
 	text := strings.TrimSuffix(renderAfterKey(v, d.Style, indent), " ")
 	if !strings.HasPrefix(text, "\n") && !strings.HasPrefix(text, " &") { // an inline value
 		return Change{

@@ -150,6 +150,23 @@ func TestChangesCompose(t *testing.T) {
 			path: []string{"s"}, op: "append",
 		},
 		{
+			// In flow, a null value becomes a flow collection; the fill
+			// replaces the blank before it, so a second one waits.
+			name: "null value in a flow mapping",
+			src:  "web: {k: }\n",
+			path: []string{"web", "k"}, op: "insert",
+		},
+		{
+			name: "explicit null value in a flow mapping",
+			src:  "web: {k: ~, l: 1}\n",
+			path: []string{"web", "k"}, op: "append",
+		},
+		{
+			name: "anchored null value in a flow mapping",
+			src:  "web: {k: &a , l: 1}\n",
+			path: []string{"web", "k"}, op: "insert",
+		},
+		{
 			// A quote inside a plain scalar starts no quoted one.
 			name: "flow collections with apostrophes",
 			src:  "web: {k: it's, l: [don't]}\n",
