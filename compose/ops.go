@@ -1117,6 +1117,12 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 		return Change{}, d.opError(d.Root, "cannot add a block to a root mapping in flow style")
 	}
 	at := d.LineStart(d.NodeOffset(sk))
+	// The root mapping's keys may be indented (" services:", valid YAML):
+	// the block goes at their column, or it would end the mapping.
+	indent := sk.Column - 1
+	atKeys := func(line, prefix string) bool {
+		return len(line) > indent && strings.TrimLeft(line[:indent], " ") == "" && strings.HasPrefix(line[indent:], prefix)
+	}
 	// Step over the comment lines directly above services:, unless they run
 	// up to the top of the file, where they describe the file.
 	top := at
@@ -1124,7 +1130,7 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 		prev := d.LineStart(top - 1)
 		// Only comments at the key's own column belong to it; indented ones
 		// are the foot of the block above.
-		if !strings.HasPrefix(string(d.Src[prev:d.LineEnd(prev)]), "#") {
+		if !atKeys(string(d.Src[prev:d.LineEnd(prev)]), "#") {
 			break
 		}
 		top = prev
@@ -1132,14 +1138,14 @@ func (d *Document) AddExtension(key string, v *yaml.Node) (Change, error) {
 	if top > d.lineStarts[0] && !d.isDocStart(top) {
 		at = top
 	}
-	text := RenderEntry(key, v, d.Style, 0) + "\n\n"
+	text := RenderEntry(key, v, d.Style, indent) + "\n\n"
 	// Separate the block from content right above it with a blank line,
 	// unless that content is the obsolete version key, which another fix
 	// usually removes in the same pass (the file would start blank).
 	if at > d.lineStarts[0] && !d.isDocStart(at) {
 		prev := d.LineStart(at - 1)
 		line := string(d.Src[prev:d.LineEnd(prev)])
-		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "version:") {
+		if strings.TrimSpace(line) != "" && !atKeys(line, "version:") {
 			text = "\n" + text
 		}
 	}

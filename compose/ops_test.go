@@ -383,6 +383,12 @@ func TestAddExtension(t *testing.T) {
 		{"first key", "services:\n  web: {}\n", "x-logging: &default-logging\n  driver: json-file\n\nservices:\n  web: {}\n"},
 		{"after another key", "name: p\nservices:\n  web: {}\n", "name: p\n\nx-logging: &default-logging\n  driver: json-file\n\nservices:\n  web: {}\n"},
 		{"above the comment of services", "name: p\n\n# the services\nservices:\n  web: {}\n", "name: p\n\nx-logging: &default-logging\n  driver: json-file\n\n# the services\nservices:\n  web: {}\n"},
+		// A root mapping indented (valid YAML) takes the block at its
+		// column: at column 1 it ended the mapping, and the file no
+		// longer loaded (FuzzOps found " services:").
+		{"indented root", " services:\n   web: {}\n", " x-logging: &default-logging\n   driver: json-file\n\n services:\n   web: {}\n"},
+		{"indented root, above the comment of services", " name: p\n\n # the services\n services:\n   web: {}\n", " name: p\n\n x-logging: &default-logging\n   driver: json-file\n\n # the services\n services:\n   web: {}\n"},
+		{"indented root, after the version key", "  version: \"3\"\n  services:\n    web: {}\n", "  version: \"3\"\n  x-logging: &default-logging\n    driver: json-file\n\n  services:\n    web: {}\n"},
 		{"flow root", "{services: {web: {}}}\n", ""},
 		{"no services", "name: p\n", ""},
 		{"key exists", "x-logging: 1\nservices: {}\n", ""},
