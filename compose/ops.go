@@ -1014,9 +1014,11 @@ func (d *Document) convertSeqToMap(key, s *yaml.Node, entry func(item *yaml.Node
 			// An implicit key keeps to one line, and its text must not
 			// end with a property (a tag would take in the ':'): an item
 			// written on more lines, or with no text after its tag, is
-			// written anew, unless an alias names it.
+			// written anew, unless an alias names it. So is a block
+			// scalar on one line, an empty one ("|"), whose indicator
+			// would start a block scalar in the key's place.
 			switch text := string(d.Src[sp.Start:sp.End]); {
-			case !strings.ContainsAny(text, "\r\n") && d.ContentStart(it) < sp.End:
+			case !strings.ContainsAny(text, "\r\n") && d.ContentStart(it) < sp.End && it.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0:
 				keyNode, keys[i] = it, text
 			case it.Anchor != "":
 				return Change{}, d.opError(it, "an anchored item written on more than one line, or empty, cannot become a key")

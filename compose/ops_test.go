@@ -709,6 +709,10 @@ func TestConvertSeqToMap(t *testing.T) {
 		{"an empty tagged item", "d:\n- !t\n", "d:\n  \"\":\n    condition: service_healthy\n"},
 		{"an empty tagged item in flow", "d: [!t ]\n", "d: {\"\": {condition: service_healthy} }\n"},
 		{"a block scalar item", "d:\n- |\n  a\n- b\n", "d:\n  \"a\\n\":\n    condition: service_healthy\n  b:\n    condition: service_healthy\n"},
+		// An empty block scalar is written on one line, "|": kept as the
+		// key's text it would start a block scalar there (FuzzOps).
+		{"an empty block scalar item", "d:\n- |\n- b\n", "d:\n  \"\":\n    condition: service_healthy\n  b:\n    condition: service_healthy\n"},
+		{"an empty folded item last", "d:\n- b\n- >-", "d:\n  b:\n    condition: service_healthy\n  \"\":\n    condition: service_healthy"},
 		{"a long item", "d:\n- " + strings.Repeat("a", 1025) + "\n", ""},
 	}
 	// ConvertSeqToMapAt, given the key, converts alike.
