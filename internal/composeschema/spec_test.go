@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/format"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,7 +34,7 @@ func TestSpecTable(t *testing.T) {
 	if t.Failed() {
 		t.Fatal("spec_gen.go is out of date with compose-go's schema; run go test ./internal/composeschema -update")
 	}
-	if d := cmp.Diff(tab, &spec, cmp.AllowUnexported(table{}, node{}, prop{}, pattern{})); d != "" && !golden.Updating() {
+	if d := cmp.Diff(tab, &spec, cmp.AllowUnexported(table{}, node{}, prop{}, pattern{}, flat{}, flatProp{}, flatPattern{})); d != "" && !golden.Updating() {
 		t.Errorf("spec differs from compose-go's schema (-compose-go +spec):\n%s", d)
 	}
 }
@@ -52,6 +53,12 @@ func buildTable(src string) (*table, error) {
 		return nil, err
 	}
 	b.t.compositional = compositional(doc)
+	for i := range b.t.nodes {
+		if f := flatten(b.t, int32(i)); f != nil {
+			b.t.flats = append(b.t.flats, *f)
+			b.t.nodes[i].flat = int32(len(b.t.flats))
+		}
+	}
 	return b.t, nil
 }
 
@@ -318,6 +325,11 @@ func formatTable(t *testing.T, tab *table) []byte {
 	b.WriteString("var spec = table{\n")
 	fmt.Fprintf(&b, "compositional: %v,\n", tab.compositional)
 	fmt.Fprintf(&b, "patterns: %#v,\n", tab.patterns)
+	b.WriteString("flats: []flat{\n")
+	for _, f := range tab.flats {
+		fmt.Fprintf(&b, "%s,\n", flatLiteral(f))
+	}
+	b.WriteString("},\n")
 	b.WriteString("nodes: []node{\n")
 	for i, n := range tab.nodes {
 		fmt.Fprintf(&b, "%s, // %d\n", nodeLiteral(n), i)
@@ -377,6 +389,9 @@ func nodeLiteral(n node) string {
 	}
 	if n.items != 0 {
 		add("items: %d", n.items)
+	}
+	if n.flat != 0 {
+		add("flat: %d", n.flat)
 	}
 	if n.uniqueItems {
 		add("uniqueItems: true")
@@ -526,4 +541,89 @@ func TestMatchersAreTheRegexps(t *testing.T) {
 			}
 		}
 	}
+}
+
+// objectOnly reports whether n judges a mapping by type, properties,
+// patterns, additionalProperties, required, allOf and
+// unevaluatedProperties alone (no $ref, no anyOf or oneOf), and a
+// mapping's type passes it.
+func objectOnly(n *node) bool {
+	return n.boolean == 0 && n.enum == nil && n.ref == 0 && n.items == 0 && !n.uniqueItems && !n.hasMin && !n.hasMax &&
+		n.pattern == 0 && n.anyOf == nil && n.oneOf == nil && (n.types == 0 || n.types&tObject != 0)
+}
+
+// pureRef reports whether n is a $ref and nothing else: it judges as the
+// schema it refers to.
+func pureRef(n *node) bool {
+	return n.ref != 0 && n.boolean == 0 && n.types == 0 && n.enum == nil && n.props == nil && n.patterns == nil &&
+		n.additional == 0 && n.required == nil && n.items == 0 && !n.uniqueItems && !n.hasMin && !n.hasMax &&
+		n.pattern == 0 && n.allOf == nil && n.anyOf == nil && n.oneOf == nil && n.unevaluated == 0
+}
+
+// flatten returns node i of t as a flat, or nil when it is not one: an
+// allOf of object schemas (through $refs) that have no additional,
+// required, allOf or unevaluated keywords of their own, beside the node's
+// own properties, patterns, required and unevaluatedProperties, and no
+// additionalProperties (which would judge the node's keys by its own
+// properties alone).
+func flatten(t *table, i int32) *flat {
+	h := &t.nodes[i]
+	if !objectOnly(h) || h.allOf == nil || h.unevaluated == 0 || h.additional != 0 {
+		return nil
+	}
+	members := []*node{h}
+	for _, m := range h.allOf {
+		for range 8 { // a chain of $refs; a cycle of them is left general
+			if !pureRef(&t.nodes[m]) {
+				break
+			}
+			m = t.nodes[m].ref
+		}
+		mn := &t.nodes[m]
+		if !objectOnly(mn) || mn.allOf != nil || mn.unevaluated != 0 || mn.required != nil || mn.additional != 0 || mn.ref != 0 {
+			return nil
+		}
+		members = append(members, mn)
+	}
+	f := &flat{required: h.required, unevaluated: h.unevaluated}
+	var all []prop
+	for _, m := range members {
+		all = append(all, m.props...)
+		for _, p := range m.patterns {
+			j := slices.IndexFunc(f.patterns, func(q flatPattern) bool { return q.re == p.re })
+			if j < 0 {
+				j = len(f.patterns)
+				f.patterns = append(f.patterns, flatPattern{re: p.re})
+			}
+			f.patterns[j].schemas = append(f.patterns[j].schemas, p.schema)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b prop) int { return strings.Compare(a.name, b.name) })
+	for _, p := range all {
+		if n := len(f.props); n > 0 && f.props[n-1].name == p.name {
+			f.props[n-1].schemas = append(f.props[n-1].schemas, p.schema)
+		} else {
+			f.props = append(f.props, flatProp{name: p.name, schemas: []int32{p.schema}})
+		}
+	}
+	return f
+}
+
+func flatLiteral(f flat) string {
+	var ps []string
+	for _, p := range f.props {
+		ps = append(ps, fmt.Sprintf("{%q, %#v}", p.name, p.schemas))
+	}
+	var pats []string
+	for _, p := range f.patterns {
+		pats = append(pats, fmt.Sprintf("{%d, %#v}", p.re, p.schemas))
+	}
+	s := fmt.Sprintf("{props: []flatProp{%s}", strings.Join(ps, ", "))
+	if f.patterns != nil {
+		s += fmt.Sprintf(", patterns: []flatPattern{%s}", strings.Join(pats, ", "))
+	}
+	if f.required != nil {
+		s += fmt.Sprintf(", required: %#v", f.required)
+	}
+	return s + fmt.Sprintf(", unevaluated: %d}", f.unevaluated)
 }

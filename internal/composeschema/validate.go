@@ -68,6 +68,7 @@ type node struct {
 	additional  int32 // a schema, or addlTrue, addlFalse (the booleans, not schemas)
 	required    []string
 	items       int32
+	flat        int32 // 1 + index into the table's flats, 0: not a flat
 	uniqueItems bool
 	hasMin      bool
 	hasMax      bool
@@ -146,6 +147,7 @@ type pattern struct {
 type table struct {
 	nodes    []node
 	patterns []string // regular expressions, as the schema spells them
+	flats    []flat   // see flat: worked out when the table is made
 	// compositional: see compositional, computed when the table was made.
 	compositional bool
 }
@@ -724,6 +726,13 @@ func (vd *validator) unevaluated() {
 func (vd *validator) self(sch int32, quick bool) *verr {
 	s := &vd.c.nodes[sch]
 	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, keys: vd.keys, sorted: vd.sorted, quick: vd.quick || quick, depth: vd.depth, merged: vd.merged}
+	if err, ok := sub.quickFlat(sch); ok {
+		vd.adopt(&sub)
+		if err == nil {
+			vd.uneval.keep(propSet{}) // a flat evaluates every key
+		}
+		return err
+	}
 	if needs := !vd.uneval.empty(); s.additional == 0 && (needs || s.unevaluated != 0) {
 		sub.uneval = sub.unevalFrom(needs) // else none to track
 	}
@@ -766,6 +775,10 @@ func (vd *validator) val(sch int32, v any, tok string) *verr {
 	sub := validator{c: vd.c, v: v, s: s, sorted: vd.sorted, quick: vd.quick, depth: vd.depth + 1, merged: vd.merged}
 	if n, ok := v.(*yaml.Node); ok {
 		sub.v = sub.fromNode(n)
+	}
+	if err, ok := sub.quickFlat(sch); ok {
+		vd.adopt(&sub)
+		return err
 	}
 	if s.unevaluated != 0 {
 		sub.uneval = sub.unevalFrom(false) // else none to track
