@@ -509,6 +509,11 @@ func (d *Document) fillNull(n *yaml.Node, v *yaml.Node, op Op) (Change, error) {
 // comma), and an empty collection is replaced whole, so that a second
 // append conflicts and waits for the next pass.
 func (d *Document) flowAppend(c *yaml.Node, entry string) (Edit, error) {
+	// A pair in a flow sequence ("[a: 1]") holds one entry: a second
+	// would be a second item of the sequence.
+	if d.isFlowPair(c) {
+		return Edit{}, d.opError(c, "cannot add to a single pair in a flow sequence")
+	}
 	end, err := d.NodeEnd(c)
 	if err != nil {
 		return Edit{}, err
