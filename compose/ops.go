@@ -102,7 +102,7 @@ func (d *Document) SetScalar(n *yaml.Node, value string) (Change, error) {
 		nv.Style = yaml.SingleQuotedStyle
 	}
 	text := value
-	if nv.Style != 0 || !plainSafe(value, d.inFlow(n)) {
+	if nv.Style != 0 || !plainSafe(value, d.inFlow(n)) || d.colonJoins(sp.End) {
 		text = quote(value, q)
 	}
 	edit := Edit{Start: sp.Start, End: sp.End, New: d.afterProperties(n, sp.Start, text)}
@@ -205,7 +205,7 @@ func (d *Document) SetSubstring(n *yaml.Node, from, to int, repl string) (Change
 		}
 	default:
 		tag, ok := plainResolve(value, d.inFlow(n))
-		if !ok {
+		if !ok || d.colonJoins(sp.End) {
 			return Change{}, d.opError(n, "%q cannot be written as a plain scalar", value)
 		}
 		nv.Tag = tag
@@ -742,6 +742,14 @@ func (d *Document) renamesOnto(n *yaml.Node, value string) bool {
 		}
 	}
 	return false
+}
+
+// colonJoins reports whether a plain scalar ending at end would take in
+// the ':' that follows it: yaml.v3 ends a plain scalar at ':' only before
+// a blank, so in "[&a:]" the ':' follows an empty key, and in "[a:]" it is
+// part of the scalar "a:".
+func (d *Document) colonJoins(end int) bool {
+	return end+1 < len(d.Src) && d.Src[end] == ':' && !isSpaceOrBreak(d.Src[end+1])
 }
 
 // isKey reports whether n is a key of its mapping.
