@@ -352,9 +352,33 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 		return d.nl(b.String())
 	})
 	return Change{
-		Edits: []Edit{{Start: at, End: at, New: text}},
+		Edits: []Edit{{Start: at, End: at, New: d.atLineStart(m, at, text)}},
 		Ops:   oneOp(Op{Kind: OpInsert, Target: m, Key: key, Value: v}),
 	}, nil
+}
+
+// atLineStart returns text, which starts with a line break, to insert at
+// at. When at starts a line, the last value of the collection is one that
+// yaml.v3 placed at the end of the file, after its final line break (the
+// null value of an explicit key without ':', "? |+"); a line break written
+// first there would add a blank line, which a block scalar that keeps its
+// line breaks takes in. The line break then goes last.
+func (d *Document) atLineStart(c *yaml.Node, at int, text string) string {
+	if at == 0 || d.Src[at-1] != '\n' {
+		return text
+	}
+	last := c
+	for len(last.Content) > 0 {
+		last = last.Content[len(last.Content)-1]
+	}
+	if last.Kind != yaml.ScalarNode || d.NodeOffset(last) < at {
+		return text // such as a block scalar's last line, blank
+	}
+	nl := d.nl("\n")
+	if rest, ok := strings.CutPrefix(text, nl); ok {
+		return rest + nl
+	}
+	return text
 }
 
 // hasExplicitKey reports whether a key of block mapping m is explicit
@@ -613,7 +637,7 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 	item := Seq(v)
 	writeBlock(&b, item, d.Style, dash-1, false)
 	return Change{
-		Edits: []Edit{{Start: at, End: at, New: d.nl(b.String())}},
+		Edits: []Edit{{Start: at, End: at, New: d.atLineStart(s, at, d.nl(b.String()))}},
 		Ops:   oneOp(Op{Kind: OpAppend, Target: s, Value: v}),
 	}, nil
 }

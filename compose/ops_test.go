@@ -1077,9 +1077,29 @@ func TestEntryAfterFinalBlockScalar(t *testing.T) {
 		{"a:\n  b: |+\n    x", ""},
 		{"a:\n  b: >-\n    x", "a:\n  b: >-\n    x\n  k: v"},
 		{"a:\n  b: >\n    x\n", "a:\n  b: >\n    x\n  k: v\n"},
+		{"a:\n  b: |+\n    x\n\n", "a:\n  b: |+\n    x\n\n  k: v\n"},
 	} {
 		d := load(t, tt.src)
 		ch, err := d.InsertKey(node(t, d, "a"), "k", compose.Str("v"))
+		checkOp(t, d, ch, err, tt.want)
+	}
+	// The null value of an explicit key without ':' at the end of the
+	// file is placed there, after the final line break: the entry goes on
+	// the next line, not after a blank one, which "|+" would take in.
+	for _, tt := range []struct{ src, want string }{
+		{"a:\n  ? |+\n", "a:\n  ? |+\nk: v\n"},
+		{"a:\n  ? x\n", "a:\n  ? x\nk: v\n"},
+		{"a:\r\n  ? x\r\n", "a:\r\n  ? x\r\nk: v\r\n"},
+	} {
+		d := load(t, tt.src)
+		ch, err := d.InsertKey(d.Root, "k", compose.Str("v"))
+		checkOp(t, d, ch, err, tt.want)
+	}
+	for _, tt := range []struct{ src, want string }{
+		{"a:\n- ? |+\n", "a:\n- ? |+\n- v\n"},
+	} {
+		d := load(t, tt.src)
+		ch, err := d.AppendItem(node(t, d, "a"), compose.Str("v"))
 		checkOp(t, d, ch, err, tt.want)
 	}
 	for _, tt := range []struct{ src, want string }{
