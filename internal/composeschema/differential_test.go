@@ -127,6 +127,11 @@ func sameChecksPlaced(t *testing.T, c *compiled, ref *reference, root *yaml.Node
 	if fromNodes := c.validateTop(root.Content[0], true) == nil; fromNodes != valid {
 		t.Errorf("%s: valid = %v from the nodes, %v from the converted values", name, fromNodes, valid)
 	}
+	if worded := c.validateTop(m, false) == nil; worded != valid {
+		// The quick check's shortcuts (flats, refOnly, alternatives
+		// refused by type) against the general way.
+		t.Errorf("%s: valid = %v quickly, %v by a validation that words its errors", name, valid, worded)
+	}
 	verr := schema.Validate(m)
 	var unsupported *json.UnsupportedValueError
 	if !errors.As(verr, &unsupported) && (verr == nil) != valid {

@@ -552,14 +552,6 @@ func objectOnly(n *node) bool {
 		n.pattern == 0 && n.anyOf == nil && n.oneOf == nil && (n.types == 0 || n.types&tObject != 0)
 }
 
-// pureRef reports whether n is a $ref and nothing else: it judges as the
-// schema it refers to.
-func pureRef(n *node) bool {
-	return n.ref != 0 && n.boolean == 0 && n.types == 0 && n.enum == nil && n.props == nil && n.patterns == nil &&
-		n.additional == 0 && n.required == nil && n.items == 0 && !n.uniqueItems && !n.hasMin && !n.hasMax &&
-		n.pattern == 0 && n.allOf == nil && n.anyOf == nil && n.oneOf == nil && n.unevaluated == 0
-}
-
 // flatten returns node i of t as a flat, or nil when it is not one: an
 // allOf of object schemas (through $refs) that have no additional,
 // required, allOf or unevaluated keywords of their own, beside the node's

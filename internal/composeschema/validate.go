@@ -83,6 +83,9 @@ type node struct {
 
 // shapeOf tells the schemas val can judge without a validator apart.
 func shapeOf(n *node) shape {
+	if pureRef(n) {
+		return refOnly
+	}
 	if n.boolean != 0 || n.enum != nil || n.ref != 0 || n.props != nil || n.patterns != nil ||
 		n.additional != 0 || n.required != nil || n.items != 0 || n.uniqueItems || n.hasMin || n.hasMax ||
 		n.pattern != 0 || n.allOf != nil || n.anyOf != nil || n.oneOf != nil || n.unevaluated != 0 {
@@ -92,6 +95,14 @@ func shapeOf(n *node) shape {
 		return empty
 	}
 	return typesOnly
+}
+
+// pureRef reports whether n is a $ref and nothing else: it judges as the
+// schema it refers to.
+func pureRef(n *node) bool {
+	return n.ref != 0 && n.boolean == 0 && n.types == 0 && n.enum == nil && n.props == nil && n.patterns == nil &&
+		n.additional == 0 && n.required == nil && n.items == 0 && !n.uniqueItems && !n.hasMin && !n.hasMax &&
+		n.pattern == 0 && n.allOf == nil && n.anyOf == nil && n.oneOf == nil && n.unevaluated == 0
 }
 
 type shape uint8
@@ -104,7 +115,30 @@ const (
 	// typesOnly is a schema of a type keyword alone ({"type": "string"}):
 	// most of a document's scalars meet one.
 	typesOnly
+	// refOnly is a $ref and nothing else: a quick check (a verdict, no
+	// errors, which it would wrap) goes straight to the schema it refers
+	// to (see through).
+	refOnly
 )
+
+// through returns the schema a quick check of a value against node sch
+// judges it by: the end of a chain of refOnly schemas (a cycle of them is
+// left to the general way).
+func (c *compiled) through(sch int32) int32 {
+	for i := 0; i < 8 && c.shapes[sch] == refOnly; i++ {
+		sch = c.nodes[sch].ref
+	}
+	return sch
+}
+
+// failsByType reports whether the type keyword of node sch (after
+// through) refuses a value of type t (integer: a number without a
+// fraction) before any other keyword is read: what a quick check of an
+// alternative of anyOf or oneOf finds without a validator.
+func (c *compiled) failsByType(sch int32, t jsonType, integer bool) bool {
+	n := &c.nodes[c.through(sch)] // a boolean schema has no types: left to the general way
+	return n.types != 0 && n.types&t == 0 && (n.types&tInteger == 0 || t != tNumber || !integer)
+}
 
 const (
 	addlTrue  = -1
@@ -500,7 +534,7 @@ func (vd *validator) run() (propSet, *verr) {
 	}
 	if len(vd.errs) == 0 || !vd.quick {
 		if s.allOf != nil || s.anyOf != nil || s.oneOf != nil {
-			vd.cond()
+			vd.cond(&sv)
 		}
 		if s.unevaluated != 0 {
 			vd.unevaluated()
@@ -639,11 +673,21 @@ func (sv scalarView) greater(bound float64) bool {
 	return sv.i > int64(bound)
 }
 
-func (vd *validator) cond() {
+// cond checks allOf, anyOf and oneOf on the value, of view sv. An
+// alternative whose type keyword refuses the value fails a quick check
+// (which wants no error) without a validation of it.
+func (vd *validator) cond(sv *scalarView) {
 	s := vd.s
+	refused := func(sch int32, quick bool) bool {
+		return (vd.quick || quick) && vd.c.failsByType(sch, sv.t, sv.t == tNumber && sv.isInteger())
+	}
 	if len(s.allOf) > 0 {
 		var errs []*verr
 		for _, sch := range s.allOf {
+			if refused(sch, false) {
+				errs = append(errs, quickFail)
+				break // vd.quick
+			}
 			if err := vd.self(sch, false); err != nil {
 				errs = append(errs, err)
 				if vd.quick {
@@ -659,6 +703,10 @@ func (vd *validator) cond() {
 		matched := false
 		var errs []*verr
 		for _, sch := range s.anyOf {
+			if refused(sch, false) {
+				errs = append(errs, quickFail)
+				continue
+			}
 			if err := vd.self(sch, false); err != nil {
 				errs = append(errs, err)
 			} else {
@@ -676,6 +724,12 @@ func (vd *validator) cond() {
 		matched := -1
 		var errs []*verr
 		for i, sch := range s.oneOf {
+			if refused(sch, matched != -1) {
+				if matched == -1 {
+					errs = append(errs, quickFail)
+				}
+				continue
+			}
 			if err := vd.self(sch, matched != -1); err != nil {
 				if matched == -1 {
 					errs = append(errs, err)
@@ -724,6 +778,9 @@ func (vd *validator) unevaluated() {
 // self validates the same value against another schema, which evaluates
 // its properties for the caller's unevaluatedProperties when it passes.
 func (vd *validator) self(sch int32, quick bool) *verr {
+	if vd.quick || quick {
+		sch = vd.c.through(sch)
+	}
 	s := &vd.c.nodes[sch]
 	sub := validator{c: vd.c, v: vd.v, loc: vd.loc, s: s, keys: vd.keys, sorted: vd.sorted, quick: vd.quick || quick, depth: vd.depth, merged: vd.merged}
 	if err, ok := sub.quickFlat(sch); ok {
@@ -749,6 +806,9 @@ func (vd *validator) self(sch int32, quick bool) *verr {
 
 // val validates a value inside this one, at tok.
 func (vd *validator) val(sch int32, v any, tok string) *verr {
+	if vd.quick {
+		sch = vd.c.through(sch)
+	}
 	s := &vd.c.nodes[sch]
 	if n, ok := v.(*yaml.Node); ok {
 		switch vd.c.shapes[sch] {
