@@ -968,6 +968,13 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 			return Change{Edits: []Edit{d.emptyEdit(n, sp, inline)}, Ops: []*Op{op}}, nil
 		}
 		if start == sp.Start {
+			// A block sequence may start at its key's column ("key:\n-
+			// x"), where no other value may: kept in place (a comment
+			// above it forbids moving it up), the new text would end the
+			// mapping.
+			if key := d.KeyOf(n); key != nil && d.LineStart(start) > d.LineStart(d.NodeOffset(key)) && d.Pos(start).Col <= key.Column {
+				return Change{}, d.opError(n, "cannot replace a value that starts at its key's column below a comment in place")
+			}
 			inline = d.afterProperties(n, start, inline)
 		}
 		return Change{Edits: []Edit{{Start: start, End: sp.End, New: inline}}, Ops: []*Op{op}}, nil

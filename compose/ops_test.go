@@ -538,6 +538,8 @@ func TestReplaceValue(t *testing.T) {
 		{"block mapping by a scalar", "a:\n  k: v\nb: 1\n", []string{"a"}, compose.Str("x"), "a: x\nb: 1\n"},
 		{"block mapping after a comment by a scalar", "a: # c\n  k: v\nb: 1\n", []string{"a"}, compose.Str("x"), "a: # c\n  x\nb: 1\n"},
 		{"flow sequence by a block sequence", "a: [x]\n", []string{"a"}, compose.Seq("y", "z"), "a:\n  - y\n  - z\n"},
+		{"flush block sequence by a scalar", "a:\n- x\nb: 1\n", []string{"a"}, compose.Str("y"), "a: y\nb: 1\n"},
+		{"indented block sequence after a comment by a scalar", "a:\n# c\n  - x\nb: 1\n", []string{"a"}, compose.Str("y"), "a:\n# c\n  y\nb: 1\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -592,6 +594,17 @@ func TestReplaceBlockScalarBelowKey(t *testing.T) {
 // replacing an anchored node, whose anchor the new text must repeat, must
 // not write that anchor into the value: the next fix given it would
 // render "&a" a second time, defining the anchor twice.
+// TestReplaceValueAtKeyColumn: a flush block sequence below a comment
+// cannot move up to its key (the comment would go), and the new value
+// cannot start at the key's column, where it would end the mapping.
+func TestReplaceValueAtKeyColumn(t *testing.T) {
+	for _, src := range []string{"a:\n# c\n- x\nb: 1\n", "0:\n#\n- - 0:\n"} {
+		d := load(t, src)
+		ch, err := d.ReplaceValue(node(t, d, d.Root.Content[0].Value), compose.Str("y"))
+		checkOp(t, d, ch, err, "")
+	}
+}
+
 func TestReplaceValueLeavesItsValueAlone(t *testing.T) {
 	const src = "a: &a\n  k: v\nb: &b\n  k: v\nc: *a\n"
 	d := load(t, src)
