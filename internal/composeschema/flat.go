@@ -20,7 +20,7 @@ import "go.yaml.in/yaml/v3"
 // a failure is validated again the general way, which words the errors
 // (TestFlatVerdicts, TestSameErrorsAsSanthosh).
 type flat struct {
-	props       []flatProp // by name, sorted
+	props       []flatProp // laid out for prop (see propSlot)
 	patterns    []flatPattern
 	required    []string
 	unevaluated int32
@@ -39,24 +39,18 @@ type flatPattern struct {
 	schemas []int32
 }
 
-// prop returns the schemas of property k, nil when no member has it.
+// prop returns the schemas of property k, nil when no member has it (see
+// propSlot).
 func (f *flat) prop(k string) []int32 {
-	if k == "" {
+	if k == "" || f.props == nil {
 		return nil // no property is named ""
 	}
-	lo, hi := 0, len(f.props)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if name := f.props[m].name; name[0] < k[0] || name[0] == k[0] && name < k {
-			lo = m + 1
-		} else {
-			hi = m
+	m := len(f.props) - 1
+	for i := propSlot(k, len(f.props)); ; i = (i + 1) & m {
+		if p := &f.props[i]; p.name == k || p.name == "" {
+			return p.schemas
 		}
 	}
-	if lo < len(f.props) && f.props[lo].name == k {
-		return f.props[lo].schemas
-	}
-	return nil
 }
 
 // quickFlat is the verdict of a quick validation (vd.quick) of vd.v

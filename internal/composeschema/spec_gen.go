@@ -9,21 +9,21 @@ var spec = table{
 	compositional: true,
 	patterns:      []string{"^x-", "^[a-zA-Z0-9._-]+$", ".+", "^.+$", "^(always|never|build|if_not_present|missing|refresh|daily|weekly|every_([0-9]+[wdhms])+)$", "^[a-z]+$", "[a-zA-Z0-9][a-zA-Z0-9_.-]+"},
 	flats: []flat{
-		{props: []flatProp{{"annotations", []int32{39}}, {"blkio_config", []int32{40}}, {"build", []int32{266}}, {"cap_add", []int32{58}}, {"cap_drop", []int32{60}}, {"cgroup", []int32{62}}, {"cgroup_parent", []int32{63}}, {"command", []int32{64}}, {"configs", []int32{70}}, {"cpu_count", []int32{81}}, {"cpu_percent", []int32{84}}, {"cpu_period", []int32{87}}, {"cpu_quota", []int32{88}}, {"cpu_rt_period", []int32{89}}, {"cpu_rt_runtime", []int32{90}}, {"cpu_shares", []int32{91}}, {"cpus", []int32{92}}, {"cpuset", []int32{93}}, {"credential_spec", []int32{94}}, {"depends_on", []int32{300}}, {"device_cgroup_rules", []int32{99}}, {"devices", []int32{100}}, {"dns", []int32{108}}, {"dns_opt", []int32{109}}, {"dns_search", []int32{111}}, {"domainname", []int32{112}}, {"entrypoint", []int32{113}}, {"env_file", []int32{114}}, {"environment", []int32{124}}, {"expose", []int32{308}}, {"extra_hosts", []int32{125}}, {"gpus", []int32{134}}, {"group_add", []int32{145}}, {"healthcheck", []int32{310}}, {"hostname", []int32{147}}, {"image", []int32{148}}, {"init", []int32{149}}, {"ipc", []int32{150}}, {"isolation", []int32{151}}, {"label_file", []int32{152}}, {"labels", []int32{157}}, {"logging", []int32{158}}, {"mac_address", []int32{163}}, {"mem_limit", []int32{164}}, {"mem_reservation", []int32{165}}, {"mem_swappiness", []int32{166}}, {"memswap_limit", []int32{167}}, {"models", []int32{168}}, {"network_mode", []int32{177}}, {"networks", []int32{178}}, {"oom_kill_disable", []int32{196}}, {"oom_score_adj", []int32{197}}, {"pid", []int32{200}}, {"pids_limit", []int32{201}}, {"platform", []int32{202}}, {"ports", []int32{323}}, {"privileged", []int32{203}}, {"profiles", []int32{338}}, {"pull_policy", []int32{204}}, {"pull_refresh_after", []int32{205}}, {"read_only", []int32{206}}, {"runtime", []int32{207}}, {"secrets", []int32{208}}, {"security_opt", []int32{209}}, {"shm_size", []int32{211}}, {"stdin_open", []int32{336}}, {"stop_grace_period", []int32{212}}, {"stop_signal", []int32{213}}, {"storage_opt", []int32{214}}, {"sysctls", []int32{215}}, {"tmpfs", []int32{216}}, {"triggers", []int32{339}}, {"tty", []int32{337}}, {"ulimits", []int32{217}}, {"umask", []int32{225}}, {"use_api_socket", []int32{226}}, {"user", []int32{227}}, {"userns_mode", []int32{228}}, {"uts", []int32{229}}, {"volumes", []int32{230}}, {"volumes_from", []int32{260}}, {"working_dir", []int32{262}}}, patterns: []flatPattern{{0, []int32{38, 265}}}, required: []string{"triggers"}, unevaluated: 354},
-		{props: []flatProp{{"annotations", []int32{39}}, {"attach", []int32{413}}, {"blkio_config", []int32{40}}, {"build", []int32{266}}, {"cap_add", []int32{58}}, {"cap_drop", []int32{60}}, {"cgroup", []int32{62}}, {"cgroup_parent", []int32{63}}, {"command", []int32{64}}, {"configs", []int32{70}}, {"container_name", []int32{414}}, {"cpu_count", []int32{81}}, {"cpu_percent", []int32{84}}, {"cpu_period", []int32{87}}, {"cpu_quota", []int32{88}}, {"cpu_rt_period", []int32{89}}, {"cpu_rt_runtime", []int32{90}}, {"cpu_shares", []int32{91}}, {"cpus", []int32{92}}, {"cpuset", []int32{93}}, {"credential_spec", []int32{94}}, {"depends_on", []int32{300}}, {"deploy", []int32{415}}, {"develop", []int32{481}}, {"device_cgroup_rules", []int32{99}}, {"devices", []int32{100}}, {"dns", []int32{108}}, {"dns_opt", []int32{109}}, {"dns_search", []int32{111}}, {"domainname", []int32{112}}, {"entrypoint", []int32{113}}, {"env_file", []int32{114}}, {"environment", []int32{124}}, {"expose", []int32{308}}, {"extends", []int32{501}}, {"external_links", []int32{506}}, {"extra_hosts", []int32{125}}, {"gpus", []int32{134}}, {"group_add", []int32{145}}, {"healthcheck", []int32{310}}, {"hostname", []int32{147}}, {"image", []int32{148}}, {"init", []int32{149}}, {"ipc", []int32{150}}, {"isolation", []int32{151}}, {"label_file", []int32{152}}, {"labels", []int32{157}}, {"links", []int32{508}}, {"logging", []int32{158}}, {"mac_address", []int32{163}}, {"mem_limit", []int32{164}}, {"mem_reservation", []int32{165}}, {"mem_swappiness", []int32{166}}, {"memswap_limit", []int32{167}}, {"models", []int32{168}}, {"network_mode", []int32{177}}, {"networks", []int32{178}}, {"oom_kill_disable", []int32{196}}, {"oom_score_adj", []int32{197}}, {"pid", []int32{200}}, {"pids_limit", []int32{201}}, {"platform", []int32{202}}, {"ports", []int32{323}}, {"post_start", []int32{510}}, {"pre_start", []int32{512}}, {"pre_stop", []int32{518}}, {"privileged", []int32{203}}, {"profiles", []int32{520}}, {"provider", []int32{521}}, {"pull_policy", []int32{204}}, {"pull_refresh_after", []int32{205}}, {"read_only", []int32{206}}, {"restart", []int32{529}}, {"runtime", []int32{207}}, {"scale", []int32{530}}, {"secrets", []int32{208}}, {"security_opt", []int32{209}}, {"shm_size", []int32{211}}, {"stdin_open", []int32{336}}, {"stop_grace_period", []int32{212}}, {"stop_signal", []int32{213}}, {"storage_opt", []int32{214}}, {"sysctls", []int32{215}}, {"tmpfs", []int32{216}}, {"tty", []int32{337}}, {"ulimits", []int32{217}}, {"umask", []int32{225}}, {"use_api_socket", []int32{226}}, {"user", []int32{227}}, {"userns_mode", []int32{228}}, {"uts", []int32{229}}, {"volumes", []int32{230}}, {"volumes_from", []int32{260}}, {"working_dir", []int32{262}}}, patterns: []flatPattern{{0, []int32{38, 265}}}, unevaluated: 531},
-		{props: []flatProp{{"annotations", []int32{39}}, {"blkio_config", []int32{40}}, {"cap_add", []int32{58}}, {"cap_drop", []int32{60}}, {"cgroup", []int32{62}}, {"cgroup_parent", []int32{63}}, {"command", []int32{64}}, {"configs", []int32{70}}, {"cpu_count", []int32{81}}, {"cpu_percent", []int32{84}}, {"cpu_period", []int32{87}}, {"cpu_quota", []int32{88}}, {"cpu_rt_period", []int32{89}}, {"cpu_rt_runtime", []int32{90}}, {"cpu_shares", []int32{91}}, {"cpus", []int32{92}}, {"cpuset", []int32{93}}, {"credential_spec", []int32{94}}, {"device_cgroup_rules", []int32{99}}, {"devices", []int32{100}}, {"dns", []int32{108}}, {"dns_opt", []int32{109}}, {"dns_search", []int32{111}}, {"domainname", []int32{112}}, {"entrypoint", []int32{113}}, {"env_file", []int32{114}}, {"environment", []int32{124}}, {"extra_hosts", []int32{125}}, {"gpus", []int32{134}}, {"group_add", []int32{145}}, {"hostname", []int32{147}}, {"image", []int32{148}}, {"init", []int32{149}}, {"ipc", []int32{150}}, {"isolation", []int32{151}}, {"label_file", []int32{152}}, {"labels", []int32{157}}, {"logging", []int32{158}}, {"mac_address", []int32{163}}, {"mem_limit", []int32{164}}, {"mem_reservation", []int32{165}}, {"mem_swappiness", []int32{166}}, {"memswap_limit", []int32{167}}, {"models", []int32{168}}, {"network_mode", []int32{177}}, {"networks", []int32{178}}, {"oom_kill_disable", []int32{196}}, {"oom_score_adj", []int32{197}}, {"per_replica", []int32{516}}, {"pid", []int32{200}}, {"pids_limit", []int32{201}}, {"platform", []int32{202}}, {"privileged", []int32{203}}, {"pull_policy", []int32{204}}, {"pull_refresh_after", []int32{205}}, {"read_only", []int32{206}}, {"runtime", []int32{207}}, {"secrets", []int32{208}}, {"security_opt", []int32{209}}, {"shm_size", []int32{211}}, {"stop_grace_period", []int32{212}}, {"stop_signal", []int32{213}}, {"storage_opt", []int32{214}}, {"sysctls", []int32{215}}, {"tmpfs", []int32{216}}, {"ulimits", []int32{217}}, {"umask", []int32{225}}, {"use_api_socket", []int32{226}}, {"user", []int32{227}}, {"userns_mode", []int32{228}}, {"uts", []int32{229}}, {"volumes", []int32{230}}, {"volumes_from", []int32{260}}, {"working_dir", []int32{262}}}, patterns: []flatPattern{{0, []int32{38}}}, unevaluated: 517},
+		{props: []flatProp{{"runtime", []int32{207}}, {"ulimits", []int32{217}}, {}, {}, {"volumes_from", []int32{260}}, {}, {"mem_swappiness", []int32{166}}, {"cpuset", []int32{93}}, {"volumes", []int32{230}}, {}, {}, {}, {}, {"cpus", []int32{92}}, {"networks", []int32{178}}, {"stop_signal", []int32{213}}, {"platform", []int32{202}}, {"ports", []int32{323}}, {}, {}, {"cap_add", []int32{58}}, {"credential_spec", []int32{94}}, {"read_only", []int32{206}}, {}, {}, {"memswap_limit", []int32{167}}, {}, {}, {}, {"device_cgroup_rules", []int32{99}}, {}, {}, {"cpu_rt_runtime", []int32{90}}, {}, {}, {}, {"oom_score_adj", []int32{197}}, {}, {"env_file", []int32{114}}, {}, {}, {}, {}, {}, {}, {"pid", []int32{200}}, {}, {}, {}, {"expose", []int32{308}}, {}, {}, {}, {}, {}, {}, {}, {"pull_refresh_after", []int32{205}}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"group_add", []int32{145}}, {}, {}, {}, {"cpu_count", []int32{81}}, {}, {}, {}, {}, {"ipc", []int32{150}}, {}, {}, {}, {"stdin_open", []int32{336}}, {}, {}, {"dns", []int32{108}}, {}, {}, {}, {"init", []int32{149}}, {}, {}, {}, {"dns_opt", []int32{109}}, {"extra_hosts", []int32{125}}, {"cgroup", []int32{62}}, {"cap_drop", []int32{60}}, {"shm_size", []int32{211}}, {"use_api_socket", []int32{226}}, {"build", []int32{266}}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"devices", []int32{100}}, {}, {}, {}, {}, {"annotations", []int32{39}}, {"depends_on", []int32{300}}, {}, {}, {}, {}, {}, {"cpu_percent", []int32{84}}, {"mac_address", []int32{163}}, {}, {"isolation", []int32{151}}, {}, {}, {}, {}, {}, {}, {}, {"entrypoint", []int32{113}}, {}, {}, {}, {}, {}, {"umask", []int32{225}}, {}, {}, {}, {}, {}, {"triggers", []int32{339}}, {}, {}, {}, {}, {"label_file", []int32{152}}, {}, {"cpu_shares", []int32{91}}, {}, {}, {}, {}, {"hostname", []int32{147}}, {}, {}, {}, {}, {}, {"stop_grace_period", []int32{212}}, {}, {"labels", []int32{157}}, {"profiles", []int32{338}}, {}, {}, {"userns_mode", []int32{228}}, {"environment", []int32{124}}, {"user", []int32{227}}, {}, {}, {}, {}, {}, {"security_opt", []int32{209}}, {}, {}, {}, {"working_dir", []int32{262}}, {}, {}, {}, {}, {}, {}, {"mem_limit", []int32{164}}, {}, {"command", []int32{64}}, {}, {}, {}, {}, {"healthcheck", []int32{310}}, {}, {}, {}, {"dns_search", []int32{111}}, {}, {}, {"configs", []int32{70}}, {}, {"cpu_period", []int32{87}}, {"cpu_rt_period", []int32{89}}, {"image", []int32{148}}, {"cpu_quota", []int32{88}}, {"tty", []int32{337}}, {}, {}, {}, {"sysctls", []int32{215}}, {}, {}, {}, {}, {}, {}, {}, {"cgroup_parent", []int32{63}}, {"models", []int32{168}}, {}, {"uts", []int32{229}}, {}, {}, {}, {}, {}, {"storage_opt", []int32{214}}, {}, {}, {}, {}, {}, {"logging", []int32{158}}, {}, {}, {"gpus", []int32{134}}, {}, {"blkio_config", []int32{40}}, {"oom_kill_disable", []int32{196}}, {"privileged", []int32{203}}, {}, {}, {"network_mode", []int32{177}}, {"secrets", []int32{208}}, {"mem_reservation", []int32{165}}, {}, {}, {}, {"domainname", []int32{112}}, {"pull_policy", []int32{204}}, {"tmpfs", []int32{216}}, {}, {}, {}, {"pids_limit", []int32{201}}, {}}, patterns: []flatPattern{{0, []int32{38, 265}}}, required: []string{"triggers"}, unevaluated: 354},
+		{props: []flatProp{{"runtime", []int32{207}}, {"ulimits", []int32{217}}, {}, {}, {"volumes_from", []int32{260}}, {}, {"mem_swappiness", []int32{166}}, {"cpuset", []int32{93}}, {"volumes", []int32{230}}, {}, {}, {}, {}, {"cpus", []int32{92}}, {"networks", []int32{178}}, {"stop_signal", []int32{213}}, {"platform", []int32{202}}, {"ports", []int32{323}}, {}, {}, {"cap_add", []int32{58}}, {"credential_spec", []int32{94}}, {"read_only", []int32{206}}, {}, {}, {"memswap_limit", []int32{167}}, {}, {}, {}, {"device_cgroup_rules", []int32{99}}, {}, {}, {"cpu_rt_runtime", []int32{90}}, {}, {}, {}, {"oom_score_adj", []int32{197}}, {}, {"env_file", []int32{114}}, {}, {}, {}, {}, {}, {}, {"pid", []int32{200}}, {}, {}, {}, {"expose", []int32{308}}, {}, {}, {}, {}, {}, {}, {}, {"pull_refresh_after", []int32{205}}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"group_add", []int32{145}}, {}, {}, {}, {"cpu_count", []int32{81}}, {}, {}, {}, {"links", []int32{508}}, {"ipc", []int32{150}}, {}, {}, {}, {"stdin_open", []int32{336}}, {"post_start", []int32{510}}, {"pre_stop", []int32{518}}, {"dns", []int32{108}}, {}, {}, {}, {"init", []int32{149}}, {}, {}, {}, {"dns_opt", []int32{109}}, {"extra_hosts", []int32{125}}, {"cgroup", []int32{62}}, {"cap_drop", []int32{60}}, {"restart", []int32{529}}, {"deploy", []int32{415}}, {"build", []int32{266}}, {"shm_size", []int32{211}}, {"external_links", []int32{506}}, {"use_api_socket", []int32{226}}, {}, {}, {}, {}, {}, {}, {"devices", []int32{100}}, {}, {}, {}, {}, {"annotations", []int32{39}}, {"depends_on", []int32{300}}, {"develop", []int32{481}}, {}, {}, {}, {}, {"cpu_percent", []int32{84}}, {"mac_address", []int32{163}}, {}, {"isolation", []int32{151}}, {}, {}, {}, {}, {}, {}, {}, {"entrypoint", []int32{113}}, {}, {}, {}, {}, {}, {"umask", []int32{225}}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"label_file", []int32{152}}, {}, {"cpu_shares", []int32{91}}, {}, {}, {}, {}, {"hostname", []int32{147}}, {}, {}, {}, {}, {}, {"stop_grace_period", []int32{212}}, {}, {"labels", []int32{157}}, {"profiles", []int32{520}}, {}, {}, {"userns_mode", []int32{228}}, {"environment", []int32{124}}, {"user", []int32{227}}, {}, {}, {}, {}, {}, {"security_opt", []int32{209}}, {}, {}, {}, {"working_dir", []int32{262}}, {"pre_start", []int32{512}}, {}, {}, {}, {}, {}, {"mem_limit", []int32{164}}, {}, {"command", []int32{64}}, {"extends", []int32{501}}, {}, {"attach", []int32{413}}, {}, {"healthcheck", []int32{310}}, {}, {}, {}, {"dns_search", []int32{111}}, {}, {}, {"configs", []int32{70}}, {}, {"cpu_period", []int32{87}}, {"cpu_rt_period", []int32{89}}, {"image", []int32{148}}, {"cpu_quota", []int32{88}}, {"tty", []int32{337}}, {}, {}, {}, {"sysctls", []int32{215}}, {}, {}, {}, {}, {}, {}, {}, {"cgroup_parent", []int32{63}}, {"models", []int32{168}}, {}, {"uts", []int32{229}}, {}, {}, {}, {}, {}, {"storage_opt", []int32{214}}, {}, {}, {}, {}, {}, {"logging", []int32{158}}, {}, {}, {"gpus", []int32{134}}, {}, {"blkio_config", []int32{40}}, {"oom_kill_disable", []int32{196}}, {"privileged", []int32{203}}, {}, {}, {"container_name", []int32{414}}, {"network_mode", []int32{177}}, {"mem_reservation", []int32{165}}, {"provider", []int32{521}}, {"scale", []int32{530}}, {"secrets", []int32{208}}, {"domainname", []int32{112}}, {"pull_policy", []int32{204}}, {"tmpfs", []int32{216}}, {}, {}, {}, {"pids_limit", []int32{201}}, {}}, patterns: []flatPattern{{0, []int32{38, 265}}}, unevaluated: 531},
+		{props: []flatProp{{"runtime", []int32{207}}, {"ulimits", []int32{217}}, {}, {}, {"volumes_from", []int32{260}}, {}, {"mem_swappiness", []int32{166}}, {"cpuset", []int32{93}}, {"volumes", []int32{230}}, {}, {}, {}, {}, {"cpus", []int32{92}}, {"networks", []int32{178}}, {"stop_signal", []int32{213}}, {"platform", []int32{202}}, {}, {}, {}, {"cap_add", []int32{58}}, {"credential_spec", []int32{94}}, {"read_only", []int32{206}}, {}, {}, {"memswap_limit", []int32{167}}, {}, {}, {}, {"device_cgroup_rules", []int32{99}}, {}, {}, {"cpu_rt_runtime", []int32{90}}, {}, {}, {}, {"oom_score_adj", []int32{197}}, {"per_replica", []int32{516}}, {"env_file", []int32{114}}, {}, {}, {}, {}, {}, {}, {"pid", []int32{200}}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"pull_refresh_after", []int32{205}}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"group_add", []int32{145}}, {}, {}, {}, {"cpu_count", []int32{81}}, {}, {}, {}, {}, {"ipc", []int32{150}}, {}, {}, {}, {}, {}, {}, {"dns", []int32{108}}, {}, {}, {}, {"init", []int32{149}}, {}, {}, {}, {"dns_opt", []int32{109}}, {"extra_hosts", []int32{125}}, {"cgroup", []int32{62}}, {"cap_drop", []int32{60}}, {"shm_size", []int32{211}}, {"use_api_socket", []int32{226}}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"devices", []int32{100}}, {}, {}, {}, {}, {"annotations", []int32{39}}, {}, {}, {}, {}, {}, {}, {"cpu_percent", []int32{84}}, {"mac_address", []int32{163}}, {}, {"isolation", []int32{151}}, {}, {}, {}, {}, {}, {}, {}, {"entrypoint", []int32{113}}, {}, {}, {}, {}, {}, {"umask", []int32{225}}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"label_file", []int32{152}}, {}, {"cpu_shares", []int32{91}}, {}, {}, {}, {}, {"hostname", []int32{147}}, {}, {}, {}, {}, {}, {"stop_grace_period", []int32{212}}, {}, {"labels", []int32{157}}, {}, {}, {}, {"userns_mode", []int32{228}}, {"environment", []int32{124}}, {"user", []int32{227}}, {}, {}, {}, {}, {}, {"security_opt", []int32{209}}, {}, {}, {}, {"working_dir", []int32{262}}, {}, {}, {}, {}, {}, {}, {"mem_limit", []int32{164}}, {}, {"command", []int32{64}}, {}, {}, {}, {}, {}, {}, {}, {}, {"dns_search", []int32{111}}, {}, {}, {"configs", []int32{70}}, {}, {"cpu_period", []int32{87}}, {"cpu_rt_period", []int32{89}}, {"image", []int32{148}}, {"cpu_quota", []int32{88}}, {}, {}, {}, {}, {"sysctls", []int32{215}}, {}, {}, {}, {}, {}, {}, {}, {"cgroup_parent", []int32{63}}, {"models", []int32{168}}, {}, {"uts", []int32{229}}, {}, {}, {}, {}, {}, {"storage_opt", []int32{214}}, {}, {}, {}, {}, {}, {"logging", []int32{158}}, {}, {}, {"gpus", []int32{134}}, {}, {"blkio_config", []int32{40}}, {"oom_kill_disable", []int32{196}}, {"privileged", []int32{203}}, {}, {}, {"network_mode", []int32{177}}, {"secrets", []int32{208}}, {"mem_reservation", []int32{165}}, {}, {}, {}, {"domainname", []int32{112}}, {"pull_policy", []int32{204}}, {"tmpfs", []int32{216}}, {}, {}, {}, {"pids_limit", []int32{201}}, {}}, patterns: []flatPattern{{0, []int32{38}}}, unevaluated: 517},
 	},
 	nodes: []node{
 		{}, // 0
-		{types: tObject, props: []prop{{"configs", 3}, {"include", 20}, {"jobs", 33}, {"models", 355}, {"name", 364}, {"networks", 365}, {"secrets", 394}, {"services", 408}, {"version", 532}, {"volumes", 533}}, patterns: []pattern{{0, 2}}, additional: addlFalse}, // 1
+		{types: tObject, props: []prop{{"volumes", 533}, {"networks", 365}, {}, {}, {}, {}, {}, {}, {"include", 20}, {"services", 408}, {}, {}, {}, {}, {}, {}, {}, {"jobs", 33}, {}, {"version", 532}, {}, {}, {}, {}, {"configs", 3}, {}, {}, {"models", 355}, {}, {}, {"name", 364}, {"secrets", 394}}, patterns: []pattern{{0, 2}}, additional: addlFalse}, // 1
 		{}, // 2
 		{types: tObject, patterns: []pattern{{1, 4}}, additional: addlFalse}, // 3
 		{ref: 5}, // 4
-		{types: tObject, props: []prop{{"content", 7}, {"environment", 8}, {"external", 9}, {"file", 11}, {"labels", 12}, {"name", 18}, {"template_driver", 19}}, patterns: []pattern{{0, 6}}, additional: addlFalse}, // 5
+		{types: tObject, props: []prop{{}, {"content", 7}, {}, {"template_driver", 19}, {}, {}, {}, {}, {}, {}, {"environment", 8}, {"external", 9}, {"file", 11}, {"labels", 12}, {}, {"name", 18}}, patterns: []pattern{{0, 6}}, additional: addlFalse}, // 5
 		{},               // 6
 		{types: tString}, // 7
 		{types: tString}, // 8
-		{types: tBoolean | tString | tObject, props: []prop{{"name", 10}}}, // 9
+		{types: tBoolean | tString | tObject, props: []prop{{}, {"name", 10}}}, // 9
 		{types: tString},         // 10
 		{types: tString},         // 11
 		{ref: 13},                // 12
@@ -38,7 +38,7 @@ var spec = table{
 		{ref: 22},                  // 21
 		{oneOf: []int32{23, 24}},   // 22
 		{types: tString},           // 23
-		{types: tObject, props: []prop{{"env_file", 25}, {"path", 31}, {"project_directory", 32}}, additional: addlFalse}, // 24
+		{types: tObject, props: []prop{{}, {"env_file", 25}, {}, {}, {}, {}, {"path", 31}, {"project_directory", 32}}, additional: addlFalse}, // 24
 		{ref: 26},                // 25
 		{oneOf: []int32{27, 28}}, // 26
 		{types: tString},         // 27
@@ -49,15 +49,15 @@ var spec = table{
 		{types: tString}, // 32
 		{types: tObject, patterns: []pattern{{1, 34}}, additional: addlFalse}, // 33
 		{ref: 35}, // 34
-		{props: []prop{{"profiles", 338}, {"triggers", 339}}, required: []string{"triggers"}, flat: 1, allOf: []int32{36, 263}, unevaluated: 354}, // 35
+		{props: []prop{{}, {}, {"profiles", 338}, {"triggers", 339}}, required: []string{"triggers"}, flat: 1, allOf: []int32{36, 263}, unevaluated: 354}, // 35
 		{ref: 37}, // 36
-		{types: tObject, props: []prop{{"annotations", 39}, {"blkio_config", 40}, {"cap_add", 58}, {"cap_drop", 60}, {"cgroup", 62}, {"cgroup_parent", 63}, {"command", 64}, {"configs", 70}, {"cpu_count", 81}, {"cpu_percent", 84}, {"cpu_period", 87}, {"cpu_quota", 88}, {"cpu_rt_period", 89}, {"cpu_rt_runtime", 90}, {"cpu_shares", 91}, {"cpus", 92}, {"cpuset", 93}, {"credential_spec", 94}, {"device_cgroup_rules", 99}, {"devices", 100}, {"dns", 108}, {"dns_opt", 109}, {"dns_search", 111}, {"domainname", 112}, {"entrypoint", 113}, {"env_file", 114}, {"environment", 124}, {"extra_hosts", 125}, {"gpus", 134}, {"group_add", 145}, {"hostname", 147}, {"image", 148}, {"init", 149}, {"ipc", 150}, {"isolation", 151}, {"label_file", 152}, {"labels", 157}, {"logging", 158}, {"mac_address", 163}, {"mem_limit", 164}, {"mem_reservation", 165}, {"mem_swappiness", 166}, {"memswap_limit", 167}, {"models", 168}, {"network_mode", 177}, {"networks", 178}, {"oom_kill_disable", 196}, {"oom_score_adj", 197}, {"pid", 200}, {"pids_limit", 201}, {"platform", 202}, {"privileged", 203}, {"pull_policy", 204}, {"pull_refresh_after", 205}, {"read_only", 206}, {"runtime", 207}, {"secrets", 208}, {"security_opt", 209}, {"shm_size", 211}, {"stop_grace_period", 212}, {"stop_signal", 213}, {"storage_opt", 214}, {"sysctls", 215}, {"tmpfs", 216}, {"ulimits", 217}, {"umask", 225}, {"use_api_socket", 226}, {"user", 227}, {"userns_mode", 228}, {"uts", 229}, {"volumes", 230}, {"volumes_from", 260}, {"working_dir", 262}}, patterns: []pattern{{0, 38}}}, // 37
+		{types: tObject, props: []prop{{"runtime", 207}, {"ulimits", 217}, {}, {}, {"volumes_from", 260}, {}, {"mem_swappiness", 166}, {"cpuset", 93}, {"volumes", 230}, {}, {}, {}, {}, {"cpus", 92}, {"networks", 178}, {"stop_signal", 213}, {"platform", 202}, {}, {}, {}, {"cap_add", 58}, {"credential_spec", 94}, {"read_only", 206}, {}, {}, {"memswap_limit", 167}, {}, {}, {}, {"device_cgroup_rules", 99}, {}, {}, {"cpu_rt_runtime", 90}, {}, {}, {}, {"oom_score_adj", 197}, {}, {"env_file", 114}, {}, {}, {}, {}, {}, {}, {"pid", 200}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"pull_refresh_after", 205}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"group_add", 145}, {}, {}, {}, {"cpu_count", 81}, {}, {}, {}, {}, {"ipc", 150}, {}, {}, {}, {}, {}, {}, {"dns", 108}, {}, {}, {}, {"init", 149}, {}, {}, {}, {"dns_opt", 109}, {"extra_hosts", 125}, {"cgroup", 62}, {"cap_drop", 60}, {"shm_size", 211}, {"use_api_socket", 226}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"devices", 100}, {}, {}, {}, {}, {"annotations", 39}, {}, {}, {}, {}, {}, {}, {"cpu_percent", 84}, {"mac_address", 163}, {}, {"isolation", 151}, {}, {}, {}, {}, {}, {}, {}, {"entrypoint", 113}, {}, {}, {}, {}, {}, {"umask", 225}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"label_file", 152}, {}, {"cpu_shares", 91}, {}, {}, {}, {}, {"hostname", 147}, {}, {}, {}, {}, {}, {"stop_grace_period", 212}, {}, {"labels", 157}, {}, {}, {}, {"userns_mode", 228}, {"environment", 124}, {"user", 227}, {}, {}, {}, {}, {}, {"security_opt", 209}, {}, {}, {}, {"working_dir", 262}, {}, {}, {}, {}, {}, {}, {"mem_limit", 164}, {}, {"command", 64}, {}, {}, {}, {}, {}, {}, {}, {}, {"dns_search", 111}, {}, {}, {"configs", 70}, {}, {"cpu_period", 87}, {"cpu_rt_period", 89}, {"image", 148}, {"cpu_quota", 88}, {}, {}, {}, {}, {"sysctls", 215}, {}, {}, {}, {}, {}, {}, {}, {"cgroup_parent", 63}, {"models", 168}, {}, {"uts", 229}, {}, {}, {}, {}, {}, {"storage_opt", 214}, {}, {}, {}, {}, {}, {"logging", 158}, {}, {}, {"gpus", 134}, {}, {"blkio_config", 40}, {"oom_kill_disable", 196}, {"privileged", 203}, {}, {}, {"network_mode", 177}, {"secrets", 208}, {"mem_reservation", 165}, {}, {}, {}, {"domainname", 112}, {"pull_policy", 204}, {"tmpfs", 216}, {}, {}, {}, {"pids_limit", 201}, {}}, patterns: []pattern{{0, 38}}}, // 37
 		{},        // 38
 		{ref: 13}, // 39
-		{types: tObject, props: []prop{{"device_read_bps", 41}, {"device_read_iops", 46}, {"device_write_bps", 48}, {"device_write_iops", 50}, {"weight", 52}, {"weight_device", 53}}, additional: addlFalse}, // 40
+		{types: tObject, props: []prop{{}, {"device_read_iops", 46}, {}, {}, {"device_write_bps", 48}, {}, {}, {}, {}, {}, {"device_read_bps", 41}, {"weight", 52}, {}, {"weight_device", 53}, {"device_write_iops", 50}, {}}, additional: addlFalse}, // 40
 		{types: tArray, items: 42}, // 41
 		{ref: 43},                  // 42
-		{types: tObject, props: []prop{{"path", 44}, {"rate", 45}}, additional: addlFalse}, // 43
+		{types: tObject, props: []prop{{"rate", 45}, {}, {}, {"path", 44}}, additional: addlFalse}, // 43
 		{types: tString},            // 44
 		{types: tInteger | tString}, // 45
 		{types: tArray, items: 47},  // 46
@@ -69,7 +69,7 @@ var spec = table{
 		{types: tInteger | tString}, // 52
 		{types: tArray, items: 54},  // 53
 		{ref: 55},                   // 54
-		{types: tObject, props: []prop{{"path", 56}, {"weight", 57}}, additional: addlFalse}, // 55
+		{types: tObject, props: []prop{{}, {}, {"weight", 57}, {"path", 56}}, additional: addlFalse}, // 55
 		{types: tString},                                    // 56
 		{types: tInteger | tString},                         // 57
 		{types: tArray, items: 59, uniqueItems: true},       // 58
@@ -88,7 +88,7 @@ var spec = table{
 		{types: tArray, items: 72},                          // 71
 		{oneOf: []int32{73, 74}},                            // 72
 		{types: tString},                                    // 73
-		{types: tObject, props: []prop{{"gid", 76}, {"mode", 77}, {"source", 78}, {"target", 79}, {"uid", 80}}, patterns: []pattern{{0, 75}}, additional: addlFalse}, // 74
+		{types: tObject, props: []prop{{"target", 79}, {}, {}, {"gid", 76}, {"uid", 80}, {}, {}, {"mode", 77}, {}, {}, {"source", 78}, {}, {}, {}, {}, {}}, patterns: []pattern{{0, 75}}, additional: addlFalse}, // 74
 		{},                         // 75
 		{types: tString},           // 76
 		{types: tNumber | tString}, // 77
@@ -108,7 +108,7 @@ var spec = table{
 		{types: tNumber | tString}, // 91
 		{types: tNumber | tString}, // 92
 		{types: tString},           // 93
-		{types: tObject, props: []prop{{"config", 96}, {"file", 97}, {"registry", 98}}, patterns: []pattern{{0, 95}}, additional: addlFalse}, // 94
+		{types: tObject, props: []prop{{}, {}, {}, {}, {}, {"file", 97}, {"config", 96}, {"registry", 98}}, patterns: []pattern{{0, 95}}, additional: addlFalse}, // 94
 		{},                          // 95
 		{types: tString},            // 96
 		{types: tString},            // 97
@@ -117,7 +117,7 @@ var spec = table{
 		{types: tArray, items: 101}, // 100
 		{oneOf: []int32{102, 103}},  // 101
 		{types: tString},            // 102
-		{types: tObject, props: []prop{{"permissions", 105}, {"source", 106}, {"target", 107}}, patterns: []pattern{{0, 104}}, additional: addlFalse, required: []string{"source"}}, // 103
+		{types: tObject, props: []prop{{"target", 107}, {"permissions", 105}, {}, {}, {}, {"source", 106}, {}, {}}, patterns: []pattern{{0, 104}}, additional: addlFalse, required: []string{"source"}}, // 103
 		{},               // 104
 		{types: tString}, // 105
 		{types: tString}, // 106
@@ -134,7 +134,7 @@ var spec = table{
 		{types: tArray, items: 118}, // 117
 		{oneOf: []int32{119, 120}},  // 118
 		{types: tString},            // 119
-		{types: tObject, props: []prop{{"format", 121}, {"path", 122}, {"required", 123}}, additional: addlFalse, required: []string{"path"}}, // 120
+		{types: tObject, props: []prop{{}, {}, {}, {}, {}, {"required", 123}, {"format", 121}, {"path", 122}}, additional: addlFalse, required: []string{"path"}}, // 120
 		{types: tString},            // 121
 		{types: tString},            // 122
 		{types: tBoolean | tString}, // 123
@@ -151,8 +151,8 @@ var spec = table{
 		{ref: 135},                                     // 134
 		{oneOf: []int32{136, 137}},                     // 135
 		{types: tString, enum: []string{"all"}},        // 136
-		{types: tArray, patterns: []pattern{{0, 144}}, additional: addlFalse, items: 138},                                              // 137
-		{types: tObject, props: []prop{{"capabilities", 139}, {"count", 140}, {"device_ids", 141}, {"driver", 142}, {"options", 143}}}, // 138
+		{types: tArray, patterns: []pattern{{0, 144}}, additional: addlFalse, items: 138},                                                                                          // 137
+		{types: tObject, props: []prop{{}, {}, {}, {}, {"driver", 142}, {"count", 140}, {"device_ids", 141}, {}, {}, {}, {}, {"capabilities", 139}, {"options", 143}, {}, {}, {}}}, // 138
 		{ref: 29},                   // 139
 		{types: tInteger | tString}, // 140
 		{ref: 29},                   // 141
@@ -172,7 +172,7 @@ var spec = table{
 		{types: tArray, items: 156},                    // 155
 		{types: tString},                               // 156
 		{ref: 13},                                      // 157
-		{types: tObject, props: []prop{{"driver", 160}, {"options", 161}}, patterns: []pattern{{0, 159}}, additional: addlFalse}, // 158
+		{types: tObject, props: []prop{{}, {"driver", 160}, {}, {"options", 161}}, patterns: []pattern{{0, 159}}, additional: addlFalse}, // 158
 		{},               // 159
 		{types: tString}, // 160
 		{types: tObject, patterns: []pattern{{3, 162}}}, // 161
@@ -186,7 +186,7 @@ var spec = table{
 		{ref: 29},                                       // 169
 		{types: tObject, patterns: []pattern{{1, 171}}}, // 170
 		{oneOf: []int32{172, 176}},                      // 171
-		{types: tObject, props: []prop{{"endpoint_var", 174}, {"model_var", 175}}, patterns: []pattern{{0, 173}}, additional: addlFalse}, // 172
+		{types: tObject, props: []prop{{}, {"endpoint_var", 174}, {"model_var", 175}, {}}, patterns: []pattern{{0, 173}}, additional: addlFalse}, // 172
 		{},                         // 173
 		{types: tString},           // 174
 		{types: tString},           // 175
@@ -196,7 +196,7 @@ var spec = table{
 		{ref: 29},                  // 179
 		{types: tObject, patterns: []pattern{{1, 181}}, additional: addlFalse}, // 180
 		{oneOf: []int32{182, 195}}, // 181
-		{types: tObject, props: []prop{{"aliases", 184}, {"driver_opts", 185}, {"gw_priority", 187}, {"interface_name", 188}, {"ipv4_address", 189}, {"ipv6_address", 190}, {"link_local_ips", 191}, {"mac_address", 192}, {"priority", 193}, {"use_service_name_alias", 194}}, patterns: []pattern{{0, 183}}, additional: addlFalse}, // 182
+		{types: tObject, props: []prop{{}, {}, {"priority", 193}, {}, {}, {"driver_opts", 185}, {"ipv4_address", 189}, {"ipv6_address", 190}, {}, {"interface_name", 188}, {}, {}, {}, {}, {"mac_address", 192}, {}, {}, {}, {}, {"use_service_name_alias", 194}, {"link_local_ips", 191}, {}, {"gw_priority", 187}, {}, {}, {}, {}, {}, {}, {}, {"aliases", 184}, {}}, patterns: []pattern{{0, 183}}, additional: addlFalse}, // 182
 		{},        // 183
 		{ref: 29}, // 184
 		{types: tObject, patterns: []pattern{{3, 186}}}, // 185
@@ -235,7 +235,7 @@ var spec = table{
 		{types: tObject, patterns: []pattern{{5, 219}}}, // 218
 		{oneOf: []int32{220, 221}},                      // 219
 		{types: tInteger | tString},                     // 220
-		{types: tObject, props: []prop{{"hard", 223}, {"soft", 224}}, patterns: []pattern{{0, 222}}, additional: addlFalse, required: []string{"soft", "hard"}}, // 221
+		{types: tObject, props: []prop{{"soft", 224}, {"hard", 223}, {}, {}}, patterns: []pattern{{0, 222}}, additional: addlFalse, required: []string{"soft", "hard"}}, // 221
 		{},                          // 222
 		{types: tInteger | tString}, // 223
 		{types: tInteger | tString}, // 224
@@ -247,29 +247,29 @@ var spec = table{
 		{types: tArray, items: 231, uniqueItems: true}, // 230
 		{oneOf: []int32{232, 233}},                     // 231
 		{types: tString},                               // 232
-		{types: tObject, props: []prop{{"bind", 235}, {"consistency", 241}, {"image", 242}, {"read_only", 245}, {"source", 246}, {"target", 247}, {"tmpfs", 248}, {"type", 254}, {"volume", 255}}, patterns: []pattern{{0, 234}}, additional: addlFalse, required: []string{"type"}}, // 233
+		{types: tObject, props: []prop{{"target", 247}, {}, {"read_only", 245}, {}, {"bind", 235}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"consistency", 241}, {}, {"source", 246}, {"type", 254}, {}, {"volume", 255}, {}, {"image", 242}, {}, {}, {}, {}, {}, {"tmpfs", 248}}, patterns: []pattern{{0, 234}}, additional: addlFalse, required: []string{"type"}}, // 233
 		{}, // 234
-		{types: tObject, props: []prop{{"create_host_path", 237}, {"propagation", 238}, {"recursive", 239}, {"selinux", 240}}, patterns: []pattern{{0, 236}}, additional: addlFalse}, // 235
+		{types: tObject, props: []prop{{"create_host_path", 237}, {"propagation", 238}, {"recursive", 239}, {"selinux", 240}, {}, {}, {}, {}}, patterns: []pattern{{0, 236}}, additional: addlFalse}, // 235
 		{},                          // 236
 		{types: tBoolean | tString}, // 237
 		{types: tString},            // 238
 		{types: tString, enum: []string{"enabled", "disabled", "writable", "readonly"}}, // 239
 		{types: tString, enum: []string{"z", "Z"}},                                      // 240
 		{types: tString}, // 241
-		{types: tObject, props: []prop{{"subpath", 244}}, patterns: []pattern{{0, 243}}, additional: addlFalse}, // 242
+		{types: tObject, props: []prop{{"subpath", 244}, {}}, patterns: []pattern{{0, 243}}, additional: addlFalse}, // 242
 		{},                          // 243
 		{types: tString},            // 244
 		{types: tBoolean | tString}, // 245
 		{types: tString},            // 246
 		{types: tString},            // 247
-		{types: tObject, props: []prop{{"mode", 250}, {"size", 251}}, patterns: []pattern{{0, 249}}, additional: addlFalse}, // 248
+		{types: tObject, props: []prop{{"size", 251}, {"mode", 250}, {}, {}}, patterns: []pattern{{0, 249}}, additional: addlFalse}, // 248
 		{},                         // 249
 		{types: tNumber | tString}, // 250
 		{oneOf: []int32{252, 253}}, // 251
 		{types: tInteger, hasMin: true, minimum: 0}, // 252
 		{types: tString}, // 253
-		{types: tString, enum: []string{"bind", "volume", "tmpfs", "cluster", "npipe", "image"}},                                                  // 254
-		{types: tObject, props: []prop{{"labels", 257}, {"nocopy", 258}, {"subpath", 259}}, patterns: []pattern{{0, 256}}, additional: addlFalse}, // 255
+		{types: tString, enum: []string{"bind", "volume", "tmpfs", "cluster", "npipe", "image"}},                                                                      // 254
+		{types: tObject, props: []prop{{}, {}, {}, {"subpath", 259}, {}, {"labels", 257}, {}, {"nocopy", 258}}, patterns: []pattern{{0, 256}}, additional: addlFalse}, // 255
 		{},                          // 256
 		{ref: 13},                   // 257
 		{types: tBoolean | tString}, // 258
@@ -278,11 +278,11 @@ var spec = table{
 		{types: tString}, // 261
 		{types: tString}, // 262
 		{ref: 264},       // 263
-		{types: tObject, props: []prop{{"build", 266}, {"depends_on", 300}, {"expose", 308}, {"healthcheck", 310}, {"ports", 323}, {"stdin_open", 336}, {"tty", 337}}, patterns: []pattern{{0, 265}}}, // 264
+		{types: tObject, props: []prop{{}, {"ports", 323}, {}, {"expose", 308}, {}, {"stdin_open", 336}, {"build", 266}, {"depends_on", 300}, {}, {}, {}, {}, {"healthcheck", 310}, {"tty", 337}, {}, {}}, patterns: []pattern{{0, 265}}}, // 264
 		{},                         // 265
 		{oneOf: []int32{267, 268}}, // 266
 		{types: tString},           // 267
-		{types: tObject, props: []prop{{"additional_contexts", 270}, {"args", 271}, {"cache_from", 272}, {"cache_to", 274}, {"context", 276}, {"dockerfile", 277}, {"dockerfile_inline", 278}, {"entitlements", 279}, {"extra_hosts", 281}, {"isolation", 282}, {"labels", 283}, {"network", 284}, {"no_cache", 285}, {"no_cache_filter", 286}, {"platforms", 287}, {"privileged", 289}, {"provenance", 290}, {"pull", 291}, {"sbom", 292}, {"secrets", 293}, {"shm_size", 294}, {"ssh", 295}, {"tags", 296}, {"target", 298}, {"ulimits", 299}}, patterns: []pattern{{0, 269}}, additional: addlFalse}, // 268
+		{types: tObject, props: []prop{{"target", 298}, {"ulimits", 299}, {}, {}, {}, {"tags", 296}, {}, {"context", 276}, {}, {"cache_from", 272}, {"cache_to", 274}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"dockerfile_inline", 278}, {"extra_hosts", 281}, {"shm_size", 294}, {"ssh", 295}, {}, {}, {}, {}, {"isolation", 282}, {}, {}, {"sbom", 292}, {}, {}, {"provenance", 290}, {}, {}, {"additional_contexts", 270}, {"labels", 283}, {}, {}, {}, {}, {"network", 284}, {"no_cache", 285}, {}, {"pull", 291}, {}, {}, {}, {"entitlements", 279}, {"platforms", 287}, {}, {"dockerfile", 277}, {}, {}, {}, {"privileged", 289}, {"no_cache_filter", 286}, {"args", 271}, {"secrets", 293}, {}}, patterns: []pattern{{0, 269}}, additional: addlFalse}, // 268
 		{},                          // 269
 		{ref: 13},                   // 270
 		{ref: 13},                   // 271
@@ -316,8 +316,8 @@ var spec = table{
 		{ref: 218},                  // 299
 		{oneOf: []int32{301, 302}},  // 300
 		{ref: 29},                   // 301
-		{types: tObject, patterns: []pattern{{1, 303}}, additional: addlFalse},                                                                                                          // 302
-		{types: tObject, props: []prop{{"condition", 305}, {"required", 306}, {"restart", 307}}, patterns: []pattern{{0, 304}}, additional: addlFalse, required: []string{"condition"}}, // 303
+		{types: tObject, patterns: []pattern{{1, 303}}, additional: addlFalse}, // 302
+		{types: tObject, props: []prop{{}, {}, {"restart", 307}, {}, {}, {"required", 306}, {}, {"condition", 305}}, patterns: []pattern{{0, 304}}, additional: addlFalse, required: []string{"condition"}}, // 303
 		{}, // 304
 		{types: tString, enum: []string{"service_started", "service_healthy", "service_completed_successfully"}}, // 305
 		{types: tBoolean},                              // 306
@@ -325,7 +325,7 @@ var spec = table{
 		{types: tArray, items: 309, uniqueItems: true}, // 308
 		{types: tNumber | tString},                     // 309
 		{ref: 311},                                     // 310
-		{types: tObject, props: []prop{{"disable", 313}, {"interval", 314}, {"retries", 315}, {"start_interval", 316}, {"start_period", 317}, {"test", 318}, {"timeout", 322}}, patterns: []pattern{{0, 312}}, additional: addlFalse}, // 311
+		{types: tObject, props: []prop{{}, {}, {}, {}, {}, {}, {}, {"test", 318}, {"interval", 314}, {"start_interval", 316}, {"timeout", 322}, {"retries", 315}, {"start_period", 317}, {}, {}, {"disable", 313}}, patterns: []pattern{{0, 312}}, additional: addlFalse}, // 311
 		{},                          // 312
 		{types: tBoolean | tString}, // 313
 		{types: tString},            // 314
@@ -341,7 +341,7 @@ var spec = table{
 		{oneOf: []int32{325, 326, 327}},                // 324
 		{types: tNumber},                               // 325
 		{types: tString},                               // 326
-		{types: tObject, props: []prop{{"app_protocol", 329}, {"host_ip", 330}, {"mode", 331}, {"name", 332}, {"protocol", 333}, {"published", 334}, {"target", 335}}, patterns: []pattern{{0, 328}}, additional: addlFalse}, // 327
+		{types: tObject, props: []prop{{"target", 335}, {}, {}, {}, {}, {}, {}, {"host_ip", 330}, {"mode", 331}, {}, {"protocol", 333}, {}, {}, {"app_protocol", 329}, {"published", 334}, {"name", 332}}, patterns: []pattern{{0, 328}}, additional: addlFalse}, // 327
 		{},                          // 328
 		{types: tString},            // 329
 		{types: tString},            // 330
@@ -353,7 +353,7 @@ var spec = table{
 		{types: tBoolean | tString}, // 336
 		{types: tBoolean | tString}, // 337
 		{ref: 29},                   // 338
-		{types: tObject, props: []prop{{"manual", 343}, {"schedule", 344}}, patterns: []pattern{{0, 342}}, additional: addlFalse, anyOf: []int32{340, 341}}, // 339
+		{types: tObject, props: []prop{{"schedule", 344}, {}, {"manual", 343}, {}}, patterns: []pattern{{0, 342}}, additional: addlFalse, anyOf: []int32{340, 341}}, // 339
 		{required: []string{"manual"}},   // 340
 		{required: []string{"schedule"}}, // 341
 		{},                               // 342
@@ -362,7 +362,7 @@ var spec = table{
 		{oneOf: []int32{346, 347}},       // 345
 		{types: tString},                 // 346
 		{ref: 348},                       // 347
-		{types: tObject, props: []prop{{"concurrency", 350}, {"cron", 351}, {"missed_fires", 352}, {"timezone", 353}}, patterns: []pattern{{0, 349}}, additional: addlFalse, required: []string{"cron"}}, // 348
+		{types: tObject, props: []prop{{"concurrency", 350}, {}, {}, {}, {}, {"cron", 351}, {"missed_fires", 352}, {"timezone", 353}}, patterns: []pattern{{0, 349}}, additional: addlFalse, required: []string{"cron"}}, // 348
 		{}, // 349
 		{types: tString, enum: []string{"forbid", "queue"}}, // 350
 		{types: tString}, // 351
@@ -371,7 +371,7 @@ var spec = table{
 		{boolean: -1},    // 354
 		{types: tObject, patterns: []pattern{{1, 356}}, additional: addlFalse}, // 355
 		{ref: 357}, // 356
-		{types: tObject, props: []prop{{"context_size", 359}, {"model", 360}, {"name", 361}, {"runtime_flags", 362}}, patterns: []pattern{{0, 358}}, additional: addlFalse, required: []string{"model"}}, // 357
+		{types: tObject, props: []prop{{"name", 361}, {}, {"runtime_flags", 362}, {}, {}, {}, {"context_size", 359}, {"model", 360}}, patterns: []pattern{{0, 358}}, additional: addlFalse, required: []string{"model"}}, // 357
 		{},                          // 358
 		{types: tInteger},           // 359
 		{types: tString},            // 360
@@ -381,7 +381,7 @@ var spec = table{
 		{types: tString},            // 364
 		{types: tObject, patterns: []pattern{{1, 366}}, additional: addlFalse}, // 365
 		{ref: 367}, // 366
-		{types: tNull | tObject, props: []prop{{"attachable", 369}, {"driver", 370}, {"driver_opts", 371}, {"enable_ipv4", 373}, {"enable_ipv6", 374}, {"external", 375}, {"internal", 378}, {"ipam", 379}, {"labels", 392}, {"name", 393}}, patterns: []pattern{{0, 368}}, additional: addlFalse}, // 367
+		{types: tNull | tObject, props: []prop{{}, {"enable_ipv6", 374}, {}, {}, {}, {"driver_opts", 371}, {}, {}, {}, {"driver", 370}, {}, {}, {}, {}, {}, {"attachable", 369}, {}, {"internal", 378}, {}, {}, {"enable_ipv4", 373}, {"labels", 392}, {"external", 375}, {"ipam", 379}, {}, {}, {}, {}, {}, {}, {"name", 393}, {}}, patterns: []pattern{{0, 368}}, additional: addlFalse}, // 367
 		{},                          // 368
 		{types: tBoolean | tString}, // 369
 		{types: tString},            // 370
@@ -389,14 +389,14 @@ var spec = table{
 		{types: tNumber | tString},                      // 372
 		{types: tBoolean | tString},                     // 373
 		{types: tBoolean | tString},                     // 374
-		{types: tBoolean | tString | tObject, props: []prop{{"name", 377}}, patterns: []pattern{{0, 376}}, additional: addlFalse}, // 375
+		{types: tBoolean | tString | tObject, props: []prop{{}, {"name", 377}}, patterns: []pattern{{0, 376}}, additional: addlFalse}, // 375
 		{},                          // 376
 		{types: tString},            // 377
 		{types: tBoolean | tString}, // 378
-		{types: tObject, props: []prop{{"config", 381}, {"driver", 389}, {"options", 390}}, patterns: []pattern{{0, 380}}, additional: addlFalse}, // 379
+		{types: tObject, props: []prop{{}, {}, {"driver", 389}, {}, {}, {}, {"config", 381}, {"options", 390}}, patterns: []pattern{{0, 380}}, additional: addlFalse}, // 379
 		{},                          // 380
 		{types: tArray, items: 382}, // 381
-		{types: tObject, props: []prop{{"aux_addresses", 384}, {"gateway", 386}, {"ip_range", 387}, {"subnet", 388}}, patterns: []pattern{{0, 383}}, additional: addlFalse}, // 382
+		{types: tObject, props: []prop{{"aux_addresses", 384}, {"subnet", 388}, {"gateway", 386}, {}, {}, {"ip_range", 387}, {}, {}}, patterns: []pattern{{0, 383}}, additional: addlFalse}, // 382
 		{}, // 383
 		{types: tObject, patterns: []pattern{{3, 385}}, additional: addlFalse}, // 384
 		{types: tString}, // 385
@@ -410,54 +410,54 @@ var spec = table{
 		{types: tString}, // 393
 		{types: tObject, patterns: []pattern{{1, 395}}, additional: addlFalse}, // 394
 		{ref: 396}, // 395
-		{types: tObject, props: []prop{{"driver", 398}, {"driver_opts", 399}, {"environment", 401}, {"external", 402}, {"file", 404}, {"labels", 405}, {"name", 406}, {"template_driver", 407}}, patterns: []pattern{{0, 397}}, additional: addlFalse}, // 396
+		{types: tObject, props: []prop{{}, {}, {"driver_opts", 399}, {"template_driver", 407}, {"driver", 398}, {}, {}, {}, {}, {}, {"environment", 401}, {"external", 402}, {"file", 404}, {"labels", 405}, {}, {"name", 406}}, patterns: []pattern{{0, 397}}, additional: addlFalse}, // 396
 		{},               // 397
 		{types: tString}, // 398
-		{types: tObject, patterns: []pattern{{3, 400}}},                     // 399
-		{types: tNumber | tString},                                          // 400
-		{types: tString},                                                    // 401
-		{types: tBoolean | tString | tObject, props: []prop{{"name", 403}}}, // 402
-		{types: tString},                                                    // 403
-		{types: tString},                                                    // 404
-		{ref: 13},                                                           // 405
-		{types: tString},                                                    // 406
-		{types: tString},                                                    // 407
+		{types: tObject, patterns: []pattern{{3, 400}}}, // 399
+		{types: tNumber | tString},                      // 400
+		{types: tString},                                // 401
+		{types: tBoolean | tString | tObject, props: []prop{{}, {"name", 403}}}, // 402
+		{types: tString}, // 403
+		{types: tString}, // 404
+		{ref: 13},        // 405
+		{types: tString}, // 406
+		{types: tString}, // 407
 		{types: tObject, patterns: []pattern{{1, 409}}, additional: addlFalse}, // 408
 		{ref: 410}, // 409
-		{props: []prop{{"attach", 413}, {"container_name", 414}, {"deploy", 415}, {"develop", 481}, {"extends", 501}, {"external_links", 506}, {"links", 508}, {"post_start", 510}, {"pre_start", 512}, {"pre_stop", 518}, {"profiles", 520}, {"provider", 521}, {"restart", 529}, {"scale", 530}}, flat: 2, allOf: []int32{411, 412}, unevaluated: 531}, // 410
+		{props: []prop{{"scale", 530}, {}, {}, {}, {}, {}, {}, {}, {}, {"links", 508}, {"post_start", 510}, {"pre_stop", 518}, {"deploy", 415}, {"external_links", 506}, {"develop", 481}, {"restart", 529}, {}, {}, {}, {}, {"profiles", 520}, {}, {"pre_start", 512}, {"attach", 413}, {"extends", 501}, {}, {}, {}, {}, {}, {"container_name", 414}, {"provider", 521}}, flat: 2, allOf: []int32{411, 412}, unevaluated: 531}, // 410
 		{ref: 37},                    // 411
 		{ref: 264},                   // 412
 		{types: tBoolean | tString},  // 413
 		{types: tString, pattern: 7}, // 414
 		{ref: 416},                   // 415
-		{types: tNull | tObject, props: []prop{{"endpoint_mode", 418}, {"labels", 419}, {"mode", 420}, {"placement", 421}, {"replicas", 430}, {"resources", 431}, {"restart_policy", 459}, {"rollback_config", 465}, {"update_config", 473}}, patterns: []pattern{{0, 417}}, additional: addlFalse}, // 416
+		{types: tNull | tObject, props: []prop{{}, {"endpoint_mode", 418}, {"placement", 421}, {"replicas", 430}, {"rollback_config", 465}, {"restart_policy", 459}, {}, {}, {}, {}, {}, {}, {"resources", 431}, {}, {"mode", 420}, {}, {}, {}, {}, {}, {"labels", 419}, {}, {}, {}, {"update_config", 473}, {}, {}, {}, {}, {}, {}, {}}, patterns: []pattern{{0, 417}}, additional: addlFalse}, // 416
 		{},               // 417
 		{types: tString}, // 418
 		{ref: 13},        // 419
 		{types: tString}, // 420
-		{types: tObject, props: []prop{{"constraints", 423}, {"max_replicas_per_node", 425}, {"preferences", 426}}, patterns: []pattern{{0, 422}}, additional: addlFalse}, // 421
+		{types: tObject, props: []prop{{}, {}, {}, {}, {"max_replicas_per_node", 425}, {}, {"preferences", 426}, {"constraints", 423}}, patterns: []pattern{{0, 422}}, additional: addlFalse}, // 421
 		{},                          // 422
 		{types: tArray, items: 424}, // 423
 		{types: tString},            // 424
 		{types: tInteger | tString}, // 425
 		{types: tArray, items: 427}, // 426
-		{types: tObject, props: []prop{{"spread", 429}}, patterns: []pattern{{0, 428}}, additional: addlFalse}, // 427
+		{types: tObject, props: []prop{{}, {"spread", 429}}, patterns: []pattern{{0, 428}}, additional: addlFalse}, // 427
 		{},                          // 428
 		{types: tString},            // 429
 		{types: tInteger | tString}, // 430
-		{types: tObject, props: []prop{{"limits", 433}, {"reservations", 438}}, patterns: []pattern{{0, 432}}, additional: addlFalse}, // 431
+		{types: tObject, props: []prop{{}, {}, {"limits", 433}, {"reservations", 438}}, patterns: []pattern{{0, 432}}, additional: addlFalse}, // 431
 		{}, // 432
-		{types: tObject, props: []prop{{"cpus", 435}, {"memory", 436}, {"pids", 437}}, patterns: []pattern{{0, 434}}, additional: addlFalse}, // 433
+		{types: tObject, props: []prop{{"cpus", 435}, {}, {}, {}, {}, {}, {"memory", 436}, {"pids", 437}}, patterns: []pattern{{0, 434}}, additional: addlFalse}, // 433
 		{},                          // 434
 		{types: tNumber | tString},  // 435
 		{types: tString},            // 436
 		{types: tInteger | tString}, // 437
-		{types: tObject, props: []prop{{"cpus", 440}, {"devices", 441}, {"generic_resources", 450}, {"memory", 458}}, patterns: []pattern{{0, 439}}, additional: addlFalse}, // 438
+		{types: tObject, props: []prop{{"cpus", 440}, {}, {}, {"devices", 441}, {"generic_resources", 450}, {}, {"memory", 458}, {}}, patterns: []pattern{{0, 439}}, additional: addlFalse}, // 438
 		{},                          // 439
 		{types: tNumber | tString},  // 440
 		{ref: 442},                  // 441
 		{types: tArray, items: 443}, // 442
-		{types: tObject, props: []prop{{"capabilities", 445}, {"count", 446}, {"device_ids", 447}, {"driver", 448}, {"options", 449}}, patterns: []pattern{{0, 444}}, additional: addlFalse, required: []string{"capabilities"}}, // 443
+		{types: tObject, props: []prop{{}, {}, {}, {}, {"driver", 448}, {"count", 446}, {"device_ids", 447}, {}, {}, {}, {}, {"capabilities", 445}, {"options", 449}, {}, {}, {}}, patterns: []pattern{{0, 444}}, additional: addlFalse, required: []string{"capabilities"}}, // 443
 		{},                          // 444
 		{ref: 29},                   // 445
 		{types: tInteger | tString}, // 446
@@ -466,20 +466,20 @@ var spec = table{
 		{ref: 13},                   // 449
 		{ref: 451},                  // 450
 		{types: tArray, items: 452}, // 451
-		{types: tObject, props: []prop{{"discrete_resource_spec", 454}}, patterns: []pattern{{0, 453}}, additional: addlFalse}, // 452
+		{types: tObject, props: []prop{{"discrete_resource_spec", 454}, {}}, patterns: []pattern{{0, 453}}, additional: addlFalse}, // 452
 		{}, // 453
-		{types: tObject, props: []prop{{"kind", 456}, {"value", 457}}, patterns: []pattern{{0, 455}}, additional: addlFalse}, // 454
+		{types: tObject, props: []prop{{"kind", 456}, {}, {}, {"value", 457}}, patterns: []pattern{{0, 455}}, additional: addlFalse}, // 454
 		{},                         // 455
 		{types: tString},           // 456
 		{types: tNumber | tString}, // 457
 		{types: tString},           // 458
-		{types: tObject, props: []prop{{"condition", 461}, {"delay", 462}, {"max_attempts", 463}, {"window", 464}}, patterns: []pattern{{0, 460}}, additional: addlFalse}, // 459
+		{types: tObject, props: []prop{{}, {}, {"window", 464}, {}, {}, {"max_attempts", 463}, {"delay", 462}, {"condition", 461}}, patterns: []pattern{{0, 460}}, additional: addlFalse}, // 459
 		{},                          // 460
 		{types: tString},            // 461
 		{types: tString},            // 462
 		{types: tInteger | tString}, // 463
 		{types: tString},            // 464
-		{types: tObject, props: []prop{{"delay", 467}, {"failure_action", 468}, {"max_failure_ratio", 469}, {"monitor", 470}, {"order", 471}, {"parallelism", 472}}, patterns: []pattern{{0, 466}}, additional: addlFalse}, // 465
+		{types: tObject, props: []prop{{}, {}, {}, {}, {}, {}, {}, {"max_failure_ratio", 469}, {"order", 471}, {}, {"monitor", 470}, {}, {"delay", 467}, {"parallelism", 472}, {}, {"failure_action", 468}}, patterns: []pattern{{0, 466}}, additional: addlFalse}, // 465
 		{},                         // 466
 		{types: tString},           // 467
 		{types: tString},           // 468
@@ -487,7 +487,7 @@ var spec = table{
 		{types: tString},           // 470
 		{types: tString, enum: []string{"start-first", "stop-first"}}, // 471
 		{types: tInteger | tString},                                   // 472
-		{types: tObject, props: []prop{{"delay", 475}, {"failure_action", 476}, {"max_failure_ratio", 477}, {"monitor", 478}, {"order", 479}, {"parallelism", 480}}, patterns: []pattern{{0, 474}}, additional: addlFalse}, // 473
+		{types: tObject, props: []prop{{}, {}, {}, {}, {}, {}, {}, {"max_failure_ratio", 477}, {"order", 479}, {}, {"monitor", 478}, {}, {"delay", 475}, {"parallelism", 480}, {}, {"failure_action", 476}}, patterns: []pattern{{0, 474}}, additional: addlFalse}, // 473
 		{},                         // 474
 		{types: tString},           // 475
 		{types: tString},           // 476
@@ -496,14 +496,14 @@ var spec = table{
 		{types: tString, enum: []string{"start-first", "stop-first"}}, // 479
 		{types: tInteger | tString},                                   // 480
 		{ref: 482},                                                    // 481
-		{types: tNull | tObject, props: []prop{{"watch", 484}}, patterns: []pattern{{0, 483}}, additional: addlFalse}, // 482
+		{types: tNull | tObject, props: []prop{{}, {"watch", 484}}, patterns: []pattern{{0, 483}}, additional: addlFalse}, // 482
 		{},                          // 483
 		{types: tArray, items: 485}, // 484
-		{types: tObject, props: []prop{{"action", 487}, {"exec", 488}, {"ignore", 496}, {"include", 497}, {"initial_sync", 498}, {"path", 499}, {"target", 500}}, patterns: []pattern{{0, 486}}, additional: addlFalse, required: []string{"path", "action"}}, // 485
+		{types: tObject, props: []prop{{"ignore", 496}, {"target", 500}, {}, {}, {"include", 497}, {}, {}, {}, {}, {}, {}, {"action", 487}, {"path", 499}, {"exec", 488}, {}, {"initial_sync", 498}}, patterns: []pattern{{0, 486}}, additional: addlFalse, required: []string{"path", "action"}}, // 485
 		{}, // 486
 		{types: tString, enum: []string{"rebuild", "sync", "restart", "sync+restart", "sync+exec"}}, // 487
 		{ref: 489}, // 488
-		{types: tObject, props: []prop{{"command", 491}, {"environment", 492}, {"privileged", 493}, {"user", 494}, {"working_dir", 495}}, patterns: []pattern{{0, 490}}, additional: addlFalse, required: []string{"command"}}, // 489
+		{types: tObject, props: []prop{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {"environment", 492}, {"command", 491}, {"user", 494}, {"working_dir", 495}, {"privileged", 493}, {}}, patterns: []pattern{{0, 490}}, additional: addlFalse, required: []string{"command"}}, // 489
 		{},                          // 490
 		{ref: 65},                   // 491
 		{ref: 13},                   // 492
@@ -517,7 +517,7 @@ var spec = table{
 		{types: tString},            // 500
 		{oneOf: []int32{502, 503}},  // 501
 		{types: tString},            // 502
-		{types: tObject, props: []prop{{"file", 504}, {"service", 505}}, additional: addlFalse, required: []string{"service"}}, // 503
+		{types: tObject, props: []prop{{"service", 505}, {}, {"file", 504}, {}}, additional: addlFalse, required: []string{"service"}}, // 503
 		{types: tString}, // 504
 		{types: tString}, // 505
 		{types: tArray, items: 507, uniqueItems: true}, // 506
@@ -528,14 +528,14 @@ var spec = table{
 		{ref: 489},                  // 511
 		{types: tArray, items: 513}, // 512
 		{ref: 514},                  // 513
-		{types: tObject, props: []prop{{"per_replica", 516}}, flat: 3, allOf: []int32{515}, unevaluated: 517}, // 514
+		{types: tObject, props: []prop{{"per_replica", 516}, {}}, flat: 3, allOf: []int32{515}, unevaluated: 517}, // 514
 		{ref: 37},                   // 515
 		{types: tBoolean | tString}, // 516
 		{boolean: -1},               // 517
 		{types: tArray, items: 519}, // 518
 		{ref: 489},                  // 519
 		{ref: 29},                   // 520
-		{types: tObject, props: []prop{{"options", 523}, {"type", 528}}, patterns: []pattern{{0, 522}}, additional: addlFalse, required: []string{"type"}}, // 521
+		{types: tObject, props: []prop{{}, {}, {"type", 528}, {"options", 523}}, patterns: []pattern{{0, 522}}, additional: addlFalse, required: []string{"type"}}, // 521
 		{}, // 522
 		{types: tObject, patterns: []pattern{{3, 524}}}, // 523
 		{oneOf: []int32{525, 526}},                      // 524
@@ -549,12 +549,12 @@ var spec = table{
 		{types: tString},                                // 532
 		{types: tObject, patterns: []pattern{{1, 534}}, additional: addlFalse}, // 533
 		{ref: 535}, // 534
-		{types: tNull | tObject, props: []prop{{"driver", 537}, {"driver_opts", 538}, {"external", 540}, {"labels", 543}, {"name", 544}}, patterns: []pattern{{0, 536}}, additional: addlFalse}, // 535
+		{types: tNull | tObject, props: []prop{{}, {}, {"driver_opts", 538}, {}, {"driver", 537}, {}, {}, {}, {}, {}, {"labels", 543}, {"external", 540}, {}, {}, {}, {"name", 544}}, patterns: []pattern{{0, 536}}, additional: addlFalse}, // 535
 		{},               // 536
 		{types: tString}, // 537
 		{types: tObject, patterns: []pattern{{3, 539}}}, // 538
 		{types: tNumber | tString},                      // 539
-		{types: tBoolean | tString | tObject, props: []prop{{"name", 542}}, patterns: []pattern{{0, 541}}, additional: addlFalse}, // 540
+		{types: tBoolean | tString | tObject, props: []prop{{}, {"name", 542}}, patterns: []pattern{{0, 541}}, additional: addlFalse}, // 540
 		{},               // 541
 		{types: tString}, // 542
 		{ref: 13},        // 543

@@ -55,9 +55,14 @@ func buildTable(src string) (*table, error) {
 	b.t.compositional = compositional(doc)
 	for i := range b.t.nodes {
 		if f := flatten(b.t, int32(i)); f != nil {
+			f.props = slotted(f.props, func(p *flatProp) string { return p.name })
 			b.t.flats = append(b.t.flats, *f)
 			b.t.nodes[i].flat = int32(len(b.t.flats))
 		}
+	}
+	for i := range b.t.nodes {
+		n := &b.t.nodes[i]
+		n.props = slotted(n.props, func(p *prop) string { return p.name })
 	}
 	return b.t, nil
 }
@@ -180,7 +185,7 @@ func (b *builder) node(ptr string, v any) (node, error) {
 			sort.Strings(names) // nodes numbered the same at every run
 			for _, name := range names {
 				if name == "" {
-					// node.prop compares names by their first byte.
+					// node.prop reads a free slot's name as "".
 					return n, fmt.Errorf("%s: a property named \"\" is not supported", at)
 				}
 				var i int32
@@ -364,6 +369,10 @@ func nodeLiteral(n node) string {
 	if n.props != nil {
 		var ps []string
 		for _, p := range n.props {
+			if p.name == "" {
+				ps = append(ps, "{}") // a free slot
+				continue
+			}
 			ps = append(ps, fmt.Sprintf("{%q, %d}", p.name, p.schema))
 		}
 		add("props: []prop{%s}", strings.Join(ps, ", "))
@@ -580,7 +589,11 @@ func flatten(t *table, i int32) *flat {
 	f := &flat{required: h.required, unevaluated: h.unevaluated}
 	var all []prop
 	for _, m := range members {
-		all = append(all, m.props...)
+		for _, p := range m.props {
+			if p.name != "" { // a free slot, once laid out
+				all = append(all, p)
+			}
+		}
 		for _, p := range m.patterns {
 			j := slices.IndexFunc(f.patterns, func(q flatPattern) bool { return q.re == p.re })
 			if j < 0 {
@@ -604,6 +617,10 @@ func flatten(t *table, i int32) *flat {
 func flatLiteral(f flat) string {
 	var ps []string
 	for _, p := range f.props {
+		if p.name == "" {
+			ps = append(ps, "{}") // a free slot
+			continue
+		}
 		ps = append(ps, fmt.Sprintf("{%q, %#v}", p.name, p.schemas))
 	}
 	var pats []string
