@@ -707,18 +707,21 @@ func (vd *validator) cond(sv *scalarView) {
 	refused := func(sch int32, quick bool) bool {
 		return (vd.quick || quick) && vd.c.failsByType(sch, sv.t, sv.t == tNumber && sv.isInteger())
 	}
+	// A quick check keeps no list of the alternatives' errors: one
+	// failure is the error.
 	if len(s.allOf) > 0 {
 		var errs []*verr
 		for _, sch := range s.allOf {
 			if refused(sch, false) {
-				errs = append(errs, quickFail)
-				break // vd.quick
+				vd.errs = append(vd.errs, quickFail)
+				return // vd.quick
 			}
 			if err := vd.self(sch, false); err != nil {
-				errs = append(errs, err)
 				if vd.quick {
-					break
+					vd.errs = append(vd.errs, quickFail)
+					return
 				}
+				errs = append(errs, err)
 			}
 		}
 		if len(errs) != 0 {
@@ -730,11 +733,12 @@ func (vd *validator) cond(sv *scalarView) {
 		var errs []*verr
 		for _, sch := range s.anyOf {
 			if refused(sch, false) {
-				errs = append(errs, quickFail)
-				continue
+				continue // vd.quick: errs unread
 			}
 			if err := vd.self(sch, false); err != nil {
-				errs = append(errs, err)
+				if !vd.quick {
+					errs = append(errs, err)
+				}
 			} else {
 				matched = true
 				if vd.uneval.empty() {
@@ -751,13 +755,10 @@ func (vd *validator) cond(sv *scalarView) {
 		var errs []*verr
 		for i, sch := range s.oneOf {
 			if refused(sch, matched != -1) {
-				if matched == -1 {
-					errs = append(errs, quickFail)
-				}
-				continue
+				continue // errs unread: vd.quick, or a match is found
 			}
 			if err := vd.self(sch, matched != -1); err != nil {
-				if matched == -1 {
+				if matched == -1 && !vd.quick {
 					errs = append(errs, err)
 				}
 			} else {
@@ -1094,9 +1095,41 @@ func strNode(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag
 // that is a list holding a list (compose.Keys walks into it, Load refuses
 // it), or merges nested deeper than they allow.
 func mergedPairs(n *yaml.Node) (pairs []*yaml.Node, ok bool) {
-	var g merger
+	g := merger{pairs: make([]*yaml.Node, 0, mergedLen(n, 0))}
 	ok = g.walk(n, 0)
 	return g.pairs, ok
+}
+
+// mergedLen is at least the length of the pairs mergedPairs makes of n:
+// the entries of n and of the mappings it merges, as walk goes, so that
+// the pairs are made at once rather than grown (a service of sentry's
+// merges a dozen defaults).
+func mergedLen(m *yaml.Node, depth int) int {
+	if depth > 8 {
+		return 0
+	}
+	total := len(m.Content)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !compose.IsMergeKey(m.Content[i]) {
+			continue
+		}
+		v := compose.Resolve(m.Content[i+1])
+		if v == nil {
+			continue
+		}
+		if v.Kind == yaml.MappingNode {
+			total += mergedLen(v, depth+1)
+			continue
+		}
+		if v.Kind == yaml.SequenceNode {
+			for _, src := range v.Content {
+				if src = compose.Resolve(src); src != nil && src.Kind == yaml.MappingNode {
+					total += mergedLen(src, depth+1)
+				}
+			}
+		}
+	}
+	return total
 }
 
 // merger is mergedPairs's walk: the pairs so far, and the keys met.
@@ -1252,8 +1285,12 @@ func (vd *validator) arrayNode(n *yaml.Node) {
 // as strings when all are strings (a string equals only the same string),
 // else converted.
 func (vd *validator) duplicateNodes(items []*yaml.Node) (int, int) {
-	strs := make([]string, len(items))
-	for i, c := range items {
+	var buf [20]string // most lists: no allocation
+	strs := buf[:0]
+	if len(items) > len(buf) {
+		strs = make([]string, 0, len(items))
+	}
+	for _, c := range items {
 		c = compose.Resolve(c)
 		if c == nil || c.Kind != yaml.ScalarNode || vd.depth+1 > maxDepth || c.ShortTag() != "!!str" {
 			conv := make([]any, len(items))
@@ -1262,7 +1299,7 @@ func (vd *validator) duplicateNodes(items []*yaml.Node) (int, int) {
 			}
 			return duplicates(conv)
 		}
-		strs[i] = c.Value
+		strs = append(strs, c.Value)
 	}
 	if len(strs) <= 20 {
 		for i := 1; i < len(strs); i++ {
