@@ -989,7 +989,7 @@ func (vd *validator) fromNode(n *yaml.Node) any {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if n.ShortTag() == "!!null" {
+		if n.Tag != "!!str" && n.ShortTag() == "!!null" { // the parser's tag for most scalars: no need to ask
 			return nil
 		}
 		return n
@@ -1292,7 +1292,7 @@ func (vd *validator) duplicateNodes(items []*yaml.Node) (int, int) {
 	}
 	for _, c := range items {
 		c = compose.Resolve(c)
-		if c == nil || c.Kind != yaml.ScalarNode || vd.depth+1 > maxDepth || c.ShortTag() != "!!str" {
+		if c == nil || c.Kind != yaml.ScalarNode || vd.depth+1 > maxDepth || c.Tag != "!!str" && c.ShortTag() != "!!str" {
 			conv := make([]any, len(items))
 			for i, c := range items {
 				conv[i] = (&tree{}).value(c, nil, int(vd.depth)+1)
