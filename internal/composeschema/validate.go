@@ -64,7 +64,7 @@ type node struct {
 	types       jsonType
 	enum        []string // the compose schema's enums are all of strings
 	ref         int32
-	props       []prop // sorted by name
+	props       []prop // laid out for prop (see propSlot)
 	patterns    []pattern
 	additional  int32 // a schema, or addlTrue, addlFalse (the booleans, not schemas)
 	required    []string
