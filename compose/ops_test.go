@@ -1091,6 +1091,9 @@ func TestEntryAfterFinalBlockScalar(t *testing.T) {
 		{"a:\n  b: >-\n    x", "a:\n  b: >-\n    x\n  k: v"},
 		{"a:\n  b: >\n    x\n", "a:\n  b: >\n    x\n  k: v\n"},
 		{"a:\n  b: |+\n    x\n\n", "a:\n  b: |+\n    x\n\n  k: v\n"},
+		// A line of spaces past the indentation is text ("x\n ").
+		{"a:\n  b: >\n    x\n     ", ""},
+		{"a:\n  b: >\n    x\n     \n", "a:\n  b: >\n    x\n     \n  k: v\n"},
 	} {
 		d := load(t, tt.src)
 		ch, err := d.InsertKey(node(t, d, "a"), "k", compose.Str("v"))

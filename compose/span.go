@@ -260,7 +260,10 @@ func (d *Document) blockScalarEnd(n *yaml.Node, start int) (int, error) {
 		ind := d.lineIndent(line)
 		blank := line+ind >= lineEnd
 		if blank {
-			if keep {
+			// Spaces past the indentation are text, even on a line of
+			// nothing else (">\n 0\n  " reads "0\n "), whatever the
+			// chomping.
+			if keep || indent >= 0 && ind > indent {
 				end = lineEnd
 			}
 			continue
