@@ -344,6 +344,7 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 	if d.endsInBlockScalar(m, at) {
 		return Change{}, d.opError(m, "inserting %q after a block scalar that ends the file without a line break would give it one", key)
 	}
+	at = d.beforeFinalBreak(m, at)
 	text := d.entries.text(entryAt{key: key, v: v, indent: indent}, func() string {
 		var b strings.Builder
 		b.Grow(entryText) // not grown from 8 bytes a doubling at a time
@@ -352,33 +353,36 @@ func (d *Document) InsertKey(m *yaml.Node, key string, v *yaml.Node) (Change, er
 		return d.nl(b.String())
 	})
 	return Change{
-		Edits: []Edit{{Start: at, End: at, New: d.atLineStart(m, at, text)}},
+		Edits: []Edit{{Start: at, End: at, New: text}},
 		Ops:   oneOp(Op{Kind: OpInsert, Target: m, Key: key, Value: v}),
 	}, nil
 }
 
-// atLineStart returns text, which starts with a line break, to insert at
-// at. When at starts a line, the last value of the collection is one that
-// yaml.v3 placed at the end of the file, after its final line break (the
-// null value of an explicit key without ':', "? |+"); a line break written
-// first there would add a blank line, which a block scalar that keeps its
-// line breaks takes in. The line break then goes last.
-func (d *Document) atLineStart(c *yaml.Node, at int, text string) string {
+// beforeFinalBreak returns where to insert an entry's text, which starts
+// with a line break, when at is where its collection ends. When at starts
+// a line, the last value of the collection is one that yaml.v3 placed at
+// the end of the file, after its final line break (the null value of an
+// explicit key without ':', "? |+"); a line break written there would add
+// a blank line, which a block scalar that keeps its line breaks takes in.
+// The text then goes before that final line break, inside the span of a
+// change that replaces the collection's last value, with which it then
+// conflicts.
+func (d *Document) beforeFinalBreak(c *yaml.Node, at int) int {
 	if at == 0 || d.Src[at-1] != '\n' {
-		return text
+		return at
 	}
 	last := c
 	for len(last.Content) > 0 {
 		last = last.Content[len(last.Content)-1]
 	}
 	if last.Kind != yaml.ScalarNode || d.NodeOffset(last) < at {
-		return text // such as a block scalar's last line, blank
+		return at // such as a block scalar's last line, blank
 	}
-	nl := d.nl("\n")
-	if rest, ok := strings.CutPrefix(text, nl); ok {
-		return rest + nl
+	at--
+	if at > 0 && d.Src[at-1] == '\r' {
+		at--
 	}
-	return text
+	return at
 }
 
 // hasExplicitKey reports whether a key of block mapping m is explicit
@@ -632,12 +636,13 @@ func (d *Document) AppendItem(s *yaml.Node, v *yaml.Node) (Change, error) {
 	if d.endsInBlockScalar(s, at) {
 		return Change{}, d.opError(s, "appending after a block scalar that ends the file without a line break would give it one")
 	}
+	at = d.beforeFinalBreak(s, at)
 	var b strings.Builder
 	b.Grow(entryText)
 	item := Seq(v)
 	writeBlock(&b, item, d.Style, dash-1, false)
 	return Change{
-		Edits: []Edit{{Start: at, End: at, New: d.atLineStart(s, at, d.nl(b.String()))}},
+		Edits: []Edit{{Start: at, End: at, New: d.nl(b.String())}},
 		Ops:   oneOp(Op{Kind: OpAppend, Target: s, Value: v}),
 	}, nil
 }
