@@ -774,10 +774,14 @@ func (d *Document) renamesOnto(n *yaml.Node, value string) bool {
 }
 
 // colonJoins reports whether a plain scalar ending at end would take in
-// the ':' that follows it: yaml.v3 ends a plain scalar at ':' only before
-// a blank, so in "[&a:]" the ':' follows an empty key, and in "[a:]" it is
-// part of the scalar "a:".
+// the ':' that follows it (blanks between, too): yaml.v3 ends a plain
+// scalar at ':' only before a blank, so in "[&a:]" and "[!t :]" the ':'
+// follows an empty key, and in "[a:]" and "[a :]" it is part of the
+// scalar.
 func (d *Document) colonJoins(end int) bool {
+	for end < len(d.Src) && (d.Src[end] == ' ' || d.Src[end] == '\t') {
+		end++
+	}
 	return end+1 < len(d.Src) && d.Src[end] == ':' && !isSpaceOrBreak(d.Src[end+1])
 }
 
