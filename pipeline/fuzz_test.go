@@ -106,11 +106,41 @@ func mutate(src []byte, program []byte) []byte {
 // FuzzPipeline mutates corpus files and runs the whole pipeline over them
 // with --write, against an in-process registry: it must not panic, must write nothing when it
 // reports an error, must find nothing left to change on a second run, and
-// its output must load with compose-go wherever the input did. Before
-// that, dry runs from stdin and from the file must give the same product
-// down the large-file path (Options.LargeFrom) as the usual way.
+// its output must load with compose-go wherever the input did.
+// FuzzLargePath compares the large-file path with the usual one on the
+// same inputs, apart: its four more runs an input would cut this target's
+// executions per CPU-second seven to ten times.
 func FuzzPipeline(f *testing.F) {
-	// Without the corpus, only the committed inputs under testdata/fuzz run.
+	fuzzPipelineWith(f, func(t *testing.T, src []byte, o pipeline.Options) {
+		pipelineHolds(t, src, o)
+	})
+}
+
+// FuzzLargePath mutates corpus files as FuzzPipeline does and checks that
+// dry runs from stdin and from the file give the same product down the
+// large-file path (findings parked, the input's tree let go: only files of
+// 150,000 findings take it by themselves; Options.LargeFrom forces it) as
+// the usual way.
+func FuzzLargePath(f *testing.F) {
+	fuzzPipelineWith(f, func(t *testing.T, src []byte, o pipeline.Options) {
+		large, dry := o, o
+		large.Write, dry.Write = false, false
+		large.LargeFrom = 1
+		if want, got := stdinProduct(t, dry, src), stdinProduct(t, large, src); want != got {
+			t.Fatalf("from stdin down the large path, the product differs (-usual +large):\n%s", cmp.Diff(want, got))
+		}
+		want, _ := runProduct(t, dry)
+		if got, _ := runProduct(t, large); want != got {
+			t.Fatalf("down the large path, the product differs (-usual +large):\n%s", cmp.Diff(want, got))
+		}
+	})
+}
+
+// fuzzPipelineWith seeds f with the corpus files (without the corpus, only
+// the committed inputs under testdata/fuzz run) and calls check with each
+// mutated input, written to a compose.yaml of its own, and the options of
+// a --write run over that file against an in-process registry.
+func fuzzPipelineWith(f *testing.F, check func(t *testing.T, src []byte, o pipeline.Options)) {
 	files := golden.CorpusIfPresent(f)
 	for i, path := range files {
 		src, err := os.ReadFile(path)
@@ -130,95 +160,87 @@ func FuzzPipeline(f *testing.F) {
 			return
 		}
 		src = mutate(src, program)
-		dir := t.TempDir()
-		path := filepath.Join(dir, "compose.yaml")
+		path := filepath.Join(t.TempDir(), "compose.yaml")
 		if err := os.WriteFile(path, src, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		cfg := fixers.DefaultConfig()
 		cfg.Knowledge = knowledge
-		o := pipeline.Options{
+		check(t, src, pipeline.Options{
 			Paths:       []string{path},
 			Write:       true,
 			Rules:       fixers.Rules(),
 			Fixers:      cfg,
 			UnsafeFixes: program != nil && len(program)%2 == 1,
 			Registry:    reg,
-		}
-		// Standard input first, while the file is as read: the fixed
-		// document, or on any error the input unchanged.
-		var stdout bytes.Buffer
-		in, regErr, err := pipeline.Stdin(context.Background(), o, bytes.NewReader(src), &stdout)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if (in.Err != nil || regErr != nil) && !bytes.Equal(stdout.Bytes(), src) {
-			t.Fatalf("stdin failed (%v, %v) but stdout is not the input", in.Err, regErr)
-		}
-		// Down the large-file path (findings parked, the input's tree let
-		// go), which only files of 150,000 findings take by themselves,
-		// the product is the same, from stdin and from the file.
-		large, dry := o, o
-		large.Write, dry.Write = false, false
-		large.LargeFrom = 1
-		if want, got := stdinProduct(t, dry, src), stdinProduct(t, large, src); want != got {
-			t.Fatalf("from stdin down the large path, the product differs (-usual +large):\n%s", cmp.Diff(want, got))
-		}
-		want, _ := runProduct(t, dry)
-		if got, _ := runProduct(t, large); want != got {
-			t.Fatalf("down the large path, the product differs (-usual +large):\n%s", cmp.Diff(want, got))
-		}
-		var first pipeline.File
-		pipeline.Run(context.Background(), o, func(r *pipeline.File) { first = *r })
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if in.Err == nil && regErr == nil && first.Err == nil && !bytes.Equal(stdout.Bytes(), got) {
-			t.Fatalf("stdin gave\n%s\nbut the file run wrote\n%s", stdout.Bytes(), got)
-		}
-		// Every position names a line of the file as read.
-		lines := bytes.Count(src, []byte("\n")) + 1
-		var pe *compose.PosError
-		if errors.As(first.Err, &pe) && pe.Path == path && pe.Line > lines {
-			t.Fatalf("error at line %d of a %d-line file: %v", pe.Line, lines, first.Err)
-		}
-		for _, fd := range first.Findings {
-			if fd.Path == path && fd.Pos.Line > lines {
-				t.Fatalf("finding at line %d of a %d-line file: %s", fd.Pos.Line, lines, fd.Message)
-			}
-		}
-		if first.Err != nil {
-			if !bytes.Equal(got, src) {
-				t.Fatalf("the run failed (%v) but the file changed", first.Err)
-			}
-			return
-		}
-		if !bytes.Equal(got, first.Output) {
-			t.Fatalf("the file holds %q, want the output %q", got, first.Output)
-		}
-		var second pipeline.File
-		pipeline.Run(context.Background(), o, func(r *pipeline.File) { second = *r })
-		if second.Err != nil {
-			t.Fatalf("the second run failed: %v\ninput:\n%s\noutput:\n%s", second.Err, src, got)
-		}
-		if second.Changed() {
-			t.Fatalf("the second run changed the output again:\n%s\nto:\n%s", got, second.Output)
-		}
-		// An unsafe fix may make a variable required (CF501): it has a
-		// value in both loads, as a deployment that sets it has.
-		required := types.Mapping{}
-		for _, m := range requiredRE.FindAllStringSubmatch(string(got), -1) {
-			required[m[1]] = "placeholder"
-		}
-		for _, ones := range []bool{false, true} {
-			if composeGoLoads(path, src, required, ones) == nil {
-				if err := composeGoLoads(path, got, required, ones); err != nil {
-					t.Fatalf("compose-go loads the input but not the output: %v\ninput:\n%s\noutput:\n%s", err, src, got)
-				}
-			}
-		}
+		})
 	})
+}
+
+// pipelineHolds runs o, a --write run over the one file holding src, from
+// stdin and from the file, twice, and checks FuzzPipeline's promises.
+func pipelineHolds(t *testing.T, src []byte, o pipeline.Options) {
+	path := o.Paths[0]
+	// Standard input first, while the file is as read: the fixed
+	// document, or on any error the input unchanged.
+	var stdout bytes.Buffer
+	in, regErr, err := pipeline.Stdin(context.Background(), o, bytes.NewReader(src), &stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (in.Err != nil || regErr != nil) && !bytes.Equal(stdout.Bytes(), src) {
+		t.Fatalf("stdin failed (%v, %v) but stdout is not the input", in.Err, regErr)
+	}
+	var first pipeline.File
+	pipeline.Run(context.Background(), o, func(r *pipeline.File) { first = *r })
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Err == nil && regErr == nil && first.Err == nil && !bytes.Equal(stdout.Bytes(), got) {
+		t.Fatalf("stdin gave\n%s\nbut the file run wrote\n%s", stdout.Bytes(), got)
+	}
+	// Every position names a line of the file as read.
+	lines := bytes.Count(src, []byte("\n")) + 1
+	var pe *compose.PosError
+	if errors.As(first.Err, &pe) && pe.Path == path && pe.Line > lines {
+		t.Fatalf("error at line %d of a %d-line file: %v", pe.Line, lines, first.Err)
+	}
+	for _, fd := range first.Findings {
+		if fd.Path == path && fd.Pos.Line > lines {
+			t.Fatalf("finding at line %d of a %d-line file: %s", fd.Pos.Line, lines, fd.Message)
+		}
+	}
+	if first.Err != nil {
+		if !bytes.Equal(got, src) {
+			t.Fatalf("the run failed (%v) but the file changed", first.Err)
+		}
+		return
+	}
+	if !bytes.Equal(got, first.Output) {
+		t.Fatalf("the file holds %q, want the output %q", got, first.Output)
+	}
+	var second pipeline.File
+	pipeline.Run(context.Background(), o, func(r *pipeline.File) { second = *r })
+	if second.Err != nil {
+		t.Fatalf("the second run failed: %v\ninput:\n%s\noutput:\n%s", second.Err, src, got)
+	}
+	if second.Changed() {
+		t.Fatalf("the second run changed the output again:\n%s\nto:\n%s", got, second.Output)
+	}
+	// An unsafe fix may make a variable required (CF501): it has a
+	// value in both loads, as a deployment that sets it has.
+	required := types.Mapping{}
+	for _, m := range requiredRE.FindAllStringSubmatch(string(got), -1) {
+		required[m[1]] = "placeholder"
+	}
+	for _, ones := range []bool{false, true} {
+		if composeGoLoads(path, src, required, ones) == nil {
+			if err := composeGoLoads(path, got, required, ones); err != nil {
+				t.Fatalf("compose-go loads the input but not the output: %v\ninput:\n%s\noutput:\n%s", err, src, got)
+			}
+		}
+	}
 }
 
 // testRegistry serves some of the corpus's images in process, so that
