@@ -936,6 +936,11 @@ func (d *Document) isBlankLine(lineStart int) bool {
 // ReplaceValue replaces node n (a mapping value or sequence item) with v.
 // Comments inside n are lost; use the finer operations where they matter.
 func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
+	// A pair in a flow sequence ("[!t a: 1]") starts where its key
+	// does, with the key's properties, which its span would keep.
+	if d.isFlowPair(n) {
+		return Change{}, d.opError(n, "cannot replace a single pair in a flow sequence")
+	}
 	sp, err := d.ValueSpan(n)
 	if err != nil {
 		return Change{}, err
