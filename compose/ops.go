@@ -1005,6 +1005,16 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 			from = d.LineEnd(d.NodeOffset(key))
 		}
 	}
+	// The text starts on the key's line ("key: &a" and the block
+	// below): a value on a later line ("key:\n  &a") moves up, unless a
+	// comment between would go.
+	if d.LineStart(from) != d.LineStart(d.NodeOffset(key)) {
+		after, ok := d.afterColon(n)
+		if !ok {
+			return Change{}, d.opError(n, "cannot replace a value below a comment by a block collection")
+		}
+		from = after
+	}
 	for from > 0 && (d.Src[from-1] == ' ' || d.Src[from-1] == '\t') {
 		from--
 	}
