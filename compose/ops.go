@@ -941,6 +941,11 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	if d.isFlowPair(n) {
 		return Change{}, d.opError(n, "cannot replace a single pair in a flow sequence")
 	}
+	// The value's anchor stays where it is written, and an alias can
+	// carry none ("&a *b" does not parse).
+	if n.Anchor != "" && v.Kind == yaml.AliasNode {
+		return Change{}, d.opError(n, "cannot replace the anchored value &%s by an alias", n.Anchor)
+	}
 	sp, err := d.ValueSpan(n)
 	if err != nil {
 		return Change{}, err
