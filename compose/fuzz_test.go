@@ -132,7 +132,7 @@ func (fn *fuzzNodes) valueNode(b byte, target *yaml.Node) *yaml.Node {
 	case 5:
 		var usable []*yaml.Node
 		for _, a := range fn.anchored {
-			if a.Line < target.Line && !fn.isAncestor(a, target) {
+			if a.Line < target.Line && !fn.isAncestor(a, target) && !fn.redefined(a, target) {
 				usable = append(usable, a)
 			}
 		}
@@ -144,6 +144,19 @@ func (fn *fuzzNodes) valueNode(b byte, target *yaml.Node) *yaml.Node {
 		return compose.Map()
 	}
 	return compose.Map("driver", "json-file", "options", compose.Map("max-size", compose.Quoted("50m")))
+}
+
+// redefined reports whether another node takes a's anchor name between a
+// and target's line: an alias there names the latest definition, another
+// node than a (the operations leave that to their callers, as rules
+// name anchors they made).
+func (fn *fuzzNodes) redefined(a, target *yaml.Node) bool {
+	for _, b := range fn.all {
+		if b != a && b.Anchor == a.Anchor && b.Line >= a.Line && b.Line <= target.Line {
+			return true
+		}
+	}
+	return false
 }
 
 func (fn *fuzzNodes) isAncestor(a, n *yaml.Node) bool {
