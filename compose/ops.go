@@ -773,6 +773,52 @@ func (d *Document) renamesOnto(n *yaml.Node, value string) bool {
 	return false
 }
 
+// anchorUsedOutside returns the name of an anchor defined inside n (n's
+// own, which a replacement keeps, aside) that an alias outside n refers
+// to: replacing n would leave that alias naming nothing.
+func (d *Document) anchorUsedOutside(n *yaml.Node) (string, bool) {
+	var defined map[*yaml.Node]bool
+	var inside func(*yaml.Node)
+	inside = func(x *yaml.Node) {
+		for _, c := range x.Content {
+			if c.Anchor != "" {
+				if defined == nil {
+					defined = map[*yaml.Node]bool{}
+				}
+				defined[c] = true
+			}
+			inside(c)
+		}
+	}
+	inside(n)
+	if defined == nil {
+		return "", false
+	}
+	var name string
+	var outside func(*yaml.Node) bool
+	outside = func(x *yaml.Node) bool {
+		if x == n {
+			return false
+		}
+		if x.Kind == yaml.AliasNode && defined[x.Alias] {
+			name = x.Alias.Anchor
+			return true
+		}
+		for _, c := range x.Content {
+			if outside(c) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, doc := range d.Docs {
+		if outside(doc) {
+			return name, true
+		}
+	}
+	return "", false
+}
+
 // colonJoins reports whether a plain scalar ending at end would take in
 // the ':' that follows it (blanks between, too): yaml.v3 ends a plain
 // scalar at ':' only before a blank, so in "[&a:]" and "[!t :]" the ':'
@@ -940,6 +986,9 @@ func (d *Document) ReplaceValue(n *yaml.Node, v *yaml.Node) (Change, error) {
 	// does, with the key's properties, which its span would keep.
 	if d.isFlowPair(n) {
 		return Change{}, d.opError(n, "cannot replace a single pair in a flow sequence")
+	}
+	if name, ok := d.anchorUsedOutside(n); ok {
+		return Change{}, d.opError(n, "the value defines &%s, which an alias elsewhere refers to; cannot replace it", name)
 	}
 	// The value's anchor stays where it is written, and an alias can
 	// carry none ("&a *b" does not parse).
