@@ -22,8 +22,9 @@ import (
 // writing nothing, when the file changed since it was read, when the new
 // file cannot keep the owner or mode, when the file has more than one
 // hard link (a rename would split the links into two files, one of them
-// left unfixed), and when its mode lets no one write it. sweep is the run's: it removes stale temporary files
-// from the directory written in, once per run.
+// left unfixed), and when its mode lets no one write it. sweep is the
+// run's: it removes stale temporary files from the directory written in,
+// once per run.
 func writeFile(path string, data, read []byte, digest [32]byte, sweep *tempSweep) error {
 	target, info, err := existing(path)
 	if err != nil {
