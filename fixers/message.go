@@ -26,60 +26,100 @@ func message(format string, args []any) string {
 }
 
 // quickFormat is message for the verbs it knows; ok is false for any
-// other format. A first walk over the verbs checks them and sizes the
-// message (exactly, unless a quoted string needs escapes), a second
-// writes it: one allocation, of the message's size, and the text between
-// verbs copied whole.
+// other format (see formatQuick).
 func quickFormat(format string, args []any) (string, bool) {
+	return formatQuick(format, quickArgs{boxed: args})
+}
+
+// quickArgs are a message's arguments, boxed (message) or strings (msgf):
+// one of the two is set. formatQuick calls its methods directly, so that
+// the builder it writes into stays on its stack.
+type quickArgs struct {
+	boxed []any
+	strs  []string
+}
+
+func (a quickArgs) len() int { return len(a.boxed) + len(a.strs) }
+
+// text is argument i for %s and %q: a string, or ok false.
+func (a quickArgs) text(i int) (s string, ok bool) {
+	if a.strs != nil {
+		return a.strs[i], true
+	}
+	s, ok = a.boxed[i].(string)
+	return s, ok
+}
+
+// size is the length of argument i written by verb (for %q without
+// escapes), or ok false for a verb or argument formatQuick does not write.
+func (a quickArgs) size(i int, verb byte) (int, bool) {
+	switch verb {
+	case 's', 'q':
+		s, ok := a.text(i)
+		if verb == 'q' {
+			return len(s) + 2, ok
+		}
+		return len(s), ok
+	case 'd':
+		if a.strs != nil {
+			return 0, false
+		}
+		v, ok := a.boxed[i].(int)
+		return digits(v), ok
+	}
+	return 0, false // %%, %v, flags, widths: fmt's
+}
+
+// write appends argument i as verb writes it; size has accepted both.
+func (a quickArgs) write(b *strings.Builder, i int, verb byte) {
+	var tmp [64]byte // a quoted string or a number, on the stack
+	switch verb {
+	case 's':
+		s, _ := a.text(i)
+		b.WriteString(s)
+	case 'q':
+		s, _ := a.text(i)
+		b.Write(appendQuote(tmp[:0], s))
+	case 'd':
+		b.Write(strconv.AppendInt(tmp[:0], int64(a.boxed[i].(int)), 10))
+	}
+}
+
+// formatQuick writes format with args when it knows every verb: %s and %q
+// of a string, %d of a boxed int. A first walk over the verbs checks them
+// and sizes the message (exactly, unless a quoted string needs escapes),
+// a second writes it: one allocation, of the message's size, and the text
+// between verbs copied whole. ok is false for any other format: another
+// verb, a lone %, or a count of arguments that does not match (fmt
+// appends %!(EXTRA ...)).
+func formatQuick(format string, args quickArgs) (string, bool) {
+	nargs := args.len()
 	n, next := len(format), 0
 	for f := format; ; next++ {
 		i := strings.IndexByte(f, '%')
 		if i < 0 {
 			break
 		}
-		if i+1 == len(f) || next == len(args) {
+		if i+1 == len(f) || next == nargs {
 			return "", false
 		}
-		n -= 2 // the verb
-		switch verb, arg := f[i+1], args[next]; verb {
-		case 's', 'q':
-			s, ok := arg.(string)
-			if !ok {
-				return "", false
-			}
-			n += len(s)
-			if verb == 'q' {
-				n += 2
-			}
-		case 'd':
-			v, ok := arg.(int)
-			if !ok {
-				return "", false
-			}
-			n += digits(v)
-		default:
-			return "", false // %%, %v, flags, widths: fmt's
+		l, ok := args.size(next, f[i+1])
+		if !ok {
+			return "", false
 		}
+		n += l - 2 // the verb's two bytes
 		f = f[i+2:]
 	}
-	if next != len(args) {
-		return "", false // fmt appends %!(EXTRA ...)
+	if next != nargs {
+		return "", false
 	}
 	var b strings.Builder
 	b.Grow(n)
-	var tmp [64]byte // a quoted string or a number, on the stack
-	for _, arg := range args {
-		i := strings.IndexByte(format, '%')
-		b.WriteString(format[:i])
-		switch format[i+1] {
-		case 's':
-			b.WriteString(arg.(string))
-		case 'q':
-			b.Write(appendQuote(tmp[:0], arg.(string)))
-		case 'd':
-			b.Write(strconv.AppendInt(tmp[:0], int64(arg.(int)), 10))
-		}
-		format = format[i+2:]
+	for i := range nargs {
+		j := strings.IndexByte(format, '%')
+		b.WriteString(format[:j])
+		args.write(&b, i, format[j+1])
+		format = format[j+2:]
 	}
 	b.WriteString(format)
 	return b.String(), true
@@ -121,39 +161,10 @@ func msgf(format string, args ...string) string {
 	if format == "%s" && len(args) == 1 {
 		return args[0] // formatted by the rule already
 	}
-	n, next := len(format), 0
-	for f := format; ; next++ {
-		i := strings.IndexByte(f, '%')
-		if i < 0 {
-			break
-		}
-		if i+1 == len(f) || next == len(args) || f[i+1] != 's' && f[i+1] != 'q' {
-			return slowMsgf(format, args)
-		}
-		n += len(args[next]) - 2 // the verb's two bytes, its value, and for %q two quotes
-		if f[i+1] == 'q' {
-			n += 2
-		}
-		f = f[i+2:]
+	if s, ok := formatQuick(format, quickArgs{strs: args}); ok {
+		return s
 	}
-	if next != len(args) {
-		return slowMsgf(format, args)
-	}
-	var b strings.Builder
-	b.Grow(n)        // exact, unless a quoted value needs escapes: one allocation
-	var tmp [64]byte // a quoted value, on the stack
-	for _, arg := range args {
-		i := strings.IndexByte(format, '%')
-		b.WriteString(format[:i])
-		if format[i+1] == 'q' {
-			b.Write(appendQuote(tmp[:0], arg))
-		} else {
-			b.WriteString(arg)
-		}
-		format = format[i+2:]
-	}
-	b.WriteString(format)
-	return b.String()
+	return slowMsgf(format, args)
 }
 
 // slowMsgf is msgf through message, for a format msgf does not write.
